@@ -1,0 +1,54 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats;
+
+/// <summary>
+/// An opened checkpoint: its named tensors (lazy), metadata and model graph. Owns the file mapping; every
+/// <see cref="TensorView"/> borrows it, so views must not outlive the checkpoint.
+/// </summary>
+public sealed class Checkpoint : IDisposable
+{
+    private readonly Dictionary<string, TensorInfo> _byName;
+    private readonly IReadOnlyList<IDisposable> _owned;
+
+    /// <summary>Makes a checkpoint of already validated tensors; it disposes <paramref name="owned"/> with itself.</summary>
+    public Checkpoint(string path, string format, IReadOnlyList<TensorInfo> tensors, IReadOnlyList<IDisposable> owned,
+        IReadOnlyDictionary<string, string>? metadata = null, ModelGraph? graph = null)
+    {
+        Path = path;
+        Format = format;
+        Tensors = tensors;
+        _owned = owned;
+        Metadata = metadata ?? new Dictionary<string, string>();
+        Graph = graph ?? ModelGraph.Empty;
+        _byName = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        foreach (var tensor in tensors)
+            if (!_byName.TryAdd(tensor.Name, tensor))
+                throw new CheckpointException($"{System.IO.Path.GetFileName(path)} holds two tensors named '{tensor.Name}'");
+    }
+
+    /// <summary>The path the checkpoint was opened from.</summary>
+    public string Path { get; }
+
+    /// <summary>The format's short name (<c>pytorch</c>).</summary>
+    public string Format { get; }
+
+    /// <summary>Every tensor, in file order.</summary>
+    public IReadOnlyList<TensorInfo> Tensors { get; }
+
+    /// <summary>Free-form facts from the file (format version, producer, …).</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>What the file says about its model beyond tensors.</summary>
+    public ModelGraph Graph { get; }
+
+    /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
+    public TensorInfo? Find(string name) => _byName.GetValueOrDefault(name);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var owned in _owned) owned.Dispose();
+    }
+}

@@ -1,0 +1,43 @@
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Formats;
+
+/// <summary>The one list of supported formats, and opening a file by what its bytes say it is.</summary>
+public static class CheckpointFormats
+{
+    /// <summary>Every reader, in detection order; a new format is one new line here.</summary>
+    public static readonly IReadOnlyList<ICheckpointReader> All =
+    [
+    ];
+
+    private const int HeadSize = 64;
+
+    /// <summary>Opens <paramref name="path"/> with the reader whose <see cref="ICheckpointReader.Detect"/> accepts its first bytes.</summary>
+    public static Checkpoint Open(string path)
+    {
+        string name = Path.GetFileName(path);
+        if (Directory.Exists(path))
+            throw new CheckpointException($"{path} is a directory, not a checkpoint file");
+        if (!File.Exists(path))
+            throw new CheckpointException($"{path} does not exist");
+        byte[] head = new byte[HeadSize];
+        int read;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            read = stream.ReadAtLeast(head, HeadSize, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+        }
+        if (read == 0)
+            throw new CheckpointException($"{name} is empty (0 bytes)");
+        foreach (var reader in All)
+            if (reader.Detect(head.AsSpan(0, read)))
+                return reader.Open(path);
+        throw new CheckpointException($"{name} is not a checkpoint NeuronKit can read " +
+            $"(it starts with {Convert.ToHexString(head, 0, Math.Min(read, 8))})",
+            [$"supported formats: {string.Join(", ", All.Select(r => r.Name))}"]);
+    }
+}

@@ -1,0 +1,17 @@
+namespace NeuronKit.Formats;
+
+/// <summary>
+/// What a file says about its model beyond tensors, used by layer inference as evidence: module classes from a
+/// pickled <c>nn.Module</c>, and subtrees that hold tensors but no layers (optimizer state).
+/// </summary>
+public sealed record ModelGraph
+{
+    /// <summary>An empty graph: the file said nothing beyond its tensors.</summary>
+    public static readonly ModelGraph Empty = new();
+
+    /// <summary>Module path (as in tensor names, without the trailing dot) → class name (<c>torch.nn.modules.rnn.LSTM</c>).</summary>
+    public IReadOnlyDictionary<string, string> ModuleClasses { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Name prefixes (<c>optimizer_state_dict</c>) whose tensors are not layer weights.</summary>
+    public IReadOnlyList<string> NonLayerPrefixes { get; init; } = [];
+}

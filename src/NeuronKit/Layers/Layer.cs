@@ -1,0 +1,53 @@
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Layers;
+
+/// <summary>
+/// A group of tensors that together make neurons: its kind (PyTorch's class name), how many neurons it has,
+/// the layout it was read with, and the evidence that decided it.
+/// </summary>
+public sealed class Layer
+{
+    /// <summary>The name <c>neuron layers</c> lists and <c>neuron show</c> takes: a module path (<c>fc</c>, <c>rnn.l0</c>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>PyTorch's class name for the kind: <c>Linear</c>, <c>Conv2d</c>, <c>ConvTranspose1d</c>, <c>LSTM</c>, … or <c>Tensor</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>The number of neurons (output units).</summary>
+    public required long NeuronCount { get; init; }
+
+    /// <summary>The layer's tensors with their roles.</summary>
+    public required IReadOnlyList<LayerTensor> Tensors { get; init; }
+
+    /// <summary>How the weight is laid out, e.g. <c>(out, in)</c>, <c>(in, out)</c>, <c>[4H, in], gates i, f, g, o</c>.</summary>
+    public required string Layout { get; init; }
+
+    /// <summary>What decided the kind and layout, one sentence each (<c>module class torch.nn.modules.conv.Conv2d</c>).</summary>
+    public required IReadOnlyList<string> Evidence { get; init; }
+
+    /// <summary>True when the evidence does not settle the kind or layout and a default was taken.</summary>
+    public bool Assumed { get; init; }
+
+    /// <summary>For a sub-layer of a recurrent module (<c>rnn.l0_reverse</c>), the module's name (<c>rnn</c>); otherwise null.</summary>
+    public string? Module { get; init; }
+
+    /// <summary>The kind's implementation, which knows which slices make a neuron.</summary>
+    internal ILayerKind Implementation { get; init; } = null!;
+
+    /// <summary>
+    /// Neuron <paramref name="index"/> (negative counts from the end, as in Python) with its parts.
+    /// Throws <see cref="RequestException"/> when the index is out of range.
+    /// </summary>
+    public Neuron Neuron(long index)
+    {
+        if (index < -NeuronCount || index >= NeuronCount)
+            throw new RequestException($"neuron {index} is out of range for layer '{Name}' " +
+                $"({Kind}, {NeuronCount} neurons: 0..{NeuronCount - 1}, or -{NeuronCount}..-1)");
+        long j = index < 0 ? index + NeuronCount : index;
+        return new Neuron(this, j, Implementation.Parts(this, j));
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({Kind}, {NeuronCount} neurons)";
+}

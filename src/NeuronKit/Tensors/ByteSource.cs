@@ -1,0 +1,24 @@
+namespace NeuronKit.Tensors;
+
+/// <summary>Bytes a checkpoint's tensors live in: a mapped file, or a buffer for data that had to be inflated.</summary>
+public abstract class ByteSource : IDisposable
+{
+    /// <summary>The number of bytes.</summary>
+    public abstract long Length { get; }
+
+    /// <summary>
+    /// A view of <paramref name="length"/> bytes at <paramref name="offset"/>, valid until the source is disposed.
+    /// Callers check ranges against <see cref="Length"/> when they validate a file; this re-checks cheaply.
+    /// </summary>
+    public abstract ReadOnlySpan<byte> Span(long offset, int length);
+
+    /// <summary>Releases the bytes.</summary>
+    public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    /// <summary>Throws unless [offset, offset + length) lies inside the source.</summary>
+    protected void CheckRange(long offset, long length)
+    {
+        if (offset < 0 || length < 0 || offset > Length - length)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"bytes {offset}..{offset + length} are outside 0..{Length}");
+    }
+}

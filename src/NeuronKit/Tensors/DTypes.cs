@@ -1,0 +1,29 @@
+namespace NeuronKit.Tensors;
+
+/// <summary>What each <see cref="DType"/> is: its size in bytes and its PyTorch name.</summary>
+public static class DTypes
+{
+    private static readonly (DType DType, int Size, string Name)[] Table =
+    [
+        (DType.Float32, 4, "float32"),
+        (DType.Float64, 8, "float64"),
+        (DType.Float16, 2, "float16"),
+        (DType.BFloat16, 2, "bfloat16"),
+        (DType.Int8, 1, "int8"),
+        (DType.Int16, 2, "int16"),
+        (DType.Int32, 4, "int32"),
+        (DType.Int64, 8, "int64"),
+        (DType.UInt8, 1, "uint8"),
+        (DType.Bool, 1, "bool"),
+    ];
+
+    /// <summary>Bytes per element.</summary>
+    public static int Size(this DType dtype) => Table[(int)dtype].Size;
+
+    /// <summary>PyTorch's name for the type (<c>float32</c>, <c>bfloat16</c>, …).</summary>
+    public static string Name(this DType dtype) => Table[(int)dtype].Name;
+
+    /// <summary>True for the floating-point types.</summary>
+    public static bool IsFloatingPoint(this DType dtype) =>
+        dtype is DType.Float32 or DType.Float64 or DType.Float16 or DType.BFloat16;
+}

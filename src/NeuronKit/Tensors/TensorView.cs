@@ -1,0 +1,116 @@
+namespace NeuronKit.Tensors;
+
+/// <summary>
+/// A lazy, strided window on a tensor's storage. Selecting and narrowing only change offsets; values are read
+/// from the mapped bytes when asked for, and only the bytes the view covers.
+/// </summary>
+public sealed class TensorView
+{
+    private readonly long[] _shape;
+    private readonly long[] _strides;
+
+    internal TensorView(TensorStorage storage, DType dtype, long[] shape, long[] strides, long storageOffset)
+    {
+        Storage = storage;
+        DType = dtype;
+        _shape = shape;
+        _strides = strides;
+        StorageOffset = storageOffset;
+    }
+
+    /// <summary>The storage the view reads from.</summary>
+    public TensorStorage Storage { get; }
+
+    /// <summary>The element type.</summary>
+    public DType DType { get; }
+
+    /// <summary>The size of each dimension.</summary>
+    public IReadOnlyList<long> Shape => _shape;
+
+    /// <summary>The step, in elements, between neighbours along each dimension.</summary>
+    public IReadOnlyList<long> Strides => _strides;
+
+    /// <summary>Where element [0, …] is, in elements from the start of the storage.</summary>
+    public long StorageOffset { get; }
+
+    /// <summary>The number of elements.</summary>
+    public long ElementCount => _shape.Aggregate(1L, (n, d) => n * d);
+
+    /// <summary>The view with dimension <paramref name="dim"/> fixed at <paramref name="index"/> (PyTorch's <c>select</c>).</summary>
+    public TensorView Select(int dim, long index)
+    {
+        CheckIndex(dim, index, 1);
+        return new TensorView(Storage, DType, [.. _shape[..dim], .. _shape[(dim + 1)..]],
+            [.. _strides[..dim], .. _strides[(dim + 1)..]], StorageOffset + index * _strides[dim]);
+    }
+
+    /// <summary>The view of <paramref name="length"/> entries of dimension <paramref name="dim"/> from <paramref name="start"/>.</summary>
+    public TensorView Narrow(int dim, long start, long length)
+    {
+        CheckIndex(dim, start, length);
+        long[] shape = [.. _shape];
+        shape[dim] = length;
+        return new TensorView(Storage, DType, shape, [.. _strides], StorageOffset + start * _strides[dim]);
+    }
+
+    /// <summary>Every element, row-major, converted exactly to double.</summary>
+    public double[] ToDoubles()
+    {
+        var values = new double[checked((int)ElementCount)];
+        CopyTo(values);
+        return values;
+    }
+
+    /// <summary>Every element, row-major, as float (exact for float32, float16 and bfloat16).</summary>
+    public float[] ToFloats()
+    {
+        var doubles = ToDoubles();
+        var floats = new float[doubles.Length];
+        for (int i = 0; i < doubles.Length; i++) floats[i] = (float)doubles[i];
+        return floats;
+    }
+
+    /// <summary>Writes every element, row-major, into <paramref name="destination"/>.</summary>
+    public void CopyTo(Span<double> destination)
+    {
+        if (destination.Length < ElementCount)
+            throw new ArgumentException($"destination holds {destination.Length} values; the view has {ElementCount}");
+        if (ElementCount == 0) return;
+        int size = DType.Size();
+        int rank = _shape.Length;
+        long inner = rank == 0 ? 1 : _shape[rank - 1];
+        long innerStride = rank == 0 ? 1 : _strides[rank - 1];
+        var index = new long[Math.Max(rank - 1, 0)];
+        int written = 0;
+        while (true)
+        {
+            long element = StorageOffset;
+            for (int d = 0; d < index.Length; d++) element += index[d] * _strides[d];
+            long byteOffset = Storage.ByteOffset + element * size;
+            if (innerStride == 1 || inner == 1)
+            {
+                // A contiguous run: one span, converted in bulk.
+                DTypeConversion.ToDoubles(DType, Storage.Source.Span(byteOffset, checked((int)(inner * size))),
+                    destination.Slice(written, (int)inner));
+            }
+            else
+            {
+                for (long i = 0; i < inner; i++)
+                    DTypeConversion.ToDoubles(DType, Storage.Source.Span(byteOffset + i * innerStride * size, size),
+                        destination.Slice(written + (int)i, 1));
+            }
+            written += (int)inner;
+            int dim = index.Length - 1;
+            while (dim >= 0 && ++index[dim] == _shape[dim]) index[dim--] = 0;
+            if (dim < 0) return;
+        }
+    }
+
+    private void CheckIndex(int dim, long start, long length)
+    {
+        if (dim < 0 || dim >= _shape.Length)
+            throw new ArgumentOutOfRangeException(nameof(dim), $"dimension {dim} of a {_shape.Length}-d view");
+        if (start < 0 || length < 0 || start > _shape[dim] - length)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{start}..{start + length} of dimension {dim} with size {_shape[dim]}");
+    }
+}
