@@ -1,1 +1,3 @@
-return 0;
+using NeuronKit.Cli;
+
+return NeuronCli.Run(args, Console.Out, Console.Error);

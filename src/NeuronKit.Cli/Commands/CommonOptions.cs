@@ -1,0 +1,22 @@
+using System.CommandLine;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary>The arguments and options every command shares, made fresh per command.</summary>
+internal static class CommonOptions
+{
+    public static Argument<string> File() => new("FILE")
+    {
+        Description = "The checkpoint file (PyTorch .pt/.pth/.bin/.ckpt: zip or legacy format; the format is told by content).",
+    };
+
+    public static Option<bool> Json() => new("--json")
+    {
+        Description = "Print one JSON object instead of text (the contract in README.md).",
+    };
+
+    public static Option<bool> Verbose() => new("--verbose")
+    {
+        Description = "On an unexpected failure, print the stack trace too.",
+    };
+}

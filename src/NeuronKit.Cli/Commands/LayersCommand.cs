@@ -1,0 +1,28 @@
+using System.CommandLine;
+using NeuronKit.Cli.Output;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary><c>neuron layers FILE</c>: every layer with its kind, neurons, tensors, layout and evidence.</summary>
+internal static class LayersCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var file = CommonOptions.File();
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("layers", "List every layer: name, kind, neurons, tensors (name, shape, dtype), layout and the evidence that decided it.")
+        {
+            file, json, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        {
+            using var model = Model.Open(parse.GetValue(file)!);
+            if (parse.GetValue(json))
+                LayersJsonWriter.Write(stdout, model);
+            else
+                LayersTextWriter.Write(stdout, model);
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,21 @@
+using Spectre.Console;
+
+namespace NeuronKit.Cli.Output;
+
+/// <summary>A Spectre console over a text writer: plain text when redirected, so output is the same in files and tests.</summary>
+internal static class ConsoleFactory
+{
+    public static IAnsiConsole Create(TextWriter writer)
+    {
+        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(writer),
+            Interactive = InteractionSupport.No,
+        });
+        if (!terminal) console.Profile.Width = 160;
+        return console;
+    }
+}

@@ -1,0 +1,48 @@
+using System.Text;
+using System.Text.Json;
+
+namespace NeuronKit.Cli.Output;
+
+/// <summary>Writes one JSON object to a text writer, and the value conventions of the contract (NaN as a string).</summary>
+internal static class JsonOutput
+{
+    public static void Write(TextWriter stdout, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            body(json);
+        stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>A double as the contract writes it: a number, or "NaN", "Infinity", "-Infinity".</summary>
+    public static void WriteValue(Utf8JsonWriter json, double value)
+    {
+        if (double.IsNaN(value)) json.WriteStringValue("NaN");
+        else if (double.IsPositiveInfinity(value)) json.WriteStringValue("Infinity");
+        else if (double.IsNegativeInfinity(value)) json.WriteStringValue("-Infinity");
+        else json.WriteNumberValue(value);
+    }
+
+    /// <summary>Row-major <paramref name="values"/> nested as <paramref name="shape"/> is (a scalar is a bare value).</summary>
+    public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<double> values, IReadOnlyList<long> shape, int dim = 0)
+    {
+        if (dim == shape.Count)
+        {
+            WriteValue(json, values[0]);
+            return;
+        }
+        json.WriteStartArray();
+        long count = shape[dim];
+        int stride = count == 0 ? 0 : values.Length / (int)count;
+        for (int i = 0; i < count; i++)
+            WriteNested(json, values.Slice(i * stride, stride), shape, dim + 1);
+        json.WriteEndArray();
+    }
+
+    public static void WriteShape(Utf8JsonWriter json, string name, IReadOnlyList<long> shape)
+    {
+        json.WriteStartArray(name);
+        foreach (long d in shape) json.WriteNumberValue(d);
+        json.WriteEndArray();
+    }
+}

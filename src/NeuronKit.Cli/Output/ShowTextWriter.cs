@@ -1,0 +1,61 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Cli.Output;
+
+/// <summary><c>neuron show</c> for reading: a header, then each part with its slice, summary and values.</summary>
+internal static class ShowTextWriter
+{
+    public static void Write(TextWriter stdout, Model model, Neuron neuron, bool full)
+    {
+        var layer = neuron.Layer;
+        stdout.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}) · layer {layer.Name} ({layer.Kind}) · " +
+            $"neuron {neuron.Index} of {layer.NeuronCount} (0..{layer.NeuronCount - 1})");
+        stdout.WriteLine($"layout: {layer.Layout}{(layer.Assumed ? " (assumed: " + string.Join("; ", layer.Evidence) + ")" : "")}");
+        var values = new Dictionary<NeuronPart, double[]>();
+        foreach (var part in neuron.Parts)
+        {
+            double[] v = part.ToDoubles();
+            values[part] = v;
+            stdout.WriteLine();
+            string gate = part.Gate is null ? "" : $" · gate {part.Gate}";
+            string shape = $"[{string.Join(", ", part.Shape)}] {part.DType.Name()}";
+            if (part.Shape.Count == 0)
+            {
+                stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full)}");
+            }
+            else
+            {
+                stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape}");
+                if (v.Length > 0) stdout.WriteLine($"  {Summary(v)}");
+                stdout.WriteLine("  " + TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, indent: 2).Replace("\n", "\n  "));
+            }
+            if (part.Note is not null) stdout.WriteLine($"  note: {part.Note}");
+        }
+        WriteEffectiveBiases(stdout, neuron, values);
+    }
+
+    private static string Summary(double[] v)
+    {
+        double sumSquares = v.Sum(x => x * x);
+        return $"min {TensorText.Number(v.Min())}  max {TensorText.Number(v.Max())}  " +
+            $"mean {TensorText.Number(v.Average())}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}";
+    }
+
+    /// <summary>A recurrent gate's effective bias is bias_ih + bias_hh; users otherwise read only one of them.</summary>
+    private static void WriteEffectiveBiases(TextWriter stdout, Neuron neuron, Dictionary<NeuronPart, double[]> values)
+    {
+        var pairs = neuron.Parts.Where(p => p.Role == "bias_ih")
+            .Select(ih => (ih, hh: neuron.Parts.FirstOrDefault(p => p.Role == "bias_hh" && p.Gate == ih.Gate)))
+            .Where(pair => pair.hh is not null && pair.ih.Shape.Count == 0)
+            .ToList();
+        if (pairs.Count == 0) return;
+        stdout.WriteLine();
+        stdout.WriteLine("effective bias (bias_ih + bias_hh):");
+        foreach (var (ih, hh) in pairs)
+        {
+            double a = values[ih][0], b = values[hh!][0];
+            stdout.WriteLine($"  {ih.Gate ?? "",-8} {TensorText.Number(a),10} + {TensorText.Number(b),10} = {TensorText.Number(a + b)}");
+        }
+    }
+}
