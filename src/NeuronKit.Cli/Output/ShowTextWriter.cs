@@ -22,13 +22,13 @@ internal static class ShowTextWriter
             string shape = $"[{string.Join(", ", part.Shape)}] {part.DType.Name()}";
             if (part.Shape.Count == 0)
             {
-                stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full)}");
+                stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, 0)}");
             }
             else
             {
                 stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape}");
                 if (v.Length > 0) stdout.WriteLine($"  {Summary(v)}");
-                stdout.WriteLine("  " + TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, indent: 2).Replace("\n", "\n  "));
+                stdout.WriteLine("  " + TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, indent: 2));
             }
             if (part.Note is not null) stdout.WriteLine($"  note: {part.Note}");
         }

@@ -4,8 +4,9 @@ using System.Text;
 namespace NeuronKit.Cli.Output;
 
 /// <summary>
-/// Values printed the way PyTorch prints a tensor: 4 decimals or scientific notation chosen from the values,
-/// right-aligned, wrapped at 80 columns, and shortened to 3 items at each edge beyond 1,000 elements.
+/// Values printed the way PyTorch 1.13 prints a tensor (torch/_tensor_str.py): 4 decimals, whole numbers with a
+/// trailing dot, or scientific notation, chosen from the values; right-aligned; wrapped at 80 columns; shortened
+/// to 3 items at each edge of every dimension beyond 1,000 elements.
 /// </summary>
 internal static class TensorText
 {
@@ -14,58 +15,53 @@ internal static class TensorText
     private const int EdgeItems = 3;
     private const int LineWidth = 80;
 
-    public static string Format(double[] values, IReadOnlyList<long> shape, bool isFloat, bool full, int indent = 0)
+    /// <summary>
+    /// The text PyTorch prints between <c>tensor(</c> and <c>)</c>; <paramref name="indent"/> is the column the
+    /// first bracket sits at (7 after <c>tensor(</c>).
+    /// </summary>
+    public static string Format(double[] values, IReadOnlyList<long> shape, bool isFloat, bool full, int indent)
     {
-        if (shape.Count == 0) return FormatterFor(values, isFloat)(values[0]);
         bool summarize = !full && values.Length > Threshold;
-        var shown = summarize ? Shown(values, shape) : values;
-        var format = FormatterFor(shown, isFloat);
-        int width = shown.Length == 0 ? 0 : shown.Max(v => format(v).Length);
+        var format = Formatter(summarize ? Shown(values, shape) : values, isFloat);
+        if (shape.Count == 0) return format(values[0]).Trim();
         var text = new StringBuilder();
-        Append(text, values, shape, 0, indent + 1, v => format(v).PadLeft(width), summarize);
+        Append(text, values, shape, 0, indent, format, summarize);
         return text.ToString();
     }
+
+    /// <summary>One number on its own, in the style PyTorch would print it alone.</summary>
+    public static string Number(double value) => Formatter([value], isFloat: true)(value).Trim();
 
     private static void Append(StringBuilder text, ReadOnlySpan<double> values, IReadOnlyList<long> shape, int dim,
         int indent, Func<double, string> format, bool summarize)
     {
         long count = shape[dim];
         int stride = count == 0 ? 0 : values.Length / (int)count;
-        var items = Indices(count, summarize);
+        bool shorten = summarize && count > 2 * EdgeItems;
+        var indices = shorten
+            ? new long[] { 0, 1, 2, -1, count - 3, count - 2, count - 1 }
+            : Enumerable.Range(0, (int)count).Select(i => (long)i).ToArray();
         text.Append('[');
         if (dim == shape.Count - 1)
         {
-            int column = indent;
-            for (int k = 0; k < items.Count; k++)
-            {
-                string item = items[k] < 0 ? "..." : format(values[(int)items[k]]);
-                string separator = k + 1 < items.Count ? ", " : "";
-                if (k > 0 && column + item.Length + separator.Length > LineWidth)
-                {
-                    text.Append('\n').Append(' ', indent);
-                    column = indent;
-                }
-                text.Append(item).Append(separator);
-                column += item.Length + separator.Length;
-            }
+            var items = new List<string>(indices.Length);
+            foreach (long i in indices) items.Add(i < 0 ? " ..." : format(values[(int)i]));
+            int width = items.Count == 0 ? 0 : items.Where(s => s != " ...").DefaultIfEmpty("").Max(s => s.Length);
+            int perLine = Math.Max(1, (LineWidth - indent) / (width + 2));
+            var lines = items.Chunk(perLine).Select(line => string.Join(", ", line));
+            text.AppendJoin(",\n" + new string(' ', indent + 1), lines);
         }
         else
         {
-            for (int k = 0; k < items.Count; k++)
+            string separator = "," + new string('\n', shape.Count - dim - 1) + new string(' ', indent + 1);
+            for (int k = 0; k < indices.Length; k++)
             {
-                if (k > 0) text.Append(',').Append('\n', shape.Count - dim - 1).Append(' ', indent);
-                if (items[k] < 0) text.Append("...");
-                else Append(text, values.Slice((int)items[k] * stride, stride), shape, dim + 1, indent + 1, format, summarize);
+                if (k > 0) text.Append(separator);
+                if (indices[k] < 0) text.Append("...");
+                else Append(text, values.Slice((int)indices[k] * stride, stride), shape, dim + 1, indent + 1, format, summarize);
             }
         }
         text.Append(']');
-    }
-
-    /// <summary>The indices shown along a dimension; -1 stands for the elided middle.</summary>
-    private static List<long> Indices(long count, bool summarize)
-    {
-        if (!summarize || count <= 2 * EdgeItems) return [.. Enumerable.Range(0, (int)count).Select(i => (long)i)];
-        return [0, 1, 2, -1, count - 3, count - 2, count - 1];
     }
 
     /// <summary>The values PyTorch looks at to choose a format when it shortens: the edges of every dimension.</summary>
@@ -88,23 +84,27 @@ internal static class TensorText
         return [.. shown];
     }
 
-    private static Func<double, string> FormatterFor(IReadOnlyCollection<double> values, bool isFloat)
+    /// <summary>PyTorch's _Formatter: the mode and the width come from the nonzero finite values.</summary>
+    private static Func<double, string> Formatter(IReadOnlyCollection<double> values, bool isFloat)
     {
         var c = CultureInfo.InvariantCulture;
-        if (!isFloat) return v => ((long)v).ToString(c);
-        var finite = values.Where(double.IsFinite).ToList();
-        var nonzero = finite.Where(v => v != 0).Select(Math.Abs).ToList();
-        bool integral = finite.All(v => v == Math.Ceiling(v));
-        double max = nonzero.Count > 0 ? nonzero.Max() : 0, min = nonzero.Count > 0 ? nonzero.Min() : 0;
-        string Special(double v) => double.IsNaN(v) ? "nan" : v > 0 ? "inf" : "-inf";
-        if (integral && max <= 1e8)
-            return v => double.IsFinite(v) ? v.ToString("0", c) + "." : Special(v);
-        bool scientific = nonzero.Count > 0 && (max / min > 1000 || max > 1e8 || min < 1e-4);
-        return scientific
-            ? v => double.IsFinite(v) ? v.ToString("0.0000e+00", c) : Special(v)
-            : v => double.IsFinite(v) ? v.ToString("0.0000", c) : Special(v);
+        if (!isFloat)
+        {
+            int intWidth = values.Count == 0 ? 0 : values.Max(v => ((long)v).ToString(c).Length);
+            return v => ((long)v).ToString(c).PadLeft(intWidth);
+        }
+        var nonzero = values.Where(v => double.IsFinite(v) && v != 0).ToList();
+        bool intMode = nonzero.All(v => v == Math.Ceiling(v));
+        double max = nonzero.Count > 0 ? nonzero.Max(Math.Abs) : 0, min = nonzero.Count > 0 ? nonzero.Min(Math.Abs) : 0;
+        bool sci = nonzero.Count > 0 && (max / min > 1000 || max > 1e8 || (!intMode && min < 1e-4));
+        Func<double, string> raw = sci ? v => Scientific(v)
+            : intMode ? v => v.ToString("0", c) + "."
+            : v => v.ToString("0.0000", c);
+        string Text(double v) => double.IsNaN(v) ? "nan" : double.IsInfinity(v) ? (v > 0 ? "inf" : "-inf") : raw(v);
+        int width = nonzero.Count == 0 ? (values.Any(double.IsFinite) ? Text(0).Length : 0) : nonzero.Max(v => Text(v).Length);
+        return v => Text(v).PadLeft(width);
     }
 
-    /// <summary>One number in the same style, for summaries.</summary>
-    public static string Number(double value) => FormatterFor([value], isFloat: true)(value);
+    // Python's '{:.4e}': a mantissa with 4 decimals and an exponent of at least two digits.
+    private static string Scientific(double v) => v.ToString("0.0000e+00", CultureInfo.InvariantCulture);
 }
