@@ -1,0 +1,101 @@
+namespace NeuronKit.Tests.Cli;
+
+/// <summary>What `neuron` prints for people, pinned per command under Expectations/.</summary>
+public class CliOutputTests
+{
+    private static string Sample(string file) => Fixtures.Path($"pytorch/{file}");
+
+    [Theory]
+    [InlineData("seed_linear.pt", "0", "1")]
+    [InlineData("seed_conv.pt", "conv1", "4")]
+    [InlineData("seed_lstm.pt", "rnn", "2")]
+    [InlineData("kinds.pt", "deconv2d_grouped", "4")]
+    [InlineData("kinds.pt", "emb", "-1")]
+    [InlineData("nan_inf.pt", "fc", "0")]
+    public void Show_prints_each_part_with_its_slice_summary_and_values(string file, string layer, string index)
+    {
+        var run = CliRun.Of("show", Sample(file), layer, index);
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches($"show/{Path.GetFileNameWithoutExtension(file)}_{layer}_{index}.txt", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("seed_lstm.pt")]
+    [InlineData("kinds.pt")]
+    [InlineData("rnns.pt")]
+    [InlineData("training.pt")]
+    public void Layers_lists_every_layer_with_kind_neurons_tensors_layout_and_evidence(string file)
+    {
+        var run = CliRun.Of("layers", Sample(file));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches($"layers/{Path.GetFileNameWithoutExtension(file)}.txt", run.Stdout);
+    }
+
+    [Fact]
+    public void Tensors_lists_every_tensor_as_stored()
+    {
+        var run = CliRun.Of("tensors", Sample("views.pt"));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches("tensors/views.txt", run.Stdout);
+    }
+
+    [Fact]
+    public void Help_describes_every_command()
+    {
+        var run = CliRun.Of("--help");
+
+        Assert.Equal(0, run.Exit);
+        foreach (var command in new[] { "layers", "show", "tensors", "formats" })
+            Assert.Contains(command, run.Stdout);
+    }
+
+    [Fact]
+    public void Version_prints_the_version()
+    {
+        var run = CliRun.Of("--version");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Matches(@"^\d+\.\d+\.\d+", run.Stdout);
+    }
+
+    [Fact]
+    public void A_missing_argument_is_a_wrong_request_with_exit_code_2()
+    {
+        var run = CliRun.Of("show", Sample("seed_linear.pt"), "0");
+
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith("error: ", run.Stderr);
+        Assert.Contains("hint: see 'neuron show --help'", run.Stderr);
+    }
+
+    [Fact]
+    public void An_index_out_of_range_says_the_valid_range()
+    {
+        var run = CliRun.Of("show", Sample("seed_linear.pt"), "0", "5");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: neuron 5 is out of range for layer '0' (Linear, 5 neurons: 0..4, or -5..-1)\n", run.Stderr);
+    }
+
+    [Fact]
+    public void An_unknown_layer_suggests_the_closest_names()
+    {
+        var run = CliRun.Of("show", Sample("seed_lstm.pt"), "fc9", "0");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("error: no layer 'fc9'", run.Stderr);
+        Assert.Contains("hint: did you mean 'fc'?", run.Stderr);
+    }
+
+    [Fact]
+    public void A_missing_file_is_a_file_error_with_exit_code_3()
+    {
+        var run = CliRun.Of("layers", Sample("no_such_file.pt"));
+
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("does not exist", run.Stderr);
+    }
+}
