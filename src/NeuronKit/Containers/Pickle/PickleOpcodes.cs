@@ -69,6 +69,9 @@ internal static class PickleOpcodes
         [0x95] = "FRAME", [0x96] = "BYTEARRAY8", [0x97] = "NEXT_BUFFER", [0x98] = "READONLY_BUFFER",
     };
 
+    /// <summary>True when <paramref name="code"/> is a pickle opcode of any protocol.</summary>
+    public static bool IsOpcode(byte code) => Names.ContainsKey(code);
+
     /// <summary>The opcode's pickletools name, or its hex value when it is not an opcode at all.</summary>
     public static string Name(byte code) => Names.TryGetValue(code, out var name) ? name : $"0x{code:x2}";
 }
