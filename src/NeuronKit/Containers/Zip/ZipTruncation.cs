@@ -25,23 +25,25 @@ internal static class ZipTruncation
         long length = source.Length;
         string prefix = FirstFolder(source);
         long needed = EndSize;
+        // Chunks overlap by one header so a header on a boundary is seen whole; each start is counted in one chunk.
         for (long start = 0; start < length; start += Chunk - LocalHeaderSize)
         {
             var chunk = source.Span(start, (int)Math.Min(Chunk, length - start));
+            bool last = start + chunk.Length >= length;
             int at = 0;
             while (true)
             {
                 int hit = chunk[at..].IndexOf(LocalSignature);
                 if (hit < 0) break;
                 at += hit;
-                if (at + LocalHeaderSize > chunk.Length) break;
+                if (at + LocalHeaderSize > chunk.Length || (!last && at >= chunk.Length - LocalHeaderSize)) break;
                 int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(chunk[(at + 26)..]);
                 if (at + LocalHeaderSize + nameLength <= chunk.Length
                     && chunk.Slice(at + LocalHeaderSize, nameLength).StartsWith(Encoding.UTF8.GetBytes(prefix)))
                     needed += CentralHeaderSize + nameLength;
                 at += LocalSignature.Length;
             }
-            if (start + chunk.Length >= length) break;
+            if (last) break;
         }
         return new CheckpointException($"{fileName} is truncated: zip central directory missing " +
             $"(read {ZipArchiveReader.Bytes(length)} of at least {ZipArchiveReader.Bytes(length + needed)} bytes)",
