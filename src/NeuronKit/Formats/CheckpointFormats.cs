@@ -8,6 +8,7 @@ public static class CheckpointFormats
     /// <summary>Every reader, in detection order; a new format is one new line here.</summary>
     public static readonly IReadOnlyList<ICheckpointReader> All =
     [
+        new PyTorch.PyTorchReader(),
     ];
 
     private const int HeadSize = 64;

@@ -1,0 +1,92 @@
+using System.Buffers.Binary;
+using System.Text;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.PyTorch;
+
+// Layout of a torch.save file (https://pytorch.org/docs/stable/notes/serialization.html):
+//  1. Zip variant (torch >= 1.6, the default): a zip archive (ZIP64-capable, entries stored, data 64-byte aligned
+//     by an "FB" extra field) whose entries all sit in one folder <prefix>/ (the file's base name, or "archive"):
+//       <prefix>/data.pkl             the pickled object (protocol 2 unless pickle_protocol= was given)
+//       <prefix>/byteorder            "little" or "big" (absent in old files: little)
+//       <prefix>/data/<key>           one record per storage, raw little-endian elements
+//       <prefix>/version, .format_version, .storage_alignment, .data/serialization_id   bookkeeping
+//     A record's data starts at localHeaderOffset + 30 + nameLength + extraLength, both lengths from the local header.
+//     TorchScript archives (torch.jit.save) add code/ and constants.pkl: they hold code and are refused.
+//  2. Legacy stream (torch < 1.6, or _use_new_zipfile_serialization=False): five pickles back to back,
+//       magic number 0x1950a86a20f9469cfc6c | protocol version 1001 | sys_info dict | the object | storage keys,
+//     then for each key, in list order: numel:int64 LE, numel * element size raw bytes.
+//  3. In both, the object refers to storages by persistent id ('storage', <Type>Storage, key, location, numel
+//     [, view_metadata]) and builds tensors with torch._utils._rebuild_tensor_v2(storage, offset, size, stride, …).
+
+/// <summary>Reads PyTorch <c>torch.save</c> files, zip or legacy, lazily and without running any of their code.</summary>
+public sealed class PyTorchReader : ICheckpointReader
+{
+    private static readonly byte[] ZipLocalHeader = [0x50, 0x4b, 0x03, 0x04];
+
+    // PROTO 2, LONG1 of 10 bytes, the magic number little-endian, STOP: the legacy stream's first pickle.
+    private static readonly byte[] LegacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+
+    // Records torch writes under <prefix>/; the first entry of a torch zip is one of them.
+    private static readonly string[] KnownRecords =
+        ["data.pkl", "byteorder", "version", ".format_version", ".storage_alignment", ".data/", "data/", "constants.pkl", "code/"];
+
+    /// <inheritdoc/>
+    public string Name => "pytorch";
+
+    /// <inheritdoc/>
+    public string Description => "PyTorch torch.save files (.pt, .pth, .bin, .ckpt): zip (torch >= 1.6) and legacy streams";
+
+    /// <inheritdoc/>
+    public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(LegacyMagic) || IsTorchZip(head);
+
+    /// <inheritdoc/>
+    public Checkpoint Open(string path)
+    {
+        string fileName = Path.GetFileName(path);
+        MappedFile file;
+        try
+        {
+            if (new FileInfo(path).Length == 0) throw new CheckpointException($"{fileName} is empty (0 bytes)");
+            file = MappedFile.Open(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+        }
+        TorchStorageRecords? records = null;
+        try
+        {
+            var pickle = file.Span(0, (int)Math.Min(file.Length, LegacyMagic.Length)).StartsWith(LegacyMagic)
+                ? TorchLegacyStream.Open(file, fileName)
+                : TorchZipArchive.Open(file, fileName);
+            records = pickle.Records;
+            var walker = new TorchObjectWalker(new TorchTensorBuilder(pickle.Records, fileName), fileName);
+            walker.Walk(pickle.Root);
+            return new Checkpoint(path, Name, walker.Tensors, [.. pickle.Records.Owned, file], pickle.Metadata, walker.Graph);
+        }
+        catch
+        {
+            foreach (var owned in records?.Owned ?? []) owned.Dispose();
+            file.Dispose();
+            throw;
+        }
+    }
+
+    // A zip whose first entry is a torch record inside a folder. When a long folder name runs past the head,
+    // the visible part is all there is to judge.
+    private static bool IsTorchZip(ReadOnlySpan<byte> head)
+    {
+        if (!head.StartsWith(ZipLocalHeader) || head.Length < 30) return false;
+        int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(head[26..]);
+        var visible = head[30..Math.Min(head.Length, 30 + nameLength)];
+        int slash = visible.IndexOf((byte)'/');
+        if (slash < 0) return 30 + nameLength > head.Length && nameLength > 0;
+        if (slash == 0) return false;
+        string rest = Encoding.ASCII.GetString(visible[(slash + 1)..]);
+        bool complete = 30 + nameLength <= head.Length;
+        return KnownRecords.Any(r => complete ? rest.StartsWith(r, StringComparison.Ordinal) || rest == r.TrimEnd('/')
+            : r.StartsWith(rest, StringComparison.Ordinal) || rest.StartsWith(r, StringComparison.Ordinal));
+    }
+}
