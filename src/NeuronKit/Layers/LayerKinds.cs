@@ -29,13 +29,17 @@ internal static class LayerKinds
     /// <summary>Every class name some kind reads, in list order: what <c>--kind</c> accepts.</summary>
     public static IEnumerable<string> Names => All.SelectMany(k => k.ClassNames);
 
-    /// <summary>The kind reading class <paramref name="name"/> (any case) and the name as PyTorch spells it, or null.</summary>
+    /// <summary>
+    /// The kind reading class <paramref name="name"/> and the name as PyTorch spells it, or null. The exact spelling wins
+    /// (Conv1D is GPT-2's transposed Linear, Conv1d a convolution); otherwise any case does.
+    /// </summary>
     public static (ILayerKind Kind, string Name)? Find(string name)
     {
-        foreach (var kind in All)
-            foreach (var className in kind.ClassNames)
-                if (string.Equals(className, name, StringComparison.OrdinalIgnoreCase))
-                    return (kind, className);
+        foreach (var comparison in (StringComparison[])[StringComparison.Ordinal, StringComparison.OrdinalIgnoreCase])
+            foreach (var kind in All)
+                foreach (var className in kind.ClassNames)
+                    if (string.Equals(className, name, comparison))
+                        return (kind, className);
         return null;
     }
 }

@@ -5,12 +5,12 @@ internal static class NameSuggestions
 {
     /// <summary>
     /// Up to <paramref name="count"/> of <paramref name="names"/> closest to <paramref name="typed"/>: those within a third of
-    /// its length in edits (at least 2), or that start with it; closest first, ties in the given order.
+    /// its length in edits (at least 1), or that start with it; closest first, ties in the given order.
     /// </summary>
     public static IReadOnlyList<string> Closest(string typed, IEnumerable<string> names, int count = 3)
     {
         string lower = typed.ToLowerInvariant();
-        int limit = Math.Max(2, typed.Length / 3);
+        int limit = Math.Max(1, typed.Length / 3);
         return names
             .Distinct()
             .Select((name, order) => (name, order, distance: Distance(lower, name.ToLowerInvariant())))

@@ -43,9 +43,11 @@ internal sealed class Linear : ILayerKind
                 [Layer(candidate, weight, bias, OutIn, true,
                     [$"bias length {length} fits either dimension of the square weight {shape}; (out, in) assumed, as torch.nn.Linear stores it"])],
             (true, false) =>
-                [Layer(candidate, weight, bias, OutIn, false, [$"bias length {length} equals dim 0 of weight {shape}: (out, in)"])],
+                [Layer(candidate, weight, bias, OutIn, false,
+                    [$"bias length {length} equals dim 0 of weight {shape}: (out, in)", .. byName is null ? [] : new[] { $"{byName}, but the bias decides" }])],
             (false, true) =>
-                [Layer(candidate, weight, bias, InOut, false, [$"bias length {length} equals dim 1, not dim 0, of weight {shape}: (in, out)"])],
+                [Layer(candidate, weight, bias, InOut, false,
+                    [.. byName is null ? [] : new[] { byName }, $"bias length {length} equals dim 1, not dim 0, of weight {shape}: (in, out)"])],
             _ => null,
         };
     }
