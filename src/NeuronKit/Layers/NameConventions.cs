@@ -16,6 +16,15 @@ internal static partial class NameConventions
         new("c_proj", "GPT-2's Conv1D"),                       // GPT-2, OpenAI GPT: attention and MLP output projections
     ];
 
+    /// <summary>Modules that are torch.nn.Linear, weight (out, in), in well-known models: they settle a square weight.</summary>
+    public static readonly IReadOnlyList<NameConvention> OutInLinear =
+    [
+        new("out_proj", "torch.nn.MultiheadAttention's output projection, a torch.nn.Linear"), // PyTorch MHA, BART, OPT (HF)
+        new("q_proj|k_proj|v_proj|o_proj", "a Hugging Face attention projection, a torch.nn.Linear"), // LLaMA, Mistral, OPT (HF)
+        new("gate_proj|up_proj|down_proj", "a Hugging Face MLP projection, a torch.nn.Linear"),      // LLaMA, Mistral (HF)
+        new("query|key|value", "BERT's attention projection, a torch.nn.Linear"),                    // BERT, RoBERTa (HF)
+    ];
+
     /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>
     public static readonly IReadOnlyList<NameConvention> Embedding =
     [

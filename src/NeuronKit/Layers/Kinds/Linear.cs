@@ -27,9 +27,12 @@ internal sealed class Linear : ILayerKind
         var convention = NameConventions.Find(NameConventions.InOutLinear, candidate.ModuleName);
         string shape = weight.Shape.Text();
         string? byName = convention is null ? null : $"name '{candidate.ModuleName}' is {convention.Source}, which stores the weight (in, out)";
+        string? outInByName = NameConventions.Find(NameConventions.OutInLinear, candidate.ModuleName) is { } linear
+            ? $"name '{candidate.ModuleName}' is {linear.Source}, which stores the weight (out, in)"
+            : null;
         if (bias is null)
-            return byName is not null
-                ? [Layer(candidate, weight, null, InOut, false, [byName, $"weight {shape} has no bias to say otherwise"])]
+            return byName is not null || outInByName is not null
+                ? [Layer(candidate, weight, null, byName is not null ? InOut : OutIn, false, [byName ?? outInByName!, $"weight {shape} has no bias to say otherwise"])]
                 : [Layer(candidate, weight, null, OutIn, true,
                     [$"weight {shape} has no bias to tell (out, in) from (in, out); (out, in) assumed, as torch.nn.Linear stores it"])];
 
@@ -39,6 +42,8 @@ internal sealed class Linear : ILayerKind
         {
             (true, true) when byName is not null =>
                 [Layer(candidate, weight, bias, InOut, false, [byName, $"bias length {length} fits either dimension of the square weight {shape}"])],
+            (true, true) when outInByName is not null =>
+                [Layer(candidate, weight, bias, OutIn, false, [outInByName, $"bias length {length} fits either dimension of the square weight {shape}"])],
             (true, true) =>
                 [Layer(candidate, weight, bias, OutIn, true,
                     [$"bias length {length} fits either dimension of the square weight {shape}; (out, in) assumed, as torch.nn.Linear stores it"])],

@@ -38,8 +38,16 @@ internal sealed class Norm : ILayerKind
     {
         if (!candidate.HasOnly(Tracked)) return null;
         var first = candidate.Find("weight") ?? candidate.Find("running_mean");
-        if (first is not { Shape.Count: 1 } || !PartRoles.All(r => candidate.Find(r) is not { } t || t.Shape.SequenceEqual(first.Shape)))
+        if (first is null || first.Shape.Count == 0 || !PartRoles.All(r => candidate.Find(r) is not { } t || t.Shape.SequenceEqual(first.Shape)))
             return null;
+        if (first.Shape.Count > 1)
+        {
+            // Only LayerNorm over several dims has a weight and a bias of one multi-dim shape; a lone multi-dim weight is not a norm.
+            return candidate.Find("bias") is not null && candidate.HasOnly(Affine)
+                ? [Layer(candidate, "LayerNorm", false,
+                    [$"weight and bias of one shape {first.Shape.Text()}: LayerNorm over several dims (normalized_shape)"])]
+                : null;
+        }
         if (candidate.Find("running_mean") is not null && candidate.Find("running_var") is not null)
             return [Layer(candidate, "BatchNorm", false,
                 [$"running_mean and running_var {first.Shape.Text()}: BatchNorm (the file does not say whether 1d, 2d or 3d)"])];

@@ -95,6 +95,20 @@ public class LinearTests
         Assert.Equal(Run(2, rows, columns), weight.ToDoubles());
     }
 
+    [Theory]
+    [InlineData("attn.out_proj")]
+    [InlineData("model.layers.0.self_attn.q_proj")]
+    [InlineData("bert.encoder.layer.0.attention.self.value")]
+    public void Names_of_well_known_torch_Linear_modules_settle_a_square_weight_as_out_in(string module)
+    {
+        using var model = new CheckpointBuilder().Tensor($"{module}.weight", 4, 4).Tensor($"{module}.bias", 4).Model();
+
+        var layer = model.Layer(module);
+
+        Assert.Equal(("(out, in)", false), (layer.Layout, layer.Assumed));
+        Assert.Contains("a torch.nn.Linear, which stores the weight (out, in)", layer.Evidence[0]);
+    }
+
     [Fact]
     public void A_GPT2_name_gives_way_to_a_bias_that_says_out_in()
     {

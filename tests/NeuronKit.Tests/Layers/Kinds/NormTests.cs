@@ -89,4 +89,26 @@ public class NormTests
         Assert.Equal("[1]", weight.Index);
         Assert.Equal(Run(3, 3), weight.ToDoubles());
     }
+
+    [Fact]
+    public void A_multi_dim_weight_and_bias_of_one_shape_is_a_LayerNorm_without_its_class()
+    {
+        using var model = new CheckpointBuilder().Tensor("ln.weight", 3, 4).Tensor("ln.bias", 3, 4).Model();
+
+        var layer = model.Layer("ln");
+        var bias = layer.Neuron(2).Part("bias")!;
+
+        Assert.Equal(("LayerNorm", 3L, false), (layer.Kind, layer.NeuronCount, layer.Assumed));
+        Assert.Contains(layer.Evidence, e => e.Contains("LayerNorm over several dims"));
+        Assert.Equal("[2]", bias.Index);
+        Assert.Equal(Run(8, 4), bias.ToDoubles());
+    }
+
+    [Fact]
+    public void A_lone_multi_dim_weight_is_not_taken_for_a_norm()
+    {
+        using var model = new CheckpointBuilder().Tensor("fc.weight", 3, 4).Model();
+
+        Assert.Equal("Linear", model.Layer("fc").Kind);
+    }
 }
