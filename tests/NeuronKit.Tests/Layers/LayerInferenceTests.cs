@@ -81,4 +81,19 @@ public class LayerInferenceTests
              ("attn.out_proj", "Linear"), ("lstm.l0", "LSTM"), ("ln", "LayerNorm"), ("fc", "Linear"), ("step", "Tensor")],
             model.Layers.Select(l => (l.Name, l.Kind)));
     }
+
+    [Fact]
+    public void Empty_and_degenerate_shapes_fall_back_without_throwing()
+    {
+        // Given tensors with zero-sized dims that would divide by zero if taken at face value
+        using var model = new CheckpointBuilder()
+            .Tensor("rnn.weight_ih_l0", 0, 3).Tensor("rnn.weight_hh_l0", 0, 0)
+            .Tensor("up.weight", 4, 0, 2).Tensor("up.bias", 4)
+            .Tensor("attn.in_proj_weight", 0, 2).Model();
+
+        Assert.Equal(
+            [("rnn.weight_ih_l0", "Tensor"), ("rnn.weight_hh_l0", "Tensor"), ("up", "Conv1d"), ("attn.in_proj_weight", "Tensor")],
+            model.Layers.Select(l => (l.Name, l.Kind)));
+        Assert.Equal(0, model.Layer("rnn.weight_ih_l0").NeuronCount);
+    }
 }

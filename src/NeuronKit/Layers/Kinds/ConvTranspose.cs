@@ -57,9 +57,10 @@ internal sealed class ConvTranspose : ILayerKind
         if (request.Groups is { } asked)
         {
             groups = asked;
-            if (groups > weight.Shape[0] || weight.Shape[0] % groups != 0)
+            // An empty weight passes the file's size checks whatever its dims, so dim 1 × groups is checked here.
+            if (groups > weight.Shape[0] || weight.Shape[0] % groups != 0 || (Int128)weight.Shape[1] * groups > long.MaxValue)
                 throw new RequestException($"groups {groups} must divide dim 0 ({weight.Shape[0]}) of {weight.Name} {weight.Shape.Text()}");
-            if (bias is not null && bias.Shape[0] != checked(weight.Shape[1] * groups))
+            if (bias is not null && bias.Shape[0] != weight.Shape[1] * groups)
                 throw new RequestException($"{bias.Name} has {bias.Shape[0]} entries, but {request.Name} with groups {groups} and " +
                     $"weight {weight.Shape.Text()} has dim 1 ({weight.Shape[1]}) × {groups} = {weight.Shape[1] * groups} output channels");
         }
@@ -110,7 +111,7 @@ internal sealed class ConvTranspose : ILayerKind
     {
         Name = candidate.Module,
         Kind = kind,
-        NeuronCount = checked(weight.Shape[1] * groups),
+        NeuronCount = weight.Shape[1] * groups,
         Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],
         Layout = $"[in, out/groups, {Conv.Kernel(weight.Shape.Count)}], groups {groups}",
         Evidence = evidence,

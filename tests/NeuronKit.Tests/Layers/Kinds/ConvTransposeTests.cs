@@ -76,4 +76,18 @@ public class ConvTransposeTests
         Assert.Equal("--kind ConvTranspose2d(groups=2) (asked for)", layer.Evidence[0]);
         Assert.Equal("[2:4, 1]", weight.Index);
     }
+
+    [Theory]
+    [InlineData("ConvTranspose2d(groups=3)", "groups 3 must divide dim 0 (4) of up.weight [4, 3, 2, 2]")]
+    [InlineData("ConvTranspose2d(groups=8)", "groups 8 must divide dim 0 (4) of up.weight [4, 3, 2, 2]")]
+    [InlineData("ConvTranspose2d(groups=1)", "up.bias has 6 entries, but ConvTranspose2d with groups 1 and weight [4, 3, 2, 2] has dim 1 (3) × 1 = 3 output channels")]
+    [InlineData("ConvTranspose1d", "ConvTranspose1d needs a rank-3 weight [in, out/groups, k], and up.weight is [4, 3, 2, 2]")]
+    public void Groups_or_a_rank_that_do_not_fit_are_refused(string kind, string reason)
+    {
+        using var model = new CheckpointBuilder().Tensor("up.weight", 4, 3, 2, 2).Tensor("up.bias", 6).Model();
+
+        var error = Assert.Throws<NeuronKit.Neurons.RequestException>(() => model.Layer("up", kind));
+
+        Assert.Equal($"layer 'up' cannot be read as {kind[..15]}: {reason}", error.Message);
+    }
 }
