@@ -35,6 +35,9 @@ public sealed class Model : IDisposable
         }
     }
 
+    /// <summary>Infers the layers of an already opened <paramref name="checkpoint"/>; the model owns it from then on.</summary>
+    public static Model Create(Checkpoint checkpoint) => new(checkpoint);
+
     /// <summary>The opened file: tensors, metadata, format.</summary>
     public Checkpoint Checkpoint { get; }
 
@@ -43,12 +46,17 @@ public sealed class Model : IDisposable
 
     /// <summary>
     /// The layer named <paramref name="name"/> (a layer name or any of its tensors' names). <paramref name="kind"/>
-    /// reads it as that kind instead of the inferred one. Throws <see cref="RequestException"/> with suggestions.
+    /// reads it as that kind instead of the inferred one (<c>ConvTranspose2d</c>, <c>Linear(in,out)</c>,
+    /// <c>ConvTranspose2d(groups=2)</c>); <paramref name="layout"/> (<c>in,out</c> or <c>out,in</c>) reads it as a Linear
+    /// with that layout. Throws <see cref="RequestException"/> with suggestions, or saying why the kind does not fit.
     /// </summary>
-    public Layer Layer(string name, string? kind = null) => LayerAddressing.Resolve(this, name, kind);
+    public Layer Layer(string name, string? kind = null, string? layout = null) => LayerAddressing.Resolve(this, name, kind, layout);
 
-    /// <summary>Neuron <paramref name="index"/> (negative counts from the end) of layer <paramref name="layer"/>.</summary>
-    public Neuron Neuron(string layer, long index) => Layer(layer).Neuron(index);
+    /// <summary>
+    /// Neuron <paramref name="index"/> (negative counts from the end) of layer <paramref name="layer"/>, read as
+    /// <paramref name="kind"/> / <paramref name="layout"/> when given (see <see cref="Layer(string, string?, string?)"/>).
+    /// </summary>
+    public Neuron Neuron(string layer, long index, string? kind = null, string? layout = null) => Layer(layer, kind, layout).Neuron(index);
 
     /// <inheritdoc/>
     public void Dispose() => Checkpoint.Dispose();

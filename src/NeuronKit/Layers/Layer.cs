@@ -48,6 +48,20 @@ public sealed class Layer
         return new Neuron(this, j, Implementation.Parts(this, j));
     }
 
+    /// <summary>This layer under another name, or with evidence added before and after its own.</summary>
+    internal Layer Copy(string? name = null, IEnumerable<string>? evidenceBefore = null, IEnumerable<string>? evidenceAfter = null) => new()
+    {
+        Name = name ?? Name,
+        Kind = Kind,
+        NeuronCount = NeuronCount,
+        Tensors = Tensors,
+        Layout = Layout,
+        Evidence = [.. evidenceBefore ?? [], .. Evidence, .. evidenceAfter ?? []],
+        Assumed = Assumed,
+        Module = Module,
+        Implementation = Implementation,
+    };
+
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Kind}, {NeuronCount} neurons)";
 }

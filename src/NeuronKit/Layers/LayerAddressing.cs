@@ -2,9 +2,90 @@ using NeuronKit.Neurons;
 
 namespace NeuronKit.Layers;
 
-/// <summary>Turns a user's LAYER argument into a layer.</summary>
+/// <summary>
+/// Turns a user's LAYER argument into a layer: a layer name, any of its tensors' names, a recurrent module with one
+/// sub-layer, or any of these without a training checkpoint's shared prefix (<c>model_state_dict.</c>).
+/// </summary>
 internal static class LayerAddressing
 {
-    public static Layer Resolve(Model model, string name, string? kind) =>
-        model.Layers.FirstOrDefault(l => l.Name == name) ?? throw new RequestException($"no layer '{name}'");
+    private const int ListedWhenNothingIsClose = 5;
+
+    /// <summary>
+    /// The layer <paramref name="name"/> addresses, read as <paramref name="kind"/> / <paramref name="layout"/> when given
+    /// (see <see cref="KindRequest.Parse"/>). Throws <see cref="RequestException"/> with hints.
+    /// </summary>
+    public static Layer Resolve(Model model, string name, string? kind, string? layout = null)
+    {
+        var layer = Find(model, name);
+        return KindRequest.Parse(kind, layout) is { } request ? Reread(model, layer, request) : layer;
+    }
+
+    private static Layer Find(Model model, string name)
+    {
+        if (Lookup(model.Layers, name) is { } layer) return layer;
+        var nonLayer = model.Checkpoint.Graph.NonLayerPrefixes.FirstOrDefault(p => LayerInference.IsUnder(name, [p]));
+        if (nonLayer is not null)
+            throw new RequestException($"'{name}' is under '{nonLayer.TrimEnd('.')}', which holds optimizer state, not a layer",
+                [$"layers are listed by `neuron layers`; this file has {model.Layers.Count}"]);
+        string? prefix = SharedPrefix(model.Layers);
+        if (prefix is not null && !name.StartsWith(prefix, StringComparison.Ordinal) && Lookup(model.Layers, prefix + name) is { } prefixed)
+            return prefixed;
+        throw Unknown(model.Layers, name, prefix);
+    }
+
+    // A layer by its name, one of its tensors' names, or its recurrent module's name when that has one sub-layer.
+    private static Layer? Lookup(IReadOnlyList<Layer> layers, string name)
+    {
+        var layer = layers.FirstOrDefault(l => l.Name == name)
+            ?? layers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == name));
+        if (layer is not null) return layer;
+        var subLayers = layers.Where(l => l.Module == name).ToList();
+        return subLayers.Count switch
+        {
+            0 => null,
+            1 => subLayers[0],
+            _ => throw new RequestException($"'{name}' has {subLayers.Count} sub-layers: {string.Join(", ", subLayers.Select(l => l.Name))}"),
+        };
+    }
+
+    // The one first path component every layer shares (a training checkpoint's "model_state_dict."), with its dot; else null.
+    private static string? SharedPrefix(IReadOnlyList<Layer> layers)
+    {
+        if (layers.Count == 0) return null;
+        var firsts = layers.Select(l => l.Name.IndexOf('.') is var dot and > 0 ? l.Name[..(dot + 1)] : null).Distinct().ToList();
+        return firsts.Count == 1 ? firsts[0] : null;
+    }
+
+    private static RequestException Unknown(IReadOnlyList<Layer> layers, string name, string? prefix)
+    {
+        // Suggest names the way the user typed them: without the shared prefix when they left it off.
+        bool shortForm = prefix is not null && !name.StartsWith(prefix, StringComparison.Ordinal);
+        var names = layers.SelectMany(l => l.Module is null ? [l.Name] : new[] { l.Module, l.Name })
+            .Select(n => shortForm ? n[prefix!.Length..] : n)
+            .Distinct()
+            .ToList();
+        var close = NameSuggestions.Closest(name, names);
+        if (close.Count > 0) return new RequestException($"no layer '{name}'", [NameSuggestions.DidYouMean(close)]);
+        if (names.Count == 0) return new RequestException($"no layer '{name}'", ["this checkpoint has no layers"]);
+        string listed = string.Join(", ", names.Take(ListedWhenNothingIsClose).Select(n => $"'{n}'"));
+        string more = names.Count > ListedWhenNothingIsClose ? $", … ({names.Count} in all; `neuron layers` lists them)" : "";
+        return new RequestException($"no layer '{name}'", [$"layers: {listed}{more}"]);
+    }
+
+    // The layer's tensors read again as the requested kind; the layer keeps its name.
+    private static Layer Reread(Model model, Layer layer, KindRequest request)
+    {
+        string module = LayerCandidate.ModuleOf(layer.Tensors[0].Tensor.Name);
+        var candidate = new LayerCandidate(module,
+            [.. layer.Tensors.Select(t => new LayerTensor(LayerCandidate.RoleOf(t.Tensor.Name), t.Tensor))],
+            model.Checkpoint.Graph.ModuleClasses.GetValueOrDefault(module));
+        try
+        {
+            return request.Kind.Read(candidate, request).Single().Copy(name: layer.Name);
+        }
+        catch (RequestException mismatch)
+        {
+            throw new RequestException($"layer '{layer.Name}' cannot be read as {request.Name}: {mismatch.Message}", mismatch.Hints);
+        }
+    }
 }

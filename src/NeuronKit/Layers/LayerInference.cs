@@ -1,11 +1,88 @@
 using NeuronKit.Formats;
-using NeuronKit.Layers.Kinds;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Layers;
 
-/// <summary>Groups a checkpoint's tensors into layers and picks each one's kind and layout.</summary>
+/// <summary>
+/// Groups a checkpoint's tensors by module and picks each group's kind and layout from the strongest evidence there is:
+/// the module's class when the file names it, then tensor names, then shapes. Never touches tensor values.
+/// </summary>
 internal static class LayerInference
 {
-    public static IReadOnlyList<Layer> Infer(Checkpoint checkpoint) =>
-        checkpoint.Tensors.Select(t => TensorRows.Layer(checkpoint, t)).ToList();
+    /// <summary>Every layer of <paramref name="checkpoint"/>, in the order their first tensor appears in the file.</summary>
+    public static IReadOnlyList<Layer> Infer(Checkpoint checkpoint)
+    {
+        var graph = checkpoint.Graph;
+        var order = new Dictionary<string, int>(StringComparer.Ordinal);
+        var modules = new Dictionary<string, List<LayerTensor>>(StringComparer.Ordinal);
+        foreach (var tensor in checkpoint.Tensors)
+        {
+            if (IsUnder(tensor.Name, graph.NonLayerPrefixes)) continue;
+            order[tensor.Name] = order.Count;
+            string module = LayerCandidate.ModuleOf(tensor.Name);
+            if (!modules.TryGetValue(module, out var group)) modules[module] = group = [];
+            group.Add(new LayerTensor(LayerCandidate.RoleOf(tensor.Name), tensor));
+        }
+
+        var tied = TiedTensors(checkpoint.Tensors.Where(t => order.ContainsKey(t.Name)));
+        return modules
+            .SelectMany(m => Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key))))
+            .Select(layer => Tied(layer, tied))
+            .OrderBy(layer => layer.Tensors.Min(t => order[t.Tensor.Name]))
+            .ToList();
+    }
+
+    /// <summary>True when <paramref name="name"/> is <paramref name="prefixes"/>' entry itself or lies under it.</summary>
+    public static bool IsUnder(string name, IEnumerable<string> prefixes) =>
+        prefixes.Select(p => p.TrimEnd('.')).Any(p => name == p || name.StartsWith(p + ".", StringComparison.Ordinal));
+
+    // The layers of one module: its class decides when a kind reads that class and the tensors fit it; otherwise the first
+    // kind whose match accepts them. Tensors the chosen kind leaves are fallback layers of their own.
+    private static IEnumerable<Layer> Infer(LayerCandidate candidate)
+    {
+        IReadOnlyList<Layer>? layers = null;
+        string? classNote = null;
+        if (candidate.ModuleClass is { } moduleClass)
+        {
+            if (KindRequest.FromModuleClass(moduleClass) is { } request)
+            {
+                try
+                {
+                    layers = request.Kind.Read(candidate, request);
+                }
+                catch (RequestException mismatch)
+                {
+                    classNote = $"module class {moduleClass} does not fit the tensors ({mismatch.Message}); read by names and shapes instead";
+                }
+            }
+            else
+            {
+                classNote = $"module class {moduleClass} is not a layer kind NeuronKit knows; read by names and shapes instead";
+            }
+        }
+        layers ??= LayerKinds.All.Select(kind => kind.Match(candidate)).First(match => match is not null)!;
+        if (classNote is not null) layers = [.. layers.Select(l => l.Copy(evidenceBefore: [classNote]))];
+
+        var claimed = layers.SelectMany(l => l.Tensors).Select(t => t.Tensor.Name).ToHashSet(StringComparer.Ordinal);
+        var left = candidate.Tensors.Where(t => !claimed.Contains(t.Tensor.Name)).ToList();
+        return left.Count == 0 ? layers : [.. layers, .. LayerKinds.Fallback.Match(new LayerCandidate(candidate.Module, left, null))!];
+    }
+
+    // Tensors viewing the very same elements (tied weights such as GPT-2's wte and lm_head), by name.
+    private static Dictionary<string, List<string>> TiedTensors(IEnumerable<TensorInfo> tensors) =>
+        tensors
+            .GroupBy(t => (t.Storage, t.StorageOffset, t.DType, Shape: t.Shape.Text(), Strides: t.Strides.Text()))
+            .Where(g => g.Count() > 1)
+            .SelectMany(g => g.Select(t => (t.Name, Others: g.Where(o => !ReferenceEquals(o, t)).Select(o => o.Name).ToList())))
+            .ToDictionary(p => p.Name, p => p.Others, StringComparer.Ordinal);
+
+    private static Layer Tied(Layer layer, Dictionary<string, List<string>> tied)
+    {
+        var notes = layer.Tensors
+            .Where(t => tied.ContainsKey(t.Tensor.Name))
+            .Select(t => $"{t.Tensor.Name} shares its storage with {string.Join(", ", tied[t.Tensor.Name])} (tied weights; each layer is listed)")
+            .ToList();
+        return notes.Count == 0 ? layer : layer.Copy(evidenceAfter: notes);
+    }
 }

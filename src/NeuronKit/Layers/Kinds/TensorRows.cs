@@ -1,35 +1,44 @@
 using NeuronKit.Neurons;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Layers.Kinds;
 
-/// <summary>The fallback for a tensor no kind claims: neuron j is row j (index j of dimension 0).</summary>
+/// <summary>The fallback for a tensor no kind claims: one layer per tensor, named by the tensor, neuron j its row j.</summary>
 internal sealed class TensorRows : ILayerKind
 {
-    public static Layer Layer(Formats.Checkpoint checkpoint, Tensors.TensorInfo tensor) => new()
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames { get; } = ["Tensor"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? Match(LayerCandidate candidate) =>
+        candidate.Tensors.Select(t => Layer(t.Tensor, ["no layer kind matches this tensor's name and shape; row j is shown"])).ToList();
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
+    {
+        if (candidate.Tensors.Count != 1)
+            throw new RequestException($"{request.Name} reads one tensor, and '{candidate.Module}' has " +
+                $"{candidate.Tensors.Count}: {string.Join(", ", candidate.Tensors.Select(t => t.Tensor.Name))}");
+        return [Layer(candidate.Tensors[0].Tensor, [request.Evidence])];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
+    {
+        var tensor = layer.Tensors[0];
+        if (tensor.Tensor.Shape.Count > 0) return [Slices.Row(tensor, neuron)];
+        return [new NeuronPart { Tensor = tensor.Tensor.Name, Role = tensor.Role, Index = "[()]", View = tensor.Tensor.View() }];
+    }
+
+    private Layer Layer(TensorInfo tensor, IReadOnlyList<string> evidence) => new()
     {
         Name = tensor.Name,
         Kind = "Tensor",
         NeuronCount = tensor.Shape.Count == 0 ? 1 : tensor.Shape[0],
         Tensors = [new LayerTensor("tensor", tensor)],
         Layout = tensor.Shape.Count == 0 ? "scalar" : "rows of dimension 0",
-        Evidence = ["no layer kind matches this tensor's name and shape; row j is shown"],
+        Evidence = evidence,
         Assumed = true,
-        Implementation = new TensorRows(),
+        Implementation = this,
     };
-
-    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
-    {
-        var tensor = layer.Tensors[0].Tensor;
-        var view = tensor.View();
-        return
-        [
-            new NeuronPart
-            {
-                Tensor = tensor.Name,
-                Role = "tensor",
-                Index = tensor.Shape.Count == 0 ? "[()]" : $"[{neuron}]",
-                View = tensor.Shape.Count == 0 ? view : view.Select(0, neuron),
-            },
-        ];
-    }
 }

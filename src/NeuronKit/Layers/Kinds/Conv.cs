@@ -1,0 +1,82 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Layers.Kinds;
+
+/// <summary>
+/// A convolution, 1d to 3d by weight rank, any groups: weight [out, in/groups, *kernel], so filter j is weight[j]
+/// whatever the groups. https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html
+/// </summary>
+internal sealed class Conv : ILayerKind
+{
+    // The kernel's dimensions by weight rank - 3: Conv1d, Conv2d, Conv3d.
+    private static readonly string[] KernelDims = ["k", "kH, kW", "kD, kH, kW"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames { get; } = ["Conv1d", "Conv2d", "Conv3d"];
+
+    /// <summary>True for the ranks a convolution weight has: 3, 4 or 5.</summary>
+    internal static bool IsConvRank(int rank) => rank is >= 3 and <= 5;
+
+    /// <summary>The kernel's dimensions for a weight of rank 3 to 5 (<c>kH, kW</c>).</summary>
+    internal static string Kernel(int rank) => KernelDims[rank - 3];
+
+    /// <summary>The weight rank a class name ending in 1d, 2d or 3d needs.</summary>
+    internal static int RankOf(string className) => className[^2] - '0' + 2;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
+    {
+        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { } weight || !IsConvRank(weight.Shape.Count))
+            return null;
+        var bias = candidate.Find("bias");
+        string name = $"Conv{weight.Shape.Count - 2}d", transposed = $"ConvTranspose{weight.Shape.Count - 2}d", shape = weight.Shape.Text();
+        if (bias is null)
+            return [Layer(candidate, name, weight, null, true,
+                [$"weight {shape} has no bias to tell {name} from {transposed}; {name} assumed"])];
+        if (bias.Shape.Count != 1 || bias.Shape[0] != weight.Shape[0]) return null;
+        List<string> evidence = [$"bias length {bias.Shape[0]} equals dim 0 of weight {shape}: output channels on dim 0, {name}"];
+        long? groups = ConvTranspose.GroupsFromBias(weight, bias.Shape[0]);
+        bool ambiguous = groups is not null;
+        if (ambiguous)
+            evidence.Add($"it also equals dim 1 ({weight.Shape[1]}) × {groups}, as a {transposed} with groups {groups} would have; {name} assumed");
+        return [Layer(candidate, name, weight, bias, ambiguous, evidence)];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
+    {
+        candidate.RequireOnly(request, "weight", "bias");
+        int rank = RankOf(request.Name);
+        var weight = candidate.Find("weight")
+            ?? throw new RequestException($"{request.Name} needs a tensor named weight, and '{candidate.Module}' has none");
+        if (weight.Shape.Count != rank)
+            throw new RequestException($"{request.Name} needs a rank-{rank} weight [out, in/groups, {Kernel(rank)}], " +
+                $"and {weight.Name} is {weight.Shape.Text()}");
+        var bias = candidate.Find("bias");
+        if (bias is not null && (bias.Shape.Count != 1 || bias.Shape[0] != weight.Shape[0]))
+            throw new RequestException($"{bias.Name} is {bias.Shape.Text()}, but {request.Name}'s weight {weight.Shape.Text()} " +
+                $"has {weight.Shape[0]} output channels on dim 0");
+        return [Layer(candidate, request.Name, weight, bias, false, [request.Evidence])];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
+    {
+        var bias = layer.Role("bias");
+        var weight = Slices.Row(layer.Role("weight")!, neuron);
+        return bias is null ? [weight] : [weight, Slices.Row(bias, neuron)];
+    }
+
+    private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, TensorInfo? bias, bool assumed, IReadOnlyList<string> evidence) => new()
+    {
+        Name = candidate.Module,
+        Kind = kind,
+        NeuronCount = weight.Shape[0],
+        Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],
+        Layout = $"[out, in/groups, {Kernel(weight.Shape.Count)}]",
+        Evidence = evidence,
+        Assumed = assumed,
+        Implementation = this,
+    };
+}

@@ -1,0 +1,52 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Layers.Kinds;
+
+/// <summary>
+/// An embedding table weight [num, dim]: row t is token t's vector, so unit j of the output is column j, its weight from
+/// every token. Known by its class or by a bias-free 2-D weight in a module named like an embedding.
+/// https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html
+/// </summary>
+internal sealed class Embedding : ILayerKind
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames { get; } = ["Embedding", "EmbeddingBag"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
+    {
+        if (!candidate.HasOnly("weight") || candidate.Find("weight") is not { Shape.Count: 2 } weight
+            || NameConventions.Find(NameConventions.Embedding, candidate.ModuleName) is not { } convention)
+            return null;
+        return [Layer(candidate, "Embedding", weight,
+            [$"name '{candidate.ModuleName}' is {convention.Source}, and its weight {weight.Shape.Text()} has no bias: Embedding [num, dim]"])];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
+    {
+        candidate.RequireOnly(request, "weight");
+        var weight = candidate.Find("weight")
+            ?? throw new RequestException($"{request.Name} needs a tensor named weight, and '{candidate.Module}' has none");
+        if (weight.Shape.Count != 2)
+            throw new RequestException($"{request.Name} needs a 2-d weight [num, dim], and {weight.Name} is {weight.Shape.Text()}");
+        return [Layer(candidate, request.Name, weight, [request.Evidence])];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) =>
+        [Slices.Column(layer.Role("weight")!, neuron,
+            note: $"column {neuron}: unit {neuron}'s weight from every token; row {neuron} would be token {neuron}'s embedding vector")];
+
+    private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, IReadOnlyList<string> evidence) => new()
+    {
+        Name = candidate.Module,
+        Kind = kind,
+        NeuronCount = weight.Shape[1],
+        Tensors = [new("weight", weight)],
+        Layout = "[num, dim]",
+        Evidence = evidence,
+        Implementation = this,
+    };
+}

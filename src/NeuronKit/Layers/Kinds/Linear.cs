@@ -1,0 +1,102 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Layers.Kinds;
+
+/// <summary>
+/// A fully connected layer. torch.nn.Linear stores weight (out, in), so neuron j is row j; GPT-2's Conv1D stores it
+/// (in, out), so neuron j is column j. Bias length tells them apart unless the weight is square.
+/// </summary>
+internal sealed class Linear : ILayerKind
+{
+    /// <summary>The layout of torch.nn.Linear: weight [out, in].</summary>
+    public const string OutIn = "(out, in)";
+
+    /// <summary>The transposed layout of GPT-2's Conv1D, Keras Dense and ONNX MatMul: weight [in, out].</summary>
+    public const string InOut = "(in, out)";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames { get; } = ["Linear", "NonDynamicallyQuantizableLinear", "Conv1D"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
+    {
+        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { Shape.Count: 2 } weight) return null;
+        var bias = candidate.Find("bias");
+        if (bias is not null && bias.Shape.Count != 1) return null;
+        var convention = NameConventions.Find(NameConventions.InOutLinear, candidate.ModuleName);
+        string shape = weight.Shape.Text();
+        string? byName = convention is null ? null : $"name '{candidate.ModuleName}' is {convention.Source}, which stores the weight (in, out)";
+        string? outInByName = NameConventions.Find(NameConventions.OutInLinear, candidate.ModuleName) is { } linear
+            ? $"name '{candidate.ModuleName}' is {linear.Source}, which stores the weight (out, in)"
+            : null;
+        if (bias is null)
+            return byName is not null || outInByName is not null
+                ? [Layer(candidate, weight, null, byName is not null ? InOut : OutIn, false, [byName ?? outInByName!, $"weight {shape} has no bias to say otherwise"])]
+                : [Layer(candidate, weight, null, OutIn, true,
+                    [$"weight {shape} has no bias to tell (out, in) from (in, out); (out, in) assumed, as torch.nn.Linear stores it"])];
+
+        long length = bias.Shape[0];
+        bool fitsOutIn = length == weight.Shape[0], fitsInOut = length == weight.Shape[1];
+        return (fitsOutIn, fitsInOut) switch
+        {
+            (true, true) when byName is not null =>
+                [Layer(candidate, weight, bias, InOut, false, [byName, $"bias length {length} fits either dimension of the square weight {shape}"])],
+            (true, true) when outInByName is not null =>
+                [Layer(candidate, weight, bias, OutIn, false, [outInByName, $"bias length {length} fits either dimension of the square weight {shape}"])],
+            (true, true) =>
+                [Layer(candidate, weight, bias, OutIn, true,
+                    [$"bias length {length} fits either dimension of the square weight {shape}; (out, in) assumed, as torch.nn.Linear stores it"])],
+            (true, false) =>
+                [Layer(candidate, weight, bias, OutIn, false,
+                    [$"bias length {length} equals dim 0 of weight {shape}: (out, in)", .. byName is null ? [] : new[] { $"{byName}, but the bias decides" }])],
+            (false, true) =>
+                [Layer(candidate, weight, bias, InOut, false,
+                    [.. byName is null ? [] : new[] { byName }, $"bias length {length} equals dim 1, not dim 0, of weight {shape}: (in, out)"])],
+            _ => null,
+        };
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
+    {
+        // A lone tensor of any name can be read as a weight: --kind Linear on a fallback layer.
+        var weight = candidate.Find("weight") ?? (candidate.Tensors.Count == 1 ? candidate.Tensors[0].Tensor : null)
+            ?? throw new RequestException($"{request.Name} needs a tensor named weight; '{candidate.Module}' has " +
+                string.Join(", ", candidate.Tensors.Select(t => t.Tensor.Name)));
+        if (candidate.Tensors.Count > 1) candidate.RequireOnly(request, "weight", "bias");
+        if (weight.Shape.Count != 2)
+            throw new RequestException($"{request.Name} needs a 2-d weight, and {weight.Name} is {weight.Shape.Text()}");
+        string layout = request.Layout ?? (request.Name == "Conv1D" ? InOut : OutIn);
+        long outputs = layout == OutIn ? weight.Shape[0] : weight.Shape[1];
+        var bias = candidate.Tensors.Count > 1 ? candidate.Find("bias") : null;
+        if (bias is not null && (bias.Shape.Count != 1 || bias.Shape[0] != outputs))
+            throw new RequestException($"{bias.Name} is {bias.Shape.Text()}, but a {layout} weight {weight.Shape.Text()} " +
+                $"needs a bias of [{outputs}]");
+        string facts = layout == OutIn ? "weight [out, in]: neuron j is row j" : "weight [in, out]: neuron j is column j";
+        return [Layer(candidate, weight, bias, layout, false, [request.Evidence, facts])];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
+    {
+        var weight = layer.Role("weight")!;
+        var bias = layer.Role("bias");
+        var weightPart = layer.Layout == InOut
+            ? Slices.Column(weight, neuron, note: $"column {neuron}: this weight is stored (in, out), so row {neuron} would be input {neuron}'s weights to every output")
+            : Slices.Row(weight, neuron);
+        return bias is null ? [weightPart] : [weightPart, Slices.Row(bias, neuron)];
+    }
+
+    private Layer Layer(LayerCandidate candidate, TensorInfo weight, TensorInfo? bias, string layout, bool assumed, IReadOnlyList<string> evidence) => new()
+    {
+        Name = candidate.Module,
+        Kind = "Linear",
+        NeuronCount = layout == OutIn ? weight.Shape[0] : weight.Shape[1],
+        Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],
+        Layout = layout,
+        Evidence = evidence,
+        Assumed = assumed,
+        Implementation = this,
+    };
+}

@@ -1,0 +1,49 @@
+using System.Text.RegularExpressions;
+
+namespace NeuronKit.Layers;
+
+/// <summary>
+/// What names say about layers, one convention a line with the model it comes from. Names are evidence, weaker than a
+/// module class and checked against shapes before they decide anything.
+/// </summary>
+internal static partial class NameConventions
+{
+    /// <summary>Modules whose 2-D weight is stored (in, out): neuron j is column j.</summary>
+    public static readonly IReadOnlyList<NameConvention> InOutLinear =
+    [
+        new("c_attn", "GPT-2's Conv1D"),                       // GPT-2, OpenAI GPT: fused q, k, v projection, weight [E, 3E]
+        new("c_fc", "GPT-2's Conv1D"),                         // GPT-2, OpenAI GPT: MLP up-projection, weight [E, 4E]
+        new("c_proj", "GPT-2's Conv1D"),                       // GPT-2, OpenAI GPT: attention and MLP output projections
+    ];
+
+    /// <summary>Modules that are torch.nn.Linear, weight (out, in), in well-known models: they settle a square weight.</summary>
+    public static readonly IReadOnlyList<NameConvention> OutInLinear =
+    [
+        new("out_proj", "torch.nn.MultiheadAttention's output projection, a torch.nn.Linear"), // PyTorch MHA, BART, OPT (HF)
+        new("q_proj|k_proj|v_proj|o_proj", "a Hugging Face attention projection, a torch.nn.Linear"), // LLaMA, Mistral, OPT (HF)
+        new("gate_proj|up_proj|down_proj", "a Hugging Face MLP projection, a torch.nn.Linear"),      // LLaMA, Mistral (HF)
+        new("query|key|value", "BERT's attention projection, a torch.nn.Linear"),                    // BERT, RoBERTa (HF)
+    ];
+
+    /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>
+    public static readonly IReadOnlyList<NameConvention> Embedding =
+    [
+        new("embed|embedding|embeddings|emb", "a common embedding name"),   // PyTorch tutorials, fairseq, timm
+        new("wte", "GPT-2's token embedding"),                 // GPT-2 transformer.wte
+        new("wpe", "GPT-2's position embedding"),              // GPT-2 transformer.wpe
+        new("tok_embeddings", "LLaMA's token embedding"),      // Meta LLaMA reference code
+        new("embed_tokens|embed_positions", "an embedding in Hugging Face transformers"), // LLaMA, OPT, BART (HF)
+        new("word_embeddings|position_embeddings|token_type_embeddings", "BERT's embeddings"), // BERT, RoBERTa (HF)
+        new("embed_in", "GPT-NeoX's token embedding"),         // Pythia / GPT-NeoX (HF)
+        new("shared", "T5's shared token embedding"),          // T5 (HF) shared.weight
+        new(@"\w+_embeddings?", "an embedding by its name"),   // e.g. patch_embedding, relative_embeddings
+    ];
+
+    /// <summary>A recurrent parameter: <c>weight_ih_l0</c>, <c>bias_hh_l1_reverse</c>, <c>weight_hr_l0</c>, or a cell's <c>weight_ih</c>.</summary>
+    [GeneratedRegex(@"^(?<role>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?<sublayer>_l(?<k>\d+)(?<reverse>_reverse)?)?$")] // torch.nn.RNNBase._flat_weights_names
+    public static partial Regex RecurrentParameter();
+
+    /// <summary>The first convention of <paramref name="table"/> that <paramref name="moduleName"/> follows, or null.</summary>
+    public static NameConvention? Find(IReadOnlyList<NameConvention> table, string moduleName) =>
+        table.FirstOrDefault(c => c.Pattern.IsMatch(moduleName));
+}

@@ -1,0 +1,32 @@
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Layers;
+
+/// <summary>The two slices most kinds take: row r (index r of dimension 0) and column c (index c of dimension 1).</summary>
+internal static class Slices
+{
+    /// <summary>Row <paramref name="row"/> of <paramref name="tensor"/>, indexed <c>[row]</c>.</summary>
+    public static NeuronPart Row(LayerTensor tensor, long row, string? gate = null, string? note = null) => new()
+    {
+        Tensor = tensor.Tensor.Name,
+        Role = tensor.Role,
+        Gate = gate,
+        Index = $"[{row}]",
+        Note = note,
+        View = tensor.Tensor.View().Select(0, row),
+    };
+
+    /// <summary>Column <paramref name="column"/> of <paramref name="tensor"/>, indexed <c>[:, column]</c>.</summary>
+    public static NeuronPart Column(LayerTensor tensor, long column, string? gate = null, string? note = null) => new()
+    {
+        Tensor = tensor.Tensor.Name,
+        Role = tensor.Role,
+        Gate = gate,
+        Index = $"[:, {column}]",
+        Note = note,
+        View = tensor.Tensor.View().Select(1, column),
+    };
+
+    /// <summary>The tensor playing <paramref name="role"/> in <paramref name="layer"/>, or null.</summary>
+    public static LayerTensor? Role(this Layer layer, string role) => layer.Tensors.FirstOrDefault(t => t.Role == role);
+}

@@ -1,0 +1,58 @@
+using NeuronKit.Formats;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Tests.Layers;
+
+/// <summary>
+/// Builds a checkpoint in memory: float32 tensors whose values are their element indices (row-major), each over its own
+/// storage unless tied, plus the module classes and non-layer prefixes a format reader would report.
+/// </summary>
+internal sealed class CheckpointBuilder
+{
+    private readonly List<TensorInfo> _tensors = [];
+    private readonly Dictionary<string, string> _classes = [];
+    private readonly List<string> _nonLayerPrefixes = [];
+
+    /// <summary>Adds tensor <paramref name="name"/> of <paramref name="shape"/> holding 0, 1, 2, … in row-major order.</summary>
+    public CheckpointBuilder Tensor(string name, params long[] shape)
+    {
+        long count = shape.Aggregate(1L, (n, d) => n * d);
+        var bytes = new byte[count * 4];
+        for (int i = 0; i < count; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 4), (float)i);
+        var storage = new TensorStorage(name, new MemoryBytes(bytes), 0, bytes.Length);
+        _tensors.Add(TensorInfo.Contiguous(name, DType.Float32, shape, storage));
+        return this;
+    }
+
+    /// <summary>Adds tensor <paramref name="name"/> viewing the same storage, shape and strides as <paramref name="existing"/>.</summary>
+    public CheckpointBuilder Tied(string name, string existing)
+    {
+        var other = _tensors.Single(t => t.Name == existing);
+        _tensors.Add(TensorInfo.Create(name, other.DType, [.. other.Shape], [.. other.Strides], other.StorageOffset, other.Storage));
+        return this;
+    }
+
+    /// <summary>Records that module <paramref name="module"/> is an instance of <paramref name="className"/>.</summary>
+    public CheckpointBuilder Class(string module, string className)
+    {
+        _classes[module] = className;
+        return this;
+    }
+
+    /// <summary>Records that tensors under <paramref name="prefix"/> are not layer weights (optimizer state).</summary>
+    public CheckpointBuilder NonLayer(string prefix)
+    {
+        _nonLayerPrefixes.Add(prefix);
+        return this;
+    }
+
+    /// <summary>The checkpoint, as if read from a file named test.pt.</summary>
+    public Checkpoint Build() => new("test.pt", "test", _tensors, [],
+        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes });
+
+    /// <summary>The checkpoint opened as a model: its layers inferred.</summary>
+    public Model Model() => NeuronKit.Model.Create(Build());
+
+    /// <summary><paramref name="count"/> values from <paramref name="start"/> in steps of <paramref name="step"/>: the expected slice of an index tensor.</summary>
+    public static double[] Run(long start, long count, long step = 1) => [.. Enumerable.Range(0, (int)count).Select(i => (double)(start + i * step))];
+}
