@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace NeuronKit.Cli.Output;
 
-/// <summary><c>neuron layers</c> for reading: one table row per layer.</summary>
+/// <summary><c>neuron layers</c> for reading: a table of layers, then the evidence behind each kind and layout.</summary>
 internal static class LayersTextWriter
 {
     public static void Write(TextWriter stdout, Model model)
@@ -12,15 +12,26 @@ internal static class LayersTextWriter
         console.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}): {model.Layers.Count} layers");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("layer").AddColumn("kind").AddColumn(new TableColumn("neurons").RightAligned())
-            .AddColumn("tensors").AddColumn("layout").AddColumn("evidence");
+            .AddColumn("tensors").AddColumn("layout");
         foreach (var layer in model.Layers)
         {
+            // Tensor names are shown relative to the layer's module, which the first column already names.
+            string prefix = (layer.Module ?? layer.Name) is "" ? "" : (layer.Module ?? layer.Name) + ".";
             string tensors = string.Join("\n", layer.Tensors.Select(t =>
-                $"{t.Tensor.Name} [{string.Join(", ", t.Tensor.Shape)}] {t.Tensor.DType.Name()}"));
-            string evidence = (layer.Assumed ? "assumed: " : "") + string.Join("; ", layer.Evidence);
-            table.AddRow(Markup.Escape(layer.Name), Markup.Escape(layer.Kind), layer.NeuronCount.ToString("N0"),
-                Markup.Escape(tensors), Markup.Escape(layer.Layout), Markup.Escape(evidence));
+                $"{(t.Tensor.Name.StartsWith(prefix, StringComparison.Ordinal) ? t.Tensor.Name[prefix.Length..] : t.Tensor.Name)} " +
+                $"[{string.Join(", ", t.Tensor.Shape)}] {t.Tensor.DType.Name()}"));
+            table.AddRow(Markup.Escape(layer.Name == "" ? "\"\"" : layer.Name), Markup.Escape(layer.Kind + (layer.Assumed ? "*" : "")),
+                layer.NeuronCount.ToString("N0"), Markup.Escape(tensors), Markup.Escape(layer.Layout));
         }
         console.Write(table);
+        if (model.Layers.Any(l => l.Assumed))
+            console.WriteLine("* assumed: the file does not settle the kind or layout; --kind and --layout override it");
+        foreach (string prefix in model.Checkpoint.Graph.NonLayerPrefixes)
+            console.WriteLine($"not layers: {(prefix == "" ? "the whole file" : prefix)} (optimizer state)");
+        // Evidence is prose; printed plainly so it is never wrapped mid-sentence.
+        stdout.WriteLine();
+        stdout.WriteLine("evidence:");
+        foreach (var layer in model.Layers)
+            stdout.WriteLine($"  {(layer.Name == "" ? "\"\"" : layer.Name)}: {string.Join("; ", layer.Evidence)}");
     }
 }

@@ -13,6 +13,7 @@ internal static class ShowTextWriter
             $"neuron {neuron.Index} of {layer.NeuronCount} (0..{layer.NeuronCount - 1})");
         stdout.WriteLine($"layout: {layer.Layout}{(layer.Assumed ? " (assumed: " + string.Join("; ", layer.Evidence) + ")" : "")}");
         var values = new Dictionary<NeuronPart, double[]>();
+        string? lastNote = null;
         foreach (var part in neuron.Parts)
         {
             double[] v = part.ToDoubles();
@@ -30,16 +31,23 @@ internal static class ShowTextWriter
                 if (v.Length > 0) stdout.WriteLine($"  {Summary(v)}");
                 stdout.WriteLine("  " + TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, indent: 2));
             }
-            if (part.Note is not null) stdout.WriteLine($"  note: {part.Note}");
+            // Parts of one gate share their note; say it once.
+            if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {part.Note}");
+            lastNote = part.Note;
         }
         WriteEffectiveBiases(stdout, neuron, values);
     }
 
+    /// <summary>Min, max, mean and L2 norm of the finite values, and how many are not finite.</summary>
     private static string Summary(double[] v)
     {
-        double sumSquares = v.Sum(x => x * x);
-        return $"min {TensorText.Number(v.Min())}  max {TensorText.Number(v.Max())}  " +
-            $"mean {TensorText.Number(v.Average())}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}";
+        var finite = v.Where(double.IsFinite).ToArray();
+        string nonFinite = finite.Length == v.Length ? "" :
+            $"  ({v.Count(double.IsNaN)} nan, {v.Count(double.IsInfinity)} inf not counted)";
+        if (finite.Length == 0) return nonFinite.Trim();
+        double sumSquares = finite.Sum(x => x * x);
+        return $"min {TensorText.Number(finite.Min())}  max {TensorText.Number(finite.Max())}  " +
+            $"mean {TensorText.Number(finite.Average())}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}{nonFinite}";
     }
 
     /// <summary>A recurrent gate's effective bias is bias_ih + bias_hh; users otherwise read only one of them.</summary>

@@ -10,7 +10,7 @@ public class CliOutputTests
     [InlineData("seed_conv.pt", "conv1", "4")]
     [InlineData("seed_lstm.pt", "rnn", "2")]
     [InlineData("kinds.pt", "deconv2d_grouped", "4")]
-    [InlineData("kinds.pt", "emb", "-1")]
+    [InlineData("kinds.pt", "embedding", "-1")]
     [InlineData("nan_inf.pt", "fc", "0")]
     public void Show_prints_each_part_with_its_slice_summary_and_values(string file, string layer, string index)
     {

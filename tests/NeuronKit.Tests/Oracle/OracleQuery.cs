@@ -62,5 +62,5 @@ public sealed record OracleError(string File, string? Layer, long Index, int Exi
 {
     public string FilePath => Fixtures.Path(Path.Combine("pytorch", File));
 
-    public override string ToString() => $"{File} {Layer}";
+    public override string ToString() => $"{File} {Layer} {Index}";
 }

@@ -7,7 +7,7 @@ namespace NeuronKit.Tests.Formats.PyTorch;
 internal static class ExpectedJson
 {
     private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(File.ReadAllText(FixtureFiles.PyTorch("expected.json"))));
+        JsonDocument.Parse(File.ReadAllText(Fixtures.PyTorch("expected.json"))));
 
     public static JsonElement Root => Document.Value.RootElement;
 

@@ -16,7 +16,7 @@ public class PyTorchExpectedValueTests
             foreach (var part in ExpectedJson.Parts())
             {
                 if (!open.TryGetValue(part.File, out var checkpoint))
-                    open[part.File] = checkpoint = CheckpointFormats.Open(FixtureFiles.PyTorch(part.File));
+                    open[part.File] = checkpoint = CheckpointFormats.Open(Fixtures.PyTorch(part.File));
                 var tensor = checkpoint.Find(part.Tensor) ?? throw new Xunit.Sdk.XunitException($"{part.File} has no tensor {part.Tensor}");
                 var view = ExpectedJson.Index(tensor.View(), part.Index);
 

@@ -9,7 +9,7 @@ public class PyTorchFixtureTests
 {
     private const string Sentinel = "/tmp/neuronkit-pickle-was-run";
 
-    private static Checkpoint Open(string name) => CheckpointFormats.Open(FixtureFiles.PyTorch(name));
+    private static Checkpoint Open(string name) => CheckpointFormats.Open(Fixtures.PyTorch(name));
 
     private static string Describe(TensorInfo t) =>
         $"{t.Name} {t.DType.Name()} [{string.Join(",", t.Shape)}] ({string.Join(",", t.Strides)}) +{t.StorageOffset}";
@@ -181,8 +181,8 @@ public class PyTorchFixtureTests
     {
         var reader = new PyTorchReader();
 
-        Assert.True(reader.Detect(File.ReadAllBytes(FixtureFiles.PyTorch("seed_linear.pt")).AsSpan(0, 64)));
-        Assert.True(reader.Detect(File.ReadAllBytes(FixtureFiles.PyTorch("legacy.pt")).AsSpan(0, 64)));
-        Assert.False(reader.Detect(File.ReadAllBytes(FixtureFiles.PyTorch("not_a_checkpoint.pt"))));
+        Assert.True(reader.Detect(File.ReadAllBytes(Fixtures.PyTorch("seed_linear.pt")).AsSpan(0, 64)));
+        Assert.True(reader.Detect(File.ReadAllBytes(Fixtures.PyTorch("legacy.pt")).AsSpan(0, 64)));
+        Assert.False(reader.Detect(File.ReadAllBytes(Fixtures.PyTorch("not_a_checkpoint.pt"))));
     }
 }

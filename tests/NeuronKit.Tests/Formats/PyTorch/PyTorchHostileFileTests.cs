@@ -190,7 +190,7 @@ public class PyTorchHostileFileTests
     [Fact]
     public void A_legacy_file_cut_inside_a_storage_is_refused_as_truncated()
     {
-        var bytes = File.ReadAllBytes(FixtureFiles.PyTorch("legacy.pt"));
+        var bytes = File.ReadAllBytes(Fixtures.PyTorch("legacy.pt"));
         using var file = new TempFile("legacy_cut.pt", bytes[..^4]);
 
         Assert.StartsWith("legacy_cut.pt is truncated: storage '", Refused(file).Message);
@@ -199,7 +199,7 @@ public class PyTorchHostileFileTests
     [Fact]
     public void A_legacy_file_with_trailing_bytes_is_refused()
     {
-        var bytes = File.ReadAllBytes(FixtureFiles.PyTorch("legacy.pt"));
+        var bytes = File.ReadAllBytes(Fixtures.PyTorch("legacy.pt"));
         using var file = new TempFile("legacy_long.pt", [.. bytes, 1, 2, 3]);
 
         Assert.Equal("legacy_long.pt is corrupt: it has 3 bytes after its last storage", Refused(file).Message);
@@ -209,7 +209,7 @@ public class PyTorchHostileFileTests
     public void Every_prefix_of_a_real_checkpoint_fails_cleanly_at_open()
     {
         // Given every truncation of seed_linear.pt, when opened, then it opens or fails with CheckpointException, never another type
-        var bytes = File.ReadAllBytes(FixtureFiles.PyTorch("seed_linear.pt"));
+        var bytes = File.ReadAllBytes(Fixtures.PyTorch("seed_linear.pt"));
         for (int length = 1; length < bytes.Length; length++)
         {
             using var file = new TempFile("cut.pt", bytes[..length]);
