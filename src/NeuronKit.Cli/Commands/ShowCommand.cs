@@ -21,17 +21,22 @@ internal static class ShowCommand
         var full = new Option<bool>("--full") { Description = "Print every value instead of PyTorch's shortened form." };
         var kind = new Option<string?>("--kind")
         {
-            Description = "Read the layer as this kind instead of the inferred one (Linear, Conv2d, ConvTranspose2d, LSTM, …).",
+            Description = "Read the layer as this kind instead of the inferred one: Linear, Linear(in,out), Conv2d, " +
+                "ConvTranspose2d(groups=2), LSTM, GRU, BatchNorm2d, LayerNorm, Embedding, … (PyTorch's class names).",
+        };
+        var layout = new Option<string?>("--layout")
+        {
+            Description = "Read a 2-D weight as 'out,in' (PyTorch's Linear) or 'in,out' (GPT-2's Conv1D, Keras, ONNX MatMul).",
         };
         var verbose = CommonOptions.Verbose();
         var command = new Command("show", "Show neuron INDEX of LAYER: every slice of the layer's tensors that belongs to it, with its values.")
         {
-            file, layer, index, json, full, kind, verbose,
+            file, layer, index, json, full, kind, layout, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
             using var model = Model.Open(parse.GetValue(file)!);
-            var neuron = model.Layer(parse.GetValue(layer)!, parse.GetValue(kind)).Neuron(parse.GetValue(index));
+            var neuron = model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index));
             if (parse.GetValue(json))
                 ShowJsonWriter.Write(stdout, model, neuron);
             else

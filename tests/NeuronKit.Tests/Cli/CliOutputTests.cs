@@ -91,6 +91,27 @@ public class CliOutputTests
     }
 
     [Fact]
+    public void Layout_in_out_reads_a_column_instead_of_a_row()
+    {
+        // Given a square Linear weight that the file cannot settle
+        var run = CliRun.Of("show", Sample("nan_inf.pt"), "fc", "1", "--layout", "in,out", "--json");
+
+        // Then the override takes column 1
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("\"index\":\"[:, 1]\"", run.Stdout);
+    }
+
+    [Fact]
+    public void A_kind_that_does_not_fit_the_tensors_is_a_wrong_request()
+    {
+        var run = CliRun.Of("show", Sample("seed_linear.pt"), "0", "1", "--kind", "Conv2d");
+
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith("error: ", run.Stderr);
+        Assert.Contains("Conv2d", run.Stderr);
+    }
+
+    [Fact]
     public void A_missing_file_is_a_file_error_with_exit_code_3()
     {
         var run = CliRun.Of("layers", Sample("no_such_file.pt"));
