@@ -63,5 +63,5 @@ public sealed class Layer
     };
 
     /// <inheritdoc/>
-    public override string ToString() => $"{Name} ({Kind}, {NeuronCount} neurons)";
+    public override string ToString() => $"{Name} ({Kind}, {NeuronCount} neuron{(NeuronCount == 1 ? "" : "s")})";
 }
