@@ -16,7 +16,7 @@ internal static class ExpectedJson
         Root.GetProperty("queries").EnumerateArray().SelectMany(q => q.GetProperty("expect").GetProperty("parts").EnumerateArray()
             .Select(p => (q.GetProperty("file").GetString()!, p.GetProperty("tensor").GetString()!, p.GetProperty("index").GetString()!,
                 p.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()).ToArray(), p.GetProperty("dtype").GetString()!,
-                Flatten(p.GetProperty("values")))));
+                Oracle.OracleQuery.Flatten(p.GetProperty("values")))));
 
     /// <summary>Applies a PyTorch index such as <c>[3]</c>, <c>[:, 2]</c>, <c>[2:4, 1]</c>, <c>[0, 0, 5]</c> or <c>[()]</c>.</summary>
     public static TensorView Index(TensorView view, string index)
@@ -36,28 +36,5 @@ internal static class ExpectedJson
             view = view.Select(dim, long.Parse(item));
         }
         return view;
-    }
-
-    private static double[] Flatten(JsonElement values)
-    {
-        var flat = new List<double>();
-        var pending = new Stack<JsonElement>();
-        pending.Push(values);
-        while (pending.TryPop(out var v))
-        {
-            switch (v.ValueKind)
-            {
-                case JsonValueKind.Array:
-                    foreach (var item in v.EnumerateArray().Reverse()) pending.Push(item);
-                    break;
-                case JsonValueKind.String:
-                    flat.Add(v.GetString() switch { "NaN" => double.NaN, "Infinity" => double.PositiveInfinity, _ => double.NegativeInfinity });
-                    break;
-                default:
-                    flat.Add(v.GetDouble());
-                    break;
-            }
-        }
-        return [.. flat];
     }
 }
