@@ -45,7 +45,7 @@ public sealed class TorchSharpReader : ICheckpointReader
 
     /// <summary>
     /// True when the whole file parses cleanly to its last byte; also when a file named <c>*.dat</c> starts with a
-    /// well-formed first name and dtype code, so that a damaged TorchSharp file gets its exact error from <see cref="Open"/>.
+    /// well-formed first record header (name, dtype code, shape), so that a damaged TorchSharp file gets its exact error from <see cref="Open"/>.
     /// </summary>
     public bool Confirm(string path)
     {

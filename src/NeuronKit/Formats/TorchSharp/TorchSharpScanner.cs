@@ -23,7 +23,10 @@ internal sealed class TorchSharpScanner(ByteSource source, string fileName)
 
     private long _position;
 
-    /// <summary>True once the first record's name and dtype code read as TorchSharp writes them: the file is one, whatever follows.</summary>
+    /// <summary>
+    /// True once the first record's name, dtype code and shape read as TorchSharp writes them (printable name, known code,
+    /// rank ≤ 64, a size that fits 64 bits): then the file is a TorchSharp one, however it is damaged further on.
+    /// </summary>
     public bool StartsLikeTorchSharp { get; private set; }
 
     /// <summary>True when the scan failed because the bytes ended early (or are too few for the count).</summary>
@@ -54,10 +57,6 @@ internal sealed class TorchSharpScanner(ByteSource source, string fileName)
         var scalarType = TorchSharpScalarTypes.Find(code) ?? throw Fail(
             $"gives tensor '{name}' dtype code {code:N0} at offset {codeOffset:N0}, which is not a TorchSharp ScalarType",
             [$"known codes: {TorchSharpScalarTypes.Known}"]);
-        if (index == 0) StartsLikeTorchSharp = true;
-        if (scalarType.DType is not { } dtype)
-            throw Fail($"holds tensor '{name}' of dtype {scalarType.Name} ({scalarType.TorchName}), which NeuronKit does not read: " +
-                scalarType.Refusal);
         long rank = ReadULeb128($"the rank of '{name}'", MaxRank);
         var shape = new long[rank];
         for (int d = 0; d < rank; d++)
@@ -65,12 +64,16 @@ internal sealed class TorchSharpScanner(ByteSource source, string fileName)
         long byteLength;
         try
         {
-            byteLength = checked(shape.Aggregate(1L, (n, size) => n * size) * dtype.Size());
+            byteLength = checked(shape.Aggregate(1L, (n, size) => n * size) * scalarType.Size);
         }
         catch (OverflowException)
         {
             throw Fail($"gives tensor '{name}' shape [{string.Join(", ", shape)}], whose size in bytes overflows 64 bits");
         }
+        if (index == 0) StartsLikeTorchSharp = true;
+        if (scalarType.DType is not { } dtype)
+            throw Fail($"holds tensor '{name}' of dtype {scalarType.Name} ({scalarType.TorchName}), which NeuronKit does not read: " +
+                scalarType.Refusal);
         if (byteLength > source.Length - _position)
             throw Truncated($"tensor '{name}' ({dtype.Name()} [{string.Join(", ", shape)}]) needs {byteLength:N0} bytes " +
                 $"at offset {_position:N0}, but the file ends at {source.Length:N0}");
