@@ -31,6 +31,7 @@ public sealed class TorchSharpReader : ICheckpointReader
     /// <summary>True unless the head already breaks the layout before the first tensor's dtype; <see cref="Confirm"/> decides.</summary>
     public bool Detect(ReadOnlySpan<byte> head)
     {
+        if (head.IsEmpty) return false;
         var scanner = new TorchSharpScanner(new MemoryBytes(head.ToArray()), "");
         try
         {
@@ -51,6 +52,7 @@ public sealed class TorchSharpReader : ICheckpointReader
     {
         try
         {
+            if (new FileInfo(path).Length == 0) return false;
             using var file = MappedFile.Open(path);
             var scanner = new TorchSharpScanner(file, Path.GetFileName(path));
             try
