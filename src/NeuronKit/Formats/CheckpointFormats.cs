@@ -10,9 +10,10 @@ public static class CheckpointFormats
     [
         new PyTorch.PyTorchReader(),
         new Safetensors.SafetensorsReader(),
+        new NumPy.NumPyReader(),
     ];
 
-    private const int HeadSize = 64;
+    private const int HeadSize = 30 + ushort.MaxValue; // a zip's first local header with its whole name: torch zip vs npz
 
     /// <summary>Opens <paramref name="path"/> with the reader whose <see cref="ICheckpointReader.Detect"/> accepts its first bytes.</summary>
     public static Checkpoint Open(string path)
