@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Unicode;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
@@ -84,6 +85,10 @@ internal static class SafetensorsHeader
     /// <summary>Parses UTF-8 JSON strictly (no duplicate keys, shallow), naming <paramref name="what"/> of the file in errors.</summary>
     public static JsonDocument Parse(byte[] json, string fileName, string what)
     {
+        // System.Text.Json checks UTF-8 only when a string is read, so check it all before anything is.
+        if (!Utf8.IsValid(json))
+            throw new CheckpointException($"{fileName} has a {what} that is not valid UTF-8 " +
+                $"(at byte {FirstInvalidUtf8(json)} of the {what})");
         try
         {
             return JsonDocument.Parse(json, JsonOptions);
@@ -92,11 +97,12 @@ internal static class SafetensorsHeader
         {
             throw new CheckpointException($"{fileName} has a {what} that is not valid safetensors JSON: {e.Message}", inner: e);
         }
-        catch (ArgumentException e)
-        {
-            // Invalid UTF-8 surfaces as ArgumentException from the transcoder on some paths.
-            throw new CheckpointException($"{fileName} has a {what} that is not valid UTF-8 JSON: {e.Message}", inner: e);
-        }
+    }
+
+    private static int FirstInvalidUtf8(byte[] json)
+    {
+        Utf8.ToUtf16(json, new char[json.Length], out int read, out _, replaceInvalidSequences: false);
+        return read;
     }
 
     private static void ReadMetadata(JsonElement value, Dictionary<string, string> metadata, string fileName)
