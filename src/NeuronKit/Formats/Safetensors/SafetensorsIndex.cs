@@ -44,6 +44,7 @@ internal sealed class SafetensorsIndex
     /// </summary>
     public static bool Lists(byte[] bytes, string shard)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) return false;
         try
         {
             using var document = JsonDocument.Parse(bytes, SafetensorsHeader.JsonOptions);
