@@ -71,13 +71,14 @@ public sealed class SafetensorsReader : ICheckpointReader
         }
     }
 
-    // A header length under 2^40 (text has no zero bytes there) followed by the JSON object's '{', which JSON whitespace
-    // may precede (safetensors PR #686). A length above the 100 MB cap is still claimed, so Open can say so.
+    // A header length under 2^32 (its top four bytes zero: not text, not GGUF's magic + version) followed by the JSON
+    // object's '{', which JSON whitespace may precede (safetensors PR #686). A length above the 100 MB cap is still
+    // claimed, so Open can say what is wrong.
     internal static bool IsSafetensors(ReadOnlySpan<byte> head)
     {
         if (head.Length < 9) return false;
         ulong length = BinaryPrimitives.ReadUInt64LittleEndian(head);
-        if (length < 2 || length >= 1UL << 40) return false;
+        if (length < 2 || length > uint.MaxValue) return false;
         var json = head[8..].TrimStart(" \t\r\n"u8);
         return json.Length > 0 && json[0] == (byte)'{';
     }

@@ -173,5 +173,7 @@ public class SafetensorsReaderTests
         Assert.False(reader.Detect(File.ReadAllBytes(Fixtures.Path("numpy/matrix.npy"))[..64]));
         Assert.False(reader.Detect("{\"architectures\": [\"GPT2\"]}"u8));
         Assert.False(reader.Detect("hello, world {"u8));
+        // GGUF v3 with 123 tensors: magic + version read as a length would be 3·2^32 + …, and byte 8 is '{'
+        Assert.False(reader.Detect([.. "GGUF"u8.ToArray(), 3, 0, 0, 0, (byte)'{', 0, 0, 0, 0, 0, 0, 0]));
     }
 }
