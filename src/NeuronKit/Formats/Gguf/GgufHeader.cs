@@ -46,7 +46,7 @@ internal sealed record GgufHeader(uint Version, long Alignment, IReadOnlyDiction
             metadata[key] = key == AlignmentKey ? alignment.ToString() : GgufMetadata.Read(cursor, key, type);
         }
 
-        var tensors = new List<GgufTensorInfo>((int)tensorCount);
+        var tensors = new List<GgufTensorInfo>((int)Math.Min(tensorCount, 1 << 16));
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (ulong i = 0; i < tensorCount; i++)
         {

@@ -65,6 +65,7 @@ internal static class GgufMetadata
     {
         long at = cursor.Position;
         var element = ReadType(cursor, key);
+        string what = $"metadata '{key}'";
         ulong count = cursor.U64($"the length of array '{key}'");
         if (element == GgufValueType.Array && depth + 1 >= MaxDepth)
             throw new CheckpointException($"{cursor.FileName} has metadata '{key}' with arrays nested more than {MaxDepth} deep " +
@@ -78,9 +79,13 @@ internal static class GgufMetadata
         bool show = render && count <= ShownItems;
         if (element is not (GgufValueType.String or GgufValueType.Array) && !show)
         {
-            long start = cursor.Position;
-            var all = cursor.Take((long)count * least, $"metadata '{key}'");
-            if (element == GgufValueType.Bool) CheckBools(cursor, key, all, start);
+            // Skipped unread, but bools are checked, a chunk at a time (the count fits the file, not an int).
+            for (long left = (long)count * least; left > 0; left -= 1 << 20)
+            {
+                long start = cursor.Position;
+                if (element != GgufValueType.Bool) { cursor.Skip(left, what); break; }
+                CheckBools(cursor, key, cursor.Take(Math.Min(left, 1 << 20), what), start);
+            }
             return render ? summary : null;
         }
         var items = new List<string>();
