@@ -11,6 +11,7 @@ public static class CheckpointFormats
         new PyTorch.PyTorchReader(),
         new Safetensors.SafetensorsReader(),
         new NumPy.NumPyReader(),
+        new Gguf.GgufReader(),
         new TorchSharp.TorchSharpReader(),  // no magic number: last, and it claims a file only after parsing it whole
     ];
 
