@@ -9,6 +9,7 @@ public static class CheckpointFormats
     public static readonly IReadOnlyList<ICheckpointReader> All =
     [
         new PyTorch.PyTorchReader(),
+        new Onnx.OnnxReader(),
     ];
 
     private const int HeadSize = 64;
