@@ -22,9 +22,9 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
     {
         if (!entries.TryGetValue("location", out string? location))
             throw Refused(tensor, "its external data has no location");
-        var source = Open(tensor, location);
         long offset = Number(tensor, entries, "offset") ?? 0;
         long length = Number(tensor, entries, "length") ?? bytes;
+        var source = Open(tensor, location);
         if (length != bytes)
             throw new CheckpointException($"{_modelName}: tensor '{tensor}' has external length {length:N0}, but its elements take {bytes:N0} bytes");
         if (offset > source.Length || length > source.Length - offset)
