@@ -69,7 +69,13 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
             throw Bad(name, $"has {elements:N0} elements but no data");
         }
         if (proto.DataLocation == External)
-            return external.Storage(name, proto.ExternalData.ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal), bytes);
+        {
+            var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var entry in proto.ExternalData)
+                if (!entries.TryAdd(entry.Key, entry.Value))
+                    throw Bad(name, $"has external_data key '{entry.Key}' twice");
+            return external.Storage(name, entries, bytes);
+        }
         if (ticket is not null)
         {
             var expected = ticket.Field switch { OnnxDataField.FloatData => DType.Float32, OnnxDataField.DoubleData => DType.Float64, _ => dtype };

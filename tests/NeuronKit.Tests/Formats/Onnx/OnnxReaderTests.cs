@@ -109,6 +109,7 @@ public class OnnxReaderTests
         { "negative length", "not a whole number" },
         { "runtime memory marker", "in-memory marker" },
         { "no location", "no location" },
+        { "location twice", "has external_data key 'location' twice" },
     };
 
     [Theory]
@@ -194,6 +195,16 @@ public class OnnxReaderTests
     }
 
     [Fact]
+    public void Field_number_0_is_refused_as_corrupt()
+    {
+        using var file = new TempFile("zero.onnx", [0x08, 0x08, 0x07]);
+
+        var error = Assert.Throws<CheckpointException>(() => Reader.Open(file.Path));
+
+        Assert.Equal("zero.onnx is corrupt: at byte 2, it has an invalid protobuf field number 0", error.Message);
+    }
+
+    [Fact]
     public void Two_initializers_of_one_name_are_refused()
     {
         using var file = new TempFile("dup.onnx", Model([], Raw("w", 2), Raw("w", 3)).Bytes());
@@ -211,6 +222,7 @@ public class OnnxReaderTests
             "non-numeric offset" => [("location", "w.bin"), ("offset", "0x10")],
             "negative length" => [("location", "w.bin"), ("length", "-16")],
             "runtime memory marker" => [("location", "*/_ORT_MEM_ADDR_/*"), ("offset", "4096")],
+            "location twice" => [("location", "w.bin"), ("location", "../w.bin")],
             _ => [("offset", "0")],
         };
         foreach (var (key, value) in entries) tensor.ExternalData.Add(new StringStringEntryProto { Key = key, Value = value });
