@@ -2,7 +2,7 @@ namespace NeuronKit.Formats;
 
 /// <summary>
 /// What a file says about its model beyond tensors, used by layer inference as evidence: module classes from a
-/// pickled <c>nn.Module</c>, and subtrees that hold tensors but no layers (optimizer state).
+/// pickled <c>nn.Module</c>, subtrees that hold tensors but no layers (optimizer state), and an ONNX graph's nodes.
 /// </summary>
 public sealed record ModelGraph
 {
@@ -14,4 +14,7 @@ public sealed record ModelGraph
 
     /// <summary>Name prefixes (<c>optimizer_state_dict</c>) whose tensors are not layer weights.</summary>
     public IReadOnlyList<string> NonLayerPrefixes { get; init; } = [];
+
+    /// <summary>The operations of a computation graph (ONNX nodes, subgraphs' too), in file order; empty when the file has none.</summary>
+    public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
 }

@@ -32,6 +32,12 @@ public sealed class Layer
     /// <summary>For a sub-layer of a recurrent module (<c>rnn.l0_reverse</c>), the module's name (<c>rnn</c>); otherwise null.</summary>
     public string? Module { get; init; }
 
+    /// <summary>Other names the layer answers to: the outputs of the ONNX node it was made from.</summary>
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>For one direction of an ONNX recurrent node: which slice of dim 0 of W, R and B it reads (0 forward, 1 reverse).</summary>
+    internal int Direction { get; init; }
+
     /// <summary>The kind's implementation, which knows which slices make a neuron.</summary>
     internal ILayerKind Implementation { get; init; } = null!;
 
@@ -48,8 +54,9 @@ public sealed class Layer
         return new Neuron(this, j, Implementation.Parts(this, j));
     }
 
-    /// <summary>This layer under another name, or with evidence added before and after its own.</summary>
-    internal Layer Copy(string? name = null, IEnumerable<string>? evidenceBefore = null, IEnumerable<string>? evidenceAfter = null) => new()
+    /// <summary>This layer under another name, or with evidence added before and after its own, or with other aliases.</summary>
+    internal Layer Copy(string? name = null, IEnumerable<string>? evidenceBefore = null, IEnumerable<string>? evidenceAfter = null,
+        IReadOnlyList<string>? aliases = null) => new()
     {
         Name = name ?? Name,
         Kind = Kind,
@@ -59,6 +66,8 @@ public sealed class Layer
         Evidence = [.. evidenceBefore ?? [], .. Evidence, .. evidenceAfter ?? []],
         Assumed = Assumed,
         Module = Module,
+        Aliases = aliases ?? Aliases,
+        Direction = Direction,
         Implementation = Implementation,
     };
 

@@ -33,11 +33,12 @@ internal static class LayerAddressing
         throw Unknown(model.Layers, name, prefix);
     }
 
-    // A layer by its name, one of its tensors' names, or its recurrent module's name when that has one sub-layer.
+    // A layer by its name, one of its tensors' names, an alias (an ONNX node's output), or its recurrent module's name when that has one sub-layer.
     private static Layer? Lookup(IReadOnlyList<Layer> layers, string name)
     {
         var layer = layers.FirstOrDefault(l => l.Name == name)
-            ?? layers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == name));
+            ?? layers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == name))
+            ?? layers.FirstOrDefault(l => l.Aliases.Contains(name));
         if (layer is not null) return layer;
         var subLayers = layers.Where(l => l.Module == name).ToList();
         return subLayers.Count switch

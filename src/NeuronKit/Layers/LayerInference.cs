@@ -5,8 +5,9 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Layers;
 
 /// <summary>
-/// Groups a checkpoint's tensors by module and picks each group's kind and layout from the strongest evidence there is:
-/// the module's class when the file names it, then tensor names, then shapes. Never touches tensor values.
+/// Makes layers of a checkpoint's graph nodes (ONNX), then groups the tensors no node claims by module and picks each group's
+/// kind and layout from the strongest evidence there is: the module's class when the file names it, then tensor names, then
+/// shapes. Never touches tensor values.
 /// </summary>
 internal static class LayerInference
 {
@@ -14,20 +15,24 @@ internal static class LayerInference
     public static IReadOnlyList<Layer> Infer(Checkpoint checkpoint)
     {
         var graph = checkpoint.Graph;
+        var fromNodes = NodeInference.Infer(checkpoint);
+        var claimed = fromNodes.SelectMany(l => l.Tensors).Select(t => t.Tensor.Name).ToHashSet(StringComparer.Ordinal);
         var order = new Dictionary<string, int>(StringComparer.Ordinal);
         var modules = new Dictionary<string, List<LayerTensor>>(StringComparer.Ordinal);
         foreach (var tensor in checkpoint.Tensors)
         {
             if (IsUnder(tensor.Name, graph.NonLayerPrefixes)) continue;
             order[tensor.Name] = order.Count;
+            if (claimed.Contains(tensor.Name)) continue;
             string module = LayerCandidate.ModuleOf(tensor.Name);
             if (!modules.TryGetValue(module, out var group)) modules[module] = group = [];
             group.Add(new LayerTensor(LayerCandidate.RoleOf(tensor.Name), tensor));
         }
 
+        // Graph nodes first; the tensors no node claims are read by names and shapes.
         var tied = TiedTensors(checkpoint.Tensors.Where(t => order.ContainsKey(t.Name)));
-        return modules
-            .SelectMany(m => Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key))))
+        return fromNodes
+            .Concat(modules.SelectMany(m => Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key)))))
             .Select(layer => Tied(layer, tied))
             .OrderBy(layer => layer.Tensors.Min(t => order[t.Tensor.Name]))
             .ToList();

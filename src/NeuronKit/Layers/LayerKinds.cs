@@ -17,6 +17,9 @@ internal static class LayerKinds
         new Lstm(),
         new Gru(),
         new Rnn(),
+        new OnnxLstm(),
+        new OnnxGru(),
+        new OnnxRnn(),
         new MultiheadAttention(),
         new Norm(),
         new ConvTranspose(),
@@ -25,6 +28,10 @@ internal static class LayerKinds
         new Linear(),
         Fallback,
     ];
+
+    /// <summary>The kinds a graph node names, by ONNX operator (<c>Conv</c> → Conv): every kind in <see cref="All"/> that reads nodes.</summary>
+    public static readonly IReadOnlyDictionary<string, INodeKind> Operators =
+        All.OfType<INodeKind>().SelectMany(k => k.OpTypes.Select(op => (op, k))).ToDictionary(p => p.op, p => p.k, StringComparer.Ordinal);
 
     /// <summary>Every class name some kind reads, in list order: what <c>--kind</c> accepts.</summary>
     public static IEnumerable<string> Names => All.SelectMany(k => k.ClassNames);

@@ -12,6 +12,7 @@ internal sealed class CheckpointBuilder
     private readonly List<TensorInfo> _tensors = [];
     private readonly Dictionary<string, string> _classes = [];
     private readonly List<string> _nonLayerPrefixes = [];
+    private readonly List<GraphNode> _nodes = [];
 
     /// <summary>Adds tensor <paramref name="name"/> of <paramref name="shape"/> holding 0, 1, 2, … in row-major order.</summary>
     public CheckpointBuilder Tensor(string name, params long[] shape)
@@ -46,9 +47,21 @@ internal sealed class CheckpointBuilder
         return this;
     }
 
+    /// <summary>Adds an ONNX-style graph node: <paramref name="opType"/> named <paramref name="name"/> reading <paramref name="inputs"/>.</summary>
+    public CheckpointBuilder Node(string opType, string name, string[] inputs, string[] outputs,
+        Dictionary<string, long>? ints = null, Dictionary<string, string>? strings = null, Dictionary<string, double>? floats = null)
+    {
+        _nodes.Add(new GraphNode
+        {
+            Name = name, OpType = opType, Inputs = inputs, Outputs = outputs,
+            Ints = ints ?? [], Strings = strings ?? [], Floats = floats ?? [],
+        });
+        return this;
+    }
+
     /// <summary>The checkpoint, as if read from a file named test.pt.</summary>
     public Checkpoint Build() => new("test.pt", "test", _tensors, [],
-        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes });
+        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes, Nodes = _nodes });
 
     /// <summary>The checkpoint opened as a model: its layers inferred.</summary>
     public Model Model() => NeuronKit.Model.Create(Build());

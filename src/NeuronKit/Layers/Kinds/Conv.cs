@@ -7,13 +7,16 @@ namespace NeuronKit.Layers.Kinds;
 /// A convolution, 1d to 3d by weight rank, any groups: weight [out, in/groups, *kernel], so filter j is weight[j]
 /// whatever the groups. https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html
 /// </summary>
-internal sealed class Conv : ILayerKind
+internal sealed class Conv : ILayerKind, INodeKind
 {
     // The kernel's dimensions by weight rank - 3: Conv1d, Conv2d, Conv3d.
     private static readonly string[] KernelDims = ["k", "kH, kW", "kD, kH, kW"];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames { get; } = ["Conv1d", "Conv2d", "Conv3d"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OpTypes { get; } = ["Conv"];
 
     /// <summary>True for the ranks a convolution weight has: 3, 4 or 5.</summary>
     internal static bool IsConvRank(int rank) => rank is >= 3 and <= 5;
@@ -58,6 +61,31 @@ internal sealed class Conv : ILayerKind
             throw new RequestException($"{bias.Name} is {bias.Shape.Text()}, but {request.Name}'s weight {weight.Shape.Text()} " +
                 $"has {weight.Shape[0]} output channels on dim 0");
         return [Layer(candidate, request.Name, weight, bias, false, [request.Evidence])];
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    {
+        // ONNX Conv: X, W [M, C/group, k…], B [M] (https://onnx.ai/onnx/operators/onnx__Conv.html)
+        if (candidate.Constant(1) is not { } weight || !IsConvRank(weight.Shape.Count)) return null;
+        long groups = candidate.Node.Int("group", 1);
+        var bias = candidate.Constant(2);
+        if (groups < 1 || weight.Shape[0] % groups != 0 || (bias is not null && !bias.Shape.SequenceEqual([weight.Shape[0]]))) return null;
+        string kind = $"Conv{weight.Shape.Count - 2}d";
+        List<string> evidence = [candidate.Evidence, $"W {weight.Shape.Text()} = [M, C/group, {Kernel(weight.Shape.Count)}] with group {groups}" +
+            (groups > 1 && weight.Shape[1] == 1 ? " (depthwise)" : "") + $": {kind}, filter j is W[j]"];
+        if (candidate.IsComputed(2)) evidence.Add("its bias is computed at run time, so it has no bias part");
+        return [new Layer
+        {
+            Name = candidate.Name,
+            Kind = kind,
+            NeuronCount = weight.Shape[0],
+            Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],
+            Layout = $"[out, in/groups, {Kernel(weight.Shape.Count)}]" + (groups > 1 ? $", groups {groups}" : ""),
+            Evidence = evidence,
+            Aliases = [.. candidate.Node.Outputs.Where(o => o != "")],
+            Implementation = this,
+        }];
     }
 
     /// <inheritdoc/>

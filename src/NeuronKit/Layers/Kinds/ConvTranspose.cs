@@ -8,10 +8,13 @@ namespace NeuronKit.Layers.Kinds;
 /// filter is a column of its group's input rows. Told from Conv by bias length, which also gives the groups.
 /// https://pytorch.org/docs/stable/generated/torch.nn.ConvTranspose2d.html
 /// </summary>
-internal sealed class ConvTranspose : ILayerKind
+internal sealed class ConvTranspose : ILayerKind, INodeKind
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames { get; } = ["ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OpTypes { get; } = ["ConvTranspose"];
 
     /// <summary>
     /// The groups g for which a ConvTranspose weight [in, out/g, …] has a bias of <paramref name="length"/> = dim 1 × g,
@@ -81,6 +84,23 @@ internal sealed class ConvTranspose : ILayerKind
     }
 
     /// <inheritdoc/>
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    {
+        // ONNX ConvTranspose: X, W [C, M/group, k…], B [M] (https://onnx.ai/onnx/operators/onnx__ConvTranspose.html)
+        if (candidate.Constant(1) is not { } weight || !Conv.IsConvRank(weight.Shape.Count)) return null;
+        long groups = candidate.Node.Int("group", 1);
+        if (groups < 1 || weight.Shape[0] % groups != 0 || weight.Shape[1] > long.MaxValue / groups) return null;
+        long outputs = weight.Shape[1] * groups;
+        var bias = candidate.Constant(2);
+        if (bias is not null && !bias.Shape.SequenceEqual([outputs])) return null;
+        string kind = $"ConvTranspose{weight.Shape.Count - 2}d";
+        List<string> evidence = [candidate.Evidence, $"W {weight.Shape.Text()} = [C, M/group, {Conv.Kernel(weight.Shape.Count)}] with group {groups}: " +
+            $"{kind}, {outputs} output channels on dim 1"];
+        if (candidate.IsComputed(2)) evidence.Add("its bias is computed at run time, so it has no bias part");
+        return [Layer(candidate.Name, kind, weight, bias, groups, false, evidence, [.. candidate.Node.Outputs.Where(o => o != "")])];
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
     {
         var weight = layer.Role("weight")!;
@@ -107,9 +127,13 @@ internal sealed class ConvTranspose : ILayerKind
     }
 
     private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, TensorInfo? bias, long groups, bool assumed,
-        IReadOnlyList<string> evidence) => new()
+        IReadOnlyList<string> evidence) => Layer(candidate.Module, kind, weight, bias, groups, assumed, evidence);
+
+    private Layer Layer(string name, string kind, TensorInfo weight, TensorInfo? bias, long groups, bool assumed,
+        IReadOnlyList<string> evidence, IReadOnlyList<string>? aliases = null) => new()
     {
-        Name = candidate.Module,
+        Name = name,
+        Aliases = aliases ?? [],
         Kind = kind,
         NeuronCount = weight.Shape[1] * groups,
         Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],

@@ -8,10 +8,23 @@ namespace NeuronKit.Layers.Kinds;
 /// every token. Known by its class or by a bias-free 2-D weight in a module named like an embedding.
 /// https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html
 /// </summary>
-internal sealed class Embedding : ILayerKind
+internal sealed class Embedding : ILayerKind, INodeKind
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames { get; } = ["Embedding", "EmbeddingBag"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OpTypes { get; } = ["Gather"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    {
+        // ONNX Gather(data, indices) along axis 0 of a constant 2-d table with computed indices: an embedding lookup.
+        if (candidate.Constant(0) is not { Shape.Count: 2 } weight || candidate.Node.Int("axis", 0) != 0 || !candidate.IsComputed(1)) return null;
+        return [Layer(new LayerCandidate(candidate.Name, [], null), "Embedding", weight,
+            [candidate.Evidence, $"it gathers rows of the constant table {weight.Name} {weight.Shape.Text()} by computed indices: Embedding [num, dim]"])
+            .Copy(aliases: [.. candidate.Node.Outputs.Where(o => o != "")])];
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)

@@ -7,7 +7,7 @@ namespace NeuronKit.Layers.Kinds;
 /// A fully connected layer. torch.nn.Linear stores weight (out, in), so neuron j is row j; GPT-2's Conv1D stores it
 /// (in, out), so neuron j is column j. Bias length tells them apart unless the weight is square.
 /// </summary>
-internal sealed class Linear : ILayerKind
+internal sealed partial class Linear : ILayerKind
 {
     /// <summary>The layout of torch.nn.Linear: weight [out, in].</summary>
     public const string OutIn = "(out, in)";
@@ -85,7 +85,7 @@ internal sealed class Linear : ILayerKind
         var weightPart = layer.Layout == InOut
             ? Slices.Column(weight, neuron, note: $"column {neuron}: this weight is stored (in, out), so row {neuron} would be input {neuron}'s weights to every output")
             : Slices.Row(weight, neuron);
-        return bias is null ? [weightPart] : [weightPart, Slices.Row(bias, neuron)];
+        return bias is null ? [weightPart] : [weightPart, BiasPart(bias, neuron, layer.NeuronCount)];
     }
 
     private Layer Layer(LayerCandidate candidate, TensorInfo weight, TensorInfo? bias, string layout, bool assumed, IReadOnlyList<string> evidence) => new()

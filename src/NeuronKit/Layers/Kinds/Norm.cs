@@ -7,7 +7,7 @@ namespace NeuronKit.Layers.Kinds;
 /// BatchNorm, LayerNorm, GroupNorm, InstanceNorm, RMSNorm: per-channel weight, bias and (when tracked) running statistics,
 /// so neuron j is entry j of each. Running statistics mark a BatchNorm; without the class the others look alike.
 /// </summary>
-internal sealed class Norm : ILayerKind
+internal sealed class Norm : ILayerKind, INodeKind
 {
     private static readonly string[] Affine = ["weight", "bias"];
     private static readonly string[] Tracked = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"];
@@ -30,8 +30,48 @@ internal sealed class Norm : ILayerKind
 
     private static readonly string[] PartRoles = ["weight", "bias", "running_mean", "running_var"];
 
+    // ONNX's normalization operators: the kind each is, and which input carries each role (PyTorch's role names).
+    // https://onnx.ai/onnx/operators/onnx__BatchNormalization.html (X, scale, B, input_mean, input_var),
+    // onnx__LayerNormalization.html (X, Scale, B), onnx__InstanceNormalization.html (input, scale, B)
+    private static readonly Dictionary<string, (string Kind, string[] Roles)> Operators = new(StringComparer.Ordinal)
+    {
+        ["BatchNormalization"] = ("BatchNorm", ["weight", "bias", "running_mean", "running_var"]),
+        ["LayerNormalization"] = ("LayerNorm", ["weight", "bias"]),
+        ["InstanceNormalization"] = ("InstanceNorm", ["weight", "bias"]),
+    };
+
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames { get; } = [.. Classes.Select(c => c.Name)];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OpTypes { get; } = [.. Operators.Keys];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    {
+        var (kind, roles) = Operators[candidate.Node.OpType];
+        List<LayerTensor> tensors = [];
+        for (int i = 0; i < roles.Length; i++)
+            if (candidate.Constant(i + 1) is { } tensor) tensors.Add(new LayerTensor(roles[i], tensor));
+        if (tensors.Count == 0 || tensors[0].Role != "weight") return null;
+        var shape = tensors[0].Tensor.Shape;
+        if (shape.Count == 0 || (shape.Count > 1 && kind != "LayerNorm") || tensors.Any(t => !t.Tensor.Shape.SequenceEqual(shape))) return null;
+        List<string> evidence = [candidate.Evidence,
+            $"{string.Join(", ", tensors.Select(t => $"{t.Role} {t.Tensor.Name}"))} {shape.Text()}: {kind}, neuron j is entry j of each"];
+        if (Enumerable.Range(2, roles.Length - 1).Any(candidate.IsComputed))
+            evidence.Add("some of its inputs are computed at run time and are not parts");
+        return [new Layer
+        {
+            Name = candidate.Name,
+            Kind = kind,
+            NeuronCount = shape[0],
+            Tensors = tensors,
+            Layout = shape.Count == 1 ? "[C]" : $"{shape.Text()} (normalized shape): neuron j is row j of dim 0",
+            Evidence = evidence,
+            Aliases = [.. candidate.Node.Outputs.Where(o => o != "")],
+            Implementation = this,
+        }];
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)

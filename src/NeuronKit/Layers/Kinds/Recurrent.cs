@@ -13,7 +13,7 @@ internal abstract class Recurrent(GateTable table) : ILayerKind
     private static readonly string[] Stacked = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames { get; } = [table.Name, table.CellName];
+    public IReadOnlyList<string> ClassNames { get; } = [table.Name, table.CellName!];
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
@@ -90,7 +90,7 @@ internal abstract class Recurrent(GateTable table) : ILayerKind
         var hh = sub.Find("weight_hh")!;
         var hr = sub.Find("weight_hr");
         bool cell = sub.Suffix == "";
-        string kind = cell ? table.CellName : table.Name;
+        string kind = cell ? table.CellName! : table.Name;
         string blocks = table.Gates.Count == 1 ? "H" : $"{table.Gates.Count} × H";
         string gates = table.Gates.Count == 1 ? "one block, no gates" : $"gates {table.Letters}";
         evidence.Add($"{RoleName(ih)} has {ih.Shape[0]} rows = {blocks} with H = {fit.Hidden} (the columns of {RoleName(hr ?? hh)}): {kind}, {gates}");

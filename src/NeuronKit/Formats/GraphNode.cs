@@ -1,0 +1,44 @@
+namespace NeuronKit.Formats;
+
+/// <summary>
+/// One operation of a model graph (an ONNX node): what it computes and which named values it reads and writes.
+/// Layer inference reads it as evidence: a Conv node says which tensor is a convolution weight, and how it is grouped.
+/// </summary>
+public sealed record GraphNode
+{
+    /// <summary>The node's name in the file; may be empty.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The operator (<c>Conv</c>, <c>Gemm</c>, <c>LSTM</c>).</summary>
+    public required string OpType { get; init; }
+
+    /// <summary>The operator set's domain; empty for the default ONNX domain.</summary>
+    public string Domain { get; init; } = "";
+
+    /// <summary>The values the node reads, in the operator's input order; an empty name is an omitted optional input.</summary>
+    public required IReadOnlyList<string> Inputs { get; init; }
+
+    /// <summary>The values the node writes.</summary>
+    public required IReadOnlyList<string> Outputs { get; init; }
+
+    /// <summary>Integer attributes (<c>group</c>, <c>transB</c>, <c>hidden_size</c>).</summary>
+    public IReadOnlyDictionary<string, long> Ints { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Float attributes (<c>alpha</c>, <c>epsilon</c>).</summary>
+    public IReadOnlyDictionary<string, double> Floats { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>String attributes (<c>direction</c>).</summary>
+    public IReadOnlyDictionary<string, string> Strings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Where the node sits: empty for the main graph, else the path of subgraphs (<c>If_3/then_branch</c>).</summary>
+    public string Graph { get; init; } = "";
+
+    /// <summary>Input <paramref name="index"/>, or null when the node omits it.</summary>
+    public string? Input(int index) => index < Inputs.Count && Inputs[index] != "" ? Inputs[index] : null;
+
+    /// <summary>Integer attribute <paramref name="name"/>, or <paramref name="fallback"/> (the operator's default) when absent.</summary>
+    public long Int(string name, long fallback) => Ints.TryGetValue(name, out long value) ? value : fallback;
+
+    /// <summary>The name a layer made of this node takes: the node's name, or its first output when it has none.</summary>
+    public string LayerName => Name != "" ? Name : Outputs.FirstOrDefault(o => o != "") ?? "";
+}

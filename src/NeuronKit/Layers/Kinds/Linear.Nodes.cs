@@ -1,0 +1,90 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Layers.Kinds;
+
+/// <summary>
+/// ONNX's fully connected operators. Gemm computes A·B' + C with B [N, K] when transB ≠ 0 (PyTorch's Linear exports so)
+/// and [K, N] otherwise; C broadcasts, so it may be one entry per output or a single one. MatMul by a constant [K, N] is a
+/// Linear (in, out), and an Add of a constant [N] that alone reads its output is its bias.
+/// https://onnx.ai/onnx/operators/onnx__Gemm.html, https://onnx.ai/onnx/operators/onnx__MatMul.html
+/// </summary>
+internal sealed partial class Linear : INodeKind
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OpTypes { get; } = ["Gemm", "MatMul"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    {
+        if (candidate.Constant(1) is not { Shape.Count: 2 } weight) return null;
+        var node = candidate.Node;
+        List<string> aliases = [.. node.Outputs.Where(o => o != "")];
+        if (node.OpType == "MatMul")
+        {
+            var bias = MatMulBias(candidate, weight.Shape[1], out var add);
+            if (add is not null) aliases.AddRange([add.LayerName, .. add.Outputs.Where(o => o != "")]);
+            List<string> evidence = [candidate.Evidence, $"B {weight.Shape.Text()} is a constant [in, out]: neuron j is column j"];
+            if (add is not null) evidence.Add($"Add node '{add.LayerName}' alone reads its output and adds {bias!.Name} {bias.Shape.Text()}: its bias");
+            return [Layer(new LayerCandidate(candidate.Name, [], null), weight, bias, InOut, false, evidence).Copy(aliases: aliases)];
+        }
+
+        bool transposed = node.Int("transB", 0) != 0;
+        string layout = transposed ? OutIn : InOut;
+        long outputs = transposed ? weight.Shape[0] : weight.Shape[1];
+        List<string> facts = [candidate.Evidence, transposed
+            ? $"transB = 1: B {weight.Shape.Text()} is [out, in], neuron j is row j"
+            : $"transB = 0: B {weight.Shape.Text()} is [in, out], neuron j is column j"];
+        var c = candidate.Constant(2);
+        if (c is not null && !IsBias(c, outputs))
+        {
+            facts.Add($"C {c.Shape.Text()} is not one entry per output nor one for all, so it is not a neuron part");
+            c = null;
+        }
+        else if (c is not null && c.ElementCount == 1 && outputs != 1)
+            facts.Add($"C {c.Shape.Text()} is one bias broadcast to every output: each neuron's bias part is that entry");
+        if (candidate.IsComputed(2)) facts.Add("its bias C is computed at run time, so it has no bias part");
+        foreach (var (attribute, scales) in (ReadOnlySpan<(string, string)>)[("alpha", "A·B"), ("beta", "C")])
+            if (node.Floats.TryGetValue(attribute, out double factor) && factor != 1)
+                facts.Add($"{attribute} = {factor} scales {scales} at run time; the stored values are shown");
+        return [Layer(new LayerCandidate(candidate.Name, [], null), weight, c, layout, false, facts).Copy(aliases: aliases)];
+    }
+
+    /// <summary>
+    /// A bias's part for neuron <paramref name="neuron"/>: entry j of a [N] (or [1, N]) bias, or the one entry of a bias that
+    /// broadcasts to all <paramref name="outputs"/> (an ONNX Gemm's scalar or [1] C).
+    /// </summary>
+    private static NeuronPart BiasPart(LayerTensor bias, long neuron, long outputs)
+    {
+        var shape = bias.Tensor.Shape;
+        if (shape.Count == 1 && shape[0] == outputs) return Slices.Row(bias, neuron);
+        if (shape.Count == 2)
+            return new NeuronPart
+            {
+                Tensor = bias.Tensor.Name,
+                Role = bias.Role,
+                Index = $"[0, {neuron}]",
+                View = bias.Tensor.View().Select(0, 0).Select(0, neuron),
+            };
+        const string broadcast = "one bias broadcast to every output: every neuron's bias is this entry";
+        return shape.Count == 0
+            ? new NeuronPart { Tensor = bias.Tensor.Name, Role = bias.Role, Index = "[()]", Note = broadcast, View = bias.Tensor.View() }
+            : Slices.Row(bias, 0, note: broadcast);
+    }
+
+    // A Gemm's C that is a per-neuron bias: [N] or [1, N], or one entry for all ([], [1], [1, 1]).
+    private static bool IsBias(TensorInfo c, long outputs) =>
+        c.Shape.Count <= 2 && c.ElementCount is var n && (n == 1 || (n == outputs && c.Shape[^1] == outputs));
+
+    // The constant [N] an Add adds to the MatMul's output, when that Add is the output's only reader.
+    private static TensorInfo? MatMulBias(NodeCandidate candidate, long outputs, out Formats.GraphNode? add)
+    {
+        add = null;
+        var readers = candidate.Consumers(0);
+        if (readers is not [{ OpType: "Add" } reader] || reader.Inputs.Count != 2) return null;
+        string other = reader.Inputs[0] == candidate.Node.Outputs[0] ? reader.Inputs[1] : reader.Inputs[0];
+        if (candidate.ConstantNamed(other) is not { Shape.Count: 1 } bias || bias.Shape[0] != outputs) return null;
+        add = reader;
+        return bias;
+    }
+}
