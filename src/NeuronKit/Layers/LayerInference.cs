@@ -17,6 +17,7 @@ internal static class LayerInference
         var graph = checkpoint.Graph;
         var fromNodes = NodeInference.Infer(checkpoint);
         var claimed = fromNodes.SelectMany(l => l.Tensors).Select(t => t.Tensor.Name).ToHashSet(StringComparer.Ordinal);
+        var constants = graph.Nodes.Where(n => n.OpType == "Constant").SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
         var order = new Dictionary<string, int>(StringComparer.Ordinal);
         var modules = new Dictionary<string, List<LayerTensor>>(StringComparer.Ordinal);
         foreach (var tensor in checkpoint.Tensors)
@@ -24,6 +25,9 @@ internal static class LayerInference
             if (IsUnder(tensor.Name, graph.NonLayerPrefixes)) continue;
             order[tensor.Name] = order.Count;
             if (claimed.Contains(tensor.Name)) continue;
+            // In a graph, a Constant or an integer value that no layer node reads is plumbing (shapes, axes, initial
+            // states), not a layer; `neuron tensors` still lists it.
+            if (graph.Nodes.Count > 0 && (constants.Contains(tensor.Name) || !tensor.DType.IsFloatingPoint())) continue;
             string module = LayerCandidate.ModuleOf(tensor.Name);
             if (!modules.TryGetValue(module, out var group)) modules[module] = group = [];
             group.Add(new LayerTensor(LayerCandidate.RoleOf(tensor.Name), tensor));

@@ -49,8 +49,16 @@ public class MutationFuzzTests(ITestOutputHelper output)
                 }
                 catch (TimeoutException)
                 {
-                    Assert.Fail($"{replay}: no answer within {Budget.TotalSeconds} s");
-                    throw;
+                    // Other tests share the two cores: a slow answer is timed once more before it counts as a hang.
+                    try
+                    {
+                        thrown = await Task.Run(() => Exercise(path)).WaitAsync(Budget);
+                    }
+                    catch (TimeoutException)
+                    {
+                        Assert.Fail($"{replay}: no answer within {Budget.TotalSeconds} s, twice");
+                        throw;
+                    }
                 }
                 long allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
                 Assert.True(allocated < AllocationCap, $"{replay}: allocated {allocated:N0} bytes");

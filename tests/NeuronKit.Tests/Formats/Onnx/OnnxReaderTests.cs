@@ -13,6 +13,17 @@ public class OnnxReaderTests
 {
     private static readonly OnnxReader Reader = new();
 
+    [Fact]
+    public void Int64_data_is_read_but_a_shape_input_is_not_a_layer()
+    {
+        // Given typed.onnx, whose "steps" [7, -3] sits in int64_data and feeds a Reshape's shape input
+        using var model = Model.Open(Fixtures.Path("onnx/typed.onnx"));
+
+        // Then its values read exactly, and it is a tensor but not a layer
+        Assert.Equal([7.0, -3.0], model.Checkpoint.Find("steps")!.View().ToDoubles());
+        Assert.DoesNotContain(model.Layers, l => l.Tensors.Any(t => t.Tensor.Name == "steps"));
+    }
+
     [Theory]
     [InlineData("kinds.onnx")]
     [InlineData("rnns.onnx")]
