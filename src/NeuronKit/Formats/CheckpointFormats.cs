@@ -9,6 +9,7 @@ public static class CheckpointFormats
     public static readonly IReadOnlyList<ICheckpointReader> All =
     [
         new PyTorch.PyTorchReader(),
+        new TorchSharp.TorchSharpReader(),  // no magic number: last, and it claims a file only after parsing it whole
     ];
 
     private const int HeadSize = 64;
@@ -35,7 +36,7 @@ public static class CheckpointFormats
         if (read == 0)
             throw new CheckpointException($"{name} is empty (0 bytes)");
         foreach (var reader in All)
-            if (reader.Detect(head.AsSpan(0, read)))
+            if (reader.Detect(head.AsSpan(0, read)) && reader.Confirm(path))
                 return reader.Open(path);
         throw new CheckpointException($"{name} is not a checkpoint NeuronKit can read " +
             $"(it starts with {Convert.ToHexString(head, 0, Math.Min(read, 8))})",

@@ -13,6 +13,12 @@ public interface ICheckpointReader
     bool Detect(ReadOnlySpan<byte> head);
 
     /// <summary>
+    /// Asked after <see cref="Detect"/> accepted the head: true when the file at <paramref name="path"/> is of this format.
+    /// Formats with a magic number need no more (the default); formats without one (TorchSharp .dat) parse the whole file.
+    /// </summary>
+    bool Confirm(string path) => true;
+
+    /// <summary>
     /// Parses the header or index of <paramref name="path"/> and checks every size in it against the file;
     /// reads no tensor values. Fails with <see cref="Neurons.CheckpointException"/>.
     /// </summary>
