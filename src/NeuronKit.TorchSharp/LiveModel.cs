@@ -92,9 +92,9 @@ public sealed class LiveModel
         string type = TypeName(module.GetType());
         var inside = Layers.Where(l => path == "" || l.Name.StartsWith(path + ".", StringComparison.Ordinal)).Select(l => l.Name).ToList();
         return inside.Count > 0
-            ? new RequestException($"module '{path}' is a {type} holding layers, not a layer: {string.Join(", ", inside)}",
+            ? new RequestException($"module '{path}' ({type}) holds layers, not neurons: {string.Join(", ", inside)}",
                 ["ask for one of its layers"])
-            : new RequestException($"module '{path}' is a {type}, which has no parameters and so no neurons",
+            : new RequestException($"module '{path}' ({type}) has no parameters, so no neurons",
                 [$"NeuronKit finds neurons in these TorchSharp modules: {SupportedModules.Names}; and in any module's own tensors"]);
     }
 

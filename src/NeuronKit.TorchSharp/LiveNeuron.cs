@@ -1,6 +1,5 @@
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuronKit.TorchSharp;
@@ -14,9 +13,7 @@ public sealed class LiveNeuron : IDisposable
     internal LiveNeuron(Neuron neuron, IReadOnlyDictionary<string, Tensor> tensors)
     {
         Neuron = neuron;
-        // Views made under no_grad: reading a neuron must not join the autograd graph of a parameter that requires grad.
-        using var noGrad = torch.no_grad();
-        Parts = [.. neuron.Parts.Select(part => new LivePart(part, tensors[part.Tensor].index(PartIndex.Parse(part.Index))))];
+        Parts = [.. neuron.Parts.Select(part => new LivePart(part, View(tensors[part.Tensor], part.Index)))];
     }
 
     /// <summary>The NeuronKit neuron, as <see cref="Model.Neuron"/> gives it for a file.</summary>
@@ -39,6 +36,15 @@ public sealed class LiveNeuron : IDisposable
     public void Dispose()
     {
         foreach (var part in Parts) part.Tensor.Dispose();
+    }
+
+    // A view of a detached alias: it shares the parameter's memory but not its autograd history, so reading a neuron
+    // never joins the graph, and later in-place updates of the parameter (an optimizer step) leave the view usable.
+    // (A view taken under no_grad would still require grad in TorchSharp 0.107, and would fail once its base changed.)
+    private static Tensor View(Tensor tensor, string index)
+    {
+        using var alias = tensor.detach();
+        return alias.index(PartIndex.Parse(index));
     }
 
     /// <inheritdoc/>

@@ -6,7 +6,7 @@ namespace NeuronKit.TorchSharp;
 
 /// <summary>
 /// One part of a live neuron: the NeuronKit part (tensor name, role, gate, index, values) and the same slice as a TorchSharp
-/// view of the module's own tensor (no copy, not tracked by autograd).
+/// view of the module's own tensor (no copy, detached from autograd).
 /// </summary>
 public sealed class LivePart
 {

@@ -41,8 +41,8 @@ internal sealed class LiveTensorBytes : ByteSource
 
         // A run of the flattened tensor: a view of the tensor's own memory when it is contiguous in CPU memory (disposing the
         // view's handle leaves the memory to the tensor), else a copy of just this run.
-        using var noGrad = torch.no_grad();
-        using var flat = tensor.reshape(-1);
+        using var alias = tensor.detach();
+        using var flat = alias.reshape(-1);
         using var run = flat.narrow(0, offset / _elementSize, length / _elementSize);
         if (inPlace) return run.bytes;
         using var copy = run.cpu().contiguous();
