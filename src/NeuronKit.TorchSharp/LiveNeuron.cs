@@ -48,5 +48,5 @@ public sealed class LiveNeuron : IDisposable
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"neuron {Index} of {Layer}";
+    public override string ToString() => $"neuron {Index} of layer {Layer}";
 }
