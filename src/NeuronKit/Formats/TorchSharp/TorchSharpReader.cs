@@ -16,6 +16,8 @@ namespace NeuronKit.Formats.TorchSharp;
 // There is no magic number, version, alignment or index: the file is told by parsing it whole, and opened by one
 // scan that records each tensor's data offset. tensor.save(path) files (one record with no count and no name) are
 // not read: without a name or a count, too many short binary files would parse as one.
+// Tensor names are the keys verbatim, i.e. the saving module's state_dict() keys, so that a live TorchSharp module and
+// its saved file give the same layer names.
 
 /// <summary>Reads TorchSharp <c>module.save</c> files (.dat) lazily, without libtorch.</summary>
 public sealed class TorchSharpReader : ICheckpointReader
@@ -28,9 +30,13 @@ public sealed class TorchSharpReader : ICheckpointReader
     /// <inheritdoc/>
     public string Description => "TorchSharp module.save files (.dat): a count, then name, dtype, shape and raw data per tensor";
 
-    /// <summary>True unless the head already breaks the layout before the first tensor's dtype; <see cref="Confirm"/> decides.</summary>
+    /// <summary>
+    /// False when the head already breaks the first record (zero count, bad name, unknown dtype code, impossible shape);
+    /// otherwise <see cref="Confirm"/> decides on the whole file.
+    /// </summary>
     public bool Detect(ReadOnlySpan<byte> head)
     {
+        if (head.IsEmpty) return false;
         var scanner = new TorchSharpScanner(new MemoryBytes(head.ToArray()), "");
         try
         {
@@ -51,6 +57,7 @@ public sealed class TorchSharpReader : ICheckpointReader
     {
         try
         {
+            if (new FileInfo(path).Length == 0) return false;
             using var file = MappedFile.Open(path);
             var scanner = new TorchSharpScanner(file, Path.GetFileName(path));
             try
