@@ -29,7 +29,7 @@ internal static class LayersJsonWriter
                 json.WriteString("name", tensor.Tensor.Name);
                 json.WriteString("role", tensor.Role);
                 JsonOutput.WriteShape(json, "shape", tensor.Tensor.Shape);
-                json.WriteString("dtype", tensor.Tensor.DType.Name());
+                json.WriteString("dtype", tensor.Tensor.StoredAs ?? tensor.Tensor.DType.Name());
                 json.WriteEndObject();
             }
             json.WriteEndArray();

@@ -19,7 +19,7 @@ internal static class LayersTextWriter
             string prefix = (layer.Module ?? layer.Name) is "" ? "" : (layer.Module ?? layer.Name) + ".";
             string tensors = string.Join("\n", layer.Tensors.Select(t =>
                 $"{(t.Tensor.Name.StartsWith(prefix, StringComparison.Ordinal) ? t.Tensor.Name[prefix.Length..] : t.Tensor.Name)} " +
-                $"[{string.Join(", ", t.Tensor.Shape)}] {t.Tensor.DType.Name()}"));
+                $"[{string.Join(", ", t.Tensor.Shape)}] {t.Tensor.StoredAs ?? t.Tensor.DType.Name()}"));
             table.AddRow(Markup.Escape(layer.Name == "" ? "\"\"" : layer.Name), Markup.Escape(layer.Kind + (layer.Assumed ? "*" : "")),
                 layer.NeuronCount.ToString("N0"), Markup.Escape(tensors), Markup.Escape(layer.Layout));
         }

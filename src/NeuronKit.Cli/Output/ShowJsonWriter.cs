@@ -27,7 +27,7 @@ internal static class ShowJsonWriter
             else json.WriteString("gate", part.Gate);
             json.WriteString("index", part.Index);
             JsonOutput.WriteShape(json, "shape", part.Shape);
-            json.WriteString("dtype", part.DType.Name());
+            json.WriteString("dtype", model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
             json.WritePropertyName("values");
             JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
             json.WriteEndObject();

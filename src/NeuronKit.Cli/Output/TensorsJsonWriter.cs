@@ -17,7 +17,7 @@ internal static class TensorsJsonWriter
             json.WriteStartObject();
             json.WriteString("name", tensor.Name);
             JsonOutput.WriteShape(json, "shape", tensor.Shape);
-            json.WriteString("dtype", tensor.DType.Name());
+            json.WriteString("dtype", tensor.StoredAs ?? tensor.DType.Name());
             json.WriteNumber("bytes", tensor.ByteSize);
             JsonOutput.WriteShape(json, "strides", tensor.Strides);
             json.WriteNumber("storage_offset", tensor.StorageOffset);

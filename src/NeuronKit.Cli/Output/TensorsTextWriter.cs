@@ -15,7 +15,7 @@ internal static class TensorsTextWriter
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("tensor").AddColumn("shape").AddColumn("dtype").AddColumn(new TableColumn("bytes").RightAligned());
         foreach (var tensor in checkpoint.Tensors)
-            table.AddRow(Markup.Escape(tensor.Name), $"[[{string.Join(", ", tensor.Shape)}]]", tensor.DType.Name(), tensor.ByteSize.ToString("N0"));
+            table.AddRow(Markup.Escape(tensor.Name), $"[[{string.Join(", ", tensor.Shape)}]]", tensor.StoredAs ?? tensor.DType.Name(), tensor.ByteSize.ToString("N0"));
         console.Write(table);
     }
 }

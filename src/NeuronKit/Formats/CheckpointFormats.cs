@@ -9,10 +9,13 @@ public static class CheckpointFormats
     public static readonly IReadOnlyList<ICheckpointReader> All =
     [
         new PyTorch.PyTorchReader(),
+        new Safetensors.SafetensorsReader(),
+        new NumPy.NumPyReader(),
+        new Gguf.GgufReader(),
         new TorchSharp.TorchSharpReader(),  // no magic number: last, and it claims a file only after parsing it whole
     ];
 
-    private const int HeadSize = 64;
+    private const int HeadSize = 30 + ushort.MaxValue; // a zip's first local header with its whole name: torch zip vs npz
 
     /// <summary>Opens <paramref name="path"/> with the reader whose <see cref="ICheckpointReader.Detect"/> accepts its first bytes.</summary>
     public static Checkpoint Open(string path)

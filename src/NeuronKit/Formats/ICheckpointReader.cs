@@ -9,7 +9,7 @@ public interface ICheckpointReader
     /// <summary>A line for <c>neuron formats</c>: what files this reads.</summary>
     string Description { get; }
 
-    /// <summary>True when <paramref name="head"/> (the file's first bytes, up to 64) starts a file of this format.</summary>
+    /// <summary>True when <paramref name="head"/> (the file's first bytes, up to 64 KiB: enough for a zip's first entry name) starts a file of this format.</summary>
     bool Detect(ReadOnlySpan<byte> head);
 
     /// <summary>

@@ -23,6 +23,12 @@ internal static partial class NameConventions
         new("q_proj|k_proj|v_proj|o_proj", "a Hugging Face attention projection, a torch.nn.Linear"), // LLaMA, Mistral, OPT (HF)
         new("gate_proj|up_proj|down_proj", "a Hugging Face MLP projection, a torch.nn.Linear"),      // LLaMA, Mistral (HF)
         new("query|key|value", "BERT's attention projection, a torch.nn.Linear"),                    // BERT, RoBERTa (HF)
+        new("attn_q|attn_k", "llama.cpp's query/key projection (GGUF ne [in, out], read back as [out, in]); for " +
+            "LLaMA-family models llama.cpp's converter permutes its rows within each head (GGUF row h·hd + 2i + p is " +
+            "Hugging Face row h·hd + p·hd/2 + i), so row j may not be the Hugging Face model's row j"), // llama.cpp convert_hf_to_gguf.py LlamaModel.permute
+        new("attn_v|attn_output|attn_qkv", "llama.cpp's attention projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp gguf-py tensor_mapping.py
+        new("ffn_up|ffn_down|ffn_gate", "llama.cpp's feed-forward projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp gguf-py tensor_mapping.py
+        new("output", "llama.cpp's output head (GGUF ne [in, out], read back as [out, in])"),          // llama.cpp output.weight (lm_head)
     ];
 
     /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>
@@ -37,6 +43,13 @@ internal static partial class NameConventions
         new("embed_in", "GPT-NeoX's token embedding"),         // Pythia / GPT-NeoX (HF)
         new("shared", "T5's shared token embedding"),          // T5 (HF) shared.weight
         new(@"\w+_embeddings?", "an embedding by its name"),   // e.g. patch_embedding, relative_embeddings
+        new("token_embd|position_embd", "llama.cpp's embedding (GGUF ne [dim, num], read back as [num, dim])"), // llama.cpp gguf-py tensor_mapping.py
+    ];
+
+    /// <summary>Modules whose weight-only 1-D tensor is an RMSNorm's scale.</summary>
+    public static readonly IReadOnlyList<NameConvention> RmsNorm =
+    [
+        new("attn_norm|ffn_norm|output_norm|attn_q_norm|attn_k_norm", "llama.cpp's RMSNorm"), // llama.cpp LLaMA-family GGUF (LlamaRMSNorm in HF)
     ];
 
     /// <summary>A recurrent parameter: <c>weight_ih_l0</c>, <c>bias_hh_l1_reverse</c>, <c>weight_hr_l0</c>, or a cell's <c>weight_ih</c>.</summary>

@@ -44,8 +44,39 @@ public static class DTypeConversion
             case DType.Bool:
                 for (int i = 0; i < n; i++) destination[i] = source[i] != 0 ? 1 : 0;
                 break;
+            case DType.UInt16:
+                for (int i = 0; i < n; i++) destination[i] = BinaryPrimitives.ReadUInt16LittleEndian(source[(i * 2)..]);
+                break;
+            case DType.UInt32:
+                for (int i = 0; i < n; i++) destination[i] = BinaryPrimitives.ReadUInt32LittleEndian(source[(i * 4)..]);
+                break;
+            case DType.UInt64:
+                // As for int64: exact up to 2^53, rounded to nearest above.
+                for (int i = 0; i < n; i++) destination[i] = BinaryPrimitives.ReadUInt64LittleEndian(source[(i * 8)..]);
+                break;
+            case DType.Float8E4M3FN:
+                Lookup(Float8Format.E4M3FN.Values, source, destination);
+                break;
+            case DType.Float8E5M2:
+                Lookup(Float8Format.E5M2.Values, source, destination);
+                break;
+            case DType.Float8E4M3FNUZ:
+                Lookup(Float8Format.E4M3FNUZ.Values, source, destination);
+                break;
+            case DType.Float8E5M2FNUZ:
+                Lookup(Float8Format.E5M2FNUZ.Values, source, destination);
+                break;
+            case DType.Float8E8M0:
+                Lookup(Float8Format.E8M0.Values, source, destination);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null);
         }
+    }
+
+    // Every 8-bit float is one of 256 doubles, decoded once from its format's definition.
+    private static void Lookup(double[] values, ReadOnlySpan<byte> source, Span<double> destination)
+    {
+        for (int i = 0; i < destination.Length; i++) destination[i] = values[source[i]];
     }
 }

@@ -15,6 +15,14 @@ public static class DTypes
         (DType.Int64, 8, "int64"),
         (DType.UInt8, 1, "uint8"),
         (DType.Bool, 1, "bool"),
+        (DType.UInt16, 2, "uint16"),
+        (DType.UInt32, 4, "uint32"),
+        (DType.UInt64, 8, "uint64"),
+        (DType.Float8E4M3FN, 1, "float8_e4m3fn"),
+        (DType.Float8E5M2, 1, "float8_e5m2"),
+        (DType.Float8E4M3FNUZ, 1, "float8_e4m3fnuz"),
+        (DType.Float8E5M2FNUZ, 1, "float8_e5m2fnuz"),
+        (DType.Float8E8M0, 1, "float8_e8m0fnu"),
     ];
 
     /// <summary>Bytes per element.</summary>
@@ -25,5 +33,6 @@ public static class DTypes
 
     /// <summary>True for the floating-point types.</summary>
     public static bool IsFloatingPoint(this DType dtype) =>
-        dtype is DType.Float32 or DType.Float64 or DType.Float16 or DType.BFloat16;
+        dtype is DType.Float32 or DType.Float64 or DType.Float16 or DType.BFloat16 or DType.Float8E4M3FN or DType.Float8E5M2
+            or DType.Float8E4M3FNUZ or DType.Float8E5M2FNUZ or DType.Float8E8M0;
 }

@@ -35,6 +35,12 @@ public sealed record TensorInfo
     /// <summary>The bytes the tensor views, possibly shared with other tensors.</summary>
     public TensorStorage Storage { get; }
 
+    /// <summary>
+    /// How the file stores the tensor when that is not <see cref="DType"/> itself (<c>q4_k</c> for a GGUF tensor read as
+    /// float32 through its dequantization); null when the stored bytes are <see cref="DType"/>.
+    /// </summary>
+    public string? StoredAs { get; init; }
+
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
 

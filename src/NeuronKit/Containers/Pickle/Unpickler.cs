@@ -153,7 +153,7 @@ public sealed partial class Unpickler
                     Push(PersistentLoad(Pop()));
                     break;
                 default:
-                    if (!IsOpcode(op)) throw Corrupt($"has byte 0x{op:x2}, which is no pickle opcode,");
+                    if (!IsOpcode(op)) throw Corrupt($"has byte 0x{op:x2}, which is not a pickle opcode");
                     throw new CheckpointException($"{_fileName} uses pickle opcode {Name(op)} at byte {_opcodeStart}, " +
                         "which NeuronKit does not accept; refused, nothing was run",
                         ["only the opcodes torch.save writes (protocols 2 to 4) are read, as torch.load(weights_only=True) does"]);

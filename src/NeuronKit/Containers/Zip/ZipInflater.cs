@@ -23,6 +23,11 @@ internal static class ZipInflater
             throw new CheckpointException($"{fileName} has a deflated zip entry '{entry.Name}' of {entry.CompressedSize} compressed bytes; too large to inflate");
         var compressed = source.Span(dataOffset, (int)entry.CompressedSize);
         var output = new byte[entry.UncompressedSize];
+        // An empty deflate stream holds nothing (and pinning an empty span gives no pointer to read from).
+        if (compressed.IsEmpty && output.Length == 0) return new MemoryBytes(output);
+        if (compressed.IsEmpty)
+            throw new CheckpointException($"{fileName} is corrupt: zip entry '{entry.Name}' declares {entry.UncompressedSize} bytes " +
+                "but holds no compressed data");
         try
         {
             fixed (byte* pointer = compressed)

@@ -39,7 +39,19 @@ public sealed class PyTorchReader : ICheckpointReader
     public string Description => "PyTorch torch.save files (.pt, .pth, .bin, .ckpt): zip (torch >= 1.6) and legacy streams";
 
     /// <inheritdoc/>
-    public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(LegacyMagic) || IsTorchZip(head);
+    public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(LegacyMagic) || StartsWithPickleGlobal(head) || IsTorchZip(head);
+
+    // A pickle that opens by naming a global (a legacy stream whose magic number is computed, e.g. by eval) is read as
+    // a legacy stream too, so the unpickler refuses the call by name rather than the file being "not a checkpoint".
+    private static bool StartsWithPickleGlobal(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 5 || head[0] != 0x80 || head[1] is < 2 or > 5 || head[2] != (byte)'c') return false;
+        int newline = head[3..].IndexOf((byte)'\n');
+        return newline > 0 && !head.Slice(3, newline).ContainsAnyExcept(ModuleNameBytes);
+    }
+
+    private static readonly System.Buffers.SearchValues<byte> ModuleNameBytes =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."u8);
 
     /// <inheritdoc/>
     public Checkpoint Open(string path)
@@ -58,7 +70,8 @@ public sealed class PyTorchReader : ICheckpointReader
         TorchStorageRecords? records = null;
         try
         {
-            var pickle = file.Span(0, (int)Math.Min(file.Length, LegacyMagic.Length)).StartsWith(LegacyMagic)
+            // A zip starts with "PK"; anything else this reader claimed is a pickle stream.
+            var pickle = file.Span(0, 1)[0] == 0x80
                 ? TorchLegacyStream.Open(file, fileName)
                 : TorchZipArchive.Open(file, fileName);
             records = pickle.Records;

@@ -18,6 +18,10 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
     private readonly Dictionary<string, string> _moduleClasses = new(StringComparer.Ordinal);
     private readonly List<string> _nonLayerPrefixes = [];
     private readonly HashSet<object> _onPath = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<object, int> _paths = new(ReferenceEqualityComparer.Instance);
+
+    // Tied modules make a container reachable by a few paths; a memo bomb makes it reachable by 10^40.
+    private const int MaxPathsToOneContainer = 1_000;
     private readonly Stack<Frame> _pending = new();
 
     /// <summary>The tensors found, in the order a state dict lists them.</summary>
@@ -54,6 +58,10 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
             return;
         }
         if (node is not PickleContainer container || !_onPath.Add(container)) return;
+        int paths = _paths[container] = _paths.GetValueOrDefault(container) + 1;
+        if (paths > MaxPathsToOneContainer)
+            throw new CheckpointException($"{fileName} is refused: one of its containers is reached by more than " +
+                $"{MaxPathsToOneContainer:N0} paths (a memo bomb: shared references multiply names without end)");
         _pending.Push(new Frame(container, path, Exit: true));
         var children = new List<(string Key, object? Value)>();
         switch (container)

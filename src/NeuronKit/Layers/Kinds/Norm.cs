@@ -54,6 +54,9 @@ internal sealed class Norm : ILayerKind
         if (candidate.Find("weight") is null || candidate.Find("running_mean") is not null || candidate.Find("running_var") is not null
             || candidate.Find("num_batches_tracked") is not null)
             return null;
+        if (candidate.Find("bias") is null && NameConventions.Find(NameConventions.RmsNorm, candidate.ModuleName) is { } rms)
+            return [Layer(candidate, "RMSNorm", false,
+                [$"name '{candidate.ModuleName}' is {rms.Source}, and its weight {first.Shape.Text()} has no bias: RMSNorm [C]"])];
         string tensors = candidate.Find("bias") is null ? $"weight {first.Shape.Text()}" : $"weight and bias {first.Shape.Text()}";
         return [Layer(candidate, "LayerNorm", true,
             [$"{tensors} with no running statistics: a LayerNorm-family norm (LayerNorm, GroupNorm, InstanceNorm and RMSNorm " +

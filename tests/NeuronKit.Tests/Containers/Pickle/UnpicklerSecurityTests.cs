@@ -98,7 +98,7 @@ public class UnpicklerSecurityTests
     {
         var e = Refused(new PickleBytes().Proto().Raw(0xff).Stop());
 
-        Assert.Equal("test.pkl is corrupt: its pickle has byte 0xff, which is no pickle opcode, (at byte 2)", e.Message);
+        Assert.Equal("test.pkl is corrupt: its pickle has byte 0xff, which is not a pickle opcode (at byte 2)", e.Message);
     }
 
     [Fact]

@@ -184,6 +184,26 @@ public class PyTorchHostileFileTests
 
         var e = Assert.Throws<CheckpointException>(() => walker.Walk(root));
 
+        Assert.Contains("reached by more than 1,000 paths", e.Message);
+    }
+
+    [Fact]
+    public void An_object_tree_with_too_many_values_is_refused()
+    {
+        // Given a list of 200 lists of 1,000 Nones each, walked with a cap of 100,000 values
+        var pickle = new PickleBytes().Proto().EmptyList().Mark();
+        for (int i = 0; i < 200; i++)
+        {
+            pickle.EmptyList().Mark();
+            for (int j = 0; j < 1_000; j++) pickle.Op('N');
+            pickle.Op('e');
+        }
+        var bytes = pickle.Op('e').Stop().ToArray();
+        var root = Unpickler.Load(new MemoryBytes(bytes), 0, bytes.Length, "wide.pt", TorchAllowlist.Instance).Root;
+        var walker = new TorchObjectWalker(new TorchTensorBuilder(new TorchLegacyStorageRecords(new MemoryBytes([]), new Dictionary<string, (long, long)>(), "wide.pt"), "wide.pt"), "wide.pt", maxVisits: 100_000);
+
+        var e = Assert.Throws<CheckpointException>(() => walker.Walk(root));
+
         Assert.Contains("names more than 100,000 values", e.Message);
     }
 

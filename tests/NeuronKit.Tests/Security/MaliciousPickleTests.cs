@@ -1,6 +1,6 @@
 using NeuronKit.Tests.Cli;
 
-namespace NeuronKit.Tests.Oracle;
+namespace NeuronKit.Tests.Security;
 
 /// <summary>Pickles whose loading would run a shell command are refused, and the command is not run.</summary>
 public class MaliciousPickleTests

@@ -1,0 +1,139 @@
+using System.Buffers.Binary;
+
+namespace NeuronKit.Formats.Gguf;
+
+/// <summary>
+/// ggml's K-quants: 256-element super-blocks of 16 or 8 sub-blocks, each with a small scale (and min) quantized against
+/// the super-block's f16 <c>d</c> (and <c>dmin</c>). Decoded as ggml-quants.c's <c>dequantize_row_q2_K</c> …
+/// <c>_q6_K</c> do, in float32 and in their order of operations (sub-block scale first, then times q, then minus the
+/// min), so values match ggml's bit for bit. Block layouts are ggml-common.h's structs, fields in declaration order.
+/// </summary>
+internal static class KQuants
+{
+    /// <summary><c>block_q2_K { u8 scales[16]; u8 qs[64]; f16 d, dmin; }</c>: y = d·(sc &amp; 15)·q - dmin·(sc &gt;&gt; 4).</summary>
+    public static void Q2_K(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        var scales = block[..16];
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block[80..]);
+        float min = (float)BinaryPrimitives.ReadHalfLittleEndian(block[82..]);
+        int next = 0, sub = 0;
+        for (int n = 0; n < 2; n++)
+        {
+            var q = block.Slice(16 + 32 * n, 32);
+            for (int shift = 0; shift < 8; shift += 2)
+            {
+                for (int half = 0; half < 32; half += 16)
+                {
+                    byte sc = scales[sub++];
+                    float dl = d * (sc & 0xF), ml = min * (sc >> 4);
+                    for (int l = 0; l < 16; l++) y[next++] = dl * ((q[half + l] >> shift) & 3) - ml;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>block_q3_K { u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d; }</c>: 2 low bits in qs, the third (inverted: set
+    /// means no -4) in hmask, sixteen 6-bit scales packed in 12 bytes; y = d·(scale - 32)·(q - 4·!high).
+    /// </summary>
+    public static void Q3_K(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        var hmask = block[..32];
+        var scales = block.Slice(96, 12);
+        float dAll = (float)BinaryPrimitives.ReadHalfLittleEndian(block[108..]);
+        int next = 0, sub = 0, bit = 1;
+        for (int n = 0; n < 2; n++)
+        {
+            var q = block.Slice(32 + 32 * n, 32);
+            for (int shift = 0; shift < 8; shift += 2)
+            {
+                for (int half = 0; half < 32; half += 16)
+                {
+                    float dl = dAll * (Q3Scale(scales, sub++) - 32);
+                    for (int l = 0; l < 16; l++)
+                        y[next++] = dl * (((q[half + l] >> shift) & 3) - ((hmask[half + l] & bit) != 0 ? 0 : 4));
+                }
+                bit <<= 1;
+            }
+        }
+    }
+
+    /// <summary><c>block_q4_K { f16 d, dmin; u8 scales[12]; u8 qs[128]; }</c>: eight 32-element sub-blocks, y = d·sc·q - dmin·m.</summary>
+    public static void Q4_K(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        float min = (float)BinaryPrimitives.ReadHalfLittleEndian(block[2..]);
+        var scales = block.Slice(4, 12);
+        for (int k = 0; k < 4; k++)
+        {
+            var q = block.Slice(16 + 32 * k, 32);
+            var (sc1, m1) = ScaleMin(2 * k, scales);
+            var (sc2, m2) = ScaleMin(2 * k + 1, scales);
+            float d1 = d * sc1, min1 = min * m1, d2 = d * sc2, min2 = min * m2;
+            for (int l = 0; l < 32; l++) y[64 * k + l] = d1 * (q[l] & 0xF) - min1;
+            for (int l = 0; l < 32; l++) y[64 * k + 32 + l] = d2 * (q[l] >> 4) - min2;
+        }
+    }
+
+    /// <summary><c>block_q5_K { f16 d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]; }</c>: as Q4_K, with each q's bit 4 in qh.</summary>
+    public static void Q5_K(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        float min = (float)BinaryPrimitives.ReadHalfLittleEndian(block[2..]);
+        var scales = block.Slice(4, 12);
+        var qh = block.Slice(16, 32);
+        int low = 1, high = 2;
+        for (int k = 0; k < 4; k++)
+        {
+            var ql = block.Slice(48 + 32 * k, 32);
+            var (sc1, m1) = ScaleMin(2 * k, scales);
+            var (sc2, m2) = ScaleMin(2 * k + 1, scales);
+            float d1 = d * sc1, min1 = min * m1, d2 = d * sc2, min2 = min * m2;
+            for (int l = 0; l < 32; l++) y[64 * k + l] = d1 * ((ql[l] & 0xF) + ((qh[l] & low) != 0 ? 16 : 0)) - min1;
+            for (int l = 0; l < 32; l++) y[64 * k + 32 + l] = d2 * ((ql[l] >> 4) + ((qh[l] & high) != 0 ? 16 : 0)) - min2;
+            low <<= 2;
+            high <<= 2;
+        }
+    }
+
+    /// <summary>
+    /// <c>block_q6_K { u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d; }</c>: 4 low bits in ql, 2 high in qh, sixteen
+    /// signed 8-bit scales; y = d·scale·(q - 32).
+    /// </summary>
+    public static void Q6_K(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block[208..]);
+        for (int n = 0; n < 2; n++)
+        {
+            var ql = block.Slice(64 * n, 64);
+            var qh = block.Slice(128 + 32 * n, 32);
+            var sc = block.Slice(192 + 8 * n, 8);
+            for (int l = 0; l < 32; l++)
+            {
+                int s = l / 16;
+                int q1 = ((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32;
+                int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+                int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+                int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+                y[128 * n + l] = d * (sbyte)sc[s] * q1;
+                y[128 * n + l + 32] = d * (sbyte)sc[s + 2] * q2;
+                y[128 * n + l + 64] = d * (sbyte)sc[s + 4] * q3;
+                y[128 * n + l + 96] = d * (sbyte)sc[s + 6] * q4;
+            }
+        }
+    }
+
+    // Q3_K's scale j: low 4 bits in byte j (j < 8) or the high nibble of byte j - 8, high 2 bits in byte 8 + j % 4.
+    private static int Q3Scale(ReadOnlySpan<byte> scales, int j)
+    {
+        int low = j < 8 ? scales[j] & 0xF : scales[j - 8] >> 4;
+        int high = (scales[8 + j % 4] >> (2 * (j / 4))) & 3;
+        return low | (high << 4);
+    }
+
+    // get_scale_min_k4: sub-blocks 0..3 keep scale and min in the low 6 bits of bytes j and j + 4; 4..7 split them
+    // into a nibble of byte j + 4 and the top 2 bits of bytes j - 4 and j.
+    private static (int Scale, int Min) ScaleMin(int j, ReadOnlySpan<byte> q) => j < 4
+        ? (q[j] & 63, q[j + 4] & 63)
+        : ((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4), (q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+}

@@ -1,0 +1,72 @@
+using System.Buffers.Binary;
+
+namespace NeuronKit.Formats.Gguf;
+
+/// <summary>
+/// ggml's 32-element block formats, decoded as ggml-quants.c's <c>dequantize_row_q4_0</c> … <c>_q8_0</c> do, in float32
+/// and in the same order of operations, so values match ggml's bit for bit. Low nibbles hold elements 0..15 and high
+/// nibbles 16..31 (halves, not interleaved); Q5 keeps each element's fifth bit in a 32-bit <c>qh</c>.
+/// </summary>
+internal static class LegacyQuants
+{
+    /// <summary><c>block_q4_0 { f16 d; u8 qs[16]; }</c>: y = (q - 8)·d.</summary>
+    public static void Q4_0(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        var qs = block.Slice(2, 16);
+        for (int j = 0; j < 16; j++)
+        {
+            y[j] = ((qs[j] & 0x0F) - 8) * d;
+            y[j + 16] = ((qs[j] >> 4) - 8) * d;
+        }
+    }
+
+    /// <summary><c>block_q4_1 { f16 d, m; u8 qs[16]; }</c>: y = q·d + m.</summary>
+    public static void Q4_1(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        float m = (float)BinaryPrimitives.ReadHalfLittleEndian(block[2..]);
+        var qs = block.Slice(4, 16);
+        for (int j = 0; j < 16; j++)
+        {
+            y[j] = (qs[j] & 0x0F) * d + m;
+            y[j + 16] = (qs[j] >> 4) * d + m;
+        }
+    }
+
+    /// <summary><c>block_q5_0 { f16 d; u8 qh[4]; u8 qs[16]; }</c>: y = (q - 16)·d, q's bit 4 from qh.</summary>
+    public static void Q5_0(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        uint qh = BinaryPrimitives.ReadUInt32LittleEndian(block[2..]);
+        var qs = block.Slice(6, 16);
+        for (int j = 0; j < 16; j++)
+        {
+            int high0 = (int)((qh >> j) << 4) & 0x10, high1 = (int)(qh >> (j + 12)) & 0x10;
+            y[j] = (((qs[j] & 0x0F) | high0) - 16) * d;
+            y[j + 16] = (((qs[j] >> 4) | high1) - 16) * d;
+        }
+    }
+
+    /// <summary><c>block_q5_1 { f16 d, m; u8 qh[4]; u8 qs[16]; }</c>: y = q·d + m, q's bit 4 from qh.</summary>
+    public static void Q5_1(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        float m = (float)BinaryPrimitives.ReadHalfLittleEndian(block[2..]);
+        uint qh = BinaryPrimitives.ReadUInt32LittleEndian(block[4..]);
+        var qs = block.Slice(8, 16);
+        for (int j = 0; j < 16; j++)
+        {
+            int high0 = (int)((qh >> j) << 4) & 0x10, high1 = (int)(qh >> (j + 12)) & 0x10;
+            y[j] = ((qs[j] & 0x0F) | high0) * d + m;
+            y[j + 16] = ((qs[j] >> 4) | high1) * d + m;
+        }
+    }
+
+    /// <summary><c>block_q8_0 { f16 d; i8 qs[32]; }</c>: y = q·d.</summary>
+    public static void Q8_0(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        for (int j = 0; j < 32; j++) y[j] = (sbyte)block[2 + j] * d;
+    }
+}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Formats.Safetensors;
+
+/// <summary>
+/// A sharded model's <c>model.safetensors.index.json</c>: which shard holds each tensor. Shard names are plain file
+/// names inside the index's folder; anything that could point elsewhere is refused (security-notes §1.2, item 15).
+/// </summary>
+internal sealed class SafetensorsIndex
+{
+    private const int MaxShards = 100_000;
+
+    private SafetensorsIndex(string path, IReadOnlyList<KeyValuePair<string, string>> weightMap,
+        IReadOnlyList<string> shards, IReadOnlyDictionary<string, string> metadata)
+    {
+        Path = path;
+        WeightMap = weightMap;
+        Shards = shards;
+        Metadata = metadata;
+    }
+
+    /// <summary>The index file.</summary>
+    public string Path { get; }
+
+    /// <summary>The index's file name, as errors name it.</summary>
+    public string FileName => System.IO.Path.GetFileName(Path);
+
+    /// <summary>Tensor name → shard file name, in the index's order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> WeightMap { get; }
+
+    /// <summary>Every shard's file name, in order of first mention.</summary>
+    public IReadOnlyList<string> Shards { get; }
+
+    /// <summary>The scalar entries of the index's <c>metadata</c> (<c>total_size</c>), as text.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>The full path of shard <paramref name="shard"/>.</summary>
+    public string ShardPath(string shard) => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, shard);
+
+    /// <summary>
+    /// True when <paramref name="bytes"/> is a JSON object whose <c>weight_map</c> names <paramref name="shard"/>; a file that is
+    /// not such an index is no business of the shard's, so it does not fail here.
+    /// </summary>
+    public static bool Lists(byte[] bytes, string shard)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(bytes)) return false;
+        try
+        {
+            using var document = JsonDocument.Parse(bytes, SafetensorsHeader.JsonOptions);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("weight_map", out var map) && map.ValueKind == JsonValueKind.Object
+                && map.EnumerateObject().Any(e => e.Value.ValueKind == JsonValueKind.String && e.Value.GetString() == shard);
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Reads and checks the index at <paramref name="path"/>; touches no shard.</summary>
+    public static SafetensorsIndex Read(string path)
+    {
+        string fileName = System.IO.Path.GetFileName(path);
+        using var document = SafetensorsHeader.Parse(ReadSmallFile(path), fileName, "index");
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out var map))
+            throw new CheckpointException($"{fileName} is JSON but not a safetensors index: it has no weight_map");
+        if (map.ValueKind != JsonValueKind.Object)
+            throw new CheckpointException($"{fileName} has a weight_map that is a JSON {map.ValueKind.ToString().ToLowerInvariant()}, not an object");
+
+        var weightMap = new List<KeyValuePair<string, string>>();
+        var shards = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in map.EnumerateObject())
+        {
+            if (entry.Value.ValueKind != JsonValueKind.String)
+                throw new CheckpointException($"{fileName} maps tensor '{entry.Name}' to a JSON {entry.Value.ValueKind.ToString().ToLowerInvariant()}, not a shard file name");
+            string shard = entry.Value.GetString()!;
+            CheckShardName(shard, entry.Name, fileName);
+            if (seen.Add(shard))
+            {
+                if (shards.Count == MaxShards)
+                    throw new CheckpointException($"{fileName} names more than {MaxShards:N0} shards");
+                shards.Add(shard);
+            }
+            weightMap.Add(new(entry.Name, shard));
+        }
+
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (root.TryGetProperty("metadata", out var meta) && meta.ValueKind == JsonValueKind.Object)
+            foreach (var item in meta.EnumerateObject())
+                if (item.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+                    metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()! : item.Value.GetRawText();
+        return new SafetensorsIndex(path, weightMap, shards, metadata);
+    }
+
+    /// <summary>
+    /// Refuses a shard file the index may not name: only a plain file name in the index's folder, and not a symbolic link,
+    /// so that an index can never make NeuronKit read outside its folder.
+    /// </summary>
+    public void CheckShardFile(string shard)
+    {
+        string path = ShardPath(shard);
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+            throw new CheckpointException($"{FileName} names shard '{shard}', which is a symbolic link (to {info.LinkTarget}); refused, " +
+                "shards must be plain files in the index's folder",
+                ["copy the real files next to the index, e.g. huggingface-cli download --local-dir <folder>"]);
+        if (!info.Exists)
+            throw new CheckpointException($"{FileName} names shard '{shard}', which is not in {System.IO.Path.GetDirectoryName(path)}");
+    }
+
+    /// <summary>Reads a JSON file of at most the safetensors header cap.</summary>
+    public static byte[] ReadSmallFile(string path)
+    {
+        string fileName = System.IO.Path.GetFileName(path);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            if (stream.Length > SafetensorsHeader.MaxHeaderSize)
+                throw new CheckpointException($"{fileName} is a {stream.Length:N0}-byte index; safetensors indexes are read up to " +
+                    $"{SafetensorsHeader.MaxHeaderSize:N0} bytes");
+            var bytes = new byte[stream.Length];
+            stream.ReadExactly(bytes);
+            return bytes;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+        }
+    }
+
+    private static void CheckShardName(string shard, string tensor, string fileName)
+    {
+        bool plain = shard.Length > 0 && shard != "." && shard != ".."
+            && shard.IndexOfAny(['/', '\\', '\0', ':']) < 0 && !System.IO.Path.IsPathRooted(shard);
+        if (!plain)
+            throw new CheckpointException($"{fileName} places tensor '{tensor}' in shard '{shard.Replace("\0", "\\0")}', which is refused: " +
+                "a shard must be a plain file name in the index's folder (no folders, '..', absolute paths or drives)");
+    }
+}

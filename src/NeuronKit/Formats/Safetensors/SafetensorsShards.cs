@@ -1,0 +1,61 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Safetensors;
+
+/// <summary>
+/// Opens every shard of an index and checks that each holds exactly the tensors the index places in it: no tensor
+/// missing, none in two shards, none the index does not know (security-notes §1.2, item 16).
+/// </summary>
+internal static class SafetensorsShards
+{
+    /// <summary>The whole model of <paramref name="index"/>, as a checkpoint of <paramref name="path"/> (the index or a shard).</summary>
+    public static Checkpoint Open(string path, SafetensorsIndex index)
+    {
+        var placed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (tensor, shard) in index.WeightMap) placed[tensor] = shard;
+        var mapped = new List<MappedFile>();
+        try
+        {
+            var tensors = new List<TensorInfo>();
+            var metadata = new Dictionary<string, string>(index.Metadata, StringComparer.Ordinal);
+            foreach (var shard in index.Shards)
+            {
+                index.CheckShardFile(shard);
+                var file = SafetensorsReader.Map(index.ShardPath(shard));
+                mapped.Add(file);
+                if (!SafetensorsReader.IsSafetensors(file.Span(0, (int)Math.Min(file.Length, 64))))
+                    throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a safetensors file");
+                var contents = SafetensorsHeader.Read(file, shard);
+                CheckAgainstIndex(index, shard, contents, placed);
+                tensors.AddRange(contents.Tensors);
+                foreach (var (key, value) in contents.Metadata) metadata.TryAdd(key, value);
+            }
+            metadata["index"] = index.FileName;
+            metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return new Checkpoint(path, "safetensors", tensors, [.. mapped], metadata);
+        }
+        catch
+        {
+            foreach (var file in mapped) file.Dispose();
+            throw;
+        }
+    }
+
+    private static void CheckAgainstIndex(SafetensorsIndex index, string shard, SafetensorsHeader.Contents contents,
+        Dictionary<string, string> placed)
+    {
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var tensor in contents.Tensors)
+        {
+            held.Add(tensor.Name);
+            if (!placed.TryGetValue(tensor.Name, out var expected))
+                throw new CheckpointException($"shard {shard} holds tensor '{tensor.Name}', which {index.FileName} does not list");
+            if (expected != shard)
+                throw new CheckpointException($"shard {shard} holds tensor '{tensor.Name}', which {index.FileName} places in {expected}");
+        }
+        var missing = index.WeightMap.FirstOrDefault(e => e.Value == shard && !held.Contains(e.Key));
+        if (missing.Key is not null)
+            throw new CheckpointException($"{index.FileName} places tensor '{missing.Key}' in {shard}, but {shard} does not hold it");
+    }
+}

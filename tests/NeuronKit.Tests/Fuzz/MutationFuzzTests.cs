@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using NeuronKit.Neurons;
+using Xunit.Abstractions;
+
+namespace NeuronKit.Tests.Fuzz;
+
+/// <summary>
+/// Every reader, fed damaged copies of the valid fixtures, either answers or fails with NeuronKit's own error:
+/// never another exception, never a hang over 2 s, never more than 256 MiB allocated. NEURONKIT_FUZZ_COUNT sets mutations per format (default 10,000; a
+/// million for a long run), NEURONKIT_FUZZ_SEED replays a run.
+/// </summary>
+public class MutationFuzzTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+
+    // No file under 64 KiB may make a reader allocate more than this: sizes are checked before allocation.
+    private const long AllocationCap = 256L << 20;
+
+    public static TheoryData<string> Formats() =>
+        [.. Directory.GetDirectories(Fixtures.Path("")).Select(d => Path.GetFileName(d)).Where(d => SeedFiles(d).Count > 0)];
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public async Task Damaged_files_open_or_fail_with_a_NeuronKit_error(string format)
+    {
+        int count = int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_COUNT"), out int n) ? n : 10_000;
+        int seed = int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_SEED"), out int s) ? s : Random.Shared.Next();
+        var random = new Random(seed);
+        var seeds = SeedFiles(format);
+        string dir = Path.Combine(Path.GetTempPath(), $"neuronkit-fuzz-{format}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        int opened = 0, refused = 0;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                var (name, original) = seeds[random.Next(seeds.Count)];
+                var (bytes, what) = Mutation.Apply(original, random);
+                // Keep the file name: some formats find siblings (shards, external data) by it.
+                string path = Path.Combine(dir, name);
+                File.WriteAllBytes(path, bytes);
+                string replay = $"seed {seed}, mutation {i}: {name} with {what}";
+                Exception? thrown;
+                long allocatedBefore = GC.GetTotalAllocatedBytes();
+                try
+                {
+                    thrown = await Task.Run(() => Exercise(path)).WaitAsync(Budget);
+                }
+                catch (TimeoutException)
+                {
+                    Assert.Fail($"{replay}: no answer within {Budget.TotalSeconds} s");
+                    throw;
+                }
+                long allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
+                Assert.True(allocated < AllocationCap, $"{replay}: allocated {allocated:N0} bytes");
+                switch (thrown)
+                {
+                    case null: opened++; break;
+                    case NeuronKitException: refused++; break;
+                    case var other: Assert.Fail($"{replay}: {other.GetType().Name}: {other.Message}\n{other.StackTrace}");
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+        output.WriteLine($"{format}: {count:N0} mutations (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s: " +
+            $"{opened:N0} opened and answered, {refused:N0} refused with a NeuronKit error");
+        Assert.Equal(count, opened + refused);
+    }
+
+    /// <summary>Opens the file and reads the first and last neuron of every layer; returns what it threw, if anything.</summary>
+    private static Exception? Exercise(string path)
+    {
+        try
+        {
+            using var model = Model.Open(path);
+            foreach (var layer in model.Layers.Take(64))
+            {
+                if (layer.NeuronCount == 0) continue;
+                foreach (long j in new[] { 0L, -1L })
+                    foreach (var part in layer.Neuron(j).Parts)
+                        if (part.View.ElementCount <= 1 << 20) part.ToDoubles();
+            }
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
+    }
+
+    /// <summary>The fixtures of a format folder that open cleanly: the valid files mutations start from.</summary>
+    private static List<(string Name, byte[] Bytes)> SeedFiles(string format) =>
+        [.. Directory.GetFiles(Fixtures.Path(format))
+            .Where(f => new FileInfo(f).Length is > 0 and < 64 * 1024 && Exercise(f) is null)
+            .Select(f => (Path.GetFileName(f), File.ReadAllBytes(f)))];
+}

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Oracle;
+
+/// <summary>
+/// The expected.json of one fixture folder (same shape as pytorch/expected.json) and the checks every format's oracle
+/// tests make with it: each query through <see cref="Model"/> and through <c>neuron show --json</c>, each error
+/// through the CLI.
+/// </summary>
+internal static class FixtureOracle
+{
+    private static readonly Dictionary<string, JsonDocument> Documents = [];
+
+    public static JsonElement Root(string folder)
+    {
+        lock (Documents)
+        {
+            if (!Documents.TryGetValue(folder, out var document))
+                Documents[folder] = document = JsonDocument.Parse(File.ReadAllText(Fixtures.Path(Path.Combine(folder, "expected.json"))));
+            return document.RootElement;
+        }
+    }
+
+    public static IEnumerable<OracleQuery> Queries(string folder) => Root(folder).GetProperty("queries").EnumerateArray()
+        .Select(q => new OracleQuery(q.GetProperty("file").GetString()!, q.GetProperty("layer").GetString()!,
+            q.GetProperty("index").GetInt64(), q.GetProperty("expect")));
+
+    public static IEnumerable<OracleError> Errors(string folder) => Root(folder).GetProperty("errors").EnumerateArray()
+        .Select(e => new OracleError(e.GetProperty("file").GetString()!,
+            e.GetProperty("layer").ValueKind == JsonValueKind.String ? e.GetProperty("layer").GetString() : null,
+            e.GetProperty("index").ValueKind == JsonValueKind.Number ? e.GetProperty("index").GetInt64() : 0,
+            e.GetProperty("exit").GetInt32(), e.GetProperty("contains").GetString()!));
+
+    public static TheoryData<string> QueryKeys(string folder) => [.. Queries(folder).Select(q => q.ToString())];
+
+    public static TheoryData<string> ErrorKeys(string folder) => [.. Errors(folder).Select(e => e.ToString())];
+
+    public static string FilePath(string folder, string file) => Fixtures.Path(Path.Combine(folder, file));
+
+    /// <summary>Layer, kind, count and every part, value by value, from the library.</summary>
+    public static void AssertLibrary(string folder, string key)
+    {
+        // Given a query the oracle answered
+        var query = Queries(folder).Single(q => q.ToString() == key);
+
+        // When NeuronKit answers it
+        using var model = Model.Open(FilePath(folder, query.File));
+        var neuron = model.Neuron(query.Layer, query.Index);
+
+        // Then layer, kind, count and every part match, value by value
+        var expect = query.Expect;
+        Assert.Equal(expect.GetProperty("layer").GetString(), neuron.Layer.Name);
+        if (!expect.TryGetProperty("kind_from_state_dict", out var settled) || settled.GetBoolean())
+            Assert.Equal(expect.GetProperty("kind").GetString(), neuron.Layer.Kind);
+        Assert.Equal(expect.GetProperty("neurons").GetInt64(), neuron.Layer.NeuronCount);
+        Assert.Equal(expect.GetProperty("neuron").GetInt64(), neuron.Index);
+        var parts = expect.GetProperty("parts").EnumerateArray().ToList();
+        Assert.Equal(parts.Select(Describe), neuron.Parts.Select(Describe));
+        foreach (var (expected, actual) in parts.Zip(neuron.Parts))
+            Assert.Equal(OracleQuery.Flatten(expected.GetProperty("values")), actual.ToDoubles());
+    }
+
+    /// <summary>The same query through <c>neuron show --json</c>: the contract's shape, the reader's name, exact values.</summary>
+    public static void AssertShowJson(string folder, string key, string format)
+    {
+        var query = Queries(folder).Single(q => q.ToString() == key);
+
+        var run = CliRun.Of("show", FilePath(folder, query.File), query.Layer, query.Index.ToString(), "--json");
+
+        Assert.Equal(0, run.Exit);
+        using var output = JsonDocument.Parse(run.Stdout);
+        var root = output.RootElement;
+        Assert.Equal(Path.GetFileName(query.File), root.GetProperty("file").GetString());
+        Assert.Equal(format, root.GetProperty("format").GetString());
+        Assert.Equal(query.Expect.GetProperty("layer").GetString(), root.GetProperty("layer").GetProperty("name").GetString());
+        Assert.Equal(query.Expect.GetProperty("neurons").GetInt64(), root.GetProperty("layer").GetProperty("neurons").GetInt64());
+        Assert.Equal(query.Expect.GetProperty("neuron").GetInt64(), root.GetProperty("neuron").GetInt64());
+        var expected = query.Expect.GetProperty("parts").EnumerateArray().ToList();
+        var actual = root.GetProperty("parts").EnumerateArray().ToList();
+        Assert.Equal(expected.Select(Describe), actual.Select(Describe));
+        foreach (var (e, a) in expected.Zip(actual))
+        {
+            Assert.Equal(OracleQuery.Flatten(e.GetProperty("values")), OracleQuery.Flatten(a.GetProperty("values")));
+            Assert.Equal(Depth(e.GetProperty("values")), Depth(a.GetProperty("values")));
+        }
+    }
+
+    /// <summary>A bad file or request fails through the CLI with its exit code, one error line and no stack trace.</summary>
+    public static void AssertCliError(string folder, string key)
+    {
+        // Given a bad file or request
+        var error = Errors(folder).Single(e => e.ToString() == key);
+        string path = FilePath(folder, error.File);
+
+        // When the CLI is asked about it
+        var run = error.Layer is null
+            ? CliRun.Of("layers", path)
+            : CliRun.Of("show", path, error.Layer, error.Index.ToString());
+
+        // Then it fails as the contract says
+        Assert.Equal(error.Exit, run.Exit);
+        Assert.StartsWith("error: ", run.Stderr);
+        Assert.Contains(error.Contains, run.Stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", run.Stderr);
+        Assert.Equal("", run.Stdout);
+    }
+
+    private static string Describe(JsonElement part) => string.Join(" | ",
+        part.GetProperty("tensor").GetString(), part.GetProperty("role").GetString(),
+        part.GetProperty("gate").ValueKind == JsonValueKind.Null ? "-" : part.GetProperty("gate").GetString(),
+        part.GetProperty("index").GetString(), string.Join(",", part.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())),
+        part.GetProperty("dtype").GetString());
+
+    private static string Describe(NeuronPart part) => string.Join(" | ",
+        part.Tensor, part.Role, part.Gate ?? "-", part.Index, string.Join(",", part.Shape), part.DType.Name());
+
+    private static int Depth(JsonElement values) =>
+        values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0 ? 1 + Depth(values[0]) :
+        values.ValueKind == JsonValueKind.Array ? 1 : 0;
+}
