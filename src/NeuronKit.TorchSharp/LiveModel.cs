@@ -16,8 +16,8 @@ namespace NeuronKit.TorchSharp;
 /// </code>
 /// </summary>
 /// <remarks>
-/// The layers view the module's tensors as they are when the model is made: in-place updates (an optimizer step,
-/// <c>load</c>) show through; after <c>module.to(...)</c>, which replaces the tensors it converts, make a new LiveModel.
+/// The layers view the module's tensors as they are when the model is made: in-place updates (an optimizer step)
+/// show through; after <c>module.to(...)</c>, which replaces the tensors it converts, make a new LiveModel.
 /// Nothing here moves the module between devices or changes its dtype.
 /// </remarks>
 public sealed class LiveModel

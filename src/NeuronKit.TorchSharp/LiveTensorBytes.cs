@@ -45,7 +45,8 @@ internal sealed class LiveTensorBytes : ByteSource
         using var flat = alias.reshape(-1);
         using var run = flat.narrow(0, offset / _elementSize, length / _elementSize);
         if (inPlace) return run.bytes;
-        using var copy = run.cpu().contiguous();
+        using var onCpu = run.cpu();
+        using var copy = onCpu.contiguous();
         return copy.bytes.ToArray();
     }
 
