@@ -1,0 +1,13 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+/// <summary>The seed's recurrent model: rnn = LSTM(10, 20), fc = Linear(20, 1).</summary>
+internal sealed class SeedLstm : nn.Module<Tensor, Tensor>
+{
+    private readonly LSTM rnn = nn.LSTM(10, 20);
+    private readonly Linear fc = nn.Linear(20, 1);
+
+    public SeedLstm() : base(nameof(SeedLstm)) => RegisterComponents();
+
+    public override Tensor forward(Tensor x) => fc.forward(rnn.forward(x).Item1);
+}

@@ -1,0 +1,106 @@
+using NeuronKit.Formats;
+using NeuronKit.Layers;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+using static TorchSharp.torch;
+
+namespace NeuronKit.TorchSharp;
+
+/// <summary>
+/// A live TorchSharp module read for neuron queries: its layers, named by module path as <c>named_modules()</c> names them,
+/// and neuron j of any of them, with the same kinds, addressing, parts and errors as a checkpoint file.
+/// <code>
+/// var model = new LiveModel(nn.Sequential(nn.Linear(10, 5), nn.ReLU(), nn.Linear(5, 2)));
+/// using var neuron = model.Neuron("0", 1);
+/// Tensor row = neuron.Part("weight")!.Tensor;   // a view of 0.weight[1], no copy
+/// </code>
+/// </summary>
+/// <remarks>
+/// The layers view the module's tensors as they are when the model is made: in-place updates (an optimizer step)
+/// show through; after <c>module.to(...)</c>, which replaces the tensors it converts, make a new LiveModel.
+/// Nothing here moves the module between devices or changes its dtype.
+/// </remarks>
+public sealed class LiveModel
+{
+    /// <summary>The format name layers of a live module report.</summary>
+    public const string Format = "torchsharp-module";
+
+    private readonly Model _model;
+    private readonly Dictionary<string, Tensor> _tensors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, nn.Module> _modules = new(StringComparer.Ordinal);
+
+    /// <summary>Reads <paramref name="module"/>'s parameters and persistent buffers (its <c>state_dict()</c>) and module types.</summary>
+    public LiveModel(nn.Module module)
+    {
+        Module = module;
+        string name = TypeName(module.GetType());
+        List<TensorInfo> tensors = [];
+        foreach (var (key, tensor) in module.state_dict())
+        {
+            var dtype = LiveDTypes.Find(tensor.dtype) ?? throw new CheckpointException(
+                $"{name}'s tensor '{key}' is {tensor.dtype}, which NeuronKit does not read",
+                [$"NeuronKit reads {string.Join(", ", LiveDTypes.Readable)}"]);
+            var bytes = new LiveTensorBytes(key, tensor);
+            tensors.Add(TensorInfo.Contiguous(key, dtype, tensor.shape, new TensorStorage(key, bytes, 0, bytes.Length)));
+            _tensors[key] = tensor;
+        }
+        _modules[""] = module;
+        foreach (var (path, child) in module.named_modules()) _modules[path] = child;
+        var classes = _modules.ToDictionary(m => m.Key, m => ClassName(m.Value.GetType()), StringComparer.Ordinal);
+        _model = Model.Create(new Checkpoint(name, Format, tensors, [], graph: new ModelGraph { ModuleClasses = classes }));
+    }
+
+    /// <summary>The module read.</summary>
+    public nn.Module Module { get; }
+
+    /// <summary>Every layer, in the order of the module's <c>state_dict()</c>.</summary>
+    public IReadOnlyList<Layer> Layers => _model.Layers;
+
+    /// <summary>
+    /// The layer named <paramref name="name"/> (a module path, a recurrent sub-layer such as <c>rnn.l0</c>, or a tensor name),
+    /// read as <paramref name="kind"/> / <paramref name="layout"/> when given, exactly as <see cref="Model.Layer"/> does.
+    /// Throws <see cref="RequestException"/> with suggestions, or saying why a module has no neurons.
+    /// </summary>
+    public Layer Layer(string name, string? kind = null, string? layout = null)
+    {
+        try
+        {
+            return _model.Layer(name, kind, layout);
+        }
+        catch (RequestException) when (_modules.TryGetValue(name, out var module) && !HoldsOwnTensors(name))
+        {
+            throw NoNeurons(name, module);
+        }
+    }
+
+    /// <summary>
+    /// Neuron <paramref name="index"/> (negative counts from the end) of layer <paramref name="layer"/>: its parts as TorchSharp
+    /// views and as NeuronKit parts. Dispose it to release the views.
+    /// </summary>
+    public LiveNeuron Neuron(string layer, long index, string? kind = null, string? layout = null) =>
+        Neuron(Layer(layer, kind, layout), index);
+
+    /// <summary>Neuron <paramref name="index"/> of <paramref name="layer"/>, one of this model's <see cref="Layers"/>.</summary>
+    public LiveNeuron Neuron(Layer layer, long index) => new(layer.Neuron(index), _tensors);
+
+    // True when some tensor is the module's own (its name is the path plus one component), not a child's.
+    private bool HoldsOwnTensors(string path) =>
+        _tensors.Keys.Any(k => (k.LastIndexOf('.') is var dot and >= 0 ? k[..dot] : "") == path);
+
+    private RequestException NoNeurons(string path, nn.Module module)
+    {
+        string type = TypeName(module.GetType());
+        var inside = Layers.Where(l => path == "" || l.Name.StartsWith(path + ".", StringComparison.Ordinal)).Select(l => l.Name).ToList();
+        return inside.Count > 0
+            ? new RequestException($"module '{path}' ({type}) holds layers, not neurons: {string.Join(", ", inside)}",
+                ["ask for one of its layers"])
+            : new RequestException($"module '{path}' ({type}) has no parameters, so no neurons",
+                [$"NeuronKit finds neurons in these TorchSharp modules: {SupportedModules.Names}; and in any module's own tensors"]);
+    }
+
+    // The class name a module type gives layer inference: TorchSharp.Modules.Conv2d reads as Conv2d, exactly.
+    private static string ClassName(Type type) => type.Namespace is { } ns ? $"{ns}.{TypeName(type)}" : TypeName(type);
+
+    // A type's name without generic arity: ModuleDict`1 → ModuleDict.
+    private static string TypeName(Type type) => type.Name.Split('`')[0];
+}

@@ -1,0 +1,51 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+using static TorchSharp.torch;
+
+namespace NeuronKit.TorchSharp;
+
+/// <summary>
+/// One part of a live neuron: the NeuronKit part (tensor name, role, gate, index, values) and the same slice as a TorchSharp
+/// view of the module's own tensor (no copy, detached from autograd).
+/// </summary>
+public sealed class LivePart
+{
+    internal LivePart(NeuronPart part, Tensor tensor)
+    {
+        Part = part;
+        Tensor = tensor;
+    }
+
+    /// <summary>The NeuronKit part: what <c>neuron show</c> prints for a file.</summary>
+    public NeuronPart Part { get; }
+
+    /// <summary>The slice as a TorchSharp view of the module's tensor: <c>state_dict()[Name][Index]</c>, on the tensor's device.</summary>
+    public Tensor Tensor { get; }
+
+    /// <summary>The full name of the module tensor the slice is taken from (<c>rnn.weight_ih_l0</c>).</summary>
+    public string Name => Part.Tensor;
+
+    /// <summary>The tensor's role in its layer (<c>weight</c>, <c>bias_hh</c>, <c>running_var</c>).</summary>
+    public string Role => Part.Role;
+
+    /// <summary>The gate for recurrent layers (<c>input</c>, <c>forget</c>, …) and attention (<c>q</c>, <c>k</c>, <c>v</c>), else null.</summary>
+    public string? Gate => Part.Gate;
+
+    /// <summary>The slice in PyTorch syntax on the tensor: <c>[2]</c>, <c>[:, 3]</c>, <c>[0:4, 1]</c>.</summary>
+    public string Index => Part.Index;
+
+    /// <summary>The slice's shape.</summary>
+    public IReadOnlyList<long> Shape => Part.Shape;
+
+    /// <summary>The element type.</summary>
+    public DType DType => Part.DType;
+
+    /// <summary>The values, row-major, converted exactly to double (read from CPU memory in place).</summary>
+    public double[] ToDoubles() => Part.ToDoubles();
+
+    /// <summary>The values, row-major, as float.</summary>
+    public float[] ToFloats() => Part.ToFloats();
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name}{Index}";
+}
