@@ -50,20 +50,33 @@ internal static class ShowTextWriter
             $"mean {TensorText.Number(finite.Average())}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}{nonFinite}";
     }
 
-    /// <summary>A recurrent gate's effective bias is bias_ih + bias_hh; users otherwise read only one of them.</summary>
+    // The input-side and recurrent-side bias roles: PyTorch's names, then ONNX's.
+    private static readonly (string Input, string Recurrent)[] BiasPairs = [("bias_ih", "bias_hh"), ("Wb", "Rb")];
+
+    // A GRU's candidate gate scales its recurrent part, bias included, by the reset gate (PyTorch; ONNX with
+    // linear_before_reset=1), so its two biases do not add up to one.
+    private static readonly string[] ScaledByReset = ["new", "hidden"];
+
+    /// <summary>A recurrent gate's effective bias is the sum of its two biases; users otherwise read only one of them.</summary>
     private static void WriteEffectiveBiases(TextWriter stdout, Neuron neuron, Dictionary<NeuronPart, double[]> values)
     {
-        var pairs = neuron.Parts.Where(p => p.Role == "bias_ih")
-            .Select(ih => (ih, hh: neuron.Parts.FirstOrDefault(p => p.Role == "bias_hh" && p.Gate == ih.Gate)))
-            .Where(pair => pair.hh is not null && pair.ih.Shape.Count == 0)
-            .ToList();
-        if (pairs.Count == 0) return;
-        stdout.WriteLine();
-        stdout.WriteLine("effective bias (bias_ih + bias_hh):");
-        foreach (var (ih, hh) in pairs)
+        foreach (var (inputRole, recurrentRole) in BiasPairs)
         {
-            double a = values[ih][0], b = values[hh!][0];
-            stdout.WriteLine($"  {ih.Gate ?? "",-8} {TensorText.Number(a),10} + {TensorText.Number(b),10} = {TensorText.Number(a + b)}");
+            var pairs = neuron.Parts.Where(p => p.Role == inputRole && p.Shape.Count == 0)
+                .Select(i => (i, r: neuron.Parts.FirstOrDefault(p => p.Role == recurrentRole && p.Gate == i.Gate)))
+                .Where(pair => pair.r is not null)
+                .ToList();
+            if (pairs.Count == 0) continue;
+            stdout.WriteLine();
+            stdout.WriteLine($"effective bias ({inputRole} + {recurrentRole}):");
+            foreach (var (i, r) in pairs)
+            {
+                double a = values[i][0], b = values[r!][0];
+                bool scaled = neuron.Layer.Kind == "GRU" && ScaledByReset.Contains(i.Gate);
+                stdout.WriteLine(scaled
+                    ? $"  {i.Gate,-8} {TensorText.Number(a),10} and {TensorText.Number(b),8}: not summed, the reset gate scales {recurrentRole}"
+                    : $"  {i.Gate ?? "",-8} {TensorText.Number(a),10} + {TensorText.Number(b),10} = {TensorText.Number(a + b)}");
+            }
         }
     }
 }
