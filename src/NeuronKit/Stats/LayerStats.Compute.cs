@@ -20,6 +20,7 @@ public sealed partial class LayerStats
         long blockNeurons = Math.Max(1, BlockBytes / Math.Max(perNeuron, 1));
         long blocks = (count + blockNeurons - 1) / blockNeurons;
         long bytesRead = 0;
+        var plans = LayerPlan.TryCreate(layer);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
         {
@@ -28,12 +29,14 @@ public sealed partial class LayerStats
             long bytes = 0;
             for (long j = first; j < end; j++)
             {
-                var neuron = layer.Neuron(j);
-                neurons[j] = Measure(neuron, reader);
-                foreach (var part in neuron.Parts)
+                var parts = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+                long at = plans is null ? 0 : j;
+                neurons[j] = Measure(j, parts, at, reader);
+                foreach (var part in parts)
                 {
-                    bytes += part.View.ElementCount * part.DType.Size();
-                    touched.Add(part.View);
+                    var view = part.View(at);
+                    bytes += view.ElementCount * part.DType.Size();
+                    touched.Add(view);
                 }
             }
             touched.Release();
@@ -54,34 +57,35 @@ public sealed partial class LayerStats
         return new LayerStats(layer, neurons, median, sigma, options.OutlierK, bytesRead);
     }
 
-    private static NeuronStats Measure(Neuron neuron, PartReader reader)
+    // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan).
+    private static NeuronStats Measure(long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader)
     {
         var moments = Moments.Empty;
         double? bias = null;
         List<GateBias>? gates = null;
-        foreach (var part in neuron.Parts)
+        foreach (var part in parts)
         {
-            switch (PartRoles.Use(part.Role))
+            switch (part.Use)
             {
                 case PartUse.Weight:
-                    reader.Add(part.View, ref moments);
+                    reader.Add(part.View(at), ref moments);
                     break;
                 case PartUse.Bias when part.Gate is null:
-                    bias = (bias ?? 0) + reader.Sum(part.View);
+                    bias = (bias ?? 0) + reader.Sum(part.View(at));
                     break;
                 case PartUse.Bias:
                     gates ??= [];
-                    double value = reader.Sum(part.View);
-                    int at = gates.FindIndex(g => g.Gate == part.Gate);
-                    if (at < 0) gates.Add(new GateBias(part.Gate, value));
-                    else gates[at] = gates[at] with { Bias = gates[at].Bias + value };
+                    double value = reader.Sum(part.View(at));
+                    int gate = gates.FindIndex(g => g.Gate == part.Gate);
+                    if (gate < 0) gates.Add(new GateBias(part.Gate, value));
+                    else gates[gate] = gates[gate] with { Bias = gates[gate].Bias + value };
                     break;
             }
         }
         bool none = moments.Count == 0;
         return new NeuronStats
         {
-            Index = neuron.Index,
+            Index = index,
             Weights = moments.Count,
             L1 = none ? double.NaN : moments.SumOfMagnitudes,
             L2 = none ? double.NaN : moments.L2,

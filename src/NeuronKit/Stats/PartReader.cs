@@ -12,9 +12,7 @@ namespace NeuronKit.Stats;
 internal sealed class PartReader : IDisposable
 {
     private readonly float[] _floats = ArrayPool<float>.Shared.Rent(MomentsKernel.BlockSize);
-    private readonly float[] _floatScratch = ArrayPool<float>.Shared.Rent(MomentsKernel.BlockSize);
     private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
-    private readonly double[] _doubleScratch = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
     private double[] _gathered = [];
 
     /// <summary>True when the view's elements lie one after another in row-major order, so its bytes are one run.</summary>
@@ -42,7 +40,7 @@ internal sealed class PartReader : IDisposable
         {
             var gathered = Gather(view);
             for (int done = 0; done < gathered.Length; done += MomentsKernel.BlockSize)
-                MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), _doubleScratch, ref moments);
+                MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), ref moments);
             return;
         }
         int size = view.DType.Size();
@@ -55,22 +53,22 @@ internal sealed class PartReader : IDisposable
             switch (view.DType)
             {
                 case DType.Float32:
-                    MomentsKernel.Add(MemoryMarshal.Cast<byte, float>(bytes), _floatScratch, ref moments);
+                    MomentsKernel.Add(MemoryMarshal.Cast<byte, float>(bytes), ref moments);
                     break;
                 case DType.Float64:
-                    MomentsKernel.Add(MemoryMarshal.Cast<byte, double>(bytes), _doubleScratch, ref moments);
+                    MomentsKernel.Add(MemoryMarshal.Cast<byte, double>(bytes), ref moments);
                     break;
                 case DType.Float16:
                     BlockConversion.Float16(bytes, _floats.AsSpan(0, n));
-                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), _floatScratch, ref moments);
+                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
                     break;
                 case DType.BFloat16:
                     BlockConversion.BFloat16(bytes, _floats.AsSpan(0, n));
-                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), _floatScratch, ref moments);
+                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
                     break;
                 default:
                     DTypeConversion.ToDoubles(view.DType, bytes, _doubles.AsSpan(0, n));
-                    MomentsKernel.Add<double>(_doubles.AsSpan(0, n), _doubleScratch, ref moments);
+                    MomentsKernel.Add<double>(_doubles.AsSpan(0, n), ref moments);
                     break;
             }
         }
@@ -131,8 +129,6 @@ internal sealed class PartReader : IDisposable
     public void Dispose()
     {
         ArrayPool<float>.Shared.Return(_floats);
-        ArrayPool<float>.Shared.Return(_floatScratch);
         ArrayPool<double>.Shared.Return(_doubles);
-        ArrayPool<double>.Shared.Return(_doubleScratch);
     }
 }
