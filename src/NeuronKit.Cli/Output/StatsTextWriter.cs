@@ -24,7 +24,7 @@ internal static class StatsTextWriter
         console.WriteLine();
         console.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
             $"{Plural(stats.OutlierCount, "outlier")}; {Percent(stats.Weights == 0 ? double.NaN : (double)stats.Zeros / stats.Weights)} of weights are zero; " +
-            $"{stats.BytesRead:N0} bytes read in {stats.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s");
+            $"{stats.BytesRead:N0} bytes read");
     }
 
     private static Table Table(LayerStats layer, StatsOrder order)

@@ -10,6 +10,7 @@ internal struct Moments
     public long Zeros;
     public double Sum;
     public double SumOfMagnitudes;
+    public double SumOfSquares;
     public double Min;
     public double Max;
     public double Mean;
@@ -18,7 +19,7 @@ internal struct Moments
     public static Moments Empty => new() { Min = double.PositiveInfinity, Max = double.NegativeInfinity };
 
     /// <summary>Adds a block of <paramref name="count"/> values with the given sums and the block's own squared deviations.</summary>
-    public void Add(long count, double sum, double sumOfMagnitudes, double min, double max, long zeros, double squaredDeviations)
+    public void Add(long count, double sum, double sumOfMagnitudes, double sumOfSquares, double min, double max, long zeros, double squaredDeviations)
     {
         if (count == 0) return;
         double blockMean = sum / count;
@@ -39,13 +40,14 @@ internal struct Moments
         Zeros += zeros;
         Sum += sum;
         SumOfMagnitudes += sumOfMagnitudes;
+        SumOfSquares += sumOfSquares;
         // Math.Min/Max propagate NaN, as torch.min/max do.
         Min = Math.Min(Min, min);
         Max = Math.Max(Max, max);
     }
 
-    /// <summary>The L2 norm: the sum of squares is the squared deviations plus n·mean², both non-negative.</summary>
-    public readonly double L2 => Math.Sqrt(SquaredDeviations + Count * Mean * Mean);
+    /// <summary>The L2 norm (infinite when a weight is, as torch.norm says).</summary>
+    public readonly double L2 => Math.Sqrt(SumOfSquares);
 
     /// <summary>The population standard deviation (numpy's default, <c>torch.std(unbiased=False)</c>).</summary>
     public readonly double Std => Math.Sqrt(Math.Max(SquaredDeviations, 0) / Count);
