@@ -99,9 +99,15 @@ def parse():
 def build(args):
     out = os.path.join(HERE, "bin")
     if not args.no_build:
-        print("publishing the CLI: dotnet publish src/NeuronKit.Cli -c Release")
-        subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "NeuronKit.Cli"), "-c", "Release", "-o", out, "--nologo", "-v", "q"],
-                       check=True, stdout=subprocess.DEVNULL if args.tiny else None)
+        # The project publishes a Native AOT executable, which needs clang to link; without it, say so and publish
+        # the JIT build (start-up then takes ~70 ms instead of a few).
+        aot = shutil.which("clang") is not None
+        if not aot:
+            print("note: clang is not installed (apt-get install clang zlib1g-dev), so the CLI is published without Native AOT")
+        shutil.rmtree(out, ignore_errors=True)  # a JIT publish left there would leave its neuron.dll behind
+        print(f"publishing the CLI: dotnet publish src/NeuronKit.Cli -c Release{'' if aot else ' -p:PublishAot=false'}")
+        subprocess.run(["dotnet", "publish", os.path.join(ROOT, "src", "NeuronKit.Cli"), "-c", "Release", "-o", out, "--nologo", "-v", "q"]
+                       + ([] if aot else ["-p:PublishAot=false"]), check=True, stdout=subprocess.DEVNULL if args.tiny else None)
     neuron = os.path.join(out, "neuron")
     if not os.path.exists(neuron):
         sys.exit(f"error: {neuron} is missing; run without --no-build")
@@ -142,7 +148,8 @@ def measure(name, cmd):
 
 def table(r, args, runs, files, neuron):
     def size(path):
-        return f"{os.path.getsize(path) / MIB:,.1f} MiB"
+        n = os.path.getsize(path)
+        return f"{n / MIB:,.1f} MiB" if n >= MIB else f"{n / 1024:,.0f} KiB"
 
     def row(task, tool, name, reference=None, bound=None):
         m = r[name]
@@ -151,31 +158,34 @@ def table(r, args, runs, files, neuron):
         return (f"| {task} | {tool} | {m['wall']:.3f} s | {m['cpu']:.3f} s | {m['rss'] / MIB:,.0f} MiB | {vs_torch} | {vs_read} |")
 
     big, small = files["big.pt"], files["small.pt"]
+    b, s = size(big).replace(".0 MiB", " MiB"), size(small).replace(".0 MiB", " MiB")
     lines = [
         f"# NeuronKit benchmark{' (tiny mode: one run, not a measurement)' if args.tiny else ''}",
         "",
         f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')}, {platform.node()}, {os.cpu_count()} cores, "
         f"{cpu_model()}; {tool_versions()}.",
         f"Median of {runs} run{'s' if runs != 1 else ''} after a warm-up run, page cache warm; commands interleaved run by run.",
-        f"`big.pt` = {size(big)} ({FULL_OR(args)['big'][0]} x Linear({FULL_OR(args)['big'][1]}, {FULL_OR(args)['big'][1]}) float32, torch.save), "
-        f"`small.pt` = {size(small)}. Reproduce: `bench/run.sh{' --tiny' if args.tiny else ''}`.",
+        f"`big.pt` = {size(big)} ({sizes(args)['big'][0]} x Linear({sizes(args)['big'][1]}, {sizes(args)['big'][1]}) float32, torch.save), "
+        f"`small.pt` = {size(small)} ({sizes(args)['small'][0]} x Linear({sizes(args)['small'][1]}, {sizes(args)['small'][1]})). "
+        f"`neuron` is the published CLI ({'Native AOT' if is_native(neuron) else 'JIT, framework-dependent'}). "
+        f"Reproduce: `bench/run.sh{' --tiny' if args.tiny else ''}`.",
         "",
         "| task | tool | wall | CPU | peak RSS | vs PyTorch | vs read bound |",
         "|---|---|---|---|---|---|---|",
-        row("read the file (bound)", "`dd bs=1M`", "read big"),
-        row("one neuron, 2 GiB", "PyTorch: torch.load, index", "show pytorch big"),
-        row("one neuron, 2 GiB", "`neuron show big.pt L -1 --json`", "show neuron big", "show pytorch big"),
+        row(f"read the file, {b} (bound)", "`dd bs=1M`", "read big"),
+        row(f"one neuron, {b}", "PyTorch: torch.load, index", "show pytorch big"),
+        row(f"one neuron, {b}", "`neuron show big.pt L -1 --json`", "show neuron big", "show pytorch big"),
     ]
     if "show neuron big.safetensors" in r:
-        lines.append(row("one neuron, 2 GiB", "`neuron show big.safetensors L -1 --json`", "show neuron big.safetensors", "show pytorch big"))
+        lines.append(row(f"one neuron, {b}", "`neuron show big.safetensors L -1 --json`", "show neuron big.safetensors", "show pytorch big"))
     lines += [
-        row("one neuron, 20 MiB", "PyTorch: torch.load, index", "show pytorch small"),
-        row("one neuron, 20 MiB", "`neuron show small.pt L -1 --json`", "show neuron small", "show pytorch small"),
-        row("stats, 2 GiB", "PyTorch: torch.load, per-row stats", "stats pytorch big", None, "read big"),
-        row("stats, 2 GiB", "`neuron stats big.pt --csv`", "stats neuron big", "stats pytorch big", "read big"),
+        row(f"one neuron, {s}", "PyTorch: torch.load, index", "show pytorch small"),
+        row(f"one neuron, {s}", "`neuron show small.pt L -1 --json`", "show neuron small", "show pytorch small"),
+        row(f"stats, {b}", "PyTorch: torch.load, per-row stats", "stats pytorch big", None, "read big"),
+        row(f"stats, {b}", "`neuron stats big.pt --csv`", "stats neuron big", "stats pytorch big", "read big"),
     ]
     if "stats neuron big.safetensors" in r:
-        lines.append(row("stats, 2 GiB", "`neuron stats big.safetensors --csv`", "stats neuron big.safetensors", "stats pytorch big", "read big"))
+        lines.append(row(f"stats, {b}", "`neuron stats big.safetensors --csv`", "stats neuron big.safetensors", "stats pytorch big", "read big"))
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     lines += ["", "PyTorch's stats compute the table as tensors and print one line; `neuron stats --csv` also formats and writes "
               "every row (to /dev/null), so the comparison favours PyTorch.", ""]
@@ -189,8 +199,13 @@ def table(r, args, runs, files, neuron):
     return "\n".join(lines)
 
 
-def FULL_OR(args):
+def sizes(args):
     return TINY if args.tiny else FULL
+
+
+def is_native(neuron):
+    """A Native AOT publish has no neuron.dll beside the executable."""
+    return not os.path.exists(neuron + ".dll")
 
 
 def cpu_model():
