@@ -17,7 +17,13 @@ internal static class StatsProgress
     public static void Wait(Task work, Func<long> done, long total)
     {
         if (Finished(work, Delay)) return;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Possible() has checked that stderr is a terminal; Spectre would judge by stdout, which may be redirected.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+            Out = new AnsiConsoleOutput(Console.Error),
+        });
         console.Progress()
             .AutoClear(true)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
