@@ -23,6 +23,13 @@ internal static class JsonOutput
         else json.WriteNumberValue(value);
     }
 
+    /// <summary>A named double as the contract writes it (see <see cref="WriteValue"/>).</summary>
+    public static void WriteProperty(Utf8JsonWriter json, string name, double value)
+    {
+        json.WritePropertyName(name);
+        WriteValue(json, value);
+    }
+
     /// <summary>Row-major <paramref name="values"/> nested as <paramref name="shape"/> is (a scalar is a bare value).</summary>
     public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<double> values, IReadOnlyList<long> shape, int dim = 0)
     {

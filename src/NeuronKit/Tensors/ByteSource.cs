@@ -12,6 +12,14 @@ public abstract class ByteSource : IDisposable
     /// </summary>
     public abstract ReadOnlySpan<byte> Span(long offset, int length);
 
+    /// <summary>
+    /// A hint that the caller is done with [offset, offset + length) for now: a mapping may drop those pages from the
+    /// process (they stay in the page cache), so a scan over a whole file keeps its memory flat. Never required.
+    /// </summary>
+    public virtual void Release(long offset, long length)
+    {
+    }
+
     /// <summary>Releases the bytes.</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);
 

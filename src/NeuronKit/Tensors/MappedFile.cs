@@ -45,6 +45,13 @@ public sealed unsafe class MappedFile : ByteSource
     }
 
     /// <inheritdoc/>
+    public override void Release(long offset, long length)
+    {
+        if (_disposed || offset < 0 || length <= 0 || offset > Length - length) return;
+        PageAdvice.DontNeed(_pointer + offset, length);
+    }
+
+    /// <inheritdoc/>
     public override void Dispose()
     {
         if (_disposed) return;

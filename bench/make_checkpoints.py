@@ -1,0 +1,51 @@
+"""Writes the benchmark's reference checkpoints with real PyTorch: N float32 Linear(d, d) layers saved with torch.save
+(an nn.Sequential state dict: 0.weight, 0.bias, 1.weight, ...), and the same tensors as safetensors, written byte for
+byte (the safetensors package is not needed: the format is an 8-byte header length, a JSON header, then the bytes).
+
+Used by bench.py; run alone as  /usr/bin/python3 bench/make_checkpoints.py OUT.pt LAYERS DIM
+"""
+
+import json
+import os
+import struct
+import sys
+
+import torch
+
+
+def state_dict(layers, dim, seed=0):
+    """The state dict of nn.Sequential(*[nn.Linear(dim, dim)] * layers) with seeded N(0, 0.02) weights."""
+    torch.manual_seed(seed)
+    sd = {}
+    for i in range(layers):
+        sd[f"{i}.weight"] = torch.randn(dim, dim) * 0.02
+        sd[f"{i}.bias"] = torch.randn(dim) * 0.02
+    return sd
+
+
+def write_safetensors(sd, path):
+    """https://github.com/huggingface/safetensors#format: u64 header size, JSON header, little-endian row-major data."""
+    header, offset = {"__metadata__": {"format": "pt"}}, 0
+    for name, t in sd.items():
+        size = t.numel() * t.element_size()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned, as the reference writer pads it
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for t in sd.values():
+            f.write(t.contiguous().numpy().tobytes())
+
+
+def make(pt_path, layers, dim, safetensors_path=None):
+    sd = state_dict(layers, dim)
+    torch.save(sd, pt_path)
+    if safetensors_path:
+        write_safetensors(sd, safetensors_path)
+
+
+if __name__ == "__main__":
+    out, layers, dim = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    make(out, layers, dim, os.path.splitext(out)[0] + ".safetensors")

@@ -1,0 +1,65 @@
+using System.CommandLine;
+using NeuronKit.Cli.Output;
+using NeuronKit.Neurons;
+using NeuronKit.Stats;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary><c>neuron stats FILE [LAYER]</c>: statistics of every neuron's incoming weights, its bias, and flags.</summary>
+internal static class StatsCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var file = CommonOptions.File();
+        var layer = new Argument<string?>("LAYER")
+        {
+            Description = "Only this layer (as 'neuron layers' lists it, or any of its tensors' names); every layer when left out.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var json = CommonOptions.Json();
+        var csv = new Option<bool>("--csv") { Description = "Print one CSV row per neuron instead of text." };
+        var sort = new Option<string?>("--sort")
+        {
+            Description = "Order each layer's neurons by index, l1, l2, mean, std, min, max, zeros or bias " +
+                "(largest first; add :asc or :desc, e.g. l2:asc).",
+        };
+        var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
+        var outlierK = new Option<double>("--outlier-k")
+        {
+            Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median.",
+            DefaultValueFactory = _ => StatsOptions.DefaultOutlierK,
+        };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("stats", "Statistics of every neuron's incoming weights (L1, L2, mean, std, min, max, zeros), its bias, " +
+            "and flags: dead, duplicate, outlier; a summary per layer and for the model.")
+        {
+            file, layer, json, csv, sort, top, outlierK, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        {
+            bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
+            if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");
+            double k = parse.GetValue(outlierK);
+            if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
+            var order = StatsOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
+            using var model = Model.Open(parse.GetValue(file)!);
+            var layers = parse.GetValue(layer) is { } name ? [model.Layer(name)] : model.Layers;
+            var stats = Compute(model, layers, k, showProgress: !asJson && !asCsv && StatsProgress.Possible(stderr));
+            if (asJson) StatsJsonWriter.Write(stdout, stats, order);
+            else if (asCsv) StatsCsvWriter.Write(stdout, stats, order);
+            else StatsTextWriter.Write(stdout, stats, order);
+        }));
+        return command;
+    }
+
+    private static ModelStats Compute(Model model, IReadOnlyList<Layers.Layer> layers, double k, bool showProgress)
+    {
+        if (!showProgress) return ModelStats.Compute(model, layers, new StatsOptions { OutlierK = k });
+        long done = 0;
+        var options = new StatsOptions { OutlierK = k, Progress = bytes => Interlocked.Add(ref done, bytes) };
+        var work = Task.Run(() => ModelStats.Compute(model, layers, options));
+        StatsProgress.Wait(work, () => Interlocked.Read(ref done), ModelStats.BytesToRead(layers));
+        // GetResult rethrows the scan's own exception, so the error contract sees a CheckpointException as itself.
+        return work.GetAwaiter().GetResult();
+    }
+}

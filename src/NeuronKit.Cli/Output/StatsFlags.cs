@@ -1,0 +1,18 @@
+using NeuronKit.Stats;
+
+namespace NeuronKit.Cli.Output;
+
+/// <summary>A neuron's flags as words: <c>dead</c>, <c>duplicate of 7</c>, <c>outlier</c>.</summary>
+internal static class StatsFlags
+{
+    public static string Text(NeuronStats n) => string.Join(", ", new[]
+    {
+        n.Dead ? "dead" : null,
+        n.DuplicateOf is { } of ? $"duplicate of {of}" : null,
+        n.Outlier ? "outlier" : null,
+    }.OfType<string>());
+
+    /// <summary>The gate biases as <c>input=0.1;forget=-0.2</c>, for CSV and text.</summary>
+    public static string Gates(NeuronStats n, Func<double, string> format) =>
+        n.GateBiases is null ? "" : string.Join(";", n.GateBiases.Select(g => $"{g.Gate}={format(g.Bias)}"));
+}

@@ -1,0 +1,55 @@
+using System.Globalization;
+using NeuronKit.Stats;
+using Spectre.Console;
+
+namespace NeuronKit.Cli.Output;
+
+/// <summary><c>neuron stats</c> for reading: per layer a table of neurons and a summary line, then the model's summary.</summary>
+internal static class StatsTextWriter
+{
+    public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
+    {
+        var console = ConsoleFactory.Create(stdout);
+        var checkpoint = stats.Model.Checkpoint;
+        console.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Plural(stats.Layers.Count, "layer")}, " +
+            $"{Plural(stats.NeuronCount, "neuron")}, {stats.Weights:N0} weights");
+        foreach (var layer in stats.Layers)
+        {
+            console.WriteLine();
+            console.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
+                $"{Plural(layer.Neurons.Count == 0 ? 0 : layer.Neurons[0].Weights, "weight")} each)");
+            if (!order.SummaryOnly) console.Write(Table(layer, order));
+            console.WriteLine("  " + Summary(layer));
+        }
+        console.WriteLine();
+        console.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
+            $"{Plural(stats.OutlierCount, "outlier")}; {Percent(stats.Weights == 0 ? double.NaN : (double)stats.Zeros / stats.Weights)} of weights are zero; " +
+            $"{stats.BytesRead:N0} bytes read");
+    }
+
+    private static Table Table(LayerStats layer, StatsOrder order)
+    {
+        bool gated = layer.Neurons.Any(n => n.GateBiases is not null);
+        var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("neuron").RightAligned());
+        foreach (string column in (string[])["L1", "L2", "mean", "std", "min", "max", "zeros"])
+            table.AddColumn(new TableColumn(column).RightAligned());
+        table.AddColumn(gated ? new TableColumn("bias per gate") : new TableColumn("bias").RightAligned()).AddColumn("flags");
+        foreach (var n in order.Apply(layer))
+            table.AddRow(n.Index.ToString(CultureInfo.InvariantCulture), Number(n.L1), Number(n.L2), Number(n.Mean), Number(n.Std),
+                Number(n.Min), Number(n.Max), Percent(n.ZeroFraction),
+                Markup.Escape(gated ? StatsFlags.Gates(n, Number) : n.Bias is { } b ? Number(b) : "-"), StatsFlags.Text(n));
+        return table;
+    }
+
+    private static string Summary(LayerStats layer) =>
+        $"L2 median {Number(layer.NormMedian)}, robust deviation {Number(layer.NormSigma)} (outlier beyond {layer.OutlierK.ToString(CultureInfo.InvariantCulture)}×); " +
+        $"weights {Number(layer.Min)}..{Number(layer.Max)}, {Percent(layer.ZeroFraction)} zero; " +
+        $"{Plural(layer.DeadCount, "dead neuron")}, {Plural(layer.DuplicateCount, "duplicate")}, {Plural(layer.OutlierCount, "outlier")}";
+
+    private static string Number(double value) => double.IsNaN(value) ? "nan" : value == 0 ? "0" : TensorText.Number(value);
+
+    private static string Percent(double fraction) =>
+        double.IsNaN(fraction) ? "-" : (fraction * 100).ToString(fraction is > 0 and < 0.001 ? "0.###" : "0.#", CultureInfo.InvariantCulture) + "%";
+
+    private static string Plural(long count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
+}

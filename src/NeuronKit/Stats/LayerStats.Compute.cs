@@ -1,0 +1,117 @@
+using NeuronKit.Layers;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Stats;
+
+public sealed partial class LayerStats
+{
+    // Neurons per parallel block: about this many bytes, so blocks stream through the file in order and a finished
+    // block's pages can be released.
+    private const long BlockBytes = 1 << 20;
+
+    /// <summary>Statistics of every neuron of <paramref name="layer"/>, read in parallel blocks straight from the file.</summary>
+    public static LayerStats Compute(Layer layer, StatsOptions? options = null)
+    {
+        options ??= new StatsOptions();
+        long count = layer.NeuronCount;
+        var neurons = new NeuronStats[count];
+        long perNeuron = count == 0 ? 0 : Math.Max(1, layer.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.DType.Size()));
+        long blockNeurons = Math.Max(1, BlockBytes / Math.Max(perNeuron, 1));
+        long blocks = (count + blockNeurons - 1) / blockNeurons;
+        long bytesRead = 0;
+        var plans = LayerPlan.TryCreate(layer);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
+        Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
+        {
+            long first = b * blockNeurons, end = Math.Min(count, first + blockNeurons);
+            var touched = new PageRanges();
+            long bytes = 0;
+            for (long j = first; j < end; j++)
+            {
+                var parts = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+                long at = plans is null ? 0 : j;
+                neurons[j] = Measure(j, parts, at, reader);
+                foreach (var part in parts)
+                {
+                    var view = part.View(at);
+                    bytes += view.ElementCount * part.DType.Size();
+                    touched.Add(view);
+                }
+            }
+            touched.Release();
+            Interlocked.Add(ref bytesRead, bytes);
+            options.Progress?.Invoke(bytes);
+            return reader;
+        }, reader => reader.Dispose());
+        ReleaseTensors(layer);
+
+        var duplicates = DuplicateFinder.Find(layer, neurons);
+        var (median, sigma) = OutlierRule.Fit(neurons.Where(n => n.Weights > 0).Select(n => n.L2));
+        for (long j = 0; j < count; j++)
+            neurons[j] = neurons[j] with
+            {
+                DuplicateOf = duplicates[j],
+                Outlier = neurons[j].Weights > 0 && OutlierRule.IsOutlier(neurons[j].L2, median, sigma, options.OutlierK),
+            };
+        return new LayerStats(layer, neurons, median, sigma, options.OutlierK, bytesRead);
+    }
+
+    // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan).
+    private static NeuronStats Measure(long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader)
+    {
+        var moments = Moments.Empty;
+        double? bias = null;
+        List<GateBias>? gates = null;
+        foreach (var part in parts)
+        {
+            switch (part.Use)
+            {
+                case PartUse.Weight:
+                    reader.Add(part.View(at), ref moments);
+                    break;
+                case PartUse.Bias when part.Gate is null:
+                    bias = (bias ?? 0) + reader.Sum(part.View(at));
+                    break;
+                case PartUse.Bias:
+                    gates ??= [];
+                    double value = reader.Sum(part.View(at));
+                    int gate = gates.FindIndex(g => g.Gate == part.Gate);
+                    if (gate < 0) gates.Add(new GateBias(part.Gate, value));
+                    else gates[gate] = gates[gate] with { Bias = gates[gate].Bias + value };
+                    break;
+            }
+        }
+        bool none = moments.Count == 0;
+        return new NeuronStats
+        {
+            Index = index,
+            Weights = moments.Count,
+            L1 = none ? double.NaN : moments.SumOfMagnitudes,
+            L2 = none ? double.NaN : moments.L2,
+            Mean = none ? double.NaN : moments.Sum / moments.Count,
+            Std = none ? double.NaN : moments.Std,
+            Min = none ? double.NaN : moments.Min,
+            Max = none ? double.NaN : moments.Max,
+            Zeros = moments.Zeros,
+            // A single unlabelled gate (RNN) is still one bias per neuron.
+            Bias = gates is { Count: 1 } && bias is null ? gates[0].Bias : bias,
+            GateBiases = gates is { Count: > 1 } ? gates : null,
+            Dead = !none && moments.Zeros == moments.Count,
+        };
+    }
+
+    // The layer is done: drop all its tensors' pages, including the partial pages at block edges.
+    private static void ReleaseTensors(Layer layer)
+    {
+        foreach (var tensor in layer.Tensors)
+        {
+            var info = tensor.Tensor;
+            if (info.ElementCount == 0) continue;
+            long last = info.StorageOffset;
+            for (int d = 0; d < info.Shape.Count; d++) last += (info.Shape[d] - 1) * info.Strides[d];
+            int size = info.DType.Size();
+            info.Storage.Source.Release(info.Storage.ByteOffset + info.StorageOffset * size, (last - info.StorageOffset + 1) * size);
+        }
+    }
+}

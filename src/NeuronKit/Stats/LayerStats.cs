@@ -1,0 +1,70 @@
+using NeuronKit.Layers;
+
+namespace NeuronKit.Stats;
+
+/// <summary>Statistics of every neuron of a layer, and the layer's summary.</summary>
+public sealed partial class LayerStats
+{
+    private LayerStats(Layer layer, NeuronStats[] neurons, double normMedian, double normSigma, double outlierK, long bytesRead)
+    {
+        Layer = layer;
+        Neurons = neurons;
+        NormMedian = normMedian;
+        NormSigma = normSigma;
+        OutlierK = outlierK;
+        BytesRead = bytesRead;
+        foreach (var n in neurons)
+        {
+            Weights += n.Weights;
+            Zeros += n.Zeros;
+            if (n.Dead) DeadCount++;
+            if (n.Duplicate) DuplicateCount++;
+            if (n.Outlier) OutlierCount++;
+            if (n.Weights == 0) continue;
+            Min = double.IsNaN(Min) || n.Min < Min || double.IsNaN(n.Min) ? n.Min : Min;
+            Max = double.IsNaN(Max) || n.Max > Max || double.IsNaN(n.Max) ? n.Max : Max;
+        }
+    }
+
+    /// <summary>The layer.</summary>
+    public Layer Layer { get; }
+
+    /// <summary>Every neuron, by index.</summary>
+    public IReadOnlyList<NeuronStats> Neurons { get; }
+
+    /// <summary>The incoming weights of all neurons together.</summary>
+    public long Weights { get; }
+
+    /// <summary>How many of them are exactly zero.</summary>
+    public long Zeros { get; }
+
+    /// <summary>The smallest weight of the layer (NaN when there is none, or a NaN among them).</summary>
+    public double Min { get; } = double.NaN;
+
+    /// <summary>The largest weight of the layer.</summary>
+    public double Max { get; } = double.NaN;
+
+    /// <summary>The median of the neurons' L2 norms.</summary>
+    public double NormMedian { get; }
+
+    /// <summary>The robust deviation σ̂ of the norms (1.4826·MAD, see <see cref="OutlierK"/>).</summary>
+    public double NormSigma { get; }
+
+    /// <summary>The outlier cut-off in σ̂.</summary>
+    public double OutlierK { get; }
+
+    /// <summary>Neurons whose weights are all zero.</summary>
+    public int DeadCount { get; }
+
+    /// <summary>Neurons whose weights equal another neuron's.</summary>
+    public int DuplicateCount { get; }
+
+    /// <summary>Neurons whose norm is an outlier.</summary>
+    public int OutlierCount { get; }
+
+    /// <summary>Bytes of weights and biases read.</summary>
+    public long BytesRead { get; }
+
+    /// <summary>The fraction of the layer's weights that are exactly zero.</summary>
+    public double ZeroFraction => Weights == 0 ? double.NaN : (double)Zeros / Weights;
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using NeuronKit.Layers;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Stats;
+
+/// <summary>
+/// Neuron statistics of a whole model (or of some of its layers), streamed layer by layer from the file:
+/// <code>
+/// using var model = Model.Open("model.pt");
+/// var stats = ModelStats.Compute(model);
+/// foreach (var layer in stats.Layers) Console.WriteLine($"{layer.Layer.Name}: {layer.DeadCount} dead");
+/// </code>
+/// </summary>
+public sealed class ModelStats
+{
+    private ModelStats(Model model, IReadOnlyList<LayerStats> layers, TimeSpan elapsed)
+    {
+        Model = model;
+        Layers = layers;
+        Elapsed = elapsed;
+    }
+
+    /// <summary>Statistics of every layer of <paramref name="model"/>.</summary>
+    public static ModelStats Compute(Model model, StatsOptions? options = null) => Compute(model, model.Layers, options);
+
+    /// <summary>Statistics of <paramref name="layers"/> (layers of <paramref name="model"/>), in that order.</summary>
+    public static ModelStats Compute(Model model, IReadOnlyList<Layer> layers, StatsOptions? options = null)
+    {
+        var clock = Stopwatch.StartNew();
+        List<LayerStats> results = new(layers.Count);
+        foreach (var layer in layers) results.Add(LayerStats.Compute(layer, options));
+        return new ModelStats(model, results, clock.Elapsed);
+    }
+
+    /// <summary>The bytes of weights and biases that computing statistics of <paramref name="layers"/> reads: a progress bar's total.</summary>
+    public static long BytesToRead(IEnumerable<Layer> layers) =>
+        layers.Sum(l => l.NeuronCount == 0 ? 0 : l.NeuronCount * l.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.View.DType.Size()));
+
+    /// <summary>The model.</summary>
+    public Model Model { get; }
+
+    /// <summary>Every layer's statistics.</summary>
+    public IReadOnlyList<LayerStats> Layers { get; }
+
+    /// <summary>How long computing them took.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Neurons in all layers.</summary>
+    public long NeuronCount => Layers.Sum(l => (long)l.Neurons.Count);
+
+    /// <summary>Incoming weights in all layers.</summary>
+    public long Weights => Layers.Sum(l => l.Weights);
+
+    /// <summary>Exactly-zero weights in all layers.</summary>
+    public long Zeros => Layers.Sum(l => l.Zeros);
+
+    /// <summary>Dead neurons in all layers.</summary>
+    public long DeadCount => Layers.Sum(l => (long)l.DeadCount);
+
+    /// <summary>Duplicate neurons in all layers.</summary>
+    public long DuplicateCount => Layers.Sum(l => (long)l.DuplicateCount);
+
+    /// <summary>Outlier neurons in all layers.</summary>
+    public long OutlierCount => Layers.Sum(l => (long)l.OutlierCount);
+
+    /// <summary>Bytes of weights and biases read.</summary>
+    public long BytesRead => Layers.Sum(l => l.BytesRead);
+}

@@ -1,0 +1,134 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Stats;
+
+/// <summary>
+/// Reads neuron parts for the kernel, one worker's buffers at a time. A contiguous part is read straight from the
+/// mapped bytes in blocks (float32 and float64 in place, float16 and bfloat16 widened to float32, integers through
+/// <see cref="DTypeConversion"/>); a strided part (a column, a ConvTranspose slice) is gathered through its view.
+/// </summary>
+internal sealed class PartReader : IDisposable
+{
+    private readonly float[] _floats = ArrayPool<float>.Shared.Rent(MomentsKernel.BlockSize);
+    private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
+    private double[] _gathered = [];
+
+    /// <summary>True when the view's elements lie one after another in row-major order, so its bytes are one run.</summary>
+    public static bool IsContiguous(TensorView view)
+    {
+        long expected = 1;
+        for (int d = view.Shape.Count - 1; d >= 0; d--)
+        {
+            if (view.Shape[d] != 1 && view.Strides[d] != expected) return false;
+            expected *= view.Shape[d];
+        }
+        // The kernel reads the bytes as little-endian values in place.
+        return BitConverter.IsLittleEndian;
+    }
+
+    /// <summary>Where a contiguous view's bytes start in its source.</summary>
+    public static long ByteStart(TensorView view) => view.Storage.ByteOffset + view.StorageOffset * view.DType.Size();
+
+    /// <summary>Adds every value of <paramref name="view"/> to <paramref name="moments"/>.</summary>
+    public void Add(TensorView view, ref Moments moments)
+    {
+        long count = view.ElementCount;
+        if (count == 0) return;
+        if (!IsContiguous(view))
+        {
+            var gathered = Gather(view);
+            for (int done = 0; done < gathered.Length; done += MomentsKernel.BlockSize)
+                MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), ref moments);
+            return;
+        }
+        int size = view.DType.Size();
+        long start = ByteStart(view);
+        var source = view.Storage.Source;
+        for (long done = 0; done < count; done += MomentsKernel.BlockSize)
+        {
+            int n = (int)Math.Min(MomentsKernel.BlockSize, count - done);
+            var bytes = source.Span(start + done * size, n * size);
+            switch (view.DType)
+            {
+                case DType.Float32:
+                    MomentsKernel.Add(MemoryMarshal.Cast<byte, float>(bytes), ref moments);
+                    break;
+                case DType.Float64:
+                    MomentsKernel.Add(MemoryMarshal.Cast<byte, double>(bytes), ref moments);
+                    break;
+                case DType.Float16:
+                    BlockConversion.Float16(bytes, _floats.AsSpan(0, n));
+                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
+                    break;
+                case DType.BFloat16:
+                    BlockConversion.BFloat16(bytes, _floats.AsSpan(0, n));
+                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
+                    break;
+                default:
+                    DTypeConversion.ToDoubles(view.DType, bytes, _doubles.AsSpan(0, n));
+                    MomentsKernel.Add<double>(_doubles.AsSpan(0, n), ref moments);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The sum of every value of <paramref name="view"/> (a bias part is one value).</summary>
+    public double Sum(TensorView view)
+    {
+        double sum = 0;
+        foreach (double v in Gather(view)) sum += v;
+        return sum;
+    }
+
+    /// <summary>A hash of the values' stored bytes (or, for a strided view, of their exact doubles), equal for equal values.</summary>
+    public void AddToHash(TensorView view, ref HashCode hash)
+    {
+        if (IsContiguous(view))
+        {
+            int size = view.DType.Size();
+            long start = ByteStart(view), bytes = view.ElementCount * size;
+            for (long done = 0; done < bytes; done += 1 << 20)
+                hash.AddBytes(view.Storage.Source.Span(start + done, (int)Math.Min(1 << 20, bytes - done)));
+        }
+        else
+        {
+            hash.AddBytes(MemoryMarshal.AsBytes(Gather(view)));
+        }
+    }
+
+    /// <summary>True when the two views hold the same values bit for bit (two views of one layout, as a layer's neurons are).</summary>
+    public static bool SameValues(TensorView a, TensorView b)
+    {
+        if (a.DType != b.DType || !a.Shape.SequenceEqual(b.Shape)) return false;
+        if (IsContiguous(a) && IsContiguous(b))
+        {
+            int size = a.DType.Size();
+            long startA = ByteStart(a), startB = ByteStart(b), bytes = a.ElementCount * size;
+            for (long done = 0; done < bytes; done += 1 << 20)
+            {
+                int n = (int)Math.Min(1 << 20, bytes - done);
+                if (!a.Storage.Source.Span(startA + done, n).SequenceEqual(b.Storage.Source.Span(startB + done, n))) return false;
+            }
+            return true;
+        }
+        return MemoryMarshal.AsBytes(a.ToDoubles().AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b.ToDoubles().AsSpan()));
+    }
+
+    private Span<double> Gather(TensorView view)
+    {
+        int count = checked((int)view.ElementCount);
+        if (_gathered.Length < count) _gathered = new double[count];
+        var values = _gathered.AsSpan(0, count);
+        view.CopyTo(values);
+        return values;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        ArrayPool<float>.Shared.Return(_floats);
+        ArrayPool<double>.Shared.Return(_doubles);
+    }
+}

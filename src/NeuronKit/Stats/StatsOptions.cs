@@ -1,0 +1,17 @@
+namespace NeuronKit.Stats;
+
+/// <summary>How <see cref="ModelStats.Compute(Model, StatsOptions?)"/> runs.</summary>
+public sealed record StatsOptions
+{
+    /// <summary>The default of <see cref="OutlierK"/>: Iglewicz and Hoaglin's cut-off for the modified z-score.</summary>
+    public const double DefaultOutlierK = 3.5;
+
+    /// <summary>A neuron is an outlier when |L2 − median| exceeds this many robust deviations (1.4826·MAD).</summary>
+    public double OutlierK { get; init; } = DefaultOutlierK;
+
+    /// <summary>Worker threads; 0 or less means one per core.</summary>
+    public int Parallelism { get; init; }
+
+    /// <summary>Called from worker threads with the bytes each finished block of neurons read; for progress bars.</summary>
+    public Action<long>? Progress { get; init; }
+}

@@ -1,0 +1,63 @@
+using NeuronKit.Stats;
+using NeuronKit.Tests.Layers;
+
+namespace NeuronKit.Tests.Stats;
+
+/// <summary>Walking a layer by part plans reads exactly the slices the layer's own neurons name.</summary>
+public class LayerPlanTests
+{
+    public static IEnumerable<object[]> LayerNames => StatsExpectedJson.LayerNames;
+
+    [Theory]
+    [MemberData(nameof(LayerNames))]
+    public void A_plan_predicts_every_part_of_every_neuron_or_the_layer_is_walked_neuron_by_neuron(string name)
+    {
+        using var model = Model.Open(StatsExpectedJson.Checkpoint);
+        var layer = model.Layer(name);
+
+        var plans = LayerPlan.TryCreate(layer);
+
+        if (layer.Kind.StartsWith("ConvTranspose", StringComparison.Ordinal))
+        {
+            Assert.Null(plans);
+            return;
+        }
+        Assert.NotNull(plans);
+        for (long j = 0; j < layer.NeuronCount; j++)
+        {
+            var parts = layer.Neuron(j).Parts;
+            Assert.Equal(parts.Count, plans.Count);
+            for (int k = 0; k < parts.Count; k++) Assert.True(plans[k].Predicts(parts[k], j), $"{name}[{j}] part {k}");
+        }
+    }
+
+    [Fact]
+    public void Many_blocks_on_many_threads_give_the_same_numbers_as_one_thread()
+    {
+        // Given a layer of 3,000 neurons of 700 weights: many 1 MiB blocks of neurons
+        using var model = new CheckpointBuilder().Tensor("fc.weight", 3000, 700).Tensor("fc.bias", 3000).Model();
+        var layer = model.Layer("fc");
+
+        // When it is measured on one thread and on four
+        var one = LayerStats.Compute(layer, new StatsOptions { Parallelism = 1 });
+        var four = LayerStats.Compute(layer, new StatsOptions { Parallelism = 4 });
+
+        // Then the numbers are identical, and right: row j holds 700j, …, 700j + 699
+        Assert.Equal(one.Neurons, four.Neurons);
+        Assert.Equal(700.0 * 2999 + 699, four.Neurons[2999].Max);
+        Assert.Equal(700.0 * 5 + 349.5, four.Neurons[5].Mean, 1e-9);
+        Assert.Equal(3000L * 700 * 4 + 3000 * 4, four.BytesRead);
+    }
+
+    [Fact]
+    public void Progress_reports_every_byte_read()
+    {
+        using var model = new CheckpointBuilder().Tensor("fc.weight", 500, 900).Model();
+        long reported = 0;
+
+        var stats = ModelStats.Compute(model, new StatsOptions { Progress = b => Interlocked.Add(ref reported, b) });
+
+        Assert.Equal(stats.BytesRead, reported);
+        Assert.Equal(ModelStats.BytesToRead(model.Layers), reported);
+    }
+}

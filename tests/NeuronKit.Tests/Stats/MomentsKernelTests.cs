@@ -1,0 +1,88 @@
+using NeuronKit.Stats;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Tests.Stats;
+
+/// <summary>The SIMD kernel and the half-precision widening against plain double arithmetic.</summary>
+public class MomentsKernelTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(33)]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(10_001)]
+    public void Blocks_of_any_length_give_the_statistics_of_plain_double_arithmetic(int length)
+    {
+        // Given values with a mean far from zero (where a naive std cancels), some zeros and a vector tail
+        var random = new Random(length);
+        float[] values = [.. Enumerable.Range(0, length).Select(i => i % 11 == 3 ? 0f : 100f + (float)random.NextDouble())];
+
+        // When they go through the kernel in blocks, as a part does
+        var moments = Moments.Empty;
+        for (int at = 0; at < length; at += MomentsKernel.BlockSize)
+            MomentsKernel.Add<float>(values.AsSpan(at, Math.Min(MomentsKernel.BlockSize, length - at)), ref moments);
+
+        // Then they agree with double arithmetic on the same values
+        double[] exact = [.. values.Select(v => (double)v)];
+        double mean = exact.Average();
+        Assert.Equal(length, moments.Count);
+        Assert.Equal(exact.Count(v => v == 0), moments.Zeros);
+        Assert.Equal(exact.Min(), moments.Min);
+        Assert.Equal(exact.Max(), moments.Max);
+        Assert.Equal(exact.Sum(Math.Abs), moments.SumOfMagnitudes, exact.Sum(Math.Abs) * 1e-6);
+        Assert.Equal(Math.Sqrt(exact.Sum(v => v * v)), moments.L2, Math.Sqrt(exact.Sum(v => v * v)) * 1e-6);
+        double std = Math.Sqrt(exact.Sum(v => (v - mean) * (v - mean)) / length);
+        Assert.Equal(std, moments.Std, std * 1e-5);
+    }
+
+    [Fact]
+    public void Negative_zero_counts_as_zero_and_NaN_anywhere_makes_min_and_max_NaN()
+    {
+        float[] values = [.. Enumerable.Repeat(1f, 40)];
+        values[3] = -0f;
+        values[37] = float.NaN;
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<float>(values, ref moments);
+
+        Assert.Equal(1, moments.Zeros);
+        Assert.True(double.IsNaN(moments.Min) && double.IsNaN(moments.Max));
+    }
+
+    [Fact]
+    public void Float64_blocks_are_measured_in_double()
+    {
+        double[] values = [1e-300, 2, 3, 0, 1 + 1e-15];
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<double>(values, ref moments);
+
+        Assert.Equal(0, moments.Min);
+        Assert.Equal(3, moments.Max);
+        Assert.Equal(values.Sum(), moments.Sum);
+        Assert.Equal(1, moments.Zeros);
+    }
+
+    [Theory]
+    [InlineData(DType.Float16)]
+    [InlineData(DType.BFloat16)]
+    public void Half_precision_widens_exactly_as_the_exact_conversion_does(DType dtype)
+    {
+        // Given every 16-bit pattern
+        var bytes = new byte[65536 * 2];
+        for (int i = 0; i < 65536; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 2), (ushort)i);
+
+        // When widened by block and by the exact per-element conversion
+        var floats = new float[65536];
+        if (dtype == DType.Float16) BlockConversion.Float16(bytes, floats);
+        else BlockConversion.BFloat16(bytes, floats);
+        var doubles = new double[65536];
+        DTypeConversion.ToDoubles(dtype, bytes, doubles);
+
+        // Then every value is the same (NaN payloads aside)
+        for (int i = 0; i < 65536; i++)
+            Assert.True(doubles[i].Equals((double)floats[i]), $"{dtype} 0x{i:X4}: {doubles[i]} vs {floats[i]}");
+    }
+}
