@@ -8,12 +8,14 @@ public sealed unsafe class MappedFile : ByteSource
     private readonly MemoryMappedFile _map;
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _pointer;
+    private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
     private bool _disposed;
 
-    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, long length)
+    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
     {
         _map = map;
         _view = view;
+        _handle = handle;
         Length = length;
         byte* pointer = null;
         view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
@@ -29,11 +31,20 @@ public sealed unsafe class MappedFile : ByteSource
     /// <summary>Maps <paramref name="path"/>; the caller has checked that it exists and is not empty.</summary>
     public static MappedFile Open(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-        long length = stream.Length;
-        var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-        var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-        return new MappedFile(map, view, length) { Path = path };
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            long length = stream.Length;
+            var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+            var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            return new MappedFile(map, view, handle, length) { Path = path };
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc/>
@@ -41,6 +52,12 @@ public sealed unsafe class MappedFile : ByteSource
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         CheckRange(offset, length);
+        // Touching a page past the end of a file that shrank after it was mapped raises SIGBUS, which ends the
+        // process; one fstat per read (about a microsecond) turns that into an error while the file is still here.
+        long now = RandomAccess.GetLength(_handle);
+        if (now < offset + length)
+            throw new Neurons.CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +
+                $"{now:N0} bytes, but was {Length:N0} when it was opened; open it again");
         return new ReadOnlySpan<byte>(_pointer + offset, length);
     }
 
@@ -59,6 +76,7 @@ public sealed unsafe class MappedFile : ByteSource
         _view.SafeMemoryMappedViewHandle.ReleasePointer();
         _view.Dispose();
         _map.Dispose();
+        _handle.Dispose();
         base.Dispose();
     }
 }

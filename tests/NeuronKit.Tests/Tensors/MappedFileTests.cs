@@ -1,0 +1,25 @@
+using System.Diagnostics;
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Tests.Tensors;
+
+/// <summary>A mapped checkpoint that another process cuts short while it is open fails cleanly instead of ending the process.</summary>
+public class MappedFileTests
+{
+    [Fact]
+    public void A_file_truncated_by_another_process_while_open_fails_with_a_clear_error()
+    {
+        // Given an opened checkpoint whose neuron has not been read yet
+        using var copy = new TempFile("seed_lstm.pt", File.ReadAllBytes(Fixtures.PyTorch("seed_lstm.pt")));
+        using var model = Model.Open(copy.Path);
+
+        // When another process truncates the file to nothing
+        using (var truncate = Process.Start("truncate", ["-s", "0", copy.Path]))
+            truncate.WaitForExit();
+
+        // Then reading the neuron is refused (without the check the mapping would raise SIGBUS and end this process)
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("rnn", 2).Parts[0].ToDoubles());
+        Assert.Equal("seed_lstm.pt changed while it was open: it is now 0 bytes, but was 12,455 when it was opened; open it again",
+            error.Message);
+    }
+}
