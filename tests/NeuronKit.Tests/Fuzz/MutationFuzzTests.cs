@@ -7,11 +7,13 @@ namespace NeuronKit.Tests.Fuzz;
 /// <summary>
 /// Every reader, fed damaged copies of the valid fixtures, either answers or fails with NeuronKit's own error:
 /// never another exception, never a hang over 2 s, never more than 256 MiB allocated. NEURONKIT_FUZZ_COUNT sets mutations per format (default 10,000; a
-/// million for a long run), NEURONKIT_FUZZ_SEED replays a run.
+/// million for a long run), NEURONKIT_FUZZ_SEED replays a run, NEURONKIT_FUZZ_SUMMARY names a file the counts are
+/// appended to.
 /// </summary>
 public class MutationFuzzTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+    private static readonly Lock SummaryLock = new();
 
     // No file under 64 KiB may make a reader allocate more than this: sizes are checked before allocation.
     private const long AllocationCap = 256L << 20;
@@ -73,8 +75,12 @@ public class MutationFuzzTests(ITestOutputHelper output)
         {
             Directory.Delete(dir, recursive: true);
         }
-        output.WriteLine($"{format}: {count:N0} mutations (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s: " +
-            $"{opened:N0} opened and answered, {refused:N0} refused with a NeuronKit error");
+        string summary = $"{format}: {count:N0} mutations (seed {seed}) in {clock.Elapsed.TotalSeconds:F1} s: " +
+            $"{opened:N0} opened and answered, {refused:N0} refused with a NeuronKit error";
+        output.WriteLine(summary);
+        // CI prints these lines after the run (the test logger shows test output only at detailed verbosity).
+        if (Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_SUMMARY") is { Length: > 0 } summaryFile)
+            lock (SummaryLock) File.AppendAllLines(summaryFile, [summary]);
         Assert.Equal(count, opened + refused);
     }
 
