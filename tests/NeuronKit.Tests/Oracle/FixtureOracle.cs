@@ -43,22 +43,25 @@ internal static class FixtureOracle
     /// <summary>Layer, kind, count and every part, value by value, from the library.</summary>
     public static void AssertLibrary(string folder, string key)
     {
-        // Given a query the oracle answered
         var query = Queries(folder).Single(q => q.ToString() == key);
+        AssertLibrary(FilePath(folder, query.File), query.Layer, query.Index, query.Expect);
+    }
 
-        // When NeuronKit answers it
-        using var model = Model.Open(FilePath(folder, query.File));
-        var neuron = model.Neuron(query.Layer, query.Index);
+    /// <summary>Layer, kind, count and every part of neuron <paramref name="index"/> of <paramref name="layer"/> in <paramref name="path"/>.</summary>
+    public static void AssertLibrary(string path, string layer, long index, JsonElement expect)
+    {
+        // Given a query the oracle answered, when NeuronKit answers it
+        using var model = Model.Open(path);
+        var neuron = model.Neuron(layer, index);
 
         // Then layer, kind, count and every part match, value by value
-        var expect = query.Expect;
         Assert.Equal(expect.GetProperty("layer").GetString(), neuron.Layer.Name);
         if (!expect.TryGetProperty("kind_from_state_dict", out var settled) || settled.GetBoolean())
             Assert.Equal(expect.GetProperty("kind").GetString(), neuron.Layer.Kind);
         Assert.Equal(expect.GetProperty("neurons").GetInt64(), neuron.Layer.NeuronCount);
         Assert.Equal(expect.GetProperty("neuron").GetInt64(), neuron.Index);
         var parts = expect.GetProperty("parts").EnumerateArray().ToList();
-        Assert.Equal(parts.Select(Describe), neuron.Parts.Select(Describe));
+        Assert.Equal(parts.Select(Describe), neuron.Parts.Select(p => Describe(p, model)));
         foreach (var (expected, actual) in parts.Zip(neuron.Parts))
             Assert.Equal(OracleQuery.Flatten(expected.GetProperty("values")), actual.ToDoubles());
     }
@@ -67,16 +70,24 @@ internal static class FixtureOracle
     public static void AssertShowJson(string folder, string key, string format)
     {
         var query = Queries(folder).Single(q => q.ToString() == key);
+        AssertShowJson(FilePath(folder, query.File), query.Layer, query.Index, query.Expect, format);
+    }
 
-        var run = CliRun.Of("show", FilePath(folder, query.File), query.Layer, query.Index.ToString(), "--json");
+    /// <summary>The same through <c>neuron show FILE LAYER INDEX --json</c>.</summary>
+    public static void AssertShowJson(string path, string layer, long index, JsonElement expect, string format)
+    {
+        var run = CliRun.Of("show", path, layer, index.ToString(), "--json");
 
-        Assert.Equal(0, run.Exit);
+        Assert.True(run.Exit == 0, run.Stderr);
         using var output = JsonDocument.Parse(run.Stdout);
         var root = output.RootElement;
-        Assert.Equal(Path.GetFileName(query.File), root.GetProperty("file").GetString());
+        var query = new OracleQuery(path, layer, index, expect);
+        Assert.Equal(Path.GetFileName(path), root.GetProperty("file").GetString());
         Assert.Equal(format, root.GetProperty("format").GetString());
         Assert.Equal(query.Expect.GetProperty("layer").GetString(), root.GetProperty("layer").GetProperty("name").GetString());
         Assert.Equal(query.Expect.GetProperty("neurons").GetInt64(), root.GetProperty("layer").GetProperty("neurons").GetInt64());
+        if (!query.Expect.TryGetProperty("kind_from_state_dict", out var settled) || settled.GetBoolean())
+            Assert.Equal(query.Expect.GetProperty("kind").GetString(), root.GetProperty("layer").GetProperty("kind").GetString());
         Assert.Equal(query.Expect.GetProperty("neuron").GetInt64(), root.GetProperty("neuron").GetInt64());
         var expected = query.Expect.GetProperty("parts").EnumerateArray().ToList();
         var actual = root.GetProperty("parts").EnumerateArray().ToList();
@@ -104,6 +115,7 @@ internal static class FixtureOracle
         Assert.Equal(error.Exit, run.Exit);
         Assert.StartsWith("error: ", run.Stderr);
         Assert.Contains(error.Contains, run.Stderr, StringComparison.OrdinalIgnoreCase);
+        if (error.Exit == 3) Assert.Contains(Path.GetFileName(error.File), run.Stderr);
         Assert.DoesNotContain("   at ", run.Stderr);
         Assert.Equal("", run.Stdout);
     }
@@ -114,8 +126,10 @@ internal static class FixtureOracle
         part.GetProperty("index").GetString(), string.Join(",", part.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64())),
         part.GetProperty("dtype").GetString());
 
-    private static string Describe(NeuronPart part) => string.Join(" | ",
-        part.Tensor, part.Role, part.Gate ?? "-", part.Index, string.Join(",", part.Shape), part.DType.Name());
+    // A quantized GGUF row is a float32 view of what the file stores as q4_0 …; the contract prints the stored type.
+    private static string Describe(NeuronPart part, Model model) => string.Join(" | ",
+        part.Tensor, part.Role, part.Gate ?? "-", part.Index, string.Join(",", part.Shape),
+        model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
 
     private static int Depth(JsonElement values) =>
         values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0 ? 1 + Depth(values[0]) :

@@ -3,26 +3,11 @@ using System.Text.Json;
 namespace NeuronKit.Tests.Oracle;
 
 /// <summary>
-/// One query of tests/fixtures/pytorch/expected.json: a file, a layer and an index, with the parts PyTorch's own
-/// indexing gave (made by tests/fixtures/make_fixtures.py).
+/// One query of a fixture folder's expected.json: a file, a layer and an index, with the parts the reference's own
+/// indexing gave (made by the script beside the fixtures).
 /// </summary>
 public sealed record OracleQuery(string File, string Layer, long Index, JsonElement Expect)
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
-        JsonDocument.Parse(System.IO.File.ReadAllText(Fixtures.Path("pytorch/expected.json"))));
-
-    public static IEnumerable<OracleQuery> All() => Document.Value.RootElement.GetProperty("queries").EnumerateArray()
-        .Select(q => new OracleQuery(q.GetProperty("file").GetString()!, q.GetProperty("layer").GetString()!,
-            q.GetProperty("index").GetInt64(), q.GetProperty("expect")));
-
-    public static IEnumerable<OracleError> Errors() => Document.Value.RootElement.GetProperty("errors").EnumerateArray()
-        .Select(e => new OracleError(e.GetProperty("file").GetString()!,
-            e.GetProperty("layer").ValueKind == JsonValueKind.String ? e.GetProperty("layer").GetString() : null,
-            e.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number ? i.GetInt64() : 0,
-            e.GetProperty("exit").GetInt32(), e.GetProperty("contains").GetString()!));
-
-    public string FilePath => Fixtures.Path(Path.Combine("pytorch", File));
-
     public override string ToString() => $"{File} {Layer} {Index}";
 
     /// <summary>Every value of a nested JSON array, row-major, with the contract's "NaN"/"Infinity" strings read back.</summary>
@@ -60,7 +45,5 @@ public sealed record OracleQuery(string File, string Layer, long Index, JsonElem
 /// <summary>A bad input of expected.json: running <c>neuron</c> on it must fail with this exit code and message.</summary>
 public sealed record OracleError(string File, string? Layer, long Index, int Exit, string Contains)
 {
-    public string FilePath => Fixtures.Path(Path.Combine("pytorch", File));
-
     public override string ToString() => $"{File} {Layer} {Index}";
 }

@@ -1,5 +1,6 @@
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
+using NeuronKit.Tests.Oracle;
 
 namespace NeuronKit.Tests.Formats.Onnx;
 
@@ -15,11 +16,19 @@ public class OnnxResNet18Tests
 
     [Theory]
     [MemberData(nameof(Queries))]
-    public void Every_recorded_neuron_has_the_values_onnx_reads(string key) => OnnxOracleTests.AssertModel(Query(key));
+    public void Every_recorded_neuron_has_the_values_onnx_reads(string key)
+    {
+        var query = Query(key);
+        FixtureOracle.AssertLibrary(query.FilePath, query.Layer, query.Index, query.Expect);
+    }
 
     [Theory]
     [MemberData(nameof(Queries))]
-    public void Show_json_prints_the_recorded_values(string key) => OnnxOracleTests.AssertShowJson(Query(key));
+    public void Show_json_prints_the_recorded_values(string key)
+    {
+        var query = Query(key);
+        FixtureOracle.AssertShowJson(query.FilePath, query.Layer, query.Index, query.Expect, "onnx");
+    }
 
     [Fact]
     public void Every_conv_and_batch_norm_node_is_a_layer_and_nothing_is_left_over()
