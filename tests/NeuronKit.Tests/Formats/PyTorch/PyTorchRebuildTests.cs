@@ -43,15 +43,25 @@ public class PyTorchRebuildTests
     }
 
     [Fact]
-    public void A_float8_tensor_is_refused_naming_its_dtype()
+    public void A_float8_tensor_over_an_untyped_storage_reads_exactly()
     {
+        // float8_e4m3fn: 0x38 is 2^(7-7) = 1, 0xC0 is -2^(8-7) = -2
         var pickle = Dict(p => Hooks(p.Global("torch._utils", "_rebuild_tensor_v3").Mark().Storage("UntypedStorage", "0", 2).Int(0)
             .Mark().Int(2).Tuple().Mark().Int(1).Tuple().False()).Global("torch", "float8_e4m3fn").Tuple().Reduce());
+
+        Assert.Equal([1.0, -2.0], ReadW(pickle, [0x38, 0xC0]));
+    }
+
+    [Fact]
+    public void A_float4_tensor_is_refused_naming_its_dtype()
+    {
+        var pickle = Dict(p => Hooks(p.Global("torch._utils", "_rebuild_tensor_v3").Mark().Storage("UntypedStorage", "0", 2).Int(0)
+            .Mark().Int(2).Tuple().Mark().Int(1).Tuple().False()).Global("torch", "float4_e2m1fn_x2").Tuple().Reduce());
         using var file = TorchZipFile.Write(pickle, ("0", new byte[2]));
 
         var e = Assert.Throws<CheckpointException>(() => new PyTorchReader().Open(file.Path));
 
-        Assert.Equal("ckpt.pt holds tensor 'w' of dtype float8_e4m3fn, which NeuronKit does not read", e.Message);
+        Assert.Equal("ckpt.pt holds tensor 'w' of dtype float4_e2m1fn_x2, which NeuronKit does not read", e.Message);
     }
 
     [Fact]
