@@ -5,14 +5,15 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Stats;
 
 /// <summary>
-/// Reads neuron parts for the kernel, one worker's buffers at a time. A contiguous part is read straight from the
-/// mapped bytes in blocks (float32 and float64 in place, float16 and bfloat16 widened to float32, integers through
+/// Reads neuron parts for the kernel, one worker's buffers at a time. A contiguous part is copied from the file in
+/// blocks into a reused buffer (float32 and float64 used as they are, float16 and bfloat16 widened to float32, integers through
 /// <see cref="DTypeConversion"/>); a strided part (a column, a ConvTranspose slice) is gathered through its view.
 /// </summary>
 internal sealed class PartReader : IDisposable
 {
     private readonly float[] _floats = ArrayPool<float>.Shared.Rent(MomentsKernel.BlockSize);
     private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
+    private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(MomentsKernel.BlockSize * sizeof(double));
     private double[] _gathered = [];
 
     /// <summary>True when the view's elements lie one after another in row-major order, so its bytes are one run.</summary>
@@ -49,14 +50,15 @@ internal sealed class PartReader : IDisposable
         for (long done = 0; done < count; done += MomentsKernel.BlockSize)
         {
             int n = (int)Math.Min(MomentsKernel.BlockSize, count - done);
-            var bytes = source.Span(start + done * size, n * size);
+            var bytes = _bytes.AsSpan(0, n * size);
+            source.Read(start + done * size, bytes);
             switch (view.DType)
             {
                 case DType.Float32:
-                    MomentsKernel.Add(MemoryMarshal.Cast<byte, float>(bytes), ref moments);
+                    MomentsKernel.Add<float>(MemoryMarshal.Cast<byte, float>(bytes), ref moments);
                     break;
                 case DType.Float64:
-                    MomentsKernel.Add(MemoryMarshal.Cast<byte, double>(bytes), ref moments);
+                    MomentsKernel.Add<double>(MemoryMarshal.Cast<byte, double>(bytes), ref moments);
                     break;
                 case DType.Float16:
                     BlockConversion.Float16(bytes, _floats.AsSpan(0, n));
@@ -130,5 +132,6 @@ internal sealed class PartReader : IDisposable
     {
         ArrayPool<float>.Shared.Return(_floats);
         ArrayPool<double>.Shared.Return(_doubles);
+        ArrayPool<byte>.Shared.Return(_bytes);
     }
 }

@@ -13,6 +13,12 @@ public abstract class ByteSource : IDisposable
     public abstract ReadOnlySpan<byte> Span(long offset, int length);
 
     /// <summary>
+    /// Copies <c>destination.Length</c> bytes at <paramref name="offset"/> into <paramref name="destination"/>: for
+    /// streaming whole tensors, where a copy into a reused buffer beats mapping every page.
+    /// </summary>
+    public virtual void Read(long offset, Span<byte> destination) => Span(offset, destination.Length).CopyTo(destination);
+
+    /// <summary>
     /// A hint that the caller is done with [offset, offset + length) for now: a mapping may drop those pages from the
     /// process (they stay in the page cache), so a scan over a whole file keeps its memory flat. Never required.
     /// </summary>

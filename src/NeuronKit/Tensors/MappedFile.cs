@@ -62,6 +62,24 @@ public sealed unsafe class MappedFile : ByteSource
     }
 
     /// <inheritdoc/>
+    /// <inheritdoc/>
+    public override void Read(long offset, Span<byte> destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckRange(offset, destination.Length);
+        // pread, not the mapping: no page faults, no page-table work, and a file that shrank reads short instead of
+        // raising SIGBUS.
+        for (int done = 0; done < destination.Length;)
+        {
+            int read = RandomAccess.Read(_handle, destination[done..], offset + done);
+            if (read == 0)
+                throw new Neurons.CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +
+                    $"{RandomAccess.GetLength(_handle):N0} bytes, but was {Length:N0} when it was opened; open it again");
+            done += read;
+        }
+    }
+
+    /// <inheritdoc/>
     public override void Release(long offset, long length)
     {
         if (_disposed || offset < 0 || length <= 0 || offset > Length - length) return;
