@@ -28,22 +28,31 @@ public sealed unsafe class MappedFile : ByteSource
     /// <inheritdoc/>
     public override long Length { get; }
 
-    /// <summary>Maps <paramref name="path"/>; the caller has checked that it exists and is not empty.</summary>
+    /// <summary>Maps <paramref name="path"/>; an empty or unreadable file is a <see cref="Neurons.CheckpointException"/>.</summary>
     public static MappedFile Open(string path)
     {
-        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            long length = stream.Length;
-            var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
-            var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-            return new MappedFile(map, view, handle, length) { Path = path };
+            // An empty file cannot be mapped; it is also no checkpoint of any format.
+            if (new FileInfo(path).Length == 0) throw new Neurons.CheckpointException($"{System.IO.Path.GetFileName(path)} is empty (0 bytes)");
+            var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                long length = stream.Length;
+                var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
+                var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+                return new MappedFile(map, view, handle, length) { Path = path };
+            }
+            catch
+            {
+                handle.Dispose();
+                throw;
+            }
         }
-        catch
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            handle.Dispose();
-            throw;
+            throw new Neurons.CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
         }
     }
 

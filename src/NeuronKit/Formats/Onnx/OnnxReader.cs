@@ -75,18 +75,11 @@ public sealed class OnnxReader : ICheckpointReader
     public Checkpoint Open(string path)
     {
         string fileName = Path.GetFileName(path);
-        MappedFile file;
-        try
+        var file = MappedFile.Open(path);
+        if (file.Length > int.MaxValue)
         {
-            long length = new FileInfo(path).Length;
-            if (length == 0) throw new CheckpointException($"{fileName} is empty (0 bytes)");
-            if (length > int.MaxValue)
-                throw new CheckpointException($"{fileName} is {length:N0} bytes, over protobuf's 2 GiB limit; ONNX models that large keep weights in external data");
-            file = MappedFile.Open(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+            file.Dispose();
+            throw new CheckpointException($"{fileName} is {file.Length:N0} bytes, over protobuf's 2 GiB limit; ONNX models that large keep weights in external data");
         }
         var external = new OnnxExternalData(path);
         try

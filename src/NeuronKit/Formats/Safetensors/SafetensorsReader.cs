@@ -38,7 +38,7 @@ public sealed class SafetensorsReader : ICheckpointReader
             var index = SafetensorsIndex.Read(path);
             return SafetensorsShards.Open(path, index);
         }
-        var file = Map(path);
+        var file = MappedFile.Open(path);
         try
         {
             string fileName = Path.GetFileName(path);
@@ -54,20 +54,6 @@ public sealed class SafetensorsReader : ICheckpointReader
         {
             file.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>Maps <paramref name="path"/>, turning I/O failures into <see cref="CheckpointException"/>.</summary>
-    internal static MappedFile Map(string path)
-    {
-        try
-        {
-            if (new FileInfo(path).Length == 0) throw new CheckpointException($"{Path.GetFileName(path)} is empty (0 bytes)");
-            return MappedFile.Open(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
         }
     }
 

@@ -22,7 +22,7 @@ internal static class SafetensorsShards
             foreach (var shard in index.Shards)
             {
                 index.CheckShardFile(shard);
-                var file = SafetensorsReader.Map(index.ShardPath(shard));
+                var file = MappedFile.Open(index.ShardPath(shard));
                 mapped.Add(file);
                 if (!SafetensorsReader.IsSafetensors(file.Span(0, (int)Math.Min(file.Length, 64))))
                     throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a safetensors file");

@@ -80,16 +80,7 @@ public sealed class TorchSharpReader : ICheckpointReader
     public Checkpoint Open(string path)
     {
         string fileName = Path.GetFileName(path);
-        MappedFile file;
-        try
-        {
-            if (new FileInfo(path).Length == 0) throw new CheckpointException($"{fileName} is empty (0 bytes)");
-            file = MappedFile.Open(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
-        }
+        var file = MappedFile.Open(path);
         try
         {
             var tensors = new TorchSharpScanner(file, fileName).Scan()
