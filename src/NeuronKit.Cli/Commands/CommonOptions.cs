@@ -7,7 +7,7 @@ internal static class CommonOptions
 {
     public static Argument<string> File() => new("FILE")
     {
-        Description = "The checkpoint file (PyTorch .pt/.pth/.bin/.ckpt: zip or legacy format; the format is told by content).",
+        Description = "The checkpoint: PyTorch, safetensors (or its index.json), ONNX, GGUF, TorchSharp .dat, NumPy .npy/.npz; told by content (see neuron formats).",
     };
 
     public static Option<bool> Json() => new("--json")
