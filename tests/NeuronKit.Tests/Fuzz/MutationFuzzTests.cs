@@ -93,7 +93,7 @@ public class MutationFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>Opens the file and reads the first and last neuron of every layer; returns what it threw, if anything.</summary>
-    private static Exception? Exercise(string path)
+    internal static Exception? Exercise(string path)
     {
         try
         {
