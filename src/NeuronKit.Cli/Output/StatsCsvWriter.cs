@@ -12,36 +12,51 @@ internal static class StatsCsvWriter
 {
     public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier";
 
+    // Rows are formatted in chunks on all cores (shortest round-trip numbers cost as much as measuring the weights),
+    // a few chunks at a time so the text in memory stays small, and written in order.
+    private const int ChunkRows = 2048;
+
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
-        var text = new StringBuilder(1 << 16);
-        text.Append(Header).Append('\n');
-        foreach (var layer in stats.Layers)
+        stdout.Write(Header + "\n");
+        var chunks = stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer)));
+        foreach (var batch in chunks.Chunk(2 * Environment.ProcessorCount))
         {
-            string prefix = $"{Cell(layer.Layer.Name)},{Cell(layer.Layer.Kind)},";
-            foreach (var n in order.Apply(layer))
-            {
-                text.Append(prefix).Append(n.Index).Append(',').Append(n.Weights);
-                foreach (double v in (ReadOnlySpan<double>)[n.L1, n.L2, n.Mean, n.Std, n.Min, n.Max, n.ZeroFraction])
-                    text.Append(',').Append(Number(v));
-                text.Append(',').Append(n.Bias is { } b ? Number(b) : "")
-                    .Append(',').Append(StatsFlags.Gates(n, Number))
-                    .Append(',').Append(n.Dead ? "true" : "false")
-                    .Append(',').Append(n.DuplicateOf?.ToString(CultureInfo.InvariantCulture) ?? "")
-                    .Append(',').Append(n.Outlier ? "true" : "false").Append('\n');
-                if (text.Length > 1 << 16)
-                {
-                    stdout.Write(text);
-                    text.Clear();
-                }
-            }
+            var texts = new StringBuilder[batch.Length];
+            Parallel.For(0, batch.Length, i => texts[i] = Format(batch[i].Layer, batch[i].Rows));
+            foreach (var text in texts) stdout.Write(text);
         }
-        stdout.Write(text);
     }
 
-    private static string Number(double value) =>
-        double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity"
-        : value.ToString("R", CultureInfo.InvariantCulture);
+    private static IEnumerable<(LayerStats Layer, ArraySegment<NeuronStats> Rows)> Chunks(LayerStats layer, IReadOnlyList<NeuronStats> rows)
+    {
+        var all = rows as NeuronStats[] ?? [.. rows];
+        for (int at = 0; at < all.Length; at += ChunkRows)
+            yield return (layer, new ArraySegment<NeuronStats>(all, at, Math.Min(ChunkRows, all.Length - at)));
+    }
+
+    private static StringBuilder Format(LayerStats layer, ArraySegment<NeuronStats> rows)
+    {
+        var text = new StringBuilder(rows.Count * 200);
+        string prefix = $"{Cell(layer.Layer.Name)},{Cell(layer.Layer.Kind)},";
+        foreach (var n in rows)
+        {
+            text.Append(prefix).Append(n.Index).Append(',').Append(n.Weights);
+            foreach (double v in (ReadOnlySpan<double>)[n.L1, n.L2, n.Mean, n.Std, n.Min, n.Max, n.ZeroFraction])
+                text.Append(',').Append(CultureInfo.InvariantCulture, $"{v:R}");
+            text.Append(',');
+            if (n.Bias is { } b) text.Append(CultureInfo.InvariantCulture, $"{b:R}");
+            text.Append(',').Append(StatsFlags.Gates(n, Number))
+                .Append(',').Append(n.Dead ? "true" : "false")
+                .Append(',');
+            if (n.DuplicateOf is { } of) text.Append(of);
+            text.Append(',').Append(n.Outlier ? "true" : "false").Append('\n');
+        }
+        return text;
+    }
+
+    // Invariant culture writes NaN, Infinity and -Infinity.
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     // RFC 4180: a cell holding a comma, quote or newline is quoted, its quotes doubled.
     private static string Cell(string value) =>

@@ -23,12 +23,14 @@ internal sealed class StatsOrder
     ];
 
     private readonly Func<NeuronStats, double> _value;
+    private readonly bool _byIndex;
     private readonly bool _descending;
     private readonly int? _top;
 
-    private StatsOrder(Func<NeuronStats, double> value, bool descending, int? top)
+    private StatsOrder(Func<NeuronStats, double> value, bool byIndex, bool descending, int? top)
     {
         _value = value;
+        _byIndex = byIndex;
         _descending = descending;
         _top = top;
     }
@@ -44,19 +46,21 @@ internal sealed class StatsOrder
             throw new RequestException($"--sort '{text}' is not a sort key",
                 [$"keys: {string.Join(", ", Keys.Select(k => k.Key))}, each optionally followed by :asc or :desc (l2:asc)"]);
         bool descending = pieces.Length == 2 ? pieces[1] == "desc" : key.Descending;
-        return new StatsOrder(key.Value, descending, top);
+        return new StatsOrder(key.Value, key.Key == "index", descending, top);
     }
 
     /// <summary>True when no neuron rows are to be printed (<c>--top 0</c>).</summary>
     public bool SummaryOnly => _top == 0;
 
     /// <summary>The neurons of <paramref name="layer"/> to print, in order.</summary>
-    public IEnumerable<NeuronStats> Apply(LayerStats layer)
+    public IReadOnlyList<NeuronStats> Apply(LayerStats layer)
     {
+        // A layer's neurons are in index order already; sorting a million of them again costs more than measuring them.
+        if (_byIndex && !_descending) return _top is { } first && first < layer.Neurons.Count ? [.. layer.Neurons.Take(first)] : layer.Neurons;
         IEnumerable<NeuronStats> ordered = layer.Neurons
             .OrderBy(n => double.IsNaN(_value(n)))
             .ThenBy(n => _descending ? -_value(n) : _value(n))
             .ThenBy(n => n.Index);
-        return _top is { } top ? ordered.Take(top) : ordered;
+        return _top is { } top ? [.. ordered.Take(top)] : [.. ordered];
     }
 }

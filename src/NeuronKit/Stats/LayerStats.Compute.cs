@@ -25,21 +25,23 @@ public sealed partial class LayerStats
         Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
         {
             long first = b * blockNeurons, end = Math.Min(count, first + blockNeurons);
-            var touched = new PageRanges();
+            var blockParts = new IReadOnlyList<PartPlan>[end - first];
             long bytes = 0;
+            reader.Block.Clear();
             for (long j = first; j < end; j++)
             {
-                var parts = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+                var parts = blockParts[j - first] = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
                 long at = plans is null ? 0 : j;
-                neurons[j] = Measure(j, parts, at, reader);
                 foreach (var part in parts)
                 {
                     var view = part.View(at);
                     bytes += view.ElementCount * part.DType.Size();
-                    touched.Add(view);
+                    reader.Block.Want(view);
                 }
             }
-            touched.Release();
+            reader.Block.Load();
+            for (long j = first; j < end; j++)
+                neurons[j] = Measure(j, blockParts[j - first], plans is null ? 0 : j, reader);
             Interlocked.Add(ref bytesRead, bytes);
             options.Progress?.Invoke(bytes);
             return reader;

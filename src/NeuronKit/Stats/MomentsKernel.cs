@@ -5,10 +5,12 @@ using System.Runtime.InteropServices;
 namespace NeuronKit.Stats;
 
 /// <summary>
-/// The SIMD kernel: one block of float32 or float64 values into <see cref="Moments"/> in two passes over the block,
-/// the first for the sum, sums of magnitudes and squares, extremes and count of exact zeros together, the second for the squared
-/// deviations from the block's mean while the block is still in L1 cache. One fused pass beats one TensorPrimitives
-/// call per statistic (seven passes, one of them writing) by about 3x; bench/NeuronKit.Benchmarks measures both.
+/// The SIMD kernel: one block of float32 or float64 values into <see cref="Moments"/>, in one pass for the sum, the sums
+/// of magnitudes and squares, the extremes and the smallest magnitude together. Two rarer passes run only when a block
+/// needs them, while it is still in L1 cache: counting exact zeros when the smallest magnitude is zero, and summing squared
+/// deviations from the block's mean when the mean is too large for the sums alone to give the variance without cancelling.
+/// One fused pass beats one TensorPrimitives call per statistic (seven passes, one of them writing) several times over;
+/// bench/NeuronKit.Benchmarks measures both.
 /// </summary>
 internal static class MomentsKernel
 {
@@ -22,41 +24,43 @@ internal static class MomentsKernel
     {
         if (values.IsEmpty) return;
         var vectors = Vector.IsHardwareAccelerated ? MemoryMarshal.Cast<T, Vector<T>>(values) : [];
-        // Two sets of accumulators hide the adds' latency.
+        ref var first = ref MemoryMarshal.GetReference(vectors);
+        // Two sets of accumulators hide the adds' latency. MinNative and MaxNative are one instruction each (Min and Max
+        // order NaN and -0 as T.Min does, at about fifteen); a NaN is caught below through the sum, which always keeps it.
         Vector<T> sum0 = Vector<T>.Zero, sum1 = Vector<T>.Zero, abs0 = Vector<T>.Zero, abs1 = Vector<T>.Zero, sq0 = Vector<T>.Zero, sq1 = Vector<T>.Zero;
-        Vector<T> min = new(T.PositiveInfinity), max = new(T.NegativeInfinity), zeros = Vector<T>.Zero;
+        Vector<T> min = new(T.PositiveInfinity), max = new(T.NegativeInfinity), smallest = new(T.PositiveInfinity);
         int i = 0;
         for (; i + 1 < vectors.Length; i += 2)
         {
-            Vector<T> a = vectors[i], b = vectors[i + 1];
+            Vector<T> a = Unsafe.Add(ref first, i), b = Unsafe.Add(ref first, i + 1);
+            Vector<T> absA = Vector.Abs(a), absB = Vector.Abs(b);
             sum0 += a;
             sum1 += b;
-            abs0 += Vector.Abs(a);
-            abs1 += Vector.Abs(b);
+            abs0 += absA;
+            abs1 += absB;
             sq0 += a * a;
             sq1 += b * b;
-            min = Vector.Min(min, Vector.Min(a, b));
-            max = Vector.Max(max, Vector.Max(a, b));
-            // Equals sets all bits of a matching lane; as integers of the lane's width that is -1, counted below.
-            zeros += Vector.Equals(a, Vector<T>.Zero) & Vector<T>.One;
-            zeros += Vector.Equals(b, Vector<T>.Zero) & Vector<T>.One;
+            min = Vector.MinNative(min, Vector.MinNative(a, b));
+            max = Vector.MaxNative(max, Vector.MaxNative(a, b));
+            smallest = Vector.MinNative(smallest, Vector.MinNative(absA, absB));
         }
-        for (; i < vectors.Length; i++)
+        if (i < vectors.Length)
         {
-            Vector<T> a = vectors[i];
+            Vector<T> a = Unsafe.Add(ref first, i), absA = Vector.Abs(a);
             sum0 += a;
-            abs0 += Vector.Abs(a);
+            abs0 += absA;
             sq0 += a * a;
-            min = Vector.Min(min, a);
-            max = Vector.Max(max, a);
-            zeros += Vector.Equals(a, Vector<T>.Zero) & Vector<T>.One;
+            min = Vector.MinNative(min, a);
+            max = Vector.MaxNative(max, a);
+            smallest = Vector.MinNative(smallest, absA);
         }
-        T sum = Vector.Sum(sum0 + sum1), magnitudes = Vector.Sum(abs0 + abs1), squares = Vector.Sum(sq0 + sq1), low = T.PositiveInfinity, high = T.NegativeInfinity;
-        T zeroCount = Vector.Sum(zeros);
+        T sum = Vector.Sum(sum0 + sum1), magnitudes = Vector.Sum(abs0 + abs1), squares = Vector.Sum(sq0 + sq1);
+        T low = T.PositiveInfinity, high = T.NegativeInfinity, nearest = T.PositiveInfinity;
         for (int lane = 0; lane < Vector<T>.Count && vectors.Length > 0; lane++)
         {
             low = T.Min(low, min[lane]);
             high = T.Max(high, max[lane]);
+            nearest = T.Min(nearest, smallest[lane]);
         }
         for (int k = vectors.Length * Vector<T>.Count; k < values.Length; k++)
         {
@@ -66,16 +70,32 @@ internal static class MomentsKernel
             squares += v * v;
             low = T.Min(low, v);
             high = T.Max(high, v);
-            if (v == T.Zero) zeroCount++;
+            nearest = T.Min(nearest, T.Abs(v));
         }
-        // Vector.Min and Max may drop a NaN; the sum never does, and torch.min and max say NaN then.
-        if (T.IsNaN(sum) && HasNaN(values))
-            low = high = T.NaN;
+        // The sum is NaN when a value is (or when +inf meets -inf): then torch.min and max say NaN, and the smallest
+        // magnitude may have lost a zero to the NaN.
+        bool nan = T.IsNaN(sum) && HasNaN(values);
+        if (nan) low = high = T.NaN;
+        long zeros = nan || nearest == T.Zero ? CountZeros(values, vectors) : 0;
 
-        T mean = sum / T.CreateTruncating(values.Length);
+        // The variance from the sums alone, sum(x^2)/n - mean^2, cancels when mean^2 is large against it; while
+        // n * mean^2 <= sum(x^2) / 2 (so the variance is at least mean^2) it loses at most a bit to the float sums' own
+        // rounding. Beyond that (or with a NaN or infinity) the deviations are summed from the block's mean exactly.
+        double n = values.Length, total = double.CreateTruncating(sum), totalSquares = double.CreateTruncating(squares);
+        double deviations = total * total / n <= totalSquares / 2
+            ? Math.Max(totalSquares - total * total / n, 0)
+            : SquaredDeviations(values, vectors, sum / T.CreateTruncating(values.Length));
+
+        moments.Add(values.Length, total, double.CreateTruncating(magnitudes), totalSquares,
+            double.CreateTruncating(low), double.CreateTruncating(high), zeros, deviations);
+    }
+
+    private static double SquaredDeviations<T>(ReadOnlySpan<T> values, ReadOnlySpan<Vector<T>> vectors, T mean) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         var centre = new Vector<T>(mean);
         Vector<T> dev0 = Vector<T>.Zero, dev1 = Vector<T>.Zero;
-        for (i = 0; i + 1 < vectors.Length; i += 2)
+        int i = 0;
+        for (; i + 1 < vectors.Length; i += 2)
         {
             var a = vectors[i] - centre;
             var b = vectors[i + 1] - centre;
@@ -90,9 +110,18 @@ internal static class MomentsKernel
         T deviations = Vector.Sum(dev0 + dev1);
         for (int k = vectors.Length * Vector<T>.Count; k < values.Length; k++)
             deviations += (values[k] - mean) * (values[k] - mean);
+        return double.CreateTruncating(deviations);
+    }
 
-        moments.Add(values.Length, double.CreateTruncating(sum), double.CreateTruncating(magnitudes), double.CreateTruncating(squares),
-            double.CreateTruncating(low), double.CreateTruncating(high), long.CreateTruncating(zeroCount), double.CreateTruncating(deviations));
+    private static long CountZeros<T>(ReadOnlySpan<T> values, ReadOnlySpan<Vector<T>> vectors) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Equals sets all bits of a matching lane; masked with One that lane adds one (-0 matches too, as it equals 0).
+        var count = Vector<T>.Zero;
+        foreach (var v in vectors) count += Vector.Equals(v, Vector<T>.Zero) & Vector<T>.One;
+        long zeros = long.CreateTruncating(Vector.Sum(count));
+        for (int k = vectors.Length * Vector<T>.Count; k < values.Length; k++)
+            if (values[k] == T.Zero) zeros++;
+        return zeros;
     }
 
     private static bool HasNaN<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>

@@ -5,9 +5,10 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Stats;
 
 /// <summary>
-/// Reads neuron parts for the kernel, one worker's buffers at a time. A contiguous part is copied from the file in
-/// blocks into a reused buffer (float32 and float64 used as they are, float16 and bfloat16 widened to float32, integers through
-/// <see cref="DTypeConversion"/>); a strided part (a column, a ConvTranspose slice) is gathered through its view.
+/// Reads neuron parts for the kernel, one worker's buffers at a time. A contiguous part is taken from the block's
+/// <see cref="Block"/> bytes when loaded there, else copied from the file in blocks into a reused buffer (float32 and
+/// float64 used as they are, float16 and bfloat16 widened to float32, integers through <see cref="DTypeConversion"/>);
+/// a strided part (a column, a ConvTranspose slice) is gathered through its view.
 /// </summary>
 internal sealed class PartReader : IDisposable
 {
@@ -15,6 +16,9 @@ internal sealed class PartReader : IDisposable
     private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
     private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(MomentsKernel.BlockSize * sizeof(double));
     private double[] _gathered = [];
+
+    /// <summary>The current block of neurons' bytes, loaded ahead by the caller.</summary>
+    public BlockBytes Block { get; } = new();
 
     /// <summary>True when the view's elements lie one after another in row-major order, so its bytes are one run.</summary>
     public static bool IsContiguous(TensorView view)
@@ -47,41 +51,69 @@ internal sealed class PartReader : IDisposable
         int size = view.DType.Size();
         long start = ByteStart(view);
         var source = view.Storage.Source;
+        bool loaded = Block.TryGet(source, start, count * size, out var all);
         for (long done = 0; done < count; done += MomentsKernel.BlockSize)
         {
             int n = (int)Math.Min(MomentsKernel.BlockSize, count - done);
-            var bytes = _bytes.AsSpan(0, n * size);
-            source.Read(start + done * size, bytes);
-            switch (view.DType)
+            ReadOnlySpan<byte> bytes;
+            if (loaded)
             {
-                case DType.Float32:
-                    MomentsKernel.Add<float>(MemoryMarshal.Cast<byte, float>(bytes), ref moments);
-                    break;
-                case DType.Float64:
-                    MomentsKernel.Add<double>(MemoryMarshal.Cast<byte, double>(bytes), ref moments);
-                    break;
-                case DType.Float16:
-                    BlockConversion.Float16(bytes, _floats.AsSpan(0, n));
-                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
-                    break;
-                case DType.BFloat16:
-                    BlockConversion.BFloat16(bytes, _floats.AsSpan(0, n));
-                    MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
-                    break;
-                default:
-                    DTypeConversion.ToDoubles(view.DType, bytes, _doubles.AsSpan(0, n));
-                    MomentsKernel.Add<double>(_doubles.AsSpan(0, n), ref moments);
-                    break;
+                bytes = all.Slice((int)done * size, n * size);
             }
+            else
+            {
+                source.Read(start + done * size, _bytes.AsSpan(0, n * size));
+                bytes = _bytes.AsSpan(0, n * size);
+            }
+            Measure(view.DType, bytes, n, ref moments);
+        }
+    }
+
+    // One kernel block of n values stored as dtype.
+    private void Measure(DType dtype, ReadOnlySpan<byte> bytes, int n, ref Moments moments)
+    {
+        switch (dtype)
+        {
+            case DType.Float32:
+                MomentsKernel.Add<float>(MemoryMarshal.Cast<byte, float>(bytes), ref moments);
+                break;
+            case DType.Float64:
+                MomentsKernel.Add<double>(MemoryMarshal.Cast<byte, double>(bytes), ref moments);
+                break;
+            case DType.Float16:
+                BlockConversion.Float16(bytes, _floats.AsSpan(0, n));
+                MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
+                break;
+            case DType.BFloat16:
+                BlockConversion.BFloat16(bytes, _floats.AsSpan(0, n));
+                MomentsKernel.Add<float>(_floats.AsSpan(0, n), ref moments);
+                break;
+            default:
+                DTypeConversion.ToDoubles(dtype, bytes, _doubles.AsSpan(0, n));
+                MomentsKernel.Add<double>(_doubles.AsSpan(0, n), ref moments);
+                break;
         }
     }
 
     /// <summary>The sum of every value of <paramref name="view"/> (a bias part is one value).</summary>
     public double Sum(TensorView view)
     {
+        int size = view.DType.Size();
+        int count = checked((int)view.ElementCount);
+        Span<double> values = count <= MomentsKernel.BlockSize && IsContiguous(view)
+            && Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)
+            ? Convert(view.DType, bytes, count)
+            : Gather(view);
         double sum = 0;
-        foreach (double v in Gather(view)) sum += v;
+        foreach (double v in values) sum += v;
         return sum;
+    }
+
+    private Span<double> Convert(DType dtype, ReadOnlySpan<byte> bytes, int count)
+    {
+        var values = _doubles.AsSpan(0, count);
+        DTypeConversion.ToDoubles(dtype, bytes, values);
+        return values;
     }
 
     /// <summary>A hash of the values' stored bytes (or, for a strided view, of their exact doubles), equal for equal values.</summary>
@@ -133,5 +165,6 @@ internal sealed class PartReader : IDisposable
         ArrayPool<float>.Shared.Return(_floats);
         ArrayPool<double>.Shared.Return(_doubles);
         ArrayPool<byte>.Shared.Return(_bytes);
+        Block.Dispose();
     }
 }

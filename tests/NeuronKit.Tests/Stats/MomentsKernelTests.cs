@@ -37,6 +37,54 @@ public class MomentsKernelTests
         Assert.Equal(std, moments.Std, std * 1e-5);
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.5)]
+    [InlineData(1.0)]
+    [InlineData(3.0)]
+    public void The_std_is_exact_whether_it_comes_from_the_sums_or_from_a_pass_over_the_deviations(double offset)
+    {
+        // Given a block whose mean is 0, 0.5, 1 or 3 standard deviations from zero (the sums alone give the variance
+        // below one, the deviation pass above it)
+        var random = new Random(7);
+        float[] values = [.. Enumerable.Range(0, MomentsKernel.BlockSize).Select(_ => (float)(offset + 2 * random.NextDouble() - 1))];
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<float>(values, ref moments);
+
+        double[] exact = [.. values.Select(v => (double)v)];
+        double mean = exact.Average(), std = Math.Sqrt(exact.Sum(v => (v - mean) * (v - mean)) / exact.Length);
+        Assert.Equal(std, moments.Std, std * 1e-6);
+    }
+
+    [Fact]
+    public void A_NaN_after_a_zero_in_the_same_lane_does_not_hide_the_zero()
+    {
+        // Given a zero and, one vector later in the same lane, a NaN, then ordinary values
+        float[] values = [.. Enumerable.Repeat(2f, 64)];
+        values[0] = 0f;
+        values[8] = float.NaN;
+        values[16] = 0f;
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<float>(values, ref moments);
+
+        Assert.Equal(2, moments.Zeros);
+        Assert.True(double.IsNaN(moments.Min) && double.IsNaN(moments.Max));
+    }
+
+    [Fact]
+    public void A_block_of_zeros_counts_every_one_and_has_no_spread()
+    {
+        var moments = Moments.Empty;
+        MomentsKernel.Add<float>(new float[1000], ref moments);
+
+        Assert.Equal(1000, moments.Zeros);
+        Assert.Equal(0, moments.Std);
+        Assert.Equal(0, moments.Min);
+        Assert.Equal(0, moments.Max);
+    }
+
     [Fact]
     public void Negative_zero_counts_as_zero_and_NaN_anywhere_makes_min_and_max_NaN()
     {
