@@ -6,9 +6,9 @@ namespace NeuronKit.Stats;
 
 public sealed partial class LayerStats
 {
-    // Neurons per parallel block: about this many bytes, so blocks stream through the file in order and a finished
-    // block's pages can be released.
-    private const long BlockBytes = 1 << 20;
+    // Neurons per parallel block: about this many bytes, loaded with one read per run of slices (BlockBytes) and then
+    // measured from cache; blocks go through the file in order.
+    private const long BytesPerBlock = 1 << 20;
 
     /// <summary>Statistics of every neuron of <paramref name="layer"/>, read in parallel blocks straight from the file.</summary>
     public static LayerStats Compute(Layer layer, StatsOptions? options = null)
@@ -17,12 +17,39 @@ public sealed partial class LayerStats
         long count = layer.NeuronCount;
         var neurons = new NeuronStats[count];
         long perNeuron = count == 0 ? 0 : Math.Max(1, layer.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.DType.Size()));
-        long blockNeurons = Math.Max(1, BlockBytes / Math.Max(perNeuron, 1));
+        long blockNeurons = Math.Max(1, BytesPerBlock / Math.Max(perNeuron, 1));
         long blocks = (count + blockNeurons - 1) / blockNeurons;
         long bytesRead = 0;
         var plans = LayerPlan.TryCreate(layer);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
-        Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
+        try
+        {
+            Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
+            {
+                MeasureBlock(b, reader);
+                return reader;
+            }, reader => reader.Dispose());
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Each worker may fail on the same bad file; the first says it, as itself (the error contract sees a
+            // CheckpointException, not the thread pool's wrapper).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        ReleaseTensors(layer);
+
+        var duplicates = DuplicateFinder.Find(layer, neurons);
+        var (median, sigma) = OutlierRule.Fit(neurons.Where(n => n.Weights > 0).Select(n => n.L2));
+        for (long j = 0; j < count; j++)
+            neurons[j] = neurons[j] with
+            {
+                DuplicateOf = duplicates[j],
+                Outlier = neurons[j].Weights > 0 && OutlierRule.IsOutlier(neurons[j].L2, median, sigma, options.OutlierK),
+            };
+        return new LayerStats(layer, neurons, median, sigma, options.OutlierK, bytesRead);
+
+        // Block b: its contiguous slices loaded with as few reads as possible, then each neuron measured from them.
+        void MeasureBlock(long b, PartReader reader)
         {
             long first = b * blockNeurons, end = Math.Min(count, first + blockNeurons);
             var blockParts = new IReadOnlyList<PartPlan>[end - first];
@@ -44,19 +71,7 @@ public sealed partial class LayerStats
                 neurons[j] = Measure(j, blockParts[j - first], plans is null ? 0 : j, reader);
             Interlocked.Add(ref bytesRead, bytes);
             options.Progress?.Invoke(bytes);
-            return reader;
-        }, reader => reader.Dispose());
-        ReleaseTensors(layer);
-
-        var duplicates = DuplicateFinder.Find(layer, neurons);
-        var (median, sigma) = OutlierRule.Fit(neurons.Where(n => n.Weights > 0).Select(n => n.L2));
-        for (long j = 0; j < count; j++)
-            neurons[j] = neurons[j] with
-            {
-                DuplicateOf = duplicates[j],
-                Outlier = neurons[j].Weights > 0 && OutlierRule.IsOutlier(neurons[j].L2, median, sigma, options.OutlierK),
-            };
-        return new LayerStats(layer, neurons, median, sigma, options.OutlierK, bytesRead);
+        }
     }
 
     // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan).

@@ -22,4 +22,20 @@ public class MappedFileTests
         Assert.Equal("seed_lstm.pt changed while it was open: it is now 0 bytes, but was 12,455 when it was opened; open it again",
             error.Message);
     }
+
+    [Fact]
+    public void Statistics_of_a_file_truncated_while_open_fail_with_the_same_clear_error()
+    {
+        // Given an opened checkpoint
+        using var copy = new TempFile("seed_lstm.pt", File.ReadAllBytes(Fixtures.PyTorch("seed_lstm.pt")));
+        using var model = Model.Open(copy.Path);
+
+        // When another process truncates it before the statistics read it
+        using (var truncate = Process.Start("truncate", ["-s", "0", copy.Path]))
+            truncate.WaitForExit();
+
+        // Then the scan fails with the reader's own error, not an AggregateException of its worker threads
+        var error = Assert.Throws<CheckpointException>(() => NeuronKit.Stats.ModelStats.Compute(model));
+        Assert.StartsWith("seed_lstm.pt changed while it was open: it is now 0 bytes", error.Message);
+    }
 }
