@@ -12,20 +12,20 @@ internal static class StatsCsvWriter
 {
     public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier";
 
-    // Rows are formatted in chunks on all cores (shortest round-trip numbers cost as much as measuring the weights),
-    // a few chunks at a time so the text in memory stays small, and written in order.
+    // Rows are formatted in chunks on the thread pool (shortest round-trip numbers cost as much as measuring the
+    // weights), a few chunks ahead of the writer so the text in memory stays small, and written in order.
     private const int ChunkRows = 2048;
 
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         stdout.Write(Header + "\n");
-        var chunks = stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer)));
-        foreach (var batch in chunks.Chunk(2 * Environment.ProcessorCount))
+        var ahead = new Queue<Task<StringBuilder>>();
+        foreach (var (layer, rows) in stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer))))
         {
-            var texts = new StringBuilder[batch.Length];
-            Parallel.For(0, batch.Length, i => texts[i] = Format(batch[i].Layer, batch[i].Rows));
-            foreach (var text in texts) stdout.Write(text);
+            ahead.Enqueue(Task.Run(() => Format(layer, rows)));
+            if (ahead.Count > 2 * Environment.ProcessorCount) stdout.Write(ahead.Dequeue().Result);
         }
+        while (ahead.Count > 0) stdout.Write(ahead.Dequeue().Result);
     }
 
     private static IEnumerable<(LayerStats Layer, ArraySegment<NeuronStats> Rows)> Chunks(LayerStats layer, IReadOnlyList<NeuronStats> rows)

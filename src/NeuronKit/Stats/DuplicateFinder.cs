@@ -14,16 +14,19 @@ internal static class DuplicateFinder
     public static long?[] Find(Layer layer, IReadOnlyList<NeuronStats> neurons)
     {
         var result = new long?[neurons.Count];
+        // Most keys are unique: a key remembers its first neuron, and only a second one makes a group.
+        var firsts = new Dictionary<(long, long, double, double), long>(neurons.Count);
         var candidates = new Dictionary<(long, long, double, double), List<long>>();
         foreach (var n in neurons)
         {
             if (n.Dead || n.Weights == 0) continue;
             var key = (n.Weights, n.Zeros, Canonical(n.Min), Canonical(n.Max));
-            if (!candidates.TryGetValue(key, out var list)) candidates[key] = list = [];
+            if (firsts.TryAdd(key, n.Index)) continue;
+            if (!candidates.TryGetValue(key, out var list)) candidates[key] = list = [firsts[key]];
             list.Add(n.Index);
         }
         using var reader = new PartReader();
-        foreach (var group in candidates.Values.Where(g => g.Count > 1))
+        foreach (var group in candidates.Values)
         {
             var byHash = group.GroupBy(j => Hash(reader, WeightViews(layer, j)));
             foreach (var bucket in byHash.Where(b => b.Count() > 1))

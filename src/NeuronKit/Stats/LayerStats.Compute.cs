@@ -8,12 +8,21 @@ public sealed partial class LayerStats
 {
     // Neurons per parallel block: about this many bytes, loaded with one read per run of slices (BlockBytes) and then
     // measured from cache; blocks go through the file in order.
-    private const long BytesPerBlock = 1 << 20;
+    private const long BytesPerBlock = 256 << 10;
 
     /// <summary>Statistics of every neuron of <paramref name="layer"/>, read in parallel blocks straight from the file.</summary>
     public static LayerStats Compute(Layer layer, StatsOptions? options = null)
     {
         options ??= new StatsOptions();
+        return Finish(Measure(layer, options), options);
+    }
+
+    /// <summary>A layer whose neurons are measured but not yet flagged.</summary>
+    internal sealed record Measured(Layer Layer, NeuronStats[] Neurons, long BytesRead);
+
+    /// <summary>Every neuron's statistics, read in parallel blocks; the flags are left to <see cref="Finish"/>.</summary>
+    internal static Measured Measure(Layer layer, StatsOptions options)
+    {
         long count = layer.NeuronCount;
         var neurons = new NeuronStats[count];
         long perNeuron = count == 0 ? 0 : Math.Max(1, layer.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.DType.Size()));
@@ -37,16 +46,7 @@ public sealed partial class LayerStats
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         ReleaseTensors(layer);
-
-        var duplicates = DuplicateFinder.Find(layer, neurons);
-        var (median, sigma) = OutlierRule.Fit(neurons.Where(n => n.Weights > 0).Select(n => n.L2));
-        for (long j = 0; j < count; j++)
-            neurons[j] = neurons[j] with
-            {
-                DuplicateOf = duplicates[j],
-                Outlier = neurons[j].Weights > 0 && OutlierRule.IsOutlier(neurons[j].L2, median, sigma, options.OutlierK),
-            };
-        return new LayerStats(layer, neurons, median, sigma, options.OutlierK, bytesRead);
+        return new Measured(layer, neurons, bytesRead);
 
         // Block b: its contiguous slices loaded with as few reads as possible, then each neuron measured from them.
         void MeasureBlock(long b, PartReader reader)
@@ -72,6 +72,21 @@ public sealed partial class LayerStats
             Interlocked.Add(ref bytesRead, bytes);
             options.Progress?.Invoke(bytes);
         }
+    }
+
+    /// <summary>Flags the duplicates and outliers of a measured layer: serial work, which can overlap the next layer's measuring.</summary>
+    internal static LayerStats Finish(Measured measured, StatsOptions options)
+    {
+        var neurons = measured.Neurons;
+        var duplicates = DuplicateFinder.Find(measured.Layer, neurons);
+        var (median, sigma) = OutlierRule.Fit(neurons.Where(n => n.Weights > 0).Select(n => n.L2));
+        for (long j = 0; j < neurons.Length; j++)
+            neurons[j] = neurons[j] with
+            {
+                DuplicateOf = duplicates[j],
+                Outlier = neurons[j].Weights > 0 && OutlierRule.IsOutlier(neurons[j].L2, median, sigma, options.OutlierK),
+            };
+        return new LayerStats(measured.Layer, neurons, median, sigma, options.OutlierK, measured.BytesRead);
     }
 
     // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan).

@@ -28,8 +28,16 @@ public sealed class ModelStats
     public static ModelStats Compute(Model model, IReadOnlyList<Layer> layers, StatsOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
-        List<LayerStats> results = new(layers.Count);
-        foreach (var layer in layers) results.Add(LayerStats.Compute(layer, options));
+        options ??= new StatsOptions();
+        // Each layer's flags are found while the next layer is measured, so no core idles through that serial step.
+        var finishing = new List<Task<LayerStats>>(layers.Count);
+        foreach (var layer in layers)
+        {
+            var measured = LayerStats.Measure(layer, options);
+            finishing.Add(Task.Run(() => LayerStats.Finish(measured, options)));
+        }
+        // GetResult rethrows a failed layer's own exception (a CheckpointException), not an AggregateException.
+        LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult())];
         return new ModelStats(model, results, clock.Elapsed);
     }
 

@@ -15,8 +15,9 @@ internal static class OutlierRule
     {
         double[] values = [.. norms.Where(double.IsFinite)];
         if (values.Length == 0) return (double.NaN, double.NaN);
+        Array.Sort(values);
         double median = Median(values);
-        double[] deviations = [.. values.Select(v => Math.Abs(v - median))];
+        double[] deviations = SortedDeviations(values, median);
         double mad = Median(deviations);
         double sigma = mad > 0 ? MadToSigma * mad : MeanDeviationToSigma * deviations.Average();
         return (median, sigma);
@@ -26,10 +27,26 @@ internal static class OutlierRule
     public static bool IsOutlier(double norm, double median, double sigma, double k) =>
         sigma > 0 && double.IsFinite(norm) && Math.Abs(norm - median) > k * sigma;
 
-    private static double Median(double[] values)
+    // The middle of sorted values.
+    private static double Median(double[] sorted)
     {
-        Array.Sort(values);
-        int middle = values.Length / 2;
-        return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        int middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    // |v - median| of sorted values, in order without a second sort: walking outwards from the median, the values
+    // below and above it each give deviations in increasing order, so the two runs merge.
+    private static double[] SortedDeviations(double[] sorted, double median)
+    {
+        var deviations = new double[sorted.Length];
+        int above = Array.BinarySearch(sorted, median);
+        if (above < 0) above = ~above;
+        int below = above - 1;
+        for (int k = 0; k < deviations.Length; k++)
+        {
+            bool takeBelow = above >= sorted.Length || (below >= 0 && median - sorted[below] <= sorted[above] - median);
+            deviations[k] = takeBelow ? median - sorted[below--] : sorted[above++] - median;
+        }
+        return deviations;
     }
 }
