@@ -1,43 +1,51 @@
 using System.Globalization;
 using NeuronKit.Stats;
-using Spectre.Console;
 
 namespace NeuronKit.Cli.Output;
 
-/// <summary><c>neuron stats</c> for reading: per layer a table of neurons and a summary line, then the model's summary.</summary>
+/// <summary>
+/// <c>neuron stats</c> for reading: per layer a table of neurons and a summary line, then the model's summary. Plain
+/// text (a <see cref="PlainTable"/>, not Spectre's), so that a model of a hundred thousand neurons prints in a blink.
+/// </summary>
 internal static class StatsTextWriter
 {
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
-        var console = ConsoleFactory.Create(stdout);
         var checkpoint = stats.Model.Checkpoint;
-        console.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Plural(stats.Layers.Count, "layer")}, " +
+        stdout.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Plural(stats.Layers.Count, "layer")}, " +
             $"{Plural(stats.NeuronCount, "neuron")}, {stats.Weights:N0} weights");
         foreach (var layer in stats.Layers)
         {
-            console.WriteLine();
-            console.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
+            stdout.WriteLine();
+            stdout.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
                 $"{Plural(layer.Neurons.Count == 0 ? 0 : layer.Neurons[0].Weights, "weight")} each)");
-            if (!order.SummaryOnly) console.Write(Table(layer, order));
-            console.WriteLine("  " + Summary(layer));
+            if (!order.SummaryOnly) Table(layer, order).Write(stdout);
+            stdout.WriteLine("  " + Summary(layer));
         }
-        console.WriteLine();
-        console.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
+        stdout.WriteLine();
+        stdout.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
             $"{Plural(stats.OutlierCount, "outlier")}; {Percent(stats.Weights == 0 ? double.NaN : (double)stats.Zeros / stats.Weights)} of weights are zero; " +
             $"{stats.BytesRead:N0} bytes read");
     }
 
-    private static Table Table(LayerStats layer, StatsOrder order)
+    private static PlainTable Table(LayerStats layer, StatsOrder order)
     {
         bool gated = layer.Neurons.Any(n => n.GateBiases is not null);
-        var table = new Table().Border(TableBorder.Simple).AddColumn(new TableColumn("neuron").RightAligned());
+        var table = new PlainTable().Column("neuron", right: true);
         foreach (string column in (string[])["L1", "L2", "mean", "std", "min", "max", "zeros"])
-            table.AddColumn(new TableColumn(column).RightAligned());
-        table.AddColumn(gated ? new TableColumn("bias per gate") : new TableColumn("bias").RightAligned()).AddColumn("flags");
-        foreach (var n in order.Apply(layer))
-            table.AddRow(n.Index.ToString(CultureInfo.InvariantCulture), Number(n.L1), Number(n.L2), Number(n.Mean), Number(n.Std),
+            table.Column(column, right: true);
+        table.Column(gated ? "bias per gate" : "bias", right: !gated).Column("flags");
+        // Formatting the numbers is most of the work: rows are formatted on all cores, then added in order.
+        var neurons = order.Apply(layer);
+        var rows = new string[neurons.Count][];
+        Parallel.For(0, rows.Length, i =>
+        {
+            var n = neurons[i];
+            rows[i] = [n.Index.ToString(CultureInfo.InvariantCulture), Number(n.L1), Number(n.L2), Number(n.Mean), Number(n.Std),
                 Number(n.Min), Number(n.Max), Percent(n.ZeroFraction),
-                Markup.Escape(gated ? StatsFlags.Gates(n, Number) : n.Bias is { } b ? Number(b) : "-"), StatsFlags.Text(n));
+                gated ? StatsFlags.Gates(n, Number) : n.Bias is { } b ? Number(b) : "-", StatsFlags.Text(n)];
+        });
+        foreach (var row in rows) table.Row(row);
         return table;
     }
 
