@@ -7,7 +7,7 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Benchmarks;
 
 /// <summary>
-/// The stats kernel on one Linear(4096, 4096) row: the fused two-pass kernel against one TensorPrimitives call per
+/// The stats kernel on one Linear(4096, 4096) row: the fused kernel against one TensorPrimitives call per
 /// statistic (the design it replaced), and a whole 64 MiB layer in memory on all cores.
 /// </summary>
 [MemoryDiagnoser]

@@ -4,13 +4,13 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Stats;
 
 /// <summary>
-/// The bytes a block of neurons reads, loaded up front with one read per run of adjacent slices: 64 rows of a Linear
-/// layer and their 64 biases cost two system calls rather than 128, and the kernel then reads them from cache.
+/// The bytes a block of neurons reads, loaded up front with one read per run of adjacent slices: 16 rows of a Linear
+/// layer and their 16 biases cost two system calls rather than 32, and the kernel then reads them from cache.
 /// Only contiguous slices are loaded; anything else (or a run too large to buffer) is read where it lies.
 /// </summary>
 internal sealed class BlockBytes : IDisposable
 {
-    // Beyond this, runs are streamed through the reader's own small buffer instead: a block is about 1 MiB by design,
+    // Beyond this, runs are streamed through the reader's own small buffer instead: a block is about 256 KiB by design,
     // but one neuron may be larger.
     private const long MaxBytes = 8 << 20;
 
