@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using NeuronKit.Stats;
@@ -13,19 +14,29 @@ internal static class StatsCsvWriter
     public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier";
 
     // Rows are formatted in chunks on the thread pool (shortest round-trip numbers cost as much as measuring the
-    // weights), a few chunks ahead of the writer so the text in memory stays small, and written in order.
+    // weights), a few chunks ahead of the writer so the text in memory stays small, and written in order. The
+    // chunks' buffers are reused: fresh ones would be new pages for the kernel to zero, every time.
     private const int ChunkRows = 2048;
 
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         stdout.Write(Header + "\n");
         var ahead = new Queue<Task<StringBuilder>>();
+        var spare = new ConcurrentBag<StringBuilder>();
         foreach (var (layer, rows) in stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer))))
         {
-            ahead.Enqueue(Task.Run(() => Format(layer, rows)));
-            if (ahead.Count > 2 * Environment.ProcessorCount) stdout.Write(ahead.Dequeue().Result);
+            var text = spare.TryTake(out var used) ? used : new StringBuilder(ChunkRows * 200);
+            ahead.Enqueue(Task.Run(() => Format(text, layer, rows)));
+            if (ahead.Count > 2 * Environment.ProcessorCount) WriteNext();
         }
-        while (ahead.Count > 0) stdout.Write(ahead.Dequeue().Result);
+        while (ahead.Count > 0) WriteNext();
+
+        void WriteNext()
+        {
+            var text = ahead.Dequeue().Result;
+            stdout.Write(text);
+            spare.Add(text.Clear());
+        }
     }
 
     private static IEnumerable<(LayerStats Layer, ArraySegment<NeuronStats> Rows)> Chunks(LayerStats layer, IReadOnlyList<NeuronStats> rows)
@@ -35,9 +46,8 @@ internal static class StatsCsvWriter
             yield return (layer, new ArraySegment<NeuronStats>(all, at, Math.Min(ChunkRows, all.Length - at)));
     }
 
-    private static StringBuilder Format(LayerStats layer, ArraySegment<NeuronStats> rows)
+    private static StringBuilder Format(StringBuilder text, LayerStats layer, ArraySegment<NeuronStats> rows)
     {
-        var text = new StringBuilder(rows.Count * 200);
         string prefix = $"{Cell(layer.Layer.Name)},{Cell(layer.Layer.Kind)},";
         foreach (var n in rows)
         {
