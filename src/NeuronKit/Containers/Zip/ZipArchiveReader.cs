@@ -97,7 +97,10 @@ public sealed class ZipArchiveReader
         long header = entry.LocalHeaderOffset;
         if (header > entry.RecordLimit - LocalHeaderSize)
             throw Corrupt($"has zip entry '{entry.Name}' whose local header at byte {header} runs past its record");
-        var fixedPart = _source.Span(header, LocalHeaderSize);
+        // Read, not mapped: local headers are scattered through the file, and touching each through the mapping maps
+        // a whole folio of the page cache around it (megabytes, where the cache holds large folios) into the process.
+        Span<byte> fixedPart = stackalloc byte[LocalHeaderSize];
+        _source.Read(header, fixedPart);
         if (BinaryPrimitives.ReadUInt32LittleEndian(fixedPart) != LocalHeaderSignature)
             throw Corrupt($"has no local header for zip entry '{entry.Name}' at byte {header}");
         int flags = BinaryPrimitives.ReadUInt16LittleEndian(fixedPart[6..]);
@@ -110,7 +113,8 @@ public sealed class ZipArchiveReader
         long dataOffset = checked(header + LocalHeaderSize + nameLength + extraLength);
         if (dataOffset > entry.RecordLimit || entry.CompressedSize > entry.RecordLimit - dataOffset)
             throw Corrupt($"has zip entry '{entry.Name}' whose {entry.CompressedSize} bytes at {dataOffset} overlap the next record at {entry.RecordLimit}");
-        var localName = _source.Span(header + LocalHeaderSize, nameLength);
+        var localName = new byte[nameLength];
+        _source.Read(header + LocalHeaderSize, localName);
         if (!localName.SequenceEqual(Encoding.UTF8.GetBytes(entry.Name)))
             throw Corrupt($"has a local header named '{Encoding.UTF8.GetString(localName)}' for zip entry '{entry.Name}'");
         return dataOffset;
