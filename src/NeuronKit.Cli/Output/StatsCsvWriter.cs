@@ -13,30 +13,25 @@ internal static class StatsCsvWriter
 {
     public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier";
 
-    // Rows are formatted in chunks on the thread pool (shortest round-trip numbers cost as much as measuring the
-    // weights), a few chunks ahead of the writer so the text in memory stays small, and written in order. The
-    // chunks' buffers are reused: fresh ones would be new pages for the kernel to zero, every time.
+    // Rows are formatted in chunks a few ahead of the writer (FormatAhead). The chunks' buffers are reused: fresh
+    // ones would be new pages for the kernel to zero, every time.
     private const int ChunkRows = 2048;
 
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         stdout.Write(Header + "\n");
-        var ahead = new Queue<Task<StringBuilder>>();
         var spare = new ConcurrentBag<StringBuilder>();
+        var ahead = new FormatAhead<StringBuilder>(text =>
+        {
+            stdout.Write(text);
+            spare.Add(text.Clear());
+        });
         foreach (var (layer, rows) in stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer))))
         {
             var text = spare.TryTake(out var used) ? used : new StringBuilder(ChunkRows * 200);
-            ahead.Enqueue(Task.Run(() => Format(text, layer, rows)));
-            if (ahead.Count > 2 * Environment.ProcessorCount) WriteNext();
+            ahead.Add(() => Format(text, layer, rows));
         }
-        while (ahead.Count > 0) WriteNext();
-
-        void WriteNext()
-        {
-            var text = ahead.Dequeue().Result;
-            stdout.Write(text);
-            spare.Add(text.Clear());
-        }
+        ahead.Flush();
     }
 
     private static IEnumerable<(LayerStats Layer, ArraySegment<NeuronStats> Rows)> Chunks(LayerStats layer, IReadOnlyList<NeuronStats> rows)

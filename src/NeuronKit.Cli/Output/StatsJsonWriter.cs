@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using NeuronKit.Stats;
@@ -6,16 +8,28 @@ namespace NeuronKit.Cli.Output;
 
 /// <summary>
 /// <c>neuron stats --json</c>: one object, written in chunks as it is built, so a model of a million neurons is never
-/// held as one string.
+/// held as one string. Each layer's neurons are formatted in chunks on all cores (<see cref="FormatAhead{T}"/>), each
+/// chunk as a JSON array whose elements are then spliced into the layer's <c>stats</c> array.
 /// </summary>
 internal static class StatsJsonWriter
 {
-    private const int ChunkNeurons = 4096;
+    private const int ChunkNeurons = 1024;
+
+    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         using var buffer = new MemoryStream();
-        using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        using var json = new Utf8JsonWriter(buffer, Options);
+        var spare = new ConcurrentBag<ArrayBufferWriter<byte>>();
+        var ahead = new FormatAhead<ArrayBufferWriter<byte>>(chunk =>
+        {
+            // The chunk is "[{...},{...}]": its elements go in as they are, the writer adding the comma before them.
+            json.WriteRawValue(chunk.WrittenSpan[1..^1], skipInputValidation: true);
+            Drain(json, buffer, stdout);
+            chunk.ResetWrittenCount();
+            spare.Add(chunk);
+        });
         var checkpoint = stats.Model.Checkpoint;
         json.WriteStartObject();
         json.WriteString("file", Path.GetFileName(checkpoint.Path));
@@ -30,12 +44,12 @@ internal static class StatsJsonWriter
             json.WritePropertyName("summary");
             WriteSummary(json, layer);
             json.WriteStartArray("stats");
-            int written = 0;
-            foreach (var n in order.Apply(layer))
+            foreach (var chunk in order.Apply(layer).Chunk(ChunkNeurons))
             {
-                WriteNeuron(json, n);
-                if (++written % ChunkNeurons == 0) Drain(json, buffer, stdout);
+                var output = spare.TryTake(out var used) ? used : new ArrayBufferWriter<byte>(ChunkNeurons * 512);
+                ahead.Add(() => Format(output, chunk));
             }
+            ahead.Flush();
             json.WriteEndArray();
             json.WriteEndObject();
             Drain(json, buffer, stdout);
@@ -54,6 +68,16 @@ internal static class StatsJsonWriter
         json.WriteEndObject();
         Drain(json, buffer, stdout);
         stdout.WriteLine();
+    }
+
+    // The chunk's neurons as one JSON array, into a reused buffer (fresh ones would be new pages to zero every time).
+    private static ArrayBufferWriter<byte> Format(ArrayBufferWriter<byte> output, NeuronStats[] neurons)
+    {
+        using var json = new Utf8JsonWriter(output, Options);
+        json.WriteStartArray();
+        foreach (var n in neurons) WriteNeuron(json, n);
+        json.WriteEndArray();
+        return output;
     }
 
     private static void WriteSummary(Utf8JsonWriter json, LayerStats layer)
@@ -103,7 +127,11 @@ internal static class StatsJsonWriter
     private static void Drain(Utf8JsonWriter json, MemoryStream buffer, TextWriter stdout)
     {
         json.Flush();
-        stdout.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        int length = (int)buffer.Length;
+        // Through a pooled array rather than a string: a chunk's text is large, and a new string each time is garbage.
+        char[] chars = ArrayPool<char>.Shared.Rent(Encoding.UTF8.GetMaxCharCount(length));
+        stdout.Write(chars, 0, Encoding.UTF8.GetChars(buffer.GetBuffer(), 0, length, chars, 0));
+        ArrayPool<char>.Shared.Return(chars);
         buffer.SetLength(0);
     }
 }
