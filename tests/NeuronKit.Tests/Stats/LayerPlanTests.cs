@@ -50,6 +50,28 @@ public class LayerPlanTests
     }
 
     [Fact]
+    public void Rows_too_large_to_load_with_their_block_are_streamed_with_the_same_numbers()
+    {
+        // Given rows of 2,200,000 weights (8.8 MB, beyond what a block loads up front) and their biases
+        const long width = 2_200_000;
+        using var model = new CheckpointBuilder().Tensor("fc.weight", 3, width).Tensor("fc.bias", 3).Model();
+
+        var stats = LayerStats.Compute(model.Layer("fc"));
+
+        // Then each row is measured whole: row j holds width·j, …, width·j + width - 1
+        for (int j = 0; j < 3; j++)
+        {
+            var n = stats.Neurons[j];
+            Assert.Equal(width, n.Weights);
+            Assert.Equal(width * j, n.Min);
+            Assert.Equal(width * j + width - 1, n.Max);
+            Assert.Equal(width * j + (width - 1) / 2.0, n.Mean, (width * j + width) * 1e-6);
+            Assert.Equal(j, n.Bias);
+        }
+        Assert.Equal(3 * width * 4 + 3 * 4, stats.BytesRead);
+    }
+
+    [Fact]
     public void Progress_reports_every_byte_read()
     {
         using var model = new CheckpointBuilder().Tensor("fc.weight", 500, 900).Model();
