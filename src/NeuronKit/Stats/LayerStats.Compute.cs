@@ -31,6 +31,8 @@ public sealed partial class LayerStats
         long bytesRead = 0;
         var plans = LayerPlan.TryCreate(layer);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
+        // Columns (a GPT-2 Conv1D's neurons) are measured tile by tile first; the blocks below then read only biases.
+        var columns = plans is null ? null : ColumnScan.TryMeasure(plans, count, parallel);
         try
         {
             Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
@@ -63,12 +65,12 @@ public sealed partial class LayerStats
                 {
                     var view = part.View(at);
                     bytes += view.ElementCount * part.DType.Size();
-                    reader.Block.Want(view);
+                    if (columns is null || part.Use != PartUse.Weight) reader.Block.Want(view);
                 }
             }
             reader.Block.Load();
             for (long j = first; j < end; j++)
-                neurons[j] = Measure(j, blockParts[j - first], plans is null ? 0 : j, reader);
+                neurons[j] = Measure(j, blockParts[j - first], plans is null ? 0 : j, reader, columns?[j]);
             Interlocked.Add(ref bytesRead, bytes);
             options.Progress?.Invoke(bytes);
         }
@@ -89,17 +91,18 @@ public sealed partial class LayerStats
         return new LayerStats(measured.Layer, neurons, median, sigma, options.OutlierK, measured.BytesRead);
     }
 
-    // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan).
-    private static NeuronStats Measure(long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader)
+    // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan);
+    // its weights' statistics are given when they were measured as columns.
+    private static NeuronStats Measure(long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader, Moments? weights)
     {
-        var moments = Moments.Empty;
+        var moments = weights ?? Moments.Empty;
         double? bias = null;
         List<GateBias>? gates = null;
         foreach (var part in parts)
         {
             switch (part.Use)
             {
-                case PartUse.Weight:
+                case PartUse.Weight when weights is null:
                     reader.Add(part.View(at), ref moments);
                     break;
                 case PartUse.Bias when part.Gate is null:

@@ -46,6 +46,10 @@ internal struct Moments
         Max = Math.Max(Max, max);
     }
 
+    /// <summary>Adds the values <paramref name="other"/> holds, as one more block.</summary>
+    public void Merge(in Moments other) =>
+        Add(other.Count, other.Sum, other.SumOfMagnitudes, other.SumOfSquares, other.Min, other.Max, other.Zeros, other.SquaredDeviations);
+
     /// <summary>The L2 norm (infinite when a weight is, as torch.norm says).</summary>
     public readonly double L2 => Math.Sqrt(SumOfSquares);
 

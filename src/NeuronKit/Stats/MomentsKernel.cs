@@ -14,7 +14,8 @@ namespace NeuronKit.Stats;
 /// </summary>
 internal static class MomentsKernel
 {
-    /// <summary>Values per block: float lanes sum at most 256 values each before the block's total joins the double sums.</summary>
+    /// <summary>Values per block: each float lane sums at most 512 of them (two 128-bit accumulators of four lanes) before the
+    /// block's totals join the double sums.</summary>
     public const int BlockSize = 4096;
 
     /// <summary>Adds <paramref name="values"/> (at most <see cref="BlockSize"/>) to <paramref name="moments"/>.</summary>

@@ -37,6 +37,12 @@ internal sealed class PartPlan
     /// <summary>The element type.</summary>
     public DType DType { get; }
 
+    /// <summary>The slice's shape.</summary>
+    public IReadOnlyList<long> Shape => _shape;
+
+    /// <summary>The slice's strides, in elements.</summary>
+    public IReadOnlyList<long> Strides => _strides;
+
     /// <summary>Neuron 0's slice offset, in elements of the storage.</summary>
     public long Offset { get; }
 
