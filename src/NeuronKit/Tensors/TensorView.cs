@@ -81,6 +81,12 @@ public sealed class TensorView
         long inner = rank == 0 ? 1 : _shape[rank - 1];
         long innerStride = rank == 0 ? 1 : _strides[rank - 1];
         var index = new long[Math.Max(rank - 1, 0)];
+        // The whole extent of the view as one span: one length check for the lot, not one per element of a column.
+        long last = StorageOffset;
+        for (int d = 0; d < rank; d++) last += (_shape[d] - 1) * _strides[d];
+        long low = Storage.ByteOffset + StorageOffset * size, extentLength = (last - StorageOffset + 1) * size;
+        bool whole = extentLength <= int.MaxValue;
+        var extent = whole ? Storage.Source.Span(low, (int)extentLength) : default;
         int written = 0;
         while (true)
         {
@@ -90,14 +96,18 @@ public sealed class TensorView
             if (innerStride == 1 || inner == 1)
             {
                 // A contiguous run: one span, converted in bulk.
-                DTypeConversion.ToDoubles(DType, Storage.Source.Span(byteOffset, checked((int)(inner * size))),
+                int length = checked((int)(inner * size));
+                DTypeConversion.ToDoubles(DType, whole ? extent.Slice((int)(byteOffset - low), length) : Storage.Source.Span(byteOffset, length),
                     destination.Slice(written, (int)inner));
             }
             else
             {
                 for (long i = 0; i < inner; i++)
-                    DTypeConversion.ToDoubles(DType, Storage.Source.Span(byteOffset + i * innerStride * size, size),
+                {
+                    long at = byteOffset + i * innerStride * size;
+                    DTypeConversion.ToDoubles(DType, whole ? extent.Slice((int)(at - low), size) : Storage.Source.Span(at, size),
                         destination.Slice(written + (int)i, 1));
+                }
             }
             written += (int)inner;
             int dim = index.Length - 1;
