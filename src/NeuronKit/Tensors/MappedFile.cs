@@ -71,7 +71,6 @@ public sealed unsafe class MappedFile : ByteSource
     }
 
     /// <inheritdoc/>
-    /// <inheritdoc/>
     public override void Read(long offset, Span<byte> destination)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
