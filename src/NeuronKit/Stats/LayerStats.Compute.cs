@@ -31,10 +31,11 @@ public sealed partial class LayerStats
         long bytesRead = 0;
         var plans = LayerPlan.TryCreate(layer);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
-        // Columns (a GPT-2 Conv1D's neurons) are measured tile by tile first; the blocks below then read only biases.
-        var columns = plans is null ? null : ColumnScan.TryMeasure(plans, count, parallel);
+        Moments[]? columns = null;
         try
         {
+            // Columns (a GPT-2 Conv1D's neurons) are measured tile by tile first; the blocks below then read only biases.
+            columns = plans is null ? null : ColumnScan.TryMeasure(plans, count, parallel);
             Parallel.For(0, blocks, parallel, () => new PartReader(), (b, _, reader) =>
             {
                 MeasureBlock(b, reader);

@@ -38,4 +38,20 @@ public class MappedFileTests
         var error = Assert.Throws<CheckpointException>(() => NeuronKit.Stats.ModelStats.Compute(model));
         Assert.StartsWith("seed_lstm.pt changed while it was open: it is now 0 bytes", error.Message);
     }
+
+    [Fact]
+    public void Statistics_of_columns_of_a_file_truncated_while_open_fail_with_the_same_clear_error()
+    {
+        // Given an opened GPT-2 checkpoint, whose Conv1D neurons are columns
+        using var copy = new TempFile("gpt2.safetensors", File.ReadAllBytes(Fixtures.Path("safetensors/gpt2.safetensors")));
+        using var model = Model.Open(copy.Path);
+
+        // When another process truncates it before the statistics read it
+        using (var truncate = Process.Start("truncate", ["-s", "0", copy.Path]))
+            truncate.WaitForExit();
+
+        // Then the column scan fails with the reader's own error too
+        var error = Assert.Throws<CheckpointException>(() => NeuronKit.Stats.ModelStats.Compute(model));
+        Assert.StartsWith("gpt2.safetensors changed while it was open: it is now 0 bytes", error.Message);
+    }
 }
