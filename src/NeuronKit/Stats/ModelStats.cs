@@ -31,10 +31,19 @@ public sealed class ModelStats
         options ??= new StatsOptions();
         // Each layer's flags are found while the next layer is measured, so no core idles through that serial step.
         var finishing = new List<Task<LayerStats>>(layers.Count);
-        foreach (var layer in layers)
+        try
         {
-            var measured = LayerStats.Measure(layer, options);
-            finishing.Add(Task.Run(() => LayerStats.Finish(measured, options)));
+            foreach (var layer in layers)
+            {
+                var measured = LayerStats.Measure(layer, options);
+                finishing.Add(Task.Run(() => LayerStats.Finish(measured, options)));
+            }
+        }
+        catch
+        {
+            // The caller may close the model as soon as this throws: no finishing layer may still be reading it.
+            Task.WaitAll([.. finishing.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default))]);
+            throw;
         }
         // GetResult rethrows a failed layer's own exception (a CheckpointException), not an AggregateException.
         LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult())];
