@@ -44,7 +44,7 @@ internal static class StatsCommand
             var order = StatsOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
             using var model = Model.Open(parse.GetValue(file)!);
             var layers = parse.GetValue(layer) is { } name ? [model.Layer(name)] : model.Layers;
-            var stats = Compute(model, layers, k, showProgress: !asJson && !asCsv && StatsProgress.Possible(stderr));
+            var stats = Compute(model, layers, k, showProgress: !asJson && StatsProgress.Possible(stderr));
             if (asJson) StatsJsonWriter.Write(stdout, stats, order);
             else if (asCsv) StatsCsvWriter.Write(stdout, stats, order);
             else StatsTextWriter.Write(stdout, stats, order);
