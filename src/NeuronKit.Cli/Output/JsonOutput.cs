@@ -6,10 +6,13 @@ namespace NeuronKit.Cli.Output;
 /// <summary>Writes one JSON object to a text writer, and the value conventions of the contract (NaN as a string).</summary>
 internal static class JsonOutput
 {
+    /// <summary>The writer options of every JSON output: names and strings as they are, not \u-escaped.</summary>
+    public static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static void Write(TextWriter stdout, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var json = new Utf8JsonWriter(buffer, Options))
             body(json);
         stdout.WriteLine(Encoding.UTF8.GetString(buffer.ToArray()));
     }

@@ -15,12 +15,10 @@ internal static class StatsJsonWriter
 {
     private const int ChunkNeurons = 1024;
 
-    private static readonly JsonWriterOptions Options = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         using var buffer = new MemoryStream();
-        using var json = new Utf8JsonWriter(buffer, Options);
+        using var json = new Utf8JsonWriter(buffer, JsonOutput.Options);
         var spare = new ConcurrentBag<ArrayBufferWriter<byte>>();
         var ahead = new FormatAhead<ArrayBufferWriter<byte>>(chunk =>
         {
@@ -73,7 +71,7 @@ internal static class StatsJsonWriter
     // The chunk's neurons as one JSON array, into a reused buffer (fresh ones would be new pages to zero every time).
     private static ArrayBufferWriter<byte> Format(ArrayBufferWriter<byte> output, NeuronStats[] neurons)
     {
-        using var json = new Utf8JsonWriter(output, Options);
+        using var json = new Utf8JsonWriter(output, JsonOutput.Options);
         json.WriteStartArray();
         foreach (var n in neurons) WriteNeuron(json, n);
         json.WriteEndArray();

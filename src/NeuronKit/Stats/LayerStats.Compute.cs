@@ -1,5 +1,4 @@
 using NeuronKit.Layers;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Stats;
@@ -17,6 +16,10 @@ public sealed partial class LayerStats
         return Finish(Measure(layer, options), options);
     }
 
+    /// <summary>The bytes of weights and biases one neuron of <paramref name="layer"/> reads (all neurons of a layer read as many).</summary>
+    internal static long BytesPerNeuron(Layer layer) =>
+        layer.NeuronCount == 0 ? 0 : layer.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.DType.Size());
+
     /// <summary>A layer whose neurons are measured but not yet flagged.</summary>
     internal sealed record Measured(Layer Layer, NeuronStats[] Neurons, long BytesRead);
 
@@ -25,8 +28,7 @@ public sealed partial class LayerStats
     {
         long count = layer.NeuronCount;
         var neurons = new NeuronStats[count];
-        long perNeuron = count == 0 ? 0 : Math.Max(1, layer.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.DType.Size()));
-        long blockNeurons = Math.Max(1, BytesPerBlock / Math.Max(perNeuron, 1));
+        long blockNeurons = Math.Max(1, BytesPerBlock / Math.Max(BytesPerNeuron(layer), 1));
         long blocks = (count + blockNeurons - 1) / blockNeurons;
         long bytesRead = 0;
         var plans = LayerPlan.TryCreate(layer);

@@ -42,7 +42,7 @@ public sealed class ModelStats
         catch
         {
             // The caller may close the model as soon as this throws: no finishing layer may still be reading it.
-            Task.WaitAll([.. finishing.Select(task => task.ContinueWith(_ => { }, TaskScheduler.Default))]);
+            Task.WhenAll(finishing).ContinueWith(_ => { }, TaskScheduler.Default).Wait();
             throw;
         }
         // GetResult rethrows a failed layer's own exception (a CheckpointException), not an AggregateException.
@@ -52,7 +52,7 @@ public sealed class ModelStats
 
     /// <summary>The bytes of weights and biases that computing statistics of <paramref name="layers"/> reads: a progress bar's total.</summary>
     public static long BytesToRead(IEnumerable<Layer> layers) =>
-        layers.Sum(l => l.NeuronCount == 0 ? 0 : l.NeuronCount * l.Neuron(0).Parts.Sum(p => p.View.ElementCount * p.View.DType.Size()));
+        layers.Sum(l => l.NeuronCount * LayerStats.BytesPerNeuron(l));
 
     /// <summary>The model.</summary>
     public Model Model { get; }
