@@ -44,8 +44,18 @@ public sealed record TensorInfo
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
 
-    /// <summary>Bytes the tensor's elements take (not counting gaps of a strided view).</summary>
-    public long ByteSize => ElementCount * DType.Size();
+    /// <summary>
+    /// Bytes the tensor's elements take as stored (not counting gaps of a strided view): its elements times the size of
+    /// <see cref="DType"/>, unless set otherwise, as for a quantized GGUF tensor, whose blocks are smaller than the
+    /// float32 values they decode to.
+    /// </summary>
+    public long ByteSize
+    {
+        get => _storedBytes ?? ElementCount * DType.Size();
+        init => _storedBytes = value;
+    }
+
+    private readonly long? _storedBytes;
 
     /// <summary>A lazy view of the whole tensor.</summary>
     public TensorView View() => new(Storage, DType, [.. Shape], [.. Strides], StorageOffset);

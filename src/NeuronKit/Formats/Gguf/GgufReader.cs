@@ -82,6 +82,6 @@ public sealed class GgufReader : ICheckpointReader
             return TensorInfo.Contiguous(t.Name, dtype, t.Shape, new TensorStorage(t.Name, file, start, t.ByteSize));
         var rows = new DequantizedRows(file, start, t.Elements, t.Type);
         return TensorInfo.Contiguous(t.Name, DType.Float32, t.Shape, new TensorStorage(t.Name, rows, 0, rows.Length))
-            with { StoredAs = t.Type.Name };
+            with { StoredAs = t.Type.Name, ByteSize = t.ByteSize };
     }
 }

@@ -142,6 +142,29 @@ public class GgufReaderTests
         Assert.Equal("float32", dtypes["blk.0.attn_norm.weight"]);
     }
 
+    [Theory]
+    [InlineData("tiny_f32.gguf")]
+    [InlineData("tiny_bf16.gguf")]
+    [InlineData("tiny_q4_0.gguf")]
+    [InlineData("tiny_q5_1.gguf")]
+    [InlineData("tiny_k_quants.gguf")]
+    public void Tensors_json_gives_the_bytes_each_tensor_takes_in_the_file(string file)
+    {
+        // The writer's own count of each tensor's encoded bytes (make_gguf.py), not 4 bytes per decoded weight.
+        using var manifest = JsonDocument.Parse(File.ReadAllText(GgufExpected.Path("manifest.json")));
+        var expected = manifest.RootElement.GetProperty(file).GetProperty("tensors").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("bytes").GetInt64());
+
+        var run = CliRun.Of("tensors", GgufExpected.Path(file), "--json");
+
+        Assert.Equal(0, run.Exit);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var bytes = json.RootElement.GetProperty("tensors").EnumerateArray()
+            .ToDictionary(t => t.GetProperty("name").GetString()!, t => t.GetProperty("bytes").GetInt64());
+        Assert.Equal(expected, bytes);
+        Assert.Contains($"{expected.Values.Sum():N0} bytes", CliRun.Of("tensors", GgufExpected.Path(file)).Stdout);
+    }
+
     [Fact]
     public void A_GGUF_file_is_told_by_its_magic_not_its_name()
     {
