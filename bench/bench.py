@@ -47,6 +47,7 @@ def main():
     runs = 1 if args.tiny else args.runs
     data = os.path.join(HERE, "data", "tiny" if args.tiny else "full")
     neuron = build(args)
+    floor = build_floor()
     files = checkpoints(data, sizes)
     formats = subprocess.run([neuron, "formats"], capture_output=True, text=True, check=True).stdout
     safetensors = any(line.split()[:1] == ["safetensors"] for line in formats.splitlines())
@@ -63,8 +64,11 @@ def main():
         "show neuron small": [neuron, "show", files["small.pt"], last_small, "-1", "--json"],
         "stats pytorch big": [PYTHON, os.path.join(HERE, "pytorch_stats.py"), files["big.pt"]],
         "stats neuron big": [neuron, "stats", files["big.pt"], "--csv"],
+        "stats neuron big top0": [neuron, "stats", files["big.pt"], "--top", "0"],
         "version neuron": [neuron, "--version"],
     }
+    if floor:
+        commands["floor big"] = [floor, files["big.pt"]]
     if safetensors:
         commands["show neuron big.safetensors"] = [neuron, "show", files["big.safetensors"], last, "-1", "--json"]
         commands["stats neuron big.safetensors"] = [neuron, "stats", files["big.safetensors"], "--csv"]
@@ -114,6 +118,17 @@ def build(args):
     if not os.path.exists(neuron):
         sys.exit(f"error: {neuron} is missing; run without --no-build")
     return neuron
+
+
+def build_floor():
+    """bench/floor/floor.c: the stats job with nothing but reading and the kernel's vector work, to show what is left
+    for everything else. x86-64 only, and it needs clang; without either the row is skipped, with a note."""
+    if platform.machine() not in ("x86_64", "AMD64") or shutil.which("clang") is None:
+        print("note: the floor row needs clang on x86-64; skipped")
+        return None
+    floor = os.path.join(HERE, "bin", "floor")
+    subprocess.run(["clang", "-O2", "-o", floor, os.path.join(HERE, "floor", "floor.c"), "-lpthread"], check=True)
+    return floor
 
 
 def checkpoints(data, sizes):
@@ -202,7 +217,10 @@ def table(r, args, runs, files, neuron):
         row(f"one neuron, {s}", "`neuron show small.pt L -1 --json`", "show neuron small", "show pytorch small"),
         row(f"stats, {b}", "PyTorch: torch.load, per-row stats", "stats pytorch big", None, "read big"),
         row(f"stats, {b}", "`neuron stats big.pt --csv`", "stats neuron big", "stats pytorch big", "read big"),
+        row(f"stats, {b}", "`neuron stats big.pt --top 0` (summaries only)", "stats neuron big top0", "stats pytorch big", "read big"),
     ]
+    if "floor big" in r:
+        lines.append(row(f"stats floor, {b}", "`bench/floor`: pread + the kernel's vector work, in C", "floor big", None, "read big"))
     if "stats neuron big.safetensors" in r:
         lines += [
             row(f"read the file, {size(files['big.safetensors'])} (bound)", "`dd if=big.safetensors bs=1M`", "read big.safetensors"),
@@ -211,7 +229,9 @@ def table(r, args, runs, files, neuron):
         ]
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     lines += ["", "PyTorch's stats compute the table as tensors and print one line; `neuron stats --csv` also formats and writes "
-              "every row (to /dev/null), so the comparison favours PyTorch. Peak RSS is the child's `ru_maxrss`, which counts "
+              "every row (to /dev/null), so the comparison favours PyTorch; `--top 0` measures the same and prints only the "
+              "summaries. The floor row is the same job stripped to reading the file (pread, 256 KiB blocks, all cores) and "
+              "the kernel's eight 128-bit vector instructions per four weights, in C: no format, no neurons, no output. Peak RSS is the child's `ru_maxrss`, which counts "
               "the forked Python parent before `exec` (about 13 MiB here): no row reads lower than that.", ""]
     if not args.tiny:
         lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
