@@ -82,7 +82,7 @@ int main(int argc, char **argv)
     moments results[256];
     for (long t = 0; t < threads; t++) {
         results[t] = (moments){0, 0, 0, __builtin_inff(), -__builtin_inff(), __builtin_inff()};
-        pthread_create(&workers[t], NULL, scan, &results[t]);
+        if (pthread_create(&workers[t], NULL, scan, &results[t]) != 0) { perror("pthread_create"); return 1; }
     }
     moments all = {0, 0, 0, __builtin_inff(), -__builtin_inff(), __builtin_inff()};
     for (long t = 0; t < threads; t++) {
