@@ -231,8 +231,9 @@ def table(r, args, runs, files, neuron):
     lines += ["", "PyTorch's stats compute the table as tensors and print one line; `neuron stats --csv` also formats and writes "
               "every row (to /dev/null), so the comparison favours PyTorch; `--top 0` measures the same and prints only the "
               "summaries. The floor row is the same job stripped to reading the file (pread, 256 KiB blocks, all cores) and "
-              "the kernel's eight 128-bit vector instructions per four weights, in C: no format, no neurons, no output. Peak RSS is the child's `ru_maxrss`, which counts "
-              "the forked Python parent before `exec` (about 13 MiB here): no row reads lower than that.", ""]
+              "the kernel's eight 128-bit vector instructions per four weights, in C: no format, no neurons, no output. "
+              "Peak RSS is the child's `ru_maxrss`, which counts the forked Python parent before `exec` (about 13 MiB here): "
+              "no row reads lower than that.", ""]
     if not args.tiny:
         lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
         for label, value, op, goal in TARGETS:
