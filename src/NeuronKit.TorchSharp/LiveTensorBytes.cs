@@ -1,4 +1,3 @@
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;

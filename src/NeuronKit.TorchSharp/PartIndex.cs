@@ -1,5 +1,4 @@
 using System.Globalization;
-using NeuronKit.Neurons;
 using static TorchSharp.torch;
 
 namespace NeuronKit.TorchSharp;

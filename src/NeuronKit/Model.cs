@@ -50,7 +50,7 @@ public sealed class Model : IDisposable
     /// <c>ConvTranspose2d(groups=2)</c>); <paramref name="layout"/> (<c>in,out</c> or <c>out,in</c>) reads it as a Linear
     /// with that layout. Throws <see cref="RequestException"/> with suggestions, or saying why the kind does not fit.
     /// </summary>
-    public Layer Layer(string name, string? kind = null, string? layout = null) => LayerAddressing.Resolve(this, name, kind, layout);
+    public Layer Layer(string name, string? kind = null, string? layout = null) => LayerAddressing.Resolve(Layers, Checkpoint.Graph, name, kind, layout);
 
     /// <summary>
     /// Neuron <paramref name="index"/> (negative counts from the end) of layer <paramref name="layer"/>, read as

@@ -5,7 +5,6 @@
 using NeuronKit;
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Formats.PyTorch;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using SharpFuzz;
 

@@ -1,4 +1,3 @@
-using NeuronKit.Neurons;
 using NeuronKit.TorchSharp.Tests.Modules;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -103,6 +103,6 @@ public sealed class ViewTests
         Assert.Equal(24, Oracle.Values(t.index(PartIndex.Parse("[()]"))).Length);
         Assert.Equal([23.0], Oracle.Values(t.index(PartIndex.Parse("[-1, -1, -1]"))));
         foreach (string bad in (string[])["", "[]", "1", "[a]", "[1,2]", "[1:]", "[::2]"])
-            Assert.Throws<NeuronKit.Neurons.RequestException>(() => PartIndex.Parse(bad));
+            Assert.Throws<NeuronKit.RequestException>(() => PartIndex.Parse(bad));
     }
 }

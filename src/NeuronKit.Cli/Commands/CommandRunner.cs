@@ -1,5 +1,4 @@
 using NeuronKit.Cli.Output;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Cli.Commands;
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
-using NeuronKit.Neurons;
 using NeuronKit.Stats;
 
 namespace NeuronKit.Cli.Commands;

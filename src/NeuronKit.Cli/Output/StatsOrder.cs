@@ -1,4 +1,3 @@
-using NeuronKit.Neurons;
 using NeuronKit.Stats;
 
 namespace NeuronKit.Cli.Output;

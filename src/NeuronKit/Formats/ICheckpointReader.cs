@@ -20,7 +20,7 @@ public interface ICheckpointReader
 
     /// <summary>
     /// Parses the header or index of <paramref name="path"/> and checks every size in it against the file;
-    /// reads no tensor values. Fails with <see cref="Neurons.CheckpointException"/>.
+    /// reads no tensor values. Fails with <see cref="CheckpointException"/>.
     /// </summary>
     Checkpoint Open(string path);
 }

@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using NeuronKit.Layers.Kinds;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Layers;
 

@@ -1,4 +1,4 @@
-using NeuronKit.Neurons;
+using NeuronKit.Formats;
 
 namespace NeuronKit.Layers;
 
@@ -14,23 +14,23 @@ internal static class LayerAddressing
     /// The layer <paramref name="name"/> addresses, read as <paramref name="kind"/> / <paramref name="layout"/> when given
     /// (see <see cref="KindRequest.Parse"/>). Throws <see cref="RequestException"/> with hints.
     /// </summary>
-    public static Layer Resolve(Model model, string name, string? kind, string? layout = null)
+    public static Layer Resolve(IReadOnlyList<Layer> layers, ModelGraph graph, string name, string? kind, string? layout = null)
     {
-        var layer = Find(model, name);
-        return KindRequest.Parse(kind, layout) is { } request ? Reread(model, layer, request) : layer;
+        var layer = Find(layers, graph, name);
+        return KindRequest.Parse(kind, layout) is { } request ? Reread(graph, layer, request) : layer;
     }
 
-    private static Layer Find(Model model, string name)
+    private static Layer Find(IReadOnlyList<Layer> layers, ModelGraph graph, string name)
     {
-        if (Lookup(model.Layers, name) is { } layer) return layer;
-        var nonLayer = model.Checkpoint.Graph.NonLayerPrefixes.FirstOrDefault(p => LayerInference.IsUnder(name, [p]));
+        if (Lookup(layers, name) is { } layer) return layer;
+        var nonLayer = graph.NonLayerPrefixes.FirstOrDefault(p => LayerInference.IsUnder(name, [p]));
         if (nonLayer is not null)
             throw new RequestException($"'{name}' is under '{nonLayer.TrimEnd('.')}', which holds optimizer state, not a layer",
-                [$"layers are listed by `neuron layers`; this file has {model.Layers.Count}"]);
-        string? prefix = SharedPrefix(model.Layers);
-        if (prefix is not null && !name.StartsWith(prefix, StringComparison.Ordinal) && Lookup(model.Layers, prefix + name) is { } prefixed)
+                [$"layers are listed by `neuron layers`; this file has {layers.Count}"]);
+        string? prefix = SharedPrefix(layers);
+        if (prefix is not null && !name.StartsWith(prefix, StringComparison.Ordinal) && Lookup(layers, prefix + name) is { } prefixed)
             return prefixed;
-        throw Unknown(model.Layers, name, prefix);
+        throw Unknown(layers, name, prefix);
     }
 
     // A layer by its name, one of its tensors' names, an alias (an ONNX node's output), or its recurrent module's name when that has one sub-layer.
@@ -74,12 +74,12 @@ internal static class LayerAddressing
     }
 
     // The layer's tensors read again as the requested kind; the layer keeps its name.
-    private static Layer Reread(Model model, Layer layer, KindRequest request)
+    private static Layer Reread(ModelGraph graph, Layer layer, KindRequest request)
     {
         string module = LayerCandidate.ModuleOf(layer.Tensors[0].Tensor.Name);
         var candidate = new LayerCandidate(module,
             [.. layer.Tensors.Select(t => new LayerTensor(LayerCandidate.RoleOf(t.Tensor.Name), t.Tensor))],
-            model.Checkpoint.Graph.ModuleClasses.GetValueOrDefault(module));
+            graph.ModuleClasses.GetValueOrDefault(module));
         try
         {
             return request.Kind.Read(candidate, request).Single().Copy(name: layer.Name);

@@ -1,5 +1,4 @@
 using NeuronKit.Formats;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Layers;

@@ -1,5 +1,4 @@
 using NeuronKit.Layers;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Stats;
 

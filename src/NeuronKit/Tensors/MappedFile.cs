@@ -28,13 +28,13 @@ public sealed unsafe class MappedFile : ByteSource
     /// <inheritdoc/>
     public override long Length { get; }
 
-    /// <summary>Maps <paramref name="path"/>; an empty or unreadable file is a <see cref="Neurons.CheckpointException"/>.</summary>
+    /// <summary>Maps <paramref name="path"/>; an empty or unreadable file is a <see cref="CheckpointException"/>.</summary>
     public static MappedFile Open(string path)
     {
         try
         {
             // An empty file cannot be mapped; it is also no checkpoint of any format.
-            if (new FileInfo(path).Length == 0) throw new Neurons.CheckpointException($"{System.IO.Path.GetFileName(path)} is empty (0 bytes)");
+            if (new FileInfo(path).Length == 0) throw new CheckpointException($"{System.IO.Path.GetFileName(path)} is empty (0 bytes)");
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
             try
             {
@@ -52,7 +52,7 @@ public sealed unsafe class MappedFile : ByteSource
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new Neurons.CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+            throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
         }
     }
 
@@ -65,7 +65,7 @@ public sealed unsafe class MappedFile : ByteSource
         // process; one fstat per read (about a microsecond) turns that into an error while the file is still here.
         long now = RandomAccess.GetLength(_handle);
         if (now < offset + length)
-            throw new Neurons.CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +
+            throw new CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +
                 $"{now:N0} bytes, but was {Length:N0} when it was opened; open it again");
         return new ReadOnlySpan<byte>(_pointer + offset, length);
     }
@@ -81,7 +81,7 @@ public sealed unsafe class MappedFile : ByteSource
         {
             int read = RandomAccess.Read(_handle, destination[done..], offset + done);
             if (read == 0)
-                throw new Neurons.CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +
+                throw new CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +
                     $"{RandomAccess.GetLength(_handle):N0} bytes, but was {Length:N0} when it was opened; open it again");
             done += read;
         }

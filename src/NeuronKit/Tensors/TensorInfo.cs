@@ -1,4 +1,3 @@
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Tensors;
 

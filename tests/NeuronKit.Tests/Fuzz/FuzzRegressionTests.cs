@@ -1,6 +1,5 @@
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Formats.PyTorch;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Tests.Fuzz;

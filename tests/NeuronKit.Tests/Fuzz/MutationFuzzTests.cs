@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using NeuronKit.Neurons;
 using Xunit.Abstractions;
 
 namespace NeuronKit.Tests.Fuzz;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Tests.Tensors;
 

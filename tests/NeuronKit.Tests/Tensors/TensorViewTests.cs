@@ -1,4 +1,3 @@
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Tests.Tensors;

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Text;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Containers.Pickle;
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Text;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using static NeuronKit.Containers.Pickle.PickleOpcodes;
 

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Containers.Zip;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Formats.Gguf;
 

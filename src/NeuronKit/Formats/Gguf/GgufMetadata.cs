@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Globalization;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Formats.Gguf;
 

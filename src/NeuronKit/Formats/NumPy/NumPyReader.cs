@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using NeuronKit.Containers.Zip;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.NumPy;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Onnx;

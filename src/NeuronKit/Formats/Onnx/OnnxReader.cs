@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using NeuronKit.Containers.Protobuf;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using ModelProto = global::Onnx.ModelProto;
 

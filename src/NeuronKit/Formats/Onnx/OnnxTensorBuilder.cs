@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using TensorProto = global::Onnx.TensorProto;
 

@@ -3,7 +3,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Google.Protobuf;
 using NeuronKit.Containers.Protobuf;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Formats.Onnx;
 

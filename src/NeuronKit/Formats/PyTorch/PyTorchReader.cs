@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;

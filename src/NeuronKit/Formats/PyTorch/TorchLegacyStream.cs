@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using NeuronKit.Containers.Pickle;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;

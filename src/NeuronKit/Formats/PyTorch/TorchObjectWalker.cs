@@ -1,5 +1,4 @@
 using NeuronKit.Containers.Pickle;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;

@@ -8,7 +8,7 @@ internal abstract class TorchStorageRecords
 {
     /// <summary>
     /// The storage <paramref name="storage"/> names, which must hold exactly <paramref name="byteLength"/> bytes.
-    /// Throws <see cref="Neurons.CheckpointException"/> when the record is missing or of another size.
+    /// Throws <see cref="CheckpointException"/> when the record is missing or of another size.
     /// </summary>
     public abstract TensorStorage Open(PickleStorageRef storage, long byteLength);
 

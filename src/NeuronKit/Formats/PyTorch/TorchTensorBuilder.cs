@@ -1,6 +1,5 @@
 using System.Numerics;
 using NeuronKit.Containers.Pickle;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;

@@ -1,7 +1,6 @@
 using System.Text;
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Containers.Zip;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;

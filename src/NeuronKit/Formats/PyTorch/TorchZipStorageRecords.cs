@@ -1,6 +1,5 @@
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Containers.Zip;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;

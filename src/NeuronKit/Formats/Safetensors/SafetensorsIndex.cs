@@ -1,5 +1,4 @@
 using System.Text.Json;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Formats.Safetensors;
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Safetensors;

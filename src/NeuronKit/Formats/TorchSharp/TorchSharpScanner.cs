@@ -1,5 +1,4 @@
 using System.Text;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.TorchSharp;

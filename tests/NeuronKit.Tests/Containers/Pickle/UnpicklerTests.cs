@@ -1,7 +1,6 @@
 using System.Numerics;
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Formats.PyTorch;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Tests.Containers.Pickle;

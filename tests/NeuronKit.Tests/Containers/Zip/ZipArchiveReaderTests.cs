@@ -1,6 +1,5 @@
 using System.Text;
 using NeuronKit.Containers.Zip;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Tests.Containers.Zip;

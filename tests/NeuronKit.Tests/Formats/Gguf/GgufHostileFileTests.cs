@@ -1,5 +1,4 @@
 using NeuronKit.Formats.Gguf;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Tests.Formats.Gguf;
 

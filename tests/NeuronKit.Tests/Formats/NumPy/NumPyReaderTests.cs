@@ -2,7 +2,6 @@ using NeuronKit.Containers.Zip;
 using NeuronKit.Formats;
 using NeuronKit.Formats.NumPy;
 using NeuronKit.Formats.PyTorch;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using NeuronKit.Tests.Containers.Zip;
 

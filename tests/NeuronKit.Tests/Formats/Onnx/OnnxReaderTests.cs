@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using NeuronKit.Formats;
 using NeuronKit.Formats.Onnx;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using NeuronKit.Tests.Cli;
 using Onnx;

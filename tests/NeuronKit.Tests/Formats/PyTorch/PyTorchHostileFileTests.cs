@@ -1,7 +1,6 @@
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Formats;
 using NeuronKit.Formats.PyTorch;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using NeuronKit.Tests.Containers.Pickle;
 using NeuronKit.Tests.Containers.Zip;

@@ -1,5 +1,4 @@
 using NeuronKit.Formats.PyTorch;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using NeuronKit.Tests.Containers.Pickle;
 using NeuronKit.Tests.Containers.Zip;

@@ -1,6 +1,5 @@
 using NeuronKit.Formats;
 using NeuronKit.Formats.Safetensors;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using NeuronKit.Tests.Oracle;
 

@@ -1,5 +1,4 @@
 using NeuronKit.Formats;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Tests.Formats.Safetensors;
 

@@ -2,7 +2,6 @@ using System.Text;
 using NeuronKit.Formats;
 using NeuronKit.Formats.PyTorch;
 using NeuronKit.Formats.TorchSharp;
-using NeuronKit.Neurons;
 
 namespace NeuronKit.Tests.Formats.TorchSharp;
 

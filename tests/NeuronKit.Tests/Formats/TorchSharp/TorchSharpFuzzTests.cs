@@ -1,6 +1,5 @@
 using NeuronKit.Formats;
 using NeuronKit.Formats.TorchSharp;
-using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Tests.Formats.TorchSharp;

@@ -86,7 +86,7 @@ public class ConvTransposeTests
     {
         using var model = new CheckpointBuilder().Tensor("up.weight", 4, 3, 2, 2).Tensor("up.bias", 6).Model();
 
-        var error = Assert.Throws<NeuronKit.Neurons.RequestException>(() => model.Layer("up", kind));
+        var error = Assert.Throws<NeuronKit.RequestException>(() => model.Layer("up", kind));
 
         Assert.Equal($"layer 'up' cannot be read as {kind[..15]}: {reason}", error.Message);
     }

@@ -1,4 +1,3 @@
-using NeuronKit.Neurons;
 using static NeuronKit.Tests.Layers.CheckpointBuilder;
 
 namespace NeuronKit.Tests.Layers.Kinds;

@@ -1,4 +1,4 @@
-namespace NeuronKit.Neurons;
+namespace NeuronKit;
 
 /// <summary>
 /// Every failure NeuronKit reports: one sentence that says what is wrong, optional hints, and the exit code the CLI uses.
