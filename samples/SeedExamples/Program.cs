@@ -4,6 +4,7 @@
 //   3. an LSTM(10, 20) inside a module: hidden unit 2, all four gates, both biases
 // Run from the repository root: dotnet run --project samples/SeedExamples
 using NeuronKit;
+using NeuronKit.Layers;
 
 string samples = args.Length > 0 ? args[0] : "samples";
 
@@ -27,12 +28,11 @@ using (var model = Model.Open(Path.Combine(samples, "seed_lstm.pt")))
 {
     var unit = model.Neuron("rnn", 2);
     Console.WriteLine($"LSTM {unit.Layer.Name}, hidden unit 2 of {unit.Layer.NeuronCount}:");
-    foreach (string gate in new[] { "input", "forget", "cell", "output" })
+    foreach (var bias in unit.EffectiveBiases)   // per gate, bias_ih + bias_hh: NeuronKit knows which gates add them
     {
-        var ih = unit.Part("weight_ih", gate)!;
-        double bias = unit.Part("bias_ih", gate)!.ToDoubles()[0] + unit.Part("bias_hh", gate)!.ToDoubles()[0];
-        Console.WriteLine($"  {gate,-6}  {ih.Tensor}{ih.Index}: {ih.ToDoubles().Length} input weights, " +
-            $"effective bias (bias_ih + bias_hh) {bias:0.0000}");
+        var ih = unit.Part(PartRole.WeightIh, bias.Gate)!;
+        Console.WriteLine($"  {bias.Gate,-6}  {ih.Tensor}{ih.Index}: {ih.ToDoubles().Length} input weights, " +
+            $"effective bias (bias_ih + bias_hh) {bias.Value():0.0000}");
     }
 }
 

@@ -31,11 +31,9 @@ using (var unit = lstm.Neuron("rnn", 2))
 {
     Console.WriteLine($"3. {unit}, gates {string.Join(", ", unit.Parts.Select(p => p.Gate).Distinct())}");
     foreach (var part in unit.Parts) Print(part);
-    foreach (string gate in new[] { "input", "forget", "cell", "output" })
-    {
-        double bias = unit.Part("bias_ih", gate)!.ToDoubles()[0] + unit.Part("bias_hh", gate)!.ToDoubles()[0];
-        Console.WriteLine($"   effective {gate} bias (bias_ih + bias_hh): {bias:0.0000}");
-    }
+    // Each gate's bias_ih + bias_hh, as NeuronKit adds them (a GRU's new gate would say why it does not).
+    foreach (var bias in unit.EffectiveBiases)
+        Console.WriteLine($"   effective {bias.Gate} bias ({string.Join(" + ", bias.Parts.Select(p => p.Role))}): {bias.Value():0.0000}");
 }
 
 // One line per part: the slice, its gate, shape and dtype, and its first values.

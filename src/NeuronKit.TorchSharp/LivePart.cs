@@ -1,3 +1,4 @@
+using NeuronKit.Layers;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 using static TorchSharp.torch;
@@ -25,11 +26,11 @@ public sealed class LivePart
     /// <summary>The full name of the module tensor the slice is taken from (<c>rnn.weight_ih_l0</c>).</summary>
     public string Name => Part.Tensor;
 
-    /// <summary>The tensor's role in its layer (<c>weight</c>, <c>bias_hh</c>, <c>running_var</c>).</summary>
-    public string Role => Part.Role;
+    /// <summary>What the slice is to the neuron: its role's name (<c>weight</c>, <c>bias_hh</c>, <c>running_var</c>) and use.</summary>
+    public PartRole Role => Part.Role;
 
     /// <summary>The gate for recurrent layers (<c>input</c>, <c>forget</c>, …) and attention (<c>q</c>, <c>k</c>, <c>v</c>), else null.</summary>
-    public string? Gate => Part.Gate;
+    public Gate? Gate => Part.Gate;
 
     /// <summary>The slice in PyTorch syntax on the tensor: <c>[2]</c>, <c>[:, 3]</c>, <c>[0:4, 1]</c>.</summary>
     public string Index => Part.Index;

@@ -36,7 +36,7 @@ internal static class Oracle
     {
         Assert.Equal(
             expected.Select(e => $"{e.Tensor}{e.Index} {e.Gate}"),
-            neuron.Parts.Select(p => $"{p.Name}{p.Index} {p.Gate}"));
+            neuron.Parts.Select(p => $"{p.Name}{p.Index} {p.Gate?.Name}"));
         foreach (var (part, want) in neuron.Parts.Zip(expected))
         {
             var (values, shape) = Slice(module, want.Tensor, want.By);

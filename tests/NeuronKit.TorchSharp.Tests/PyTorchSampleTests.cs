@@ -34,7 +34,7 @@ public sealed class PyTorchSampleTests
                 {
                     var expected = fromFile.Neuron(j).Parts;
                     using var neuron = live.Neuron(fromModule, j);
-                    Assert.Equal(expected.Select(p => $"{p.Tensor}{p.Index} {p.Gate}"), neuron.Parts.Select(p => $"{p.Name}{p.Index} {p.Gate}"));
+                    Assert.Equal(expected.Select(p => $"{p.Tensor}{p.Index} {p.Gate?.Name}"), neuron.Parts.Select(p => $"{p.Name}{p.Index} {p.Gate?.Name}"));
                     foreach (var (want, part) in expected.Zip(neuron.Parts))
                         Assert.Equal(want.ToDoubles(), Oracle.Values(part.Tensor));
                 }

@@ -54,8 +54,8 @@ public sealed class RoundTripTests
                 var expected = fromFile.Neuron(j).Parts;
                 using var neuron = live.Neuron(fromModule, j);
                 Assert.Equal(
-                    expected.Select(p => (p.Tensor, p.Role, p.Gate, p.Index, p.DType, Shape: string.Join(",", p.Shape))),
-                    neuron.Parts.Select(p => (Tensor: p.Name, p.Role, p.Gate, p.Index, p.DType, Shape: string.Join(",", p.Shape))));
+                    expected.Select(p => (p.Tensor, p.Role.Name, p.Gate?.Name, p.Index, p.DType, Shape: string.Join(",", p.Shape))),
+                    neuron.Parts.Select(p => (Tensor: p.Name, p.Role.Name, p.Gate?.Name, p.Index, p.DType, Shape: string.Join(",", p.Shape))));
                 foreach (var (want, part) in expected.Zip(neuron.Parts))
                 {
                     Assert.Equal(want.ToDoubles(), part.ToDoubles());

@@ -1,4 +1,5 @@
 using NeuronKit.Neurons;
+using System.Text.Json;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Cli.Output;
@@ -22,9 +23,9 @@ internal static class ShowJsonWriter
         {
             json.WriteStartObject();
             json.WriteString("tensor", part.Tensor);
-            json.WriteString("role", part.Role);
+            json.WriteString("role", part.Role.Name);
             if (part.Gate is null) json.WriteNull("gate");
-            else json.WriteString("gate", part.Gate);
+            else json.WriteString("gate", part.Gate.Name);
             json.WriteString("index", part.Index);
             JsonOutput.WriteShape(json, "shape", part.Shape);
             json.WriteString("dtype", model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
@@ -33,6 +34,28 @@ internal static class ShowJsonWriter
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        WriteEffectiveBiases(json, neuron.EffectiveBiases);
         json.WriteEndObject();
     });
+
+    // A recurrent unit's effective biases: {gate: sum or null} (null where the cell does not add them), or a bare
+    // number for an RNN, whose one block is not a gate.
+    private static void WriteEffectiveBiases(Utf8JsonWriter json, IReadOnlyList<EffectiveBias> biases)
+    {
+        if (biases.Count == 0) return;
+        if (biases is [{ Gate: null } single])
+        {
+            WriteValue(json, "effective_bias", single.Value());
+            return;
+        }
+        json.WriteStartObject("effective_bias");
+        foreach (var bias in biases) WriteValue(json, bias.Gate!.Name, bias.Value());
+        json.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } number) JsonOutput.WriteProperty(json, name, number);
+        else json.WriteNull(name);
+    }
 }

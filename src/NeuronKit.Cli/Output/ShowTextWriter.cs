@@ -50,33 +50,20 @@ internal static class ShowTextWriter
             $"mean {TensorText.Number(finite.Average())}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}{nonFinite}";
     }
 
-    // The input-side and recurrent-side bias roles: PyTorch's names, then ONNX's.
-    private static readonly (string Input, string Recurrent)[] BiasPairs = [("bias_ih", "bias_hh"), ("Wb", "Rb")];
-
-    // A GRU's candidate gate scales its recurrent part, bias included, by the reset gate (PyTorch; ONNX with
-    // linear_before_reset=1), so its two biases do not add up to one.
-    private static readonly string[] ScaledByReset = ["new", "hidden"];
-
     /// <summary>A recurrent gate's effective bias is the sum of its two biases; users otherwise read only one of them.</summary>
     private static void WriteEffectiveBiases(TextWriter stdout, Neuron neuron, Dictionary<NeuronPart, double[]> values)
     {
-        foreach (var (inputRole, recurrentRole) in BiasPairs)
+        var biases = neuron.EffectiveBiases;
+        if (biases is not [{ Parts: [var input, var recurrent] }, ..]) return;
+        stdout.WriteLine();
+        stdout.WriteLine($"effective bias ({input.Role} + {recurrent.Role}):");
+        foreach (var bias in biases)
         {
-            var pairs = neuron.Parts.Where(p => p.Role == inputRole && p.Shape.Count == 0)
-                .Select(i => (i, r: neuron.Parts.FirstOrDefault(p => p.Role == recurrentRole && p.Gate == i.Gate)))
-                .Where(pair => pair.r is not null)
-                .ToList();
-            if (pairs.Count == 0) continue;
-            stdout.WriteLine();
-            stdout.WriteLine($"effective bias ({inputRole} + {recurrentRole}):");
-            foreach (var (i, r) in pairs)
-            {
-                double a = values[i][0], b = values[r!][0];
-                bool scaled = neuron.Layer.Kind == "GRU" && ScaledByReset.Contains(i.Gate);
-                stdout.WriteLine(scaled
-                    ? $"  {i.Gate,-8} {TensorText.Number(a),10} and {TensorText.Number(b),8}: not summed, the reset gate scales {recurrentRole}"
-                    : $"  {i.Gate ?? "",-8} {TensorText.Number(a),10} + {TensorText.Number(b),10} = {TensorText.Number(a + b)}");
-            }
+            string gate = bias.Gate?.Name ?? "";
+            string[] terms = [.. bias.Parts.Select(p => TensorText.Number(values[p][0]))];
+            stdout.WriteLine(bias.Value() is { } sum
+                ? $"  {gate,-8} {string.Join(" + ", terms.Select(t => $"{t,10}"))} = {TensorText.Number(sum)}"
+                : $"  {gate,-8} {terms[0],10} and {string.Join(" and ", terms.Skip(1).Select(t => $"{t,8}"))}: not summed, {bias.NotSummed}");
         }
     }
 }

@@ -51,7 +51,7 @@ internal static class StatsCsvWriter
                 text.Append(',').Append(CultureInfo.InvariantCulture, $"{v:R}");
             text.Append(',');
             if (n.Bias is { } b) text.Append(CultureInfo.InvariantCulture, $"{b:R}");
-            text.Append(',').Append(StatsFlags.Gates(n, Number))
+            text.Append(',').Append(StatsFlags.Gates(n, Number, ""))
                 .Append(',').Append(n.Dead ? "true" : "false")
                 .Append(',');
             if (n.DuplicateOf is { } of) text.Append(of);

@@ -12,7 +12,10 @@ internal static class StatsFlags
         n.Outlier ? "outlier" : null,
     }.OfType<string>());
 
-    /// <summary>The gate biases as <c>input=0.1;forget=-0.2</c>, for CSV and text.</summary>
-    public static string Gates(NeuronStats n, Func<double, string> format) =>
-        n.GateBiases is null ? "" : string.Join(";", n.GateBiases.Select(g => $"{g.Gate}={format(g.Bias)}"));
+    /// <summary>
+    /// The gate biases as <c>input=0.1;forget=-0.2</c>, for CSV and text; a gate whose biases do not add shows
+    /// <paramref name="unsummed"/> (<c>new=</c> in CSV).
+    /// </summary>
+    public static string Gates(NeuronStats n, Func<double, string> format, string unsummed) =>
+        n.GateBiases is null ? "" : string.Join(";", n.GateBiases.Select(g => $"{g.Gate}={(g.Bias is { } b ? format(b) : unsummed)}"));
 }

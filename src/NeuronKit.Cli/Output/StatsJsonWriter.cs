@@ -111,7 +111,11 @@ internal static class StatsJsonWriter
         if (n.GateBiases is { } gates)
         {
             json.WriteStartObject("gate_biases");
-            foreach (var g in gates) JsonOutput.WriteProperty(json, g.Gate, g.Bias);
+            foreach (var g in gates)
+            {
+                if (g.Bias is { } gateBias) JsonOutput.WriteProperty(json, g.Gate.Name, gateBias);
+                else json.WriteNull(g.Gate.Name);
+            }
             json.WriteEndObject();
         }
         json.WriteBoolean("dead", n.Dead);

@@ -43,7 +43,7 @@ internal static class StatsTextWriter
             var n = neurons[i];
             rows[i] = [n.Index.ToString(CultureInfo.InvariantCulture), Number(n.L1), Number(n.L2), Number(n.Mean), Number(n.Std),
                 Number(n.Min), Number(n.Max), Percent(n.ZeroFraction),
-                gated ? StatsFlags.Gates(n, Number) : n.Bias is { } b ? Number(b) : "-", StatsFlags.Text(n)];
+                gated ? StatsFlags.Gates(n, Number, "-") : n.Bias is { } b ? Number(b) : "-", StatsFlags.Text(n)];
         });
         foreach (var row in rows) table.Row(row);
         return table;

@@ -20,6 +20,12 @@ internal interface ILayerKind
     /// </summary>
     IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request);
 
+    /// <summary>
+    /// True when neuron j's every slice is neuron 0's moved j steps along its tensor, so a scan can plan a whole layer from
+    /// two neurons instead of building each one's parts. ConvTranspose's are not: a group boundary jumps.
+    /// </summary>
+    bool StepsEvenly => true;
+
     /// <summary>The parts of neuron <paramref name="neuron"/> (already in range) of <paramref name="layer"/>.</summary>
     IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron);
 }

@@ -38,6 +38,9 @@ public sealed class Layer
     /// <summary>For one direction of an ONNX recurrent node: which slice of dim 0 of W, R and B it reads (0 forward, 1 reverse).</summary>
     internal int Direction { get; init; }
 
+    /// <summary>For a recurrent layer, its gates in storage order and which of them add their two biases; null otherwise.</summary>
+    internal GateTable? Gates { get; init; }
+
     /// <summary>The kind's implementation, which knows which slices make a neuron.</summary>
     internal ILayerKind Implementation { get; init; } = null!;
 
@@ -68,8 +71,15 @@ public sealed class Layer
         Module = Module,
         Aliases = aliases ?? Aliases,
         Direction = Direction,
+        Gates = Gates,
         Implementation = Implementation,
     };
+
+    /// <summary>
+    /// Why <paramref name="gate"/>'s biases do not add up to one effective bias, or null when they do: the one place that
+    /// decides it, for <c>neuron show</c>, statistics and every other reader of biases.
+    /// </summary>
+    public string? WhyBiasesDoNotSum(Gate? gate) => Gates?.Unsummed is { } unsummed && unsummed.Gate == gate ? unsummed.Why : null;
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Kind}, {NeuronCount} neuron{(NeuronCount == 1 ? "" : "s")})";

@@ -1,4 +1,5 @@
 using NeuronKit.Neurons;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Layers;
 
@@ -6,26 +7,12 @@ namespace NeuronKit.Layers;
 internal static class Slices
 {
     /// <summary>Row <paramref name="row"/> of <paramref name="tensor"/>, indexed <c>[row]</c>.</summary>
-    public static NeuronPart Row(LayerTensor tensor, long row, string? gate = null, string? note = null) => new()
-    {
-        Tensor = tensor.Tensor.Name,
-        Role = tensor.Role,
-        Gate = gate,
-        Index = $"[{row}]",
-        Note = note,
-        View = tensor.Tensor.View().Select(0, row),
-    };
+    public static NeuronPart Row(LayerTensor tensor, long row, PartRole role, Gate? gate = null, string? note = null) =>
+        new(tensor.Tensor, role, TensorSlice.Row(row), gate, note);
 
     /// <summary>Column <paramref name="column"/> of <paramref name="tensor"/>, indexed <c>[:, column]</c>.</summary>
-    public static NeuronPart Column(LayerTensor tensor, long column, string? gate = null, string? note = null) => new()
-    {
-        Tensor = tensor.Tensor.Name,
-        Role = tensor.Role,
-        Gate = gate,
-        Index = $"[:, {column}]",
-        Note = note,
-        View = tensor.Tensor.View().Select(1, column),
-    };
+    public static NeuronPart Column(LayerTensor tensor, long column, PartRole role, Gate? gate = null, string? note = null) =>
+        new(tensor.Tensor, role, TensorSlice.Column(column), gate, note);
 
     /// <summary>The tensor playing <paramref name="role"/> in <paramref name="layer"/>, or null.</summary>
     public static LayerTensor? Role(this Layer layer, string role) => layer.Tensors.FirstOrDefault(t => t.Role == role);

@@ -1,3 +1,4 @@
+using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Neurons;
@@ -8,23 +9,37 @@ namespace NeuronKit.Neurons;
 /// </summary>
 public sealed class NeuronPart
 {
+    /// <summary>The part of <paramref name="tensor"/> that <paramref name="slice"/> takes, playing <paramref name="role"/>.</summary>
+    internal NeuronPart(TensorInfo tensor, PartRole role, TensorSlice slice, Gate? gate = null, string? note = null)
+    {
+        Tensor = tensor.Name;
+        Role = role;
+        Gate = gate;
+        Slice = slice;
+        Note = note;
+        View = slice.Apply(tensor.View());
+    }
+
     /// <summary>The full name of the tensor the slice is taken from.</summary>
-    public required string Tensor { get; init; }
+    public string Tensor { get; }
 
-    /// <summary>The tensor's role in its layer (<c>weight</c>, <c>bias_hh</c>, <c>running_var</c>).</summary>
-    public required string Role { get; init; }
+    /// <summary>What the slice is to the neuron: its role's name (<c>weight</c>, <c>bias_hh</c>, <c>running_var</c>) and use.</summary>
+    public PartRole Role { get; }
 
-    /// <summary>The gate for recurrent layers (<c>input</c>, <c>forget</c>, <c>cell</c>, <c>output</c>, <c>reset</c>, …), else null.</summary>
-    public string? Gate { get; init; }
+    /// <summary>The gate for recurrent layers (<c>input</c>, <c>forget</c>, …) and attention (<c>q</c>, <c>k</c>, <c>v</c>), else null.</summary>
+    public Gate? Gate { get; }
 
-    /// <summary>The slice in PyTorch/NumPy syntax on the tensor as stored: <c>[2]</c>, <c>[:, 3]</c>, <c>[0:4, 1]</c>.</summary>
-    public required string Index { get; init; }
+    /// <summary>The slice of the tensor as stored, one item per leading dimension: an index, a range or the whole dimension.</summary>
+    public TensorSlice Slice { get; }
+
+    /// <summary>The slice in PyTorch/NumPy syntax: <c>[2]</c>, <c>[:, 3]</c>, <c>[0:4, 1]</c> (made from <see cref="Slice"/>).</summary>
+    public string Index => Slice.ToString();
 
     /// <summary>Why this slice and not the obvious one, where a raw index would take the wrong thing; else null.</summary>
-    public string? Note { get; init; }
+    public string? Note { get; }
 
     /// <summary>The lazy view of the slice.</summary>
-    public required TensorView View { get; init; }
+    public TensorView View { get; }
 
     /// <summary>The slice's shape.</summary>
     public IReadOnlyList<long> Shape => View.Shape;

@@ -58,7 +58,7 @@ internal static class DuplicateFinder
     }
 
     private static IReadOnlyList<Tensors.TensorView> WeightViews(Layer layer, long j) =>
-        [.. layer.Neuron(j).Parts.Where(p => PartRoles.Use(p.Role) == PartUse.Weight).Select(p => p.View)];
+        [.. layer.Neuron(j).Parts.Where(p => p.Role.Use == PartUse.Weight).Select(p => p.View)];
 
     // -0.0 equals 0.0 and every NaN is one NaN, so the key never splits values the comparison would call equal.
     private static double Canonical(double value) => value == 0 ? 0 : double.IsNaN(value) ? double.NaN : value;

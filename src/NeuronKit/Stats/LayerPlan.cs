@@ -8,22 +8,11 @@ namespace NeuronKit.Stats;
 /// </summary>
 internal static class LayerPlan
 {
-    // Kinds whose every part is affine in j. ConvTranspose is not: a group boundary jumps (gi·in/G rows, j mod out/G).
-    private static readonly HashSet<string> Affine = new(StringComparer.Ordinal)
-    {
-        "Linear", "Conv1d", "Conv2d", "Conv3d",
-        "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
-        "MultiheadAttention", "Embedding", "EmbeddingBag",
-        "BatchNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm",
-        "InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d", "LayerNorm", "GroupNorm", "RMSNorm",
-        "Tensor",
-    };
-
     /// <summary>The plans of <paramref name="layer"/>'s parts, or null when it must be walked neuron by neuron.</summary>
     public static IReadOnlyList<PartPlan>? TryCreate(Layer layer)
     {
         long count = layer.NeuronCount;
-        if (count < 2 || !Affine.Contains(layer.Kind)) return null;
+        if (count < 2 || !layer.Implementation.StepsEvenly) return null;
         var first = layer.Neuron(0).Parts;
         var second = layer.Neuron(1).Parts;
         if (first.Count != second.Count) return null;

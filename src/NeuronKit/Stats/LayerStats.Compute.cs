@@ -73,7 +73,7 @@ public sealed partial class LayerStats
             }
             reader.Block.Load();
             for (long j = first; j < end; j++)
-                neurons[j] = Measure(j, blockParts[j - first], plans is null ? 0 : j, reader, columns?[j]);
+                neurons[j] = Measure(layer, j, blockParts[j - first], plans is null ? 0 : j, reader, columns?[j]);
             Interlocked.Add(ref bytesRead, bytes);
             options.Progress?.Invoke(bytes);
         }
@@ -95,8 +95,8 @@ public sealed partial class LayerStats
     }
 
     // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan);
-    // its weights' statistics are given when they were measured as columns.
-    private static NeuronStats Measure(long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader, Moments? weights)
+    // its weights' statistics are given when they were measured as columns. A gate's biases add up where the layer says so.
+    private static NeuronStats Measure(Layer layer, long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader, Moments? weights)
     {
         var moments = weights ?? Moments.Empty;
         double? bias = null;
@@ -113,10 +113,13 @@ public sealed partial class LayerStats
                     break;
                 case PartUse.Bias:
                     gates ??= [];
-                    double value = reader.Sum(part.View(at));
                     int gate = gates.FindIndex(g => g.Gate == part.Gate);
-                    if (gate < 0) gates.Add(new GateBias(part.Gate, value));
-                    else gates[gate] = gates[gate] with { Bias = gates[gate].Bias + value };
+                    if (gate < 0)
+                    {
+                        gates.Add(new GateBias(part.Gate, layer.WhyBiasesDoNotSum(part.Gate) is null ? 0 : null));
+                        gate = gates.Count - 1;
+                    }
+                    if (gates[gate].Bias is { } sum) gates[gate] = gates[gate] with { Bias = sum + reader.Sum(part.View(at)) };
                     break;
             }
         }
@@ -132,9 +135,8 @@ public sealed partial class LayerStats
             Min = none ? double.NaN : moments.Min,
             Max = none ? double.NaN : moments.Max,
             Zeros = moments.Zeros,
-            // A single unlabelled gate (RNN) is still one bias per neuron.
-            Bias = gates is { Count: 1 } && bias is null ? gates[0].Bias : bias,
-            GateBiases = gates is { Count: > 1 } ? gates : null,
+            Bias = bias,
+            GateBiases = gates,
             Dead = !none && moments.Zeros == moments.Count,
         };
     }

@@ -36,10 +36,10 @@ public readonly record struct NeuronStats
     /// <summary>The fraction of weights that are exactly zero.</summary>
     public double ZeroFraction => Weights == 0 ? double.NaN : (double)Zeros / Weights;
 
-    /// <summary>The bias for a neuron with one (RNN: bias_ih + bias_hh); null when it has none or one per gate.</summary>
+    /// <summary>The bias for a neuron with one (RNN: its effective bias, bias_ih + bias_hh); null when it has none or one per gate.</summary>
     public double? Bias { get; init; }
 
-    /// <summary>The effective bias of each gate for gated layers (LSTM, GRU, attention q/k/v); otherwise null.</summary>
+    /// <summary>The effective bias of each gate for gated layers with biases (LSTM, GRU, attention q/k/v); otherwise null.</summary>
     public IReadOnlyList<GateBias>? GateBiases { get; init; }
 
     /// <summary>True when every incoming weight is zero: the neuron's output ignores its input.</summary>

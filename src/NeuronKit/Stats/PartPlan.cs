@@ -1,3 +1,4 @@
+using NeuronKit.Layers;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
@@ -15,7 +16,7 @@ internal sealed class PartPlan
 
     private PartPlan(NeuronPart part, long step)
     {
-        Use = PartRoles.Use(part.Role);
+        Use = part.Role.Use;
         Gate = part.Gate;
         Storage = part.View.Storage;
         DType = part.DType;
@@ -29,7 +30,7 @@ internal sealed class PartPlan
     public PartUse Use { get; }
 
     /// <summary>The part's gate, or null.</summary>
-    public string? Gate { get; }
+    public Gate? Gate { get; }
 
     /// <summary>The storage the part's tensor views.</summary>
     public TensorStorage Storage { get; }
@@ -68,6 +69,6 @@ internal sealed class PartPlan
 
     /// <summary>True when <paramref name="part"/> is this plan's slice for neuron <paramref name="j"/>.</summary>
     public bool Predicts(NeuronPart part, long j) =>
-        PartRoles.Use(part.Role) == Use && part.Gate == Gate && ReferenceEquals(part.View.Storage, Storage) && part.DType == DType
+        part.Role.Use == Use && part.Gate == Gate && ReferenceEquals(part.View.Storage, Storage) && part.DType == DType
         && part.View.Shape.SequenceEqual(_shape) && part.View.Strides.SequenceEqual(_strides) && part.View.StorageOffset == Offset + j * Step;
 }

@@ -4,16 +4,12 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Formats.Gguf;
 
 /// <summary>
-/// A quantized GGUF tensor seen as float32 bytes, so a plain <see cref="TensorView"/> reads it: <see cref="Span"/>
-/// decodes only the blocks covering the bytes asked for. Blocks run along ne[0] and a row is a whole number of them,
-/// so element e lies in block e / BlockSize, whatever the shape.
+/// A quantized GGUF tensor seen as float32 bytes, so a plain <see cref="TensorView"/> reads it: only the blocks covering
+/// the bytes asked for are decoded. Blocks run along ne[0] and a row is a whole number of them, so element e lies in
+/// block e / BlockSize, whatever the shape.
 /// </summary>
 public sealed class DequantizedRows : ByteSource
 {
-    // One buffer per thread, reused: a span this source returns is valid until the same thread's next Span call
-    // (TensorView converts each span before asking for the next).
-    [ThreadStatic] private static float[]? t_values;
-
     private readonly ByteSource _source;
     private readonly long _dataOffset;
     private readonly long _elements;
@@ -38,21 +34,35 @@ public sealed class DequantizedRows : ByteSource
     public override long Length => _elements * sizeof(float);
 
     /// <inheritdoc/>
+    /// <remarks>The decoded bytes have nowhere to live in the file, so each call returns a buffer of its own.</remarks>
     public override ReadOnlySpan<byte> Span(long offset, int length)
     {
-        CheckRange(offset, length);
-        if (length == 0) return [];
-        int blockSize = _type.BlockSize;
-        long firstBlock = offset / sizeof(float) / blockSize;
-        long lastBlock = (offset + length - 1) / sizeof(float) / blockSize;
+        var bytes = new byte[length];
+        Read(offset, bytes);
+        return bytes;
+    }
+
+    /// <inheritdoc/>
+    public override void Read(long offset, Span<byte> destination)
+    {
+        CheckRange(offset, destination.Length);
+        if (destination.Length == 0) return;
+        int blockSize = _type.BlockSize, typeSize = _type.TypeSize, blockBytes = blockSize * sizeof(float);
+        long firstBlock = offset / blockBytes, lastBlock = (offset + destination.Length - 1) / blockBytes;
         int blocks = checked((int)(lastBlock - firstBlock + 1));
-        int count = checked(blocks * blockSize);
-        var values = t_values is { } buffer && buffer.Length >= count ? buffer : t_values = new float[count];
-        var bytes = _source.Span(_dataOffset + firstBlock * _type.TypeSize, checked(blocks * _type.TypeSize));
+        var encoded = _source.Span(_dataOffset + firstBlock * typeSize, checked(blocks * typeSize));
+        // One block at a time (at most 256 values), then only the bytes asked for are copied out of it.
+        Span<float> values = stackalloc float[blockSize];
+        int skip = (int)(offset - firstBlock * blockBytes), written = 0;
         for (int i = 0; i < blocks; i++)
-            _type.Decoder!(bytes.Slice(i * _type.TypeSize, _type.TypeSize), values.AsSpan(i * blockSize, blockSize));
+        {
+            _type.Decoder!(encoded.Slice(i * typeSize, typeSize), values);
+            // Native float bytes are the little-endian bytes DTypeConversion reads on every platform .NET ships for.
+            var decoded = MemoryMarshal.AsBytes(values)[(i == 0 ? skip : 0)..];
+            int count = Math.Min(decoded.Length, destination.Length - written);
+            decoded[..count].CopyTo(destination[written..]);
+            written += count;
+        }
         Interlocked.Add(ref _blocksDecoded, blocks);
-        // Native float bytes are the little-endian bytes DTypeConversion reads on every platform .NET ships for.
-        return MemoryMarshal.AsBytes(values.AsSpan(0, count)).Slice((int)(offset - firstBlock * blockSize * sizeof(float)), length);
     }
 }

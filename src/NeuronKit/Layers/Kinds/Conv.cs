@@ -92,8 +92,8 @@ internal sealed class Conv : ILayerKind, INodeKind
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
     {
         var bias = layer.Role("bias");
-        var weight = Slices.Row(layer.Role("weight")!, neuron);
-        return bias is null ? [weight] : [weight, Slices.Row(bias, neuron)];
+        var weight = Slices.Row(layer.Role("weight")!, neuron, PartRole.Weight);
+        return bias is null ? [weight] : [weight, Slices.Row(bias, neuron, PartRole.Bias)];
     }
 
     private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, TensorInfo? bias, bool assumed, IReadOnlyList<string> evidence) => new()

@@ -101,6 +101,9 @@ internal sealed class ConvTranspose : ILayerKind, INodeKind
     }
 
     /// <inheritdoc/>
+    public bool StepsEvenly => false;
+
+    /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
     {
         var weight = layer.Role("weight")!;
@@ -115,15 +118,9 @@ internal sealed class ConvTranspose : ILayerKind, INodeKind
               $"input row; weight[{neuron}] would be input channel {neuron}'s filters"
             : $"output channel {neuron} lives on dim 1 of a ConvTranspose weight [in, out/groups, …]: column {column} of group " +
               $"{group}, whose input channels are rows {start}..{start + inPerGroup - 1}; weight[{neuron}] would be input channel {neuron}'s filters";
-        var weightPart = new NeuronPart
-        {
-            Tensor = weight.Tensor.Name,
-            Role = weight.Role,
-            Index = $"[{start}:{start + inPerGroup}, {column}]",
-            Note = note,
-            View = weight.Tensor.View().Narrow(0, start, inPerGroup).Select(1, column),
-        };
-        return bias is null ? [weightPart] : [weightPart, Slices.Row(bias, neuron)];
+        var weightPart = new NeuronPart(weight.Tensor, PartRole.Weight,
+            new TensorSlice(SliceItem.Range(start, start + inPerGroup), SliceItem.At(column)), note: note);
+        return bias is null ? [weightPart] : [weightPart, Slices.Row(bias, neuron, PartRole.Bias)];
     }
 
     private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, TensorInfo? bias, long groups, bool assumed,

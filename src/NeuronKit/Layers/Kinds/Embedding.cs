@@ -49,7 +49,7 @@ internal sealed class Embedding : ILayerKind, INodeKind
 
     /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) =>
-        [Slices.Column(layer.Role("weight")!, neuron,
+        [Slices.Column(layer.Role("weight")!, neuron, PartRole.Weight,
             note: $"column {neuron}: unit {neuron}'s weight from every token; row {neuron} would be token {neuron}'s embedding vector")];
 
     private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, IReadOnlyList<string> evidence) => new()

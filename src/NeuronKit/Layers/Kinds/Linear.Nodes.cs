@@ -57,19 +57,12 @@ internal sealed partial class Linear : INodeKind
     private static NeuronPart BiasPart(LayerTensor bias, long neuron, long outputs)
     {
         var shape = bias.Tensor.Shape;
-        if (shape.Count == 1 && shape[0] == outputs) return Slices.Row(bias, neuron);
-        if (shape.Count == 2)
-            return new NeuronPart
-            {
-                Tensor = bias.Tensor.Name,
-                Role = bias.Role,
-                Index = $"[0, {neuron}]",
-                View = bias.Tensor.View().Select(0, 0).Select(0, neuron),
-            };
+        if (shape.Count == 1 && shape[0] == outputs) return Slices.Row(bias, neuron, PartRole.Bias);
+        if (shape.Count == 2) return new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice(SliceItem.At(0), SliceItem.At(neuron)));
         const string broadcast = "one bias broadcast to every output: every neuron's bias is this entry";
         return shape.Count == 0
-            ? new NeuronPart { Tensor = bias.Tensor.Name, Role = bias.Role, Index = "[()]", Note = broadcast, View = bias.Tensor.View() }
-            : Slices.Row(bias, 0, note: broadcast);
+            ? new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice(), note: broadcast)
+            : Slices.Row(bias, 0, PartRole.Bias, note: broadcast);
     }
 
     // A Gemm's C that is a per-neuron bias: [N] or [1, N], or one entry for all ([], [1], [1, 1]).

@@ -83,8 +83,8 @@ internal sealed partial class Linear : ILayerKind
         var weight = layer.Role("weight")!;
         var bias = layer.Role("bias");
         var weightPart = layer.Layout == InOut
-            ? Slices.Column(weight, neuron, note: $"column {neuron}: this weight is stored (in, out), so row {neuron} would be input {neuron}'s weights to every output")
-            : Slices.Row(weight, neuron);
+            ? Slices.Column(weight, neuron, PartRole.Weight, note: $"column {neuron}: this weight is stored (in, out), so row {neuron} would be input {neuron}'s weights to every output")
+            : Slices.Row(weight, neuron, PartRole.Weight);
         return bias is null ? [weightPart] : [weightPart, BiasPart(bias, neuron, layer.NeuronCount)];
     }
 

@@ -12,12 +12,12 @@ internal sealed class MultiheadAttention : ILayerKind
 {
     private static readonly string[] Roles = ["in_proj_weight", "in_proj_bias", "q_proj_weight", "k_proj_weight", "v_proj_weight", "bias_k", "bias_v"];
 
-    // Per projection in storage order: its gate label, its separate weight, and its extra bias (add_bias_kv).
-    private static readonly (string Gate, string Weight, string? ExtraBias)[] Projections =
+    // Per projection in storage order: its gate label, its separate weight, and its extra bias (add_bias_kv), each with its role.
+    private static readonly (Gate Gate, string Weight, PartRole WeightRole, string? ExtraBias, PartRole? ExtraRole)[] Projections =
     [
-        ("q", "q_proj_weight", null),
-        ("k", "k_proj_weight", "bias_k"),
-        ("v", "v_proj_weight", "bias_v"),
+        (Gate.Q, "q_proj_weight", PartRole.QProjWeight, null, null),
+        (Gate.K, "k_proj_weight", PartRole.KProjWeight, "bias_k", PartRole.BiasK),
+        (Gate.V, "v_proj_weight", PartRole.VProjWeight, "bias_v", PartRole.BiasV),
     ];
 
     /// <inheritdoc/>
@@ -51,20 +51,15 @@ internal sealed class MultiheadAttention : ILayerKind
         List<NeuronPart> parts = [];
         for (int p = 0; p < Projections.Length; p++)
         {
-            var (gate, separate, extra) = Projections[p];
+            var (gate, separate, separateRole, extra, extraRole) = Projections[p];
             long row = p * embed + neuron;
             string note = $"in_proj packs q, k, v in blocks of E = {embed} rows: row {p}·{embed} + {neuron} = {row} is unit {neuron}'s {gate} projection";
-            parts.Add(packed is not null ? Slices.Row(packed, row, gate, note) : Slices.Row(layer.Role(separate)!, neuron, gate));
-            if (bias is not null) parts.Add(Slices.Row(bias, row, gate, note));
+            parts.Add(packed is not null
+                ? Slices.Row(packed, row, PartRole.InProjWeight, gate, note)
+                : Slices.Row(layer.Role(separate)!, neuron, separateRole, gate));
+            if (bias is not null) parts.Add(Slices.Row(bias, row, PartRole.InProjBias, gate, note));
             if (extra is not null && layer.Role(extra) is { } extraBias)
-                parts.Add(new NeuronPart
-                {
-                    Tensor = extraBias.Tensor.Name,
-                    Role = extraBias.Role,
-                    Gate = gate,
-                    Index = $"[0, 0, {neuron}]",
-                    View = extraBias.Tensor.View().Select(0, 0).Select(0, 0).Select(0, neuron),
-                });
+                parts.Add(new NeuronPart(extraBias.Tensor, extraRole!, new TensorSlice(SliceItem.At(0), SliceItem.At(0), SliceItem.At(neuron)), gate));
         }
         return parts;
     }

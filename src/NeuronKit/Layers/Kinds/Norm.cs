@@ -28,7 +28,14 @@ internal sealed class Norm : ILayerKind, INodeKind
         ("RMSNorm", Affine),
     ];
 
-    private static readonly string[] PartRoles = ["weight", "bias", "running_mean", "running_var"];
+    // The tensors that have one entry per channel, and what entry j is to channel j (num_batches_tracked has none).
+    private static readonly (string Tensor, PartRole Role)[] PerChannel =
+    [
+        ("weight", PartRole.Weight),
+        ("bias", PartRole.Bias),
+        ("running_mean", PartRole.RunningMean),
+        ("running_var", PartRole.RunningVar),
+    ];
 
     // ONNX's normalization operators: the kind each is, and which input carries each role (PyTorch's role names).
     // https://onnx.ai/onnx/operators/onnx__BatchNormalization.html (X, scale, B, input_mean, input_var),
@@ -78,7 +85,7 @@ internal sealed class Norm : ILayerKind, INodeKind
     {
         if (!candidate.HasOnly(Tracked)) return null;
         var first = candidate.Find("weight") ?? candidate.Find("running_mean");
-        if (first is null || first.Shape.Count == 0 || !PartRoles.All(r => candidate.Find(r) is not { } t || t.Shape.SequenceEqual(first.Shape)))
+        if (first is null || first.Shape.Count == 0 || !PerChannel.All(p => candidate.Find(p.Tensor) is not { } t || t.Shape.SequenceEqual(first.Shape)))
             return null;
         if (first.Shape.Count > 1)
         {
@@ -114,7 +121,7 @@ internal sealed class Norm : ILayerKind, INodeKind
         bool severalDims = request.Name == "LayerNorm";
         if (first.Shape.Count == 0 || (first.Shape.Count > 1 && !severalDims))
             throw new RequestException($"{request.Name} needs a 1-d {LayerCandidate.RoleOf(first.Name)} [C], and {first.Name} is {first.Shape.Text()}");
-        foreach (string role in PartRoles)
+        foreach (var (role, _) in PerChannel)
             if (candidate.Find(role) is { } tensor && !tensor.Shape.SequenceEqual(first.Shape))
                 throw new RequestException($"{tensor.Name} is {tensor.Shape.Text()}, but {first.Name} is {first.Shape.Text()}");
         return [Layer(candidate, request.Name, false, [request.Evidence])];
@@ -122,7 +129,7 @@ internal sealed class Norm : ILayerKind, INodeKind
 
     /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) =>
-        [.. PartRoles.Select(layer.Role).OfType<LayerTensor>().Select(t => Slices.Row(t, neuron))];
+        [.. PerChannel.Where(p => layer.Role(p.Tensor) is not null).Select(p => Slices.Row(layer.Role(p.Tensor)!, neuron, p.Role))];
 
     private Layer Layer(LayerCandidate candidate, string kind, bool assumed, IReadOnlyList<string> evidence)
     {

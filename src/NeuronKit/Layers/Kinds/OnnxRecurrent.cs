@@ -58,6 +58,8 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
         List<string> evidence = [candidate.Evidence,
             $"W {w.Shape.Text()} = [{(stacked ? "D, " : "")}{(gates == 1 ? "" : gates)}H, in] with H = {hidden}, gates {(gates == 1 ? "none" : table.Letters)} (ONNX order)"];
         if (candidate.IsComputed(3)) evidence.Add("its bias B is computed at run time, so it has no bias parts");
+        // linear_before_reset moves GRU's Rb_h inside the reset gate's product, so the hidden gate's biases no longer add.
+        var gateTable = node.Int("linear_before_reset", 0) != 0 && table == GateTable.OnnxGru ? GateTable.OnnxGruLinearBeforeReset : table;
         if (node.Ints.TryGetValue("linear_before_reset", out long linear))
             evidence.Add($"linear_before_reset = {linear}: {(linear != 0 ? "the reset gate multiplies (R_h·H + Rb_h), as PyTorch's GRU does" : "the reset gate multiplies H before R_h")}");
         string layout = $"W [{(stacked ? "D, " : "")}{(gates == 1 ? "" : gates)}H, in], R [{(stacked ? "D, " : "")}{(gates == 1 ? "" : gates)}H, H], " +
@@ -73,6 +75,7 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
             Module = directions.Length == 1 ? null : candidate.Name,
             Aliases = directions.Length == 1 ? candidate.Node.Outputs.Where(o => o != "").ToList() : [],
             Direction = d,
+            Gates = gateTable,
             Implementation = this,
         })];
     }
@@ -86,39 +89,30 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
         for (int g = 0; g < gates; g++)
         {
             long row = g * hidden + neuron;
-            string? gate = table.Gates[g];
+            var gate = table.Gates[g];
             string? note = gate is null ? null :
                 $"ONNX {table.Name} stacks its gates ({table.Letters}) in blocks of H = {hidden} rows: row {g}·{hidden} + {neuron} = {row} " +
                 $"is the {gate} gate of unit {neuron}";
-            parts.Add(Entry(layer, "W", "W", row, gate, note));
-            parts.Add(Entry(layer, "R", "R", row, gate, note));
+            parts.Add(Entry(layer, "W", PartRole.W, row, gate, note));
+            parts.Add(Entry(layer, "R", PartRole.R, row, gate, note));
             if (layer.Role("B") is not null)
             {
-                parts.Add(Entry(layer, "B", "Wb", row, gate, note));
-                parts.Add(Entry(layer, "B", "Rb", gates * hidden + row, gate,
+                parts.Add(Entry(layer, "B", PartRole.Wb, row, gate, note));
+                parts.Add(Entry(layer, "B", PartRole.Rb, gates * hidden + row, gate,
                     $"B holds Wb then Rb, {gates * hidden} entries each: entry {gates * hidden} + {row} = {gates * hidden + row} is Rb of " +
                     (gate is null ? $"unit {neuron}" : $"the {gate} gate of unit {neuron}")));
             }
             if (g < table.Peepholes && layer.Role("P") is not null)
-                parts.Add(Entry(layer, "P", "P", row, gate, $"P holds one block of H per peephole ({string.Join(", ", table.Gates.Take(table.Peepholes))}): entry {row} is the {gate} gate's of unit {neuron}"));
+                parts.Add(Entry(layer, "P", PartRole.P, row, gate, $"P holds one block of H per peephole ({string.Join(", ", table.Gates.Take(table.Peepholes))}): entry {row} is the {gate} gate's of unit {neuron}"));
         }
         return parts;
     }
 
     // Entry row of the tensor playing role, in the layer's direction: [d, row] of a stacked tensor, [row] of a rank-2 one.
-    private static NeuronPart Entry(Layer layer, string tensorRole, string role, long row, string? gate, string? note)
+    private static NeuronPart Entry(Layer layer, string tensorRole, PartRole role, long row, Gate? gate, string? note)
     {
-        var tensor = layer.Role(tensorRole)!.Tensor;
         bool stacked = layer.Role("W")!.Tensor.Shape.Count == 3;
-        var view = stacked ? tensor.View().Select(0, layer.Direction) : tensor.View();
-        return new NeuronPart
-        {
-            Tensor = tensor.Name,
-            Role = role,
-            Gate = gate,
-            Index = stacked ? $"[{layer.Direction}, {row}]" : $"[{row}]",
-            Note = note,
-            View = view.Select(0, row),
-        };
+        var slice = stacked ? new TensorSlice(SliceItem.At(layer.Direction), SliceItem.At(row)) : TensorSlice.Row(row);
+        return new NeuronPart(layer.Role(tensorRole)!.Tensor, role, slice, gate, note);
     }
 }

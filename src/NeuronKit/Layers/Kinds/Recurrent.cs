@@ -10,7 +10,14 @@ namespace NeuronKit.Layers.Kinds;
 /// </summary>
 internal abstract class Recurrent(GateTable table) : ILayerKind
 {
-    private static readonly string[] Stacked = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"];
+    // The tensors stacking one block of H rows per gate, in the order a gate's parts are listed, with their roles.
+    private static readonly (string Tensor, PartRole Role)[] Stacked =
+    [
+        ("weight_ih", PartRole.WeightIh),
+        ("weight_hh", PartRole.WeightHh),
+        ("bias_ih", PartRole.BiasIh),
+        ("bias_hh", PartRole.BiasHh),
+    ];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames { get; } = [table.Name, table.CellName!];
@@ -70,16 +77,16 @@ internal abstract class Recurrent(GateTable table) : ILayerKind
         for (int g = 0; g < table.Gates.Count; g++)
         {
             long row = g * hidden + neuron;
-            string? gate = table.Gates[g];
+            var gate = table.Gates[g];
             string? note = gate is null ? null :
                 $"{table.Name} stacks its gates ({table.Letters}) in blocks of H = {hidden} rows: row {g}·{hidden} + {neuron} = {row} " +
                 $"is the {gate} gate of unit {neuron}";
-            foreach (string role in Stacked)
-                if (layer.Role(role) is { } tensor)
-                    parts.Add(Slices.Row(tensor, row, gate, note));
+            foreach (var (name, role) in Stacked)
+                if (layer.Role(name) is { } tensor)
+                    parts.Add(Slices.Row(tensor, row, role, gate, note));
         }
         if (layer.Role("weight_hr") is { } projection)
-            parts.Add(Slices.Column(projection, neuron,
+            parts.Add(Slices.Column(projection, neuron, PartRole.WeightHr,
                 note: $"column {neuron}: weight_hr is [proj_size, H], so unit {neuron}'s projection weights are a column"));
         return parts;
     }
@@ -106,6 +113,7 @@ internal abstract class Recurrent(GateTable table) : ILayerKind
             Layout = hr is null ? rows : rows + ", weight_hr [proj, H]",
             Evidence = evidence,
             Module = cell ? null : candidate.Module,
+            Gates = table,
             Implementation = this,
         };
     }

@@ -26,8 +26,7 @@ internal sealed class TensorRows : ILayerKind
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
     {
         var tensor = layer.Tensors[0];
-        if (tensor.Tensor.Shape.Count > 0) return [Slices.Row(tensor, neuron)];
-        return [new NeuronPart { Tensor = tensor.Tensor.Name, Role = tensor.Role, Index = "[()]", View = tensor.Tensor.View() }];
+        return [tensor.Tensor.Shape.Count > 0 ? Slices.Row(tensor, neuron, PartRole.Tensor) : new NeuronPart(tensor.Tensor, PartRole.Tensor, new TensorSlice())];
     }
 
     private Layer Layer(TensorInfo tensor, IReadOnlyList<string> evidence) => new()

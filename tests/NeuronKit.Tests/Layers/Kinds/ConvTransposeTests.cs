@@ -18,7 +18,7 @@ public class ConvTransposeTests
         Assert.Contains(layer.Evidence, e => e.Contains("equals dim 1 (3) × 2") && e.Contains("groups 2"));
         // Then output channel 4 is group 1 (channels 3..5), column 1, over input channels 2..3
         var weight = neuron.Part("weight")!;
-        Assert.Equal(("up.weight", "weight", "[2:4, 1]"), (weight.Tensor, weight.Role, weight.Index));
+        Assert.Equal(("up.weight", "weight", "[2:4, 1]"), (weight.Tensor, weight.Role.Name, weight.Index));
         Assert.Equal([2L, 2, 2], weight.Shape);
         Assert.Equal([28.0, 29, 30, 31, 40, 41, 42, 43], weight.ToDoubles());
         Assert.Contains("dim 1", weight.Note);

@@ -20,7 +20,7 @@ public class EmbeddingTests
 
         Assert.Equal(("Embedding", 3L, "[num, dim]", false), (layer.Kind, layer.NeuronCount, layer.Layout, layer.Assumed));
         Assert.Contains(layer.Evidence, e => e.Contains("Embedding [num, dim]"));
-        Assert.Equal(("weight", "[:, 1]"), (weight.Role, weight.Index));
+        Assert.Equal(("weight", "[:, 1]"), (weight.Role.Name, weight.Index));
         Assert.Equal([5L], weight.Shape);
         Assert.Equal(Run(1, 5, 3), weight.ToDoubles());
         Assert.Contains("every token", weight.Note);

@@ -20,14 +20,14 @@ public class LinearTests
         Assert.Collection(neuron.Parts,
             w =>
             {
-                Assert.Equal(("fc.weight", "weight", (string?)null, "[1]"), (w.Tensor, w.Role, w.Gate, w.Index));
+                Assert.Equal(("fc.weight", "weight", (string?)null, "[1]"), (w.Tensor, w.Role.Name, w.Gate?.Name, w.Index));
                 Assert.Equal([4L], w.Shape);
                 Assert.Equal(Run(4, 4), w.ToDoubles());
                 Assert.Null(w.Note);
             },
             b =>
             {
-                Assert.Equal(("fc.bias", "bias", "[1]"), (b.Tensor, b.Role, b.Index));
+                Assert.Equal(("fc.bias", "bias", "[1]"), (b.Tensor, b.Role.Name, b.Index));
                 Assert.Equal([1.0], b.ToDoubles());
             });
     }

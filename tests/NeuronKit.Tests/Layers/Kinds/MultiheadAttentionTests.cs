@@ -18,9 +18,9 @@ public class MultiheadAttentionTests
         Assert.Equal(["attn", "attn.out_proj"], model.Layers.Select(l => l.Name));
         Assert.Equal(("MultiheadAttention", 2L, false), (attention.Kind, attention.NeuronCount, attention.Assumed));
         Assert.Equal(("Linear", "(out, in)"), (model.Layer("attn.out_proj").Kind, model.Layer("attn.out_proj").Layout));
-        Assert.Equal(["q", "q", "k", "k", "v", "v"], neuron.Parts.Select(p => p.Gate));
+        Assert.Equal(["q", "q", "k", "k", "v", "v"], neuron.Parts.Select(p => p.Gate?.Name));
         Assert.Equal(["in_proj_weight", "in_proj_bias", "in_proj_weight", "in_proj_bias", "in_proj_weight", "in_proj_bias"],
-            neuron.Parts.Select(p => p.Role));
+            neuron.Parts.Select(p => p.Role.Name));
         Assert.Equal(["[1]", "[1]", "[3]", "[3]", "[5]", "[5]"], neuron.Parts.Select(p => p.Index));
         Assert.Equal(Run(10, 2), neuron.Parts[4].ToDoubles());
         Assert.Contains("row 2·2 + 1 = 5", neuron.Parts[4].Note);
@@ -37,8 +37,8 @@ public class MultiheadAttentionTests
         var neuron = model.Neuron("attn", 1);
 
         Assert.Equal(["q_proj_weight", "in_proj_bias", "k_proj_weight", "in_proj_bias", "bias_k", "v_proj_weight", "in_proj_bias", "bias_v"],
-            neuron.Parts.Select(p => p.Role));
-        Assert.Equal(["q", "q", "k", "k", "k", "v", "v", "v"], neuron.Parts.Select(p => p.Gate));
+            neuron.Parts.Select(p => p.Role.Name));
+        Assert.Equal(["q", "q", "k", "k", "k", "v", "v", "v"], neuron.Parts.Select(p => p.Gate?.Name));
         Assert.Equal(["[1]", "[1]", "[1]", "[3]", "[0, 0, 1]", "[1]", "[5]", "[0, 0, 1]"], neuron.Parts.Select(p => p.Index));
         Assert.Equal(Run(3, 3), neuron.Part("k_proj_weight")!.ToDoubles());
         Assert.Equal([1.0], neuron.Part("bias_v")!.ToDoubles());

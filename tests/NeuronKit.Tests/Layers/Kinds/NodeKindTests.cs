@@ -46,7 +46,7 @@ public class NodeKindTests
             .Node("Gemm", "fc", ["x", "B", "C"], ["y"], ints: new() { ["transB"] = 1 })
             .Model();
 
-        Assert.Equal(["weight"], model.Neuron("fc", 0).Parts.Select(p => p.Role));
+        Assert.Equal(["weight"], model.Neuron("fc", 0).Parts.Select(p => p.Role.Name));
         Assert.Contains(model.Layer("fc").Evidence, e => e.StartsWith("C [2, 3] is not one entry per output"));
     }
 
@@ -60,7 +60,7 @@ public class NodeKindTests
         var neuron = model.Neuron("add", 1);
 
         Assert.Equal("mm", neuron.Layer.Name);
-        Assert.Equal(["weight [:, 1]", "bias [1]"], neuron.Parts.Select(p => $"{p.Role} {p.Index}"));
+        Assert.Equal(["weight [:, 1]", "bias [1]"], neuron.Parts.Select(p => $"{p.Role.Name} {p.Index}"));
         Assert.Same(neuron.Layer, model.Layer("xw"));
         Assert.Same(neuron.Layer, model.Layer("y"));
     }
@@ -73,7 +73,7 @@ public class NodeKindTests
             .Node("MatMul", "mm", ["x", "W"], ["xw"]).Node("Add", "add", ["xw", "b"], ["y"]).Node("Relu", "r", ["xw"], ["z"])
             .Model();
 
-        Assert.Equal(["weight"], model.Neuron("mm", 0).Parts.Select(p => p.Role));
+        Assert.Equal(["weight"], model.Neuron("mm", 0).Parts.Select(p => p.Role.Name));
         Assert.Contains(model.Layers, l => l.Name == "b" && l.Kind == "Tensor");
     }
 
@@ -127,7 +127,7 @@ public class NodeKindTests
         var neuron = model.Neuron("bn", 3);
 
         Assert.Equal("BatchNorm", neuron.Layer.Kind);
-        Assert.Equal(["s weight", "b bias", "m running_mean", "v running_var"], neuron.Parts.Select(p => $"{p.Tensor} {p.Role}"));
+        Assert.Equal(["s weight", "b bias", "m running_mean", "v running_var"], neuron.Parts.Select(p => $"{p.Tensor} {p.Role.Name}"));
     }
 
     [Fact]

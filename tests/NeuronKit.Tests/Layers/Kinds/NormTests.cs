@@ -19,7 +19,7 @@ public class NormTests
         Assert.Equal(("bn", "BatchNorm", 3L, "[C]", false), (layer.Name, layer.Kind, layer.NeuronCount, layer.Layout, layer.Assumed));
         Assert.Contains(layer.Evidence, e => e.Contains("running_mean and running_var"));
         Assert.Contains(layer.Tensors, t => t.Role == "num_batches_tracked");
-        Assert.Equal(["weight", "bias", "running_mean", "running_var"], neuron.Parts.Select(p => p.Role));
+        Assert.Equal(["weight", "bias", "running_mean", "running_var"], neuron.Parts.Select(p => p.Role.Name));
         Assert.All(neuron.Parts, p => Assert.Equal("[2]", p.Index));
         Assert.All(neuron.Parts, p => Assert.Equal([2.0], p.ToDoubles()));
         Assert.Equal("bn.running_var", neuron.Parts[3].Tensor);
@@ -47,7 +47,7 @@ public class NormTests
         var neuron = model.Neuron("bn", 3);
 
         Assert.Equal("BatchNorm", neuron.Layer.Kind);
-        Assert.Equal(["running_mean", "running_var"], neuron.Parts.Select(p => p.Role));
+        Assert.Equal(["running_mean", "running_var"], neuron.Parts.Select(p => p.Role.Name));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class NormTests
 
         Assert.Equal(("LayerNorm", 5L, true), (layer.Kind, layer.NeuronCount, layer.Assumed));
         Assert.Contains(layer.Evidence, e => e.Contains("LayerNorm assumed"));
-        Assert.Equal(["weight", "bias"], model.Neuron("ln_f", 4).Parts.Select(p => p.Role));
+        Assert.Equal(["weight", "bias"], model.Neuron("ln_f", 4).Parts.Select(p => p.Role.Name));
     }
 
     [Theory]

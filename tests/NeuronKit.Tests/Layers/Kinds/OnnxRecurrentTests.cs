@@ -36,7 +36,7 @@ public class OnnxRecurrentTests
              "W [1, 3] output", "R [1, 3] output", "Wb [1, 3] output", "Rb [1, 11] output", "P [1, 3] output",
              "W [1, 5] forget", "R [1, 5] forget", "Wb [1, 5] forget", "Rb [1, 13] forget", "P [1, 5] forget",
              "W [1, 7] cell", "R [1, 7] cell", "Wb [1, 7] cell", "Rb [1, 15] cell"],
-            neuron.Parts.Select(p => $"{p.Role} {p.Index} {p.Gate}"));
+            neuron.Parts.Select(p => $"{p.Role.Name} {p.Index} {p.Gate?.Name}"));
         Assert.Equal(Run(27, 3), neuron.Parts[0].ToDoubles());         // W[1, 1]: element (8 + 1) · 3
         Assert.Equal(Run(18, 2), neuron.Parts[1].ToDoubles());         // R[1, 1]: element (8 + 1) · 2
         Assert.Equal([17.0], neuron.Parts[2].ToDoubles());             // B[1, 1]
@@ -60,7 +60,7 @@ public class OnnxRecurrentTests
         Assert.Contains(layer.Evidence, e => e.StartsWith("linear_before_reset = 1"));
         Assert.Equal(["W [0] update", "R [0] update", "Wb [0] update", "Rb [6] update", "W [2] reset", "R [2] reset",
                       "Wb [2] reset", "Rb [8] reset", "W [4] hidden", "R [4] hidden", "Wb [4] hidden", "Rb [10] hidden"],
-            neuron.Parts.Select(p => $"{p.Role} {p.Index} {p.Gate}"));
+            neuron.Parts.Select(p => $"{p.Role.Name} {p.Index} {p.Gate?.Name}"));
     }
 
     [Fact]
@@ -84,6 +84,6 @@ public class OnnxRecurrentTests
 
         var neuron = model.Neuron("lstm", 0);
 
-        Assert.Equal(["W", "R", "W", "R", "W", "R", "W", "R"], neuron.Parts.Select(p => p.Role));
+        Assert.Equal(["W", "R", "W", "R", "W", "R", "W", "R"], neuron.Parts.Select(p => p.Role.Name));
     }
 }

@@ -31,7 +31,7 @@ public class RecurrentTests
             for (int r = 0; r < 4; r++)
             {
                 var part = neuron.Parts[g * 4 + r];
-                Assert.Equal(($"rnn.{roles[r]}_l0", roles[r], gates[g], $"[{g * 2 + 1}]"), (part.Tensor, part.Role, part.Gate, part.Index));
+                Assert.Equal(($"rnn.{roles[r]}_l0", roles[r], gates[g], $"[{g * 2 + 1}]"), (part.Tensor, part.Role.Name, part.Gate?.Name, part.Index));
                 Assert.Contains($"row {g}·2 + 1 = {g * 2 + 1} is the {gates[g]} gate of unit 1", part.Note);
             }
         Assert.Equal(Run(9, 3), neuron.Part("weight_ih", "forget")!.ToDoubles());
@@ -51,7 +51,7 @@ public class RecurrentTests
         Assert.All(model.Layers, l => Assert.Equal(("GRU", "gru", 2L, "[3H, in], gates r, z, n"), (l.Kind, l.Module, l.NeuronCount, l.Layout)));
         var neuron = model.Neuron("gru.l1_reverse", 0);
         Assert.Equal(["reset", "reset", "reset", "reset", "update", "update", "update", "update", "new", "new", "new", "new"],
-            neuron.Parts.Select(p => p.Gate));
+            neuron.Parts.Select(p => p.Gate?.Name));
         Assert.Equal("gru.weight_ih_l1_reverse", neuron.Parts[0].Tensor);
         Assert.Equal("[4]", neuron.Parts[8].Index);
         Assert.Equal(Run(16, 4), neuron.Parts[8].ToDoubles());
@@ -67,7 +67,7 @@ public class RecurrentTests
 
         Assert.Equal(("RNN", "[H, in]"), (layer.Kind, layer.Layout));
         Assert.Equal(["[1]", "[1]", "[1]", "[1]"], neuron.Parts.Select(p => p.Index));
-        Assert.All(neuron.Parts, p => Assert.Null(p.Gate));
+        Assert.All(neuron.Parts, p => Assert.Null(p.Gate?.Name));
         Assert.All(neuron.Parts, p => Assert.Null(p.Note));
     }
 
@@ -85,7 +85,7 @@ public class RecurrentTests
         Assert.Equal(("LSTM", 2L, "[4H, in], gates i, f, g, o, weight_hr [proj, H]"), (layer.Kind, layer.NeuronCount, layer.Layout));
         Assert.Contains(layer.Evidence, e => e.Contains("proj_size 1"));
         var projection = neuron.Parts[^1];
-        Assert.Equal(("lstm.weight_hr_l0", "weight_hr", (string?)null, "[:, 1]"), (projection.Tensor, projection.Role, projection.Gate, projection.Index));
+        Assert.Equal(("lstm.weight_hr_l0", "weight_hr", (string?)null, "[:, 1]"), (projection.Tensor, projection.Role.Name, projection.Gate?.Name, projection.Index));
         Assert.Equal([1.0], projection.ToDoubles());
         Assert.Equal(17, neuron.Parts.Count);
     }
@@ -98,7 +98,7 @@ public class RecurrentTests
         var neuron = model.Neuron("rnn", 0);
 
         Assert.Equal("GRU", neuron.Layer.Kind);
-        Assert.Equal(["weight_ih", "weight_hh", "weight_ih", "weight_hh", "weight_ih", "weight_hh"], neuron.Parts.Select(p => p.Role));
+        Assert.Equal(["weight_ih", "weight_hh", "weight_ih", "weight_hh", "weight_ih", "weight_hh"], neuron.Parts.Select(p => p.Role.Name));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class TensorRowsTests
         var part = Assert.Single(model.Neuron("pos_embed", 0).Parts);
 
         Assert.Equal(("pos_embed", "Tensor", 1L, true), (layer.Name, layer.Kind, layer.NeuronCount, layer.Assumed));
-        Assert.Equal(("pos_embed", "tensor", "[0]"), (part.Tensor, part.Role, part.Index));
+        Assert.Equal(("pos_embed", "tensor", "[0]"), (part.Tensor, part.Role.Name, part.Index));
         Assert.Equal([4L, 3], part.Shape);
         Assert.Equal(Run(0, 12), part.ToDoubles());
     }
