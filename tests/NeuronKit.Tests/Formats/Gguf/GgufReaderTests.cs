@@ -95,6 +95,26 @@ public class GgufReaderTests
     }
 
     [Fact]
+    public void Decoded_spans_stay_valid_while_others_are_taken_and_reads_match_them_at_any_offset()
+    {
+        // Given a q3_k tensor's decoder (rows of 256 values, one block each)
+        using var checkpoint = Open("tiny_k_quants.gguf");
+        var rows = (DequantizedRows)checkpoint.Find("blk.0.attn_q.weight")!.Storage.Source;
+        byte[] first = rows.Span(0, 1024).ToArray(), second = rows.Span(1024, 1024).ToArray();
+        Assert.NotEqual(first, second);
+
+        // When two spans are held at once, as a comparison of two rows holds them
+        var a = rows.Span(0, 1024);
+        var b = rows.Span(1024, 1024);
+
+        // Then each still shows its own row, and a read across a block boundary at an odd offset shows the same bytes
+        Assert.True(a.SequenceEqual(first) && b.SequenceEqual(second));
+        var across = new byte[600];
+        rows.Read(1000 - 3, across);
+        Assert.Equal([.. first[997..], .. second[..(600 - 27)]], across);
+    }
+
+    [Fact]
     public void An_embedding_unit_decodes_one_block_per_token()
     {
         using var model = Model.Open(GgufExpected.Path("tiny_k_quants.gguf"));
