@@ -31,6 +31,32 @@ public class LayerPlanTests
         }
     }
 
+    [Theory]
+    [InlineData("BatchNormalization", 4)]
+    [InlineData("InstanceNormalization", 2)]
+    [InlineData("LayerNormalization", 2)]
+    [InlineData("LSTM", 0)]
+    public void Every_kind_whose_slices_step_evenly_is_planned_whatever_its_kind_is_called(string op, int perChannel)
+    {
+        // Given an ONNX node of that operator (a norm over 6 channels, or an LSTM with H = 6)
+        var builder = new CheckpointBuilder();
+        string[] inputs = ["x", .. Enumerable.Range(0, perChannel).Select(i => $"p{i}")];
+        foreach (string input in inputs[1..]) builder.Tensor(input, 6);
+        if (op == "LSTM")
+        {
+            builder.Tensor("W", 1, 24, 3).Tensor("R", 1, 24, 6).Tensor("B", 1, 48);
+            inputs = ["x", "W", "R", "B"];
+        }
+        using var model = builder.Node(op, "n", inputs, ["y"], ints: op == "LSTM" ? new() { ["hidden_size"] = 6 } : null).Model();
+        var layer = model.Layer("n");
+
+        // When it is planned, then the plan names every neuron's parts
+        var plans = LayerPlan.TryCreate(layer);
+        Assert.NotNull(plans);
+        for (long j = 0; j < layer.NeuronCount; j++)
+            Assert.All(layer.Neuron(j).Parts.Zip(plans), p => Assert.True(p.Second.Predicts(p.First, j)));
+    }
+
     [Fact]
     public void Many_blocks_on_many_threads_give_the_same_numbers_as_one_thread()
     {
