@@ -58,10 +58,10 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
         List<string> evidence = [candidate.Evidence,
             $"W {w.Shape.Text()} = [{(stacked ? "D, " : "")}{(gates == 1 ? "" : gates)}H, in] with H = {hidden}, gates {(gates == 1 ? "none" : table.Letters)} (ONNX order)"];
         if (candidate.IsComputed(3)) evidence.Add("its bias B is computed at run time, so it has no bias parts");
-        // linear_before_reset moves GRU's Rb_h inside the reset gate's product, so the hidden gate's biases no longer add.
-        var gateTable = node.Int("linear_before_reset", 0) != 0 && table == GateTable.OnnxGru ? GateTable.OnnxGruLinearBeforeReset : table;
         if (node.Ints.TryGetValue("linear_before_reset", out long linear))
             evidence.Add($"linear_before_reset = {linear}: {(linear != 0 ? "the reset gate multiplies (R_h·H + Rb_h), as PyTorch's GRU does" : "the reset gate multiplies H before R_h")}");
+        // linear_before_reset moves GRU's Rb_h inside the reset gate's product, so the hidden gate's biases no longer add.
+        var gateTable = linear != 0 && table == GateTable.OnnxGru ? GateTable.OnnxGruLinearBeforeReset : table;
         string layout = $"W [{(stacked ? "D, " : "")}{(gates == 1 ? "" : gates)}H, in], R [{(stacked ? "D, " : "")}{(gates == 1 ? "" : gates)}H, H], " +
             $"B [{(stacked ? "D, " : "")}{2 * gates}H] (Wb then Rb)" + (gates == 1 ? "" : $", gates {table.Letters}");
         return [.. directions.Select((direction, d) => new Layer
