@@ -83,43 +83,46 @@ public class FixtureStatsOracleTests
         // When neuron stats --json measures the file
         Assert.True(ExpectedStatsJson.StatsJson(folder, file).TryGetValue(layer, out var got), $"{file}: no layer {layer} in neuron stats --json");
 
-        // Then every neuron agrees, and the layer's median and robust deviation of L2
+        // Then every neuron agrees, and the layer's median and robust deviation of L2 (every mismatch is listed)
         var want = expected.GetProperty("stats").EnumerateArray().ToList();
         var rows = got.GetProperty("stats").EnumerateArray().ToList();
         Assert.Equal(expected.GetProperty("neurons").GetInt64(), got.GetProperty("neurons").GetInt64());
         Assert.Equal(want.Count, rows.Count);
+        var mismatches = new List<string>();
         foreach (var (w, g) in want.Zip(rows))
-            AssertNeuron($"{folder}/{file} {layer}[{w.GetProperty("neuron").GetInt64()}]", w, g);
+            CompareNeuron($"{layer}[{w.GetProperty("neuron").GetInt64()}]", w, g, mismatches);
         var summary = got.GetProperty("summary");
         double median = ExpectedStatsJson.Number(expected.GetProperty("l2_median"));
         double largest = want.Select(n => ExpectedStatsJson.Number(n.GetProperty("l2"))).Where(double.IsFinite).DefaultIfEmpty(0).Max();
-        Close($"{layer} l2_median", median, ExpectedStatsJson.Number(summary.GetProperty("l2_median")), Relative * Math.Abs(median));
-        Close($"{layer} l2_sigma", ExpectedStatsJson.Number(expected.GetProperty("l2_sigma")), ExpectedStatsJson.Number(summary.GetProperty("l2_sigma")), 4 * Relative * largest);
+        Close(mismatches, $"{layer} l2_median", median, ExpectedStatsJson.Number(summary.GetProperty("l2_median")), Relative * Math.Abs(median));
+        Close(mismatches, $"{layer} l2_sigma", ExpectedStatsJson.Number(expected.GetProperty("l2_sigma")),
+            ExpectedStatsJson.Number(summary.GetProperty("l2_sigma")), 4 * Relative * largest);
+        Assert.True(mismatches.Count == 0, $"{folder}/{file}: {mismatches.Count} mismatches\n{string.Join("\n", mismatches.Take(12))}");
     }
 
-    private static void AssertNeuron(string at, JsonElement want, JsonElement got)
+    private static void CompareNeuron(string at, JsonElement want, JsonElement got, List<string> mismatches)
     {
         Assert.Equal(want.GetProperty("neuron").GetInt64(), got.GetProperty("neuron").GetInt64());
         long n = want.GetProperty("weights").GetInt64();
-        Assert.True(n == got.GetProperty("weights").GetInt64(), $"{at} weights: want {n}, got {got.GetProperty("weights").GetInt64()}");
-        double zeroFraction = (double)want.GetProperty("zeros").GetInt64() / n;
-        Assert.True(zeroFraction.Equals(ExpectedStatsJson.Number(got.GetProperty("zero_fraction"))), $"{at} zero_fraction: want {zeroFraction}");
+        if (n != got.GetProperty("weights").GetInt64())
+            mismatches.Add($"{at} weights: want {n}, got {got.GetProperty("weights").GetInt64()}");
+        Exact(mismatches, $"{at} zero_fraction", (double)want.GetProperty("zeros").GetInt64() / n, ExpectedStatsJson.Number(got.GetProperty("zero_fraction")));
         double l1 = ExpectedStatsJson.Number(got.GetProperty("l1"));
         foreach (string key in new[] { "l1", "l2", "std" })
         {
             double value = ExpectedStatsJson.Number(got.GetProperty(key));
-            Close($"{at} {key}", ExpectedStatsJson.Number(want.GetProperty(key)), value, Relative * Math.Abs(value));
+            Close(mismatches, $"{at} {key}", ExpectedStatsJson.Number(want.GetProperty(key)), value, Relative * Math.Abs(value));
         }
-        Close($"{at} mean", ExpectedStatsJson.Number(want.GetProperty("mean")), ExpectedStatsJson.Number(got.GetProperty("mean")), Relative * l1 / n);
+        Close(mismatches, $"{at} mean", ExpectedStatsJson.Number(want.GetProperty("mean")), ExpectedStatsJson.Number(got.GetProperty("mean")), Relative * l1 / n);
         foreach (string key in new[] { "min", "max" })
-            Exact($"{at} {key}", ExpectedStatsJson.Number(want.GetProperty(key)), ExpectedStatsJson.Number(got.GetProperty(key)));
-        Assert.True(Nullable.Equals(ExpectedStatsJson.NumberOrNull(want.GetProperty("bias")), ExpectedStatsJson.NumberOrNull(got.GetProperty("bias"))),
-            $"{at} bias: want {want.GetProperty("bias")}, got {got.GetProperty("bias")}");
-        Assert.True(GateBiases(want).SequenceEqual(GateBiases(got)),
-            $"{at} gate_biases: want {Text(GateBiases(want))}, got {Text(GateBiases(got))}");
+            Exact(mismatches, $"{at} {key}", ExpectedStatsJson.Number(want.GetProperty(key)), ExpectedStatsJson.Number(got.GetProperty(key)));
+        if (!Nullable.Equals(ExpectedStatsJson.NumberOrNull(want.GetProperty("bias")), ExpectedStatsJson.NumberOrNull(got.GetProperty("bias"))))
+            mismatches.Add($"{at} bias: want {want.GetProperty("bias")}, got {got.GetProperty("bias")}");
+        if (!GateBiases(want).SequenceEqual(GateBiases(got)))
+            mismatches.Add($"{at} gate_biases: want {Text(GateBiases(want))}, got {Text(GateBiases(got))}");
         foreach (string flag in new[] { "dead", "duplicate_of", "outlier" })
-            Assert.True(want.GetProperty(flag).ToString() == got.GetProperty(flag).ToString(),
-                $"{at} {flag}: want {want.GetProperty(flag)}, got {got.GetProperty(flag)}");
+            if (want.GetProperty(flag).ToString() != got.GetProperty(flag).ToString())
+                mismatches.Add($"{at} {flag}: want {want.GetProperty(flag)}, got {got.GetProperty(flag)}");
     }
 
     private static List<(string Gate, double? Bias)> GateBiases(JsonElement neuron) =>
@@ -130,16 +133,17 @@ public class FixtureStatsOracleTests
     private static string Text(List<(string Gate, double? Bias)> gates) =>
         gates.Count == 0 ? "none" : string.Join(", ", gates.Select(g => $"{g.Gate}={g.Bias?.ToString("R") ?? "null"}"));
 
-    private static void Exact(string what, double want, double got) =>
-        Assert.True(want.Equals(got), $"{what}: want {want:R}, got {got:R}");
+    private static void Exact(List<string> mismatches, string what, double want, double got)
+    {
+        if (!want.Equals(got))
+            mismatches.Add($"{what}: want {want:R}, got {got:R}");
+    }
 
-    private static void Close(string what, double want, double got, double tolerance)
+    private static void Close(List<string> mismatches, string what, double want, double got, double tolerance)
     {
         if (!double.IsFinite(want))
-        {
-            Exact(what, want, got);
-            return;
-        }
-        Assert.True(Math.Abs(want - got) <= tolerance + 1e-300, $"{what}: want {want:R}, got {got:R} (tolerance {tolerance:G3})");
+            Exact(mismatches, what, want, got);
+        else if (!(Math.Abs(want - got) <= tolerance + 1e-300))
+            mismatches.Add($"{what}: want {want:R}, got {got:R} (tolerance {tolerance:G3})");
     }
 }
