@@ -42,6 +42,24 @@ public class CliOutputTests
         Expectation.Matches("tensors/views.txt", run.Stdout);
     }
 
+    [Theory]
+    [InlineData("layers", "pytorch/kinds.pt")]
+    [InlineData("layers", "pytorch/rnns.pt")]
+    [InlineData("tensors", "pytorch/views.pt")]
+    [InlineData("stats", "stats/stats.pt")]
+    [InlineData("show", "pytorch/seed_lstm.pt", "rnn", "2")]
+    [InlineData("formats")]
+    [InlineData("--help")]
+    [InlineData("stats", "--help")]
+    [InlineData("show")]
+    public void No_line_printed_ends_in_a_blank(params string[] args)
+    {
+        var run = CliRun.Of([.. args.Select(a => a.Contains('/') ? Fixtures.Path(a) : a)]);
+
+        Assert.NotEqual("", run.Stdout + run.Stderr);
+        Assert.DoesNotContain((run.Stdout + run.Stderr).Split('\n'), line => line.EndsWith(' '));
+    }
+
     [Fact]
     public void Help_describes_every_command()
     {
