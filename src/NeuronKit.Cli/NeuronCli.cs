@@ -13,6 +13,11 @@ public static class NeuronCli
     {
         var root = Root(stdout, stderr);
         var parse = root.Parse(args);
+        if (parse.Action is HelpAction && parse.CommandResult.Command == root)
+        {
+            RootHelpWriter.Write(stdout, root);
+            return 0;
+        }
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
             // A wrong command line is a wrong request: exit 2, one error line naming each problem once, then how to ask.
