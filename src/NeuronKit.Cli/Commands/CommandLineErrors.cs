@@ -72,7 +72,8 @@ internal static class CommandLineErrors
         return parse.Tokens.TakeWhile(t => t.Type != TokenType.DoubleDash)
             .Where(t => t.Type == TokenType.Argument && !values.Contains(t))
             .Select(t => t.Value)
-            .Where(word => word.Length > 1 && word[0] == '-' && !double.TryParse(word, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+            .Where(word => word.Length > 1 && word[0] == '-' &&
+                !double.TryParse(word, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
     }
 
     private static string NotA(string name, string value, Type type, ParseError error) =>
