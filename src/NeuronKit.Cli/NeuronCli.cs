@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using NeuronKit.Cli.Commands;
 using NeuronKit.Cli.Output;
 
@@ -10,7 +11,28 @@ public static class NeuronCli
     /// <summary>Runs the command line <paramref name="args"/>, printing to the given writers; returns the exit code.</summary>
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var root = new RootCommand("neuron: the weights and biases of neuron j of layer L of a checkpoint, read lazily and safely.")
+        var root = Root(stdout, stderr);
+        var parse = root.Parse(args);
+        if (parse.Action is HelpAction && parse.CommandResult.Command == root)
+        {
+            RootHelpWriter.Write(stdout, root);
+            return 0;
+        }
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            // A wrong command line is a wrong request: exit 2, one error line naming each problem once, then how to ask.
+            var command = parse.CommandResult.Command;
+            string name = command == root ? "neuron" : $"neuron {command.Name}";
+            ErrorWriter.Write(stderr, string.Join("; ", CommandLineErrors.Of(parse)),
+                [$"usage: {Usage.Of(command)}", $"see '{name} --help'"]);
+            return 2;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>The <c>neuron</c> command and its subcommands, printing to the given writers.</summary>
+    internal static RootCommand Root(TextWriter stdout, TextWriter stderr) =>
+        new("neuron: the weights and biases of neuron j of layer L of a checkpoint, read lazily and safely.")
         {
             LayersCommand.Create(stdout, stderr),
             ShowCommand.Create(stdout, stderr),
@@ -18,15 +40,4 @@ public static class NeuronCli
             TensorsCommand.Create(stdout, stderr),
             FormatsCommand.Create(stdout),
         };
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is not System.CommandLine.Help.HelpAction)
-        {
-            // A wrong command line is a wrong request: exit 2, one error line, hints to help.
-            string command = parse.CommandResult.Command == root ? "neuron" : $"neuron {parse.CommandResult.Command.Name}";
-            ErrorWriter.Write(stderr, parse.Errors[0].Message,
-                [.. parse.Errors.Skip(1).Select(e => e.Message), $"see '{command} --help'"]);
-            return 2;
-        }
-        return parse.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
-    }
 }

@@ -2,7 +2,10 @@ using Spectre.Console;
 
 namespace NeuronKit.Cli.Output;
 
-/// <summary>A Spectre console over a text writer: plain text when redirected, so output is the same in files and tests.</summary>
+/// <summary>
+/// A Spectre console over a text writer: plain text when redirected, so output is the same in files and tests; no line
+/// ends in blanks.
+/// </summary>
 internal static class ConsoleFactory
 {
     public static IAnsiConsole Create(TextWriter writer)
@@ -12,7 +15,7 @@ internal static class ConsoleFactory
         {
             Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
             ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(writer),
+            Out = new AnsiConsoleOutput(new TrimmingWriter(writer)),
             Interactive = InteractionSupport.No,
         });
         if (!terminal) console.Profile.Width = 160;

@@ -4,9 +4,9 @@ namespace NeuronKit.Cli.Output;
 
 /// <summary>
 /// A table laid out as Spectre.Console draws <c>TableBorder.Simple</c> (a blank line above and below, a rule under the
-/// header, every cell padded by a space) but written straight out as text. Spectre measures and renders each cell as
-/// segments, about 50 µs a row: 7 s for the 131,072 neurons of a 2 GiB model, where this takes milliseconds. Cells
-/// are plain text, one line each, never wrapped.
+/// header, every cell padded by a space) but written straight out as text, with no blanks at the end of a line. Spectre
+/// measures and renders each cell as segments, about 50 µs a row: 7 s for the 131,072 neurons of a 2 GiB model, where
+/// this takes milliseconds. Cells are plain text, one line each, never wrapped.
 /// </summary>
 internal sealed class PlainTable
 {
@@ -39,7 +39,7 @@ internal sealed class PlainTable
         // A border space at each edge, and per column its width, a space either side and a separator after it.
         int total = 1 + widths.Sum(w => w + 3);
         var text = new StringBuilder(1 << 16);
-        text.Append(' ', total).Append('\n');
+        text.Append('\n');
         AppendLine(text, widths, [.. _columns.Select(c => c.Header)]);
         // As Spectre does, no rule under the header of a table without rows.
         if (_rows.Count > 0) text.Append('─', total).Append('\n');
@@ -50,7 +50,7 @@ internal sealed class PlainTable
             writer.Write(text);
             text.Clear();
         }
-        writer.Write(text.Append(' ', total).Append('\n'));
+        writer.Write(text.Append('\n'));
     }
 
     private void AppendLine(StringBuilder text, int[] widths, string[] cells)
@@ -64,6 +64,7 @@ internal sealed class PlainTable
             else text.Append(cells[c]).Append(' ', pad);
             text.Append("  ");
         }
+        while (text.Length > 0 && text[^1] == ' ') text.Length--;
         text.Append('\n');
     }
 }

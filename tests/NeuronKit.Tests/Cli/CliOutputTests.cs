@@ -42,14 +42,43 @@ public class CliOutputTests
         Expectation.Matches("tensors/views.txt", run.Stdout);
     }
 
+    [Theory]
+    [InlineData("layers", "pytorch/kinds.pt")]
+    [InlineData("layers", "pytorch/rnns.pt")]
+    [InlineData("tensors", "pytorch/views.pt")]
+    [InlineData("stats", "stats/stats.pt")]
+    [InlineData("show", "pytorch/seed_lstm.pt", "rnn", "2")]
+    [InlineData("formats")]
+    [InlineData("--help")]
+    [InlineData("stats", "--help")]
+    [InlineData("show")]
+    public void No_line_printed_ends_in_a_blank(params string[] args)
+    {
+        var run = CliRun.Of([.. args.Select(a => a.Contains('/') ? Fixtures.Path(a) : a)]);
+
+        Assert.NotEqual("", run.Stdout + run.Stderr);
+        Assert.DoesNotContain((run.Stdout + run.Stderr).Split('\n'), line => line.EndsWith(' '));
+    }
+
     [Fact]
-    public void Help_describes_every_command()
+    public void Help_describes_every_command_with_its_optional_arguments_in_brackets()
     {
         var run = CliRun.Of("--help");
 
         Assert.Equal(0, run.Exit);
-        foreach (var command in new[] { "layers", "show", "tensors", "formats" })
-            Assert.Contains(command, run.Stdout);
+        foreach (var command in new[] { "layers <FILE>", "show <FILE> <LAYER> <INDEX>", "stats <FILE> [<LAYER>]", "tensors <FILE>", "formats" })
+            Assert.Contains($"\n  {command}  ", run.Stdout);
+        Expectation.Matches("neuron/help.txt", run.Stdout);
+    }
+
+    [Fact]
+    public void A_commands_help_is_System_CommandLines_with_its_usage()
+    {
+        var run = CliRun.Of("stats", "--help");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains(" stats <FILE> [<LAYER>] [options]\n", run.Stdout);   // after the executable's name
+        Assert.Contains("--outlier-k <outlier-k>", run.Stdout);
     }
 
     [Fact]

@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace NeuronKit.Tests.Cli;
 
-/// <summary>The plain table stats prints lays out exactly as the Spectre.Console table it replaced.</summary>
+/// <summary>The plain table stats prints lays out exactly as the Spectre.Console table it replaced, less the blanks at line ends.</summary>
 public class PlainTableTests
 {
     [Theory]
@@ -33,7 +33,8 @@ public class PlainTableTests
         foreach (var row in cells) mine.Row(row);
         mine.Write(plain);
 
-        // Then the text is the same, line for line
+        // Then the text is the same, line for line, and no line ends in a blank
         Assert.Equal(spectre.ToString().ReplaceLineEndings("\n"), plain.ToString());
+        Assert.DoesNotContain(plain.ToString().Split('\n'), line => line.EndsWith(' '));
     }
 }

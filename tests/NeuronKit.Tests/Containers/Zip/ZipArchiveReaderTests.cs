@@ -193,16 +193,24 @@ public class ZipArchiveReaderTests
     {
         // Given every truncation of a small archive, when opened and read, then only CheckpointException escapes
         var bytes = new ZipBuilder().Add("a/data.pkl", "pickle").Add("a/data/0", new byte[100], deflate: true).Build();
+        var opened = new List<int>();
+        int refused = 0;
         for (int length = 0; length <= bytes.Length; length++)
         {
             try
             {
                 var zip = Open(bytes[..length]);
                 foreach (var entry in zip.Entries) zip.Read(entry);
+                opened.Add(length);
             }
-            catch (CheckpointException)
+            catch (CheckpointException e)
             {
+                Assert.StartsWith("test.zip ", e.Message);
+                refused++;
             }
         }
+
+        // And the whole archive is among those that open, the cut ones among those refused
+        Assert.True(opened.Contains(bytes.Length) && refused > 0, $"lengths {string.Join(", ", opened)} of {bytes.Length} opened, {refused} refused");
     }
 }

@@ -176,6 +176,7 @@ public class NumPyReaderTests
         var random = new Random(4321);
         foreach (var (name, good) in new[] { ("m.npy", File.ReadAllBytes(Fixture("matrix.npy"))), ("s.npz", File.ReadAllBytes(Fixture("seed_conv_compressed.npz"))) })
         {
+            int opened = 0, refused = 0;
             for (int round = 0; round < 200; round++)
             {
                 var bytes = (byte[])good.Clone();
@@ -187,11 +188,17 @@ public class NumPyReaderTests
                 {
                     using var checkpoint = new NumPyReader().Open(file.Path);
                     foreach (var tensor in checkpoint.Tensors) tensor.View().ToDoubles();
+                    opened++;
                 }
-                catch (CheckpointException)
+                catch (CheckpointException e)
                 {
+                    Assert.StartsWith($"{name} ", e.Message);
+                    refused++;
                 }
             }
+
+            // A reader that refused every file, or let every corruption through, would not be tested by this
+            Assert.True(opened > 0 && refused > 0, $"{name}: {opened} opened, {refused} refused");
         }
     }
 }

@@ -138,6 +138,7 @@ public class SafetensorsReaderTests
         // A small fuzz target: seeded random corruptions of a valid file either open or are refused cleanly.
         var good = File.ReadAllBytes(Fixture("seed_linear.safetensors"));
         var random = new Random(1234);
+        int opened = 0, refused = 0;
         for (int round = 0; round < 300; round++)
         {
             var bytes = (byte[])good.Clone();
@@ -153,11 +154,17 @@ public class SafetensorsReaderTests
             {
                 using var checkpoint = new SafetensorsReader().Open(file.Path);
                 foreach (var tensor in checkpoint.Tensors) tensor.View().ToDoubles();
+                opened++;
             }
-            catch (CheckpointException)
+            catch (CheckpointException e)
             {
+                Assert.StartsWith("fuzz.safetensors ", e.Message);
+                refused++;
             }
         }
+
+        // A reader that refused every file, or let every corruption through, would not be tested by this
+        Assert.True(opened > 0 && refused > 0, $"{opened} opened, {refused} refused");
     }
 
     [Fact]

@@ -1,0 +1,20 @@
+using System.CommandLine;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary>Each command's synopsis, as README.md's "Commands" block shows it; printed after a wrong command line.</summary>
+internal static class Usage
+{
+    private static readonly Dictionary<string, string> Lines = new()
+    {
+        ["layers"] = "neuron layers FILE [--json]",
+        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--kind K] [--layout out,in|in,out]",
+        ["tensors"] = "neuron tensors FILE [--json]",
+        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K]",
+        ["formats"] = "neuron formats",
+    };
+
+    /// <summary>The synopsis of <paramref name="command"/>; for the root, its commands.</summary>
+    public static string Of(Command command) =>
+        command is RootCommand ? $"neuron {string.Join("|", command.Subcommands.Select(c => c.Name))} …" : Lines[command.Name];
+}
