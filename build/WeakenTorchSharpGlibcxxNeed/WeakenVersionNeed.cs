@@ -27,9 +27,6 @@ public sealed class WeakenVersionNeed : Task
     /// <summary>The only symbols the library may take from that version; any other leaves the copy unchanged.</summary>
     [Required] public string[] Symbols { get; set; } = Array.Empty<string>();
 
-    /// <summary>True when the copy's need was made weak; false when the copy is the library unchanged.</summary>
-    [Output] public bool Weakened { get; set; }
-
     /// <inheritdoc/>
     public override bool Execute()
     {
@@ -41,7 +38,9 @@ public sealed class WeakenVersionNeed : Task
         }
         var sections = Sections(elf);
         int aux = NeedOf(elf, sections);
-        string[] others = aux < 0 ? Array.Empty<string>() : SymbolsTaking(elf, sections, U16(elf, aux + 6) & 0x7FFF).Except(Symbols).ToArray();
+        string[] others = aux < 0
+            ? Array.Empty<string>()
+            : SymbolsTaking(elf, sections, U16(elf, aux + 6) & 0x7FFF).Except(Symbols).ToArray(); // vna_other
         if (aux < 0)
             Log.LogMessage(MessageImportance.High, $"{Library} needs no {Version}: copied unchanged");
         else if (others.Length > 0)
@@ -50,7 +49,6 @@ public sealed class WeakenVersionNeed : Task
         else
         {
             elf[aux + 4] |= VerFlgWeak; // vna_flags, low byte
-            Weakened = true;
             Log.LogMessage(MessageImportance.High, $"{Destination}: {Library} with its need for {Version} made weak");
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(Destination))!);

@@ -19,7 +19,8 @@ public sealed class WrapperTests
         string version = typeof(torch).Assembly.GetName().Version!.ToString(3);
         byte[] shipped = File.ReadAllBytes(Path.Combine(packages, "torchsharp", version, Wrapper));
         bool lacks = OperatingSystem.IsLinux()
-            && !(NativeLibrary.TryLoad("libstdc++.so.6", out var libstdcxx) && NativeLibrary.TryGetExport(libstdcxx, "_ZSt21ios_base_library_initv", out _));
+            && !(NativeLibrary.TryLoad("libstdc++.so.6", out var libstdcxx)
+                && NativeLibrary.TryGetExport(libstdcxx, "_ZSt21ios_base_library_initv", out _));
 
         // When the build's copy beside the tests is read
         byte[] built = File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, Wrapper));
