@@ -3,7 +3,7 @@
 //   2. Conv2d(3, 16, 3): filter 4 and its bias
 //   3. an LSTM(10, 20) inside a module: hidden unit 2 across all four gates
 // Run from the repository root: dotnet run --project samples/TorchSharpSeed
-// (on Debian 12 through ../shared/torchsharp-compat/enable.sh; see the README).
+// (on Debian 12 too: the build makes TorchSharp's native wrapper load there, see build/WeakenTorchSharpGlibcxxNeed).
 using NeuronKit.TorchSharp;
 using static TorchSharp.torch;
 
