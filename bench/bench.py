@@ -4,8 +4,9 @@
     bench/run.sh --tiny     # CI: a small checkpoint, one run, no targets checked
 
 Builds the published CLI, packs the tool and installs it with dotnet tool install into a temporary tool path, writes
-the checkpoints under bench/data/ with real PyTorch, then times each command as a whole process (wall time, CPU time, peak resident memory from wait4, as /usr/bin/time -v reports them), interleaving
-the commands run by run so that they share the machine's conditions, and writes a markdown table under bench/results/.
+the checkpoints under bench/data/ with real PyTorch, then times each command as a whole process (wall time, CPU time,
+peak resident memory from wait4, as /usr/bin/time -v reports them), interleaving the commands run by run so that they
+share the machine's conditions, and writes a markdown table under bench/results/.
 See bench/README.md.
 """
 
@@ -233,8 +234,8 @@ def table(r, args, runs, files, neuron, installed):
         f"`big.pt` = {size(big)} ({sizes(args)['big'][0]} x Linear({sizes(args)['big'][1]}, {sizes(args)['big'][1]}) float32, torch.save), "
         f"`small.pt` = {size(small)} ({sizes(args)['small'][0]} x Linear({sizes(args)['small'][1]}, {sizes(args)['small'][1]})). "
         f"`neuron` is the published CLI ({'Native AOT' if is_native(neuron) else 'JIT, framework-dependent'}); "
-        + (f"the installed tool is `dotnet tool install NeuronKit.Cli` from packages packed in this run ({installed_build(installed)}). "
-           if installed else "the installed-tool rows are skipped (no clang). ") +
+        + (f"the installed tool is `dotnet tool install NeuronKit.Cli` from packages packed in this run "
+           f"({'Native AOT' if is_native(installed) else 'framework-dependent'}). " if installed else "the installed-tool rows are skipped (no clang). ") +
         f"Reproduce: `bench/run.sh{' --tiny' if args.tiny else ''}`.",
         "",
         "| task | tool | wall | CPU | peak RSS | vs PyTorch | vs read bound |",
@@ -290,16 +291,9 @@ def sizes(args):
 
 
 def is_native(neuron):
-    """A Native AOT publish has no neuron.dll beside the executable."""
-    return not os.path.exists(neuron + ".dll")
-
-
-def installed_build(command):
-    """Which package dotnet tool install took: the native executable has no managed neuron.dll anywhere in the tool
-    store, while the framework-dependent build's apphost runs one from there."""
-    store = os.path.dirname(command)
-    managed = any("neuron.dll" in names for _, _, names in os.walk(store))
-    return "framework-dependent" if managed else f"Native AOT, {os.path.basename(os.path.dirname(os.path.realpath(command)))}"
+    """A Native AOT build has no neuron.dll in the command's folder or below it: a JIT publish has it beside the
+    executable, a framework-dependent tool install in the tool store under it (beside an apphost shim)."""
+    return not any("neuron.dll" in names for _, _, names in os.walk(os.path.dirname(neuron)))
 
 
 def cpu_model():
