@@ -3,13 +3,15 @@
     bench/run.sh            # full: 2 GiB checkpoint, 5 timed runs after a warm-up
     bench/run.sh --tiny     # CI: a small checkpoint, one run, no targets checked
 
-Builds the published CLI, writes the checkpoints under bench/data/ with real PyTorch, then times each command as a
-whole process (wall time, CPU time, peak resident memory from wait4, as /usr/bin/time -v reports them), interleaving
-the commands run by run so that they share the machine's conditions, and writes a markdown table under bench/results/.
+Builds the published CLI, packs the tool and installs it with dotnet tool install into a temporary tool path, writes
+the checkpoints under bench/data/ with real PyTorch, then times each command as a whole process (wall time, CPU time,
+peak resident memory from wait4, as /usr/bin/time -v reports them), interleaving the commands run by run so that they
+share the machine's conditions, and writes a markdown table under bench/results/.
 See bench/README.md.
 """
 
 import argparse
+import atexit
 import datetime
 import os
 import platform
@@ -38,6 +40,9 @@ TARGETS = [
     ("stats 2 GiB: neuron wall / read wall", lambda r: r["stats neuron big"]["wall"] / r["read big"]["wall"], "<=", 2),
     ("stats 2 GiB: peak memory (MiB)", lambda r: r["stats neuron big"]["rss"] / MIB, "<", 200),
     ("neuron --version: wall (ms)", lambda r: r["version neuron"]["wall"] * 1000, "<", 100),
+    ("installed tool, --version and show 2 GiB: wall / published wall (the larger)",
+     lambda r: max(r["version installed"]["wall"] / r["version neuron"]["wall"],
+                   r["show installed big"]["wall"] / r["show neuron big"]["wall"]), "<=", 2),
 ]
 
 
@@ -47,6 +52,7 @@ def main():
     runs = 1 if args.tiny else args.runs
     data = os.path.join(HERE, "data", "tiny" if args.tiny else "full")
     neuron = build(args)
+    installed = install_tool(args)
     floor = build_floor()
     files = checkpoints(data, sizes)
     formats = subprocess.run([neuron, "formats"], capture_output=True, text=True, check=True).stdout
@@ -60,13 +66,16 @@ def main():
         "read big": ["dd", f"if={files['big.pt']}", "of=/dev/null", "bs=1M", "status=none"],
         "show pytorch big": [PYTHON, os.path.join(HERE, "pytorch_show.py"), files["big.pt"], last, "-1"],
         "show neuron big": [neuron, "show", files["big.pt"], last, "-1", "--json"],
+        "show installed big": [installed, "show", files["big.pt"], last, "-1", "--json"] if installed else None,
         "show pytorch small": [PYTHON, os.path.join(HERE, "pytorch_show.py"), files["small.pt"], last_small, "-1"],
         "show neuron small": [neuron, "show", files["small.pt"], last_small, "-1", "--json"],
         "stats pytorch big": [PYTHON, os.path.join(HERE, "pytorch_stats.py"), files["big.pt"]],
         "stats neuron big": [neuron, "stats", files["big.pt"], "--csv"],
         "stats neuron big top0": [neuron, "stats", files["big.pt"], "--top", "0"],
         "version neuron": [neuron, "--version"],
+        "version installed": [installed, "--version"] if installed else None,
     }
+    commands = {name: cmd for name, cmd in commands.items() if cmd}
     if floor:
         commands["floor big"] = [floor, files["big.pt"]]
     if safetensors:
@@ -84,7 +93,7 @@ def main():
         for name, cmd in commands.items():
             samples[name].append(measure(name, cmd))
     results = {name: {k: statistics.median(s[k] for s in runs_) for k in ("wall", "cpu", "rss")} for name, runs_ in samples.items()}
-    report = table(results, args, runs, files, neuron)
+    report = table(results, args, runs, files, neuron, installed)
     out = os.path.join(HERE, "results", "tiny.md" if args.tiny else args.out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
@@ -97,7 +106,7 @@ def parse():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--tiny", action="store_true", help="small checkpoint, one run, no targets (for CI)")
     p.add_argument("--runs", type=int, default=5, help="timed runs per command after the warm-up (default 5)")
-    p.add_argument("--no-build", action="store_true", help="use the CLI already published to bench/bin")
+    p.add_argument("--no-build", action="store_true", help="use the CLI already published to bench/bin (the installed tool is still packed)")
     p.add_argument("--out", default="results.md", help="file name under bench/results/ (default results.md)")
     return p.parse_args()
 
@@ -118,6 +127,29 @@ def build(args):
     if not os.path.exists(neuron):
         sys.exit(f"error: {neuron} is missing; run without --no-build")
     return neuron
+
+
+def install_tool(args):
+    """The tool as users get it: dotnet pack of src/NeuronKit.Cli (on linux-x64 the pointer package, the Native AOT
+    NeuronKit.Cli.linux-x64 and the framework-dependent NeuronKit.Cli.any), then dotnet tool install from that folder
+    into a temporary tool path, with a private package cache so that no older 0.1.0 is taken instead. Returns the
+    installed command, or None, with a note, where the native package cannot be packed."""
+    if shutil.which("clang") is None:
+        print("note: packing the tool's Native AOT package needs clang (apt-get install clang zlib1g-dev); the installed-tool rows are skipped")
+        return None
+    temp = tempfile.mkdtemp(prefix="neuron-tool-")
+    atexit.register(shutil.rmtree, temp, True)
+    packages, tool = os.path.join(temp, "packages"), os.path.join(temp, "tool")
+    quiet = subprocess.DEVNULL if args.tiny else None
+    print(f"packing the tool: dotnet pack src/NeuronKit.Cli -c Release -o {packages}")
+    started = time.perf_counter()
+    subprocess.run(["dotnet", "pack", os.path.join(ROOT, "src", "NeuronKit.Cli"), "-c", "Release", "-o", packages, "--nologo", "-v", "q"],
+                   check=True, stdout=quiet)
+    print(f"packed in {time.perf_counter() - started:.0f} s: {', '.join(sorted(os.listdir(packages)))}")
+    print(f"installing it: dotnet tool install NeuronKit.Cli --add-source {packages} --tool-path {tool}")
+    subprocess.run(["dotnet", "tool", "install", "NeuronKit.Cli", "--add-source", packages, "--tool-path", tool],
+                   check=True, stdout=quiet, env=dict(os.environ, NUGET_PACKAGES=os.path.join(temp, "nuget")))
+    return os.path.join(tool, "neuron")
 
 
 def build_floor():
@@ -179,7 +211,7 @@ def measure(name, cmd):
     return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss * 1024}
 
 
-def table(r, args, runs, files, neuron):
+def table(r, args, runs, files, neuron, installed):
     def size(path):
         n = os.path.getsize(path)
         return f"{n / MIB:,.1f} MiB" if n >= MIB else f"{n / 1024:,.0f} KiB"
@@ -201,7 +233,9 @@ def table(r, args, runs, files, neuron):
         f"from the cache and read back sequentially, so every run starts from the same cache; commands interleaved run by run.",
         f"`big.pt` = {size(big)} ({sizes(args)['big'][0]} x Linear({sizes(args)['big'][1]}, {sizes(args)['big'][1]}) float32, torch.save), "
         f"`small.pt` = {size(small)} ({sizes(args)['small'][0]} x Linear({sizes(args)['small'][1]}, {sizes(args)['small'][1]})). "
-        f"`neuron` is the published CLI ({'Native AOT' if is_native(neuron) else 'JIT, framework-dependent'}). "
+        f"`neuron` is the published CLI ({'Native AOT' if is_native(neuron) else 'JIT, framework-dependent'}); "
+        + (f"the installed tool is `dotnet tool install NeuronKit.Cli` from packages packed in this run "
+           f"({'Native AOT' if is_native(installed) else 'framework-dependent'}). " if installed else "the installed-tool rows are skipped (no clang). ") +
         f"Reproduce: `bench/run.sh{' --tiny' if args.tiny else ''}`.",
         "",
         "| task | tool | wall | CPU | peak RSS | vs PyTorch | vs read bound |",
@@ -210,6 +244,8 @@ def table(r, args, runs, files, neuron):
         row(f"one neuron, {b}", "PyTorch: torch.load, index", "show pytorch big"),
         row(f"one neuron, {b}", "`neuron show big.pt L -1 --json`", "show neuron big", "show pytorch big"),
     ]
+    if "show installed big" in r:
+        lines.append(row(f"one neuron, {b}", "installed tool: `neuron show big.pt L -1 --json`", "show installed big", "show pytorch big"))
     if "show neuron big.safetensors" in r:
         lines.append(row(f"one neuron, {b}", "`neuron show big.safetensors L -1 --json`", "show neuron big.safetensors", "show pytorch big"))
     lines += [
@@ -228,6 +264,8 @@ def table(r, args, runs, files, neuron):
                 "stats pytorch big", "read big.safetensors"),
         ]
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
+    if "version installed" in r:
+        lines.append(row("start-up", "installed tool: `neuron --version`", "version installed"))
     lines += ["", "PyTorch's stats compute the table as tensors and print one line; `neuron stats --csv` also formats and writes "
               "every row (to /dev/null), so the comparison favours PyTorch; `--top 0` measures the same and prints only the "
               "summaries. The floor row is the same job stripped to reading the file (pread, 256 KiB blocks, all cores) and "
@@ -237,7 +275,11 @@ def table(r, args, runs, files, neuron):
     if not args.tiny:
         lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
         for label, value, op, goal in TARGETS:
-            v = value(r)
+            try:
+                v = value(r)
+            except KeyError:  # a row skipped in this run
+                lines.append(f"| {label} | not measured | {op} {goal} | |")
+                continue
             met = {"<": v < goal, "<=": v <= goal, ">=": v >= goal}[op]
             lines.append(f"| {label} | {v:.2f} | {op} {goal} | {'yes' if met else 'no'} |")
         lines.append("")
@@ -249,8 +291,9 @@ def sizes(args):
 
 
 def is_native(neuron):
-    """A Native AOT publish has no neuron.dll beside the executable."""
-    return not os.path.exists(neuron + ".dll")
+    """A Native AOT build has no neuron.dll in the command's folder or below it: a JIT publish has it beside the
+    executable, a framework-dependent tool install in the tool store under it (beside an apphost shim)."""
+    return not any("neuron.dll" in names for _, _, names in os.walk(os.path.dirname(neuron)))
 
 
 def cpu_model():
