@@ -9,7 +9,7 @@ internal static class LayersTextWriter
     public static void Write(TextWriter stdout, Model model)
     {
         var console = ConsoleFactory.Create(stdout);
-        console.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}): {model.Layers.Count} layers");
+        console.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}): {Counted.Of(model.Layers.Count, "layer")}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("layer").AddColumn("kind").AddColumn(new TableColumn("neurons").RightAligned())
             .AddColumn("tensors").AddColumn("layout");

@@ -13,7 +13,7 @@ internal static class StatsTextWriter
     {
         var checkpoint = stats.Model.Checkpoint;
         stdout.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Plural(stats.Layers.Count, "layer")}, " +
-            $"{Plural(stats.NeuronCount, "neuron")}, {stats.Weights:N0} weights");
+            $"{Plural(stats.NeuronCount, "neuron")}, {Plural(stats.Weights, "weight")}");
         foreach (var layer in stats.Layers)
         {
             stdout.WriteLine();
@@ -25,7 +25,7 @@ internal static class StatsTextWriter
         stdout.WriteLine();
         stdout.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
             $"{Plural(stats.OutlierCount, "outlier")}; {Percent(stats.Weights == 0 ? double.NaN : (double)stats.Zeros / stats.Weights)} of weights are zero; " +
-            $"{stats.BytesRead:N0} bytes read");
+            $"{Plural(stats.BytesRead, "byte")} read");
     }
 
     private static PlainTable Table(LayerStats layer, StatsOrder order)
@@ -59,5 +59,5 @@ internal static class StatsTextWriter
     private static string Percent(double fraction) =>
         double.IsNaN(fraction) ? "-" : (fraction * 100).ToString(fraction is > 0 and < 0.001 ? "0.###" : "0.#", CultureInfo.InvariantCulture) + "%";
 
-    private static string Plural(long count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
+    private static string Plural(long count, string noun) => Counted.Of(count, noun);
 }

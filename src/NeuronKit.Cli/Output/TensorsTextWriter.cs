@@ -10,8 +10,8 @@ internal static class TensorsTextWriter
     public static void Write(TextWriter stdout, Checkpoint checkpoint)
     {
         var console = ConsoleFactory.Create(stdout);
-        console.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {checkpoint.Tensors.Count} tensors, " +
-            $"{checkpoint.Tensors.Sum(t => t.ByteSize):N0} bytes");
+        console.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Counted.Of(checkpoint.Tensors.Count, "tensor")}, " +
+            $"{Counted.Of(checkpoint.Tensors.Sum(t => t.ByteSize), "byte")}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("tensor").AddColumn("shape").AddColumn("dtype").AddColumn(new TableColumn("bytes").RightAligned());
         foreach (var tensor in checkpoint.Tensors)

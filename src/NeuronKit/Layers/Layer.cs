@@ -52,7 +52,7 @@ public sealed class Layer
     {
         if (index < -NeuronCount || index >= NeuronCount)
             throw new RequestException($"neuron {index} is out of range for layer '{Name}' " +
-                $"({Kind}, {NeuronCount} neurons: 0..{NeuronCount - 1}, or -{NeuronCount}..-1)");
+                $"({Kind}, {NeuronCount} neuron{(NeuronCount == 1 ? "" : "s")}: 0..{NeuronCount - 1}, or -{NeuronCount}..-1)");
         long j = index < 0 ? index + NeuronCount : index;
         return new Neuron(this, j, Implementation.Parts(this, j));
     }

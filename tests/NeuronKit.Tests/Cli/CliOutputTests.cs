@@ -1,3 +1,5 @@
+using NeuronKit.Cli.Output;
+
 namespace NeuronKit.Tests.Cli;
 
 /// <summary>What `neuron` prints for people, pinned per command under Expectations/.</summary>
@@ -107,6 +109,48 @@ public class CliOutputTests
 
         Assert.Equal(2, run.Exit);
         Assert.Equal("error: neuron 5 is out of range for layer '0' (Linear, 5 neurons: 0..4, or -5..-1)\n", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("layers", "scalar.npy (numpy): 1 layer\n")]
+    [InlineData("tensors", "scalar.npy (numpy): 1 tensor, 4 bytes\n")]
+    [InlineData("stats", "scalar.npy (numpy): 1 layer, 1 neuron, 1 weight\n")]
+    public void A_header_counting_one_thing_names_it_in_the_singular(string command, string header)
+    {
+        // Given a file of one scalar: one tensor, one layer, one neuron of one weight
+        var run = CliRun.Of(command, Fixtures.Path("numpy/scalar.npy"));
+
+        // Then its header says "1 layer", not "1 layers"
+        Assert.Equal(0, run.Exit);
+        Assert.StartsWith(header, run.Stdout);
+    }
+
+    [Fact]
+    public void The_stats_summaries_count_in_the_singular_and_the_plural()
+    {
+        var run = CliRun.Of("stats", Fixtures.Path("numpy/scalar.npy"));
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("\nscalar (Tensor, 1 neuron, 1 weight each)\n", run.Stdout);
+        Assert.Contains("; 0 dead neurons, 0 duplicates, 0 outliers\n", run.Stdout);
+        Assert.EndsWith("; 4 bytes read\n", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData(0, "0 layers")]
+    [InlineData(1, "1 layer")]
+    [InlineData(2, "2 layers")]
+    [InlineData(1_048_576, "1,048,576 layers")]
+    public void A_count_takes_its_noun_in_the_singular_only_for_one(long count, string text) =>
+        Assert.Equal(text, Counted.Of(count, "layer"));
+
+    [Fact]
+    public void An_index_out_of_range_of_a_one_neuron_layer_says_one_neuron()
+    {
+        var run = CliRun.Of("show", Fixtures.Path("numpy/scalar.npy"), "scalar", "1");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: neuron 1 is out of range for layer 'scalar' (Tensor, 1 neuron: 0..0, or -1..-1)\n", run.Stderr);
     }
 
     [Fact]
