@@ -26,6 +26,9 @@ internal static class LayersTextWriter
         console.Write(table);
         if (model.Layers.Any(l => l.Assumed))
             console.WriteLine("* assumed: the file does not settle the kind or layout; --kind and --layout override it");
+        foreach (var layer in model.Layers)
+            if (layer.WhyNoNeurons is { } why)
+                console.WriteLine($"{(layer.Name == "" ? "\"\"" : layer.Name)} has no neurons: {why}");
         foreach (string prefix in model.Checkpoint.Graph.NonLayerPrefixes)
             console.WriteLine($"not layers: {(prefix == "" ? "the whole file" : prefix)} (optimizer state)");
         // Evidence is prose; printed plainly so it is never wrapped mid-sentence.

@@ -17,6 +17,11 @@ internal static class StatsTextWriter
         foreach (var layer in stats.Layers)
         {
             stdout.WriteLine();
+            if (layer.Layer.WhyNoNeurons is { } why)
+            {
+                stdout.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}) has no neurons: {why}");
+                continue;
+            }
             stdout.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
                 $"{Plural(layer.Neurons.Count == 0 ? 0 : layer.Neurons[0].Weights, "weight")} each)");
             if (!order.SummaryOnly) Table(layer, order).Write(stdout);
@@ -24,7 +29,7 @@ internal static class StatsTextWriter
         }
         stdout.WriteLine();
         stdout.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
-            $"{Plural(stats.OutlierCount, "outlier")}; {Percent(stats.Weights == 0 ? double.NaN : (double)stats.Zeros / stats.Weights)} of weights are zero; " +
+            $"{Plural(stats.OutlierCount, "outlier")}; {(stats.Weights == 0 ? "no weights" : Percent((double)stats.Zeros / stats.Weights) + " of weights are zero")}; " +
             $"{Plural(stats.BytesRead, "byte")} read");
     }
 

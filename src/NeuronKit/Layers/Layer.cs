@@ -45,11 +45,21 @@ public sealed class Layer
     internal ILayerKind Implementation { get; init; } = null!;
 
     /// <summary>
+    /// Why the layer has no neurons, its first tensor with an empty dimension (<c>weight is [0, 5]</c>); null when it has some.
+    /// </summary>
+    public string? WhyNoNeurons => NeuronCount != 0 ? null
+        : (Tensors.FirstOrDefault(t => t.Tensor.Shape.Contains(0)) ?? Tensors.FirstOrDefault()) is { } empty
+            ? $"{empty.Role} is {empty.Tensor.Shape.Text()}"
+            : "it has no tensors";
+
+    /// <summary>
     /// Neuron <paramref name="index"/> (negative counts from the end, as in Python) with its parts.
-    /// Throws <see cref="RequestException"/> when the index is out of range.
+    /// Throws <see cref="RequestException"/> when the index is out of range or the layer has no neurons.
     /// </summary>
     public Neuron Neuron(long index)
     {
+        if (WhyNoNeurons is { } why)
+            throw new RequestException($"layer '{Name}' ({Kind}) has no neurons: {why}");
         if (index < -NeuronCount || index >= NeuronCount)
             throw new RequestException($"neuron {index} is out of range for layer '{Name}' " +
                 $"({Kind}, {NeuronCount} neuron{(NeuronCount == 1 ? "" : "s")}: 0..{NeuronCount - 1}, or -{NeuronCount}..-1)");

@@ -24,6 +24,26 @@ public class LayerAddressingTests
     }
 
     [Fact]
+    public void A_layer_without_neurons_says_so_and_which_tensor_is_empty()
+    {
+        // Given a Linear layer whose weight has no rows
+        using var model = new CheckpointBuilder().Tensor("x.weight", 0, 5).Tensor("x.bias", 0).Model();
+
+        // When any neuron of it is asked for
+        var layer = model.Layer("x");
+        var error = Assert.Throws<RequestException>(() => layer.Neuron(0));
+
+        // Then the error says the layer is empty, not that 0 is out of a range 0..-1
+        Assert.Equal(0, layer.NeuronCount);
+        Assert.Equal("weight is [0, 5]", layer.WhyNoNeurons);
+        Assert.Equal("layer 'x' (Linear) has no neurons: weight is [0, 5]", error.Message);
+        Assert.Equal(2, error.ExitCode);
+        Assert.Throws<RequestException>(() => layer.Neuron(-1));
+        using var sequential = Sequential();
+        Assert.Null(sequential.Layer("fc").WhyNoNeurons);
+    }
+
+    [Fact]
     public void An_index_out_of_range_names_the_range_both_ways()
     {
         using var model = Sequential();
