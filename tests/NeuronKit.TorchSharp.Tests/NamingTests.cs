@@ -54,15 +54,17 @@ public sealed class NamingTests
     }
 
     [TorchFact]
-    public void A_bare_module_is_one_layer_named_by_the_empty_string_and_addressed_by_its_tensor_names()
+    public void A_bare_module_is_one_layer_named_root_as_in_a_file_and_addressed_by_its_tensor_names_too()
     {
         var linear = nn.Linear(3, 2);
         var live = new LiveModel(linear);
 
         using var neuron = live.Neuron("weight", 1);
 
-        Assert.Equal(("", "Linear"), (live.Layers.Single().Name, live.Layers.Single().Kind));
+        Assert.Equal(("root", "Linear"), (live.Layers.Single().Name, live.Layers.Single().Kind));
         Oracle.Matches(linear, neuron, new("weight", null, "[1]", Single(1)), new("bias", null, "[1]", Single(1)));
+        Assert.Same(live.Layers.Single(), live.Layer("root"));
+        Assert.Same(live.Layers.Single(), live.Layer(""));   // named_modules()' own name for it
     }
 
     [TorchFact]

@@ -8,6 +8,12 @@ namespace NeuronKit.Layers;
 /// </summary>
 public sealed class Layer
 {
+    /// <summary>
+    /// The name of the layer made of the saved module's own tensors (a state dict of one <c>nn.Conv2d</c>: <c>weight</c>,
+    /// <c>bias</c>), which <c>named_modules()</c> calls <c>""</c>; a recurrent one's sub-layers are <c>l0</c>, … of module root.
+    /// </summary>
+    public const string RootName = "root";
+
     /// <summary>The name <c>neuron layers</c> lists and <c>neuron show</c> takes: a module path (<c>fc</c>, <c>rnn.l0</c>).</summary>
     public required string Name { get; init; }
 
@@ -67,9 +73,9 @@ public sealed class Layer
         return new Neuron(this, j, Implementation.Parts(this, j));
     }
 
-    /// <summary>This layer under another name, or with evidence added before and after its own, or with other aliases.</summary>
+    /// <summary>This layer under another name, or with evidence added before and after its own, or with other aliases or module.</summary>
     internal Layer Copy(string? name = null, IEnumerable<string>? evidenceBefore = null, IEnumerable<string>? evidenceAfter = null,
-        IReadOnlyList<string>? aliases = null) => new()
+        IReadOnlyList<string>? aliases = null, string? module = null) => new()
     {
         Name = name ?? Name,
         Kind = Kind,
@@ -78,7 +84,7 @@ public sealed class Layer
         Layout = Layout,
         Evidence = [.. evidenceBefore ?? [], .. Evidence, .. evidenceAfter ?? []],
         Assumed = Assumed,
-        Module = Module,
+        Module = module ?? Module,
         Aliases = aliases ?? Aliases,
         Direction = Direction,
         Gates = Gates,

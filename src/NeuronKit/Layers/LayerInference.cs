@@ -34,12 +34,29 @@ internal static class LayerInference
 
         // Graph nodes first; the tensors no node claims are read by names and shapes.
         var tied = TiedTensors(checkpoint.Tensors.Where(t => order.ContainsKey(t.Name)));
-        return fromNodes
+        return Rooted(fromNodes
             .Concat(modules.SelectMany(m => Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key)))))
             .Select(layer => Tied(layer, tied))
             .OrderBy(layer => layer.Tensors.Min(t => order[t.Tensor.Name]))
-            .ToList();
+            .ToList());
     }
+
+    // The saved module's own tensors (a state dict of one nn.Conv2d: `weight`, `bias`) make a layer of module "", which
+    // named_modules() calls the root and nobody can type: it is named `root` (a recurrent root's sub-layers keep `l0`, …, under
+    // module `root`), and "" still answers to it. A file that has a module of its own called root keeps "".
+    private static List<Layer> Rooted(List<Layer> layers)
+    {
+        if (layers.Any(l => l.Name == Layer.RootName || l.Module == Layer.RootName || l.Name.StartsWith(Layer.RootName + ".", StringComparison.Ordinal)))
+            return layers;
+        int rootSubLayers = layers.Count(l => l.Module == "");
+        return layers.Select(l =>
+            l.Name == "" ? l.Copy(name: Layer.RootName, aliases: [.. l.Aliases, ""], evidenceAfter: [RootEvidence])
+            : l.Module == "" ? l.Copy(module: Layer.RootName, aliases: rootSubLayers == 1 ? [.. l.Aliases, ""] : null, evidenceAfter: [RootEvidence])
+            : l).ToList();
+    }
+
+    private const string RootEvidence = $"tensor names without a module path: the saved module's own, which named_modules() calls \"\" " +
+        $"and NeuronKit calls {Layer.RootName}";
 
     /// <summary>True when <paramref name="name"/> is <paramref name="prefixes"/>' entry itself or lies under it.</summary>
     public static bool IsUnder(string name, IEnumerable<string> prefixes) =>

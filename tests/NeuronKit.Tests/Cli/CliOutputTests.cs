@@ -27,6 +27,8 @@ public class CliOutputTests
     [InlineData("kinds.pt")]
     [InlineData("rnns.pt")]
     [InlineData("training.pt")]
+    [InlineData("single_conv.pt")]
+    [InlineData("single_lstm.pt")]
     public void Layers_lists_every_layer_with_kind_neurons_tensors_layout_and_evidence(string file)
     {
         var run = CliRun.Of("layers", Sample(file));

@@ -14,15 +14,71 @@ public class LayerInferenceTests
     }
 
     [Fact]
-    public void A_bare_module_state_dict_is_one_layer_named_by_the_empty_string()
+    public void A_bare_module_state_dict_is_one_layer_named_root_that_its_tensor_names_and_the_empty_string_reach()
     {
+        // Given the state dict of one nn.Linear: tensor names without a module path
         using var model = new CheckpointBuilder().Tensor("weight", 3, 2).Tensor("bias", 3).Model();
 
         var layer = Assert.Single(model.Layers);
 
-        Assert.Equal(("", "Linear", 3L), (layer.Name, layer.Kind, layer.NeuronCount));
+        // Then its layer has a name people can type, and every name that reached it before still does
+        Assert.Equal(("root", "Linear", 3L), (layer.Name, layer.Kind, layer.NeuronCount));
+        Assert.Same(layer, model.Layer("root"));
         Assert.Same(layer, model.Layer("weight"));
         Assert.Same(layer, model.Layer("bias"));
+        Assert.Same(layer, model.Layer(""));
+        Assert.Contains(layer.Evidence, e => e.StartsWith("tensor names without a module path", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_bare_recurrent_module_keeps_its_sub_layer_names_under_module_root()
+    {
+        // Given the state dict of one two-layer nn.GRU
+        var builder = new CheckpointBuilder();
+        foreach (string suffix in (string[])["_l0", "_l1"])
+            builder.Tensor($"weight_ih{suffix}", 6, 2).Tensor($"weight_hh{suffix}", 6, 2);
+        using var model = builder.Model();
+
+        // Then its sub-layers are l0 and l1, and root names both
+        Assert.Equal(["l0", "l1"], model.Layers.Select(l => l.Name));
+        Assert.All(model.Layers, l => Assert.Equal("root", l.Module));
+        Assert.Equal("l1", model.Layer("weight_hh_l1").Name);
+        var error = Assert.Throws<RequestException>(() => model.Layer("root"));
+        Assert.Equal("'root' has 2 sub-layers: l0, l1", error.Message);
+    }
+
+    [Fact]
+    public void A_bare_recurrent_module_with_one_sub_layer_answers_to_root_and_the_empty_string()
+    {
+        using var model = new CheckpointBuilder().Tensor("weight_ih_l0", 6, 2).Tensor("weight_hh_l0", 6, 2).Model();
+
+        var layer = Assert.Single(model.Layers);
+
+        Assert.Equal("l0", layer.Name);
+        Assert.Same(layer, model.Layer("root"));
+        Assert.Same(layer, model.Layer(""));
+    }
+
+    [Fact]
+    public void A_module_s_own_tensor_that_is_no_layer_kind_keeps_its_tensor_name()
+    {
+        // Given a custom module with a parameter of its own and a child Linear
+        using var model = new CheckpointBuilder().Tensor("scale", 4).Tensor("fc.weight", 2, 4).Tensor("fc.bias", 2).Model();
+
+        // Then the parameter is a layer of its own under its own name, as any fallback tensor is
+        Assert.Equal(["scale", "fc"], model.Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void A_file_with_a_module_called_root_keeps_the_empty_name_for_the_module_s_own_tensors()
+    {
+        // Given a file whose own tensors sit beside a child module that is itself called root
+        using var model = new CheckpointBuilder().Tensor("weight", 3, 2).Tensor("bias", 3).Tensor("root.weight", 2, 3).Tensor("root.bias", 2).Model();
+
+        // Then the child keeps its name and the module's own layer stays "", reached by its tensor names
+        Assert.Equal(["", "root"], model.Layers.Select(l => l.Name));
+        Assert.Equal("", model.Layer("weight").Name);
+        Assert.Equal("root", model.Layer("root.weight").Name);
     }
 
     [Fact]
