@@ -50,6 +50,16 @@ public sealed class Quantization
     public TensorView Stored(TensorView view) =>
         new(Integers, IntegerType, [.. view.Shape], [.. view.Strides], view.StorageOffset);
 
+    /// <summary>The stored integers of <paramref name="view"/> (a view of this tensor), with their scales and zero points.</summary>
+    public QuantizedValues Read(TensorView view)
+    {
+        long[] integers = [.. Stored(view).ToDoubles().Select(v => (long)v)];
+        if (Axis is null) return new QuantizedValues(Scheme, integers, [Scales[0]], [ZeroPoints[0]], null);
+        long[] channels = ChannelsOf(view);
+        return new QuantizedValues(Scheme, integers, [.. channels.Select(c => Scales[(int)c])],
+            [.. channels.Select(c => ZeroPoints[(int)c])], Axis);
+    }
+
     /// <summary>The channel of each element of <paramref name="view"/>, row-major (all 0 for a per-tensor scheme).</summary>
     public long[] ChannelsOf(TensorView view)
     {
