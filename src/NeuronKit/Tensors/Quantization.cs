@@ -7,11 +7,12 @@ namespace NeuronKit.Tensors;
 public sealed class Quantization
 {
     private readonly long _tensorOffset;
-    private readonly long _axisStride;
-    private readonly long _axisSize;
+    // The tensor's dimensions of size > 1, largest stride first, and which of them is the axis (-1: none).
+    private readonly (long Stride, long Size)[] _dims = [];
+    private readonly int _axisAt = -1;
 
     internal Quantization(string scheme, string storedAs, TensorStorage integers, DType integerType, double[] scales,
-        long[] zeroPoints, int? axis, long tensorOffset, long axisStride, long axisSize)
+        long[] zeroPoints, int? axis, IReadOnlyList<long> shape, IReadOnlyList<long> strides, long tensorOffset)
     {
         Scheme = scheme;
         StoredAs = storedAs;
@@ -21,8 +22,26 @@ public sealed class Quantization
         ZeroPoints = zeroPoints;
         Axis = axis;
         _tensorOffset = tensorOffset;
-        _axisStride = axisStride;
-        _axisSize = axisSize;
+        if (axis is not { } a) return;
+        var order = Enumerable.Range(0, shape.Count).Where(d => shape[d] > 1).OrderByDescending(d => strides[d]).ToArray();
+        _dims = [.. order.Select(d => (strides[d], shape[d]))];
+        _axisAt = Array.IndexOf(order, a);
+    }
+
+    /// <summary>
+    /// True when no two elements of a tensor of <paramref name="shape"/> and <paramref name="strides"/> share a storage
+    /// element, each stride passing every element the smaller strides reach: then an element's index is read back from
+    /// its offset, largest stride first, as <see cref="ChannelOf"/> does.
+    /// </summary>
+    internal static bool IsNonOverlapping(IReadOnlyList<long> shape, IReadOnlyList<long> strides)
+    {
+        long reach = 0;
+        foreach (int d in Enumerable.Range(0, shape.Count).Where(d => shape[d] > 1).OrderBy(d => strides[d]))
+        {
+            if (strides[d] <= reach) return false;
+            reach += (shape[d] - 1) * strides[d];
+        }
+        return true;
     }
 
     /// <summary>The quantization scheme as PyTorch names it (<c>per_tensor_affine</c>, <c>per_channel_affine</c>).</summary>
@@ -78,7 +97,15 @@ public sealed class Quantization
         return channels;
     }
 
-    /// <summary>The channel of storage element <paramref name="element"/> of a contiguous per-channel tensor.</summary>
-    internal long ChannelOf(long element) =>
-        Axis is null || _axisSize == 0 || element < _tensorOffset ? 0 : (element - _tensorOffset) / _axisStride % _axisSize;
+    /// <summary>
+    /// The channel of storage element <paramref name="element"/> (0 per tensor): its index along the axis, read from its
+    /// offset in the tensor largest stride first; elements the tensor does not cover get some channel, never read.
+    /// </summary>
+    internal long ChannelOf(long element)
+    {
+        if (_axisAt < 0 || element < _tensorOffset) return 0;
+        long rest = element - _tensorOffset;
+        for (int i = 0; i < _axisAt; i++) rest -= rest / _dims[i].Stride * _dims[i].Stride;
+        return Math.Min(rest / _dims[_axisAt].Stride, _dims[_axisAt].Size - 1);
+    }
 }

@@ -71,16 +71,16 @@ internal sealed partial class TorchTensorBuilder
                 double scale = qparams[1] is double s ? s : throw Malformed(name, $"has a scale that is not a float ({qparams[1]})");
                 long zeroPoint = qparams[2] is long z ? z : throw Malformed(name, $"has a zero point that is not an int ({qparams[2]})");
                 CheckZeroPoint(name, type, storedAs, zeroPoint);
-                return new Quantization(PerTensorAffine, storedAs, integers, type.Integers, [scale], [zeroPoint], null, offset, 1, 1);
+                return new Quantization(PerTensorAffine, storedAs, integers, type.Integers, [scale], [zeroPoint], null, shape, strides, offset);
             }
             case PerChannelAffine when qparams.Count == 4:
             {
                 long axis = qparams[3] is long a ? a : throw Malformed(name, $"has a quantization axis that is not an int ({qparams[3]})");
                 if (axis < 0 || axis >= shape.Length)
                     throw Malformed(name, $"has quantization axis {axis}, but it has {shape.Length} dimensions");
-                if (!strides.SequenceEqual(TensorInfo.ContiguousStrides(shape)))
-                    throw new CheckpointException($"{fileName} holds tensor '{name}' as a per-channel quantized tensor with strides " +
-                        $"[{string.Join(", ", strides)}] for shape [{string.Join(", ", shape)}]; NeuronKit reads only contiguous ones");
+                if (!Quantization.IsNonOverlapping(shape, strides))
+                    throw new CheckpointException($"{fileName} holds tensor '{name}' as a per-channel quantized tensor whose elements " +
+                        $"overlap (strides [{string.Join(", ", strides)}] for shape [{string.Join(", ", shape)}]), which NeuronKit does not read");
                 double[] scales = Numbers(name, qparams[1], "scales", shape[axis]);
                 double[] zeroPointValues = Numbers(name, qparams[2], "zero points", shape[axis]);
                 var zeroPoints = new long[zeroPointValues.Length];
@@ -91,8 +91,8 @@ internal sealed partial class TorchTensorBuilder
                     CheckZeroPoint(name, type, storedAs, z < long.MinValue || z > long.MaxValue ? long.MaxValue : (long)z, c);
                     zeroPoints[c] = (long)z;
                 }
-                return new Quantization(PerChannelAffine, storedAs, integers, type.Integers, scales, zeroPoints, (int)axis, offset,
-                    strides[axis], shape[axis]);
+                return new Quantization(PerChannelAffine, storedAs, integers, type.Integers, scales, zeroPoints, (int)axis, shape,
+                    strides, offset);
             }
             case PerTensorAffine or PerChannelAffine:
                 throw Malformed(name, $"has {qparams.Count} quantizer parameters for {scheme.FullName}");

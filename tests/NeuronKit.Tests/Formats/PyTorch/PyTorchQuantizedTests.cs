@@ -89,15 +89,30 @@ public class PyTorchQuantizedTests
     }
 
     [Fact]
-    public void A_non_contiguous_per_channel_tensor_is_refused_clearly()
+    public void A_transposed_per_channel_tensor_takes_each_elements_channel_from_its_own_index()
     {
+        // Given a per-channel tensor stored transposed (strides [1, 2]) with channels along dimension 0
         using var file = TorchZipFile.Write(StateDict("QInt8Storage", 4, [2, 2], p => p.Global("torch", "per_channel_affine")
-            .Op(']').Mark().Float(0.5).Float(0.25).Op('e').Op(']').Mark().Int(0).Int(0).Op('e').Int(0), strides: [1, 2]), ("0", new byte[4]));
+            .Op(']').Mark().Float(0.5).Float(0.25).Op('e').Op(']').Mark().Int(0).Int(0).Op('e').Int(0), strides: [1, 2]), ("0", [1, 2, 3, 4]));
+
+        using var checkpoint = new PyTorchReader().Open(file.Path);
+        var q = checkpoint.Find("q")!;
+
+        // Then q[0] = [1, 3] * 0.5 and q[1] = [2, 4] * 0.25
+        Assert.Equal([0.5, 1.5, 0.5, 1.0], q.View().ToDoubles());
+        Assert.Equal([1L, 3, 2, 4], q.Quantization!.Read(q.View()).Integers);
+    }
+
+    [Fact]
+    public void A_per_channel_tensor_whose_elements_overlap_is_refused_clearly()
+    {
+        using var file = TorchZipFile.Write(StateDict("QInt8Storage", 2, [2, 2], p => p.Global("torch", "per_channel_affine")
+            .Op(']').Mark().Float(0.5).Float(0.25).Op('e').Op(']').Mark().Int(0).Int(0).Op('e').Int(0), strides: [0, 1]), ("0", new byte[2]));
 
         var e = Assert.Throws<CheckpointException>(() => new PyTorchReader().Open(file.Path));
 
-        Assert.Equal("ckpt.pt holds tensor 'q' as a per-channel quantized tensor with strides [1, 2] for shape [2, 2]; " +
-            "NeuronKit reads only contiguous ones", e.Message);
+        Assert.Equal("ckpt.pt holds tensor 'q' as a per-channel quantized tensor whose elements overlap " +
+            "(strides [0, 1] for shape [2, 2]), which NeuronKit does not read", e.Message);
     }
 
     [Fact]
