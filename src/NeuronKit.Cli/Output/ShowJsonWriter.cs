@@ -51,8 +51,8 @@ internal static class ShowJsonWriter
         if (quantized.Axis is null) JsonOutput.WriteValue(json, quantized.Scales[0]);
         else JsonOutput.WriteNested(json, quantized.Scales, shape);
         json.WritePropertyName("zero_point");
-        if (quantized.Axis is null) json.WriteNumberValue(quantized.ZeroPoints[0]);
-        else JsonOutput.WriteNested(json, quantized.ZeroPoints.Select(v => (double)v).ToArray(), shape);
+        if (quantized.Axis is null) JsonOutput.WriteValue(json, quantized.ZeroPoints[0]);
+        else JsonOutput.WriteNested(json, quantized.ZeroPoints, shape);
         if (quantized.Axis is { } axis) json.WriteNumber("axis", axis);
         else json.WriteNull("axis");
         json.WriteEndObject();

@@ -55,7 +55,7 @@ internal static class ShowTextWriter
         stdout.WriteLine("  scale:");
         stdout.WriteLine("  " + TensorText.Format(quantized.Scales, part.Shape, true, full, indent: 2));
         stdout.WriteLine("  zero point:");
-        stdout.WriteLine("  " + TensorText.Format([.. quantized.ZeroPoints.Select(v => (double)v)], part.Shape, false, full, indent: 2));
+        stdout.WriteLine("  " + TensorText.Format(quantized.ZeroPoints, part.Shape, !quantized.ZeroPoints.All(double.IsInteger), full, indent: 2));
     }
 
     /// <summary>Min, max, mean and L2 norm of the finite values, and how many are not finite.</summary>

@@ -12,7 +12,7 @@ public sealed class Quantization
     private readonly int _axisAt = -1;
 
     internal Quantization(string scheme, string storedAs, TensorStorage integers, DType integerType, double[] scales,
-        long[] zeroPoints, int? axis, IReadOnlyList<long> shape, IReadOnlyList<long> strides, long tensorOffset)
+        double[] zeroPoints, int? axis, IReadOnlyList<long> shape, IReadOnlyList<long> strides, long tensorOffset)
     {
         Scheme = scheme;
         StoredAs = storedAs;
@@ -44,7 +44,8 @@ public sealed class Quantization
         return true;
     }
 
-    /// <summary>The quantization scheme as PyTorch names it (<c>per_tensor_affine</c>, <c>per_channel_affine</c>).</summary>
+    /// <summary>The quantization scheme as PyTorch names it (<c>per_tensor_affine</c>, <c>per_channel_affine</c>,
+    /// <c>per_channel_affine_float_qparams</c>).</summary>
     public string Scheme { get; }
 
     /// <summary>The stored type (<c>qint8</c>, <c>quint8</c>, <c>qint32</c>).</summary>
@@ -59,8 +60,8 @@ public sealed class Quantization
     /// <summary>One scale per channel, or the tensor's one scale.</summary>
     public IReadOnlyList<double> Scales { get; }
 
-    /// <summary>One zero point per channel, or the tensor's one zero point.</summary>
-    public IReadOnlyList<long> ZeroPoints { get; }
+    /// <summary>One zero point per channel, or the tensor's one zero point: integers, but floats for <c>per_channel_affine_float_qparams</c>.</summary>
+    public IReadOnlyList<double> ZeroPoints { get; }
 
     /// <summary>The dimension the channels run along; null for a per-tensor scheme.</summary>
     public int? Axis { get; }

@@ -7,6 +7,7 @@ namespace NeuronKit.Tensors;
 /// <param name="Scheme">PyTorch's name of the scheme (<c>per_tensor_affine</c>, <c>per_channel_affine</c>).</param>
 /// <param name="Integers">The stored integers of the view, row-major.</param>
 /// <param name="Scales">One scale for a per-tensor scheme; else one per element of the view, its channel's.</param>
-/// <param name="ZeroPoints">One zero point for a per-tensor scheme; else one per element of the view, its channel's.</param>
+/// <param name="ZeroPoints">One zero point for a per-tensor scheme; else one per element of the view, its channel's
+/// (integers, but floats for <c>per_channel_affine_float_qparams</c>).</param>
 /// <param name="Axis">The dimension of the whole tensor the channels run along; null for a per-tensor scheme.</param>
-public sealed record QuantizedValues(string Scheme, long[] Integers, double[] Scales, long[] ZeroPoints, int? Axis);
+public sealed record QuantizedValues(string Scheme, long[] Integers, double[] Scales, double[] ZeroPoints, int? Axis);

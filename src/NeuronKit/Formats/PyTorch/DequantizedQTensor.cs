@@ -12,6 +12,7 @@ internal sealed class DequantizedQTensor(Quantization quantization) : ByteSource
 {
     private readonly TensorStorage _integers = quantization.Integers;
     private readonly int _integerSize = quantization.IntegerType.Size();
+    private readonly bool _floatParams = quantization.Scheme == TorchTensorBuilder.PerChannelAffineFloatQParams;
 
     /// <inheritdoc/>
     public override long Length => _integers.ByteLength / _integerSize * sizeof(float);
@@ -51,7 +52,8 @@ internal sealed class DequantizedQTensor(Quantization quantization) : ByteSource
 
     // PyTorch 1.13's CPU kernels, matched bit for bit: per tensor, float((int32)(q - zero_point)) * float(scale)
     // (int32 arithmetic, wrapping as the C++ does for qint32); per channel, float((q - zero_point) * scale) in
-    // int64 and double (aten/src/ATen/native/quantized/affine_quantizer_base.cpp, cpu/kernels/QuantizedOpKernels.cpp).
+    // int64 and double; with float qparams, (float(q) - zero_point) * scale all in float
+    // (aten/src/ATen/native/quantized/affine_quantizer_base.cpp, cpu/kernels/QuantizedOpKernels.cpp).
     private float Dequantize(ReadOnlySpan<byte> stored, long element)
     {
         long q = quantization.IntegerType switch
@@ -62,7 +64,9 @@ internal sealed class DequantizedQTensor(Quantization quantization) : ByteSource
         };
         if (quantization.Axis is null)
             return unchecked((int)q - (int)quantization.ZeroPoints[0]) * (float)quantization.Scales[0];
-        long channel = quantization.ChannelOf(element);
-        return (float)((q - quantization.ZeroPoints[(int)channel]) * quantization.Scales[(int)channel]);
+        int channel = (int)quantization.ChannelOf(element);
+        return _floatParams
+            ? ((float)q - (float)quantization.ZeroPoints[channel]) * (float)quantization.Scales[channel]
+            : (float)((q - (long)quantization.ZeroPoints[channel]) * quantization.Scales[channel]);
     }
 }

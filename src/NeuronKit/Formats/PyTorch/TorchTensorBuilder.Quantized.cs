@@ -7,6 +7,8 @@ namespace NeuronKit.Formats.PyTorch;
 // written by torch/_tensor.py _reduce_ex_internal with quantizer_params one of
 //   (torch.per_tensor_affine, scale: float, zero_point: int)
 //   (torch.per_channel_affine, scales: float64 tensor or list, zero_points: int64 tensor or list, axis: int)
+// and for per_channel_affine_float_qparams (quantized embeddings) torch writes per_channel_affine too, with float32
+// zero points: the zero points' dtype tells the schemes apart, as torch._empty_per_channel_affine_quantized does.
 // https://pytorch.org/docs/stable/quantization-support.html
 internal sealed partial class TorchTensorBuilder
 {
@@ -22,6 +24,9 @@ internal sealed partial class TorchTensorBuilder
 
     private const string PerTensorAffine = "per_tensor_affine";
     private const string PerChannelAffine = "per_channel_affine";
+
+    /// <summary>Per channel with float zero points (quantized embeddings): quint8 only here, as PyTorch has it besides quint4x2.</summary>
+    internal const string PerChannelAffineFloatQParams = "per_channel_affine_float_qparams";
 
     private View FromQuantized(string name, PickleTuple args)
     {
@@ -71,9 +76,9 @@ internal sealed partial class TorchTensorBuilder
                 double scale = qparams[1] is double s ? s : throw Malformed(name, $"has a scale that is not a float ({qparams[1]})");
                 long zeroPoint = qparams[2] is long z ? z : throw Malformed(name, $"has a zero point that is not an int ({qparams[2]})");
                 CheckZeroPoint(name, type, storedAs, zeroPoint);
-                return new Quantization(PerTensorAffine, storedAs, integers, type.Integers, [scale], [zeroPoint], null, shape, strides, offset);
+                return new Quantization(PerTensorAffine, storedAs, integers, type.Integers, [scale], [(double)zeroPoint], null, shape, strides, offset);
             }
-            case PerChannelAffine when qparams.Count == 4:
+            case PerChannelAffine or PerChannelAffineFloatQParams when qparams.Count == 4:
             {
                 long axis = qparams[3] is long a ? a : throw Malformed(name, $"has a quantization axis that is not an int ({qparams[3]})");
                 if (axis < 0 || axis >= shape.Length)
@@ -81,24 +86,25 @@ internal sealed partial class TorchTensorBuilder
                 if (!Quantization.IsNonOverlapping(shape, strides))
                     throw new CheckpointException($"{fileName} holds tensor '{name}' as a per-channel quantized tensor whose elements " +
                         $"overlap (strides [{string.Join(", ", strides)}] for shape [{string.Join(", ", shape)}]), which NeuronKit does not read");
-                double[] scales = Numbers(name, qparams[1], "scales", shape[axis]);
-                double[] zeroPointValues = Numbers(name, qparams[2], "zero points", shape[axis]);
-                var zeroPoints = new long[zeroPointValues.Length];
-                for (int c = 0; c < zeroPoints.Length; c++)
+                double[] scales = Numbers(name, qparams[1], "scales", shape[axis], out _);
+                double[] zeroPointValues = Numbers(name, qparams[2], "zero points", shape[axis], out bool floatParams);
+                floatParams |= scheme.Name == PerChannelAffineFloatQParams;
+                if (floatParams && storedAs != "quint8")
+                    throw Malformed(name, $"is {storedAs} with float zero points, which PyTorch has only for quint8");
+                for (int c = 0; c < zeroPointValues.Length && !floatParams; c++)
                 {
                     double z = zeroPointValues[c];
                     if (z != Math.Floor(z)) throw Malformed(name, $"has zero point {z} for channel {c}, which is not an integer");
                     CheckZeroPoint(name, type, storedAs, z < long.MinValue || z > long.MaxValue ? long.MaxValue : (long)z, c);
-                    zeroPoints[c] = (long)z;
                 }
-                return new Quantization(PerChannelAffine, storedAs, integers, type.Integers, scales, zeroPoints, (int)axis, shape,
+                return new Quantization(floatParams ? PerChannelAffineFloatQParams : PerChannelAffine, storedAs, integers, type.Integers, scales, zeroPointValues, (int)axis, shape,
                     strides, offset);
             }
-            case PerTensorAffine or PerChannelAffine:
+            case PerTensorAffine or PerChannelAffine or PerChannelAffineFloatQParams:
                 throw Malformed(name, $"has {qparams.Count} quantizer parameters for {scheme.FullName}");
             default:
                 throw new CheckpointException($"{fileName} holds tensor '{name}' quantized as {scheme.FullName}, which NeuronKit does not read",
-                    [$"readable schemes: torch.{PerTensorAffine}, torch.{PerChannelAffine}"]);
+                    [$"readable schemes: torch.{PerTensorAffine}, torch.{PerChannelAffine}, torch.{PerChannelAffineFloatQParams}"]);
         }
     }
 
@@ -109,8 +115,9 @@ internal sealed partial class TorchTensorBuilder
                 $"outside {type.MinZeroPoint}..{type.MaxZeroPoint} of {storedAs}");
     }
 
-    // Per-channel scales and zero points: a 1-d tensor, or a list in files of older torch, of one number per channel.
-    private double[] Numbers(string name, object? arg, string what, long channels)
+    // Per-channel scales and zero points: a 1-d tensor, or a list in files of older torch, of one number per channel;
+    // floating tells whether they are stored as floats.
+    private double[] Numbers(string name, object? arg, string what, long channels, out bool floating)
     {
         switch (arg)
         {
@@ -119,11 +126,13 @@ internal sealed partial class TorchTensorBuilder
                 var tensor = Build($"{name} {what}", call);
                 if (tensor.Shape.Count != 1 || tensor.ElementCount != channels)
                     throw Malformed(name, $"has {what} of shape [{string.Join(", ", tensor.Shape)}], but its axis has {channels} channels");
+                floating = tensor.DType.IsFloatingPoint();
                 return tensor.View().ToDoubles();
             }
             case PickleList list:
                 if (list.Items.Count != channels)
                     throw Malformed(name, $"has {list.Items.Count} {what}, but its axis has {channels} channels");
+                floating = list.Items.Any(v => v is double);
                 return [.. list.Items.Select(v => v switch
                 {
                     double d => d,

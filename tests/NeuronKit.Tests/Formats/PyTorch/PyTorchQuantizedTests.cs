@@ -116,6 +116,17 @@ public class PyTorchQuantizedTests
     }
 
     [Fact]
+    public void Float_zero_points_on_a_type_PyTorch_allows_them_only_for_quint8_are_refused()
+    {
+        using var file = TorchZipFile.Write(StateDict("QInt8Storage", 2, [2], p => p.Global("torch", "per_channel_affine")
+            .Op(']').Mark().Float(0.5).Float(0.25).Op('e').Op(']').Mark().Float(0.5).Float(1).Op('e').Int(0)), ("0", new byte[2]));
+
+        var e = Assert.Throws<CheckpointException>(() => new PyTorchReader().Open(file.Path));
+
+        Assert.Equal("ckpt.pt is corrupt: tensor 'q' is qint8 with float zero points, which PyTorch has only for quint8", e.Message);
+    }
+
+    [Fact]
     public void A_quantized_view_past_its_storage_is_refused()
     {
         using var file = TorchZipFile.Write(StateDict("QInt8Storage", 2, [3], PerTensor(0.1, 0)), ("0", new byte[2]));
