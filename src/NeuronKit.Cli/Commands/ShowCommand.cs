@@ -19,6 +19,10 @@ internal static class ShowCommand
         };
         var json = CommonOptions.Json();
         var full = new Option<bool>("--full") { Description = "Print every value instead of PyTorch's shortened form." };
+        var raw = new Option<bool>("--raw")
+        {
+            Description = "For quantized tensors (qint8, quint8, qint32), also print the stored integers, scales and zero points.",
+        };
         var kind = new Option<string?>("--kind")
         {
             Description = "Read the layer as this kind instead of the inferred one: Linear, Linear(in,out), Conv2d, " +
@@ -31,7 +35,7 @@ internal static class ShowCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("show", "Show neuron INDEX of LAYER: every slice of the layer's tensors that belongs to it, with its values.")
         {
-            file, layer, index, json, full, kind, layout, verbose,
+            file, layer, index, json, full, raw, kind, layout, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
@@ -40,7 +44,7 @@ internal static class ShowCommand
             if (parse.GetValue(json))
                 ShowJsonWriter.Write(stdout, model, neuron);
             else
-                ShowTextWriter.Write(stdout, model, neuron, parse.GetValue(full));
+                ShowTextWriter.Write(stdout, model, neuron, parse.GetValue(full), parse.GetValue(raw));
         }));
         return command;
     }

@@ -31,12 +31,32 @@ internal static class ShowJsonWriter
             json.WriteString("dtype", model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
             json.WritePropertyName("values");
             JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
+            if (part.ToQuantized() is { } quantized) WriteQuantized(json, quantized, part.Shape);
             json.WriteEndObject();
         }
         json.WriteEndArray();
         WriteEffectiveBiases(json, neuron.EffectiveBiases);
         json.WriteEndObject();
     });
+
+    // The stored side of a quantized part: integers nested as the values; scale and zero point a number per tensor,
+    // nested as the values per channel.
+    private static void WriteQuantized(Utf8JsonWriter json, QuantizedValues quantized, IReadOnlyList<long> shape)
+    {
+        json.WriteStartObject("quantized");
+        json.WriteString("scheme", quantized.Scheme);
+        json.WritePropertyName("values");
+        JsonOutput.WriteNested(json, quantized.Integers.Select(v => (double)v).ToArray(), shape);
+        json.WritePropertyName("scale");
+        if (quantized.Axis is null) JsonOutput.WriteValue(json, quantized.Scales[0]);
+        else JsonOutput.WriteNested(json, quantized.Scales, shape);
+        json.WritePropertyName("zero_point");
+        if (quantized.Axis is null) JsonOutput.WriteValue(json, quantized.ZeroPoints[0]);
+        else JsonOutput.WriteNested(json, quantized.ZeroPoints, shape);
+        if (quantized.Axis is { } axis) json.WriteNumber("axis", axis);
+        else json.WriteNull("axis");
+        json.WriteEndObject();
+    }
 
     // A recurrent unit's effective biases: {gate: sum or null} (null where the cell does not add them), or a bare
     // number for an RNN, whose one block is not a gate.

@@ -6,7 +6,7 @@ namespace NeuronKit.Cli.Output;
 /// <summary><c>neuron show</c> for reading: a header, then each part with its slice, summary and values.</summary>
 internal static class ShowTextWriter
 {
-    public static void Write(TextWriter stdout, Model model, Neuron neuron, bool full)
+    public static void Write(TextWriter stdout, Model model, Neuron neuron, bool full, bool raw)
     {
         var layer = neuron.Layer;
         stdout.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}) · layer {layer.Name} ({layer.Kind}) · " +
@@ -31,11 +31,31 @@ internal static class ShowTextWriter
                 if (v.Length > 0) stdout.WriteLine($"  {Summary(v)}");
                 stdout.WriteLine("  " + TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, indent: 2));
             }
+            if (raw && part.ToQuantized() is { } quantized) WriteStored(stdout, part, quantized, full);
             // Parts of one gate share their note; say it once.
             if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {part.Note}");
             lastNote = part.Note;
         }
         WriteEffectiveBiases(stdout, neuron, values);
+    }
+
+    /// <summary><c>--raw</c>: a quantized part's stored integers, then its scale and zero point (per element for a per-channel scheme).</summary>
+    private static void WriteStored(TextWriter stdout, NeuronPart part, QuantizedValues quantized, bool full)
+    {
+        string integers = TensorText.Format([.. quantized.Integers.Select(v => (double)v)], part.Shape, false, full, indent: 2);
+        if (quantized.Axis is null)
+        {
+            stdout.WriteLine($"  stored ({quantized.Scheme}, scale {quantized.Scales[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, " +
+                $"zero point {quantized.ZeroPoints[0]}):");
+            stdout.WriteLine("  " + integers);
+            return;
+        }
+        stdout.WriteLine($"  stored ({quantized.Scheme}, axis {quantized.Axis}):");
+        stdout.WriteLine("  " + integers);
+        stdout.WriteLine("  scale:");
+        stdout.WriteLine("  " + TensorText.Format(quantized.Scales, part.Shape, true, full, indent: 2));
+        stdout.WriteLine("  zero point:");
+        stdout.WriteLine("  " + TensorText.Format(quantized.ZeroPoints, part.Shape, !quantized.ZeroPoints.All(double.IsInteger), full, indent: 2));
     }
 
     /// <summary>Min, max, mean and L2 norm of the finite values, and how many are not finite.</summary>

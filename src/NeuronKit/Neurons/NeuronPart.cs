@@ -18,6 +18,7 @@ public sealed class NeuronPart
         Slice = slice;
         Note = note;
         View = slice.Apply(tensor.View());
+        Quantization = tensor.Quantization;
     }
 
     /// <summary>The full name of the tensor the slice is taken from.</summary>
@@ -46,6 +47,12 @@ public sealed class NeuronPart
 
     /// <summary>The stored element type.</summary>
     public DType DType => View.DType;
+
+    /// <summary>How the tensor is quantized when its values are dequantized stored integers; else null.</summary>
+    public Quantization? Quantization { get; }
+
+    /// <summary>The stored integers of the slice with their scales and zero points; null unless the tensor is quantized.</summary>
+    public QuantizedValues? ToQuantized() => Quantization?.Read(View);
 
     /// <summary>The values, row-major, converted exactly to double. Reads only this slice's bytes.</summary>
     public double[] ToDoubles() => View.ToDoubles();

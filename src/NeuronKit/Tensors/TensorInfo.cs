@@ -40,6 +40,12 @@ public sealed record TensorInfo
     /// </summary>
     public string? StoredAs { get; init; }
 
+    /// <summary>
+    /// For a quantized tensor read as its dequantized float32 values: the scheme, scales, zero points and stored
+    /// integers; else null.
+    /// </summary>
+    public Quantization? Quantization { get; init; }
+
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
 

@@ -47,6 +47,27 @@ public class CliOutputTests
     }
 
     [Theory]
+    [InlineData("fc", "0")]
+    [InlineData("fc_ax1", "1")]
+    public void Show_raw_prints_a_quantized_parts_stored_integers_scales_and_zero_points(string layer, string index)
+    {
+        var run = CliRun.Of("show", Sample("quantized.pt"), layer, index, "--raw");
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches($"show/quantized_{layer}_{index}_raw.txt", run.Stdout);
+    }
+
+    [Fact]
+    public void Tensors_lists_a_quantized_tensor_by_its_stored_dtype_and_bytes()
+    {
+        var run = CliRun.Of("tensors", Sample("quantized.pt"));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches("tensors/quantized.txt", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("show", "pytorch/quantized.pt", "fc_ax1", "1", "--raw")]
     [InlineData("layers", "pytorch/kinds.pt")]
     [InlineData("layers", "pytorch/rnns.pt")]
     [InlineData("tensors", "pytorch/views.pt")]

@@ -63,7 +63,26 @@ internal static class FixtureOracle
         var parts = expect.GetProperty("parts").EnumerateArray().ToList();
         Assert.Equal(parts.Select(Describe), neuron.Parts.Select(p => Describe(p, model)));
         foreach (var (expected, actual) in parts.Zip(neuron.Parts))
+        {
             Assert.Equal(OracleQuery.Flatten(expected.GetProperty("values")), actual.ToDoubles());
+            AssertQuantized(expected, actual.ToQuantized());
+        }
+    }
+
+    // A quantized part's stored side: int_repr() of the slice, and q_scale()/q_zero_point() or the per-channel ones.
+    private static void AssertQuantized(JsonElement expected, QuantizedValues? actual)
+    {
+        if (!expected.TryGetProperty("quantized", out var q))
+        {
+            Assert.Null(actual);
+            return;
+        }
+        Assert.NotNull(actual);
+        Assert.Equal(q.GetProperty("scheme").GetString(), actual.Scheme);
+        Assert.Equal(OracleQuery.Flatten(q.GetProperty("values")), actual.Integers.Select(v => (double)v));
+        Assert.Equal(OracleQuery.Flatten(q.GetProperty("scale")), actual.Scales);
+        Assert.Equal(OracleQuery.Flatten(q.GetProperty("zero_point")), actual.ZeroPoints.Select(v => (double)v));
+        Assert.Equal(q.GetProperty("axis").ValueKind == JsonValueKind.Null ? null : q.GetProperty("axis").GetInt32(), actual.Axis);
     }
 
     /// <summary>The same query through <c>neuron show --json</c>: the contract's shape, the reader's name, exact values.</summary>
@@ -96,6 +115,18 @@ internal static class FixtureOracle
         {
             Assert.Equal(OracleQuery.Flatten(e.GetProperty("values")), OracleQuery.Flatten(a.GetProperty("values")));
             Assert.Equal(Depth(e.GetProperty("values")), Depth(a.GetProperty("values")));
+            Assert.Equal(e.TryGetProperty("quantized", out var eq), a.TryGetProperty("quantized", out var aq));
+            if (eq.ValueKind == JsonValueKind.Object)
+                foreach (string key in new[] { "scheme", "values", "scale", "zero_point", "axis" })
+                {
+                    Assert.Equal(eq.GetProperty(key).ValueKind, aq.GetProperty(key).ValueKind);
+                    if (eq.GetProperty(key).ValueKind is JsonValueKind.Array or JsonValueKind.Number)
+                    {
+                        Assert.Equal(OracleQuery.Flatten(eq.GetProperty(key)), OracleQuery.Flatten(aq.GetProperty(key)));
+                        Assert.Equal(Depth(eq.GetProperty(key)), Depth(aq.GetProperty(key)));
+                    }
+                    else Assert.Equal(eq.GetProperty(key).GetString(), aq.GetProperty(key).GetString());
+                }
         }
     }
 

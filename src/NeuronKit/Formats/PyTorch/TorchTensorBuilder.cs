@@ -9,11 +9,11 @@ namespace NeuronKit.Formats.PyTorch;
 /// storages. A call reached under several names is interpreted once; a storage used by several tensors is one
 /// <see cref="TensorStorage"/>.
 /// </summary>
-internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fileName)
+internal sealed partial class TorchTensorBuilder(TorchStorageRecords records, string fileName)
 {
-    private enum Rebuild { Tensor, TensorV2, TensorV3, Parameter, FromType }
+    private enum Rebuild { Tensor, TensorV2, TensorV3, QTensor, Parameter, FromType }
 
-    private sealed record View(DType DType, long[] Shape, long[] Strides, long Offset, TensorStorage Storage);
+    private sealed record View(DType DType, long[] Shape, long[] Strides, long Offset, TensorStorage Storage, Quantization? Quantization = null);
 
     private const int MaxWrappers = 8;
 
@@ -22,6 +22,7 @@ internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fil
         ["torch._utils._rebuild_tensor"] = Rebuild.Tensor,                      // (storage, offset, size, stride)
         ["torch._utils._rebuild_tensor_v2"] = Rebuild.TensorV2,                 // (storage, offset, size, stride, requires_grad, hooks[, metadata])
         ["torch._utils._rebuild_tensor_v3"] = Rebuild.TensorV3,                 // (..., hooks, dtype[, metadata]), untyped storage
+        ["torch._utils._rebuild_qtensor"] = Rebuild.QTensor,                    // (storage, offset, size, stride, quantizer_params, requires_grad, hooks)
         ["torch._utils._rebuild_parameter"] = Rebuild.Parameter,                // (tensor, requires_grad, hooks)
         ["torch._utils._rebuild_parameter_with_state"] = Rebuild.Parameter,     // (tensor, requires_grad, hooks, state)
         ["torch.nn.parameter.Parameter"] = Rebuild.Parameter,                   // Parameter(tensor, requires_grad)
@@ -32,7 +33,6 @@ internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fil
     // Rebuilds torch allows but whose tensors have no plain strided storage NeuronKit could view.
     private static readonly Dictionary<string, string> Unreadable = new(StringComparer.Ordinal)
     {
-        ["torch._utils._rebuild_qtensor"] = "a quantized tensor",
         ["torch._utils._rebuild_sparse_tensor"] = "a sparse tensor",
         ["torch._utils._rebuild_meta_tensor_no_storage"] = "a meta tensor (it has no values)",
         ["torch._utils._rebuild_wrapper_subclass"] = "a tensor subclass without storage",
@@ -58,7 +58,13 @@ internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fil
         }
         try
         {
-            return TensorInfo.Create(name, view.DType, view.Shape, view.Strides, view.Offset, view.Storage);
+            var tensor = TensorInfo.Create(name, view.DType, view.Shape, view.Strides, view.Offset, view.Storage);
+            return view.Quantization is not { } quantization ? tensor : tensor with
+            {
+                StoredAs = quantization.StoredAs,
+                ByteSize = tensor.ElementCount * quantization.IntegerType.Size(),
+                Quantization = quantization,
+            };
         }
         catch (CheckpointException e)
         {
@@ -86,6 +92,8 @@ internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fil
                 case Rebuild.TensorV3 when args.Count >= 7:
                     return FromStorage(name, args[0], args[1], args[2], args[3],
                         args[6] as PickleGlobal ?? throw Malformed(name, "has a _rebuild_tensor_v3 dtype that is not a torch dtype"));
+                case Rebuild.QTensor when args.Count >= 5:
+                    return FromQuantized(name, args);
                 case Rebuild.Parameter when args.Count >= 1 && args[0] is PickleCall inner:
                     call = inner;
                     continue;
@@ -120,6 +128,12 @@ internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fil
         {
             throw Malformed(name, $"has a storage of {storage.Numel} elements, too many to address");
         }
+        long offset = offsetArg is long o ? o : throw Malformed(name, "has a storage offset that is not an int");
+        return new View(elementType, Ints(name, sizeArg, "size"), Ints(name, strideArg, "stride"), offset, Open(name, storage, byteLength));
+    }
+
+    private TensorStorage Open(string name, PickleStorageRef storage, long byteLength)
+    {
         if (!_storages.TryGetValue(storage.Key, out var bytes))
         {
             bytes = records.Open(storage, byteLength);
@@ -129,8 +143,7 @@ internal sealed class TorchTensorBuilder(TorchStorageRecords records, string fil
         {
             throw Malformed(name, $"reads storage '{storage.Key}' as {byteLength} bytes, but another tensor read it as {bytes.ByteLength}");
         }
-        long offset = offsetArg is long o ? o : throw Malformed(name, "has a storage offset that is not an int");
-        return new View(elementType, Ints(name, sizeArg, "size"), Ints(name, strideArg, "stride"), offset, bytes);
+        return bytes;
     }
 
     private long[] Ints(string name, object? value, string what)

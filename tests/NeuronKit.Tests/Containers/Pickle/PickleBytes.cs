@@ -72,6 +72,20 @@ internal sealed class PickleBytes
         return False().Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce();
     }
 
+    /// <summary>
+    /// <c>_rebuild_qtensor(storage, offset, size, stride, quantizer_params, False, OrderedDict())</c>, the parameters'
+    /// tuple written by <paramref name="qparams"/>.
+    /// </summary>
+    public PickleBytes QTensor(string type, string key, int numel, int[] shape, Action<PickleBytes> qparams, int[]? strides = null)
+    {
+        strides ??= Contiguous(shape);
+        Global("torch._utils", "_rebuild_qtensor").Mark().Storage(type, key, numel).Int(0);
+        Mark(); foreach (var d in shape) Int(d); Tuple();
+        Mark(); foreach (var s in strides) Int(s); Tuple();
+        Mark(); qparams(this); Tuple();
+        return False().Global("collections", "OrderedDict").EmptyTuple().Reduce().Tuple().Reduce();
+    }
+
     public byte[] ToArray() => [.. _bytes];
 
     private static int[] Contiguous(int[] shape)

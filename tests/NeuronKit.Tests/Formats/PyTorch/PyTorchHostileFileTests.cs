@@ -66,15 +66,6 @@ public class PyTorchHostileFileTests
     }
 
     [Fact]
-    public void A_quantized_tensor_is_named_as_such()
-    {
-        var pickle = new PickleBytes().Proto().EmptyDict().Str("q").Global("torch._utils", "_rebuild_qtensor").EmptyTuple().Reduce().SetItem().Stop();
-        using var file = TorchZipFile.Write(pickle);
-
-        Assert.Equal("ckpt.pt holds tensor 'q' as a quantized tensor (torch._utils._rebuild_qtensor), which NeuronKit does not read", Refused(file).Message);
-    }
-
-    [Fact]
     public void A_big_endian_archive_is_refused_clearly()
     {
         using var file = new TempFile("ckpt.pt", TorchZipFile.Builder(StateDict(), ("0", new byte[8])).Add("ckpt/byteorder", "big").Build());

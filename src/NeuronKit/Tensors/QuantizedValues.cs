@@ -1,0 +1,13 @@
+namespace NeuronKit.Tensors;
+
+/// <summary>
+/// The stored side of a view of a quantized tensor: its integers, row-major, and the scale and zero point that turn
+/// each into its value, <c>(q - zero_point) * scale</c>.
+/// </summary>
+/// <param name="Scheme">PyTorch's name of the scheme (<c>per_tensor_affine</c>, <c>per_channel_affine</c>).</param>
+/// <param name="Integers">The stored integers of the view, row-major.</param>
+/// <param name="Scales">One scale for a per-tensor scheme; else one per element of the view, its channel's.</param>
+/// <param name="ZeroPoints">One zero point for a per-tensor scheme; else one per element of the view, its channel's
+/// (integers, but floats for <c>per_channel_affine_float_qparams</c>).</param>
+/// <param name="Axis">The dimension of the whole tensor the channels run along; null for a per-tensor scheme.</param>
+public sealed record QuantizedValues(string Scheme, long[] Integers, double[] Scales, double[] ZeroPoints, int? Axis);
