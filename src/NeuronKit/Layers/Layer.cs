@@ -73,14 +73,17 @@ public sealed class Layer
         return new Neuron(this, j, Implementation.Parts(this, j));
     }
 
-    /// <summary>This layer under another name, or with evidence added before and after its own, or with other aliases or module.</summary>
+    /// <summary>
+    /// This layer under another name, or with evidence added before and after its own, or with other aliases or module, or with
+    /// tensors added after its own (which no neuron's parts read).
+    /// </summary>
     internal Layer Copy(string? name = null, IEnumerable<string>? evidenceBefore = null, IEnumerable<string>? evidenceAfter = null,
-        IReadOnlyList<string>? aliases = null, string? module = null) => new()
+        IReadOnlyList<string>? aliases = null, string? module = null, IEnumerable<LayerTensor>? tensorsAfter = null) => new()
     {
         Name = name ?? Name,
         Kind = Kind,
         NeuronCount = NeuronCount,
-        Tensors = Tensors,
+        Tensors = [.. Tensors, .. tensorsAfter ?? []],
         Layout = Layout,
         Evidence = [.. evidenceBefore ?? [], .. Evidence, .. evidenceAfter ?? []],
         Assumed = Assumed,

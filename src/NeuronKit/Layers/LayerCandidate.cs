@@ -4,7 +4,9 @@ namespace NeuronKit.Layers;
 
 /// <summary>
 /// The tensors that share one module prefix (<c>encoder.0.weight</c>, <c>encoder.0.bias</c> → module <c>encoder.0</c>),
-/// each with its last name component as role, plus the module's class when the file names it.
+/// each with its last name component as role (or the role of a packed parameter, <see cref="NameConventions.PackedParameters"/>),
+/// plus the module's class when the file names it. A quantized module's output scale and zero point are set aside
+/// (<see cref="OutputQuantization"/>): kinds match the other tensors, and the layer keeps these beside its parts.
 /// </summary>
 internal sealed class LayerCandidate
 {
@@ -12,18 +14,54 @@ internal sealed class LayerCandidate
     public LayerCandidate(string module, IReadOnlyList<LayerTensor> tensors, string? moduleClass)
     {
         Module = module;
-        Tensors = tensors;
+        All = tensors;
+        bool quantized = tensors.Any(t => t.Tensor.Quantization is not null);
+        Tensors = [.. tensors.Where(t => !(quantized && IsOutputQuantization(t)))];
+        OutputQuantization = [.. tensors.Where(t => quantized && IsOutputQuantization(t))];
         ModuleClass = moduleClass;
+        Packed = tensors.Select(t => NameConventions.FindPacked(t.Tensor.Name)).FirstOrDefault(p => p is not null);
     }
+
+    private static bool IsOutputQuantization(LayerTensor tensor) =>
+        NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0;
 
     /// <summary>The module path: the tensor names minus their last component; "" for a bare module's <c>weight</c>.</summary>
     public string Module { get; }
 
-    /// <summary>The tensors in file order; each role is the name's last component (<c>weight</c>, <c>weight_ih_l0</c>).</summary>
+    /// <summary>
+    /// The tensors kinds match, in file order; each role is the name's last component (<c>weight</c>, <c>weight_ih_l0</c>), or a
+    /// packed parameter's role.
+    /// </summary>
     public IReadOnlyList<LayerTensor> Tensors { get; }
 
     /// <summary>The module's class as the file names it (<c>torch.nn.modules.conv.Conv2d</c>), or null.</summary>
     public string? ModuleClass { get; }
+
+    /// <summary>Every tensor in file order: <see cref="Tensors"/> and <see cref="OutputQuantization"/>.</summary>
+    public IReadOnlyList<LayerTensor> All { get; }
+
+    /// <summary>The module's output scale and zero point when it is quantized (<c>0.scale</c>, <c>0.zero_point</c>), which no kind matches.</summary>
+    public IReadOnlyList<LayerTensor> OutputQuantization { get; }
+
+    /// <summary>A packed parameter among the tensors (a quantized Linear's <c>_packed_params._packed_params.0</c>), or null.</summary>
+    public PackedParameter? Packed { get; }
+
+    /// <summary>The kind and layout the packed parameters say the module is, or null when it has none.</summary>
+    public KindRequest? PackedRequest => Packed is { } packed && LayerKinds.Find(packed.Kind) is { } kind
+        ? new KindRequest(kind.Kind, kind.Name, packed.Layout, null, $"{Prefixed(packed.Container)} is {packed.Source}")
+        : null;
+
+    /// <summary>
+    /// <paramref name="layers"/> with the output scale and zero point added to the one layer, and evidence saying why no neuron
+    /// has them; several layers (or none) leave them to the caller, as tensors no kind claimed.
+    /// </summary>
+    public IReadOnlyList<Layer> WithOutputQuantization(IReadOnlyList<Layer> layers) =>
+        OutputQuantization.Count == 0 || layers.Count != 1 ? layers
+        : [layers[0].Copy(tensorsAfter: OutputQuantization, evidenceAfter: [
+            $"{string.Join(" and ", OutputQuantization.Select(t => t.Tensor.Name))} quantize the module's output (its q_scale and " +
+            "q_zero_point), not its weights: kept with the layer, part of no neuron"])];
+
+    private string Prefixed(string name) => Module == "" ? name : $"{Module}.{name}";
 
     /// <summary>The module's own name: the last component of <see cref="Module"/> (<c>c_attn</c> of <c>h.0.attn.c_attn</c>).</summary>
     public string ModuleName => Module[(Module.LastIndexOf('.') + 1)..];
@@ -43,9 +81,12 @@ internal sealed class LayerCandidate
                 $"(it reads {string.Join(", ", roles)})");
     }
 
-    /// <summary>The module of a tensor name: the name minus its last component ("" when it has none).</summary>
-    public static string ModuleOf(string tensorName) => tensorName.LastIndexOf('.') is var dot and >= 0 ? tensorName[..dot] : "";
+    /// <summary>The module of a tensor name: the name minus its last component ("" when it has none), or minus a packed parameter's tail.</summary>
+    public static string ModuleOf(string tensorName) =>
+        NameConventions.FindPacked(tensorName) is { } packed ? packed.ModuleOf(tensorName)
+        : tensorName.LastIndexOf('.') is var dot and >= 0 ? tensorName[..dot] : "";
 
-    /// <summary>A tensor name's last component.</summary>
-    public static string RoleOf(string tensorName) => tensorName[(tensorName.LastIndexOf('.') + 1)..];
+    /// <summary>A tensor name's last component, or the role of the packed parameter it names.</summary>
+    public static string RoleOf(string tensorName) =>
+        NameConventions.FindPacked(tensorName)?.Role ?? tensorName[(tensorName.LastIndexOf('.') + 1)..];
 }

@@ -62,8 +62,8 @@ internal static class LayerInference
     public static bool IsUnder(string name, IEnumerable<string> prefixes) =>
         prefixes.Select(p => p.TrimEnd('.')).Any(p => name == p || name.StartsWith(p + ".", StringComparison.Ordinal));
 
-    // The layers of one module: its class decides when a kind reads that class and the tensors fit it; otherwise the first
-    // kind whose match accepts them. Tensors the chosen kind leaves are fallback layers of their own.
+    // The layers of one module: its class decides when a kind reads that class and the tensors fit it, else packed parameters
+    // (a quantized Linear's) decide when they fit; otherwise the first kind whose match accepts them. Tensors the chosen kind leaves are fallback layers of their own.
     private static IEnumerable<Layer> Infer(LayerCandidate candidate)
     {
         IReadOnlyList<Layer>? layers = null;
@@ -86,11 +86,23 @@ internal static class LayerInference
                 classNote = $"module class {moduleClass} is not a layer kind NeuronKit knows; read by names and shapes instead";
             }
         }
+        else if (candidate.PackedRequest is { } packed)
+        {
+            try
+            {
+                layers = packed.Kind.Read(candidate, packed);
+            }
+            catch (RequestException mismatch)
+            {
+                classNote = $"{candidate.Module}'s packed params do not fit a {packed.Name} ({mismatch.Message}); read by names and shapes instead";
+            }
+        }
         layers ??= LayerKinds.All.Select(kind => kind.Match(candidate)).First(match => match is not null)!;
         if (classNote is not null) layers = [.. layers.Select(l => l.Copy(evidenceBefore: [classNote]))];
+        layers = candidate.WithOutputQuantization(layers);
 
         var claimed = layers.SelectMany(l => l.Tensors).Select(t => t.Tensor.Name).ToHashSet(StringComparer.Ordinal);
-        var left = candidate.Tensors.Where(t => !claimed.Contains(t.Tensor.Name)).ToList();
+        var left = candidate.All.Where(t => !claimed.Contains(t.Tensor.Name)).ToList();
         return left.Count == 0 ? layers : [.. layers, .. LayerKinds.Fallback.Match(new LayerCandidate(candidate.Module, left, null))!];
     }
 

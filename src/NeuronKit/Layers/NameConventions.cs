@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using NeuronKit.Layers.Kinds;
 
 namespace NeuronKit.Layers;
 
@@ -51,6 +52,28 @@ internal static partial class NameConventions
     [
         new("attn_norm|ffn_norm|output_norm|attn_q_norm|attn_k_norm", "llama.cpp's RMSNorm"), // llama.cpp LLaMA-family GGUF (LlamaRMSNorm in HF)
     ];
+
+    /// <summary>
+    /// Parameters a module keeps in a container of its own, by the name the reader gives each item: they play the role
+    /// given in their module, and the container says the module's kind and layout.
+    /// </summary>
+    public static readonly IReadOnlyList<PackedParameter> PackedParameters =
+    [
+        new("_packed_params._packed_params", "0", "weight", "Linear", Linear.OutIn, QuantizedLinear), // torch.ao.nn.quantized LinearPackedParams._save_to_state_dict: (weight, bias)
+        new("_packed_params._packed_params", "1", "bias", "Linear", Linear.OutIn, QuantizedLinear),   // the bias item; absent for Linear(bias=False)
+    ];
+
+    private const string QuantizedLinear = "a quantized Linear's packed params (weight, bias), as torch.ao.nn.quantized.Linear and " +
+        "its dynamic variant (quantize_dynamic) save them";
+
+    /// <summary>
+    /// What a quantized module keeps for the quantization of its output (the q_scale and q_zero_point of what it returns; 1.0
+    /// and 0 in a dynamic one): scalars beside a quantized weight, which belong to the layer but to no neuron.
+    /// </summary>
+    public static readonly IReadOnlyList<string> OutputQuantization = ["scale", "zero_point"]; // torch.ao.nn.quantized Linear, Conv*d _save_to_state_dict
+
+    /// <summary>The packed parameter <paramref name="tensorName"/> is, or null.</summary>
+    public static PackedParameter? FindPacked(string tensorName) => PackedParameters.FirstOrDefault(p => p.Names(tensorName));
 
     /// <summary>A recurrent parameter: <c>weight_ih_l0</c>, <c>bias_hh_l1_reverse</c>, <c>weight_hr_l0</c>, or a cell's <c>weight_ih</c>.</summary>
     [GeneratedRegex(@"^(?<role>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?<sublayer>_l(?<k>\d+)(?<reverse>_reverse)?)?$")] // torch.nn.RNNBase._flat_weights_names

@@ -29,6 +29,7 @@ public class CliOutputTests
     [InlineData("training.pt")]
     [InlineData("single_conv.pt")]
     [InlineData("single_lstm.pt")]
+    [InlineData("quantized_dynamic.pt")]
     public void Layers_lists_every_layer_with_kind_neurons_tensors_layout_and_evidence(string file)
     {
         var run = CliRun.Of("layers", Sample(file));
@@ -49,12 +50,13 @@ public class CliOutputTests
     [Theory]
     [InlineData("fc", "0")]
     [InlineData("fc_ax1", "1")]
-    public void Show_raw_prints_a_quantized_parts_stored_integers_scales_and_zero_points(string layer, string index)
+    [InlineData("0", "1", "quantized_dynamic.pt")]
+    public void Show_raw_prints_a_quantized_parts_stored_integers_scales_and_zero_points(string layer, string index, string file = "quantized.pt")
     {
-        var run = CliRun.Of("show", Sample("quantized.pt"), layer, index, "--raw");
+        var run = CliRun.Of("show", Sample(file), layer, index, "--raw");
 
         Assert.Equal(0, run.Exit);
-        Expectation.Matches($"show/quantized_{layer}_{index}_raw.txt", run.Stdout);
+        Expectation.Matches($"show/{Path.GetFileNameWithoutExtension(file)}_{layer}_{index}_raw.txt", run.Stdout);
     }
 
     [Fact]

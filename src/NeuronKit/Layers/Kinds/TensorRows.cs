@@ -11,7 +11,7 @@ internal sealed class TensorRows : ILayerKind
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate) =>
-        candidate.Tensors.Select(t => Layer(t.Tensor, ["no layer kind matches this tensor's name and shape; row j is shown"])).ToList();
+        candidate.All.Select(t => Layer(t.Tensor, ["no layer kind matches this tensor's name and shape; row j is shown"])).ToList();
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
