@@ -30,6 +30,7 @@ public class CliOutputTests
     [InlineData("single_conv.pt")]
     [InlineData("single_lstm.pt")]
     [InlineData("quantized_dynamic.pt")]
+    [InlineData("quantized_static.pt")]
     public void Layers_lists_every_layer_with_kind_neurons_tensors_layout_and_evidence(string file)
     {
         var run = CliRun.Of("layers", Sample(file));

@@ -56,6 +56,21 @@ public class QuantizedModuleTests
     }
 
     [Fact]
+    public void Static_quantized_Conv2d_and_Linear_keep_their_kinds_beside_their_output_scale_and_zero_point()
+    {
+        // Given a model after eager-mode static quantization (QuantStub, Conv2d, Linear)
+        using var model = Model.Open(Fixtures.PyTorch("quantized_static.pt"));
+
+        // Then conv and fc are the float modules' layers with their output quantization kept aside, and the QuantStub's
+        // scale [1] and zero_point [1], beside no quantized weight, stay tensors of their own
+        Assert.Equal(["quant.scale (Tensor, 1 neuron)", "quant.zero_point (Tensor, 1 neuron)", "conv (Conv2d, 4 neurons)", "fc (Linear, 2 neurons)"],
+            model.Layers.Select(l => l.ToString()));
+        Assert.Equal(["weight", "bias", "scale", "zero_point"], model.Layer("conv").Tensors.Select(t => t.Role));
+        Assert.False(model.Layer("conv").Assumed);
+        Assert.Equal(["weight", "bias"], model.Neuron("fc.zero_point", 1).Parts.Select(p => p.Role.Name));
+    }
+
+    [Fact]
     public void A_packed_weight_without_a_bias_is_a_Linear_without_assuming_its_layout()
     {
         // Given a quantized Linear(bias=False): its tuple holds the weight alone
