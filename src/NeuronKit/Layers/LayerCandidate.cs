@@ -48,7 +48,7 @@ internal sealed class LayerCandidate
 
     /// <summary>The kind and layout the packed parameters say the module is, or null when it has none.</summary>
     public KindRequest? PackedRequest => Packed is { } packed && LayerKinds.Find(packed.Kind) is { } kind
-        ? new KindRequest(kind.Kind, kind.Name, packed.Layout, null, $"{Prefixed(packed.Container)} is {packed.Source}")
+        ? new KindRequest(kind.Kind, kind.Name, packed.Layout, null, $"{(Module == "" ? "" : Module + ".")}{packed.Container} is {packed.Source}")
         : null;
 
     /// <summary>
@@ -60,8 +60,6 @@ internal sealed class LayerCandidate
         : [layers[0].Copy(tensorsAfter: OutputQuantization, evidenceAfter: [
             $"{string.Join(" and ", OutputQuantization.Select(t => t.Tensor.Name))} quantize the module's output (its q_scale and " +
             "q_zero_point), not its weights: kept with the layer, part of no neuron"])];
-
-    private string Prefixed(string name) => Module == "" ? name : $"{Module}.{name}";
 
     /// <summary>The module's own name: the last component of <see cref="Module"/> (<c>c_attn</c> of <c>h.0.attn.c_attn</c>).</summary>
     public string ModuleName => Module[(Module.LastIndexOf('.') + 1)..];

@@ -71,6 +71,20 @@ public class QuantizedModuleTests
     }
 
     [Fact]
+    public void A_dynamic_quantized_Linear_read_with_an_explicit_kind_keeps_its_output_scale_and_zero_point()
+    {
+        using var model = Model.Open(Fixtures.PyTorch("quantized_dynamic.pt"));
+
+        // When layer 0 is asked for as --kind Linear would ask, by its output scale's name
+        var layer = model.Layer("0.scale", "Linear");
+
+        // Then it is the same layer with the same tensors, its evidence saying it was asked for
+        Assert.Equal(("0", 5L), (layer.Name, layer.NeuronCount));
+        Assert.Equal(["weight", "bias", "scale", "zero_point"], layer.Tensors.Select(t => t.Role));
+        Assert.StartsWith("--kind Linear (asked for)", layer.Evidence[0]);
+    }
+
+    [Fact]
     public void A_packed_weight_without_a_bias_is_a_Linear_without_assuming_its_layout()
     {
         // Given a quantized Linear(bias=False): its tuple holds the weight alone
