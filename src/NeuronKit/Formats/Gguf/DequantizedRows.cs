@@ -8,7 +8,7 @@ namespace NeuronKit.Formats.Gguf;
 /// the bytes asked for are decoded. Blocks run along ne[0] and a row is a whole number of them, so element e lies in
 /// block e / BlockSize, whatever the shape.
 /// </summary>
-public sealed class DequantizedRows : ByteSource
+public sealed class DequantizedRows : DecodedBytes
 {
     private readonly ByteSource _source;
     private readonly long _dataOffset;
@@ -32,15 +32,6 @@ public sealed class DequantizedRows : ByteSource
 
     /// <inheritdoc/>
     public override long Length => _elements * sizeof(float);
-
-    /// <inheritdoc/>
-    /// <remarks>The decoded bytes have nowhere to live in the file, so each call returns a buffer of its own.</remarks>
-    public override ReadOnlySpan<byte> Span(long offset, int length)
-    {
-        var bytes = new byte[length];
-        Read(offset, bytes);
-        return bytes;
-    }
 
     /// <inheritdoc/>
     public override void Read(long offset, Span<byte> destination)

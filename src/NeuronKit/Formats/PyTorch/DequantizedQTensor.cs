@@ -8,7 +8,7 @@ namespace NeuronKit.Formats.PyTorch;
 /// with the tensor's own strides and offset reads the values <c>tensor.dequantize()</c> gives; only the elements asked
 /// for are decoded.
 /// </summary>
-internal sealed class DequantizedQTensor(Quantization quantization) : ByteSource
+internal sealed class DequantizedQTensor(Quantization quantization) : DecodedBytes
 {
     private readonly TensorStorage _integers = quantization.Integers;
     private readonly int _integerSize = quantization.IntegerType.Size();
@@ -16,15 +16,6 @@ internal sealed class DequantizedQTensor(Quantization quantization) : ByteSource
 
     /// <inheritdoc/>
     public override long Length => _integers.ByteLength / _integerSize * sizeof(float);
-
-    /// <inheritdoc/>
-    /// <remarks>The decoded bytes have nowhere to live in the file, so each call returns a buffer of its own.</remarks>
-    public override ReadOnlySpan<byte> Span(long offset, int length)
-    {
-        var bytes = new byte[length];
-        Read(offset, bytes);
-        return bytes;
-    }
 
     /// <inheritdoc/>
     public override void Read(long offset, Span<byte> destination)
