@@ -1,5 +1,5 @@
-using NeuronKit.Neurons;
 using System.Text.Json;
+using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Cli.Output;
