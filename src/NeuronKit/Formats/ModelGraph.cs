@@ -15,6 +15,9 @@ public sealed record ModelGraph
     /// <summary>Name prefixes (<c>optimizer_state_dict</c>) whose tensors are not layer weights.</summary>
     public IReadOnlyList<string> NonLayerPrefixes { get; init; } = [];
 
+    /// <summary>Module path → a sentence the reader has about how it named the module's tensors, for its layers' evidence.</summary>
+    public IReadOnlyDictionary<string, string> ModuleNotes { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The operations of a computation graph (ONNX nodes, subgraphs' too), in file order; empty when the file has none.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
 }

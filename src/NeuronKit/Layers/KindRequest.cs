@@ -14,12 +14,17 @@ namespace NeuronKit.Layers;
 /// <param name="Evidence">The sentence the layer's evidence starts with (<c>module class torch.nn.modules.rnn.GRU</c>).</param>
 internal sealed partial record KindRequest(ILayerKind Kind, string Name, string? Layout, long? Groups, string Evidence)
 {
-    /// <summary>The request a module class makes (<c>torch.nn.modules.conv.Conv2d</c> → Conv2d), or null when no kind reads that class.</summary>
+    /// <summary>
+    /// The request a module class makes (<c>torch.nn.modules.conv.Conv2d</c> → Conv2d, and a fused one as the class it fuses:
+    /// <c>ConvReLU2d</c> → Conv2d), or null when no kind reads that class.
+    /// </summary>
     public static KindRequest? FromModuleClass(string moduleClass)
     {
         string name = moduleClass[(moduleClass.LastIndexOf('.') + 1)..];
-        return LayerKinds.Find(name) is { } found && found.Name == name
-            ? new KindRequest(found.Kind, found.Name, null, null, $"module class {moduleClass}")
+        string? fused = NameConventions.FusedModules.GetValueOrDefault(name);
+        return LayerKinds.Find(fused ?? name) is { } found && found.Name == (fused ?? name)
+            ? new KindRequest(found.Kind, found.Name, null, null, fused is null ? $"module class {moduleClass}"
+                : $"module class {moduleClass}: a {fused} fused with the operation after it, which has no weights")
             : null;
     }
 

@@ -47,9 +47,12 @@ internal sealed class LayerCandidate
     public PackedParameter? Packed { get; }
 
     /// <summary>The kind and layout the packed parameters say the module is, or null when it has none.</summary>
-    public KindRequest? PackedRequest => Packed is { } packed && LayerKinds.Find(packed.Kind) is { } kind
-        ? new KindRequest(kind.Kind, kind.Name, packed.Layout, null, $"{(Module == "" ? "" : Module + ".")}{packed.Container} is {packed.Source}")
+    public KindRequest? PackedRequest => Packed is { Kind: { } name } packed && LayerKinds.Find(name) is { } kind
+        ? new KindRequest(kind.Kind, kind.Name, packed.Layout, null, PackedEvidence!)
         : null;
+
+    /// <summary>The sentence saying whose container the packed parameters are, or null when there are none.</summary>
+    public string? PackedEvidence => Packed is { } packed ? $"{(Module == "" ? "" : Module + ".")}{packed.Container} is {packed.Source}" : null;
 
     /// <summary>
     /// <paramref name="layers"/> with the output scale and zero point added to the one layer, and evidence saying why no neuron
@@ -79,12 +82,18 @@ internal sealed class LayerCandidate
                 $"(it reads {string.Join(", ", roles)})");
     }
 
-    /// <summary>The module of a tensor name: the name minus its last component ("" when it has none), or minus a packed parameter's tail.</summary>
+    /// <summary>
+    /// The module of a tensor name: the name minus its last component ("" when it has none), or minus a packed parameter's tail,
+    /// or a quantized recurrent cell's (<c>._all_weight_values.0.param.weight_ih_l0</c>).
+    /// </summary>
     public static string ModuleOf(string tensorName) =>
         NameConventions.FindPacked(tensorName) is { } packed ? packed.ModuleOf(tensorName)
+        : NameConventions.QuantizedCellParameter().Match(tensorName) is { Success: true } cell ? cell.Groups["module"].Value
         : tensorName.LastIndexOf('.') is var dot and >= 0 ? tensorName[..dot] : "";
 
-    /// <summary>A tensor name's last component, or the role of the packed parameter it names.</summary>
+    /// <summary>A tensor name's last component, or the role of the packed parameter or quantized cell tensor it names.</summary>
     public static string RoleOf(string tensorName) =>
-        NameConventions.FindPacked(tensorName)?.Role ?? tensorName[(tensorName.LastIndexOf('.') + 1)..];
+        NameConventions.FindPacked(tensorName)?.Role
+        ?? (NameConventions.QuantizedCellParameter().Match(tensorName) is { Success: true } cell ? cell.Groups["role"].Value
+            : tensorName[(tensorName.LastIndexOf('.') + 1)..]);
 }

@@ -35,7 +35,8 @@ internal static class LayerInference
         // Graph nodes first; the tensors no node claims are read by names and shapes.
         var tied = TiedTensors(checkpoint.Tensors.Where(t => order.ContainsKey(t.Name)));
         return Rooted(fromNodes
-            .Concat(modules.SelectMany(m => Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key)))))
+            .Concat(modules.SelectMany(m => Noted(Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key))),
+                graph.ModuleNotes.GetValueOrDefault(m.Key))))
             .Select(layer => Tied(layer, tied))
             .OrderBy(layer => layer.Tensors.Min(t => order[t.Tensor.Name]))
             .ToList());
@@ -97,7 +98,13 @@ internal static class LayerInference
                 classNote = $"{candidate.Module}'s packed params do not fit a {packed.Name} ({mismatch.Message}); read by names and shapes instead";
             }
         }
-        layers ??= LayerKinds.All.Select(kind => kind.Match(candidate)).First(match => match is not null)!;
+        if (layers is null)
+        {
+            layers = LayerKinds.All.Select(kind => kind.Match(candidate)).First(match => match is not null)!;
+            // Packed parameters that name no kind (a quantized cell's) still say whose they are.
+            if (candidate.PackedEvidence is { } packedNote && candidate.PackedRequest is null && layers.Count > 0 && layers[0].Implementation != LayerKinds.Fallback)
+                classNote ??= packedNote;
+        }
         if (classNote is not null) layers = [.. layers.Select(l => l.Copy(evidenceBefore: [classNote]))];
         layers = candidate.WithOutputQuantization(layers);
 
@@ -105,6 +112,10 @@ internal static class LayerInference
         var left = candidate.All.Where(t => !claimed.Contains(t.Tensor.Name)).ToList();
         return left.Count == 0 ? layers : [.. layers, .. LayerKinds.Fallback.Match(new LayerCandidate(candidate.Module, left, null))!];
     }
+
+    // What the reader said of how it named the module's tensors (a quantized LSTM's cells) opens its layers' evidence.
+    private static IEnumerable<Layer> Noted(IEnumerable<Layer> layers, string? note) =>
+        note is null ? layers : layers.Select(l => l.Copy(evidenceBefore: [note]));
 
     // Tensors viewing the very same elements (tied weights such as GPT-2's wte and lm_head), by name.
     private static Dictionary<string, List<string>> TiedTensors(IEnumerable<TensorInfo> tensors) =>

@@ -61,7 +61,14 @@ internal static partial class NameConventions
     [
         new("_packed_params._packed_params", "0", "weight", "Linear", Linear.OutIn, QuantizedLinear), // torch.ao.nn.quantized LinearPackedParams._save_to_state_dict: (weight, bias)
         new("_packed_params._packed_params", "1", "bias", "Linear", Linear.OutIn, QuantizedLinear),   // the bias item; absent for Linear(bias=False)
+        new("_packed_weight_ih", "0", "weight_ih", null, null, QuantizedCell),  // torch.ao.nn.quantized.dynamic RNNCellBase: (weight_ih, bias_ih)
+        new("_packed_weight_ih", "1", "bias_ih", null, null, QuantizedCell),
+        new("_packed_weight_hh", "0", "weight_hh", null, null, QuantizedCell),  // (weight_hh, bias_hh)
+        new("_packed_weight_hh", "1", "bias_hh", null, null, QuantizedCell),
     ];
+
+    private const string QuantizedCell = "a dynamic quantized LSTMCell, GRUCell or RNNCell's packed (weight, bias) of one side, as " +
+        "quantize_dynamic makes it";
 
     private const string QuantizedLinear = "a quantized Linear's packed params (weight, bias), as torch.ao.nn.quantized.Linear and " +
         "its dynamic variant (quantize_dynamic) save them";
@@ -72,8 +79,27 @@ internal static partial class NameConventions
     /// </summary>
     public static readonly IReadOnlyList<string> OutputQuantization = ["scale", "zero_point"]; // torch.ao.nn.quantized Linear, Conv*d _save_to_state_dict
 
+    /// <summary>
+    /// Fused modules (torch.ao.nn.intrinsic, their quantized and QAT forms) by the class whose weights they keep, under the same
+    /// names: what follows (a ReLU, an add) has none. QAT's Conv+BatchNorm fusions keep a BatchNorm too and are not listed.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> FusedModules = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["ConvReLU1d"] = "Conv1d", ["ConvReLU2d"] = "Conv2d", ["ConvReLU3d"] = "Conv3d",     // torch.ao.nn.intrinsic(.quantized) conv_relu
+        ["ConvAdd2d"] = "Conv2d", ["ConvAddReLU2d"] = "Conv2d",                              // torch.ao.nn.intrinsic.quantized conv_add
+        ["LinearReLU"] = "Linear", ["LinearLeakyReLU"] = "Linear", ["LinearTanh"] = "Linear", // torch.ao.nn.intrinsic(.quantized(.dynamic)) linear_relu, …
+        ["BNReLU2d"] = "BatchNorm2d", ["BNReLU3d"] = "BatchNorm3d",                          // torch.ao.nn.intrinsic.quantized bn_relu
+    };
+
     /// <summary>The packed parameter <paramref name="tensorName"/> is, or null.</summary>
     public static PackedParameter? FindPacked(string tensorName) => PackedParameters.FirstOrDefault(p => p.Names(tensorName));
+
+    /// <summary>
+    /// A tensor of a dynamic quantized LSTM or GRU's cell (<c>lstm._all_weight_values.0.param.weight_ih_l0</c>), named so by the
+    /// PyTorch reader: the module is the recurrent module, the role the float module's parameter name.
+    /// </summary>
+    [GeneratedRegex(@"^(?:(?<module>.*)\.)?_all_weight_values\.\d+\.param\.(?<role>(?:weight|bias)_(?:ih|hh)_l\d+(?:_reverse)?)$")] // torch.ao.nn.quantized.dynamic RNNBase._all_weight_values
+    public static partial Regex QuantizedCellParameter();
 
     /// <summary>A recurrent parameter: <c>weight_ih_l0</c>, <c>bias_hh_l1_reverse</c>, <c>weight_hr_l0</c>, or a cell's <c>weight_ih</c>.</summary>
     [GeneratedRegex(@"^(?<role>weight_ih|weight_hh|bias_ih|bias_hh|weight_hr)(?<sublayer>_l(?<k>\d+)(?<reverse>_reverse)?)?$")] // torch.nn.RNNBase._flat_weights_names

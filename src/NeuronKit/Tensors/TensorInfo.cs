@@ -17,7 +17,7 @@ public sealed record TensorInfo
     }
 
     /// <summary>The tensor's full name in the checkpoint (<c>fc.weight</c>, <c>model_state_dict.0.bias</c>).</summary>
-    public string Name { get; }
+    public string Name { get; private init; }
 
     /// <summary>The element type.</summary>
     public DType DType { get; }
@@ -61,6 +61,9 @@ public sealed record TensorInfo
     }
 
     private readonly long? _storedBytes;
+
+    /// <summary>This tensor under another name: the same storage, view and quantization.</summary>
+    internal TensorInfo Renamed(string name) => this with { Name = name };
 
     /// <summary>A lazy view of the whole tensor.</summary>
     public TensorView View() => new(Storage, DType, [.. Shape], [.. Strides], StorageOffset);

@@ -12,10 +12,12 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
 {
     private sealed record Frame(object? Node, string Path, bool Exit = false);
 
-    private readonly List<TensorInfo> _tensors = [];
+    private List<TensorInfo> _tensors = [];
     private readonly HashSet<(string, object)> _named = [];
     private readonly Dictionary<string, string> _moduleClasses = new(StringComparer.Ordinal);
     private readonly List<string> _nonLayerPrefixes = [];
+    private readonly Dictionary<string, int> _directions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _moduleNotes = new(StringComparer.Ordinal);
     private readonly HashSet<object> _onPath = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<object, int> _paths = new(ReferenceEqualityComparer.Instance);
 
@@ -27,7 +29,7 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
     public IReadOnlyList<TensorInfo> Tensors => _tensors;
 
     /// <summary>The graph: pickled module classes by path, and optimizer state prefixes.</summary>
-    public ModelGraph Graph => new() { ModuleClasses = _moduleClasses, NonLayerPrefixes = _nonLayerPrefixes };
+    public ModelGraph Graph => new() { ModuleClasses = _moduleClasses, NonLayerPrefixes = _nonLayerPrefixes, ModuleNotes = _moduleNotes };
 
     /// <summary>Walks <paramref name="root"/>; a bare tensor at the root is named <c>tensor</c>.</summary>
     public void Walk(object? root)
@@ -46,6 +48,7 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
                     "(shared containers multiply paths)");
             Visit(frame.Node, frame.Path);
         }
+        _tensors = [.. QuantizedCellNames.Apply(_tensors, _directions, _moduleNotes)];
     }
 
     private void Visit(object? node, string path)
@@ -75,9 +78,18 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
             case PickleTuple tuple:
                 for (int i = 0; i < tuple.Count; i++) children.Add((i.ToString(), tuple[i]));
                 break;
+            case PickleObject script when TorchScriptObjects.Is(script):
+                children.AddRange(TorchScriptObjects.Children(script, path, fileName).Where(c => c.Value is not null));
+                break;
             case PickleObject { State: PickleDict state } module when IsModule(state):
                 _moduleClasses[path] = module.Class.FullName;
+                if (state.TryGet("bidirectional", out var bidirectional) && bidirectional is bool twoWays) _directions[path] = twoWays ? 2 : 1;
                 AddModuleEntries(children, state);
+                break;
+            case PickleObject { State: PickleTuple state } module when QuantizedConvState(state):
+                _moduleClasses[path] = module.Class.FullName;
+                children.Add(("weight", state[QuantizedConvWeight]));
+                if (state[QuantizedConvWeight + 1] is not null) children.Add(("bias", state[QuantizedConvWeight + 1]));
                 break;
             case PickleObject { State: PickleDict state }:
                 AddEntries(children, state, skip: null);
@@ -90,11 +102,21 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
             _pending.Push(new Frame(children[i].Value, path.Length == 0 ? children[i].Key : $"{path}.{children[i].Key}"));
     }
 
+    // A quantized ConvNd pickles itself as the tuple its __getstate__ returns: (in_channels, out_channels, kernel_size, stride,
+    // padding, dilation, transposed, output_padding, groups, padding_mode, weight, bias, scale, zero_point, training)
+    // (torch/ao/nn/quantized/modules/conv.py); weight and bias are the ones its state dict names.
+    private const int QuantizedConvWeight = 10;
+
+    private static bool QuantizedConvState(PickleTuple state) =>
+        state.Count == 15 && state[9] is string && TorchTensorBuilder.IsTensor(state[QuantizedConvWeight])
+        && (state[QuantizedConvWeight + 1] is null || TorchTensorBuilder.IsTensor(state[QuantizedConvWeight + 1]));
+
     private static bool IsModule(PickleDict state) =>
         state.ContainsKey("_parameters") || state.ContainsKey("_buffers") || state.ContainsKey("_modules");
 
     // nn.Module.state_dict order: own parameters, own persistent buffers, then each submodule; any other attribute
-    // (LSTM's _flat_weights) only repeats these.
+    // (LSTM's _flat_weights) only repeats these, but for a TorchBind object, which is where quantized modules keep their
+    // packed weights (a LinearPackedParams' _packed_params, a dynamic LSTM cell's param), and which their state dicts save.
     private static void AddModuleEntries(List<(string, object?)> children, PickleDict state)
     {
         var nonPersistent = new HashSet<string>(StringComparer.Ordinal);
@@ -102,6 +124,8 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
             foreach (var n in names.Items.OfType<string>()) nonPersistent.Add(n);
         if (state.TryGet("_parameters", out var parameters) && parameters is PickleDict p) AddEntries(children, p, skip: null);
         if (state.TryGet("_buffers", out var buffers) && buffers is PickleDict b) AddEntries(children, b, nonPersistent);
+        foreach (var (key, value) in state.Entries)
+            if (key is string name && TorchScriptObjects.Is(value)) children.Add((name, value));
         if (state.TryGet("_modules", out var modules) && modules is PickleDict m) AddEntries(children, m, skip: null);
     }
 

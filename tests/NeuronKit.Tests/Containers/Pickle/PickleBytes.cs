@@ -17,6 +17,7 @@ internal sealed class PickleBytes
     public PickleBytes Tuple() => Op('t');
     public PickleBytes EmptyTuple() => Op(')');
     public PickleBytes EmptyList() => Op(']');
+    public PickleBytes Tuple2() => Raw(0x86);
     public PickleBytes EmptyDict() => Op('}');
     public PickleBytes Str(string s)
     {
