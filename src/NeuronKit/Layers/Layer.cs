@@ -50,13 +50,17 @@ public sealed class Layer
     /// <summary>The kind's implementation, which knows which slices make a neuron.</summary>
     internal ILayerKind Implementation { get; init; } = null!;
 
+    /// <summary>For a kind that never has neurons (a Quantize), why; null for the others.</summary>
+    internal string? NeuronlessBecause { get; init; }
+
     /// <summary>
-    /// Why the layer has no neurons, its first tensor with an empty dimension (<c>weight is [0, 5]</c>); null when it has some.
+    /// Why the layer has no neurons: its kind's reason, or its first tensor with an empty dimension (<c>weight is [0, 5]</c>); null
+    /// when it has some.
     /// </summary>
     public string? WhyNoNeurons => NeuronCount != 0 ? null
-        : (Tensors.FirstOrDefault(t => t.Tensor.Shape.Contains(0)) ?? Tensors.FirstOrDefault()) is { } empty
+        : NeuronlessBecause ?? ((Tensors.FirstOrDefault(t => t.Tensor.Shape.Contains(0)) ?? Tensors.FirstOrDefault()) is { } empty
             ? $"{empty.Role} is {empty.Tensor.Shape.Text()}"
-            : "it has no tensors";
+            : "it has no tensors");
 
     /// <summary>
     /// Neuron <paramref name="index"/> (negative counts from the end, as in Python) with its parts.
@@ -91,6 +95,7 @@ public sealed class Layer
         Aliases = aliases ?? Aliases,
         Direction = Direction,
         Gates = Gates,
+        NeuronlessBecause = NeuronlessBecause,
         Implementation = Implementation,
     };
 

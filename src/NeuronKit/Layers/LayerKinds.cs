@@ -26,6 +26,7 @@ internal static class LayerKinds
         new Conv(),
         new Embedding(),
         new Linear(),
+        new Quantize(),
         Fallback,
     ];
 

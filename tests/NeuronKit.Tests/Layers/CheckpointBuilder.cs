@@ -25,6 +25,14 @@ internal sealed class CheckpointBuilder
         return this;
     }
 
+    /// <summary>Adds tensor <paramref name="name"/> of <paramref name="dtype"/> and <paramref name="shape"/>, all zeros.</summary>
+    public CheckpointBuilder Zeros(string name, DType dtype, params long[] shape)
+    {
+        var bytes = new byte[shape.Aggregate(1L, (n, d) => n * d) * dtype.Size()];
+        _tensors.Add(TensorInfo.Contiguous(name, dtype, shape, new TensorStorage(name, new MemoryBytes(bytes), 0, bytes.Length)));
+        return this;
+    }
+
     /// <summary>Adds tensor <paramref name="name"/> viewing the same storage, shape and strides as <paramref name="existing"/>.</summary>
     public CheckpointBuilder Tied(string name, string existing)
     {

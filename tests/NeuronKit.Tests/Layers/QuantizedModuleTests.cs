@@ -1,3 +1,5 @@
+using NeuronKit.Tensors;
+
 namespace NeuronKit.Tests.Layers;
 
 /// <summary>
@@ -62,9 +64,10 @@ public class QuantizedModuleTests
         using var model = Model.Open(Fixtures.PyTorch("quantized_static.pt"));
 
         // Then conv and fc are the float modules' layers with their output quantization kept aside, and the QuantStub's
-        // scale [1] and zero_point [1], beside no quantized weight, stay tensors of their own
-        Assert.Equal(["quant.scale (Tensor, 1 neuron)", "quant.zero_point (Tensor, 1 neuron)", "conv (Conv2d, 4 neurons)", "fc (Linear, 2 neurons)"],
+        // scale [1] and zero_point [1], beside no quantized weight, are a Quantize without neurons
+        Assert.Equal(["quant (Quantize, 0 neurons)", "conv (Conv2d, 4 neurons)", "fc (Linear, 2 neurons)"],
             model.Layers.Select(l => l.ToString()));
+        Assert.Equal("it quantizes its input with scale and zero_point and has no weights", model.Layer("quant").WhyNoNeurons);
         Assert.Equal(["weight", "bias", "scale", "zero_point"], model.Layer("conv").Tensors.Select(t => t.Role));
         Assert.False(model.Layer("conv").Assumed);
         Assert.Equal(["weight", "bias"], model.Neuron("fc.zero_point", 1).Parts.Select(p => p.Role.Name));
@@ -129,5 +132,21 @@ public class QuantizedModuleTests
         // Then no Linear takes the three, and scale stays a tensor of its own
         Assert.DoesNotContain(model.Layers, l => l.Kind == "Linear");
         Assert.Equal("Tensor", model.Layer("fc.scale").Kind);
+    }
+
+    [Fact]
+    public void Scale_and_zero_point_alone_are_a_Quantize_only_with_an_integer_zero_point_of_the_scales_length()
+    {
+        using var floatZeroPoint = new CheckpointBuilder().Zeros("q.scale", DType.Float32, 1).Zeros("q.zero_point", DType.Float32, 1).Model();
+        using var twoPerScale = new CheckpointBuilder().Zeros("q.scale", DType.Float32, 1).Zeros("q.zero_point", DType.Int64, 2).Model();
+        using var quantize = new CheckpointBuilder().Zeros("q.scale", DType.Float32, 3).Zeros("q.zero_point", DType.Int32, 3).Model();
+
+        Assert.Equal(["Tensor", "Tensor"], floatZeroPoint.Layers.Select(l => l.Kind));
+        Assert.Equal(["Tensor", "Tensor"], twoPerScale.Layers.Select(l => l.Kind));
+        Assert.Equal(["q (Quantize, 0 neurons)"], quantize.Layers.Select(l => l.ToString()));
+        using var classed = new CheckpointBuilder().Zeros("q.scale", DType.Float32, 1).Zeros("q.zero_point", DType.Float32, 1)
+            .Class("q", "torch.ao.nn.quantized.modules.Quantize").Model();
+        Assert.Equal("module class torch.ao.nn.quantized.modules.Quantize does not fit the tensors (Quantize needs a floating-point " +
+            "scale and an integer zero_point, not float32 and float32); read by names and shapes instead", classed.Layers[0].Evidence[0]);
     }
 }
