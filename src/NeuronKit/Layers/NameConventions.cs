@@ -61,11 +61,15 @@ internal static partial class NameConventions
     [
         new("_packed_params._packed_params", "0", "weight", "Linear", Linear.OutIn, QuantizedLinear), // torch.ao.nn.quantized LinearPackedParams._save_to_state_dict: (weight, bias)
         new("_packed_params._packed_params", "1", "bias", "Linear", Linear.OutIn, QuantizedLinear),   // the bias item; absent for Linear(bias=False)
+        new("_packed_params", "_packed_weight", "weight", "Embedding", null, QuantizedEmbedding), // torch.ao.nn.quantized EmbeddingPackedParams._save_to_state_dict
         new("_packed_weight_ih", "0", "weight_ih", null, null, QuantizedCell),  // torch.ao.nn.quantized.dynamic RNNCellBase: (weight_ih, bias_ih)
         new("_packed_weight_ih", "1", "bias_ih", null, null, QuantizedCell),
         new("_packed_weight_hh", "0", "weight_hh", null, null, QuantizedCell),  // (weight_hh, bias_hh)
         new("_packed_weight_hh", "1", "bias_hh", null, null, QuantizedCell),
     ];
+
+    private const string QuantizedEmbedding = "a quantized Embedding's (or EmbeddingBag's) packed weight [num, dim], as " +
+        "torch.ao.nn.quantized.Embedding saves it";
 
     private const string QuantizedCell = "a dynamic quantized LSTMCell, GRUCell or RNNCell's packed (weight, bias) of one side, as " +
         "quantize_dynamic makes it";

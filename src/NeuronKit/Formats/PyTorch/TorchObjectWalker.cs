@@ -99,7 +99,7 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
                 break;
         }
         for (int i = children.Count - 1; i >= 0; i--)
-            _pending.Push(new Frame(children[i].Value, path.Length == 0 ? children[i].Key : $"{path}.{children[i].Key}"));
+            _pending.Push(new Frame(children[i].Value, path.Length == 0 || children[i].Key.Length == 0 ? path + children[i].Key : $"{path}.{children[i].Key}"));
     }
 
     // A quantized ConvNd pickles itself as the tuple its __getstate__ returns: (in_channels, out_channels, kernel_size, stride,

@@ -16,6 +16,10 @@ internal static class TorchScriptObjects
     // (aten/src/ATen/native/quantized/cpu/LinearUnpackImpl.cpp, SerializationTypeLinearPrePack).
     private const string LinearPackedParams = "__torch__.torch.classes.quantized.LinearPackedParamsBase";
 
+    // (version, [weight], doubles, longs): a quantized Embedding's or EmbeddingBag's packed weight, which its state dict
+    // saves under the object's own name (aten/src/ATen/native/quantized/cpu/EmbeddingPackedParams.h, EmbeddingParamsSerializationType).
+    private const string EmbeddingPackedParams = "__torch__.torch.classes.quantized.EmbeddingPackedParamsBase";
+
     // (type, tensors, doubles, longs, packed): one layer and direction of a quantized LSTM or GRU
     // (aten/src/ATen/native/RNN.cpp, CellParamsSerializationType).
     private const string CellParams = "__torch__.torch.classes.rnn.CellParamsBase";
@@ -30,7 +34,8 @@ internal static class TorchScriptObjects
     /// <summary>
     /// The values <paramref name="script"/> (at <paramref name="path"/>) holds, named as the reader names them: a packed Linear's
     /// <c>0</c> (weight) and <c>1</c> (bias), as its state dict's tuple has them; a recurrent cell's <c>weight_ih</c>,
-    /// <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>, as PyTorch names a cell's parameters.
+    /// <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>, as PyTorch names a cell's parameters; a packed Embedding's weight under
+    /// <c>""</c>, the object's own path, as its state dict saves it.
     /// </summary>
     public static List<(string Key, object? Value)> Children(PickleObject script, string path, string fileName)
     {
@@ -40,6 +45,7 @@ internal static class TorchScriptObjects
         {
             LinearPackedParams => LinearItems(built[0], path, fileName),
             CellParams => CellItems(built[0], path, fileName),
+            EmbeddingPackedParams => EmbeddingItems(built[0], path, fileName),
             _ => throw Unread(fileName, path, $"a TorchBind object of class {className}"),
         };
     }
@@ -50,6 +56,11 @@ internal static class TorchScriptObjects
             throw Unread(fileName, path, "a packed Linear whose state is not (weight, bias)");
         return [("0", pair[0]), ("1", pair[1])];
     }
+
+    private static List<(string Key, object? Value)> EmbeddingItems(object? state, string path, string fileName) =>
+        state is PickleTuple { Count: 4 } packed && packed[1] is PickleList { Items: [var weight] } && TorchTensorBuilder.IsTensor(weight)
+            ? [("", weight)]
+            : throw Unread(fileName, path, "a packed Embedding whose state is not (version, [weight], doubles, longs)");
 
     private static List<(string Key, object? Value)> CellItems(object? state, string path, string fileName)
     {

@@ -91,6 +91,26 @@ public class PyTorchScriptObjectTests
     }
 
     [Fact]
+    public void A_packed_Embedding_whose_state_holds_no_single_weight_is_refused()
+    {
+        using var file = File("__torch__.torch.classes.quantized.EmbeddingPackedParamsBase",
+            p => p.Mark().Int(1).EmptyList().EmptyList().EmptyList().Tuple());
+
+        Assert.Contains("a packed Embedding whose state is not (version, [weight], doubles, longs) at 'rnn._all_weight_values.0.param'",
+            Refused(file).Message);
+    }
+
+    [Fact]
+    public void A_pickled_quantized_Embedding_keeps_its_weight_under_the_packed_objects_own_name()
+    {
+        using var model = Model.Open(Fixtures.PyTorch("quantized_convs_module.pt"));
+
+        Assert.Equal(["emb._packed_params._packed_weight"], model.Layer("emb").Tensors.Select(t => t.Tensor.Name));
+        Assert.Equal(("EmbeddingBag", "module class torch.ao.nn.quantized.modules.embedding_ops.EmbeddingBag"),
+            (model.Layer("bag").Kind, model.Layer("bag").Evidence[0]));
+    }
+
+    [Fact]
     public void Cells_are_named_by_layer_and_direction_as_the_quantized_modules_weight_bias_names_them()
     {
         using var model = Model.Open(Fixtures.PyTorch("quantized_rnns.pt"));
