@@ -30,7 +30,8 @@ internal static class ShowJsonWriter
             JsonOutput.WriteShape(json, "shape", part.Shape);
             json.WriteString("dtype", model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
             json.WritePropertyName("values");
-            JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
+            if (part.DType.IsComplex()) JsonOutput.WriteNested(json, part.ToComplex(), part.Shape);
+            else JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
             if (part.ToQuantized() is { } quantized) WriteQuantized(json, quantized, part.Shape);
             json.WriteEndObject();
         }
