@@ -22,8 +22,8 @@ public sealed partial class LayerStats
 
     /// <summary>
     /// Why the statistics cannot measure <paramref name="layer"/>, or null when they can: a complex tensor
-    /// (<c>weights1 is complex64</c>). Min, max, mean, std and the sign of a bias are defined for real numbers only, and
-    /// a summary of the moduli |z| alone would drop the phase a spectral weight carries, so it is not offered as the same
+    /// (<c>weights1 is complex64</c>). Min, max, mean, std, zeros and the flags are defined for real numbers only, and a
+    /// summary of the moduli |z| alone would drop the phase a spectral weight carries, so it is not offered as the same
     /// numbers.
     /// </summary>
     public static string? WhyNotMeasurable(Layer layer) =>
