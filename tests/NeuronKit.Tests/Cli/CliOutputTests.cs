@@ -58,6 +58,15 @@ public class CliOutputTests
     }
 
     [Fact]
+    public void Tensors_lists_complex_tensors_with_their_dtype_and_pair_sized_bytes()
+    {
+        var run = CliRun.Of("tensors", Sample("complex.pt"));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches("tensors/complex.txt", run.Stdout);
+    }
+
+    [Fact]
     public void Tensors_lists_every_tensor_as_stored()
     {
         var run = CliRun.Of("tensors", Sample("views.pt"));
