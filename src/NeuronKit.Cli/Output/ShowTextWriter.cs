@@ -118,11 +118,11 @@ internal static class ShowTextWriter
         foreach (var bias in biases)
         {
             string gate = bias.Gate?.Name ?? "";
-            // Value() first: it refuses complex biases (which have no entry in values) with a message naming the part.
-            double? value = bias.Value();
-            string[] terms = [.. bias.Parts.Select(p => TensorText.Number(values[p][0]))];
-            stdout.WriteLine(value is { } sum
-                ? $"  {gate,-8} {string.Join(" + ", terms.Select(t => $"{t,10}"))} = {TensorText.Number(sum)}"
+            // A complex bias part was printed from its complex values, which the dictionary of real ones does not hold.
+            string[] terms = [.. bias.Parts.Select(p => p.DType.IsComplex() ? TensorText.Number(p.ToComplex()[0]) : TensorText.Number(values[p][0]))];
+            string? sum = !bias.Sums ? null : bias.IsComplex ? TensorText.Number(bias.ComplexValue()!.Value) : TensorText.Number(bias.Value()!.Value);
+            stdout.WriteLine(sum is not null
+                ? $"  {gate,-8} {string.Join(" + ", terms.Select(t => $"{t,10}"))} = {sum}"
                 : $"  {gate,-8} {terms[0],10} and {string.Join(" and ", terms.Skip(1).Select(t => $"{t,8}"))}: not summed, {bias.NotSummed}");
         }
     }

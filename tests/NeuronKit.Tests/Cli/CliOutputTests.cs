@@ -16,6 +16,7 @@ public class CliOutputTests
     [InlineData("nan_inf.pt", "fc", "0")]
     [InlineData("complex.pt", "fc", "2")]
     [InlineData("complex.pt", "spectral.weights1", "1")]
+    [InlineData("complex.pt", "gru", "1")]
     public void Show_prints_each_part_with_its_slice_summary_and_values(string file, string layer, string index)
     {
         var run = CliRun.Of("show", Sample(file), layer, index);
