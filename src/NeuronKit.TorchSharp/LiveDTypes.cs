@@ -18,9 +18,11 @@ internal static class LiveDTypes
         [ScalarType.Int64] = DType.Int64,
         [ScalarType.Byte] = DType.UInt8,
         [ScalarType.Bool] = DType.Bool,
+        [ScalarType.ComplexFloat32] = DType.Complex64,
+        [ScalarType.ComplexFloat64] = DType.Complex128,
     };
 
-    /// <summary>The DType of <paramref name="type"/>, or null for types NeuronKit does not read (complex, quantized).</summary>
+    /// <summary>The DType of <paramref name="type"/>, or null for types NeuronKit does not read (complex32, quantized).</summary>
     public static DType? Find(ScalarType type) => Table.TryGetValue(type, out var dtype) ? dtype : null;
 
     /// <summary>The types NeuronKit reads, for messages.</summary>

@@ -41,11 +41,17 @@ public sealed class LivePart
     /// <summary>The element type.</summary>
     public DType DType => Part.DType;
 
-    /// <summary>The values, row-major, converted exactly to double (read from CPU memory in place).</summary>
+    /// <summary>
+    /// The values, row-major, converted exactly to double (read from CPU memory in place); refuses a complex part
+    /// (see <see cref="ToComplex"/>).
+    /// </summary>
     public double[] ToDoubles() => Part.ToDoubles();
 
-    /// <summary>The values, row-major, as float.</summary>
+    /// <summary>The values, row-major, as float; refuses a complex part.</summary>
     public float[] ToFloats() => Part.ToFloats();
+
+    /// <summary>The values, row-major, as complex numbers (exact for ComplexFloat32 and ComplexFloat64).</summary>
+    public System.Numerics.Complex[] ToComplex() => Part.ToComplex();
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name}{Index}";

@@ -42,11 +42,18 @@ internal static class StatsCommand
             if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
             var order = StatsOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
             using var model = Model.Open(parse.GetValue(file)!);
-            var layers = parse.GetValue(layer) is { } name ? [model.Layer(name)] : model.Layers;
+            string? name = parse.GetValue(layer);
+            var layers = name is null ? model.Layers : [model.Layer(name)];
+            // One layer asked for by name is measured or refused; a whole model's complex layers are listed as skipped.
+            if (name is not null) LayerStats.EnsureMeasurable(layers[0]);
             var stats = Compute(model, layers, k, showProgress: !asJson && StatsProgress.Possible(stderr));
             if (asJson) StatsJsonWriter.Write(stdout, stats, order);
             else if (asCsv) StatsCsvWriter.Write(stdout, stats, order);
             else StatsTextWriter.Write(stdout, stats, order);
+            // CSV rows have no place for a note; stderr keeps it out of the data.
+            if (asCsv)
+                foreach (var skipped in stats.Skipped)
+                    stderr.WriteLine($"note: layer '{skipped.Layer.Name}' not measured: {skipped.Reason}");
         }));
         return command;
     }

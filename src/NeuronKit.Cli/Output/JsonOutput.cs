@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 
@@ -39,6 +40,28 @@ internal static class JsonOutput
         if (dim == shape.Count)
         {
             WriteValue(json, values[0]);
+            return;
+        }
+        json.WriteStartArray();
+        long count = shape[dim];
+        int stride = count == 0 ? 0 : values.Length / (int)count;
+        for (int i = 0; i < count; i++)
+            WriteNested(json, values.Slice(i * stride, stride), shape, dim + 1);
+        json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// Row-major complex <paramref name="values"/> nested as <paramref name="shape"/> is, each value an <c>[re, im]</c>
+    /// pair of contract doubles (so a part of shape [3] is three pairs, and a scalar is one pair).
+    /// </summary>
+    public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<Complex> values, IReadOnlyList<long> shape, int dim = 0)
+    {
+        if (dim == shape.Count)
+        {
+            json.WriteStartArray();
+            WriteValue(json, values[0].Real);
+            WriteValue(json, values[0].Imaginary);
+            json.WriteEndArray();
             return;
         }
         json.WriteStartArray();

@@ -30,7 +30,8 @@ internal static class ShowJsonWriter
             JsonOutput.WriteShape(json, "shape", part.Shape);
             json.WriteString("dtype", model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
             json.WritePropertyName("values");
-            JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
+            if (part.DType.IsComplex()) JsonOutput.WriteNested(json, part.ToComplex(), part.Shape);
+            else JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
             if (part.ToQuantized() is { } quantized) WriteQuantized(json, quantized, part.Shape);
             json.WriteEndObject();
         }
@@ -59,23 +60,25 @@ internal static class ShowJsonWriter
     }
 
     // A recurrent unit's effective biases: {gate: sum or null} (null where the cell does not add them), or a bare
-    // number for an RNN, whose one block is not a gate.
+    // number for an RNN, whose one block is not a gate; a complex sum is an [re, im] pair, as complex values are.
     private static void WriteEffectiveBiases(Utf8JsonWriter json, IReadOnlyList<EffectiveBias> biases)
     {
         if (biases.Count == 0) return;
         if (biases is [{ Gate: null } single])
         {
-            WriteValue(json, "effective_bias", single.Value());
+            WriteValue(json, "effective_bias", single);
             return;
         }
         json.WriteStartObject("effective_bias");
-        foreach (var bias in biases) WriteValue(json, bias.Gate!.Name, bias.Value());
+        foreach (var bias in biases) WriteValue(json, bias.Gate!.Name, bias);
         json.WriteEndObject();
     }
 
-    private static void WriteValue(Utf8JsonWriter json, string name, double? value)
+    private static void WriteValue(Utf8JsonWriter json, string name, EffectiveBias bias)
     {
-        if (value is { } number) JsonOutput.WriteProperty(json, name, number);
-        else json.WriteNull(name);
+        json.WritePropertyName(name);
+        if (!bias.Sums) json.WriteNullValue();
+        else if (bias.IsComplex) JsonOutput.WriteNested(json, [bias.ComplexValue()!.Value], []);
+        else JsonOutput.WriteValue(json, bias.Value()!.Value);
     }
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
 
@@ -16,11 +17,18 @@ internal static class ShowTextWriter
         string? lastNote = null;
         foreach (var part in neuron.Parts)
         {
-            double[] v = part.ToDoubles();
-            values[part] = v;
             stdout.WriteLine();
             string gate = part.Gate is null ? "" : $" · gate {part.Gate}";
             string shape = $"[{string.Join(", ", part.Shape)}] {model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name()}";
+            if (part.DType.IsComplex())
+            {
+                WriteComplex(stdout, part, $"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape}", full);
+                if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {part.Note}");
+                lastNote = part.Note;
+                continue;
+            }
+            double[] v = part.ToDoubles();
+            values[part] = v;
             if (part.Shape.Count == 0)
             {
                 stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, 0)}");
@@ -37,6 +45,36 @@ internal static class ShowTextWriter
             lastNote = part.Note;
         }
         WriteEffectiveBiases(stdout, neuron, values);
+    }
+
+    /// <summary>A complex part: its values as re±imj, summarized by the moduli |z| and the complex mean.</summary>
+    private static void WriteComplex(TextWriter stdout, NeuronPart part, string heading, bool full)
+    {
+        var v = part.ToComplex();
+        if (part.Shape.Count == 0)
+        {
+            stdout.WriteLine($"{heading} = {TensorText.Format(v, part.Shape, full, 0)}");
+            return;
+        }
+        stdout.WriteLine(heading);
+        if (v.Length > 0) stdout.WriteLine($"  {ComplexSummary(v)}");
+        stdout.WriteLine("  " + TensorText.Format(v, part.Shape, full, indent: 2));
+    }
+
+    /// <summary>
+    /// Of the finite values: the smallest and largest modulus |z|, the mean (a complex number) and the L2 norm
+    /// sqrt(Σ|z|²) (torch.linalg.vector_norm's), and how many are not finite.
+    /// </summary>
+    private static string ComplexSummary(Complex[] v)
+    {
+        var finite = v.Where(Complex.IsFinite).ToArray();
+        string nonFinite = finite.Length == v.Length ? "" : $"  ({v.Length - finite.Length} not finite, not counted)";
+        if (finite.Length == 0) return nonFinite.Trim();
+        var moduli = finite.Select(Complex.Abs).ToArray();
+        var mean = finite.Aggregate(Complex.Zero, (sum, z) => sum + z) / finite.Length;
+        double sumSquares = finite.Sum(z => z.Real * z.Real + z.Imaginary * z.Imaginary);
+        return $"|z| min {TensorText.Number(moduli.Min())}  max {TensorText.Number(moduli.Max())}  " +
+            $"mean {TensorText.Number(mean)}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}{nonFinite}";
     }
 
     /// <summary><c>--raw</c>: a quantized part's stored integers, then its scale and zero point (per element for a per-channel scheme).</summary>
@@ -80,9 +118,11 @@ internal static class ShowTextWriter
         foreach (var bias in biases)
         {
             string gate = bias.Gate?.Name ?? "";
-            string[] terms = [.. bias.Parts.Select(p => TensorText.Number(values[p][0]))];
-            stdout.WriteLine(bias.Value() is { } sum
-                ? $"  {gate,-8} {string.Join(" + ", terms.Select(t => $"{t,10}"))} = {TensorText.Number(sum)}"
+            // A complex bias part was printed from its complex values, which the dictionary of real ones does not hold.
+            string[] terms = [.. bias.Parts.Select(p => p.DType.IsComplex() ? TensorText.Number(p.ToComplex()[0]) : TensorText.Number(values[p][0]))];
+            string? sum = !bias.Sums ? null : bias.IsComplex ? TensorText.Number(bias.ComplexValue()!.Value) : TensorText.Number(bias.Value()!.Value);
+            stdout.WriteLine(sum is not null
+                ? $"  {gate,-8} {string.Join(" + ", terms.Select(t => $"{t,10}"))} = {sum}"
                 : $"  {gate,-8} {terms[0],10} and {string.Join(" and ", terms.Skip(1).Select(t => $"{t,8}"))}: not summed, {bias.NotSummed}");
         }
     }

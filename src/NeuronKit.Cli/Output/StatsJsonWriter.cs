@@ -53,6 +53,21 @@ internal static class StatsJsonWriter
             Drain(json, buffer, stdout);
         }
         json.WriteEndArray();
+        // Only when there are some, so the object of a model without complex layers stays as it was.
+        if (stats.Skipped.Count > 0)
+        {
+            json.WriteStartArray("skipped");
+            foreach (var skipped in stats.Skipped)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", skipped.Layer.Name);
+                json.WriteString("kind", skipped.Layer.Kind);
+                json.WriteNumber("neurons", skipped.Layer.NeuronCount);
+                json.WriteString("reason", skipped.Reason);
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }
         json.WriteStartObject("summary");
         json.WriteNumber("layers", stats.Layers.Count);
         json.WriteNumber("neurons", stats.NeuronCount);

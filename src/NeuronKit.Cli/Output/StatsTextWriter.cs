@@ -27,6 +27,11 @@ internal static class StatsTextWriter
             if (!order.SummaryOnly) Table(layer, order).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
         }
+        foreach (var skipped in stats.Skipped)
+        {
+            stdout.WriteLine();
+            stdout.WriteLine($"{skipped.Layer.Name} ({skipped.Layer.Kind}, {Plural(skipped.Layer.NeuronCount, "neuron")}) not measured: {skipped.Reason}");
+        }
         stdout.WriteLine();
         stdout.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
             $"{Plural(stats.OutlierCount, "outlier")}; {(stats.Weights == 0 ? "no weights" : Percent((double)stats.Zeros / stats.Weights) + " of weights are zero")}; " +

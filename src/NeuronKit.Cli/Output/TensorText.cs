@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 
 namespace NeuronKit.Cli.Output;
@@ -25,18 +26,51 @@ internal static class TensorText
         var format = Formatter(summarize ? Shown(values, shape) : values, isFloat);
         if (shape.Count == 0) return format(values[0]).Trim();
         var text = new StringBuilder();
-        Append(text, values, shape, 0, indent, format, summarize);
+        Append(text, 0, values.Length, shape, 0, indent, i => format(values[i]), summarize);
         return text.ToString();
+    }
+
+    /// <summary>
+    /// Complex values as PyTorch prints them (<c>1.5000+2.2500j</c>): the real parts formatted together, the imaginary
+    /// parts together with their sign, each item then right-aligned to the widest so that columns line up.
+    /// </summary>
+    public static string Format(Complex[] values, IReadOnlyList<long> shape, bool full, int indent)
+    {
+        bool summarize = !full && values.Length > Threshold;
+        var shown = summarize ? Shown(values, shape) : values;
+        var text = ComplexFormatter(shown);
+        if (shape.Count == 0) return text(values[0]).Trim();
+        int width = shown.Select(v => text(v).Length).DefaultIfEmpty(0).Max();
+        var result = new StringBuilder();
+        Append(result, 0, values.Length, shape, 0, indent, i => text(values[i]).PadLeft(width), summarize);
+        return result.ToString();
     }
 
     /// <summary>One number on its own, in the style PyTorch would print it alone.</summary>
     public static string Number(double value) => Formatter([value], isFloat: true)(value).Trim();
 
-    private static void Append(StringBuilder text, ReadOnlySpan<double> values, IReadOnlyList<long> shape, int dim,
-        int indent, Func<double, string> format, bool summarize)
+    /// <summary>One complex number on its own, in the style PyTorch would print it alone (<c>0.5000-1.2500j</c>).</summary>
+    public static string Number(Complex value) => ComplexFormatter([value])(value).Trim();
+
+    // torch._tensor_str's complex items: the real part, then the imaginary part's sign (as Python signs -0.0 and NaN),
+    // its magnitude and 'j'.
+    private static Func<Complex, string> ComplexFormatter(IReadOnlyCollection<Complex> values)
+    {
+        var real = Formatter([.. values.Select(v => v.Real)], isFloat: true);
+        var imaginary = Formatter([.. values.Select(v => v.Imaginary)], isFloat: true);
+        return v =>
+        {
+            bool negative = v.Imaginary < 0 || (v.Imaginary == 0 && double.IsNegative(v.Imaginary));
+            return real(v.Real) + (negative ? "-" : "+") + imaginary(Math.Abs(v.Imaginary)).TrimStart() + "j";
+        };
+    }
+
+    // Items [start, start + length) of the row-major values, nested as shape[dim..] is; formatAt formats item i.
+    private static void Append(StringBuilder text, int start, int length, IReadOnlyList<long> shape, int dim,
+        int indent, Func<int, string> formatAt, bool summarize)
     {
         long count = shape[dim];
-        int stride = count == 0 ? 0 : values.Length / (int)count;
+        int stride = count == 0 ? 0 : length / (int)count;
         bool shorten = summarize && count > 2 * EdgeItems;
         var indices = shorten
             ? new long[] { 0, 1, 2, -1, count - 3, count - 2, count - 1 }
@@ -45,7 +79,7 @@ internal static class TensorText
         if (dim == shape.Count - 1)
         {
             var items = new List<string>(indices.Length);
-            foreach (long i in indices) items.Add(i < 0 ? " ..." : format(values[(int)i]));
+            foreach (long i in indices) items.Add(i < 0 ? " ..." : formatAt(start + (int)i));
             int width = items.Count == 0 ? 0 : items.Where(s => s != " ...").DefaultIfEmpty("").Max(s => s.Length);
             int perLine = Math.Max(1, (LineWidth - indent) / (width + 2));
             var lines = items.Chunk(perLine).Select(line => string.Join(", ", line));
@@ -58,16 +92,16 @@ internal static class TensorText
             {
                 if (k > 0) text.Append(separator);
                 if (indices[k] < 0) text.Append("...");
-                else Append(text, values.Slice((int)indices[k] * stride, stride), shape, dim + 1, indent + 1, format, summarize);
+                else Append(text, start + (int)indices[k] * stride, stride, shape, dim + 1, indent + 1, formatAt, summarize);
             }
         }
         text.Append(']');
     }
 
     /// <summary>The values PyTorch looks at to choose a format when it shortens: the edges of every dimension.</summary>
-    private static double[] Shown(double[] values, IReadOnlyList<long> shape)
+    private static T[] Shown<T>(T[] values, IReadOnlyList<long> shape)
     {
-        var shown = new List<double>();
+        var shown = new List<T>();
         var index = new long[shape.Count];
         for (long flat = 0; flat < values.Length; flat++)
         {

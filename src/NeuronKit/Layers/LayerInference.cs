@@ -25,8 +25,8 @@ internal static class LayerInference
             order[tensor.Name] = order.Count;
             if (claimed.Contains(tensor.Name)) continue;
             // In a graph, a Constant or an integer value that no layer node reads is plumbing (shapes, axes, initial
-            // states), not a layer; `neuron tensors` still lists it.
-            if (graph.Nodes.Count > 0 && (constants.Contains(tensor.Name) || !tensor.DType.IsFloatingPoint())) continue;
+            // states), not a layer; `neuron tensors` still lists it. Real and complex floats are weights.
+            if (graph.Nodes.Count > 0 && (constants.Contains(tensor.Name) || !(tensor.DType.IsFloatingPoint() || tensor.DType.IsComplex()))) continue;
             string module = LayerCandidate.ModuleOf(tensor.Name);
             if (!modules.TryGetValue(module, out var group)) modules[module] = group = [];
             group.Add(new LayerTensor(LayerCandidate.RoleOf(tensor.Name), tensor));

@@ -1,4 +1,6 @@
+using System.Numerics;
 using NeuronKit.Layers;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Neurons;
 
@@ -14,6 +16,15 @@ public sealed record EffectiveBias(Gate? Gate, IReadOnlyList<NeuronPart> Parts, 
     /// <summary>True when the cell adds the parts into one bias.</summary>
     public bool Sums => NotSummed is null;
 
-    /// <summary>The sum of the parts' values (reads them), or null where the cell does not add them.</summary>
+    /// <summary>True when a bias part is complex: read the sum with <see cref="ComplexValue"/>.</summary>
+    public bool IsComplex => Parts.Any(p => p.DType.IsComplex());
+
+    /// <summary>
+    /// The sum of the parts' values (reads them), or null where the cell does not add them; refuses complex parts
+    /// (<see cref="IsComplex"/>) as <see cref="NeuronPart.ToDoubles"/> does.
+    /// </summary>
     public double? Value() => Sums ? Parts.Sum(p => p.ToDoubles().Sum()) : null;
+
+    /// <summary>The sum of the parts' values as a complex number (reads them), or null where the cell does not add them.</summary>
+    public Complex? ComplexValue() => Sums ? Parts.SelectMany(p => p.ToComplex()).Aggregate(Complex.Zero, (sum, z) => sum + z) : null;
 }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
@@ -54,9 +55,18 @@ public sealed class NeuronPart
     /// <summary>The stored integers of the slice with their scales and zero points; null unless the tensor is quantized.</summary>
     public QuantizedValues? ToQuantized() => Quantization?.Read(View);
 
-    /// <summary>The values, row-major, converted exactly to double. Reads only this slice's bytes.</summary>
-    public double[] ToDoubles() => View.ToDoubles();
+    /// <summary>
+    /// The values, row-major, converted exactly to double. Reads only this slice's bytes. Throws
+    /// <see cref="RequestException"/> for a complex part (<see cref="DTypes.IsComplex"/>): read it with <see cref="ToComplex"/>.
+    /// </summary>
+    public double[] ToDoubles() => DType.IsComplex() ? throw DTypeConversion.NotReal(DType, $"{Tensor}{Index}") : View.ToDoubles();
 
-    /// <summary>The values, row-major, as float.</summary>
-    public float[] ToFloats() => View.ToFloats();
+    /// <summary>The values, row-major, as float; refuses a complex part as <see cref="ToDoubles"/> does.</summary>
+    public float[] ToFloats() => DType.IsComplex() ? throw DTypeConversion.NotReal(DType, $"{Tensor}{Index}") : View.ToFloats();
+
+    /// <summary>
+    /// The values, row-major, as complex numbers: exact (re, im) for complex64 and complex128, imaginary part 0 for a
+    /// real part. Reads only this slice's bytes.
+    /// </summary>
+    public Complex[] ToComplex() => View.ToComplex();
 }

@@ -9,11 +9,34 @@ public sealed partial class LayerStats
     // measured from cache; blocks go through the file in order.
     private const long BytesPerBlock = 256 << 10;
 
-    /// <summary>Statistics of every neuron of <paramref name="layer"/>, read in parallel blocks straight from the file.</summary>
+    /// <summary>
+    /// Statistics of every neuron of <paramref name="layer"/>, read in parallel blocks straight from the file; throws
+    /// <see cref="RequestException"/> for a layer they cannot measure (<see cref="WhyNotMeasurable"/>).
+    /// </summary>
     public static LayerStats Compute(Layer layer, StatsOptions? options = null)
     {
+        EnsureMeasurable(layer);
         options ??= new StatsOptions();
         return Finish(Measure(layer, options), options);
+    }
+
+    /// <summary>
+    /// Why the statistics cannot measure <paramref name="layer"/>, or null when they can: a complex tensor
+    /// (<c>weights1 is complex64</c>). Min, max, mean, std, zeros and the flags are defined for real numbers only, and a
+    /// summary of the moduli |z| alone would drop the phase a spectral weight carries, so it is not offered as the same
+    /// numbers.
+    /// </summary>
+    public static string? WhyNotMeasurable(Layer layer) =>
+        layer.Tensors.FirstOrDefault(t => t.Tensor.DType.IsComplex()) is { } complex
+            ? $"{complex.Tensor.Name} is {complex.Tensor.DType.Name()}, and the statistics are of real numbers"
+            : null;
+
+    /// <summary>Throws <see cref="RequestException"/>, naming the layer, when <see cref="WhyNotMeasurable"/> has a reason.</summary>
+    public static void EnsureMeasurable(Layer layer)
+    {
+        if (WhyNotMeasurable(layer) is { } why)
+            throw new RequestException($"neuron stats cannot measure layer '{layer.Name}': {why}",
+                ["'neuron show' prints its neurons' values as (re, im) pairs"]);
     }
 
     /// <summary>The bytes of weights and biases one neuron of <paramref name="layer"/> reads (all neurons of a layer read as many).</summary>

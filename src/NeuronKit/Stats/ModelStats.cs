@@ -14,26 +14,35 @@ namespace NeuronKit.Stats;
 /// </summary>
 public sealed class ModelStats
 {
-    private ModelStats(Model model, IReadOnlyList<LayerStats> layers, TimeSpan elapsed)
+    private ModelStats(Model model, IReadOnlyList<LayerStats> layers, IReadOnlyList<SkippedLayer> skipped, TimeSpan elapsed)
     {
         Model = model;
         Layers = layers;
+        Skipped = skipped;
         Elapsed = elapsed;
     }
 
     /// <summary>Statistics of every layer of <paramref name="model"/>.</summary>
     public static ModelStats Compute(Model model, StatsOptions? options = null) => Compute(model, model.Layers, options);
 
-    /// <summary>Statistics of <paramref name="layers"/> (layers of <paramref name="model"/>), in that order.</summary>
+    /// <summary>
+    /// Statistics of <paramref name="layers"/> (layers of <paramref name="model"/>), in that order; a layer they cannot
+    /// measure (complex weights) is left out and listed in <see cref="Skipped"/> with the reason.
+    /// </summary>
     public static ModelStats Compute(Model model, IReadOnlyList<Layer> layers, StatsOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
         options ??= new StatsOptions();
+        var skipped = new List<SkippedLayer>();
+        var measurable = new List<Layer>(layers.Count);
+        foreach (var layer in layers)
+            if (LayerStats.WhyNotMeasurable(layer) is { } why) skipped.Add(new SkippedLayer(layer, why));
+            else measurable.Add(layer);
         // Each layer's flags are found while the next layer is measured, so no core idles through that serial step.
-        var finishing = new List<Task<LayerStats>>(layers.Count);
+        var finishing = new List<Task<LayerStats>>(measurable.Count);
         try
         {
-            foreach (var layer in layers)
+            foreach (var layer in measurable)
             {
                 var measured = LayerStats.Measure(layer, options);
                 finishing.Add(Task.Run(() => LayerStats.Finish(measured, options)));
@@ -47,18 +56,21 @@ public sealed class ModelStats
         }
         // GetResult rethrows a failed layer's own exception (a CheckpointException), not an AggregateException.
         LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult())];
-        return new ModelStats(model, results, clock.Elapsed);
+        return new ModelStats(model, results, skipped, clock.Elapsed);
     }
 
     /// <summary>The bytes of weights and biases that computing statistics of <paramref name="layers"/> reads: a progress bar's total.</summary>
     public static long BytesToRead(IEnumerable<Layer> layers) =>
-        layers.Sum(l => l.NeuronCount * LayerStats.BytesPerNeuron(l));
+        layers.Where(l => LayerStats.WhyNotMeasurable(l) is null).Sum(l => l.NeuronCount * LayerStats.BytesPerNeuron(l));
 
     /// <summary>The model.</summary>
     public Model Model { get; }
 
-    /// <summary>Every layer's statistics.</summary>
+    /// <summary>Every measured layer's statistics.</summary>
     public IReadOnlyList<LayerStats> Layers { get; }
+
+    /// <summary>The layers that were asked for but not measured, with the reason (complex weights), in their order.</summary>
+    public IReadOnlyList<SkippedLayer> Skipped { get; }
 
     /// <summary>How long computing them took.</summary>
     public TimeSpan Elapsed { get; }

@@ -39,4 +39,8 @@ public enum DType
     Float8E5M2FNUZ,
     /// <summary>OCP MX scale E8M0: an unsigned power of two 2^(e-127), no zero, NaN at 0xFF.</summary>
     Float8E8M0,
+    /// <summary>A complex number of two float32, real part first.</summary>
+    Complex64,
+    /// <summary>A complex number of two float64, real part first.</summary>
+    Complex128,
 }

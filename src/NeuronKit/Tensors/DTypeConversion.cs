@@ -1,16 +1,25 @@
 using System.Buffers.Binary;
+using System.Numerics;
 
 namespace NeuronKit.Tensors;
 
-/// <summary>Exact conversion of stored little-endian elements to double: every dtype NeuronKit reads fits in one.</summary>
+/// <summary>
+/// Exact conversion of stored little-endian elements: every real dtype NeuronKit reads fits in a double, and every
+/// complex one in a <see cref="Complex"/> (two doubles).
+/// </summary>
 public static class DTypeConversion
 {
-    /// <summary>Converts <c>destination.Length</c> contiguous elements from <paramref name="source"/>.</summary>
+    /// <summary>
+    /// Converts <c>destination.Length</c> contiguous elements from <paramref name="source"/>; throws
+    /// <see cref="RequestException"/> for a complex dtype, whose elements are two numbers each (see <see cref="ToComplex"/>).
+    /// </summary>
     public static void ToDoubles(DType dtype, ReadOnlySpan<byte> source, Span<double> destination)
     {
         int n = destination.Length;
         switch (dtype)
         {
+            case DType.Complex64 or DType.Complex128:
+                throw NotReal(dtype);
             case DType.Float32:
                 for (int i = 0; i < n; i++) destination[i] = BinaryPrimitives.ReadSingleLittleEndian(source[(i * 4)..]);
                 break;
@@ -73,6 +82,38 @@ public static class DTypeConversion
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, null);
         }
     }
+
+    /// <summary>
+    /// Converts <c>destination.Length</c> contiguous elements from <paramref name="source"/> to complex numbers: a
+    /// complex dtype's (re, im) pairs, or a real dtype's values with imaginary part 0.
+    /// </summary>
+    public static void ToComplex(DType dtype, ReadOnlySpan<byte> source, Span<Complex> destination)
+    {
+        int n = destination.Length;
+        switch (dtype)
+        {
+            case DType.Complex64:
+                for (int i = 0; i < n; i++)
+                    destination[i] = new Complex(BinaryPrimitives.ReadSingleLittleEndian(source[(i * 8)..]),
+                        BinaryPrimitives.ReadSingleLittleEndian(source[(i * 8 + 4)..]));
+                break;
+            case DType.Complex128:
+                for (int i = 0; i < n; i++)
+                    destination[i] = new Complex(BinaryPrimitives.ReadDoubleLittleEndian(source[(i * 16)..]),
+                        BinaryPrimitives.ReadDoubleLittleEndian(source[(i * 16 + 8)..]));
+                break;
+            default:
+                var real = new double[n];
+                ToDoubles(dtype, source, real);
+                for (int i = 0; i < n; i++) destination[i] = real[i];
+                break;
+        }
+    }
+
+    /// <summary>The error of asking for a complex dtype's values as real numbers: a pair would silently lose a half.</summary>
+    internal static RequestException NotReal(DType dtype, string? what = null) =>
+        new($"{what ?? "the values"} {(what is null ? "are" : "is")} {dtype.Name()}: each value is a (re, im) pair, not one real number",
+            ["read them as System.Numerics.Complex with ToComplex()"]);
 
     // Every 8-bit float is one of 256 doubles, decoded once from its format's definition.
     private static void Lookup(double[] values, ReadOnlySpan<byte> source, Span<double> destination)

@@ -23,6 +23,8 @@ public static class DTypes
         (DType.Float8E4M3FNUZ, 1, "float8_e4m3fnuz"),
         (DType.Float8E5M2FNUZ, 1, "float8_e5m2fnuz"),
         (DType.Float8E8M0, 1, "float8_e8m0fnu"),
+        (DType.Complex64, 8, "complex64"),
+        (DType.Complex128, 16, "complex128"),
     ];
 
     /// <summary>Bytes per element.</summary>
@@ -31,7 +33,10 @@ public static class DTypes
     /// <summary>PyTorch's name for the type (<c>float32</c>, <c>bfloat16</c>, …).</summary>
     public static string Name(this DType dtype) => Table[(int)dtype].Name;
 
-    /// <summary>True for the floating-point types.</summary>
+    /// <summary>True for the complex types, whose elements are (re, im) pairs: read them as <see cref="System.Numerics.Complex"/>, not double.</summary>
+    public static bool IsComplex(this DType dtype) => dtype is DType.Complex64 or DType.Complex128;
+
+    /// <summary>True for the real floating-point types.</summary>
     public static bool IsFloatingPoint(this DType dtype) =>
         dtype is DType.Float32 or DType.Float64 or DType.Float16 or DType.BFloat16 or DType.Float8E4M3FN or DType.Float8E5M2
             or DType.Float8E4M3FNUZ or DType.Float8E5M2FNUZ or DType.Float8E8M0;

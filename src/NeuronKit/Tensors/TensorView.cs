@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace NeuronKit.Tensors;
 
 /// <summary>
@@ -53,7 +55,10 @@ public sealed class TensorView
         return new TensorView(Storage, DType, shape, [.. _strides], StorageOffset + start * _strides[dim]);
     }
 
-    /// <summary>Every element, row-major, converted exactly to double.</summary>
+    /// <summary>
+    /// Every element, row-major, converted exactly to double; throws <see cref="RequestException"/> for a complex dtype
+    /// (see <see cref="ToComplex"/>).
+    /// </summary>
     public double[] ToDoubles()
     {
         var values = new double[checked((int)ElementCount)];
@@ -70,8 +75,31 @@ public sealed class TensorView
         return floats;
     }
 
-    /// <summary>Writes every element, row-major, into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Every element, row-major, as a complex number: exact for complex64 and complex128, and a real dtype's values
+    /// with imaginary part 0.
+    /// </summary>
+    public Complex[] ToComplex()
+    {
+        var values = new Complex[checked((int)ElementCount)];
+        CopyTo(values);
+        return values;
+    }
+
+    /// <summary>Writes every element, row-major, into <paramref name="destination"/>; refuses a complex dtype.</summary>
     public void CopyTo(Span<double> destination)
+    {
+        if (DType.IsComplex()) throw DTypeConversion.NotReal(DType);
+        Gather(destination, DTypeConversion.ToDoubles);
+    }
+
+    /// <summary>Writes every element, row-major, into <paramref name="destination"/> as complex numbers.</summary>
+    public void CopyTo(Span<Complex> destination) => Gather(destination, DTypeConversion.ToComplex);
+
+    private delegate void Conversion<T>(DType dtype, ReadOnlySpan<byte> source, Span<T> destination);
+
+    // Walks the view row by row, converting each run of the innermost dimension in one call.
+    private void Gather<T>(Span<T> destination, Conversion<T> convert)
     {
         if (destination.Length < ElementCount)
             throw new ArgumentException($"destination holds {destination.Length} values; the view has {ElementCount}");
@@ -97,7 +125,7 @@ public sealed class TensorView
             {
                 // A contiguous run: one span, converted in bulk.
                 int length = checked((int)(inner * size));
-                DTypeConversion.ToDoubles(DType, whole ? extent.Slice((int)(byteOffset - low), length) : Storage.Source.Span(byteOffset, length),
+                convert(DType, whole ? extent.Slice((int)(byteOffset - low), length) : Storage.Source.Span(byteOffset, length),
                     destination.Slice(written, (int)inner));
             }
             else
@@ -105,7 +133,7 @@ public sealed class TensorView
                 for (long i = 0; i < inner; i++)
                 {
                     long at = byteOffset + i * innerStride * size;
-                    DTypeConversion.ToDoubles(DType, whole ? extent.Slice((int)(at - low), size) : Storage.Source.Span(at, size),
+                    convert(DType, whole ? extent.Slice((int)(at - low), size) : Storage.Source.Span(at, size),
                         destination.Slice(written + (int)i, 1));
                 }
             }

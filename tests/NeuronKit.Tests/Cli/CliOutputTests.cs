@@ -14,12 +14,31 @@ public class CliOutputTests
     [InlineData("kinds.pt", "deconv2d_grouped", "4")]
     [InlineData("kinds.pt", "embedding", "-1")]
     [InlineData("nan_inf.pt", "fc", "0")]
+    [InlineData("complex.pt", "fc", "2")]
+    [InlineData("complex.pt", "spectral.weights1", "1")]
+    [InlineData("complex.pt", "gru", "1")]
     public void Show_prints_each_part_with_its_slice_summary_and_values(string file, string layer, string index)
     {
         var run = CliRun.Of("show", Sample(file), layer, index);
 
         Assert.Equal(0, run.Exit);
         Expectation.Matches($"show/{Path.GetFileNameWithoutExtension(file)}_{layer}_{index}.txt", run.Stdout);
+    }
+
+    [Fact]
+    public void Show_json_of_a_complex_neuron_gives_each_value_as_a_re_im_pair_nested_as_the_shape()
+    {
+        var run = CliRun.Of("show", Sample("complex.pt"), "fc", "1", "--json");
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches("show/complex_fc_1.json", run.Stdout);
+        using var json = System.Text.Json.JsonDocument.Parse(run.Stdout);
+        var parts = json.RootElement.GetProperty("parts");
+        // weight[1], shape [4]: four pairs; bias[1], a scalar: one pair, its NaN and -inf as the contract's strings
+        Assert.Equal("complex128", parts[0].GetProperty("dtype").GetString());
+        Assert.Equal(4, parts[0].GetProperty("values").GetArrayLength());
+        Assert.All(parts[0].GetProperty("values").EnumerateArray(), pair => Assert.Equal(2, pair.GetArrayLength()));
+        Assert.Equal(["NaN", "-Infinity"], parts[1].GetProperty("values").EnumerateArray().Select(v => v.GetString()));
     }
 
     [Theory]
@@ -37,6 +56,15 @@ public class CliOutputTests
 
         Assert.Equal(0, run.Exit);
         Expectation.Matches($"layers/{Path.GetFileNameWithoutExtension(file)}.txt", run.Stdout);
+    }
+
+    [Fact]
+    public void Tensors_lists_complex_tensors_with_their_dtype_and_pair_sized_bytes()
+    {
+        var run = CliRun.Of("tensors", Sample("complex.pt"));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches("tensors/complex.txt", run.Stdout);
     }
 
     [Fact]

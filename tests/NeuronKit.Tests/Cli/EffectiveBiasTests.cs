@@ -29,6 +29,30 @@ public class EffectiveBiasTests
         Assert.Equal(JsonValueKind.Null, hidden["gru_lbr1"]);
     }
 
+    [Fact]
+    public void A_complex_GRU_s_effective_biases_are_re_im_pairs_summed_from_PyTorch_s_own_bias_values()
+    {
+        // Given neuron 1 of complex.pt's complex64 GRU, and PyTorch's bias_ih and bias_hh pairs of each gate (expected.json)
+        var query = Oracle.FixtureOracle.Queries("pytorch").Single(q => q.File == "complex.pt" && q.Layer == "gru");
+        var biases = query.Expect.GetProperty("parts").EnumerateArray().Where(p => p.GetProperty("role").GetString()!.StartsWith("bias_"))
+            .GroupBy(p => p.GetProperty("gate").GetString()!)
+            .ToDictionary(g => g.Key, g => g.Select(p => Oracle.OracleQuery.Flatten(p.GetProperty("values"))).ToList());
+
+        // When neuron show prints it as JSON
+        var run = CliRun.Of("show", Fixtures.Path("pytorch/complex.pt"), "gru", "1", "--json");
+
+        // Then each summed gate is the pair (re_ih + re_hh, im_ih + im_hh), and the new gate, whose biases do not add, is null
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var got = json.RootElement.GetProperty("effective_bias");
+        foreach (string gate in new[] { "reset", "update" })
+        {
+            var (ih, hh) = (biases[gate][0], biases[gate][1]);
+            Assert.Equal([ih[0] + hh[0], ih[1] + hh[1]], Oracle.OracleQuery.Flatten(got.GetProperty(gate)));
+        }
+        Assert.Equal(JsonValueKind.Null, got.GetProperty("new").ValueKind);
+    }
+
     [Theory]
     [MemberData(nameof(Layers))]
     public void Show_json_gives_each_neuron_its_effective_bias_per_gate(string layer)

@@ -83,6 +83,17 @@ public class MutationFuzzTests(ITestOutputHelper output)
         Assert.Equal(count, opened + refused);
     }
 
+    [Theory]
+    [InlineData("pytorch/complex.pt")]
+    [InlineData("pytorch/complex_legacy.pt")]
+    [InlineData("safetensors/complex.safetensors")]
+    [InlineData("numpy/complex.npy")]
+    [InlineData("numpy/complex128.npy")]
+    [InlineData("onnx/complex.onnx")]
+    [InlineData("torchsharp/complex.dat")]
+    public void Complex_fixtures_are_read_whole_so_that_they_seed_the_mutations(string fixture) =>
+        Assert.Null(Exercise(Fixtures.Path(fixture)));
+
     /// <summary><see cref="Exercise"/>, with the bytes it allocated on its thread (other tests allocate on theirs).</summary>
     private static (Exception? Thrown, long Allocated) Measured(string path)
     {
@@ -102,7 +113,9 @@ public class MutationFuzzTests(ITestOutputHelper output)
                 if (layer.NeuronCount == 0) continue;
                 foreach (long j in new[] { 0L, -1L })
                     foreach (var part in layer.Neuron(j).Parts)
-                        if (part.View.ElementCount <= 1 << 20) part.ToDoubles();
+                        if (part.View.ElementCount > 1 << 20) continue;
+                        else if (NeuronKit.Tensors.DTypes.IsComplex(part.DType)) part.ToComplex();
+                        else part.ToDoubles();
             }
             return null;
         }

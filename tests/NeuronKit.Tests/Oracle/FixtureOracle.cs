@@ -64,10 +64,14 @@ internal static class FixtureOracle
         Assert.Equal(parts.Select(Describe), neuron.Parts.Select(p => Describe(p, model)));
         foreach (var (expected, actual) in parts.Zip(neuron.Parts))
         {
-            Assert.Equal(OracleQuery.Flatten(expected.GetProperty("values")), actual.ToDoubles());
+            Assert.Equal(OracleQuery.Flatten(expected.GetProperty("values")), Values(actual));
             AssertQuantized(expected, actual.ToQuantized());
         }
     }
+
+    // A complex part's values flattened as expected.json nests them: re, im of each value in turn.
+    private static double[] Values(NeuronPart part) =>
+        part.DType.IsComplex() ? [.. part.ToComplex().SelectMany(z => new[] { z.Real, z.Imaginary })] : part.ToDoubles();
 
     // A quantized part's stored side: int_repr() of the slice, and q_scale()/q_zero_point() or the per-channel ones.
     private static void AssertQuantized(JsonElement expected, QuantizedValues? actual)

@@ -29,17 +29,26 @@ internal static class ExpectedStatsJson
         [.. Root(folder).GetProperty("files").EnumerateArray().Single(f => f.GetProperty("file").GetString() == file)
             .GetProperty("layers").EnumerateArray()];
 
+    /// <summary>The layers the oracle did not measure in one file (complex ones): name, kind and neurons each.</summary>
+    public static List<JsonElement> Skipped(string folder, string file) =>
+        Root(folder).GetProperty("files").EnumerateArray().Single(f => f.GetProperty("file").GetString() == file)
+            .TryGetProperty("skipped", out var skipped) ? [.. skipped.EnumerateArray()] : [];
+
     /// <summary><c>neuron stats FILE --json</c> of a fixture file (exit code checked), its layers by name.</summary>
-    public static Dictionary<string, JsonElement> StatsJson(string folder, string file)
-    {
-        var document = Runs.GetOrAdd(Path.Combine(folder, file), path => new Lazy<JsonDocument>(() =>
+    public static Dictionary<string, JsonElement> StatsJson(string folder, string file) =>
+        Run(folder, file).GetProperty("layers").EnumerateArray().ToDictionary(l => l.GetProperty("name").GetString()!);
+
+    /// <summary>The <c>skipped</c> layers of <c>neuron stats FILE --json</c> (none when the key is absent).</summary>
+    public static List<JsonElement> StatsSkipped(string folder, string file) =>
+        Run(folder, file).TryGetProperty("skipped", out var skipped) ? [.. skipped.EnumerateArray()] : [];
+
+    private static JsonElement Run(string folder, string file) =>
+        Runs.GetOrAdd(Path.Combine(folder, file), path => new Lazy<JsonDocument>(() =>
         {
             var run = CliRun.Of("stats", Fixtures.Path(path), "--json");
             Assert.True(run.Exit == 0, $"neuron stats {path} --json: exit {run.Exit}, {run.Stderr}");
             return JsonDocument.Parse(run.Stdout);
-        })).Value;
-        return document.RootElement.GetProperty("layers").EnumerateArray().ToDictionary(l => l.GetProperty("name").GetString()!);
-    }
+        })).Value.RootElement;
 
     /// <summary>A number of either JSON: a JSON number, or "NaN", "Infinity", "-Infinity".</summary>
     public static double Number(JsonElement value) => value.ValueKind == JsonValueKind.String

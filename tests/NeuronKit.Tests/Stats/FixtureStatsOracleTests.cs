@@ -74,6 +74,22 @@ public class FixtureStatsOracleTests
     }
 
     [Theory]
+    [MemberData(nameof(Files))]
+    public void Stats_skips_exactly_the_complex_layers_the_oracle_skipped(string folder, string file)
+    {
+        // Given the layers the oracle left out (a complex part: neuron_stats.py's rule)
+        var expected = ExpectedStatsJson.Skipped(folder, file)
+            .Select(l => $"{l.GetProperty("name").GetString()} {l.GetProperty("kind").GetString()} {l.GetProperty("neurons").GetInt64()}").Order();
+
+        // When neuron stats measures the whole file
+        var skipped = ExpectedStatsJson.StatsSkipped(folder, file);
+
+        // Then it names the same layers (in file order, which the oracle does not keep), each with a reason naming its dtype
+        Assert.Equal(expected, skipped.Select(l => $"{l.GetProperty("name").GetString()} {l.GetProperty("kind").GetString()} {l.GetProperty("neurons").GetInt64()}").Order());
+        Assert.All(skipped, l => Assert.Matches("is complex(64|128)", l.GetProperty("reason").GetString()));
+    }
+
+    [Theory]
     [MemberData(nameof(Layers))]
     public void Every_neuron_of_the_layer_has_the_oracle_statistics(string folder, string file, string layer)
     {

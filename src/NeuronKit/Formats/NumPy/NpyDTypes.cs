@@ -15,12 +15,13 @@ internal static class NpyDTypes
         ("i1", DType.Int8), ("i2", DType.Int16), ("i4", DType.Int32), ("i8", DType.Int64),
         ("u1", DType.UInt8), ("u2", DType.UInt16), ("u4", DType.UInt32), ("u8", DType.UInt64),
         ("b1", DType.Bool),
+        ("c8", DType.Complex64), ("c16", DType.Complex128),
     ];
 
     private static readonly (char Kind, string Meaning)[] Refused =
     [
         ('O', "Python objects, stored as a pickle; refused, nothing is unpickled"),
-        ('c', "complex numbers, which NeuronKit cannot read yet"),
+        ('c', "complex numbers of a size NeuronKit cannot read (two long doubles?)"),
         ('f', "a float of a size NeuronKit cannot read (long double?)"),
         ('U', "unicode strings, not numbers"),
         ('S', "byte strings, not numbers"),

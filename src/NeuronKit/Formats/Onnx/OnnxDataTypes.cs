@@ -4,7 +4,7 @@ namespace NeuronKit.Formats.Onnx;
 
 /// <summary>
 /// TensorProto.data_type codes (onnx.proto <c>TensorProto.DataType</c>): ONNX's name for each, and the dtype NeuronKit
-/// reads it as, or null for types it does not read (strings, complex, unsigned wider than 8 bits, 8/4/2-bit floats and ints).
+/// reads it as, or null for types it does not read (strings, unsigned wider than 8 bits, 8/4/2-bit floats and ints).
 /// </summary>
 internal static class OnnxDataTypes
 {
@@ -23,8 +23,8 @@ internal static class OnnxDataTypes
         [11] = ("DOUBLE", DType.Float64),
         [12] = ("UINT32", null),
         [13] = ("UINT64", null),
-        [14] = ("COMPLEX64", null),
-        [15] = ("COMPLEX128", null),
+        [14] = ("COMPLEX64", DType.Complex64),
+        [15] = ("COMPLEX128", DType.Complex128),
         [16] = ("BFLOAT16", DType.BFloat16),
         [17] = ("FLOAT8E4M3FN", null),
         [18] = ("FLOAT8E4M3FNUZ", null),

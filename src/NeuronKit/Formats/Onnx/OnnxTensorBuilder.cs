@@ -6,7 +6,7 @@ namespace NeuronKit.Formats.Onnx;
 
 /// <summary>
 /// Turns a TensorProto into a lazy <see cref="TensorInfo"/>: data in the model file (raw_data, packed float_data or
-/// double_data, found by <see cref="OnnxWireIndex"/>) or beside it stays mapped; data in varint fields (int32_data,
+/// double_data, complex ones as (re, im) pairs, found by <see cref="OnnxWireIndex"/>) or beside it stays mapped; data in varint fields (int32_data,
 /// int64_data) or unpacked floats is decoded into memory, as it cannot be mapped. Every count is checked first.
 /// </summary>
 internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWireIndex index, OnnxExternalData external)
@@ -77,8 +77,14 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
         }
         if (ticket is not null)
         {
-            var expected = ticket.Field switch { OnnxDataField.FloatData => DType.Float32, OnnxDataField.DoubleData => DType.Float64, _ => dtype };
-            if (expected != dtype)
+            // A complex element is two consecutive floats (doubles), real part first: the bytes of raw_data, so they map too.
+            bool fits = ticket.Field switch
+            {
+                OnnxDataField.FloatData => dtype is DType.Float32 or DType.Complex64,
+                OnnxDataField.DoubleData => dtype is DType.Float64 or DType.Complex128,
+                _ => true,
+            };
+            if (!fits)
                 throw Bad(name, $"is {typeName} but holds {(ticket.Field == OnnxDataField.FloatData ? "float_data" : "double_data")}");
             if (ticket.Length != bytes)
                 throw Bad(name, $"holds {ticket.Length:N0} bytes of data, but [{string.Join(", ", proto.Dims)}] {typeName} needs {bytes:N0}");
@@ -98,14 +104,18 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
         }
         (string field, int count, bool fits) = dtype switch
         {
-            _ when proto.FloatData.Count > 0 => ("float_data", proto.FloatData.Count, dtype == DType.Float32),
-            _ when proto.DoubleData.Count > 0 => ("double_data", proto.DoubleData.Count, dtype == DType.Float64),
+            _ when proto.FloatData.Count > 0 => ("float_data", proto.FloatData.Count, dtype is DType.Float32 or DType.Complex64),
+            _ when proto.DoubleData.Count > 0 => ("double_data", proto.DoubleData.Count, dtype is DType.Float64 or DType.Complex128),
             _ when proto.Int64Data.Count > 0 => ("int64_data", proto.Int64Data.Count, dtype == DType.Int64),
             _ when proto.Int32Data.Count > 0 => ("int32_data", proto.Int32Data.Count, dtype is not (DType.Float32 or DType.Float64 or DType.Int64)),
             _ => (proto.Uint64Data.Count > 0 ? "uint64_data" : "string_data", 0, false),
         };
         if (!fits) throw Bad(name, $"is {typeName} but holds {field}");
-        if (count != elements) throw Bad(name, $"holds {count:N0} values in {field}, but [{string.Join(", ", proto.Dims)}] has {elements:N0} elements");
+        // float_data and double_data hold a complex element as two values, (re, im).
+        long perElement = dtype.IsComplex() ? 2 : 1;
+        if (count != elements * perElement)
+            throw Bad(name, $"holds {count:N0} values in {field}, but [{string.Join(", ", proto.Dims)}] has {elements:N0} elements" +
+                (perElement == 2 ? $" of two values (re, im) each: {elements * 2:N0}" : ""));
         var data = new byte[bytes];
         switch (field)
         {

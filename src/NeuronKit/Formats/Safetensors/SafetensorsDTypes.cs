@@ -4,7 +4,7 @@ namespace NeuronKit.Formats.Safetensors;
 
 /// <summary>
 /// The dtype strings of safetensors' <c>enum Dtype</c> (safetensors/src/tensor.rs), each with its size in bits and the
-/// <see cref="DType"/> NeuronKit reads it as; null for the types it cannot read yet (sub-byte floats, complex).
+/// <see cref="DType"/> NeuronKit reads it as; null for the types it cannot read yet (sub-byte floats).
 /// </summary>
 internal static class SafetensorsDTypes
 {
@@ -38,7 +38,7 @@ internal static class SafetensorsDTypes
         new("F4", 4, null, "4-bit float E2M1, packed two per byte"),
         new("F6_E2M3", 6, null, "6-bit float E2M3, packed"),
         new("F6_E3M2", 6, null, "6-bit float E3M2, packed"),
-        new("C64", 64, null, "complex64"),
+        new("C64", 64, Tensors.DType.Complex64, "complex64"),        // the spec has no C128
     ];
 
     private static readonly Dictionary<string, Entry> ByCode = Table.ToDictionary(e => e.Code, StringComparer.Ordinal);

@@ -8,7 +8,7 @@ internal static class TorchSharpScalarTypes
     /// <summary>One code: TorchSharp's name, PyTorch's name, bytes per element, and our element type (null: known, not read).</summary>
     internal sealed record ScalarType(long Code, string Name, string TorchName, int Size, DType? DType, string? Refusal);
 
-    private const string Complex = "complex tensors have no neurons NeuronKit can show";
+    private const string ComplexHalf = "complex32 (two float16) is a dtype NeuronKit does not read";
     private const string Quantized = "quantized tensors need their scale and zero point, which a .dat file does not keep";
 
     private static readonly ScalarType[] Table =
@@ -21,9 +21,9 @@ internal static class TorchSharpScalarTypes
         new(5, "Float16", "float16", 2, Tensors.DType.Float16, null),
         new(6, "Float32", "float32", 4, Tensors.DType.Float32, null),
         new(7, "Float64", "float64", 8, Tensors.DType.Float64, null),
-        new(8, "ComplexFloat16", "complex32", 4, null, Complex),  // libtorch's ComplexHalf; TorchSharp comments it out
-        new(9, "ComplexFloat32", "complex64", 8, null, Complex),
-        new(10, "ComplexFloat64", "complex128", 16, null, Complex),
+        new(8, "ComplexFloat16", "complex32", 4, null, ComplexHalf),  // libtorch's ComplexHalf; TorchSharp comments it out
+        new(9, "ComplexFloat32", "complex64", 8, Tensors.DType.Complex64, null),
+        new(10, "ComplexFloat64", "complex128", 16, Tensors.DType.Complex128, null),
         new(11, "Bool", "bool", 1, Tensors.DType.Bool, null),
         new(12, "QInt8", "qint8", 1, null, Quantized),
         new(13, "QUInt8", "quint8", 1, null, Quantized),

@@ -112,6 +112,9 @@ public class OnnxReaderTests
         { "no data", "no data" },
         { "float_data in an INT64", "is INT64 but holds float_data" },
         { "too few values", "holds 8 bytes of data, but [2, 2] FLOAT needs 16" },
+        { "double_data in a COMPLEX64", "is COMPLEX64 but holds double_data" },
+        { "float_data in a COMPLEX128", "is COMPLEX128 but holds float_data" },
+        { "complex64 in single floats", "holds 16 bytes of data, but [2, 2] COMPLEX64 needs 32" },
         { "too few int32 values", "holds 2 values in int32_data, but [2, 2] has 4 elements" },
         { "dims overflow", "overflows" },
         { "segment", "segments" },
@@ -135,6 +138,10 @@ public class OnnxReaderTests
             case "no data": break;
             case "float_data in an INT64": tensor.DataType = (int)TensorProto.Types.DataType.Int64; tensor.FloatData.Add([1, 2, 3, 4]); break;
             case "too few values": tensor.FloatData.Add([1, 2]); break;
+            case "double_data in a COMPLEX64": tensor.DataType = (int)TensorProto.Types.DataType.Complex64; tensor.DoubleData.Add([1, 2, 3, 4, 5, 6, 7, 8]); break;
+            case "float_data in a COMPLEX128": tensor.DataType = (int)TensorProto.Types.DataType.Complex128; tensor.FloatData.Add([1, 2, 3, 4, 5, 6, 7, 8]); break;
+            // One float per element, as if float_data held only real parts: a complex element is two.
+            case "complex64 in single floats": tensor.DataType = (int)TensorProto.Types.DataType.Complex64; tensor.FloatData.Add([1, 2, 3, 4]); break;
             case "too few int32 values": tensor.DataType = (int)TensorProto.Types.DataType.Float16; tensor.Int32Data.Add([1, 2]); break;
             case "dims overflow": tensor.Dims.Add([long.MaxValue / 2, 3]); tensor.FloatData.Add(1); break;
             case "segment": tensor.Segment = new TensorProto.Types.Segment { Begin = 0, End = 4 }; tensor.FloatData.Add([1, 2, 3, 4]); break;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Formats;
 using NeuronKit.Formats.PyTorch;
@@ -57,12 +58,33 @@ public class PyTorchHostileFileTests
     [Fact]
     public void An_unsupported_dtype_is_named_when_a_tensor_uses_it()
     {
-        using var file = TorchZipFile.Write(StateDict("ComplexFloatStorage"), ("0", new byte[16]));
+        using var file = TorchZipFile.Write(StateDict("QUInt4x2Storage"), ("0", new byte[2]));
 
         var e = Refused(file);
 
-        Assert.Equal("ckpt.pt holds tensor 'w' of dtype complex64, which NeuronKit does not read", e.Message);
-        Assert.Contains(e.Hints, h => h.Contains("bfloat16"));
+        Assert.Equal("ckpt.pt holds tensor 'w' of dtype quint4x2, which NeuronKit does not read", e.Message);
+        Assert.Contains(e.Hints, h => h.Contains("complex64"));
+    }
+
+    [Fact]
+    public void A_complex_storage_is_read_as_re_im_pairs()
+    {
+        using var file = TorchZipFile.Write(StateDict("ComplexFloatStorage"), ("0", TorchZipFile.Floats(1.5f, -2f, 0.25f, float.NaN)));
+
+        using var checkpoint = new PyTorchReader().Open(file.Path);
+
+        var w = checkpoint.Find("w")!;
+        Assert.Equal(DType.Complex64, w.DType);
+        Assert.Equal([new(1.5, -2), new(0.25, double.NaN)], w.View().ToComplex());
+    }
+
+    [Fact]
+    public void A_complex_storage_record_that_is_not_whole_pairs_is_refused()
+    {
+        // 12 bytes: one complex64 and half of the next.
+        using var file = TorchZipFile.Write(StateDict("ComplexFloatStorage"), ("0", TorchZipFile.Floats(1, 2, 3)));
+
+        Assert.Equal("ckpt.pt is corrupt: storage '0' declares 2 elements (16 bytes) but its record ckpt/data/0 holds 12 bytes", Refused(file).Message);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ public class TorchSharpOracleTests
         var kinds = TorchSharpQuery.All().Select(q => q.Expect.GetProperty("kind").GetString()).ToHashSet();
 
         Assert.Superset(new HashSet<string?> { "Linear", "Conv2d", "LSTM", "GRU", "ConvTranspose2d", "BatchNorm2d", "Embedding" }, kinds);
-        Assert.Equal(["bfloat16", "float16", "float32", "float64"], TorchSharpQuery.All()
+        Assert.Equal(["bfloat16", "complex128", "complex64", "float16", "float32", "float64"], TorchSharpQuery.All()
             .SelectMany(q => q.Expect.GetProperty("parts").EnumerateArray()).Select(p => p.GetProperty("dtype").GetString()).Distinct().Order());
         Assert.Equal("0.107.0", TorchSharpQuery.Root.GetProperty("torchsharp").GetString());
     }
