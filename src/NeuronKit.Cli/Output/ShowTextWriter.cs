@@ -20,7 +20,7 @@ internal static class ShowTextWriter
             values[part] = v;
             stdout.WriteLine();
             string gate = part.Gate is null ? "" : $" · gate {part.Gate}";
-            string shape = $"[{string.Join(", ", part.Shape)}] {model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name()}";
+            string shape = $"[{string.Join(", ", part.Shape)}] {part.StoredAs ?? part.DType.Name()}";
             if (part.Shape.Count == 0)
             {
                 stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, 0)}");

@@ -15,6 +15,9 @@ public sealed record ModelGraph
     /// <summary>Name prefixes (<c>optimizer_state_dict</c>) whose tensors are not layer weights.</summary>
     public IReadOnlyList<string> NonLayerPrefixes { get; init; } = [];
 
+    /// <summary>Tensors the file holds in types NeuronKit does not read (ONNX INT4, FLOAT8E4M3FN, …): name → the format's type name.</summary>
+    public IReadOnlyDictionary<string, string> UnreadTensors { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The operations of a computation graph (ONNX nodes, subgraphs' too), in file order; empty when the file has none.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
 }
