@@ -101,7 +101,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         List<LayerTensor> parameters = [];
         if (scale is not null) parameters.Add(new("scale", scale));
         if (zeroPoint is not null) parameters.Add(new("zero_point", zeroPoint));
-        string how = (scale is null ? "no scale, so x − zero_point" : "(x − zero_point) · scale in float32") +
+        string how = (scale is null ? "no scale, so q − zero_point" : "(q − zero_point) · scale in float32") +
             $" with {scaleFrom ?? (scale is null ? "scale 1" : $"scale {scale.Name} {scale.Shape.Text()}")}" +
             $" and {(zeroPoint is null ? "zero point 0" : $"zero point {zeroPoint.Name} {zeroPoint.Shape.Text()}")}" +
             (along is { } axisOf ? $", per index of axis {axisOf}" : ", per tensor");
@@ -126,7 +126,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         double[] scales = [.. w.Scales.Select(s => (double)(x * (float)s))];
         int? along = w.Axis is null ? null : 0;
         return Make(by, bias, scales, new double[scales.Length], along, [new("input_scale", inputScale)],
-            $"(x − 0) · scale in float32 with scale {inputScale.Name} · {weight.Parameters[0].Tensor.Name} (input scale times weight scale, " +
+            $"q · scale in float32 with scale {inputScale.Name} · {weight.Parameters[0].Tensor.Name} (input scale times weight scale, " +
             $"as ONNX Runtime writes the bias) and zero point 0" + (along is null ? ", per tensor" : ", per output channel"));
     }
 
