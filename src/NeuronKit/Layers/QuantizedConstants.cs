@@ -27,6 +27,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
     private readonly string _file = Path.GetFileName(checkpoint.Path);
     private readonly Dictionary<TensorInfo, QuantizedOperand> _operands = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, TensorInfo> _byOutput = new(StringComparer.Ordinal);
+    private readonly HashSet<GraphNode> _seeking = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>How <paramref name="tensor"/> was dequantized, or null when it is a tensor of the file as stored.</summary>
     public QuantizedOperand? Operand(TensorInfo tensor) => _operands.GetValueOrDefault(tensor);
@@ -42,15 +43,22 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         if (_byOutput.TryGetValue(output, out var known)) return known;
         string by = $"DequantizeLinear '{node.LayerName}'";
         if (node.Input(0) is not { } xName || node.Input(1) is not { } scaleName) return null;
-        if (constant(xName) is not { } x)
+        // A file's graph may loop back on itself: a DequantizeLinear met again while its own inputs are sought is no constant.
+        if (!_seeking.Add(node)) return null;
+        TensorInfo? x, scale, zeroPoint;
+        try
         {
-            if (checkpoint.Graph.UnreadTensors.TryGetValue(xName, out string? type))
-                throw Refused($"{by} dequantizes '{xName}', which is {type}: NeuronKit dequantizes {Readable}");
-            return null;
+            x = constant(xName);
+            scale = constant(scaleName);
+            zeroPoint = node.Input(2) is { } zeroPointName ? constant(zeroPointName) : null;
         }
-        if (constant(scaleName) is not { } scale) return null;
-        var zeroPoint = node.Input(2) is { } zeroPointName ? constant(zeroPointName) : null;
-        if (node.Input(2) is not null && zeroPoint is null) return null;
+        finally
+        {
+            _seeking.Remove(node);
+        }
+        if (x is null && checkpoint.Graph.UnreadTensors.TryGetValue(xName, out string? type))
+            throw Refused($"{by} dequantizes '{xName}', which is {type}: NeuronKit dequantizes {Readable}");
+        if (x is null || scale is null || (node.Input(2) is not null && zeroPoint is null)) return null;
         if (node.Int("block_size", 0) != 0)
             throw Refused($"{by} has block_size {node.Int("block_size", 0)} (blocked quantization, opset 21), which NeuronKit does not read");
         var operand = Affine(by, x, scale, zeroPoint, node.Int("axis", 1));

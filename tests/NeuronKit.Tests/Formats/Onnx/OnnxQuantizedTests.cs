@@ -112,6 +112,23 @@ public class OnnxQuantizedTests
     }
 
     [Fact]
+    public void DequantizeLinear_nodes_that_read_each_other_in_a_loop_are_no_weight()
+    {
+        // Given two DequantizeLinear nodes each reading the other's output as x (a graph no exporter writes)
+        var first = new NodeProto { Name = "a", OpType = "DequantizeLinear" };
+        first.Input.Add(["b_out", "s"]);
+        first.Output.Add("a_out");
+        var second = new NodeProto { Name = "b", OpType = "DequantizeLinear" };
+        second.Input.Add(["a_out", "s"]);
+        second.Output.Add("b_out");
+        using var file = new TempFile("loop.onnx", Model([first, second, Gemm("fc", "a_out")], Float("s", [], [0.5f])).Bytes());
+
+        // When it is opened, then it has no layer (and no stack overflow)
+        using var model = Model.Open(file.Path);
+        Assert.Empty(model.Layers);
+    }
+
+    [Fact]
     public void A_QLinearConv_whose_input_scale_is_computed_keeps_its_int32_bias_as_stored_and_says_why()
     {
         // Given a QLinearConv whose x_scale is a graph input
