@@ -78,14 +78,15 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         if (scale is not null && scale.DType != DType.Float32)
             throw Refused($"{by} has scale '{scale.Name}' of type {scale.DType.Name()}: " +
                 (scale.DType.IsFloatingPoint() ? "NeuronKit reads float32 scales" : "a scale is a float"));
-        if (scale is not null && zeroPoint is not null && !zeroPoint.Shape.SequenceEqual(scale.Shape))
+        // One shape, as the operator says; a scalar beside a [1] is one value either way, as ONNX Runtime takes it.
+        if (scale is not null && zeroPoint is not null && !zeroPoint.Shape.SequenceEqual(scale.Shape) && !(IsOne(scale) && IsOne(zeroPoint)))
             throw Corrupt($"{by} has zero point '{zeroPoint.Name}' {zeroPoint.Shape.Text()} and scale '{scale.Name}' " +
                 $"{scale.Shape.Text()}: they must have one shape");
         if (zeroPoint is not null && zeroPoint.DType != x.DType)
             throw Corrupt($"{by} has zero point '{zeroPoint.Name}' of type {zeroPoint.DType.Name()} for '{x.Name}' of type " +
                 $"{x.DType.Name()}: they must have one type");
         int? along = null;
-        if (reference is not null && (reference.Shape.Count > 1 || reference.ElementCount > 1))
+        if (reference is not null && !IsOne(reference))
         {
             if (reference.Shape.Count > 1)
                 throw Refused($"{by} has scale '{reference.Name}' {reference.Shape.Text()} of rank {reference.Shape.Count}: " +
@@ -154,6 +155,8 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         _operands[tensor] = operand;
         return operand;
     }
+
+    private static bool IsOne(TensorInfo tensor) => tensor.Shape.Count <= 1 && tensor.ElementCount == 1;
 
     private static string Readable => string.Join(", ", IntegerTypes.Keys.Select(t => t.Name()));
 

@@ -80,13 +80,13 @@ public class OnnxQuantizedTests
     [Fact]
     public void A_negative_axis_counts_from_the_end_and_a_scale_of_one_entry_is_per_tensor()
     {
-        // Given a DequantizeLinear along axis -1 of [3, 4], and one whose 1-d scale has a single entry
+        // Given a DequantizeLinear along axis -1 of [3, 4], and one whose 1-d scale has a single entry beside a scalar zero point
         using var file = new TempFile("q.onnx", Model(
             [Dequantize("w", "w_scale", "w_zero_point", axis: -1), Gemm("fc", "w_dq"),
-             Dequantize("v", "v_scale", null), Gemm("fc2", "v_dq", "y2")],
+             Dequantize("v", "v_scale", "v_zero_point"), Gemm("fc2", "v_dq", "y2")],
             Int8("w", [3, 4], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), Float("w_scale", [4], [0.5f, 1, 2, 4]),
             Int8("w_zero_point", [4], [0, 1, 0, -1]),
-            Int8("v", [2, 2], [-128, 127, 0, 1]), Float("v_scale", [1], [0.25f])).Bytes());
+            Int8("v", [2, 2], [-128, 127, 0, 1]), Float("v_scale", [1], [0.25f]), Int8("v_zero_point", [], [1])).Bytes());
 
         using var model = Model.Open(file.Path);
 
@@ -95,8 +95,20 @@ public class OnnxQuantizedTests
         Assert.Equal([2.5, 5, 14, 36], fc.ToDoubles());
         Assert.Equal(1, fc.ToQuantized()!.Axis);
         var fc2 = model.Neuron("fc2", 0).Parts[0];
-        Assert.Equal([-32, 31.75], fc2.ToDoubles());
+        Assert.Equal([-32.25, 31.5], fc2.ToDoubles());
         Assert.Equal("per_tensor_affine", fc2.ToQuantized()!.Scheme);
+    }
+
+    [Fact]
+    public void An_empty_scale_is_per_axis_and_must_fit_its_axis()
+    {
+        // Given a scale of shape [0] for a weight [3, 4] (one entry per index of axis 0 would be 3)
+        using var file = new TempFile("q.onnx", Model([Dequantize("w", "w_scale", null, axis: 0), Gemm("fc", "w_dq")],
+            Int8("w", [3, 4], new sbyte[12]), Float("w_scale", [0], [])).Bytes());
+
+        var thrown = Assert.Throws<CheckpointException>(() => Model.Open(file.Path).Dispose());
+
+        Assert.Contains("scale 'w_scale' [0], but axis 0 of 'w' [3, 4] has 3 entries", thrown.Message);
     }
 
     [Fact]
