@@ -181,6 +181,26 @@ public class OnnxQuantizedTests
         Assert.Equal([0.0], bias.ToQuantized()!.ZeroPoints);
     }
 
+    [Fact]
+    public void A_QLinearConv_with_one_weight_scale_dequantizes_its_bias_per_tensor()
+    {
+        // Given a per-tensor weight scale 0.5 and x_scale 0.25
+        var node = new NodeProto { Name = "qconv", OpType = "QLinearConv" };
+        node.Input.Add(["x", "x_scale", "x_zero_point", "w", "w_scale", "w_zero_point", "y_scale", "y_zero_point", "b"]);
+        node.Output.Add("y");
+        using var file = new TempFile("q.onnx", Model([node], Float("x_scale", [], [0.25f]),
+            Int8("w", [2, 1, 1, 1], [3, -4]), Float("w_scale", [], [0.5f]), Int8("w_zero_point", [], [1]),
+            Int32("b", [2], [8, -7])).Bytes());
+
+        using var model = Model.Open(file.Path);
+        var neuron = model.Neuron("qconv", 1);
+
+        // Then the weight is (-4 - 1) * 0.5 and the bias -7 * 0.125, both per tensor
+        Assert.Equal([-2.5], neuron.Parts[0].ToDoubles());
+        Assert.Equal([-0.875], neuron.Parts[1].ToDoubles());
+        Assert.Equal(("per_tensor_affine", (int?)null), (neuron.Parts[1].ToQuantized()!.Scheme, neuron.Parts[1].ToQuantized()!.Axis));
+    }
+
     [Theory]
     [InlineData("qdq_scale_length.onnx", "scale 'w_scale' [4], but axis 0 of 'w_quantized' [3, 4] has 3 entries")]
     [InlineData("qdq_axis.onnx", "has axis 2, outside -2..1")]
