@@ -61,9 +61,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         if (x is null || scale is null || (node.Input(2) is not null && zeroPoint is null)) return null;
         if (node.Int("block_size", 0) != 0)
             throw Refused($"{by} has block_size {node.Int("block_size", 0)} (blocked quantization, opset 21), which NeuronKit does not read");
-        var operand = Affine(by, x, scale, zeroPoint, node.Int("axis", 1));
-        _operands[operand.Tensor] = operand;
-        return _byOutput[output] = operand.Tensor;
+        return _byOutput[output] = Affine(by, x, scale, zeroPoint, node.Int("axis", 1)).Tensor;
     }
 
     /// <summary>
@@ -71,7 +69,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
     /// so the values are x − zero_point) and <paramref name="zeroPoint"/> (null: 0): per tensor when they hold one entry,
     /// else one per index of <paramref name="axis"/> of x.
     /// </summary>
-    public QuantizedOperand Affine(string by, TensorInfo x, TensorInfo? scale, TensorInfo? zeroPoint, long axis, string? scaleFrom = null)
+    public QuantizedOperand Affine(string by, TensorInfo x, TensorInfo? scale, TensorInfo? zeroPoint, long axis)
     {
         CheckIntegers(by, x);
         var reference = scale ?? zeroPoint;
@@ -111,7 +109,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
         if (scale is not null) parameters.Add(new("scale", scale));
         if (zeroPoint is not null) parameters.Add(new("zero_point", zeroPoint));
         string how = (scale is null ? "no scale, so q − zero_point" : "(q − zero_point) · scale in float32") +
-            $" with {scaleFrom ?? (scale is null ? "scale 1" : $"scale {scale.Name} {scale.Shape.Text()}")}" +
+            $" with {(scale is null ? "scale 1" : $"scale {scale.Name} {scale.Shape.Text()}")}" +
             $" and {(zeroPoint is null ? "zero point 0" : $"zero point {zeroPoint.Name} {zeroPoint.Shape.Text()}")}" +
             (along is { } axisOf ? $", per index of axis {axisOf}" : ", per tensor");
         return Make(by, x, scales, zeroPoints, along, parameters, how);
