@@ -1,3 +1,4 @@
+using NeuronKit.Formats;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Layers.Kinds;
@@ -6,7 +7,8 @@ namespace NeuronKit.Layers.Kinds;
 /// ONNX's quantized convolutions, read as the convolution they compute. QLinearConv (x, x_scale, x_zero_point, w, w_scale,
 /// w_zero_point, y_scale, y_zero_point, B): W is w dequantized, per tensor or per output channel, and the int32 B is
 /// dequantized with scale x_scale · w_scale[j] and zero point 0. ConvInteger (x, w, x_zero_point, w_zero_point) takes no
-/// scale: W is w − w_zero_point, unless a dynamic quantization's rescale after it gives the weight's scale.
+/// scale: W is w − w_zero_point, unless a dynamic quantization's rescale after it gives the weight's scale (and then the
+/// bias it adds after the rescale is the bias).
 /// https://onnx.ai/onnx/operators/onnx__QLinearConv.html, https://onnx.ai/onnx/operators/onnx__ConvInteger.html
 /// </summary>
 internal sealed partial class Conv
@@ -35,6 +37,29 @@ internal sealed partial class Conv
         var rescale = DynamicQuantizationScale.Find(candidate) is { WeightScale.ElementCount: 1 } found
             && (zeroPoint is null || found.WeightScale.Shape.SequenceEqual(zeroPoint.Shape)) ? found : null;
         var weight = candidate.Quantized.Affine($"ConvInteger '{candidate.Node.LayerName}'", w, rescale?.WeightScale, zeroPoint, 0);
-        return FromOperands(candidate, weight.Tensor, null, false, rescale is null ? [] : [rescale.Evidence]);
+        if (rescale is null) return FromOperands(candidate, weight.Tensor, null, false, []);
+        var (bias, add, reshape) = RescaledBias(candidate, rescale, w.Shape[0]);
+        if (bias is null) return FromOperands(candidate, weight.Tensor, null, false, [rescale.Evidence]);
+        var layers = FromOperands(candidate, weight.Tensor, bias, false, [rescale.Evidence,
+            $"Add node '{add!.LayerName}' alone reads the rescaled output and adds {bias.Name} {bias.Shape.Text()}, reshaped to " +
+            $"[1, M, 1, …] by Reshape '{reshape!.LayerName}': its bias"]);
+        return layers?.Select(l => l.Copy(aliases: [.. l.Aliases, add.LayerName, .. add.Outputs.Where(o => o != "")])).ToArray();
+    }
+
+    // ONNX Runtime's dynamic ConvInteger adds the float Conv's bias B [M] after the rescale, reshaped to broadcast along the
+    // channels: Add(·, Reshape(B, [1, -1, 1, …])) (onnxruntime/python/tools/quantization/operators/conv.py, add_bias).
+    private static (TensorInfo? Bias, GraphNode? Add, GraphNode? Reshape) RescaledBias(NodeCandidate candidate,
+        DynamicQuantizationScale rescale, long outputs)
+    {
+        if (rescale.Output.Outputs is not [var scaled, ..] || candidate.Readers(scaled) is not [{ OpType: "Add", Inputs.Count: 2 } add])
+            return (null, null, null);
+        string other = add.Inputs[0] == scaled ? add.Inputs[1] : add.Inputs[0];
+        if (candidate.Producer(other) is not { OpType: "Reshape" } reshape || reshape.Input(0) is not { } source || reshape.Input(1) is not { } shapeName
+            || candidate.ConstantNamed(source) is not { } bias || !bias.Shape.SequenceEqual([outputs])
+            || candidate.ConstantNamed(shapeName) is not { DType: DType.Int64, Shape.Count: 1 } shape || shape.ElementCount < 2)
+            return (null, null, null);
+        double[] dims = shape.View().ToDoubles();
+        bool channels = dims[1] == -1 || dims[1] == outputs;
+        return channels && dims.Where((d, i) => i != 1).All(d => d == 1) ? (bias, add, reshape) : (null, null, null);
     }
 }
