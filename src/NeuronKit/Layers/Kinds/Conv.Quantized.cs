@@ -31,14 +31,14 @@ internal sealed partial class Conv
 
     private Layer[]? FromConvInteger(NodeCandidate candidate)
     {
-        if (candidate.Constant(1) is not { } w || candidate.IsComputed(3)) return null;
+        if (candidate.Constant(1) is not { } w || !IsConvRank(w.Shape.Count) || candidate.IsComputed(3)) return null;
         // The rescale multiplies the output [N, M, …]: only a single scale, shaped as the zero point, is per tensor there.
         var zeroPoint = candidate.Constant(3);
         var rescale = DynamicQuantizationScale.Find(candidate) is { WeightScale.ElementCount: 1 } found
             && (zeroPoint is null || found.WeightScale.Shape.SequenceEqual(zeroPoint.Shape)) ? found : null;
         var weight = candidate.Quantized.Affine($"ConvInteger '{candidate.Node.LayerName}'", w, rescale?.WeightScale, zeroPoint, 0);
         if (rescale is null) return FromOperands(candidate, weight.Tensor, null, false, []);
-        var (bias, add, reshape) = RescaledBias(candidate, rescale, w.Shape[0]);
+        var (bias, add, reshape) = RescaledBias(candidate, rescale, w);
         if (bias is null) return FromOperands(candidate, weight.Tensor, null, false, [rescale.Evidence]);
         var layers = FromOperands(candidate, weight.Tensor, bias, false, [rescale.Evidence,
             $"Add node '{add!.LayerName}' alone reads the rescaled output and adds {bias.Name} {bias.Shape.Text()}, reshaped to " +
@@ -49,14 +49,16 @@ internal sealed partial class Conv
     // ONNX Runtime's dynamic ConvInteger adds the float Conv's bias B [M] after the rescale, reshaped to broadcast along the
     // channels: Add(·, Reshape(B, [1, -1, 1, …])) (onnxruntime/python/tools/quantization/operators/conv.py, add_bias).
     private static (TensorInfo? Bias, GraphNode? Add, GraphNode? Reshape) RescaledBias(NodeCandidate candidate,
-        DynamicQuantizationScale rescale, long outputs)
+        DynamicQuantizationScale rescale, TensorInfo weight)
     {
+        long outputs = weight.Shape[0];
         if (rescale.Output.Outputs is not [var scaled, ..] || candidate.Readers(scaled) is not [{ OpType: "Add", Inputs.Count: 2 } add])
             return (null, null, null);
         string other = add.Inputs[0] == scaled ? add.Inputs[1] : add.Inputs[0];
         if (candidate.Producer(other) is not { OpType: "Reshape" } reshape || reshape.Input(0) is not { } source || reshape.Input(1) is not { } shapeName
             || candidate.ConstantNamed(source) is not { } bias || !bias.Shape.SequenceEqual([outputs])
-            || candidate.ConstantNamed(shapeName) is not { DType: DType.Int64, Shape.Count: 1 } shape || shape.ElementCount < 2)
+            || candidate.ConstantNamed(shapeName) is not { DType: DType.Int64, Shape.Count: 1 } shape
+            || shape.ElementCount != weight.Shape.Count)
             return (null, null, null);
         double[] dims = shape.View().ToDoubles();
         bool channels = dims[1] == -1 || dims[1] == outputs;

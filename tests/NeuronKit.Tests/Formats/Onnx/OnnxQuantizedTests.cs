@@ -201,6 +201,30 @@ public class OnnxQuantizedTests
         Assert.Equal(("per_tensor_affine", (int?)null), (neuron.Parts[1].ToQuantized()!.Scheme, neuron.Parts[1].ToQuantized()!.Axis));
     }
 
+    [Fact]
+    public void A_ConvInteger_with_a_scalar_weight_is_no_layer()
+    {
+        // Given a ConvInteger whose w is a scalar (no convolution weight), rescaled as dynamic quantization does
+        var conv = new NodeProto { Name = "conv", OpType = "ConvInteger" };
+        conv.Input.Add(["x", "w"]);
+        conv.Output.Add("y");
+        var cast = new NodeProto { Name = "cast", OpType = "Cast" };
+        cast.Input.Add("y");
+        cast.Output.Add("y_float");
+        cast.Attribute.Add(new AttributeProto { Name = "to", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        var product = new NodeProto { Name = "scales", OpType = "Mul" };
+        product.Input.Add(["x_scale", "w_scale"]);
+        product.Output.Add("s");
+        var rescale = new NodeProto { Name = "rescale", OpType = "Mul" };
+        rescale.Input.Add(["y_float", "s"]);
+        rescale.Output.Add("out");
+        using var file = new TempFile("q.onnx", Model([conv, cast, product, rescale], Int8("w", [], [3]), Float("w_scale", [], [0.5f])).Bytes());
+
+        using var model = Model.Open(file.Path);
+
+        Assert.DoesNotContain(model.Layers, l => l.Name == "conv");
+    }
+
     [Theory]
     [InlineData("qdq_scale_length.onnx", "scale 'w_scale' [4], but axis 0 of 'w_quantized' [3, 4] has 3 entries")]
     [InlineData("qdq_axis.onnx", "has axis 2, outside -2..1")]
@@ -215,7 +239,7 @@ public class OnnxQuantizedTests
         var thrown = Assert.Throws<CheckpointException>(() => Model.Open(Fixture(file)).Dispose());
 
         Assert.StartsWith(file, thrown.Message);
-        Assert.Contains($"DequantizeLinear 'w_DequantizeLinear' ", thrown.Message);
+        Assert.Contains("DequantizeLinear 'w_DequantizeLinear' ", thrown.Message);
         Assert.Contains(message, thrown.Message);
     }
 
