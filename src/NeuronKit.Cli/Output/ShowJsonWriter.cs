@@ -28,7 +28,7 @@ internal static class ShowJsonWriter
             else json.WriteString("gate", part.Gate.Name);
             json.WriteString("index", part.Index);
             JsonOutput.WriteShape(json, "shape", part.Shape);
-            json.WriteString("dtype", model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
+            json.WriteString("dtype", part.StoredAs ?? part.DType.Name());
             json.WritePropertyName("values");
             if (part.DType.IsComplex()) JsonOutput.WriteNested(json, part.ToComplex(), part.Shape);
             else JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);

@@ -19,7 +19,7 @@ internal static class ShowTextWriter
         {
             stdout.WriteLine();
             string gate = part.Gate is null ? "" : $" · gate {part.Gate}";
-            string shape = $"[{string.Join(", ", part.Shape)}] {model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name()}";
+            string shape = $"[{string.Join(", ", part.Shape)}] {part.StoredAs ?? part.DType.Name()}";
             if (part.DType.IsComplex())
             {
                 WriteComplex(stdout, part, $"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape}", full);

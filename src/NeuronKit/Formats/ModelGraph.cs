@@ -18,6 +18,9 @@ public sealed record ModelGraph
     /// <summary>Module path → a sentence the reader has about how it named the module's tensors, for its layers' evidence.</summary>
     public IReadOnlyDictionary<string, string> ModuleNotes { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Tensors the file holds in types NeuronKit does not read (ONNX INT4, FLOAT8E4M3FN, …): name → the format's type name.</summary>
+    public IReadOnlyDictionary<string, string> UnreadTensors { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The operations of a computation graph (ONNX nodes, subgraphs' too), in file order; empty when the file has none.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
 }

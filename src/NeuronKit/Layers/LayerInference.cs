@@ -17,6 +17,7 @@ internal static class LayerInference
         var fromNodes = NodeInference.Infer(checkpoint);
         var claimed = fromNodes.SelectMany(l => l.Tensors).Select(t => t.Tensor.Name).ToHashSet(StringComparer.Ordinal);
         var constants = graph.Nodes.Where(n => n.OpType == "Constant").SelectMany(n => n.Outputs).ToHashSet(StringComparer.Ordinal);
+        var quantizationParameters = QuantizationParameters.ReadOnlyAsParameters(graph.Nodes);
         var order = new Dictionary<string, int>(StringComparer.Ordinal);
         var modules = new Dictionary<string, List<LayerTensor>>(StringComparer.Ordinal);
         foreach (var tensor in checkpoint.Tensors)
@@ -24,9 +25,10 @@ internal static class LayerInference
             if (IsUnder(tensor.Name, graph.NonLayerPrefixes)) continue;
             order[tensor.Name] = order.Count;
             if (claimed.Contains(tensor.Name)) continue;
-            // In a graph, a Constant or an integer value that no layer node reads is plumbing (shapes, axes, initial
-            // states), not a layer; `neuron tensors` still lists it. Real and complex floats are weights.
-            if (graph.Nodes.Count > 0 && (constants.Contains(tensor.Name) || !(tensor.DType.IsFloatingPoint() || tensor.DType.IsComplex()))) continue;
+            // In a graph, a Constant, an integer value or a scale that no layer node reads is plumbing (shapes, axes, initial
+            // states, an activation's quantization), not a layer; `neuron tensors` still lists it. Real and complex floats are weights.
+            if (graph.Nodes.Count > 0 && (constants.Contains(tensor.Name) || !(tensor.DType.IsFloatingPoint() || tensor.DType.IsComplex())
+                || quantizationParameters.Contains(tensor.Name))) continue;
             string module = LayerCandidate.ModuleOf(tensor.Name);
             if (!modules.TryGetValue(module, out var group)) modules[module] = group = [];
             group.Add(new LayerTensor(LayerCandidate.RoleOf(tensor.Name), tensor));

@@ -4,7 +4,8 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Layers;
 
 /// <summary>A graph node seen by layer inference: its constant inputs (the file's tensors), its name and who reads its outputs.</summary>
-internal sealed class NodeCandidate(GraphNode node, string name, Func<string, TensorInfo?> constant, Func<string, IReadOnlyList<GraphNode>> consumers)
+internal sealed class NodeCandidate(GraphNode node, string name, Func<string, TensorInfo?> constant, Func<string, IReadOnlyList<GraphNode>> consumers,
+    Func<string, GraphNode?> producer, QuantizedConstants quantized)
 {
     /// <summary>The node.</summary>
     public GraphNode Node { get; } = node;
@@ -24,6 +25,15 @@ internal sealed class NodeCandidate(GraphNode node, string name, Func<string, Te
     /// <summary>The nodes that read output <paramref name="index"/>.</summary>
     public IReadOnlyList<GraphNode> Consumers(int index) => index < Node.Outputs.Count ? consumers(Node.Outputs[index]) : [];
 
+    /// <summary>The nodes that read value <paramref name="value"/>.</summary>
+    public IReadOnlyList<GraphNode> Readers(string value) => consumers(value);
+
+    /// <summary>The node that writes value <paramref name="value"/>, or null for a graph input or a tensor of the file.</summary>
+    public GraphNode? Producer(string value) => producer(value);
+
     /// <summary>The tensor named <paramref name="value"/> as another node's input would see it, or null.</summary>
     public TensorInfo? ConstantNamed(string value) => constant(value);
+
+    /// <summary>The graph's dequantized constants: for operators that read their weights as integers with scales and zero points.</summary>
+    public QuantizedConstants Quantized { get; } = quantized;
 }

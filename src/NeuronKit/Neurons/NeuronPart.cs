@@ -20,6 +20,7 @@ public sealed class NeuronPart
         Note = note;
         View = slice.Apply(tensor.View());
         Quantization = tensor.Quantization;
+        StoredAs = tensor.StoredAs;
     }
 
     /// <summary>The full name of the tensor the slice is taken from.</summary>
@@ -48,6 +49,12 @@ public sealed class NeuronPart
 
     /// <summary>The stored element type.</summary>
     public DType DType => View.DType;
+
+    /// <summary>
+    /// How the file stores the tensor when that is not <see cref="DType"/> (<c>qint8</c>, <c>int8</c>, <c>q4_0</c> for values
+    /// read dequantized); null when the stored bytes are <see cref="DType"/>.
+    /// </summary>
+    public string? StoredAs { get; }
 
     /// <summary>How the tensor is quantized when its values are dequantized stored integers; else null.</summary>
     public Quantization? Quantization { get; }

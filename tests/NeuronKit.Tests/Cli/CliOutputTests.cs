@@ -88,6 +88,30 @@ public class CliOutputTests
         Expectation.Matches($"show/{Path.GetFileNameWithoutExtension(file)}_{layer}_{index}_raw.txt", run.Stdout);
     }
 
+    [Theory]
+    [InlineData("/conv/Conv", "1", "qdq_conv_1.txt")]
+    [InlineData("/conv/Conv", "1", "qdq_conv_1_raw.txt", "--raw")]
+    [InlineData("/fc/MatMul_quant", "0", "dynamic_fc_0_raw.txt", "--raw")]
+    public void Show_prints_a_quantized_onnx_layers_parts_as_stored_and_dequantized(string layer, string index, string expectation, params string[] options)
+    {
+        string file = expectation.StartsWith("qdq", StringComparison.Ordinal) ? "qdq.onnx" : "dynamic.onnx";
+        var run = CliRun.Of(["show", Fixtures.Path($"onnx/{file}"), layer, index, .. options]);
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches($"show/{expectation}", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("qdq.onnx")]
+    [InlineData("qoperator.onnx")]
+    public void Layers_lists_a_quantized_onnx_models_layers_with_their_scales_zero_points_and_evidence(string file)
+    {
+        var run = CliRun.Of("layers", Fixtures.Path($"onnx/{file}"));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches($"layers/{Path.GetFileNameWithoutExtension(file)}.txt", run.Stdout);
+    }
+
     [Fact]
     public void Tensors_lists_a_quantized_tensor_by_its_stored_dtype_and_bytes()
     {
@@ -99,6 +123,8 @@ public class CliOutputTests
 
     [Theory]
     [InlineData("show", "pytorch/quantized.pt", "fc_ax1", "1", "--raw")]
+    [InlineData("show", "onnx/qdq.onnx", "/conv/Conv", "1", "--raw")]
+    [InlineData("layers", "onnx/qdq.onnx")]
     [InlineData("layers", "pytorch/kinds.pt")]
     [InlineData("layers", "pytorch/rnns.pt")]
     [InlineData("tensors", "pytorch/views.pt")]
@@ -110,7 +136,7 @@ public class CliOutputTests
     [InlineData("show")]
     public void No_line_printed_ends_in_a_blank(params string[] args)
     {
-        var run = CliRun.Of([.. args.Select(a => a.Contains('/') ? Fixtures.Path(a) : a)]);
+        var run = CliRun.Of([.. args.Select(a => a.Contains('/') && Path.HasExtension(a) ? Fixtures.Path(a) : a)]);
 
         Assert.NotEqual("", run.Stdout + run.Stderr);
         Assert.DoesNotContain((run.Stdout + run.Stderr).Split('\n'), line => line.EndsWith(' '));

@@ -164,7 +164,7 @@ internal static class FixtureOracle
     // A quantized GGUF row is a float32 view of what the file stores as q4_0 …; the contract prints the stored type.
     private static string Describe(NeuronPart part, Model model) => string.Join(" | ",
         part.Tensor, part.Role.Name, part.Gate?.Name ?? "-", part.Index, string.Join(",", part.Shape),
-        model.Checkpoint.Find(part.Tensor)?.StoredAs ?? part.DType.Name());
+        part.StoredAs ?? part.DType.Name());
 
     private static int Depth(JsonElement values) =>
         values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0 ? 1 + Depth(values[0]) :

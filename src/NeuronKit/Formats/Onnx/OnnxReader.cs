@@ -99,7 +99,11 @@ public sealed class OnnxReader : ICheckpointReader
             var walker = new OnnxGraphWalker(builder);
             walker.Walk(model.Graph);
             return new Checkpoint(path, Name, walker.Tensors, [external, file], Metadata(model, builder.Skipped),
-                new ModelGraph { Nodes = walker.Nodes });
+                new ModelGraph
+                {
+                    Nodes = walker.Nodes,
+                    UnreadTensors = builder.Skipped.DistinctBy(t => t.Name).ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal),
+                });
         }
         catch
         {
@@ -109,7 +113,7 @@ public sealed class OnnxReader : ICheckpointReader
         }
     }
 
-    private static Dictionary<string, string> Metadata(ModelProto model, List<string> skipped)
+    private static Dictionary<string, string> Metadata(ModelProto model, List<(string Name, string Type)> skipped)
     {
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -119,7 +123,7 @@ public sealed class OnnxReader : ICheckpointReader
         if (model.ProducerName != "") metadata["producer"] = $"{model.ProducerName} {model.ProducerVersion}".TrimEnd();
         if (model.Graph.Name != "") metadata["graph"] = model.Graph.Name;
         foreach (var entry in model.MetadataProps) metadata.TryAdd(entry.Key, entry.Value);
-        if (skipped.Count > 0) metadata["tensors not read"] = string.Join(", ", skipped);
+        if (skipped.Count > 0) metadata["tensors not read"] = string.Join(", ", skipped.Select(t => $"{t.Name} ({t.Type})"));
         return metadata;
     }
 }

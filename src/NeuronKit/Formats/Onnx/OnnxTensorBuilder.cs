@@ -13,8 +13,8 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
 {
     private const TensorProto.Types.DataLocation External = TensorProto.Types.DataLocation.External;
 
-    /// <summary>Tensors of types NeuronKit does not read, as "name (TYPE)"; they are left out of the checkpoint.</summary>
-    public List<string> Skipped { get; } = [];
+    /// <summary>Tensors of types NeuronKit does not read, with their ONNX type names; they are left out of the checkpoint.</summary>
+    public List<(string Name, string Type)> Skipped { get; } = [];
 
     /// <summary>The tensor <paramref name="proto"/> named <paramref name="name"/>, or null when its type is not read (see <see cref="Skipped"/>).</summary>
     public TensorInfo? Build(TensorProto proto, string name)
@@ -25,7 +25,7 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
             throw Bad(name, $"has data_type {proto.DataType}, which is no ONNX type");
         if (found is not { } dtype)
         {
-            Skipped.Add($"{name} ({typeName})");
+            Skipped.Add((name, typeName));
             return null;
         }
         long[] shape = [.. proto.Dims];

@@ -7,7 +7,7 @@ namespace NeuronKit.Layers.Kinds;
 /// A convolution, 1d to 3d by weight rank, any groups: weight [out, in/groups, *kernel], so filter j is weight[j]
 /// whatever the groups. https://pytorch.org/docs/stable/generated/torch.nn.Conv2d.html
 /// </summary>
-internal sealed class Conv : ILayerKind, INodeKind
+internal sealed partial class Conv : ILayerKind, INodeKind
 {
     // The kernel's dimensions by weight rank - 3: Conv1d, Conv2d, Conv3d.
     private static readonly string[] KernelDims = ["k", "kH, kW", "kD, kH, kW"];
@@ -16,7 +16,7 @@ internal sealed class Conv : ILayerKind, INodeKind
     public IReadOnlyList<string> ClassNames { get; } = ["Conv1d", "Conv2d", "Conv3d"];
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> OpTypes { get; } = ["Conv"];
+    public IReadOnlyList<string> OpTypes { get; } = ["Conv", "QLinearConv", "ConvInteger"];
 
     /// <summary>True for the ranks a convolution weight has: 3, 4 or 5.</summary>
     internal static bool IsConvRank(int rank) => rank is >= 3 and <= 5;
@@ -64,17 +64,24 @@ internal sealed class Conv : ILayerKind, INodeKind
     }
 
     /// <inheritdoc/>
-    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate) => candidate.Node.OpType switch
     {
+        "QLinearConv" => FromQLinearConv(candidate),
+        "ConvInteger" => FromConvInteger(candidate),
         // ONNX Conv: X, W [M, C/group, k…], B [M] (https://onnx.ai/onnx/operators/onnx__Conv.html)
-        if (candidate.Constant(1) is not { } weight || !IsConvRank(weight.Shape.Count)) return null;
+        _ => FromOperands(candidate, candidate.Constant(1), candidate.Constant(2), candidate.IsComputed(2), []),
+    };
+
+    // A convolution node's layer from its weight and bias as constants (dequantized ones too), or null when they do not fit.
+    private Layer[]? FromOperands(NodeCandidate candidate, TensorInfo? weight, TensorInfo? bias, bool biasComputed, IReadOnlyList<string> facts)
+    {
+        if (weight is null || !IsConvRank(weight.Shape.Count)) return null;
         long groups = candidate.Node.Int("group", 1);
-        var bias = candidate.Constant(2);
         if (groups < 1 || weight.Shape[0] % groups != 0 || (bias is not null && !bias.Shape.SequenceEqual([weight.Shape[0]]))) return null;
         string kind = $"Conv{weight.Shape.Count - 2}d";
         List<string> evidence = [candidate.Evidence, $"W {weight.Shape.Text()} = [M, C/group, {Kernel(weight.Shape.Count)}] with group {groups}" +
-            (groups > 1 && weight.Shape[1] == 1 ? " (depthwise)" : "") + $": {kind}, filter j is W[j]"];
-        if (candidate.IsComputed(2)) evidence.Add("its bias is computed at run time, so it has no bias part");
+            (groups > 1 && weight.Shape[1] == 1 ? " (depthwise)" : "") + $": {kind}, filter j is W[j]", .. facts];
+        if (biasComputed) evidence.Add("its bias is computed at run time, so it has no bias part");
         return [new Layer
         {
             Name = candidate.Name,

@@ -12,23 +12,20 @@ namespace NeuronKit.Layers.Kinds;
 internal sealed partial class Linear : INodeKind
 {
     /// <inheritdoc/>
-    public IReadOnlyList<string> OpTypes { get; } = ["Gemm", "MatMul"];
+    public IReadOnlyList<string> OpTypes { get; } = ["Gemm", "MatMul", "QLinearMatMul", "MatMulInteger"];
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
     {
+        switch (candidate.Node.OpType)
+        {
+            case "QLinearMatMul": return FromQLinearMatMul(candidate);
+            case "MatMulInteger": return FromMatMulInteger(candidate);
+            case "MatMul": return FromMatMul(candidate, candidate.Constant(1), candidate.Node.Outputs.FirstOrDefault() ?? "", []);
+        }
         if (candidate.Constant(1) is not { Shape.Count: 2 } weight) return null;
         var node = candidate.Node;
         List<string> aliases = [.. node.Outputs.Where(o => o != "")];
-        if (node.OpType == "MatMul")
-        {
-            var bias = MatMulBias(candidate, weight.Shape[1], out var add);
-            if (add is not null) aliases.AddRange([add.LayerName, .. add.Outputs.Where(o => o != "")]);
-            List<string> evidence = [candidate.Evidence, $"B {weight.Shape.Text()} is a constant [in, out]: neuron j is column j"];
-            if (add is not null) evidence.Add($"Add node '{add.LayerName}' alone reads its output and adds {bias!.Name} {bias.Shape.Text()}: its bias");
-            return [Layer(new LayerCandidate(candidate.Name, [], null), weight, bias, InOut, false, evidence).Copy(aliases: aliases)];
-        }
-
         bool transposed = node.Int("transB", 0) != 0;
         string layout = transposed ? OutIn : InOut;
         long outputs = transposed ? weight.Shape[0] : weight.Shape[1];
@@ -69,13 +66,26 @@ internal sealed partial class Linear : INodeKind
     private static bool IsBias(TensorInfo c, long outputs) =>
         c.Shape.Count <= 2 && c.ElementCount is var n && (n == 1 || (n == outputs && c.Shape[^1] == outputs));
 
-    // The constant [N] an Add adds to the MatMul's output, when that Add is the output's only reader.
-    private static TensorInfo? MatMulBias(NodeCandidate candidate, long outputs, out Formats.GraphNode? add)
+    // A MatMul-like node's layer (in, out) from its constant B [K, N] (dequantized ones too), with the bias an Add of a
+    // constant [N] adds to `product`, the value holding the float product; null when B is no 2-d constant.
+    private Layer[]? FromMatMul(NodeCandidate candidate, TensorInfo? weight, string product, IReadOnlyList<string> facts)
+    {
+        if (weight is not { Shape.Count: 2 }) return null;
+        List<string> aliases = [.. candidate.Node.Outputs.Where(o => o != "")];
+        var bias = MatMulBias(candidate, product, weight.Shape[1], out var add);
+        if (add is not null) aliases.AddRange([add.LayerName, .. add.Outputs.Where(o => o != "")]);
+        List<string> evidence = [candidate.Evidence, $"B {weight.Shape.Text()} is a constant [in, out]: neuron j is column j", .. facts];
+        if (add is not null) evidence.Add($"Add node '{add.LayerName}' alone reads its output and adds {bias!.Name} {bias.Shape.Text()}: its bias");
+        return [Layer(new LayerCandidate(candidate.Name, [], null), weight, bias, InOut, false, evidence).Copy(aliases: aliases)];
+    }
+
+    // The constant [N] an Add adds to `product`, when that Add is its only reader.
+    private static TensorInfo? MatMulBias(NodeCandidate candidate, string product, long outputs, out Formats.GraphNode? add)
     {
         add = null;
-        var readers = candidate.Consumers(0);
+        var readers = candidate.Readers(product);
         if (readers is not [{ OpType: "Add" } reader] || reader.Inputs.Count != 2) return null;
-        string other = reader.Inputs[0] == candidate.Node.Outputs[0] ? reader.Inputs[1] : reader.Inputs[0];
+        string other = reader.Inputs[0] == product ? reader.Inputs[1] : reader.Inputs[0];
         if (candidate.ConstantNamed(other) is not { Shape.Count: 1 } bias || bias.Shape[0] != outputs) return null;
         add = reader;
         return bias;
