@@ -1,4 +1,5 @@
 using NeuronKit.Formats;
+using NeuronKit.Graph;
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
 
@@ -43,6 +44,24 @@ public sealed class Model : IDisposable
 
     /// <summary>Every layer, in the order of the file's tensors.</summary>
     public IReadOnlyList<Layer> Layers { get; }
+
+    /// <summary>Which layers consume which layer's output (built when first asked for): what outgoing weights are read from.</summary>
+    public LayerGraph Graph => _graph ??= LayerGraphInference.Infer(Layers, Checkpoint.Graph);
+
+    private LayerGraph? _graph;
+
+    /// <summary>
+    /// The edge from <paramref name="producer"/> to the layer named <paramref name="consumer"/>, as a user names it
+    /// (<c>--consumer</c>): the shapes must fit. Throws <see cref="RequestException"/> saying why not.
+    /// </summary>
+    public LayerEdge Edge(Layer producer, string consumer)
+    {
+        var layer = Layer(consumer);
+        return LayerGraph.Fit(producer, layer, [], $"--consumer {consumer} (asked for)", assumed: false)
+            ?? throw new RequestException(layer.Implementation.InputWidth(layer, 1) is { } width
+                ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'"
+                : $"layer '{layer.Name}' ({layer.Kind}) does not read channels through its weights");
+    }
 
     /// <summary>
     /// The layer named <paramref name="name"/> (a layer name or any of its tensors' names). <paramref name="kind"/>

@@ -32,15 +32,30 @@ internal static class ShowCommand
         {
             Description = "Read a 2-D weight as 'out,in' (PyTorch's Linear) or 'in,out' (GPT-2's Conv1D, Keras, ONNX MatMul).",
         };
+        var outgoing = new Option<bool>("--outgoing")
+        {
+            Description = "Also show the neuron's outgoing weights: channel j of every per-channel layer on the way (a BatchNorm) " +
+                "and the slices of each consumer's weights that multiply its output.",
+        };
+        var consumers = new Option<string[]>("--consumer")
+        {
+            Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable); " +
+                "it replaces the consumers found.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var verbose = CommonOptions.Verbose();
         var command = new Command("show", "Show neuron INDEX of LAYER: every slice of the layer's tensors that belongs to it, with its values.")
         {
-            file, layer, index, json, full, raw, kind, layout, verbose,
+            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
             using var model = Model.Open(parse.GetValue(file)!);
             var neuron = model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index));
+            string[] named = parse.GetValue(consumers) ?? [];
+            if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
+            if (parse.GetValue(outgoing))
+                neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : [.. named.Select(c => model.Edge(neuron.Layer, c))]);
             if (parse.GetValue(json))
                 ShowJsonWriter.Write(stdout, model, neuron);
             else

@@ -8,7 +8,7 @@ internal static class Usage
     private static readonly Dictionary<string, string> Lines = new()
     {
         ["layers"] = "neuron layers FILE [--json]",
-        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out]",
+        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER]",
         ["tensors"] = "neuron tensors FILE [--json]",
         ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K]",
         ["formats"] = "neuron formats",

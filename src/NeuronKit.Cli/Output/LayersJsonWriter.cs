@@ -22,6 +22,24 @@ internal static class LayersJsonWriter
             json.WriteStartArray("evidence");
             foreach (var evidence in layer.Evidence) json.WriteStringValue(evidence);
             json.WriteEndArray();
+            json.WriteStartArray("consumers");
+            foreach (var edge in model.Graph.ConsumersOf(layer))
+            {
+                json.WriteStartObject();
+                json.WriteString("layer", edge.Consumer.Name);
+                json.WriteStartArray("through");
+                foreach (var through in edge.Through) json.WriteStringValue(through.Name);
+                json.WriteEndArray();
+                json.WriteNumber("offset", edge.Map.Offset);
+                json.WriteNumber("spread", edge.Map.Spread);
+                json.WriteNumber("groups", edge.Groups);
+                json.WriteBoolean("assumed", edge.Assumed);
+                json.WriteStartArray("evidence");
+                foreach (var evidence in edge.Evidence) json.WriteStringValue(evidence);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
             json.WriteStartArray("tensors");
             foreach (var tensor in layer.Tensors)
             {

@@ -36,5 +36,16 @@ internal static class LayersTextWriter
         stdout.WriteLine("evidence:");
         foreach (var layer in model.Layers)
             stdout.WriteLine($"  {(layer.Name == "" ? "\"\"" : layer.Name)}: {string.Join("; ", layer.Evidence)}");
+        var edges = model.Layers.SelectMany(l => model.Graph.ConsumersOf(l).Select(e => (Producer: l, Edge: e))).ToList();
+        if (edges.Count == 0) return;
+        stdout.WriteLine();
+        stdout.WriteLine("consumers (what reads each layer's output; --outgoing shows the weights):");
+        foreach (var (producer, edge) in edges)
+        {
+            string through = edge.Through.Count == 0 ? "" : $" through {string.Join(", ", edge.Through.Select(t => t.Name))}";
+            stdout.WriteLine($"  {producer.Name} → {edge.Consumer.Name}{through}{(edge.Assumed ? "*" : "")}: {string.Join("; ", edge.Evidence)}");
+        }
+        if (edges.Any(e => e.Edge.Assumed))
+            stdout.WriteLine("  * assumed: names and shapes say so, not the file's graph or module classes; show --outgoing --consumer overrides it");
     }
 }

@@ -26,6 +26,8 @@ internal static class ShowJsonWriter
             json.WriteString("role", part.Role.Name);
             if (part.Gate is null) json.WriteNull("gate");
             else json.WriteString("gate", part.Gate.Name);
+            json.WriteString("direction", part.Direction.ToString().ToLowerInvariant());
+            if (part.Consumer is not null) json.WriteString("consumer", part.Consumer);
             json.WriteString("index", part.Index);
             JsonOutput.WriteShape(json, "shape", part.Shape);
             json.WriteString("dtype", part.StoredAs ?? part.DType.Name());

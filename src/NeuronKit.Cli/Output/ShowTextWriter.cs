@@ -18,7 +18,12 @@ internal static class ShowTextWriter
         foreach (var part in neuron.Parts)
         {
             stdout.WriteLine();
-            string gate = part.Gate is null ? "" : $" · gate {part.Gate}";
+            string gate = (part.Gate is null ? "" : $" · gate {part.Gate}") + part.Direction switch
+            {
+                PartDirection.Through => $" · through, to {part.Consumer}",
+                PartDirection.Out => $" · out, into {part.Consumer}",
+                _ => "",
+            };
             string shape = $"[{string.Join(", ", part.Shape)}] {part.StoredAs ?? part.DType.Name()}";
             if (part.DType.IsComplex())
             {

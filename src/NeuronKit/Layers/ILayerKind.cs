@@ -26,6 +26,22 @@ internal interface ILayerKind
     /// </summary>
     bool StepsEvenly => true;
 
+    /// <summary>
+    /// How many input channels <paramref name="layer"/> reads in all (a Linear's in features, a convolution's in channels for
+    /// <paramref name="groups"/> groups), or null when its kind does not read a producer's channels through its weights.
+    /// </summary>
+    long? InputWidth(Layer layer, long groups) => null;
+
+    /// <summary>
+    /// The slices of <paramref name="layer"/>'s weights that multiply its input channels [<paramref name="first"/>,
+    /// <paramref name="first"/> + <paramref name="count"/>) (one producer channel, spread over <paramref name="count"/> inputs
+    /// after a flatten), the layer read with <paramref name="groups"/> groups; null when its kind reads no channels.
+    /// </summary>
+    IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups) => null;
+
+    /// <summary>True for a per-channel layer (a norm) whose channel j goes on as channel j: a producer's neuron passes through it.</summary>
+    bool PassesChannels => false;
+
     /// <summary>The parts of neuron <paramref name="neuron"/> (already in range) of <paramref name="layer"/>.</summary>
     IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron);
 }

@@ -20,6 +20,6 @@ public sealed record Neuron(Layer Layer, long Index, IReadOnlyList<NeuronPart> P
     /// </summary>
     public IReadOnlyList<EffectiveBias> EffectiveBiases =>
         Layer.Gates is null ? [] :
-        [.. Parts.Where(p => p.Role.Use == PartUse.Bias).GroupBy(p => p.Gate)
+        [.. Parts.Where(p => p.Role.Use == PartUse.Bias && p.Direction == PartDirection.In).GroupBy(p => p.Gate)
             .Select(biases => new EffectiveBias(biases.Key, [.. biases], Layer.WhyBiasesDoNotSum(biases.Key)))];
 }

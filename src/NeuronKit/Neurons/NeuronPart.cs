@@ -23,6 +23,29 @@ public sealed class NeuronPart
         StoredAs = tensor.StoredAs;
     }
 
+    private NeuronPart(NeuronPart part, PartDirection direction, string consumer)
+    {
+        Tensor = part.Tensor;
+        Role = part.Role;
+        Gate = part.Gate;
+        Slice = part.Slice;
+        Note = part.Note;
+        View = part.View;
+        Quantization = part.Quantization;
+        StoredAs = part.StoredAs;
+        Direction = direction;
+        Consumer = consumer;
+    }
+
+    /// <summary>This part seen from a producer's neuron: <paramref name="direction"/>, on the way to <paramref name="consumer"/>.</summary>
+    internal NeuronPart Toward(PartDirection direction, string consumer) => new(this, direction, consumer);
+
+    /// <summary>Which side of the neuron the part is on: <see cref="PartDirection.In"/> for its own parts.</summary>
+    public PartDirection Direction { get; } = PartDirection.In;
+
+    /// <summary>For a through or out part, the name of the consumer layer it leads to; null for the neuron's own parts.</summary>
+    public string? Consumer { get; }
+
     /// <summary>The full name of the tensor the slice is taken from.</summary>
     public string Tensor { get; }
 

@@ -103,6 +103,20 @@ internal sealed partial class Conv : ILayerKind, INodeKind
         return bias is null ? [weight] : [weight, Slices.Row(bias, neuron, PartRole.Bias)];
     }
 
+    /// <inheritdoc/>
+    public long? InputWidth(Layer layer, long groups) => layer.Role("weight")!.Tensor.Shape[1] * groups;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups)
+    {
+        // weight [out, in/groups, k…]: input channel c is column c mod in/groups of its group's filters only.
+        var weight = layer.Role("weight")!;
+        long perGroup = weight.Tensor.Shape[1], outPerGroup = weight.Tensor.Shape[0] / groups, group = first / perGroup;
+        var filters = groups == 1 ? SliceItem.All : SliceItem.Range(group * outPerGroup, (group + 1) * outPerGroup);
+        var inputs = count == 1 ? SliceItem.At(first % perGroup) : SliceItem.Range(first % perGroup, first % perGroup + count);
+        return [new NeuronPart(weight.Tensor, PartRole.Weight, new TensorSlice(filters, inputs))];
+    }
+
     private Layer Layer(LayerCandidate candidate, string kind, TensorInfo weight, TensorInfo? bias, bool assumed, IReadOnlyList<string> evidence) => new()
     {
         Name = candidate.Module,

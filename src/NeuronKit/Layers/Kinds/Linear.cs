@@ -88,6 +88,17 @@ internal sealed partial class Linear : ILayerKind
         return bias is null ? [weightPart] : [weightPart, BiasPart(bias, neuron, layer.NeuronCount)];
     }
 
+    /// <inheritdoc/>
+    public long? InputWidth(Layer layer, long groups) => layer.Role("weight")!.Tensor.Shape[layer.Layout == InOut ? 0 : 1];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups)
+    {
+        var inputs = count == 1 ? SliceItem.At(first) : SliceItem.Range(first, first + count);
+        var weight = layer.Role("weight")!;
+        return [new NeuronPart(weight.Tensor, PartRole.Weight, layer.Layout == InOut ? new TensorSlice(inputs) : new TensorSlice(SliceItem.All, inputs))];
+    }
+
     private Layer Layer(LayerCandidate candidate, TensorInfo weight, TensorInfo? bias, string layout, bool assumed, IReadOnlyList<string> evidence) => new()
     {
         Name = candidate.Module,

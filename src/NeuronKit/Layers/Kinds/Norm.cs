@@ -128,6 +128,9 @@ internal sealed class Norm : ILayerKind, INodeKind
     }
 
     /// <inheritdoc/>
+    public bool PassesChannels => true;
+
+    /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) =>
         [.. PerChannel.Where(p => layer.Role(p.Tensor) is not null).Select(p => Slices.Row(layer.Role(p.Tensor)!, neuron, p.Role))];
 

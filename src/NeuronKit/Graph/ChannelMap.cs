@@ -1,0 +1,16 @@
+namespace NeuronKit.Graph;
+
+/// <summary>
+/// Where a producer's channel j lands among a consumer's inputs: inputs [Offset + j·Spread, Offset + (j + 1)·Spread). The
+/// identity is (0, 1); a flatten of S positions per channel spreads it over S inputs; a concatenation offsets it.
+/// </summary>
+/// <param name="Offset">The consumer input that channel 0 starts at.</param>
+/// <param name="Spread">How many consecutive consumer inputs one channel feeds (1, or S after a flatten).</param>
+public sealed record ChannelMap(long Offset, long Spread)
+{
+    /// <summary>Channel j is input j.</summary>
+    public static readonly ChannelMap Identity = new(0, 1);
+
+    /// <summary>The first consumer input channel <paramref name="channel"/> feeds.</summary>
+    public long First(long channel) => Offset + channel * Spread;
+}

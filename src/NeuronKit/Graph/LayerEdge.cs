@@ -1,0 +1,15 @@
+using NeuronKit.Layers;
+
+namespace NeuronKit.Graph;
+
+/// <summary>
+/// One consumer of a layer's output: which layer reads it, how its channels map to the consumer's inputs, the per-channel
+/// layers on the way (a BatchNorm after a conv), and what says so.
+/// </summary>
+/// <param name="Consumer">The layer whose weights multiply the producer's output.</param>
+/// <param name="Map">Where channel j lands among the consumer's inputs.</param>
+/// <param name="Groups">The groups the consumer is read with (a grouped convolution's; 1 otherwise).</param>
+/// <param name="Through">Per-channel layers between producer and consumer, in data-flow order.</param>
+/// <param name="Evidence">What decided the edge, one sentence each.</param>
+/// <param name="Assumed">True when only names and shapes say so, not the file's graph or module order.</param>
+public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IReadOnlyList<Layer> Through, IReadOnlyList<string> Evidence, bool Assumed);

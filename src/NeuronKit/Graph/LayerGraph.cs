@@ -1,0 +1,79 @@
+using NeuronKit.Layers;
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Graph;
+
+/// <summary>
+/// Which layers consume which layer's output, and how its channels map on the way: what a neuron's outgoing weights are
+/// read from. Built from the strongest evidence the file gives; a layer the evidence says nothing of has no consumers.
+/// </summary>
+public sealed class LayerGraph
+{
+    private readonly IReadOnlyDictionary<Layer, IReadOnlyList<LayerEdge>> _consumers;
+    private readonly IReadOnlyDictionary<Layer, string> _whyNone;
+
+    internal LayerGraph(IReadOnlyDictionary<Layer, IReadOnlyList<LayerEdge>> consumers, IReadOnlyDictionary<Layer, string> whyNone)
+    {
+        _consumers = consumers;
+        _whyNone = whyNone;
+    }
+
+    /// <summary>The consumers of <paramref name="layer"/>'s output; empty when the file says of none.</summary>
+    public IReadOnlyList<LayerEdge> ConsumersOf(Layer layer) => _consumers.GetValueOrDefault(layer) ?? [];
+
+    /// <summary>Why <paramref name="layer"/> has no known consumer (it is the last layer; no evidence matched).</summary>
+    public string WhyNoConsumer(Layer layer) => _whyNone.GetValueOrDefault(layer) ?? "no graph in the file and no convention says what reads it";
+
+    /// <summary>
+    /// <paramref name="neuron"/>'s parts followed by its outgoing ones: per consumer, channel j of each layer on the way
+    /// (<see cref="PartDirection.Through"/>), then the slices of the consumer's weights that multiply it
+    /// (<see cref="PartDirection.Out"/>). <paramref name="edges"/> overrides the graph's consumers (<c>--consumer</c>).
+    /// Throws <see cref="RequestException"/> when the layer has no known consumer.
+    /// </summary>
+    public Neuron WithOutgoing(Neuron neuron, IReadOnlyList<LayerEdge>? edges = null)
+    {
+        edges ??= ConsumersOf(neuron.Layer);
+        if (edges.Count == 0)
+            throw new RequestException($"layer '{neuron.Layer.Name}' has no known consumer: {WhyNoConsumer(neuron.Layer)}",
+                ["name it with --consumer LAYER"]);
+        List<NeuronPart> parts = [.. neuron.Parts];
+        foreach (var edge in edges)
+        {
+            foreach (var through in edge.Through)
+                parts.AddRange(through.Neuron(neuron.Index).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));
+            var reads = edge.Consumer.Implementation.InputParts(edge.Consumer, edge.Map.First(neuron.Index), edge.Map.Spread, edge.Groups)
+                ?? throw new RequestException($"layer '{edge.Consumer.Name}' ({edge.Consumer.Kind}) does not read channels through its weights");
+            parts.AddRange(reads.Select(p => p.Toward(PartDirection.Out, edge.Consumer.Name)));
+        }
+        return neuron with { Parts = parts };
+    }
+
+    /// <summary>
+    /// The edge from <paramref name="producer"/> to <paramref name="consumer"/> that shapes allow (the consumer's inputs equal
+    /// the producer's neurons, or a whole multiple of them for a flatten; a grouped convolution's groups follow), with
+    /// <paramref name="through"/> on the way; null when the shapes do not fit.
+    /// </summary>
+    public static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, string evidence, bool assumed)
+    {
+        long channels = producer.NeuronCount;
+        var kind = consumer.Implementation;
+        if (channels <= 0 || kind.InputWidth(consumer, 1) is not { } width || width <= 0) return null;
+        string inputs = $"{consumer.Name} reads {width} input{(width == 1 ? "" : "s")}";
+        if (width == channels)
+            return new(consumer, ChannelMap.Identity, 1, through, [evidence, $"{inputs}, one per neuron of {producer.Name}"], assumed);
+        bool grouped = kind.InputWidth(consumer, 2) != width;
+        if (grouped && channels % width == 0 && consumer.NeuronCount % (channels / width) == 0)
+        {
+            long groups = channels / width;
+            return new(consumer, ChannelMap.Identity, groups, through,
+                [evidence, $"{inputs} per group of {producer.Name}'s {channels} channels: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
+        }
+        if (!grouped && width % channels == 0)
+        {
+            long spread = width / channels;
+            return new(consumer, new ChannelMap(0, spread), 1, through,
+                [evidence, $"{inputs} = {channels} channels × {spread} positions: a flatten between them, channel j is inputs j·{spread} to (j + 1)·{spread} − 1"], assumed);
+        }
+        return null;
+    }
+}

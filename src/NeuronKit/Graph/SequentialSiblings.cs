@@ -1,0 +1,67 @@
+using System.Globalization;
+using NeuronKit.Formats;
+using NeuronKit.Layers;
+
+namespace NeuronKit.Graph;
+
+/// <summary>
+/// The consumers a state dict's names give: the numbered children of a <c>nn.Sequential</c> (<c>features.0</c>,
+/// <c>features.3</c>) run in number order, so a layer's output goes to the next numbered layer with weights, through any
+/// per-channel layer (a BatchNorm) between them; activations, pooling and Flatten have no tensors and leave no name. The
+/// shapes must agree (<see cref="LayerGraph.Fit"/>); a pickled module's class Sequential settles the order.
+/// </summary>
+internal static class SequentialSiblings
+{
+    public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
+        Dictionary<Layer, string> whyNone)
+    {
+        var families = layers
+            .Select(l => (Layer: l, Parent: Parent(l.Name, out long number), Number: number))
+            .Where(c => c.Number >= 0)
+            .GroupBy(c => c.Parent);
+        foreach (var family in families)
+        {
+            var children = family.OrderBy(c => c.Number).Select(c => c.Layer).ToList();
+            string? parentClass = graph.ModuleClasses.GetValueOrDefault(family.Key);
+            bool sequential = parentClass?.EndsWith(".Sequential", StringComparison.Ordinal) ?? false;
+            string container = family.Key == "" ? "the saved module" : family.Key;
+            for (int i = 0; i < children.Count; i++)
+            {
+                var producer = children[i];
+                List<Layer> through = [];
+                string? why = $"it is the last numbered layer of {container}";
+                for (int k = i + 1; k < children.Count; k++)
+                {
+                    var next = children[k];
+                    if (next.Implementation.PassesChannels && next.NeuronCount == producer.NeuronCount)
+                    {
+                        through.Add(next);
+                        continue;
+                    }
+                    string evidence = sequential
+                        ? $"module class {parentClass}: its children run in order, {producer.Name} then {next.Name}"
+                        : $"numbered children of {container} (a Sequential's names): {producer.Name} then {next.Name}";
+                    if (LayerGraph.Fit(producer, next, through, evidence, assumed: !sequential) is { } edge)
+                    {
+                        consumers[producer] = [edge];
+                        why = null;
+                    }
+                    else
+                    {
+                        why = $"the next numbered layer, {next.Name} ({next.Kind}), does not read {producer.NeuronCount} channels";
+                    }
+                    break;
+                }
+                if (why is not null) whyNone[producer] = why;
+            }
+        }
+    }
+
+    // The parent path of a numbered child (`features.3` → `features`, number 3; `0` → "", 0); number -1 when not numbered.
+    private static string Parent(string name, out long number)
+    {
+        int dot = name.LastIndexOf('.');
+        number = long.TryParse(name[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+        return dot < 0 ? "" : name[..dot];
+    }
+}
