@@ -1,4 +1,5 @@
 using NeuronKit.Layers;
+using NeuronKit.Layers.Kinds;
 using NeuronKit.Neurons;
 
 namespace NeuronKit.Graph;
@@ -50,29 +51,29 @@ public sealed class LayerGraph
 
     /// <summary>
     /// The edge from <paramref name="producer"/> to <paramref name="consumer"/> that shapes allow (the consumer's inputs equal
-    /// the producer's neurons, or a whole multiple of them for a flatten; a grouped convolution's groups follow), with
-    /// <paramref name="through"/> on the way; null when the shapes do not fit.
+    /// the <paramref name="channels"/> it is fed, by default the producer's neurons, or a whole multiple of them for a flatten;
+    /// a grouped convolution's groups follow), with <paramref name="through"/> on the way; null when the shapes do not fit.
     /// </summary>
-    public static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, string evidence, bool assumed)
+    public static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, string evidence, bool assumed, long? channels = null)
     {
-        long channels = producer.NeuronCount;
+        long fed = channels ?? producer.NeuronCount;
         var kind = consumer.Implementation;
-        if (channels <= 0 || kind.InputWidth(consumer, 1) is not { } width || width <= 0) return null;
+        if (fed <= 0 || kind.InputWidth(consumer, 1) is not { } width || width <= 0) return null;
         string inputs = $"{consumer.Name} reads {width} input{(width == 1 ? "" : "s")}";
-        if (width == channels)
-            return new(consumer, ChannelMap.Identity, 1, through, [evidence, $"{inputs}, one per neuron of {producer.Name}"], assumed);
+        if (width == fed)
+            return new(consumer, ChannelMap.Identity, 1, through, [evidence, fed == producer.NeuronCount ? $"{inputs}, one per neuron of {producer.Name}" : $"{inputs}, one per channel it is fed ({fed})"], assumed);
         bool grouped = kind.InputWidth(consumer, 2) != width;
-        if (grouped && channels % width == 0 && consumer.NeuronCount % (channels / width) == 0)
+        if (grouped && fed % width == 0 && consumer.NeuronCount % (fed / width) == 0)
         {
-            long groups = channels / width;
+            long groups = fed / width;
             return new(consumer, ChannelMap.Identity, groups, through,
-                [evidence, $"{inputs} per group of {producer.Name}'s {channels} channels: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
+                [evidence, $"{inputs} per group of the {fed} channels it is fed: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
         }
-        if (!grouped && width % channels == 0)
+        if (consumer.Implementation is Linear && width % fed == 0) // only a fully connected layer reads a flattened input
         {
-            long spread = width / channels;
+            long spread = width / fed;
             return new(consumer, new ChannelMap(0, spread), 1, through,
-                [evidence, $"{inputs} = {channels} channels × {spread} positions: a flatten between them, channel j is inputs j·{spread} to (j + 1)·{spread} − 1"], assumed);
+                [evidence, $"{inputs} = {fed} channels × {spread} positions: a flatten between them, channel j is inputs j·{spread} to (j + 1)·{spread} − 1"], assumed);
         }
         return null;
     }

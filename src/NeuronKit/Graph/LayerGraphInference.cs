@@ -10,7 +10,8 @@ internal static class LayerGraphInference
     {
         var consumers = new Dictionary<Layer, IReadOnlyList<LayerEdge>>(ReferenceEqualityComparer.Instance);
         var whyNone = new Dictionary<Layer, string>(ReferenceEqualityComparer.Instance);
-        SequentialSiblings.Add(layers, graph, consumers, whyNone);
+        if (graph.Nodes.Count > 0) OnnxEdges.Add(layers, graph, consumers, whyNone);
+        else SequentialSiblings.Add(layers, graph, consumers, whyNone);
         return new LayerGraph(consumers, whyNone);
     }
 }

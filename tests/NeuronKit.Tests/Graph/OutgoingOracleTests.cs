@@ -12,7 +12,7 @@ namespace NeuronKit.Tests.Graph;
 /// </summary>
 public class OutgoingOracleTests
 {
-    private static readonly string[] Read = ["mlp.pt", "cnn.pt", "grouped.pt"];
+    private static readonly string[] Read = ["mlp.pt", "cnn.pt", "grouped.pt", "mlp.onnx", "mlp3d.onnx", "cnn.onnx", "resblock.onnx", "concat.onnx"];
 
     private static readonly Lazy<JsonElement> Root = new(() =>
         JsonDocument.Parse(File.ReadAllText(Fixtures.Path(Path.Combine("graph", "expected_outgoing.json")))).RootElement);

@@ -104,6 +104,14 @@ internal sealed class ConvTranspose : ILayerKind, INodeKind
     public bool StepsEvenly => false;
 
     /// <inheritdoc/>
+    public long? InputWidth(Layer layer, long groups) => layer.Role("weight")!.Tensor.Shape[0];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups) =>
+        // weight [in, out/groups, k…]: input channel c is row c, its group's filters all in that row.
+        [new NeuronPart(layer.Role("weight")!.Tensor, PartRole.Weight, new TensorSlice(count == 1 ? SliceItem.At(first) : SliceItem.Range(first, first + count)))];
+
+    /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
     {
         var weight = layer.Role("weight")!;
