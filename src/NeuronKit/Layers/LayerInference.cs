@@ -39,8 +39,11 @@ internal static class LayerInference
         return Rooted(fromNodes
             .Concat(modules.SelectMany(m => Noted(Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key))),
                 graph.ModuleNotes.GetValueOrDefault(m.Key))))
+            // A graph's layers in the order its nodes run (data-flow order: an ONNX graph is sorted so), before the tensors no
+            // node reads; otherwise the order of the file's tensors.
+            .OrderBy(layer => fromNodes.IndexOf(layer) is var node and >= 0 ? node : fromNodes.Count)
+            .ThenBy(layer => layer.Tensors.Min(t => order[t.Tensor.Name]))
             .Select(layer => Tied(layer, tied))
-            .OrderBy(layer => layer.Tensors.Min(t => order[t.Tensor.Name]))
             .ToList());
     }
 

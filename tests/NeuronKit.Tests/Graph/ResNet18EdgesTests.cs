@@ -16,6 +16,16 @@ public class ResNet18EdgesTests
 
     public static TheoryData<string> Convs() => [.. Edges.Value.GetProperty("convs").EnumerateArray().Select(c => c.GetProperty("layer").GetString()!)];
 
+    [Fact]
+    public void Layers_are_listed_in_the_order_data_flows_through_them_not_where_their_initializers_sit()
+    {
+        using var model = Model.Open(OnnxExpected.ResNet18Path);
+
+        // The file stores the last convolution's initializer first; its nodes run stem first.
+        Assert.Equal(Edges.Value.GetProperty("convs").EnumerateArray().Select(c => c.GetProperty("layer").GetString()), model.Layers.Where(l => l.Kind.StartsWith("Conv", StringComparison.Ordinal)).Select(l => (string?)l.Name));
+        Assert.Equal(("Convolution249", "BatchNormalization251"), (model.Layers[0].Name, model.Layers[1].Name));
+    }
+
     [Theory]
     [MemberData(nameof(Convs))]
     public void Each_convolution_feeds_the_convolutions_the_graph_says_through_its_BatchNorm(string conv)
