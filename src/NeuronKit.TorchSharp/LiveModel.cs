@@ -1,4 +1,5 @@
 using NeuronKit.Formats;
+using NeuronKit.Graph;
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
@@ -82,6 +83,17 @@ public sealed class LiveModel
 
     /// <summary>Neuron <paramref name="index"/> of <paramref name="layer"/>, one of this model's <see cref="Layers"/>.</summary>
     public LiveNeuron Neuron(Layer layer, long index) => new(layer.Neuron(index), _tensors);
+
+    /// <summary>Which layers consume which layer's output, from the module's order and classes (a Sequential's children run in order).</summary>
+    public LayerGraph Graph => _model.Graph;
+
+    /// <summary>
+    /// <paramref name="neuron"/> with its outgoing parts added, as <see cref="LayerGraph.WithOutgoing"/> gives them: channel j of
+    /// each per-channel layer on the way and the slices of each consumer's weights that read it, as live views too;
+    /// <paramref name="consumers"/> names the consumers instead. Throws <see cref="RequestException"/> when none is known.
+    /// </summary>
+    public LiveNeuron WithOutgoing(LiveNeuron neuron, params string[] consumers) =>
+        new(Graph.WithOutgoing(neuron.Neuron, consumers.Length == 0 ? null : [.. consumers.Select(c => _model.Edge(neuron.Layer, c))]), _tensors);
 
     // True when some tensor is the module's own (its name is the path plus one component), not a child's.
     private bool HoldsOwnTensors(string path) =>

@@ -32,6 +32,12 @@ public sealed class LivePart
     /// <summary>The gate for recurrent layers (<c>input</c>, <c>forget</c>, …) and attention (<c>q</c>, <c>k</c>, <c>v</c>), else null.</summary>
     public Gate? Gate => Part.Gate;
 
+    /// <summary>Which side of the neuron the part is on: its own (in), a layer on the way (through) or a consumer's weights (out).</summary>
+    public PartDirection Direction => Part.Direction;
+
+    /// <summary>For a through or out part, the consumer layer's name; else null.</summary>
+    public string? Consumer => Part.Consumer;
+
     /// <summary>The slice in PyTorch syntax on the tensor: <c>[2]</c>, <c>[:, 3]</c>, <c>[0:4, 1]</c>.</summary>
     public string Index => Part.Index;
 

@@ -1,0 +1,44 @@
+using NeuronKit.Neurons;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuronKit.TorchSharp.Tests;
+
+/// <summary>Outgoing weights of a live module: a Sequential's children run in order, and the out parts are views of the consumer's own weights.</summary>
+public sealed class OutgoingTests
+{
+    [TorchFact]
+    public void A_live_Sequential_gives_the_next_Linear_s_column_through_its_BatchNorm_as_a_view_of_the_module_s_weight()
+    {
+        // Given a live Sequential: Linear, BatchNorm1d, ReLU, Linear
+        var model = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 4));
+        var live = new LiveModel(model);
+
+        // When neuron 3 of the first Linear is asked for with its outgoing weights
+        using var neuron = live.WithOutgoing(live.Neuron("0", 3));
+
+        // Then the BatchNorm's channel 3 is on the way and column 3 of the last Linear is out, read from the module itself,
+        // and the order is the module's, not assumed
+        var edge = Assert.Single(live.Graph.ConsumersOf(live.Layer("0")));
+        Assert.False(edge.Assumed);
+        Assert.Equal(["1.weight[3]", "1.bias[3]", "1.running_mean[3]", "1.running_var[3]"],
+            neuron.Parts.Where(p => p.Direction == PartDirection.Through).Select(p => p.ToString()));
+        var outgoing = Assert.Single(neuron.Parts, p => p.Direction == PartDirection.Out);
+        Assert.Equal(("3.weight", "[:, 3]", "3"), (outgoing.Name, outgoing.Index, outgoing.Consumer));
+        var weight = ((nn.Module<Tensor, Tensor>)model.children().Last()).parameters().First();
+        Assert.Equal(weight[TensorIndex.Colon, 3].to_type(ScalarType.Float64).data<double>().ToArray(), outgoing.ToDoubles());
+        Assert.Equal(weight[TensorIndex.Colon, 3].data<float>().ToArray(), outgoing.Tensor.data<float>().ToArray());
+    }
+
+    [TorchFact]
+    public void The_last_layer_of_a_live_module_has_no_known_consumer_unless_one_is_named()
+    {
+        var live = new LiveModel(nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4)));
+
+        var refused = Assert.Throws<RequestException>(() => live.WithOutgoing(live.Neuron("2", 0)));
+        using var named = live.WithOutgoing(live.Neuron("0", 1), "2");
+
+        Assert.Contains("no known consumer", refused.Message);
+        Assert.Equal("2.weight[:, 1]", Assert.Single(named.Parts, p => p.Direction == PartDirection.Out).ToString());
+    }
+}
