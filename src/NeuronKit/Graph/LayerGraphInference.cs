@@ -11,6 +11,7 @@ internal static class LayerGraphInference
         var consumers = new Dictionary<Layer, IReadOnlyList<LayerEdge>>(ReferenceEqualityComparer.Instance);
         var whyNone = new Dictionary<Layer, string>(ReferenceEqualityComparer.Instance);
         SequentialSiblings.Add(layers, graph, consumers, whyNone);
+        GraphConventions.Add(layers, consumers, whyNone);
         return new LayerGraph(consumers, whyNone);
     }
 }

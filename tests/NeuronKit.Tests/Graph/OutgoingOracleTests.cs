@@ -12,7 +12,7 @@ namespace NeuronKit.Tests.Graph;
 /// </summary>
 public class OutgoingOracleTests
 {
-    private static readonly string[] Read = ["mlp.pt", "cnn.pt", "grouped.pt"];
+    private static readonly string[] Read = ["mlp.pt", "cnn.pt", "grouped.pt", "resblock.pt", "lstm.pt", "gpt2_block.safetensors", "llama_ffn.gguf"];
 
     private static readonly Lazy<JsonElement> Root = new(() =>
         JsonDocument.Parse(File.ReadAllText(Fixtures.Path(Path.Combine("graph", "expected_outgoing.json")))).RootElement);
@@ -48,8 +48,8 @@ public class OutgoingOracleTests
         Assert.Equal(expected.GetProperty("consumers").EnumerateArray().Select(c => (c.GetProperty("consumer").GetString(),
                 string.Join(",", c.GetProperty("through").EnumerateArray().Select(t => t.GetString())),
                 c.GetProperty("map").GetProperty("offset").GetInt64(), c.GetProperty("map").GetProperty("spread").GetInt64(),
-                c.GetProperty("map").GetProperty("groups").GetInt64())),
-            edges.Select(e => ((string?)e.Consumer.Name, string.Join(",", e.Through.Select(t => t.Name)), e.Map.Offset, e.Map.Spread, e.Groups)));
+                c.GetProperty("map").GetProperty("groups").GetInt64(), c.GetProperty("residual").GetBoolean())),
+            edges.Select(e => ((string?)e.Consumer.Name, string.Join(",", e.Through.Select(t => t.Name)), e.Map.Offset, e.Map.Spread, e.Groups, e.Residual)));
         var outgoing = neuron.Parts.Where(p => p.Direction != PartDirection.In).ToList();
         var want = expected.GetProperty("parts").EnumerateArray().ToList();
         Assert.Equal(want.Count, outgoing.Count);
