@@ -57,7 +57,11 @@ public sealed class Model : IDisposable
     public LayerEdge Edge(Layer producer, string consumer)
     {
         var layer = Layer(consumer);
-        return LayerGraph.Fit(producer, layer, [], $"--consumer {consumer} (asked for)", assumed: false)
+        string evidence = $"--consumer {consumer} (asked for)";
+        var directions = RecurrentEdges.Directions(Layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First()), producer);
+        return (directions.Count > 1
+                ? GraphConventions.FitConcatenated(producer, layer, directions, evidence, assumed: false)
+                : LayerGraph.Fit(producer, layer, [], evidence, assumed: false))
             ?? throw new RequestException(layer.Implementation.InputWidth(layer, 1) is { } width
                 ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'"
                 : $"layer '{layer.Name}' ({layer.Kind}) does not read channels through its weights");

@@ -70,20 +70,20 @@ internal static class GraphConventions
     /// <paramref name="concatenated"/> (the producer among them) one after another: channel j is input (the channels before the
     /// producer's) + j. Null when the consumer's inputs are not the sum of their channels.
     /// </summary>
-    public static LayerEdge? FitConcatenated(Layer producer, Layer consumer, IReadOnlyList<Layer> concatenated, string evidence)
+    public static LayerEdge? FitConcatenated(Layer producer, Layer consumer, IReadOnlyList<Layer> concatenated, string evidence, bool assumed)
     {
         long width = concatenated.Sum(p => p.NeuronCount);
         long offset = concatenated.TakeWhile(p => p != producer).Sum(p => p.NeuronCount);
         if (!concatenated.Contains(producer) || consumer.Implementation.InputWidth(consumer, 1) != width) return null;
         string parts = string.Join(" then ", concatenated.Select(p => $"{p.Name}'s {p.NeuronCount}"));
         return new(consumer, new ChannelMap(offset, 1), 1, [],
-            [evidence, $"{consumer.Name} reads {width} inputs = {parts}, concatenated: unit j of {producer.Name} is input {offset} + j"], Assumed: true);
+            [evidence, $"{consumer.Name} reads {width} inputs = {parts}, concatenated: unit j of {producer.Name} is input {offset} + j"], assumed);
     }
 
     private static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, IReadOnlyList<Layer> concatenated, GraphConvention convention)
     {
         string evidence = $"name convention: {convention.Source}";
-        if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence);
+        if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence, assumed: true);
         // Every convention here reads the producer's channels one for one (or by groups): a flatten would be another model.
         if (LayerGraph.Fit(producer, consumer, through, evidence, assumed: true) is not { Map.Spread: 1 } edge) return null;
         return convention.Residual

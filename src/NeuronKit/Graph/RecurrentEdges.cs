@@ -12,6 +12,7 @@ namespace NeuronKit.Graph;
 /// </summary>
 internal static partial class RecurrentEdges
 {
+    /// <summary>Adds each recurrent sub-layer's own weight_hh, and the following Linear for the top ones, to its consumers.</summary>
     public static void Add(IReadOnlyList<Layer> layers, Dictionary<string, Layer> byName, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone)
     {
@@ -48,12 +49,11 @@ internal static partial class RecurrentEdges
             whyNone[producer] = $"no Linear is saved right after {producer.Module} to read its output";
             return [];
         }
-        string top = name.Groups["top"].Value;
-        List<Layer> directions = [.. ((string[])[top, top + "_reverse"]).Select(byName.GetValueOrDefault).OfType<Layer>()];
+        var directions = Directions(byName, producer);
         string evidence = $"convention: the Linear saved right after {producer.Module}, {next.Name}, reads its output (as in an LSTM tagger's fc); " +
             "a state dict does not say so";
         var edge = directions.Count > 1
-            ? GraphConventions.FitConcatenated(producer, next, directions, evidence)
+            ? GraphConventions.FitConcatenated(producer, next, directions, evidence, assumed: true)
             : LayerGraph.Fit(producer, next, [], evidence, assumed: true) is { Map.Spread: 1 } alone ? alone : null;
         if (edge is null)
         {
@@ -62,6 +62,18 @@ internal static partial class RecurrentEdges
             return [];
         }
         return [edge];
+    }
+
+    /// <summary>
+    /// The directions whose outputs are concatenated with <paramref name="producer"/>'s, in order (<c>rnn.l1</c>,
+    /// <c>rnn.l1_reverse</c>), the producer among them; just the producer when it is no sub-layer of a bidirectional module.
+    /// </summary>
+    public static IReadOnlyList<Layer> Directions(IReadOnlyDictionary<string, Layer> byName, Layer producer)
+    {
+        if (producer.Implementation is not Recurrent || producer.Module is null || SubLayer().Match(producer.Name) is not { Success: true } name)
+            return [producer];
+        string top = name.Groups["top"].Value;
+        return [.. ((string[])[top, top + "_reverse"]).Select(byName.GetValueOrDefault).OfType<Layer>()];
     }
 
     [GeneratedRegex(@"^(?<top>(?<m>.+)\.l(?<k>\d+))(?:_reverse)?$", RegexOptions.CultureInvariant)]
