@@ -62,6 +62,7 @@ internal static class GraphConventions
                 break;
             }
         }
+        ResidualStages.Add(layers, byName, consumers, whyNone);
         RecurrentEdges.Add(layers, byName, consumers, whyNone);
     }
 

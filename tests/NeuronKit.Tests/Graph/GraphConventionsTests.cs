@@ -150,6 +150,27 @@ public class GraphConventionsTests
     }
 
     [Fact]
+    public void A_ResNet_block_output_reaches_every_block_up_to_the_next_downsample_through_the_identity_shortcuts()
+    {
+        var builder = new CheckpointBuilder().Tensor("conv1.weight", 4, 3, 3, 3).Norm("bn1", 4);
+        foreach (string block in (string[])["layer1.0", "layer1.1"])
+            builder.Tensor($"{block}.conv1.weight", 4, 4, 3, 3).Norm($"{block}.bn1", 4).Tensor($"{block}.conv2.weight", 4, 4, 3, 3).Norm($"{block}.bn2", 4);
+        using var model = builder
+            .Tensor("layer2.0.conv1.weight", 8, 4, 3, 3).Norm("layer2.0.bn1", 8).Tensor("layer2.0.conv2.weight", 8, 8, 3, 3).Norm("layer2.0.bn2", 8)
+            .Tensor("layer2.0.downsample.0.weight", 8, 4, 1, 1).Norm("layer2.0.downsample.1", 8)
+            .Tensor("fc.weight", 3, 8).Tensor("fc.bias", 3).Model();
+
+        string Consumers(string layer) => string.Join(" ", model.Graph.ConsumersOf(model.Layer(layer))
+            .Select(e => $"{e.Consumer.Name}{(e.Residual ? "+" : "")}({string.Join(",", e.Through.Select(t => t.Name))})"));
+
+        Assert.Equal("layer1.0.conv1(bn1) layer1.1.conv1+(bn1) layer2.0.conv1+(bn1) layer2.0.downsample.0+(bn1)", Consumers("conv1"));
+        Assert.Equal("layer1.0.conv2(layer1.0.bn1)", Consumers("layer1.0.conv1"));
+        Assert.Equal("layer1.1.conv1+(layer1.0.bn2) layer2.0.conv1+(layer1.0.bn2) layer2.0.downsample.0+(layer1.0.bn2)", Consumers("layer1.0.conv2"));
+        Assert.Equal("fc+(layer2.0.bn2)", Consumers("layer2.0.conv2"));
+        Assert.Equal("fc+(layer2.0.downsample.1)", Consumers("layer2.0.downsample.0"));
+    }
+
+    [Fact]
     public void Without_bn2_a_conv2_before_fc_is_no_block_and_no_residual_edge_is_claimed()
     {
         using var model = new CheckpointBuilder().Tensor("conv2.weight", 4, 4, 3, 3).Tensor("fc.weight", 3, 4).Model();
