@@ -58,6 +58,10 @@ public sealed class Model : IDisposable
     {
         var layer = Layer(consumer);
         string evidence = $"--consumer {consumer} (asked for)";
+        if (layer == producer)
+            return producer.Implementation.FeedbackParts(producer, 0) is not null
+                ? RecurrentEdges.Feedback(producer, evidence)
+                : throw new RequestException($"layer '{producer.Name}' ({producer.Kind}) does not read its own output");
         var directions = RecurrentEdges.Directions(Layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First()), producer);
         return (directions.Count > 1
                 ? GraphConventions.FitConcatenated(producer, layer, directions, evidence, assumed: false)

@@ -26,10 +26,7 @@ internal static partial class RecurrentEdges
             }
             var edges = consumers.GetValueOrDefault(producer)?.ToList() ?? FollowingLayer(layers, byName, producer, whyNone);
             if (edges.Count == 0) continue;
-            edges.Add(new LayerEdge(producer, ChannelMap.Identity, 1, [],
-                [$"{producer.Name}'s own weight_hh reads its previous output h(t−1): unit j is column j of each gate's block (torch.nn.{producer.Kind})" +
-                    (producer.Gates == GateTable.Gru ? "; a GRU also keeps h(t−1) through its update gate, h = (1 − z)·n + z·h(t−1), which no weight carries" : "")],
-                Assumed: false) { Feedback = true });
+            edges.Add(Feedback(producer, $"{producer.Name}'s own weight_hh reads its previous output h(t−1)"));
             consumers[producer] = edges;
             whyNone.Remove(producer);
         }
@@ -63,6 +60,12 @@ internal static partial class RecurrentEdges
         }
         return [edge];
     }
+
+    /// <summary>The edge from a recurrent layer into itself: its weight_hh reads its previous output, for the reason <paramref name="evidence"/> gives.</summary>
+    public static LayerEdge Feedback(Layer producer, string evidence) => new(producer, ChannelMap.Identity, 1, [],
+        [$"{evidence}: unit j is column j of each gate's block (torch.nn.{producer.Kind})" +
+            (producer.Gates == GateTable.Gru ? "; a GRU also keeps h(t−1) through its update gate, h = (1 − z)·n + z·h(t−1), which no weight carries" : "")],
+        Assumed: false) { Feedback = true };
 
     /// <summary>
     /// The directions whose outputs are concatenated with <paramref name="producer"/>'s, in order (<c>rnn.l1</c>,

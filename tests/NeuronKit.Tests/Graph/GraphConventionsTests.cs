@@ -122,6 +122,19 @@ public class GraphConventionsTests
     }
 
     [Fact]
+    public void A_recurrent_layer_named_as_its_own_consumer_is_read_through_its_weight_hh_and_a_Linear_is_refused()
+    {
+        using var model = new CheckpointBuilder().Tensor("rnn.weight_ih_l0", 4, 3).Tensor("rnn.weight_hh_l0", 4, 4).Tensor("fc.weight", 4, 4).Model();
+
+        var edge = model.Edge(model.Layer("rnn.l0"), "rnn.l0");
+        var outgoing = model.Graph.WithOutgoing(model.Neuron("rnn.l0", 2), [edge]).Parts.Last();
+        var refused = Assert.Throws<RequestException>(() => model.Edge(model.Layer("fc"), "fc"));
+
+        Assert.Equal(("rnn.weight_hh_l0", "[0:4, 2]", (string?)null), (outgoing.Tensor, outgoing.Index, outgoing.Gate?.Name));
+        Assert.Equal("layer 'fc' (Linear) does not read its own output", refused.Message);
+    }
+
+    [Fact]
     public void A_projected_LSTM_has_no_consumer_because_its_output_is_not_its_units()
     {
         using var model = new CheckpointBuilder()
