@@ -52,7 +52,8 @@ public sealed class Model : IDisposable
 
     /// <summary>
     /// The edge from <paramref name="producer"/> to the layer named <paramref name="consumer"/>, as a user names it
-    /// (<c>--consumer</c>): the shapes must fit. Throws <see cref="RequestException"/> saying why not.
+    /// (<c>--consumer</c>): the shapes must fit (a bidirectional sub-layer's reverse unit j is input H + j; a recurrent layer
+    /// named as its own consumer is read through its weight_hh). Throws <see cref="RequestException"/> saying why not.
     /// </summary>
     public LayerEdge Edge(Layer producer, string consumer)
     {

@@ -7,8 +7,8 @@ namespace NeuronKit.Tests.Graph;
 /// <summary>
 /// Outgoing weights against tests/fixtures/graph/expected_outgoing.json, whose every answer make_graph.py proved by a
 /// forward pass (zeroing neuron j's value where its consumers read it equals zeroing exactly these slices). Only the files
-/// whose graph NeuronKit reads so far are asked: a Sequential's numbered children. The ONNX graphs, the residual block, the
-/// LSTM, GPT-2 and llama.cpp files of the same oracle wait for their graph sources (issue 13).
+/// whose graph NeuronKit reads so far are asked: a Sequential's numbered children and the name conventions (the residual
+/// block, the LSTM, GPT-2 and llama.cpp). The ONNX graphs of the same oracle wait for their graph source (issue 13).
 /// </summary>
 public class OutgoingOracleTests
 {
