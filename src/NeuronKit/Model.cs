@@ -46,18 +46,27 @@ public sealed class Model : IDisposable
     public IReadOnlyList<Layer> Layers { get; }
 
     /// <summary>Which layers consume which layer's output (built when first asked for): what outgoing weights are read from.</summary>
-    public LayerGraph Graph => _graph ??= LayerGraphInference.Infer(Layers, Checkpoint.Graph);
+    public LayerGraph Graph => _graph ??= LayerGraphInference.Infer(Layers, Checkpoint);
 
     private LayerGraph? _graph;
 
     /// <summary>
     /// The edge from <paramref name="producer"/> to the layer named <paramref name="consumer"/>, as a user names it
-    /// (<c>--consumer</c>): the shapes must fit. Throws <see cref="RequestException"/> saying why not.
+    /// (<c>--consumer</c>): the shapes must fit (a bidirectional sub-layer's reverse unit j is input H + j; a recurrent layer
+    /// named as its own consumer is read through its weight_hh). Throws <see cref="RequestException"/> saying why not.
     /// </summary>
     public LayerEdge Edge(Layer producer, string consumer)
     {
         var layer = Layer(consumer);
-        return LayerGraph.Fit(producer, layer, [], $"--consumer {consumer} (asked for)", assumed: false)
+        string evidence = $"--consumer {consumer} (asked for)";
+        if (layer == producer)
+            return producer.Implementation.FeedbackParts(producer, 0) is not null
+                ? RecurrentEdges.Feedback(producer, evidence)
+                : throw new RequestException($"layer '{producer.Name}' ({producer.Kind}) does not read its own output");
+        var directions = RecurrentEdges.Directions(Layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First()), producer);
+        return (directions.Count > 1
+                ? GraphConventions.FitConcatenated(producer, layer, directions, evidence, assumed: false)
+                : LayerGraph.Fit(producer, layer, [], evidence, assumed: false))
             ?? throw new RequestException(layer.Implementation.InputWidth(layer, 1) is { } width
                 ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'"
                 : $"layer '{layer.Name}' ({layer.Kind}) does not read channels through its weights");

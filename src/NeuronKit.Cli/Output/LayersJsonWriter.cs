@@ -33,6 +33,7 @@ internal static class LayersJsonWriter
                 json.WriteNumber("offset", edge.Map.Offset);
                 json.WriteNumber("spread", edge.Map.Spread);
                 json.WriteNumber("groups", edge.Groups);
+                json.WriteBoolean("residual", edge.Residual);
                 json.WriteBoolean("assumed", edge.Assumed);
                 json.WriteStartArray("evidence");
                 foreach (var evidence in edge.Evidence) json.WriteStringValue(evidence);

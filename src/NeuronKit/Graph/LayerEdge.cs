@@ -12,4 +12,11 @@ namespace NeuronKit.Graph;
 /// <param name="Through">Per-channel layers between producer and consumer, in data-flow order.</param>
 /// <param name="Evidence">What decided the edge, one sentence each.</param>
 /// <param name="Assumed">True when only names and shapes say so, not the file's graph or module order.</param>
-public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IReadOnlyList<Layer> Through, IReadOnlyList<string> Evidence, bool Assumed);
+public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IReadOnlyList<Layer> Through, IReadOnlyList<string> Evidence, bool Assumed)
+{
+    /// <summary>True when the consumer reads channel j after an add of two branches (a residual shortcut shares its weights).</summary>
+    public bool Residual { get; init; }
+
+    /// <summary>True when the consumer is the producer itself, reading its previous output (a recurrent layer's <c>weight_hh</c>).</summary>
+    public bool Feedback { get; init; }
+}

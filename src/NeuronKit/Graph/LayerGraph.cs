@@ -42,7 +42,9 @@ public sealed class LayerGraph
         {
             foreach (var through in edge.Through)
                 parts.AddRange(through.Neuron(neuron.Index).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));
-            var reads = edge.Consumer.Implementation.InputParts(edge.Consumer, edge.Map.First(neuron.Index), edge.Map.Spread, edge.Groups)
+            var kind = edge.Consumer.Implementation;
+            var reads = (edge.Feedback ? kind.FeedbackParts(edge.Consumer, neuron.Index)
+                    : kind.InputParts(edge.Consumer, edge.Map.First(neuron.Index), edge.Map.Spread, edge.Groups))
                 ?? throw new RequestException($"layer '{edge.Consumer.Name}' ({edge.Consumer.Kind}) does not read channels through its weights");
             parts.AddRange(reads.Select(p => p.Toward(PartDirection.Out, edge.Consumer.Name)));
         }

@@ -6,12 +6,20 @@ namespace NeuronKit.Graph;
 /// <summary>The layer graph of a model, from the strongest evidence its file gives.</summary>
 internal static class LayerGraphInference
 {
-    public static LayerGraph Infer(IReadOnlyList<Layer> layers, ModelGraph graph)
+    public static LayerGraph Infer(IReadOnlyList<Layer> layers, Checkpoint checkpoint)
     {
+        var graph = checkpoint.Graph;
         var consumers = new Dictionary<Layer, IReadOnlyList<LayerEdge>>(ReferenceEqualityComparer.Instance);
         var whyNone = new Dictionary<Layer, string>(ReferenceEqualityComparer.Instance);
-        if (graph.Nodes.Count > 0) OnnxEdges.Add(layers, graph, consumers, whyNone);
-        else SequentialSiblings.Add(layers, graph, consumers, whyNone);
+        if (graph.Nodes.Count > 0)
+        {
+            OnnxEdges.Add(layers, checkpoint, consumers, whyNone);
+        }
+        else
+        {
+            SequentialSiblings.Add(layers, graph, consumers, whyNone);
+            GraphConventions.Add(layers, consumers, whyNone);
+        }
         return new LayerGraph(consumers, whyNone);
     }
 }

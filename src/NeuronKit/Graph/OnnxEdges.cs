@@ -30,11 +30,14 @@ internal static class OnnxEdges
 
     private const int MaxSteps = 10_000;
 
-    private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels);
+    // A path from the producer: the value reached, the per-channel layers and operations on the way, where its channels sit
+    // among what the next layer reads, and whether a residual Add merged another branch into it.
+    private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels, bool Residual = false);
 
-    public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
+    public static void Add(IReadOnlyList<Layer> layers, Checkpoint checkpoint, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone)
     {
+        var graph = checkpoint.Graph;
         var byOutput = new Dictionary<string, Layer>(StringComparer.Ordinal);
         foreach (var layer in layers)
             foreach (string alias in layer.Aliases)
@@ -50,20 +53,23 @@ internal static class OnnxEdges
                 list.Add(node);
             }
         }
+        // A value the graph computes at run time (a graph input too), not a constant: a second such operand of an Add is a
+        // branch of its own (a residual shortcut), not a bias.
+        bool Computed(string value) => checkpoint.Find(value) is null && !(producers.TryGetValue(value, out var p) && p.OpType == "Constant");
         Layer? LayerOf(GraphNode node) => node.Outputs.Count > 0 && byOutput.TryGetValue(node.Outputs[0], out var l) ? l : null;
 
         foreach (var producer in layers.Where(l => l.Aliases.Count > 0 && l.NeuronCount > 0))
         {
             var node = graph.Nodes.FirstOrDefault(n => n.Graph == "" && n.Outputs.Count > 0 && n.Outputs[0] == producer.Aliases[0]);
             if (node is null) continue;
-            var (edges, why) = Walk(producer, node, readers, producers, byOutput, LayerOf);
+            var (edges, why) = Walk(producer, node, readers, producers, byOutput, LayerOf, Computed);
             if (edges.Count > 0) consumers[producer] = edges;
             else whyNone[producer] = why;
         }
     }
 
     private static (List<LayerEdge> Edges, string Why) Walk(Layer producer, GraphNode start, Dictionary<string, List<GraphNode>> readers,
-        Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput, Func<GraphNode, Layer?> layerOf)
+        Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput, Func<GraphNode, Layer?> layerOf, Func<string, bool> computed)
     {
         List<LayerEdge> edges = [];
         List<string> stops = [];
@@ -94,13 +100,15 @@ internal static class OnnxEdges
                     string path = string.Join(" → ", [producer.Name, .. step.Ops, layer.Name]);
                     var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels);
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
-                    else edges.Add(step.Offset == 0 ? edge : edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread } });
+                    else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual });
                     continue;
                 }
                 if (ChannelWise.Contains(node.OpType) && node.Input(0) == step.Value)
                     Continue(pending, step, node, [.. step.Ops, node.OpType]);
+                else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1)
+                    Continue(pending, step with { Residual = true }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
                 else if (Binary.Contains(node.OpType))
-                    Continue(pending, step, node, [.. step.Ops, node.Inputs.Count(i => producers.ContainsKey(i)) > 1 ? $"{node.OpType} (residual)" : node.OpType]);
+                    Continue(pending, step, node, [.. step.Ops, node.OpType]);
                 else if (Flattening.Contains(node.OpType) && node.Input(0) == step.Value)
                     Continue(pending, step, node, [.. step.Ops, node.OpType]);
                 else if (node.OpType == "Concat" && ConcatOffset(node, step.Value, producers, byOutput) is { } concat)

@@ -39,6 +39,12 @@ internal interface ILayerKind
     /// </summary>
     IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups) => null;
 
+    /// <summary>
+    /// The slices of <paramref name="layer"/>'s own weights that multiply its previous output's unit <paramref name="unit"/>
+    /// (a recurrent layer's <c>weight_hh[:, j]</c> per gate); null when its kind does not feed its output back.
+    /// </summary>
+    IReadOnlyList<NeuronPart>? FeedbackParts(Layer layer, long unit) => null;
+
     /// <summary>True for a per-channel layer (a norm) whose channel j goes on as channel j: a producer's neuron passes through it.</summary>
     bool PassesChannels => false;
 

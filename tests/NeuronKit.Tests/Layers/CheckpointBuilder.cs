@@ -25,6 +25,10 @@ internal sealed class CheckpointBuilder
         return this;
     }
 
+    /// <summary>Adds a BatchNorm <paramref name="module"/> of <paramref name="channels"/>: weight, bias, running_mean, running_var.</summary>
+    public CheckpointBuilder Norm(string module, long channels) =>
+        Tensor($"{module}.weight", channels).Tensor($"{module}.bias", channels).Tensor($"{module}.running_mean", channels).Tensor($"{module}.running_var", channels);
+
     /// <summary>Adds tensor <paramref name="name"/> of <paramref name="dtype"/> and <paramref name="shape"/>, all zeros.</summary>
     public CheckpointBuilder Zeros(string name, DType dtype, params long[] shape)
     {

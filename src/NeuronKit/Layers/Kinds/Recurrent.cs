@@ -91,6 +91,25 @@ internal abstract class Recurrent(GateTable table) : ILayerKind
         return parts;
     }
 
+    /// <inheritdoc/>
+    public long? InputWidth(Layer layer, long groups) => layer.Role("weight_ih")!.Tensor.Shape[1];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups) => GateColumns(layer, "weight_ih", PartRole.WeightIh, first, count);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? FeedbackParts(Layer layer, long unit) =>
+        layer.Role("weight_hr") is null ? GateColumns(layer, "weight_hh", PartRole.WeightHh, unit, 1) : null;
+
+    // Columns [first, first + count) of every gate's block of H rows of a [gates·H, in] tensor, one part per gate in storage order.
+    private IReadOnlyList<NeuronPart> GateColumns(Layer layer, string role, PartRole partRole, long first, long count)
+    {
+        var tensor = layer.Role(role)!.Tensor;
+        long hidden = layer.NeuronCount;
+        var columns = count == 1 ? SliceItem.At(first) : SliceItem.Range(first, first + count);
+        return [.. table.Gates.Select((gate, g) => new NeuronPart(tensor, partRole, new TensorSlice(SliceItem.Range(g * hidden, (g + 1) * hidden), columns), gate))];
+    }
+
     private Layer Layer(LayerCandidate candidate, SubLayer sub, SubLayerFit fit, List<string> evidence)
     {
         var ih = sub.Find("weight_ih")!;

@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using NeuronKit.Layers;
+
+namespace NeuronKit.Graph;
+
+/// <summary>
+/// What a state dict's names say about which layer reads which: one family a line, the producer's name → its consumers' names,
+/// with the per-channel layers on the way and the model the names come from. Names are weaker than a graph or a module order:
+/// every edge is checked against shapes and marked assumed, and a name the shapes refute gives no edge but a reason.
+/// </summary>
+internal static class GraphConventions
+{
+    /// <summary>The conventions in the order they are tried; the first whose consumer exists decides.</summary>
+    public static readonly IReadOnlyList<GraphConvention> All =
+    [
+        new(@"(?<m>.+)\.l(?<k>\d+)(?:_reverse)?", ["{m}.l{k+1}", "{m}.l{k+1}_reverse"], [],
+            "PyTorch's multi-layer LSTM, GRU and RNN: each sub-layer reads the one below, its directions concatenated",
+            ["{m}.l{k}", "{m}.l{k}_reverse"]),                                                   // torch.nn.LSTM(num_layers > 1): weight_ih_l{k}[_reverse]
+        new(@"(?<b>(?:.+\.)?)mlp\.c_fc", ["{b}mlp.c_proj"], [], "GPT-2's MLP: c_proj(gelu(c_fc(x)))", []), // GPT-2 (HF GPT2MLP, nanoGPT MLP)
+        new(@"(?<b>(?:.+\.)?)intermediate\.dense", ["{b}output.dense"], [],
+            "BERT's feed-forward: output.dense(gelu(intermediate.dense(x)))", []),               // BERT, RoBERTa (HF BertIntermediate → BertOutput)
+        new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],
+            "llama.cpp's feed-forward: ffn_down(silu(ffn_gate(x)) · ffn_up(x))", []),            // llama.cpp LLaMA-family GGUF (HF gate_proj, up_proj → down_proj)
+        new(@"(?<b>blk\.\d+\.)attn_v", ["{b}attn_output"], [],
+            "llama.cpp's attention: attn_output reads each head's attention-weighted values", []), // llama.cpp LLaMA-family GGUF (HF v_proj → o_proj)
+        new(@"(?<b>(?:.+\.)?)conv1", ["{b}conv2"], ["{b}bn1"], "torchvision's BasicBlock and Bottleneck: conv2(relu(bn1(conv1(x))))", []), // torchvision resnet.py
+        new(@"(?<b>(?:.+\.)?)conv2", ["{b}conv3"], ["{b}bn2"], "torchvision's Bottleneck: conv3(relu(bn2(conv2(x))))", []),         // torchvision resnet.py
+        new("conv2", ["fc"], ["bn2"],
+            "torchvision's BasicBlock saved with a head: fc(pool(relu(bn2(conv2(…)) + x)))", [], Residual: true), // torchvision BasicBlock + fc
+        new("conv3", ["fc"], ["bn3"],
+            "torchvision's Bottleneck saved with a head: fc(pool(relu(bn3(conv3(…)) + x)))", [], Residual: true), // torchvision Bottleneck + fc
+    ];
+
+    /// <summary>Adds the consumers the names give to every layer that has none yet, then the recurrent layers' own.</summary>
+    public static void Add(IReadOnlyList<Layer> layers, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers, Dictionary<Layer, string> whyNone)
+    {
+        var byName = layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First());
+        foreach (var producer in layers.Where(l => !consumers.ContainsKey(l)))
+        {
+            foreach (var convention in All)
+            {
+                if (convention.MatchProducer(producer.Name) is not { } match) continue;
+                var named = Existing(convention.Consumers, match, byName);
+                var through = Existing(convention.Through, match, byName);
+                if (named.Count == 0 || (convention.Residual && through.Count != convention.Through.Count)) continue;
+                if (through.FirstOrDefault(t => !t.Implementation.PassesChannels || t.NeuronCount != producer.NeuronCount) is { } blocker)
+                {
+                    whyNone[producer] = $"{convention.Source}, but {blocker.Name} ({blocker.Kind}, {blocker.NeuronCount}) does not pass " +
+                        $"{producer.NeuronCount} channels on";
+                    break;
+                }
+                var concatenated = Existing(convention.Concatenated, match, byName);
+                var edges = named.Select(c => Fit(producer, c, through, concatenated, convention)).ToList();
+                if (edges.FindIndex(e => e is null) is var misfit and >= 0)
+                    whyNone[producer] = $"{convention.Source}, but {named[misfit].Name} ({named[misfit].Kind}) does not read " +
+                        $"{producer.NeuronCount} channels of {producer.Name}";
+                else
+                {
+                    consumers[producer] = edges!;
+                    whyNone.Remove(producer);
+                }
+                break;
+            }
+        }
+        ResidualStages.Add(layers, byName, consumers, whyNone);
+        RecurrentEdges.Add(layers, byName, consumers, whyNone);
+    }
+
+    /// <summary>
+    /// The edge from <paramref name="producer"/> to <paramref name="consumer"/> when the consumer reads the outputs of
+    /// <paramref name="concatenated"/> (the producer among them) one after another: channel j is input (the channels before the
+    /// producer's) + j. Null when the consumer's inputs are not the sum of their channels.
+    /// </summary>
+    public static LayerEdge? FitConcatenated(Layer producer, Layer consumer, IReadOnlyList<Layer> concatenated, string evidence, bool assumed)
+    {
+        long width = concatenated.Sum(p => p.NeuronCount);
+        long offset = concatenated.TakeWhile(p => p != producer).Sum(p => p.NeuronCount);
+        if (!concatenated.Contains(producer) || consumer.Implementation.InputWidth(consumer, 1) != width) return null;
+        string parts = string.Join(" then ", concatenated.Select(p => $"{p.Name}'s {p.NeuronCount}"));
+        return new(consumer, new ChannelMap(offset, 1), 1, [],
+            [evidence, $"{consumer.Name} reads {width} inputs = {parts}, concatenated: unit j of {producer.Name} is input {offset} + j"], assumed);
+    }
+
+    private static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, IReadOnlyList<Layer> concatenated, GraphConvention convention)
+    {
+        string evidence = $"name convention: {convention.Source}";
+        if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence, assumed: true);
+        // Every convention here reads the producer's channels one for one (or by groups): a flatten would be another model.
+        if (LayerGraph.Fit(producer, consumer, through, evidence, assumed: true) is not { Map.Spread: 1 } edge) return null;
+        return convention.Residual
+            ? edge with
+            {
+                Residual = true,
+                Evidence = [.. edge.Evidence, $"the block's shortcut adds its input to {through[^1].Name}'s output before {consumer.Name} reads it: " +
+                    $"{consumer.Name}'s weights for channel j are shared by {producer.Name}'s unit j and the shortcut's channel j"],
+            }
+            : edge;
+    }
+
+    private static List<Layer> Existing(IReadOnlyList<string> templates, Match match, Dictionary<string, Layer> byName) =>
+        [.. templates.Select(t => byName.GetValueOrDefault(GraphConvention.Expand(t, match))).OfType<Layer>()];
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using NeuronKit.Layers;
+
+namespace NeuronKit.Graph;
+
+/// <summary>
+/// The shortcuts of a torchvision ResNet state dict (blocks <c>layer{s}.{b}</c>, stem <c>conv1</c>, <c>bn1</c>, head <c>fc</c>):
+/// a block's output, relu(branch + shortcut), is read by the next block's <c>conv1</c> and, through that block's identity
+/// shortcut, by the blocks after it, up to and including the first with a <c>downsample</c> (whose <c>downsample.0</c> reads
+/// it too); past the last block, by <c>fc</c>. The producers of a block's output are its last conv (through its bn) and its
+/// <c>downsample.0</c> (through <c>downsample.1</c>); the stem feeds the first block the same way.
+/// https://github.com/pytorch/vision/blob/main/torchvision/models/resnet.py
+/// </summary>
+internal static partial class ResidualStages
+{
+    /// <summary>Adds the consumers of each block's output, and of the stem's, to the producers that have none yet.</summary>
+    public static void Add(IReadOnlyList<Layer> layers, Dictionary<string, Layer> byName, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
+        Dictionary<Layer, string> whyNone)
+    {
+        var blocks = layers.Select(l => Block().Match(l.Name)).Where(m => m.Success)
+            .Select(m => (Name: m.Groups["block"].Value, Stage: Number(m, "stage"), Index: Number(m, "index")))
+            .Distinct().OrderBy(b => b.Stage).ThenBy(b => b.Index).Select(b => b.Name).ToList();
+        if (blocks.Count == 0) return;
+        Link(byName, consumers, whyNone, [("conv1", "bn1")], blocks, 0, stem: true);
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            string last = byName.ContainsKey($"{blocks[i]}.conv3") ? "conv3" : "conv2";
+            Link(byName, consumers, whyNone, [($"{blocks[i]}.{last}", $"{blocks[i]}.bn{last[^1]}"), ($"{blocks[i]}.downsample.0", $"{blocks[i]}.downsample.1")],
+                blocks, i + 1, stem: false);
+        }
+    }
+
+    // The edges from each producer (with its norm) into the readers of the output they add up to, from block `next` on.
+    private static void Link(Dictionary<string, Layer> byName, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers, Dictionary<Layer, string> whyNone,
+        IReadOnlyList<(string Conv, string Norm)> producers, IReadOnlyList<string> blocks, int next, bool stem)
+    {
+        List<(Layer Reader, bool Residual)> readers = [];
+        for (int i = next; i < blocks.Count; i++)
+        {
+            bool residual = !stem || i > next;
+            foreach (string conv in (string[])["conv1", "downsample.0"])
+                if (byName.GetValueOrDefault($"{blocks[i]}.{conv}") is { } reader) readers.Add((reader, residual));
+            if (byName.ContainsKey($"{blocks[i]}.downsample.0")) break;
+            if (i == blocks.Count - 1 && byName.GetValueOrDefault("fc") is { } head) readers.Add((head, true));
+        }
+        if (next == blocks.Count && byName.GetValueOrDefault("fc") is { } last) readers.Add((last, true));
+        if (readers.Count == 0) return;
+        foreach (var (conv, norm) in producers)
+        {
+            if (byName.GetValueOrDefault(conv) is not { } producer || consumers.ContainsKey(producer)) continue;
+            List<Layer> through = byName.GetValueOrDefault(norm) is { Implementation.PassesChannels: true } bn && bn.NeuronCount == producer.NeuronCount ? [bn] : [];
+            string evidence = stem
+                ? "name convention: torchvision's ResNet stem, maxpool(relu(bn1(conv1(x)))), is the first block's input"
+                : "name convention: torchvision's ResNet block output, relu(branch + shortcut), is the next block's input";
+            var edges = readers.Select(r => LayerGraph.Fit(producer, r.Reader, through, evidence, assumed: true) is { Map.Spread: 1 } edge
+                ? edge with
+                {
+                    Residual = r.Residual,
+                    Evidence = r.Residual
+                        ? [.. edge.Evidence, $"identity shortcuts carry channel j on to {r.Reader.Name}, added to other branches: its weights for channel j are shared"]
+                        : edge.Evidence,
+                }
+                : null).ToList();
+            if (edges.FindIndex(e => e is null) is var misfit and >= 0)
+                whyNone[producer] = $"torchvision's ResNet names {readers[misfit].Reader.Name} ({readers[misfit].Reader.Kind}) as a reader of its output, " +
+                    $"but it does not read {producer.NeuronCount} channels";
+            else
+            {
+                consumers[producer] = edges!;
+                whyNone.Remove(producer);
+            }
+        }
+    }
+
+    private static long Number(Match match, string group) => long.Parse(match.Groups[group].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"^(?<block>layer(?<stage>\d+)\.(?<index>\d+))\.conv1$", RegexOptions.CultureInvariant)]
+    private static partial Regex Block();
+}
