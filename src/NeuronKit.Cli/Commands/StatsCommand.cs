@@ -28,11 +28,15 @@ internal static class StatsCommand
             Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median.",
             DefaultValueFactory = _ => StatsOptions.DefaultOutlierK,
         };
+        var outgoing = new Option<bool>("--outgoing")
+        {
+            Description = "Also give each neuron's outgoing L2 norm and flag unused neurons (outgoing weights all zero), where the consumers are known.",
+        };
         var verbose = CommonOptions.Verbose();
         var command = new Command("stats", "Statistics of every neuron's incoming weights (L1, L2, mean, std, min, max, zeros), its bias, " +
             "and flags: dead, duplicate, outlier; a summary per layer and for the model.")
         {
-            file, layer, json, csv, sort, top, outlierK, verbose,
+            file, layer, json, csv, sort, top, outlierK, outgoing, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
@@ -46,7 +50,8 @@ internal static class StatsCommand
             var layers = name is null ? model.Layers : [model.Layer(name)];
             // One layer asked for by name is measured or refused; a whole model's complex layers are listed as skipped.
             if (name is not null) LayerStats.EnsureMeasurable(layers[0]);
-            var stats = Compute(model, layers, k, showProgress: !asJson && StatsProgress.Possible(stderr));
+            var stats = Compute(model, layers, new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) },
+                showProgress: !asJson && StatsProgress.Possible(stderr));
             if (asJson) StatsJsonWriter.Write(stdout, stats, order);
             else if (asCsv) StatsCsvWriter.Write(stdout, stats, order);
             else StatsTextWriter.Write(stdout, stats, order);
@@ -58,11 +63,11 @@ internal static class StatsCommand
         return command;
     }
 
-    private static ModelStats Compute(Model model, IReadOnlyList<Layers.Layer> layers, double k, bool showProgress)
+    private static ModelStats Compute(Model model, IReadOnlyList<Layers.Layer> layers, StatsOptions options, bool showProgress)
     {
-        if (!showProgress) return ModelStats.Compute(model, layers, new StatsOptions { OutlierK = k });
+        if (!showProgress) return ModelStats.Compute(model, layers, options);
         long done = 0;
-        var options = new StatsOptions { OutlierK = k, Progress = bytes => Interlocked.Add(ref done, bytes) };
+        options = options with { Progress = bytes => Interlocked.Add(ref done, bytes) };
         var work = Task.Run(() => ModelStats.Compute(model, layers, options));
         StatsProgress.Wait(work, () => Interlocked.Read(ref done), ModelStats.BytesToRead(layers));
         // GetResult rethrows the scan's own exception, so the error contract sees a CheckpointException as itself.

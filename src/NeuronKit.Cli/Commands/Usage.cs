@@ -10,7 +10,7 @@ internal static class Usage
         ["layers"] = "neuron layers FILE [--json]",
         ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER]",
         ["tensors"] = "neuron tensors FILE [--json]",
-        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K]",
+        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing]",
         ["formats"] = "neuron formats",
     };
 

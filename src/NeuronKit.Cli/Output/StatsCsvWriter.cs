@@ -11,7 +11,7 @@ namespace NeuronKit.Cli.Output;
 /// </summary>
 internal static class StatsCsvWriter
 {
-    public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier";
+    public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier,outgoing_l2,unused";
 
     // Rows are formatted in chunks a few ahead of the writer (FormatAhead). The chunks' buffers are reused: fresh
     // ones would be new pages for the kernel to zero, every time.
@@ -55,7 +55,9 @@ internal static class StatsCsvWriter
                 .Append(',').Append(n.Dead ? "true" : "false")
                 .Append(',');
             if (n.DuplicateOf is { } of) text.Append(of);
-            text.Append(',').Append(n.Outlier ? "true" : "false").Append('\n');
+            text.Append(',').Append(n.Outlier ? "true" : "false").Append(',');
+            if (n.OutgoingL2 is { } outgoing) text.Append(CultureInfo.InvariantCulture, $"{outgoing:R}");
+            text.Append(',').Append(n.Unused ? "true" : "false").Append('\n');
         }
         return text;
     }

@@ -2,7 +2,7 @@ using NeuronKit.Stats;
 
 namespace NeuronKit.Cli.Output;
 
-/// <summary>A neuron's flags as words: <c>dead</c>, <c>duplicate of 7</c>, <c>outlier</c>.</summary>
+/// <summary>A neuron's flags as words: <c>dead</c>, <c>duplicate of 7</c>, <c>outlier</c>, <c>unused</c>.</summary>
 internal static class StatsFlags
 {
     public static string Text(NeuronStats n) => string.Join(", ", new[]
@@ -10,6 +10,7 @@ internal static class StatsFlags
         n.Dead ? "dead" : null,
         n.DuplicateOf is { } of ? $"duplicate of {of}" : null,
         n.Outlier ? "outlier" : null,
+        n.Unused ? "unused" : null,
     }.OfType<string>());
 
     /// <summary>

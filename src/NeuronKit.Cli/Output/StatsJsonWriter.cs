@@ -106,6 +106,7 @@ internal static class StatsJsonWriter
         json.WriteNumber("dead", layer.DeadCount);
         json.WriteNumber("duplicates", layer.DuplicateCount);
         json.WriteNumber("outliers", layer.OutlierCount);
+        json.WriteNumber("unused", layer.UnusedCount);
         json.WriteEndObject();
     }
 
@@ -137,6 +138,9 @@ internal static class StatsJsonWriter
         if (n.DuplicateOf is { } of) json.WriteNumber("duplicate_of", of);
         else json.WriteNull("duplicate_of");
         json.WriteBoolean("outlier", n.Outlier);
+        if (n.OutgoingL2 is { } outgoing) JsonOutput.WriteProperty(json, "outgoing_l2", outgoing);
+        else json.WriteNull("outgoing_l2");
+        json.WriteBoolean("unused", n.Unused);
         json.WriteEndObject();
     }
 

@@ -62,7 +62,8 @@ internal static class StatsTextWriter
     private static string Summary(LayerStats layer) =>
         $"L2 median {Number(layer.NormMedian)}, robust deviation {Number(layer.NormSigma)} (outlier beyond {layer.OutlierK.ToString(CultureInfo.InvariantCulture)}×); " +
         $"weights {Number(layer.Min)}..{Number(layer.Max)}, {Percent(layer.ZeroFraction)} zero; " +
-        $"{Plural(layer.DeadCount, "dead neuron")}, {Plural(layer.DuplicateCount, "duplicate")}, {Plural(layer.OutlierCount, "outlier")}";
+        $"{Plural(layer.DeadCount, "dead neuron")}, {Plural(layer.DuplicateCount, "duplicate")}, {Plural(layer.OutlierCount, "outlier")}" +
+        (layer.Neurons.Count > 0 && layer.Neurons[0].OutgoingL2 is not null ? $", {Plural(layer.UnusedCount, "unused neuron")} (outgoing weights all zero)" : "");
 
     private static string Number(double value) => double.IsNaN(value) ? "nan" : value == 0 ? "0" : TensorText.Number(value);
 

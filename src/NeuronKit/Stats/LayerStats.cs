@@ -20,6 +20,7 @@ public sealed partial class LayerStats
             if (n.Dead) DeadCount++;
             if (n.Duplicate) DuplicateCount++;
             if (n.Outlier) OutlierCount++;
+            if (n.Unused) UnusedCount++;
             if (n.Weights == 0) continue;
             Min = double.IsNaN(Min) || n.Min < Min || double.IsNaN(n.Min) ? n.Min : Min;
             Max = double.IsNaN(Max) || n.Max > Max || double.IsNaN(n.Max) ? n.Max : Max;
@@ -61,6 +62,14 @@ public sealed partial class LayerStats
 
     /// <summary>Neurons whose norm is an outlier.</summary>
     public int OutlierCount { get; }
+
+    /// <summary>How many neurons have outgoing weights that are all zero (<see cref="NeuronStats.Unused"/>).</summary>
+    public int UnusedCount { get; }
+
+    /// <summary>These statistics with each neuron's outgoing norm and unused flag set from <paramref name="outgoing"/> (per neuron: its L2, and whether all are zero).</summary>
+    internal LayerStats WithOutgoing(IReadOnlyList<(double L2, bool AllZero)> outgoing) =>
+        new(Layer, [.. Neurons.Select((n, j) => n with { OutgoingL2 = outgoing[j].L2, Unused = outgoing[j].AllZero })],
+            NormMedian, NormSigma, OutlierK, BytesRead);
 
     /// <summary>Bytes of weights and biases read.</summary>
     public long BytesRead { get; }

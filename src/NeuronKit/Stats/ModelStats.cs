@@ -55,7 +55,7 @@ public sealed class ModelStats
             throw;
         }
         // GetResult rethrows a failed layer's own exception (a CheckpointException), not an AggregateException.
-        LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult())];
+        LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult()).Select(r => OutgoingNorms.Apply(model.Graph, r, options))];
         return new ModelStats(model, results, skipped, clock.Elapsed);
     }
 
@@ -92,6 +92,9 @@ public sealed class ModelStats
 
     /// <summary>Outlier neurons in all layers.</summary>
     public long OutlierCount => Layers.Sum(l => (long)l.OutlierCount);
+
+    /// <summary>Neurons whose outgoing weights are all zero, in every layer whose consumers the graph knows.</summary>
+    public long UnusedCount => Layers.Sum(l => (long)l.UnusedCount);
 
     /// <summary>Bytes of weights and biases read.</summary>
     public long BytesRead => Layers.Sum(l => l.BytesRead);

@@ -53,4 +53,13 @@ public readonly record struct NeuronStats
 
     /// <summary>True when the L2 norm lies more than k robust deviations from the layer's median norm.</summary>
     public bool Outlier { get; init; }
+
+    /// <summary>
+    /// The L2 norm of the neuron's outgoing weights (every consumer slice that multiplies its output, <see cref="Graph.LayerGraph"/>),
+    /// or null where the graph knows no consumer of its layer or <see cref="StatsOptions.Outgoing"/> was not asked for.
+    /// </summary>
+    public double? OutgoingL2 { get; init; }
+
+    /// <summary>True when every outgoing weight is zero: the neuron cannot affect the output, whatever it computes.</summary>
+    public bool Unused { get; init; }
 }

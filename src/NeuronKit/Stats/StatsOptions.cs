@@ -9,6 +9,12 @@ public sealed record StatsOptions
     /// <summary>A neuron is an outlier when |L2 − median| exceeds this many robust deviations (1.4826·MAD).</summary>
     public double OutlierK { get; init; } = DefaultOutlierK;
 
+    /// <summary>
+    /// Also measure each neuron's outgoing weights (<see cref="NeuronStats.OutgoingL2"/>, <see cref="NeuronStats.Unused"/>) where
+    /// the layer graph knows its consumers: one more read of every consumer's weights, so it is asked for.
+    /// </summary>
+    public bool Outgoing { get; init; }
+
     /// <summary>Worker threads; 0 or less means one per core.</summary>
     public int Parallelism { get; init; }
 

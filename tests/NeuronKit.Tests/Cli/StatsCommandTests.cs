@@ -57,10 +57,10 @@ public class StatsCommandTests
 
         Assert.Equal(0, run.Exit);
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier", lines[0]);
+        Assert.Equal("layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier,outgoing_l2,unused", lines[0]);
         using var model = Model.Open(File);
         Assert.Equal(model.Layers.Sum(l => l.NeuronCount), lines.Length - 1);
-        Assert.All(lines, l => Assert.Equal(16, l.Split(',').Length));
+        Assert.All(lines, l => Assert.Equal(18, l.Split(',').Length));
         Assert.StartsWith("fc,Linear,2,16,0,0,0,0,0,0,1,", lines.Single(l => l.StartsWith("fc,Linear,2,", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("rnn.l0,LSTM,0,", StringComparison.Ordinal) && l.Contains(",input=") && l.Contains(";output="));
     }
@@ -124,5 +124,21 @@ public class StatsCommandTests
         Assert.Contains("did you mean 'fc'?", layer.Stderr);
         Assert.Equal(3, file.Exit);
         Assert.StartsWith("error: ", file.Stderr);
+    }
+
+    [Fact]
+    public void Outgoing_adds_each_neurons_outgoing_norm_where_the_consumers_are_known_and_null_elsewhere()
+    {
+        var run = CliRun.Of("stats", Fixtures.Path("graph/mlp.pt"), "--json", "--outgoing");
+        var plain = CliRun.Of("stats", Fixtures.Path("graph/mlp.pt"), "--json");
+
+        Assert.Equal((0, 0), (run.Exit, plain.Exit));
+        using var json = JsonDocument.Parse(run.Stdout);
+        var layers = json.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.All(layers[0].GetProperty("stats").EnumerateArray(), n => Assert.True(n.GetProperty("outgoing_l2").GetDouble() > 0));
+        Assert.All(layers[^1].GetProperty("stats").EnumerateArray(), n => Assert.Equal(JsonValueKind.Null, n.GetProperty("outgoing_l2").ValueKind));
+        using var without = JsonDocument.Parse(plain.Stdout);
+        Assert.All(without.RootElement.GetProperty("layers")[0].GetProperty("stats").EnumerateArray(),
+            n => Assert.Equal(JsonValueKind.Null, n.GetProperty("outgoing_l2").ValueKind));
     }
 }

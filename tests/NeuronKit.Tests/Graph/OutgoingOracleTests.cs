@@ -72,4 +72,21 @@ public class OutgoingOracleTests
 
         Assert.Contains(contains, refused.Message);
     }
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void Stats_give_the_L2_norm_of_those_slices_as_the_neurons_outgoing_norm(string file, string layer, long index)
+    {
+        var expected = Root.Value.GetProperty("queries").EnumerateArray().Single(q =>
+            q.GetProperty("file").GetString() == file && q.GetProperty("layer").GetString() == layer && q.GetProperty("index").GetInt64() == index);
+        double[] outgoing = [.. expected.GetProperty("parts").EnumerateArray()
+            .Where(p => p.GetProperty("direction").GetString() == "out").SelectMany(p => OracleQuery.Flatten(p.GetProperty("values")))];
+        using var model = Model.Open(Fixtures.Path(Path.Combine("graph", file)));
+
+        var stats = NeuronKit.Stats.ModelStats.Compute(model, [model.Layer(layer)], new NeuronKit.Stats.StatsOptions { Outgoing = true });
+
+        var neuron = stats.Layers.Single().Neurons[(int)model.Neuron(layer, index).Index];
+        Assert.Equal(Math.Sqrt(outgoing.Sum(v => v * v)), neuron.OutgoingL2!.Value, 12);
+        Assert.Equal(outgoing.All(v => v == 0), neuron.Unused);
+    }
 }

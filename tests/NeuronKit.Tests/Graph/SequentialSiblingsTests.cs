@@ -104,4 +104,22 @@ public class SequentialSiblingsTests
         Assert.False(edge.Assumed);
         Assert.StartsWith("module class torch.nn.modules.container.Sequential: its children run in order", edge.Evidence[0]);
     }
+
+    [Fact]
+    public void Stats_flag_a_neuron_whose_outgoing_weights_are_all_zero_as_unused_and_leave_layers_without_consumers_unmeasured()
+    {
+        // Given a Linear whose consumer's column 0 is all zero (the consumer's weights are its element indices: column 0 of a
+        // [1, 5] weight is the single element 0)
+        using var model = new CheckpointBuilder().Tensor("0.weight", 5, 6).Tensor("2.weight", 1, 5).Model();
+
+        var stats = NeuronKit.Stats.ModelStats.Compute(model, new NeuronKit.Stats.StatsOptions { Outgoing = true });
+        var without = NeuronKit.Stats.ModelStats.Compute(model);
+
+        Assert.All(without.Layers[0].Neurons, n => Assert.Equal((null, false), (n.OutgoingL2, n.Unused)));
+        var first = stats.Layers[0];
+        Assert.Equal([true, false, false, false, false], first.Neurons.Select(n => n.Unused));
+        Assert.Equal([0.0, 1, 2, 3, 4], first.Neurons.Select(n => n.OutgoingL2!.Value));
+        Assert.Equal(1, first.UnusedCount);
+        Assert.All(stats.Layers[1].Neurons, n => Assert.Null(n.OutgoingL2));
+    }
 }
