@@ -35,40 +35,35 @@ internal static class JsonOutput
     }
 
     /// <summary>Row-major <paramref name="values"/> nested as <paramref name="shape"/> is (a scalar is a bare value).</summary>
-    public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<double> values, IReadOnlyList<long> shape, int dim = 0)
-    {
-        if (dim == shape.Count)
-        {
-            WriteValue(json, values[0]);
-            return;
-        }
-        json.WriteStartArray();
-        long count = shape[dim];
-        int stride = count == 0 ? 0 : values.Length / (int)count;
-        for (int i = 0; i < count; i++)
-            WriteNested(json, values.Slice(i * stride, stride), shape, dim + 1);
-        json.WriteEndArray();
-    }
+    public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<double> values, IReadOnlyList<long> shape) =>
+        Nest(json, values, shape, 0, WriteValue);
 
     /// <summary>
     /// Row-major complex <paramref name="values"/> nested as <paramref name="shape"/> is, each value an <c>[re, im]</c>
     /// pair of contract doubles (so a part of shape [3] is three pairs, and a scalar is one pair).
     /// </summary>
-    public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<Complex> values, IReadOnlyList<long> shape, int dim = 0)
+    public static void WriteNested(Utf8JsonWriter json, ReadOnlySpan<Complex> values, IReadOnlyList<long> shape) =>
+        Nest(json, values, shape, 0, (writer, value) =>
+        {
+            writer.WriteStartArray();
+            WriteValue(writer, value.Real);
+            WriteValue(writer, value.Imaginary);
+            writer.WriteEndArray();
+        });
+
+    // One array per dimension from `dim` on, each element written by `leaf`.
+    private static void Nest<T>(Utf8JsonWriter json, ReadOnlySpan<T> values, IReadOnlyList<long> shape, int dim, Action<Utf8JsonWriter, T> leaf)
     {
         if (dim == shape.Count)
         {
-            json.WriteStartArray();
-            WriteValue(json, values[0].Real);
-            WriteValue(json, values[0].Imaginary);
-            json.WriteEndArray();
+            leaf(json, values[0]);
             return;
         }
         json.WriteStartArray();
         long count = shape[dim];
         int stride = count == 0 ? 0 : values.Length / (int)count;
         for (int i = 0; i < count; i++)
-            WriteNested(json, values.Slice(i * stride, stride), shape, dim + 1);
+            Nest(json, values.Slice(i * stride, stride), shape, dim + 1, leaf);
         json.WriteEndArray();
     }
 

@@ -60,8 +60,7 @@ internal static class OnnxEdges
 
         foreach (var producer in layers.Where(l => l.Aliases.Count > 0 && l.NeuronCount > 0))
         {
-            var node = graph.Nodes.FirstOrDefault(n => n.Graph == "" && n.Outputs.Count > 0 && n.Outputs[0] == producer.Aliases[0]);
-            if (node is null) continue;
+            if (!producers.TryGetValue(producer.Aliases[0], out var node) || node.Outputs[0] != producer.Aliases[0]) continue;
             var (edges, why) = Walk(producer, node, readers, producers, byOutput, LayerOf, Computed);
             if (edges.Count > 0) consumers[producer] = edges;
             else whyNone[producer] = why;
