@@ -17,4 +17,12 @@ internal sealed class DequantizeLinearBytes(Quantization quantization) : Dequant
         int channel = (int)Quantization.ChannelOf(element);
         return (float)(q - (long)Quantization.ZeroPoints[channel]) * (float)Quantization.Scales[channel];
     }
+
+    // ONNX QuantizeLinear: saturate(round_half_to_even(x / y_scale) + y_zero_point), the division in float32.
+    /// <inheritdoc/>
+    protected override long Quantize(float value, long element)
+    {
+        int channel = (int)Quantization.ChannelOf(element);
+        return (long)MathF.Round(value / (float)Quantization.Scales[channel], MidpointRounding.ToEven) + (long)Quantization.ZeroPoints[channel];
+    }
 }

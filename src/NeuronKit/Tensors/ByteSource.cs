@@ -1,3 +1,5 @@
+using NeuronKit.Edits;
+
 namespace NeuronKit.Tensors;
 
 /// <summary>Bytes a checkpoint's tensors live in: a mapped file, or a buffer for data that had to be inflated.</summary>
@@ -25,6 +27,15 @@ public abstract class ByteSource : IDisposable
     public virtual void Release(long offset, long length)
     {
     }
+
+    /// <summary>
+    /// Plans writing <paramref name="bytes"/>, encoded as <see cref="Read"/> gives them, at <paramref name="offset"/>:
+    /// a mapped file plans them as they are; a source that decodes other bytes (quantized integers, ggml blocks) encodes
+    /// them back into those. Bytes that live only in memory (an inflated zip entry, ONNX typed fields) have nowhere to
+    /// go and are refused with <see cref="RequestException"/>.
+    /// </summary>
+    public virtual void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
+        throw new RequestException("its values are not stored in a file as they are read, so there is nowhere to write them");
 
     /// <summary>Releases the bytes.</summary>
     public virtual void Dispose() => GC.SuppressFinalize(this);

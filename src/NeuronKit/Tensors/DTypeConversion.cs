@@ -110,6 +110,47 @@ public static class DTypeConversion
         }
     }
 
+    /// <summary>
+    /// Encodes <paramref name="source"/> as <paramref name="dtype"/> into <paramref name="destination"/>, rounding to
+    /// nearest even as PyTorch's casts do; only the floating types weights are stored in can be written (an integer or
+    /// 8-bit float tensor is refused with <see cref="RequestException"/>, since rounding a weight into it would change
+    /// what the file means).
+    /// </summary>
+    public static void FromDoubles(DType dtype, ReadOnlySpan<double> source, Span<byte> destination)
+    {
+        int n = source.Length;
+        switch (dtype)
+        {
+            case DType.Float32:
+                for (int i = 0; i < n; i++) BinaryPrimitives.WriteSingleLittleEndian(destination[(i * 4)..], (float)source[i]);
+                break;
+            case DType.Float64:
+                for (int i = 0; i < n; i++) BinaryPrimitives.WriteDoubleLittleEndian(destination[(i * 8)..], source[i]);
+                break;
+            case DType.Float16:
+                for (int i = 0; i < n; i++) BinaryPrimitives.WriteHalfLittleEndian(destination[(i * 2)..], (Half)source[i]);
+                break;
+            case DType.BFloat16:
+                for (int i = 0; i < n; i++) BinaryPrimitives.WriteUInt16LittleEndian(destination[(i * 2)..], ToBFloat16(source[i]));
+                break;
+            default:
+                throw new RequestException($"{dtype.Name()} values cannot be written: only float32, float64, float16 and " +
+                    "bfloat16 weights (and quantized ones, through their scales) are edited");
+        }
+    }
+
+    // Round to nearest even straight from the double: going through float first could round twice.
+    private static ushort ToBFloat16(double value)
+    {
+        float single = (float)value;
+        uint bits = BitConverter.SingleToUInt32Bits(single);
+        if (float.IsNaN(single)) return (ushort)((bits >> 16) | 0x40);
+        uint lower = bits & 0xFFFF;
+        uint upper = bits >> 16;
+        bool up = lower > 0x8000 || (lower == 0x8000 && (value == single ? (upper & 1) == 1 : Math.Abs(value) > Math.Abs(single)));
+        return (ushort)(up ? upper + 1 : upper);
+    }
+
     /// <summary>The error of asking for a complex dtype's values as real numbers: a pair would silently lose a half.</summary>
     internal static RequestException NotReal(DType dtype, string? what = null) =>
         new($"{what ?? "the values"} {(what is null ? "are" : "is")} {dtype.Name()}: each value is a (re, im) pair, not one real number",

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NeuronKit.Edits;
 
 namespace NeuronKit.Tensors;
 
@@ -39,6 +40,54 @@ public abstract class DequantizedBytes(Quantization quantization) : DecodedBytes
             int take = Math.Min(decoded.Length, destination.Length - written);
             decoded[..take].CopyTo(destination[written..]);
             written += take;
+        }
+    }
+
+    /// <summary>
+    /// Plans the stored integers that give the float32 values in <paramref name="bytes"/>: each value quantized with its
+    /// element's scale and zero point as the format's own quantizer does (<see cref="Quantize"/>), saturated to the
+    /// integer type, then written over the integers' own bytes.
+    /// </summary>
+    public sealed override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches)
+    {
+        CheckRange(offset, bytes.Length);
+        if (offset % sizeof(float) != 0 || bytes.Length % sizeof(float) != 0)
+            throw new ArgumentException($"quantized values are written whole float32 elements at a time, not bytes {offset}..{offset + bytes.Length}");
+        long first = offset / sizeof(float);
+        int count = bytes.Length / sizeof(float);
+        var integers = new byte[count * _integerSize];
+        var (low, high) = Range(Quantization.IntegerType);
+        for (int i = 0; i < count; i++)
+        {
+            long q = Math.Clamp(Quantize(BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * sizeof(float))..]), first + i), low, high);
+            WriteInteger(integers.AsSpan(i * _integerSize, _integerSize), q);
+        }
+        _integers.Source.Write(_integers.ByteOffset + first * _integerSize, integers, patches);
+    }
+
+    /// <summary>
+    /// The stored integer for <paramref name="value"/> at storage element <paramref name="element"/>, before saturation:
+    /// the format's own quantizer (<c>torch.quantize_per_channel</c>, ONNX <c>QuantizeLinear</c>).
+    /// </summary>
+    protected abstract long Quantize(float value, long element);
+
+    private static (long Low, long High) Range(DType type) => type switch
+    {
+        DType.Int8 => (sbyte.MinValue, sbyte.MaxValue),
+        DType.UInt8 => (byte.MinValue, byte.MaxValue),
+        DType.Int16 => (short.MinValue, short.MaxValue),
+        DType.UInt16 => (ushort.MinValue, ushort.MaxValue),
+        DType.Int32 => (int.MinValue, int.MaxValue),
+        var other => throw new InvalidOperationException($"{other.Name()} is no quantized integer type"),
+    };
+
+    private void WriteInteger(Span<byte> destination, long q)
+    {
+        switch (Quantization.IntegerType)
+        {
+            case DType.Int8 or DType.UInt8: destination[0] = (byte)q; break;
+            case DType.Int16 or DType.UInt16: BinaryPrimitives.WriteUInt16LittleEndian(destination, (ushort)q); break;
+            default: BinaryPrimitives.WriteInt32LittleEndian(destination, (int)q); break;
         }
     }
 

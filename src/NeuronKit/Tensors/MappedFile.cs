@@ -1,4 +1,5 @@
 using System.IO.MemoryMappedFiles;
+using NeuronKit.Edits;
 
 namespace NeuronKit.Tensors;
 
@@ -86,6 +87,9 @@ public sealed unsafe class MappedFile : ByteSource
             done += read;
         }
     }
+
+    /// <inheritdoc/>
+    public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) => patches.Write(this, offset, bytes);
 
     /// <inheritdoc/>
     public override void Release(long offset, long length)

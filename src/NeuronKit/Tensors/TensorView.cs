@@ -1,4 +1,5 @@
 using System.Numerics;
+using NeuronKit.Edits;
 
 namespace NeuronKit.Tensors;
 
@@ -95,6 +96,47 @@ public sealed class TensorView
 
     /// <summary>Writes every element, row-major, into <paramref name="destination"/> as complex numbers.</summary>
     public void CopyTo(Span<Complex> destination) => Gather(destination, DTypeConversion.ToComplex);
+
+    /// <summary>
+    /// Plans writing <paramref name="values"/> (row-major, one per element) over the view's elements, encoded as its
+    /// dtype and then as its storage keeps them (<see cref="ByteSource.Write"/>); nothing is written until the patches are.
+    /// </summary>
+    public void Write(ReadOnlySpan<double> values, PatchSet patches)
+    {
+        if (values.Length != ElementCount)
+            throw new ArgumentException($"{values.Length} values for a view of {ElementCount} elements");
+        if (DType.IsComplex()) throw DTypeConversion.NotReal(DType);
+        int size = DType.Size();
+        int rank = _shape.Length;
+        long inner = rank == 0 ? 1 : _shape[rank - 1];
+        bool contiguous = rank == 0 || _strides[rank - 1] == 1 || inner == 1;
+        long run = contiguous ? inner : 1;
+        var bytes = new byte[checked(run * size)];
+        int done = 0;
+        foreach (long element in RunStarts(run))
+        {
+            DTypeConversion.FromDoubles(DType, values.Slice(done, (int)run), bytes);
+            Storage.Source.Write(Storage.ByteOffset + element * size, bytes, patches);
+            done += (int)run;
+        }
+    }
+
+    // The storage element each run of `run` contiguous elements starts at, row-major.
+    private IEnumerable<long> RunStarts(long run)
+    {
+        if (ElementCount == 0) yield break;
+        long[] shape = run == 1 || _shape.Length == 0 ? _shape : _shape[..^1];
+        var index = new long[shape.Length];
+        while (true)
+        {
+            long element = StorageOffset;
+            for (int d = 0; d < index.Length; d++) element += index[d] * _strides[d];
+            yield return element;
+            int dim = index.Length - 1;
+            while (dim >= 0 && ++index[dim] == shape[dim]) index[dim--] = 0;
+            if (dim < 0) yield break;
+        }
+    }
 
     private delegate void Conversion<T>(DType dtype, ReadOnlySpan<byte> source, Span<T> destination);
 

@@ -168,7 +168,7 @@ public sealed class ZipArchiveReader
 
     private static List<ZipEntry> ReadDirectory(ByteSource source, string fileName, long offset, long size, int count)
     {
-        var raw = new List<(string Name, int Method, int Flags, long Compressed, long Uncompressed, long Local)>(count);
+        var raw = new List<(string Name, int Method, int Flags, long Compressed, long Uncompressed, long Local, uint Crc, long Central)>(count);
         long position = offset;
         long limit = offset + size;
         for (int i = 0; i < count; i++)
@@ -180,6 +180,7 @@ public sealed class ZipArchiveReader
                 throw new CheckpointException($"{fileName} is corrupt: zip central directory entry {i} at byte {position} has no signature");
             int flags = BinaryPrimitives.ReadUInt16LittleEndian(header[8..]);
             int method = BinaryPrimitives.ReadUInt16LittleEndian(header[10..]);
+            uint crc = BinaryPrimitives.ReadUInt32LittleEndian(header[16..]);
             long compressed = BinaryPrimitives.ReadUInt32LittleEndian(header[20..]);
             long uncompressed = BinaryPrimitives.ReadUInt32LittleEndian(header[24..]);
             int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header[28..]);
@@ -194,7 +195,7 @@ public sealed class ZipArchiveReader
                 throw new CheckpointException($"{fileName} has an encrypted or patched zip entry '{name}' (flags 0x{flags:x}); it cannot be read");
             var extra = source.Span(position + CentralHeaderSize + nameLength, extraLength);
             ReadZip64Extra(extra, ref uncompressed, ref compressed, ref local, name, fileName);
-            raw.Add((name, method, flags, compressed, uncompressed, local));
+            raw.Add((name, method, flags, compressed, uncompressed, local, crc, position));
             position = next;
         }
         if (position != limit)
@@ -214,7 +215,7 @@ public sealed class ZipArchiveReader
                     $"overlaps the next record at byte {recordLimit}");
             limits[order[k]] = recordLimit;
         }
-        return raw.Select((e, i) => new ZipEntry(e.Name, e.Method, e.Flags, e.Compressed, e.Uncompressed, e.Local, limits[i])).ToList();
+        return raw.Select((e, i) => new ZipEntry(e.Name, e.Method, e.Flags, e.Compressed, e.Uncompressed, e.Local, limits[i], e.Crc, e.Central)).ToList();
     }
 
     // The zip64 extra field (id 1) holds, in this order, only the fields whose 32-bit slot is 0xFFFFFFFF.

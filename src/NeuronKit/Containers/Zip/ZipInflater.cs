@@ -23,7 +23,7 @@ internal static class ZipInflater
         var compressed = source.Span(dataOffset, (int)entry.CompressedSize);
         var output = new byte[entry.UncompressedSize];
         // An empty deflate stream holds nothing (and pinning an empty span gives no pointer to read from).
-        if (compressed.IsEmpty && output.Length == 0) return new MemoryBytes(output);
+        if (compressed.IsEmpty && output.Length == 0) return new MemoryBytes(output, $"inflated from the deflated zip entry '{entry.Name}'");
         if (compressed.IsEmpty)
             throw new CheckpointException($"{fileName} is corrupt: zip entry '{entry.Name}' declares {entry.UncompressedSize} bytes " +
                 "but holds no compressed data");
@@ -45,6 +45,6 @@ internal static class ZipInflater
         {
             throw new CheckpointException($"{fileName} is corrupt: zip entry '{entry.Name}' does not inflate ({e.Message})", inner: e);
         }
-        return new MemoryBytes(output);
+        return new MemoryBytes(output, $"inflated from the deflated zip entry '{entry.Name}'");
     }
 }

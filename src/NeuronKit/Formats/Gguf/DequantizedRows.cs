@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Gguf;
@@ -55,5 +56,35 @@ public sealed class DequantizedRows : DecodedBytes
             written += count;
         }
         Interlocked.Add(ref _blocksDecoded, blocks);
+    }
+
+    /// <summary>
+    /// Plans the blocks that hold the float32 values in <paramref name="bytes"/>: each block the write touches is decoded
+    /// (with writes planned before over it), the new values put in, and the block quantized again with ggml's reference
+    /// quantizer, so its other elements may move by up to a quantization step. Types without one are refused.
+    /// </summary>
+    public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches)
+    {
+        CheckRange(offset, bytes.Length);
+        if (_type.Encoder is not { } encode)
+            throw new RequestException($"{_type.Name} blocks cannot be quantized again after an edit: NeuronKit writes ggml's " +
+                "reference quantization of q8_0 and q4_0 (and f32, f16, bf16 as they are)");
+        if (offset % sizeof(float) != 0 || bytes.Length % sizeof(float) != 0)
+            throw new ArgumentException($"ggml values are written whole float32 elements at a time, not bytes {offset}..{offset + bytes.Length}");
+        int blockSize = _type.BlockSize, typeSize = _type.TypeSize;
+        long first = offset / sizeof(float), end = first + bytes.Length / sizeof(float);
+        var values = MemoryMarshal.Cast<byte, float>(bytes);
+        Span<float> block = stackalloc float[blockSize];
+        Span<byte> encoded = stackalloc byte[typeSize];
+        for (long b = first / blockSize; b * blockSize < end; b++)
+        {
+            long at = _dataOffset + b * typeSize;
+            patches.Read(_source, at, encoded);
+            _type.Decoder!(encoded, block);
+            long from = Math.Max(first, b * blockSize), to = Math.Min(end, (b + 1) * blockSize);
+            values[(int)(from - first)..(int)(to - first)].CopyTo(block[(int)(from - b * blockSize)..]);
+            encode(block, encoded);
+            _source.Write(at, encoded, patches);
+        }
     }
 }

@@ -90,7 +90,7 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
                 throw Bad(name, $"holds {ticket.Length:N0} bytes of data, but [{string.Join(", ", proto.Dims)}] {typeName} needs {bytes:N0}");
             return new TensorStorage(name, file, ticket.Offset, ticket.Length);
         }
-        return new TensorStorage(name, new MemoryBytes(Decode(proto, name, typeName, dtype, elements, bytes)), 0, bytes);
+        return new TensorStorage(name, new MemoryBytes(Decode(proto, name, typeName, dtype, elements, bytes), "decoded from typed fields (int64_data, int32_data …) or raw_data given twice"), 0, bytes);
     }
 
     // Data that could not be mapped: raw_data given twice, or typed fields, each checked to hold one value per element.

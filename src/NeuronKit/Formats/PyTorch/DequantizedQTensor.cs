@@ -24,4 +24,16 @@ internal sealed class DequantizedQTensor(Quantization quantization) : Dequantize
             ? ((float)q - (float)Quantization.ZeroPoints[channel]) * (float)Quantization.Scales[channel]
             : (float)((q - (long)Quantization.ZeroPoints[channel]) * Quantization.Scales[channel]);
     }
+
+    // PyTorch 1.13's quantize_val without FBGEMM (Debian's build): zero_point + nearbyint(value * (1 / float(scale))) in
+    // float; with float qparams, lrintf(value * inv_scale + zero_point) (affine_quantizer_base.cpp).
+    /// <inheritdoc/>
+    protected override long Quantize(float value, long element)
+    {
+        int channel = Quantization.Axis is null ? 0 : (int)Quantization.ChannelOf(element);
+        float inverse = 1.0f / (float)Quantization.Scales[channel];
+        return _floatParams
+            ? (long)MathF.Round(value * inverse + (float)Quantization.ZeroPoints[channel], MidpointRounding.ToEven)
+            : (long)(Quantization.ZeroPoints[channel] + MathF.Round(value * inverse, MidpointRounding.ToEven));
+    }
 }

@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Globalization;
+using NeuronKit.Cli.Output;
+using NeuronKit.Edits;
+using NeuronKit.Neurons;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary>
+/// <c>neuron edit FILE LAYER INDEX ACTION (-o OUT | --in-place)</c>: changes one or more neurons' parts and writes the
+/// model back in its own format, touching only those bytes.
+/// </summary>
+internal static class EditCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var file = CommonOptions.File();
+        var layer = new Argument<string?>("LAYER")
+        {
+            Description = "The layer, as for show (or give several neurons with --neurons).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var index = new Argument<long?>("INDEX")
+        {
+            Description = "The neuron's index; a negative one counts from the end.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var neurons = new Option<string?>("--neurons")
+        {
+            Description = "Several neurons in one run, as LAYER:INDEX pairs separated by commas (fc:1,fc:3,conv1:0).",
+        };
+        var zero = new Option<bool>("--zero") { Description = "Set the values to 0 (with --outgoing: ablate the neuron)." };
+        var scale = new Option<double?>("--scale") { Description = "Multiply the values by K." };
+        var set = new Option<string?>("--set") { Description = "Set the values to those of a .npy file, whose shape must be the part's." };
+        var noise = new Option<double?>("--add-noise") { Description = "Add Gaussian noise of standard deviation SIGMA." };
+        var seed = new Option<int>("--seed") { Description = "The seed of --add-noise's generator (default 0): the same seed gives the same file." };
+        var part = new Option<string?>("--part")
+        {
+            Description = "Only this part of the neuron: ROLE or ROLE:GATE as show names them (weight, bias, weight_hh:forget, running_var); " +
+                "the default is every weight and bias of the neuron.",
+        };
+        var outgoing = new Option<bool>("--outgoing")
+        {
+            Description = "Also apply it to the outgoing parts: the slices of the consumers' weights that read the neuron's output.",
+        };
+        var consumers = new Option<string[]>("--consumer")
+        {
+            Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the edited model to OUT (a new file, or over one)." };
+        var inPlace = new Option<bool>("--in-place") { Description = "Write only the changed bytes into FILE itself (journaled: undone on any failure)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would change and write nothing." };
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("edit",
+            "Change neurons and save: zero, scale, set or add noise to their weights (and outgoing weights), in the file's own format.")
+        {
+            file, layer, index, neurons, zero, scale, set, noise, seed, part, outgoing, consumers, output, inPlace, dryRun, json, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        {
+            string path = parse.GetValue(file)!;
+            string? target = parse.GetValue(output);
+            bool dry = parse.GetValue(dryRun), here = parse.GetValue(inPlace);
+            if (!dry && (target is null) == !here)
+                throw new RequestException(here ? "--in-place and -o are two places to write; give one" : "say where to write: -o OUT or --in-place");
+            var action = Action(parse.GetValue(zero), parse.GetValue(scale), parse.GetValue(set), parse.GetValue(noise), parse.GetValue(seed));
+            var addresses = Addresses(parse.GetValue(layer), parse.GetValue(index), parse.GetValue(neurons));
+            string[] named = parse.GetValue(consumers) ?? [];
+            if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
+            if (here && !dry && EditJournal.Recover(path) is > 0 and var restored)
+                stderr.WriteLine($"neuron: put back {restored:N0} bytes that an interrupted edit of {Path.GetFileName(path)} had overwritten");
+            using var model = Model.Open(path);
+            var targets = new List<(Neuron, IReadOnlyList<NeuronPart>)>();
+            foreach (var (name, j) in addresses)
+            {
+                var neuron = model.Layer(name).Neuron(j);
+                if (parse.GetValue(outgoing))
+                    neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : [.. named.Select(c => model.Edge(neuron.Layer, c))]);
+                targets.Add((neuron, ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
+            }
+            var edit = ModelEdit.Plan(model, targets, action);
+            if (!dry)
+            {
+                if (here) edit.WriteInPlace();
+                else edit.WriteTo(target!);
+            }
+            if (parse.GetValue(json)) EditJsonWriter.Write(stdout, edit, dry);
+            else EditTextWriter.Write(stdout, edit, dry);
+        }));
+        return command;
+    }
+
+    private static EditAction Action(bool zero, double? scale, string? set, double? noise, int seed)
+    {
+        var given = new List<EditAction>();
+        if (zero) given.Add(new EditAction.Zero());
+        if (scale is { } k) given.Add(new EditAction.Scale(k));
+        if (set is not null) given.Add(ReadValues(set));
+        if (noise is { } sigma)
+        {
+            if (!(sigma >= 0)) throw new RequestException($"--add-noise {sigma.ToString(CultureInfo.InvariantCulture)}: the standard deviation must be 0 or more");
+            given.Add(new EditAction.AddNoise(sigma, seed));
+        }
+        return given switch
+        {
+            [var one] => one,
+            [] => throw new RequestException("say what to do: --zero, --scale K, --set VALUES.npy or --add-noise SIGMA"),
+            _ => throw new RequestException($"one action per edit, not {string.Join(" and ", given)}"),
+        };
+    }
+
+    private static EditAction.Set ReadValues(string path)
+    {
+        using var values = Model.Open(path);
+        if (values.Checkpoint.Format != "numpy" || values.Checkpoint.Tensors.Count != 1)
+            throw new RequestException($"--set takes one array in a .npy file; {Path.GetFileName(path)} is {values.Checkpoint.Format} " +
+                $"with {values.Checkpoint.Tensors.Count} tensors");
+        var tensor = values.Checkpoint.Tensors[0];
+        return new EditAction.Set([.. tensor.Shape], tensor.View().ToDoubles(), Path.GetFileName(path));
+    }
+
+    private static List<(string Layer, long Index)> Addresses(string? layer, long? index, string? neurons)
+    {
+        if (neurons is null)
+            return layer is not null && index is { } j ? [(layer, j)]
+                : throw new RequestException("name the neuron: LAYER INDEX, or --neurons LAYER:INDEX,…");
+        if (layer is not null) throw new RequestException("give the neurons either as LAYER INDEX or with --neurons, not both");
+        var addresses = new List<(string, long)>();
+        foreach (string item in neurons.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int colon = item.LastIndexOf(':');
+            if (colon <= 0 || !long.TryParse(item[(colon + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long j))
+                throw new RequestException($"--neurons: '{item}' is not LAYER:INDEX (fc:3)");
+            addresses.Add((item[..colon], j));
+        }
+        return addresses;
+    }
+}

@@ -1,0 +1,255 @@
+using NeuronKit.Containers.Zip;
+using NeuronKit.Layers;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Edits;
+
+/// <summary>
+/// An edit of some neurons' parts, planned as byte writes before any file is touched, then written to a new file or
+/// in place, checked by reading the result back, and reported. Same-shape edits change only the bytes of the touched
+/// slices (and a zip's CRCs).
+/// <code>
+/// using var model = Model.Open("model.pt");
+/// var neuron = model.Graph.WithOutgoing(model.Neuron("fc1", 3));
+/// var edit = ModelEdit.Plan(model, [(neuron, ModelEdit.Select(neuron, part: null, outgoing: true))], new EditAction.Zero());
+/// edit.WriteTo("model.ablated.pt");
+/// </code>
+/// </summary>
+public sealed class ModelEdit
+{
+    private readonly PatchSet _patches;
+    private readonly IReadOnlyList<FileSnapshot> _snapshots;
+
+    private ModelEdit(Model model, EditAction action, IReadOnlyList<PartChange> changes, PatchSet patches)
+    {
+        Model = model;
+        Action = action;
+        Changes = changes;
+        _patches = patches;
+        _snapshots = [.. patches.Files.Select(f => FileSnapshot.Of(f.Path))];
+    }
+
+    /// <summary>The model edited.</summary>
+    public Model Model { get; }
+
+    /// <summary>What was done to each part.</summary>
+    public EditAction Action { get; }
+
+    /// <summary>Every part changed, in the order planned.</summary>
+    public IReadOnlyList<PartChange> Changes { get; }
+
+    /// <summary>Every byte run the edit writes, per file in file order: the parts' bytes and any CRCs kept up to date.</summary>
+    public IReadOnlyList<BytePatch> Writes => [.. _patches.Files.SelectMany(f => _patches.Runs(f.Path))];
+
+    /// <summary>Bytes the edit writes in all.</summary>
+    public long BytesWritten => Writes.Sum(w => w.Bytes.LongLength);
+
+    /// <summary>Where the last write went: the output file, or the model's own file(s) in place; null while only planned.</summary>
+    public string? WrittenTo { get; private set; }
+
+    /// <summary>
+    /// The parts of <paramref name="neuron"/> an edit touches: its own weights and biases, or only the part named
+    /// <paramref name="part"/> (<c>ROLE</c> or <c>ROLE:GATE</c>, e.g. <c>weight_hh:forget</c>, <c>running_var</c>), plus,
+    /// with <paramref name="outgoing"/>, every outgoing part (the neuron must come from
+    /// <see cref="Graph.LayerGraph.WithOutgoing"/>). Per-channel layers on the way (through parts) are left alone.
+    /// </summary>
+    public static IReadOnlyList<NeuronPart> Select(Neuron neuron, string? part, bool outgoing)
+    {
+        var own = neuron.Parts.Where(p => p.Direction == PartDirection.In).ToList();
+        List<NeuronPart> chosen;
+        if (part is null)
+        {
+            chosen = [.. own.Where(p => p.Role.Use is PartUse.Weight or PartUse.Bias)];
+        }
+        else
+        {
+            int colon = part.IndexOf(':');
+            string role = colon < 0 ? part : part[..colon];
+            string? gate = colon < 0 ? null : part[(colon + 1)..];
+            chosen = [.. own.Where(p => p.Role.Name == role && (gate is null || p.Gate?.Name == gate))];
+            if (chosen.Count == 0)
+                throw new RequestException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has no part '{part}'",
+                    [$"its parts: {string.Join(", ", own.Select(p => p.Gate is null ? p.Role.Name : $"{p.Role.Name}:{p.Gate.Name}").Distinct())}"]);
+        }
+        if (outgoing)
+        {
+            var outParts = neuron.Parts.Where(p => p.Direction == PartDirection.Out).ToList();
+            if (outParts.Count == 0)
+                throw new RequestException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has no outgoing parts to edit");
+            chosen.AddRange(outParts);
+        }
+        return chosen;
+    }
+
+    /// <summary>
+    /// Plans <paramref name="action"/> on each neuron's <paramref name="targets"/> parts: new values, encoded as each
+    /// tensor is stored (rounded to its dtype, quantized again with its scales or ggml blocks), as byte writes; nothing is
+    /// written. Throws <see cref="RequestException"/> for a part that cannot be written (an integer tensor, a compressed
+    /// zip entry, a ggml type without a reference quantizer).
+    /// </summary>
+    public static ModelEdit Plan(Model model, IEnumerable<(Neuron Neuron, IReadOnlyList<NeuronPart> Parts)> targets, EditAction action)
+    {
+        var patches = new PatchSet();
+        var changes = new List<PartChange>();
+        foreach (var (neuron, parts) in targets)
+        {
+            foreach (var part in parts)
+            {
+                if (part.DType.IsComplex())
+                    throw new RequestException($"{part.Tensor}{part.Index} is {part.DType.Name()}: complex weights are not edited");
+                var before = part.ToDoubles();
+                var requested = action.Apply(part, before);
+                int mark = patches.Count;
+                try
+                {
+                    part.View.Write(requested, patches);
+                }
+                catch (RequestException e)
+                {
+                    throw new RequestException($"{part.Tensor}{part.Index} cannot be edited: {e.Message}", e.Hints);
+                }
+                changes.Add(new PartChange(neuron, part, before, requested, patches.Since(mark)));
+            }
+        }
+        if (changes.Count == 0) throw new RequestException("the edit touches no parts");
+        foreach (var file in patches.Files.Where(ZipCrcUpdate.IsZip).ToList())
+            ZipCrcUpdate.Plan(file, patches);
+        return new ModelEdit(model, action, changes, patches);
+    }
+
+    /// <summary>
+    /// Writes the edited model to <paramref name="output"/>: a copy of the file beside it, the planned bytes written into
+    /// it, flushed, read back and checked, then renamed over <paramref name="output"/>. On any failure the temporary file
+    /// is removed and nothing else has changed.
+    /// </summary>
+    public void WriteTo(string output)
+    {
+        var files = _patches.Files.ToList();
+        string source = Model.Checkpoint.Path;
+        if (files.Count != 1 || files[0].Path != source)
+            throw new RequestException($"the edit writes into {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))}, " +
+                $"not only {Path.GetFileName(source)}: a copy would have to carry every file", ["write it in place with --in-place"]);
+        string full = Path.GetFullPath(output);
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        try
+        {
+            Try(() => File.Copy(source, temporary), temporary);
+            _snapshots[0].CheckUnchanged();
+            if (new FileInfo(temporary).Length != _snapshots[0].Length)
+                throw new CheckpointException($"{Path.GetFileName(source)} changed while it was copied; nothing was written: run the edit again");
+            Try(() => Apply(temporary, _patches.Runs(source)), temporary);
+            Check(temporary);
+            Try(() => File.Move(temporary, full, overwrite: true), full);
+            WrittenTo = full;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// Writes the planned bytes into the model's own file(s): the bytes about to be overwritten go to a journal first
+    /// (<see cref="EditJournal"/>), then the writes, a flush, and a check by reading the file back; on any failure the old
+    /// bytes are put back. Writes only the bytes planned (kilobytes for a neuron of a 2 GiB file).
+    /// </summary>
+    public void WriteInPlace()
+    {
+        foreach (var file in _patches.Files)
+            if (File.Exists(EditJournal.PathOf(file.Path)))
+                throw new RequestException($"{Path.GetFileName(file.Path)} has the journal of an interrupted edit " +
+                    $"({Path.GetFileName(EditJournal.PathOf(file.Path))})", ["put its old bytes back with EditJournal.Recover (neuron edit does this first)"]);
+        var done = new List<(string Path, List<BytePatch> Old)>();
+        try
+        {
+            foreach (var file in _patches.Files)
+            {
+                _snapshots.First(s => s.Path == file.Path).CheckUnchanged();
+                var runs = _patches.Runs(file.Path);
+                var old = runs.Select(r => new BytePatch(r.File, r.Offset, ReadNow(file.Path, r))).ToList();
+                Try(() => EditJournal.Write(file.Path, old), EditJournal.PathOf(file.Path));
+                done.Add((file.Path, old));
+                Try(() => Apply(file.Path, runs), file.Path);
+            }
+            Check(Model.Checkpoint.Path);
+            foreach (var (path, _) in done) File.Delete(EditJournal.PathOf(path));
+            WrittenTo = Model.Checkpoint.Path;
+        }
+        catch
+        {
+            foreach (var (path, _) in done) EditJournal.Recover(path);
+            throw;
+        }
+    }
+
+    /// <summary>A test's fault: called before each run is written, with the file and the run; throwing there stops the write half way.</summary>
+    internal Action<string, BytePatch>? BeforeEachWrite { get; set; }
+
+    private void Apply(string path, IReadOnlyList<BytePatch> runs)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
+        foreach (var run in runs)
+        {
+            BeforeEachWrite?.Invoke(path, run);
+            RandomAccess.Write(handle, run.Bytes, run.Offset);
+        }
+        RandomAccess.FlushToDisk(handle);
+    }
+
+    private static byte[] ReadNow(string path, BytePatch run)
+    {
+        var bytes = new byte[run.Bytes.Length];
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (RandomAccess.Read(handle, bytes, run.Offset) != bytes.Length)
+            throw new CheckpointException($"{Path.GetFileName(path)} is shorter than when the edit was planned; nothing was written");
+        return bytes;
+    }
+
+    // The written file must open as the original did (same tensors, dtypes, shapes) and every changed part must read
+    // back as planned: exactly the requested values rounded to the dtype, or, quantized, whatever the quantizer kept.
+    private void Check(string path)
+    {
+        using var written = Model.Open(path);
+        var before = Model.Checkpoint.Tensors;
+        var after = written.Checkpoint.Tensors;
+        if (before.Count != after.Count || before.Zip(after).Any(p => p.First.Name != p.Second.Name || p.First.DType != p.Second.DType
+                || !p.First.Shape.SequenceEqual(p.Second.Shape)))
+            throw new CheckpointException($"the edited {Path.GetFileName(path)} does not read back with the original's tensors; nothing was kept");
+        // Quantized tensors are read dequantized through their layers (ONNX QDQ constants are plain integers in the file).
+        var read = written.Layers.SelectMany(l => l.Tensors).Select(t => t.Tensor).Where(t => t.Quantization is not null)
+            .GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First());
+        foreach (var change in Changes)
+        {
+            var tensor = read.GetValueOrDefault(change.Part.Tensor) ?? written.Checkpoint.Find(change.Part.Tensor)!;
+            var values = change.Part.Slice.Apply(tensor.View()).ToDoubles();
+            if (change.Part.Quantization is null && change.Part.StoredAs is null)
+            {
+                var bytes = new byte[values.Length * change.Part.DType.Size()];
+                var expected = new double[values.Length];
+                DTypeConversion.FromDoubles(change.Part.DType, change.Requested, bytes);
+                DTypeConversion.ToDoubles(change.Part.DType, bytes, expected);
+                for (int i = 0; i < values.Length; i++)
+                    if (BitConverter.DoubleToInt64Bits(values[i]) != BitConverter.DoubleToInt64Bits(expected[i]))
+                        throw new CheckpointException($"the edited {Path.GetFileName(path)} reads {values[i]} at element {i} of " +
+                            $"{change.Part.Tensor}{change.Part.Index}, not the {expected[i]} written; nothing was kept");
+            }
+            change.After = values;
+            if (change.Part.ToQuantized() is { } quantized)
+                change.Clipped = values.Where((v, i) => Math.Abs(v - change.Requested[i]) > 0.51 * quantized.Scales[i]).Count();
+        }
+    }
+
+    // IO failures (a full disk, a read-only folder) are the file's trouble, not a bug: say which file and why.
+    private static void Try(Action action, string path)
+    {
+        try
+        {
+            action();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path} cannot be written: {e.Message}", inner: e);
+        }
+    }
+}
