@@ -131,6 +131,8 @@ public sealed class ModelEdit
             throw new RequestException($"the edit writes into {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))}, " +
                 $"not only {Path.GetFileName(source)}: a copy would have to carry every file", ["write it in place with --in-place"]);
         string full = Path.GetFullPath(output);
+        if (!Directory.Exists(Path.GetDirectoryName(full)))
+            throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
         string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
         try
         {
@@ -145,7 +147,7 @@ public sealed class ModelEdit
         }
         finally
         {
-            File.Delete(temporary);
+            if (File.Exists(temporary)) File.Delete(temporary);
         }
     }
 
@@ -236,7 +238,7 @@ public sealed class ModelEdit
             }
             change.After = values;
             if (change.Part.ToQuantized() is { } quantized)
-                change.Clipped = values.Where((v, i) => Math.Abs(v - change.Requested[i]) > 0.51 * quantized.Scales[i]).Count();
+                change.Clipped = values.Where((v, i) => Math.Abs(v - change.Requested[i]) > 0.51 * quantized.Scales[quantized.Axis is null ? 0 : i]).Count();
         }
     }
 

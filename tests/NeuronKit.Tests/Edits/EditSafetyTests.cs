@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using NeuronKit.Edits;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Edits;
+
+/// <summary>Whatever goes wrong while an edit is written, the original stays byte for byte as it was and nothing half written is left.</summary>
+public class EditSafetyTests
+{
+    private const string Fixture = "gguf/tiny_q8_0.gguf";
+
+    [Fact]
+    public void A_copy_whose_write_fails_half_way_leaves_no_output_and_the_original_untouched()
+    {
+        using var folder = new TempFolder();
+        string before = EditOracleTests.Sha(Fixtures.Path("pytorch/seed_conv.pt"));
+        using var model = Model.Open(Fixtures.Path("pytorch/seed_conv.pt"));
+        var edit = Plan(model, "conv1", 3);
+        int writes = 0;
+        edit.BeforeEachWrite = (_, _) =>
+        {
+            if (++writes == 2) throw new IOException("injected: the disk went away");
+        };
+
+        var error = Assert.Throws<CheckpointException>(() => edit.WriteTo(Path.Combine(folder.Path, "out.pt")));
+
+        Assert.Contains("injected", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+        Assert.Equal(before, EditOracleTests.Sha(Fixtures.Path("pytorch/seed_conv.pt")));
+    }
+
+    [Fact]
+    public void An_in_place_write_that_fails_half_way_puts_the_old_bytes_back()
+    {
+        using var folder = new TempFolder();
+        string copy = Copy(folder, "pytorch/seed_conv.pt");
+        string before = EditOracleTests.Sha(copy);
+        using (var model = Model.Open(copy))
+        {
+            var edit = Plan(model, "conv1", 3);
+            int writes = 0;
+            edit.BeforeEachWrite = (_, _) =>
+            {
+                if (++writes == 3) throw new IOException("injected: no space left on device");
+            };
+            Assert.Throws<CheckpointException>(edit.WriteInPlace);
+        }
+
+        Assert.Equal(before, EditOracleTests.Sha(copy));
+        Assert.Equal([copy], Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void A_full_disk_leaves_no_partial_file()
+    {
+        using var folder = new TempFolder();
+        string disk = Path.Combine(folder.Path, "disk");
+        Directory.CreateDirectory(disk);
+        // A real 8 KiB file system where mount is allowed (root in CI); elsewhere the same failure, injected.
+        bool mounted = Run("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", disk) == 0;
+        try
+        {
+            using var model = Model.Open(Fixtures.Path(Fixture));
+            var edit = Plan(model, "blk.0.attn_q", 3);
+            if (!mounted) edit.BeforeEachWrite = (_, _) => throw new IOException("injected: No space left on device");
+
+            var error = Assert.Throws<CheckpointException>(() => edit.WriteTo(Path.Combine(disk, "out.gguf")));
+
+            Assert.Contains("space", error.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Empty(Directory.GetFileSystemEntries(disk));
+        }
+        finally
+        {
+            if (mounted) Run("umount", disk);
+        }
+    }
+
+    [Fact]
+    public void A_target_that_changed_after_the_edit_was_planned_is_not_written()
+    {
+        using var folder = new TempFolder();
+        string copy = Copy(folder, Fixture);
+        using var model = Model.Open(copy);
+        var edit = Plan(model, "blk.0.attn_q", 3);
+        File.SetLastWriteTimeUtc(copy, DateTime.UtcNow.AddMinutes(5));   // someone else wrote it meanwhile
+        string now = EditOracleTests.Sha(copy);
+
+        var error = Assert.Throws<CheckpointException>(edit.WriteInPlace);
+
+        Assert.Contains("changed while the edit was being made", error.Message);
+        Assert.Equal(now, EditOracleTests.Sha(copy));
+        Assert.Throws<CheckpointException>(() => edit.WriteTo(Path.Combine(folder.Path, "out.gguf")));
+        Assert.Equal([copy], Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void An_edit_cut_short_by_a_crash_is_put_back_before_the_next_one()
+    {
+        using var folder = new TempFolder();
+        string copy = Copy(folder, "pytorch/dtype_bfloat16.pt");
+        string before = EditOracleTests.Sha(copy);
+        // The crash: the journal is written, then only some of the new bytes reach the file.
+        using (var model = Model.Open(copy))
+        {
+            var edit = Plan(model, "fc", 2);
+            var runs = edit.Writes;
+            EditJournal.Write(copy, [.. runs.Select(r => r with { Bytes = File.ReadAllBytes(copy)[(int)r.Offset..(int)r.End] })]);
+            using var handle = File.OpenHandle(copy, FileMode.Open, FileAccess.Write);
+            RandomAccess.Write(handle, runs[0].Bytes, runs[0].Offset);
+        }
+        Assert.NotEqual(before, EditOracleTests.Sha(copy));
+
+        var (_, args, sha) = EditOracleTests.Case("pt_bfloat16");
+        var run = CliRun.Of(["edit", copy, .. args, "--in-place"]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("put back", run.Stderr);
+        Assert.Equal(sha, EditOracleTests.Sha(copy));
+        Assert.Equal([copy], Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void A_journal_cut_short_is_dropped_without_touching_the_file()
+    {
+        using var folder = new TempFolder();
+        string copy = Copy(folder, Fixture);
+        string before = EditOracleTests.Sha(copy);
+        EditJournal.Write(copy, [new BytePatch(copy, 100, new byte[64])]);
+        string journal = EditJournal.PathOf(copy);
+        File.WriteAllBytes(journal, File.ReadAllBytes(journal)[..^10]);
+
+        Assert.Equal(0, EditJournal.Recover(copy));
+
+        Assert.Equal(before, EditOracleTests.Sha(copy));
+        Assert.False(File.Exists(journal));
+    }
+
+    [Fact]
+    public void A_folder_that_does_not_exist_is_an_error_of_the_file_not_a_crash()
+    {
+        var run = CliRun.Of("edit", Fixtures.Path(Fixture), "blk.0.attn_q", "3", "--zero", "-o", "/nonexistent-neuronkit/out.gguf");
+
+        Assert.Equal(3, run.Exit);
+        Assert.StartsWith("error: /nonexistent-neuronkit/", run.Stderr);
+        Assert.Contains("cannot be written", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("numpy/seed_conv_compressed.npz", "conv1", "inflated from the deflated zip entry 'conv1.weight.npy'")]
+    [InlineData("gguf/tiny_q4_1.gguf", "blk.0.attn_q", "q4_1 blocks cannot be quantized again")]
+    [InlineData("onnx/typed.onnx", "g16", "decoded from typed fields")]
+    public void Bytes_with_nowhere_to_go_are_refused_with_exit_2(string fixture, string layer, string message)
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("edit", Fixtures.Path(fixture), layer, "0", "--zero", "-o", Path.Combine(folder.Path, "out"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--zero" }, "say where to write: -o OUT or --in-place")]
+    [InlineData(new[] { "--zero", "--in-place", "-o", "x" }, "--in-place and -o are two places to write; give one")]
+    [InlineData(new[] { "-o", "x" }, "say what to do: --zero, --scale K, --set VALUES.npy or --add-noise SIGMA")]
+    [InlineData(new[] { "--zero", "--scale", "2", "-o", "x" }, "one action per edit, not --zero and --scale 2")]
+    [InlineData(new[] { "--zero", "--part", "gamma", "-o", "x" }, "neuron 0 of 'blk.0.attn_q' has no part 'gamma'")]
+    public void A_wrong_request_is_exit_2_and_says_what_is_wrong(string[] options, string message)
+    {
+        var run = CliRun.Of(["edit", Fixtures.Path(Fixture), "blk.0.attn_q", "0", .. options]);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        Assert.False(File.Exists("x"));
+    }
+
+    private static ModelEdit Plan(Model model, string layer, long index)
+    {
+        var neuron = model.Layer(layer).Neuron(index);
+        return ModelEdit.Plan(model, [(neuron, ModelEdit.Select(neuron, part: null, outgoing: false))], new EditAction.Scale(0.5));
+    }
+
+    private static string Copy(TempFolder folder, string fixture)
+    {
+        string copy = Path.Combine(folder.Path, Path.GetFileName(fixture));
+        File.Copy(Fixtures.Path(fixture), copy);
+        return copy;
+    }
+
+    private static int Run(string file, params string[] args)
+    {
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+            process.WaitForExit();
+            return process.ExitCode;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return -1;
+        }
+    }
+}
