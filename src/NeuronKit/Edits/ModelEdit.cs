@@ -45,7 +45,7 @@ public sealed class ModelEdit
     /// <summary>Bytes the edit writes in all.</summary>
     public long BytesWritten => Writes.Sum(w => w.Bytes.LongLength);
 
-    /// <summary>Where the last write went: the output file, or the model's own file(s) in place; null while only planned.</summary>
+    /// <summary>Where the last write went: the output file as the caller named it, or the model's own path in place; null while only planned.</summary>
     public string? WrittenTo { get; private set; }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed class ModelEdit
             Try(() => Apply(temporary, _patches.Runs(source)), temporary);
             Check(temporary);
             Try(() => File.Move(temporary, full, overwrite: true), full);
-            WrittenTo = full;
+            WrittenTo = output;
         }
         finally
         {
