@@ -37,6 +37,7 @@ public static class NeuronCli
             LayersCommand.Create(stdout, stderr),
             ShowCommand.Create(stdout, stderr),
             EditCommand.Create(stdout, stderr),
+            PruneCommand.Create(stdout, stderr),
             StatsCommand.Create(stdout, stderr),
             TensorsCommand.Create(stdout, stderr),
             FormatsCommand.Create(stdout),

@@ -11,6 +11,7 @@ internal static class Usage
         ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER]",
         ["edit"] = "neuron edit FILE [LAYER] [INDEX] [--neurons L:I,…] (--zero|--scale K|--set X.npy|--add-noise SIGMA) [--seed S] " +
             "[--part ROLE[:GATE]] [--outgoing] [--consumer LAYER] (--output OUT|--in-place) [--dry-run] [--json]",
+        ["prune"] = "neuron prune FILE [LAYER] [INDICES] [--neurons L:I,…] [--consumer LAYER] (--output OUT|--dry-run) [--json]",
         ["tensors"] = "neuron tensors FILE [--json]",
         ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing]",
         ["formats"] = "neuron formats",

@@ -148,7 +148,7 @@ public class CliOutputTests
         var run = CliRun.Of("--help");
 
         Assert.Equal(0, run.Exit);
-        foreach (var command in new[] { "layers <FILE>", "show <FILE> <LAYER> <INDEX>", "edit <FILE> [<LAYER> [<INDEX>]]", "stats <FILE> [<LAYER>]", "tensors <FILE>", "formats" })
+        foreach (var command in new[] { "layers <FILE>", "show <FILE> <LAYER> <INDEX>", "edit <FILE> [<LAYER> [<INDEX>]]", "prune <FILE> [<LAYER> [<INDICES>]]", "stats <FILE> [<LAYER>]", "tensors <FILE>", "formats" })
             Assert.Contains($"\n  {command}  ", run.Stdout);
         Expectation.Matches("neuron/help.txt", run.Stdout);
     }

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using System.Globalization;
+using NeuronKit.Cli.Output;
+using NeuronKit.Edits;
+using NeuronKit.Layers;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary>
+/// <c>neuron prune FILE LAYER INDEX[,INDEX…] -o OUT</c>: removes neurons and shrinks every tensor that holds them or reads
+/// them, writing the smaller model in the file's own format.
+/// </summary>
+internal static class PruneCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var file = CommonOptions.File();
+        var layer = new Argument<string?>("LAYER") { Description = "The layer, as for show (or give several with --neurons).", Arity = ArgumentArity.ZeroOrOne };
+        var indices = new Argument<string?>("INDICES")
+        {
+            Description = "The neurons to remove, separated by commas (3 or 1,5,9); negative ones count from the end.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var neurons = new Option<string?>("--neurons")
+        {
+            Description = "Neurons of several layers, as LAYER:INDEX pairs separated by commas (rnn.l0:3,rnn.l0_reverse:3).",
+        };
+        var consumers = new Option<string[]>("--consumer")
+        {
+            Description = "The layer that reads the pruned layer's output, where the file cannot tell (repeatable); its inputs shrink too.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the pruned model to OUT." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be cut and write nothing." };
+        var json = CommonOptions.Json();
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("prune",
+            "Remove neurons: their rows, filters or gate rows, bias and norm entries, and the consumers' input columns; shapes shrink.")
+        {
+            file, layer, indices, neurons, consumers, output, dryRun, json, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        {
+            string? target = parse.GetValue(output);
+            bool dry = parse.GetValue(dryRun);
+            if (target is null && !dry) throw new RequestException("say where to write: -o OUT (prune always writes a new file)");
+            using var model = Model.Open(parse.GetValue(file)!);
+            var targets = Targets(model, parse.GetValue(layer), parse.GetValue(indices), parse.GetValue(neurons));
+            var prune = ModelPrune.Plan(model, targets, parse.GetValue(consumers) ?? []);
+            if (!dry) prune.WriteTo(target!);
+            if (parse.GetValue(json)) PruneJsonWriter.Write(stdout, prune, dry);
+            else PruneTextWriter.Write(stdout, prune, dry);
+        }));
+        return command;
+    }
+
+    private static List<(Layer, IReadOnlyList<long>)> Targets(Model model, string? layer, string? indices, string? neurons)
+    {
+        if (neurons is null)
+        {
+            if (layer is null || indices is null) throw new RequestException("name the neurons: LAYER INDEX[,INDEX…], or --neurons LAYER:INDEX,…");
+            return [(model.Layer(layer), [.. indices.Split(',', StringSplitOptions.TrimEntries).Select(i => Index(i, indices))])];
+        }
+        if (layer is not null) throw new RequestException("give the neurons either as LAYER INDICES or with --neurons, not both");
+        var pairs = new List<(Layer, IReadOnlyList<long>)>();
+        foreach (string item in neurons.Split(',', StringSplitOptions.TrimEntries))
+        {
+            int colon = item.LastIndexOf(':');
+            if (colon <= 0) throw new RequestException($"--neurons: '{item}' is not LAYER:INDEX (fc:3)");
+            pairs.Add((model.Layer(item[..colon]), [Index(item[(colon + 1)..], item)]));
+        }
+        return pairs;
+    }
+
+    private static long Index(string text, string where) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long j) ? j
+            : throw new RequestException($"'{where}' is not a neuron index (3, or 1,5,9)");
+}

@@ -1,0 +1,21 @@
+using NeuronKit.Formats;
+
+namespace NeuronKit.Edits;
+
+/// <summary>
+/// Writes a checkpoint with some tensors cut smaller, in the checkpoint's own format, beside its reader: every other
+/// tensor, entry and metadata kept as they were (byte for byte where the format allows), sizes, offsets and checksums
+/// made right. It writes a new file; <see cref="ModelPrune"/> checks it and renames it into place.
+/// </summary>
+public interface IPruneWriter
+{
+    /// <summary>The format's short name, as <see cref="Checkpoint.Format"/> gives it (<c>safetensors</c>).</summary>
+    string Format { get; }
+
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> with <paramref name="cuts"/> applied to <paramref name="output"/> (a new file).
+    /// Throws <see cref="RequestException"/> for a cut the format cannot hold (a GGUF quantized row that would stop being
+    /// whole blocks), naming what would work.
+    /// </summary>
+    void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output);
+}

@@ -1,0 +1,197 @@
+using NeuronKit.Graph;
+using NeuronKit.Layers;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Edits;
+
+/// <summary>
+/// A prune of some neurons, planned as cuts of whole tensors: each unit's incoming rows (every gate row of a recurrent
+/// unit, and its column of weight_hh), bias entries, the per-channel layers on the way to its consumers, and the
+/// consumers' input columns (a block of them after a flatten). What cannot be cut consistently (a residual add, a grouped
+/// consumer, an unknown consumer) is refused before anything is written.
+/// <code>
+/// using var model = Model.Open("model.safetensors");
+/// var prune = ModelPrune.Plan(model, [(model.Layer("fc1"), [3, 7])]);
+/// prune.WriteTo("model.pruned.safetensors");
+/// </code>
+/// </summary>
+public sealed class ModelPrune
+{
+    private ModelPrune(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Removed)> targets, IReadOnlyList<TensorCut> cuts,
+        IReadOnlyList<string> consumers)
+    {
+        Model = model;
+        Targets = targets;
+        Cuts = cuts;
+        Consumers = consumers;
+    }
+
+    /// <summary>The model pruned.</summary>
+    public Model Model { get; }
+
+    /// <summary>The layers pruned and the neurons removed from each, ascending.</summary>
+    public IReadOnlyList<(Layer Layer, IReadOnlyList<long> Removed)> Targets { get; }
+
+    /// <summary>Every tensor that shrinks, in file order.</summary>
+    public IReadOnlyList<TensorCut> Cuts { get; }
+
+    /// <summary>The consumer layers whose inputs shrink, by name.</summary>
+    public IReadOnlyList<string> Consumers { get; }
+
+    /// <summary>Where the pruned model was written, as the caller named it; null while only planned.</summary>
+    public string? WrittenTo { get; private set; }
+
+    /// <summary>
+    /// Plans removing <paramref name="targets"/>' neurons (negative indices count from the end). <paramref name="consumers"/>
+    /// names the layers that read each target's output where the file cannot tell (<c>--consumer</c>). Throws
+    /// <see cref="RequestException"/> (exit 2) for what cannot be pruned consistently, saying what would work.
+    /// </summary>
+    public static ModelPrune Plan(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Indices)> targets, IReadOnlyList<string>? consumers = null)
+    {
+        var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
+        CheckRecurrentSiblings(model, normalized);
+        var removed = new Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)>(StringComparer.Ordinal);
+        var consumerNames = new List<string>();
+        foreach (var (layer, indices) in normalized)
+        {
+            var edges = Edges(model, layer, consumers);
+            consumerNames.AddRange(edges.Where(e => !e.Feedback).Select(e => e.Consumer.Name));
+            foreach (long j in indices)
+            {
+                var neuron = model.Graph.WithOutgoing(layer.Neuron(j), edges);
+                var parts = neuron.Parts.ToList();
+                if (!edges.Any(e => e.Feedback) && layer.Implementation.FeedbackParts(layer, j) is { } feedback)
+                    parts.AddRange(feedback.Select(p => p.Toward(PartDirection.Out, layer.Name)));
+                foreach (var part in parts) Cut(model, part, removed);
+            }
+        }
+        var cuts = model.Checkpoint.Tensors.Where(t => removed.ContainsKey(t.Name))
+            .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims)).ToList();
+        CheckShared(model, cuts);
+        return new ModelPrune(model, normalized.Select(n => (n.Layer, (IReadOnlyList<long>)n.Removed)).ToList(), cuts, [.. consumerNames.Distinct()]);
+    }
+
+    /// <summary>
+    /// Writes the pruned model to <paramref name="output"/> in the file's own format: a new file beside it, checked by
+    /// reading it back (every tensor there, the cut ones with their new shapes and exactly the kept values), then renamed
+    /// into place; on any failure it is removed and nothing else has changed.
+    /// </summary>
+    public void WriteTo(string output)
+    {
+        var writer = PruneWriters.For(Model.Checkpoint.Format)
+            ?? throw new RequestException($"pruning {Model.Checkpoint.Format} files is not supported yet",
+                ["neuron edit --zero --outgoing ablates the neurons in place instead"]);
+        string full = Path.GetFullPath(output);
+        if (!Directory.Exists(Path.GetDirectoryName(full)))
+            throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        var snapshot = FileSnapshot.Of(Model.Checkpoint.Path);
+        try
+        {
+            try
+            {
+                writer.Write(Model.Checkpoint, Cuts, temporary);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CheckpointException($"{output} cannot be written: {e.Message}", inner: e);
+            }
+            snapshot.CheckUnchanged();
+            Check(temporary);
+            File.Move(temporary, full, overwrite: true);
+            WrittenTo = output;
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    private void Check(string path)
+    {
+        using var written = Model.Open(path);
+        var cuts = Cuts.ToDictionary(c => c.Tensor.Name);
+        foreach (var tensor in Model.Checkpoint.Tensors)
+        {
+            var now = written.Checkpoint.Find(tensor.Name)
+                ?? throw new CheckpointException($"the pruned {Path.GetFileName(path)} has no tensor '{tensor.Name}'; nothing was kept");
+            long[] shape = cuts.TryGetValue(tensor.Name, out var cut) ? cut.NewShape : [.. tensor.Shape];
+            if (now.DType != tensor.DType || !now.Shape.SequenceEqual(shape))
+                throw new CheckpointException($"the pruned {Path.GetFileName(path)} holds '{tensor.Name}' as {now.Shape.Text()} " +
+                    $"{now.DType.Name()}, not {shape.Text()} {tensor.DType.Name()}; nothing was kept");
+            if (cut is not null && tensor.StoredAs is null && !now.View().ToDoubles().SequenceEqual(cut.KeptValues()))
+                throw new CheckpointException($"the pruned {Path.GetFileName(path)} does not hold the kept values of '{tensor.Name}'; nothing was kept");
+        }
+    }
+
+    private static List<long> Normalize(Layer layer, IEnumerable<long> indices)
+    {
+        var list = indices.Select(i => layer.Neuron(i).Index).Distinct().Order().ToList();
+        if (list.Count >= layer.NeuronCount)
+            throw new RequestException($"pruning all {layer.NeuronCount} neurons of '{layer.Name}' would leave an empty layer");
+        return list;
+    }
+
+    // nn.LSTM/GRU/RNN keep one hidden size for every layer and direction: their sub-layers shrink together or not at all.
+    private static void CheckRecurrentSiblings(Model model, List<(Layer Layer, List<long> Removed)> targets)
+    {
+        foreach (var group in model.Layers.Where(l => l.Gates is not null && l.Module is not null).GroupBy(l => l.Module))
+        {
+            var siblings = group.ToList();
+            var counts = siblings.Select(s => targets.FirstOrDefault(t => t.Layer == s).Removed?.Count ?? 0).ToList();
+            if (counts.Distinct().Count() > 1)
+                throw new RequestException($"'{group.Key}' keeps one hidden size for all its layers and directions " +
+                    $"({string.Join(", ", siblings.Select(s => s.Name))}): prune as many units of each",
+                    [$"--neurons {string.Join(",", siblings.Select(s => $"{s.Name}:J"))} (one J per layer)"]);
+        }
+    }
+
+    private static IReadOnlyList<LayerEdge> Edges(Model model, Layer layer, IReadOnlyList<string>? named)
+    {
+        var edges = named is { Count: > 0 } ? named.Select(c => model.Edge(layer, c)).ToList() : [.. model.Graph.ConsumersOf(layer)];
+        if (edges.All(e => e.Feedback))
+            throw new RequestException($"layer '{layer.Name}' has no known consumer: {model.Graph.WhyNoConsumer(layer)}; " +
+                "pruning it would leave whatever reads it with inputs that no longer exist",
+                ["name it with --consumer LAYER"]);
+        if (edges.FirstOrDefault(e => e.Residual) is { } residual)
+            throw new RequestException($"layer '{layer.Name}' feeds a residual add on its way to '{residual.Consumer.Name}': the other branch " +
+                "would need the same channels removed", ["prune the matching channels of both branches together, or ablate with neuron edit --zero --outgoing"]);
+        if (edges.FirstOrDefault(e => e.Groups > 1) is { } grouped)
+            throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {grouped.Groups} groups: removing a channel " +
+                "would unbalance its groups", ["ablate with neuron edit --zero --outgoing instead"]);
+        return edges;
+    }
+
+    // A part's slice removes its indexed (or ranged) dimension from the tensor. An outgoing part may also name the gate
+    // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
+    private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
+    {
+        var items = part.Slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Where(i => i.Item.Kind != SliceKind.All).ToList();
+        if (part.Direction == PartDirection.Out && items.Count > 1) items = items[^1..];
+        if (items.Count != 1)
+            throw new RequestException($"{part.Tensor}{part.Index} is cut along {items.Count} dimensions; a unit's slice takes one");
+        if (!removed.TryGetValue(part.Tensor, out var entry))
+            removed[part.Tensor] = entry = (LayerTensorOf(model, part.Tensor) ?? throw new RequestException($"no tensor '{part.Tensor}'"), []);
+        var dims = entry.Dims;
+        var (item, dim) = items[0];
+        if (!dims.TryGetValue(dim, out var set)) dims[dim] = set = [];
+        for (long i = item.Start; i < (item.Kind == SliceKind.Index ? item.Start + 1 : item.Stop); i++) set.Add(i);
+    }
+
+    // The tensor as the layers read it: dequantized for an ONNX QDQ constant, else the checkpoint's own.
+    private static TensorInfo? LayerTensorOf(Model model, string name) =>
+        model.Layers.SelectMany(l => l.Tensors).Select(t => t.Tensor).FirstOrDefault(t => t.Name == name) ?? model.Checkpoint.Find(name);
+
+    // Tied weights share a storage: cutting one and not the other the same way would change what the other reads.
+    private static void CheckShared(Model model, List<TensorCut> cuts)
+    {
+        foreach (var cut in cuts)
+        {
+            var sharing = model.Checkpoint.Tensors.Where(t => t.Name != cut.Tensor.Name && t.Storage == cut.Tensor.Storage).ToList();
+            if (sharing.Count > 0)
+                throw new RequestException($"{cut.Tensor.Name} shares its storage with {string.Join(", ", sharing.Select(t => t.Name))} " +
+                    "(tied weights or a view): pruning one would change the other", ["ablate with neuron edit --zero --outgoing instead"]);
+        }
+    }
+}

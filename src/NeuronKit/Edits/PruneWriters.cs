@@ -1,0 +1,13 @@
+namespace NeuronKit.Edits;
+
+/// <summary>The prune writer of each format, beside its reader; a format missing here is refused by name.</summary>
+internal static class PruneWriters
+{
+    private static readonly IReadOnlyList<IPruneWriter> All =
+    [
+        new Formats.Safetensors.SafetensorsPruneWriter(),
+    ];
+
+    /// <summary>The writer of <paramref name="format"/>, or null.</summary>
+    public static IPruneWriter? For(string format) => All.FirstOrDefault(w => w.Format == format);
+}

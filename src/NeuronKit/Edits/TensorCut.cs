@@ -1,0 +1,98 @@
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Edits;
+
+/// <summary>
+/// What a prune removes from one tensor: indices along one or more dimensions (a recurrent layer's weight_hh loses the
+/// unit's gate rows and its column). The tensor keeps every other index, in order.
+/// </summary>
+public sealed class TensorCut
+{
+    internal TensorCut(TensorInfo tensor, IReadOnlyDictionary<int, SortedSet<long>> removed)
+    {
+        Tensor = tensor;
+        Removed = removed.ToDictionary(r => r.Key, r => (IReadOnlyList<long>)[.. r.Value]);
+        Kept = [.. tensor.Shape.Select((size, dim) =>
+            (IReadOnlyList<long>)[.. Enumerable.Range(0, checked((int)size)).Select(i => (long)i)
+                .Where(i => !removed.TryGetValue(dim, out var gone) || !gone.Contains(i))])];
+    }
+
+    /// <summary>The tensor as the original file holds it.</summary>
+    public TensorInfo Tensor { get; }
+
+    /// <summary>The indices removed, per dimension (ascending).</summary>
+    public IReadOnlyDictionary<int, IReadOnlyList<long>> Removed { get; }
+
+    /// <summary>The indices kept, per dimension, ascending: every index of an uncut dimension.</summary>
+    public IReadOnlyList<IReadOnlyList<long>> Kept { get; }
+
+    /// <summary>The tensor's shape after the cut.</summary>
+    public long[] NewShape => [.. Kept.Select(k => (long)k.Count)];
+
+    /// <summary>
+    /// The kept elements' values, row-major, as the tensor's view reads them (dequantized where it is quantized): what a
+    /// writer re-encodes when it cannot copy stored bytes.
+    /// </summary>
+    public double[] KeptValues()
+    {
+        var values = Tensor.View().ToDoubles();
+        var kept = new double[NewShape.Aggregate(1L, (n, d) => n * d)];
+        var strides = TensorInfo.ContiguousStrides(Tensor.Shape);
+        int at = 0;
+        foreach (long element in KeptElements(strides)) kept[at++] = values[element];
+        return kept;
+    }
+
+    /// <summary>
+    /// The kept elements' stored bytes, row-major and contiguous, copied as they are (no rounding): for a tensor whose
+    /// storage holds its dtype's bytes. Throws <see cref="RequestException"/> for a quantized or decoded one.
+    /// </summary>
+    public byte[] KeptBytes()
+    {
+        if (Tensor.Quantization is not null || Tensor.StoredAs is not null)
+            throw new RequestException($"{Tensor.Name} is stored as {Tensor.StoredAs}: its stored bytes cannot be cut element by element");
+        int size = Tensor.DType.Size();
+        var bytes = new byte[checked(NewShape.Aggregate(1L, (n, d) => n * d) * size)];
+        if (bytes.Length == 0) return bytes;
+        // Whole rows at a time where the last dimension is kept whole and contiguous: a 4096-wide row is one read.
+        int rank = Kept.Count;
+        bool rows = rank > 0 && !Removed.ContainsKey(rank - 1) && Tensor.Strides[rank - 1] == 1;
+        long run = rows ? Tensor.Shape[rank - 1] : 1;
+        var outer = rows ? new TensorCut(Tensor, Removed, rank - 1) : this;
+        int at = 0;
+        foreach (long element in outer.KeptElements(Tensor.Strides))
+        {
+            int length = checked((int)(run * size));
+            Tensor.Storage.Source.Read(Tensor.Storage.ByteOffset + (Tensor.StorageOffset + element) * size, bytes.AsSpan(at, length));
+            at += length;
+        }
+        return bytes;
+    }
+
+    // The same cut seen over the first `rank` dimensions only.
+    private TensorCut(TensorInfo tensor, IReadOnlyDictionary<int, IReadOnlyList<long>> removed, int rank)
+    {
+        Tensor = tensor;
+        Removed = removed;
+        Kept = [.. tensor.Shape.Take(rank).Select((size, dim) =>
+            (IReadOnlyList<long>)[.. Enumerable.Range(0, checked((int)size)).Select(i => (long)i)
+                .Where(i => !removed.TryGetValue(dim, out var gone) || !gone.Contains(i))])];
+    }
+
+    // The offset (in elements, by the given strides) of every kept element, row-major.
+    private IEnumerable<long> KeptElements(IReadOnlyList<long> strides)
+    {
+        int rank = Kept.Count;
+        if (Kept.Any(k => k.Count == 0)) yield break;
+        var index = new int[rank];
+        while (true)
+        {
+            long element = 0;
+            for (int d = 0; d < rank; d++) element += Kept[d][index[d]] * strides[d];
+            yield return element;
+            int dim = rank - 1;
+            while (dim >= 0 && ++index[dim] == Kept[dim].Count) index[dim--] = 0;
+            if (dim < 0) yield break;
+        }
+    }
+}
