@@ -27,7 +27,8 @@ internal static class PruneCommand
         };
         var consumers = new Option<string[]>("--consumer")
         {
-            Description = "The layer that reads the pruned layer's output, where the file cannot tell (repeatable); its inputs shrink too.",
+            Description = "The layer that reads a pruned layer's output where the file tells none (repeatable); its inputs shrink too. " +
+                "Layers whose consumers the file tells keep those.",
             AllowMultipleArgumentsPerToken = false,
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the pruned model to OUT." };

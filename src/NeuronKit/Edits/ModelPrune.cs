@@ -44,7 +44,8 @@ public sealed class ModelPrune
 
     /// <summary>
     /// Plans removing <paramref name="targets"/>' neurons (negative indices count from the end). <paramref name="consumers"/>
-    /// names the layers that read each target's output where the file cannot tell (<c>--consumer</c>). Throws
+    /// names the layers that read a target's output where the file tells none (<c>--consumer</c>); targets whose
+    /// consumers the file tells keep those. Throws
     /// <see cref="RequestException"/> (exit 2) for what cannot be pruned consistently, saying what would work.
     /// </summary>
     public static ModelPrune Plan(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Indices)> targets, IReadOnlyList<string>? consumers = null)
@@ -149,7 +150,11 @@ public sealed class ModelPrune
 
     private static IReadOnlyList<LayerEdge> Edges(Model model, Layer layer, IReadOnlyList<string>? named)
     {
-        var edges = named is { Count: > 0 } ? named.Select(c => model.Edge(layer, c)).ToList() : [.. model.Graph.ConsumersOf(layer)];
+        // Named consumers stand in where the file tells none; a layer whose consumers the file does tell keeps them.
+        var known = model.Graph.ConsumersOf(layer);
+        var edges = named is { Count: > 0 } && known.All(e => e.Feedback)
+            ? [.. known, .. named.Select(c => model.Edge(layer, c))]
+            : known.ToList();
         if (edges.All(e => e.Feedback))
             throw new RequestException($"layer '{layer.Name}' has no known consumer: {model.Graph.WhyNoConsumer(layer)}; " +
                 "pruning it would leave whatever reads it with inputs that no longer exist",

@@ -6,6 +6,7 @@ internal static class PruneWriters
     private static readonly IReadOnlyList<IPruneWriter> All =
     [
         new Formats.Safetensors.SafetensorsPruneWriter(),
+        new Formats.NumPy.NumPyPruneWriter(),
     ];
 
     /// <summary>The writer of <paramref name="format"/>, or null.</summary>

@@ -33,6 +33,13 @@ internal static class NpyDTypes
 
     private static readonly Dictionary<string, DType> ByCode = Readable.ToDictionary(e => e.Code, e => e.DType, StringComparer.Ordinal);
 
+    /// <summary>The little-endian descr NumPy writes for <paramref name="dtype"/> (<c>&lt;f4</c>; <c>|b1</c> for one byte).</summary>
+    public static string Descr(DType dtype)
+    {
+        string code = Readable.First(e => e.DType == dtype).Code;
+        return (code[^1] == '1' ? "|" : "<") + code;
+    }
+
     /// <summary>
     /// The <see cref="DType"/> of <paramref name="descr"/>, or the reason it cannot be read (one phrase naming the type).
     /// </summary>
