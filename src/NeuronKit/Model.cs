@@ -73,6 +73,20 @@ public sealed class Model : IDisposable
     }
 
     /// <summary>
+    /// The edges to the layers named <paramref name="consumers"/> (<c>--consumer</c>, each as <see cref="Edge"/> makes it),
+    /// then, for a recurrent layer, its own <c>weight_hh</c> edge: the names say what reads the layer's output, and the
+    /// layer's previous output feeds its own gates whatever reads it. Naming the layer itself puts that edge where it is
+    /// named instead. Throws <see cref="RequestException"/> when a name does not fit.
+    /// </summary>
+    public IReadOnlyList<LayerEdge> Edges(Layer producer, IReadOnlyList<string> consumers)
+    {
+        List<LayerEdge> edges = [.. consumers.Select(c => Edge(producer, c))];
+        if (!edges.Any(e => e.Feedback) && producer.Implementation.FeedbackParts(producer, 0) is not null)
+            edges.Add(RecurrentEdges.Feedback(producer, $"--consumer names what reads {producer.Name}'s output; its own recurrence reads it too"));
+        return edges;
+    }
+
+    /// <summary>
     /// The layer named <paramref name="name"/> (a layer name or any of its tensors' names). <paramref name="kind"/>
     /// reads it as that kind instead of the inferred one (<c>ConvTranspose2d</c>, <c>Linear(in,out)</c>,
     /// <c>ConvTranspose2d(groups=2)</c>); <paramref name="layout"/> (<c>in,out</c> or <c>out,in</c>) reads it as a Linear
