@@ -52,13 +52,17 @@ public sealed class Model : IDisposable
 
     /// <summary>
     /// The edge from <paramref name="producer"/> to the layer named <paramref name="consumer"/>, as a user names it
-    /// (<c>--consumer</c>): the shapes must fit (a bidirectional sub-layer's reverse unit j is input H + j; a recurrent layer
-    /// named as its own consumer is read through its weight_hh). Throws <see cref="RequestException"/> saying why not.
+    /// (<c>--consumer</c>): the one the graph found when it found one, else as the shapes fit (a bidirectional sub-layer's reverse
+    /// unit j is input H + j; a recurrent layer named as its own consumer is read through its weight_hh). Throws
+    /// <see cref="RequestException"/> saying why not.
     /// </summary>
     public LayerEdge Edge(Layer producer, string consumer)
     {
         var layer = Layer(consumer);
         string evidence = $"--consumer {consumer} (asked for)";
+        // A consumer the file already names keeps the mapping found for it (an offset after a concatenation, GPT-2's value third).
+        if (Graph.ConsumersOf(producer).FirstOrDefault(e => e.Consumer == layer) is { } found)
+            return found with { Evidence = [evidence, .. found.Evidence], Assumed = false };
         if (layer == producer)
             return producer.Implementation.FeedbackParts(producer, 0) is not null
                 ? RecurrentEdges.Feedback(producer, evidence)

@@ -73,6 +73,15 @@ public class ConsumerOptionTests
     }
 
     [Fact]
+    public void A_consumer_named_that_the_file_names_too_keeps_the_mapping_found_for_it()
+    {
+        var run = CliRun.Of("show", Graph("gpt2_attn.safetensors"), "h.0.attn.c_attn", "9", "--outgoing", "--consumer", "h.0.attn.c_proj", "--json");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal([("h.0.attn.c_proj.weight", "[1]", "h.0.attn.c_proj")], OutParts(run.Stdout));
+    }
+
+    [Fact]
     public void Stats_give_GPT2_query_and_key_units_no_outgoing_norm_and_value_units_their_c_proj_rows()
     {
         var run = CliRun.Of("stats", Graph("gpt2_attn.safetensors"), "h.0.attn.c_attn", "--outgoing", "--json");
