@@ -79,6 +79,31 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
     }
 
     /// <summary>
+    /// The layout after a Gather of constant <paramref name="indices"/> on an axis other than the channels': a scalar index
+    /// drops the axis (a time step <c>out[-1]</c>; on the stacking axis, a direction <c>h_n[d]</c>, which must be this
+    /// producer's), a list of indices keeps it.
+    /// </summary>
+    public (OnnxChannelAxis? Next, string? Why) Gather(GraphNode node, (long[] Values, int Rank)? indices)
+    {
+        string op = $"Gather node '{node.LayerName}'";
+        int at = (int)node.Int("axis", 0);
+        if (indices is not { } picked) return (null, $"{op} takes computed indices");
+        int? axis = at >= 0 ? at : Rank + at, channel = Front(Axis), stack = Stack is { } s ? Front(s) : null;
+        if (axis is null || channel is null) return (null, $"{op} takes along axis {at} of a value whose rank NeuronKit does not know");
+        if (axis == channel) return (null, $"{op} takes some of the channels themselves");
+        if (axis == stack)
+        {
+            if (picked.Rank != 0) return (null, $"{op} takes several directions of the stacked output");
+            long index = picked.Values[0] < 0 ? picked.Values[0] + StackSize : picked.Values[0];
+            if (index != StackIndex) return (null, $"{op} takes direction {index}, not this one's ({StackIndex})");
+        }
+        if (picked.Rank != 0) return (this, null);
+        int Drop(int a) => a > axis ? a - 1 : a;
+        return (this with { Axis = Drop(channel.Value), Rank = Rank - 1, Stack = stack is null || stack == axis ? null : Drop(stack.Value),
+            StackIndex = stack is null || stack == axis ? 0 : StackIndex, StackSize = stack is null || stack == axis ? 1 : StackSize }, null);
+    }
+
+    /// <summary>
     /// The layout after merging axes [<paramref name="from"/>, rank) into one (a Flatten, or a Reshape that keeps the axes
     /// before <paramref name="from"/>), and where channel j lands in the merged axis: a block of positions per channel
     /// when the channel axis leads the merge (the consumer's width then gives the block's size), or the producer's stack

@@ -7,7 +7,7 @@ namespace NeuronKit.Graph;
 /// <summary>
 /// The consumers an ONNX graph's edges give: from a layer's output value, forward through the operations that keep channels
 /// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, Flatten and
-/// Reshape, a channel Concat, a Transpose or Squeeze whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
+/// Reshape, a channel Concat, a Transpose, Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
 /// next layers that read it as their data input on the axis that holds the channels; a per-channel layer
 /// (BatchNormalization) on the way is passed through. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
 /// Y_h outputs, and its own R reads its previous output too. An operation that mixes channels in ways no slice describes
@@ -85,15 +85,16 @@ internal static class OnnxEdges
             else whyNone[producer] = why;
         }
 
-        // An int64 constant (a Reshape's shape, a Squeeze's axes), or null when it is computed or absent.
-        long[]? Longs(string? value) =>
+        // A small integer constant (a Reshape's shape, a Squeeze's axes, a Gather's indices) and its rank, or null when it
+        // is computed or absent.
+        (long[] Values, int Rank)? Longs(string? value) =>
             value is not null && checkpoint.Find(value) is { Shape.Count: <= 1 } t && t.ElementCount <= 16
-                ? [.. t.View().ToDoubles().Select(v => (long)v)]
+                ? ([.. t.View().ToDoubles().Select(v => (long)v)], t.Shape.Count)
                 : null;
     }
 
     private sealed class Walker(Dictionary<string, List<GraphNode>> readers, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput,
-        Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, long[]?> longs)
+        Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, (long[] Values, int Rank)?> longs)
     {
         public (List<LayerEdge> Edges, string Why) From(Layer producer, IReadOnlyList<Step> starts)
         {
@@ -156,9 +157,18 @@ internal static class OnnxEdges
                 var (axis, moved) = step.Axis is null
                     ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
                     : node.OpType == "Transpose" ? step.Axis.Transpose(node)
-                    : step.Axis.Squeeze(node, node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1)));
+                    : step.Axis.Squeeze(node, node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values);
                 if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channel axis cannot be followed: {moved}";
                 else Continue(pending, step with { Axis = axis }, node, [.. step.Ops, node.OpType]);
+            }
+            else if (node.OpType == "Gather" && node.Input(0) == step.Value)
+            {
+                var (axis, taken) = step.Axis is null
+                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    : step.Axis.Gather(node, longs(node.Input(1)));
+                if (axis is null) why = $"Gather node '{node.LayerName}' reads it, and the channels cannot be followed: {taken}";
+                else Continue(pending, step with { Axis = axis }, node,
+                    [.. step.Ops, $"Gather (axis {node.Int("axis", 0)}, index {string.Join(", ", longs(node.Input(1))!.Value.Values)})"]);
             }
             else if (node.OpType == "Concat" && ConcatOffset(node, step, producers, byOutput) is { } concat)
                 pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
@@ -195,7 +205,7 @@ internal static class OnnxEdges
         // its last entry ([0, 0, -1] after a bidirectional LSTM's Transpose); null when its shape says otherwise or is computed.
         private int? ReshapeMerge(GraphNode node, OnnxChannelAxis? axis)
         {
-            if (longs(node.Input(1)) is not { Length: > 0 } shape || axis?.Rank is not { } rank || node.Int("allowzero", 0) != 0) return null;
+            if (longs(node.Input(1))?.Values is not { Length: > 0 } shape || axis?.Rank is not { } rank || node.Int("allowzero", 0) != 0) return null;
             int kept = shape.TakeWhile(d => d == 0).Count();
             return kept == shape.Length - 1 && kept < rank ? kept : null;
         }
@@ -228,13 +238,16 @@ internal static class OnnxEdges
         return found ? (offset, total) : null;
     }
 
-    // The channels of a value: the neurons of the layer it comes from, back through channel-wise operations.
+    // The channels of a value: the neurons of the layer it comes from (a recurrent node's hidden_size), back through
+    // channel-wise operations and the Gathers and Squeezes that pick a step or a direction of a recurrent output.
     private static long? Channels(string value, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput)
     {
         for (int step = 0; step < 64; step++)
         {
             if (byOutput.TryGetValue(value, out var layer)) return layer.NeuronCount;
-            if (!producers.TryGetValue(value, out var node) || !ChannelWise.Contains(node.OpType) || node.Input(0) is not { } input) return null;
+            if (!producers.TryGetValue(value, out var node) || node.Input(0) is not { } input) return null;
+            if (node.OpType is "LSTM" or "GRU" or "RNN" && node.Int("hidden_size", 0) is > 0 and var hidden) return hidden;
+            if (!ChannelWise.Contains(node.OpType) && node.OpType is not ("Gather" or "Squeeze")) return null;
             value = input;
         }
         return null;
