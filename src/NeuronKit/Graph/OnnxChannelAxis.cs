@@ -45,7 +45,12 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
     };
 
     /// <summary>True or false when this layout's channel axis is <paramref name="axis"/> of the value; null when the ranks do not tell.</summary>
-    public bool? Is(int axis) => axis == Axis ? true : Front(Axis) is { } a && Front(axis) is { } b ? a == b : (axis < 0) == (Axis < 0) ? false : null;
+    public bool? Is(int axis)
+    {
+        if (axis == Axis) return true;
+        if (Front(Axis) is { } a && Front(axis) is { } b) return a == b;
+        return (axis < 0) == (Axis < 0) ? false : null; // counted from the same end, they differ; from both ends, only the rank tells
+    }
 
     /// <summary>Why <paramref name="consumer"/> does not read these channels as its inputs, or null when it does (or the ranks do not tell).</summary>
     public string? Mismatch(GraphNode consumer, string consumerName) =>
@@ -75,7 +80,14 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
             return (null, $"Squeeze node '{node.LayerName}' drops axes [{string.Join(", ", axes)}] of a value whose rank NeuronKit does not know");
         if (front.Contains(channel)) return (null, $"Squeeze node '{node.LayerName}' drops the channel axis");
         int? stack = Stack is { } s && Front(s) is { } f ? (front.Contains(f) ? null : f - front.Count(a => a < f)) : null;
-        return (this with { Axis = channel - front.Count(a => a < channel), Rank = Rank - front.Count, Stack = stack, StackIndex = stack is null ? 0 : StackIndex, StackSize = stack is null ? 1 : StackSize }, null);
+        return (this with
+        {
+            Axis = channel - front.Count(a => a < channel),
+            Rank = Rank - front.Count,
+            Stack = stack,
+            StackIndex = stack is null ? 0 : StackIndex,
+            StackSize = stack is null ? 1 : StackSize,
+        }, null);
     }
 
     /// <summary>
@@ -99,8 +111,15 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
         }
         if (picked.Rank != 0) return (this, null);
         int Drop(int a) => a > axis ? a - 1 : a;
-        return (this with { Axis = Drop(channel.Value), Rank = Rank - 1, Stack = stack is null || stack == axis ? null : Drop(stack.Value),
-            StackIndex = stack is null || stack == axis ? 0 : StackIndex, StackSize = stack is null || stack == axis ? 1 : StackSize }, null);
+        bool stacked = stack is not null && stack != axis;
+        return (this with
+        {
+            Axis = Drop(channel.Value),
+            Rank = Rank - 1,
+            Stack = stacked ? Drop(stack!.Value) : null,
+            StackIndex = stacked ? StackIndex : 0,
+            StackSize = stacked ? StackSize : 1,
+        }, null);
     }
 
     /// <summary>
