@@ -90,10 +90,10 @@ public sealed class LiveModel
     /// <summary>
     /// <paramref name="neuron"/> with its outgoing parts added, as <see cref="LayerGraph.WithOutgoing"/> gives them: channel j of
     /// each per-channel layer on the way and the slices of each consumer's weights that read it, as live views too;
-    /// <paramref name="consumers"/> names the consumers instead. Throws <see cref="RequestException"/> when none is known.
+    /// <paramref name="consumers"/> names the consumers instead (<see cref="Model.Edges"/>). Throws <see cref="RequestException"/> when none is known.
     /// </summary>
     public LiveNeuron WithOutgoing(LiveNeuron neuron, params string[] consumers) =>
-        new(Graph.WithOutgoing(neuron.Neuron, consumers.Length == 0 ? null : [.. consumers.Select(c => _model.Edge(neuron.Layer, c))]), _tensors);
+        new(Graph.WithOutgoing(neuron.Neuron, consumers.Length == 0 ? null : _model.Edges(neuron.Layer, consumers)), _tensors);
 
     // True when some tensor is the module's own (its name is the path plus one component), not a child's.
     private bool HoldsOwnTensors(string path) =>

@@ -52,13 +52,17 @@ public sealed class Model : IDisposable
 
     /// <summary>
     /// The edge from <paramref name="producer"/> to the layer named <paramref name="consumer"/>, as a user names it
-    /// (<c>--consumer</c>): the shapes must fit (a bidirectional sub-layer's reverse unit j is input H + j; a recurrent layer
-    /// named as its own consumer is read through its weight_hh). Throws <see cref="RequestException"/> saying why not.
+    /// (<c>--consumer</c>): the one the graph found when it found one, else as the shapes fit (a bidirectional sub-layer's reverse
+    /// unit j is input H + j; a recurrent layer named as its own consumer is read through its weight_hh). Throws
+    /// <see cref="RequestException"/> saying why not.
     /// </summary>
     public LayerEdge Edge(Layer producer, string consumer)
     {
         var layer = Layer(consumer);
         string evidence = $"--consumer {consumer} (asked for)";
+        // A consumer the file already names keeps the mapping found for it (an offset after a concatenation, GPT-2's value third).
+        if (Graph.ConsumersOf(producer).FirstOrDefault(e => e.Consumer == layer) is { } found)
+            return found with { Evidence = [evidence, .. found.Evidence], Assumed = false };
         if (layer == producer)
             return producer.Implementation.FeedbackParts(producer, 0) is not null
                 ? RecurrentEdges.Feedback(producer, evidence)
@@ -70,6 +74,20 @@ public sealed class Model : IDisposable
             ?? throw new RequestException(layer.Implementation.InputWidth(layer, 1) is { } width
                 ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'"
                 : $"layer '{layer.Name}' ({layer.Kind}) does not read channels through its weights");
+    }
+
+    /// <summary>
+    /// The edges to the layers named <paramref name="consumers"/> (<c>--consumer</c>, each as <see cref="Edge"/> makes it),
+    /// then, for a recurrent layer, its own <c>weight_hh</c> edge: the names say what reads the layer's output, and the
+    /// layer's previous output feeds its own gates whatever reads it. Naming the layer itself puts that edge where it is
+    /// named instead. Throws <see cref="RequestException"/> when a name does not fit.
+    /// </summary>
+    public IReadOnlyList<LayerEdge> Edges(Layer producer, IReadOnlyList<string> consumers)
+    {
+        List<LayerEdge> edges = [.. consumers.Select(c => Edge(producer, c))];
+        if (!edges.Any(e => e.Feedback) && producer.Implementation.FeedbackParts(producer, 0) is not null)
+            edges.Add(RecurrentEdges.Feedback(producer, $"--consumer names what reads {producer.Name}'s output; its own recurrence reads it too"));
+        return edges;
     }
 
     /// <summary>

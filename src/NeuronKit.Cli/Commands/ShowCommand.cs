@@ -40,7 +40,7 @@ internal static class ShowCommand
         var consumers = new Option<string[]>("--consumer")
         {
             Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable); " +
-                "it replaces the consumers found.",
+                "it replaces the consumers found. A recurrent layer's own weight_hh is added unless you name the layer itself.",
             AllowMultipleArgumentsPerToken = false,
         };
         var verbose = CommonOptions.Verbose();
@@ -55,7 +55,7 @@ internal static class ShowCommand
             string[] named = parse.GetValue(consumers) ?? [];
             if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
             if (parse.GetValue(outgoing))
-                neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : [.. named.Select(c => model.Edge(neuron.Layer, c))]);
+                neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : model.Edges(neuron.Layer, named));
             if (parse.GetValue(json))
                 ShowJsonWriter.Write(stdout, model, neuron);
             else

@@ -24,6 +24,9 @@ public sealed record GraphNode
     /// <summary>Integer attributes (<c>group</c>, <c>transB</c>, <c>hidden_size</c>).</summary>
     public IReadOnlyDictionary<string, long> Ints { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>Integer list attributes (<c>perm</c>, <c>axes</c>).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<long>> IntLists { get; init; } = new Dictionary<string, IReadOnlyList<long>>();
+
     /// <summary>Float attributes (<c>alpha</c>, <c>epsilon</c>).</summary>
     public IReadOnlyDictionary<string, double> Floats { get; init; } = new Dictionary<string, double>();
 

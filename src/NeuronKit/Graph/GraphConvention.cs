@@ -15,12 +15,16 @@ namespace NeuronKit.Graph;
 /// Layers whose outputs are concatenated, in order, before the consumers read them (a bidirectional recurrent layer's two
 /// directions); the producer's channel j is input (the channels before it) + j. Empty when the producer's output is read alone.
 /// </param>
+/// <param name="Blocks">
+/// The block of the producer's channels the consumers read when they read one of several equal blocks (GPT-2's c_attn:
+/// q | k | v, of which c_proj reads v); the producer's unit First + i is then the consumers' input i.
+/// </param>
 /// <param name="Residual">
 /// True when the consumers read the producer's channel after an add of a shortcut; such a convention applies only where all
 /// its <paramref name="Through"/> layers exist (they are what marks the block).
 /// </param>
 internal sealed partial record GraphConvention(string Producer, IReadOnlyList<string> Consumers, IReadOnlyList<string> Through, string Source,
-    IReadOnlyList<string> Concatenated, bool Residual = false)
+    IReadOnlyList<string> Concatenated, ChannelBlocks? Blocks = null, bool Residual = false)
 {
     private readonly Regex _producer = new($"^(?:{Producer})$", RegexOptions.CultureInvariant);
 

@@ -17,6 +17,10 @@ internal static class GraphConventions
             "PyTorch's multi-layer LSTM, GRU and RNN: each sub-layer reads the one below, its directions concatenated",
             ["{m}.l{k}", "{m}.l{k}_reverse"]),                                                   // torch.nn.LSTM(num_layers > 1): weight_ih_l{k}[_reverse]
         new(@"(?<b>(?:.+\.)?)mlp\.c_fc", ["{b}mlp.c_proj"], [], "GPT-2's MLP: c_proj(gelu(c_fc(x)))", []), // GPT-2 (HF GPT2MLP, nanoGPT MLP)
+        new(@"(?<b>(?:.+\.)?)attn\.c_attn", ["{b}attn.c_proj"], [],
+            "GPT-2's attention: c_proj reads each head's attention-weighted values, the value third of c_attn's q | k | v", [],
+            new(["query", "key", "value"], 2, "queries and keys act through the attention softmax, which weighs every " +
+                "position's values by them, so no slice of a consumer's weights multiplies them")), // GPT-2 (HF GPT2Attention, nanoGPT CausalSelfAttention)
         new(@"(?<b>(?:.+\.)?)intermediate\.dense", ["{b}output.dense"], [],
             "BERT's feed-forward: output.dense(gelu(intermediate.dense(x)))", []),               // BERT, RoBERTa (HF BertIntermediate → BertOutput)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],
@@ -85,6 +89,7 @@ internal static class GraphConventions
     {
         string evidence = $"name convention: {convention.Source}";
         if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence, assumed: true);
+        if (convention.Blocks is { } blocks) return FitBlock(producer, consumer, blocks, evidence);
         // Every convention here reads the producer's channels one for one (or by groups): a flatten would be another model.
         if (LayerGraph.Fit(producer, consumer, through, evidence, assumed: true) is not { Map.Spread: 1 } edge) return null;
         return convention.Residual
@@ -95,6 +100,24 @@ internal static class GraphConventions
                     $"{consumer.Name}'s weights for channel j are shared by {producer.Name}'s unit j and the shortcut's channel j"],
             }
             : edge;
+    }
+
+    // The edge from one block of the producer's channels: the consumer reads as many inputs as a block has channels.
+    private static LayerEdge? FitBlock(Layer producer, Layer consumer, ChannelBlocks blocks, string evidence)
+    {
+        long size = producer.NeuronCount / blocks.Names.Count;
+        if (size == 0 || size * blocks.Names.Count != producer.NeuronCount
+            || LayerGraph.Fit(producer, consumer, [], evidence, assumed: true, size) is not { Map.Spread: 1, Groups: 1 } edge)
+            return null;
+        var block = blocks with { Size = size };
+        return edge with
+        {
+            Map = new ChannelMap(-block.First, 1),
+            Blocks = block,
+            Evidence = [evidence, $"{producer.Name}'s {producer.NeuronCount} units are {string.Join(" | ", blocks.Names)}, {size} each; " +
+                $"{consumer.Name} reads {size} inputs, the {blocks.Names[blocks.Carried]} units: unit {block.First} + i is input i " +
+                "(heads are merged in order, head by head)"],
+        };
     }
 
     private static List<Layer> Existing(IReadOnlyList<string> templates, Match match, Dictionary<string, Layer> byName) =>

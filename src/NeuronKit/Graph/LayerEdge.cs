@@ -17,6 +17,12 @@ public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IRea
     /// <summary>True when the consumer reads channel j after an add of two branches (a residual shortcut shares its weights).</summary>
     public bool Residual { get; init; }
 
+    /// <summary>The one block of the producer's channels the consumer reads (GPT-2's value third of c_attn); null: all of them.</summary>
+    public ChannelBlocks? Blocks { get; init; }
+
+    /// <summary>True when the consumer reads channel <paramref name="channel"/> of the producer (every channel, unless <see cref="Blocks"/> says otherwise).</summary>
+    public bool Carries(long channel) => Blocks?.Carries(channel) ?? true;
+
     /// <summary>True when the consumer is the producer itself, reading its previous output (a recurrent layer's <c>weight_hh</c>).</summary>
     public bool Feedback { get; init; }
 }

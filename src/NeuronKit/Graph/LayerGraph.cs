@@ -29,7 +29,8 @@ public sealed class LayerGraph
     /// <paramref name="neuron"/>'s parts followed by its outgoing ones: per consumer, channel j of each layer on the way
     /// (<see cref="PartDirection.Through"/>), then the slices of the consumer's weights that multiply it
     /// (<see cref="PartDirection.Out"/>). <paramref name="edges"/> overrides the graph's consumers (<c>--consumer</c>).
-    /// Throws <see cref="RequestException"/> when the layer has no known consumer.
+    /// Throws <see cref="RequestException"/> when the layer has no known consumer, or none reads this neuron through its weights
+    /// (a GPT-2 query or key unit, which acts through the attention softmax).
     /// </summary>
     public Neuron WithOutgoing(Neuron neuron, IReadOnlyList<LayerEdge>? edges = null)
     {
@@ -37,8 +38,10 @@ public sealed class LayerGraph
         if (edges.Count == 0)
             throw new RequestException($"layer '{neuron.Layer.Name}' has no known consumer: {WhyNoConsumer(neuron.Layer)}",
                 ["name it with --consumer LAYER"]);
+        if (edges.All(e => !e.Carries(neuron.Index)))
+            throw new RequestException(edges[0].Blocks!.WhyNot(neuron.Layer.Name, neuron.Index, edges[0].Consumer.Name));
         List<NeuronPart> parts = [.. neuron.Parts];
-        foreach (var edge in edges)
+        foreach (var edge in edges.Where(e => e.Carries(neuron.Index)))
         {
             foreach (var through in edge.Through)
                 parts.AddRange(through.Neuron(neuron.Index).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));

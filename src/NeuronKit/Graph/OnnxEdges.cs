@@ -1,14 +1,18 @@
 using NeuronKit.Formats;
 using NeuronKit.Layers;
+using NeuronKit.Layers.Kinds;
 
 namespace NeuronKit.Graph;
 
 /// <summary>
 /// The consumers an ONNX graph's edges give: from a layer's output value, forward through the operations that keep channels
 /// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, Flatten and
-/// Reshape, a channel Concat), to the next layers that read it as their data input; a per-channel layer (BatchNormalization)
-/// on the way is passed through. An operation that mixes channels in ways no slice describes (a Transpose, Softmax, a
-/// MatMul of two computed values) ends the path, and the reason is kept for the error.
+/// Reshape, a channel Concat, a Transpose, Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
+/// next layers that read it as their data input on the axis that holds the channels; a per-channel layer
+/// (BatchNormalization) on the way is passed through. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
+/// Y_h outputs, and its own R reads its previous output too. An operation that mixes channels in ways no slice describes
+/// (Softmax, a MatMul of two computed values, a Transpose that moves the channels to an axis the consumer does not read as
+/// its inputs) ends the path, and the reason is kept for the error.
 /// </summary>
 internal static class OnnxEdges
 {
@@ -32,7 +36,8 @@ internal static class OnnxEdges
 
     // A path from the producer: the value reached, the per-channel layers and operations on the way, where its channels sit
     // among what the next layer reads, and whether a residual Add merged another branch into it.
-    private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels, bool Residual = false);
+    private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels,
+        OnnxChannelAxis? Axis, bool Residual = false);
 
     public static void Add(IReadOnlyList<Layer> layers, Checkpoint checkpoint, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone)
@@ -56,67 +61,154 @@ internal static class OnnxEdges
         // A value the graph computes at run time (a graph input too), not a constant: a second such operand of an Add is a
         // branch of its own (a residual shortcut), not a bias.
         bool Computed(string value) => checkpoint.Find(value) is null && !(producers.TryGetValue(value, out var p) && p.OpType == "Constant");
-        Layer? LayerOf(GraphNode node) => node.Outputs.Count > 0 && byOutput.TryGetValue(node.Outputs[0], out var l) ? l : null;
+        // The layers a node is: the one its output names, or a bidirectional recurrent node's two directions.
+        var byModule = layers.Where(l => l.Implementation is OnnxRecurrent && l.Module is not null).ToLookup(l => l.Module!);
+        IReadOnlyList<Layer> LayersOf(GraphNode node) =>
+            node.Outputs.Count > 0 && byOutput.TryGetValue(node.Outputs[0], out var l) ? [l] : [.. byModule[node.LayerName]];
+        var nodes = graph.Nodes.Where(n => n.Graph == "").GroupBy(n => n.LayerName).ToDictionary(g => g.Key, g => g.First());
+        var walk = new Walker(readers, producers, byOutput, LayersOf, Computed, Longs);
 
-        foreach (var producer in layers.Where(l => l.Aliases.Count > 0 && l.NeuronCount > 0))
+        foreach (var producer in layers.Where(l => l.NeuronCount > 0))
         {
-            if (!producers.TryGetValue(producer.Aliases[0], out var node) || node.Outputs[0] != producer.Aliases[0]) continue;
-            var (edges, why) = Walk(producer, node, readers, producers, byOutput, LayerOf, Computed);
+            GraphNode? node = null;
+            if (producer.Aliases.Count > 0 && producers.TryGetValue(producer.Aliases[0], out var named) && named.Outputs[0] == producer.Aliases[0])
+                node = named;
+            else if (producer.Implementation is OnnxRecurrent && producer.Module is not null)
+                node = nodes.GetValueOrDefault(producer.Module);
+            if (node is null) continue;
+            // A recurrent layer's hidden state is Y (every step) and Y_h (the last); Y_c is its cell state, not its output.
+            var outputs = producer.Implementation is OnnxRecurrent ? node.Outputs.Take(2).Where(o => o != "") : node.Outputs.Take(1);
+            var (edges, why) = walk.From(producer, [.. outputs.Select(o => new Step(o, [], [], 0, producer.NeuronCount, OnnxChannelAxis.Of(node, producer, o)))]);
+            if (edges.Count > 0 && producer.Implementation is OnnxRecurrent)
+                edges.Add(RecurrentEdges.Feedback(producer, $"ONNX {producer.Kind}: its R reads its previous output H(t−1)", $"ONNX {producer.Kind}, gates in ONNX order"));
             if (edges.Count > 0) consumers[producer] = edges;
             else whyNone[producer] = why;
         }
+
+        // A small integer constant (a Reshape's shape, a Squeeze's axes, a Gather's indices) and its rank, or null when it
+        // is computed or absent.
+        (long[] Values, int Rank)? Longs(string? value) =>
+            value is not null && checkpoint.Find(value) is { Shape.Count: <= 1 } t && t.ElementCount <= 16
+                ? ([.. t.View().ToDoubles().Select(v => (long)v)], t.Shape.Count)
+                : null;
     }
 
-    private static (List<LayerEdge> Edges, string Why) Walk(Layer producer, GraphNode start, Dictionary<string, List<GraphNode>> readers,
-        Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput, Func<GraphNode, Layer?> layerOf, Func<string, bool> computed)
+    private sealed class Walker(Dictionary<string, List<GraphNode>> readers, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput,
+        Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, (long[] Values, int Rank)?> longs)
     {
-        List<LayerEdge> edges = [];
-        List<string> stops = [];
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<Step>();
-        pending.Push(new Step(start.Outputs[0], [], [], 0, producer.NeuronCount));
-        int steps = 0;
-        while (pending.TryPop(out var step) && ++steps < MaxSteps)
+        public (List<LayerEdge> Edges, string Why) From(Layer producer, IReadOnlyList<Step> starts)
         {
-            if (!seen.Add(step.Value)) continue;
-            var next = readers.GetValueOrDefault(step.Value) ?? [];
-            if (next.Count == 0) stops.Add($"{step.Value} is an output of the model");
-            foreach (var node in next)
+            List<LayerEdge> edges = [];
+            List<string> stops = [];
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Stack<Step>(starts.Reverse());
+            int steps = 0;
+            while (pending.TryPop(out var step) && ++steps < MaxSteps)
             {
-                var layer = layerOf(node);
-                if (layer == producer) // its own bias Add (MatMul + Add is one layer)
+                if (!seen.Add(step.Value)) continue;
+                var next = readers.GetValueOrDefault(step.Value) ?? [];
+                if (next.Count == 0) stops.Add($"{step.Value} is an output of the model");
+                foreach (var node in next)
+                    Follow(producer, step, node, pending, edges, stops);
+            }
+            return (edges, stops.Count == 0 ? "the graph says of no layer that reads its output" : string.Join("; ", stops.Distinct()));
+        }
+
+        private void Follow(Layer producer, Step step, GraphNode node, Stack<Step> pending, List<LayerEdge> edges, List<string> stops)
+        {
+            var layers = layersOf(node);
+            if (layers.Contains(producer)) // its own bias Add (MatMul + Add is one layer)
+            {
+                Continue(pending, step, node, step.Ops);
+                return;
+            }
+            if (layers.Count > 0 && node.Input(0) == step.Value)
+            {
+                if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == step.Channels)
                 {
-                    Continue(pending, step, node, step.Ops);
-                    continue;
+                    pending.Push(step with { Value = node.Outputs[0], Through = [.. step.Through, norm], Ops = [.. step.Ops, node.OpType] });
+                    return;
                 }
-                if (layer is not null && node.Input(0) == step.Value)
+                foreach (var layer in layers)
                 {
-                    if (layer.Implementation.PassesChannels && layer.NeuronCount == step.Channels)
+                    if (step.Axis?.Mismatch(node, layer.Name) is { } mismatch)
                     {
-                        pending.Push(step with { Value = node.Outputs[0], Through = [.. step.Through, layer], Ops = [.. step.Ops, node.OpType] });
+                        stops.Add($"{string.Join(" → ", [producer.Name, .. step.Ops, layer.Name])}: {mismatch}");
                         continue;
                     }
                     string path = string.Join(" → ", [producer.Name, .. step.Ops, layer.Name]);
                     var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels);
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
                     else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual });
-                    continue;
                 }
-                if (ChannelWise.Contains(node.OpType) && node.Input(0) == step.Value)
-                    Continue(pending, step, node, [.. step.Ops, node.OpType]);
-                else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1)
-                    Continue(pending, step with { Residual = true }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
-                else if (Binary.Contains(node.OpType))
-                    Continue(pending, step, node, [.. step.Ops, node.OpType]);
-                else if (Flattening.Contains(node.OpType) && node.Input(0) == step.Value)
-                    Continue(pending, step, node, [.. step.Ops, node.OpType]);
-                else if (node.OpType == "Concat" && ConcatOffset(node, step.Value, producers, byOutput) is { } concat)
-                    pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
-                else
-                    stops.Add($"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}");
+                return;
             }
+            string? why = null;
+            if (ChannelWise.Contains(node.OpType) && node.Input(0) == step.Value)
+                Continue(pending, step, node, [.. step.Ops, node.OpType]);
+            else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1)
+                Continue(pending, step with { Residual = true }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
+            else if (Binary.Contains(node.OpType))
+                Continue(pending, step, node, [.. step.Ops, node.OpType]);
+            else if (Flattening.Contains(node.OpType) && node.Input(0) == step.Value)
+                why = Flatten(step, node, pending);
+            else if (node.OpType is "Transpose" or "Squeeze" && node.Input(0) == step.Value)
+            {
+                var (axis, moved) = step.Axis is null
+                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    : node.OpType == "Transpose" ? step.Axis.Transpose(node)
+                    : step.Axis.Squeeze(node, node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values);
+                if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channel axis cannot be followed: {moved}";
+                else Continue(pending, step with { Axis = axis }, node, [.. step.Ops, node.OpType]);
+            }
+            else if (node.OpType == "Gather" && node.Input(0) == step.Value)
+            {
+                var (axis, taken) = step.Axis is null
+                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    : step.Axis.Gather(node, longs(node.Input(1)));
+                if (axis is null) why = $"Gather node '{node.LayerName}' reads it, and the channels cannot be followed: {taken}";
+                else Continue(pending, step with { Axis = axis }, node,
+                    [.. step.Ops, $"Gather (axis {node.Int("axis", 0)}, index {string.Join(", ", longs(node.Input(1))!.Value.Values)})"]);
+            }
+            else if (node.OpType == "Concat" && ConcatOffset(node, step, producers, byOutput) is { } concat)
+                pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
+            else
+                why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
+            if (why is not null) stops.Add(why);
         }
-        return (edges, stops.Count == 0 ? "the graph says of no layer that reads its output" : string.Join("; ", stops.Distinct()));
+
+        // A Flatten or Reshape: where the channels land when trailing axes merge (OnnxChannelAxis.Merge). A Reshape NeuronKit
+        // cannot read as such a merge (its shape is computed, or splits axes) is taken, as a Flatten is, to lay channels out
+        // from axis 1 when they are on axis 1, the (N, C·H·W) view a classifier head reads.
+        private string? Flatten(Step step, GraphNode node, Stack<Step> pending)
+        {
+            int? from = node.OpType == "Flatten" ? (int)node.Int("axis", 1) : ReshapeMerge(node, step.Axis);
+            if (step.Axis is null || (from is null && step.Axis.Is(1) != false))
+            {
+                Continue(pending, step with { Axis = step.Axis?.Is(1) == true ? new OnnxChannelAxis(1, null) : null }, node, [.. step.Ops, node.OpType]);
+                return null;
+            }
+            if (from is not { } start)
+                return $"Reshape node '{node.LayerName}' reads it, and NeuronKit cannot tell from its shape where the channels on axis {step.Axis.Axis} go";
+            if (start < 0 && step.Axis.Rank is { } rank) start += rank;
+            var (axis, stacked, why) = step.Axis.Merge(node, start);
+            if (axis is null) return why;
+            long offset = step.Axis.StackIndex * step.Channels;
+            var next = stacked
+                ? step with { Axis = axis, Offset = step.Offset + offset, Channels = step.Channels * step.Axis.StackSize }
+                : step with { Axis = axis };
+            Continue(pending, next, node, [.. next.Ops, stacked ? $"{node.OpType} (directions concatenated: unit j is input {offset} + j)" : node.OpType]);
+            return null;
+        }
+
+        // The axis a Reshape starts merging at when its shape keeps the leading axes (0 copies one) and merges the rest into
+        // its last entry ([0, 0, -1] after a bidirectional LSTM's Transpose); null when its shape says otherwise or is computed.
+        private int? ReshapeMerge(GraphNode node, OnnxChannelAxis? axis)
+        {
+            if (longs(node.Input(1))?.Values is not { Length: > 0 } shape || axis?.Rank is not { } rank || node.Int("allowzero", 0) != 0) return null;
+            int kept = shape.TakeWhile(d => d == 0).Count();
+            return kept == shape.Length - 1 && kept < rank ? kept : null;
+        }
     }
 
     private static void Continue(Stack<Step> pending, Step step, GraphNode node, IReadOnlyList<string> ops)
@@ -126,10 +218,11 @@ internal static class OnnxEdges
 
     // Where `value` starts among a channel Concat's inputs, and how many channels it has in all; null when an input's channel
     // count is unknown (it is not a layer's output through channel-wise operations) or the axis is not the channel axis.
-    private static (long Offset, long Total)? ConcatOffset(GraphNode concat, string value, Dictionary<string, GraphNode> producers,
+    private static (long Offset, long Total)? ConcatOffset(GraphNode concat, Step step, Dictionary<string, GraphNode> producers,
         Dictionary<string, Layer> byOutput)
     {
-        if (concat.Int("axis", 1) is not (1 or -1)) return null;
+        string value = step.Value;
+        if (concat.Int("axis", 1) is not (1 or -1) || step.Axis?.Is((int)concat.Int("axis", 1)) == false) return null;
         long offset = 0, total = 0;
         bool found = false;
         foreach (string input in concat.Inputs)
@@ -145,13 +238,16 @@ internal static class OnnxEdges
         return found ? (offset, total) : null;
     }
 
-    // The channels of a value: the neurons of the layer it comes from, back through channel-wise operations.
+    // The channels of a value: the neurons of the layer it comes from (a recurrent node's hidden_size), back through
+    // channel-wise operations and the Gathers and Squeezes that pick a step or a direction of a recurrent output.
     private static long? Channels(string value, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput)
     {
         for (int step = 0; step < 64; step++)
         {
             if (byOutput.TryGetValue(value, out var layer)) return layer.NeuronCount;
-            if (!producers.TryGetValue(value, out var node) || !ChannelWise.Contains(node.OpType) || node.Input(0) is not { } input) return null;
+            if (!producers.TryGetValue(value, out var node) || node.Input(0) is not { } input) return null;
+            if (node.OpType is "LSTM" or "GRU" or "RNN" && node.Int("hidden_size", 0) is > 0 and var hidden) return hidden;
+            if (!ChannelWise.Contains(node.OpType) && node.OpType is not ("Gather" or "Squeeze")) return null;
             value = input;
         }
         return null;

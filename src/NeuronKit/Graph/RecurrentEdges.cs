@@ -61,18 +61,24 @@ internal static partial class RecurrentEdges
         return [edge];
     }
 
-    /// <summary>The edge from a recurrent layer into itself: its weight_hh reads its previous output, for the reason <paramref name="evidence"/> gives.</summary>
-    public static LayerEdge Feedback(Layer producer, string evidence) => new(producer, ChannelMap.Identity, 1, [],
-        [$"{evidence}: unit j is column j of each gate's block (torch.nn.{producer.Kind})" +
-            (producer.Gates == GateTable.Gru ? "; a GRU also keeps h(t−1) through its update gate, h = (1 − z)·n + z·h(t−1), which no weight carries" : "")],
+    /// <summary>
+    /// The edge from a recurrent layer into itself: its weight_hh (ONNX: R) reads its previous output, for the reason
+    /// <paramref name="evidence"/> gives; <paramref name="source"/> names whose layout says so (PyTorch's by default).
+    /// </summary>
+    public static LayerEdge Feedback(Layer producer, string evidence, string? source = null) => new(producer, ChannelMap.Identity, 1, [],
+        [$"{evidence}: unit j is column j of each gate's block ({source ?? $"torch.nn.{producer.Kind}"})" +
+            (producer.Gates?.Name == "GRU" ? "; a GRU also keeps h(t−1) through its update gate, h = (1 − z)·n + z·h(t−1), which no weight carries" : "")],
         Assumed: false) { Feedback = true };
 
     /// <summary>
     /// The directions whose outputs are concatenated with <paramref name="producer"/>'s, in order (<c>rnn.l1</c>,
-    /// <c>rnn.l1_reverse</c>), the producer among them; just the producer when it is no sub-layer of a bidirectional module.
+    /// <c>rnn.l1_reverse</c>; an ONNX node's <c>.forward</c>, <c>.reverse</c>), the producer among them; just the producer when it
+    /// is no sub-layer of a bidirectional module.
     /// </summary>
     public static IReadOnlyList<Layer> Directions(IReadOnlyDictionary<string, Layer> byName, Layer producer)
     {
+        if (producer.Implementation is OnnxRecurrent && producer.Module is not null)
+            return [.. byName.Values.Where(l => l.Module == producer.Module && l.Implementation is OnnxRecurrent).OrderBy(l => l.Direction)];
         if (producer.Implementation is not Recurrent || producer.Module is null || SubLayer().Match(producer.Name) is not { Success: true } name)
             return [producer];
         string top = name.Groups["top"].Value;

@@ -67,7 +67,7 @@ public sealed partial class LayerStats
     public int UnusedCount { get; }
 
     /// <summary>These statistics with each neuron's outgoing norm and unused flag set from <paramref name="outgoing"/> (per neuron: its L2, and whether all are zero).</summary>
-    internal LayerStats WithOutgoing(IReadOnlyList<(double L2, bool AllZero)> outgoing) =>
+    internal LayerStats WithOutgoing(IReadOnlyList<(double? L2, bool AllZero)> outgoing) =>
         new(Layer, [.. Neurons.Select((n, j) => n with { OutgoingL2 = outgoing[j].L2, Unused = outgoing[j].AllZero })],
             NormMedian, NormSigma, OutlierK, BytesRead);
 

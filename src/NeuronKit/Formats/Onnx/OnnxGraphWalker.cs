@@ -58,6 +58,7 @@ internal sealed class OnnxGraphWalker(OnnxTensorBuilder builder)
         Inputs = [.. node.Input],
         Outputs = [.. node.Output],
         Ints = Attributes(node, AttributeProto.Types.AttributeType.Int, a => a.I),
+        IntLists = Attributes(node, AttributeProto.Types.AttributeType.Ints, a => (IReadOnlyList<long>)[.. a.Ints]),
         Floats = Attributes(node, AttributeProto.Types.AttributeType.Float, a => (double)a.F),
         Strings = Attributes(node, AttributeProto.Types.AttributeType.String, a => a.S.ToStringUtf8()),
         Graph = path,
@@ -73,6 +74,7 @@ internal sealed class OnnxGraphWalker(OnnxTensorBuilder builder)
             {
                 AttributeProto.Types.AttributeType.Int => attribute.HasI,
                 AttributeProto.Types.AttributeType.Float => attribute.HasF,
+                AttributeProto.Types.AttributeType.Ints => attribute.Ints.Count > 0,
                 _ => attribute.HasS,
             });
             if (isType) found[attribute.Name] = value(attribute);

@@ -108,6 +108,29 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
         return parts;
     }
 
+    /// <inheritdoc/>
+    public long? InputWidth(Layer layer, long groups) => layer.Role("W")!.Tensor.Shape[^1];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups) => GateColumns(layer, "W", PartRole.W, first, count);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart>? FeedbackParts(Layer layer, long unit) => GateColumns(layer, "R", PartRole.R, unit, 1);
+
+    // Columns [first, first + count) of every gate's block of H rows of W or R, in the layer's direction, one part per gate in ONNX order.
+    private IReadOnlyList<NeuronPart> GateColumns(Layer layer, string tensorRole, PartRole role, long first, long count)
+    {
+        var tensor = layer.Role(tensorRole)!.Tensor;
+        long hidden = layer.NeuronCount;
+        var columns = count == 1 ? SliceItem.At(first) : SliceItem.Range(first, first + count);
+        return [.. table.Gates.Select((gate, g) =>
+        {
+            var rows = SliceItem.Range(g * hidden, (g + 1) * hidden);
+            var slice = tensor.Shape.Count == 3 ? new TensorSlice(SliceItem.At(layer.Direction), rows, columns) : new TensorSlice(rows, columns);
+            return new NeuronPart(tensor, role, slice, gate);
+        })];
+    }
+
     // Entry row of the tensor playing role, in the layer's direction: [d, row] of a stacked tensor, [row] of a rank-2 one.
     private static NeuronPart Entry(Layer layer, string tensorRole, PartRole role, long row, Gate? gate, string? note)
     {
