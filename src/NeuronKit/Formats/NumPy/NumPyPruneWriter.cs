@@ -37,6 +37,7 @@ internal sealed class NumPyPruneWriter : IPruneWriter
             {
                 string name = entry.Name[..^".npy".Length];
                 var member = zip.CreateEntry(entry.Name, entry.Method == ZipEntry.Stored ? CompressionLevel.NoCompression : CompressionLevel.Optimal);
+                member.LastWriteTime = Modified(file, entry);
                 using var target = member.Open();
                 if (byName.TryGetValue(name, out var cut))
                 {
@@ -55,6 +56,22 @@ internal sealed class NumPyPruneWriter : IPruneWriter
             }
         }
         stream.Flush(flushToDisk: true);
+    }
+
+    // The member's DOS date and time from its central-directory header, kept so the same prune gives the same bytes.
+    private static DateTimeOffset Modified(MappedFile file, ZipEntry entry)
+    {
+        var dos = file.Span(entry.CentralHeaderOffset + 12, 4);
+        int time = dos[0] | dos[1] << 8, date = dos[2] | dos[3] << 8;
+        try
+        {
+            return new DateTimeOffset(1980 + (date >> 9), Math.Max(1, (date >> 5) & 0xF), Math.Max(1, date & 0x1F),
+                time >> 11, (time >> 5) & 0x3F, Math.Min(59, (time & 0x1F) * 2), TimeSpan.Zero);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        }
     }
 
     // An .npy of the cut array: magic, version 1.0, the header dict padded with spaces and a newline to 64 bytes, data.
