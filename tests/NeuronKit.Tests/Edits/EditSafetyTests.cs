@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NeuronKit.Edits;
 using NeuronKit.Tests.Cli;
 
@@ -54,25 +53,16 @@ public class EditSafetyTests
     public void A_full_disk_leaves_no_partial_file()
     {
         using var folder = new TempFolder();
-        string disk = Path.Combine(folder.Path, "disk");
-        Directory.CreateDirectory(disk);
         // A real 8 KiB file system where mount is allowed (root in CI); elsewhere the same failure, injected.
-        bool mounted = Run("mount", "-t", "tmpfs", "-o", "size=8k", "tmpfs", disk) == 0;
-        try
-        {
-            using var model = Model.Open(Fixtures.Path(Fixture));
-            var edit = Plan(model, "blk.0.attn_q", 3);
-            if (!mounted) edit.BeforeEachWrite = (_, _) => throw new IOException("injected: No space left on device");
+        using var disk = new SmallDisk(folder.Path, "8k");
+        using var model = Model.Open(Fixtures.Path(Fixture));
+        var edit = Plan(model, "blk.0.attn_q", 3);
+        if (!disk.Mounted) edit.BeforeEachWrite = (_, _) => throw new IOException("injected: No space left on device");
 
-            var error = Assert.Throws<CheckpointException>(() => edit.WriteTo(Path.Combine(disk, "out.gguf")));
+        var error = Assert.Throws<CheckpointException>(() => edit.WriteTo(Path.Combine(disk.Path, "out.gguf")));
 
-            Assert.Contains("space", error.Message, StringComparison.OrdinalIgnoreCase);
-            Assert.Empty(Directory.GetFileSystemEntries(disk));
-        }
-        finally
-        {
-            if (mounted) Run("umount", disk);
-        }
+        Assert.Contains("space", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(Directory.GetFileSystemEntries(disk.Path));
     }
 
     [Fact]
@@ -186,19 +176,5 @@ public class EditSafetyTests
         string copy = Path.Combine(folder.Path, Path.GetFileName(fixture));
         File.Copy(Fixtures.Path(fixture), copy);
         return copy;
-    }
-
-    private static int Run(string file, params string[] args)
-    {
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            process.WaitForExit();
-            return process.ExitCode;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return -1;
-        }
     }
 }

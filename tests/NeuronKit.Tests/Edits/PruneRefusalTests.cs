@@ -1,0 +1,72 @@
+using System.Text.Json;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Edits;
+
+/// <summary>What cannot be pruned consistently is refused before anything is written, saying why and what would work.</summary>
+public class PruneRefusalTests
+{
+    [Theory]
+    [InlineData("graph/resblock.pt", "conv2", "0", "feeds a residual add on its way to 'fc'", "prune the matching channels of both branches together")]
+    [InlineData("graph/grouped.pt", "0", "1", "'2' reads '0' in 2 groups: removing a channel would unbalance its groups", "neuron edit --zero --outgoing")]
+    [InlineData("prune/mlp.safetensors", "net.4", "0", "layer 'net.4' has no known consumer", "name it with --consumer LAYER")]
+    [InlineData("prune/mlp.safetensors", "net.0", "0,1,2,3,4,5", "pruning all 6 neurons of 'net.0' would leave an empty layer", null)]
+    [InlineData("prune/mlp.safetensors", "net.0", "6", "neuron 6 is out of range for layer 'net.0'", null)]
+    public void An_inconsistent_prune_is_exit_2_and_writes_nothing(string fixture, string layer, string indices, string message, string? hint)
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("prune", Fixtures.Path(fixture), layer, indices, "-o", Path.Combine(folder.Path, "out"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        if (hint is not null) Assert.Contains(hint, run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
+    public void A_recurrent_module_shrinks_in_every_layer_and_direction_or_not_at_all()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/rnn.safetensors"), "rnn.l0", "1", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'rnn' keeps one hidden size for all its layers and directions (rnn.l0, rnn.l0_reverse, rnn.l1, rnn.l1_reverse)", run.Stderr);
+        Assert.Contains("--neurons rnn.l0:J,rnn.l0_reverse:J,rnn.l1:J,rnn.l1_reverse:J", run.Stderr);
+    }
+
+    [Fact]
+    public void A_dry_run_lists_every_cut_and_writes_nothing()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/cnn.safetensors"), "net.3", "1", "--dry-run", "--json");
+
+        Assert.Equal(0, run.Exit);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("dry_run").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("output").ValueKind);
+        Assert.Equal(["net.6"], root.GetProperty("consumers").EnumerateArray().Select(c => c.GetString()));
+        var cuts = root.GetProperty("tensors").EnumerateArray().ToDictionary(t => t.GetProperty("tensor").GetString()!);
+        Assert.Equal("[4,6,3,3]", cuts["net.3.weight"].GetProperty("shape_before").GetRawText());
+        Assert.Equal("[3,6,3,3]", cuts["net.3.weight"].GetProperty("shape_after").GetRawText());
+        // Channel 1 after a flatten of 4×4 positions is the consumer's columns 16..31.
+        Assert.Equal(Enumerable.Range(16, 16), cuts["net.6.weight"].GetProperty("removed").GetProperty("1").EnumerateArray().Select(i => i.GetInt32()));
+    }
+
+    [Fact]
+    public void A_full_disk_leaves_no_partial_file_and_the_original_untouched()
+    {
+        using var folder = new TempFolder();
+        string fixture = Fixtures.Path("prune/rnn.safetensors");
+        string before = EditOracleTests.Sha(fixture);
+        // A real 4 KiB file system where mount is allowed (root in CI); elsewhere a folder that does not exist fails the same way.
+        using var disk = new SmallDisk(folder.Path, "4k");
+        string output = disk.Mounted ? Path.Combine(disk.Path, "out.safetensors") : Path.Combine(disk.Path, "missing", "out.safetensors");
+
+        var run = CliRun.Of("prune", fixture, "--neurons", "rnn.l0:1,rnn.l0_reverse:1,rnn.l1:1,rnn.l1_reverse:1", "--consumer", "fc", "-o", output);
+
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("cannot be written", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(disk.Path));
+        Assert.Equal(before, EditOracleTests.Sha(fixture));
+    }
+}
