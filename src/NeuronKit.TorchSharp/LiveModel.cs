@@ -1,3 +1,4 @@
+using NeuronKit.Edits;
 using NeuronKit.Formats;
 using NeuronKit.Graph;
 using NeuronKit.Layers;
@@ -94,6 +95,29 @@ public sealed class LiveModel
     /// </summary>
     public LiveNeuron WithOutgoing(LiveNeuron neuron, params string[] consumers) =>
         new(Graph.WithOutgoing(neuron.Neuron, consumers.Length == 0 ? null : _model.Edges(neuron.Layer, consumers)), _tensors);
+
+    /// <summary>
+    /// Applies <paramref name="action"/> to <paramref name="neuron"/>'s parts in the module itself, under no_grad, on each
+    /// tensor's own device and dtype: its weights and biases, or only <paramref name="part"/> (<c>ROLE</c> or
+    /// <c>ROLE:GATE</c>), and with <paramref name="outgoing"/> its outgoing parts too (take the neuron from
+    /// <see cref="WithOutgoing"/>): <c>new EditAction.Zero()</c> with outgoing ablates it, as <c>neuron edit --zero
+    /// --outgoing</c> does for a file. Returns each part with its values before and after.
+    /// </summary>
+    public IReadOnlyList<LiveChange> Edit(LiveNeuron neuron, EditAction action, string? part = null, bool outgoing = false)
+    {
+        var changes = new List<LiveChange>();
+        using var noGrad = no_grad();
+        foreach (var chosen in ModelEdit.Select(neuron.Neuron, part, outgoing))
+        {
+            var live = neuron.Parts.First(p => p.Part == chosen);
+            var before = chosen.ToDoubles();
+            using var values = tensor(action.Apply(chosen, before), dtype: ScalarType.Float64).reshape([.. chosen.Shape]);
+            using var converted = values.to(live.Tensor.dtype, live.Tensor.device);
+            live.Tensor.copy_(converted);
+            changes.Add(new LiveChange(live, before, chosen.ToDoubles()));
+        }
+        return changes;
+    }
 
     // True when some tensor is the module's own (its name is the path plus one component), not a child's.
     private bool HoldsOwnTensors(string path) =>

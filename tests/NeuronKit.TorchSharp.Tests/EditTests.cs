@@ -1,0 +1,60 @@
+using NeuronKit.Edits;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuronKit.TorchSharp.Tests;
+
+/// <summary>Edits of a live module change the module's own tensors, as neuron edit changes a file.</summary>
+public sealed class EditTests
+{
+    [TorchFact]
+    public void Zeroing_a_neuron_with_its_outgoing_weights_ablates_it_in_the_module()
+    {
+        // Given a live MLP and its output with hidden unit 1 silenced by hand, layer by layer
+        manual_seed(3);
+        var first = nn.Linear(6, 5);
+        var last = nn.Linear(5, 4);
+        var model = nn.Sequential(first, nn.ReLU(), last);
+        using var x = randn(8, 6);
+        Tensor expected;
+        using (no_grad())
+        {
+            using var hidden = nn.functional.relu(first.forward(x));
+            hidden[TensorIndex.Colon, 1] = tensor(0f);
+            expected = last.forward(hidden);
+        }
+        var live = new LiveModel(model);
+
+        // When neuron 1 of the first Linear is zeroed with its outgoing weights
+        using var neuron = live.WithOutgoing(live.Neuron("0", 1));
+        var changes = live.Edit(neuron, new EditAction.Zero(), outgoing: true);
+
+        // Then its row, its bias and the next layer's column are zero in the module, and the module computes the ablated output
+        Assert.Equal(["0.weight[1]", "0.bias[1]", "2.weight[:, 1]"], changes.Select(c => c.Part.ToString()));
+        Assert.All(changes, c => Assert.All(c.After, v => Assert.Equal(0, v)));
+        Assert.Contains(changes, c => c.Before.Any(v => v != 0));
+        using var actual = model.forward(x);
+        Assert.True(actual.allclose(expected, atol: 1e-6), "the edited module computes the ablated output");
+        expected.Dispose();
+    }
+
+    [TorchFact]
+    public void Scaling_one_gate_of_an_LSTM_unit_changes_only_that_block_of_the_module_s_tensor()
+    {
+        manual_seed(4);
+        var lstm = nn.LSTM(3, 4);
+        var live = new LiveModel(lstm);
+        using var before = lstm.get_parameter("weight_hh_l0")!.detach().clone();
+
+        using var neuron = live.Neuron("l0", 2);
+        var change = Assert.Single(live.Edit(neuron, new EditAction.Scale(2), part: "weight_hh:forget"));
+
+        // The forget gate is rows 4..7 of weight_hh_l0; unit 2's row is 6.
+        using var after = lstm.get_parameter("weight_hh_l0")!.detach();
+        Assert.Equal("weight_hh_l0[6]", change.Part.ToString());
+        Assert.Equal(before[6].mul(2).data<float>().ToArray(), after[6].data<float>().ToArray());
+        using var rest = after.index_select(0, tensor(new long[] { 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15 }));
+        using var restBefore = before.index_select(0, tensor(new long[] { 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15 }));
+        Assert.Equal(restBefore.data<float>().ToArray(), rest.data<float>().ToArray());
+    }
+}
