@@ -124,7 +124,7 @@ internal static class OnnxEdges
             }
             if (layers.Count > 0 && node.Input(0) == step.Value)
             {
-                if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == step.Channels)
+                if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == step.Channels && node.Outputs.Count > 0)
                 {
                     pending.Push(step with { Value = node.Outputs[0], Through = [.. step.Through, norm], Ops = [.. step.Ops, node.OpType] });
                     return;
@@ -170,7 +170,7 @@ internal static class OnnxEdges
                 else Continue(pending, step with { Axis = axis }, node,
                     [.. step.Ops, $"Gather (axis {node.Int("axis", 0)}, index {string.Join(", ", longs(node.Input(1))!.Value.Values)})"]);
             }
-            else if (node.OpType == "Concat" && ConcatOffset(node, step, producers, byOutput) is { } concat)
+            else if (node.OpType == "Concat" && node.Outputs.Count > 0 && ConcatOffset(node, step, producers, byOutput) is { } concat)
                 pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
             else
                 why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
