@@ -57,4 +57,46 @@ public sealed class EditTests
         using var restBefore = before.index_select(0, tensor(new long[] { 0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 12, 13, 14, 15 }));
         Assert.Equal(restBefore.data<float>().ToArray(), rest.data<float>().ToArray());
     }
+
+    [TorchFact]
+    public void A_dat_file_edited_by_neuron_edit_loads_in_TorchSharp_with_the_edit()
+    {
+        // Given a module saved by TorchSharp
+        manual_seed(5);
+        var saved = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4));
+        using var file = TempFile.Saved(saved);
+        string output = file.Path + ".edited.dat";
+        try
+        {
+            // When neuron 2 of the first Linear is halved with its outgoing column, to a new file
+            using (var model = Model.Open(file.Path))
+            {
+                var neuron = model.Graph.WithOutgoing(model.Neuron("0", 2));
+                ModelEdit.Plan(model, [(neuron, ModelEdit.Select(neuron, part: null, outgoing: true))], new EditAction.Scale(0.5)).WriteTo(output);
+            }
+
+            // Then TorchSharp's own load reads it, with exactly those values halved and every other one as it was
+            var loaded = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4));
+            loaded.load(output);
+            var before = saved.state_dict();
+            var after = loaded.state_dict();
+            using var expectedFirst = before["0.weight"].clone();
+            using var expectedBias = before["0.bias"].clone();
+            using var expectedLast = before["2.weight"].clone();
+            using (no_grad())
+            {
+                expectedFirst[2] = expectedFirst[2] * 0.5f;
+                expectedBias[2] = expectedBias[2] * 0.5f;
+                expectedLast[TensorIndex.Colon, 2] = expectedLast[TensorIndex.Colon, 2] * 0.5f;
+            }
+            Assert.Equal(expectedFirst.data<float>().ToArray(), after["0.weight"].data<float>().ToArray());
+            Assert.Equal(expectedBias.data<float>().ToArray(), after["0.bias"].data<float>().ToArray());
+            Assert.Equal(expectedLast.data<float>().ToArray(), after["2.weight"].data<float>().ToArray());
+            Assert.Equal(before["2.bias"].data<float>().ToArray(), after["2.bias"].data<float>().ToArray());
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
 }
