@@ -13,11 +13,16 @@ internal static class OutgoingNorms
     {
         var layer = stats.Layer;
         if (!options.Outgoing || layer.NeuronCount == 0 || graph.ConsumersOf(layer).Count == 0) return stats;
+        NeuronPart[][] parts = new NeuronPart[layer.NeuronCount][];
+        for (long j = 0; j < parts.Length; j++)
+            parts[j] = [.. graph.WithOutgoing(layer.Neuron(j)).Parts.Where(p => p.Direction == PartDirection.Out)];
+        // Consumers read once, in row blocks; where their slices do not allow that, neuron by neuron.
+        if (OutgoingScan.TryMeasure(parts) is { } scanned) return stats.WithOutgoing(scanned);
         var outgoing = new (double L2, bool AllZero)[layer.NeuronCount];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         try
         {
-            Measure(graph, layer, outgoing, parallel);
+            Parallel.For(0, parts.Length, parallel, j => outgoing[j] = Measure(parts[j]));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -27,17 +32,17 @@ internal static class OutgoingNorms
         return stats.WithOutgoing(outgoing);
     }
 
-    private static void Measure(LayerGraph graph, Layers.Layer layer, (double L2, bool AllZero)[] outgoing, ParallelOptions parallel) =>
-        Parallel.For(0, layer.NeuronCount, parallel, j =>
-        {
-            double sum = 0;
-            bool allZero = true;
-            foreach (var part in graph.WithOutgoing(layer.Neuron(j)).Parts.Where(p => p.Direction == PartDirection.Out))
-                foreach (double v in part.ToDoubles())
-                {
-                    sum += v * v;
-                    allZero &= v == 0;
-                }
-            outgoing[j] = (Math.Sqrt(sum), allZero);
-        });
+    /// <summary>The L2 norm of <paramref name="parts"/>' values, summed in their order, and whether all are zero.</summary>
+    internal static (double L2, bool AllZero) Measure(IEnumerable<NeuronPart> parts)
+    {
+        double sum = 0;
+        bool allZero = true;
+        foreach (var part in parts)
+            foreach (double v in part.ToDoubles())
+            {
+                sum += v * v;
+                allZero &= v == 0;
+            }
+        return (Math.Sqrt(sum), allZero);
+    }
 }
