@@ -12,10 +12,12 @@ internal static class OutgoingNorms
     public static LayerStats Apply(LayerGraph graph, LayerStats stats, StatsOptions options)
     {
         var layer = stats.Layer;
-        if (!options.Outgoing || layer.NeuronCount == 0 || graph.ConsumersOf(layer).Count == 0) return stats;
+        var edges = graph.ConsumersOf(layer);
+        if (!options.Outgoing || layer.NeuronCount == 0 || edges.Count == 0) return stats;
+        // The out parts WithOutgoing gives each neuron, without its own and through parts.
         NeuronPart[][] parts = new NeuronPart[layer.NeuronCount][];
         for (long j = 0; j < parts.Length; j++)
-            parts[j] = [.. graph.WithOutgoing(layer.Neuron(j)).Parts.Where(p => p.Direction == PartDirection.Out)];
+            parts[j] = [.. edges.SelectMany(edge => LayerGraph.OutParts(edge, j))];
         // Consumers read once, in row blocks; where their slices do not allow that, neuron by neuron.
         if (OutgoingScan.TryMeasure(parts) is { } scanned) return stats.WithOutgoing(scanned);
         var outgoing = new (double L2, bool AllZero)[layer.NeuronCount];
