@@ -172,28 +172,49 @@ internal static class OutgoingScan
             }
         }
 
-        // The same when neuron j's run is column c + j of the same rows: each row adds its squares to all sums at once.
+        // The same when neuron j's run is column c + j of the same rows: each row adds its squares to all sums at once,
+        // four rows per pass over the sums (added one row after the other, so each sum still adds in row order).
         private void AddRowsInLanes(ReadOnlySpan<float> values, long first, long last, double[] sums)
         {
             long row0 = (_slices[0].Offset - _base) / _stride, column = (_slices[0].Offset - _base) % _stride;
+            long from = Math.Max(first, row0), to = Math.Min(last, row0 + _slices[0].Rows);
+            int count = sums.Length, stride = (int)_stride;
             var all = sums.AsSpan();
-            for (long r = Math.Max(first, row0); r < Math.Min(last, row0 + _slices[0].Rows); r++)
+            var lanes = MemoryMarshal.Cast<double, Vector<double>>(all);
+            // Vector.Widen splits a float vector into two double vectors: lanes advance two at a time.
+            int vectors = Vector.IsHardwareAccelerated ? count / Vector<float>.Count * Vector<float>.Count : 0;
+            long r = from;
+            for (; r + 4 <= to; r += 4)
             {
-                var row = values.Slice((int)((r - first) * _stride + column), all.Length);
-                int i = 0;
-                if (Vector.IsHardwareAccelerated)
+                var rows = values[(int)((r - first) * _stride + column)..];
+                for (int i = 0; i < vectors; i += Vector<float>.Count)
                 {
-                    var lanes = MemoryMarshal.Cast<double, Vector<double>>(all);
-                    for (; i + Vector<float>.Count <= row.Length; i += Vector<float>.Count)
+                    int k = i / Vector<double>.Count;
+                    Vector<double> low = lanes[k], high = lanes[k + 1];
+                    for (int q = 0; q < 4; q++)
                     {
-                        Vector.Widen(new Vector<float>(row[i..]), out var low, out var high);
-                        int k = i / Vector<double>.Count;
+                        Vector.Widen(new Vector<float>(rows[(q * stride + i)..]), out var l, out var h);
                         // Multiply, then add: no fused multiply-add, so each sum rounds as the scalar loop's does.
-                        lanes[k] += low * low;
-                        lanes[k + 1] += high * high;
+                        low += l * l;
+                        high += h * h;
                     }
+                    lanes[k] = low;
+                    lanes[k + 1] = high;
                 }
-                for (; i < row.Length; i++) all[i] += (double)row[i] * row[i];
+                for (int i = vectors; i < count; i++)
+                    for (int q = 0; q < 4; q++) all[i] += (double)rows[q * stride + i] * rows[q * stride + i];
+            }
+            for (; r < to; r++)
+            {
+                var row = values.Slice((int)((r - first) * _stride + column), count);
+                for (int i = 0; i < vectors; i += Vector<float>.Count)
+                {
+                    Vector.Widen(new Vector<float>(row[i..]), out var l, out var h);
+                    int k = i / Vector<double>.Count;
+                    lanes[k] += l * l;
+                    lanes[k + 1] += h * h;
+                }
+                for (int i = vectors; i < count; i++) all[i] += (double)row[i] * row[i];
             }
         }
     }
