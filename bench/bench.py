@@ -35,6 +35,7 @@ TINY = {"big": (2, 256), "small": (1, 64)}
 TARGETS = [
     ("show 2 GiB: PyTorch wall / neuron wall", lambda r: r["show pytorch big"]["wall"] / r["show neuron big"]["wall"], ">=", 25),
     ("show 2 GiB: peak memory (MiB)", lambda r: r["show neuron big"]["rss"] / MIB, "<", 80),
+    ("show --outgoing 2 GiB: wall / plain show wall", lambda r: r["show neuron big outgoing"]["wall"] / r["show neuron big before"]["wall"], "<=", 2),
     ("show 20 MiB: peak memory (MiB)", lambda r: r["show neuron small"]["rss"] / MIB, "<", 80),
     ("stats 2 GiB: PyTorch wall / neuron wall", lambda r: r["stats pytorch big"]["wall"] / r["stats neuron big"]["wall"], ">=", 3),
     ("stats 2 GiB: neuron wall / read wall", lambda r: r["stats neuron big"]["wall"] / r["read big"]["wall"], "<=", 2),
@@ -62,16 +63,22 @@ def main():
 
     last = str(sizes["big"][0] - 1)
     last_small = str(sizes["small"][0] - 1)
+    before = str(sizes["big"][0] - 2)  # the last layer but one: its consumer is the last layer
     commands = {
         "read big": ["dd", f"if={files['big.pt']}", "of=/dev/null", "bs=1M", "status=none"],
         "show pytorch big": [PYTHON, os.path.join(HERE, "pytorch_show.py"), files["big.pt"], last, "-1"],
         "show neuron big": [neuron, "show", files["big.pt"], last, "-1", "--json"],
         "show installed big": [installed, "show", files["big.pt"], last, "-1", "--json"] if installed else None,
+        "show pytorch big outgoing": [PYTHON, os.path.join(HERE, "pytorch_show.py"), files["big.pt"], before, "-1", "--outgoing"],
+        "show neuron big before": [neuron, "show", files["big.pt"], before, "-1", "--json"],
+        "show neuron big outgoing": [neuron, "show", files["big.pt"], before, "-1", "--json", "--outgoing"],
         "show pytorch small": [PYTHON, os.path.join(HERE, "pytorch_show.py"), files["small.pt"], last_small, "-1"],
         "show neuron small": [neuron, "show", files["small.pt"], last_small, "-1", "--json"],
         "stats pytorch big": [PYTHON, os.path.join(HERE, "pytorch_stats.py"), files["big.pt"]],
         "stats neuron big": [neuron, "stats", files["big.pt"], "--csv"],
         "stats neuron big top0": [neuron, "stats", files["big.pt"], "--top", "0"],
+        "stats pytorch big outgoing": [PYTHON, os.path.join(HERE, "pytorch_stats.py"), files["big.pt"], "--outgoing"],
+        "stats neuron big outgoing": [neuron, "stats", files["big.pt"], "--outgoing", "--csv"],
         "version neuron": [neuron, "--version"],
         "version installed": [installed, "--version"] if installed else None,
     }
@@ -249,11 +256,18 @@ def table(r, args, runs, files, neuron, installed):
     if "show neuron big.safetensors" in r:
         lines.append(row(f"one neuron, {b}", "`neuron show big.safetensors L -1 --json`", "show neuron big.safetensors", "show pytorch big"))
     lines += [
+        row(f"one neuron and its outgoing weights, {b}", "PyTorch: torch.load, index, next layer's column", "show pytorch big outgoing"),
+        row(f"one neuron, {b}", "`neuron show big.pt L-1 -1 --json` (the same neuron, plain)", "show neuron big before", "show pytorch big"),
+        row(f"one neuron and its outgoing weights, {b}", "`neuron show big.pt L-1 -1 --json --outgoing`", "show neuron big outgoing",
+            "show pytorch big outgoing"),
         row(f"one neuron, {s}", "PyTorch: torch.load, index", "show pytorch small"),
         row(f"one neuron, {s}", "`neuron show small.pt L -1 --json`", "show neuron small", "show pytorch small"),
         row(f"stats, {b}", "PyTorch: torch.load, per-row stats", "stats pytorch big", None, "read big"),
         row(f"stats, {b}", "`neuron stats big.pt --csv`", "stats neuron big", "stats pytorch big", "read big"),
         row(f"stats, {b}", "`neuron stats big.pt --top 0` (summaries only)", "stats neuron big top0", "stats pytorch big", "read big"),
+        row(f"stats and outgoing norms, {b}", "PyTorch: the same, plus the next layer's column norms", "stats pytorch big outgoing", None, "read big"),
+        row(f"stats and outgoing norms, {b}", "`neuron stats big.pt --outgoing --csv`", "stats neuron big outgoing",
+            "stats pytorch big outgoing", "read big"),
     ]
     if "floor big" in r:
         lines.append(row(f"stats floor, {b}", "`bench/floor`: pread + the kernel's vector work, in C", "floor big", None, "read big"))
@@ -268,7 +282,9 @@ def table(r, args, runs, files, neuron, installed):
         lines.append(row("start-up", "installed tool: `neuron --version`", "version installed"))
     lines += ["", "PyTorch's stats compute the table as tensors and print one line; `neuron stats --csv` also formats and writes "
               "every row (to /dev/null), so the comparison favours PyTorch; `--top 0` measures the same and prints only the "
-              "summaries. The floor row is the same job stripped to reading the file (pread, 256 KiB blocks, all cores) and "
+              "summaries. The outgoing rows read the last layer but one (L-1), whose consumer is the last layer: "
+              "`--outgoing` adds column -1 of its weight to `show`, and each neuron's outgoing L2 norm and unused flag "
+              "to `stats` (one more read of every consumer's weight). The floor row is the same job stripped to reading the file (pread, 256 KiB blocks, all cores) and "
               "the kernel's eight 128-bit vector instructions per four weights, in C: no format, no neurons, no output. "
               "Peak RSS is the child's `ru_maxrss`, which counts the forked Python parent before `exec` (about 13 MiB here): "
               "no row reads lower than that.", ""]

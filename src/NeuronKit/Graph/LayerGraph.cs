@@ -45,13 +45,22 @@ public sealed class LayerGraph
         {
             foreach (var through in edge.Through)
                 parts.AddRange(through.Neuron(neuron.Index).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));
-            var kind = edge.Consumer.Implementation;
-            var reads = (edge.Feedback ? kind.FeedbackParts(edge.Consumer, neuron.Index)
-                    : kind.InputParts(edge.Consumer, edge.Map.First(neuron.Index), edge.Map.Spread, edge.Groups))
-                ?? throw new RequestException($"layer '{edge.Consumer.Name}' ({edge.Consumer.Kind}) does not read channels through its weights");
-            parts.AddRange(reads.Select(p => p.Toward(PartDirection.Out, edge.Consumer.Name)));
+            parts.AddRange(OutParts(edge, neuron.Index));
         }
         return neuron with { Parts = parts };
+    }
+
+    /// <summary>
+    /// The slices of <paramref name="edge"/>'s consumer weights that multiply channel <paramref name="index"/> of its producer
+    /// (<see cref="PartDirection.Out"/>): what <see cref="WithOutgoing"/> adds after the through parts, without the neuron.
+    /// </summary>
+    internal static IEnumerable<NeuronPart> OutParts(LayerEdge edge, long index)
+    {
+        var kind = edge.Consumer.Implementation;
+        var reads = (edge.Feedback ? kind.FeedbackParts(edge.Consumer, index)
+                : kind.InputParts(edge.Consumer, edge.Map.First(index), edge.Map.Spread, edge.Groups))
+            ?? throw new RequestException($"layer '{edge.Consumer.Name}' ({edge.Consumer.Kind}) does not read channels through its weights");
+        return reads.Select(p => p.Toward(PartDirection.Out, edge.Consumer.Name));
     }
 
     /// <summary>

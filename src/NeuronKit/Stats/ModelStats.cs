@@ -38,24 +38,24 @@ public sealed class ModelStats
         foreach (var layer in layers)
             if (LayerStats.WhyNotMeasurable(layer) is { } why) skipped.Add(new SkippedLayer(layer, why));
             else measurable.Add(layer);
-        // Each layer's flags are found while the next layer is measured, so no core idles through that serial step.
+        // Each layer's flags and outgoing norms are found while the next layer is measured, so no core idles through
+        // those serial steps (an outgoing scan reads its consumers in one pass).
         var finishing = new List<Task<LayerStats>>(measurable.Count);
         try
         {
             foreach (var layer in measurable)
             {
                 var measured = LayerStats.Measure(layer, options);
-                finishing.Add(Task.Run(() => LayerStats.Finish(measured, options)));
+                finishing.Add(Task.Run(() => OutgoingNorms.Apply(model.Graph, LayerStats.Finish(measured, options), options)));
             }
         }
-        catch
+        finally
         {
-            // The caller may close the model as soon as this throws: no finishing layer may still be reading it.
+            // The caller may close the model as soon as this returns or throws: no finishing layer may still be reading it.
             Task.WhenAll(finishing).ContinueWith(_ => { }, TaskScheduler.Default).Wait();
-            throw;
         }
         // GetResult rethrows a failed layer's own exception (a CheckpointException), not an AggregateException.
-        LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult()).Select(r => OutgoingNorms.Apply(model.Graph, r, options))];
+        LayerStats[] results = [.. finishing.Select(task => task.GetAwaiter().GetResult())];
         return new ModelStats(model, results, skipped, clock.Elapsed);
     }
 

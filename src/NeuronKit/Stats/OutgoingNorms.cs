@@ -13,12 +13,25 @@ internal static class OutgoingNorms
     public static LayerStats Apply(LayerGraph graph, LayerStats stats, StatsOptions options)
     {
         var layer = stats.Layer;
-        if (!options.Outgoing || layer.NeuronCount == 0 || graph.ConsumersOf(layer).Count == 0) return stats;
+        var edges = graph.ConsumersOf(layer);
+        if (!options.Outgoing || layer.NeuronCount == 0 || edges.Count == 0) return stats;
+        // The out parts WithOutgoing gives each neuron, without its own and through parts; none for a unit no edge carries.
+        var carried = new bool[layer.NeuronCount];
+        var parts = new NeuronPart[layer.NeuronCount][];
+        for (long j = 0; j < parts.Length; j++)
+        {
+            var reading = edges.Where(e => e.Carries(j)).ToList();
+            carried[j] = reading.Count > 0;
+            parts[j] = [.. reading.SelectMany(edge => LayerGraph.OutParts(edge, j))];
+        }
+        // Consumers read once, in row blocks; where their slices do not allow that, neuron by neuron.
+        if (carried.All(c => c) && OutgoingScan.TryMeasure(parts) is { } scanned)
+            return stats.WithOutgoing([.. scanned.Select(s => ((double?)s.L2, s.AllZero))]);
         var outgoing = new (double? L2, bool AllZero)[layer.NeuronCount];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         try
         {
-            Measure(graph, layer, outgoing, parallel);
+            Parallel.For(0, parts.Length, parallel, j => outgoing[j] = carried[j] ? Measure(parts[j]) : (null, false));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -28,22 +41,17 @@ internal static class OutgoingNorms
         return stats.WithOutgoing(outgoing);
     }
 
-    private static void Measure(LayerGraph graph, Layers.Layer layer, (double? L2, bool AllZero)[] outgoing, ParallelOptions parallel) =>
-        Parallel.For(0, layer.NeuronCount, parallel, j =>
-        {
-            if (!graph.ConsumersOf(layer).Any(e => e.Carries(j)))
+    /// <summary>The L2 norm of <paramref name="parts"/>' values, summed in their order, and whether all are zero.</summary>
+    internal static (double L2, bool AllZero) Measure(IEnumerable<NeuronPart> parts)
+    {
+        double sum = 0;
+        bool allZero = true;
+        foreach (var part in parts)
+            foreach (double v in part.ToDoubles())
             {
-                outgoing[j] = (null, false); // a GPT-2 query or key unit: it acts through the softmax, no weight slice
-                return;
+                sum += v * v;
+                allZero &= v == 0;
             }
-            double sum = 0;
-            bool allZero = true;
-            foreach (var part in graph.WithOutgoing(layer.Neuron(j)).Parts.Where(p => p.Direction == PartDirection.Out))
-                foreach (double v in part.ToDoubles())
-                {
-                    sum += v * v;
-                    allZero &= v == 0;
-                }
-            outgoing[j] = (Math.Sqrt(sum), allZero);
-        });
+        return (Math.Sqrt(sum), allZero);
+    }
 }

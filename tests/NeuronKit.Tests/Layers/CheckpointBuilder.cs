@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
 
@@ -33,6 +34,28 @@ internal sealed class CheckpointBuilder
     public CheckpointBuilder Zeros(string name, DType dtype, params long[] shape)
     {
         var bytes = new byte[shape.Aggregate(1L, (n, d) => n * d) * dtype.Size()];
+        _tensors.Add(TensorInfo.Contiguous(name, dtype, shape, new TensorStorage(name, new MemoryBytes(bytes), 0, bytes.Length)));
+        return this;
+    }
+
+    /// <summary>Adds tensor <paramref name="name"/> of <paramref name="dtype"/> (a float type) holding <paramref name="values"/>, rounded to it.</summary>
+    public CheckpointBuilder Values(string name, DType dtype, long[] shape, double[] values)
+    {
+        int size = dtype.Size();
+        var bytes = new byte[values.Length * size];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var at = bytes.AsSpan(i * size);
+            switch (dtype)
+            {
+                case DType.Float32: BinaryPrimitives.WriteSingleLittleEndian(at, (float)values[i]); break;
+                case DType.Float64: BinaryPrimitives.WriteDoubleLittleEndian(at, values[i]); break;
+                case DType.Float16: BinaryPrimitives.WriteHalfLittleEndian(at, (Half)values[i]); break;
+                // bfloat16 is the top half of a float32: truncated, which is as good a value as rounded for a test.
+                case DType.BFloat16: BinaryPrimitives.WriteUInt16LittleEndian(at, (ushort)(BitConverter.SingleToUInt32Bits((float)values[i]) >> 16)); break;
+                default: throw new ArgumentException($"no writer for {dtype}", nameof(dtype));
+            }
+        }
         _tensors.Add(TensorInfo.Contiguous(name, dtype, shape, new TensorStorage(name, new MemoryBytes(bytes), 0, bytes.Length)));
         return this;
     }
