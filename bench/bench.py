@@ -40,6 +40,8 @@ TARGETS = [
     ("stats 2 GiB: PyTorch wall / neuron wall", lambda r: r["stats pytorch big"]["wall"] / r["stats neuron big"]["wall"], ">=", 3),
     ("stats 2 GiB: neuron wall / read wall", lambda r: r["stats neuron big"]["wall"] / r["read big"]["wall"], "<=", 2),
     ("stats 2 GiB: peak memory (MiB)", lambda r: r["stats neuron big"]["rss"] / MIB, "<", 200),
+    ("edit --in-place 2 GiB: PyTorch wall / neuron wall", lambda r: r["edit pytorch big"]["wall"] / r["edit neuron big in place"]["wall"], ">=", 100),
+    ("edit --in-place 2 GiB: peak memory (MiB)", lambda r: r["edit neuron big in place"]["rss"] / MIB, "<", 80),
     ("neuron --version: wall (ms)", lambda r: r["version neuron"]["wall"] * 1000, "<", 100),
     ("installed tool, --version and show 2 GiB: wall / published wall (the larger)",
      lambda r: max(r["version installed"]["wall"] / r["version neuron"]["wall"],
@@ -56,6 +58,8 @@ def main():
     installed = install_tool(args)
     floor = build_floor()
     files = checkpoints(data, sizes)
+    files["edit.pt"] = os.path.join(data, "edit.pt")  # what `neuron edit --in-place` writes into
+    shutil.copyfile(files["big.pt"], files["edit.pt"])
     formats = subprocess.run([neuron, "formats"], capture_output=True, text=True, check=True).stdout
     safetensors = any(line.split()[:1] == ["safetensors"] for line in formats.splitlines())
     if not safetensors:
@@ -79,6 +83,11 @@ def main():
         "stats neuron big top0": [neuron, "stats", files["big.pt"], "--top", "0"],
         "stats pytorch big outgoing": [PYTHON, os.path.join(HERE, "pytorch_stats.py"), files["big.pt"], "--outgoing"],
         "stats neuron big outgoing": [neuron, "stats", files["big.pt"], "--outgoing", "--csv"],
+        # The edits write into copies, so that every other row reads the checkpoint as torch.save wrote it.
+        "edit pytorch big": [PYTHON, os.path.join(HERE, "pytorch_edit.py"), files["big.pt"], last, "-1", os.path.join(data, "edited-pytorch.pt")],
+        "edit neuron big in place": [neuron, "edit", files["edit.pt"], last, "-1", "--zero", "--in-place"],
+        "edit neuron big copy": [neuron, "edit", files["big.pt"], last, "-1", "--zero", "-o", os.path.join(data, "edited-neuron.pt")],
+        "copy big": ["cp", files["big.pt"], os.path.join(data, "copied.pt")],
         "version neuron": [neuron, "--version"],
         "version installed": [installed, "--version"] if installed else None,
     }
@@ -277,6 +286,13 @@ def table(r, args, runs, files, neuron, installed):
             row(f"stats, {size(files['big.safetensors'])}", "`neuron stats big.safetensors --csv`", "stats neuron big.safetensors",
                 "stats pytorch big", "read big.safetensors"),
         ]
+    lines += [
+        row(f"copy the file, {b}", "`cp big.pt copied.pt`", "copy big"),
+        row(f"zero one neuron and save, {b}", "PyTorch: torch.load, zero row and bias, torch.save", "edit pytorch big"),
+        row(f"zero one neuron and save, {b}", "`neuron edit big.pt L -1 --zero --in-place`", "edit neuron big in place", "edit pytorch big"),
+        row(f"zero one neuron and save, {b}", "`neuron edit big.pt L -1 --zero -o edited.pt` (a checked copy)", "edit neuron big copy",
+            "edit pytorch big"),
+    ]
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     if "version installed" in r:
         lines.append(row("start-up", "installed tool: `neuron --version`", "version installed"))
