@@ -165,6 +165,28 @@ public class EditSafetyTests
         Assert.False(File.Exists("x"));
     }
 
+    [Fact]
+    public void External_data_whose_checksum_the_model_records_is_not_edited()
+    {
+        // Given external.onnx with a SHA-1 checksum recorded for each external tensor, as onnx's external data helper can write
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "external.onnx");
+        File.Copy(Fixtures.Path("onnx/external.bin"), Path.Combine(folder.Path, "external.bin"));
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("onnx/external.onnx")));
+        foreach (var tensor in proto.Graph.Initializer.Where(t => t.ExternalData.Count > 0))
+            tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "checksum", Value = new string('0', 40) });
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        string before = EditOracleTests.Sha(Path.Combine(folder.Path, "external.bin"));
+        string layer;
+        using (var opened = Model.Open(model)) layer = opened.Layers.First(l => l.NeuronCount > 0).Name;
+
+        var run = CliRun.Of("edit", model, layer, "0", "--zero", "--in-place");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("carries a SHA-1 checksum in external.onnx, which NeuronKit does not rewrite", run.Stderr);
+        Assert.Equal(before, EditOracleTests.Sha(Path.Combine(folder.Path, "external.bin")));
+    }
+
     private static ModelEdit Plan(Model model, string layer, long index)
     {
         var neuron = model.Layer(layer).Neuron(index);

@@ -29,6 +29,10 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
         if (offset > source.Length || length > source.Length - offset)
             throw new CheckpointException($"{_modelName}: tensor '{tensor}' reads bytes {offset:N0}..{(Int128)offset + length:N0} of " +
                 $"{location}, which holds {source.Length:N0} bytes");
+        // The model records the file's SHA-1: an edit would make it wrong, so these bytes are read, never written.
+        if (entries.ContainsKey("checksum"))
+            source = new UnwritableBytes(source, $"its external data file {location} carries a SHA-1 checksum in {_modelName}, " +
+                "which NeuronKit does not rewrite; an edit would make it wrong");
         return new TensorStorage($"{location}@{offset}", source, offset, length);
     }
 
