@@ -119,6 +119,45 @@ public sealed class LiveModel
         return changes;
     }
 
+    /// <summary>
+    /// A new module without <paramref name="targets"/>' neurons, the live one left as it is. The cuts are planned exactly as
+    /// <c>neuron prune</c> plans them for a file (<see cref="ModelPrune"/>: each unit's rows, gate rows and weight_hh
+    /// column, its channel of the norms on the way, the consumers' input columns; residual adds, grouped consumers and
+    /// unknown consumers refused). The smaller module is <paramref name="smaller"/>'s, built by the caller at the new sizes
+    /// (a class of your own, an LSTM), or, for a Sequential of Linear, BatchNorm and parameterless layers, built here; it is
+    /// filled with the kept values, on each tensor's device and dtype. <paramref name="consumers"/> names the readers of a
+    /// layer whose consumers the module does not tell.
+    /// </summary>
+    public nn.Module Prune(IReadOnlyList<(string Layer, IReadOnlyList<long> Indices)> targets, Func<nn.Module>? smaller = null,
+        params string[] consumers)
+    {
+        var prune = ModelPrune.Plan(_model, [.. targets.Select(t => (Layer(t.Layer), t.Indices))], consumers);
+        var cuts = prune.Cuts.ToDictionary(c => c.Tensor.Name);
+        var module = smaller?.Invoke() ?? SmallerSequential.Build(Module, cuts.ToDictionary(c => c.Key, c => c.Value.NewShape));
+        var state = module.state_dict();
+        if (state.Keys.FirstOrDefault(k => !_tensors.ContainsKey(k)) is { } extra)
+            throw new RequestException($"the smaller module has a tensor '{extra}' that {TypeName(Module.GetType())} does not");
+        using var noGrad = no_grad();
+        foreach (var (key, source) in _tensors)
+        {
+            if (!state.TryGetValue(key, out var target))
+                throw new RequestException($"the smaller module has no tensor '{key}'");
+            long[] shape = cuts.TryGetValue(key, out var cut) ? cut.NewShape : source.shape;
+            if (!target.shape.SequenceEqual(shape))
+                throw new RequestException($"the smaller module holds '{key}' as [{string.Join(", ", target.shape)}]; the prune leaves " +
+                    $"[{string.Join(", ", shape)}]", ["build it at the sizes the prune leaves"]);
+            if (cut is null)
+            {
+                target.copy_(source);
+                continue;
+            }
+            using var values = tensor(cut.KeptValues(), dtype: ScalarType.Float64).reshape(shape);
+            using var converted = values.to(target.dtype, target.device);
+            target.copy_(converted);
+        }
+        return module;
+    }
+
     // True when some tensor is the module's own (its name is the path plus one component), not a child's.
     private bool HoldsOwnTensors(string path) =>
         _tensors.Keys.Any(k => (k.LastIndexOf('.') is var dot and >= 0 ? k[..dot] : "") == path);

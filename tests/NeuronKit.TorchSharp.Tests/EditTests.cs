@@ -99,4 +99,64 @@ public sealed class EditTests
             File.Delete(output);
         }
     }
+
+    [TorchFact]
+    public void Pruning_a_live_Sequential_gives_a_smaller_one_that_computes_the_ablated_output()
+    {
+        // Given a Sequential with a BatchNorm between two Linears, and its output with hidden units 1 and 3 silenced by hand
+        manual_seed(6);
+        var model = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 4));
+        using (no_grad())
+        {
+            var norm = model.state_dict();
+            norm["1.running_mean"].uniform_(-0.5, 0.5);
+            norm["1.running_var"].uniform_(0.5, 1.5);
+        }
+        model.eval();
+        using var x = randn(7, 6);
+        Tensor expected;
+        using (no_grad())
+        {
+            var layers = model.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
+            using var hidden = layers[2].forward(layers[1].forward(layers[0].forward(x)));
+            hidden[TensorIndex.Colon, 1] = tensor(0f);
+            hidden[TensorIndex.Colon, 3] = tensor(0f);
+            expected = layers[3].forward(hidden);
+        }
+
+        // When units 1 and 3 of the first Linear are pruned from the live module
+        var smaller = (nn.Module<Tensor, Tensor>)new LiveModel(model).Prune([("0", [1, 3])]);
+        smaller.eval();
+
+        // Then the new module has 3 hidden units where BatchNorm and the last Linear read them, and computes the ablated output
+        var sizes = smaller.state_dict().ToDictionary(t => t.Key, t => t.Value.shape);
+        Assert.Equal([3L, 6], sizes["0.weight"]);
+        Assert.Equal([3L], sizes["1.running_var"]);
+        Assert.Equal([4L, 3], sizes["3.weight"]);
+        using var actual = smaller.forward(x);
+        Assert.True(actual.allclose(expected, atol: 1e-5), "the pruned module computes the ablated output");
+        expected.Dispose();
+    }
+
+    [TorchFact]
+    public void A_module_of_one_s_own_class_is_pruned_into_the_smaller_one_the_caller_builds()
+    {
+        manual_seed(7);
+        var model = new Modules.Named(("rnn", nn.LSTM(3, 5)), ("fc", nn.Linear(5, 2)));
+        var live = new LiveModel(model);
+
+        var refused = Assert.Throws<RequestException>(() => live.Prune([("rnn.l0", [2])], consumers: "fc"));
+        var smaller = live.Prune([("rnn.l0", [2])], () => new Modules.Named(("rnn", nn.LSTM(3, 4)), ("fc", nn.Linear(4, 2))), "fc");
+
+        Assert.Contains("cannot be rebuilt smaller by NeuronKit", refused.Message);
+        var before = model.state_dict();
+        var after = smaller.state_dict();
+        long[] kept = [0, 1, 3, 4, 5, 6, 8, 9, 10, 11, 13, 14, 15, 16, 18, 19];   // every gate's rows but unit 2's
+        using var rows = tensor(kept);
+        using var columns = tensor(new long[] { 0, 1, 3, 4 });
+        using var weightHh = before["rnn.weight_hh_l0"].index_select(0, rows).index_select(1, columns);
+        using var fc = before["fc.weight"].index_select(1, columns);
+        Assert.Equal(weightHh.data<float>().ToArray(), after["rnn.weight_hh_l0"].data<float>().ToArray());
+        Assert.Equal(fc.data<float>().ToArray(), after["fc.weight"].data<float>().ToArray());
+    }
 }

@@ -1,0 +1,41 @@
+using NeuronKit.Edits;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace NeuronKit.TorchSharp;
+
+/// <summary>
+/// Builds the smaller copy of a live Sequential that a prune leaves: each child rebuilt at the sizes the cut tensors
+/// give (Linear, BatchNorm1d/2d/3d, LayerNorm over one dimension), parameterless children (activations, Flatten,
+/// Dropout) shared as they are, nested Sequentials recursively. Any other module refuses by name: the caller builds it.
+/// </summary>
+internal static class SmallerSequential
+{
+    // A momentum of null (a cumulative average, as in PyTorch) is kept as it was; the constructor takes only a number.
+    private static T Momentum<T>(T norm, double? momentum) where T : BatchNorm
+    {
+        norm.momentum = momentum;
+        return norm;
+    }
+
+    public static nn.Module Build(nn.Module module, IReadOnlyDictionary<string, long[]> shapes, string path = "")
+    {
+        string Key(string tensor) => path == "" ? tensor : $"{path}.{tensor}";
+        long[] Shape(string tensor, long[] fallback) => shapes.GetValueOrDefault(Key(tensor)) ?? fallback;
+        // A norm's channels: whichever of its per-channel tensors the prune cut, else as many as it had.
+        long Features(long had) => new[] { "weight", "running_mean" }.Select(t => shapes.GetValueOrDefault(Key(t))).OfType<long[]>().FirstOrDefault()?[0] ?? had;
+        return module switch
+        {
+            Sequential sequential => nn.Sequential(sequential.named_children()
+                .Select(c => (c.name, (nn.Module<Tensor, Tensor>)Build(c.module, shapes, path == "" ? c.name : $"{path}.{c.name}"))).ToArray()),
+            Linear linear => nn.Linear(Shape("weight", linear.weight!.shape)[1], Shape("weight", linear.weight.shape)[0], hasBias: linear.bias is not null,
+                device: linear.weight.device, dtype: linear.weight.dtype),
+            BatchNorm1d norm => Momentum(nn.BatchNorm1d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats), norm.momentum),
+            BatchNorm2d norm => Momentum(nn.BatchNorm2d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats), norm.momentum),
+            BatchNorm3d norm => Momentum(nn.BatchNorm3d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats), norm.momentum),
+            _ when !module.parameters().Any() && !module.buffers().Any() => module,
+            _ => throw new RequestException($"module '{(path == "" ? "(root)" : path)}' ({module.GetType().Name}) cannot be rebuilt smaller by NeuronKit",
+                ["pass the smaller module to Prune (smaller: () => new YourModel(…)) and NeuronKit fills it"]),
+        };
+    }
+}
