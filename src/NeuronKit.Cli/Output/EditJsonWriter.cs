@@ -24,15 +24,7 @@ internal static class EditJsonWriter
             json.WriteStartObject();
             json.WriteString("layer", change.Neuron.Layer.Name);
             json.WriteNumber("neuron", change.Neuron.Index);
-            json.WriteString("tensor", part.Tensor);
-            json.WriteString("index", part.Index);
-            json.WriteString("role", part.Role.Name);
-            if (part.Gate is null) json.WriteNull("gate");
-            else json.WriteString("gate", part.Gate.Name);
-            json.WriteString("direction", part.Direction.ToString().ToLowerInvariant());
-            if (part.Consumer is not null) json.WriteString("consumer", part.Consumer);
-            JsonOutput.WriteShape(json, "shape", part.Shape);
-            json.WriteString("dtype", part.StoredAs ?? part.DType.Name());
+            PartJson.WriteIdentity(json, part);
             JsonOutput.WriteProperty(json, "l2_before", EditTextWriter.L2(change.Before));
             JsonOutput.WriteProperty(json, "l2_requested", EditTextWriter.L2(change.Requested));
             if (change.After is null) json.WriteNull("l2_after");

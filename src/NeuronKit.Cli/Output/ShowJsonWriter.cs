@@ -22,15 +22,7 @@ internal static class ShowJsonWriter
         foreach (var part in neuron.Parts)
         {
             json.WriteStartObject();
-            json.WriteString("tensor", part.Tensor);
-            json.WriteString("role", part.Role.Name);
-            if (part.Gate is null) json.WriteNull("gate");
-            else json.WriteString("gate", part.Gate.Name);
-            json.WriteString("direction", part.Direction.ToString().ToLowerInvariant());
-            if (part.Consumer is not null) json.WriteString("consumer", part.Consumer);
-            json.WriteString("index", part.Index);
-            JsonOutput.WriteShape(json, "shape", part.Shape);
-            json.WriteString("dtype", part.StoredAs ?? part.DType.Name());
+            PartJson.WriteIdentity(json, part);
             json.WritePropertyName("values");
             if (part.DType.IsComplex()) JsonOutput.WriteNested(json, part.ToComplex(), part.Shape);
             else JsonOutput.WriteNested(json, part.ToDoubles(), part.Shape);
