@@ -138,6 +138,9 @@ public sealed class TensorView
         }
     }
 
+    // Above this extent, a strided run is read element by element (see Gather).
+    private const long SparseExtent = 1 << 20;
+
     private delegate void Conversion<T>(DType dtype, ReadOnlySpan<byte> source, Span<T> destination);
 
     // Walks the view row by row, converting each run of the innermost dimension in one call.
@@ -155,8 +158,12 @@ public sealed class TensorView
         long last = StorageOffset;
         for (int d = 0; d < rank; d++) last += (_shape[d] - 1) * _strides[d];
         long low = Storage.ByteOffset + StorageOffset * size, extentLength = (last - StorageOffset + 1) * size;
-        bool whole = extentLength <= int.MaxValue;
+        // A strided run over a large extent (a column of a big matrix: one element per row) is read element by element
+        // with pread, not through the mapping, which would map every page it crosses into the process.
+        bool sparse = innerStride != 1 && inner > 1 && extentLength > SparseExtent;
+        bool whole = extentLength <= int.MaxValue && !sparse;
         var extent = whole ? Storage.Source.Span(low, (int)extentLength) : default;
+        Span<byte> one = stackalloc byte[sparse ? size : 0];
         int written = 0;
         while (true)
         {
@@ -175,7 +182,8 @@ public sealed class TensorView
                 for (long i = 0; i < inner; i++)
                 {
                     long at = byteOffset + i * innerStride * size;
-                    convert(DType, whole ? extent.Slice((int)(at - low), size) : Storage.Source.Span(at, size),
+                    if (sparse) Storage.Source.Read(at, one);
+                    convert(DType, sparse ? one : whole ? extent.Slice((int)(at - low), size) : Storage.Source.Span(at, size),
                         destination.Slice(written + (int)i, 1));
                 }
             }
