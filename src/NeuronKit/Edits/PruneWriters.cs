@@ -7,6 +7,7 @@ internal static class PruneWriters
     [
         new Formats.Safetensors.SafetensorsPruneWriter(),
         new Formats.NumPy.NumPyPruneWriter(),
+        new Formats.Onnx.OnnxPruneWriter(),
     ];
 
     /// <summary>The writer of <paramref name="format"/>, or null.</summary>
