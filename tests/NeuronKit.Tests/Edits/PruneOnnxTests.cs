@@ -68,6 +68,29 @@ public class PruneOnnxTests
     }
 
     [Fact]
+    public void An_external_data_checksum_becomes_the_sha1_of_the_new_data_file()
+    {
+        // Given: the external-data fixture with a checksum on every tensor, in a folder of its own
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "mlp_external.onnx");
+        File.Copy(Fixtures.Path("prune/mlp_external.onnx.data"), model + ".data");
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("prune/mlp_external.onnx")));
+        foreach (var tensor in proto.Graph.Initializer)
+            tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "checksum", Value = "stale" });
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        string output = Path.Combine(folder.Path, "small.onnx");
+
+        // When
+        var run = CliRun.Of(["prune", model, "/net/net.0/Gemm", "0", "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        string sha1 = Convert.ToHexStringLower(SHA1.HashData(File.ReadAllBytes(output + ".data")));
+        var pruned = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
+        Assert.All(pruned.Graph.Initializer, t => Assert.Equal(sha1, t.ExternalData.Single(e => e.Key == "checksum").Value));
+    }
+
+    [Fact]
     public void Directions_of_one_onnx_lstm_must_lose_the_same_units()
     {
         // Given
