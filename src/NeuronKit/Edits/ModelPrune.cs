@@ -208,7 +208,7 @@ public sealed class ModelPrune
         // An ONNX recurrent tensor holds every direction's layer along dim 0 (W[d, g·H + j]); the directions lose the same
         // units (CheckSharedTensors), so the cut is the same for each.
         if (items.Count == 2 && items[0] is { Dim: 0, Item.Kind: SliceKind.Index }
-            && model.Layers.Count(l => l.Tensors.Any(t => t.Tensor.Name == part.Tensor)) > 1)
+            && model.Layers.Any(l => l.Gates is not null && l.Tensors.Any(t => t.Tensor.Name == part.Tensor)))
             items = items[1..];
         if (items.Count != 1)
             throw new RequestException($"{part.Tensor}{part.Index} is cut along {items.Count} dimensions; a unit's slice takes one");
