@@ -45,6 +45,68 @@ public class PruneOnnxTests
             Assert.True(Math.Abs(y.GetValue(i) - want[i]) <= 1e-5, $"{name}: output {i} is {y.GetValue(i)}, the ablated model gives {want[i]}");
     }
 
+    // Models from other fixture sets (an ONNX Runtime QDQ model, one-direction and bidirectional LSTMs, MatMul on 3-D
+    // input, a Concat, a Transpose): the ablated original is the same file through `neuron edit --zero --outgoing`.
+    public static TheoryData<string, string> AblatedByEdit() => new()
+    {
+        { "onnx/qdq.onnx", "/conv/Conv:1" },
+        { "graph/lstm_last.onnx", "/rnn/LSTM:1" },
+        { "graph/lstm_hn.onnx", "/rnn/LSTM.forward:1,/rnn/LSTM.reverse:1" },
+        { "graph/mlp3d.onnx", "/0/MatMul:1,/2/MatMul:3" },
+        { "graph/concat.onnx", "/a/Gemm:1" },
+        { "graph/transpose.onnx", "/conv/Conv:1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AblatedByEdit))]
+    public void The_pruned_model_computes_what_the_model_with_the_neurons_zeroed_computes(string file, string neurons)
+    {
+        // Given
+        using var folder = new TempFolder();
+        string pruned = Path.Combine(folder.Path, "pruned.onnx"), ablated = Path.Combine(folder.Path, "ablated.onnx");
+
+        // When
+        var prune = CliRun.Of(["prune", Fixtures.Path(file), "--neurons", neurons, "-o", pruned]);
+        var edit = CliRun.Of(["edit", Fixtures.Path(file), "--neurons", neurons, "--zero", "--outgoing", "-o", ablated]);
+
+        // Then
+        Assert.True(prune.Exit == 0, prune.Stderr);
+        Assert.True(edit.Exit == 0, edit.Stderr);
+        using var original = new InferenceSession(ablated);
+        using var smaller = new InferenceSession(pruned);
+        var random = new Random(1);
+        var inputs = original.InputMetadata.Select(i =>
+        {
+            int[] shape = [.. i.Value.Dimensions.Select(d => d > 0 ? d : 1)];
+            float[] x = [.. Enumerable.Range(0, shape.Aggregate(1, (n, d) => n * d)).Select(_ => random.NextSingle() * 2 - 1)];
+            return NamedOnnxValue.CreateFromTensor(i.Key, new DenseTensor<float>(x, shape));
+        }).ToList();
+        using var want = original.Run(inputs);
+        using var got = smaller.Run(inputs);
+        foreach (var (w, g) in want.Zip(got))
+        {
+            float[] a = [.. w.AsTensor<float>()], b = [.. g.AsTensor<float>()];
+            Assert.Equal(a.Length, b.Length);
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5, $"{file} output {w.Name}[{i}]: pruned {b[i]}, ablated {a[i]}");
+        }
+    }
+
+    [Fact]
+    public void A_per_channel_constant_read_by_a_qoperator_node_is_refused()
+    {
+        // Given
+        using var folder = new TempFolder();
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path("onnx/qoperator.onnx"), "/conv/Conv_quant", "1", "-o", Path.Combine(folder.Path, "pruned.onnx")]);
+
+        // Then
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("not read through DequantizeLinear", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
     [Fact]
     public void External_data_stays_external_in_one_file_beside_the_output()
     {

@@ -14,7 +14,7 @@ namespace NeuronKit.Formats.Onnx;
 /// tensors get their new dims and raw_data (typed fields become raw_data); a QDQ constant's per-axis scale and zero point
 /// shrink with it; LSTM/GRU/RNN nodes get the new hidden_size and their constant initial states lose the same units;
 /// a Reshape's constant target width after a flatten follows its consumer; value_info and graph outputs whose shape the
-/// prune changed lose the entry or the shape (shape inference gives them again). Tensors kept outside the model stay
+/// prune changed lose the entry or their sizes (shape inference gives them again). Tensors kept outside the model stay
 /// outside, all of them in one new file beside the output named after it (<c>OUT.data</c>, a relative location).
 /// </summary>
 internal sealed class OnnxPruneWriter : IPruneWriter
@@ -26,6 +26,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     private static readonly Dictionary<(string Op, int Input), int> InputDims = new()
     {
         [("Conv", 1)] = 1,       // W [out, in/group, k…]
+        [("ConvTranspose", 1)] = 0, // W [in, out/group, k…]
         [("MatMul", 1)] = 0,     // B [in, out]
         [("LSTM", 1)] = 2,       // W [directions, gates·hidden, in]
         [("GRU", 1)] = 2,
@@ -66,6 +67,14 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 }
             }
         }
+        // A constant with per-channel scales read by anything else (QLinearConv's w_scale, its int32 bias) would keep
+        // scales for channels that are gone.
+        foreach (var cut in cuts.Where(c => c.Tensor.Quantization?.Axis is { } a && c.Removed.ContainsKey(a)))
+            if (!checkpoint.Graph.Nodes.Any(n => n.OpType == "DequantizeLinear" && n.Input(0) == cut.Tensor.Name))
+                throw new RequestException($"{cut.Tensor.Name} has one scale per channel and is not read through DequantizeLinear " +
+                    $"({cut.Tensor.StoredAs}, {checkpoint.Graph.Nodes.FirstOrDefault(n => n.Inputs.Contains(cut.Tensor.Name))?.OpType ?? "no reader"}): " +
+                    "prune shrinks the per-channel scales of DequantizeLinear only",
+                    ["ablate with neuron edit --zero --outgoing instead, or prune the float model and quantize it again"]);
         return [.. companions.DistinctBy(c => c.Tensor.Name)];
     }
 
@@ -268,8 +277,10 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                     foreach (string o in node.Output) changed.Add(o);
             }
             foreach (var info in graph.ValueInfo.Where(v => changed.Contains(v.Name)).ToList()) graph.ValueInfo.Remove(info);
-            foreach (var output in graph.Output.Where(o => changed.Contains(o.Name) && o.Type?.TensorType is not null))
-                output.Type.TensorType.Shape = null;
+            // A graph output keeps its rank (onnx.checker wants a shape there), its sizes become names.
+            foreach (var output in graph.Output.Where(o => changed.Contains(o.Name) && o.Type?.TensorType?.Shape is not null))
+                for (int d = 0; d < output.Type.TensorType.Shape.Dim.Count; d++)
+                    output.Type.TensorType.Shape.Dim[d] = new global::Onnx.TensorShapeProto.Types.Dimension { DimParam = $"{output.Name}_{d}" };
         }
     }
 }
