@@ -18,4 +18,10 @@ public interface IPruneWriter
     /// whole blocks), naming what would work.
     /// </summary>
     void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output);
+
+    /// <summary>
+    /// The cuts the format itself needs besides <paramref name="cuts"/>, for tensors no layer names (an ONNX QDQ constant's
+    /// per-axis scales, a recurrent node's initial state): planned, reported and checked like the others.
+    /// </summary>
+    IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts) => [];
 }

@@ -52,6 +52,7 @@ public sealed class ModelPrune
     {
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         CheckRecurrentSiblings(model, normalized);
+        CheckSharedTensors(model, normalized);
         var removed = new Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)>(StringComparer.Ordinal);
         var consumerNames = new List<string>();
         foreach (var (layer, indices) in normalized)
@@ -69,14 +70,17 @@ public sealed class ModelPrune
         }
         var cuts = model.Checkpoint.Tensors.Where(t => removed.ContainsKey(t.Name))
             .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims)).ToList();
+        if (PruneWriters.For(model.Checkpoint.Format) is { } writer)
+            cuts = [.. cuts, .. writer.Companions(model.Checkpoint, cuts).Where(c => !removed.ContainsKey(c.Tensor.Name))];
         CheckShared(model, cuts);
         return new ModelPrune(model, normalized.Select(n => (n.Layer, (IReadOnlyList<long>)n.Removed)).ToList(), cuts, [.. consumerNames.Distinct()]);
     }
 
     /// <summary>
-    /// Writes the pruned model to <paramref name="output"/> in the file's own format: a new file beside it, checked by
-    /// reading it back (every tensor there, the cut ones with their new shapes and exactly the kept values), then renamed
-    /// into place; on any failure it is removed and nothing else has changed.
+    /// Writes the pruned model to <paramref name="output"/> in the file's own format: new files in a temporary folder
+    /// beside it (the model, and the data file some formats keep beside it), checked by reading them back (every tensor
+    /// there, the cut ones with their new shapes and exactly the kept values), then renamed into place, the model last; on
+    /// any failure the folder is removed and nothing else has changed.
     /// </summary>
     public void WriteTo(string output)
     {
@@ -84,28 +88,34 @@ public sealed class ModelPrune
             ?? throw new RequestException($"pruning {Model.Checkpoint.Format} files is not supported yet",
                 ["neuron edit --zero --outgoing ablates the neurons in place instead"]);
         string full = Path.GetFullPath(output);
-        if (!Directory.Exists(Path.GetDirectoryName(full)))
-            throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder))
+            throw new CheckpointException($"{output} cannot be written: its folder {folder} does not exist");
+        // A folder, not a file: a writer's side files (ONNX external data) are named after the output and found beside it.
+        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        string written = Path.Combine(temporary, Path.GetFileName(full));
         var snapshot = FileSnapshot.Of(Model.Checkpoint.Path);
         try
         {
             try
             {
-                writer.Write(Model.Checkpoint, Cuts, temporary);
+                Directory.CreateDirectory(temporary);
+                writer.Write(Model.Checkpoint, Cuts, written);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new CheckpointException($"{output} cannot be written: {e.Message}", inner: e);
             }
             snapshot.CheckUnchanged();
-            Check(temporary);
-            File.Move(temporary, full, overwrite: true);
+            Check(written);
+            foreach (string side in Directory.GetFiles(temporary).Where(f => f != written))
+                File.Move(side, Path.Combine(folder, Path.GetFileName(side)), overwrite: true);
+            File.Move(written, full, overwrite: true);
             WrittenTo = output;
         }
         finally
         {
-            if (File.Exists(temporary)) File.Delete(temporary);
+            if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
         }
     }
 
@@ -121,7 +131,7 @@ public sealed class ModelPrune
             if (now.DType != tensor.DType || !now.Shape.SequenceEqual(shape))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} holds '{tensor.Name}' as {now.Shape.Text()} " +
                     $"{now.DType.Name()}, not {shape.Text()} {tensor.DType.Name()}; nothing was kept");
-            if (cut is not null && tensor.StoredAs is null && !now.View().ToDoubles().SequenceEqual(cut.KeptValues()))
+            if (cut is not null && tensor.StoredAs is null && cut.Tensor.StoredAs is null && !now.View().ToDoubles().SequenceEqual(cut.KeptValues()))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} does not hold the kept values of '{tensor.Name}'; nothing was kept");
         }
     }
@@ -146,6 +156,27 @@ public sealed class ModelPrune
                     $"({string.Join(", ", siblings.Select(s => s.Name))}): prune as many units of each",
                     [$"--neurons {string.Join(",", siblings.Select(s => $"{s.Name}:J"))} (one J per layer)"]);
         }
+    }
+
+    // The directions of one ONNX recurrent node share its W, R and B, and a cut removes the same indices from every
+    // direction: so they lose the same units or none.
+    private static void CheckSharedTensors(Model model, List<(Layer Layer, List<long> Removed)> targets)
+    {
+        foreach (var (layer, _) in targets)
+            foreach (var other in model.Layers.Where(l => l != layer && targets.All(t => t.Layer != l)))
+                if (layer.Tensors.Select(t => t.Tensor.Name).Intersect(other.Tensors.Select(t => t.Tensor.Name)).FirstOrDefault() is { } shared)
+                    throw new RequestException($"'{layer.Name}' and '{other.Name}' share {shared}: a prune removes the same units from both",
+                        [$"--neurons {layer.Name}:J,{other.Name}:J (the same J for both)"]);
+        for (int i = 0; i < targets.Count; i++)
+            for (int k = i + 1; k < targets.Count; k++)
+            {
+                var (a, b) = (targets[i], targets[k]);
+                if (a.Layer.Tensors.Select(t => t.Tensor.Name).Intersect(b.Layer.Tensors.Select(t => t.Tensor.Name)).FirstOrDefault() is { } shared
+                    && !a.Removed.SequenceEqual(b.Removed))
+                    throw new RequestException($"'{a.Layer.Name}' and '{b.Layer.Name}' share {shared}: a prune removes the same units " +
+                        $"from both, not {string.Join(",", a.Removed)} from one and {string.Join(",", b.Removed)} from the other",
+                        [$"--neurons {a.Layer.Name}:J,{b.Layer.Name}:J (the same J for both)"]);
+            }
     }
 
     private static IReadOnlyList<LayerEdge> Edges(Model model, Layer layer, IReadOnlyList<string>? named)
@@ -174,6 +205,11 @@ public sealed class ModelPrune
     {
         var items = part.Slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Where(i => i.Item.Kind != SliceKind.All).ToList();
         if (part.Direction == PartDirection.Out && items.Count > 1) items = items[^1..];
+        // An ONNX recurrent tensor holds every direction's layer along dim 0 (W[d, g·H + j]); the directions lose the same
+        // units (CheckSharedTensors), so the cut is the same for each.
+        if (items.Count == 2 && items[0] is { Dim: 0, Item.Kind: SliceKind.Index }
+            && model.Layers.Any(l => l.Gates is not null && l.Tensors.Any(t => t.Tensor.Name == part.Tensor)))
+            items = items[1..];
         if (items.Count != 1)
             throw new RequestException($"{part.Tensor}{part.Index} is cut along {items.Count} dimensions; a unit's slice takes one");
         if (!removed.TryGetValue(part.Tensor, out var entry))

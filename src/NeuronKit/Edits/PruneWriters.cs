@@ -7,6 +7,8 @@ internal static class PruneWriters
     [
         new Formats.Safetensors.SafetensorsPruneWriter(),
         new Formats.NumPy.NumPyPruneWriter(),
+        new Formats.Onnx.OnnxPruneWriter(),
+        new Formats.Gguf.GgufPruneWriter(),
     ];
 
     /// <summary>The writer of <paramref name="format"/>, or null.</summary>

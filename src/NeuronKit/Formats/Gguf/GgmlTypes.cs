@@ -58,6 +58,9 @@ internal static class GgmlTypes
     /// <summary>The type with id <paramref name="id"/>, or null for an id ggml never defined.</summary>
     public static GgmlType? Find(uint id) => id < Table.Length ? Table[id] : null;
 
+    /// <summary>The type named <paramref name="name"/> (<c>q8_0</c>), or null.</summary>
+    public static GgmlType? ByName(string name) => Table.FirstOrDefault(t => t.Name == name);
+
     /// <summary>The names of the types NeuronKit reads, for hints.</summary>
     public static string Readable => string.Join(", ", Table.Where(t => t.Readable).Select(t => t.Name));
 }

@@ -1,0 +1,277 @@
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.RegularExpressions;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Gguf;
+
+/// <summary>
+/// Writes a GGUF file with some tensors cut smaller: the header as it was (version, every metadata entry byte for byte but
+/// the sizes llama.cpp reads for the cut layers), the tensor infos with the new ne and offsets laid out again with the
+/// file's <c>general.alignment</c>, uncut tensors' bytes copied as they are. A quantized tensor that loses whole rows
+/// keeps its other rows' blocks; one that loses columns is quantized again with ggml's reference quantizer, which needs
+/// the new row length to be whole blocks.
+/// </summary>
+internal sealed partial class GgufPruneWriter : IPruneWriter
+{
+    // The metadata llama.cpp reads a cut size from (src/llama-model.cpp, load_hparams: ml.get_key_or_arr(
+    // LLM_KV_FEED_FORWARD_LENGTH, hparams.n_ff_arr, n_layer)): one value, or one per layer. The tensor, and which of its
+    // dimensions (PyTorch order) is that size.
+    private static readonly (Regex Tensor, int Dim, string Key)[] SizeKeys =
+    [
+        (FeedForwardIn(), 0, "{arch}.feed_forward_length"),   // ffn_up, ffn_gate [n_ff, n_embd]
+        (FeedForwardOut(), 1, "{arch}.feed_forward_length"),  // ffn_down [n_embd, n_ff]
+    ];
+
+    // llama.cpp's gated feed-forward multiplies ffn_gate(x) and ffn_up(x) element by element: a unit is a row of both.
+    private static readonly (Regex Tensor, string Sibling)[] Siblings =
+    [
+        (FeedForwardUp(), "{b}ffn_gate.{role}"),
+        (FeedForwardGate(), "{b}ffn_up.{role}"),
+    ];
+
+    /// <inheritdoc/>
+    public string Format => "gguf";
+
+    /// <inheritdoc/>
+    /// <remarks>Also refuses, before anything is written, a quantized tensor whose rows would stop being whole blocks.</remarks>
+    public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
+    {
+        var byName = cuts.ToDictionary(c => c.Tensor.Name);
+        var companions = new List<TensorCut>();
+        foreach (var cut in cuts)
+            foreach (var (pattern, sibling) in Siblings)
+            {
+                if (pattern.Match(cut.Tensor.Name) is not { Success: true } match || !cut.Removed.TryGetValue(0, out var rows)) continue;
+                string name = sibling.Replace("{b}", match.Groups["b"].Value).Replace("{role}", match.Groups["role"].Value);
+                if (!byName.ContainsKey(name) && checkpoint.Find(name) is { } other && other.Shape[0] == cut.Tensor.Shape[0])
+                    companions.Add(new TensorCut(other, new Dictionary<int, SortedSet<long>> { [0] = [.. rows] }));
+            }
+        foreach (var cut in cuts.Concat(companions))
+            if (cut.Tensor.StoredAs is { } stored && GgmlTypes.ByName(stored) is { } type) CheckColumns(cut, type);
+        return companions;
+    }
+
+    /// <inheritdoc/>
+    public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
+    {
+        string fileName = Path.GetFileName(checkpoint.Path);
+        using var file = MappedFile.Open(checkpoint.Path);
+        var header = GgufHeader.Read(new GgufCursor(file, fileName));
+        var byName = cuts.ToDictionary(c => c.Tensor.Name);
+        var data = header.Tensors.Select(t => (Info: t, Cut: byName.GetValueOrDefault(t.Name))).ToList();
+        var bytes = data.ToDictionary(d => d.Info.Name, d => d.Cut is null ? null : Cut(d.Info, d.Cut, file, header.DataStart));
+        var sizes = NewSizes(header, cuts);
+
+        using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(file.Span(0, 24));   // magic, version, tensor count, metadata count: all as they were
+        var cursor = new GgufCursor(file, fileName);
+        cursor.Skip(24, "the header");
+        ulong count = BinaryPrimitives.ReadUInt64LittleEndian(file.Span(16, 8));
+        for (ulong i = 0; i < count; i++)
+        {
+            long start = cursor.Position;
+            string key = cursor.String($"metadata key {i}", long.MaxValue);
+            var type = GgufMetadata.ReadType(cursor, key);
+            long value = cursor.Position;
+            GgufMetadata.Read(cursor, key, type);
+            if (sizes.TryGetValue(key, out var changed) && header.Metadata.TryGetValue($"{header.Metadata["general.architecture"]}.block_count", out string? blocks)
+                && Sizes(file.Span(value, (int)(cursor.Position - value)), type, int.Parse(blocks)) is { } values)
+            {
+                foreach (var (block, size) in changed)
+                    if (block < values.Values.Length) values.Values[block] = size;
+                WriteSizes(writer, key, values.Element, values.Values);
+            }
+            else writer.Write(file.Span(start, (int)(cursor.Position - start)));
+        }
+        long offset = 0;
+        foreach (var (info, cut) in data)
+        {
+            long[] ne = cut is null ? info.Ne : [.. cut.NewShape.Reverse()];
+            writer.Write((ulong)Encoding.UTF8.GetByteCount(info.Name));
+            writer.Write(Encoding.UTF8.GetBytes(info.Name));
+            writer.Write((uint)ne.Length);
+            foreach (long n in ne) writer.Write((ulong)n);
+            writer.Write((uint)info.Type.Id);
+            writer.Write((ulong)offset);
+            offset = Pad(offset + (bytes[info.Name]?.LongLength ?? info.ByteSize), header.Alignment);
+        }
+        writer.Flush();
+        Zeros(stream, Pad(stream.Position, header.Alignment) - stream.Position);
+        long dataStart = stream.Position;
+        var buffer = new byte[1 << 20];
+        foreach (var (info, _) in data)
+        {
+            if (bytes[info.Name] is { } cutBytes) stream.Write(cutBytes);
+            else
+                for (long done = 0; done < info.ByteSize; done += buffer.Length)
+                {
+                    int n = (int)Math.Min(buffer.Length, info.ByteSize - done);
+                    file.Read(header.DataStart + (long)info.Offset + done, buffer.AsSpan(0, n));
+                    stream.Write(buffer, 0, n);
+                }
+            Zeros(stream, Pad(stream.Position - dataStart, header.Alignment) - (stream.Position - dataStart));
+        }
+        stream.Flush(flushToDisk: true);
+    }
+
+    // The cut tensor's new bytes: a plain type's kept elements; a quantized type's kept rows as whole blocks, or its
+    // kept values quantized again when columns go.
+    private static byte[] Cut(GgufTensorInfo info, TensorCut cut, MappedFile file, long dataStart)
+    {
+        var type = info.Type;
+        if (type.Plain is not null) return cut.KeptBytes();
+        int rank = cut.NewShape.Length;
+        long columns = cut.NewShape[^1];
+        long rowBytes = columns / type.BlockSize * type.TypeSize;
+        if (!cut.Removed.ContainsKey(rank - 1))
+        {
+            // Whole rows go: the kept rows' blocks, copied. A row's index is its outer indices, row-major.
+            long oldRowBytes = info.Ne[0] / type.BlockSize * type.TypeSize;
+            var rows = new byte[checked(cut.NewShape.Aggregate(1L, (n, d) => n * d) / columns * rowBytes)];
+            int at = 0;
+            foreach (long row in OuterRows(cut))
+            {
+                file.Read(dataStart + (long)info.Offset + row * oldRowBytes, rows.AsSpan(at, (int)rowBytes));
+                at += (int)rowBytes;
+            }
+            return rows;
+        }
+        CheckColumns(cut, type);
+        var encode = type.Encoder!;
+        float[] values = [.. cut.KeptValues().Select(v => (float)v)];
+        var blocks = new byte[checked(values.Length / type.BlockSize * type.TypeSize)];
+        for (int b = 0; b < values.Length / type.BlockSize; b++)
+            encode(values.AsSpan(b * type.BlockSize, type.BlockSize), blocks.AsSpan(b * type.TypeSize, type.TypeSize));
+        return blocks;
+    }
+
+    // A quantized row that loses columns is quantized again: it must stay whole blocks, of a type NeuronKit quantizes.
+    private static void CheckColumns(TensorCut cut, GgmlType type)
+    {
+        int last = cut.NewShape.Length - 1;
+        if (!cut.Removed.TryGetValue(last, out var gone)) return;
+        long columns = cut.NewShape[last];
+        int block = type.BlockSize;
+        if (columns % block != 0)
+            throw new RequestException($"{cut.Tensor.Name} is {type.Name}, whose rows are blocks of {block} values: removing " +
+                $"{gone.Count} of its {cut.Tensor.Shape[last]} columns would leave rows of {columns}, not whole blocks",
+                [$"remove a multiple of {block} neurons: {gone.Count % block} fewer or {block - gone.Count % block} more",
+                 "or convert the model to f16 or f32 first (llama-quantize --allow-requantize … F16), prune, then quantize again"]);
+        if (type.Encoder is null)
+            throw new RequestException($"{cut.Tensor.Name} is {type.Name}: removing its columns means quantizing its rows again, " +
+                "and NeuronKit quantizes only q8_0 and q4_0 (ggml's reference quantizers)",
+                ["convert the model to f16, f32, q8_0 or q4_0 first, prune, then quantize again with llama-quantize"]);
+    }
+
+    // The flat index of every kept row (every kept index over all but the last dimension), row-major.
+    private static IEnumerable<long> OuterRows(TensorCut cut)
+    {
+        int outer = cut.Kept.Count - 1;
+        var strides = TensorInfo.ContiguousStrides([.. cut.Tensor.Shape.Take(outer)]);
+        var index = new int[outer];
+        if (cut.Kept.Take(outer).Any(k => k.Count == 0)) yield break;
+        while (true)
+        {
+            long row = 0;
+            for (int d = 0; d < outer; d++) row += cut.Kept[d][index[d]] * strides[d];
+            yield return row;
+            int dim = outer - 1;
+            while (dim >= 0 && ++index[dim] == cut.Kept[dim].Count) index[dim--] = 0;
+            if (dim < 0) yield break;
+        }
+    }
+
+    // Each size key a cut changes, with the new size of each block that changes it.
+    private static Dictionary<string, Dictionary<int, long>> NewSizes(GgufHeader header, IReadOnlyList<TensorCut> cuts)
+    {
+        var found = new Dictionary<string, Dictionary<int, long>>(StringComparer.Ordinal);
+        if (!header.Metadata.TryGetValue("general.architecture", out string? arch)) return found;
+        foreach (var cut in cuts)
+            foreach (var (pattern, dim, template) in SizeKeys)
+            {
+                if (pattern.Match(cut.Tensor.Name) is not { Success: true } match || !cut.Removed.ContainsKey(dim)) continue;
+                string key = template.Replace("{arch}", arch);
+                if (!found.TryGetValue(key, out var blocks)) found[key] = blocks = [];
+                blocks[int.Parse(match.Groups["b"].Value)] = cut.NewShape[dim];
+            }
+        return found;
+    }
+
+    // An integer size value as stored, one value or an array of them, spread over the layers; null for any other type.
+    private static (GgufValueType Element, long[] Values)? Sizes(ReadOnlySpan<byte> value, GgufValueType type, int layers)
+    {
+        if (type == GgufValueType.Array)
+        {
+            var element = (GgufValueType)BinaryPrimitives.ReadUInt32LittleEndian(value);
+            int n = (int)BinaryPrimitives.ReadUInt64LittleEndian(value[4..]);
+            if (IntegerSize(element) is not { } size || n != layers) return null;
+            var values = new long[n];
+            for (int i = 0; i < n; i++) values[i] = Integer(value.Slice(12 + i * size, size), element);
+            return (element, values);
+        }
+        if (IntegerSize(type) is null) return null;
+        return (type, [.. Enumerable.Repeat(Integer(value, type), layers)]);
+    }
+
+    private static int? IntegerSize(GgufValueType type) => type switch
+    {
+        GgufValueType.UInt32 or GgufValueType.Int32 => 4,
+        GgufValueType.UInt64 or GgufValueType.Int64 => 8,
+        _ => null,
+    };
+
+    private static long Integer(ReadOnlySpan<byte> b, GgufValueType type) => type switch
+    {
+        GgufValueType.UInt32 => BinaryPrimitives.ReadUInt32LittleEndian(b),
+        GgufValueType.Int32 => BinaryPrimitives.ReadInt32LittleEndian(b),
+        GgufValueType.UInt64 => (long)BinaryPrimitives.ReadUInt64LittleEndian(b),
+        _ => BinaryPrimitives.ReadInt64LittleEndian(b),
+    };
+
+    // One value of the key's own type when every layer agrees, else an array of it with one per layer (llama.cpp reads both).
+    private static void WriteSizes(BinaryWriter writer, string key, GgufValueType element, long[] values)
+    {
+        writer.Write((ulong)Encoding.UTF8.GetByteCount(key));
+        writer.Write(Encoding.UTF8.GetBytes(key));
+        if (values.Distinct().Count() == 1)
+        {
+            writer.Write((uint)element);
+            Value(writer, element, values[0]);
+            return;
+        }
+        writer.Write((uint)GgufValueType.Array);
+        writer.Write((uint)element);
+        writer.Write((ulong)values.Length);
+        foreach (long v in values) Value(writer, element, v);
+    }
+
+    private static void Value(BinaryWriter writer, GgufValueType type, long value)
+    {
+        switch (type)
+        {
+            case GgufValueType.UInt64: writer.Write((ulong)value); break;
+            case GgufValueType.Int64: writer.Write(value); break;
+            case GgufValueType.Int32: writer.Write((int)value); break;
+            default: writer.Write((uint)value); break;   // uint32, as llama.cpp's writers store it
+        }
+    }
+
+    private static long Pad(long n, long alignment) => (n + alignment - 1) / alignment * alignment;
+
+    private static void Zeros(Stream stream, long count) => stream.Write(new byte[count]);
+
+    [GeneratedRegex(@"^blk\.(?<b>\d+)\.ffn_(?:up|gate)\.weight$")]
+    private static partial Regex FeedForwardIn();
+
+    [GeneratedRegex(@"^blk\.(?<b>\d+)\.ffn_down\.weight$")]
+    private static partial Regex FeedForwardOut();
+
+    [GeneratedRegex(@"^(?<b>blk\.\d+\.)ffn_up\.(?<role>weight|bias)$")]
+    private static partial Regex FeedForwardUp();
+
+    [GeneratedRegex(@"^(?<b>blk\.\d+\.)ffn_gate\.(?<role>weight|bias)$")]
+    private static partial Regex FeedForwardGate();
+}

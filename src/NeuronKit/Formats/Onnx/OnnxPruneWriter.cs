@@ -1,0 +1,286 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+using GraphProto = global::Onnx.GraphProto;
+using ModelProto = global::Onnx.ModelProto;
+using NodeProto = global::Onnx.NodeProto;
+using TensorProto = global::Onnx.TensorProto;
+
+namespace NeuronKit.Formats.Onnx;
+
+/// <summary>
+/// Writes an ONNX model with some tensors cut smaller, re-serialised with Google.Protobuf (unknown fields kept): the cut
+/// tensors get their new dims and raw_data (typed fields become raw_data); a QDQ constant's per-axis scale and zero point
+/// shrink with it; LSTM/GRU/RNN nodes get the new hidden_size and their constant initial states lose the same units;
+/// a Reshape's constant target width after a flatten follows its consumer; value_info and graph outputs whose shape the
+/// prune changed lose the entry or their sizes (shape inference gives them again). Tensors kept outside the model stay
+/// outside, all of them in one new file beside the output named after it (<c>OUT.data</c>, a relative location).
+/// </summary>
+internal sealed class OnnxPruneWriter : IPruneWriter
+{
+    private const long ProtobufLimit = int.MaxValue; // protobuf's 2 GiB cap on one message
+
+    // The input dimension of each weight operand a consumer reads its input channels by: a cut there leaves the node's
+    // output shape as it was. Gemm's depends on transB, so it is computed below.
+    private static readonly Dictionary<(string Op, int Input), int> InputDims = new()
+    {
+        [("Conv", 1)] = 1,       // W [out, in/group, k…]
+        [("ConvTranspose", 1)] = 0, // W [in, out/group, k…]
+        [("MatMul", 1)] = 0,     // B [in, out]
+        [("LSTM", 1)] = 2,       // W [directions, gates·hidden, in]
+        [("GRU", 1)] = 2,
+        [("RNN", 1)] = 2,
+    };
+
+    private static readonly HashSet<string> Recurrent = ["LSTM", "GRU", "RNN"];
+
+    /// <inheritdoc/>
+    public string Format => "onnx";
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
+    {
+        var byName = cuts.ToDictionary(c => c.Tensor.Name);
+        var companions = new List<TensorCut>();
+        foreach (var node in checkpoint.Graph.Nodes)
+        {
+            // DequantizeLinear(x, scale, zero_point, axis): per-axis parameters hold one entry per index of x's axis.
+            if (node is { OpType: "DequantizeLinear", Domain: "" or "ai.onnx" } && node.Input(0) is { } x
+                && byName.TryGetValue(x, out var cut) && cut.Tensor.Quantization?.Axis is { } axis && cut.Removed.TryGetValue(axis, out var gone))
+            {
+                foreach (var parameter in new[] { node.Input(1), node.Input(2) })
+                    if (parameter is not null && checkpoint.Find(parameter) is { Shape.Count: 1 } p && p.Shape[0] == cut.Tensor.Shape[axis])
+                        companions.Add(Cut(p, 0, gone));
+            }
+            // LSTM/GRU/RNN(X, W, R, B, sequence_lens, initial_h, initial_c): the states are [directions, batch, hidden],
+            // constants or (torch.onnx) a constant of zeros Expanded to the batch.
+            if (Recurrent.Contains(node.OpType) && node.Input(2) is { } r && byName.TryGetValue(Stored(checkpoint, r), out var rCut)
+                && rCut.Removed.TryGetValue(2, out var units))
+            {
+                foreach (int state in new[] { 5, 6 })
+                {
+                    if (node.Input(state) is not { } s) continue;
+                    if (checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "Expand" && n.Outputs.Contains(s))?.Input(0) is { } expanded) s = expanded;
+                    if (checkpoint.Find(s) is { Shape.Count: 3 } t && t.Shape[2] == rCut.Tensor.Shape[2])
+                        companions.Add(Cut(t, 2, units));
+                }
+            }
+        }
+        // A constant with per-channel scales read by anything else (QLinearConv's w_scale, its int32 bias) would keep
+        // scales for channels that are gone.
+        foreach (var cut in cuts.Where(c => c.Tensor.Quantization?.Axis is { } a && c.Removed.ContainsKey(a)))
+            if (!checkpoint.Graph.Nodes.Any(n => n.OpType == "DequantizeLinear" && n.Input(0) == cut.Tensor.Name))
+                throw new RequestException($"{cut.Tensor.Name} has one scale per channel and is not read through DequantizeLinear " +
+                    $"({cut.Tensor.StoredAs}, {checkpoint.Graph.Nodes.FirstOrDefault(n => n.Inputs.Contains(cut.Tensor.Name))?.OpType ?? "no reader"}): " +
+                    "prune shrinks the per-channel scales of DequantizeLinear only",
+                    ["ablate with neuron edit --zero --outgoing instead, or prune the float model and quantize it again"]);
+        return [.. companions.DistinctBy(c => c.Tensor.Name)];
+    }
+
+    /// <inheritdoc/>
+    public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
+    {
+        var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(checkpoint.Path));
+        var byName = cuts.ToDictionary(c => c.Tensor.Name);
+        var tensors = Tensors(model.Graph).ToList();
+        string dataName = Path.GetFileName(output) + ".data";
+        string dataPath = Path.Combine(Path.GetDirectoryName(output)!, dataName);
+        bool checksums = false;
+        FileStream? data = null;
+        try
+        {
+            foreach (var (name, proto) in tensors)
+            {
+                var cut = byName.GetValueOrDefault(name);
+                if (cut is null && proto.DataLocation != TensorProto.Types.DataLocation.External) continue;
+                var stored = checkpoint.Find(name)
+                    ?? throw new RequestException($"{Path.GetFileName(checkpoint.Path)}: tensor '{name}' is of a type NeuronKit does not read, " +
+                        "so it cannot be written again");
+                if (cut is not null) proto.Dims.Clear();
+                if (cut is not null) proto.Dims.Add(cut.NewShape);
+                // A QDQ constant's cut is planned on its dequantized view; the file keeps its integers.
+                byte[]? bytes = cut is null ? null : cut.Tensor.Quantization is null ? cut.KeptBytes() : Cut(stored, cut.Removed).KeptBytes();
+                proto.FloatData.Clear();
+                proto.Int32Data.Clear();
+                proto.Int64Data.Clear();
+                proto.DoubleData.Clear();
+                proto.Uint64Data.Clear();
+                if (proto.DataLocation != TensorProto.Types.DataLocation.External)
+                {
+                    proto.RawData = ByteString.CopyFrom(bytes);
+                    continue;
+                }
+                data ??= new FileStream(dataPath, FileMode.CreateNew, FileAccess.Write);
+                long offset = data.Position;
+                if (bytes is not null) data.Write(bytes);
+                else Copy(stored.Storage, data);
+                checksums |= proto.ExternalData.Any(e => e.Key == "checksum");
+                var entries = proto.ExternalData.Where(e => e.Key is not ("location" or "offset" or "length" or "checksum")).ToList();
+                proto.ExternalData.Clear();
+                proto.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "location", Value = dataName });
+                proto.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                proto.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "length", Value = (data.Position - offset).ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                proto.ExternalData.Add(entries);
+            }
+            data?.Flush(flushToDisk: true);
+        }
+        finally
+        {
+            data?.Dispose();
+        }
+        if (checksums)
+        {
+            // onnx docs/ExternalData.md: checksum is the SHA-1 of the whole file at location.
+            string sha1 = Convert.ToHexStringLower(SHA1.HashData(File.ReadAllBytes(dataPath)));
+            foreach (var (_, proto) in tensors.Where(t => t.Proto.DataLocation == TensorProto.Types.DataLocation.External))
+                proto.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "checksum", Value = sha1 });
+        }
+        var constants = tensors.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().Proto);
+        UpdateNodes(model.Graph, byName, constants);
+        DropChangedShapes(model.Graph, byName);
+        long size = tensors.Sum(t => (long)t.Proto.RawData.Length);
+        if (size >= ProtobufLimit || model.CalculateSize() is < 0 or >= (int)ProtobufLimit)
+            throw new RequestException($"the pruned {Path.GetFileName(checkpoint.Path)} would be over protobuf's 2 GiB limit for one model",
+                ["save the model with external data first (onnx.save_model(model, path, save_as_external_data=True)); prune keeps it external"]);
+        using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
+        model.WriteTo(stream);
+        stream.Flush(flushToDisk: true);
+    }
+
+    // The tensor that node input `name` reads as stored: through a DequantizeLinear of a constant, its integers.
+    private static string Stored(Checkpoint checkpoint, string name) =>
+        checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "DequantizeLinear" && n.Outputs.Contains(name))?.Input(0) ?? name;
+
+    private static TensorCut Cut(TensorInfo tensor, int dim, IReadOnlyList<long> gone) =>
+        new(tensor, new Dictionary<int, SortedSet<long>> { [dim] = [.. gone] });
+
+    private static TensorCut Cut(TensorInfo tensor, IReadOnlyDictionary<int, IReadOnlyList<long>> removed) =>
+        new(tensor, removed.ToDictionary(r => r.Key, r => new SortedSet<long>(r.Value)));
+
+    private static void Copy(TensorStorage storage, Stream target)
+    {
+        var buffer = new byte[1 << 20];
+        for (long done = 0; done < storage.ByteLength; done += buffer.Length)
+        {
+            int n = (int)Math.Min(buffer.Length, storage.ByteLength - done);
+            storage.Source.Read(storage.ByteOffset + done, buffer.AsSpan(0, n));
+            target.Write(buffer, 0, n);
+        }
+    }
+
+    // Every tensor the reader reads, as the walker names them: initializers, then Constant values, graph by graph.
+    private static IEnumerable<(string Name, TensorProto Proto)> Tensors(GraphProto main)
+    {
+        foreach (var graph in Graphs(main))
+        {
+            foreach (var initializer in graph.Initializer) yield return (initializer.Name, initializer);
+            foreach (var node in graph.Node)
+                if (node.OpType == "Constant" && node.Domain is "" or "ai.onnx" && node.Output.Count > 0
+                    && node.Attribute.FirstOrDefault(a => a.Name == "value" && a.T is not null) is { } value)
+                    yield return (node.Output[0], value.T);
+        }
+    }
+
+    private static IEnumerable<GraphProto> Graphs(GraphProto main)
+    {
+        var pending = new Queue<GraphProto>([main]);
+        while (pending.TryDequeue(out var graph))
+        {
+            yield return graph;
+            foreach (var attribute in graph.Node.SelectMany(n => n.Attribute))
+            {
+                if (attribute.G is not null) pending.Enqueue(attribute.G);
+                foreach (var g in attribute.Graphs) pending.Enqueue(g);
+            }
+        }
+    }
+
+    // hidden_size follows R; a Reshape's constant width before a consumer follows the consumer's cut input dimension.
+    private static void UpdateNodes(GraphProto main, Dictionary<string, TensorCut> cuts, Dictionary<string, TensorProto> constants)
+    {
+        foreach (var graph in Graphs(main))
+        {
+            var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Output.Count > 0 && n.Input.Count > 0)
+                .ToDictionary(n => n.Output[0], n => n.Input[0]);
+            string Stored(string name) => dequantized.GetValueOrDefault(name, name);
+            var readers = graph.Node.SelectMany(n => n.Input.Select(i => (Input: i, Node: n))).ToLookup(r => r.Input, r => r.Node);
+            foreach (var node in graph.Node)
+            {
+                if (Recurrent.Contains(node.OpType) && node.Input.Count > 2 && cuts.TryGetValue(Stored(node.Input[2]), out var r)
+                    && node.Attribute.FirstOrDefault(a => a.Name == "hidden_size") is { } hidden)
+                {
+                    hidden.I = r.NewShape[2];
+                    // The shape a state is Expanded to: [directions, batch, hidden] as a constant or a Concat of constants.
+                    foreach (string state in node.Input.Skip(5).Take(2))
+                    {
+                        if (graph.Node.FirstOrDefault(n => n.OpType == "Expand" && n.Output.Contains(state)) is not { Input.Count: 2 } expand) continue;
+                        string last = graph.Node.FirstOrDefault(n => n.OpType == "Concat" && n.Output.Contains(expand.Input[1])) is { } concat
+                            ? concat.Input[^1] : expand.Input[1];
+                        if (constants.TryGetValue(last, out var size)) SetLast(size, r.Tensor.Shape[2], r.NewShape[2]);
+                    }
+                }
+                if (node.OpType != "Reshape" || node.Input.Count < 2 || !constants.TryGetValue(node.Input[1], out var shape)) continue;
+                var consumer = node;
+                while (readers[consumer.Output[0]].ToList() is [{ OpType: "Relu" or "Sigmoid" or "Tanh" or "Dropout" or "Identity" or "LeakyRelu" or "Elu" or "Gelu" } next])
+                    consumer = next;
+                if (readers[consumer.Output[0]].ToList() is not [{ OpType: "Gemm" or "MatMul" } reader] || reader.Input.Count < 2
+                    || !cuts.TryGetValue(Stored(reader.Input[1]), out var weight))
+                    continue;
+                int dim = reader.OpType == "MatMul" ? 0 : (reader.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0) == 1 ? 1 : 0;
+                if (weight.Removed.ContainsKey(dim)) SetLast(shape, weight.Tensor.Shape[dim], weight.NewShape[dim]);
+            }
+        }
+    }
+
+    // A 1-D int64 constant whose last entry states a size that was cut: the new size, as raw_data.
+    private static void SetLast(TensorProto proto, long before, long after)
+    {
+        if (proto.DataType != (int)TensorProto.Types.DataType.Int64 || proto.Dims.Count != 1) return;
+        long[] values = proto.Int64Data.Count > 0 ? [.. proto.Int64Data]
+            : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(proto.RawData.Span).ToArray();
+        if (values.Length == 0 || values[^1] != before) return;
+        values[^1] = after;
+        proto.Int64Data.Clear();
+        proto.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>(values));
+    }
+
+    // A value whose shape the prune changed: an output of a node that reads a cut tensor on other than its input dimension,
+    // and everything computed from it up to a consumer that reads it only through its cut input columns.
+    private static void DropChangedShapes(GraphProto main, Dictionary<string, TensorCut> cuts)
+    {
+        var changed = new HashSet<string>(cuts.Keys, StringComparer.Ordinal);
+        foreach (var graph in Graphs(main))
+        {
+            // Files before IR 4 list initializers as graph inputs too: those take the new shape.
+            foreach (var input in graph.Input.Where(i => cuts.ContainsKey(i.Name) && i.Type?.TensorType?.Shape is not null))
+            {
+                input.Type.TensorType.Shape.Dim.Clear();
+                input.Type.TensorType.Shape.Dim.Add(cuts[input.Name].NewShape.Select(d => new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = d }));
+            }
+            var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Output.Count > 0 && n.Input.Count > 0)
+                .ToDictionary(n => n.Output[0], n => n.Input[0]);
+            foreach (var node in graph.Node)   // nodes are in topological order (onnx IR)
+            {
+                bool reads = false, consumerOnly = true;
+                for (int i = 0; i < node.Input.Count; i++)
+                {
+                    if (!cuts.TryGetValue(dequantized.GetValueOrDefault(node.Input[i], node.Input[i]), out var cut)) continue;
+                    reads = true;
+                    int? inputDim = node.OpType == "Gemm" && i == 1
+                        ? (node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0) == 1 ? 1 : 0
+                        : InputDims.TryGetValue((node.OpType, i), out int d) ? d : null;
+                    if (cut.Removed.Keys.Any(k => k != inputDim)) consumerOnly = false;
+                }
+                bool fromChanged = node.Input.Any(changed.Contains);
+                if ((reads && !consumerOnly) || (fromChanged && !reads))
+                    foreach (string o in node.Output) changed.Add(o);
+            }
+            foreach (var info in graph.ValueInfo.Where(v => changed.Contains(v.Name)).ToList()) graph.ValueInfo.Remove(info);
+            // A graph output keeps its rank (onnx.checker wants a shape there), its sizes become names.
+            foreach (var output in graph.Output.Where(o => changed.Contains(o.Name) && o.Type?.TensorType?.Shape is not null))
+                for (int d = 0; d < output.Type.TensorType.Shape.Dim.Count; d++)
+                    output.Type.TensorType.Shape.Dim[d] = new global::Onnx.TensorShapeProto.Types.Dimension { DimParam = $"{output.Name}_{d}" };
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Edits;
+
+/// <summary>
+/// <c>neuron prune</c> on GGUF files writes the bytes make_prune.py judged with ggml's reference dequantizers and
+/// quantizers (and @huggingface/gguf): the feed-forward units gone from ffn_up, ffn_gate and ffn_down, q8_0 rows that lost
+/// columns quantized again, offsets laid out with the file's alignment, llama.feed_forward_length per block.
+/// </summary>
+public class PruneGgufTests
+{
+    public static TheoryData<string> Cases() =>
+        [.. Expected().Where(c => c.GetProperty("input").GetString()!.EndsWith(".gguf")).Select(c => c.GetProperty("name").GetString()!)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_pruned_file_is_the_one_the_reference_decoders_accepted(string name)
+    {
+        // Given
+        var expected = Expected().Single(c => c.GetProperty("name").GetString() == name);
+        string input = Fixtures.Path(expected.GetProperty("input").GetString()!);
+        string[] args = [.. expected.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.gguf");
+        string before = Sha(input);
+
+        // When
+        var run = CliRun.Of(["prune", input, .. args, "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal(expected.GetProperty("sha256").GetString(), Sha(output));
+        Assert.Equal(before, Sha(input));
+        Assert.Equal([output], Directory.GetFiles(folder.Path));
+    }
+
+    [Fact]
+    public void The_feed_forward_length_is_stated_per_block_when_one_block_shrinks()
+    {
+        // Given
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.gguf");
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/llama_f32.gguf"), "blk.1.ffn_gate", "0,1,2", "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var model = Model.Open(output);
+        Assert.Equal("[64, 61]", model.Checkpoint.Metadata["llama.feed_forward_length"]);
+        Assert.Equal([61L, 32L], model.Checkpoint.Find("blk.1.ffn_up.weight")!.Shape);
+        Assert.Equal([32L, 61L], model.Checkpoint.Find("blk.1.ffn_down.weight")!.Shape);
+    }
+
+    [Fact]
+    public void A_quantized_row_that_would_stop_being_whole_blocks_is_refused_before_anything_is_written()
+    {
+        // Given
+        using var folder = new TempFolder();
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/llama_q8_0.gguf"), "blk.0.ffn_up", "0,1,2", "-o", Path.Combine(folder.Path, "pruned.gguf")]);
+
+        // Then
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("blk.0.ffn_down.weight is q8_0, whose rows are blocks of 32 values", run.Stderr);
+        Assert.Contains("3 fewer or 29 more", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    private static List<JsonElement> Expected()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("prune/expected_prune_onnx_gguf.json")));
+        return [.. doc.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+}

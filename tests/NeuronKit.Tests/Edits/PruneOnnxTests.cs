@@ -1,0 +1,182 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Edits;
+
+/// <summary>
+/// <c>neuron prune</c> on ONNX models writes the files onnx.checker and strict shape inference accepted (make_prune.py
+/// pinned their SHA-256), and ONNX Runtime running them computes what the original model computes with the removed
+/// neurons ablated, as torch gave it on the same inputs.
+/// </summary>
+public class PruneOnnxTests
+{
+    public static TheoryData<string> Cases() =>
+        [.. Expected().Where(c => c.GetProperty("input").GetString()!.EndsWith(".onnx")).Select(c => c.GetProperty("name").GetString()!)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_pruned_model_runs_in_onnx_runtime_as_the_ablated_original(string name)
+    {
+        // Given
+        var expected = Expected().Single(c => c.GetProperty("name").GetString() == name);
+        string input = Fixtures.Path(expected.GetProperty("input").GetString()!);
+        string[] args = [.. expected.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.onnx");
+        string before = Sha(input);
+
+        // When
+        var run = CliRun.Of(["prune", input, .. args, "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal(expected.GetProperty("sha256").GetString(), Sha(output));
+        if (expected.TryGetProperty("data_sha256", out var data)) Assert.Equal(data.GetString(), Sha(output + ".data"));
+        Assert.Equal(before, Sha(input));
+        float[] x = Floats(expected, "x"), want = Floats(expected, "y");
+        using var session = new InferenceSession(output);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, Ints(expected, "x_shape")))]);
+        var y = results.Single().AsTensor<float>();
+        Assert.Equal(Ints(expected, "y_shape"), y.Dimensions.ToArray());
+        for (int i = 0; i < want.Length; i++)
+            Assert.True(Math.Abs(y.GetValue(i) - want[i]) <= 1e-5, $"{name}: output {i} is {y.GetValue(i)}, the ablated model gives {want[i]}");
+    }
+
+    // Models from other fixture sets (an ONNX Runtime QDQ model, one-direction and bidirectional LSTMs, MatMul on 3-D
+    // input, a Concat, a Transpose): the ablated original is the same file through `neuron edit --zero --outgoing`.
+    public static TheoryData<string, string> AblatedByEdit() => new()
+    {
+        { "onnx/qdq.onnx", "/conv/Conv:1" },
+        { "graph/lstm_last.onnx", "/rnn/LSTM:1" },
+        { "graph/lstm_hn.onnx", "/rnn/LSTM.forward:1,/rnn/LSTM.reverse:1" },
+        { "graph/mlp3d.onnx", "/0/MatMul:1,/2/MatMul:3" },
+        { "graph/concat.onnx", "/a/Gemm:1" },
+        { "graph/transpose.onnx", "/conv/Conv:1" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AblatedByEdit))]
+    public void The_pruned_model_computes_what_the_model_with_the_neurons_zeroed_computes(string file, string neurons)
+    {
+        // Given
+        using var folder = new TempFolder();
+        string pruned = Path.Combine(folder.Path, "pruned.onnx"), ablated = Path.Combine(folder.Path, "ablated.onnx");
+
+        // When
+        var prune = CliRun.Of(["prune", Fixtures.Path(file), "--neurons", neurons, "-o", pruned]);
+        var edit = CliRun.Of(["edit", Fixtures.Path(file), "--neurons", neurons, "--zero", "--outgoing", "-o", ablated]);
+
+        // Then
+        Assert.True(prune.Exit == 0, prune.Stderr);
+        Assert.True(edit.Exit == 0, edit.Stderr);
+        using var original = new InferenceSession(ablated);
+        using var smaller = new InferenceSession(pruned);
+        var random = new Random(1);
+        var inputs = original.InputMetadata.Select(i =>
+        {
+            int[] shape = [.. i.Value.Dimensions.Select(d => d > 0 ? d : 1)];
+            float[] x = [.. Enumerable.Range(0, shape.Aggregate(1, (n, d) => n * d)).Select(_ => random.NextSingle() * 2 - 1)];
+            return NamedOnnxValue.CreateFromTensor(i.Key, new DenseTensor<float>(x, shape));
+        }).ToList();
+        using var want = original.Run(inputs);
+        using var got = smaller.Run(inputs);
+        foreach (var (w, g) in want.Zip(got))
+        {
+            float[] a = [.. w.AsTensor<float>()], b = [.. g.AsTensor<float>()];
+            Assert.Equal(a.Length, b.Length);
+            for (int i = 0; i < a.Length; i++)
+                Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5, $"{file} output {w.Name}[{i}]: pruned {b[i]}, ablated {a[i]}");
+        }
+    }
+
+    [Fact]
+    public void A_per_channel_constant_read_by_a_qoperator_node_is_refused()
+    {
+        // Given
+        using var folder = new TempFolder();
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path("onnx/qoperator.onnx"), "/conv/Conv_quant", "1", "-o", Path.Combine(folder.Path, "pruned.onnx")]);
+
+        // Then
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("not read through DequantizeLinear", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
+    public void External_data_stays_external_in_one_file_beside_the_output()
+    {
+        // Given
+        var expected = Expected().Single(c => c.GetProperty("name").GetString() == "mlp_external_onnx");
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "small.onnx");
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path(expected.GetProperty("input").GetString()!), "/net/net.0/Gemm", "0", "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal([output, output + ".data"], Directory.GetFiles(folder.Path).Order());
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
+        var weight = model.Graph.Initializer.Single(i => i.Name == "net.0.weight");
+        Assert.Equal([5L, 8L], weight.Dims);
+        Assert.Equal(global::Onnx.TensorProto.Types.DataLocation.External, weight.DataLocation);
+        Assert.Equal("small.onnx.data", weight.ExternalData.Single(e => e.Key == "location").Value);
+        Assert.Equal(5 * 8 * 4, long.Parse(weight.ExternalData.Single(e => e.Key == "length").Value));
+    }
+
+    [Fact]
+    public void An_external_data_checksum_becomes_the_sha1_of_the_new_data_file()
+    {
+        // Given: the external-data fixture with a checksum on every tensor, in a folder of its own
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "mlp_external.onnx");
+        File.Copy(Fixtures.Path("prune/mlp_external.onnx.data"), model + ".data");
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("prune/mlp_external.onnx")));
+        foreach (var tensor in proto.Graph.Initializer)
+            tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "checksum", Value = "stale" });
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        string output = Path.Combine(folder.Path, "small.onnx");
+
+        // When
+        var run = CliRun.Of(["prune", model, "/net/net.0/Gemm", "0", "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        string sha1 = Convert.ToHexStringLower(SHA1.HashData(File.ReadAllBytes(output + ".data")));
+        var pruned = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output));
+        Assert.All(pruned.Graph.Initializer, t => Assert.Equal(sha1, t.ExternalData.Single(e => e.Key == "checksum").Value));
+    }
+
+    [Fact]
+    public void Directions_of_one_onnx_lstm_must_lose_the_same_units()
+    {
+        // Given
+        using var folder = new TempFolder();
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/rnn.onnx"), "--neurons", "/rnn/LSTM.forward:2,/rnn/LSTM.reverse:6", "-o",
+            Path.Combine(folder.Path, "pruned.onnx")]);
+
+        // Then
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("share", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    private static List<JsonElement> Expected()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("prune/expected_prune_onnx_gguf.json")));
+        return [.. doc.RootElement.EnumerateArray().Select(e => e.Clone())];
+    }
+
+    private static float[] Floats(JsonElement c, string key) => [.. c.GetProperty(key).EnumerateArray().Select(v => (float)v.GetDouble())];
+
+    private static int[] Ints(JsonElement c, string key) => [.. c.GetProperty(key).EnumerateArray().Select(v => v.GetInt32())];
+
+    private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+}
