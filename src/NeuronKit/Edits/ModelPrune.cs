@@ -45,12 +45,14 @@ public sealed class ModelPrune
     /// <summary>
     /// Plans removing <paramref name="targets"/>' neurons (negative indices count from the end). <paramref name="consumers"/>
     /// names the layers that read a target's output where the file tells none (<c>--consumer</c>); targets whose
-    /// consumers the file tells keep those. Throws
+    /// consumers the file tells keep those. A layer that feeds the same inputs of a consumer (llama's ffn_gate beside
+    /// ffn_up) loses the matching units too, and is listed among <see cref="Targets"/>. Throws
     /// <see cref="RequestException"/> (exit 2) for what cannot be pruned consistently, saying what would work.
     /// </summary>
     public static ModelPrune Plan(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Indices)> targets, IReadOnlyList<string>? consumers = null)
     {
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
+        normalized = WithCoProducers(model, normalized, consumers);
         CheckRecurrentSiblings(model, normalized);
         CheckSharedTensors(model, normalized);
         var removed = new Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)>(StringComparer.Ordinal);
@@ -177,6 +179,44 @@ public sealed class ModelPrune
                         $"from both, not {string.Join(",", a.Removed)} from one and {string.Join(",", b.Removed)} from the other",
                         [$"--neurons {a.Layer.Name}:J,{b.Layer.Name}:J (the same J for both)"]);
             }
+    }
+
+    // Two producers read into the same inputs of a consumer (llama's ffn_up and ffn_gate, multiplied before ffn_down):
+    // removing those inputs removes the other producer's units that feed them too, or its rows would outnumber them.
+    // Layers on the way (a BatchNorm between a conv and its consumer) are part of the edge, not other producers.
+    private static List<(Layer Layer, List<long> Removed)> WithCoProducers(Model model, List<(Layer Layer, List<long> Removed)> targets,
+        IReadOnlyList<string>? named)
+    {
+        var removed = targets.ToDictionary(t => t.Layer, t => new SortedSet<long>(t.Removed));
+        var order = targets.Select(t => t.Layer).ToList();
+        for (int i = 0; i < order.Count; i++)
+        {
+            var layer = order[i];
+            foreach (var edge in Edges(model, layer, named).Where(e => !e.Feedback))
+            {
+                var columns = removed[layer].SelectMany(j => Columns(edge, j)).ToHashSet();
+                foreach (var other in model.Layers.Where(l => l != layer && !edge.Through.Contains(l)))
+                    foreach (var shared in model.Graph.ConsumersOf(other).Where(e => !e.Feedback && e.Consumer == edge.Consumer && !e.Through.Contains(layer)))
+                        foreach (long k in Enumerable.Range(0, checked((int)other.NeuronCount)))
+                            if (shared.Carries(k) && Columns(shared, k).Any(columns.Contains))
+                            {
+                                if (!removed.TryGetValue(other, out var units))
+                                {
+                                    removed[other] = units = [];
+                                    order.Add(other);
+                                }
+                                units.Add(k);
+                            }
+            }
+        }
+        return [.. order.Select(l => (l, Normalize(l, removed[l])))];
+    }
+
+    // The consumer inputs unit j reaches through an edge: Spread of them from the edge's map.
+    private static IEnumerable<long> Columns(LayerEdge edge, long j)
+    {
+        long first = edge.Map.First(j);
+        for (long c = 0; c < edge.Map.Spread; c++) yield return first + c;
     }
 
     private static IReadOnlyList<LayerEdge> Edges(Model model, Layer layer, IReadOnlyList<string>? named)
