@@ -127,6 +127,11 @@ public sealed class ModelEdit
     {
         var files = _patches.Files.ToList();
         string source = Model.Checkpoint.Path;
+        if (_patches.Members.Count > 0)
+        {
+            Rewrite(output);
+            return;
+        }
         if (files.Count != 1 || files[0].Path != source)
             throw new RequestException($"the edit writes into {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))}, " +
                 $"not only {Path.GetFileName(source)}: a copy would have to carry every file", ["write it in place with --in-place"]);
@@ -151,6 +156,33 @@ public sealed class ModelEdit
         }
     }
 
+    // Deflated members edited: the archive is written again, those members deflated anew, the rest as they were (an
+    // .npz from np.savez_compressed). Checked and renamed into place as a copy is.
+    private void Rewrite(string output)
+    {
+        if (Model.Checkpoint.Format != "numpy")
+            throw new RequestException($"{Path.GetFileName(Model.Checkpoint.Path)} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
+                "deflated: an edit would have to rewrite the archive, which NeuronKit does for .npz files only");
+        string full = Path.GetFullPath(output);
+        if (!Directory.Exists(Path.GetDirectoryName(full)))
+            throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        var members = _patches.Members.ToDictionary(m => m.Entry);
+        try
+        {
+            Try(() => Formats.NumPy.NumPyArchive.Rewrite(Model.Checkpoint.Path,
+                entry => members.TryGetValue(entry.Name, out var member) ? _patches.Patched(member) : null, _patches, temporary), temporary);
+            foreach (var snapshot in _snapshots) snapshot.CheckUnchanged();
+            Check(temporary);
+            Try(() => File.Move(temporary, full, overwrite: true), full);
+            WrittenTo = output;
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
     /// <summary>
     /// Writes the planned bytes into the model's own file(s): the bytes about to be overwritten go to a journal first
     /// (<see cref="EditJournal"/>), then the writes, a flush, and a check by reading the file back; on any failure the old
@@ -158,6 +190,9 @@ public sealed class ModelEdit
     /// </summary>
     public void WriteInPlace()
     {
+        if (_patches.Members.Count > 0)
+            throw new RequestException($"{Path.GetFileName(Model.Checkpoint.Path)} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
+                "deflated, so the edit cannot be written in place", ["write a new file with -o OUT"]);
         foreach (var file in _patches.Files)
             if (File.Exists(EditJournal.PathOf(file.Path)))
                 throw new RequestException($"{Path.GetFileName(file.Path)} has the journal of an interrupted edit " +

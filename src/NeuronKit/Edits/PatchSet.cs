@@ -1,3 +1,4 @@
+using NeuronKit.Containers.Zip;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Edits;
@@ -12,6 +13,7 @@ public sealed class PatchSet
     private readonly Dictionary<string, List<BytePatch>> _byFile = new(StringComparer.Ordinal);
     private readonly Dictionary<string, MappedFile> _files = new(StringComparer.Ordinal);
     private readonly List<BytePatch> _inOrder = [];
+    private readonly Dictionary<InflatedMember, List<BytePatch>> _members = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Plans writing <paramref name="bytes"/> at <paramref name="offset"/> of <paramref name="file"/>.</summary>
     public void Write(MappedFile file, long offset, ReadOnlySpan<byte> bytes)
@@ -24,6 +26,30 @@ public sealed class PatchSet
         var patch = new BytePatch(file.Path, offset, bytes.ToArray());
         patches.Add(patch);
         _inOrder.Add(patch);
+    }
+
+    /// <summary>
+    /// Plans writing <paramref name="bytes"/> at <paramref name="offset"/> of a deflated zip member's inflated bytes: the
+    /// archive has to be rewritten to hold them (<see cref="Members"/>).
+    /// </summary>
+    public void Write(InflatedMember member, long offset, ReadOnlySpan<byte> bytes)
+    {
+        if (!_members.TryGetValue(member, out var patches)) _members[member] = patches = [];
+        var patch = new BytePatch(member.Entry, offset, bytes.ToArray());
+        patches.Add(patch);
+        _inOrder.Add(patch);
+    }
+
+    /// <summary>The deflated members some writes go into, which only a rewrite of their archive can hold.</summary>
+    public IReadOnlyCollection<InflatedMember> Members => _members.Keys;
+
+    /// <summary>The inflated bytes of <paramref name="member"/> with every write planned for it applied.</summary>
+    public byte[] Patched(InflatedMember member)
+    {
+        var bytes = new byte[member.Length];
+        member.Read(0, bytes);
+        foreach (var patch in _members.GetValueOrDefault(member) ?? []) patch.Bytes.CopyTo(bytes, patch.Offset);
+        return bytes;
     }
 
     /// <summary>How many writes are planned: a mark for <see cref="Since"/>.</summary>
@@ -58,7 +84,7 @@ public sealed class PatchSet
     public IReadOnlyCollection<MappedFile> Files => _files.Values;
 
     /// <summary>True when nothing is planned.</summary>
-    public bool IsEmpty => _byFile.Count == 0;
+    public bool IsEmpty => _byFile.Count == 0 && _members.Count == 0;
 
     /// <summary>
     /// The planned writes of <paramref name="file"/> as disjoint runs in file order, neighbouring and overlapping writes

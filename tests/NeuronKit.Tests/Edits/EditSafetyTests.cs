@@ -136,7 +136,6 @@ public class EditSafetyTests
     }
 
     [Theory]
-    [InlineData("numpy/seed_conv_compressed.npz", "conv1", "inflated from the deflated zip entry 'conv1.weight.npy'")]
     [InlineData("gguf/tiny_q4_1.gguf", "blk.0.attn_q", "q4_1 blocks cannot be quantized again")]
     [InlineData("onnx/typed.onnx", "g16", "decoded from typed fields")]
     public void Bytes_with_nowhere_to_go_are_refused_with_exit_2(string fixture, string layer, string message)

@@ -10,7 +10,7 @@ internal static class ZipInflater
     private const long MaxRatio = 1032;
     private const long RatioSlack = 4096;
 
-    public static unsafe MemoryBytes Inflate(ByteSource source, long dataOffset, ZipEntry entry, string fileName)
+    public static unsafe InflatedMember Inflate(ByteSource source, long dataOffset, ZipEntry entry, string fileName)
     {
         if (entry.UncompressedSize > Array.MaxLength)
             throw new CheckpointException($"{fileName} has a deflated zip entry '{entry.Name}' of {ZipArchiveReader.Bytes(entry.UncompressedSize)} bytes; " +
@@ -23,7 +23,7 @@ internal static class ZipInflater
         var compressed = source.Span(dataOffset, (int)entry.CompressedSize);
         var output = new byte[entry.UncompressedSize];
         // An empty deflate stream holds nothing (and pinning an empty span gives no pointer to read from).
-        if (compressed.IsEmpty && output.Length == 0) return new MemoryBytes(output, $"inflated from the deflated zip entry '{entry.Name}'");
+        if (compressed.IsEmpty && output.Length == 0) return new InflatedMember(output, entry.Name);
         if (compressed.IsEmpty)
             throw new CheckpointException($"{fileName} is corrupt: zip entry '{entry.Name}' declares {entry.UncompressedSize} bytes " +
                 "but holds no compressed data");
@@ -45,6 +45,6 @@ internal static class ZipInflater
         {
             throw new CheckpointException($"{fileName} is corrupt: zip entry '{entry.Name}' does not inflate ({e.Message})", inner: e);
         }
-        return new MemoryBytes(output, $"inflated from the deflated zip entry '{entry.Name}'");
+        return new InflatedMember(output, entry.Name);
     }
 }
