@@ -129,49 +129,39 @@ public sealed class ModelEdit
         string source = Model.Checkpoint.Path;
         if (_patches.Members.Count > 0)
         {
-            Rewrite(output);
+            // Deflated members edited: the archive is written again, those members deflated anew, the rest as they were
+            // (an .npz from np.savez_compressed).
+            if (Model.Checkpoint.Format != "numpy")
+                throw new RequestException($"{Path.GetFileName(source)} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
+                    "deflated: an edit would have to rewrite the archive, which NeuronKit does for .npz files only");
+            var members = _patches.Members.ToDictionary(m => m.Entry);
+            WriteBeside(output, temporary => Formats.NumPy.NumPyArchive.Rewrite(source,
+                entry => members.TryGetValue(entry.Name, out var member) ? _patches.Patched(member) : null, _patches, temporary));
             return;
         }
         if (files.Count != 1 || files[0].Path != source)
             throw new RequestException($"the edit writes into {string.Join(", ", files.Select(f => Path.GetFileName(f.Path)))}, " +
                 $"not only {Path.GetFileName(source)}: a copy would have to carry every file", ["write it in place with --in-place"]);
-        string full = Path.GetFullPath(output);
-        if (!Directory.Exists(Path.GetDirectoryName(full)))
-            throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
-        try
+        WriteBeside(output, temporary =>
         {
-            Try(() => File.Copy(source, temporary), temporary);
-            _snapshots[0].CheckUnchanged();
+            File.Copy(source, temporary);
             if (new FileInfo(temporary).Length != _snapshots[0].Length)
                 throw new CheckpointException($"{Path.GetFileName(source)} changed while it was copied; nothing was written: run the edit again");
-            Try(() => Apply(temporary, _patches.Runs(source)), temporary);
-            Check(temporary);
-            Try(() => File.Move(temporary, full, overwrite: true), full);
-            WrittenTo = output;
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            Apply(temporary, _patches.Runs(source));
+        });
     }
 
-    // Deflated members edited: the archive is written again, those members deflated anew, the rest as they were (an
-    // .npz from np.savez_compressed). Checked and renamed into place as a copy is.
-    private void Rewrite(string output)
+    // Makes `output` through a temporary file beside it: written by `write`, the source checked unchanged, read back
+    // and checked, then renamed over `output`; the temporary file never outlives the call.
+    private void WriteBeside(string output, Action<string> write)
     {
-        if (Model.Checkpoint.Format != "numpy")
-            throw new RequestException($"{Path.GetFileName(Model.Checkpoint.Path)} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
-                "deflated: an edit would have to rewrite the archive, which NeuronKit does for .npz files only");
         string full = Path.GetFullPath(output);
         if (!Directory.Exists(Path.GetDirectoryName(full)))
             throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
         string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
-        var members = _patches.Members.ToDictionary(m => m.Entry);
         try
         {
-            Try(() => Formats.NumPy.NumPyArchive.Rewrite(Model.Checkpoint.Path,
-                entry => members.TryGetValue(entry.Name, out var member) ? _patches.Patched(member) : null, _patches, temporary), temporary);
+            Try(() => write(temporary), temporary);
             foreach (var snapshot in _snapshots) snapshot.CheckUnchanged();
             Check(temporary);
             Try(() => File.Move(temporary, full, overwrite: true), full);
