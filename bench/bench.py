@@ -214,7 +214,12 @@ def recache(paths):
 
 
 def measure(name, cmd):
-    """Runs cmd as one process; wall time, user + system CPU time and peak RSS from wait4, stdout discarded."""
+    """Runs cmd as one process; wall time, user + system CPU time and peak RSS from wait4, stdout discarded.
+
+    The file system is synced first, outside the timing: the rows that write gigabytes (cp, torch.save) leave them
+    dirty, and a command that flushes its own few kilobytes (neuron edit) would otherwise wait for the ext4 journal to
+    write out the previous row's data too."""
+    os.sync()
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
