@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Hashing;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
@@ -7,7 +6,7 @@ namespace NeuronKit.Containers.Zip;
 
 /// <summary>
 /// Keeps a zip archive valid after its stored entries' bytes are edited in place: each touched entry's CRC-32 is
-/// computed again over its bytes with the planned writes applied, and written where the archive keeps it: the central
+/// brought up to date from its old one and the changed bytes (<see cref="Crc32Update"/>), and written where the archive keeps it: the central
 /// directory, the data descriptor after the data (torch.save's miniz writes one), and the local header where it is
 /// nonzero. torch.load does not check CRCs, but Python's zipfile (np.load) and Rust's zip crate do.
 /// </summary>
@@ -39,21 +38,21 @@ internal static class ZipCrcUpdate
                 throw new RequestException($"zip entry '{hit[0].Entry.Name}' is compressed, so it cannot be edited in place");
         }
         foreach (var (entry, data) in entries.Where(e => runs.Any(r => r.Offset < e.Data + e.Entry.CompressedSize && e.Data < r.End)))
-            PlanEntry(file, patches, entry, data);
+            PlanEntry(file, patches, entry, data, runs);
     }
 
-    private static void PlanEntry(MappedFile file, PatchSet patches, ZipEntry entry, long data)
+    private static void PlanEntry(MappedFile file, PatchSet patches, ZipEntry entry, long data, IReadOnlyList<BytePatch> runs)
     {
-        var crc = new Crc32();
-        var buffer = new byte[1 << 20];
-        for (long done = 0; done < entry.CompressedSize; done += buffer.Length)
+        // Only the changed runs are read: the new CRC follows from the old one and their differences (Crc32Update).
+        var changed = runs.Where(r => r.Offset >= data && r.End <= data + entry.CompressedSize).Select(r =>
         {
-            int n = (int)Math.Min(buffer.Length, entry.CompressedSize - done);
-            patches.Read(file, data + done, buffer.AsSpan(0, n));
-            crc.Append(buffer.AsSpan(0, n));
-        }
+            var old = new byte[r.Bytes.Length];
+            file.Read(r.Offset, old);
+            return (r.Offset - data, old, r.Bytes);
+        });
+        uint crc = Crc32Update.Apply(entry.Crc32, entry.CompressedSize, changed);
         Span<byte> value = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(value, crc.GetCurrentHashAsUInt32());
+        BinaryPrimitives.WriteUInt32LittleEndian(value, crc);
         string name = Path.GetFileName(file.Path);
         patches.Write(file, entry.CentralHeaderOffset + 16, value);
         if (BinaryPrimitives.ReadUInt32LittleEndian(file.Span(entry.LocalHeaderOffset + 14, 4)) != 0)
