@@ -28,7 +28,7 @@ internal static class EditTextWriter
                 string error = (change.MaxError is > 0 and var e ? $", max error {Number(e)}" : "")
                     + (change.Clipped is > 0 and var n ? $", {Counted.Of(n, "value")} saturated at the {change.Part.StoredAs} range" : "");
                 stdout.WriteLine($"    {text.PadRight(name)}  {direction.PadRight(side)}  {stored.PadRight(type)}  " +
-                    $"L2 {Number(L2(change.Before))} → {Number(after)}{error}  {Bytes(change.Writes)}");
+                    $"L2 {Number(L2(change.Before))} → {Number(after)}{error}  {Where(change.Writes, edit.Model.Checkpoint.Path)}{Bytes(change.Writes)}");
             }
         }
         var runs = edit.Writes;
@@ -43,6 +43,10 @@ internal static class EditTextWriter
 
     // PyTorch's short form, but a plain 0 for the zero an ablation leaves (not PyTorch's "0.").
     private static string Number(double value) => value == 0 ? "0" : TensorText.Number(value);
+
+    // The file the bytes go into, where it is not the model's own (ONNX external data, a safetensors shard).
+    private static string Where(IReadOnlyList<BytePatch> writes, string model) =>
+        writes.Count > 0 && writes[0].File != model ? $"{Path.GetFileName(writes[0].File)} " : "";
 
     private static string Bytes(IReadOnlyList<BytePatch> writes) =>
         writes.Count == 1

@@ -186,6 +186,29 @@ public class EditSafetyTests
         Assert.Equal(before, EditOracleTests.Sha(Path.Combine(folder.Path, "external.bin")));
     }
 
+    [Fact]
+    public void External_data_is_edited_in_place_in_its_own_file_and_a_copy_is_refused()
+    {
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "external.onnx");
+        File.Copy(Fixtures.Path("onnx/external.onnx"), model);
+        File.Copy(Fixtures.Path("onnx/external.bin"), Path.Combine(folder.Path, "external.bin"));
+        string onnx = EditOracleTests.Sha(model);
+
+        var copy = CliRun.Of("edit", model, "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.onnx"));
+        var run = CliRun.Of("edit", model, "fc", "0", "--zero", "--in-place");
+
+        Assert.Equal(2, copy.Exit);
+        Assert.Contains("the edit writes into external.bin", copy.Stderr);
+        Assert.Contains("--in-place", copy.Stderr);
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("w[0]  in  [4] float32  L2 0.6741 → 0  external.bin bytes 0..16", run.Stdout);
+        Assert.Equal(onnx, EditOracleTests.Sha(model));   // the model itself is untouched
+        using var edited = Model.Open(model);
+        Assert.All(edited.Neuron("fc", 0).Parts, p => Assert.All(p.ToDoubles(), v => Assert.Equal(0, v)));
+        Assert.Equal(["external.bin", "external.onnx"], Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
+    }
+
     private static ModelEdit Plan(Model model, string layer, long index)
     {
         var neuron = model.Layer(layer).Neuron(index);
