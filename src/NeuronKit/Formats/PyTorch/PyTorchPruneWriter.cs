@@ -59,7 +59,7 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             }
             if (entry.Name.StartsWith(data, StringComparison.Ordinal) && cuts.TryGetValue(entry.Name[data.Length..], out var cut))
             {
-                writer.Write(entry.Name, cut.KeptBytes());
+                writer.Write(entry.Name, cut.KeptByteLength, cut.WriteKeptBytes);
                 continue;
             }
             var record = zip.Read(entry);
@@ -123,10 +123,9 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             if (bytes > length - offset - 8) throw new CheckpointException($"{fileName} is truncated at storage '{key}'");
             if (cuts.TryGetValue(key, out var cut))
             {
-                byte[] kept = cut.KeptBytes();
-                BinaryPrimitives.WriteInt64LittleEndian(numel, kept.Length / elementSize);
+                BinaryPrimitives.WriteInt64LittleEndian(numel, cut.KeptByteLength / elementSize);
                 stream.Write(numel);
-                stream.Write(kept);
+                cut.WriteKeptBytes(stream);
             }
             else
             {

@@ -52,6 +52,17 @@ internal sealed class TorchZipWriter(Stream output)
         End(crc.GetCurrentHashAsUInt32(), length, offset);
     }
 
+    /// <summary>Writes record <paramref name="name"/> of <paramref name="length"/> bytes, which <paramref name="write"/> writes, streamed.</summary>
+    public void Write(string name, long length, Action<Stream> write)
+    {
+        long offset = Begin(name, length);
+        var data = new RecordStream(this);
+        write(data);
+        if (data.Length != length)
+            throw new InvalidOperationException($"record {name} was to hold {length} bytes but {data.Length} were written");
+        End(data.Crc.GetCurrentHashAsUInt32(), length, offset);
+    }
+
     /// <summary>Writes the central directory and the end records.</summary>
     public void Finish()
     {
@@ -161,5 +172,32 @@ internal sealed class TorchZipWriter(Stream output)
     {
         output.Write(bytes);
         _position += bytes.Length;
+    }
+
+    // A record's data on their way into the archive, CRC and length counted as they pass.
+    private sealed class RecordStream(TorchZipWriter writer) : Stream
+    {
+        private long _length;
+
+        public Crc32 Crc { get; } = new();
+
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Crc.Append(buffer);
+            writer.Put(buffer);
+            _length += buffer.Length;
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

@@ -52,7 +52,7 @@ internal sealed class TorchSharpPruneWriter : IPruneWriter
                 ?? throw new RequestException($"{entry.Name} is {entry.DType.Name()}, which TorchSharp has no code for"));
             WriteULeb128(stream, cut.NewShape.Length);
             foreach (long d in cut.NewShape) WriteULeb128(stream, d);
-            stream.Write(cut.KeptBytes());
+            cut.WriteKeptBytes(stream);
             at = end;
         }
         stream.Flush(flushToDisk: true);
