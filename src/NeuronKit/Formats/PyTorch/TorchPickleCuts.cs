@@ -23,7 +23,7 @@ internal static class TorchPickleCuts
             string name = cut.Tensor.Name;
             var ids = trace.PersistentIds.Where(p => Key(p) == key).ToList();
             var calls = trace.Tuples.Where(t => t.Items is { Length: >= 4 } items && ids.Contains(items[0])).ToList();
-            if (ids.Count != 1 || calls.Count != 1 || ids[0].Fetched || calls[0].Fetched)
+            if (ids.Count != 1 || calls.Count != 1 || ids[0].Fetched || ids[0].Items![0].Fetched || calls[0].Fetched)
                 throw new RequestException($"{name} is a view into storage '{key}', which {Math.Max(ids.Count, calls.Count)} places in " +
                     $"{fileName} read: cutting it would change what the others read", ["ablate with neuron edit --zero --outgoing instead"]);
             var pid = ids[0].Items![0].Items!;
