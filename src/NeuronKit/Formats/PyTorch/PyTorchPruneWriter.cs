@@ -8,8 +8,8 @@ namespace NeuronKit.Formats.PyTorch;
 
 /// <summary>
 /// Writes a torch.save file with some tensors cut smaller. Zip: a new archive laid out as torch.save writes it
-/// (<see cref="TorchZipWriter"/>), every record in the archive's order and copied as it is (a deflated one, from an
-/// archive zipped again by another tool, is written stored, as torch would), each cut tensor's storage record replaced
+/// (<see cref="TorchZipWriter"/>), every record in the archive's order and copied as it is with its CRC (a deflated one,
+/// from an archive zipped again by another tool, is written stored, as torch would), each cut tensor's storage record replaced
 /// by its kept bytes and data.pkl rewritten by <see cref="TorchPickleCuts"/>. Legacy stream: the same pickle rewrite of
 /// the fourth pickle, and each cut storage's run (numel, bytes) replaced; every other byte copied.
 /// </summary>
@@ -49,6 +49,7 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
         var missing = cuts.Keys.Where(k => zip.Find(data + k) is null).ToList();
         if (missing.Count > 0)
             throw new CheckpointException($"{fileName} has no record {data}{missing[0]} for '{cuts[missing[0]].Tensor.Name}'");
+        using var handle = File.OpenHandle(file.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         var writer = new TorchZipWriter(stream);
         foreach (var entry in zip.Entries)
         {
@@ -65,7 +66,10 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             var record = zip.Read(entry);
             try
             {
-                writer.Write(entry.Name, record.Source, record.Offset, record.Length);
+                if (record.IsInPlace)
+                    writer.Copy(entry.Name, handle, record.Offset, record.Length, entry.Crc32);
+                else
+                    writer.Write(entry.Name, record.Source, record.Offset, record.Length);
             }
             finally
             {

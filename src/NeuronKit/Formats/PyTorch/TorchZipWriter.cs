@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;
@@ -50,6 +51,30 @@ internal sealed class TorchZipWriter(Stream output)
             source.Release(at + done, n);
         }
         End(crc.GetCurrentHashAsUInt32(), length, offset);
+    }
+
+    /// <summary>
+    /// Writes record <paramref name="name"/> holding <paramref name="length"/> bytes of the file <paramref name="source"/>
+    /// at <paramref name="at"/>, copied as they are (inside the kernel where it can), with the CRC-32 its archive gives
+    /// them: an intact record keeps its CRC, and a damaged one stays detectable instead of getting a new CRC over damage.
+    /// </summary>
+    public void Copy(string name, SafeFileHandle source, long at, long length, uint crc)
+    {
+        long offset = Begin(name, length);
+        if (output is FileStream file && KernelCopy.TryAppend(source, at, file, length))
+        {
+            _position += length;
+        }
+        else
+        {
+            for (long done = 0; done < length; done += _buffer.Length)
+            {
+                int n = (int)Math.Min(_buffer.Length, length - done);
+                RandomAccess.Read(source, _buffer.AsSpan(0, n), at + done);
+                Put(_buffer.AsSpan(0, n));
+            }
+        }
+        End(crc, length, offset);
     }
 
     /// <summary>Writes record <paramref name="name"/> of <paramref name="length"/> bytes, which <paramref name="write"/> writes, streamed.</summary>
