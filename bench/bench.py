@@ -46,6 +46,8 @@ TARGETS = [
     ("installed tool, --version and show 2 GiB: wall / published wall (the larger)",
      lambda r: max(r["version installed"]["wall"] / r["version neuron"]["wall"],
                    r["show installed big"]["wall"] / r["show neuron big"]["wall"]), "<=", 2),
+    ("prune 2 GiB to a new file: neuron wall / cp wall", lambda r: r["prune neuron big"]["wall"] / r["copy big"]["wall"], "<=", 2),
+    ("prune 2 GiB to a new file: peak memory (MiB)", lambda r: r["prune neuron big"]["rss"] / MIB, "<", 200),
 ]
 
 
@@ -98,6 +100,12 @@ def main():
         commands["show neuron big.safetensors"] = [neuron, "show", files["big.safetensors"], last, "-1", "--json"]
         commands["stats neuron big.safetensors"] = [neuron, "stats", files["big.safetensors"], "--csv"]
         commands["read big.safetensors"] = ["dd", f"if={files['big.safetensors']}", "of=/dev/null", "bs=1M", "status=none"]
+    # Prune one neuron of the last layer but one (its consumer is the last layer) to a new file, beside "copy big"; prune
+    # flushes its output to disk before renaming it into place, which cp does not: hence also cp then sync.
+    commands["copy big sync"] = ["sh", "-c", 'cp "$1" "$2" && sync "$2"', "sh", files["big.pt"], os.path.join(data, "copied-synced.pt")]
+    commands["prune pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_prune.py"), files["big.pt"], before, "-1",
+                                     os.path.join(data, "pruned-pytorch.pt")]
+    commands["prune neuron big"] = [neuron, "prune", files["big.pt"], before, "-1", "-o", os.path.join(data, "pruned-neuron.pt")]
 
     recache(files.values())
     print(f"warm-up: every command once (fills the page cache)")
@@ -297,6 +305,11 @@ def table(r, args, runs, files, neuron, installed):
         row(f"zero one neuron and save, {b}", "`neuron edit big.pt L -1 --zero --in-place`", "edit neuron big in place", "edit pytorch big"),
         row(f"zero one neuron and save, {b}", "`neuron edit big.pt L -1 --zero -o edited.pt` (a checked copy)", "edit neuron big copy",
             "edit pytorch big"),
+    ]
+    lines += [
+        row(f"copy the file, {b}", "`cp big.pt copied.pt`, then `sync copied.pt`", "copy big sync"),
+        row(f"prune one neuron to a new file, {b}", "PyTorch: torch.load, cut, torch.save", "prune pytorch big"),
+        row(f"prune one neuron to a new file, {b}", "`neuron prune big.pt L-1 -1 -o pruned.pt`", "prune neuron big", "prune pytorch big"),
     ]
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     if "version installed" in r:

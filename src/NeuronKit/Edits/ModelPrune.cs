@@ -133,9 +133,20 @@ public sealed class ModelPrune
             if (now.DType != tensor.DType || !now.Shape.SequenceEqual(shape))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} holds '{tensor.Name}' as {now.Shape.Text()} " +
                     $"{now.DType.Name()}, not {shape.Text()} {tensor.DType.Name()}; nothing was kept");
-            if (cut is not null && tensor.StoredAs is null && cut.Tensor.StoredAs is null && !now.View().ToDoubles().SequenceEqual(cut.KeptValues()))
+            if (cut is not null && tensor.StoredAs is null && cut.Tensor.StoredAs is null && !HoldsKept(now, cut))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} does not hold the kept values of '{tensor.Name}'; nothing was kept");
         }
+    }
+
+    // Compared as stored bytes, a block at a time, where the written tensor is stored plainly and contiguously (a 64 MiB
+    // weight is not turned into doubles twice); else as values.
+    private static bool HoldsKept(TensorInfo now, TensorCut cut)
+    {
+        if (now.StoredAs is not null || now.Quantization is not null || !now.Strides.SequenceEqual(TensorInfo.ContiguousStrides(now.Shape)))
+            return now.View().ToDoubles().SequenceEqual(cut.KeptValues());
+        var written = new ComparingStream(now.Storage.Source, now.Storage.ByteOffset + now.StorageOffset * now.DType.Size());
+        cut.WriteKeptBytes(written);
+        return written.Same;
     }
 
     private static List<long> Normalize(Layer layer, IEnumerable<long> indices)

@@ -9,6 +9,8 @@ internal static class PruneWriters
         new Formats.NumPy.NumPyPruneWriter(),
         new Formats.Onnx.OnnxPruneWriter(),
         new Formats.Gguf.GgufPruneWriter(),
+        new Formats.PyTorch.PyTorchPruneWriter(),
+        new Formats.TorchSharp.TorchSharpPruneWriter(),
     ];
 
     /// <summary>The writer of <paramref name="format"/>, or null.</summary>

@@ -49,24 +49,78 @@ public sealed class TensorCut
     /// </summary>
     public byte[] KeptBytes()
     {
+        using var bytes = new MemoryStream(checked((int)KeptByteLength));
+        WriteKeptBytes(bytes);
+        return bytes.ToArray();
+    }
+
+    /// <summary>The number of bytes <see cref="WriteKeptBytes"/> writes.</summary>
+    public long KeptByteLength => checked(NewShape.Aggregate(1L, (n, d) => n * d) * Tensor.DType.Size());
+
+    /// <summary>
+    /// Writes <see cref="KeptBytes"/> to <paramref name="destination"/> in blocks of at most a megabyte or a row, never
+    /// holding the whole tensor: for writers that stream a large tensor into their output.
+    /// </summary>
+    public void WriteKeptBytes(Stream destination)
+    {
         if (Tensor.Quantization is not null || Tensor.StoredAs is not null)
             throw new RequestException($"{Tensor.Name} is stored as {Tensor.StoredAs}: its stored bytes cannot be cut element by element");
+        if (KeptByteLength == 0) return;
         int size = Tensor.DType.Size();
-        var bytes = new byte[checked(NewShape.Aggregate(1L, (n, d) => n * d) * size)];
-        if (bytes.Length == 0) return bytes;
-        // Whole rows at a time where the last dimension is kept whole and contiguous: a 4096-wide row is one read.
         int rank = Kept.Count;
-        bool rows = rank > 0 && !Removed.ContainsKey(rank - 1) && Tensor.Strides[rank - 1] == 1;
-        long run = rows ? Tensor.Shape[rank - 1] : 1;
-        var outer = rows ? new TensorCut(Tensor, Removed, rank - 1) : this;
-        int at = 0;
-        foreach (long element in outer.KeptElements(Tensor.Strides))
+        long start = Tensor.Storage.ByteOffset + Tensor.StorageOffset * size;
+        var source = Tensor.Storage.Source;
+        var block = new byte[1 << 20];
+        int filled = 0;
+        void Put(ReadOnlySpan<byte> bytes)
         {
-            int length = checked((int)(run * size));
-            Tensor.Storage.Source.Read(Tensor.Storage.ByteOffset + (Tensor.StorageOffset + element) * size, bytes.AsSpan(at, length));
-            at += length;
+            if (filled + bytes.Length > block.Length)
+            {
+                destination.Write(block, 0, filled);
+                filled = 0;
+            }
+            if (bytes.Length > block.Length)
+            {
+                destination.Write(bytes);
+                return;
+            }
+            bytes.CopyTo(block.AsSpan(filled));
+            filled += bytes.Length;
         }
-        return bytes;
+        if (rank > 0 && Tensor.Strides[rank - 1] == 1)
+        {
+            // Whole rows of the last dimension, one read each, then the kept columns copied as runs: a 4096-wide row is
+            // one read whether or not a column of it goes.
+            var row = new byte[checked((int)(Tensor.Shape[rank - 1] * size))];
+            var runs = Runs(Kept[rank - 1]);
+            foreach (long element in new TensorCut(Tensor, Removed, rank - 1).KeptElements(Tensor.Strides))
+            {
+                source.Read(start + element * size, row);
+                foreach (var (first, count) in runs) Put(row.AsSpan((int)(first * size), (int)(count * size)));
+            }
+        }
+        else
+        {
+            Span<byte> one = stackalloc byte[size];
+            foreach (long element in KeptElements(Tensor.Strides))
+            {
+                source.Read(start + element * size, one);
+                Put(one);
+            }
+        }
+        destination.Write(block, 0, filled);
+    }
+
+    // Ascending indices as runs of consecutive ones: (first, count).
+    private static List<(long First, long Count)> Runs(IReadOnlyList<long> indices)
+    {
+        var runs = new List<(long First, long Count)>();
+        foreach (long i in indices)
+        {
+            if (runs.Count > 0 && runs[^1].First + runs[^1].Count == i) runs[^1] = (runs[^1].First, runs[^1].Count + 1);
+            else runs.Add((i, 1));
+        }
+        return runs;
     }
 
     // The same cut seen over the first `rank` dimensions only.

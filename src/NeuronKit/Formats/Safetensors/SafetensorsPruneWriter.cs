@@ -56,7 +56,7 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
         {
             if (byName.TryGetValue(tensor.Name, out var cut))
             {
-                stream.Write(cut.KeptBytes());
+                cut.WriteKeptBytes(stream);
                 continue;
             }
             for (long done = 0; done < tensor.Storage.ByteLength; done += buffer.Length)

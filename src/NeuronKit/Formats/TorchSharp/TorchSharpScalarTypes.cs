@@ -34,6 +34,9 @@ internal static class TorchSharpScalarTypes
     /// <summary>The code's entry, or null when TorchSharp has no such code.</summary>
     public static ScalarType? Find(long code) => Array.Find(Table, t => t.Code == code);
 
+    /// <summary>The code TorchSharp saves <paramref name="dtype"/> under, or null when it has none.</summary>
+    public static long? CodeOf(DType dtype) => Array.Find(Table, t => t.DType == dtype)?.Code;
+
     /// <summary>The known codes, for error hints.</summary>
     public static string Known => string.Join(", ", Table.Select(t => $"{t.Code} {t.Name}"));
 }

@@ -41,7 +41,7 @@ public class ZipArchiveReaderTests
         var record = zip.Read(zip.Find("a/data.pkl")!);
 
         Assert.False(record.IsInPlace);
-        Assert.IsType<MemoryBytes>(record.Source);
+        Assert.IsType<InflatedMember>(record.Source);
         Assert.Equal(text, Encoding.UTF8.GetString(record.Source.Span(record.Offset, (int)record.Length)));
     }
 

@@ -26,7 +26,7 @@ public class PyTorchHostileFileTests
         using var checkpoint = new PyTorchReader().Open(file.Path);
 
         var w = checkpoint.Find("w")!;
-        Assert.IsType<MemoryBytes>(w.Storage.Source);
+        Assert.IsType<NeuronKit.Containers.Zip.InflatedMember>(w.Storage.Source);
         Assert.Equal([1.5, -2.0], w.View().ToDoubles());
     }
 
