@@ -207,6 +207,23 @@ public class EditSafetyTests
         Assert.Equal(["external.bin", "external.onnx"], Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order());
     }
 
+    [Fact]
+    public void A_read_only_folder_is_an_error_of_exit_3_with_nothing_written()
+    {
+        using var folder = new TempFolder();
+        // A read-only file system where mount is allowed (root in CI, who would write a chmod-ed folder anyway).
+        using var disk = new SmallDisk(folder.Path, "64k", readOnly: true);
+        string output = disk.Mounted ? Path.Combine(disk.Path, "out.gguf") : Path.Combine(disk.Path, "missing", "out.gguf");
+
+        var edit = CliRun.Of("edit", Fixtures.Path(Fixture), "blk.0.attn_q", "3", "--zero", "-o", output);
+        var prune = CliRun.Of("prune", Fixtures.Path("prune/mlp.safetensors"), "net.0", "1", "-o", output);
+
+        Assert.Equal((3, 3), (edit.Exit, prune.Exit));
+        Assert.Contains("cannot be written", edit.Stderr);
+        Assert.Contains("cannot be written", prune.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(disk.Path));
+    }
+
     private static ModelEdit Plan(Model model, string layer, long index)
     {
         var neuron = model.Layer(layer).Neuron(index);

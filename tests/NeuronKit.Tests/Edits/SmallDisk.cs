@@ -3,16 +3,17 @@ using System.Diagnostics;
 namespace NeuronKit.Tests.Edits;
 
 /// <summary>
-/// A folder on a tmpfs of a few KiB, to fill up: mounted where the tests may mount (root, as in CI); elsewhere
+/// A folder on a tmpfs of a few KiB, to fill up (or mounted read-only, which even root cannot write): mounted where the
+/// tests may mount (root, as in CI); elsewhere
 /// <see cref="Mounted"/> is false and the test fails its write another way.
 /// </summary>
 internal sealed class SmallDisk : IDisposable
 {
-    public SmallDisk(string parent, string size)
+    public SmallDisk(string parent, string size, bool readOnly = false)
     {
         Path = System.IO.Path.Combine(parent, "disk");
         Directory.CreateDirectory(Path);
-        Mounted = Run("mount", "-t", "tmpfs", "-o", $"size={size}", "tmpfs", Path) == 0;
+        Mounted = Run("mount", "-t", "tmpfs", "-o", $"size={size}{(readOnly ? ",ro" : "")}", "tmpfs", Path) == 0;
     }
 
     public string Path { get; }
