@@ -77,4 +77,21 @@ public class PruneGgufTests
     }
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+
+    [Fact]
+    public void A_block_count_no_tensors_could_fill_is_refused_not_allocated()
+    {
+        // Found by the writer fuzz: llama.block_count (a u32 at byte 139 of llama_ffn.gguf) set to 3,399,241,246.
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "llama_ffn.gguf");
+        var bytes = File.ReadAllBytes(Fixtures.Path("graph/llama_ffn.gguf"));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(139), 3_399_241_246);
+        File.WriteAllBytes(model, bytes);
+
+        var run = CliRun.Of("prune", model, "blk.0.ffn_up", "3", "-o", Path.Combine(folder.Path, "out.gguf"));
+
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("states a block count of 3399241246, which its", run.Stderr);
+        Assert.Equal(["llama_ffn.gguf"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using NeuronKit.Edits;
@@ -78,7 +79,7 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
             long value = cursor.Position;
             GgufMetadata.Read(cursor, key, type);
             if (sizes.TryGetValue(key, out var changed) && header.Metadata.TryGetValue($"{header.Metadata["general.architecture"]}.block_count", out string? blocks)
-                && Sizes(file.Span(value, (int)(cursor.Position - value)), type, int.Parse(blocks)) is { } values)
+                && Sizes(file.Span(value, (int)(cursor.Position - value)), type, Blocks(blocks, header, fileName)) is { } values)
             {
                 foreach (var (block, size) in changed)
                     if (block < values.Values.Length) values.Values[block] = size;
@@ -195,10 +196,19 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                 if (pattern.Match(cut.Tensor.Name) is not { Success: true } match || !cut.Removed.ContainsKey(dim)) continue;
                 string key = template.Replace("{arch}", arch);
                 if (!found.TryGetValue(key, out var blocks)) found[key] = blocks = [];
-                blocks[int.Parse(match.Groups["b"].Value)] = cut.NewShape[dim];
+                if (!int.TryParse(match.Groups["b"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int block))
+                    throw new CheckpointException($"tensor '{cut.Tensor.Name}' names a block number too large to be one");
+                blocks[block] = cut.NewShape[dim];
             }
         return found;
     }
+
+    // The block count as metadata states it, which sizes the per-block arrays written: a number a hostile file could make
+    // huge is held to what its tensors could fill (every block has at least one).
+    private static int Blocks(string stated, GgufHeader header, string fileName) =>
+        int.TryParse(stated, NumberStyles.None, CultureInfo.InvariantCulture, out int blocks) && blocks > 0 && blocks <= header.Tensors.Count
+            ? blocks
+            : throw new CheckpointException($"{fileName} states a block count of {stated}, which its {header.Tensors.Count} tensors cannot fill");
 
     // An integer size value as stored, one value or an array of them, spread over the layers; null for any other type.
     private static (GgufValueType Element, long[] Values)? Sizes(ReadOnlySpan<byte> value, GgufValueType type, int layers)
