@@ -5,7 +5,8 @@ namespace NeuronKit.Edits;
 /// <summary>
 /// Writes a checkpoint with some tensors cut smaller, in the checkpoint's own format, beside its reader: every other
 /// tensor, entry and metadata kept as they were (byte for byte where the format allows), sizes, offsets and checksums
-/// made right. It writes a new file; <see cref="ModelPrune"/> checks it and renames it into place.
+/// made right. It writes a new file and closes it; <see cref="ModelPrune"/> flushes it to disk, checks it and renames it
+/// into place.
 /// </summary>
 public interface IPruneWriter
 {

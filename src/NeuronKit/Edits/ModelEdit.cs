@@ -162,6 +162,11 @@ public sealed class ModelEdit
         try
         {
             Try(() => write(temporary), temporary);
+            Try(() =>
+            {
+                using var handle = File.OpenHandle(temporary, FileMode.Open, FileAccess.Write);
+                RandomAccess.FlushToDisk(handle);
+            }, temporary);
             foreach (var snapshot in _snapshots) snapshot.CheckUnchanged();
             Check(temporary);
             Try(() => File.Move(temporary, full, overwrite: true), full);

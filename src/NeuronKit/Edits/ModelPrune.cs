@@ -80,7 +80,8 @@ public sealed class ModelPrune
 
     /// <summary>
     /// Writes the pruned model to <paramref name="output"/> in the file's own format: new files in a temporary folder
-    /// beside it (the model, and the data file some formats keep beside it), checked by reading them back (every tensor
+    /// beside it (the model, and the data file some formats keep beside it), flushed to disk and, meanwhile, checked by
+    /// reading them back (every tensor
     /// there, the cut ones with their new shapes and exactly the kept values), then renamed into place, the model last; on
     /// any failure the folder is removed and nothing else has changed.
     /// </summary>
@@ -109,7 +110,15 @@ public sealed class ModelPrune
                 throw new CheckpointException($"{output} cannot be written: {e.Message}", inner: e);
             }
             snapshot.CheckUnchanged();
-            Check(written);
+            // The flush to disk (seconds for gigabytes) and the read-back check (from the page cache) run side by side.
+            try
+            {
+                Parallel.Invoke(() => FlushToDisk(temporary, output), () => Check(written));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+            }
             foreach (string side in Directory.GetFiles(temporary).Where(f => f != written))
                 File.Move(side, Path.Combine(folder, Path.GetFileName(side)), overwrite: true);
             File.Move(written, full, overwrite: true);
@@ -118,6 +127,22 @@ public sealed class ModelPrune
         finally
         {
             if (Directory.Exists(temporary)) Directory.Delete(temporary, recursive: true);
+        }
+    }
+
+    private static void FlushToDisk(string folder, string output)
+    {
+        try
+        {
+            foreach (string file in Directory.GetFiles(folder))
+            {
+                using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Write);
+                RandomAccess.FlushToDisk(handle);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{output} cannot be written: {e.Message}", inner: e);
         }
     }
 

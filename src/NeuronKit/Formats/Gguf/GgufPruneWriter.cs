@@ -115,7 +115,6 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                 }
             Zeros(stream, Pad(stream.Position - dataStart, header.Alignment) - (stream.Position - dataStart));
         }
-        stream.Flush(flushToDisk: true);
     }
 
     // The cut tensor's new bytes: a plain type's kept elements; a quantized type's kept rows as whole blocks, or its

@@ -42,7 +42,6 @@ internal static class NumPyArchive
                 if (!record.IsInPlace) record.Source.Dispose();
             }
         }
-        stream.Flush(flushToDisk: true);
     }
 
     // The member's DOS date and time from its central-directory header, kept so the same rewrite gives the same bytes.

@@ -23,7 +23,6 @@ internal sealed class NumPyPruneWriter : IPruneWriter
         {
             using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
             stream.Write(Array(byName[checkpoint.Tensors[0].Name]));
-            stream.Flush(flushToDisk: true);
             return;
         }
         NumPyArchive.Rewrite(checkpoint.Path, entry => byName.TryGetValue(entry.Name[..^".npy".Length], out var cut) ? Array(cut) : null,

@@ -123,7 +123,6 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 proto.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "length", Value = (data.Position - offset).ToString(System.Globalization.CultureInfo.InvariantCulture) });
                 proto.ExternalData.Add(entries);
             }
-            data?.Flush(flushToDisk: true);
         }
         finally
         {
@@ -145,7 +144,6 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 ["save the model with external data first (onnx.save_model(model, path, save_as_external_data=True)); prune keeps it external"]);
         using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
         model.WriteTo(stream);
-        stream.Flush(flushToDisk: true);
     }
 
     // The tensor that node input `name` reads as stored: through a DequantizeLinear of a constant, its integers.

@@ -36,7 +36,6 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             WriteLegacy(file, fileName, byKey, stream);
         else
             WriteZip(file, fileName, checkpoint.Metadata["prefix"], byKey, stream);
-        stream.Flush(flushToDisk: true);
     }
 
     private static void WriteZip(MappedFile file, string fileName, string prefix, Dictionary<string, TensorCut> cuts, Stream stream)

@@ -66,6 +66,5 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
                 stream.Write(buffer, 0, n);
             }
         }
-        stream.Flush(flushToDisk: true);
     }
 }

@@ -55,7 +55,6 @@ internal sealed class TorchSharpPruneWriter : IPruneWriter
             cut.WriteKeptBytes(stream);
             at = end;
         }
-        stream.Flush(flushToDisk: true);
     }
 
     private static void WriteULeb128(Stream stream, long value)
