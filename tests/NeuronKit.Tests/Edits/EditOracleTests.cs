@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using NeuronKit.Tests.Cli;
 
@@ -20,14 +19,14 @@ public class EditOracleTests
         var (input, args, sha) = Case(name);
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "edited" + Path.GetExtension(input));
-        string before = Sha(Fixtures.Path(input));
+        string before = PinnedCases.Sha(Fixtures.Path(input));
 
         var run = CliRun.Of(["edit", Fixtures.Path(input), .. args, "-o", output]);
 
         Assert.True(run.Exit == 0, run.Stderr);
         if (Judged(name) is { } judged) AssertSameMembers(Fixtures.Path(judged), output);
-        else Assert.Equal(sha, Sha(output));
-        Assert.Equal(before, Sha(Fixtures.Path(input)));
+        else Assert.Equal(sha, PinnedCases.Sha(output));
+        Assert.Equal(before, PinnedCases.Sha(Fixtures.Path(input)));
         Assert.Equal([output], Directory.GetFiles(folder.Path));
     }
 
@@ -40,7 +39,7 @@ public class EditOracleTests
         string copy = Path.Combine(folder.Path, Path.GetFileName(input));
         File.Copy(Fixtures.Path(input), copy);
 
-        string before = Sha(copy);
+        string before = PinnedCases.Sha(copy);
 
         var run = CliRun.Of(["edit", copy, .. args, "--in-place"]);
 
@@ -49,12 +48,12 @@ public class EditOracleTests
             // Deflated members have no place in the file to be written back to: only a new file can hold them.
             Assert.Equal(2, run.Exit);
             Assert.Contains("cannot be written in place", run.Stderr);
-            Assert.Equal(before, Sha(copy));
+            Assert.Equal(before, PinnedCases.Sha(copy));
         }
         else
         {
             Assert.True(run.Exit == 0, run.Stderr);
-            Assert.Equal(sha, Sha(copy));
+            Assert.Equal(sha, PinnedCases.Sha(copy));
         }
         Assert.Equal([copy], Directory.GetFiles(folder.Path));   // no journal left behind
     }
@@ -111,8 +110,5 @@ public class EditOracleTests
     private static string? Judged(string name) =>
         Expected().Single(e => e.GetProperty("name").GetString() == name).TryGetProperty("judged", out var judged) ? judged.GetString() : null;
 
-    internal static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-
-    private static List<JsonElement> Expected() =>
-        [.. JsonDocument.Parse(File.ReadAllText(Fixtures.Path("edits/expected_edits.json"))).RootElement.EnumerateArray()];
+    private static List<JsonElement> Expected() => PinnedCases.Read("edits/expected_edits.json");
 }

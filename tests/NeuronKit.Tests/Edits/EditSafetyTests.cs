@@ -12,7 +12,7 @@ public class EditSafetyTests
     public void A_copy_whose_write_fails_half_way_leaves_no_output_and_the_original_untouched()
     {
         using var folder = new TempFolder();
-        string before = EditOracleTests.Sha(Fixtures.Path("pytorch/seed_conv.pt"));
+        string before = PinnedCases.Sha(Fixtures.Path("pytorch/seed_conv.pt"));
         using var model = Model.Open(Fixtures.Path("pytorch/seed_conv.pt"));
         var edit = Plan(model, "conv1", 3);
         int writes = 0;
@@ -25,7 +25,7 @@ public class EditSafetyTests
 
         Assert.Contains("injected", error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
-        Assert.Equal(before, EditOracleTests.Sha(Fixtures.Path("pytorch/seed_conv.pt")));
+        Assert.Equal(before, PinnedCases.Sha(Fixtures.Path("pytorch/seed_conv.pt")));
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public class EditSafetyTests
     {
         using var folder = new TempFolder();
         string copy = Copy(folder, "pytorch/seed_conv.pt");
-        string before = EditOracleTests.Sha(copy);
+        string before = PinnedCases.Sha(copy);
         using (var model = Model.Open(copy))
         {
             var edit = Plan(model, "conv1", 3);
@@ -45,7 +45,7 @@ public class EditSafetyTests
             Assert.Throws<CheckpointException>(edit.WriteInPlace);
         }
 
-        Assert.Equal(before, EditOracleTests.Sha(copy));
+        Assert.Equal(before, PinnedCases.Sha(copy));
         Assert.Equal([copy], Directory.GetFiles(folder.Path));
     }
 
@@ -73,12 +73,12 @@ public class EditSafetyTests
         using var model = Model.Open(copy);
         var edit = Plan(model, "blk.0.attn_q", 3);
         File.SetLastWriteTimeUtc(copy, DateTime.UtcNow.AddMinutes(5));   // someone else wrote it meanwhile
-        string now = EditOracleTests.Sha(copy);
+        string now = PinnedCases.Sha(copy);
 
         var error = Assert.Throws<CheckpointException>(edit.WriteInPlace);
 
         Assert.Contains("changed while the edit was being made", error.Message);
-        Assert.Equal(now, EditOracleTests.Sha(copy));
+        Assert.Equal(now, PinnedCases.Sha(copy));
         Assert.Throws<CheckpointException>(() => edit.WriteTo(Path.Combine(folder.Path, "out.gguf")));
         Assert.Equal([copy], Directory.GetFiles(folder.Path));
     }
@@ -88,7 +88,7 @@ public class EditSafetyTests
     {
         using var folder = new TempFolder();
         string copy = Copy(folder, "pytorch/dtype_bfloat16.pt");
-        string before = EditOracleTests.Sha(copy);
+        string before = PinnedCases.Sha(copy);
         // The crash: the journal is written, then only some of the new bytes reach the file.
         using (var model = Model.Open(copy))
         {
@@ -98,14 +98,14 @@ public class EditSafetyTests
             using var handle = File.OpenHandle(copy, FileMode.Open, FileAccess.Write);
             RandomAccess.Write(handle, runs[0].Bytes, runs[0].Offset);
         }
-        Assert.NotEqual(before, EditOracleTests.Sha(copy));
+        Assert.NotEqual(before, PinnedCases.Sha(copy));
 
         var (_, args, sha) = EditOracleTests.Case("pt_bfloat16");
         var run = CliRun.Of(["edit", copy, .. args, "--in-place"]);
 
         Assert.Equal(0, run.Exit);
         Assert.Contains("put back", run.Stderr);
-        Assert.Equal(sha, EditOracleTests.Sha(copy));
+        Assert.Equal(sha, PinnedCases.Sha(copy));
         Assert.Equal([copy], Directory.GetFiles(folder.Path));
     }
 
@@ -114,14 +114,14 @@ public class EditSafetyTests
     {
         using var folder = new TempFolder();
         string copy = Copy(folder, Fixture);
-        string before = EditOracleTests.Sha(copy);
+        string before = PinnedCases.Sha(copy);
         EditJournal.Write(copy, [new BytePatch(copy, 100, new byte[64])]);
         string journal = EditJournal.PathOf(copy);
         File.WriteAllBytes(journal, File.ReadAllBytes(journal)[..^10]);
 
         Assert.Equal(0, EditJournal.Recover(copy));
 
-        Assert.Equal(before, EditOracleTests.Sha(copy));
+        Assert.Equal(before, PinnedCases.Sha(copy));
         Assert.False(File.Exists(journal));
     }
 
@@ -175,7 +175,7 @@ public class EditSafetyTests
         foreach (var tensor in proto.Graph.Initializer.Where(t => t.ExternalData.Count > 0))
             tensor.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "checksum", Value = new string('0', 40) });
         File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
-        string before = EditOracleTests.Sha(Path.Combine(folder.Path, "external.bin"));
+        string before = PinnedCases.Sha(Path.Combine(folder.Path, "external.bin"));
         string layer;
         using (var opened = Model.Open(model)) layer = opened.Layers.First(l => l.NeuronCount > 0).Name;
 
@@ -183,7 +183,7 @@ public class EditSafetyTests
 
         Assert.Equal(2, run.Exit);
         Assert.Contains("carries a SHA-1 checksum in external.onnx, which NeuronKit does not rewrite", run.Stderr);
-        Assert.Equal(before, EditOracleTests.Sha(Path.Combine(folder.Path, "external.bin")));
+        Assert.Equal(before, PinnedCases.Sha(Path.Combine(folder.Path, "external.bin")));
     }
 
     [Fact]

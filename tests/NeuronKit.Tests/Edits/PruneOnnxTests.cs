@@ -13,29 +13,21 @@ namespace NeuronKit.Tests.Edits;
 /// </summary>
 public class PruneOnnxTests
 {
+    private const string Pinned = "prune/expected_prune_onnx_gguf.json";
+
     public static TheoryData<string> Cases() =>
-        [.. Expected().Where(c => c.GetProperty("input").GetString()!.EndsWith(".onnx")).Select(c => c.GetProperty("name").GetString()!)];
+        [.. PinnedCases.Read(Pinned).Where(c => c.GetProperty("input").GetString()!.EndsWith(".onnx")).Select(c => c.GetProperty("name").GetString()!)];
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void The_pruned_model_runs_in_onnx_runtime_as_the_ablated_original(string name)
     {
-        // Given
-        var expected = Expected().Single(c => c.GetProperty("name").GetString() == name);
-        string input = Fixtures.Path(expected.GetProperty("input").GetString()!);
-        string[] args = [.. expected.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
         using var folder = new TempFolder();
-        string output = Path.Combine(folder.Path, "pruned.onnx");
-        string before = Sha(input);
+        var expected = PinnedCases.Named(Pinned, name);
 
-        // When
-        var run = CliRun.Of(["prune", input, .. args, "-o", output]);
+        string output = PinnedCases.Prune(expected, folder, "pruned.onnx");
 
-        // Then
-        Assert.True(run.Exit == 0, run.Stderr);
-        Assert.Equal(expected.GetProperty("sha256").GetString(), Sha(output));
-        if (expected.TryGetProperty("data_sha256", out var data)) Assert.Equal(data.GetString(), Sha(output + ".data"));
-        Assert.Equal(before, Sha(input));
+        if (expected.TryGetProperty("data_sha256", out var data)) Assert.Equal(data.GetString(), PinnedCases.Sha(output + ".data"));
         float[] x = Floats(expected, "x"), want = Floats(expected, "y");
         using var session = new InferenceSession(output);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, Ints(expected, "x_shape")))]);
@@ -111,7 +103,7 @@ public class PruneOnnxTests
     public void External_data_stays_external_in_one_file_beside_the_output()
     {
         // Given
-        var expected = Expected().Single(c => c.GetProperty("name").GetString() == "mlp_external_onnx");
+        var expected = PinnedCases.Named(Pinned, "mlp_external_onnx");
         using var folder = new TempFolder();
         string output = Path.Combine(folder.Path, "small.onnx");
 
@@ -168,15 +160,7 @@ public class PruneOnnxTests
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }
 
-    private static List<JsonElement> Expected()
-    {
-        using var doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("prune/expected_prune_onnx_gguf.json")));
-        return [.. doc.RootElement.EnumerateArray().Select(e => e.Clone())];
-    }
-
     private static float[] Floats(JsonElement c, string key) => [.. c.GetProperty(key).EnumerateArray().Select(v => (float)v.GetDouble())];
 
     private static int[] Ints(JsonElement c, string key) => [.. c.GetProperty(key).EnumerateArray().Select(v => v.GetInt32())];
-
-    private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 }

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text.Json;
 using NeuronKit.Tests.Cli;
 
 namespace NeuronKit.Tests.Edits;
@@ -11,24 +10,17 @@ namespace NeuronKit.Tests.Edits;
 /// </summary>
 public class PruneOracleTests
 {
-    public static TheoryData<string> Cases() => [.. Expected().Select(c => c.GetProperty("name").GetString()!)];
+    public static TheoryData<string> Cases() => [.. PinnedCases.Read(Pinned).Select(c => c.GetProperty("name").GetString()!)];
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void The_pruned_file_is_the_one_the_formats_own_tools_accepted(string name)
     {
-        var c = Expected().Single(e => e.GetProperty("name").GetString() == name);
-        string input = Fixtures.Path(c.GetProperty("input").GetString()!);
-        string[] args = [.. c.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)];
         using var folder = new TempFolder();
-        string output = Path.Combine(folder.Path, "pruned" + Path.GetExtension(input));
-        string before = EditOracleTests.Sha(input);
+        string input = Fixtures.Path(PinnedCases.Named(Pinned, name).GetProperty("input").GetString()!);
 
-        var run = CliRun.Of(["prune", input, .. args, "-o", output]);
+        string output = PinnedCases.Prune(PinnedCases.Named(Pinned, name), folder, "pruned" + Path.GetExtension(input));
 
-        Assert.True(run.Exit == 0, run.Stderr);
-        Assert.Equal(c.GetProperty("sha256").GetString(), EditOracleTests.Sha(output));
-        Assert.Equal(before, EditOracleTests.Sha(input));
         Assert.Equal([output], Directory.GetFiles(folder.Path));
     }
 
@@ -36,7 +28,7 @@ public class PruneOracleTests
     public void A_torch_archive_zipped_again_with_deflate_prunes_to_the_bytes_torch_would_write()
     {
         // Given mlp.pt with every record deflated by another zip tool
-        var c = Expected().Single(e => e.GetProperty("name").GetString() == "mlp_two_layers_pt");
+        var c = PinnedCases.Named(Pinned, "mlp_two_layers_pt");
         using var folder = new TempFolder();
         string deflated = Path.Combine(folder.Path, "mlp.pt");
         using (var source = ZipFile.OpenRead(Fixtures.Path("prune/mlp.pt")))
@@ -54,7 +46,7 @@ public class PruneOracleTests
 
         // Then the records are written stored, as torch.save writes them: the same bytes as from the original
         Assert.True(run.Exit == 0, run.Stderr);
-        Assert.Equal(c.GetProperty("sha256").GetString(), EditOracleTests.Sha(output));
+        Assert.Equal(c.GetProperty("sha256").GetString(), PinnedCases.Sha(output));
     }
 
     [Fact]
@@ -62,13 +54,13 @@ public class PruneOracleTests
     {
         using var folder = new TempFolder();
         string input = Fixtures.Path("prune/mlp.shared.pt");
-        string before = EditOracleTests.Sha(input);
+        string before = PinnedCases.Sha(input);
 
         var run = CliRun.Of(["prune", input, "net.0", "1", "-o", Path.Combine(folder.Path, "pruned.pt")]);
 
         Assert.Equal(2, run.Exit);
         Assert.Contains("net.0.bias shares its storage with padding", run.Stderr);
-        Assert.Equal(before, EditOracleTests.Sha(input));
+        Assert.Equal(before, PinnedCases.Sha(input));
         Assert.Empty(Directory.GetFiles(folder.Path));
     }
 
@@ -84,6 +76,5 @@ public class PruneOracleTests
         Assert.Empty(Directory.GetFiles(folder.Path));
     }
 
-    private static List<JsonElement> Expected() =>
-        [.. JsonDocument.Parse(File.ReadAllText(Fixtures.Path("prune/expected_prune.json"))).RootElement.EnumerateArray()];
+    private const string Pinned = "prune/expected_prune.json";
 }

@@ -57,7 +57,7 @@ public class PruneRefusalTests
     {
         using var folder = new TempFolder();
         string fixture = Fixtures.Path("prune/rnn.safetensors");
-        string before = EditOracleTests.Sha(fixture);
+        string before = PinnedCases.Sha(fixture);
         // A real 4 KiB file system where mount is allowed (root in CI); elsewhere a folder that does not exist fails the same way.
         using var disk = new SmallDisk(folder.Path, "4k");
         string output = disk.Mounted ? Path.Combine(disk.Path, "out.safetensors") : Path.Combine(disk.Path, "missing", "out.safetensors");
@@ -67,6 +67,6 @@ public class PruneRefusalTests
         Assert.Equal(3, run.Exit);
         Assert.Contains("cannot be written", run.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(disk.Path));
-        Assert.Equal(before, EditOracleTests.Sha(fixture));
+        Assert.Equal(before, PinnedCases.Sha(fixture));
     }
 }
