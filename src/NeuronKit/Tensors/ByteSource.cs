@@ -21,6 +21,22 @@ public abstract class ByteSource : IDisposable
     public virtual void Read(long offset, Span<byte> destination) => Span(offset, destination.Length).CopyTo(destination);
 
     /// <summary>
+    /// Appends the <paramref name="length"/> bytes at <paramref name="offset"/> to <paramref name="destination"/>, a block at
+    /// a time: what a writer does with everything it keeps as it was. A mapped file copies into a file inside the kernel.
+    /// </summary>
+    public virtual void CopyTo(long offset, long length, Stream destination)
+    {
+        CheckRange(offset, length);
+        var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(length, 1))];
+        for (long done = 0; done < length; done += buffer.Length)
+        {
+            int n = (int)Math.Min(buffer.Length, length - done);
+            Read(offset + done, buffer.AsSpan(0, n));
+            destination.Write(buffer, 0, n);
+        }
+    }
+
+    /// <summary>
     /// A hint that the caller is done with [offset, offset + length) for now: a mapping may drop those pages from the
     /// process (they stay in the page cache), so a scan over a whole file keeps its memory flat. Never required.
     /// </summary>

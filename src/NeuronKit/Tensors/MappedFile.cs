@@ -89,6 +89,16 @@ public sealed unsafe class MappedFile : ByteSource
     }
 
     /// <inheritdoc/>
+    public override void CopyTo(long offset, long length, Stream destination)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CheckRange(offset, length);
+        // Into a file: copy_file_range, as cp does, so the bytes never pass through the process.
+        if (destination is FileStream file && KernelCopy.TryAppend(_handle, offset, file, length)) return;
+        base.CopyTo(offset, length, destination);
+    }
+
+    /// <inheritdoc/>
     public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) => patches.Write(this, offset, bytes);
 
     /// <inheritdoc/>

@@ -102,17 +102,10 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
         writer.Flush();
         Zeros(stream, Pad(stream.Position, header.Alignment) - stream.Position);
         long dataStart = stream.Position;
-        var buffer = new byte[1 << 20];
         foreach (var (info, _) in data)
         {
             if (bytes[info.Name] is { } cutBytes) stream.Write(cutBytes);
-            else
-                for (long done = 0; done < info.ByteSize; done += buffer.Length)
-                {
-                    int n = (int)Math.Min(buffer.Length, info.ByteSize - done);
-                    file.Read(header.DataStart + (long)info.Offset + done, buffer.AsSpan(0, n));
-                    stream.Write(buffer, 0, n);
-                }
+            else file.CopyTo(header.DataStart + (long)info.Offset, info.ByteSize, stream);
             Zeros(stream, Pad(stream.Position - dataStart, header.Alignment) - (stream.Position - dataStart));
         }
     }

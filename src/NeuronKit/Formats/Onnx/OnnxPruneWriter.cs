@@ -114,7 +114,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 data ??= new FileStream(dataPath, FileMode.CreateNew, FileAccess.Write);
                 long offset = data.Position;
                 if (bytes is not null) data.Write(bytes);
-                else Copy(stored.Storage, data);
+                else stored.Storage.Source.CopyTo(stored.Storage.ByteOffset, stored.Storage.ByteLength, data);
                 checksums |= proto.ExternalData.Any(e => e.Key == "checksum");
                 var entries = proto.ExternalData.Where(e => e.Key is not ("location" or "offset" or "length" or "checksum")).ToList();
                 proto.ExternalData.Clear();
@@ -155,17 +155,6 @@ internal sealed class OnnxPruneWriter : IPruneWriter
 
     private static TensorCut Cut(TensorInfo tensor, IReadOnlyDictionary<int, IReadOnlyList<long>> removed) =>
         new(tensor, removed.ToDictionary(r => r.Key, r => new SortedSet<long>(r.Value)));
-
-    private static void Copy(TensorStorage storage, Stream target)
-    {
-        var buffer = new byte[1 << 20];
-        for (long done = 0; done < storage.ByteLength; done += buffer.Length)
-        {
-            int n = (int)Math.Min(buffer.Length, storage.ByteLength - done);
-            storage.Source.Read(storage.ByteOffset + done, buffer.AsSpan(0, n));
-            target.Write(buffer, 0, n);
-        }
-    }
 
     // Every tensor the reader reads, as the walker names them: initializers, then Constant values, graph by graph.
     private static IEnumerable<(string Name, TensorProto Proto)> Tensors(GraphProto main)

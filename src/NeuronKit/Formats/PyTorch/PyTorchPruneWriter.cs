@@ -111,9 +111,9 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
         var types = new Dictionary<string, PickleStorageRef>(StringComparer.Ordinal);
         foreach (var storage in content.Storages) types.TryAdd(storage.Key, storage);
 
-        Copy(file, 0, sysInfoEnd, stream);
+        file.CopyTo(0, sysInfoEnd, stream);
         stream.Write(pickle);
-        Copy(file, content.End, keyList.End - content.End, stream);
+        file.CopyTo(content.End, keyList.End - content.End, stream);
         long offset = keyList.End;
         Span<byte> numel = stackalloc byte[8];
         foreach (string key in keys.Items.Cast<string>())
@@ -132,22 +132,11 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             }
             else
             {
-                Copy(file, offset, 8 + bytes, stream);
+                file.CopyTo(offset, 8 + bytes, stream);
             }
             offset += 8 + bytes;
         }
         if (offset != length)
             throw new CheckpointException($"{fileName} is corrupt: it has {length - offset} bytes after its last storage");
-    }
-
-    private static void Copy(MappedFile file, long offset, long length, Stream stream)
-    {
-        var buffer = new byte[(int)Math.Min(1 << 20, Math.Max(length, 1))];
-        for (long done = 0; done < length; done += buffer.Length)
-        {
-            int n = (int)Math.Min(buffer.Length, length - done);
-            file.Read(offset + done, buffer.AsSpan(0, n));
-            stream.Write(buffer, 0, n);
-        }
     }
 }

@@ -51,7 +51,6 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
         stream.Write(length8);
         stream.Write(json);
         for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
-        var buffer = new byte[1 << 20];
         foreach (var (tensor, _) in data)
         {
             if (byName.TryGetValue(tensor.Name, out var cut))
@@ -59,12 +58,7 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
                 cut.WriteKeptBytes(stream);
                 continue;
             }
-            for (long done = 0; done < tensor.Storage.ByteLength; done += buffer.Length)
-            {
-                int n = (int)Math.Min(buffer.Length, tensor.Storage.ByteLength - done);
-                source.Read(tensor.Storage.ByteOffset + done, buffer.AsSpan(0, n));
-                stream.Write(buffer, 0, n);
-            }
+            source.CopyTo(tensor.Storage.ByteOffset, tensor.Storage.ByteLength, stream);
         }
     }
 }

@@ -22,19 +22,13 @@ internal sealed class TorchSharpPruneWriter : IPruneWriter
         var entries = new TorchSharpScanner(file, Path.GetFileName(checkpoint.Path)).Scan();
         using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         long at = 0;
-        var buffer = new byte[1 << 20];
         foreach (var entry in entries)
         {
             // A record's header runs from the previous record's data to its own.
             long end = entry.DataOffset + entry.ByteLength;
             if (!byName.TryGetValue(entry.Name, out var cut))
             {
-                for (long done = at; done < end; done += buffer.Length)
-                {
-                    int n = (int)Math.Min(buffer.Length, end - done);
-                    file.Read(done, buffer.AsSpan(0, n));
-                    stream.Write(buffer, 0, n);
-                }
+                file.CopyTo(at, end - at, stream);
                 at = end;
                 continue;
             }
