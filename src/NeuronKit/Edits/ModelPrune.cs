@@ -158,7 +158,10 @@ public sealed class ModelPrune
             if (now.DType != tensor.DType || !now.Shape.SequenceEqual(shape))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} holds '{tensor.Name}' as {now.Shape.Text()} " +
                     $"{now.DType.Name()}, not {shape.Text()} {tensor.DType.Name()}; nothing was kept");
-            if (cut is not null && tensor.StoredAs is null && cut.Tensor.StoredAs is null && !HoldsKept(now, cut))
+            // Values are compared where the cut tensor is the file's own, read element by element: plain, or a PyTorch
+            // qtensor (whose cut scales must then dequantize the kept integers to the same values).
+            bool comparable = cut is not null && (tensor.StoredAs is null && cut.Tensor.StoredAs is null || tensor.Quantization is not null && cut.Tensor.Quantization == tensor.Quantization);
+            if (comparable && !HoldsKept(now, cut!))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} does not hold the kept values of '{tensor.Name}'; nothing was kept");
         }
     }

@@ -17,6 +17,14 @@ public sealed class TensorCut
                 .Where(i => !removed.TryGetValue(dim, out var gone) || !gone.Contains(i))])];
     }
 
+    /// <summary>A cut of <paramref name="tensor"/> that removes <paramref name="removed"/> along each dimension given.</summary>
+    internal static TensorCut Of(TensorInfo tensor, IReadOnlyDictionary<int, IReadOnlyList<long>> removed) =>
+        new(tensor, removed.ToDictionary(r => r.Key, r => new SortedSet<long>(r.Value)));
+
+    /// <summary>A cut of <paramref name="tensor"/> that removes <paramref name="removed"/> along dimension <paramref name="dim"/>.</summary>
+    internal static TensorCut Along(TensorInfo tensor, int dim, IEnumerable<long> removed) =>
+        new(tensor, new Dictionary<int, SortedSet<long>> { [dim] = [.. removed] });
+
     /// <summary>The tensor as the original file holds it.</summary>
     public TensorInfo Tensor { get; }
 
@@ -45,7 +53,8 @@ public sealed class TensorCut
 
     /// <summary>
     /// The kept elements' stored bytes, row-major and contiguous, copied as they are (no rounding): for a tensor whose
-    /// storage holds its dtype's bytes. Throws <see cref="RequestException"/> for a quantized or decoded one.
+    /// storage holds its dtype's bytes, or, quantized element by element (a PyTorch qtensor), its stored integers. Throws
+    /// <see cref="RequestException"/> for one stored in blocks or decoded (GGUF's quantized rows).
     /// </summary>
     public byte[] KeptBytes()
     {
@@ -55,7 +64,10 @@ public sealed class TensorCut
     }
 
     /// <summary>The number of bytes <see cref="WriteKeptBytes"/> writes.</summary>
-    public long KeptByteLength => checked(NewShape.Aggregate(1L, (n, d) => n * d) * Tensor.DType.Size());
+    public long KeptByteLength => checked(NewShape.Aggregate(1L, (n, d) => n * d) * StoredElementSize);
+
+    /// <summary>The bytes of one stored element: the integer's of a quantized tensor, else the dtype's.</summary>
+    internal int StoredElementSize => Tensor.Quantization?.IntegerType.Size() ?? Tensor.DType.Size();
 
     /// <summary>
     /// Writes <see cref="KeptBytes"/> to <paramref name="destination"/> in blocks of at most a megabyte or a row, never
@@ -63,13 +75,15 @@ public sealed class TensorCut
     /// </summary>
     public void WriteKeptBytes(Stream destination)
     {
-        if (Tensor.Quantization is not null || Tensor.StoredAs is not null)
+        if (Tensor.StoredAs is not null && Tensor.Quantization is null)
             throw new RequestException($"{Tensor.Name} is stored as {Tensor.StoredAs}: its stored bytes cannot be cut element by element");
         if (KeptByteLength == 0) return;
-        int size = Tensor.DType.Size();
+        int size = StoredElementSize;
         int rank = Kept.Count;
-        long start = Tensor.Storage.ByteOffset + Tensor.StorageOffset * size;
-        var source = Tensor.Storage.Source;
+        // A quantized tensor's integers sit element for element where its view reads the dequantized values.
+        var storage = Tensor.Quantization?.Integers ?? Tensor.Storage;
+        long start = storage.ByteOffset + Tensor.StorageOffset * size;
+        var source = storage.Source;
         var block = new byte[1 << 20];
         int filled = 0;
         void Put(ReadOnlySpan<byte> bytes)

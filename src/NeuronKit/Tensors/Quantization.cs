@@ -66,6 +66,12 @@ public sealed class Quantization
     /// <summary>The dimension the channels run along; null for a per-tensor scheme.</summary>
     public int? Axis { get; }
 
+    /// <summary>
+    /// The tensors that hold the per-channel scales and zero points, where the file keeps them as tensors of their own
+    /// (PyTorch's per-channel qtensors): a prune that removes channels cuts them too. Empty otherwise.
+    /// </summary>
+    internal IReadOnlyList<TensorInfo> ParameterTensors { get; init; } = [];
+
     /// <summary>The stored integers <paramref name="view"/> (a view of this tensor) dequantizes.</summary>
     public TensorView Stored(TensorView view) =>
         new(Integers, IntegerType, [.. view.Shape], [.. view.Strides], view.StorageOffset);

@@ -65,14 +65,24 @@ public class PruneOracleTests
     }
 
     [Fact]
-    public void A_quantized_torch_tensor_is_refused_by_name()
+    public void A_per_channel_quantized_tensor_cuts_its_scales_and_zero_points_with_its_channels()
+    {
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/qcnn.pt"), "net.0", "2,5", "--dry-run"]);
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Matches(@"net\.0\.weight scales +\[6\] → \[4\] +dim 0: 2, 5", run.Stdout);
+        Assert.Matches(@"net\.0\.weight zero points +\[6\] → \[4\] +dim 0: 2, 5", run.Stdout);
+    }
+
+    [Fact]
+    public void Per_channel_scales_kept_as_lists_are_refused_by_name_and_nothing_is_written()
     {
         using var folder = new TempFolder();
 
-        var run = CliRun.Of(["prune", Fixtures.PyTorch("quantized_static.pt"), "conv", "1", "--consumer", "fc", "-o", Path.Combine(folder.Path, "pruned.pt")]);
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/qlist.pt"), "net.0", "1", "-o", Path.Combine(folder.Path, "pruned.pt")]);
 
         Assert.Equal(2, run.Exit);
-        Assert.Contains("conv.weight is a quantized tensor (qint8)", run.Stderr);
+        Assert.Contains("net.0.weight keeps its per-channel scales and zero points as lists", run.Stderr);
         Assert.Empty(Directory.GetFiles(folder.Path));
     }
 

@@ -47,7 +47,7 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                 if (pattern.Match(cut.Tensor.Name) is not { Success: true } match || !cut.Removed.TryGetValue(0, out var rows)) continue;
                 string name = sibling.Replace("{b}", match.Groups["b"].Value).Replace("{role}", match.Groups["role"].Value);
                 if (!byName.ContainsKey(name) && checkpoint.Find(name) is { } other && other.Shape[0] == cut.Tensor.Shape[0])
-                    companions.Add(new TensorCut(other, new Dictionary<int, SortedSet<long>> { [0] = [.. rows] }));
+                    companions.Add(TensorCut.Along(other, 0, rows));
             }
         foreach (var cut in cuts.Concat(companions))
             if (cut.Tensor.StoredAs is { } stored && GgmlTypes.ByName(stored) is { } type) CheckColumns(cut, type);

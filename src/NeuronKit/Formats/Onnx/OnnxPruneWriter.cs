@@ -51,7 +51,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
             {
                 foreach (var parameter in new[] { node.Input(1), node.Input(2) })
                     if (parameter is not null && checkpoint.Find(parameter) is { Shape.Count: 1 } p && p.Shape[0] == cut.Tensor.Shape[axis])
-                        companions.Add(Cut(p, 0, gone));
+                        companions.Add(TensorCut.Along(p, 0, gone));
             }
             // LSTM/GRU/RNN(X, W, R, B, sequence_lens, initial_h, initial_c): the states are [directions, batch, hidden],
             // constants or (torch.onnx) a constant of zeros Expanded to the batch.
@@ -63,7 +63,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                     if (node.Input(state) is not { } s) continue;
                     if (checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "Expand" && n.Outputs.Contains(s))?.Input(0) is { } expanded) s = expanded;
                     if (checkpoint.Find(s) is { Shape.Count: 3 } t && t.Shape[2] == rCut.Tensor.Shape[2])
-                        companions.Add(Cut(t, 2, units));
+                        companions.Add(TensorCut.Along(t, 2, units));
                 }
             }
         }
@@ -100,7 +100,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 if (cut is not null) proto.Dims.Clear();
                 if (cut is not null) proto.Dims.Add(cut.NewShape);
                 // A QDQ constant's cut is planned on its dequantized view; the file keeps its integers.
-                byte[]? bytes = cut is null ? null : cut.Tensor.Quantization is null ? cut.KeptBytes() : Cut(stored, cut.Removed).KeptBytes();
+                byte[]? bytes = cut is null ? null : cut.Tensor.Quantization is null ? cut.KeptBytes() : TensorCut.Of(stored, cut.Removed).KeptBytes();
                 proto.FloatData.Clear();
                 proto.Int32Data.Clear();
                 proto.Int64Data.Clear();
@@ -149,12 +149,6 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     // The tensor that node input `name` reads as stored: through a DequantizeLinear of a constant, its integers.
     private static string Stored(Checkpoint checkpoint, string name) =>
         checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "DequantizeLinear" && n.Outputs.Contains(name))?.Input(0) ?? name;
-
-    private static TensorCut Cut(TensorInfo tensor, int dim, IReadOnlyList<long> gone) =>
-        new(tensor, new Dictionary<int, SortedSet<long>> { [dim] = [.. gone] });
-
-    private static TensorCut Cut(TensorInfo tensor, IReadOnlyDictionary<int, IReadOnlyList<long>> removed) =>
-        new(tensor, removed.ToDictionary(r => r.Key, r => new SortedSet<long>(r.Value)));
 
     // Every tensor the reader reads, as the walker names them: initializers, then Constant values, graph by graph.
     private static IEnumerable<(string Name, TensorProto Proto)> Tensors(GraphProto main)

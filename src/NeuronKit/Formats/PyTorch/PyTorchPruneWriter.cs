@@ -11,7 +11,9 @@ namespace NeuronKit.Formats.PyTorch;
 /// (<see cref="TorchZipWriter"/>), every record in the archive's order and copied as it is with its CRC (a deflated one,
 /// from an archive zipped again by another tool, is written stored, as torch would), each cut tensor's storage record replaced
 /// by its kept bytes and data.pkl rewritten by <see cref="TorchPickleCuts"/>. Legacy stream: the same pickle rewrite of
-/// the fourth pickle, and each cut storage's run (numel, bytes) replaced; every other byte copied.
+/// the fourth pickle, and each cut storage's run (numel, bytes) replaced; every other byte copied. A quantized tensor
+/// (torch.quantize_per_tensor/_per_channel, a quantized module's weight) keeps its integers as they are; its per-channel
+/// scales and zero points are tensors of their own, cut with it (<see cref="Companions"/>).
 /// </summary>
 internal sealed class PyTorchPruneWriter : IPruneWriter
 {
@@ -22,9 +24,6 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
         string fileName = Path.GetFileName(checkpoint.Path);
-        if (cuts.FirstOrDefault(c => c.Tensor.Quantization is not null) is { } quantized)
-            throw new RequestException($"{quantized.Tensor.Name} is a quantized tensor ({quantized.Tensor.StoredAs}): pruning does not " +
-                "rewrite quantizer parameters yet", ["ablate with neuron edit --zero --outgoing instead"]);
         var byKey = new Dictionary<string, TensorCut>(StringComparer.Ordinal);
         foreach (var cut in cuts)
             if (!byKey.TryAdd(cut.Tensor.Storage.Key, cut))
@@ -36,6 +35,22 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             WriteLegacy(file, fileName, byKey, stream);
         else
             WriteZip(file, fileName, checkpoint.Metadata["prefix"], byKey, stream);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
+    {
+        var companions = new List<TensorCut>();
+        foreach (var cut in cuts)
+        {
+            if (cut.Tensor.Quantization is not { Axis: { } axis } quantization || !cut.Removed.TryGetValue(axis, out var gone)) continue;
+            if (quantization.ParameterTensors.Count == 0)
+                throw new RequestException($"{cut.Tensor.Name} keeps its per-channel scales and zero points as lists, as " +
+                    "older torch saved them: pruning rewrites them only where they are tensors",
+                    ["ablate with neuron edit --zero --outgoing instead, or load and save the file with a newer torch"]);
+            companions.AddRange(quantization.ParameterTensors.Select(p => TensorCut.Along(p, 0, gone)));
+        }
+        return companions;
     }
 
     private static void WriteZip(MappedFile file, string fileName, string prefix, Dictionary<string, TensorCut> cuts, Stream stream)

@@ -34,7 +34,7 @@ internal static class TorchPickleCuts
                 throw new CheckpointException($"{fileName}: the rebuild of '{name}' is not (storage, offset, size, stride, …) as read before");
             bool untyped = pid[1].Value is string type && type.EndsWith("." + TorchTypes.UntypedStorage, StringComparison.Ordinal);
             long elements = shape.Aggregate(1L, (n, d) => n * d);
-            long numel = untyped ? elements * cut.Tensor.DType.Size() : elements;
+            long numel = untyped ? elements * cut.StoredElementSize : elements;
             foreach (var (node, bytes) in new[]
                      {
                          (pid[4], PickleSplice.Int(numel)),

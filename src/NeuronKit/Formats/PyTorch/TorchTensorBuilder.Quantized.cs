@@ -86,8 +86,8 @@ internal sealed partial class TorchTensorBuilder
                 if (!Quantization.IsNonOverlapping(shape, strides))
                     throw new CheckpointException($"{fileName} holds tensor '{name}' as a per-channel quantized tensor whose elements " +
                         $"overlap (strides [{string.Join(", ", strides)}] for shape [{string.Join(", ", shape)}]), which NeuronKit does not read");
-                double[] scales = Numbers(name, qparams[1], "scales", shape[axis], out _);
-                double[] zeroPointValues = Numbers(name, qparams[2], "zero points", shape[axis], out bool floatParams);
+                double[] scales = Numbers(name, qparams[1], "scales", shape[axis], out _, out var scalesTensor);
+                double[] zeroPointValues = Numbers(name, qparams[2], "zero points", shape[axis], out bool floatParams, out var zeroPointsTensor);
                 floatParams |= scheme.Name == PerChannelAffineFloatQParams;
                 if (floatParams && storedAs != "quint8")
                     throw Malformed(name, $"is {storedAs} with float zero points, which PyTorch has only for quint8");
@@ -98,7 +98,10 @@ internal sealed partial class TorchTensorBuilder
                     CheckZeroPoint(name, type, storedAs, z < long.MinValue || z > long.MaxValue ? long.MaxValue : (long)z, c);
                 }
                 return new Quantization(floatParams ? PerChannelAffineFloatQParams : PerChannelAffine, storedAs, integers, type.Integers, scales, zeroPointValues, (int)axis, shape,
-                    strides, offset);
+                    strides, offset)
+                {
+                    ParameterTensors = scalesTensor is not null && zeroPointsTensor is not null ? [scalesTensor, zeroPointsTensor] : [],
+                };
             }
             case PerTensorAffine or PerChannelAffine or PerChannelAffineFloatQParams:
                 throw Malformed(name, $"has {qparams.Count} quantizer parameters for {scheme.FullName}");
@@ -116,14 +119,15 @@ internal sealed partial class TorchTensorBuilder
     }
 
     // Per-channel scales and zero points: a 1-d tensor, or a list in files of older torch, of one number per channel;
-    // floating tells whether they are stored as floats.
-    private double[] Numbers(string name, object? arg, string what, long channels, out bool floating)
+    // floating tells whether they are stored as floats, tensor is the tensor that holds them (null for a list).
+    private double[] Numbers(string name, object? arg, string what, long channels, out bool floating, out TensorInfo? tensor)
     {
+        tensor = null;
         switch (arg)
         {
             case PickleCall call when IsTensor(call):
             {
-                var tensor = Build($"{name} {what}", call);
+                tensor = Build($"{name} {what}", call);
                 if (tensor.Shape.Count != 1 || tensor.ElementCount != channels)
                     throw Malformed(name, $"has {what} of shape [{string.Join(", ", tensor.Shape)}], but its axis has {channels} channels");
                 floating = tensor.DType.IsFloatingPoint();
