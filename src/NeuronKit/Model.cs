@@ -12,13 +12,20 @@ namespace NeuronKit;
 /// var neuron = model.Neuron("0", 1);
 /// double[] weights = neuron.Part("weight")!.ToDoubles();
 /// </code>
+/// A model is safe to read from many threads at once (a server answering requests in parallel opens each file once):
+/// what it reads is immutable after <see cref="Open"/> (the file is mapped read-only, layers are inferred up front, the
+/// graph is built once on first use), and every query makes its own objects. Only <see cref="Dispose"/> must not race
+/// with reads.
 /// </summary>
 public sealed class Model : IDisposable
 {
+    private readonly Lazy<LayerGraph> _graph;
+
     private Model(Checkpoint checkpoint)
     {
         Checkpoint = checkpoint;
         Layers = LayerInference.Infer(checkpoint);
+        _graph = new Lazy<LayerGraph>(() => LayerGraphInference.Infer(Layers, Checkpoint), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>Opens <paramref name="path"/>, whatever its format, reading only its header or index.</summary>
@@ -46,9 +53,7 @@ public sealed class Model : IDisposable
     public IReadOnlyList<Layer> Layers { get; }
 
     /// <summary>Which layers consume which layer's output (built when first asked for): what outgoing weights are read from.</summary>
-    public LayerGraph Graph => _graph ??= LayerGraphInference.Infer(Layers, Checkpoint);
-
-    private LayerGraph? _graph;
+    public LayerGraph Graph => _graph.Value;
 
     /// <summary>
     /// The edge from <paramref name="producer"/> to the layer named <paramref name="consumer"/>, as a user names it
