@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -31,6 +32,37 @@ public static class ReportJson
 
     /// <summary>Writes <paramref name="report"/> and a newline to <paramref name="text"/>, streaming as <see cref="Write(Stream, IReport)"/> does.</summary>
     public static void Write(TextWriter text, IReport report) => Write(new TextWriterStream(text), report);
+
+    /// <summary>
+    /// Writes <paramref name="report"/> and a newline to a stream that takes only asynchronous writes (an ASP.NET Core
+    /// response body), streaming as <see cref="Write(Stream, IReport)"/> does: the report is written on the thread pool
+    /// into a pipe that is copied to <paramref name="utf8"/> as it fills; a full pipe holds the writing back, so memory
+    /// stays bounded. When copying fails (the client went away), the writing stops at its next chunk.
+    /// </summary>
+    public static async Task WriteAsync(Stream utf8, IReport report, CancellationToken cancellationToken = default)
+    {
+        var pipe = new Pipe();
+        var writing = Task.Run(() =>
+        {
+            using var stream = pipe.Writer.AsStream();
+            Write(stream, report);
+        }, CancellationToken.None);
+        try
+        {
+            await pipe.Reader.CopyToAsync(utf8, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The writer's next flush throws OperationCanceledException, which ends it.
+            pipe.Writer.CancelPendingFlush();
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+            await writing.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+        await pipe.Reader.CompleteAsync().ConfigureAwait(false);
+        // A failure while writing (a file that cannot be read) surfaces here, as itself.
+        await writing.ConfigureAwait(false);
+    }
 
     /// <summary><paramref name="report"/> as one string, without the newline.</summary>
     public static string Serialize(IReport report)
