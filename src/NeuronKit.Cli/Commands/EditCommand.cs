@@ -3,6 +3,7 @@ using System.Globalization;
 using NeuronKit.Cli.Output;
 using NeuronKit.Edits;
 using NeuronKit.Neurons;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -86,7 +87,7 @@ internal static class EditCommand
                 if (here) edit.WriteInPlace();
                 else edit.WriteTo(target!);
             }
-            if (parse.GetValue(json)) EditJsonWriter.Write(stdout, edit, dry);
+            if (parse.GetValue(json)) ReportJson.Write(stdout, EditReport.Of(edit, dry));
             else EditTextWriter.Write(stdout, edit, dry);
         }));
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class LayersCommand
         {
             using var model = Model.Open(parse.GetValue(file)!);
             if (parse.GetValue(json))
-                LayersJsonWriter.Write(stdout, model);
+                ReportJson.Write(stdout, LayersReport.Of(model));
             else
                 LayersTextWriter.Write(stdout, model);
         }));

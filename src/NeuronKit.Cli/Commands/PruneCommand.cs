@@ -3,6 +3,7 @@ using System.Globalization;
 using NeuronKit.Cli.Output;
 using NeuronKit.Edits;
 using NeuronKit.Layers;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -49,7 +50,7 @@ internal static class PruneCommand
             var targets = Targets(model, parse.GetValue(layer), parse.GetValue(indices), parse.GetValue(neurons));
             var prune = ModelPrune.Plan(model, targets, parse.GetValue(consumers) ?? []);
             if (!dry) prune.WriteTo(target!);
-            if (parse.GetValue(json)) PruneJsonWriter.Write(stdout, prune, dry);
+            if (parse.GetValue(json)) ReportJson.Write(stdout, PruneReport.Of(prune, dry));
             else PruneTextWriter.Write(stdout, prune, dry);
         }));
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -57,7 +58,7 @@ internal static class ShowCommand
             if (parse.GetValue(outgoing))
                 neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : model.Edges(neuron.Layer, named));
             if (parse.GetValue(json))
-                ShowJsonWriter.Write(stdout, model, neuron);
+                ReportJson.Write(stdout, ShowReport.Of(model, neuron));
             else
                 ShowTextWriter.Write(stdout, model, neuron, parse.GetValue(full), parse.GetValue(raw));
         }));

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
 using NeuronKit.Stats;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -52,7 +53,7 @@ internal static class StatsCommand
             if (name is not null) LayerStats.EnsureMeasurable(layers[0]);
             var stats = Compute(model, layers, new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) },
                 showProgress: !asJson && StatsProgress.Possible(stderr));
-            if (asJson) StatsJsonWriter.Write(stdout, stats, order);
+            if (asJson) ReportJson.Write(stdout, StatsReport.Of(stats, order));
             else if (asCsv) StatsCsvWriter.Write(stdout, stats, order);
             else StatsTextWriter.Write(stdout, stats, order);
             // CSV rows have no place for a note; stderr keeps it out of the data.

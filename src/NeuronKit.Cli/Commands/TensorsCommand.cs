@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class TensorsCommand
         {
             using var checkpoint = Formats.CheckpointFormats.Open(parse.GetValue(file)!);
             if (parse.GetValue(json))
-                TensorsJsonWriter.Write(stdout, checkpoint);
+                ReportJson.Write(stdout, TensorsReport.Of(checkpoint));
             else
                 TensorsTextWriter.Write(stdout, checkpoint);
         }));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Output;
 
@@ -24,11 +25,11 @@ internal static class EditTextWriter
             stdout.WriteLine($"  {neuron.Key.Name} neuron {neuron.Key.Index}");
             foreach (var (change, text, direction, stored) in neuron)
             {
-                double after = L2(change.After ?? change.Requested);
+                double after = EditChangeReport.L2(change.After ?? change.Requested);
                 string error = (change.MaxError is > 0 and var e ? $", max error {Number(e)}" : "")
                     + (change.Clipped is > 0 and var n ? $", {Counted.Of(n, "value")} saturated at the {change.Part.StoredAs} range" : "");
                 stdout.WriteLine($"    {text.PadRight(name)}  {direction.PadRight(side)}  {stored.PadRight(type)}  " +
-                    $"L2 {Number(L2(change.Before))} → {Number(after)}{error}  {Where(change.Writes, edit.Model.Checkpoint.Path)}{Bytes(change.Writes)}");
+                    $"L2 {Number(EditChangeReport.L2(change.Before))} → {Number(after)}{error}  {Where(change.Writes, edit.Model.Checkpoint.Path)}{Bytes(change.Writes)}");
             }
         }
         var runs = edit.Writes;
@@ -37,9 +38,6 @@ internal static class EditTextWriter
         stdout.WriteLine($"{verb} {Counted.Of(edit.BytesWritten, "byte")} in {Counted.Of(runs.Count, "run")}" +
             (crc > 0 ? $" ({Counted.Of(crc, "byte")} of them zip CRCs)" : ""));
     }
-
-    /// <summary>The Euclidean norm of <paramref name="values"/>.</summary>
-    public static double L2(double[] values) => Math.Sqrt(values.Sum(v => v * v));
 
     // PyTorch's short form, but a plain 0 for the zero an ablation leaves (not PyTorch's "0.").
     private static string Number(double value) => value == 0 ? "0" : TensorText.Number(value);

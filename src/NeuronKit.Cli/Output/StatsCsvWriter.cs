@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using NeuronKit.Stats;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Output;
 

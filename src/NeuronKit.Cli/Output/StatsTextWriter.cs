@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuronKit.Stats;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Output;
 

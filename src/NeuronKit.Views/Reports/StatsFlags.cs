@@ -1,10 +1,11 @@
 using NeuronKit.Stats;
 
-namespace NeuronKit.Cli.Output;
+namespace NeuronKit.Views.Reports;
 
 /// <summary>A neuron's flags as words: <c>dead</c>, <c>duplicate of 7</c>, <c>outlier</c>, <c>unused</c>.</summary>
-internal static class StatsFlags
+public static class StatsFlags
 {
+    /// <summary>The flags of <paramref name="n"/>, comma-separated; empty when it has none.</summary>
     public static string Text(NeuronStats n) => string.Join(", ", new[]
     {
         n.Dead ? "dead" : null,

@@ -1,12 +1,12 @@
 using NeuronKit.Stats;
 
-namespace NeuronKit.Cli.Output;
+namespace NeuronKit.Views.Reports;
 
 /// <summary>
 /// <c>--sort KEY[:asc|:desc]</c> and <c>--top N</c>, applied within each layer. Statistics sort largest first unless
 /// told <c>:asc</c>; <c>index</c> sorts ascending. NaN sorts last either way.
 /// </summary>
-internal sealed class StatsOrder
+public sealed class StatsOrder
 {
     private static readonly (string Key, Func<NeuronStats, double> Value, bool Descending)[] Keys =
     [
@@ -33,6 +33,9 @@ internal sealed class StatsOrder
         _descending = descending;
         _top = top;
     }
+
+    /// <summary>Every neuron in index order: what <c>neuron stats</c> prints without <c>--sort</c> or <c>--top</c>.</summary>
+    public static StatsOrder ByIndex { get; } = Parse(null, null);
 
     /// <summary>Parses <c>--sort</c> and <c>--top</c>; a bad value is a <see cref="RequestException"/>.</summary>
     public static StatsOrder Parse(string? sort, int? top)

@@ -1,4 +1,4 @@
-namespace NeuronKit.Cli.Output;
+namespace NeuronKit.Views.Reports;
 
 /// <summary>
 /// Chunks of output formatted on the thread pool a few chunks ahead of their writer, and handed to it in order:
