@@ -55,7 +55,7 @@ internal sealed class Figure(DivergingColorMap colors)
         var shapes = grids.Select(g => Place(g, cell, 0, 0)).ToList();
         int tileWidth = shapes.Max(t => Math.Max(t.Width, (int)Math.Ceiling(font.MeasureText(t.Label)))) + 2 * Spacing;
         int tileHeight = shapes.Max(t => t.Height) + labelHeight + 2 * Spacing;
-        int perRow = Math.Max(1, Math.Min(grids.Count, FlowWidth / tileWidth));
+        int perRow = Math.Max(1, Math.Min(TilesPerRow(grids.Count), FlowWidth / tileWidth));
         int rows = (grids.Count + perRow - 1) / perRow;
         _blocks.Add(new Block(perRow * tileWidth, rows * tileHeight, (canvas, x, y, tiles) =>
         {
@@ -165,6 +165,9 @@ internal sealed class Figure(DivergingColorMap colors)
             throw;
         }
     }
+
+    /// <summary>Tiles per row of a flow of <paramref name="count"/>, at most: twice as many across as down (tiles are often wide).</summary>
+    public static int TilesPerRow(int count) => Math.Min(count, 2 * (int)Math.Ceiling(Math.Sqrt(count)));
 
     /// <summary>A number as the pictures print it: 4 significant digits.</summary>
     public static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);

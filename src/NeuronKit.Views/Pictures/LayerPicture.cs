@@ -63,7 +63,9 @@ public static class LayerPicture
         var figure = new Figure(DivergingColorMap.For(grids.SelectMany(g => g.Cells)));
         Title(figure, model, layer, $"one tile per filter, tile j neuron j's {lead.Tensor} {NeuronPicture.ShapeText(lead.Shape)}");
         int largest = grids.Max(g => Math.Max(Math.Min(g.Rgb ? 1 : g.Images, 4) * g.Columns, g.Rows));
-        figure.Flow(grids, options.Scale ?? Math.Clamp(64 / Math.Max(largest, 1), 1, 16));
+        // A tile about 96 pixels, and a row of tiles (Figure.TilesPerRow) about 900.
+        int perRow = Figure.TilesPerRow(grids.Count);
+        figure.Flow(grids, options.Scale ?? Math.Clamp(Math.Min(96 / largest, 900 / (perRow * largest)), 1, 24));
         figure.ColorBar(NeuronPicture.Caption(grids));
         return figure.Draw();
     }

@@ -28,28 +28,32 @@ public static class NeuronPicture
         if (options.Rgb && !parts.Any(p => p.Part.Shape.Count == 3 && p.Part.Shape[0] == 3))
             throw new RequestException($"--rgb draws a filter of 3 input channels as one colour image, and neuron {neuron.Index} " +
                 $"of '{neuron.Layer.Name}' ({neuron.Layer.Kind}) has none");
+        // The neuron's own parts first, then what its output goes through and into (--outgoing); single values as text.
         List<WeightGrid> grids = [], outgoing = [];
-        var singles = new List<string>();
+        List<string> singles = [], outgoingSingles = [];
         foreach (var (part, label) in parts)
         {
+            bool own = part.Direction == PartDirection.In;
             var values = part.ToDoubles();
-            if (values.Length == 0) singles.Add($"{label}: no values");
-            else if (PartGrid.Of(part, values, label, options) is { } grid) (part.Direction == PartDirection.Out ? outgoing : grids).Add(grid);
-            else singles.Add($"{label} = {Figure.Number(values[0])}");
+            if (values.Length == 0) (own ? singles : outgoingSingles).Add($"{label}: no values");
+            else if (PartGrid.Of(part, values, label, options) is { } grid) (own ? grids : outgoing).Add(grid);
+            else (own ? singles : outgoingSingles).Add($"{label} = {Figure.Number(values[0])}");
         }
-        var figure = new Figure(DivergingColorMap.For(grids.Concat(outgoing).SelectMany(g => g.Cells)));
+        List<WeightGrid> all = [.. grids, .. outgoing];
+        var figure = new Figure(DivergingColorMap.For(all.SelectMany(g => g.Cells)));
         figure.Text($"{Path.GetFileName(model.Checkpoint.Path)} · layer {neuron.Layer.Name} ({neuron.Layer.Kind}) · " +
             $"neuron {neuron.Index} of {neuron.Layer.NeuronCount}", 15);
         figure.Text($"layout: {neuron.Layer.Layout}", faint: true);
-        int cell = options.Scale ?? DefaultScale([.. grids, .. outgoing]);
+        int cell = options.Scale ?? DefaultScale(all);
         figure.Stack(grids, cell);
-        if (outgoing.Count > 0)
+        foreach (string single in singles) figure.Text(single);
+        if (outgoing.Count + outgoingSingles.Count > 0)
         {
-            figure.Text("outgoing: the slices of the consumers' weights that multiply this neuron's output", faint: true);
+            figure.Text("outgoing: what the neuron's output goes through, and the slices of the consumers' weights that multiply it", faint: true);
+            foreach (string single in outgoingSingles) figure.Text(single);
             figure.Stack(outgoing, cell);
         }
-        foreach (string single in singles) figure.Text(single);
-        if (grids.Count + outgoing.Count > 0) figure.ColorBar(Caption([.. grids, .. outgoing]));
+        if (all.Count > 0) figure.ColorBar(Caption(all));
         return figure.Draw();
     }
 

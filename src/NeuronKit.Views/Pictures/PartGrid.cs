@@ -23,15 +23,20 @@ internal static class PartGrid
             2 => WeightGrid.Of(label, values, 1, shape[0], shape[1]),
             _ when options.Rgb && shape.Count == 3 && shape[0] == 3 =>
                 WeightGrid.Of(describe ? $"{label} · channels 0, 1, 2 as red, green, blue" : label, values, 3, shape[1], shape[2], rgb: true),
-            _ => WeightGrid.Of(describe ? $"{label} · {Images(shape)} of {shape[^2]} × {shape[^1]}, left to right" : label, values,
+            _ => WeightGrid.Of(describe ? $"{label} · {Images(part, shape)} of {shape[^2]} × {shape[^1]}, left to right" : label, values,
                 shape.Take(shape.Count - 2).Aggregate(1L, (a, b) => a * b), shape[^2], shape[^1]),
         };
     }
 
-    // What the images of [C, …, H, W] are: C input channels, or C × D channel-depth pairs of a 3-D kernel.
-    private static string Images(IReadOnlyList<long> shape) => shape.Count == 3
-        ? $"{shape[0]} input channel{(shape[0] == 1 ? "" : "s")}"
-        : $"{string.Join(" × ", shape.Take(shape.Count - 2))} (channel{string.Concat(Enumerable.Repeat(", depth", shape.Count - 3))})";
+    // What the images of [C, …, H, W] are: C input channels (C × D channel-depth pairs of a 3-D kernel), or for an outgoing
+    // slice, channel j in each of the consumer's C filters.
+    private static string Images(NeuronPart part, IReadOnlyList<long> shape)
+    {
+        string count = string.Join(" × ", shape.Take(shape.Count - 2));
+        string plural = shape[0] == 1 && shape.Count == 3 ? "" : "s";
+        if (part.Direction == PartDirection.Out) return $"its channel in {count} filter{plural} of {part.Consumer}";
+        return shape.Count == 3 ? $"{count} input channel{plural}" : $"{count} (channel{string.Concat(Enumerable.Repeat(", depth", shape.Count - 3))})";
+    }
 
     /// <summary>True when <see cref="PictureOptions.Shape"/> fits a row of <paramref name="length"/> weights.</summary>
     public static bool FitsShape(long length, PictureOptions options) =>
