@@ -19,10 +19,10 @@ internal static class RenderCommand
             Description = "The neuron to draw (negative counts from the end); without it, the whole layer: a mosaic of its filters or its weights as heatmaps.",
             Arity = ArgumentArity.ZeroOrOne,
         };
-        var output = new Option<string>("--output", "-o") { Description = "The PNG file to write (a new file, or over one).", Required = true };
-        var scale = new Option<int?>("--scale") { Description = "Pixels per weight (default: the largest image about 512 pixels wide)." };
+        var output = new Option<string>("--output", "-o") { Description = "The PNG file to write (a new file, or over one).", Required = true, HelpName = "OUT.png" };
+        var scale = new Option<int?>("--scale") { Description = "Pixels per weight (default: the largest image about 512 pixels wide).", HelpName = "N" };
         var rgb = new Option<bool>("--rgb") { Description = "Draw a filter of 3 input channels as one RGB image instead of three." };
-        var shape = new Option<string?>("--shape") { Description = "Reshape rows of H·W weights into H × W images, e.g. 28,28 for an MNIST first layer." };
+        var shape = new Option<string?>("--shape") { Description = "Reshape rows of H·W weights into H × W images, e.g. 28,28 for an MNIST first layer.", HelpName = "H,W" };
         var hist = new Option<bool>("--hist") { Description = "Without INDEX: histograms of the layer's weights and of its neurons' L2 norms." };
         var outgoing = new Option<bool>("--outgoing")
         {
@@ -32,6 +32,7 @@ internal static class RenderCommand
         {
             Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable).",
             AllowMultipleArgumentsPerToken = false,
+            HelpName = "LAYER",
         };
         var verbose = CommonOptions.Verbose();
         var command = new Command("render", "Draw neuron INDEX of LAYER, or the whole layer, as a PNG picture.")

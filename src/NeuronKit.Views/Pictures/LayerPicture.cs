@@ -61,7 +61,9 @@ public static class LayerPicture
         }
         var lead = Weights(layer.Neuron(0)).First();
         var figure = new Figure(DivergingColorMap.For(grids.SelectMany(g => g.Cells)));
-        Title(figure, model, layer, $"one tile per filter, tile j neuron j's {lead.Tensor} {NeuronPicture.ShapeText(lead.Shape)}");
+        Title(figure, model, layer, options.Shape is var (height, width) && lead.Shape.Count == 1
+            ? $"one tile per neuron, tile j neuron j's {lead.Tensor} {NeuronPicture.ShapeText(lead.Shape)} as {height} × {width}"
+            : $"one tile per filter, tile j neuron j's {lead.Tensor} {NeuronPicture.ShapeText(lead.Shape)}");
         int largest = grids.Max(g => Math.Max(Math.Min(g.Rgb ? 1 : g.Images, 4) * g.Columns, g.Rows));
         // A tile about 96 pixels, and a row of tiles (Figure.TilesPerRow) about 900.
         int perRow = Figure.TilesPerRow(grids.Count);

@@ -15,6 +15,7 @@ public class RenderCommandTests
     [InlineData("conv1")]
     [InlineData("conv1", "--hist")]
     [InlineData("fc", "0", "--shape", "4,4")]
+    [InlineData("fc", "--shape", "4,4")]
     public void It_writes_a_PNG_and_leaves_nothing_else_beside_it(params string[] request)
     {
         // Given an empty folder
