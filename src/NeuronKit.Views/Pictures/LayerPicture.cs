@@ -16,8 +16,12 @@ public static class LayerPicture
     /// <summary>
     /// Draws <paramref name="layer"/> of <paramref name="model"/>, reading its neurons one at a time. Throws
     /// <see cref="RequestException"/> for a layer without neurons or weights, or an option that does not fit it.
+    /// Throws <see cref="DrawingUnavailableException"/> when SkiaSharp's native library does not load.
     /// </summary>
-    public static Picture Draw(Model model, Layer layer, PictureOptions? options = null)
+    public static Picture Draw(Model model, Layer layer, PictureOptions? options = null) =>
+        DrawingUnavailableException.Guard(() => Drawn(model, layer, options));
+
+    private static Picture Drawn(Model model, Layer layer, PictureOptions? options)
     {
         options ??= new PictureOptions();
         if (layer.WhyNoNeurons is { } why) throw new RequestException($"layer '{layer.Name}' ({layer.Kind}) has no neurons: {why}");

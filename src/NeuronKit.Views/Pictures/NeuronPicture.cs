@@ -14,8 +14,12 @@ public static class NeuronPicture
     /// Draws <paramref name="neuron"/> of <paramref name="model"/> (with its outgoing parts when it carries them:
     /// <see cref="NeuronKit.Graph.LayerGraph.WithOutgoing"/>). Throws <see cref="RequestException"/> when an option does
     /// not fit the neuron (<see cref="PictureOptions.Shape"/> fits no part, <see cref="PictureOptions.Rgb"/> without 3 channels).
+    /// Throws <see cref="DrawingUnavailableException"/> when SkiaSharp's native library does not load.
     /// </summary>
-    public static Picture Draw(Model model, Neuron neuron, PictureOptions? options = null)
+    public static Picture Draw(Model model, Neuron neuron, PictureOptions? options = null) =>
+        DrawingUnavailableException.Guard(() => Drawn(model, neuron, options));
+
+    private static Picture Drawn(Model model, Neuron neuron, PictureOptions? options)
     {
         options ??= new PictureOptions();
         if (options.Histogram)
