@@ -17,13 +17,21 @@ public sealed class DrawingUnavailableException(string message, Exception inner)
         {
             return draw();
         }
-        catch (TypeInitializationException e) when (e.TypeName?.StartsWith("SkiaSharp.", StringComparison.Ordinal) == true)
+        // Native AOT names no type in a TypeInitializationException; the DllNotFoundException inside says what happened.
+        catch (TypeInitializationException e) when (e.InnerException is DllNotFoundException || e.TypeName?.StartsWith("SkiaSharp.", StringComparison.Ordinal) == true)
         {
-            throw new DrawingUnavailableException($"SkiaSharp's native library did not load: {(e.InnerException ?? e).Message}", e);
+            throw Unavailable(e.InnerException ?? e);
         }
         catch (DllNotFoundException e)
         {
-            throw new DrawingUnavailableException($"SkiaSharp's native library did not load: {e.Message}", e);
+            throw Unavailable(e);
         }
     }
+
+    // The loader's first sentence ("Unable to load shared library 'libSkiaSharp' or one of its dependencies."); the rest
+    // advises strace and lists every path it tried.
+    private static DrawingUnavailableException Unavailable(Exception e) =>
+        new($"SkiaSharp's native library did not load: {FirstSentence(e.Message)}", e);
+
+    private static string FirstSentence(string text) => text.IndexOf(". ", StringComparison.Ordinal) is >= 0 and var end ? text[..(end + 1)] : text.Trim();
 }
