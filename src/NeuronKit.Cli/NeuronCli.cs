@@ -39,6 +39,7 @@ public static class NeuronCli
             EditCommand.Create(stdout, stderr),
             PruneCommand.Create(stdout, stderr),
             StatsCommand.Create(stdout, stderr),
+            RenderCommand.Create(stderr),
             TensorsCommand.Create(stdout, stderr),
             FormatsCommand.Create(stdout),
         };

@@ -52,11 +52,8 @@ internal static class ShowCommand
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
             using var model = Model.Open(parse.GetValue(file)!);
-            var neuron = model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index));
-            string[] named = parse.GetValue(consumers) ?? [];
-            if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
-            if (parse.GetValue(outgoing))
-                neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : model.Edges(neuron.Layer, named));
+            var neuron = OutgoingParts.Add(model, model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index)),
+                parse.GetValue(outgoing), parse.GetValue(consumers) ?? []);
             if (parse.GetValue(json))
                 ReportJson.Write(stdout, ShowReport.Of(model, neuron));
             else

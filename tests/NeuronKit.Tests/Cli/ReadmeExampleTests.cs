@@ -12,13 +12,19 @@ public class ReadmeExampleTests
         // Given an example and the output the README shows for it
         var expected = ReadExamples().First(e => e.Command == command).Output;
 
-        // When the command runs (paths are relative to the repository)
-        var args = command.Split(' ')[1..]
-            .Select(a => File.Exists(Path.Combine(Fixtures.Root, a)) ? Path.Combine(Fixtures.Root, a) : a).ToArray();
+        // When the command runs (paths are relative to the repository; a file it writes, the picture of
+        // `render -o docs/x.png`, goes to a temporary folder instead of over the committed one)
+        using var written = new TempFile("placeholder", []);
+        var words = command.Split(' ')[1..];
+        var args = words.Select((a, i) => i > 0 && words[i - 1] is "-o" or "--output"
+                ? Path.Combine(Path.GetDirectoryName(written.Path)!, Path.GetFileName(a))
+                : File.Exists(Path.Combine(Fixtures.Root, a)) ? Path.Combine(Fixtures.Root, a) : a).ToArray();
         var run = CliRun.Of(args);
-        var actual = (run.Stdout + run.Stderr).TrimEnd('\n').Split('\n').Select(l => l.TrimEnd()).ToList();
+        string printed = (run.Stdout + run.Stderr).TrimEnd('\n');
+        List<string> actual = printed.Length == 0 ? [] : [.. printed.Split('\n').Select(l => l.TrimEnd())];
 
-        // Then it prints that output
+        // Then it writes what it was asked to, and prints that output
+        Assert.All(args.Where((_, i) => i > 0 && args[i - 1] is "-o" or "--output"), path => Assert.True(File.Exists(path), $"{command} wrote no {path}"));
         int cut = expected.FindIndex(l => l.Trim() == "…");
         if (cut < 0)
         {

@@ -1,0 +1,15 @@
+namespace NeuronKit.Cli.Commands;
+
+/// <summary><c>--outgoing</c> and <c>--consumer</c> as show and render take them: the neuron with its outgoing parts added.</summary>
+internal static class OutgoingParts
+{
+    /// <summary>
+    /// <paramref name="neuron"/>, with its through and out parts when <paramref name="outgoing"/>, read through the consumers
+    /// <paramref name="named"/> when any are; <c>--consumer</c> without <c>--outgoing</c> is a wrong request.
+    /// </summary>
+    public static Neurons.Neuron Add(Model model, Neurons.Neuron neuron, bool outgoing, IReadOnlyList<string> named)
+    {
+        if (named.Count > 0 && !outgoing) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
+        return outgoing ? model.Graph.WithOutgoing(neuron, named.Count == 0 ? null : model.Edges(neuron.Layer, named)) : neuron;
+    }
+}
