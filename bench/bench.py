@@ -118,12 +118,24 @@ def main():
             samples[name].append(measure(name, cmd))
     results = {name: {k: statistics.median(s[k] for s in runs_) for k in ("wall", "cpu", "rss")} for name, runs_ in samples.items()}
     report = table(results, args, runs, files, neuron, installed)
+    report += "\n" + serve_load(neuron, files["big.pt"], args.tiny) + "\n"
     out = os.path.join(HERE, "results", "tiny.md" if args.tiny else args.out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         f.write(report)
     print(report)
     print(f"written: {os.path.relpath(out, ROOT)}")
+
+
+def serve_load(neuron, path, tiny):
+    """bench/serve_load.py's section: `neuron serve` on the big checkpoint, first view, a neuron's panel, and a load of
+    mixed requests (2,000 from 16 clients; 200 in tiny mode) with their latencies and the server's memory."""
+    requests = ["--requests", "200"] if tiny else []
+    print(f"serve: {' '.join(['serve_load.py', neuron, path, *requests])}")
+    result = subprocess.run([PYTHON, os.path.join(HERE, "serve_load.py"), neuron, path, *requests], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"serve_load.py failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 def parse():

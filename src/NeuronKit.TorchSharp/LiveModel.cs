@@ -94,7 +94,7 @@ public sealed class LiveModel
     /// <paramref name="consumers"/> names the consumers instead (<see cref="Model.Edges"/>). Throws <see cref="RequestException"/> when none is known.
     /// </summary>
     public LiveNeuron WithOutgoing(LiveNeuron neuron, params string[] consumers) =>
-        new(Graph.WithOutgoing(neuron.Neuron, consumers.Length == 0 ? null : _model.Edges(neuron.Layer, consumers)), _tensors);
+        new(_model.WithOutgoing(neuron.Neuron, consumers), _tensors);
 
     /// <summary>
     /// Applies <paramref name="action"/> to <paramref name="neuron"/>'s parts in the module itself, under no_grad, on each

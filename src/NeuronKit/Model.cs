@@ -96,6 +96,13 @@ public sealed class Model : IDisposable
     }
 
     /// <summary>
+    /// <paramref name="neuron"/> with its outgoing parts (<c>--outgoing</c>): through the consumers the graph knows, or
+    /// those named in <paramref name="consumers"/> (<c>--consumer</c>, as <see cref="Edges"/> reads them).
+    /// </summary>
+    public Neuron WithOutgoing(Neuron neuron, IReadOnlyList<string>? consumers = null) =>
+        Graph.WithOutgoing(neuron, consumers is { Count: > 0 } ? Edges(neuron.Layer, consumers) : null);
+
+    /// <summary>
     /// The layer named <paramref name="name"/> (a layer name or any of its tensors' names). <paramref name="kind"/>
     /// reads it as that kind instead of the inferred one (<c>ConvTranspose2d</c>, <c>Linear(in,out)</c>,
     /// <c>ConvTranspose2d(groups=2)</c>); <paramref name="layout"/> (<c>in,out</c> or <c>out,in</c>) reads it as a Linear

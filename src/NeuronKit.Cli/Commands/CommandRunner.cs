@@ -5,11 +5,18 @@ namespace NeuronKit.Cli.Commands;
 /// <summary>Runs a command's work under the error contract: NeuronKit errors → their exit code, anything else → 1.</summary>
 internal static class CommandRunner
 {
-    public static int Run(TextWriter stderr, bool verbose, Action work)
+    public static int Run(TextWriter stderr, bool verbose, Action work) =>
+        RunAsync(stderr, verbose, () =>
+        {
+            work();
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(TextWriter stderr, bool verbose, Func<Task> work)
     {
         try
         {
-            work();
+            await work();
             return 0;
         }
         catch (NeuronKitException e)

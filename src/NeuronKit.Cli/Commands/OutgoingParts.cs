@@ -10,6 +10,6 @@ internal static class OutgoingParts
     public static Neurons.Neuron Add(Model model, Neurons.Neuron neuron, bool outgoing, IReadOnlyList<string> named)
     {
         if (named.Count > 0 && !outgoing) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
-        return outgoing ? model.Graph.WithOutgoing(neuron, named.Count == 0 ? null : model.Edges(neuron.Layer, named)) : neuron;
+        return outgoing ? model.WithOutgoing(neuron, named) : neuron;
     }
 }

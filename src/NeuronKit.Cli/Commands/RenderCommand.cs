@@ -41,13 +41,7 @@ internal static class RenderCommand
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
-            var options = new PictureOptions
-            {
-                Scale = Scale(parse.GetValue(scale)),
-                Rgb = parse.GetValue(rgb),
-                Shape = Shape(parse.GetValue(shape)),
-                Histogram = parse.GetValue(hist),
-            };
+            var options = PictureOptions.From(parse.GetValue(scale), parse.GetValue(rgb), parse.GetValue(shape), parse.GetValue(hist));
             long? neuronIndex = parse.GetValue(index);
             string[] named = parse.GetValue(consumers) ?? [];
             if (neuronIndex is null && parse.GetValue(outgoing))
@@ -60,18 +54,5 @@ internal static class RenderCommand
             picture.Save(parse.GetValue(output)!);
         }));
         return command;
-    }
-
-    private static int? Scale(int? scale) =>
-        scale is <= 0 or > 256 ? throw new RequestException($"--scale {scale} is not a number of pixels from 1 to 256") : scale;
-
-    private static (int, int)? Shape(string? text)
-    {
-        if (text is null) return null;
-        var sides = text.Split(',');
-        return sides.Length == 2 && int.TryParse(sides[0], NumberStyles.None, CultureInfo.InvariantCulture, out int height) &&
-            int.TryParse(sides[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width) && height > 0 && width > 0
-            ? (height, width)
-            : throw new RequestException($"--shape '{text}' is not H,W (two positive integers, e.g. 28,28)");
     }
 }

@@ -1,0 +1,51 @@
+using System.CommandLine;
+using System.Net;
+using NeuronKit.Web;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary><c>neuron serve FILE…</c>: the local web view of the files, until Ctrl+C.</summary>
+internal static class ServeCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var files = new Argument<string[]>("FILE")
+        {
+            Description = "The checkpoints to serve; the page and /api/ reach these files only, by index or file name.",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var port = new Option<int>("--port")
+        {
+            Description = "The port to listen on (default: a free one, printed at start).",
+        };
+        var host = new Option<string?>("--host")
+        {
+            Description = "The address to listen on (default 127.0.0.1, this machine only); another one lets others read the served files.",
+        };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("serve", "Serve a local web view of the files: layers, stats, neurons with their pictures, and /api/ with the CLI's JSON.")
+        {
+            files, port, host, verbose,
+        };
+        command.SetAction((parse, cancel) => CommandRunner.RunAsync(stderr, parse.GetValue(verbose), async () =>
+        {
+            var options = new ServeOptions(Address(parse.GetValue(host)), parse.GetValue(port));
+            if (options.Port is < 0 or > 65535) throw new RequestException($"--port {options.Port} is not a port (0..65535)");
+            await using var server = await NeuronServer.StartAsync(new ServedFiles(parse.GetValue(files)!), options, cancel);
+            if (!options.IsLoopback)
+                stderr.WriteLine($"warning: listening on {options.Address}: anyone who can reach this machine on port {server.Url.Port} can read the served files");
+            stdout.WriteLine($"NeuronKit serving on {server.Url}");
+            stdout.Flush();
+            await server.WaitForShutdownAsync(cancel);
+        }));
+        return command;
+    }
+
+    private static IPAddress Address(string? host) => host switch
+    {
+        null => IPAddress.Loopback,
+        "localhost" => IPAddress.Loopback,
+        _ when IPAddress.TryParse(host, out var address) => address,
+        _ => throw new RequestException($"--host {host} is not an IP address", ["--host 0.0.0.0 listens on every interface; leave it out for this machine only"]),
+    };
+}

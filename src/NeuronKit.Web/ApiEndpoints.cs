@@ -1,0 +1,131 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using NeuronKit.Stats;
+using NeuronKit.Views.Pictures;
+using NeuronKit.Views.Reports;
+
+namespace NeuronKit.Web;
+
+/// <summary>
+/// <c>/api/</c>: the CLI's JSON for the served files, byte for byte what <c>neuron layers|show|stats … --json</c>
+/// prints (<see cref="ReportJson"/> writes both), and the PNG <c>neuron render</c> draws. Parameters are the CLI's
+/// arguments by name: <c>/api/show?file=0&amp;layer=fc&amp;neuron=3&amp;outgoing=true</c>.
+/// </summary>
+internal static class ApiEndpoints
+{
+    public static void Map(WebApplication app, ServedFiles files, ServeOptions options)
+    {
+        app.MapGet("/api/files", context => Json(context, FilesJson(files)));
+        app.MapGet("/api/layers", context =>
+        {
+            var model = files.Find(context.Request.Query["file"]).Model;
+            return Report(context, LayersReport.Of(model));
+        });
+        app.MapGet("/api/show", context =>
+        {
+            var query = context.Request.Query;
+            var model = files.Find(query["file"]).Model;
+            var neuron = model.Layer(Required(query, "layer"), Optional(query, "kind"), Optional(query, "layout")).Neuron(Index(query, "neuron"));
+            neuron = Outgoing(query, model, neuron);
+            long values = neuron.Parts.Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
+            if (values > options.MaxValues)
+                throw new ResponseTooLargeException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has {values:N0} values, more than the " +
+                    $"{options.MaxValues:N0} one answer carries", ["read it with the CLI: neuron show FILE LAYER INDEX --json"]);
+            return Report(context, ShowReport.Of(model, neuron));
+        });
+        app.MapGet("/api/render", context => Render(context, files));
+        app.MapGet("/api/stats", context =>
+        {
+            var query = context.Request.Query;
+            var model = files.Find(query["file"]).Model;
+            int? top = Optional(query, "top") is { } text ? Integer(text, "top") : null;
+            var order = StatsOrder.Parse(Optional(query, "sort"), top);
+            string? name = Optional(query, "layer");
+            var layers = name is null ? model.Layers : [model.Layer(name)];
+            if (name is not null) LayerStats.EnsureMeasurable(layers[0]);
+            long rows = layers.Sum(l => Math.Min(l.NeuronCount, top ?? long.MaxValue));
+            if (rows > options.MaxRows)
+                throw new ResponseTooLargeException($"{(name is null ? "the model" : $"'{name}'")} has {rows:N0} neurons, more than the {options.MaxRows:N0} rows one answer carries",
+                    ["ask for the first of them in an order: top=1000&sort=l2 (as neuron stats --top --sort)"]);
+            var stats = ModelStats.Compute(model, layers, new StatsOptions { Outgoing = Flag(query, "outgoing") });
+            return Report(context, StatsReport.Of(stats, order));
+        });
+    }
+
+    // The picture neuron render draws, as PNG: a neuron (neuron=J) or the whole layer, with render's options by name.
+    private static async Task Render(HttpContext context, ServedFiles files)
+    {
+        var query = context.Request.Query;
+        var model = files.Find(query["file"]).Model;
+        var layer = model.Layer(Required(query, "layer"));
+        var options = PictureOptions.From(Optional(query, "scale") is { } scale ? Integer(scale, "scale") : null, Flag(query, "rgb"),
+            Optional(query, "shape"), Flag(query, "hist"), "scale", "shape");
+        long? index = Optional(query, "neuron") is { } text ? Integer(text, "neuron") : null;
+        if (index is null && Flag(query, "outgoing")) throw new RequestException("outgoing= draws a neuron's outgoing weights; add neuron=");
+        using var picture = index is { } j
+            ? NeuronPicture.Draw(model, Outgoing(query, model, layer.Neuron(j)), options)
+            : LayerPicture.Draw(model, layer, options);
+        byte[] png = picture.ToPng();
+        context.Response.ContentType = "image/png";
+        await context.Response.Body.WriteAsync(png);
+    }
+
+    // outgoing=true adds the neuron's outgoing parts, through the consumers named by consumer= (repeatable) if any.
+    private static Neurons.Neuron Outgoing(IQueryCollection query, Model model, Neurons.Neuron neuron)
+    {
+        string[] consumers = [.. query["consumer"].Where(c => !string.IsNullOrEmpty(c)).Select(c => c!)];
+        if (Flag(query, "outgoing")) return model.WithOutgoing(neuron, consumers);
+        return consumers.Length == 0 ? neuron : throw new RequestException("consumer= names the consumers of outgoing=; add outgoing=true");
+    }
+
+    private static string FilesJson(ServedFiles files) => System.Text.Json.JsonSerializer.Serialize(
+        files.All.Select(f => new ServedFileJson(f.Index, f.Name)).ToList(), WebJsonContext.Default.ListServedFileJson);
+
+    // The report is written to memory first: Kestrel's response body takes no synchronous writes, and a failure half
+    // way must still be able to answer with its error instead of half a JSON object.
+    private static async Task Report(HttpContext context, IReport report)
+    {
+        using var buffer = new MemoryStream();
+        ReportJson.Write(buffer, report);
+        context.Response.ContentType = "application/json; charset=utf-8";
+        buffer.Position = 0;
+        await buffer.CopyToAsync(context.Response.Body);
+    }
+
+    private static Task Json(HttpContext context, string json)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        return context.Response.WriteAsync(json + "\n");
+    }
+
+    // Present, even empty: a layer named "" is a model's root module, as on the command line.
+    private static string Required(IQueryCollection query, string name) => query[name] switch
+    {
+        [] => throw new RequestException($"the request has no {name}=: add it"),
+        [{ } one] => one,
+        _ => throw new RequestException($"{name}= is given {query[name].Count} times; give it once"),
+    };
+
+    private static string? Optional(IQueryCollection query, string name) => query[name] switch
+    {
+        [] => null,
+        [{ Length: > 0 } one] => one,
+        [_] => null,
+        _ => throw new RequestException($"{name}= is given {query[name].Count} times; give it once"),
+    };
+
+    private static long Index(IQueryCollection query, string name) => Integer(Required(query, name), name);
+
+    private static int Integer(string text, string name) =>
+        int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new RequestException($"{name}={text} is not an integer");
+
+    private static bool Flag(IQueryCollection query, string name) => Optional(query, name) switch
+    {
+        null or "0" or "false" => false,
+        "1" or "true" or "" => true,
+        string other => throw new RequestException($"{name}={other} is neither true nor false"),
+    };
+}

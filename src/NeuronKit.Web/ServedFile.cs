@@ -1,0 +1,37 @@
+namespace NeuronKit.Web;
+
+/// <summary>
+/// One file named on <c>neuron serve</c>'s command line: its index and name, the only ways a request may ask for it,
+/// and its model, opened once on first use and then read by every request (a <see cref="Model"/> is safe to read from
+/// many threads).
+/// </summary>
+public sealed class ServedFile : IDisposable
+{
+    private readonly Lazy<Model> _model;
+
+    internal ServedFile(int index, string name, string path)
+    {
+        Index = index;
+        Name = name;
+        Path = path;
+        _model = new Lazy<Model>(() => Model.Open(path), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>Its position on the command line, from 0.</summary>
+    public int Index { get; }
+
+    /// <summary>Its file name, as requests name it.</summary>
+    public string Name { get; }
+
+    /// <summary>The path it was given as; never taken from a request.</summary>
+    public string Path { get; }
+
+    /// <summary>The model, opened on first use; a file that cannot be read throws its <see cref="CheckpointException"/> each time.</summary>
+    public Model Model => _model.Value;
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_model.IsValueCreated) _model.Value.Dispose();
+    }
+}

@@ -1,0 +1,49 @@
+namespace NeuronKit.Web;
+
+/// <summary>
+/// The files <c>neuron serve</c> was given, and the one lookup a request gets: by index or by file name. A request
+/// never names a path, so <c>../</c>, absolute paths and symlinks lead nowhere: they are not in the list.
+/// </summary>
+public sealed class ServedFiles : IDisposable
+{
+    private readonly List<ServedFile> _files = [];
+
+    /// <summary>The files at <paramref name="paths"/>, each of which must exist; two with one file name are told apart by index only.</summary>
+    public ServedFiles(IEnumerable<string> paths)
+    {
+        foreach (string path in paths)
+        {
+            if (!File.Exists(path)) throw new CheckpointException($"{path} does not exist");
+            _files.Add(new ServedFile(_files.Count, System.IO.Path.GetFileName(path), path));
+        }
+        if (_files.Count == 0) throw new RequestException("serve needs at least one file");
+    }
+
+    /// <summary>Every file, in command-line order.</summary>
+    public IReadOnlyList<ServedFile> All => _files;
+
+    /// <summary>
+    /// The file a request's <c>file</c> parameter names: its index, or its file name when no other file has it.
+    /// Anything else is a <see cref="RequestException"/> that lists what may be asked for.
+    /// </summary>
+    public ServedFile Find(string? file)
+    {
+        if (string.IsNullOrEmpty(file)) throw new RequestException("the request names no file: add file=INDEX or file=NAME");
+        if (int.TryParse(file, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index)
+            && index < _files.Count)
+            return _files[index];
+        var named = _files.Where(f => f.Name == file).ToList();
+        if (named.Count == 1) return named[0];
+        string served = string.Join(", ", _files.Select(f => $"{f.Index} ({f.Name})"));
+        throw named.Count > 1
+            ? new RequestException($"{named.Count} served files are named '{file}': ask for one by index", [$"served: {served}"])
+            : new RequestException($"'{file}' is not a served file: only the files named on the command line are, by index or name",
+                [$"served: {served}"]);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        foreach (var file in _files) file.Dispose();
+    }
+}

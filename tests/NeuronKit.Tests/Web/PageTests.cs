@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Oracle;
+
+namespace NeuronKit.Tests.Web;
+
+/// <summary>
+/// The page in a real browser (Debian's Chromium through Playwright): open a model, click a layer, step to neuron 3
+/// with the arrow key, and the values shown are <c>neuron show --json</c>'s; the neuron's picture loaded; a screenshot
+/// is saved as the test's artifact (TestResults/serve-*.png).
+/// </summary>
+public class PageTests
+{
+    [BrowserFact]
+    public async Task Click_a_layer_step_to_neuron_3_with_the_arrow_key_and_see_the_CLIs_values_and_a_picture()
+    {
+        string file = Fixtures.Path("graph/cnn.pt");
+        await using var served = await ServedFolder.Start([file, Fixtures.PyTorch("seed_lstm.pt")]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        var failures = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") failures.Add(message.Text); };
+        page.PageError += (_, error) => failures.Add(error);
+        page.Response += (_, response) => { if (response.Status >= 400) failures.Add($"{response.Status} {response.Url}"); };
+
+        // Given the page of a served model
+        await page.GotoAsync(served.Server.Url.ToString());
+        await page.Locator("#layers tbody tr[data-layer='3']").WaitForAsync();
+
+        // When a layer is clicked, then → is pressed four times from its stats (neuron 0, 1, 2, 3)
+        await page.ClickAsync("#layers tbody tr[data-layer='3']");
+        await page.Locator("table.stats tbody tr").First.WaitForAsync();
+        for (int i = 0; i < 4; i++)
+        {
+            await page.Keyboard.PressAsync("ArrowRight");
+            await Assertions.Expect(page.Locator("#neuron-title")).ToContainTextAsync($"neuron {i} of 6");
+        }
+
+        // Then every part shown is the CLI's, value for value, and the picture loaded
+        using var cli = JsonDocument.Parse(CliRun.Of("show", file, "3", "3", "--json", "--outgoing").Stdout);
+        using var api = JsonDocument.Parse((await served.Get("/api/show?file=0&layer=3&neuron=3&outgoing=true")).Body);
+        var parts = api.RootElement.GetProperty("parts").EnumerateArray().ToList();
+        Assert.Equal(parts.Count, await page.Locator(".part").CountAsync());
+        foreach (var part in parts)
+        {
+            var shown = page.Locator($".part[data-tensor='{part.GetProperty("tensor").GetString()}'][data-index='{part.GetProperty("index").GetString()}'] .values");
+            Assert.Equal(OracleQuery.Flatten(part.GetProperty("values")), Numbers(await shown.InnerTextAsync()));
+        }
+        Assert.Equal(cli.RootElement.GetRawText(), api.RootElement.GetRawText());
+        Assert.Contains(parts, p => p.GetProperty("direction").GetString() == "out");
+        var picture = page.Locator(".pictures img").First;
+        await Assertions.Expect(picture).ToBeVisibleAsync();
+        Assert.True(await picture.EvaluateAsync<int>("img => img.complete ? img.naturalWidth : 0") > 0, "the neuron's picture did not load");
+
+        // And the arrow keys go on: ← back to neuron 2, the JSON link is the API's
+        await page.Keyboard.PressAsync("ArrowLeft");
+        await Assertions.Expect(page.Locator("#neuron-title")).ToContainTextAsync("neuron 2 of 6");
+        Assert.Equal("/api/show?file=0&layer=3&neuron=2&outgoing=true", await page.Locator("#json-link").GetAttributeAsync("href"));
+        await page.ScreenshotAsync(new() { Path = Artifact("serve-neuron.png"), FullPage = true });
+        Assert.Empty(failures);
+    }
+
+    [BrowserFact]
+    public async Task A_layers_stats_table_sorts_by_a_column_and_an_outgoing_part_links_to_its_consumer()
+    {
+        string file = Fixtures.Path("graph/cnn.pt");
+        await using var served = await ServedFolder.Start([file]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+
+        await page.GotoAsync($"{served.Server.Url}#file=0&layer=3");
+        await page.Locator("table.stats tbody tr").First.WaitForAsync();
+        await page.ClickAsync("table.stats th[data-key='l2']");
+
+        // The rows are the neurons by L2, largest first, as neuron stats --sort l2 orders them
+        using var stats = JsonDocument.Parse(CliRun.Of("stats", file, "3", "--json", "--sort", "l2").Stdout);
+        var expected = stats.RootElement.GetProperty("layers")[0].GetProperty("stats").EnumerateArray().Select(s => s.GetProperty("neuron").GetInt32().ToString());
+        Assert.Equal(expected, await page.Locator("table.stats tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.neuron)"));
+        await page.ScreenshotAsync(new() { Path = Artifact("serve-layer.png"), FullPage = true });
+
+        // A neuron's outgoing part names its consumer, which is a link to that layer
+        await page.Locator("table.stats tbody tr[data-neuron='5']").ClickAsync();
+        await Assertions.Expect(page.Locator("#neuron-title")).ToContainTextAsync("neuron 5 of 6");
+        await page.Locator(".part.out a.consumer").First.ClickAsync();
+        await Assertions.Expect(page.Locator("h2.title")).ToHaveTextAsync("6");
+    }
+
+    // Every number in a part's values as the page prints them.
+    private static double[] Numbers(string text) =>
+        [.. Regex.Matches(text, @"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity").Select(m => m.Value switch
+        {
+            "NaN" => double.NaN,
+            "Infinity" => double.PositiveInfinity,
+            "-Infinity" => double.NegativeInfinity,
+            var v => double.Parse(v, CultureInfo.InvariantCulture),
+        })];
+
+    private static string Artifact(string name)
+    {
+        string folder = Path.Combine(Fixtures.Root, "tests", "NeuronKit.Tests", "TestResults");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+}
