@@ -85,8 +85,13 @@ function showFile() {
     el("p", { class: "hint" }, "Pick a layer on the left; in a layer, click a neuron or press →."));
 }
 
+// A layer as the CLI finds it: its name, a recurrent module's bare name when it has one sub-layer, or a tensor's name.
 function layerInfo(name) {
-  return state.layers.layers.find(l => l.name === name);
+  const layers = state.layers.layers;
+  const found = layers.find(l => l.name === name) ?? layers.find(l => (l.tensors || []).some(t => t.name === name));
+  if (found) return found;
+  const subLayers = layers.filter(l => l.name.startsWith(`${name}.`));
+  return subLayers.length === 1 ? subLayers[0] : undefined;
 }
 
 function picture(params, alt) {
@@ -108,9 +113,10 @@ const flagNames = row => [row.dead && "dead", row.duplicate_of !== null && row.d
 
 const statsColumns = ["neuron", "weights", "l2", "l1", "mean", "std", "min", "max", "zero_fraction", "bias", "outgoing_l2"];
 
-async function showLayer(name) {
-  const info = layerInfo(name);
-  if (!info) throw new Error(`no layer '${name}' in ${state.layers.file}`);
+async function showLayer(asked) {
+  const info = layerInfo(asked);
+  if (!info) throw new Error(`no layer '${asked}' in ${state.layers.file}`);
+  const name = info.name;
   state.layer = name;
   state.neuron = null;
   markLayer(name);
@@ -156,9 +162,10 @@ function number(value) {
   return String(value);
 }
 
-async function showNeuron(name, index) {
-  const info = layerInfo(name);
-  if (!info) throw new Error(`no layer '${name}' in ${state.layers.file}`);
+async function showNeuron(asked, index) {
+  const info = layerInfo(asked);
+  if (!info) throw new Error(`no layer '${asked}' in ${state.layers.file}`);
+  const name = info.name;
   let neuron;
   try {
     neuron = await api("show", { file: state.file, layer: name, neuron: index, outgoing: true });
