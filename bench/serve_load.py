@@ -97,6 +97,7 @@ def main():
         load_wall = time.perf_counter() - t
         rss.stop()
         rss_after = rss.now()
+        mapped_after = rss.now("RssFile:")
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -112,8 +113,9 @@ def main():
            f"| load: {total:,} of {len(plan):,} requests answered, {len(errors)} errors, {args.clients} clients | {load_wall:.2f} s, {total / load_wall:,.0f} req/s |  |"]
     for kind, values in latencies.items():
         out.append(f"| load: {kind} p50 / p99 ({len(values)} requests) | {ms(pct(values, 0.5))} / {ms(pct(values, 0.99))} |  |")
-    out.append(f"| server memory: after start, before load, peak during load, after load | "
+    out.append(f"| server's own memory (RssAnon): after start, before load, peak during load, after load | "
                f"{rss_started / 2**20:,.0f} / {rss_before_load / 2**20:,.0f} / {rss.peak / 2**20:,.0f} / {rss_after / 2**20:,.0f} MiB |  |")
+    out.append(f"| checkpoint pages mapped after load (RssFile, the page cache's) | {mapped_after / 2**20:,.0f} MiB |  |")
     print("\n".join(out))
     if errors:
         print("\n".join(["", "errors:"] + errors[:10]))
@@ -152,16 +154,17 @@ def check(path, status, content_type, body, kind):
 
 
 class Rss(threading.Thread):
-    """The process's resident memory, sampled every 20 ms; peak kept."""
+    """The process's own resident memory (RssAnon: its heaps, not the checkpoint's pages it maps, which are the page
+    cache's and count in VmRSS while mapped), sampled every 20 ms; peak kept."""
 
     def __init__(self, pid):
         super().__init__(daemon=True)
         self.pid, self.peak, self.running = pid, 0, True
 
-    def now(self):
+    def now(self, field="RssAnon:"):
         with open(f"/proc/{self.pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
         return 0
 
