@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using NeuronKit.Views.Pictures;
 
 namespace NeuronKit.Cli.Commands;
