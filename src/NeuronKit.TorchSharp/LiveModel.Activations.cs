@@ -118,7 +118,7 @@ public sealed partial class LiveModel
     {
         var modes = _modules.Values.Distinct().Select(m => (Module: m, m.training)).ToList();
         using var scope = NewDisposeScope();
-        // libtorch 2.10's CPU LSTM gives wrong outputs under no_grad for hidden sizes 1-16 and 33-40 (checked against
+        // libtorch 2.10's CPU LSTM gives wrong outputs under no_grad for some hidden sizes (1-16, 33-40 of LSTM(3, H); checked against
         // PyTorch 1.13 and against itself with grad on): a module holding an LSTM runs with grad on, its graph freed by the scope.
         using var noGrad = _modules.Values.Any(m => m is LSTM) ? null : no_grad();
         try
