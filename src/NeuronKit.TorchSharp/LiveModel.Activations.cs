@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using NeuronKit.Layers;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -19,7 +21,7 @@ public sealed partial class LiveModel
     {
         var reading = Reading(layer, index, post);
         IReadOnlyList<NeuronActivation>? items = null;
-        using (var hook = ForwardHook.On(reading.Hooked, reading.HookedPath, output => items ??= reading.Axis.Read(output, reading.Index)))
+        using (ForwardHook.On(reading.Hooked, reading.HookedPath, output => items ??= reading.Axis.Read(output, reading.Index)))
             RunQuietly(input, reading);
         return new(reading.Layer, reading.Index, post, reading.HookedPath, items ?? throw NeverRan(reading));
     }
@@ -39,7 +41,7 @@ public sealed partial class LiveModel
         var best = new PriorityQueue<TopActivation, (double Value, int Input)>(
             Comparer<(double Value, int Input)>.Create((a, b) => a.Value != b.Value ? a.Value.CompareTo(b.Value) : b.Input.CompareTo(a.Input)));
         IReadOnlyList<NeuronActivation>? items = null;
-        using (var hook = ForwardHook.On(reading.Hooked, reading.HookedPath, output => items ??= reading.Axis.Read(output, reading.Index)))
+        using (ForwardHook.On(reading.Hooked, reading.HookedPath, output => items ??= reading.Axis.Read(output, reading.Index)))
         using (var each = inputs.GetEnumerator())
         {
             for (int i = 0; ; i++)
@@ -80,11 +82,17 @@ public sealed partial class LiveModel
     // A stacked LSTM hands hooks its last layer's output sequence only; the lower layers' stay inside libtorch.
     private void RequireLastStacked(Layer layer, nn.Module module)
     {
-        var last = Layers.Where(l => l.Module == layer.Module).Select(l => l.Name.Replace("_reverse", "", StringComparison.Ordinal)).Max(StringComparer.Ordinal);
-        if (layer.Name.Replace("_reverse", "", StringComparison.Ordinal) != last)
-            throw new RequestException($"'{layer.Module}' ({module.GetType().Name}) gives hooks only its last layer's output ({last}); " +
-                $"{layer.Name}'s stays inside libtorch", [$"ask for {last}, or build the lower layers as a module of their own"]);
+        var last = Layers.Where(l => l.Module == layer.Module).MaxBy(StackLevel)!;
+        if (StackLevel(layer) != StackLevel(last))
+            throw new RequestException($"'{layer.Module}' ({module.GetType().Name}) gives hooks only its last layer's output ({last.Name}); " +
+                $"{layer.Name}'s stays inside libtorch", [$"ask for {last.Name}, or build the lower layers as a module of their own"]);
     }
+
+    // k of a recurrent sub-layer named …l{k} or …l{k}_reverse.
+    private static int StackLevel(Layer layer) => int.Parse(StackSuffix().Match(layer.Name).Groups[1].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex(@"l(\d+)(?:_reverse)?$")]
+    private static partial Regex StackSuffix();
 
     // TorchSharp keeps batch_first private, and the output [T, N, F] cannot tell it from [N, T, F] when T == N.
     private static bool BatchFirst(nn.Module module) =>

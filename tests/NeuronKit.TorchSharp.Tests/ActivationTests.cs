@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using TorchSharp;
+using TorchSharp.Modules;
 using NeuronKit.TorchSharp.Tests.Modules;
 using static TorchSharp.torch;
 
@@ -56,15 +57,18 @@ public sealed class ActivationTests
         Assert.All(seq.state_dict(), p => Assert.Equal(weights[p.Key], Oracle.Values(p.Value)));
     }
 
-    [TorchFact]
-    public void Unit_j_of_the_reverse_direction_is_output_feature_H_plus_j_per_time_step()
+    [TorchTheory]
+    [InlineData("LSTM")]
+    [InlineData("GRU")]
+    public void Unit_j_of_the_reverse_direction_is_output_feature_H_plus_j_per_time_step(string kind)
     {
-        // Given a bidirectional LSTM of hidden size 4 (a size libtorch 2.10 gets wrong under no_grad), batch first, and its output
+        // Given a bidirectional module of hidden size 4 (a size libtorch 2.10's LSTM gets wrong under no_grad), batch
+        // first, and its output
         manual_seed(5);
-        var lstm = nn.LSTM(3, 4, bidirectional: true, batchFirst: true);
-        var model = new LiveModel(lstm);
+        nn.Module module = kind == "LSTM" ? nn.LSTM(3, 4, bidirectional: true, batchFirst: true) : nn.GRU(3, 4, bidirectional: true, batchFirst: true);
+        var model = new LiveModel(module);
         using var x = randn(2, 6, 3);
-        using var output = lstm.call(x).Item1;
+        using var output = module is LSTM lstm ? lstm.call(x).Item1 : ((GRU)module).call(x).Item1;
 
         // When unit 1 of each direction is read
         var forward = model.Activations("l0", 1, x);
