@@ -15,7 +15,8 @@ public sealed partial class LiveModel
     /// a conv channel's activation map, an LSTM/GRU/RNN hidden unit per time step (the last of its stacked layers; either
     /// direction). <paramref name="post"/> reads it after the activation module that follows the layer in its Sequential.
     /// The module runs in eval mode, under no_grad unless it holds an LSTM (libtorch 2.10 computes some LSTMs wrongly there);
-    /// its hooks, weights and train/eval flags are as before afterwards, even on failure. Throws <see cref="RequestException"/> for a wrong layer, index or input, saying what the layer takes.
+    /// its hooks, weights and train/eval flags are as before afterwards, even on failure. Throws <see cref="RequestException"/>
+    /// for a wrong layer, index or input, saying what the layer takes.
     /// </summary>
     public NeuronActivations Activations(string layer, long index, Tensor input, bool post = false)
     {
