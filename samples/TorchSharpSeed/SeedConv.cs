@@ -9,5 +9,6 @@ internal sealed class SeedConv : nn.Module<Tensor, Tensor>
 
     public SeedConv() : base(nameof(SeedConv)) => RegisterComponents();
 
-    public override Tensor forward(Tensor x) => fc.forward(conv1.forward(x).mean([2, 3]));
+    // call(), not forward(), so that forward hooks on conv1 and fc run (activations are read through them).
+    public override Tensor forward(Tensor x) => fc.call(conv1.call(x).mean([2, 3]));
 }

@@ -22,7 +22,7 @@ namespace NeuronKit.TorchSharp;
 /// show through; after <c>module.to(...)</c>, which replaces the tensors it converts, make a new LiveModel.
 /// Nothing here moves the module between devices or changes its dtype.
 /// </remarks>
-public sealed class LiveModel
+public sealed partial class LiveModel
 {
     /// <summary>The format name layers of a live module report.</summary>
     public const string Format = "torchsharp-module";

@@ -24,7 +24,7 @@ public sealed class PyTorchSampleTests
         foreach (var (module, file) in seeds)
         {
             // When each is read live and its sample file is opened
-            using var saved = Model.Open(Path.Combine(Samples, file));
+            using var saved = Model.Open(Path.Combine(Repository.Samples, file));
             var live = new LiveModel(module);
 
             // Then every neuron of every layer has the same parts with the very same values
@@ -38,17 +38,6 @@ public sealed class PyTorchSampleTests
                     foreach (var (want, part) in expected.Zip(neuron.Parts))
                         Assert.Equal(want.ToDoubles(), Oracle.Values(part.Tensor));
                 }
-        }
-    }
-
-    // The repository's samples/ folder, found from the test's build output.
-    private static string Samples
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "NeuronKit.slnx"))) return Path.Combine(dir.FullName, "samples");
-            throw new DirectoryNotFoundException($"no NeuronKit.slnx above {AppContext.BaseDirectory}");
         }
     }
 }

@@ -11,5 +11,6 @@ internal sealed class SeedLstm : nn.Module<Tensor, Tensor>
 
     public SeedLstm() : base(nameof(SeedLstm)) => RegisterComponents();
 
-    public override Tensor forward(Tensor x) => fc.forward(rnn.forward(x).Item1);
+    // call(), not forward(), so that forward hooks on rnn and fc run (activations are read through them).
+    public override Tensor forward(Tensor x) => fc.call(rnn.call(x).Item1);
 }
