@@ -21,37 +21,33 @@ internal static class ImageTensor
             ?? throw new RequestException($"{Path.GetFileName(path)} is not a PNG or JPEG picture SkiaSharp can decode");
         using var rgba = decoded.Copy(SKColorType.Rgba8888)
             ?? throw new RequestException($"{Path.GetFileName(path)}: its pixels cannot be converted to RGB");
-        return options.Preprocess == ImagePreprocess.Imagenet ? Imagenet(rgba, options.Layout) : Pixels(rgba, 0, 0, rgba.Width, rgba.Height, options.Layout, null, null);
-    }
-
-    // transforms.Resize(256) then CenterCrop(224): the shorter side becomes 256 (the other rounded down, as torchvision
-    // does), and the crop starts at round((size - 224) / 2).
-    private static InputTensor Imagenet(SKBitmap image, ImageLayout layout)
-    {
-        int width = image.Width, height = image.Height;
-        (int w, int h) = width <= height ? (ResizeTo, (int)((long)ResizeTo * height / width)) : ((int)((long)ResizeTo * width / height), ResizeTo);
-        using var resized = image.Resize(new SKImageInfo(w, h, SKColorType.Rgba8888), new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear))
-            ?? throw new RequestException("the picture cannot be resized");
-        int left = (int)Math.Round((w - CropTo) / 2.0, MidpointRounding.ToEven), top = (int)Math.Round((h - CropTo) / 2.0, MidpointRounding.ToEven);
-        return Pixels(resized, left, top, CropTo, CropTo, layout, ImagenetMean, ImagenetStd);
-    }
-
-    private static InputTensor Pixels(SKBitmap image, int left, int top, int width, int height, ImageLayout layout, float[]? mean, float[]? std)
-    {
-        var values = new float[3 * width * height];
-        var bytes = image.GetPixelSpan();
-        int stride = image.RowBytes;
+        int width = rgba.Width, height = rgba.Height;
+        var rgb = new byte[width * height * 3];
+        var pixels = rgba.GetPixelSpan();
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-            {
-                int at = (top + y) * stride + (left + x) * 4;
+                pixels.Slice(y * rgba.RowBytes + x * 4, 3).CopyTo(rgb.AsSpan((y * width + x) * 3));
+        if (options.Preprocess == ImagePreprocess.Scale) return Tensor(rgb, width, 0, 0, width, height, options.Layout, null, null);
+
+        // transforms.Resize(256): the shorter side becomes 256, the other int(256 * long / short) as torchvision computes it;
+        // CenterCrop(224) starts at int(round((size - 224) / 2)).
+        (int w, int h) = width <= height ? (ResizeTo, (int)((long)ResizeTo * height / width)) : ((int)((long)ResizeTo * width / height), ResizeTo);
+        var resized = AntialiasedResize.Resize(rgb, width, height, w, h);
+        int left = (int)Math.Round((w - CropTo) / 2.0, MidpointRounding.ToEven), top = (int)Math.Round((h - CropTo) / 2.0, MidpointRounding.ToEven);
+        return Tensor(resized, w, left, top, CropTo, CropTo, options.Layout, ImagenetMean, ImagenetStd);
+    }
+
+    private static InputTensor Tensor(byte[] rgb, int stride, int left, int top, int width, int height, ImageLayout layout, float[]? mean, float[]? std)
+    {
+        var values = new float[3 * width * height];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
                 for (int c = 0; c < 3; c++)
                 {
-                    float v = bytes[at + c] / 255f;
+                    float v = rgb[((top + y) * stride + left + x) * 3 + c] / 255f;
                     if (mean is not null) v = (v - mean[c]) / std![c];
                     values[layout == ImageLayout.Nchw ? (c * height + y) * width + x : (y * width + x) * 3 + c] = v;
                 }
-            }
         return new InputTensor(values, layout == ImageLayout.Nchw ? [1, 3, height, width] : [1, height, width, 3]);
     }
 }
