@@ -17,8 +17,10 @@ internal static class InputFiles
         {
             var (input, path) = Target(spec, inputs);
             if (current.ContainsKey(input.Name)) Flush();
-            current[input.Name] = Checked(ReadFile(path, options), input, spec);
-            labels.Add(spec);
+            // Results and messages name the file, not the folder it was found in: x.npy, a=a.npy.
+            string label = spec.Length > path.Length ? $"{input.Name}={Path.GetFileName(path)}" : Path.GetFileName(path);
+            current[input.Name] = Checked(ReadFile(path, options), input, label);
+            labels.Add(label);
             if (current.Count == inputs.Count) Flush();
         }
         if (current.Count > 0)
@@ -63,7 +65,7 @@ internal static class InputFiles
 
     // A tensor fits when its fixed dimensions are the model's; one without the batch dimension gets it, and a batch of
     // several for a model of batch 1 is run an item at a time.
-    private static InputTensor Checked(InputTensor tensor, ModelInput input, string spec)
+    private static InputTensor Checked(InputTensor tensor, ModelInput input, string label)
     {
         if (input.ElementType != "float32")
             throw new RequestException($"the model's input '{input.Name}' takes {input.ElementType}; neuron act feeds float32 tensors only");
@@ -73,7 +75,7 @@ internal static class InputFiles
         bool fits = tensor.Shape.Count == dims.Count && Enumerable.Range(0, dims.Count).All(i =>
             dims[i] < 0 || dims[i] == tensor.Shape[i] || (i == 0 && dims[0] == 1));
         if (!fits)
-            throw new RequestException($"{spec} has shape {tensor.Describe()}, but the model's input '{input.Name}' expects {input.Describe()}",
+            throw new RequestException($"{label} has shape {tensor.Describe()}, but the model's input '{input.Name}' expects {input.Describe()}",
                 [$"give a float32 array of shape {input.Describe()}{(dims.Count > 0 ? " (the first dimension may be left out for one item)" : "")}"]);
         return tensor;
     }
