@@ -73,51 +73,24 @@ public sealed class ActCommandTests
         Assert.Equal(four.GetProperty("activations").ToString(), last.GetProperty("activations").ToString());
     }
 
-    [Fact]
-    public void Post_is_refused_where_no_activation_function_follows_the_layer()
+    [Theory]
+    // --post where the conv's output goes to a BatchNorm, not to an activation function
+    [InlineData("cnn.onnx /conv0/Conv 2 --input cnn_x.npy --post", "goes to BatchNormalization (/bn/BatchNormalization)")]
+    // an input whose shape is not the model's: the message names both
+    [InlineData("cnn.onnx /conv0/Conv 2 --input mlp_x.npy", "mlp_x.npy has shape [1, 6], but the model's input 'x' expects [batch, 3, 8, 8]")]
+    // a name that is no node of the graph (here the graph's input)
+    [InlineData("cnn.onnx x 0 --input cnn_x.npy", "no layer 'x'")]
+    [InlineData("cnn.onnx /conv1/Conv 5 --input cnn_x.npy", "/conv1/Conv has 5 neurons")]
+    // a model of two inputs needs each file named
+    [InlineData("two_inputs.onnx /fc/Gemm 0 --input two_a.npy", "the model takes 2 inputs (a, b)")]
+    public void A_wrong_request_exits_2_and_says_what_is_wrong(string command, string message)
     {
-        var run = CliRun.Of("act", Path("cnn.onnx"), "/conv0/Conv", "2", "--input", Path("cnn_x.npy"), "--post");
+        string[] words = command.Split(' ');
+        var run = CliRun.Of(["act", .. words.Select((w, i) => i == 0 || (i > 0 && words[i - 1] == "--input") ? Path(w) : w)]);
 
         Assert.Equal(2, run.Exit);
-        Assert.Contains("BatchNormalization", run.Stderr);
+        Assert.Contains(message, run.Stderr);
         Assert.Equal("", run.Stdout);
-    }
-
-    [Fact]
-    public void An_input_of_the_wrong_shape_is_refused_with_the_shape_the_model_expects()
-    {
-        var run = CliRun.Of("act", Path("cnn.onnx"), "/conv0/Conv", "2", "--input", Path("mlp_x.npy"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("[1, 6]", run.Stderr);
-        Assert.Contains("expects [batch, 3, 8, 8]", run.Stderr);
-    }
-
-    [Fact]
-    public void A_name_that_is_no_node_of_the_graph_is_a_wrong_request()
-    {
-        var run = CliRun.Of("act", Path("cnn.onnx"), "x", "0", "--input", Path("cnn_x.npy"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("no layer 'x'", run.Stderr);
-    }
-
-    [Fact]
-    public void An_index_past_the_layers_neurons_is_a_wrong_request()
-    {
-        var run = CliRun.Of("act", Path("cnn.onnx"), "/conv1/Conv", "5", "--input", Path("cnn_x.npy"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("has 5 neurons", run.Stderr);
-    }
-
-    [Fact]
-    public void A_model_of_two_inputs_needs_each_file_named()
-    {
-        var run = CliRun.Of("act", Path("two_inputs.onnx"), "/fc/Gemm", "0", "--input", Path("two_a.npy"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("a, b", run.Stderr);
     }
 
     [Fact]
