@@ -86,11 +86,14 @@ public sealed class ActivationRun : IDisposable
         var result = new List<NeuronActivation>();
         foreach (var input in inputs)
             foreach (var (label, tensor) in Run(output, input))
-                for (long item = 0; item < tensor.BatchCount; item++)
+                using (tensor)
                 {
                     long j = NeuronIndex(output, tensor, index);
-                    var (shape, values) = tensor.Neuron(item, j);
-                    result.Add(new NeuronActivation(tensor.BatchCount == 1 ? label : $"{label}[{item}]", j, shape, values));
+                    for (long item = 0; item < tensor.BatchCount; item++)
+                    {
+                        var (shape, values) = tensor.Neuron(item, j);
+                        result.Add(new NeuronActivation(tensor.BatchCount == 1 ? label : $"{label}[{item}]", j, shape, values));
+                    }
                 }
         return result;
     }
@@ -100,17 +103,18 @@ public sealed class ActivationRun : IDisposable
     {
         var result = new List<IReadOnlyList<NeuronActivation>>();
         foreach (var (label, tensor) in Run(output, input))
-            for (long item = 0; item < tensor.BatchCount; item++)
-            {
-                string name = tensor.BatchCount == 1 ? label : $"{label}[{item}]";
-                var row = new NeuronActivation[tensor.NeuronCount];
-                for (long j = 0; j < row.Length; j++)
+            using (tensor)
+                for (long item = 0; item < tensor.BatchCount; item++)
                 {
-                    var (shape, values) = tensor.Neuron(item, j);
-                    row[j] = new NeuronActivation(name, j, shape, values);
+                    string name = tensor.BatchCount == 1 ? label : $"{label}[{item}]";
+                    var row = new NeuronActivation[tensor.NeuronCount];
+                    for (long j = 0; j < row.Length; j++)
+                    {
+                        var (shape, values) = tensor.Neuron(item, j);
+                        row[j] = new NeuronActivation(name, j, shape, values);
+                    }
+                    result.Add(row);
                 }
-                result.Add(row);
-            }
         return result;
     }
 
@@ -157,7 +161,7 @@ public sealed class ActivationRun : IDisposable
             var info = result.GetTensorTypeAndShape();
             if (info.ElementDataType != TensorElementType.Float)
                 throw new RequestException($"{output.Layer}'s output {output.Value} is {info.ElementDataType}; neuron act reads float32 outputs");
-            return new OutputTensor(result.GetTensorDataAsSpan<float>().ToArray(), info.Shape, output.Axis);
+            return OutputTensor.Copy(result.GetTensorDataAsSpan<float>(), info.Shape, output.Axis);
         }
         catch (OnnxRuntimeException e)
         {

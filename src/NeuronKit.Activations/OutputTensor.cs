@@ -1,8 +1,25 @@
+using System.Buffers;
+
 namespace NeuronKit.Activations;
 
-/// <summary>A layer's output for one run, row-major, and how to cut one neuron's values out of it.</summary>
-internal sealed class OutputTensor(float[] values, long[] shape, NeuronAxis axis)
+/// <summary>
+/// A layer's output for one run, row-major, and how to cut one neuron's values out of it. The values live in an array
+/// rented from the shared pool until disposed: a folder of inputs reuses one buffer instead of leaving a large-object
+/// heap of outputs (3 MiB each for ResNet18's first conv) to the garbage collector.
+/// </summary>
+internal sealed class OutputTensor(float[] values, long[] shape, NeuronAxis axis) : IDisposable
 {
+    /// <summary>A copy of <paramref name="source"/> in a rented array.</summary>
+    public static OutputTensor Copy(ReadOnlySpan<float> source, long[] shape, NeuronAxis axis)
+    {
+        var values = ArrayPool<float>.Shared.Rent(source.Length);
+        source.CopyTo(values);
+        return new OutputTensor(values, shape, axis);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => ArrayPool<float>.Shared.Return(values);
+
     /// <summary>The output's shape.</summary>
     public IReadOnlyList<long> Shape => shape;
 
