@@ -91,7 +91,7 @@ public sealed class ActivationRun : IDisposable
                     long j = NeuronIndex(output, tensor, index);
                     for (long item = 0; item < tensor.BatchCount; item++)
                     {
-                        var (shape, values) = tensor.Neuron(item, j);
+                        var (shape, values) = tensor.Neuron(item, j, output.Direction);
                         result.Add(new NeuronActivation(tensor.BatchCount == 1 ? label : $"{label}[{item}]", j, shape, values));
                     }
                 }
@@ -107,10 +107,10 @@ public sealed class ActivationRun : IDisposable
                 for (long item = 0; item < tensor.BatchCount; item++)
                 {
                     string name = tensor.BatchCount == 1 ? label : $"{label}[{item}]";
-                    var row = new NeuronActivation[tensor.NeuronCount];
+                    var row = new NeuronActivation[tensor.NeuronCount(output.Direction)];
                     for (long j = 0; j < row.Length; j++)
                     {
-                        var (shape, values) = tensor.Neuron(item, j);
+                        var (shape, values) = tensor.Neuron(item, j, output.Direction);
                         row[j] = new NeuronActivation(name, j, shape, values);
                     }
                     result.Add(row);
@@ -128,7 +128,7 @@ public sealed class ActivationRun : IDisposable
 
     private static long NeuronIndex(LayerOutput output, OutputTensor tensor, long index)
     {
-        long count = tensor.NeuronCount;
+        long count = tensor.NeuronCount(output.Direction);
         long j = index < 0 ? index + count : index;
         if (j < 0 || j >= count)
             throw new RequestException($"{output.Layer} has {count} neurons (its output is [{string.Join(", ", tensor.Shape)}]); there is no neuron {index}");

@@ -26,17 +26,22 @@ internal sealed class OutputTensor(float[] values, long[] shape, NeuronAxis axis
     /// <summary>The batch items the output holds: axis 0, or axis 2 of a recurrent node's Y.</summary>
     public long BatchCount => shape.Length == 0 ? 1 : axis == NeuronAxis.Recurrent ? shape[2] : shape.Length == 1 ? 1 : shape[0];
 
-    /// <summary>The neurons the output holds.</summary>
-    public long NeuronCount => shape.Length == 0 ? 1 : axis switch
+    /// <summary>The neurons the output holds; those of one direction when <paramref name="direction"/> names it.</summary>
+    public long NeuronCount(int? direction) => shape.Length == 0 ? 1 : axis switch
     {
+        NeuronAxis.Recurrent when direction is not null => shape[3],
         NeuronAxis.Channel => shape[1],
         NeuronAxis.Recurrent => shape[1] * shape[3],
         _ => shape[^1],
     };
 
-    /// <summary>Neuron <paramref name="neuron"/>'s values for batch item <paramref name="item"/>, and their shape.</summary>
-    public (long[] Shape, double[] Values) Neuron(long item, long neuron)
+    /// <summary>
+    /// Neuron <paramref name="neuron"/>'s values for batch item <paramref name="item"/>, and their shape; of direction
+    /// <paramref name="direction"/>'s neurons, when it names one.
+    /// </summary>
+    public (long[] Shape, double[] Values) Neuron(long item, long neuron, int? direction)
     {
+        if (direction is { } which) neuron += which * shape[3];
         switch (axis)
         {
             case NeuronAxis.Channel:
