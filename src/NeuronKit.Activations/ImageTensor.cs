@@ -18,9 +18,9 @@ internal static class ImageTensor
     public static InputTensor Read(string path, ImageOptions options)
     {
         using var decoded = SKBitmap.Decode(path)
-            ?? throw new RequestException($"{Path.GetFileName(path)} is not a PNG or JPEG picture SkiaSharp can decode");
+            ?? throw new CheckpointException($"{Path.GetFileName(path)} is not a PNG or JPEG picture SkiaSharp can decode");
         using var rgba = decoded.Copy(SKColorType.Rgba8888)
-            ?? throw new RequestException($"{Path.GetFileName(path)}: its pixels cannot be converted to RGB");
+            ?? throw new CheckpointException($"{Path.GetFileName(path)}: its pixels cannot be converted to RGB");
         int width = rgba.Width, height = rgba.Height;
         var rgb = new byte[width * height * 3];
         var pixels = rgba.GetPixelSpan();

@@ -111,6 +111,17 @@ public sealed class ActCommandTests
     }
 
     [Fact]
+    public void A_picture_that_does_not_decode_is_an_unreadable_file()
+    {
+        using var file = new TempFile("broken.png", [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3]);
+
+        var run = CliRun.Of("act", Path("cnn.onnx"), "/conv0/Conv", "0", "--input", file.Path);
+
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("broken.png is not a PNG or JPEG picture", run.Stderr);
+    }
+
+    [Fact]
     public void A_text_report_names_each_input_with_its_mean_and_max()
     {
         var run = CliRun.Of("act", Path("cnn.onnx"), "/conv1/Conv", "3", "--input", Path("cnn_batch.npy"));
