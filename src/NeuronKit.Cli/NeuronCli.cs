@@ -40,6 +40,7 @@ public static class NeuronCli
             PruneCommand.Create(stdout, stderr),
             StatsCommand.Create(stdout, stderr),
             RenderCommand.Create(stderr),
+            ActCommand.Create(stdout, stderr),
             ServeCommand.Create(stdout, stderr),
             TensorsCommand.Create(stdout, stderr),
             FormatsCommand.Create(stdout),

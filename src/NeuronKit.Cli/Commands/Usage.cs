@@ -15,6 +15,8 @@ internal static class Usage
         ["tensors"] = "neuron tensors FILE [--json]",
         ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing]",
         ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER]",
+        ["act"] = "neuron act MODEL LAYER [INDEX] (--input IN…|--inputs DIR [--top K|--all] [--by max|mean]) [--post] " +
+            "[--preprocess scale|imagenet] [--layout nchw|nhwc] [--json|--csv]",
         ["serve"] = "neuron serve FILE [FILE…] [--port N] [--host ADDRESS]",
         ["formats"] = "neuron formats",
     };

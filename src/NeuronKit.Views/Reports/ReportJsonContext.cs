@@ -16,5 +16,8 @@ namespace NeuronKit.Views.Reports;
 [JsonSerializable(typeof(StatsReport))]
 [JsonSerializable(typeof(EditReport))]
 [JsonSerializable(typeof(PruneReport))]
+[JsonSerializable(typeof(ActivationReport))]
+[JsonSerializable(typeof(TopActivationsReport))]
+[JsonSerializable(typeof(LayerActivationsReport))]
 [JsonSerializable(typeof(NeuronStatsRow[]))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -12,13 +12,13 @@ public class ReadmeExampleTests
         // Given an example and the output the README shows for it
         var expected = ReadExamples().First(e => e.Command == command).Output;
 
-        // When the command runs (paths are relative to the repository; a file it writes, the picture of
+        // When the command runs (paths of files and folders are relative to the repository; a file it writes, the picture of
         // `render -o docs/x.png`, goes to a temporary folder instead of over the committed one)
         using var written = new TempFile("placeholder", []);
         var words = command.Split(' ')[1..];
         var args = words.Select((a, i) => i > 0 && words[i - 1] is "-o" or "--output"
                 ? Path.Combine(Path.GetDirectoryName(written.Path)!, Path.GetFileName(a))
-                : File.Exists(Path.Combine(Fixtures.Root, a)) ? Path.Combine(Fixtures.Root, a) : a).ToArray();
+                : File.Exists(Path.Combine(Fixtures.Root, a)) || Directory.Exists(Path.Combine(Fixtures.Root, a)) ? Path.Combine(Fixtures.Root, a) : a).ToArray();
         var run = CliRun.Of(args);
         string printed = (run.Stdout + run.Stderr).TrimEnd('\n');
         List<string> actual = printed.Length == 0 ? [] : [.. printed.Split('\n').Select(l => l.TrimEnd())];
