@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using NeuronKit.Activations;
 using NeuronKit.Stats;
 using NeuronKit.Views.Pictures;
 using NeuronKit.Views.Reports;
@@ -35,6 +36,9 @@ internal static class ApiEndpoints
             return Report(context, ShowReport.Of(model, neuron));
         });
         app.MapGet("/api/render", context => Render(context, files));
+        app.MapGet("/api/inputs", context => Json(context, InputsJson(options.Inputs)));
+        app.MapGet("/api/input", context => Input(context, options.Inputs));
+        app.MapGet("/api/top", context => Top(context, files, options.Inputs));
         app.MapGet("/api/stats", context =>
         {
             var query = context.Request.Query;
@@ -70,6 +74,46 @@ internal static class ApiEndpoints
         context.Response.ContentType = "image/png";
         await context.Response.Body.WriteAsync(png);
     }
+
+    // neuron act MODEL LAYER INDEX --inputs DIR --top K --json for the folder serve was given, with its --preprocess.
+    private static Task Top(HttpContext context, ServedFiles files, InputGallery? inputs)
+    {
+        var query = context.Request.Query;
+        if (inputs is null) throw new RequestException("the server was started without --inputs DIR: it has no inputs to run");
+        var file = files.Find(query["file"]);
+        string layer = Required(query, "layer");
+        int k = Optional(query, "k") is { } text ? Integer(text, "k") : 10;
+        if (k is < 1 or > 100) throw new RequestException($"k={k}: ask for 1 to 100 inputs");
+        var by = Optional(query, "by") switch
+        {
+            null or "max" => ActivationScore.Max,
+            "mean" => ActivationScore.Mean,
+            string other => throw new RequestException($"by={other}: rank by max or mean"),
+        };
+        var (top, count) = inputs.Top(file, layer, Index(query, "neuron"), k, by, Flag(query, "post"));
+        string byName = by == ActivationScore.Max ? "max" : "mean";
+        return Report(context, new TopActivationsReport(layer, top.Count > 0 ? top[0].Neuron : Index(query, "neuron"), byName, count,
+            [.. top.Select(a => new RankedInputReport(a.Input, a.Score(by), a.Mean, a.Max))]));
+    }
+
+    // One of the --inputs pictures, by file name, for the page to show beside its activation.
+    private static async Task Input(HttpContext context, InputGallery? inputs)
+    {
+        if (inputs is null) throw new RequestException("the server was started without --inputs DIR");
+        string path = inputs.Find(Optional(context.Request.Query, "name"));
+        string? type = Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".png" => "image/png",
+            ".jpg" or ".jpeg" => "image/jpeg",
+            _ => null,
+        };
+        if (type is null) throw new RequestException($"{Path.GetFileName(path)} is not a picture");
+        context.Response.ContentType = type;
+        await context.Response.SendFileAsync(path);
+    }
+
+    private static string InputsJson(InputGallery? inputs) => System.Text.Json.JsonSerializer.Serialize(
+        inputs?.Files.Select(Path.GetFileName).ToList() ?? [], WebJsonContext.Default.ListString);
 
     // outgoing=true adds the neuron's outgoing parts, through the consumers named by consumer= (repeatable) if any.
     private static Neurons.Neuron Outgoing(IQueryCollection query, Model model, Neurons.Neuron neuron)

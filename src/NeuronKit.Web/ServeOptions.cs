@@ -16,6 +16,9 @@ public sealed record ServeOptions(IPAddress Address, int Port)
     /// <summary>The most neuron rows one stats answer carries; more are asked for a page at a time with top= and sort=.</summary>
     public long MaxRows { get; init; } = 20_000;
 
+    /// <summary>The inputs whose activations a neuron's page shows (<c>--inputs DIR</c>); null for none.</summary>
+    public InputGallery? Inputs { get; init; }
+
     /// <summary>True when only this machine can reach the server.</summary>
     public bool IsLoopback => IPAddress.IsLoopback(Address);
 }

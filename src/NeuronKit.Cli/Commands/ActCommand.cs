@@ -35,14 +35,8 @@ internal static class ActCommand
         by.AcceptOnlyFromAmong("max", "mean");
         var all = new Option<bool>("--all") { Description = "With --inputs and no INDEX: every neuron of the layer, an [inputs × neurons] table of --by scores." };
         var post = new Option<bool>("--post") { Description = "The output after the activation function that follows the layer (its Relu, Sigmoid, …)." };
-        var preprocess = new Option<string>("--preprocess")
-        {
-            Description = "How pictures become tensors: 'scale' (RGB 0..1, as they are) or 'imagenet' (resize 256, centre crop 224, torchvision's mean/std).",
-            DefaultValueFactory = _ => "scale",
-        };
-        preprocess.AcceptOnlyFromAmong("scale", "imagenet");
-        var layout = new Option<string>("--layout") { Description = "Where a picture's channels go: nchw (PyTorch) or nhwc.", DefaultValueFactory = _ => "nchw" };
-        layout.AcceptOnlyFromAmong("nchw", "nhwc");
+        var preprocess = CommonOptions.Preprocess();
+        var layout = CommonOptions.Layout();
         var json = CommonOptions.Json();
         var csv = new Option<bool>("--csv") { Description = "Print CSV instead of text." };
         var verbose = CommonOptions.Verbose();
@@ -66,9 +60,7 @@ internal static class ActCommand
                 throw new RequestException("--all shows every neuron: leave out INDEX and --top");
             if (!everyNeuron && j is null)
                 throw new RequestException("name the neuron: LAYER INDEX (or --all with --inputs DIR for every neuron of the layer)");
-            var images = new ImageOptions(
-                parse.GetValue(preprocess) == "imagenet" ? ImagePreprocess.Imagenet : ImagePreprocess.Scale,
-                parse.GetValue(layout) == "nhwc" ? ImageLayout.Nhwc : ImageLayout.Nchw);
+            var images = CommonOptions.Images(parse, preprocess, layout);
             var score = parse.GetValue(by) == "mean" ? ActivationScore.Mean : ActivationScore.Max;
             string layerName = parse.GetValue(layer)!;
             var format = asJson ? ActOutput.Json : asCsv ? ActOutput.Csv : ActOutput.Text;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using NeuronKit.Activations;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -19,4 +20,27 @@ internal static class CommonOptions
     {
         Description = "On an unexpected failure, print the stack trace too.",
     };
+
+    public static Option<string> Preprocess()
+    {
+        var option = new Option<string>("--preprocess")
+        {
+            Description = "How pictures become tensors: 'scale' (RGB 0..1, as they are) or 'imagenet' (resize 256, centre crop 224, torchvision's mean/std).",
+            DefaultValueFactory = _ => "scale",
+        };
+        option.AcceptOnlyFromAmong("scale", "imagenet");
+        return option;
+    }
+
+    public static Option<string> Layout()
+    {
+        var option = new Option<string>("--layout") { Description = "Where a picture's channels go: nchw (PyTorch) or nhwc.", DefaultValueFactory = _ => "nchw" };
+        option.AcceptOnlyFromAmong("nchw", "nhwc");
+        return option;
+    }
+
+    /// <summary>The picture options <see cref="Preprocess"/> and <see cref="Layout"/> asked for.</summary>
+    public static ImageOptions Images(ParseResult parse, Option<string> preprocess, Option<string> layout) => new(
+        parse.GetValue(preprocess) == "imagenet" ? ImagePreprocess.Imagenet : ImagePreprocess.Scale,
+        parse.GetValue(layout) == "nhwc" ? ImageLayout.Nhwc : ImageLayout.Nchw);
 }

@@ -22,14 +22,24 @@ internal static class ServeCommand
         {
             Description = "The address to listen on (default 127.0.0.1, this machine only); another one lets others read the served files.",
         };
+        var inputs = new Option<string?>("--inputs")
+        {
+            Description = "A folder of inputs (.npy, .png, .jpg): an ONNX model's neuron page shows the ones that activate it most.",
+            HelpName = "DIR",
+        };
+        var preprocess = CommonOptions.Preprocess();
+        var layout = CommonOptions.Layout();
         var verbose = CommonOptions.Verbose();
         var command = new Command("serve", "Serve a local web view of the files: layers, stats, neurons with their pictures, and /api/ with the CLI's JSON.")
         {
-            files, port, host, verbose,
+            files, port, host, inputs, preprocess, layout, verbose,
         };
         command.SetAction((parse, cancel) => CommandRunner.RunAsync(stderr, parse.GetValue(verbose), async () =>
         {
-            var options = new ServeOptions(Address(parse.GetValue(host)), parse.GetValue(port));
+            var options = new ServeOptions(Address(parse.GetValue(host)), parse.GetValue(port))
+            {
+                Inputs = parse.GetValue(inputs) is { } folder ? new InputGallery(folder, CommonOptions.Images(parse, preprocess, layout)) : null,
+            };
             if (options.Port is < 0 or > 65535) throw new RequestException($"--port {options.Port} is not a port (0..65535)");
             await using var server = await NeuronServer.StartAsync(new ServedFiles(parse.GetValue(files)!), options, cancel);
             if (!options.IsLoopback)

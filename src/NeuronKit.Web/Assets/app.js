@@ -1,7 +1,7 @@
 // NeuronKit's web view: every number on the page comes from /api/, which answers what the neuron CLI prints with --json.
 "use strict";
 
-const state = { files: [], file: null, layers: null, layer: null, neuron: null, stats: null, sort: { key: "neuron", asc: true } };
+const state = { files: [], inputs: [], file: null, layers: null, layer: null, neuron: null, stats: null, sort: { key: "neuron", asc: true } };
 const $ = (selector, root = document) => root.querySelector(selector);
 
 function el(tag, attrs = {}, ...children) {
@@ -191,6 +191,22 @@ async function showNeuron(asked, index) {
   if (stats) view.append(el("p", { class: "sub" }, "flags: ", flagNames(stats).length ? flagNames(stats).join(", ") : "none"));
   for (const part of neuron.parts) view.append(partView(part));
   if (neuron.effective_bias !== undefined) view.append(el("p", {}, "effective bias: ", JSON.stringify(neuron.effective_bias)));
+  if (state.inputs.length > 0) view.append(await topInputs(name, neuron.neuron));
+}
+
+// With serve --inputs DIR: the inputs that activate this neuron most (ONNX models; nothing for other files).
+async function topInputs(name, index) {
+  const section = el("section", { id: "top-inputs" });
+  try {
+    const top = await api("top", { file: state.file, layer: name, neuron: index, k: 8 });
+    section.append(el("h3", {}, `The ${top.top.length} of ${top.inputs} inputs that activate it most (by ${top.by})`),
+      el("div", { class: "gallery" }, top.top.map(t => el("figure", { "data-input": t.input },
+        /\.(png|jpe?g)$/i.test(t.input) ? el("img", { src: `/api/input?${query({ name: t.input })}`, alt: t.input }) : null,
+        el("figcaption", {}, `${t.input}: ${number(t.value)}`)))));
+  } catch (error) {
+    if (error.status !== 400) showError(error);
+  }
+  return section;
 }
 
 function partView(part) {
@@ -238,6 +254,7 @@ window.addEventListener("hashchange", route);
 (async () => {
   try {
     state.files = await api("files", {});
+    state.inputs = await api("inputs", {});
     $("#files").replaceChildren(...state.files.map(f => el("a", { "data-file": String(f.index), onclick: () => go({ file: String(f.index) }) }, f.name)));
   } catch (error) {
     showError(error);

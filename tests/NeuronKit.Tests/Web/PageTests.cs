@@ -90,6 +90,30 @@ public class PageTests
         await Assertions.Expect(page.Locator("h2.title")).ToHaveTextAsync("6");
     }
 
+    [BrowserFact]
+    public async Task With_inputs_a_neurons_page_shows_the_inputs_that_activate_it_most()
+    {
+        string model = Fixtures.Path("activations/cnn.onnx");
+        await using var served = await ServedFolder.Start([model], NeuronKit.Web.ServeOptions.Local with
+        {
+            Inputs = new NeuronKit.Web.InputGallery(Fixtures.Path("activations/cnn_folder"), NeuronKit.Activations.ImageOptions.Default),
+        });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
+        var page = await browser.NewPageAsync();
+
+        await page.GotoAsync($"{served.Server.Url}#file=0&layer=/conv1/Conv&neuron=3");
+        await page.Locator("#top-inputs figure").First.WaitForAsync();
+
+        using var top = JsonDocument.Parse((await served.Get("/api/top?file=0&layer=/conv1/Conv&neuron=3&k=8")).Body);
+        var expected = top.RootElement.GetProperty("top").EnumerateArray().Select(t => t.GetProperty("input").GetString()).ToArray();
+        Assert.Equal(expected, await page.Locator("#top-inputs figure").EvaluateAllAsync<string[]>("figures => figures.map(f => f.dataset.input)"));
+        var picture = page.Locator("#top-inputs figure[data-input='picture.png'] img");
+        await Assertions.Expect(picture).ToBeVisibleAsync();
+        Assert.True(await picture.EvaluateAsync<int>("img => img.complete ? img.naturalWidth : 0") > 0, "the input's picture did not load");
+        await page.ScreenshotAsync(new() { Path = Artifact("serve-inputs.png"), FullPage = true });
+    }
+
     // Every number in a part's values as the page prints them.
     private static double[] Numbers(string text) =>
         [.. Regex.Matches(text, @"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity").Select(m => m.Value switch
