@@ -16,5 +16,6 @@ namespace NeuronKit.Views.Reports;
 [JsonSerializable(typeof(StatsReport))]
 [JsonSerializable(typeof(EditReport))]
 [JsonSerializable(typeof(PruneReport))]
+[JsonSerializable(typeof(DiffReport))]
 [JsonSerializable(typeof(NeuronStatsRow[]))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

@@ -98,21 +98,19 @@ internal sealed class PartReader : IDisposable
     /// <summary>The sum of every value of <paramref name="view"/> (a bias part is one value).</summary>
     public double Sum(TensorView view)
     {
-        int size = view.DType.Size();
-        int count = checked((int)view.ElementCount);
-        Span<double> values = count <= MomentsKernel.BlockSize && IsContiguous(view)
-            && Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)
-            ? Convert(view.DType, bytes, count)
-            : Gather(view);
         double sum = 0;
-        foreach (double v in values) sum += v;
+        foreach (double v in Values(view)) sum += v;
         return sum;
     }
 
-    private Span<double> Convert(DType dtype, ReadOnlySpan<byte> bytes, int count)
+    /// <summary>Every value of <paramref name="view"/> as a double, from the block when loaded there; valid until the next call.</summary>
+    public ReadOnlySpan<double> Values(TensorView view)
     {
-        var values = _doubles.AsSpan(0, count);
-        DTypeConversion.ToDoubles(dtype, bytes, values);
+        int size = view.DType.Size();
+        int count = checked((int)view.ElementCount);
+        if (!IsContiguous(view) || !Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)) return Gather(view);
+        var values = Buffer(count);
+        DTypeConversion.ToDoubles(view.DType, bytes, values);
         return values;
     }
 
@@ -152,11 +150,15 @@ internal sealed class PartReader : IDisposable
 
     private Span<double> Gather(TensorView view)
     {
-        int count = checked((int)view.ElementCount);
-        if (_gathered.Length < count) _gathered = new double[count];
-        var values = _gathered.AsSpan(0, count);
+        var values = Buffer(checked((int)view.ElementCount));
         view.CopyTo(values);
         return values;
+    }
+
+    private Span<double> Buffer(int count)
+    {
+        if (_gathered.Length < count) _gathered = new double[count];
+        return _gathered.AsSpan(0, count);
     }
 
     /// <inheritdoc/>
