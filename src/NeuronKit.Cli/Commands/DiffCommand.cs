@@ -32,9 +32,8 @@ internal static class DiffCommand
         var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
         var full = new Option<bool>("--full") { Description = "With INDEX, print every value of long parts." };
         var verbose = CommonOptions.Verbose();
-        var command = new Command("diff", "How every neuron changed from file A to file B: per neuron the L2 norm of the change of its " +
-            "incoming weights, relative change, cosine, largest change, bias change and flags (became dead, revived, bias sign changed); " +
-            "a summary per layer and for the model; layers only in one file and shape mismatches listed.")
+        var command = new Command("diff", "How every neuron changed from file A to file B: its incoming weights (L2 of the change, relative, " +
+            "cosine, largest change), its bias and flags (became dead, revived, bias sign changed); a summary per layer and for the model.")
         {
             a, b, layer, index, json, csv, sort, top, full, verbose,
         };

@@ -24,9 +24,10 @@ internal static class DiffNeuronTextWriter
         var flags = DiffFlagNames.Of(n.Flags);
         stdout.WriteLine($"‖Δ‖ {DiffTextWriter.Number(n.L2Delta)}, relative {DiffTextWriter.Percent(n.Relative)}, cosine {DiffTextWriter.Number(n.Cosine)}, max |Δ| {DiffTextWriter.Number(n.MaxAbs)}" +
             (n.BiasDelta is { } bias ? $", Δ bias {DiffTextWriter.Number(bias)}" : "") + (flags.Count == 0 ? "" : $"; {string.Join(", ", flags)}"));
-        for (int k = 0; k < a.Parts.Count; k++)
+        var pairs = LayerDiff.PairParts(a, b);
+        for (int k = 0; k < pairs.Count; k++)
         {
-            var (partA, partB) = (a.Parts[k], b.Parts[k]);
+            var (partA, partB) = pairs[k];
             string gate = partA.Gate is { } g ? $" ({g})" : "";
             // The table ends with a blank line of its own.
             if (k == 0) stdout.WriteLine();

@@ -1,4 +1,5 @@
 using NeuronKit.Layers;
+using NeuronKit.Neurons;
 using NeuronKit.Stats;
 using NeuronKit.Tensors;
 
@@ -12,13 +13,14 @@ public sealed partial class LayerDiff
     /// </summary>
     public static ShapeMismatch? FindMismatch(Layer a, Layer b)
     {
-        for (int t = 0; t < Math.Max(a.Tensors.Count, b.Tensors.Count); t++)
+        // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name).
+        foreach (var ta in a.Tensors)
         {
-            var ta = t < a.Tensors.Count ? a.Tensors[t] : null;
-            var tb = t < b.Tensors.Count ? b.Tensors[t] : null;
-            if (ta is null || tb is null || ta.Role != tb.Role || !ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape))
-                return new ShapeMismatch(a.Name, (ta ?? tb)!.Role, ta?.Tensor.Shape ?? [], tb?.Tensor.Shape ?? []);
+            var tb = b.Tensors.FirstOrDefault(t => t.Role == ta.Role);
+            if (tb is null || !ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape)) return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
         }
+        if (b.Tensors.FirstOrDefault(tb => a.Tensors.All(ta => ta.Role != tb.Role)) is { } extra)
+            return new ShapeMismatch(a.Name, extra.Role, [], extra.Tensor.Shape);
         return a.Kind == b.Kind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
     }
 
@@ -42,6 +44,7 @@ public sealed partial class LayerDiff
         long bytesRead = 0;
         var plansA = LayerPlan.TryCreate(a);
         var plansB = LayerPlan.TryCreate(b);
+        int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0).Parts, b.Neuron(0).Parts);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         try
         {
@@ -50,7 +53,7 @@ public sealed partial class LayerDiff
                 long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
                 long bytes = 0;
                 var partsA = Want(a, plansA, first, end, readers.A, ref bytes);
-                var partsB = Want(b, plansB, first, end, readers.B, ref bytes);
+                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, partner);
                 for (long j = first; j < end; j++)
                     neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : j, readers.B);
                 Interlocked.Add(ref bytesRead, bytes);
@@ -73,13 +76,16 @@ public sealed partial class LayerDiff
     }
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
-    private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes)
+    // With partner, the parts are put in the order of the other file's (part k is the partner of the other's part k).
+    private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes,
+        int[]? partner = null)
     {
         var parts = new IReadOnlyList<PartPlan>[end - first];
         reader.Block.Clear();
         for (long j = first; j < end; j++)
         {
-            parts[j - first] = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+            var own = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+            parts[j - first] = partner is null ? own : [.. partner.Select(k => own[k])];
             foreach (var part in parts[j - first])
             {
                 var view = part.View(plans is null ? 0 : j);
@@ -89,6 +95,31 @@ public sealed partial class LayerDiff
         }
         reader.Block.Load();
         return parts;
+    }
+
+    /// <summary>
+    /// The parts of neuron <paramref name="a"/> (of file A) each with its partner among <paramref name="b"/>'s (the same
+    /// neuron of file B): the part of the same role and gate, wherever B's format put it.
+    /// </summary>
+    public static IReadOnlyList<(NeuronPart A, NeuronPart B)> PairParts(Neuron a, Neuron b) =>
+        [.. PartPartners(a.Parts, b.Parts).Select((m, k) => (a.Parts[k], b.Parts[m]))];
+
+    // For each part of a neuron in A, the index of its partner among the neuron's parts in B: the part of the same role
+    // and gate (the n-th such, for roles a neuron has several parts of).
+    private static int[] PartPartners(IReadOnlyList<NeuronPart> a, IReadOnlyList<NeuronPart> b)
+    {
+        var taken = new bool[b.Count];
+        var partner = new int[a.Count];
+        for (int k = 0; k < a.Count; k++)
+        {
+            int match = -1;
+            for (int m = 0; m < b.Count && match < 0; m++)
+                if (!taken[m] && b[m].Role == a[k].Role && b[m].Gate == a[k].Gate) match = m;
+            if (match < 0) throw new RequestException($"part {a[k].Tensor}{a[k].Index} ({a[k].Role}) has no counterpart in B's layer");
+            taken[match] = true;
+            partner[k] = match;
+        }
+        return partner;
     }
 
     // Neuron index in both files: its weight parts compared value by value, its ungated biases summed on each side.
