@@ -14,8 +14,7 @@ public class DiffCommandTests
     public void A_pruned_copy_lists_the_layers_whose_shapes_shrank_and_compares_the_rest()
     {
         // Given a copy of A with fc1's neuron 5 pruned (fc2's inputs shrink with it)
-        using var pruned = new TempFile("pruned.pt", []);
-        Assert.Equal(0, CliRun.Of("prune", A, "fc1", "5", "--consumer", "fc2", "-o", pruned.Path).Exit);
+        using var pruned = PrunedCopy();
 
         // When the two are compared as a whole
         var run = CliRun.Of("diff", A, pruned.Path, "--json");
@@ -34,8 +33,7 @@ public class DiffCommandTests
     public void Asking_for_a_layer_whose_shapes_differ_is_an_error_naming_both_shapes()
     {
         // Given a pruned copy
-        using var pruned = new TempFile("pruned.pt", []);
-        Assert.Equal(0, CliRun.Of("prune", A, "fc1", "5", "--consumer", "fc2", "-o", pruned.Path).Exit);
+        using var pruned = PrunedCopy();
 
         // When its pruned layer is asked for
         var run = CliRun.Of("diff", A, pruned.Path, "fc1");
@@ -151,6 +149,14 @@ public class DiffCommandTests
         Assert.Equal(["fc2", "Linear", "1"], cells[..3]);
         Assert.Equal(["Infinity", "NaN"], cells[4..6]);
         Assert.Equal("revived;bias_sign_changed", cells[8]);
+    }
+
+    // A copy of A with fc1's neuron 5 pruned by `neuron prune`, fc2's inputs shrinking with it.
+    private static TempFile PrunedCopy()
+    {
+        var pruned = new TempFile("pruned.pt", []);
+        Assert.Equal(0, CliRun.Of("prune", A, "fc1", "5", "--consumer", "fc2", "-o", pruned.Path).Exit);
+        return pruned;
     }
 
     private static string Shape(JsonElement shape) => string.Join(",", shape.EnumerateArray().Select(d => d.GetInt64()));

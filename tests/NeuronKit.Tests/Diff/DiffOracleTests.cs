@@ -14,8 +14,9 @@ public class DiffOracleTests
 {
     private const double Tolerance = 1e-9;
 
-    private static readonly JsonElement Expected =
-        JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json"))).RootElement.GetProperty("layers");
+    private static readonly JsonElement Root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json"))).RootElement;
+    private static readonly JsonElement Expected = Root.GetProperty("layers");
+    private static readonly JsonElement Quantized = Root.GetProperty("quantized");
 
     public static TheoryData<string, string> Pairs() => new()
     {
@@ -37,11 +38,33 @@ public class DiffOracleTests
         var diff = ModelDiff.Compute(modelA, modelB);
 
         // Then every layer numpy compared is there, in order, with every neuron's numbers and flags
-        Assert.Equal(Expected.EnumerateArray().Select(l => l.GetProperty("name").GetString()), diff.Layers.Select(l => l.A.Name));
         Assert.Empty(diff.OnlyInA);
         Assert.Empty(diff.OnlyInB);
         Assert.Empty(diff.Mismatched);
-        foreach (var (layer, expected) in diff.Layers.Zip(Expected.EnumerateArray()))
+        AssertTable(Expected, diff);
+    }
+
+    [Theory]
+    [InlineData("q_q8_0.gguf")]
+    [InlineData("q_q4_0.gguf")]
+    public void A_quantized_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string quantized)
+    {
+        // Given a float32 model and its GGUF copy, weights quantized by ggml's reference quantizer
+        using var original = Model.Open(Fixtures.Path("diff/q.safetensors"));
+        using var copy = Model.Open(Fixtures.Path("diff/" + quantized));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(original, copy);
+
+        // Then each neuron's change is the error numpy computes from ggml's dequantized values, biases (f32) unchanged
+        AssertTable(Quantized.GetProperty(quantized), diff);
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.True(n.L2Delta > 0 && n.BiasDelta == 0));
+    }
+
+    private static void AssertTable(JsonElement expectedLayers, ModelDiff diff)
+    {
+        Assert.Equal(expectedLayers.EnumerateArray().Select(l => l.GetProperty("name").GetString()), diff.Layers.Select(l => l.A.Name));
+        foreach (var (layer, expected) in diff.Layers.Zip(expectedLayers.EnumerateArray()))
         {
             Assert.Equal(expected.GetProperty("kind").GetString(), layer.A.Kind);
             var rows = expected.GetProperty("stats").EnumerateArray().ToList();
@@ -134,6 +157,6 @@ public class DiffOracleTests
             Assert.True(want.Equals(actual), $"{what}: expected {want}, got {actual}");
             return;
         }
-        Assert.True(Math.Abs(actual - want) <= Tolerance * Math.Max(Math.Abs(want), 1e-300), $"{what}: expected {want:R}, got {actual:R}");
+        Assert.True(Math.Abs(actual - want) <= Tolerance * Math.Abs(want), $"{what}: expected {want:R}, got {actual:R}");
     }
 }
