@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
 using NeuronKit.Stats;
@@ -127,7 +128,8 @@ public sealed partial class LayerDiff
         IReadOnlyList<PartPlan> partsB, long atB, PartReader readerB)
     {
         double squaredDelta = 0, squaredA = 0, squaredB = 0, dot = 0, maxAbs = 0;
-        long weights = 0, zerosA = 0, zerosB = 0;
+        long weights = 0;
+        bool allZeroA = true, allZeroB = true;
         double? biasA = null, biasB = null;
         bool gated = false;
         for (int k = 0; k < partsA.Count; k++)
@@ -138,17 +140,19 @@ public sealed partial class LayerDiff
                 case PartUse.Weight:
                     var valuesA = readerA.Values(partA.View(atA));
                     var valuesB = readerB.Values(partB.View(atB));
-                    for (int i = 0; i < valuesA.Length; i++)
+                    squaredA += TensorPrimitives.SumOfSquares(valuesA);
+                    squaredB += TensorPrimitives.SumOfSquares(valuesB);
+                    dot += TensorPrimitives.Dot(valuesA, valuesB);
+                    if (valuesA.Length > 0)
                     {
-                        double wa = valuesA[i], wb = valuesB[i], delta = wb - wa;
-                        squaredDelta += delta * delta;
-                        squaredA += wa * wa;
-                        squaredB += wb * wb;
-                        dot += wa * wb;
-                        // Math.Max keeps a NaN, as numpy's max does.
-                        maxAbs = Math.Max(maxAbs, Math.Abs(delta));
-                        if (wa == 0) zerosA++;
-                        if (wb == 0) zerosB++;
+                        // MaxMagnitude keeps a NaN, as numpy's max does; a part is all zero when its largest magnitude is.
+                        allZeroA &= TensorPrimitives.MaxMagnitude(valuesA) == 0;
+                        allZeroB &= TensorPrimitives.MaxMagnitude(valuesB) == 0;
+                        var delta = readerB.Scratch(valuesB.Length);
+                        TensorPrimitives.Subtract(valuesB, valuesA, delta);
+                        squaredDelta += TensorPrimitives.SumOfSquares(delta);
+                        double largest = Math.Abs(TensorPrimitives.MaxMagnitude(delta));
+                        maxAbs = double.IsNaN(largest) ? largest : Math.Max(maxAbs, largest);
                     }
                     weights += valuesA.Length;
                     break;
@@ -162,7 +166,7 @@ public sealed partial class LayerDiff
             }
         }
         double l2A = Math.Sqrt(squaredA), l2B = Math.Sqrt(squaredB);
-        bool deadA = weights > 0 && zerosA == weights, deadB = weights > 0 && zerosB == weights;
+        bool deadA = weights > 0 && allZeroA, deadB = weights > 0 && allZeroB;
         bool oneBias = !gated && biasA is not null;
         var flags = DiffFlags.None;
         if (deadB && !deadA) flags |= DiffFlags.BecameDead;

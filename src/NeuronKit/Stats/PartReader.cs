@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using NeuronKit.Tensors;
 
@@ -16,6 +17,7 @@ internal sealed class PartReader : IDisposable
     private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
     private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(MomentsKernel.BlockSize * sizeof(double));
     private double[] _gathered = [];
+    private double[] _scratch = [];
 
     /// <summary>The current block of neurons' bytes, loaded ahead by the caller.</summary>
     public BlockBytes Block { get; } = new();
@@ -110,7 +112,9 @@ internal sealed class PartReader : IDisposable
         int count = checked((int)view.ElementCount);
         if (!IsContiguous(view) || !Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)) return Gather(view);
         var values = Buffer(count);
-        DTypeConversion.ToDoubles(view.DType, bytes, values);
+        // float32 widens with SIMD (IsContiguous has checked the bytes are little-endian); other types convert one by one.
+        if (view.DType == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
+        else DTypeConversion.ToDoubles(view.DType, bytes, values);
         return values;
     }
 
@@ -153,6 +157,13 @@ internal sealed class PartReader : IDisposable
         var values = Buffer(checked((int)view.ElementCount));
         view.CopyTo(values);
         return values;
+    }
+
+    /// <summary>A buffer of <paramref name="count"/> doubles apart from the one <see cref="Values"/> returns; valid until the next call.</summary>
+    public Span<double> Scratch(int count)
+    {
+        if (_scratch.Length < count) _scratch = new double[count];
+        return _scratch.AsSpan(0, count);
     }
 
     private Span<double> Buffer(int count)
