@@ -39,6 +39,7 @@ public static class NeuronCli
             EditCommand.Create(stdout, stderr),
             PruneCommand.Create(stdout, stderr),
             StatsCommand.Create(stdout, stderr),
+            DiffCommand.Create(stdout, stderr),
             RenderCommand.Create(stderr),
             ActCommand.Create(stdout, stderr),
             ServeCommand.Create(stdout, stderr),

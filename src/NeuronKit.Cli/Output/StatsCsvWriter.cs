@@ -67,6 +67,6 @@ internal static class StatsCsvWriter
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     // RFC 4180: a cell holding a comma, quote or newline is quoted, its quotes doubled.
-    private static string Cell(string value) =>
+    internal static string Cell(string value) =>
         value.AsSpan().IndexOfAny(",\"\n\r") < 0 ? value : "\"" + value.Replace("\"", "\"\"") + "\"";
 }

@@ -66,9 +66,9 @@ internal static class StatsTextWriter
         $"{Plural(layer.DeadCount, "dead neuron")}, {Plural(layer.DuplicateCount, "duplicate")}, {Plural(layer.OutlierCount, "outlier")}" +
         (layer.Neurons.Count > 0 && layer.Neurons[0].OutgoingL2 is not null ? $", {Plural(layer.UnusedCount, "unused neuron")} (outgoing weights all zero)" : "");
 
-    private static string Number(double value) => double.IsNaN(value) ? "nan" : value == 0 ? "0" : TensorText.Number(value);
+    internal static string Number(double value) => double.IsNaN(value) ? "nan" : value == 0 ? "0" : TensorText.Number(value);
 
-    private static string Percent(double fraction) =>
+    internal static string Percent(double fraction) =>
         double.IsNaN(fraction) ? "-" : (fraction * 100).ToString(fraction is > 0 and < 0.001 ? "0.###" : "0.#", CultureInfo.InvariantCulture) + "%";
 
     private static string Plural(long count, string noun) => Counted.Of(count, noun);

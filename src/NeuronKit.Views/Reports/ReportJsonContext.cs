@@ -19,5 +19,6 @@ namespace NeuronKit.Views.Reports;
 [JsonSerializable(typeof(ActivationReport))]
 [JsonSerializable(typeof(TopActivationsReport))]
 [JsonSerializable(typeof(LayerActivationsReport))]
+[JsonSerializable(typeof(DiffReport))]
 [JsonSerializable(typeof(NeuronStatsRow[]))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

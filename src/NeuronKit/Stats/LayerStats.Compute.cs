@@ -7,7 +7,7 @@ public sealed partial class LayerStats
 {
     // Neurons per parallel block: about this many bytes, loaded with one read per run of slices (BlockBytes) and then
     // measured from cache; blocks go through the file in order.
-    private const long BytesPerBlock = 256 << 10;
+    internal const long BytesPerBlock = 256 << 10;
 
     /// <summary>
     /// Statistics of every neuron of <paramref name="layer"/>, read in parallel blocks straight from the file; throws
@@ -164,8 +164,8 @@ public sealed partial class LayerStats
         };
     }
 
-    // The layer is done: drop all its tensors' pages, including the partial pages at block edges.
-    private static void ReleaseTensors(Layer layer)
+    /// <summary>The layer is done: drops all its tensors' pages, including the partial pages at block edges.</summary>
+    internal static void ReleaseTensors(Layer layer)
     {
         foreach (var tensor in layer.Tensors)
         {

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using NeuronKit.Tensors;
 
@@ -16,6 +17,7 @@ internal sealed class PartReader : IDisposable
     private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
     private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(MomentsKernel.BlockSize * sizeof(double));
     private double[] _gathered = [];
+    private double[] _scratch = [];
 
     /// <summary>The current block of neurons' bytes, loaded ahead by the caller.</summary>
     public BlockBytes Block { get; } = new();
@@ -98,21 +100,21 @@ internal sealed class PartReader : IDisposable
     /// <summary>The sum of every value of <paramref name="view"/> (a bias part is one value).</summary>
     public double Sum(TensorView view)
     {
-        int size = view.DType.Size();
-        int count = checked((int)view.ElementCount);
-        Span<double> values = count <= MomentsKernel.BlockSize && IsContiguous(view)
-            && Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)
-            ? Convert(view.DType, bytes, count)
-            : Gather(view);
         double sum = 0;
-        foreach (double v in values) sum += v;
+        foreach (double v in Values(view)) sum += v;
         return sum;
     }
 
-    private Span<double> Convert(DType dtype, ReadOnlySpan<byte> bytes, int count)
+    /// <summary>Every value of <paramref name="view"/> as a double, from the block when loaded there; valid until the next call.</summary>
+    public ReadOnlySpan<double> Values(TensorView view)
     {
-        var values = _doubles.AsSpan(0, count);
-        DTypeConversion.ToDoubles(dtype, bytes, values);
+        int size = view.DType.Size();
+        int count = checked((int)view.ElementCount);
+        if (!IsContiguous(view) || !Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)) return Gather(view);
+        var values = Buffer(count);
+        // float32 widens with SIMD (IsContiguous has checked the bytes are little-endian); other types convert one by one.
+        if (view.DType == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
+        else DTypeConversion.ToDoubles(view.DType, bytes, values);
         return values;
     }
 
@@ -152,11 +154,22 @@ internal sealed class PartReader : IDisposable
 
     private Span<double> Gather(TensorView view)
     {
-        int count = checked((int)view.ElementCount);
-        if (_gathered.Length < count) _gathered = new double[count];
-        var values = _gathered.AsSpan(0, count);
+        var values = Buffer(checked((int)view.ElementCount));
         view.CopyTo(values);
         return values;
+    }
+
+    /// <summary>A buffer of <paramref name="count"/> doubles apart from the one <see cref="Values"/> returns; valid until the next call.</summary>
+    public Span<double> Scratch(int count)
+    {
+        if (_scratch.Length < count) _scratch = new double[count];
+        return _scratch.AsSpan(0, count);
+    }
+
+    private Span<double> Buffer(int count)
+    {
+        if (_gathered.Length < count) _gathered = new double[count];
+        return _gathered.AsSpan(0, count);
     }
 
     /// <inheritdoc/>

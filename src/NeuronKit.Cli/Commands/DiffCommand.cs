@@ -1,0 +1,82 @@
+using System.CommandLine;
+using NeuronKit.Cli.Output;
+using NeuronKit.Diff;
+using NeuronKit.Views.Reports;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary><c>neuron diff A B [LAYER [INDEX]]</c>: how every neuron changed from one file to another.</summary>
+internal static class DiffCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var a = new Argument<string>("A") { Description = "The model file changes are measured from (a path or an http(s):// URL)." };
+        var b = new Argument<string>("B") { Description = "The model file they are measured to: a fine-tuned, later or quantized copy." };
+        var layer = new Argument<string?>("LAYER")
+        {
+            Description = "Only this layer (a name of A, as 'neuron layers' lists it); every layer both files have when left out.",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var index = new Argument<long?>("INDEX")
+        {
+            Description = "Only this neuron of LAYER, its parts in A and B side by side with the difference (negative counts from the end).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        var json = CommonOptions.Json();
+        var csv = new Option<bool>("--csv") { Description = "Print one CSV row per neuron instead of text." };
+        var sort = new Option<string?>("--sort")
+        {
+            Description = "Order each layer's neurons by index, l2_delta, relative, cosine (least similar first), max_abs or bias_delta " +
+                "(largest first; add :asc or :desc, e.g. relative:asc).",
+        };
+        var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
+        var full = new Option<bool>("--full") { Description = "With INDEX, print every value of long parts." };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("diff", "How every neuron changed from file A to file B: its incoming weights (L2 of the change, relative, " +
+            "cosine, largest change), its bias and flags (became dead, revived, bias sign changed); a summary per layer and for the model.")
+        {
+            a, b, layer, index, json, csv, sort, top, full, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        {
+            bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
+            if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");
+            var order = DiffOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
+            using var modelA = Model.Open(parse.GetValue(a)!);
+            using var modelB = Model.Open(parse.GetValue(b)!);
+            string? name = parse.GetValue(layer);
+            long? neuron = parse.GetValue(index);
+            bool showProgress = !asJson && !asCsv && neuron is null && StatsProgress.Possible(stderr);
+            var diff = Compute(modelA, modelB, name, showProgress);
+            if (neuron is { } j)
+            {
+                var (layerA, layerB) = ModelDiff.Pair(modelA, modelB, name!);
+                var neuronA = layerA.Neuron(j);
+                diff = diff.Only(neuronA.Index);
+                if (!asJson && !asCsv)
+                {
+                    DiffNeuronTextWriter.Write(stdout, diff, neuronA, layerB.Neuron(neuronA.Index), parse.GetValue(full));
+                    return;
+                }
+            }
+            if (asJson) ReportJson.Write(stdout, DiffReport.Of(diff, order));
+            else if (asCsv) DiffCsvWriter.Write(stdout, diff, order);
+            else DiffTextWriter.Write(stdout, diff, order);
+        }));
+        return command;
+    }
+
+    private static ModelDiff Compute(Model a, Model b, string? layer, bool showProgress)
+    {
+        var options = new DiffOptions();
+        ModelDiff Run() => layer is null ? ModelDiff.Compute(a, b, options) : ModelDiff.Compute(a, b, layer, options);
+        if (!showProgress) return Run();
+        long done = 0;
+        options = options with { Progress = bytes => Interlocked.Add(ref done, bytes) };
+        long total = layer is null ? ModelDiff.BytesToRead(a, b) : ModelDiff.BytesToRead(ModelDiff.Pair(a, b, layer));
+        var work = Task.Run(Run);
+        StatsProgress.Wait(work, () => Interlocked.Read(ref done), total);
+        // GetResult rethrows the diff's own exception, so the error contract sees a CheckpointException as itself.
+        return work.GetAwaiter().GetResult();
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using NeuronKit.Diff;
+using NeuronKit.Views.Reports;
+
+namespace NeuronKit.Cli.Output;
+
+/// <summary>
+/// <c>neuron diff</c> for reading, laid out as <c>neuron stats</c> is: per layer a table of neurons and a summary line,
+/// then the layers that could not be compared, then the model's summary.
+/// </summary>
+internal static class DiffTextWriter
+{
+    public static void Write(TextWriter stdout, ModelDiff diff, DiffOrder order)
+    {
+        stdout.WriteLine($"{Path.GetFileName(diff.A.Checkpoint.Path)} → {Path.GetFileName(diff.B.Checkpoint.Path)}: " +
+            $"{Counted.Of(diff.Layers.Count, "layer")} compared, {Counted.Of(diff.NeuronCount, "neuron")}");
+        foreach (var layer in diff.Layers)
+        {
+            stdout.WriteLine();
+            string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name})";
+            stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.A.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
+            if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
+            stdout.WriteLine("  " + Summary(layer));
+        }
+        if (diff.OnlyInA.Count > 0 || diff.OnlyInB.Count > 0 || diff.Mismatched.Count > 0) stdout.WriteLine();
+        foreach (var layer in diff.OnlyInA) stdout.WriteLine($"only in A: {layer.Name} ({layer.Kind})");
+        foreach (var layer in diff.OnlyInB) stdout.WriteLine($"only in B: {layer.Name} ({layer.Kind})");
+        foreach (var m in diff.Mismatched)
+            stdout.WriteLine($"shapes differ: {m.Name} ({m.Role} {ShapeMismatch.Text(m.AShape)} in A, {ShapeMismatch.Text(m.BShape)} in B)");
+        stdout.WriteLine();
+        stdout.WriteLine($"model: {Counted.Of(diff.Changed, "neuron")} of {diff.NeuronCount} changed, relative change {Percent(diff.Relative)}; " +
+            $"{diff.BecameDead} became dead, {diff.Revived} revived, {Counted.Of(diff.BiasSignChanged, "bias sign change")}; " +
+            $"{Counted.Of(diff.BytesRead, "byte")} read");
+    }
+
+    private static PlainTable Table(IReadOnlyList<NeuronDiff> neurons)
+    {
+        var table = new PlainTable().Column("neuron", right: true);
+        foreach (string column in (string[])["‖Δ‖", "relative", "cosine", "max |Δ|", "Δ bias"])
+            table.Column(column, right: true);
+        table.Column("flags");
+        foreach (var n in neurons)
+            table.Row(n.Index.ToString(CultureInfo.InvariantCulture), Number(n.L2Delta), Percent(n.Relative), Number(n.Cosine),
+                Number(n.MaxAbs), n.BiasDelta is { } b ? Number(b) : "-", string.Join(", ", DiffFlagNames.Of(n.Flags)));
+        return table;
+    }
+
+    private static string Summary(LayerDiff layer) =>
+        $"{layer.Changed} of {layer.Neurons.Count} changed; ‖ΔW‖ {Number(layer.L2Delta)} (relative {Percent(layer.Relative)}), " +
+        $"max |Δ| {Number(layer.MaxAbs)}, mean cosine {Number(layer.MeanCosine)}; " +
+        $"{layer.BecameDead} became dead, {layer.Revived} revived, {Counted.Of(layer.BiasSignChanged, "bias sign change")}" +
+        (layer.MostChanged.Count == 0 ? "" : $"; most changed: {string.Join(", ", layer.MostChanged)}");
+
+    /// <summary>A number as <c>neuron stats</c> prints it; a revived neuron's infinite relative change as <c>inf</c>.</summary>
+    internal static string Number(double value) => double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf") : StatsTextWriter.Number(value);
+
+    /// <summary>A fraction as a percentage, as <c>neuron stats</c> prints it; infinity as <c>inf</c>.</summary>
+    internal static string Percent(double fraction) => double.IsInfinity(fraction) ? Number(fraction) : StatsTextWriter.Percent(fraction);
+}

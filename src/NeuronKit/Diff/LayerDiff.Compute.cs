@@ -1,0 +1,187 @@
+using System.Numerics.Tensors;
+using NeuronKit.Layers;
+using NeuronKit.Neurons;
+using NeuronKit.Stats;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Diff;
+
+public sealed partial class LayerDiff
+{
+    /// <summary>
+    /// How <paramref name="b"/>'s tensors differ in shape or role from <paramref name="a"/>'s (the first that does), or
+    /// null when the two layers can be compared neuron by neuron.
+    /// </summary>
+    public static ShapeMismatch? FindMismatch(Layer a, Layer b)
+    {
+        // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name).
+        foreach (var ta in a.Tensors)
+        {
+            var tb = b.Tensors.FirstOrDefault(t => t.Role == ta.Role);
+            if (tb is null || !ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape)) return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
+        }
+        if (b.Tensors.FirstOrDefault(tb => a.Tensors.All(ta => ta.Role != tb.Role)) is { } extra)
+            return new ShapeMismatch(a.Name, extra.Role, [], extra.Tensor.Shape);
+        return a.Kind == b.Kind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+    }
+
+    /// <summary>
+    /// How every neuron of <paramref name="a"/> changed in <paramref name="b"/> (the same layer of another file), both
+    /// read in parallel blocks straight from their files as <c>neuron stats</c> reads one; throws
+    /// <see cref="RequestException"/> when their shapes differ (<see cref="FindMismatch"/>) or a tensor is complex.
+    /// </summary>
+    public static LayerDiff Compute(Layer a, Layer b, DiffOptions? options = null)
+    {
+        if (FindMismatch(a, b) is { } mismatch)
+            throw new RequestException($"layer '{a.Name}' differs in shape between the files: {mismatch.Role} is " +
+                $"{ShapeMismatch.Text(mismatch.AShape)} in A and {ShapeMismatch.Text(mismatch.BShape)} in B");
+        LayerStats.EnsureMeasurable(a);
+        LayerStats.EnsureMeasurable(b);
+        options ??= new DiffOptions();
+        long count = a.NeuronCount;
+        var neurons = new NeuronDiff[count];
+        long blockNeurons = Math.Max(1, LayerStats.BytesPerBlock / Math.Max(LayerStats.BytesPerNeuron(a) + LayerStats.BytesPerNeuron(b), 1));
+        long blocks = (count + blockNeurons - 1) / blockNeurons;
+        long bytesRead = 0;
+        var plansA = LayerPlan.TryCreate(a);
+        var plansB = LayerPlan.TryCreate(b);
+        int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0).Parts, b.Neuron(0).Parts);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
+        try
+        {
+            Parallel.For(0, blocks, parallel, () => (A: new PartReader(), B: new PartReader()), (block, _, readers) =>
+            {
+                long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
+                long bytes = 0;
+                var partsA = Want(a, plansA, first, end, readers.A, ref bytes);
+                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, partner);
+                for (long j = first; j < end; j++)
+                    neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : j, readers.B);
+                Interlocked.Add(ref bytesRead, bytes);
+                options.Progress?.Invoke(bytes);
+                return readers;
+            }, readers =>
+            {
+                readers.A.Dispose();
+                readers.B.Dispose();
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Every worker may fail on the same bad file; the first says it, as itself (a CheckpointException).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        LayerStats.ReleaseTensors(a);
+        LayerStats.ReleaseTensors(b);
+        return new LayerDiff(a, b, neurons, bytesRead);
+    }
+
+    // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
+    // With partner, the parts are put in the order of the other file's (part k is the partner of the other's part k).
+    private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes,
+        int[]? partner = null)
+    {
+        var parts = new IReadOnlyList<PartPlan>[end - first];
+        reader.Block.Clear();
+        for (long j = first; j < end; j++)
+        {
+            var own = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+            parts[j - first] = partner is null ? own : [.. partner.Select(k => own[k])];
+            foreach (var part in parts[j - first])
+            {
+                var view = part.View(plans is null ? 0 : j);
+                bytes += view.ElementCount * part.DType.Size();
+                reader.Block.Want(view);
+            }
+        }
+        reader.Block.Load();
+        return parts;
+    }
+
+    /// <summary>
+    /// The parts of neuron <paramref name="a"/> (of file A) each with its partner among <paramref name="b"/>'s (the same
+    /// neuron of file B): the part of the same role and gate, wherever B's format put it.
+    /// </summary>
+    public static IReadOnlyList<(NeuronPart A, NeuronPart B)> PairParts(Neuron a, Neuron b) =>
+        [.. PartPartners(a.Parts, b.Parts).Select((m, k) => (a.Parts[k], b.Parts[m]))];
+
+    // For each part of a neuron in A, the index of its partner among the neuron's parts in B: the part of the same role
+    // and gate (the n-th such, for roles a neuron has several parts of).
+    private static int[] PartPartners(IReadOnlyList<NeuronPart> a, IReadOnlyList<NeuronPart> b)
+    {
+        var taken = new bool[b.Count];
+        var partner = new int[a.Count];
+        for (int k = 0; k < a.Count; k++)
+        {
+            int match = -1;
+            for (int m = 0; m < b.Count && match < 0; m++)
+                if (!taken[m] && b[m].Role == a[k].Role && b[m].Gate == a[k].Gate) match = m;
+            if (match < 0) throw new RequestException($"part {a[k].Tensor}{a[k].Index} ({a[k].Role}) has no counterpart in B's layer");
+            taken[match] = true;
+            partner[k] = match;
+        }
+        return partner;
+    }
+
+    // Neuron index in both files: its weight parts compared value by value, its ungated biases summed on each side.
+    private static NeuronDiff Compare(long index, IReadOnlyList<PartPlan> partsA, long atA, PartReader readerA,
+        IReadOnlyList<PartPlan> partsB, long atB, PartReader readerB)
+    {
+        double squaredDelta = 0, squaredA = 0, squaredB = 0, dot = 0, maxAbs = 0;
+        long weights = 0;
+        bool allZeroA = true, allZeroB = true;
+        double? biasA = null, biasB = null;
+        bool gated = false;
+        for (int k = 0; k < partsA.Count; k++)
+        {
+            var (partA, partB) = (partsA[k], partsB[k]);
+            switch (partA.Use)
+            {
+                case PartUse.Weight:
+                    var valuesA = readerA.Values(partA.View(atA));
+                    var valuesB = readerB.Values(partB.View(atB));
+                    squaredA += TensorPrimitives.SumOfSquares(valuesA);
+                    squaredB += TensorPrimitives.SumOfSquares(valuesB);
+                    dot += TensorPrimitives.Dot(valuesA, valuesB);
+                    if (valuesA.Length > 0)
+                    {
+                        // MaxMagnitude keeps a NaN, as numpy's max does; a part is all zero when its largest magnitude is.
+                        allZeroA &= TensorPrimitives.MaxMagnitude(valuesA) == 0;
+                        allZeroB &= TensorPrimitives.MaxMagnitude(valuesB) == 0;
+                        var delta = readerB.Scratch(valuesB.Length);
+                        TensorPrimitives.Subtract(valuesB, valuesA, delta);
+                        squaredDelta += TensorPrimitives.SumOfSquares(delta);
+                        double largest = Math.Abs(TensorPrimitives.MaxMagnitude(delta));
+                        maxAbs = double.IsNaN(largest) ? largest : Math.Max(maxAbs, largest);
+                    }
+                    weights += valuesA.Length;
+                    break;
+                case PartUse.Bias when partA.Gate is null:
+                    biasA = (biasA ?? 0) + readerA.Sum(partA.View(atA));
+                    biasB = (biasB ?? 0) + readerB.Sum(partB.View(atB));
+                    break;
+                case PartUse.Bias:
+                    gated = true;
+                    break;
+            }
+        }
+        double l2A = Math.Sqrt(squaredA), l2B = Math.Sqrt(squaredB);
+        bool deadA = weights > 0 && allZeroA, deadB = weights > 0 && allZeroB;
+        bool oneBias = !gated && biasA is not null;
+        var flags = DiffFlags.None;
+        if (deadB && !deadA) flags |= DiffFlags.BecameDead;
+        if (deadA && !deadB) flags |= DiffFlags.Revived;
+        if (oneBias && biasA * biasB < 0) flags |= DiffFlags.BiasSignChanged;
+        return new NeuronDiff
+        {
+            Index = index,
+            L2Delta = weights == 0 ? double.NaN : Math.Sqrt(squaredDelta),
+            L2A = weights == 0 ? double.NaN : l2A,
+            L2B = weights == 0 ? double.NaN : l2B,
+            Cosine = dot / (l2A * l2B),
+            MaxAbs = weights == 0 ? double.NaN : maxAbs,
+            BiasDelta = oneBias ? biasB - biasA : null,
+            Flags = flags,
+        };
+    }
+}

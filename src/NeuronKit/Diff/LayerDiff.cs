@@ -1,0 +1,85 @@
+using NeuronKit.Layers;
+
+namespace NeuronKit.Diff;
+
+/// <summary>How every neuron of a layer changed from file A to file B, and the layer's summary.</summary>
+public sealed partial class LayerDiff
+{
+    /// <summary>How many neurons <see cref="MostChanged"/> holds at most.</summary>
+    public const int MostChangedCount = 5;
+
+    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead)
+    {
+        A = a;
+        B = b;
+        Neurons = neurons;
+        BytesRead = bytesRead;
+        double squaredDelta = 0, squaredA = 0, cosines = 0;
+        foreach (var n in neurons)
+        {
+            squaredDelta += n.L2Delta * n.L2Delta;
+            squaredA += n.L2A * n.L2A;
+            if (n.L2Delta > 0 || n.BiasDelta is not (null or 0.0)) Changed++;
+            if (double.IsNaN(MaxAbs) || n.MaxAbs > MaxAbs || double.IsNaN(n.MaxAbs)) MaxAbs = n.MaxAbs;
+            if (double.IsFinite(n.Cosine))
+            {
+                cosines += n.Cosine;
+                CosineCount++;
+            }
+            if (n.Flags.HasFlag(DiffFlags.BecameDead)) BecameDead++;
+            if (n.Flags.HasFlag(DiffFlags.Revived)) Revived++;
+            if (n.Flags.HasFlag(DiffFlags.BiasSignChanged)) BiasSignChanged++;
+        }
+        L2Delta = Math.Sqrt(squaredDelta);
+        Relative = L2Delta / Math.Sqrt(squaredA);
+        MeanCosine = CosineCount == 0 ? double.NaN : cosines / CosineCount;
+        // Most changed relative to its own size; a revived neuron (infinitely so) first, an unchanged dead one (NaN) never.
+        MostChanged = [.. neurons.Where(n => n.L2Delta > 0).OrderByDescending(n => double.IsNaN(n.Relative) ? -1 : n.Relative)
+            .ThenBy(n => n.Index).Take(MostChangedCount).Select(n => n.Index)];
+    }
+
+    /// <summary>This layer's diff with only neuron <paramref name="index"/> (0 ≤ index &lt; count): its summary is that neuron's.</summary>
+    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead);
+
+    /// <summary>The layer in A.</summary>
+    public Layer A { get; }
+
+    /// <summary>The same layer in B.</summary>
+    public Layer B { get; }
+
+    /// <summary>Every neuron, by index.</summary>
+    public IReadOnlyList<NeuronDiff> Neurons { get; }
+
+    /// <summary>‖W_b − W_a‖ over all the layer's incoming weights.</summary>
+    public double L2Delta { get; }
+
+    /// <summary>‖W_b − W_a‖ / ‖W_a‖ over all the layer's incoming weights.</summary>
+    public double Relative { get; }
+
+    /// <summary>The largest |w_b − w_a| of the layer (NaN when there is none).</summary>
+    public double MaxAbs { get; } = double.NaN;
+
+    /// <summary>The mean cosine of the neurons whose cosine is defined (NaN when none is).</summary>
+    public double MeanCosine { get; }
+
+    /// <summary>How many neurons have a defined cosine.</summary>
+    public int CosineCount { get; }
+
+    /// <summary>Neurons whose weights or bias differ at all.</summary>
+    public int Changed { get; }
+
+    /// <summary>Neurons that became dead.</summary>
+    public int BecameDead { get; }
+
+    /// <summary>Neurons that were dead in A and are not in B.</summary>
+    public int Revived { get; }
+
+    /// <summary>Neurons whose bias changed sign.</summary>
+    public int BiasSignChanged { get; }
+
+    /// <summary>The indices of the neurons that changed most relative to their norm in A, most first (at most <see cref="MostChangedCount"/>).</summary>
+    public IReadOnlyList<long> MostChanged { get; }
+
+    /// <summary>Bytes of weights and biases read from both files.</summary>
+    public long BytesRead { get; }
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using NeuronKit.Layers;
+using NeuronKit.Stats;
+
+namespace NeuronKit.Diff;
+
+/// <summary>
+/// How the neurons of one model file changed in another (a fine-tuned or quantized copy), layer by layer, both files
+/// streamed block by block:
+/// <code>
+/// using var a = Model.Open("base.pt");
+/// using var b = Model.Open("tuned.safetensors");
+/// var diff = ModelDiff.Compute(a, b);
+/// foreach (var layer in diff.Layers) Console.WriteLine($"{layer.A.Name}: {layer.Relative:P1} changed, {layer.BecameDead} became dead");
+/// </code>
+/// Layers are paired by name (<c>model_state_dict.</c>-style wrapper prefixes set aside); those only in one file and
+/// those whose shapes differ are listed, not compared.
+/// </summary>
+public sealed class ModelDiff
+{
+    private ModelDiff(Model a, Model b, IReadOnlyList<LayerDiff> layers, IReadOnlyList<Layer> onlyInA, IReadOnlyList<Layer> onlyInB,
+        IReadOnlyList<ShapeMismatch> mismatched, TimeSpan elapsed)
+    {
+        A = a;
+        B = b;
+        Layers = layers;
+        OnlyInA = onlyInA;
+        OnlyInB = onlyInB;
+        Mismatched = mismatched;
+        Elapsed = elapsed;
+    }
+
+    /// <summary>Every layer of <paramref name="a"/> compared with the same layer of <paramref name="b"/>.</summary>
+    public static ModelDiff Compute(Model a, Model b, DiffOptions? options = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var (pairs, onlyInA, onlyInB) = LayerPairing.Pair(a.Layers, b.Layers);
+        var layers = new List<LayerDiff>(pairs.Count);
+        var mismatched = new List<ShapeMismatch>();
+        // A layer complex in either file cannot be measured, as in neuron stats; it is left out of a whole-model diff.
+        foreach (var (layerA, layerB) in pairs.Where(p => LayerStats.WhyNotMeasurable(p.A) is null && LayerStats.WhyNotMeasurable(p.B) is null))
+        {
+            if (LayerDiff.FindMismatch(layerA, layerB) is { } mismatch) mismatched.Add(mismatch);
+            else layers.Add(LayerDiff.Compute(layerA, layerB, options));
+        }
+        return new ModelDiff(a, b, layers, onlyInA, onlyInB, mismatched, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Only <paramref name="layer"/> (a name of <paramref name="a"/>, as <see cref="Model.Layer"/> takes it) compared with
+    /// its partner in <paramref name="b"/>; throws <see cref="RequestException"/> when B has no such layer or its
+    /// shapes differ (the message names both).
+    /// </summary>
+    public static ModelDiff Compute(Model a, Model b, string layer, DiffOptions? options = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var (layerA, layerB) = Pair(a, b, layer);
+        return new ModelDiff(a, b, [LayerDiff.Compute(layerA, layerB, options)], [], [], [], clock.Elapsed);
+    }
+
+    /// <summary>
+    /// The layer <paramref name="name"/> of <paramref name="a"/> and its partner in <paramref name="b"/> (paired as a
+    /// whole-model diff pairs them); throws <see cref="RequestException"/> when B has none.
+    /// </summary>
+    public static (Layer A, Layer B) Pair(Model a, Model b, string name)
+    {
+        var layer = a.Layer(name);
+        return LayerPairing.Pair([layer], b.Layers).Pairs is [var pair]
+            ? pair
+            : throw new RequestException($"layer '{layer.Name}' is only in A ({Path.GetFileName(a.Checkpoint.Path)}), not in B ({Path.GetFileName(b.Checkpoint.Path)})");
+    }
+
+    /// <summary>The bytes of weights and biases a whole-model diff reads from both files: a progress bar's total.</summary>
+    public static long BytesToRead(Model a, Model b) =>
+        LayerPairing.Pair(a.Layers, b.Layers).Pairs.Where(p => LayerDiff.FindMismatch(p.A, p.B) is null).Sum(BytesToRead);
+
+    /// <summary>The bytes of weights and biases comparing one pair of layers reads: a progress bar's total.</summary>
+    public static long BytesToRead((Layer A, Layer B) pair) => ModelStats.BytesToRead([pair.A, pair.B]);
+
+    /// <summary>This diff of one layer cut down to its neuron <paramref name="index"/> (its summary then that neuron's).</summary>
+    public ModelDiff Only(long index) => Layers is [var layer]
+        ? new ModelDiff(A, B, [layer.Only(index)], OnlyInA, OnlyInB, Mismatched, Elapsed)
+        : throw new InvalidOperationException($"a diff of {Layers.Count} layers cannot be cut down to one neuron");
+
+    /// <summary>File A, the one changes are measured from.</summary>
+    public Model A { get; }
+
+    /// <summary>File B.</summary>
+    public Model B { get; }
+
+    /// <summary>Every compared layer, in A's order.</summary>
+    public IReadOnlyList<LayerDiff> Layers { get; }
+
+    /// <summary>A's layers that B has not.</summary>
+    public IReadOnlyList<Layer> OnlyInA { get; }
+
+    /// <summary>B's layers that A has not.</summary>
+    public IReadOnlyList<Layer> OnlyInB { get; }
+
+    /// <summary>The layers in both files whose shapes differ.</summary>
+    public IReadOnlyList<ShapeMismatch> Mismatched { get; }
+
+    /// <summary>How long computing it took.</summary>
+    public TimeSpan Elapsed { get; }
+
+    /// <summary>Neurons compared.</summary>
+    public long NeuronCount => Layers.Sum(l => (long)l.Neurons.Count);
+
+    /// <summary>Neurons whose weights or bias changed.</summary>
+    public long Changed => Layers.Sum(l => (long)l.Changed);
+
+    /// <summary>Neurons that became dead.</summary>
+    public long BecameDead => Layers.Sum(l => (long)l.BecameDead);
+
+    /// <summary>Neurons that were dead in A and are not in B.</summary>
+    public long Revived => Layers.Sum(l => (long)l.Revived);
+
+    /// <summary>Neurons whose bias changed sign.</summary>
+    public long BiasSignChanged => Layers.Sum(l => (long)l.BiasSignChanged);
+
+    /// <summary>‖W_b − W_a‖ / ‖W_a‖ over every compared weight of the model.</summary>
+    public double Relative =>
+        Math.Sqrt(Layers.Sum(l => l.L2Delta * l.L2Delta)) / Math.Sqrt(Layers.Sum(l => l.Neurons.Sum(n => n.L2A * n.L2A)));
+
+    /// <summary>Bytes of weights and biases read from both files.</summary>
+    public long BytesRead => Layers.Sum(l => l.BytesRead);
+}

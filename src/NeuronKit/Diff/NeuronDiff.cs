@@ -1,0 +1,36 @@
+namespace NeuronKit.Diff;
+
+/// <summary>
+/// How one neuron's incoming weights (its weight parts concatenated, biases apart) and bias changed from file A to
+/// file B. Divisions follow IEEE: a neuron whose weights are all zero in A has an infinite (or, unchanged, NaN)
+/// <see cref="Relative"/>, and a zero norm on either side makes <see cref="Cosine"/> NaN.
+/// </summary>
+public readonly record struct NeuronDiff
+{
+    /// <summary>The neuron's index in its layer.</summary>
+    public long Index { get; init; }
+
+    /// <summary>‖w_b − w_a‖.</summary>
+    public double L2Delta { get; init; }
+
+    /// <summary>‖w_a‖, the norm <see cref="Relative"/> divides by.</summary>
+    public double L2A { get; init; }
+
+    /// <summary>‖w_b‖.</summary>
+    public double L2B { get; init; }
+
+    /// <summary>‖w_b − w_a‖ / ‖w_a‖.</summary>
+    public double Relative => L2Delta / L2A;
+
+    /// <summary>w_a·w_b / (‖w_a‖ ‖w_b‖).</summary>
+    public double Cosine { get; init; }
+
+    /// <summary>max |w_b − w_a|.</summary>
+    public double MaxAbs { get; init; }
+
+    /// <summary>b_b − b_a, or null where the neuron has no bias or one per gate (an LSTM's).</summary>
+    public double? BiasDelta { get; init; }
+
+    /// <summary>Became dead, revived, bias sign changed.</summary>
+    public DiffFlags Flags { get; init; }
+}

@@ -1,0 +1,162 @@
+using System.Text.Json;
+using NeuronKit.Diff;
+using NeuronKit.Tests.Cli;
+using NeuronKit.Views.Reports;
+
+namespace NeuronKit.Tests.Diff;
+
+/// <summary>
+/// <c>neuron diff</c> of the PyTorch-trained pair in tests/fixtures/diff (make_diff.py) against numpy's table in
+/// expected.json, every value of every neuron of every layer, for each pairing of the formats the pair was saved in.
+/// numpy sums in another order, so values agree to a relative 1e-9; flags, nulls, NaN and Infinity exactly.
+/// </summary>
+public class DiffOracleTests
+{
+    private const double Tolerance = 1e-9;
+
+    private static readonly JsonElement Root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json"))).RootElement;
+    private static readonly JsonElement Expected = Root.GetProperty("layers");
+    private static readonly JsonElement Quantized = Root.GetProperty("quantized");
+
+    public static TheoryData<string, string> Pairs() => new()
+    {
+        { "a.pt", "b.pt" },
+        { "a.safetensors", "b.safetensors" },
+        { "a.safetensors", "b.pt" },
+        { "a.pt", "b_checkpoint.pt" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pairs))]
+    public void Every_neuron_of_every_layer_changed_as_numpy_computes_from_the_two_files(string a, string b)
+    {
+        // Given the two files
+        using var modelA = Model.Open(Fixtures.Path("diff/" + a));
+        using var modelB = Model.Open(Fixtures.Path("diff/" + b));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(modelA, modelB);
+
+        // Then every layer numpy compared is there, in order, with every neuron's numbers and flags
+        Assert.Empty(diff.OnlyInA);
+        Assert.Empty(diff.OnlyInB);
+        Assert.Empty(diff.Mismatched);
+        AssertTable(Expected, diff);
+    }
+
+    [Theory]
+    [InlineData("q_q8_0.gguf")]
+    [InlineData("q_q4_0.gguf")]
+    public void A_quantized_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string quantized)
+    {
+        // Given a float32 model and its GGUF copy, weights quantized by ggml's reference quantizer
+        using var original = Model.Open(Fixtures.Path("diff/q.safetensors"));
+        using var copy = Model.Open(Fixtures.Path("diff/" + quantized));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(original, copy);
+
+        // Then each neuron's change is the error numpy computes from ggml's dequantized values, biases (f32) unchanged
+        AssertTable(Quantized.GetProperty(quantized), diff);
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.True(n.L2Delta > 0 && n.BiasDelta == 0));
+    }
+
+    private static void AssertTable(JsonElement expectedLayers, ModelDiff diff)
+    {
+        Assert.Equal(expectedLayers.EnumerateArray().Select(l => l.GetProperty("name").GetString()), diff.Layers.Select(l => l.A.Name));
+        foreach (var (layer, expected) in diff.Layers.Zip(expectedLayers.EnumerateArray()))
+        {
+            Assert.Equal(expected.GetProperty("kind").GetString(), layer.A.Kind);
+            var rows = expected.GetProperty("stats").EnumerateArray().ToList();
+            Assert.Equal(rows.Count, layer.Neurons.Count);
+            foreach (var (n, row) in layer.Neurons.Zip(rows))
+            {
+                string where = $"{layer.A.Name}[{n.Index}]";
+                Assert.Equal(row.GetProperty("neuron").GetInt64(), n.Index);
+                Close(row.GetProperty("l2_delta"), n.L2Delta, where + " l2_delta");
+                Close(row.GetProperty("relative"), n.Relative, where + " relative");
+                Close(row.GetProperty("cosine"), n.Cosine, where + " cosine");
+                Close(row.GetProperty("max_abs"), n.MaxAbs, where + " max_abs");
+                if (row.GetProperty("bias_delta").ValueKind == JsonValueKind.Null) Assert.Null(n.BiasDelta);
+                else Close(row.GetProperty("bias_delta"), n.BiasDelta ?? double.NaN, where + " bias_delta");
+                Assert.Equal(row.GetProperty("flags").EnumerateArray().Select(f => f.GetString()), DiffFlagNames.Of(n.Flags));
+            }
+        }
+    }
+
+    [Fact]
+    public void The_fixture_pair_has_a_neuron_that_became_dead_one_revived_and_biases_that_changed_sign()
+    {
+        // Given the pair, whose script forced these changes (so the flag checks above are not vacuous)
+        using var modelA = Model.Open(Fixtures.Path("diff/a.pt"));
+        using var modelB = Model.Open(Fixtures.Path("diff/b.pt"));
+
+        // When it is compared
+        var diff = ModelDiff.Compute(modelA, modelB);
+
+        // Then fc1's neuron 5 became dead, fc2's neuron 1 revived (infinitely changed, leading the most changed), and the LSTM has no single bias
+        var fc1 = diff.Layers.Single(l => l.A.Name == "fc1");
+        var fc2 = diff.Layers.Single(l => l.A.Name == "fc2");
+        Assert.Equal(DiffFlags.BecameDead, fc1.Neurons[5].Flags);
+        Assert.True(fc2.Neurons[1].Flags.HasFlag(DiffFlags.Revived));
+        Assert.Equal(double.PositiveInfinity, fc2.Neurons[1].Relative);
+        Assert.Equal(5, fc1.MostChanged[0]);
+        Assert.Equal(1, fc2.MostChanged[0]);
+        Assert.True(fc1.Neurons[0].Flags.HasFlag(DiffFlags.BiasSignChanged));
+        Assert.Equal((1L, 1L, 4L), (diff.BecameDead, diff.Revived, diff.BiasSignChanged));
+        Assert.All(diff.Layers.Single(l => l.A.Name == "rnn.l0").Neurons, n => Assert.Null(n.BiasDelta));
+    }
+
+    [Fact]
+    public void A_file_against_itself_has_not_changed()
+    {
+        // Given one file twice
+        using var modelA = Model.Open(Fixtures.Path("diff/b.pt"));
+        using var modelB = Model.Open(Fixtures.Path("diff/b.safetensors"));
+
+        // When it is compared with itself (the same tensors in another format)
+        var diff = ModelDiff.Compute(modelA, modelB);
+
+        // Then nothing changed; the dead neuron's cosine is undefined, every other one is 1
+        Assert.Equal(0, diff.Changed);
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons).Where(n => n.L2B > 0), n => Assert.Equal(1, n.Cosine, 1e-12));
+        Assert.Empty(diff.Layers.SelectMany(l => l.MostChanged));
+    }
+
+    [Fact]
+    public void The_JSON_report_says_what_the_library_computed_with_the_contract_keys()
+    {
+        // Given the pair
+        var run = CliRun.Of("diff", Fixtures.Path("diff/a.pt"), Fixtures.Path("diff/b.pt"), "--json");
+
+        // When its JSON is read
+        Assert.Equal(0, run.Exit);
+        var root = JsonDocument.Parse(run.Stdout).RootElement;
+
+        // Then it has exactly the contract's keys, at every level, and numpy's numbers
+        Assert.Equal(["a", "b", "layers", "only_in_a", "only_in_b", "mismatched"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("a.pt", root.GetProperty("a").GetString());
+        var layer = root.GetProperty("layers")[2];
+        Assert.Equal(["name", "kind", "neurons", "summary", "stats"], layer.EnumerateObject().Select(p => p.Name));
+        var row = layer.GetProperty("stats")[1];
+        Assert.Equal(["neuron", "l2_delta", "relative", "cosine", "max_abs", "bias_delta", "flags"], row.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("Infinity", row.GetProperty("relative").GetString());
+        Assert.Equal("NaN", row.GetProperty("cosine").GetString());
+        Assert.Equal(["revived", "bias_sign_changed"], row.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Close(Expected[2].GetProperty("stats")[1].GetProperty("l2_delta"), row.GetProperty("l2_delta").GetDouble(), "fc2[1]");
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("layers")[3].GetProperty("stats")[0].GetProperty("bias_delta").ValueKind);
+    }
+
+    // A number of expected.json (or its "NaN", "Infinity") against the computed one.
+    private static void Close(JsonElement expected, double actual, string what)
+    {
+        double want = expected.ValueKind == JsonValueKind.String ? double.Parse(expected.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : expected.GetDouble();
+        if (!double.IsFinite(want))
+        {
+            Assert.True(want.Equals(actual), $"{what}: expected {want}, got {actual}");
+            return;
+        }
+        Assert.True(Math.Abs(actual - want) <= Tolerance * Math.Abs(want), $"{what}: expected {want:R}, got {actual:R}");
+    }
+}
