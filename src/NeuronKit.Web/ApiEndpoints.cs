@@ -46,8 +46,7 @@ internal static class ApiEndpoints
             int? top = Optional(query, "top") is { } text ? Integer(text, "top") : null;
             var order = StatsOrder.Parse(Optional(query, "sort"), top);
             string? name = Optional(query, "layer");
-            var layers = name is null ? model.Layers : [model.Layer(name)];
-            if (name is not null) LayerStats.EnsureMeasurable(layers[0]);
+            var layers = ModelStats.LayersFor(model, name);
             long rows = layers.Sum(l => Math.Min(l.NeuronCount, top ?? long.MaxValue));
             if (rows > options.MaxRows)
                 throw new ResponseTooLargeException($"{(name is null ? "the model" : $"'{name}'")} has {rows:N0} neurons, more than the {options.MaxRows:N0} rows one answer carries",
@@ -84,15 +83,11 @@ internal static class ApiEndpoints
         string layer = Required(query, "layer");
         int k = Optional(query, "k") is { } text ? Integer(text, "k") : 10;
         if (k is < 1 or > 100) throw new RequestException($"k={k}: ask for 1 to 100 inputs");
-        var by = Optional(query, "by") switch
-        {
-            null or "max" => ActivationScore.Max,
-            "mean" => ActivationScore.Mean,
-            string other => throw new RequestException($"by={other}: rank by max or mean"),
-        };
+        var by = Optional(query, "by") is { } name
+            ? ActivationScores.Parse(name) ?? throw new RequestException($"by={name}: rank by {string.Join(" or ", ActivationScores.Names)}")
+            : ActivationScore.Max;
         var (top, count) = inputs.Top(file, layer, Index(query, "neuron"), k, by, Flag(query, "post"));
-        string byName = by == ActivationScore.Max ? "max" : "mean";
-        return Report(context, new TopActivationsReport(layer, top.Count > 0 ? top[0].Neuron : Index(query, "neuron"), byName, count,
+        return Report(context, new TopActivationsReport(layer, top.Count > 0 ? top[0].Neuron : Index(query, "neuron"), by.Name(), count,
             [.. top.Select(a => new RankedInputReport(a.Input, a.Score(by), a.Mean, a.Max))]));
     }
 

@@ -32,7 +32,7 @@ internal static class ActCommand
         var inputs = new Option<string?>("--inputs") { Description = "Run every .npy, .png and .jpg of this folder, one at a time.", HelpName = "DIR" };
         var top = new Option<int?>("--top") { Description = "With --inputs: list the K inputs that activate the neuron most (default 10).", HelpName = "K" };
         var by = new Option<string>("--by") { Description = "What ranks inputs: the max of the neuron's output, or its mean.", DefaultValueFactory = _ => "max" };
-        by.AcceptOnlyFromAmong("max", "mean");
+        by.AcceptOnlyFromAmong([.. ActivationScores.Names]);
         var all = new Option<bool>("--all") { Description = "With --inputs and no INDEX: every neuron of the layer, an [inputs × neurons] table of --by scores." };
         var post = new Option<bool>("--post") { Description = "The output after the activation function that follows the layer (its Relu, Sigmoid, …)." };
         var preprocess = CommonOptions.Preprocess();
@@ -61,7 +61,7 @@ internal static class ActCommand
             if (!everyNeuron && j is null)
                 throw new RequestException("name the neuron: LAYER INDEX (or --all with --inputs DIR for every neuron of the layer)");
             var images = CommonOptions.Images(parse, preprocess, layout);
-            var score = parse.GetValue(by) == "mean" ? ActivationScore.Mean : ActivationScore.Max;
+            var score = ActivationScores.Parse(parse.GetValue(by)!)!.Value;
             string layerName = parse.GetValue(layer)!;
             var format = asJson ? ActOutput.Json : asCsv ? ActOutput.Csv : ActOutput.Text;
 

@@ -47,10 +47,7 @@ internal static class StatsCommand
             if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
             var order = StatsOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
             using var model = Model.Open(parse.GetValue(file)!);
-            string? name = parse.GetValue(layer);
-            var layers = name is null ? model.Layers : [model.Layer(name)];
-            // One layer asked for by name is measured or refused; a whole model's complex layers are listed as skipped.
-            if (name is not null) LayerStats.EnsureMeasurable(layers[0]);
+            var layers = ModelStats.LayersFor(model, parse.GetValue(layer));
             var stats = Compute(model, layers, new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) },
                 showProgress: !asJson && StatsProgress.Possible(stderr));
             if (asJson) ReportJson.Write(stdout, StatsReport.Of(stats, order));

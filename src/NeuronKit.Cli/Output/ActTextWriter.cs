@@ -36,7 +36,7 @@ internal static class ActTextWriter
 
     public static void WriteTop(TextWriter stdout, ActOutput format, string layer, long neuron, ActivationScore by, long count, IReadOnlyList<NeuronActivation> top)
     {
-        string byName = Name(by);
+        string byName = by.Name();
         switch (format)
         {
             case ActOutput.Json:
@@ -66,7 +66,7 @@ internal static class ActTextWriter
         switch (format)
         {
             case ActOutput.Json:
-                ReportJson.Write(stdout, new LayerActivationsReport(layer, Name(by), neurons, [.. rows.Select(r => new InputRowReport(r.Input, r.Scores))], dead));
+                ReportJson.Write(stdout, new LayerActivationsReport(layer, by.Name(), neurons, [.. rows.Select(r => new InputRowReport(r.Input, r.Scores))], dead));
                 return;
             case ActOutput.Csv:
                 stdout.Write("input," + string.Join(",", Enumerable.Range(0, neurons)) + "\n");
@@ -74,7 +74,7 @@ internal static class ActTextWriter
                     stdout.Write(Csv(input) + "," + string.Join(",", scores.Select(Number)) + "\n");
                 return;
         }
-        stdout.WriteLine($"{layer}: the {Name(by)} of each of its {Count(neurons, "neuron")} on {Count(rows.Count, "input")}");
+        stdout.WriteLine($"{layer}: the {by.Name()} of each of its {Count(neurons, "neuron")} on {Count(rows.Count, "input")}");
         var table = new PlainTable().Column("input");
         for (int j = 0; j < neurons; j++) table.Column(j.ToString(CultureInfo.InvariantCulture), right: true);
         foreach (var (input, scores) in rows) table.Row([input, .. scores.Select(TensorText.Number)]);
@@ -83,7 +83,6 @@ internal static class ActTextWriter
             : $"never above 0 on these inputs: {Count(dead.Length, "neuron")} ({string.Join(", ", dead)})");
     }
 
-    private static string Name(ActivationScore by) => by == ActivationScore.Mean ? "mean" : "max";
 
     private static string Count(long n, string noun) => $"{n} {noun}{(n == 1 ? "" : "s")}";
 

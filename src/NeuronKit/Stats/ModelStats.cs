@@ -59,6 +59,19 @@ public sealed class ModelStats
         return new ModelStats(model, results, skipped, clock.Elapsed);
     }
 
+    /// <summary>
+    /// The layers a request for statistics measures: every layer of <paramref name="model"/> (complex ones are then
+    /// skipped with the reason), or the one named <paramref name="layer"/>, which is measured or refused: a
+    /// <see cref="RequestException"/> says why it cannot be.
+    /// </summary>
+    public static IReadOnlyList<Layer> LayersFor(Model model, string? layer)
+    {
+        if (layer is null) return model.Layers;
+        var named = model.Layer(layer);
+        LayerStats.EnsureMeasurable(named);
+        return [named];
+    }
+
     /// <summary>The bytes of weights and biases that computing statistics of <paramref name="layers"/> reads: a progress bar's total.</summary>
     public static long BytesToRead(IEnumerable<Layer> layers) =>
         layers.Where(l => LayerStats.WhyNotMeasurable(l) is null).Sum(l => l.NeuronCount * LayerStats.BytesPerNeuron(l));
