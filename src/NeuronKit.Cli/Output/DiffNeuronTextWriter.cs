@@ -19,7 +19,7 @@ internal static class DiffNeuronTextWriter
     {
         var layer = diff.Layers[0];
         var n = layer.Neurons[0];
-        stdout.WriteLine($"{layer.A.Name} ({layer.A.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
+        stdout.WriteLine($"{layer.A.Name} ({layer.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
             $"{Path.GetFileName(diff.A.Checkpoint.Path)} → {Path.GetFileName(diff.B.Checkpoint.Path)}" +
             (layer.A.Name == layer.B.Name && b.Index == a.Index ? "" : $" (in B: {layer.B.Name} neuron {b.Index}{DiffTextWriter.Reordered(layer)})"));
         var flags = DiffFlagNames.Of(n.Flags);

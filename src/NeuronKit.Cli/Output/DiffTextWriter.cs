@@ -18,7 +18,7 @@ internal static class DiffTextWriter
         {
             stdout.WriteLine();
             string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name}{Reordered(layer)})";
-            stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.A.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
+            stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
             if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
         }

@@ -25,6 +25,6 @@ public sealed record DiffLayerReport(
 {
     /// <summary>The report of <paramref name="layer"/>, its neurons in <paramref name="order"/>.</summary>
     public static DiffLayerReport Of(LayerDiff layer, DiffOrder order) =>
-        new(layer.A.Name, layer.A.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), [.. order.Apply(layer).Select(NeuronDiffRow.Of)],
+        new(layer.A.Name, layer.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), [.. order.Apply(layer).Select(NeuronDiffRow.Of)],
             layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name);
 }

@@ -48,6 +48,9 @@ public sealed partial class LayerDiff
     /// <summary>The same layer in B.</summary>
     public Layer B { get; }
 
+    /// <summary>The layer's kind: A's, or B's where only A's was assumed (a weight-only norm A's names do not settle).</summary>
+    public string Kind => A.Assumed && !B.Assumed ? B.Kind : A.Kind;
+
     /// <summary>When B's converter reordered the neurons, which of B's each of A's was compared with; null when neuron j is neuron j.</summary>
     public NeuronOrder? BOrder { get; }
 
