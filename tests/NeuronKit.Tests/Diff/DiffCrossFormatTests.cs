@@ -72,6 +72,41 @@ public class DiffCrossFormatTests
     }
 
     [Fact]
+    public void A_qwen2_GGUF_pairs_by_the_same_names_without_a_permutation()
+    {
+        // Given block 0's attention written unpermuted under architecture qwen2, whose rotary embedding is Hugging Face's
+        using var hf = Model.Open(HuggingFace);
+        using var qwen2 = Model.Open(Cross("qwen2_block0.gguf"));
+
+        // When it is compared with the Hugging Face model
+        var diff = ModelDiff.Compute(hf, qwen2);
+
+        // Then its five layers pair by name, row j with row j, unchanged; the rest of A is only in A
+        Assert.Equal(["model.layers.0.input_layernorm", "model.layers.0.self_attn.k_proj", "model.layers.0.self_attn.o_proj",
+            "model.layers.0.self_attn.q_proj", "model.layers.0.self_attn.v_proj"], diff.Layers.Select(l => l.A.Name));
+        Assert.All(diff.Layers, l => Assert.Null(l.BOrder));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+        Assert.Equal(16, diff.OnlyInA.Count);
+        Assert.Empty(diff.OnlyInB);
+    }
+
+    [Fact]
+    public void A_GGUF_of_an_architecture_the_table_does_not_know_keeps_its_names()
+    {
+        // Given the same tensors under gemma2, whose GGUF names come from other modules than LLaMA's
+        using var hf = Model.Open(HuggingFace);
+        using var gemma2 = Model.Open(Cross("gemma2_block0.gguf"));
+
+        // When it is compared with the Hugging Face model
+        var diff = ModelDiff.Compute(hf, gemma2);
+
+        // Then nothing pairs: every layer is listed as only in its file, none compared under a guessed name
+        Assert.Empty(diff.Layers);
+        Assert.Equal(21, diff.OnlyInA.Count);
+        Assert.Equal(["blk.0.attn_norm", "blk.0.attn_q", "blk.0.attn_k", "blk.0.attn_v", "blk.0.attn_output"], diff.OnlyInB.Select(l => l.Name));
+    }
+
+    [Fact]
     public void Without_the_permutation_the_q_and_k_rows_would_not_match()
     {
         // Given the two q projections, row j against row j as stored (the permutation is not a no-op here)
