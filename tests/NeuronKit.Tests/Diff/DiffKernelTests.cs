@@ -1,4 +1,5 @@
 using NeuronKit.Diff;
+using NeuronKit.Layers;
 
 namespace NeuronKit.Tests.Diff;
 
@@ -119,6 +120,35 @@ public class DiffKernelTests
         var sums = PartDifference.Empty;
         Assert.Throws<ArgumentException>(() => DiffKernel.Add(new float[4], new float[5], ref sums));
         Assert.Throws<ArgumentException>(() => DiffKernel.Add(new double[4], new double[3], ref sums));
+    }
+
+    [Theory]
+    [InlineData("dtype_float16.pt", "dtype_bfloat16.pt")]
+    [InlineData("dtype_bfloat16.pt", "dtype_float16.pt")]
+    [InlineData("dtype_float16.pt", "dtype_float64.pt")]
+    [InlineData("dtype_float64.pt", "dtype_bfloat16.pt")]
+    public void Half_precision_and_float64_files_differ_as_their_values_do_in_double_arithmetic(string a, string b)
+    {
+        // Given two files of the same Linear(6, 3), each stored in its own type (half precision is widened to float32
+        // for the kernel; beside float64 both sides are read as doubles)
+        using var modelA = Model.Open(Fixtures.Path("pytorch/" + a));
+        using var modelB = Model.Open(Fixtures.Path("pytorch/" + b));
+
+        // When they are compared
+        var layer = ModelDiff.Compute(modelA, modelB).Layers.Single();
+
+        // Then each neuron's numbers are those of its values as the library reads them, in plain double arithmetic
+        Assert.Equal(3, layer.Neurons.Count);
+        foreach (var n in layer.Neurons)
+        {
+            double[] Wide(Model m) => m.Layer("fc").Neuron(n.Index).Parts.Single(p => p.Role.Use == PartUse.Weight).ToDoubles();
+            var (x, y) = (Wide(modelA), Wide(modelB));
+            double delta = Math.Sqrt(x.Zip(y, (p, q) => (q - p) * (q - p)).Sum());
+            Assert.Equal(delta, n.L2Delta, delta * 1e-12);
+            Assert.Equal(x.Zip(y, (p, q) => Math.Abs(q - p)).Max(), n.MaxAbs);
+            double cosine = x.Zip(y, (p, q) => p * q).Sum() / Math.Sqrt(x.Sum(v => v * v) * y.Sum(v => v * v));
+            Assert.Equal(cosine, n.Cosine, 1e-12);
+        }
     }
 
     // Weights about N(0, 0.02) and B = A plus a change about 1e-3, as fine-tuning leaves them.
