@@ -95,6 +95,29 @@ public class DiffKernelTests
         Assert.Equal(double.Epsilon, doubles.MaxAbs);
     }
 
+    [Theory]
+    [InlineData(float.MaxValue, -float.MaxValue)]
+    [InlineData(float.Epsilon, -float.Epsilon)]
+    [InlineData(1e-30f, 3e-38f)]
+    [InlineData(float.PositiveInfinity, 1f)]
+    public void The_largest_change_is_exact_from_the_smallest_magnitudes_to_the_largest(float x, float y)
+    {
+        // Given a pair of parts that differ only where x and y are swapped, in the vector body and in the tail
+        var (a, _) = Pair(37, seed: 5);
+        float[] b = [.. a];
+        a[9] = x;
+        b[9] = y;
+        a[36] = y;
+        b[36] = x;
+
+        // When it is compared
+        var sums = PartDifference.Empty;
+        DiffKernel.Add(a, b, ref sums);
+
+        // Then the largest change is |y - x| in double arithmetic, bit for bit
+        Assert.Equal(Math.Abs((double)y - x), sums.MaxAbs);
+    }
+
     [Fact]
     public void Parts_add_up_as_one_part_of_their_values_together()
     {
