@@ -119,7 +119,7 @@ def main():
     commands["diff neuron big"] = [neuron, "diff", files["big.pt"], files["big_b.pt"], "--csv"]
     commands = {name: cmd for name, cmd in commands.items() if selected(name, args)}
 
-    recache(files.values())
+    recache(path for path in files.values() if os.path.exists(path))  # with --rows, edit.pt may not have been copied
     print(f"warm-up: every command once (fills the page cache)")
     for name, cmd in commands.items():
         measure(name, cmd)
@@ -311,7 +311,8 @@ def table(r, args, runs, files, neuron, installed):
         f"`small.pt` = {size(small)} ({sizes(args)['small'][0]} x Linear({sizes(args)['small'][1]}, {sizes(args)['small'][1]})). "
         f"`neuron` is the published CLI ({'Native AOT' if is_native(neuron) else 'JIT, framework-dependent'}); "
         + (f"the installed tool is `dotnet tool install NeuronKit.Cli` from packages packed in this run "
-           f"({'Native AOT' if is_native(installed) else 'framework-dependent'}). " if installed else "the installed-tool rows are skipped (no clang). ") +
+           f"({'Native AOT' if is_native(installed) else 'framework-dependent'}). " if installed
+           else "the installed-tool rows are skipped (--rows). " if args.rows else "the installed-tool rows are skipped (no clang). ") +
         f"Reproduce: `bench/run.sh{' --tiny' if args.tiny else ''}`.",
         "",
         "| task | tool | wall | CPU | peak RSS | vs PyTorch | vs read bound |",
