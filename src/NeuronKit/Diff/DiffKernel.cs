@@ -14,7 +14,7 @@ namespace NeuronKit.Diff;
 /// </summary>
 internal static class DiffKernel
 {
-    /// <summary>Adds <paramref name="a"/> compared with <paramref name="b"/> (as long) to <paramref name="sums"/>.</summary>
+    /// <summary>Adds <paramref name="a"/> compared with <paramref name="b"/> (of the same length) to <paramref name="sums"/>.</summary>
     // Optimised from the first call: tier-0 code of a vector loop is many times slower, and a diff is over in a second.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ref PartDifference sums)
