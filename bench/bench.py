@@ -2,6 +2,7 @@
 
     bench/run.sh            # full: 2 GiB checkpoint, 5 timed runs after a warm-up
     bench/run.sh --tiny     # CI: a small checkpoint, one run, no targets checked
+    bench/run.sh --rows diff --no-build   # only the rows whose names contain "diff" (and their references), printed
 
 Builds the published CLI, packs the tool and installs it with dotnet tool install into a temporary tool path, writes
 the checkpoints under bench/data/ with real PyTorch, then times each command as a whole process (wall time, CPU time,
@@ -48,6 +49,9 @@ TARGETS = [
                    r["show installed big"]["wall"] / r["show neuron big"]["wall"]), "<=", 2),
     ("prune 2 GiB to a new file: neuron wall / cp wall", lambda r: r["prune neuron big"]["wall"] / r["copy big"]["wall"], "<=", 2),
     ("prune 2 GiB to a new file: peak memory (MiB)", lambda r: r["prune neuron big"]["rss"] / MIB, "<", 200),
+    ("diff 2 GiB pair: PyTorch wall / neuron wall", lambda r: r["diff pytorch big"]["wall"] / r["diff neuron big"]["wall"], ">=", 10),
+    ("diff 2 GiB pair: neuron wall / read both wall", lambda r: r["diff neuron big"]["wall"] / r["diff read big"]["wall"], "<=", 2),
+    ("diff 2 GiB pair: peak memory (MiB)", lambda r: r["diff neuron big"]["rss"] / MIB, "<", 200),
 ]
 
 
@@ -57,11 +61,13 @@ def main():
     runs = 1 if args.tiny else args.runs
     data = os.path.join(HERE, "data", "tiny" if args.tiny else "full")
     neuron = build(args)
-    installed = install_tool(args)
-    floor = build_floor()
+    # --rows measures a few rows alone: no tool to pack, no floor, no serve section.
+    installed = install_tool(args) if not args.rows else None
+    floor = build_floor() if not args.rows else None
     files = checkpoints(data, sizes)
     files["edit.pt"] = os.path.join(data, "edit.pt")  # what `neuron edit --in-place` writes into
-    shutil.copyfile(files["big.pt"], files["edit.pt"])
+    if selected("edit neuron big in place", args):
+        shutil.copyfile(files["big.pt"], files["edit.pt"])
     formats = subprocess.run([neuron, "formats"], capture_output=True, text=True, check=True).stdout
     safetensors = any(line.split()[:1] == ["safetensors"] for line in formats.splitlines())
     if not safetensors:
@@ -106,8 +112,14 @@ def main():
     commands["prune pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_prune.py"), files["big.pt"], before, "-1",
                                      os.path.join(data, "pruned-pytorch.pt")]
     commands["prune neuron big"] = [neuron, "prune", files["big.pt"], before, "-1", "-o", os.path.join(data, "pruned-neuron.pt")]
+    # Diff big.pt against its fine-tuned twin, beside reading both files as the read bound reads one.
+    commands["diff read big"] = ["sh", "-c", 'dd if="$1" of=/dev/null bs=1M status=none && dd if="$2" of=/dev/null bs=1M status=none',
+                                 "sh", files["big.pt"], files["big_b.pt"]]
+    commands["diff pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_diff.py"), files["big.pt"], files["big_b.pt"]]
+    commands["diff neuron big"] = [neuron, "diff", files["big.pt"], files["big_b.pt"], "--csv"]
+    commands = {name: cmd for name, cmd in commands.items() if selected(name, args)}
 
-    recache(files.values())
+    recache(path for path in files.values() if os.path.exists(path))  # with --rows, edit.pt may not have been copied
     print(f"warm-up: every command once (fills the page cache)")
     for name, cmd in commands.items():
         measure(name, cmd)
@@ -118,6 +130,10 @@ def main():
             samples[name].append(measure(name, cmd))
     results = {name: {k: statistics.median(s[k] for s in runs_) for k in ("wall", "cpu", "rss")} for name, runs_ in samples.items()}
     report = table(results, args, runs, files, neuron, installed)
+    if args.rows:
+        print(report)
+        print("not written: --rows measures only some rows")
+        return
     report += "\n" + serve_load(neuron, files["big.pt"], args.tiny) + "\n"
     report += "\n" + act_throughput(neuron, args.tiny) + "\n"
     out = os.path.join(HERE, "results", "tiny.md" if args.tiny else args.out)
@@ -126,6 +142,11 @@ def main():
         f.write(report)
     print(report)
     print(f"written: {os.path.relpath(out, ROOT)}")
+
+
+def selected(name, args):
+    """True when --rows (words; a row is kept when its name contains one) keeps row name, or when there is no --rows."""
+    return not args.rows or any(word in name for word in args.rows)
 
 
 def serve_load(neuron, path, tiny):
@@ -156,6 +177,8 @@ def parse():
     p.add_argument("--runs", type=int, default=5, help="timed runs per command after the warm-up (default 5)")
     p.add_argument("--no-build", action="store_true", help="use the CLI already published to bench/bin (the installed tool is still packed)")
     p.add_argument("--out", default="results.md", help="file name under bench/results/ (default results.md)")
+    p.add_argument("--rows", nargs="+", metavar="WORD",
+                   help="measure only the rows whose names contain a WORD (e.g. diff), print their table and write nothing")
     return p.parse_args()
 
 
@@ -226,6 +249,16 @@ def checkpoints(data, sizes):
                 f.write(shape)
         files[f"{name}.pt"] = pt
         files[f"{name}.safetensors"] = os.path.splitext(pt)[0] + ".safetensors"
+    # neuron diff's second file: big.pt's fine-tuned twin (the same seeded weights, changed a little).
+    layers, dim = sizes["big"]
+    twin, shape = os.path.join(data, "big_b.pt"), f"{layers}x Linear({dim}, {dim}) float32, fine-tuned twin"
+    marker = twin + ".shape"
+    if not (os.path.exists(twin) and os.path.exists(marker) and open(marker).read() == shape):
+        print(f"writing {os.path.relpath(twin, ROOT)}: big.pt's fine-tuned twin, with torch.save")
+        subprocess.run([PYTHON, os.path.join(HERE, "make_checkpoints.py"), twin, str(layers), str(dim), "--twin"], check=True)
+        with open(marker, "w") as f:
+            f.write(shape)
+    files["big_b.pt"] = twin
     return files
 
 
@@ -270,9 +303,11 @@ def table(r, args, runs, files, neuron, installed):
         return f"{n / MIB:,.1f} MiB" if n >= MIB else f"{n / 1024:,.0f} KiB"
 
     def row(task, tool, name, reference=None, bound=None):
+        if name not in r:  # not measured in this run (--rows)
+            return None
         m = r[name]
-        vs_torch = f"{r[reference]['wall'] / m['wall']:.1f}x faster" if reference else ""
-        vs_read = f"{m['wall'] / r[bound]['wall']:.2f}x the read" if bound else ""
+        vs_torch = f"{r[reference]['wall'] / m['wall']:.1f}x faster" if reference in r else ""
+        vs_read = f"{m['wall'] / r[bound]['wall']:.2f}x the read" if bound in r else ""
         return (f"| {task} | {tool} | {m['wall']:.3f} s | {m['cpu']:.3f} s | {m['rss'] / MIB:,.0f} MiB | {vs_torch} | {vs_read} |")
 
     big, small = files["big.pt"], files["small.pt"]
@@ -288,7 +323,8 @@ def table(r, args, runs, files, neuron, installed):
         f"`small.pt` = {size(small)} ({sizes(args)['small'][0]} x Linear({sizes(args)['small'][1]}, {sizes(args)['small'][1]})). "
         f"`neuron` is the published CLI ({'Native AOT' if is_native(neuron) else 'JIT, framework-dependent'}); "
         + (f"the installed tool is `dotnet tool install NeuronKit.Cli` from packages packed in this run "
-           f"({'Native AOT' if is_native(installed) else 'framework-dependent'}). " if installed else "the installed-tool rows are skipped (no clang). ") +
+           f"({'Native AOT' if is_native(installed) else 'framework-dependent'}). " if installed
+           else "the installed-tool rows are skipped (--rows). " if args.rows else "the installed-tool rows are skipped (no clang). ") +
         f"Reproduce: `bench/run.sh{' --tiny' if args.tiny else ''}`.",
         "",
         "| task | tool | wall | CPU | peak RSS | vs PyTorch | vs read bound |",
@@ -335,6 +371,11 @@ def table(r, args, runs, files, neuron, installed):
         row(f"prune one neuron to a new file, {b}", "PyTorch: torch.load, cut, torch.save", "prune pytorch big"),
         row(f"prune one neuron to a new file, {b}", "`neuron prune big.pt L-1 -1 -o pruned.pt`", "prune neuron big", "prune pytorch big"),
     ]
+    lines += [
+        row(f"read both files, 2 x {b} (bound)", "`dd if=big.pt bs=1M`, then `dd if=big_b.pt bs=1M`", "diff read big"),
+        row(f"diff, 2 x {b}", "PyTorch: torch.load both, per-row diff table", "diff pytorch big", None, "diff read big"),
+        row(f"diff, 2 x {b}", "`neuron diff big.pt big_b.pt --csv`", "diff neuron big", "diff pytorch big", "diff read big"),
+    ]
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     if "version installed" in r:
         lines.append(row("start-up", "installed tool: `neuron --version`", "version installed"))
@@ -345,13 +386,18 @@ def table(r, args, runs, files, neuron, installed):
               "to `stats` (one more read of every consumer's weight). The floor row is the same job stripped to reading the file (pread, 256 KiB blocks, all cores) and "
               "the kernel's eight 128-bit vector instructions per four weights, in C: no format, no neurons, no output. "
               "Peak RSS is the child's `ru_maxrss`, which counts the forked Python parent before `exec` (about 13 MiB here): "
-              "no row reads lower than that.", ""]
+              "no row reads lower than that. The diff rows compare big.pt with its fine-tuned twin big_b.pt (make_checkpoints.py "
+              "--twin: every value moved a little, one neuron per layer zeroed, one bias negated); PyTorch computes the table "
+              "in float32 and prints one line, neuron in float64 and writes every row.", ""]
+    lines = [line for line in lines if line is not None]
     if not args.tiny:
         lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
         for label, value, op, goal in TARGETS:
             try:
                 v = value(r)
-            except KeyError:  # a row skipped in this run
+            except KeyError:  # a row skipped in this run (or left out by --rows)
+                if args.rows:
+                    continue
                 lines.append(f"| {label} | not measured | {op} {goal} | |")
                 continue
             met = {"<": v < goal, "<=": v <= goal, ">=": v >= goal}[op]

@@ -2,7 +2,10 @@
 (an nn.Sequential state dict: 0.weight, 0.bias, 1.weight, ...), and the same tensors as safetensors, written byte for
 byte (the safetensors package is not needed: the format is an 8-byte header length, a JSON header, then the bytes).
 
-Used by bench.py; run alone as  /usr/bin/python3 bench/make_checkpoints.py OUT.pt LAYERS DIM
+With --twin, OUT.pt is instead the checkpoint's fine-tuned twin (`neuron diff`'s other file, no .safetensors): the
+same seeded weights with small seeded changes, one neuron per layer zeroed (it became dead) and one bias negated.
+
+Used by bench.py; run alone as  /usr/bin/python3 bench/make_checkpoints.py OUT.pt LAYERS DIM [--twin]
 """
 
 import json
@@ -23,6 +26,21 @@ def state_dict(layers, dim, seed=0):
     return sd
 
 
+def fine_tune(sd, seed=1):
+    """The state dict as if fine-tuned, in place (so that only one copy is in memory): every value moved by seeded
+    N(0, 0.001) noise (5% of the weights' spread), and in layer i neuron i's weights zeroed and its bias negated, so
+    that the diff's flags have something to say."""
+    generator = torch.Generator().manual_seed(seed)
+    for i in range(len(sd) // 2):
+        w, b = sd[f"{i}.weight"], sd[f"{i}.bias"]
+        w.add_(torch.randn(w.shape, generator=generator), alpha=0.001)
+        b.add_(torch.randn(b.shape, generator=generator), alpha=0.001)
+        j = i % w.shape[0]
+        w[j].zero_()
+        b[j] = -b[j]
+    return sd
+
+
 def write_safetensors(sd, path):
     """https://github.com/huggingface/safetensors#format: u64 header size, JSON header, little-endian row-major data."""
     header, offset = {"__metadata__": {"format": "pt"}}, 0
@@ -39,8 +57,10 @@ def write_safetensors(sd, path):
             f.write(t.contiguous().numpy().tobytes())
 
 
-def make(pt_path, layers, dim, safetensors_path=None):
+def make(pt_path, layers, dim, safetensors_path=None, twin=False):
     sd = state_dict(layers, dim)
+    if twin:
+        fine_tune(sd)
     torch.save(sd, pt_path)
     if safetensors_path:
         write_safetensors(sd, safetensors_path)
@@ -48,4 +68,5 @@ def make(pt_path, layers, dim, safetensors_path=None):
 
 if __name__ == "__main__":
     out, layers, dim = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    make(out, layers, dim, os.path.splitext(out)[0] + ".safetensors")
+    twin = "--twin" in sys.argv[4:]
+    make(out, layers, dim, None if twin else os.path.splitext(out)[0] + ".safetensors", twin)

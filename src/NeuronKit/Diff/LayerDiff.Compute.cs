@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
 using NeuronKit.Stats;
@@ -149,9 +148,7 @@ public sealed partial class LayerDiff
     private static NeuronDiff Compare(long index, IReadOnlyList<PartPlan> partsA, long atA, PartReader readerA,
         IReadOnlyList<PartPlan> partsB, long atB, PartReader readerB)
     {
-        double squaredDelta = 0, squaredA = 0, squaredB = 0, dot = 0, maxAbs = 0;
-        long weights = 0;
-        bool allZeroA = true, allZeroB = true;
+        var sums = PartDifference.Empty;
         double? biasA = null, biasB = null;
         bool gated = false;
         for (int k = 0; k < partsA.Count; k++)
@@ -160,23 +157,12 @@ public sealed partial class LayerDiff
             switch (partA.Use)
             {
                 case PartUse.Weight:
-                    var valuesA = readerA.Values(partA.View(atA));
-                    var valuesB = readerB.Values(partB.View(atB));
-                    squaredA += TensorPrimitives.SumOfSquares(valuesA);
-                    squaredB += TensorPrimitives.SumOfSquares(valuesB);
-                    dot += TensorPrimitives.Dot(valuesA, valuesB);
-                    if (valuesA.Length > 0)
-                    {
-                        // MaxMagnitude keeps a NaN, as numpy's max does; a part is all zero when its largest magnitude is.
-                        allZeroA &= TensorPrimitives.MaxMagnitude(valuesA) == 0;
-                        allZeroB &= TensorPrimitives.MaxMagnitude(valuesB) == 0;
-                        var delta = readerB.Scratch(valuesB.Length);
-                        TensorPrimitives.Subtract(valuesB, valuesA, delta);
-                        squaredDelta += TensorPrimitives.SumOfSquares(delta);
-                        double largest = Math.Abs(TensorPrimitives.MaxMagnitude(delta));
-                        maxAbs = double.IsNaN(largest) ? largest : Math.Max(maxAbs, largest);
-                    }
-                    weights += valuesA.Length;
+                    // float32 (and half-precision widened) side by side in one pass where both allow it; anything else as doubles.
+                    var (viewA, viewB) = (partA.View(atA), partB.View(atB));
+                    if (readerA.TryFloats(viewA, out var floatsA) && readerB.TryFloats(viewB, out var floatsB))
+                        DiffKernel.Add(floatsA, floatsB, ref sums);
+                    else
+                        DiffKernel.Add(readerA.Values(viewA), readerB.Values(viewB), ref sums);
                     break;
                 case PartUse.Bias when partA.Gate is null:
                     biasA = (biasA ?? 0) + readerA.Sum(partA.View(atA));
@@ -187,6 +173,9 @@ public sealed partial class LayerDiff
                     break;
             }
         }
+        long weights = sums.Count;
+        double squaredA = sums.SquaresA, squaredB = sums.SquaresB, dot = sums.Dot, squaredDelta = sums.SquaresDelta, maxAbs = sums.MaxAbs;
+        bool allZeroA = sums.AllZeroA, allZeroB = sums.AllZeroB;
         double l2A = Math.Sqrt(squaredA), l2B = Math.Sqrt(squaredB);
         bool deadA = weights > 0 && allZeroA, deadB = weights > 0 && allZeroB;
         bool oneBias = !gated && biasA is not null;

@@ -17,7 +17,7 @@ internal sealed class PartReader : IDisposable
     private readonly double[] _doubles = ArrayPool<double>.Shared.Rent(MomentsKernel.BlockSize);
     private readonly byte[] _bytes = ArrayPool<byte>.Shared.Rent(MomentsKernel.BlockSize * sizeof(double));
     private double[] _gathered = [];
-    private double[] _scratch = [];
+    private float[] _widened = [];
 
     /// <summary>The current block of neurons' bytes, loaded ahead by the caller.</summary>
     public BlockBytes Block { get; } = new();
@@ -118,6 +118,32 @@ internal sealed class PartReader : IDisposable
         return values;
     }
 
+    /// <summary>
+    /// Every value of <paramref name="view"/> as a float32, when it is loaded in the block as float32 (used where it
+    /// lies, no copy) or as float16 or bfloat16 (widened, exactly, into a reused buffer); false for anything else, which
+    /// <see cref="Values"/> reads. Valid until the next call.
+    /// </summary>
+    public bool TryFloats(TensorView view, out ReadOnlySpan<float> values)
+    {
+        values = default;
+        if (view.DType is not (DType.Float32 or DType.Float16 or DType.BFloat16) || !IsContiguous(view)) return false;
+        int size = view.DType.Size();
+        int count = checked((int)view.ElementCount);
+        if (!Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)) return false;
+        if (view.DType == DType.Float32)
+        {
+            // IsContiguous has checked the bytes are little-endian.
+            values = MemoryMarshal.Cast<byte, float>(bytes);
+            return true;
+        }
+        if (_widened.Length < count) _widened = new float[count];
+        var widened = _widened.AsSpan(0, count);
+        if (view.DType == DType.Float16) BlockConversion.Float16(bytes, widened);
+        else BlockConversion.BFloat16(bytes, widened);
+        values = widened;
+        return true;
+    }
+
     /// <summary>A hash of the values' stored bytes (or, for a strided view, of their exact doubles), equal for equal values.</summary>
     public void AddToHash(TensorView view, ref HashCode hash)
     {
@@ -157,13 +183,6 @@ internal sealed class PartReader : IDisposable
         var values = Buffer(checked((int)view.ElementCount));
         view.CopyTo(values);
         return values;
-    }
-
-    /// <summary>A buffer of <paramref name="count"/> doubles apart from the one <see cref="Values"/> returns; valid until the next call.</summary>
-    public Span<double> Scratch(int count)
-    {
-        if (_scratch.Length < count) _scratch = new double[count];
-        return _scratch.AsSpan(0, count);
     }
 
     private Span<double> Buffer(int count)

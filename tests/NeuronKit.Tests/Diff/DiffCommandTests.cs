@@ -151,6 +151,36 @@ public class DiffCommandTests
         Assert.Equal("revived;bias_sign_changed", cells[8]);
     }
 
+    [Fact]
+    public void The_whole_CSV_says_what_the_JSON_says_row_by_row_in_order()
+    {
+        // Given the pair's table as CSV (formatted in chunks ahead of the writer) and as JSON
+        var csv = CliRun.Of("diff", A, B, "--csv");
+        var json = JsonDocument.Parse(CliRun.Of("diff", A, B, "--json").Stdout).RootElement;
+
+        // Then every layer's rows come in order, each with the JSON's numbers, bias and flags
+        Assert.Equal(0, csv.Exit);
+        var rows = csv.Stdout.TrimEnd('\n').Split('\n')[1..];
+        var expected = json.GetProperty("layers").EnumerateArray()
+            .SelectMany(layer => layer.GetProperty("stats").EnumerateArray().Select(row => string.Join(",",
+                [
+                    layer.GetProperty("name").GetString()!, layer.GetProperty("kind").GetString()!, row.GetProperty("neuron").GetInt64().ToString(),
+                    .. new[] { "l2_delta", "relative", "cosine", "max_abs", "bias_delta" }.Select(key => Cell(row.GetProperty(key))),
+                    string.Join(";", row.GetProperty("flags").EnumerateArray().Select(f => f.GetString())),
+                ])))
+            .ToList();
+        Assert.Equal(3 + 8 + 4 + 3, expected.Count);
+        Assert.Equal(expected, rows);
+    }
+
+    // A JSON number (or "NaN", "Infinity", null) as the CSV writes it.
+    private static string Cell(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => "",
+        JsonValueKind.String => value.GetString()!,
+        _ => value.GetDouble().ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     // A copy of A with fc1's neuron 5 pruned by `neuron prune`, fc2's inputs shrinking with it.
     private static TempFile PrunedCopy()
     {
