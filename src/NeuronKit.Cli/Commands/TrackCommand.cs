@@ -18,18 +18,20 @@ internal static class TrackCommand
                 "or @LIST (a file naming one path per line).",
             Arity = ArgumentArity.OneOrMore,
         };
-        var layer = new Option<string?>("--layer") { Description = "Only this layer (as 'neuron layers' lists it); every layer when left out." };
-        var parquet = new Option<string?>("--parquet") { Description = "Write the rows to this Parquet file (typed columns; for DuckDB, Spark, pandas)." };
-        var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file instead ('-': standard output)." };
+        var layer = new Option<string?>("--layer") { Description = "Only this layer (as 'neuron layers' lists it); every layer when left out.", HelpName = "L" };
+        var parquet = new Option<string?>("--parquet") { Description = "Write the rows to this Parquet file (typed columns; for DuckDB, Spark, pandas).", HelpName = "OUT" };
+        var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file instead ('-': standard output).", HelpName = "OUT" };
         var shard = new Option<string?>("--shard")
         {
             Description = "Take only shard I of N (from 0) of the run: the checkpoints at positions I, I+N, … of its paths sorted as text, " +
                 "so N processes split a run with no coordination.",
+            HelpName = "I/N",
         };
         var outlierK = new Option<double>("--outlier-k")
         {
             Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median.",
             DefaultValueFactory = _ => StatsOptions.DefaultOutlierK,
+            HelpName = "K",
         };
         var outgoing = new Option<bool>("--outgoing")
         {
