@@ -5,8 +5,9 @@ using NeuronKit.Formats;
 namespace NeuronKit.Track;
 
 /// <summary>
-/// The training step a checkpoint was saved at. The file's own word wins: an integer its training dict (or metadata)
-/// holds under one of <see cref="MetadataKeys"/>, in that order. Else the name says it: the number after "step"
+/// The training step a checkpoint was saved at. The file's own word wins: an integer its training dict (a torch
+/// checkpoint's top-level integers) or its metadata (safetensors' <c>__metadata__</c>) holds under one of
+/// <see cref="MetadataKeys"/>, in that order. Else the name says it: the number after "step"
 /// (<c>step_1000.pt</c>, <c>epoch=3-step=1200.ckpt</c>, <c>global_step500</c>), else the last number that stands
 /// alone rather than ending a word (<c>checkpoint-1000</c>, <c>ckpt-00500.safetensors</c>, but not <c>fp16</c> or
 /// <c>resnet18</c>), looked for in the file's name without its extension and then in its folder's name

@@ -1,3 +1,4 @@
+using NeuronKit.Tests.Formats.Safetensors;
 using NeuronKit.Track;
 
 namespace NeuronKit.Tests.Track;
@@ -38,6 +39,16 @@ public class CheckpointStepTests
 
         // When its step is asked for, Then the dict's integer wins, and the name speaks only when the dict is silent
         Assert.Equal(step, CheckpointStep.Of(model.Checkpoint));
+    }
+
+    [Fact]
+    public void A_safetensors_file_s_metadata_says_the_step_too()
+    {
+        var header = "{\"__metadata__\":{\"format\":\"pt\",\"global_step\":\"3000\"},\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
+        using var file = new TempFile("checkpoint-7.safetensors", SafetensorsBytes.Build(header, SafetensorsBytes.Floats(4)));
+        using var model = Model.Open(file.Path);
+
+        Assert.Equal(3000L, CheckpointStep.Of(model.Checkpoint));
     }
 
     [Fact]
