@@ -117,7 +117,7 @@ internal static class TrackCommand
         int unknown = count - steps.Count;
         var notes = new List<string>();
         if (run.Shard.Count > 1) notes.Add($"shard {run.Shard}");
-        if (steps.Count > 0) notes.Add(steps.Count == 1 ? $"step {steps[0]}" : $"steps {steps.Min()} to {steps.Max()}");
+        if (steps.Count > 0) notes.Add(steps.Min() == steps.Max() ? $"step {steps[0]}" : $"steps {steps.Min()} to {steps.Max()}");
         if (unknown > 0) notes.Add($"{unknown} without a step");
         return $"wrote {path}: {rows:N0} rows from {from}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
     }
