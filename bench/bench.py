@@ -127,6 +127,7 @@ def main():
     report = table(results, args, runs, files, neuron, installed)
     report += "\n" + serve_load(neuron, files["big.pt"], args.tiny) + "\n"
     report += "\n" + track_run(neuron, data, args.tiny, runs) + "\n"
+    report += "\n" + act_throughput(neuron, args.tiny) + "\n"
     out = os.path.join(HERE, "results", "tiny.md" if args.tiny else args.out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
@@ -226,6 +227,17 @@ def serve_load(neuron, path, tiny):
     result = subprocess.run([PYTHON, os.path.join(HERE, "serve_load.py"), neuron, path, *requests], capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"serve_load.py failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def act_throughput(neuron, tiny):
+    """bench/act_throughput.py's section: `neuron act --inputs DIR --top 5` over ResNet18 and 1,000 JPEGs (8 in tiny
+    mode), against the model's own output, for the NuGet model (batch 1) and its free-batch copy."""
+    size = ["--n", "8", "--runs", "1", "--tiny"] if tiny else ["--n", "1000", "--runs", "1"]
+    print(f"act: {' '.join(['act_throughput.py', *size])}")
+    result = subprocess.run([PYTHON, os.path.join(HERE, "act_throughput.py"), *size, "--neuron", neuron], capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"act_throughput.py failed:\n{result.stdout}{result.stderr}")
     return result.stdout
 
 

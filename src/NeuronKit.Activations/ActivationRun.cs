@@ -78,46 +78,60 @@ public sealed class ActivationRun : IDisposable
 
     /// <summary>
     /// Neuron <paramref name="index"/> of <paramref name="layer"/> (negative counts from the end) on each input: one entry
-    /// per input, or per batch item (<c>x.npy[3]</c>) of an input that holds several.
+    /// per input, or per batch item (<c>x.npy[3]</c>) of an input that holds several. Inputs of the same shape run
+    /// together, up to <paramref name="batch"/> items per ONNX Runtime call, when the model's batch dimension is free.
     /// </summary>
-    public IReadOnlyList<NeuronActivation> Activations(string layer, long index, IReadOnlyList<ActivationInput> inputs, bool post = false)
+    public IReadOnlyList<NeuronActivation> Activations(string layer, long index, IReadOnlyList<ActivationInput> inputs, bool post = false,
+        int batch = DefaultBatch)
     {
         var output = Output(layer, post);
         var result = new List<NeuronActivation>();
-        foreach (var input in inputs)
-            foreach (var (label, tensor) in Run(output, input))
-                using (tensor)
+        foreach (var (labels, tensor) in Run(output, inputs, batch))
+            using (tensor)
+            {
+                long j = NeuronIndex(output, tensor, index);
+                for (int item = 0; item < labels.Count; item++)
                 {
-                    long j = NeuronIndex(output, tensor, index);
-                    for (long item = 0; item < tensor.BatchCount; item++)
-                    {
-                        var (shape, values) = tensor.Neuron(item, j, output.Direction);
-                        result.Add(new NeuronActivation(tensor.BatchCount == 1 ? label : $"{label}[{item}]", j, shape, values));
-                    }
+                    var (shape, values) = tensor.Neuron(item, j, output.Direction);
+                    result.Add(new NeuronActivation(labels[item], j, shape, values));
                 }
+            }
         return result;
     }
 
-    /// <summary>Every neuron of <paramref name="output"/> on <paramref name="input"/>: per batch item, one activation per neuron.</summary>
-    public IReadOnlyList<IReadOnlyList<NeuronActivation>> LayerActivations(LayerOutput output, ActivationInput input)
+    /// <summary>
+    /// Every neuron of <paramref name="output"/> on <paramref name="inputs"/>: per input (batch item), one activation per
+    /// neuron; run in batches as <see cref="Activations"/> runs them.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<NeuronActivation>> LayerActivations(LayerOutput output, IReadOnlyList<ActivationInput> inputs,
+        int batch = DefaultBatch)
     {
         var result = new List<IReadOnlyList<NeuronActivation>>();
-        foreach (var (label, tensor) in Run(output, input))
+        foreach (var (labels, tensor) in Run(output, inputs, batch))
             using (tensor)
-                for (long item = 0; item < tensor.BatchCount; item++)
+                for (int item = 0; item < labels.Count; item++)
                 {
-                    string name = tensor.BatchCount == 1 ? label : $"{label}[{item}]";
                     var row = new NeuronActivation[tensor.NeuronCount(output.Direction)];
                     for (long j = 0; j < row.Length; j++)
                     {
                         var (shape, values) = tensor.Neuron(item, j, output.Direction);
-                        row[j] = new NeuronActivation(name, j, shape, values);
+                        row[j] = new NeuronActivation(labels[item], j, shape, values);
                     }
                     result.Add(row);
                 }
         return result;
     }
 
+    /// <summary>The batch items one ONNX Runtime call takes unless told otherwise.</summary>
+    public const int DefaultBatch = 16;
+
+    /// <summary>
+    /// Whether inputs can run together: every input of the model has a free first dimension (its exporter declared the
+    /// batch dynamic), and the layer's output keeps the batch on its first axis (not a recurrent node's Y, whose batch
+    /// is axis 2 and whose input's is axis 1). A model of batch 1 runs one item per call.
+    /// </summary>
+    public bool Batches(LayerOutput output) =>
+        output.Axis != NeuronAxis.Recurrent && Inputs.All(i => i.Dimensions.Count > 0 && i.Dimensions[0] < 0);
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -135,19 +149,73 @@ public sealed class ActivationRun : IDisposable
         return j;
     }
 
-    // One run per input, or per batch item when the model's batch is fixed at 1 and the file holds several.
-    private IEnumerable<(string Label, OutputTensor Tensor)> Run(LayerOutput output, ActivationInput input)
+    // The runs that feed inputs: consecutive inputs of the same shapes stacked along the batch axis up to batch items
+    // when the model allows (Batches); else one run per input, or per batch item when the model's batch is fixed at 1
+    // and the file holds several. Each run's output comes with the labels of its batch items, in order.
+    private IEnumerable<(IReadOnlyList<string> Labels, OutputTensor Tensor)> Run(LayerOutput output, IReadOnlyList<ActivationInput> inputs, int batch)
     {
-        long items = input.Tensors.Values.First().Shape[0];
+        if (batch < 1) throw new RequestException($"--batch {batch}: give 1 or more");
+        if (!Batches(output))
+        {
+            foreach (var input in inputs)
+                foreach (var run in RunAlone(output, input))
+                    yield return run;
+            yield break;
+        }
+        var group = new List<ActivationInput>();
+        long items = 0;
+        foreach (var input in inputs)
+        {
+            long count = Items(input);
+            if (group.Count > 0 && (items + count > batch || !SameShapes(group[0], input)))
+            {
+                yield return RunStacked(output, group);
+                group.Clear();
+                items = 0;
+            }
+            group.Add(input);
+            items += count;
+        }
+        if (group.Count > 0) yield return RunStacked(output, group);
+    }
+
+    private IEnumerable<(IReadOnlyList<string> Labels, OutputTensor Tensor)> RunAlone(LayerOutput output, ActivationInput input)
+    {
+        long items = Items(input);
         bool split = items > 1 && Inputs.Any(i => i.Dimensions.Count > 0 && i.Dimensions[0] == 1);
         if (!split)
         {
-            yield return (input.Label, RunOnce(output, input.Tensors));
+            var tensor = RunOnce(output, input.Tensors);
+            yield return (Labels(input, tensor.BatchCount), tensor);
             yield break;
         }
         for (long item = 0; item < items; item++)
-            yield return ($"{input.Label}[{item}]", RunOnce(output, input.Tensors.ToDictionary(t => t.Key, t => t.Value.Item(item))));
+            yield return ([$"{input.Label}[{item}]"], RunOnce(output, input.Tensors.ToDictionary(t => t.Key, t => t.Value.Item(item))));
     }
+
+    // Inputs of the same shapes as one: each model input's tensors concatenated along the batch axis.
+    private (IReadOnlyList<string> Labels, OutputTensor Tensor) RunStacked(LayerOutput output, List<ActivationInput> group)
+    {
+        if (group.Count == 1) return RunAlone(output, group[0]).Single();
+        var stacked = group[0].Tensors.Keys.ToDictionary(name => name, name => InputTensor.Stack([.. group.Select(g => g.Tensors[name])]));
+        var tensor = RunOnce(output, stacked);
+        var labels = group.SelectMany(g => Labels(g, Items(g))).ToList();
+        if (tensor.BatchCount != labels.Count)
+        {
+            tensor.Dispose();
+            throw new RequestException($"{output.Layer}'s output [{string.Join(", ", tensor.Shape)}] does not keep the batch of {labels.Count} " +
+                "inputs on its first axis, though the model's batch dimension is free", ["run them one at a time: --batch 1"]);
+        }
+        return (labels, tensor);
+    }
+
+    private static long Items(ActivationInput input) => input.Tensors.Values.First().Shape[0];
+
+    private static IReadOnlyList<string> Labels(ActivationInput input, long items) =>
+        items == 1 ? [input.Label] : [.. Enumerable.Range(0, (int)items).Select(item => $"{input.Label}[{item}]")];
+
+    private static bool SameShapes(ActivationInput a, ActivationInput b) =>
+        a.Tensors.All(t => b.Tensors.TryGetValue(t.Key, out var other) && t.Value.Shape.Skip(1).SequenceEqual(other.Shape.Skip(1)));
 
     private OutputTensor RunOnce(LayerOutput output, IReadOnlyDictionary<string, InputTensor> tensors)
     {

@@ -29,7 +29,13 @@ internal static class ActCommand
             AllowMultipleArgumentsPerToken = false,
             HelpName = "IN",
         };
-        var inputs = new Option<string?>("--inputs") { Description = "Run every .npy, .png and .jpg of this folder, one at a time.", HelpName = "DIR" };
+        var inputs = new Option<string?>("--inputs") { Description = "Run every .npy, .png and .jpg of this folder, a batch at a time.", HelpName = "DIR" };
+        var batch = new Option<int>("--batch")
+        {
+            Description = "Inputs per ONNX Runtime call when the model's batch dimension is free (a model of batch 1 runs one at a time).",
+            DefaultValueFactory = _ => ActivationRun.DefaultBatch,
+            HelpName = "N",
+        };
         var top = new Option<int?>("--top") { Description = "With --inputs: list the K inputs that activate the neuron most (default 10).", HelpName = "K" };
         var by = new Option<string>("--by") { Description = "What ranks inputs: the max of the neuron's output, or its mean.", DefaultValueFactory = _ => "max" };
         by.AcceptOnlyFromAmong([.. ActivationScores.Names]);
@@ -42,7 +48,7 @@ internal static class ActCommand
         var verbose = CommonOptions.Verbose();
         var command = new Command("act", "Run an ONNX model on inputs and show what neuron INDEX of LAYER outputs (its activation map, or its value).")
         {
-            file, layer, index, input, inputs, top, by, all, post, preprocess, layout, json, csv, verbose,
+            file, layer, index, input, inputs, batch, top, by, all, post, preprocess, layout, json, csv, verbose,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
         {
@@ -63,12 +69,14 @@ internal static class ActCommand
             var images = CommonOptions.Images(parse, preprocess, layout);
             var score = ActivationScores.Parse(parse.GetValue(by)!)!.Value;
             string layerName = parse.GetValue(layer)!;
+            int size = parse.GetValue(batch);
+            if (size < 1) throw new RequestException($"--batch {size}: give 1 or more");
             var format = asJson ? ActOutput.Json : asCsv ? ActOutput.Csv : ActOutput.Text;
 
             using var run = ActivationRun.Open(parse.GetValue(file)!);
             if (folder is null)
             {
-                var activations = run.Activations(layerName, j!.Value, run.ReadInputs(given, images), isPost);
+                var activations = run.Activations(layerName, j!.Value, run.ReadInputs(given, images), isPost, size);
                 long neuron = activations.Count > 0 ? activations[0].Neuron : j.Value;
                 ActTextWriter.WriteActivations(stdout, format, layerName, neuron, isPost, activations);
                 return;
@@ -77,12 +85,12 @@ internal static class ActCommand
             var progress = ActProgress.For(stderr);
             if (everyNeuron)
             {
-                var rows = FolderActivations.Table(run, layerName, files, score, isPost, images, progress);
+                var rows = FolderActivations.Table(run, layerName, files, score, isPost, images, progress, size);
                 ActProgress.Done(stderr, progress);
                 ActTextWriter.WriteTable(stdout, format, layerName, score, rows);
                 return;
             }
-            var (best, count) = FolderActivations.Top(run, layerName, j!.Value, files, k ?? 10, score, isPost, images, progress);
+            var (best, count) = FolderActivations.Top(run, layerName, j!.Value, files, k ?? 10, score, isPost, images, progress, size);
             ActProgress.Done(stderr, progress);
             ActTextWriter.WriteTop(stdout, format, layerName, best.Count > 0 ? best[0].Neuron : j.Value, score, count, best);
         }));

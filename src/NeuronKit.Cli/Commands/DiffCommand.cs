@@ -50,12 +50,12 @@ internal static class DiffCommand
             var diff = Compute(modelA, modelB, name, showProgress);
             if (neuron is { } j)
             {
-                var (layerA, layerB) = ModelDiff.Pair(modelA, modelB, name!);
-                var neuronA = layerA.Neuron(j);
+                var pair = ModelDiff.Pair(modelA, modelB, name!);
+                var neuronA = pair.A.Neuron(j);
                 diff = diff.Only(neuronA.Index);
                 if (!asJson && !asCsv)
                 {
-                    DiffNeuronTextWriter.Write(stdout, diff, neuronA, layerB.Neuron(neuronA.Index), parse.GetValue(full));
+                    DiffNeuronTextWriter.Write(stdout, diff, neuronA, pair.B.Neuron(pair.BIndex(neuronA.Index)), parse.GetValue(full));
                     return;
                 }
             }

@@ -18,7 +18,7 @@ internal static class Usage
         ["track"] = "neuron track CHECKPOINT [CHECKPOINT…] [--layer L] (--parquet OUT|--csv OUT) [--shard I/N] [--outlier-k K] [--outgoing]",
         ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER]",
         ["act"] = "neuron act MODEL LAYER [INDEX] (--input IN…|--inputs DIR [--top K|--all] [--by max|mean]) [--post] " +
-            "[--preprocess scale|imagenet] [--layout nchw|nhwc] [--json|--csv]",
+            "[--batch N] [--preprocess scale|imagenet] [--layout nchw|nhwc] [--json|--csv]",
         ["serve"] = "neuron serve FILE [FILE…] [--port N] [--host ADDRESS] [--inputs DIR] [--preprocess scale|imagenet] [--layout nchw|nhwc]",
         ["formats"] = "neuron formats",
     };

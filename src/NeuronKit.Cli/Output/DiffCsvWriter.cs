@@ -17,7 +17,7 @@ internal static class DiffCsvWriter
         stdout.Write(Header + "\n");
         foreach (var layer in diff.Layers)
         {
-            string prefix = $"{StatsCsvWriter.Cell(layer.A.Name)},{StatsCsvWriter.Cell(layer.A.Kind)},";
+            string prefix = $"{StatsCsvWriter.Cell(layer.A.Name)},{StatsCsvWriter.Cell(layer.Kind)},";
             foreach (var n in order.Apply(layer))
             {
                 string bias = n.BiasDelta is { } b ? b.ToString("R", CultureInfo.InvariantCulture) : "";

@@ -17,8 +17,8 @@ internal static class DiffTextWriter
         foreach (var layer in diff.Layers)
         {
             stdout.WriteLine();
-            string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name})";
-            stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.A.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
+            string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name}{Reordered(layer)})";
+            stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
             if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
         }
@@ -32,6 +32,9 @@ internal static class DiffTextWriter
             $"{diff.BecameDead} became dead, {diff.Revived} revived, {Counted.Of(diff.BiasSignChanged, "bias sign change")}; " +
             $"{Counted.Of(diff.BytesRead, "byte")} read");
     }
+
+    /// <summary>How B's neurons were matched with A's when a converter reordered them: <c>, rows in llama.cpp q/k permutation order</c>.</summary>
+    internal static string Reordered(LayerDiff layer) => layer.BOrder is { } order ? $", its rows matched through the {order.Name}" : "";
 
     private static PlainTable Table(IReadOnlyList<NeuronDiff> neurons)
     {

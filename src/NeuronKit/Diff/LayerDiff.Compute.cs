@@ -18,11 +18,24 @@ public sealed partial class LayerDiff
         foreach (var ta in a.Tensors)
         {
             var tb = b.Tensors.FirstOrDefault(t => t.Role == ta.Role);
-            if (tb is null || !ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape)) return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
+            if (tb is null || !(ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape) || SameNeuronParts(a, b, ta.Role)))
+                return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
         }
         if (b.Tensors.FirstOrDefault(tb => a.Tensors.All(ta => ta.Role != tb.Role)) is { } extra)
             return new ShapeMismatch(a.Name, extra.Role, [], extra.Tensor.Shape);
-        return a.Kind == b.Kind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+        // A kind one file only assumed (a weight-only norm: LayerNorm*) gives way to the other's when the neurons match.
+        bool sameKind = a.Kind == b.Kind || ((a.Assumed || b.Assumed) && a.Tensors.All(t => SameNeuronParts(a, b, t.Role, anyLayout: true)));
+        return sameKind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+    }
+
+    // A tensor stored in another layout (an ONNX MatMul's W [in, out] against a Linear's weight [out, in]) still compares
+    // neuron by neuron when both layers have as many neurons and the role's slices of a neuron have the same shapes.
+    private static bool SameNeuronParts(Layer a, Layer b, string role, bool anyLayout = false)
+    {
+        if ((a.Layout == b.Layout && !anyLayout) || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0) return false;
+        static List<IReadOnlyList<long>> Shapes(Layer layer, string role) => [.. layer.Neuron(0).Parts.Where(p => p.Role.Name == role).Select(p => p.Shape)];
+        var (shapesA, shapesB) = (Shapes(a, role), Shapes(b, role));
+        return shapesA.Count == shapesB.Count && shapesA.Zip(shapesB).All(s => s.First.SequenceEqual(s.Second));
     }
 
     /// <summary>
@@ -30,8 +43,15 @@ public sealed partial class LayerDiff
     /// read in parallel blocks straight from their files as <c>neuron stats</c> reads one; throws
     /// <see cref="RequestException"/> when their shapes differ (<see cref="FindMismatch"/>) or a tensor is complex.
     /// </summary>
-    public static LayerDiff Compute(Layer a, Layer b, DiffOptions? options = null)
+    public static LayerDiff Compute(Layer a, Layer b, DiffOptions? options = null) => Compute(new LayerPair(a, b), options);
+
+    /// <summary>
+    /// As <see cref="Compute(Layer, Layer, DiffOptions?)"/>, A's neuron j compared with B's neuron
+    /// <see cref="LayerPair.BIndex"/>(j) when the pair carries a converter's neuron order.
+    /// </summary>
+    public static LayerDiff Compute(LayerPair pair, DiffOptions? options = null)
     {
+        var (a, b) = (pair.A, pair.B);
         if (FindMismatch(a, b) is { } mismatch)
             throw new RequestException($"layer '{a.Name}' differs in shape between the files: {mismatch.Role} is " +
                 $"{ShapeMismatch.Text(mismatch.AShape)} in A and {ShapeMismatch.Text(mismatch.BShape)} in B");
@@ -54,9 +74,9 @@ public sealed partial class LayerDiff
                 long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
                 long bytes = 0;
                 var partsA = Want(a, plansA, first, end, readers.A, ref bytes);
-                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, partner);
+                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, partner, pair.BIndex);
                 for (long j = first; j < end; j++)
-                    neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : j, readers.B);
+                    neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : pair.BIndex(j), readers.B);
                 Interlocked.Add(ref bytesRead, bytes);
                 options.Progress?.Invoke(bytes);
                 return readers;
@@ -73,23 +93,25 @@ public sealed partial class LayerDiff
         }
         LayerStats.ReleaseTensors(a);
         LayerStats.ReleaseTensors(b);
-        return new LayerDiff(a, b, neurons, bytesRead);
+        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder);
     }
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
-    // With partner, the parts are put in the order of the other file's (part k is the partner of the other's part k).
+    // With partner, the parts are put in the order of the other file's (part k is the partner of the other's part k);
+    // with index, slot j holds this file's neuron index(j), the one the other file's neuron j became.
     private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes,
-        int[]? partner = null)
+        int[]? partner = null, Func<long, long>? index = null)
     {
         var parts = new IReadOnlyList<PartPlan>[end - first];
         reader.Block.Clear();
         for (long j = first; j < end; j++)
         {
-            var own = plans ?? [.. layer.Neuron(j).Parts.Select(PartPlan.Of)];
+            long stored = index?.Invoke(j) ?? j;
+            var own = plans ?? [.. layer.Neuron(stored).Parts.Select(PartPlan.Of)];
             parts[j - first] = partner is null ? own : [.. partner.Select(k => own[k])];
             foreach (var part in parts[j - first])
             {
-                var view = part.View(plans is null ? 0 : j);
+                var view = part.View(plans is null ? 0 : stored);
                 bytes += view.ElementCount * part.DType.Size();
                 reader.Block.Want(view);
             }

@@ -8,10 +8,11 @@ public sealed partial class LayerDiff
     /// <summary>How many neurons <see cref="MostChanged"/> holds at most.</summary>
     public const int MostChangedCount = 5;
 
-    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead)
+    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder)
     {
         A = a;
         B = b;
+        BOrder = bOrder;
         Neurons = neurons;
         BytesRead = bytesRead;
         double squaredDelta = 0, squaredA = 0, cosines = 0;
@@ -39,7 +40,7 @@ public sealed partial class LayerDiff
     }
 
     /// <summary>This layer's diff with only neuron <paramref name="index"/> (0 ≤ index &lt; count): its summary is that neuron's.</summary>
-    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead);
+    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder);
 
     /// <summary>The layer in A.</summary>
     public Layer A { get; }
@@ -47,7 +48,13 @@ public sealed partial class LayerDiff
     /// <summary>The same layer in B.</summary>
     public Layer B { get; }
 
-    /// <summary>Every neuron, by index.</summary>
+    /// <summary>The layer's kind: A's, or B's where only A's was assumed (a weight-only norm A's names do not settle).</summary>
+    public string Kind => A.Assumed && !B.Assumed ? B.Kind : A.Kind;
+
+    /// <summary>When B's converter reordered the neurons, which of B's each of A's was compared with; null when neuron j is neuron j.</summary>
+    public NeuronOrder? BOrder { get; }
+
+    /// <summary>Every neuron, by index (A's).</summary>
     public IReadOnlyList<NeuronDiff> Neurons { get; }
 
     /// <summary>‖W_b − W_a‖ over all the layer's incoming weights.</summary>

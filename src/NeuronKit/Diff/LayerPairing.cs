@@ -1,10 +1,13 @@
+using NeuronKit.Formats;
 using NeuronKit.Layers;
 
 namespace NeuronKit.Diff;
 
 /// <summary>
-/// Which layer of B is which layer of A: the same name, else the same name once a training script's wrapper prefix is
-/// removed from either side (a checkpoint dict's <c>model_state_dict.</c>, DataParallel's <c>module.</c>).
+/// Which layer of B is which layer of A: the same name, else the same name once what saving or converting did to names
+/// is undone on either side: a training script's wrapper prefix (a checkpoint dict's <c>model_state_dict.</c>,
+/// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), an ONNX node's name
+/// (<see cref="ExportedModulePath"/>). A pair through llama.cpp's names carries the converter's row order.
 /// </summary>
 internal static class LayerPairing
 {
@@ -17,26 +20,33 @@ internal static class LayerPairing
     ];
 
     /// <summary>The pairs (in A's order), and the layers of each file left without a partner.</summary>
-    public static (IReadOnlyList<(Layer A, Layer B)> Pairs, IReadOnlyList<Layer> OnlyInA, IReadOnlyList<Layer> OnlyInB) Pair(
-        IReadOnlyList<Layer> a, IReadOnlyList<Layer> b)
+    /// <param name="a">Layers of file A (all of them, or the one asked for).</param>
+    /// <param name="fileA">The file they are in: its format and metadata say how its names were made.</param>
+    /// <param name="b">Layers of file B.</param>
+    /// <param name="fileB">The file they are in.</param>
+    public static (IReadOnlyList<LayerPair> Pairs, IReadOnlyList<Layer> OnlyInA, IReadOnlyList<Layer> OnlyInB) Pair(
+        IReadOnlyList<Layer> a, Checkpoint fileA, IReadOnlyList<Layer> b, Checkpoint fileB)
     {
         var unpairedB = b.ToDictionary(l => l.Name);
-        var pairs = new List<(Layer, Layer)>();
+        var pairs = new List<LayerPair>();
         var onlyInA = new List<Layer>();
         var waiting = new List<Layer>();
         foreach (var layer in a)
         {
-            if (unpairedB.Remove(layer.Name, out var partner)) pairs.Add((layer, partner));
+            if (unpairedB.Remove(layer.Name, out var partner)) pairs.Add(new LayerPair(layer, partner));
             else waiting.Add(layer);
         }
-        // Exact names first, so a prefixed name only pairs with what no exact name took.
-        var byBareName = new Dictionary<string, Layer>();
-        foreach (var layer in unpairedB.Values) byBareName.TryAdd(Bare(layer.Name), layer);
+        // Exact names first, so a renamed layer only pairs with what no exact name took.
+        var (llamaA, llamaB) = (LlamaCppNames.Of(fileA), LlamaCppNames.Of(fileB));
+        var byKey = new Dictionary<string, Layer>();
+        foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB), layer);
         foreach (var layer in waiting)
         {
-            if (byBareName.Remove(Bare(layer.Name), out var partner))
+            if (byKey.Remove(Key(layer, fileA, llamaA), out var partner))
             {
-                pairs.Add((layer, partner));
+                // Only a llama.cpp layer paired with a layer named otherwise can have had its rows reordered.
+                var order = llamaB?.OrderOf(partner, toLlamaCpp: true) ?? llamaA?.OrderOf(layer, toLlamaCpp: false);
+                pairs.Add(new LayerPair(layer, partner, order));
                 unpairedB.Remove(partner.Name);
             }
             else
@@ -44,8 +54,15 @@ internal static class LayerPairing
                 onlyInA.Add(layer);
             }
         }
-        var order = a.Select((layer, i) => (layer, i)).ToDictionary(x => x.layer, x => x.i);
-        return ([.. pairs.OrderBy(p => order[p.Item1])], onlyInA, [.. b.Where(l => unpairedB.ContainsKey(l.Name))]);
+        var position = a.Select((layer, i) => (layer, i)).ToDictionary(x => x.layer, x => x.i);
+        return ([.. pairs.OrderBy(p => position[p.A])], onlyInA, [.. b.Where(l => unpairedB.ContainsKey(l.Name))]);
+    }
+
+    // The name a layer answers to once its file's naming is undone: the module path a PyTorch state dict would give it.
+    private static string Key(Layer layer, Checkpoint file, LlamaCppNames? llamaCpp)
+    {
+        if (llamaCpp is not null) return LlamaCppNames.HuggingFaceName(layer.Name) ?? layer.Name;
+        return Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : layer.Name);
     }
 
     /// <summary>The name without its wrapper prefix, when it has one.</summary>

@@ -13,8 +13,10 @@ namespace NeuronKit.Diff;
 /// var diff = ModelDiff.Compute(a, b);
 /// foreach (var layer in diff.Layers) Console.WriteLine($"{layer.A.Name}: {layer.Relative:P1} changed, {layer.BecameDead} became dead");
 /// </code>
-/// Layers are paired by name (<c>model_state_dict.</c>-style wrapper prefixes set aside); those only in one file and
-/// those whose shapes differ are listed, not compared.
+/// Layers are paired by name (<c>model_state_dict.</c>-style wrapper prefixes set aside, llama.cpp's GGUF names and
+/// ONNX node names read as the module paths they came from; whose tables live in the Diff folder); those only in one file and
+/// those whose shapes differ are listed, not compared. Where a converter reordered a layer's neurons (llama.cpp's q/k
+/// rows), A's neuron j is compared with the neuron of B it became.
 /// </summary>
 public sealed class ModelDiff
 {
@@ -34,14 +36,14 @@ public sealed class ModelDiff
     public static ModelDiff Compute(Model a, Model b, DiffOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
-        var (pairs, onlyInA, onlyInB) = LayerPairing.Pair(a.Layers, b.Layers);
+        var (pairs, onlyInA, onlyInB) = LayerPairing.Pair(a.Layers, a.Checkpoint, b.Layers, b.Checkpoint);
         var layers = new List<LayerDiff>(pairs.Count);
         var mismatched = new List<ShapeMismatch>();
         // A layer complex in either file cannot be measured, as in neuron stats; it is left out of a whole-model diff.
-        foreach (var (layerA, layerB) in pairs.Where(p => LayerStats.WhyNotMeasurable(p.A) is null && LayerStats.WhyNotMeasurable(p.B) is null))
+        foreach (var pair in pairs.Where(p => LayerStats.WhyNotMeasurable(p.A) is null && LayerStats.WhyNotMeasurable(p.B) is null))
         {
-            if (LayerDiff.FindMismatch(layerA, layerB) is { } mismatch) mismatched.Add(mismatch);
-            else layers.Add(LayerDiff.Compute(layerA, layerB, options));
+            if (LayerDiff.FindMismatch(pair.A, pair.B) is { } mismatch) mismatched.Add(mismatch);
+            else layers.Add(LayerDiff.Compute(pair, options));
         }
         return new ModelDiff(a, b, layers, onlyInA, onlyInB, mismatched, clock.Elapsed);
     }
@@ -54,28 +56,28 @@ public sealed class ModelDiff
     public static ModelDiff Compute(Model a, Model b, string layer, DiffOptions? options = null)
     {
         var clock = Stopwatch.StartNew();
-        var (layerA, layerB) = Pair(a, b, layer);
-        return new ModelDiff(a, b, [LayerDiff.Compute(layerA, layerB, options)], [], [], [], clock.Elapsed);
+        return new ModelDiff(a, b, [LayerDiff.Compute(Pair(a, b, layer), options)], [], [], [], clock.Elapsed);
     }
 
     /// <summary>
     /// The layer <paramref name="name"/> of <paramref name="a"/> and its partner in <paramref name="b"/> (paired as a
-    /// whole-model diff pairs them); throws <see cref="RequestException"/> when B has none.
+    /// whole-model diff pairs them, with B's neuron order when a converter changed it); throws
+    /// <see cref="RequestException"/> when B has none.
     /// </summary>
-    public static (Layer A, Layer B) Pair(Model a, Model b, string name)
+    public static LayerPair Pair(Model a, Model b, string name)
     {
         var layer = a.Layer(name);
-        return LayerPairing.Pair([layer], b.Layers).Pairs is [var pair]
+        return LayerPairing.Pair([layer], a.Checkpoint, b.Layers, b.Checkpoint).Pairs is [var pair]
             ? pair
             : throw new RequestException($"layer '{layer.Name}' is only in A ({Path.GetFileName(a.Checkpoint.Path)}), not in B ({Path.GetFileName(b.Checkpoint.Path)})");
     }
 
     /// <summary>The bytes of weights and biases a whole-model diff reads from both files: a progress bar's total.</summary>
     public static long BytesToRead(Model a, Model b) =>
-        LayerPairing.Pair(a.Layers, b.Layers).Pairs.Where(p => LayerDiff.FindMismatch(p.A, p.B) is null).Sum(BytesToRead);
+        LayerPairing.Pair(a.Layers, a.Checkpoint, b.Layers, b.Checkpoint).Pairs.Where(p => LayerDiff.FindMismatch(p.A, p.B) is null).Sum(BytesToRead);
 
     /// <summary>The bytes of weights and biases comparing one pair of layers reads: a progress bar's total.</summary>
-    public static long BytesToRead((Layer A, Layer B) pair) => ModelStats.BytesToRead([pair.A, pair.B]);
+    public static long BytesToRead(LayerPair pair) => ModelStats.BytesToRead([pair.A, pair.B]);
 
     /// <summary>This diff of one layer cut down to its neuron <paramref name="index"/> (its summary then that neuron's).</summary>
     public ModelDiff Only(long index) => Layers is [var layer]

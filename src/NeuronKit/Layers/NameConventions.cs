@@ -51,6 +51,7 @@ internal static partial class NameConventions
     public static readonly IReadOnlyList<NameConvention> RmsNorm =
     [
         new("attn_norm|ffn_norm|output_norm|attn_q_norm|attn_k_norm", "llama.cpp's RMSNorm"), // llama.cpp LLaMA-family GGUF (LlamaRMSNorm in HF)
+        new("input_layernorm|post_attention_layernorm", "a Hugging Face LLaMA-family decoder layer's RMSNorm"), // LlamaRMSNorm (LLaMA, Mistral, Qwen2); GPT-NeoX's namesakes have a bias
     ];
 
     /// <summary>
