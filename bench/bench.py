@@ -32,6 +32,10 @@ MIB = 1024 * 1024
 FULL = {"big": (32, 4096), "small": (5, 1024)}      # 2.0 GiB and 20 MiB
 TINY = {"big": (2, 256), "small": (1, 64)}
 
+# neuron track's run: (checkpoints, layers, dim), each checkpoint layers x float32 Linear(dim, dim).
+FULL_RUN = (20, 25, 1024)     # 20 x 100 MiB
+TINY_RUN = (20, 1, 64)
+
 # The issue's targets, checked on full runs only.
 TARGETS = [
     ("show 2 GiB: PyTorch wall / neuron wall", lambda r: r["show pytorch big"]["wall"] / r["show neuron big"]["wall"], ">=", 25),
@@ -57,6 +61,9 @@ TARGETS = [
 
 def main():
     args = parse()
+    if args.only == "track":
+        only_track(args)
+        return
     sizes = TINY if args.tiny else FULL
     runs = 1 if args.tiny else args.runs
     data = os.path.join(HERE, "data", "tiny" if args.tiny else "full")
@@ -135,6 +142,7 @@ def main():
         print("not written: --rows measures only some rows")
         return
     report += "\n" + serve_load(neuron, files["big.pt"], args.tiny) + "\n"
+    report += "\n" + track_run(neuron, data, args.tiny, runs) + "\n"
     report += "\n" + act_throughput(neuron, args.tiny) + "\n"
     out = os.path.join(HERE, "results", "tiny.md" if args.tiny else args.out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
@@ -147,6 +155,89 @@ def main():
 def selected(name, args):
     """True when --rows (words; a row is kept when its name contains one) keeps row name, or when there is no --rows."""
     return not args.rows or any(word in name for word in args.rows)
+
+
+def only_track(args):
+    """`--only track`: the track section alone (the CLI already published with --no-build, else published now), written
+    to bench/results/track.md (tiny-track.md in tiny mode), so it can be measured without the rest of the run."""
+    runs = 1 if args.tiny else args.runs
+    neuron = build(args)
+    report = track_run(neuron, os.path.join(HERE, "data", "tiny" if args.tiny else "full"), args.tiny, runs) + "\n"
+    out = os.path.join(HERE, "results", "tiny-track.md" if args.tiny else "track.md")
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    with open(out, "w") as f:
+        f.write(report)
+    print(report)
+    print(f"written: {os.path.relpath(out, ROOT)}")
+
+
+def track_run(neuron, data, tiny, runs):
+    """`neuron track` over a run of checkpoints (20 x 100 MiB; 20 tiny ones in tiny mode) against `neuron stats` over
+    the same files, one process per checkpoint, and PyTorch computing the same rows: the issue's goal is track's
+    throughput within 1.5x of stats' on the same bytes."""
+    count, layers, dim = TINY_RUN if tiny else FULL_RUN
+    folder = os.path.join(data, "run")
+    marker = os.path.join(folder, "shape")
+    shape = f"{count} x {layers}x Linear({dim}, {dim}) float32"
+    paths = [os.path.join(folder, f"step_{(i + 1) * 1000}.pt") for i in range(count)]
+    if not (os.path.exists(marker) and open(marker).read() == shape and all(map(os.path.exists, paths))):
+        print(f"writing {os.path.relpath(folder, ROOT)}: {shape}, with torch.save (one checkpoint, copied)")
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        base = os.path.join(data, "run-base.pt")
+        subprocess.run([PYTHON, os.path.join(HERE, "make_checkpoints.py"), base, str(layers), str(dim)], check=True)
+        for path in paths:
+            shutil.copyfile(base, path)
+        with open(marker, "w") as f:
+            f.write(shape)
+    out = os.path.join(data, "run.parquet")
+    pattern = os.path.join(folder, "*.pt")
+    commands = {
+        "read run": ["cat", *paths],
+        "track pytorch run": [PYTHON, os.path.join(HERE, "pytorch_track.py"), *paths],
+        "stats neuron run": ["sh", "-c", 'n="$1"; shift; for f in "$@"; do "$n" stats "$f" --csv || exit 1; done', "sh", neuron, *paths],
+        "track neuron run": [neuron, "track", pattern, "--parquet", out],
+        "track neuron run csv": [neuron, "track", pattern, "--csv", "-"],
+    }
+    recache(paths)
+    print("track: warm-up")
+    for name, cmd in commands.items():
+        measure(name, cmd)
+    samples = {name: [] for name in commands}
+    for i in range(runs):
+        print(f"track: run {i + 1} of {runs}")
+        for name, cmd in commands.items():
+            samples[name].append(measure(name, cmd))
+    r = {name: {k: statistics.median(s[k] for s in runs_) for k in ("wall", "cpu", "rss")} for name, runs_ in samples.items()}
+    total = sum(os.path.getsize(p) for p in paths)
+    each = os.path.getsize(paths[0])
+
+    def row(tool, name):
+        m = r[name]
+        return (f"| {tool} | {m['wall']:.3f} s | {total / MIB / m['wall']:,.0f} MiB/s | {m['cpu']:.3f} s | {m['rss'] / MIB:,.0f} MiB "
+                f"| {r['track pytorch run']['wall'] / m['wall']:.1f}x | {m['wall'] / r['stats neuron run']['wall']:.2f}x |")
+
+    ratio = r["track neuron run"]["wall"] / r["stats neuron run"]["wall"]
+    lines = [
+        f"## neuron track{' (tiny mode: one run, not a measurement)' if tiny else ''}",
+        "",
+        f"A run of {count} checkpoints of {f'{each / MIB:,.1f} MiB' if each >= MIB else f'{each / 1024:,.1f} KiB'} ({layers} x Linear({dim}, {dim}) float32, torch.save), "
+        f"{total / MIB:,.0f} MiB in all; median of {runs} run{'s' if runs != 1 else ''} after a warm-up, page cache warm. "
+        f"Reproduce: `bench/run.sh --only track{' --tiny' if tiny else ''}`.",
+        "",
+        "| tool | wall | throughput | CPU | peak RSS | PyTorch wall / this | this / stats per checkpoint |",
+        "|---|---|---|---|---|---|---|",
+        row("`cat run/*.pt > /dev/null` (read bound)", "read run"),
+        row("PyTorch: torch.load, per-row stats, each checkpoint", "track pytorch run"),
+        row("`neuron stats step_N.pt --csv`, once per checkpoint", "stats neuron run"),
+        row("`neuron track 'run/*.pt' --parquet run.parquet`", "track neuron run"),
+        row("`neuron track 'run/*.pt' --csv -`", "track neuron run csv"),
+        "",
+    ]
+    if not tiny:
+        lines += ["| target | measured | goal | met |", "|---|---|---|---|",
+                  f"| track {count} x {each / MIB:,.0f} MiB: track wall / stats wall | {ratio:.2f} | <= 1.5 | {'yes' if ratio <= 1.5 else 'no'} |", ""]
+    return "\n".join(lines)
 
 
 def serve_load(neuron, path, tiny):
@@ -179,6 +270,7 @@ def parse():
     p.add_argument("--out", default="results.md", help="file name under bench/results/ (default results.md)")
     p.add_argument("--rows", nargs="+", metavar="WORD",
                    help="measure only the rows whose names contain a WORD (e.g. diff), print their table and write nothing")
+    p.add_argument("--only", choices=["track"], help="run only this section (track: bench/results/track.md)")
     return p.parse_args()
 
 

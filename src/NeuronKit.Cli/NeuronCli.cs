@@ -12,7 +12,9 @@ public static class NeuronCli
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
         var root = Root(stdout, stderr);
-        var parse = root.Parse(args);
+        // @FILE is neuron track's list of checkpoints (one path per line, spaces and all), not System.CommandLine's
+        // response file of tokens; no other command takes a word starting with @ other than as a path.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Action is HelpAction && parse.CommandResult.Command == root)
         {
             RootHelpWriter.Write(stdout, root);
@@ -40,6 +42,7 @@ public static class NeuronCli
             PruneCommand.Create(stdout, stderr),
             StatsCommand.Create(stdout, stderr),
             DiffCommand.Create(stdout, stderr),
+            TrackCommand.Create(stdout, stderr),
             RenderCommand.Create(stderr),
             ActCommand.Create(stdout, stderr),
             ServeCommand.Create(stdout, stderr),

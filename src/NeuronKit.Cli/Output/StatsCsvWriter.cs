@@ -21,6 +21,12 @@ internal static class StatsCsvWriter
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         stdout.Write(Header + "\n");
+        Rows(stdout, stats, order, "");
+    }
+
+    /// <summary>The rows of <paramref name="stats"/>, each starting with <paramref name="prefix"/> (cells of its own, ending in a comma; <c>neuron track</c>'s checkpoint and step).</summary>
+    public static void Rows(TextWriter stdout, ModelStats stats, StatsOrder order, string prefix)
+    {
         var spare = new ConcurrentBag<StringBuilder>();
         var ahead = new FormatAhead<StringBuilder>(text =>
         {
@@ -30,7 +36,7 @@ internal static class StatsCsvWriter
         foreach (var (layer, rows) in stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer))))
         {
             var text = spare.TryTake(out var used) ? used : new StringBuilder(ChunkRows * 200);
-            ahead.Add(() => Format(text, layer, rows));
+            ahead.Add(() => Format(text, prefix, layer, rows));
         }
         ahead.Flush();
     }
@@ -42,9 +48,9 @@ internal static class StatsCsvWriter
             yield return (layer, new ArraySegment<NeuronStats>(all, at, Math.Min(ChunkRows, all.Length - at)));
     }
 
-    private static StringBuilder Format(StringBuilder text, LayerStats layer, ArraySegment<NeuronStats> rows)
+    private static StringBuilder Format(StringBuilder text, string rowPrefix, LayerStats layer, ArraySegment<NeuronStats> rows)
     {
-        string prefix = $"{Cell(layer.Layer.Name)},{Cell(layer.Layer.Kind)},";
+        string prefix = $"{rowPrefix}{Cell(layer.Layer.Name)},{Cell(layer.Layer.Kind)},";
         foreach (var n in rows)
         {
             text.Append(prefix).Append(n.Index).Append(',').Append(n.Weights);

@@ -15,16 +15,20 @@ public class ReadmeExampleTests
         // When the command runs (paths of files and folders are relative to the repository; a file it writes, the picture of
         // `render -o docs/x.png`, goes to a temporary folder instead of over the committed one)
         using var written = new TempFile("placeholder", []);
-        var words = command.Split(' ')[1..];
-        var args = words.Select((a, i) => i > 0 && words[i - 1] is "-o" or "--output"
-                ? Path.Combine(Path.GetDirectoryName(written.Path)!, Path.GetFileName(a))
-                : File.Exists(Path.Combine(Fixtures.Root, a)) || Directory.Exists(Path.Combine(Fixtures.Root, a)) ? Path.Combine(Fixtures.Root, a) : a).ToArray();
+        // A quoted glob (`neuron track 'run/*.pt'`) reaches the tool unexpanded, as a shell passes it.
+        var words = command.Split(' ')[1..].Select(w => w.Length > 1 && w[0] == '\'' && w[^1] == '\'' ? w[1..^1] : w).ToArray();
+        string folder = Path.GetDirectoryName(written.Path)!;
+        var args = words.Select((a, i) => i > 0 && words[i - 1] is "-o" or "--output" or "--parquet"
+                ? Path.Combine(folder, Path.GetFileName(a))
+                : File.Exists(Path.Combine(Fixtures.Root, a)) || Directory.Exists(Path.Combine(Fixtures.Root, a)) || a.Contains('*')
+                    ? Path.Combine(Fixtures.Root, a) : a).ToArray();
         var run = CliRun.Of(args);
-        string printed = (run.Stdout + run.Stderr).TrimEnd('\n');
+        // A command that names the file it wrote names it as the README does.
+        string printed = (run.Stdout + run.Stderr).Replace(folder + Path.DirectorySeparatorChar, "").TrimEnd('\n');
         List<string> actual = printed.Length == 0 ? [] : [.. printed.Split('\n').Select(l => l.TrimEnd())];
 
         // Then it writes what it was asked to, and prints that output
-        Assert.All(args.Where((_, i) => i > 0 && args[i - 1] is "-o" or "--output"), path => Assert.True(File.Exists(path), $"{command} wrote no {path}"));
+        Assert.All(args.Where((_, i) => i > 0 && args[i - 1] is "-o" or "--output" or "--parquet"), path => Assert.True(File.Exists(path), $"{command} wrote no {path}"));
         int cut = expected.FindIndex(l => l.Trim() == "…");
         if (cut < 0)
         {

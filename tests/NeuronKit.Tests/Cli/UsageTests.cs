@@ -35,7 +35,7 @@ public class UsageTests
     [Fact]
     public void The_root_usage_lists_every_command()
     {
-        Assert.Equal("neuron layers|show|edit|prune|stats|diff|render|act|serve|tensors|formats …", Usage.Of(Root));
+        Assert.Equal("neuron layers|show|edit|prune|stats|diff|track|render|act|serve|tensors|formats …", Usage.Of(Root));
     }
 
     // README's "Commands" block: a synopsis is a line's text up to its description, continued on indented lines.

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using NeuronKit.Containers.Pickle;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;
@@ -67,7 +68,7 @@ public sealed class PyTorchReader : ICheckpointReader
             records = pickle.Records;
             var walker = new TorchObjectWalker(new TorchTensorBuilder(pickle.Records, fileName), fileName);
             walker.Walk(pickle.Root);
-            return new Checkpoint(path, Name, walker.Tensors, [.. pickle.Records.Owned, file], pickle.Metadata, walker.Graph);
+            return new Checkpoint(path, Name, walker.Tensors, [.. pickle.Records.Owned, file], WithRootIntegers(pickle.Metadata, pickle.Root), walker.Graph);
         }
         catch
         {
@@ -75,6 +76,19 @@ public sealed class PyTorchReader : ICheckpointReader
             file.Dispose();
             throw;
         }
+    }
+
+    // A training checkpoint is a dict that carries its step beside the weights ({"step": 1000, "model_state_dict": …},
+    // Lightning's "global_step" and "epoch"): its top-level integers are metadata (neuron track reads the step there).
+    // The container's own facts (variant, prefix, …) keep their names; a dict key cannot replace them.
+    private static Dictionary<string, string> WithRootIntegers(IReadOnlyDictionary<string, string> container, object? root)
+    {
+        var metadata = new Dictionary<string, string>(container, StringComparer.Ordinal);
+        if (root is PickleDict dict)
+            foreach (var (key, value) in dict.Entries)
+                if (key is string name && value is long number)
+                    metadata.TryAdd(name, number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return metadata;
     }
 
     // A zip whose first entry is a torch record inside a folder. When a long folder name runs past the head,

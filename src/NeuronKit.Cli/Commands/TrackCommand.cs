@@ -1,0 +1,124 @@
+using System.CommandLine;
+using System.Text;
+using NeuronKit.Cli.Output;
+using NeuronKit.Stats;
+using NeuronKit.Track;
+using NeuronKit.Views.Tables;
+
+namespace NeuronKit.Cli.Commands;
+
+/// <summary><c>neuron track CHECKPOINT…</c>: the statistics of every neuron in every checkpoint of a run, as one Parquet (or CSV) table.</summary>
+internal static class TrackCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var checkpoints = new Argument<string[]>("CHECKPOINT")
+        {
+            Description = "The run's checkpoints: paths, quoted globs the tool expands ('run/*.pt', 'runs/**/*.safetensors') " +
+                "or @LIST (a file naming one path per line).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var layer = new Option<string?>("--layer") { Description = "Only this layer (as 'neuron layers' lists it); every layer when left out.", HelpName = "L" };
+        var parquet = new Option<string?>("--parquet") { Description = "Write the rows to this Parquet file (typed columns; for DuckDB, Spark, pandas).", HelpName = "OUT" };
+        var csv = new Option<string?>("--csv") { Description = "Write the rows to this CSV file instead ('-': standard output).", HelpName = "OUT" };
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "Take only shard I of N (from 0) of the run: the checkpoints at positions I, I+N, … of its paths sorted as text, " +
+                "so N processes split a run with no coordination.",
+            HelpName = "I/N",
+        };
+        var outlierK = new Option<double>("--outlier-k")
+        {
+            Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median.",
+            DefaultValueFactory = _ => StatsOptions.DefaultOutlierK,
+            HelpName = "K",
+        };
+        var outgoing = new Option<bool>("--outgoing")
+        {
+            Description = "Also give each neuron's outgoing L2 norm and flag unused neurons, where the consumers are known.",
+        };
+        var verbose = CommonOptions.Verbose();
+        var command = new Command("track", "The statistics of every neuron in every checkpoint of a training run, one row per " +
+            "(checkpoint, layer, neuron) with the checkpoint's step: neuron stats' columns, as Parquet or CSV.")
+        {
+            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, verbose,
+        };
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        {
+            string? parquetPath = parse.GetValue(parquet), csvPath = parse.GetValue(csv);
+            if (parquetPath is null == csvPath is null)
+                throw new RequestException(parquetPath is null ? "say where the rows go: --parquet OUT.parquet or --csv OUT.csv"
+                    : "--parquet and --csv both ask for the output; give one");
+            double k = parse.GetValue(outlierK);
+            if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
+            var part = parse.GetValue(shard) is { } text ? RunShard.Parse(text) : RunShard.All;
+            var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer));
+            var options = new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) };
+            long rows = Run(run, options, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
+            if (csvPath != "-") stdout.WriteLine(Summary(parquetPath ?? csvPath!, run, rows));
+        }));
+        return command;
+    }
+
+    private static long Run(TrackRun run, StatsOptions options, string? parquetPath, string? csvPath, TextWriter stdout, bool showProgress)
+    {
+        long done = 0;
+        if (showProgress) options = options with { Progress = bytes => Interlocked.Add(ref done, bytes) };
+        var work = Task.Run(() => parquetPath is not null ? WriteParquet(run, options, parquetPath) : WriteCsv(run, options, csvPath!, stdout));
+        if (showProgress) StatsProgress.Wait(work, () => Interlocked.Read(ref done), run.BytesToRead);
+        // GetResult rethrows the run's own exception, so the error contract sees a CheckpointException as itself.
+        return work.GetAwaiter().GetResult();
+    }
+
+    private static async Task<long> WriteParquet(TrackRun run, StatsOptions options, string path)
+    {
+        long rows = 0;
+        await ReplacedFile.WriteAsync(path, async stream =>
+        {
+            await using var writer = await TrackParquetWriter.CreateAsync(stream, TrackParquetWriter.Metadata(run, options));
+            foreach (var checkpoint in run.Compute(options)) await writer.AddAsync(checkpoint);
+            await writer.CompleteAsync();
+            rows = writer.Rows;
+        });
+        return rows;
+    }
+
+    private static async Task<long> WriteCsv(TrackRun run, StatsOptions options, string path, TextWriter stdout)
+    {
+        if (path == "-") return WriteCsv(run, options, stdout);
+        long rows = 0;
+        await ReplacedFile.WriteAsync(path, stream =>
+        {
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
+            rows = WriteCsv(run, options, writer);
+            return Task.CompletedTask;
+        });
+        return rows;
+    }
+
+    private static long WriteCsv(TrackRun run, StatsOptions options, TextWriter output)
+    {
+        long rows = 0;
+        TrackCsvWriter.WriteHeader(output);
+        foreach (var checkpoint in run.Compute(options))
+        {
+            TrackCsvWriter.Write(output, checkpoint);
+            rows += checkpoint.Stats.NeuronCount;
+        }
+        return rows;
+    }
+
+    // "wrote run.parquet: 96 rows from 6 checkpoints (steps 0 to 80)"; a shard says which part of how large a run it is.
+    private static string Summary(string path, TrackRun run, long rows)
+    {
+        int count = run.Checkpoints.Count;
+        string from = run.Shard.Count == 1 ? $"{count} checkpoint{(count == 1 ? "" : "s")}" : $"{count} of the run's {run.RunSize} checkpoints";
+        var steps = run.Checkpoints.Where(c => c.Step is not null).Select(c => c.Step!.Value).ToList();
+        int unknown = count - steps.Count;
+        var notes = new List<string>();
+        if (run.Shard.Count > 1) notes.Add($"shard {run.Shard}");
+        if (steps.Count > 0) notes.Add(steps.Min() == steps.Max() ? $"step {steps[0]}" : $"steps {steps.Min()} to {steps.Max()}");
+        if (unknown > 0) notes.Add($"{unknown} without a step");
+        return $"wrote {path}: {rows:N0} rows from {from}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
+    }
+}

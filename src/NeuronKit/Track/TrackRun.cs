@@ -1,0 +1,105 @@
+using NeuronKit.Stats;
+
+namespace NeuronKit.Track;
+
+/// <summary>
+/// The statistics of every neuron in every checkpoint of a training run (or of one shard of it), checkpoint by
+/// checkpoint, ordered by step and then by path:
+/// <code>
+/// var run = TrackRun.Plan(RunInputs.Expand(["run/*.pt"]), RunShard.Parse("0/3"));
+/// foreach (var (checkpoint, stats) in run.Compute())
+///     Console.WriteLine($"{checkpoint.Step}: {stats.DeadCount} dead");
+/// </code>
+/// </summary>
+public sealed class TrackRun
+{
+    private TrackRun(IReadOnlyList<RunCheckpoint> checkpoints, int runSize, RunShard shard, string? layer, long bytesToRead)
+    {
+        Checkpoints = checkpoints;
+        RunSize = runSize;
+        Shard = shard;
+        Layer = layer;
+        BytesToRead = bytesToRead;
+    }
+
+    /// <summary>
+    /// The part of the run <paramref name="paths"/> that <paramref name="shard"/> takes, each checkpoint opened once
+    /// (its header only) to learn its step and check that <paramref name="layer"/>, when given, can be measured in it.
+    /// A checkpoint that cannot be read throws its <see cref="CheckpointException"/>, naming its path.
+    /// </summary>
+    public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null)
+    {
+        // Shards split the paths sorted as text, which every process knows without opening a file; steps order the rows.
+        var taken = paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Where((_, i) => shard.Takes(i)).ToList();
+        var checkpoints = new List<RunCheckpoint>(taken.Count);
+        long bytes = 0;
+        foreach (string path in taken)
+        {
+            using var model = Open(path);
+            checkpoints.Add(new RunCheckpoint(path, CheckpointStep.Of(model.Checkpoint)));
+            bytes += ModelStats.BytesToRead(Measured(model, path, layer));
+        }
+        var ordered = checkpoints
+            .OrderBy(c => c.Step is null).ThenBy(c => c.Step)
+            .ThenBy(c => c.Path, StringComparer.Ordinal).ToList();
+        return new TrackRun(ordered, paths.Distinct(StringComparer.Ordinal).Count(), shard, layer, bytes);
+    }
+
+    /// <summary>This shard's checkpoints, by step (those without one last), then by path.</summary>
+    public IReadOnlyList<RunCheckpoint> Checkpoints { get; }
+
+    /// <summary>How many checkpoints the whole run has, in every shard.</summary>
+    public int RunSize { get; }
+
+    /// <summary>The part of the run this is.</summary>
+    public RunShard Shard { get; }
+
+    /// <summary>The one layer measured, or null for every layer.</summary>
+    public string? Layer { get; }
+
+    /// <summary>The bytes of weights and biases <see cref="Compute"/> reads: a progress bar's total.</summary>
+    public long BytesToRead { get; }
+
+    /// <summary>
+    /// The statistics of each checkpoint in <see cref="Checkpoints"/>' order, as <c>neuron stats</c> computes them. Each
+    /// file is opened when its turn comes and closed when the next is asked for, so a run of any length holds one open.
+    /// </summary>
+    public IEnumerable<CheckpointStats> Compute(StatsOptions? options = null)
+    {
+        foreach (var checkpoint in Checkpoints)
+        {
+            using var model = Open(checkpoint.Path);
+            yield return new CheckpointStats(checkpoint, Measure(model, checkpoint.Path, options));
+        }
+    }
+
+    private ModelStats Measure(Model model, string path, StatsOptions? options)
+    {
+        var layers = Measured(model, path, Layer);
+        return Named(path, () => ModelStats.Compute(model, layers, options));
+    }
+
+    private static Model Open(string path) => Named(path, () => Model.Open(path));
+
+    private static IReadOnlyList<Layers.Layer> Measured(Model model, string path, string? layer) =>
+        Named(path, () => ModelStats.LayersFor(model, layer));
+
+    // Among many files, an error must say which one: its message names the path as given (a reader names the file alone).
+    private static T Named<T>(string path, Func<T> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (NeuronKitException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        {
+            string name = Path.GetFileName(path);
+            string message = e.Message.StartsWith(name, StringComparison.Ordinal) ? path + e.Message[name.Length..] : $"{path}: {e.Message}";
+            throw e switch
+            {
+                RequestException => new RequestException(message, e.Hints),
+                _ => new CheckpointException(message, e.Hints, e),
+            };
+        }
+    }
+}
