@@ -37,10 +37,10 @@ public sealed class SafetensorsReader : ICheckpointReader
             var index = SafetensorsIndex.Read(path);
             return SafetensorsShards.Open(path, index);
         }
-        var file = MappedFile.Open(path);
+        var file = ByteSources.Open(path);
         try
         {
-            string fileName = Path.GetFileName(path);
+            string fileName = ByteSources.FileName(path);
             var contents = SafetensorsHeader.Read(file, fileName);
             if (FindIndexListing(path) is { } index)
             {
@@ -79,6 +79,11 @@ public sealed class SafetensorsReader : ICheckpointReader
 
     private static byte[] Head(string path)
     {
+        if (ByteSources.IsUrl(path))
+        {
+            using var source = ByteSources.Open(path);
+            return source.Span(0, (int)Math.Min(64, source.Length)).ToArray();
+        }
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -91,9 +96,11 @@ public sealed class SafetensorsReader : ICheckpointReader
         }
     }
 
-    // A shard opened on its own stands for its whole model when an index beside it lists it.
+    // A shard opened on its own stands for its whole model when an index beside it lists it. A URL's folder cannot be
+    // listed, so a shard opened by URL is read alone; open the index's URL for the whole model.
     private static SafetensorsIndex? FindIndexListing(string path)
     {
+        if (ByteSources.IsUrl(path)) return null;
         string fileName = Path.GetFileName(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var listing = Directory.EnumerateFiles(folder, "*" + IndexSuffix)
