@@ -71,6 +71,8 @@ internal static class EditCommand
             var addresses = Addresses(parse.GetValue(layer), parse.GetValue(index), parse.GetValue(neurons));
             string[] named = parse.GetValue(consumers) ?? [];
             if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
+            if (NeuronKit.Tensors.ByteSources.IsUrl(path))
+                throw NeuronKit.Remote.HttpRangeSource.NotLocal(NeuronKit.Tensors.ByteSources.FileName(path), "edit");
             if (here && !dry && EditJournal.Recover(path) is > 0 and var restored)
                 stderr.WriteLine($"neuron: put back {restored:N0} bytes that an interrupted edit of {Path.GetFileName(path)} had overwritten");
             using var model = Model.Open(path);

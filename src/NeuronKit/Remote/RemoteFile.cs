@@ -208,7 +208,8 @@ internal sealed class RemoteFile
                 }
                 catch (HttpRequestException e)
                 {
-                    throw new TransientException(e.Message);
+                    // The inner exception says what happened ("Connection refused", "The response ended prematurely").
+                    throw new TransientException(e.InnerException?.Message ?? e.Message);
                 }
             }
             Traffic.AddRequest();
@@ -274,6 +275,7 @@ internal sealed class RemoteFile
                 $"Content-Range '{range}'; refused rather than reading the wrong bytes");
     }
 
+    // An answer without a validator cannot be compared (a proxy may drop it); one with a different validator is another file.
     private void CheckSameFile(HttpResponseMessage response)
     {
         long? total = response.Content.Headers.ContentRange?.Length;
@@ -281,8 +283,8 @@ internal sealed class RemoteFile
         var modified = response.Content.Headers.LastModified;
         string? change =
             total != Length ? $"its length went from {Length:N0} to {(total is { } t ? $"{t:N0}" : "unknown")} bytes"
-            : _etag is not null && !Equals(etag, _etag) ? $"its ETag went from {_etag} to {etag?.ToString() ?? "none"}"
-            : _etag is null && _lastModified is not null && modified != _lastModified ? $"its Last-Modified went from {_lastModified:R} to {modified:R}"
+            : _etag is not null && etag is not null && !Equals(etag, _etag) ? $"its ETag went from {_etag} to {etag}"
+            : _lastModified is not null && modified is not null && modified != _lastModified ? $"its Last-Modified went from {_lastModified:R} to {modified:R}"
             : null;
         if (change is not null)
             throw new CheckpointException($"{Name} changed on the server while it was being read ({change}); nothing of the new " +

@@ -58,11 +58,11 @@ internal sealed class SafetensorsIndex
         }
     }
 
-    /// <summary>Reads and checks the index at <paramref name="path"/>; touches no shard.</summary>
-    public static SafetensorsIndex Read(string path)
+    /// <summary>Reads and checks the index at <paramref name="path"/> (whose <paramref name="bytes"/> may have been read already); touches no shard.</summary>
+    public static SafetensorsIndex Read(string path, byte[]? bytes = null)
     {
         string fileName = ByteSources.FileName(path);
-        using var document = SafetensorsHeader.Parse(ReadSmallFile(path), fileName, "index");
+        using var document = SafetensorsHeader.Parse(bytes ?? ReadSmallFile(path), fileName, "index");
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out var map))
             throw new CheckpointException($"{fileName} is JSON but not a safetensors index: it has no weight_map");
