@@ -3,7 +3,7 @@ namespace NeuronKit.Remote;
 /// <summary>How files are read over HTTP: timeouts, retries, redirects, and what may be held in memory.</summary>
 public sealed record RemoteOptions
 {
-    /// <summary>The options <see cref="Model.Open"/> uses for a URL.</summary>
+    /// <summary>The options <see cref="Model.Open(string)"/> uses for a URL.</summary>
     public static RemoteOptions Default { get; } = new();
 
     /// <summary>How long a request may wait for its response to start, or for its body's next bytes, before it fails.</summary>

@@ -12,8 +12,9 @@ public static class ByteSources
     public static bool IsUrl(string location) =>
         location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Opens <paramref name="location"/>, a path or a URL; fails with <see cref="CheckpointException"/>.</summary>
-    public static ByteSource Open(string location) => IsUrl(location) ? HttpRangeSource.Open(Url(location)) : MappedFile.Open(location);
+    /// <summary>Opens <paramref name="location"/>, a path or a URL (read with <paramref name="remote"/>, else the defaults); fails with <see cref="CheckpointException"/>.</summary>
+    public static ByteSource Open(string location, RemoteOptions? remote = null) =>
+        IsUrl(location) ? HttpRangeSource.Open(Url(location), remote) : MappedFile.Open(location);
 
     /// <summary>The file name of <paramref name="location"/>: a path's last component, a URL's last segment without its query.</summary>
     public static string FileName(string location) =>

@@ -159,6 +159,23 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task Remote_options_set_the_retries_of_a_model_opened_by_URL()
+    {
+        // Given a server that cuts every ranged answer after the first short
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+        var options = new RemoteOptions { Retries = 1, FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+
+        // When a model is opened with one retry and a neuron beyond the first request is read
+        using var model = Model.Open(server.Url("always-cut/t/big.safetensors"), options);
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // Then it gave up after two tries
+        Assert.EndsWith("(2 tries)", error.Message);
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Fact]
     public async Task A_missing_or_empty_file_by_URL_fails_like_one_by_path()
     {
         await using var server = await RangeServer.Start();
