@@ -48,6 +48,8 @@ TARGETS = [
                    r["show installed big"]["wall"] / r["show neuron big"]["wall"]), "<=", 2),
     ("prune 2 GiB to a new file: neuron wall / cp wall", lambda r: r["prune neuron big"]["wall"] / r["copy big"]["wall"], "<=", 2),
     ("prune 2 GiB to a new file: peak memory (MiB)", lambda r: r["prune neuron big"]["rss"] / MIB, "<", 200),
+    ("show 2 GiB over HTTP: bytes transferred (MiB)", lambda r: r["show neuron big http"]["bytes"] / MIB, "<", 1),
+    ("show 2 GiB over HTTP: wall / local show wall", lambda r: r["show neuron big http"]["wall"] / r["show neuron big"]["wall"], "<", 3),
 ]
 
 
@@ -57,11 +59,12 @@ def main():
     runs = 1 if args.tiny else args.runs
     data = os.path.join(HERE, "data", "tiny" if args.tiny else "full")
     neuron = build(args)
-    installed = install_tool(args)
-    floor = build_floor()
+    installed = install_tool(args) if selected(args, "installed") else None
+    floor = build_floor() if selected(args, "floor") else None
     files = checkpoints(data, sizes)
     files["edit.pt"] = os.path.join(data, "edit.pt")  # what `neuron edit --in-place` writes into
-    shutil.copyfile(files["big.pt"], files["edit.pt"])
+    if selected(args, "edit neuron big in place"):
+        shutil.copyfile(files["big.pt"], files["edit.pt"])
     formats = subprocess.run([neuron, "formats"], capture_output=True, text=True, check=True).stdout
     safetensors = any(line.split()[:1] == ["safetensors"] for line in formats.splitlines())
     if not safetensors:
@@ -106,6 +109,14 @@ def main():
     commands["prune pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_prune.py"), files["big.pt"], before, "-1",
                                      os.path.join(data, "pruned-pytorch.pt")]
     commands["prune neuron big"] = [neuron, "prune", files["big.pt"], before, "-1", "-o", os.path.join(data, "pruned-neuron.pt")]
+    # The same neuron over HTTP range requests, from a local server (bench/range_server.py), beside downloading the file.
+    url = range_server(data) + "big.pt"
+    commands["show neuron big http"] = [neuron, "show", url, last, "-1", "--json"]
+    if shutil.which("curl"):
+        commands["download big http"] = ["curl", "-s", "-f", "-o", "/dev/null", url]
+    commands = {name: cmd for name, cmd in commands.items() if selected(args, name)}
+    if not args.tiny and args.only and "show neuron big http" in commands and "show neuron big" not in commands:
+        commands["show neuron big"] = [neuron, "show", files["big.pt"], last, "-1", "--json"]  # the HTTP target's reference
 
     recache(files.values())
     print(f"warm-up: every command once (fills the page cache)")
@@ -117,14 +128,39 @@ def main():
         for name, cmd in commands.items():
             samples[name].append(measure(name, cmd))
     results = {name: {k: statistics.median(s[k] for s in runs_) for k in ("wall", "cpu", "rss")} for name, runs_ in samples.items()}
+    if "show neuron big http" in commands:
+        results["show neuron big http"]["bytes"] = transferred(commands["show neuron big http"])
     report = table(results, args, runs, files, neuron, installed)
-    report += "\n" + serve_load(neuron, files["big.pt"], args.tiny) + "\n"
+    if not args.only:
+        report += "\n" + serve_load(neuron, files["big.pt"], args.tiny) + "\n"
     out = os.path.join(HERE, "results", "tiny.md" if args.tiny else args.out)
     os.makedirs(os.path.dirname(out), exist_ok=True)
     with open(out, "w") as f:
         f.write(report)
     print(report)
     print(f"written: {os.path.relpath(out, ROOT)}")
+
+
+def selected(args, name):
+    """True when --only is not given, or one of its comma-separated words is part of the row's name."""
+    return not args.only or any(word.strip() in name for word in args.only.split(","))
+
+
+def range_server(folder):
+    """Starts bench/range_server.py over the checkpoints' folder (python3 -m http.server ignores Range); returns its URL."""
+    process = subprocess.Popen([sys.executable, os.path.join(HERE, "range_server.py"), folder], stdout=subprocess.PIPE, text=True)
+    atexit.register(process.kill)
+    line = process.stdout.readline().strip()
+    if not line.startswith("serving on "):
+        sys.exit(f"error: range_server.py did not start: {line}")
+    return line[len("serving on "):]
+
+
+def transferred(cmd):
+    """The body bytes a command fetched over HTTP, from the line --stats-requests prints on stderr (one extra run)."""
+    result = subprocess.run(cmd + ["--stats-requests"], capture_output=True, text=True, check=True)
+    line = next(l for l in result.stderr.splitlines() if l.startswith("requests: "))
+    return int(line.split("bytes: ")[1].split(" ")[0].replace(",", ""))
 
 
 def serve_load(neuron, path, tiny):
@@ -144,6 +180,8 @@ def parse():
     p.add_argument("--runs", type=int, default=5, help="timed runs per command after the warm-up (default 5)")
     p.add_argument("--no-build", action="store_true", help="use the CLI already published to bench/bin (the installed tool is still packed)")
     p.add_argument("--out", default="results.md", help="file name under bench/results/ (default results.md)")
+    p.add_argument("--only", help="run only the rows whose names contain one of these comma-separated words (e.g. 'http'); "
+                                  "the table then holds those rows, and neuron serve's section is skipped")
     return p.parse_args()
 
 
@@ -226,7 +264,7 @@ def recache(paths):
     same state keeps the read bound, and the ratios to it, comparable.
     """
     buffer = bytearray(1 << 20)
-    for path in paths:
+    for path in filter(os.path.exists, paths):
         with open(path, "rb", buffering=0) as f:
             os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             while f.readinto(buffer):
@@ -258,9 +296,11 @@ def table(r, args, runs, files, neuron, installed):
         return f"{n / MIB:,.1f} MiB" if n >= MIB else f"{n / 1024:,.0f} KiB"
 
     def row(task, tool, name, reference=None, bound=None):
+        if name not in r:  # not run (--only)
+            return None
         m = r[name]
-        vs_torch = f"{r[reference]['wall'] / m['wall']:.1f}x faster" if reference else ""
-        vs_read = f"{m['wall'] / r[bound]['wall']:.2f}x the read" if bound else ""
+        vs_torch = f"{r[reference]['wall'] / m['wall']:.1f}x faster" if reference in r else ""
+        vs_read = f"{m['wall'] / r[bound]['wall']:.2f}x the read" if bound in r else ""
         return (f"| {task} | {tool} | {m['wall']:.3f} s | {m['cpu']:.3f} s | {m['rss'] / MIB:,.0f} MiB | {vs_torch} | {vs_read} |")
 
     big, small = files["big.pt"], files["small.pt"]
@@ -323,6 +363,12 @@ def table(r, args, runs, files, neuron, installed):
         row(f"prune one neuron to a new file, {b}", "PyTorch: torch.load, cut, torch.save", "prune pytorch big"),
         row(f"prune one neuron to a new file, {b}", "`neuron prune big.pt L-1 -1 -o pruned.pt`", "prune neuron big", "prune pytorch big"),
     ]
+    if "show neuron big http" in r:
+        http = r["show neuron big http"]
+        local = f"{http['wall'] / r['show neuron big']['wall']:.2f}x the local show" if "show neuron big" in r else ""
+        lines.append(row(f"one neuron over HTTP, {b}", "`neuron show http://127.0.0.1:N/big.pt L -1 --json` "
+                         f"({http['bytes']:,} bytes fetched)", "show neuron big http").rsplit("|", 2)[0] + f"| {local} |")
+        lines.append(row(f"download the file over HTTP, {b}", "`curl -o /dev/null http://127.0.0.1:N/big.pt`", "download big http"))
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     if "version installed" in r:
         lines.append(row("start-up", "installed tool: `neuron --version`", "version installed"))
@@ -334,12 +380,15 @@ def table(r, args, runs, files, neuron, installed):
               "the kernel's eight 128-bit vector instructions per four weights, in C: no format, no neurons, no output. "
               "Peak RSS is the child's `ru_maxrss`, which counts the forked Python parent before `exec` (about 13 MiB here): "
               "no row reads lower than that.", ""]
+    lines = [line for line in lines if line is not None]
     if not args.tiny:
         lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
         for label, value, op, goal in TARGETS:
             try:
                 v = value(r)
             except KeyError:  # a row skipped in this run
+                if args.only:
+                    continue
                 lines.append(f"| {label} | not measured | {op} {goal} | |")
                 continue
             met = {"<": v < goal, "<=": v <= goal, ">=": v >= goal}[op]

@@ -17,6 +17,9 @@ LOCK = threading.Lock()
 
 
 class RangeHandler(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive: a client's ranged reads reuse one connection, as with any real server
+    disable_nagle_algorithm = True  # headers and body are two writes: with Nagle, each answer would wait for a delayed ACK
+
     def log_message(self, *args):
         pass
 
@@ -30,7 +33,9 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
             return
         path = self.translate_path(self.path)
         if not os.path.isfile(path):
-            self.send_error(404)
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
             return
         size = os.path.getsize(path)
         stat = os.stat(path)

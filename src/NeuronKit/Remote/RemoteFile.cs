@@ -17,8 +17,9 @@ internal sealed class RemoteFile
     public const int OpenBytes = 68 << 10;
 
     private const int Page = 4 << 10;
-    private const int MinFetch = 16 << 10;
+    private const int MinFetch = 4 << 10;
     private const int MaxReadAhead = 16 << 20;
+    private const int PrefetchRequests = 8;
 
     private static readonly HttpClient Client = new(new SocketsHttpHandler
     {
@@ -85,14 +86,52 @@ internal sealed class RemoteFile
     {
         if (_whole is not null) return _whole.AsSpan((int)offset, length);
         if (_cache.TryGet(offset, length, out var cached)) return cached.Span;
-        long start = offset / Page * Page;
-        long end = Math.Min(Length, (offset + length + (long)Page - 1) / Page * Page);
-        long ahead = Math.Clamp(2 * _cache.Continued(offset), MinFetch, MaxReadAhead);
-        end = Math.Min(Length, Math.Max(end, start + ahead));
+        var (start, end) = Plan(offset, length);
         var data = GC.AllocateUninitializedArray<byte>(checked((int)(end - start)));
         Fetch(start, data);
         _cache.Add(start, data);
         return data.AsSpan((int)(offset - start), length);
+    }
+
+    /// <summary>
+    /// Fetches the ranges not cached yet, as <see cref="Span"/> would one by one, but several requests at a time; ranges
+    /// whose pages touch are fetched together. A failure is left for the read that needs the bytes to report.
+    /// </summary>
+    public void Prefetch(IReadOnlyList<(long Offset, int Length)> ranges)
+    {
+        if (_whole is not null) return;
+        var planned = ranges.Where(r => !_cache.TryGet(r.Offset, r.Length, out _)).Select(r => Plan(r.Offset, r.Length)).OrderBy(r => r.Start).ToList();
+        var merged = new List<(long Start, long End)>();
+        foreach (var range in planned)
+        {
+            if (merged.Count > 0 && range.Start <= merged[^1].End && range.End - merged[^1].Start <= MaxReadAhead)
+                merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, range.End));
+            else merged.Add(range);
+        }
+        if (merged.Count < 2) return; // one range costs the same round trip now or when it is read
+        Parallel.ForEach(merged, new ParallelOptions { MaxDegreeOfParallelism = PrefetchRequests }, range =>
+        {
+            var data = GC.AllocateUninitializedArray<byte>((int)(range.End - range.Start));
+            try
+            {
+                Fetch(range.Start, data);
+                _cache.Add(range.Start, data);
+            }
+            catch (CheckpointException)
+            {
+                // The read that needs these bytes fails with this error itself.
+            }
+        });
+    }
+
+    // The range a read of [offset, offset + length) fetches: whole pages, at least MinFetch, and further ahead, doubling,
+    // when it continues a cached range (a sequential scan).
+    private (long Start, long End) Plan(long offset, int length)
+    {
+        long start = offset / Page * Page;
+        long end = Math.Min(Length, (offset + length + (long)Page - 1) / Page * Page);
+        long ahead = Math.Clamp(2 * _cache.Continued(offset), MinFetch, MaxReadAhead);
+        return (start, Math.Min(Length, Math.Max(end, start + ahead)));
     }
 
     /// <summary>Drops cached ranges inside [offset, offset + length).</summary>
