@@ -330,15 +330,16 @@ internal sealed class RemoteFile
                 "file was used", ["open it again"]);
     }
 
-    private CheckpointException Failure(HttpResponseMessage response)
+    // What an unexpected answer means: worth another try (a TransientException), or a CheckpointException that says why not.
+    private Exception Failure(HttpResponseMessage response)
     {
         int status = (int)response.StatusCode;
         string answer = $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
         if (Transient.Contains(response.StatusCode))
-            throw new TransientException(answer, response.Headers.RetryAfter?.Delta);
+            return new TransientException(answer, response.Headers.RetryAfter?.Delta);
         return status switch
         {
-            401 or 403 => new CheckpointException($"{Address} refused access ({answer})", _token is { } token
+            401 or 403 => (Exception)new CheckpointException($"{Address} refused access ({answer})", _token is { } token
                 ? [$"the token in {token.Variable} was sent; check that it may read this file"]
                 : [$"set {BearerTokens.Variable} (or {BearerTokens.HubVariable} for the Hugging Face hub) to a token that may read it"]),
             404 or 410 => new CheckpointException($"{Address} does not exist ({answer})"),

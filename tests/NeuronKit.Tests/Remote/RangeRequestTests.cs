@@ -176,6 +176,17 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_server_that_does_not_answer_times_out_with_a_clear_message()
+    {
+        await using var server = await RangeServer.Start();
+        var options = new RemoteOptions { Timeout = TimeSpan.FromMilliseconds(200), Retries = 1, FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(server.Url("stall/f/pytorch/seed_lstm.pt"), options));
+
+        Assert.EndsWith("/stall/f/pytorch/seed_lstm.pt cannot be read: no answer within 0.2 s (2 tries)", error.Message);
+    }
+
+    [Fact]
     public async Task A_missing_or_empty_file_by_URL_fails_like_one_by_path()
     {
         await using var server = await RangeServer.Start();

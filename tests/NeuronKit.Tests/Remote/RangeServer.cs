@@ -16,7 +16,7 @@ namespace NeuronKit.Tests.Remote;
 /// static files (Range, 206, Content-Range, ETag), plus prefixes that misbehave on purpose:
 /// <c>/ignore-ranges/…</c> drops the Range header (a 200 with the whole body), <c>/flaky/…</c> answers every other request
 /// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
-/// <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1). Counts requests and
+/// <c>/stall/…</c> never answers, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1). Counts requests and
 /// body bytes, and keeps the Authorization header each host was sent.
 /// </summary>
 internal sealed class RangeServer : IAsyncDisposable
@@ -113,6 +113,15 @@ internal sealed class RangeServer : IAsyncDisposable
             case "cut-short" or "always-cut":
                 context.Request.Path = rest;
                 break;
+            case "stall":
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
             case "redirect":
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = $"http://localhost:{Root.Port}{rest}{context.Request.QueryString}";
