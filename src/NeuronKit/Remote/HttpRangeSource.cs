@@ -88,6 +88,9 @@ public sealed class HttpRangeSource : ByteSource
         new($"{name} was opened by URL, and {what} needs it as a local file", [$"download it first (curl -L -o {name} URL), then {what} the file"]);
 
     /// <inheritdoc/>
+    public override bool PrefetchPays => true;
+
+    /// <inheritdoc/>
     public override void Prefetch(IReadOnlyList<(long Offset, int Length)> ranges)
     {
         if (!_disposed) File.Prefetch([.. ranges.Where(r => r.Offset >= 0 && r.Length > 0 && r.Offset <= Length - r.Length)]);

@@ -20,6 +20,7 @@ internal sealed class RemoteFile
     private const int MinFetch = 4 << 10;
     private const int MaxReadAhead = 16 << 20;
     private const int PrefetchRequests = 8;
+    private const int MergeGap = 64 << 10;
 
     private static readonly HttpClient Client = new(new SocketsHttpHandler
     {
@@ -95,7 +96,8 @@ internal sealed class RemoteFile
 
     /// <summary>
     /// Fetches the ranges not cached yet, as <see cref="Span"/> would one by one, but several requests at a time; ranges
-    /// whose pages touch are fetched together. A failure is left for the read that needs the bytes to report.
+    /// less than 64 KiB apart are fetched as one (a column of a matrix: one request, not one per row), since a gap that
+    /// small costs less to download than a round trip. A failure is left for the read that needs the bytes to report.
     /// </summary>
     public void Prefetch(IReadOnlyList<(long Offset, int Length)> ranges)
     {
@@ -104,11 +106,10 @@ internal sealed class RemoteFile
         var merged = new List<(long Start, long End)>();
         foreach (var range in planned)
         {
-            if (merged.Count > 0 && range.Start <= merged[^1].End && range.End - merged[^1].Start <= MaxReadAhead)
+            if (merged.Count > 0 && range.Start <= merged[^1].End + MergeGap && range.End - merged[^1].Start <= MaxReadAhead)
                 merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, range.End));
             else merged.Add(range);
         }
-        if (merged.Count < 2) return; // one range costs the same round trip now or when it is read
         Parallel.ForEach(merged, new ParallelOptions { MaxDegreeOfParallelism = PrefetchRequests }, range =>
         {
             var data = GC.AllocateUninitializedArray<byte>((int)(range.End - range.Start));

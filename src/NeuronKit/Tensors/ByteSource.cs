@@ -44,6 +44,9 @@ public abstract class ByteSource : IDisposable
     {
     }
 
+    /// <summary>True when each read costs a round trip (HTTP), so that listing many small reads for <see cref="Prefetch"/> pays.</summary>
+    public virtual bool PrefetchPays => false;
+
     /// <summary>
     /// A hint that the caller is done with [offset, offset + length) for now: a mapping may drop those pages from the
     /// process (they stay in the page cache), so a scan over a whole file keeps its memory flat. Never required.

@@ -36,6 +36,23 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_column_of_a_large_matrix_is_fetched_in_a_few_large_ranges_not_a_request_per_row()
+    {
+        // Given the 64 MiB file on a server, its weight read as (in, out): neuron j is column j, one float every 16 KiB
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+        long opened = server.Requests;
+
+        // When column 123 is read
+        double[] column = model.Neuron("fc", 123, layout: "in,out").Part("weight")!.ToDoubles();
+
+        // Then it is the file's column, fetched in merged ranges of up to 16 MiB
+        Assert.Equal(Enumerable.Range(0, LargeSafetensors.Rows).Select(r => (double)LargeSafetensors.Value(r, 123, 0)), column);
+        Assert.True(server.Requests - opened <= 8, $"{server.Requests - opened} requests for one column");
+    }
+
+    [Fact]
     public async Task Stats_requests_prints_the_requests_and_bytes_of_a_command()
     {
         // Given the 64 MiB file on a server
