@@ -56,6 +56,8 @@ TARGETS = [
     ("diff 2 GiB pair: PyTorch wall / neuron wall", lambda r: r["diff pytorch big"]["wall"] / r["diff neuron big"]["wall"], ">=", 10),
     ("diff 2 GiB pair: neuron wall / read both wall", lambda r: r["diff neuron big"]["wall"] / r["diff read big"]["wall"], "<=", 2),
     ("diff 2 GiB pair: peak memory (MiB)", lambda r: r["diff neuron big"]["rss"] / MIB, "<", 200),
+    ("show 2 GiB over HTTP: bytes transferred (MiB)", lambda r: r["show neuron big http"]["bytes"] / MIB, "<", 1),
+    ("show 2 GiB over HTTP: wall / local show wall", lambda r: r["show neuron big http"]["wall"] / r["show neuron big"]["wall"], "<", 3),
 ]
 
 
@@ -119,12 +121,14 @@ def main():
     commands["prune pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_prune.py"), files["big.pt"], before, "-1",
                                      os.path.join(data, "pruned-pytorch.pt")]
     commands["prune neuron big"] = [neuron, "prune", files["big.pt"], before, "-1", "-o", os.path.join(data, "pruned-neuron.pt")]
-    # Diff big.pt against its fine-tuned twin, beside reading both files as the read bound reads one.
-    commands["diff read big"] = ["sh", "-c", 'dd if="$1" of=/dev/null bs=1M status=none && dd if="$2" of=/dev/null bs=1M status=none',
-                                 "sh", files["big.pt"], files["big_b.pt"]]
-    commands["diff pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_diff.py"), files["big.pt"], files["big_b.pt"]]
-    commands["diff neuron big"] = [neuron, "diff", files["big.pt"], files["big_b.pt"], "--csv"]
+    # The same neuron over HTTP range requests, from a local server (bench/range_server.py), beside downloading the file.
+    url = range_server(data) + "big.pt"
+    commands["show neuron big http"] = [neuron, "show", url, last, "-1", "--json"]
+    if shutil.which("curl"):
+        commands["download big http"] = ["curl", "-s", "-f", "-o", "/dev/null", url]
     commands = {name: cmd for name, cmd in commands.items() if selected(name, args)}
+    if not args.tiny and args.rows and "show neuron big http" in commands and "show neuron big" not in commands:
+        commands["show neuron big"] = [neuron, "show", files["big.pt"], last, "-1", "--json"]  # the HTTP target's reference
 
     recache(path for path in files.values() if os.path.exists(path))  # with --rows, edit.pt may not have been copied
     print(f"warm-up: every command once (fills the page cache)")
@@ -136,6 +140,8 @@ def main():
         for name, cmd in commands.items():
             samples[name].append(measure(name, cmd))
     results = {name: {k: statistics.median(s[k] for s in runs_) for k in ("wall", "cpu", "rss")} for name, runs_ in samples.items()}
+    if "show neuron big http" in commands:
+        results["show neuron big http"]["bytes"] = transferred(commands["show neuron big http"])
     report = table(results, args, runs, files, neuron, installed)
     if args.rows:
         print(report)
@@ -238,6 +244,23 @@ def track_run(neuron, data, tiny, runs):
         lines += ["| target | measured | goal | met |", "|---|---|---|---|",
                   f"| track {count} x {each / MIB:,.0f} MiB: track wall / stats wall | {ratio:.2f} | <= 1.5 | {'yes' if ratio <= 1.5 else 'no'} |", ""]
     return "\n".join(lines)
+
+
+def range_server(folder):
+    """Starts bench/range_server.py over the checkpoints' folder (python3 -m http.server ignores Range); returns its URL."""
+    process = subprocess.Popen([sys.executable, os.path.join(HERE, "range_server.py"), folder], stdout=subprocess.PIPE, text=True)
+    atexit.register(process.kill)
+    line = process.stdout.readline().strip()
+    if not line.startswith("serving on "):
+        sys.exit(f"error: range_server.py did not start: {line}")
+    return line[len("serving on "):]
+
+
+def transferred(cmd):
+    """The body bytes a command fetched over HTTP, from the line --stats-requests prints on stderr (one extra run)."""
+    result = subprocess.run(cmd + ["--stats-requests"], capture_output=True, text=True, check=True)
+    line = next(l for l in result.stderr.splitlines() if l.startswith("requests: "))
+    return int(line.split("bytes: ")[1].split(" ")[0].replace(",", ""))
 
 
 def serve_load(neuron, path, tiny):
@@ -363,7 +386,7 @@ def recache(paths):
     same state keeps the read bound, and the ratios to it, comparable.
     """
     buffer = bytearray(1 << 20)
-    for path in paths:
+    for path in filter(os.path.exists, paths):
         with open(path, "rb", buffering=0) as f:
             os.posix_fadvise(f.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
             while f.readinto(buffer):
@@ -468,6 +491,12 @@ def table(r, args, runs, files, neuron, installed):
         row(f"diff, 2 x {b}", "PyTorch: torch.load both, per-row diff table", "diff pytorch big", None, "diff read big"),
         row(f"diff, 2 x {b}", "`neuron diff big.pt big_b.pt --csv`", "diff neuron big", "diff pytorch big", "diff read big"),
     ]
+    if "show neuron big http" in r:
+        http = r["show neuron big http"]
+        local = f"{http['wall'] / r['show neuron big']['wall']:.2f}x the local show" if "show neuron big" in r else ""
+        lines.append(row(f"one neuron over HTTP, {b}", "`neuron show http://127.0.0.1:N/big.pt L -1 --json` "
+                         f"({http['bytes']:,} bytes fetched)", "show neuron big http").rsplit("|", 2)[0] + f"| {local} |")
+        lines.append(row(f"download the file over HTTP, {b}", "`curl -o /dev/null http://127.0.0.1:N/big.pt`", "download big http"))
     lines.append(row("start-up", "`neuron --version`", "version neuron"))
     if "version installed" in r:
         lines.append(row("start-up", "installed tool: `neuron --version`", "version installed"))

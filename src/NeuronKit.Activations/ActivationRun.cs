@@ -38,6 +38,8 @@ public sealed class ActivationRun : IDisposable
     /// <summary>Opens the ONNX model at <paramref name="path"/>; external data stays where it is, beside the file.</summary>
     public static ActivationRun Open(string path)
     {
+        if (NeuronKit.Tensors.ByteSources.IsUrl(path))
+            throw NeuronKit.Remote.HttpRangeSource.NotLocal(NeuronKit.Tensors.ByteSources.FileName(path), "run");
         var model = Model.Open(path);
         try
         {

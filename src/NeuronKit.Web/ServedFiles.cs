@@ -13,8 +13,9 @@ public sealed class ServedFiles : IDisposable
     {
         foreach (string path in paths)
         {
-            if (!File.Exists(path)) throw new CheckpointException($"{path} does not exist");
-            _files.Add(new ServedFile(_files.Count, System.IO.Path.GetFileName(path), path));
+            bool url = Tensors.ByteSources.IsUrl(path);
+            if (!url && !File.Exists(path)) throw new CheckpointException($"{path} does not exist");
+            _files.Add(new ServedFile(_files.Count, Tensors.ByteSources.FileName(path), path));
         }
         if (_files.Count == 0) throw new RequestException("serve needs at least one file");
     }

@@ -13,7 +13,7 @@ namespace NeuronKit;
 /// double[] weights = neuron.Part("weight")!.ToDoubles();
 /// </code>
 /// A model is safe to read from many threads at once (a server answering requests in parallel opens each file once):
-/// what it reads is immutable after <see cref="Open"/> (the file is mapped read-only, layers are inferred up front, the
+/// what it reads is immutable after <see cref="Open(string)"/> (the file is mapped read-only, layers are inferred up front, the
 /// graph is built once on first use), and every query makes its own objects. Only <see cref="Dispose"/> must not race
 /// with reads.
 /// </summary>
@@ -41,6 +41,18 @@ public sealed class Model : IDisposable
             checkpoint.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="url"/> with <paramref name="remote"/>'s timeouts, retries and cache (<see cref="Open(string)"/>
+    /// uses <see cref="Remote.RemoteOptions.Default"/>): the model joins the session opened here. Shards and external data
+    /// beside it are opened with the defaults.
+    /// </summary>
+    public static Model Open(string url, Remote.RemoteOptions remote)
+    {
+        if (!Tensors.ByteSources.IsUrl(url)) return Open(url);
+        using var session = Tensors.ByteSources.Open(url, remote);
+        return Open(url);
     }
 
     /// <summary>Infers the layers of an already opened <paramref name="checkpoint"/>; the model owns it from then on.</summary>

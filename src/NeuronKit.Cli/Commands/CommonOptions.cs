@@ -8,7 +8,8 @@ internal static class CommonOptions
 {
     public static Argument<string> File() => new("FILE")
     {
-        Description = "The checkpoint: PyTorch, safetensors (or its index.json), ONNX, GGUF, TorchSharp .dat, NumPy .npy/.npz; told by content (see neuron formats).",
+        Description = "The checkpoint: PyTorch, safetensors (or its index.json), ONNX, GGUF, TorchSharp .dat, NumPy .npy/.npz; told by content (see neuron formats). " +
+            "An http(s):// URL is read by range requests.",
     };
 
     public static Option<bool> Json() => new("--json")
@@ -19,6 +20,11 @@ internal static class CommonOptions
     public static Option<bool> Verbose() => new("--verbose")
     {
         Description = "On an unexpected failure, print the stack trace too.",
+    };
+
+    public static Option<bool> StatsRequests() => new("--stats-requests")
+    {
+        Description = "Print on stderr how many HTTP requests and bytes the command used, for a FILE given as an http(s) URL.",
     };
 
     public static Option<string> Preprocess()

@@ -32,12 +32,13 @@ internal static class DiffCommand
         var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
         var full = new Option<bool>("--full") { Description = "With INDEX, print every value of long parts." };
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("diff", "How every neuron changed from file A to file B: its incoming weights (L2 of the change, relative, " +
             "cosine, largest change), its bias and flags (became dead, revived, bias sign changed); a summary per layer and for the model.")
         {
-            a, b, layer, index, json, csv, sort, top, full, verbose,
+            a, b, layer, index, json, csv, sort, top, full, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
             if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");

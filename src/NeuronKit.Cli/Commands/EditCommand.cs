@@ -54,12 +54,13 @@ internal static class EditCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would change and write nothing." };
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("edit",
             "Change neurons and save: zero, scale, set or add noise to their weights (and outgoing weights), in the file's own format.")
         {
-            file, layer, index, neurons, zero, scale, set, noise, seed, part, outgoing, consumers, output, inPlace, dryRun, json, verbose,
+            file, layer, index, neurons, zero, scale, set, noise, seed, part, outgoing, consumers, output, inPlace, dryRun, json, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             string path = parse.GetValue(file)!;
             string? target = parse.GetValue(output);
@@ -70,6 +71,8 @@ internal static class EditCommand
             var addresses = Addresses(parse.GetValue(layer), parse.GetValue(index), parse.GetValue(neurons));
             string[] named = parse.GetValue(consumers) ?? [];
             if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
+            if (NeuronKit.Tensors.ByteSources.IsUrl(path))
+                throw NeuronKit.Remote.HttpRangeSource.NotLocal(NeuronKit.Tensors.ByteSources.FileName(path), "edit");
             if (here && !dry && EditJournal.Recover(path) is > 0 and var restored)
                 stderr.WriteLine($"neuron: put back {restored:N0} bytes that an interrupted edit of {Path.GetFileName(path)} had overwritten");
             using var model = Model.Open(path);

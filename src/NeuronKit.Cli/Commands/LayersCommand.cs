@@ -12,11 +12,12 @@ internal static class LayersCommand
         var file = CommonOptions.File();
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("layers", "List every layer: name, kind, neurons, tensors (name, shape, dtype), layout and the evidence that decided it.")
         {
-            file, json, verbose,
+            file, json, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             using var model = Model.Open(parse.GetValue(file)!);
             if (parse.GetValue(json))

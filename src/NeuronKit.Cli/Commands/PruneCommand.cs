@@ -36,12 +36,13 @@ internal static class PruneCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "Print what would be cut and write nothing." };
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("prune",
             "Remove neurons: their rows, filters or gate rows, bias and norm entries, and the consumers' input columns; shapes shrink.")
         {
-            file, layer, indices, neurons, consumers, output, dryRun, json, verbose,
+            file, layer, indices, neurons, consumers, output, dryRun, json, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             string? target = parse.GetValue(output);
             bool dry = parse.GetValue(dryRun);

@@ -34,11 +34,12 @@ internal static class RenderCommand
             HelpName = "LAYER",
         };
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("render", "Draw neuron INDEX of LAYER, or the whole layer, as a PNG picture.")
         {
-            file, layer, index, output, scale, rgb, shape, hist, outgoing, consumers, verbose,
+            file, layer, index, output, scale, rgb, shape, hist, outgoing, consumers, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             var options = PictureOptions.From(parse.GetValue(scale), parse.GetValue(rgb), parse.GetValue(shape), parse.GetValue(hist));
             long? neuronIndex = parse.GetValue(index);

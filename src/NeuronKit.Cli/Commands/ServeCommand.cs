@@ -30,11 +30,12 @@ internal static class ServeCommand
         var preprocess = CommonOptions.Preprocess();
         var layout = CommonOptions.Layout();
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("serve", "Serve a local web view of the files: layers, stats, neurons with their pictures, and /api/ with the CLI's JSON.")
         {
-            files, port, host, inputs, preprocess, layout, verbose,
+            files, port, host, inputs, preprocess, layout, verbose, statsRequests,
         };
-        command.SetAction((parse, cancel) => CommandRunner.RunAsync(stderr, parse.GetValue(verbose), async () =>
+        command.SetAction((parse, cancel) => CommandRunner.RunAsync(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), async () =>
         {
             var options = new ServeOptions(Address(parse.GetValue(host)), parse.GetValue(port))
             {

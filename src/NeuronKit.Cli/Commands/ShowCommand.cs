@@ -45,11 +45,12 @@ internal static class ShowCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("show", "Show neuron INDEX of LAYER: every slice of the layer's tensors that belongs to it, with its values.")
         {
-            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, verbose,
+            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             using var model = Model.Open(parse.GetValue(file)!);
             var neuron = OutgoingParts.Add(model, model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index)),

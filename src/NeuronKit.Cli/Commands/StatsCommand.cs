@@ -34,12 +34,13 @@ internal static class StatsCommand
             Description = "Also give each neuron's outgoing L2 norm and flag unused neurons (outgoing weights all zero), where the consumers are known.",
         };
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("stats", "Statistics of every neuron's incoming weights (L1, L2, mean, std, min, max, zeros), its bias, " +
             "and flags: dead, duplicate, outlier; a summary per layer and for the model.")
         {
-            file, layer, json, csv, sort, top, outlierK, outgoing, verbose,
+            file, layer, json, csv, sort, top, outlierK, outgoing, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
             if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");

@@ -12,11 +12,12 @@ internal static class TensorsCommand
         var file = CommonOptions.File();
         var json = CommonOptions.Json();
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("tensors", "List every tensor of the file: name, shape, dtype and byte size.")
         {
-            file, json, verbose,
+            file, json, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             using var checkpoint = Formats.CheckpointFormats.Open(parse.GetValue(file)!);
             if (parse.GetValue(json))

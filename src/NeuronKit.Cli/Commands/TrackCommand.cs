@@ -38,12 +38,13 @@ internal static class TrackCommand
             Description = "Also give each neuron's outgoing L2 norm and flag unused neurons, where the consumers are known.",
         };
         var verbose = CommonOptions.Verbose();
+        var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("track", "The statistics of every neuron in every checkpoint of a training run, one row per " +
             "(checkpoint, layer, neuron) with the checkpoint's step: neuron stats' columns, as Parquet or CSV.")
         {
-            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, verbose,
+            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, verbose, statsRequests,
         };
-        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), () =>
+        command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             string? parquetPath = parse.GetValue(parquet), csvPath = parse.GetValue(csv);
             if (parquetPath is null == csvPath is null)

@@ -90,6 +90,8 @@ public sealed class ModelEdit
     /// </summary>
     public static ModelEdit Plan(Model model, IEnumerable<(Neuron Neuron, IReadOnlyList<NeuronPart> Parts)> targets, EditAction action)
     {
+        if (Tensors.ByteSources.IsUrl(model.Checkpoint.Path))
+            throw Remote.HttpRangeSource.NotLocal(Tensors.ByteSources.FileName(model.Checkpoint.Path), "edit");
         var patches = new PatchSet();
         var changes = new List<PartChange>();
         foreach (var (neuron, parts) in targets)

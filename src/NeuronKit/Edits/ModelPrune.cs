@@ -87,6 +87,8 @@ public sealed class ModelPrune
     /// </summary>
     public void WriteTo(string output)
     {
+        if (Tensors.ByteSources.IsUrl(Model.Checkpoint.Path))
+            throw Remote.HttpRangeSource.NotLocal(Tensors.ByteSources.FileName(Model.Checkpoint.Path), "prune");
         var writer = PruneWriters.For(Model.Checkpoint.Format)
             ?? throw new RequestException($"pruning {Model.Checkpoint.Format} files is not supported yet",
                 ["neuron edit --zero --outgoing ablates the neurons in place instead"]);

@@ -1,3 +1,4 @@
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats;
 
@@ -17,9 +18,19 @@ public static class CheckpointFormats
 
     private const int HeadSize = 30 + ushort.MaxValue; // a zip's first local header with its whole name: torch zip vs npz
 
-    /// <summary>Opens <paramref name="path"/> with the reader whose <see cref="ICheckpointReader.Detect"/> accepts its first bytes.</summary>
+    /// <summary>
+    /// Opens <paramref name="path"/> (a local path, or an http(s) URL read by range requests) with the reader whose
+    /// <see cref="ICheckpointReader.Detect"/> accepts its first bytes.
+    /// </summary>
     public static Checkpoint Open(string path)
     {
+        if (ByteSources.IsUrl(path))
+        {
+            // The head's session stays open while the reader opens the URL again, so the reader joins it: no second first request.
+            using var remote = ByteSources.Open(path);
+            var remoteHead = remote.Span(0, (int)Math.Min(remote.Length, HeadSize)).ToArray();
+            return Open(path, ByteSources.FileName(path), remoteHead, remoteHead.Length);
+        }
         string name = Path.GetFileName(path);
         if (Directory.Exists(path))
             throw new CheckpointException($"{path} is a directory, not a checkpoint file");
@@ -38,6 +49,11 @@ public static class CheckpointFormats
         }
         if (read == 0)
             throw new CheckpointException($"{name} is empty (0 bytes)");
+        return Open(path, name, head, read);
+    }
+
+    private static Checkpoint Open(string path, string name, byte[] head, int read)
+    {
         foreach (var reader in All)
             if (reader.Detect(head.AsSpan(0, read)) && reader.Confirm(path))
                 return reader.Open(path);

@@ -37,6 +37,17 @@ public abstract class ByteSource : IDisposable
     }
 
     /// <summary>
+    /// A hint that the ranges (offset, length) will be read soon, each on its own: a source whose reads cost a round trip
+    /// (HTTP) fetches them together; a mapped file has nothing to do. Never required, and never fails.
+    /// </summary>
+    public virtual void Prefetch(IReadOnlyList<(long Offset, int Length)> ranges)
+    {
+    }
+
+    /// <summary>True when each read costs a round trip (HTTP), so that listing many small reads for <see cref="Prefetch"/> pays.</summary>
+    public virtual bool PrefetchPays => false;
+
+    /// <summary>
     /// A hint that the caller is done with [offset, offset + length) for now: a mapping may drop those pages from the
     /// process (they stay in the page cache), so a scan over a whole file keeps its memory flat. Never required.
     /// </summary>

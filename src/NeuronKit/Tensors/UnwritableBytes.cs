@@ -21,6 +21,12 @@ public sealed class UnwritableBytes(ByteSource inner, string why) : ByteSource
     public override void Release(long offset, long length) => inner.Release(offset, length);
 
     /// <inheritdoc/>
+    public override void Prefetch(IReadOnlyList<(long Offset, int Length)> ranges) => inner.Prefetch(ranges);
+
+    /// <inheritdoc/>
+    public override bool PrefetchPays => inner.PrefetchPays;
+
+    /// <inheritdoc/>
     public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) => throw new RequestException(why);
 
     // The inner source belongs to whoever made it; disposing this view leaves it open.

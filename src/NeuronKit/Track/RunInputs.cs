@@ -1,5 +1,6 @@
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Track;
 
@@ -26,7 +27,7 @@ public static class RunInputs
     private static IEnumerable<string> Paths(string input)
     {
         if (input.StartsWith('@')) return ListFile(input[1..]);
-        if (input.Contains('*')) return Glob(input);
+        if (input.Contains('*') && !ByteSources.IsUrl(input)) return Glob(input); // a URL's folder cannot be listed
         return [input];
     }
 

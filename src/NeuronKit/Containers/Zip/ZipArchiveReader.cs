@@ -45,6 +45,11 @@ public sealed class ZipArchiveReader
         foreach (var entry in entries)
             if (!_byName.TryAdd(entry.Name, entry))
                 throw Corrupt($"holds two zip entries named '{entry.Name}'");
+        // Each entry's data offset comes from its local header, scattered through the file: over HTTP, fetch them all
+        // at once rather than one round trip per entry (the name and a torch-style 64-byte padding field fit in the range).
+        if (source.PrefetchPays)
+            source.Prefetch([.. entries.Select(e => (e.LocalHeaderOffset,
+                (int)Math.Min(LocalHeaderSize + Encoding.UTF8.GetByteCount(e.Name) + 128, e.RecordLimit - e.LocalHeaderOffset)))]);
     }
 
     /// <summary>Every entry, in central-directory order.</summary>

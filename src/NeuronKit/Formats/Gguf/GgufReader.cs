@@ -34,8 +34,8 @@ public sealed class GgufReader : ICheckpointReader
     /// <inheritdoc/>
     public Checkpoint Open(string path)
     {
-        string fileName = Path.GetFileName(path);
-        var file = MappedFile.Open(path);
+        string fileName = ByteSources.FileName(path);
+        var file = ByteSources.Open(path);
         try
         {
             var header = GgufHeader.Read(new GgufCursor(file, fileName));
@@ -74,7 +74,7 @@ public sealed class GgufReader : ICheckpointReader
         }
     }
 
-    private static TensorInfo View(GgufTensorInfo t, MappedFile file, long dataStart)
+    private static TensorInfo View(GgufTensorInfo t, ByteSource file, long dataStart)
     {
         long start = dataStart + (long)t.Offset;
         if (t.Type.Plain is { } dtype)

@@ -34,8 +34,8 @@ public sealed class NumPyReader : ICheckpointReader
     /// <inheritdoc/>
     public Checkpoint Open(string path)
     {
-        string fileName = Path.GetFileName(path);
-        var file = MappedFile.Open(path);
+        string fileName = ByteSources.FileName(path);
+        var file = ByteSources.Open(path);
         var owned = new List<IDisposable>();
         try
         {
@@ -57,7 +57,7 @@ public sealed class NumPyReader : ICheckpointReader
         }
     }
 
-    private static List<TensorInfo> ReadArchive(MappedFile file, string fileName, List<IDisposable> owned)
+    private static List<TensorInfo> ReadArchive(ByteSource file, string fileName, List<IDisposable> owned)
     {
         var zip = ZipArchiveReader.Open(file, fileName);
         if (zip.Entries.Count == 0)

@@ -12,8 +12,9 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
 {
     private const string RuntimeMemoryMarker = "_ORT_MEM_ADDR_"; // ONNX Runtime reads offset as a raw pointer here
 
-    private readonly string _modelName = Path.GetFileName(modelPath);
-    private readonly string _folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
+    private readonly string _modelName = ByteSources.FileName(modelPath);
+    private readonly bool _remote = ByteSources.IsUrl(modelPath);
+    private readonly string _folder = ByteSources.IsUrl(modelPath) ? "" : Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
     private readonly Dictionary<string, ByteSource> _files = new(StringComparer.Ordinal);
 
     /// <summary>The storage of tensor <paramref name="tensor"/> needing <paramref name="bytes"/> bytes, per its external_data entries.</summary>
@@ -49,7 +50,7 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
         ByteSource source;
         try
         {
-            source = new FileInfo(full).Length == 0 ? new MemoryBytes([]) : MappedFile.Open(full);
+            source = !_remote && new FileInfo(full).Length == 0 ? new MemoryBytes([]) : ByteSources.Open(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -60,7 +61,8 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
     }
 
     // The location as a path under the model's folder, checked component by component: nothing absolute, no "..",
-    // no symbolic link (which could point anywhere), and the result must be a file inside the folder.
+    // no symbolic link (which could point anywhere), and the result must be a file inside the folder. Beside a model
+    // opened by URL, the same checked components name a URL under the model's own base URL.
     private string Resolve(string tensor, string location)
     {
         if (location.Length == 0 || location == "." || location.Contains('\0'))
@@ -75,10 +77,12 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
             if (component is "" or ".") continue;
             if (component == "..")
                 throw Refused(tensor, $"its external data location '{location}' goes up with '..'; only files inside the model's folder are read");
+            if (_remote) continue;
             current = Path.Combine(current, component);
             if (new FileInfo(current).LinkTarget is not null)
                 throw Refused(tensor, $"its external data location '{location}' passes through a symbolic link ({component}); refused");
         }
+        if (_remote) return ByteSources.Sibling(modelPath, location);
         if (!File.Exists(current))
             throw new CheckpointException($"{_modelName}: external data {location} of tensor '{tensor}' does not exist next to the model");
         if (!Path.GetFullPath(current).StartsWith(_folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))

@@ -73,8 +73,8 @@ public sealed class OnnxReader : ICheckpointReader
     /// <inheritdoc/>
     public Checkpoint Open(string path)
     {
-        string fileName = Path.GetFileName(path);
-        var file = MappedFile.Open(path);
+        string fileName = ByteSources.FileName(path);
+        var file = ByteSources.Open(path);
         if (file.Length > int.MaxValue)
         {
             file.Dispose();

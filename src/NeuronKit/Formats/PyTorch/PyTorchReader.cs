@@ -56,8 +56,8 @@ public sealed class PyTorchReader : ICheckpointReader
     /// <inheritdoc/>
     public Checkpoint Open(string path)
     {
-        string fileName = Path.GetFileName(path);
-        var file = MappedFile.Open(path);
+        string fileName = ByteSources.FileName(path);
+        var file = ByteSources.Open(path);
         TorchStorageRecords? records = null;
         try
         {

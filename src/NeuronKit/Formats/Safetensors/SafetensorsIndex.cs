@@ -1,3 +1,4 @@
+using NeuronKit.Tensors;
 using System.Text.Json;
 
 namespace NeuronKit.Formats.Safetensors;
@@ -23,7 +24,7 @@ internal sealed class SafetensorsIndex
     public string Path { get; }
 
     /// <summary>The index's file name, as errors name it.</summary>
-    public string FileName => System.IO.Path.GetFileName(Path);
+    public string FileName => ByteSources.FileName(Path);
 
     /// <summary>Tensor name → shard file name, in the index's order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> WeightMap { get; }
@@ -34,8 +35,8 @@ internal sealed class SafetensorsIndex
     /// <summary>The scalar entries of the index's <c>metadata</c> (<c>total_size</c>), as text.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    /// <summary>The full path of shard <paramref name="shard"/>.</summary>
-    public string ShardPath(string shard) => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!, shard);
+    /// <summary>The full path of shard <paramref name="shard"/>, or its URL beside an index opened by URL.</summary>
+    public string ShardPath(string shard) => ByteSources.Sibling(Path, shard);
 
     /// <summary>
     /// True when <paramref name="bytes"/> is a JSON object whose <c>weight_map</c> names <paramref name="shard"/>; a file that is
@@ -57,11 +58,11 @@ internal sealed class SafetensorsIndex
         }
     }
 
-    /// <summary>Reads and checks the index at <paramref name="path"/>; touches no shard.</summary>
-    public static SafetensorsIndex Read(string path)
+    /// <summary>Reads and checks the index at <paramref name="path"/> (whose <paramref name="bytes"/> may have been read already); touches no shard.</summary>
+    public static SafetensorsIndex Read(string path, byte[]? bytes = null)
     {
-        string fileName = System.IO.Path.GetFileName(path);
-        using var document = SafetensorsHeader.Parse(ReadSmallFile(path), fileName, "index");
+        string fileName = ByteSources.FileName(path);
+        using var document = SafetensorsHeader.Parse(bytes ?? ReadSmallFile(path), fileName, "index");
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out var map))
             throw new CheckpointException($"{fileName} is JSON but not a safetensors index: it has no weight_map");
@@ -100,6 +101,8 @@ internal sealed class SafetensorsIndex
     /// </summary>
     public void CheckShardFile(string shard)
     {
+        // Over HTTP a plain name (CheckShardName) is all it takes: it can only name a file under the index's own base URL.
+        if (ByteSources.IsUrl(Path)) return;
         string path = ShardPath(shard);
         var info = new FileInfo(path);
         if (info.LinkTarget is not null)
@@ -113,6 +116,7 @@ internal sealed class SafetensorsIndex
     /// <summary>Reads a JSON file of at most the safetensors header cap.</summary>
     public static byte[] ReadSmallFile(string path)
     {
+        if (ByteSources.IsUrl(path)) return ByteSources.ReadSmall(path, SafetensorsHeader.MaxHeaderSize, "index");
         string fileName = System.IO.Path.GetFileName(path);
         try
         {

@@ -16,7 +16,7 @@ namespace NeuronKit.Formats.Safetensors;
 /// Reads safetensors files, and sharded models through their index (opening the index or any shard it lists), lazily:
 /// only headers are read, tensors are views of the mapped files.
 /// </summary>
-public sealed class SafetensorsReader : ICheckpointReader
+public sealed partial class SafetensorsReader : ICheckpointReader
 {
     private const string IndexSuffix = ".index.json";
 
@@ -37,10 +37,10 @@ public sealed class SafetensorsReader : ICheckpointReader
             var index = SafetensorsIndex.Read(path);
             return SafetensorsShards.Open(path, index);
         }
-        var file = MappedFile.Open(path);
+        var file = ByteSources.Open(path);
         try
         {
-            string fileName = Path.GetFileName(path);
+            string fileName = ByteSources.FileName(path);
             var contents = SafetensorsHeader.Read(file, fileName);
             if (FindIndexListing(path) is { } index)
             {
@@ -79,6 +79,11 @@ public sealed class SafetensorsReader : ICheckpointReader
 
     private static byte[] Head(string path)
     {
+        if (ByteSources.IsUrl(path))
+        {
+            using var source = ByteSources.Open(path);
+            return source.Span(0, (int)Math.Min(64, source.Length)).ToArray();
+        }
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -91,14 +96,32 @@ public sealed class SafetensorsReader : ICheckpointReader
         }
     }
 
-    // A shard opened on its own stands for its whole model when an index beside it lists it.
+    // A shard opened on its own stands for its whole model when an index beside it lists it. A URL's folder cannot be
+    // listed: beside a shard named as transformers names them (model-00001-of-00002.safetensors), the index it names
+    // (model.safetensors.index.json) is tried; otherwise the shard is read alone.
     private static SafetensorsIndex? FindIndexListing(string path)
     {
+        if (ByteSources.IsUrl(path))
+        {
+            var shard = ShardName().Match(ByteSources.FileName(path));
+            if (!shard.Success) return null;
+            string candidate = ByteSources.Sibling(path, shard.Groups[1].Value + ".safetensors" + IndexSuffix);
+            byte[] bytes;
+            try
+            {
+                bytes = SafetensorsIndex.ReadSmallFile(candidate);
+            }
+            catch (CheckpointException)
+            {
+                return null; // no such index (or none readable): as a folder without one
+            }
+            return IsIndex(bytes) && SafetensorsIndex.Lists(bytes, ByteSources.FileName(path)) ? SafetensorsIndex.Read(candidate, bytes) : null;
+        }
         string fileName = Path.GetFileName(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var listing = Directory.EnumerateFiles(folder, "*" + IndexSuffix)
             .Where(candidate => IsIndex(Head(candidate)) && SafetensorsIndex.Lists(SafetensorsIndex.ReadSmallFile(candidate), fileName))
-            .Select(SafetensorsIndex.Read)
+            .Select(candidate => SafetensorsIndex.Read(candidate))
             .ToList();
         return listing.Count switch
         {
@@ -108,4 +131,7 @@ public sealed class SafetensorsReader : ICheckpointReader
                 $"({string.Join(", ", listing.Select(i => i.FileName))}); open the index of the model you mean"),
         };
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(.+)-\d{5}-of-\d{5}\.safetensors$")]
+    private static partial System.Text.RegularExpressions.Regex ShardName();
 }

@@ -13,7 +13,7 @@ internal static class SafetensorsShards
     {
         var placed = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (tensor, shard) in index.WeightMap) placed[tensor] = shard;
-        var mapped = new List<MappedFile>();
+        var mapped = new List<ByteSource>();
         try
         {
             var tensors = new List<TensorInfo>();
@@ -21,7 +21,7 @@ internal static class SafetensorsShards
             foreach (var shard in index.Shards)
             {
                 index.CheckShardFile(shard);
-                var file = MappedFile.Open(index.ShardPath(shard));
+                var file = ByteSources.Open(index.ShardPath(shard));
                 mapped.Add(file);
                 if (!SafetensorsReader.IsSafetensors(file.Span(0, (int)Math.Min(file.Length, 64))))
                     throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a safetensors file");

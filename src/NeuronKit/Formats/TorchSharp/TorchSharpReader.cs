@@ -56,9 +56,9 @@ public sealed class TorchSharpReader : ICheckpointReader
     {
         try
         {
-            if (new FileInfo(path).Length == 0) return false;
-            using var file = MappedFile.Open(path);
-            var scanner = new TorchSharpScanner(file, Path.GetFileName(path));
+            if (!ByteSources.IsUrl(path) && new FileInfo(path).Length == 0) return false;
+            using var file = ByteSources.Open(path);
+            var scanner = new TorchSharpScanner(file, ByteSources.FileName(path));
             try
             {
                 scanner.Scan();
@@ -66,7 +66,7 @@ public sealed class TorchSharpReader : ICheckpointReader
             }
             catch (CheckpointException)
             {
-                return scanner.StartsLikeTorchSharp && Path.GetExtension(path).Equals(Extension, StringComparison.OrdinalIgnoreCase);
+                return scanner.StartsLikeTorchSharp && Path.GetExtension(ByteSources.FileName(path)).Equals(Extension, StringComparison.OrdinalIgnoreCase);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -78,8 +78,8 @@ public sealed class TorchSharpReader : ICheckpointReader
     /// <inheritdoc/>
     public Checkpoint Open(string path)
     {
-        string fileName = Path.GetFileName(path);
-        var file = MappedFile.Open(path);
+        string fileName = ByteSources.FileName(path);
+        var file = ByteSources.Open(path);
         try
         {
             var tensors = new TorchSharpScanner(file, fileName).Scan()

@@ -1,0 +1,225 @@
+using System.Text.RegularExpressions;
+using NeuronKit.Remote;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Remote;
+
+/// <summary>
+/// Reading over HTTP fetches only what a query needs, and a server that misbehaves (ignores ranges, fails, cuts answers
+/// short, replaces the file mid-read) gives either the right answer or a clear error, never mixed or partial data.
+/// </summary>
+[Collection(RemoteCollection.Name)]
+public partial class RangeRequestTests
+{
+    private const int KiB = 1024;
+
+    [Fact]
+    public async Task One_neuron_of_a_64_MiB_file_transfers_under_64_KiB_beyond_the_first_request()
+    {
+        // Given a 64 MiB safetensors file on a server
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        Assert.Equal(64L << 20, new FileInfo(path).Length, tolerance: 64 * KiB);
+
+        // When it is opened by URL and one neuron is read
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+        long opened = server.Bytes;
+        double[] weights = model.Neuron("fc", 3000).Part("weight")!.ToDoubles();
+        double bias = model.Neuron("fc", 3000).Part("bias")!.ToDoubles()[0];
+
+        // Then the values are the file's, opening cost one request for the header, and the neuron under 64 KiB more
+        Assert.Equal(Enumerable.Range(0, LargeSafetensors.Rows).Select(c => (double)LargeSafetensors.Value(3000, c, 0)), weights);
+        Assert.Equal(LargeSafetensors.Value(LargeSafetensors.Rows, 3000, 0), bias);
+        Assert.True(opened <= RemoteFileOpenBytes, $"opening transferred {opened:N0} bytes");
+        Assert.True(server.Bytes - opened < 64 * KiB, $"the neuron transferred {server.Bytes - opened:N0} bytes");
+        Assert.True(server.Requests <= 4, $"{server.Requests} requests");
+    }
+
+    [Fact]
+    public async Task A_column_of_a_large_matrix_is_fetched_in_a_few_large_ranges_not_a_request_per_row()
+    {
+        // Given the 64 MiB file on a server, its weight read as (in, out): neuron j is column j, one float every 16 KiB
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+        long opened = server.Requests;
+
+        // When column 123 is read
+        double[] column = model.Neuron("fc", 123, layout: "in,out").Part("weight")!.ToDoubles();
+
+        // Then it is the file's column, fetched in merged ranges of up to 16 MiB
+        Assert.Equal(Enumerable.Range(0, LargeSafetensors.Rows).Select(r => (double)LargeSafetensors.Value(r, 123, 0)), column);
+        Assert.True(server.Requests - opened <= 8, $"{server.Requests - opened} requests for one column");
+    }
+
+    [Fact]
+    public async Task Stats_requests_prints_the_requests_and_bytes_of_a_command()
+    {
+        // Given the 64 MiB file on a server
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+
+        // When the last neuron is shown with --stats-requests
+        var run = CliRun.Of("show", server.Url("t/big.safetensors"), "fc", "-1", "--stats-requests");
+
+        // Then stderr says how many requests and bytes, against the file's size, as the server counted them
+        Assert.True(run.Exit == 0, run.Stderr);
+        var match = StatsLine().Match(run.Stderr);
+        Assert.True(match.Success, run.Stderr);
+        Assert.Equal(server.Requests, long.Parse(match.Groups[1].Value.Replace(",", "")));
+        Assert.Equal(server.Bytes, long.Parse(match.Groups[2].Value.Replace(",", "")));
+        Assert.Equal(new FileInfo(Path.Combine(server.Folder, "big.safetensors")).Length, long.Parse(match.Groups[3].Value.Replace(",", "")));
+    }
+
+    [Fact]
+    public async Task Stats_over_a_URL_streams_the_file_in_large_ranges()
+    {
+        // Given the 64 MiB file on a server
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+
+        // When neuron stats reads it whole by URL
+        var run = CliRun.Of("stats", server.Url("t/big.safetensors"), "--json");
+
+        // Then it says what it says of the local file, in far fewer requests than its 256 KiB blocks would take one by one
+        SameRun.Assert(CliRun.Of("stats", path, "--json"), run);
+        Assert.True(server.Requests < 64, $"{server.Requests} requests for 64 MiB");
+        Assert.True(server.Bytes < (192L << 20), $"{server.Bytes:N0} bytes for a 64 MiB file");
+    }
+
+    [Fact]
+    public async Task A_server_that_ignores_ranges_is_read_whole_for_a_small_file_and_refused_for_a_large_one()
+    {
+        // Given a server that answers range requests with the whole file (HTTP 200)
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+        string small = "safetensors/seed_linear.safetensors";
+
+        // When a small file and a 64 MiB file are read through it
+        var smallRun = CliRun.Of("show", server.Url($"ignore-ranges/f/{small}"), "0", "0", "--json");
+        long before = RemoteTraffic.Process.Bytes;
+        var largeRun = CliRun.Of("layers", server.Url("ignore-ranges/t/big.safetensors"));
+
+        // Then the small one reads as by path, and the large one is refused before its body is read
+        SameRun.Assert(CliRun.Of("show", Fixtures.Path(small), "0", "0", "--json"), smallRun);
+        Assert.Equal(3, largeRun.Exit);
+        Assert.Contains("without range requests", largeRun.Stderr);
+        Assert.Contains("67,", largeRun.Stderr); // the size it would have downloaded
+        Assert.Contains("hint: download it", largeRun.Stderr);
+        Assert.Equal(before, RemoteTraffic.Process.Bytes);
+    }
+
+    [Fact]
+    public async Task A_file_replaced_on_the_server_mid_read_is_an_error_not_mixed_data()
+    {
+        // Given a model opened by URL
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+        Assert.Equal(LargeSafetensors.Value(10, 0, 0), model.Neuron("fc", 10).Part("weight")!.ToDoubles()[0]);
+
+        // When the file is replaced by another of the same length (a new ETag), and a neuron not yet read is asked for
+        LargeSafetensors.Write(server.Folder, salt: 1);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // Then the read fails, naming the change
+        Assert.Contains("big.safetensors changed on the server while it was being read", error.Message);
+        Assert.Contains("ETag", error.Message);
+    }
+
+    [Fact]
+    public async Task A_file_that_changes_length_on_the_server_mid_read_is_an_error()
+    {
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+
+        File.AppendAllText(path, "more");
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        Assert.Contains("its length went from", error.Message);
+    }
+
+    [Fact]
+    public async Task A_500_then_a_206_is_tried_again_and_answers_as_by_path()
+    {
+        // Given a server that fails every other request with HTTP 500
+        await using var server = await RangeServer.Start();
+        string file = "pytorch/seed_lstm.pt";
+
+        // When a neuron is shown through it
+        var run = CliRun.Of("show", server.Url($"flaky/f/{file}"), "rnn", "2", "--json");
+
+        // Then each failed request was tried again, and the answer is the file's
+        SameRun.Assert(CliRun.Of("show", Fixtures.Path(file), "rnn", "2", "--json"), run);
+        Assert.Contains(server.Paths, p => p.StartsWith("/flaky/", StringComparison.Ordinal));
+        Assert.True(server.Requests >= 2 && server.Requests % 2 == 0, $"{server.Requests} requests");
+    }
+
+    [Fact]
+    public async Task An_answer_cut_short_is_fetched_again_and_one_always_cut_short_is_a_clear_error()
+    {
+        // Given the 64 MiB file, served once with its second answer cut short and once with every ranged answer cut short
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+
+        // When a neuron is read through each
+        var once = CliRun.Of("show", server.Url("cut-short/t/big.safetensors"), "fc", "77", "--json");
+        var always = CliRun.Of("show", server.Url("always-cut/t/big.safetensors"), "fc", "77", "--json");
+
+        // Then the first is the file's neuron, and the second fails after its retries, saying why
+        SameRun.Assert(CliRun.Of("show", Path.Combine(server.Folder, "big.safetensors"), "fc", "77", "--json"), once);
+        Assert.True(always.Exit == 3, always.Stderr);
+        Assert.True(Regex.IsMatch(always.Stderr, @"^error: http://127\.0\.0\.1:\d+/always-cut/t/big\.safetensors cannot be read: .+ \(5 tries\)"), always.Stderr);
+        Assert.DoesNotContain("   at ", always.Stderr);
+    }
+
+    [Fact]
+    public async Task Remote_options_set_the_retries_of_a_model_opened_by_URL()
+    {
+        // Given a server that cuts every ranged answer after the first short
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+        var options = new RemoteOptions { Retries = 1, FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+
+        // When a model is opened with one retry and a neuron beyond the first request is read
+        using var model = Model.Open(server.Url("always-cut/t/big.safetensors"), options);
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // Then it gave up after two tries
+        Assert.EndsWith("(2 tries)", error.Message);
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Fact]
+    public async Task A_server_that_does_not_answer_times_out_with_a_clear_message()
+    {
+        await using var server = await RangeServer.Start();
+        var options = new RemoteOptions { Timeout = TimeSpan.FromMilliseconds(200), Retries = 1, FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(server.Url("stall/f/pytorch/seed_lstm.pt"), options));
+
+        Assert.EndsWith("/stall/f/pytorch/seed_lstm.pt cannot be read: no answer within 0.2 s (2 tries)", error.Message);
+    }
+
+    [Fact]
+    public async Task A_missing_or_empty_file_by_URL_fails_like_one_by_path()
+    {
+        await using var server = await RangeServer.Start();
+        File.WriteAllBytes(Path.Combine(server.Folder, "empty.pt"), []);
+
+        var missing = CliRun.Of("layers", server.Url("t/nothing.pt"));
+        var empty = CliRun.Of("layers", server.Url("t/empty.pt"));
+
+        Assert.Equal(3, missing.Exit);
+        Assert.Contains("t/nothing.pt does not exist (HTTP 404", missing.Stderr);
+        Assert.Equal(CliRun.Of("layers", Path.Combine(server.Folder, "empty.pt")).Exit, empty.Exit);
+        Assert.Equal("error: empty.pt is empty (0 bytes)\n", empty.Stderr.Replace("\r", ""));
+    }
+
+    private static int RemoteFileOpenBytes => NeuronKit.Remote.RemoteFile.OpenBytes;
+
+    [GeneratedRegex(@"^requests: ([\d,]+), bytes: ([\d,]+) \(of ([\d,]+)\)$", RegexOptions.Multiline)]
+    private static partial Regex StatsLine();
+}

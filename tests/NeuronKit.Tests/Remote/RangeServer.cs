@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Logging;
+
+namespace NeuronKit.Tests.Remote;
+
+/// <summary>
+/// Kestrel on 127.0.0.1 serving tests/fixtures under <c>/f/</c> and a temporary folder under <c>/t/</c> with ASP.NET Core's
+/// static files (Range, 206, Content-Range, ETag), plus prefixes that misbehave on purpose:
+/// <c>/ignore-ranges/…</c> drops the Range header (a 200 with the whole body), <c>/flaky/…</c> answers every other request
+/// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
+/// <c>/stall/…</c> never answers, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1). Counts requests and
+/// body bytes, and keeps the Authorization header each host was sent.
+/// </summary>
+internal sealed class RangeServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, int> _seen = new();
+    private long _requests;
+    private long _bytes;
+
+    private RangeServer(WebApplication app, string folder)
+    {
+        _app = app;
+        Folder = folder;
+    }
+
+    /// <summary>The temporary folder served under <c>/t/</c>; removed on dispose.</summary>
+    public string Folder { get; }
+
+    /// <summary>http://127.0.0.1:PORT/</summary>
+    public Uri Root { get; private set; } = null!;
+
+    /// <summary>Requests answered so far.</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Body bytes announced in answers so far (Content-Length of each).</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>The path of every request, in order.</summary>
+    public ConcurrentQueue<string> Paths { get; } = new();
+
+    /// <summary>(host, Authorization header or "") of every request, in order.</summary>
+    public ConcurrentQueue<(string Host, string Authorization)> Authorizations { get; } = new();
+
+    /// <summary>The URL of <paramref name="path"/> (e.g. <c>f/pytorch/seed.pt</c>).</summary>
+    public string Url(string path) => new Uri(Root, path).AbsoluteUri;
+
+    public static async Task<RangeServer> Start()
+    {
+        string folder = Directory.CreateTempSubdirectory("neuronkit-remote-").FullName;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new RangeServer(app, folder);
+        app.Use(server.Misbehave);
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(Fixtures.Path("")), RequestPath = "/f", ServeUnknownFileTypes = true,
+        });
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new PhysicalFileProvider(folder), RequestPath = "/t", ServeUnknownFileTypes = true,
+        });
+        await app.StartAsync();
+        server.Root = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/");
+        return server;
+    }
+
+    private async Task Misbehave(HttpContext context, RequestDelegate next)
+    {
+        Interlocked.Increment(ref _requests);
+        Paths.Enqueue(context.Request.Path.Value ?? "");
+        Authorizations.Enqueue((context.Request.Host.Host, context.Request.Headers.Authorization.ToString()));
+        context.Response.OnStarting(() =>
+        {
+            Interlocked.Add(ref _bytes, context.Response.ContentLength ?? 0);
+            return Task.CompletedTask;
+        });
+        string path = context.Request.Path.Value ?? "";
+        int slash = path.IndexOf('/', 1);
+        if (slash < 0)
+        {
+            await next(context);
+            return;
+        }
+        string prefix = path[1..slash], rest = path[slash..];
+        int seen = _seen.AddOrUpdate(path, 1, (_, n) => n + 1);
+        switch (prefix)
+        {
+            case "ignore-ranges":
+                context.Request.Headers.Range = default;
+                context.Request.Path = rest;
+                break;
+            case "flaky" when seen % 2 == 1:
+                context.Response.StatusCode = 500;
+                return;
+            case "flaky":
+                context.Request.Path = rest;
+                break;
+            case "cut-short" when seen == 2:
+            case "always-cut" when context.Request.Headers.Range.Count > 0 && seen > 1:
+                await CutShort(context, rest);
+                return;
+            case "cut-short" or "always-cut":
+                context.Request.Path = rest;
+                break;
+            case "stall":
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                return;
+            case "redirect":
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = $"http://localhost:{Root.Port}{rest}{context.Request.QueryString}";
+                return;
+        }
+        await next(context);
+    }
+
+    // A 206 that promises the whole range and sends half of it, then drops the connection.
+    private async Task CutShort(HttpContext context, string path)
+    {
+        string file = path.StartsWith("/t/", StringComparison.Ordinal)
+            ? Path.Combine(Folder, path[3..]) : Fixtures.Path(path[3..]);
+        var range = System.Net.Http.Headers.RangeHeaderValue.Parse(context.Request.Headers.Range.ToString()).Ranges.Single();
+        long length = new FileInfo(file).Length, from = range.From!.Value, to = Math.Min(range.To!.Value, length - 1);
+        var bytes = new byte[to - from + 1];
+        using (var stream = File.OpenRead(file))
+        {
+            stream.Position = from;
+            stream.ReadExactly(bytes);
+        }
+        context.Response.StatusCode = 206;
+        context.Response.ContentLength = bytes.Length;
+        context.Response.Headers.ContentRange = $"bytes {from}-{to}/{length}";
+        await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await context.Response.Body.FlushAsync();
+        context.Abort();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(Folder, recursive: true);
+    }
+}

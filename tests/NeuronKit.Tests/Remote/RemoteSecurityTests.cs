@@ -1,0 +1,137 @@
+using NeuronKit.Remote;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Remote;
+
+/// <summary>
+/// Over HTTP as from a folder, a file reaches only what it may: an index or external data cannot name anything outside
+/// its base URL, and the bearer token goes only to the host the user named, never printed and never after a redirect
+/// to another host.
+/// </summary>
+[Collection(RemoteCollection.Name)]
+public class RemoteSecurityTests
+{
+    private const string Token = "nk-secret-token-4711";
+
+    [Theory]
+    [InlineData("safetensors/shard_dotdot/model.safetensors.index.json", "../seed_linear.safetensors")]
+    [InlineData("safetensors/shard_absolute/model.safetensors.index.json", null)]
+    [InlineData("onnx/external_parent.onnx", null)]
+    [InlineData("onnx/external_absolute.onnx", null)]
+    public async Task An_index_or_external_data_that_points_outside_its_base_URL_is_refused_as_by_path(string file, string? outside)
+    {
+        // Given a model whose index or external data names '..' or an absolute path, served over HTTP
+        await using var server = await RangeServer.Start();
+
+        // When it is opened by URL
+        var byUrl = CliRun.Of("layers", server.Url($"f/{file}"));
+        var byPath = CliRun.Of("layers", Fixtures.Path(file));
+
+        // Then it is refused with the same message as by path, and nothing but the model itself was fetched
+        Assert.Equal(3, byUrl.Exit);
+        Assert.Equal(byPath.Exit, byUrl.Exit);
+        Assert.Equal(byPath.Stderr, byUrl.Stderr);
+        Assert.All(server.Paths, p => Assert.Equal("/f/" + file, p));
+        if (outside is not null) Assert.DoesNotContain(server.Paths, p => p.EndsWith(Path.GetFileName(outside), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:1/secret.safetensors")]
+    [InlineData("/secret.safetensors")]
+    [InlineData("..%2Fsecret.safetensors")]
+    public async Task An_index_naming_a_URL_an_absolute_path_or_an_escaped_parent_is_refused_or_stays_under_the_base(string shard)
+    {
+        // Given an index, served under /t/, that places a tensor in a shard named like a way out
+        await using var server = await RangeServer.Start();
+        File.Copy(Fixtures.Path("safetensors/seed_linear.safetensors"), Path.Combine(server.Folder, "secret.safetensors"));
+        Directory.CreateDirectory(Path.Combine(server.Folder, "model"));
+        File.WriteAllText(Path.Combine(server.Folder, "model", "model.safetensors.index.json"),
+            "{\"metadata\": {}, \"weight_map\": {\"fc.weight\": \"" + shard + "\"}}");
+
+        // When it is opened by URL
+        var run = CliRun.Of("layers", server.Url("t/model/model.safetensors.index.json"));
+
+        // Then it fails, and the file outside the index's folder was never asked for
+        Assert.Equal(3, run.Exit);
+        Assert.DoesNotContain(server.Paths, p => p == "/t/secret.safetensors");
+        Assert.All(server.Paths, p => Assert.StartsWith("/t/model/", p));
+    }
+
+    [Fact]
+    public async Task The_token_goes_to_the_named_host_only_never_after_a_redirect_to_another_and_is_never_printed()
+    {
+        // Given NEURONKIT_TOKEN, and a URL on 127.0.0.1 that redirects to the same file on localhost (another host)
+        await using var server = await RangeServer.Start();
+        string file = "safetensors/seed_linear.safetensors";
+        using var token = new EnvironmentVariable(BearerTokens.Variable, Token);
+
+        // When a neuron is shown through the redirect, with everything --verbose prints
+        var run = CliRun.Of("show", server.Url($"redirect/f/{file}"), "0", "1", "--json", "--verbose", "--stats-requests");
+
+        // Then the answer is the file's; 127.0.0.1 got the token, localhost never did; no output holds it
+        SameRun.Assert(CliRun.Of("show", Fixtures.Path(file), "0", "1", "--json"), run with { Stderr = "" });
+        var sent = server.Authorizations.ToList();
+        Assert.Contains(("127.0.0.1", "Bearer " + Token), sent);
+        Assert.Contains(sent, s => s.Host == "localhost");
+        Assert.All(sent.Where(s => s.Host == "localhost"), s => Assert.Equal("", s.Authorization));
+        Assert.DoesNotContain(Token, run.Stdout + run.Stderr);
+        Assert.Matches(@"^requests: \d+, bytes: [\d,]+ \(of [\d,]+\)", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_refused_token_is_named_by_its_variable_not_its_value()
+    {
+        // Given a server path that does not exist and a token (a hub answers 401 or 404 alike for private files)
+        await using var server = await RangeServer.Start();
+        using var token = new EnvironmentVariable(BearerTokens.Variable, Token);
+
+        var run = CliRun.Of("layers", server.Url("t/private.safetensors"), "--verbose");
+
+        Assert.Equal(3, run.Exit);
+        Assert.DoesNotContain(Token, run.Stdout + run.Stderr);
+    }
+
+    [Fact]
+    public void HF_TOKEN_goes_to_the_hub_only_and_NEURONKIT_TOKEN_to_any_host_first()
+    {
+        using var hub = new EnvironmentVariable(BearerTokens.HubVariable, "hf_hub_token");
+        using (new EnvironmentVariable(BearerTokens.Variable, null))
+        {
+            Assert.Equal(("hf_hub_token", BearerTokens.HubVariable), BearerTokens.For(new Uri("https://huggingface.co/org/model/resolve/main/model.safetensors")));
+            Assert.Equal(("hf_hub_token", BearerTokens.HubVariable), BearerTokens.For(new Uri("https://hf.co/org/model")));
+            Assert.Null(BearerTokens.For(new Uri("https://example.com/model.safetensors")));
+            Assert.Null(BearerTokens.For(new Uri("https://nothuggingface.co/model.safetensors")));
+        }
+        using (new EnvironmentVariable(BearerTokens.Variable, "own"))
+        {
+            Assert.Equal(("own", BearerTokens.Variable), BearerTokens.For(new Uri("https://huggingface.co/x")));
+            Assert.Equal(("own", BearerTokens.Variable), BearerTokens.For(new Uri("https://example.com/x")));
+        }
+    }
+
+    [Fact]
+    public void A_URL_with_a_password_in_it_is_refused()
+    {
+        var run = CliRun.Of("layers", "https://user:pass@example.com/model.safetensors");
+
+        Assert.Equal(2, run.Exit);
+        Assert.DoesNotContain("pass@", run.Stderr);
+        Assert.Contains(BearerTokens.Variable, run.Stderr);
+    }
+
+    // Sets an environment variable for a test's duration (the Remote collection runs alone), then puts it back.
+    private sealed class EnvironmentVariable : IDisposable
+    {
+        private readonly string _name;
+        private readonly string? _old;
+
+        public EnvironmentVariable(string name, string? value)
+        {
+            _name = name;
+            _old = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+
+        public void Dispose() => Environment.SetEnvironmentVariable(_name, _old);
+    }
+}
