@@ -70,6 +70,11 @@ def write_images(folder, n):
         Image.blend(image, tint, rng.uniform(0, 0.3)).save(os.path.join(folder, f"img{i:05d}.jpg"), quality=90)
 
 
+def quarter(rss):
+    """The peak at N/4, or a dash where it was not measured (--tiny)."""
+    return f"{rss:.0f}" if rss else "–"
+
+
 def run(command):
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -130,7 +135,7 @@ def main():
         base = statistics.median(walls[(kind, "own output")])
         single = statistics.median(walls[("batch 1", name)])
         print(f"| {kind} | {name} | {layer} | {wall:.2f} | {args.n / wall:.1f} | {wall / base:.2f}x | {wall / single:.2f}x | "
-              f"{memory[(kind, name, args.n)]:.0f} | {memory[(kind, name, max(args.n // 4, 1))]:.0f} |")
+              f"{memory[(kind, name, args.n)]:.0f} | {quarter(memory[(kind, name, max(args.n // 4, 1))])} |")
 
 
 if __name__ == "__main__":
