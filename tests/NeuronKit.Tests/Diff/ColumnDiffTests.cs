@@ -1,4 +1,5 @@
 using NeuronKit.Diff;
+using NeuronKit.Formats.Gguf;
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
 using NeuronKit.Stats;
@@ -77,6 +78,24 @@ public class ColumnDiffTests
             // (0.25 to float32's rounding of the sums written)
             Assert.Equal(j == 5 ? 0.25 : 0, diff.Neurons[j].MaxAbs, 1e-6);
         }
+    }
+
+    [Fact]
+    public void A_Q8_0_embeddings_columns_decode_each_block_of_the_GGUF_once()
+    {
+        // Given the Hugging Face LLaMA fixture and its Q8_0 GGUF, whose token_embd is decoded a 32-value block at a time
+        using var hf = Model.Open(Fixtures.Path("diff/cross/llama/model.safetensors"));
+        using var gguf = Model.Open(Fixtures.Path("diff/cross/llama_q8_0.gguf"));
+        var embedding = gguf.Checkpoint.Find("token_embd.weight")!;
+        var rows = Assert.IsType<DequantizedRows>(embedding.Storage.Source);
+
+        // When the embedding, whose neurons are columns, is compared
+        var diff = ModelDiff.Compute(hf, gguf, "model.embed_tokens", new DiffOptions { Parallelism = 2 });
+
+        // Then every block was decoded once, as tiles of whole rows read them (a column gathered value by value would
+        // decode a block per value)
+        Assert.True(diff.Layers.Single().Neurons.Count > 1);
+        Assert.Equal(embedding.Shape.Aggregate(1L, (n, d) => n * d) / 32, rows.BlocksDecoded);
     }
 
     [Fact]
