@@ -66,16 +66,21 @@ public sealed partial class LayerDiff
         var plansB = LayerPlan.TryCreate(b);
         int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0).Parts, b.Neuron(0).Parts);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
+        PartDifference[]? columns = null;
         try
         {
+            // Columns (an embedding's neurons, a Conv1D's) are compared tile by tile first; the blocks below then read only biases.
+            columns = ColumnDiff.TryCompare(plansA, plansB, partner, count, pair.BIndex, parallel);
             Parallel.For(0, blocks, parallel, () => (A: new PartReader(), B: new PartReader()), (block, _, readers) =>
             {
                 long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
                 long bytes = 0;
-                var partsA = Want(a, plansA, first, end, readers.A, ref bytes);
-                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, partner, pair.BIndex);
+                bool weights = columns is null;
+                var partsA = Want(a, plansA, first, end, readers.A, ref bytes, weights);
+                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, weights, partner, pair.BIndex);
                 for (long j = first; j < end; j++)
-                    neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : pair.BIndex(j), readers.B);
+                    neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : pair.BIndex(j), readers.B,
+                        columns?[j]);
                 Interlocked.Add(ref bytesRead, bytes);
                 options.Progress?.Invoke(bytes);
                 return readers;
@@ -97,9 +102,10 @@ public sealed partial class LayerDiff
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
     // With partner, the parts are put in the order of the other file's (part k is the partner of the other's part k);
-    // with index, slot j holds this file's neuron index(j), the one the other file's neuron j became.
+    // with index, slot j holds this file's neuron index(j), the one the other file's neuron j became. Without weights,
+    // only the other parts' bytes are loaded (the weights were compared by ColumnDiff), though all are counted as read.
     private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes,
-        int[]? partner = null, Func<long, long>? index = null)
+        bool weights, int[]? partner = null, Func<long, long>? index = null)
     {
         var parts = new IReadOnlyList<PartPlan>[end - first];
         reader.Block.Clear();
@@ -112,7 +118,7 @@ public sealed partial class LayerDiff
             {
                 var view = part.View(plans is null ? 0 : stored);
                 bytes += view.ElementCount * part.DType.Size();
-                reader.Block.Want(view);
+                if (weights || part.Use != PartUse.Weight) reader.Block.Want(view);
             }
         }
         reader.Block.Load();
@@ -144,11 +150,12 @@ public sealed partial class LayerDiff
         return partner;
     }
 
-    // Neuron index in both files: its weight parts compared value by value, its ungated biases summed on each side.
+    // Neuron index in both files: its weight parts compared value by value (or their sums given, from ColumnDiff), its
+    // ungated biases summed on each side.
     private static NeuronDiff Compare(long index, IReadOnlyList<PartPlan> partsA, long atA, PartReader readerA,
-        IReadOnlyList<PartPlan> partsB, long atB, PartReader readerB)
+        IReadOnlyList<PartPlan> partsB, long atB, PartReader readerB, PartDifference? weightSums)
     {
-        var sums = PartDifference.Empty;
+        var sums = weightSums ?? PartDifference.Empty;
         double? biasA = null, biasB = null;
         bool gated = false;
         for (int k = 0; k < partsA.Count; k++)
@@ -156,7 +163,7 @@ public sealed partial class LayerDiff
             var (partA, partB) = (partsA[k], partsB[k]);
             switch (partA.Use)
             {
-                case PartUse.Weight:
+                case PartUse.Weight when weightSums is null:
                     // float32 (and half-precision widened) side by side in one pass where both allow it; anything else as doubles.
                     var (viewA, viewB) = (partA.View(atA), partB.View(atB));
                     if (readerA.TryFloats(viewA, out var floatsA) && readerB.TryFloats(viewB, out var floatsB))

@@ -44,4 +44,8 @@ internal struct PartDifference
         AllZeroA &= allZeroA;
         AllZeroB &= allZeroB;
     }
+
+    /// <summary>Adds the sums of another run of the same neuron's values (a later tile of its rows).</summary>
+    public void Merge(in PartDifference other) =>
+        Add(other.Count, other.SquaresA, other.SquaresB, other.Dot, other.SquaresDelta, other.MaxAbs, other.AllZeroA, other.AllZeroB);
 }
