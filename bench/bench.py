@@ -121,6 +121,11 @@ def main():
     commands["prune pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_prune.py"), files["big.pt"], before, "-1",
                                      os.path.join(data, "pruned-pytorch.pt")]
     commands["prune neuron big"] = [neuron, "prune", files["big.pt"], before, "-1", "-o", os.path.join(data, "pruned-neuron.pt")]
+    # Diff big.pt against its fine-tuned twin, beside reading both files as the read bound reads one.
+    commands["diff read big"] = ["sh", "-c", 'dd if="$1" of=/dev/null bs=1M status=none && dd if="$2" of=/dev/null bs=1M status=none',
+                                 "sh", files["big.pt"], files["big_b.pt"]]
+    commands["diff pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_diff.py"), files["big.pt"], files["big_b.pt"]]
+    commands["diff neuron big"] = [neuron, "diff", files["big.pt"], files["big_b.pt"], "--csv"]
     # The same neuron over HTTP range requests, from a local server (bench/range_server.py), beside downloading the file.
     url = range_server(data) + "big.pt"
     commands["show neuron big http"] = [neuron, "show", url, last, "-1", "--json"]
