@@ -46,7 +46,7 @@ internal static class ServeCommand
             if (!options.IsLoopback)
                 stderr.WriteLine($"warning: listening on {options.Address}: anyone who can reach this machine on port {server.Url.Port} can read the served files");
             stdout.WriteLine($"NeuronKit serving on {server.Url}");
-            stdout.Flush();
+            stdout.Flush(); // whoever started the server waits for this line
             await server.WaitForShutdownAsync(cancel);
         }));
         return command;
