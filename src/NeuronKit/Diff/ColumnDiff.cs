@@ -49,28 +49,13 @@ internal static class ColumnDiff
     }
 
     // Merges one part's tiles into the neurons' sums, in row order: a few tiles compared at once, then merged.
-    private static void AddTo(NeuronTiles a, NeuronTiles b, int[] partnerOf, PartDifference[] sums, ParallelOptions parallel)
-    {
-        long rowsPerTile = Math.Min(a.RowsPerTile, b.RowsPerTile);
-        long tileCount = (a.Rows + rowsPerTile - 1) / rowsPerTile;
-        int workers = Math.Max(1, parallel.MaxDegreeOfParallelism);
-        var partials = new PartDifference[workers][];
-        for (long first = 0; first < tileCount; first += workers)
+    private static void AddTo(NeuronTiles a, NeuronTiles b, int[] partnerOf, PartDifference[] sums, ParallelOptions parallel) =>
+        NeuronTiles.InRowOrder(a.Rows, Math.Min(a.RowsPerTile, b.RowsPerTile), sums, parallel, (row, rows, partial) =>
         {
-            int n = (int)Math.Min(workers, tileCount - first);
-            Parallel.For(0, n, parallel, k =>
-            {
-                long row = (first + k) * rowsPerTile;
-                int rows = (int)Math.Min(rowsPerTile, a.Rows - row);
-                var partial = partials[k] ??= new PartDifference[sums.Length];
-                // float32 (and half precision widened) side by side where both allow it; anything else as doubles.
-                if (a.IsFloat && b.IsFloat) CompareTile<float>(a, b, row, rows, partnerOf, partial);
-                else CompareTile<double>(a, b, row, rows, partnerOf, partial);
-            });
-            for (int j = 0; j < sums.Length; j++)
-                for (int k = 0; k < n; k++) sums[j].Merge(partials[k][j]);
-        }
-    }
+            // float32 (and half precision widened) side by side where both allow it; anything else as doubles.
+            if (a.IsFloat && b.IsFloat) CompareTile<float>(a, b, row, rows, partnerOf, partial);
+            else CompareTile<double>(a, b, row, rows, partnerOf, partial);
+        });
 
     // Rows [row, + rows) of every neuron in both files, A's neuron j against B's partnerOf[j], into sums[j] afresh.
     private static void CompareTile<T>(NeuronTiles a, NeuronTiles b, long row, int rows, int[] partnerOf, PartDifference[] sums)

@@ -1,10 +1,12 @@
+using NeuronKit.Stats;
+
 namespace NeuronKit.Diff;
 
 /// <summary>
 /// The running sums a neuron's weight parts add to as <see cref="DiffKernel"/> compares them, A's values with B's:
 /// everything <see cref="NeuronDiff"/> is made of but the biases.
 /// </summary>
-internal struct PartDifference
+internal struct PartDifference : ITileSum<PartDifference>
 {
     /// <summary>How many weights were compared.</summary>
     public long Count;

@@ -33,27 +33,12 @@ internal static class ColumnScan
     }
 
     // Merges one part's tiles into the neurons' moments, in row order: a few tiles measured at once, then merged.
-    private static void AddTo(NeuronTiles tiles, Moments[] moments, ParallelOptions parallel)
-    {
-        long rowsPerTile = tiles.RowsPerTile;
-        long count = tiles.Count;
-        long tileCount = (tiles.Rows + rowsPerTile - 1) / rowsPerTile;
-        int workers = Math.Max(1, parallel.MaxDegreeOfParallelism);
-        var partials = new Moments[workers][];
-        for (long first = 0; first < tileCount; first += workers)
+    private static void AddTo(NeuronTiles tiles, Moments[] moments, ParallelOptions parallel) =>
+        NeuronTiles.InRowOrder(tiles.Rows, tiles.RowsPerTile, moments, parallel, (row, rows, partial) =>
         {
-            int n = (int)Math.Min(workers, tileCount - first);
-            Parallel.For(0, n, parallel, k =>
-            {
-                long row = (first + k) * rowsPerTile;
-                int rows = (int)Math.Min(rowsPerTile, tiles.Rows - row);
-                if (tiles.IsFloat) MeasureTile<float>(tiles, row, rows, partials[k] ??= new Moments[count]);
-                else MeasureTile<double>(tiles, row, rows, partials[k] ??= new Moments[count]);
-            });
-            for (long j = 0; j < count; j++)
-                for (int k = 0; k < n; k++) moments[j].Merge(partials[k][j]);
-        }
-    }
+            if (tiles.IsFloat) MeasureTile<float>(tiles, row, rows, partial);
+            else MeasureTile<double>(tiles, row, rows, partial);
+        });
 
     // Rows [row, + rows) of every column, each measured alone into moments[j].
     private static void MeasureTile<T>(NeuronTiles tiles, long row, int rows, Moments[] moments) where T : unmanaged, IFloatingPointIeee754<T>

@@ -4,7 +4,7 @@ namespace NeuronKit.Stats;
 /// Running statistics of a neuron's incoming weights, merged block by block: sums for the mean and norms, and the
 /// sum of squared deviations combined by Chan's formula, so the std does not cancel when the mean is large.
 /// </summary>
-internal struct Moments
+internal struct Moments : ITileSum<Moments>
 {
     public long Count;
     public long Zeros;

@@ -84,6 +84,30 @@ internal sealed class NeuronTiles
     }
 
     /// <summary>
+    /// Every tile of <paramref name="rows"/> rows, <paramref name="rowsPerTile"/> at a time, measured by
+    /// <paramref name="measure"/> (first row, rows, sums per neuron to fill afresh) in waves of one tile per worker, and
+    /// merged into <paramref name="sums"/> in row order: the stats' column scan and the diff's column pass share it.
+    /// </summary>
+    public static void InRowOrder<TSum>(long rows, long rowsPerTile, TSum[] sums, ParallelOptions parallel, Action<long, int, TSum[]> measure)
+        where TSum : struct, ITileSum<TSum>
+    {
+        long tileCount = (rows + rowsPerTile - 1) / rowsPerTile;
+        int workers = Math.Max(1, parallel.MaxDegreeOfParallelism);
+        var partials = new TSum[workers][];
+        for (long first = 0; first < tileCount; first += workers)
+        {
+            int n = (int)Math.Min(workers, tileCount - first);
+            Parallel.For(0, n, parallel, k =>
+            {
+                long row = (first + k) * rowsPerTile;
+                measure(row, (int)Math.Min(rowsPerTile, rows - row), partials[k] ??= new TSum[sums.Length]);
+            });
+            for (int j = 0; j < sums.Length; j++)
+                for (int k = 0; k < n; k++) sums[j].Merge(partials[k][j]);
+        }
+    }
+
+    /// <summary>
     /// Rows [<paramref name="first"/>, + <paramref name="rows"/>) of every neuron into <paramref name="turned"/>
     /// (<see cref="Count"/>·rows values), neuron j's at j·rows. T is float (only when <see cref="IsFloat"/>) or double.
     /// </summary>
