@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using NeuronKit.Diff;
@@ -14,33 +13,13 @@ internal static class DiffCsvWriter
 {
     public const string Header = "layer,kind,neuron,l2_delta,relative,cosine,max_abs,bias_delta,flags";
 
-    // As in StatsCsvWriter: rows formatted in chunks a few ahead of the writer, on all cores, and written a chunk at a
-    // time (the console writer flushes every write: a write per row was a system call per row); buffers reused.
-    private const int ChunkRows = 2048;
-
     public static void Write(TextWriter stdout, ModelDiff diff, DiffOrder order)
     {
         stdout.Write(Header + "\n");
-        var spare = new ConcurrentBag<StringBuilder>();
-        var ahead = new FormatAhead<StringBuilder>(text =>
-        {
-            stdout.Write(text);
-            spare.Add(text.Clear());
-        });
-        foreach (var layer in diff.Layers)
-        {
-            var rows = order.Apply(layer) as NeuronDiff[] ?? [.. order.Apply(layer)];
-            for (int at = 0; at < rows.Length; at += ChunkRows)
-            {
-                var chunk = new ArraySegment<NeuronDiff>(rows, at, Math.Min(ChunkRows, rows.Length - at));
-                var text = spare.TryTake(out var used) ? used : new StringBuilder(ChunkRows * 120);
-                ahead.Add(() => Format(text, layer, chunk));
-            }
-        }
-        ahead.Flush();
+        CsvChunks.Write(stdout, diff.Layers.Select(layer => (layer, order.Apply(layer))), 120, Format);
     }
 
-    private static StringBuilder Format(StringBuilder text, LayerDiff layer, ArraySegment<NeuronDiff> rows)
+    private static void Format(StringBuilder text, LayerDiff layer, ArraySegment<NeuronDiff> rows)
     {
         string prefix = $"{StatsCsvWriter.Cell(layer.A.Name)},{StatsCsvWriter.Cell(layer.Kind)},";
         foreach (var n in rows)
@@ -54,6 +33,5 @@ internal static class DiffCsvWriter
             if (n.Flags != DiffFlags.None) text.AppendJoin(';', DiffFlagNames.Of(n.Flags));
             text.Append('\n');
         }
-        return text;
     }
 }

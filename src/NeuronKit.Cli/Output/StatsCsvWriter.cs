@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using NeuronKit.Stats;
@@ -14,10 +13,6 @@ internal static class StatsCsvWriter
 {
     public const string Header = "layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier,outgoing_l2,unused";
 
-    // Rows are formatted in chunks a few ahead of the writer (FormatAhead). The chunks' buffers are reused: fresh
-    // ones would be new pages for the kernel to zero, every time.
-    private const int ChunkRows = 2048;
-
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
         stdout.Write(Header + "\n");
@@ -25,30 +20,11 @@ internal static class StatsCsvWriter
     }
 
     /// <summary>The rows of <paramref name="stats"/>, each starting with <paramref name="prefix"/> (cells of its own, ending in a comma; <c>neuron track</c>'s checkpoint and step).</summary>
-    public static void Rows(TextWriter stdout, ModelStats stats, StatsOrder order, string prefix)
-    {
-        var spare = new ConcurrentBag<StringBuilder>();
-        var ahead = new FormatAhead<StringBuilder>(text =>
-        {
-            stdout.Write(text);
-            spare.Add(text.Clear());
-        });
-        foreach (var (layer, rows) in stats.Layers.SelectMany(layer => Chunks(layer, order.Apply(layer))))
-        {
-            var text = spare.TryTake(out var used) ? used : new StringBuilder(ChunkRows * 200);
-            ahead.Add(() => Format(text, prefix, layer, rows));
-        }
-        ahead.Flush();
-    }
+    public static void Rows(TextWriter stdout, ModelStats stats, StatsOrder order, string prefix) =>
+        CsvChunks.Write(stdout, stats.Layers.Select(layer => (layer, order.Apply(layer))), 200,
+            (text, layer, rows) => Format(text, prefix, layer, rows));
 
-    private static IEnumerable<(LayerStats Layer, ArraySegment<NeuronStats> Rows)> Chunks(LayerStats layer, IReadOnlyList<NeuronStats> rows)
-    {
-        var all = rows as NeuronStats[] ?? [.. rows];
-        for (int at = 0; at < all.Length; at += ChunkRows)
-            yield return (layer, new ArraySegment<NeuronStats>(all, at, Math.Min(ChunkRows, all.Length - at)));
-    }
-
-    private static StringBuilder Format(StringBuilder text, string rowPrefix, LayerStats layer, ArraySegment<NeuronStats> rows)
+    private static void Format(StringBuilder text, string rowPrefix, LayerStats layer, ArraySegment<NeuronStats> rows)
     {
         string prefix = $"{rowPrefix}{Cell(layer.Layer.Name)},{Cell(layer.Layer.Kind)},";
         foreach (var n in rows)
@@ -66,7 +42,6 @@ internal static class StatsCsvWriter
             if (n.OutgoingL2 is { } outgoing) text.Append(CultureInfo.InvariantCulture, $"{outgoing:R}");
             text.Append(',').Append(n.Unused ? "true" : "false").Append('\n');
         }
-        return text;
     }
 
     // Invariant culture writes NaN, Infinity and -Infinity.
