@@ -17,9 +17,9 @@ internal static class ColumnDiff
     /// <summary>
     /// The weight sums of each of the <paramref name="count"/> neurons (A's neuron j against B's
     /// <paramref name="bIndex"/>(j)), or null unless every weight part is a column in one file and a column or a row in
-    /// the other, with as many weights on both sides. <paramref name="partner"/>[k] is B's part for A's part k.
+    /// the other, with as many weights on both sides. <paramref name="plansB"/>[k] is the partner of A's part k.
     /// </summary>
-    public static PartDifference[]? TryCompare(IReadOnlyList<PartPlan>? plansA, IReadOnlyList<PartPlan>? plansB, int[] partner,
+    public static PartDifference[]? TryCompare(IReadOnlyList<PartPlan>? plansA, IReadOnlyList<PartPlan>? plansB,
         long count, Func<long, long> bIndex, ParallelOptions parallel)
     {
         if (plansA is null || plansB is null || count < 2 || count > int.MaxValue) return null;
@@ -27,7 +27,7 @@ internal static class ColumnDiff
         for (int k = 0; k < plansA.Count; k++)
         {
             if (plansA[k].Use != PartUse.Weight) continue;
-            var (planA, planB) = (plansA[k], plansB[partner[k]]);
+            var (planA, planB) = (plansA[k], plansB[k]);
             var tilesA = NeuronTiles.TryColumns(planA, count);
             var tilesB = NeuronTiles.TryColumns(planB, count);
             // Rows against rows are read faster as they are, a row at a time.

@@ -7,6 +7,10 @@ namespace NeuronKit.Diff;
 
 public sealed partial class LayerDiff
 {
+    // Neurons per parallel block: about this many bytes of both files together. Larger than stats' blocks: each block
+    // costs a read per run per file, and a system call costs more than the kernel's pass over 16 KiB (a 4096-weight row).
+    private const long BytesPerBlock = 1 << 20;
+
     /// <summary>
     /// How <paramref name="b"/>'s tensors differ in shape or role from <paramref name="a"/>'s (the first that does), or
     /// null when the two layers can be compared neuron by neuron.
@@ -59,25 +63,26 @@ public sealed partial class LayerDiff
         options ??= new DiffOptions();
         long count = a.NeuronCount;
         var neurons = new NeuronDiff[count];
-        long blockNeurons = Math.Max(1, LayerStats.BytesPerBlock / Math.Max(LayerStats.BytesPerNeuron(a) + LayerStats.BytesPerNeuron(b), 1));
+        long blockNeurons = Math.Max(1, BytesPerBlock / Math.Max(LayerStats.BytesPerNeuron(a) + LayerStats.BytesPerNeuron(b), 1));
         long blocks = (count + blockNeurons - 1) / blockNeurons;
         long bytesRead = 0;
-        var plansA = LayerPlan.TryCreate(a);
-        var plansB = LayerPlan.TryCreate(b);
         int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0).Parts, b.Neuron(0).Parts);
+        var plansA = LayerPlan.TryCreate(a);
+        // B's plans in the order of A's parts (plan k is the partner of A's part k), put so once for the whole layer.
+        IReadOnlyList<PartPlan>? plansB = LayerPlan.TryCreate(b) is { } own ? [.. partner.Select(k => own[k])] : null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         PartDifference[]? columns = null;
         try
         {
             // Columns (an embedding's neurons, a Conv1D's) are compared tile by tile first; the blocks below then read only biases.
-            columns = ColumnDiff.TryCompare(plansA, plansB, partner, count, pair.BIndex, parallel);
+            columns = ColumnDiff.TryCompare(plansA, plansB, count, pair.BIndex, parallel);
             Parallel.For(0, blocks, parallel, () => (A: new PartReader(), B: new PartReader()), (block, _, readers) =>
             {
                 long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
                 long bytes = 0;
                 bool weights = columns is null;
                 var partsA = Want(a, plansA, first, end, readers.A, ref bytes, weights);
-                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, weights, partner, pair.BIndex);
+                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, weights, pair.BIndex, partner);
                 for (long j = first; j < end; j++)
                     neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : pair.BIndex(j), readers.B,
                         columns?[j]);
@@ -101,24 +106,31 @@ public sealed partial class LayerDiff
     }
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
-    // With partner, the parts are put in the order of the other file's (part k is the partner of the other's part k);
-    // with index, slot j holds this file's neuron index(j), the one the other file's neuron j became. Without weights,
-    // only the other parts' bytes are loaded (the weights were compared by ColumnDiff), though all are counted as read.
+    // With index, slot j holds this file's neuron index(j), the one the other file's neuron j became; with partner, a
+    // layer walked neuron by neuron has its parts put in the order of the other file's (part k is the partner of the
+    // other's part k; plans come in that order already). Without weights, only the other parts' bytes are loaded (the
+    // weights were compared by ColumnDiff), though all are counted as read.
     private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes,
-        bool weights, int[]? partner = null, Func<long, long>? index = null)
+        bool weights, Func<long, long>? index = null, int[]? partner = null)
     {
         var parts = new IReadOnlyList<PartPlan>[end - first];
         reader.Block.Clear();
         for (long j = first; j < end; j++)
         {
             long stored = index?.Invoke(j) ?? j;
-            var own = plans ?? [.. layer.Neuron(stored).Parts.Select(PartPlan.Of)];
-            parts[j - first] = partner is null ? own : [.. partner.Select(k => own[k])];
+            if (plans is null)
+            {
+                var own = layer.Neuron(stored).Parts.Select(PartPlan.Of).ToArray();
+                parts[j - first] = partner is null ? own : [.. partner.Select(k => own[k])];
+            }
+            else
+            {
+                parts[j - first] = plans;
+            }
             foreach (var part in parts[j - first])
             {
-                var view = part.View(plans is null ? 0 : stored);
-                bytes += view.ElementCount * part.DType.Size();
-                if (weights || part.Use != PartUse.Weight) reader.Block.Want(view);
+                bytes += part.ByteCount;
+                if (weights || part.Use != PartUse.Weight) reader.Block.Want(part, plans is null ? 0 : stored);
             }
         }
         reader.Block.Load();
@@ -165,15 +177,14 @@ public sealed partial class LayerDiff
             {
                 case PartUse.Weight when weightSums is null:
                     // float32 (and half-precision widened) side by side in one pass where both allow it; anything else as doubles.
-                    var (viewA, viewB) = (partA.View(atA), partB.View(atB));
-                    if (readerA.TryFloats(viewA, out var floatsA) && readerB.TryFloats(viewB, out var floatsB))
+                    if (readerA.TryFloats(partA, atA, out var floatsA) && readerB.TryFloats(partB, atB, out var floatsB))
                         DiffKernel.Add(floatsA, floatsB, ref sums);
                     else
-                        DiffKernel.Add(readerA.Values(viewA), readerB.Values(viewB), ref sums);
+                        DiffKernel.Add(readerA.Values(partA, atA), readerB.Values(partB, atB), ref sums);
                     break;
                 case PartUse.Bias when partA.Gate is null:
-                    biasA = (biasA ?? 0) + readerA.Sum(partA.View(atA));
-                    biasB = (biasB ?? 0) + readerB.Sum(partB.View(atB));
+                    biasA = (biasA ?? 0) + readerA.Sum(partA, atA);
+                    biasB = (biasB ?? 0) + readerB.Sum(partB, atB);
                     break;
                 case PartUse.Bias:
                     gated = true;

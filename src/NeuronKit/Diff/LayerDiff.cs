@@ -34,9 +34,26 @@ public sealed partial class LayerDiff
         L2Delta = Math.Sqrt(squaredDelta);
         Relative = L2Delta / Math.Sqrt(squaredA);
         MeanCosine = CosineCount == 0 ? double.NaN : cosines / CosineCount;
-        // Most changed relative to its own size; a revived neuron (infinitely so) first, an unchanged dead one (NaN) never.
-        MostChanged = [.. neurons.Where(n => n.L2Delta > 0).OrderByDescending(n => double.IsNaN(n.Relative) ? -1 : n.Relative)
-            .ThenBy(n => n.Index).Take(MostChangedCount).Select(n => n.Index)];
+        MostChanged = Most(neurons);
+    }
+
+    // The most changed relative to their own size, a revived neuron (infinitely so) first, an unchanged dead one (NaN)
+    // never, ties by index: one pass keeping the leaders in order, rather than a sort of every neuron of the layer.
+    private static long[] Most(NeuronDiff[] neurons)
+    {
+        static double Key(in NeuronDiff n) => double.IsNaN(n.Relative) ? -1 : n.Relative;
+        var leaders = new List<NeuronDiff>(MostChangedCount + 1);
+        // Neurons come by index, so a later one passes a leader only when it changed strictly more.
+        foreach (var n in neurons)
+        {
+            if (!(n.L2Delta > 0)) continue;
+            int at = leaders.Count;
+            while (at > 0 && Key(n) > Key(leaders[at - 1])) at--;
+            if (at == MostChangedCount) continue;
+            leaders.Insert(at, n);
+            if (leaders.Count > MostChangedCount) leaders.RemoveAt(MostChangedCount);
+        }
+        return [.. leaders.Select(n => n.Index)];
     }
 
     /// <summary>This layer's diff with only neuron <paramref name="index"/> (0 ≤ index &lt; count): its summary is that neuron's.</summary>

@@ -27,12 +27,12 @@ internal sealed class BlockBytes : IDisposable
         _loaded.Clear();
     }
 
-    /// <summary>Asks for <paramref name="view"/>'s bytes, when they are one run.</summary>
-    public void Want(TensorView view)
+    /// <summary>Asks for the bytes of neuron <paramref name="j"/>'s slice of <paramref name="part"/>, when they are one run.</summary>
+    public void Want(PartPlan part, long j)
     {
-        if (view.ElementCount == 0 || !PartReader.IsContiguous(view)) return;
-        var source = view.Storage.Source;
-        long start = PartReader.ByteStart(view), end = start + view.ElementCount * view.DType.Size();
+        if (part.ElementCount == 0 || !part.Contiguous) return;
+        var source = part.Storage.Source;
+        long start = part.ByteStart(j), end = start + part.ByteCount;
         // Neuron j + 1's slice of a part usually starts where neuron j's ended: it extends one of the last few runs.
         for (int r = _wanted.Count - 1; r >= Math.Max(0, _wanted.Count - 8); r--)
         {

@@ -89,9 +89,8 @@ public sealed partial class LayerStats
                 long at = plans is null ? 0 : j;
                 foreach (var part in parts)
                 {
-                    var view = part.View(at);
-                    bytes += view.ElementCount * part.DType.Size();
-                    if (columns is null || part.Use != PartUse.Weight) reader.Block.Want(view);
+                    bytes += part.ByteCount;
+                    if (columns is null || part.Use != PartUse.Weight) reader.Block.Want(part, at);
                 }
             }
             reader.Block.Load();
@@ -129,10 +128,10 @@ public sealed partial class LayerStats
             switch (part.Use)
             {
                 case PartUse.Weight when weights is null:
-                    reader.Add(part.View(at), ref moments);
+                    reader.Add(part, at, ref moments);
                     break;
                 case PartUse.Bias when part.Gate is null:
-                    bias = (bias ?? 0) + reader.Sum(part.View(at));
+                    bias = (bias ?? 0) + reader.Sum(part, at);
                     break;
                 case PartUse.Bias:
                     gates ??= [];
@@ -142,7 +141,7 @@ public sealed partial class LayerStats
                         gates.Add(new GateBias(part.Gate, layer.WhyBiasesDoNotSum(part.Gate) is null ? 0 : null));
                         gate = gates.Count - 1;
                     }
-                    if (gates[gate].Bias is { } sum) gates[gate] = gates[gate] with { Bias = sum + reader.Sum(part.View(at)) };
+                    if (gates[gate].Bias is { } sum) gates[gate] = gates[gate] with { Bias = sum + reader.Sum(part, at) };
                     break;
             }
         }

@@ -24,6 +24,8 @@ internal sealed class PartPlan
         _strides = [.. part.View.Strides];
         Offset = part.View.StorageOffset;
         Step = step;
+        ElementCount = part.View.ElementCount;
+        Contiguous = PartReader.IsContiguous(_shape, _strides);
     }
 
     /// <summary>What the part is to the statistics.</summary>
@@ -49,6 +51,18 @@ internal sealed class PartPlan
 
     /// <summary>How many elements further on neuron j + 1's slice starts.</summary>
     public long Step { get; }
+
+    /// <summary>The number of elements in a neuron's slice.</summary>
+    public long ElementCount { get; }
+
+    /// <summary>The number of bytes in a neuron's slice.</summary>
+    public long ByteCount => ElementCount * DType.Size();
+
+    /// <summary>True when a neuron's slice is one run of bytes (<see cref="PartReader.IsContiguous(TensorView)"/>).</summary>
+    public bool Contiguous { get; }
+
+    /// <summary>Where neuron <paramref name="j"/>'s slice starts in the storage's source, in bytes (for a <see cref="Contiguous"/> plan).</summary>
+    public long ByteStart(long j) => Storage.ByteOffset + (Offset + j * Step) * DType.Size();
 
     /// <summary>Neuron <paramref name="j"/>'s slice.</summary>
     public TensorView View(long j) => new(Storage, DType, _shape, _strides, Offset + j * Step);

@@ -23,13 +23,16 @@ internal sealed class PartReader : IDisposable
     public BlockBytes Block { get; } = new();
 
     /// <summary>True when the view's elements lie one after another in row-major order, so its bytes are one run.</summary>
-    public static bool IsContiguous(TensorView view)
+    public static bool IsContiguous(TensorView view) => IsContiguous(view.Shape, view.Strides);
+
+    /// <summary>True when elements of this shape and strides lie one after another in row-major order.</summary>
+    public static bool IsContiguous(IReadOnlyList<long> shape, IReadOnlyList<long> strides)
     {
         long expected = 1;
-        for (int d = view.Shape.Count - 1; d >= 0; d--)
+        for (int d = shape.Count - 1; d >= 0; d--)
         {
-            if (view.Shape[d] != 1 && view.Strides[d] != expected) return false;
-            expected *= view.Shape[d];
+            if (shape[d] != 1 && strides[d] != expected) return false;
+            expected *= shape[d];
         }
         // The kernel reads the bytes as little-endian values in place.
         return BitConverter.IsLittleEndian;
@@ -41,18 +44,30 @@ internal sealed class PartReader : IDisposable
     /// <summary>Adds every value of <paramref name="view"/> to <paramref name="moments"/>.</summary>
     public void Add(TensorView view, ref Moments moments)
     {
-        long count = view.ElementCount;
-        if (count == 0) return;
-        if (!IsContiguous(view))
-        {
-            var gathered = Gather(view);
-            for (int done = 0; done < gathered.Length; done += MomentsKernel.BlockSize)
-                MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), ref moments);
-            return;
-        }
-        int size = view.DType.Size();
-        long start = ByteStart(view);
-        var source = view.Storage.Source;
+        if (view.ElementCount == 0) return;
+        if (IsContiguous(view)) Add(view.Storage.Source, ByteStart(view), view.DType, view.ElementCount, ref moments);
+        else AddGathered(view, ref moments);
+    }
+
+    /// <summary>Adds every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> to <paramref name="moments"/>.</summary>
+    public void Add(PartPlan part, long j, ref Moments moments)
+    {
+        if (part.ElementCount == 0) return;
+        if (part.Contiguous) Add(part.Storage.Source, part.ByteStart(j), part.DType, part.ElementCount, ref moments);
+        else AddGathered(part.View(j), ref moments);
+    }
+
+    private void AddGathered(TensorView view, ref Moments moments)
+    {
+        var gathered = Gather(view);
+        for (int done = 0; done < gathered.Length; done += MomentsKernel.BlockSize)
+            MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), ref moments);
+    }
+
+    // The count values of dtype at start of source: from the block when loaded there, else read a kernel block at a time.
+    private void Add(ByteSource source, long start, DType dtype, long count, ref Moments moments)
+    {
+        int size = dtype.Size();
         bool loaded = Block.TryGet(source, start, count * size, out var all);
         for (long done = 0; done < count; done += MomentsKernel.BlockSize)
         {
@@ -67,7 +82,7 @@ internal sealed class PartReader : IDisposable
                 source.Read(start + done * size, _bytes.AsSpan(0, n * size));
                 bytes = _bytes.AsSpan(0, n * size);
             }
-            Measure(view.DType, bytes, n, ref moments);
+            Measure(dtype, bytes, n, ref moments);
         }
     }
 
@@ -98,51 +113,79 @@ internal sealed class PartReader : IDisposable
     }
 
     /// <summary>The sum of every value of <paramref name="view"/> (a bias part is one value).</summary>
-    public double Sum(TensorView view)
+    public double Sum(TensorView view) => Sum(Values(view));
+
+    /// <summary>The sum of every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/>.</summary>
+    public double Sum(PartPlan part, long j) => Sum(Values(part, j));
+
+    private static double Sum(ReadOnlySpan<double> values)
     {
         double sum = 0;
-        foreach (double v in Values(view)) sum += v;
+        foreach (double v in values) sum += v;
         return sum;
     }
 
     /// <summary>Every value of <paramref name="view"/> as a double, from the block when loaded there; valid until the next call.</summary>
-    public ReadOnlySpan<double> Values(TensorView view)
+    public ReadOnlySpan<double> Values(TensorView view) =>
+        IsContiguous(view) && Loaded(view.Storage.Source, ByteStart(view), view.DType, view.ElementCount, out var bytes)
+            ? Widen(view.DType, bytes)
+            : Gather(view);
+
+    /// <summary>As <see cref="Values(TensorView)"/>, for neuron <paramref name="j"/>'s slice of <paramref name="part"/>, without building its view.</summary>
+    public ReadOnlySpan<double> Values(PartPlan part, long j) =>
+        part.Contiguous && Loaded(part.Storage.Source, part.ByteStart(j), part.DType, part.ElementCount, out var bytes)
+            ? Widen(part.DType, bytes)
+            : Gather(part.View(j));
+
+    private Span<double> Widen(DType dtype, ReadOnlySpan<byte> bytes)
     {
-        int size = view.DType.Size();
-        int count = checked((int)view.ElementCount);
-        if (!IsContiguous(view) || !Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)) return Gather(view);
-        var values = Buffer(count);
+        var values = Buffer(bytes.Length / dtype.Size());
         // float32 widens with SIMD (IsContiguous has checked the bytes are little-endian); other types convert one by one.
-        if (view.DType == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
-        else DTypeConversion.ToDoubles(view.DType, bytes, values);
+        if (dtype == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
+        else DTypeConversion.ToDoubles(dtype, bytes, values);
         return values;
     }
 
     /// <summary>
     /// Every value of <paramref name="view"/> as a float32, when it is loaded in the block as float32 (used where it
     /// lies, no copy) or as float16 or bfloat16 (widened, exactly, into a reused buffer); false for anything else, which
-    /// <see cref="Values"/> reads. Valid until the next call.
+    /// <see cref="Values(TensorView)"/> reads. Valid until the next call.
     /// </summary>
     public bool TryFloats(TensorView view, out ReadOnlySpan<float> values)
     {
         values = default;
-        if (view.DType is not (DType.Float32 or DType.Float16 or DType.BFloat16) || !IsContiguous(view)) return false;
-        int size = view.DType.Size();
-        int count = checked((int)view.ElementCount);
-        if (!Block.TryGet(view.Storage.Source, ByteStart(view), (long)count * size, out var bytes)) return false;
-        if (view.DType == DType.Float32)
+        return IsContiguous(view) && TryFloats(view.Storage.Source, ByteStart(view), view.DType, view.ElementCount, out values);
+    }
+
+    /// <summary>As <see cref="TryFloats(TensorView, out ReadOnlySpan{float})"/>, for neuron <paramref name="j"/>'s slice of <paramref name="part"/>.</summary>
+    public bool TryFloats(PartPlan part, long j, out ReadOnlySpan<float> values)
+    {
+        values = default;
+        return part.Contiguous && TryFloats(part.Storage.Source, part.ByteStart(j), part.DType, part.ElementCount, out values);
+    }
+
+    private bool TryFloats(ByteSource source, long start, DType dtype, long count, out ReadOnlySpan<float> values)
+    {
+        values = default;
+        if (dtype is not (DType.Float32 or DType.Float16 or DType.BFloat16) || !Loaded(source, start, dtype, count, out var bytes)) return false;
+        if (dtype == DType.Float32)
         {
             // IsContiguous has checked the bytes are little-endian.
             values = MemoryMarshal.Cast<byte, float>(bytes);
             return true;
         }
-        if (_widened.Length < count) _widened = new float[count];
-        var widened = _widened.AsSpan(0, count);
-        if (view.DType == DType.Float16) BlockConversion.Float16(bytes, widened);
+        int n = (int)count;
+        if (_widened.Length < n) _widened = new float[n];
+        var widened = _widened.AsSpan(0, n);
+        if (dtype == DType.Float16) BlockConversion.Float16(bytes, widened);
         else BlockConversion.BFloat16(bytes, widened);
         values = widened;
         return true;
     }
+
+    // The count values of dtype at start of source, when the block loaded them.
+    private bool Loaded(ByteSource source, long start, DType dtype, long count, out ReadOnlySpan<byte> bytes) =>
+        Block.TryGet(source, start, checked(count * dtype.Size()), out bytes);
 
     /// <summary>A hash of the values' stored bytes (or, for a strided view, of their exact doubles), equal for equal values.</summary>
     public void AddToHash(TensorView view, ref HashCode hash)

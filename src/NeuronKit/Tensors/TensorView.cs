@@ -37,7 +37,16 @@ public sealed class TensorView
     public long StorageOffset { get; }
 
     /// <summary>The number of elements.</summary>
-    public long ElementCount => _shape.Aggregate(1L, (n, d) => n * d);
+    public long ElementCount
+    {
+        get
+        {
+            // A loop, not Aggregate: the statistics ask this of every neuron's parts.
+            long count = 1;
+            foreach (long d in _shape) count *= d;
+            return count;
+        }
+    }
 
     /// <summary>The view with dimension <paramref name="dim"/> fixed at <paramref name="index"/> (PyTorch's <c>select</c>).</summary>
     public TensorView Select(int dim, long index)

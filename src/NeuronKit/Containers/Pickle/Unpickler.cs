@@ -15,6 +15,7 @@ namespace NeuronKit.Containers.Pickle;
 public sealed partial class Unpickler
 {
     private const int MaxLineLength = 1024;
+    private const int WindowSize = 64 << 10;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly ByteSource _source;
@@ -27,6 +28,10 @@ public sealed partial class Unpickler
     private readonly Dictionary<long, object?> _memo = [];
     private readonly List<PickleStorageRef> _storages = [];
     private long _position;
+    // The pickle is read a window at a time: one read per 64 KiB, not a mapped span (and its size check) per opcode.
+    private readonly byte[] _window = new byte[WindowSize];
+    private long _windowStart;
+    private int _windowLength;
     private long _opcodeStart;
     private int _protocol;
 
@@ -257,9 +262,22 @@ public sealed partial class Unpickler
         if (count > _end - _position)
             throw new CheckpointException($"{_fileName} is corrupt: its pickle ends at byte {_end} inside the opcode at byte " +
                 $"{_opcodeStart}, which needs {count} more bytes");
-        var bytes = _source.Span(_position, (int)count);
+        var bytes = Ahead((int)count);
         _position += count;
         return bytes;
+    }
+
+    // The count bytes at the position, which the caller has checked lie before the end; not consumed.
+    private ReadOnlySpan<byte> Ahead(int count)
+    {
+        if (count > WindowSize) return _source.Span(_position, count);
+        if (_position < _windowStart || _position + count > _windowStart + _windowLength)
+        {
+            _windowStart = _position;
+            _windowLength = (int)Math.Min(WindowSize, _end - _position);
+            _source.Read(_windowStart, _window.AsSpan(0, _windowLength));
+        }
+        return _window.AsSpan((int)(_position - _windowStart), count);
     }
 
     private object ReadLong(int length)
@@ -302,7 +320,7 @@ public sealed partial class Unpickler
     private string ReadLine()
     {
         long available = Math.Min(_end - _position, MaxLineLength + 1);
-        var window = _source.Span(_position, (int)available);
+        var window = Ahead((int)available);
         int newline = window.IndexOf((byte)'\n');
         if (newline < 0) throw Corrupt($"has a GLOBAL name with no end within {MaxLineLength} bytes");
         var line = window[..newline];

@@ -35,6 +35,22 @@ public class UnpicklerTests
     }
 
     [Fact]
+    public void A_pickle_longer_than_the_read_window_reads_whole_values_across_its_edges()
+    {
+        // Given a list of 4,000 strings of 1 to 97 characters, one of 100,000 in the middle: values straddle every
+        // 64 KiB window edge, and one is larger than a window
+        var expected = Enumerable.Range(0, 4000).Select(i => i == 2000 ? new string('w', 100_000) : new string((char)('a' + i % 26), 1 + i * 7 % 97)).ToList();
+        var pickle = new PickleBytes().Proto().EmptyList().Mark();
+        foreach (var s in expected) pickle.Str(s);
+        pickle.Appends().Stop();
+        Assert.True(pickle.ToArray().Length > 3 * (64 << 10));
+
+        var list = Assert.IsType<PickleList>(Load(pickle).Root);
+
+        Assert.Equal(expected, list.Items);
+    }
+
+    [Fact]
     public void Setting_an_existing_key_replaces_its_value_in_place()
     {
         var pickle = new PickleBytes().Proto().EmptyDict().Mark().Str("a").Int(1).Str("b").Int(2).Str("a").Int(3).SetItems().Stop();
