@@ -70,9 +70,9 @@ def main():
     runs = 1 if args.tiny else args.runs
     data = os.path.join(HERE, "data", "tiny" if args.tiny else "full")
     neuron = build(args)
-    # --rows measures a few rows alone: no tool to pack, no floor, no serve section.
+    # --rows measures a few rows alone: no tool to pack, no floor unless a floor row is asked for, no serve section.
     installed = install_tool(args) if not args.rows else None
-    floor = build_floor() if not args.rows else None
+    floors = build_floors() if not args.rows or selected("floor big", args) or selected("diff floor big", args) else {}
     files = checkpoints(data, sizes)
     files["edit.pt"] = os.path.join(data, "edit.pt")  # what `neuron edit --in-place` writes into
     if selected("edit neuron big in place", args):
@@ -109,8 +109,8 @@ def main():
         "version installed": [installed, "--version"] if installed else None,
     }
     commands = {name: cmd for name, cmd in commands.items() if cmd}
-    if floor:
-        commands["floor big"] = [floor, files["big.pt"]]
+    if floors:
+        commands["floor big"] = [floors["floor"], files["big.pt"]]
     if safetensors:
         commands["show neuron big.safetensors"] = [neuron, "show", files["big.safetensors"], last, "-1", "--json"]
         commands["stats neuron big.safetensors"] = [neuron, "stats", files["big.safetensors"], "--csv"]
@@ -126,6 +126,8 @@ def main():
                                  "sh", files["big.pt"], files["big_b.pt"]]
     commands["diff pytorch big"] = [PYTHON, os.path.join(HERE, "pytorch_diff.py"), files["big.pt"], files["big_b.pt"]]
     commands["diff neuron big"] = [neuron, "diff", files["big.pt"], files["big_b.pt"], "--csv"]
+    if floors:
+        commands["diff floor big"] = [floors["diff_floor"], files["big.pt"], files["big_b.pt"]]
     # The same neuron over HTTP range requests, from a local server (bench/range_server.py), beside downloading the file.
     url = range_server(data) + "big.pt"
     commands["show neuron big http"] = [neuron, "show", url, last, "-1", "--json"]
@@ -343,15 +345,18 @@ def install_tool(args):
     return os.path.join(tool, "neuron")
 
 
-def build_floor():
-    """bench/floor/floor.c: the stats job with nothing but reading and the kernel's vector work, to show what is left
-    for everything else. x86-64 only, and it needs clang; without either the row is skipped, with a note."""
+def build_floors():
+    """bench/floor/floor.c and diff_floor.c: the stats and diff jobs with nothing but reading and the kernel's vector
+    work, to show what is left for everything else. x86-64 only, and they need clang; without either the rows are
+    skipped, with a note."""
     if platform.machine() not in ("x86_64", "AMD64") or shutil.which("clang") is None:
-        print("note: the floor row needs clang on x86-64; skipped")
-        return None
-    floor = os.path.join(HERE, "bin", "floor")
-    subprocess.run(["clang", "-O2", "-o", floor, os.path.join(HERE, "floor", "floor.c"), "-lpthread"], check=True)
-    return floor
+        print("note: the floor rows need clang on x86-64; skipped")
+        return {}
+    floors = {}
+    for name in ("floor", "diff_floor"):
+        floors[name] = os.path.join(HERE, "bin", name)
+        subprocess.run(["clang", "-O2", "-o", floors[name], os.path.join(HERE, "floor", name + ".c"), "-lpthread"], check=True)
+    return floors
 
 
 def checkpoints(data, sizes):
@@ -496,6 +501,9 @@ def table(r, args, runs, files, neuron, installed):
         row(f"diff, 2 x {b}", "PyTorch: torch.load both, per-row diff table", "diff pytorch big", None, "diff read big"),
         row(f"diff, 2 x {b}", "`neuron diff big.pt big_b.pt --csv`", "diff neuron big", "diff pytorch big", "diff read big"),
     ]
+    if "diff floor big" in r:
+        lines.append(row(f"diff floor, 2 x {b}", "`bench/floor/diff_floor`: pread of both + the diff kernel's vector work, in C",
+                         "diff floor big", None, "diff read big"))
     if "show neuron big http" in r:
         http = r["show neuron big http"]
         local = f"{http['wall'] / r['show neuron big']['wall']:.2f}x the local show" if "show neuron big" in r else ""

@@ -8,7 +8,7 @@ namespace NeuronKit.Views.Reports;
 /// <param name="Kind">Its kind.</param>
 /// <param name="Neurons">How many neurons the layer has.</param>
 /// <param name="Summary">The layer's summary.</param>
-/// <param name="Stats">A row per neuron, in the order asked for (fewer with <c>--top</c>); <c>neuron</c> is A's index.</param>
+/// <param name="Stats">A row per neuron, in the order asked for (fewer with <c>--top</c>); <c>neuron</c> is A's index; written in chunks formatted on all cores.</param>
 /// <param name="BName">The layer's name in B, only when it differs (a llama.cpp GGUF's <c>blk.0.attn_q</c>, an ONNX node's <c>/fc/Gemm</c>).</param>
 /// <param name="BRows">
 /// Only when B's converter reordered the neurons: what did (<c>llama.cpp q/k permutation</c>); A's neuron j was compared
@@ -19,12 +19,12 @@ public sealed record DiffLayerReport(
     string Kind,
     long Neurons,
     DiffSummaryReport Summary,
-    IReadOnlyList<NeuronDiffRow> Stats,
+    NeuronDiffRows Stats,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BName = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BRows = null)
 {
     /// <summary>The report of <paramref name="layer"/>, its neurons in <paramref name="order"/>.</summary>
     public static DiffLayerReport Of(LayerDiff layer, DiffOrder order) =>
-        new(layer.A.Name, layer.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), [.. order.Apply(layer).Select(NeuronDiffRow.Of)],
+        new(layer.A.Name, layer.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), NeuronDiffRows.Of(order.Apply(layer)),
             layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name);
 }

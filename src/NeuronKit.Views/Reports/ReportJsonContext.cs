@@ -21,4 +21,5 @@ namespace NeuronKit.Views.Reports;
 [JsonSerializable(typeof(LayerActivationsReport))]
 [JsonSerializable(typeof(DiffReport))]
 [JsonSerializable(typeof(NeuronStatsRow[]))]
+[JsonSerializable(typeof(NeuronDiffRow[]))]
 internal sealed partial class ReportJsonContext : JsonSerializerContext;

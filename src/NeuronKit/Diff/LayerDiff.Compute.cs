@@ -69,7 +69,7 @@ public sealed partial class LayerDiff
         int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0).Parts, b.Neuron(0).Parts);
         var plansA = LayerPlan.TryCreate(a);
         // B's plans in the order of A's parts (plan k is the partner of A's part k), put so once for the whole layer.
-        IReadOnlyList<PartPlan>? plansB = LayerPlan.TryCreate(b) is { } own ? [.. partner.Select(k => own[k])] : null;
+        PartPlan[]? plansB = LayerPlan.TryCreate(b) is { } own ? [.. partner.Select(k => own[k])] : null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         PartDifference[]? columns = null;
         try
@@ -110,10 +110,10 @@ public sealed partial class LayerDiff
     // layer walked neuron by neuron has its parts put in the order of the other file's (part k is the partner of the
     // other's part k; plans come in that order already). Without weights, only the other parts' bytes are loaded (the
     // weights were compared by ColumnDiff), though all are counted as read.
-    private static IReadOnlyList<PartPlan>[] Want(Layer layer, IReadOnlyList<PartPlan>? plans, long first, long end, PartReader reader, ref long bytes,
+    private static PartPlan[][] Want(Layer layer, PartPlan[]? plans, long first, long end, PartReader reader, ref long bytes,
         bool weights, Func<long, long>? index = null, int[]? partner = null)
     {
-        var parts = new IReadOnlyList<PartPlan>[end - first];
+        var parts = new PartPlan[end - first][];
         reader.Block.Clear();
         for (long j = first; j < end; j++)
         {
@@ -164,13 +164,13 @@ public sealed partial class LayerDiff
 
     // Neuron index in both files: its weight parts compared value by value (or their sums given, from ColumnDiff), its
     // ungated biases summed on each side.
-    private static NeuronDiff Compare(long index, IReadOnlyList<PartPlan> partsA, long atA, PartReader readerA,
-        IReadOnlyList<PartPlan> partsB, long atB, PartReader readerB, PartDifference? weightSums)
+    private static NeuronDiff Compare(long index, PartPlan[] partsA, long atA, PartReader readerA,
+        PartPlan[] partsB, long atB, PartReader readerB, PartDifference? weightSums)
     {
         var sums = weightSums ?? PartDifference.Empty;
         double? biasA = null, biasB = null;
         bool gated = false;
-        for (int k = 0; k < partsA.Count; k++)
+        for (int k = 0; k < partsA.Length; k++)
         {
             var (partA, partB) = (partsA[k], partsB[k]);
             switch (partA.Use)

@@ -9,7 +9,7 @@ namespace NeuronKit.Stats;
 internal static class LayerPlan
 {
     /// <summary>The plans of <paramref name="layer"/>'s parts, or null when it must be walked neuron by neuron.</summary>
-    public static IReadOnlyList<PartPlan>? TryCreate(Layer layer)
+    public static PartPlan[]? TryCreate(Layer layer)
     {
         long count = layer.NeuronCount;
         if (count < 2 || !layer.Implementation.StepsEvenly) return null;

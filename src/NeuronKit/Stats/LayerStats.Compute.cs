@@ -80,7 +80,7 @@ public sealed partial class LayerStats
         void MeasureBlock(long b, PartReader reader)
         {
             long first = b * blockNeurons, end = Math.Min(count, first + blockNeurons);
-            var blockParts = new IReadOnlyList<PartPlan>[end - first];
+            var blockParts = new PartPlan[end - first][];
             long bytes = 0;
             reader.Block.Clear();
             for (long j = first; j < end; j++)
@@ -118,7 +118,7 @@ public sealed partial class LayerStats
 
     // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan);
     // its weights' statistics are given when they were measured as columns. A gate's biases add up where the layer says so.
-    private static NeuronStats Measure(Layer layer, long index, IReadOnlyList<PartPlan> parts, long at, PartReader reader, Moments? weights)
+    private static NeuronStats Measure(Layer layer, long index, PartPlan[] parts, long at, PartReader reader, Moments? weights)
     {
         var moments = weights ?? Moments.Empty;
         double? bias = null;

@@ -26,7 +26,7 @@ public class LayerPlanTests
         for (long j = 0; j < layer.NeuronCount; j++)
         {
             var parts = layer.Neuron(j).Parts;
-            Assert.Equal(parts.Count, plans.Count);
+            Assert.Equal(parts.Count, plans.Length);
             for (int k = 0; k < parts.Count; k++) Assert.True(plans[k].Predicts(parts[k], j), $"{name}[{j}] part {k}");
         }
     }
