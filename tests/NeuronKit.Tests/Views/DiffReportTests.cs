@@ -31,10 +31,15 @@ public class DiffReportTests
         var diff = ModelDiff.Compute(modelA, modelB);
         var report = DiffReport.Of(diff, DiffOrder.ByIndex);
 
-        // When it is written as the CLI writes it
-        string json = ReportJson.Serialize(report) + "\n";
+        // When it is written to a text writer
+        var output = new WriteCountingWriter();
+        ReportJson.Write(output, report);
 
-        // Then it is what the CLI prints, and reads back as every neuron's row in index order, made as one row is made
+        // Then it arrived in several writes, none of them the whole; it is what the CLI prints, and reads back as every
+        // neuron's row in index order, made as one row is made
+        string json = output.ToString();
+        Assert.True(output.Writes >= 3, $"{output.Writes} writes");
+        Assert.True(output.Largest < json.Length / 2, $"largest write {output.Largest} of {json.Length} characters");
         Assert.Equal(CliRun.Of("diff", a.Path, b.Path, "--json").Stdout, json);
         var rows = ReportJson.Deserialize<DiffReport>(json).Layers.Single().Stats;
         Assert.Equal(Neurons, rows.Count);

@@ -156,18 +156,4 @@ public class StatsReportTests
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
     }
-
-    // Counts the writes a report arrives in, and the largest.
-    private sealed class WriteCountingWriter : StringWriter
-    {
-        public int Writes { get; private set; }
-        public int Largest { get; private set; }
-
-        public override void Write(char[] buffer, int index, int count)
-        {
-            Writes++;
-            Largest = Math.Max(Largest, count);
-            base.Write(buffer, index, count);
-        }
-    }
 }
