@@ -522,7 +522,9 @@ def table(r, args, runs, files, neuron, installed):
               "Peak RSS is the child's `ru_maxrss`, which counts the forked Python parent before `exec` (about 13 MiB here): "
               "no row reads lower than that. The diff rows compare big.pt with its fine-tuned twin big_b.pt (make_checkpoints.py "
               "--twin: every value moved a little, one neuron per layer zeroed, one bias negated); PyTorch computes the table "
-              "in float32 and prints one line, neuron in float64 and writes every row.", ""]
+              "in float32 and prints one line, neuron in float64 and writes every row. The diff floor row is that job stripped "
+              "the same way: both files read side by side (pread, 512 KiB of each, all cores) and the diff kernel's vector work "
+              "(both sides widened to double; sums of squares, dot product, squared difference, largest), in C.", ""]
     lines = [line for line in lines if line is not None]
     if not args.tiny:
         lines += ["| target | measured | goal | met |", "|---|---|---|---|"]
