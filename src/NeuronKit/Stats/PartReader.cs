@@ -41,33 +41,21 @@ internal sealed class PartReader : IDisposable
     /// <summary>Where a contiguous view's bytes start in its source.</summary>
     public static long ByteStart(TensorView view) => view.Storage.ByteOffset + view.StorageOffset * view.DType.Size();
 
-    /// <summary>Adds every value of <paramref name="view"/> to <paramref name="moments"/>.</summary>
-    public void Add(TensorView view, ref Moments moments)
-    {
-        if (view.ElementCount == 0) return;
-        if (IsContiguous(view)) Add(view.Storage.Source, ByteStart(view), view.DType, view.ElementCount, ref moments);
-        else AddGathered(view, ref moments);
-    }
-
     /// <summary>Adds every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> to <paramref name="moments"/>.</summary>
     public void Add(PartPlan part, long j, ref Moments moments)
     {
-        if (part.ElementCount == 0) return;
-        if (part.Contiguous) Add(part.Storage.Source, part.ByteStart(j), part.DType, part.ElementCount, ref moments);
-        else AddGathered(part.View(j), ref moments);
-    }
-
-    private void AddGathered(TensorView view, ref Moments moments)
-    {
-        var gathered = Gather(view);
-        for (int done = 0; done < gathered.Length; done += MomentsKernel.BlockSize)
-            MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), ref moments);
-    }
-
-    // The count values of dtype at start of source: from the block when loaded there, else read a kernel block at a time.
-    private void Add(ByteSource source, long start, DType dtype, long count, ref Moments moments)
-    {
-        int size = dtype.Size();
+        long count = part.ElementCount;
+        if (count == 0) return;
+        if (!part.Contiguous)
+        {
+            var gathered = Gather(part.View(j));
+            for (int done = 0; done < gathered.Length; done += MomentsKernel.BlockSize)
+                MomentsKernel.Add<double>(gathered.Slice(done, Math.Min(MomentsKernel.BlockSize, gathered.Length - done)), ref moments);
+            return;
+        }
+        int size = part.DType.Size();
+        long start = part.ByteStart(j);
+        var source = part.Storage.Source;
         bool loaded = Block.TryGet(source, start, count * size, out var all);
         for (long done = 0; done < count; done += MomentsKernel.BlockSize)
         {
@@ -82,7 +70,7 @@ internal sealed class PartReader : IDisposable
                 source.Read(start + done * size, _bytes.AsSpan(0, n * size));
                 bytes = _bytes.AsSpan(0, n * size);
             }
-            Measure(dtype, bytes, n, ref moments);
+            Measure(part.DType, bytes, n, ref moments);
         }
     }
 
@@ -112,69 +100,45 @@ internal sealed class PartReader : IDisposable
         }
     }
 
-    /// <summary>The sum of every value of <paramref name="view"/> (a bias part is one value).</summary>
-    public double Sum(TensorView view) => Sum(Values(view));
-
-    /// <summary>The sum of every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/>.</summary>
-    public double Sum(PartPlan part, long j) => Sum(Values(part, j));
-
-    private static double Sum(ReadOnlySpan<double> values)
+    /// <summary>The sum of every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> (a bias part is one value).</summary>
+    public double Sum(PartPlan part, long j)
     {
         double sum = 0;
-        foreach (double v in values) sum += v;
+        foreach (double v in Values(part, j)) sum += v;
         return sum;
     }
 
-    /// <summary>Every value of <paramref name="view"/> as a double, from the block when loaded there; valid until the next call.</summary>
-    public ReadOnlySpan<double> Values(TensorView view) =>
-        IsContiguous(view) && Loaded(view.Storage.Source, ByteStart(view), view.DType, view.ElementCount, out var bytes)
-            ? Widen(view.DType, bytes)
-            : Gather(view);
-
-    /// <summary>As <see cref="Values(TensorView)"/>, for neuron <paramref name="j"/>'s slice of <paramref name="part"/>, without building its view.</summary>
-    public ReadOnlySpan<double> Values(PartPlan part, long j) =>
-        part.Contiguous && Loaded(part.Storage.Source, part.ByteStart(j), part.DType, part.ElementCount, out var bytes)
-            ? Widen(part.DType, bytes)
-            : Gather(part.View(j));
-
-    private Span<double> Widen(DType dtype, ReadOnlySpan<byte> bytes)
+    /// <summary>
+    /// Every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> as a double, from the block when
+    /// loaded there (without building its view); valid until the next call.
+    /// </summary>
+    public ReadOnlySpan<double> Values(PartPlan part, long j)
     {
-        var values = Buffer(bytes.Length / dtype.Size());
-        // float32 widens with SIMD (IsContiguous has checked the bytes are little-endian); other types convert one by one.
-        if (dtype == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
-        else DTypeConversion.ToDoubles(dtype, bytes, values);
+        if (!Loaded(part, j, out var bytes)) return Gather(part.View(j));
+        var values = Buffer(checked((int)part.ElementCount));
+        // float32 widens with SIMD (the plan is contiguous, so the bytes are little-endian); other types convert one by one.
+        if (part.DType == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
+        else DTypeConversion.ToDoubles(part.DType, bytes, values);
         return values;
     }
 
     /// <summary>
-    /// Every value of <paramref name="view"/> as a float32, when it is loaded in the block as float32 (used where it
-    /// lies, no copy) or as float16 or bfloat16 (widened, exactly, into a reused buffer); false for anything else, which
-    /// <see cref="Values(TensorView)"/> reads. Valid until the next call.
+    /// Every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> as a float32, when it is loaded in
+    /// the block as float32 (used where it lies, no copy) or as float16 or bfloat16 (widened, exactly, into a reused
+    /// buffer); false for anything else, which <see cref="Values(PartPlan, long)"/> reads. Valid until the next call.
     /// </summary>
-    public bool TryFloats(TensorView view, out ReadOnlySpan<float> values)
-    {
-        values = default;
-        return IsContiguous(view) && TryFloats(view.Storage.Source, ByteStart(view), view.DType, view.ElementCount, out values);
-    }
-
-    /// <summary>As <see cref="TryFloats(TensorView, out ReadOnlySpan{float})"/>, for neuron <paramref name="j"/>'s slice of <paramref name="part"/>.</summary>
     public bool TryFloats(PartPlan part, long j, out ReadOnlySpan<float> values)
     {
         values = default;
-        return part.Contiguous && TryFloats(part.Storage.Source, part.ByteStart(j), part.DType, part.ElementCount, out values);
-    }
-
-    private bool TryFloats(ByteSource source, long start, DType dtype, long count, out ReadOnlySpan<float> values)
-    {
-        values = default;
-        if (dtype is not (DType.Float32 or DType.Float16 or DType.BFloat16) || !Loaded(source, start, dtype, count, out var bytes)) return false;
+        var dtype = part.DType;
+        if (dtype is not (DType.Float32 or DType.Float16 or DType.BFloat16) || !Loaded(part, j, out var bytes)) return false;
         if (dtype == DType.Float32)
         {
-            // IsContiguous has checked the bytes are little-endian.
+            // The plan is contiguous, so the bytes are little-endian.
             values = MemoryMarshal.Cast<byte, float>(bytes);
             return true;
         }
-        int n = (int)count;
+        int n = (int)part.ElementCount;
         if (_widened.Length < n) _widened = new float[n];
         var widened = _widened.AsSpan(0, n);
         if (dtype == DType.Float16) BlockConversion.Float16(bytes, widened);
@@ -183,9 +147,12 @@ internal sealed class PartReader : IDisposable
         return true;
     }
 
-    // The count values of dtype at start of source, when the block loaded them.
-    private bool Loaded(ByteSource source, long start, DType dtype, long count, out ReadOnlySpan<byte> bytes) =>
-        Block.TryGet(source, start, checked(count * dtype.Size()), out bytes);
+    // Neuron j's slice of part, when it is one run the block loaded.
+    private bool Loaded(PartPlan part, long j, out ReadOnlySpan<byte> bytes)
+    {
+        bytes = default;
+        return part.Contiguous && Block.TryGet(part.Storage.Source, part.ByteStart(j), part.ByteCount, out bytes);
+    }
 
     /// <summary>A hash of the values' stored bytes (or, for a strided view, of their exact doubles), equal for equal values.</summary>
     public void AddToHash(TensorView view, ref HashCode hash)
