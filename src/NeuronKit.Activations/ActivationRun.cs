@@ -127,6 +127,12 @@ public sealed class ActivationRun : IDisposable
     /// <summary>The batch items one ONNX Runtime call takes unless told otherwise.</summary>
     public const int DefaultBatch = 16;
 
+    /// <summary>Throws <see cref="RequestException"/> unless <paramref name="batch"/> items per call is at least one.</summary>
+    public static void CheckBatch(int batch)
+    {
+        if (batch < 1) throw new RequestException($"--batch {batch}: give 1 or more");
+    }
+
     /// <summary>
     /// Whether inputs can run together: every input of the model has a free first dimension (its exporter declared the
     /// batch dynamic), and the layer's output keeps the batch on its first axis (not a recurrent node's Y, whose batch
@@ -134,6 +140,7 @@ public sealed class ActivationRun : IDisposable
     /// </summary>
     public bool Batches(LayerOutput output) =>
         output.Axis != NeuronAxis.Recurrent && Inputs.All(i => i.Dimensions.Count > 0 && i.Dimensions[0] < 0);
+
     /// <inheritdoc/>
     public void Dispose()
     {
@@ -156,7 +163,7 @@ public sealed class ActivationRun : IDisposable
     // and the file holds several. Each run's output comes with the labels of its batch items, in order.
     private IEnumerable<(IReadOnlyList<string> Labels, OutputTensor Tensor)> Run(LayerOutput output, IReadOnlyList<ActivationInput> inputs, int batch)
     {
-        if (batch < 1) throw new RequestException($"--batch {batch}: give 1 or more");
+        CheckBatch(batch);
         if (!Batches(output))
         {
             foreach (var input in inputs)

@@ -10,7 +10,7 @@ internal static class InputBatches
     public static IEnumerable<(IReadOnlyList<ActivationInput> Inputs, int FilesDone)> Read(ActivationRun run, IReadOnlyList<string> files,
         ImageOptions? options, int size)
     {
-        if (size < 1) throw new RequestException($"--batch {size}: give 1 or more");
+        ActivationRun.CheckBatch(size);
         if (run.Inputs.Count != 1)
             throw new RequestException($"--inputs feeds models of one input; this one takes {run.Inputs.Count} ({string.Join(", ", run.Inputs.Select(i => i.Name))})");
         Task<ActivationInput[]>? next = files.Count > 0 ? Task.Run(() => ReadBatch(run, files, 0, size, options)) : null;

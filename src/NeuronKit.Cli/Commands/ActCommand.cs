@@ -70,7 +70,7 @@ internal static class ActCommand
             var score = ActivationScores.Parse(parse.GetValue(by)!)!.Value;
             string layerName = parse.GetValue(layer)!;
             int size = parse.GetValue(batch);
-            if (size < 1) throw new RequestException($"--batch {size}: give 1 or more");
+            ActivationRun.CheckBatch(size);
             var format = asJson ? ActOutput.Json : asCsv ? ActOutput.Csv : ActOutput.Text;
 
             using var run = ActivationRun.Open(parse.GetValue(file)!);

@@ -56,7 +56,7 @@ internal sealed class RemoteFile
         _options = options;
         _cache = new RangeCache(options.CacheBytes);
         _token = BearerTokens.For(url);
-        Name = Uri.UnescapeDataString(url.Segments[^1]) is { Length: > 0 } last && last != "/" ? last : url.Host;
+        Name = Tensors.ByteSources.FileName(url.AbsoluteUri);
         Address = url.GetLeftPart(UriPartial.Path);
     }
 

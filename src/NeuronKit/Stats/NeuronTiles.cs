@@ -115,13 +115,13 @@ internal sealed class NeuronTiles
     {
         int size = DType.Size();
         int count = (int)Count;
-        var storage = _plan.Storage;
+        var source = _plan.Storage.Source;
         if (!IsColumns)
         {
             var piece = ArrayPool<byte>.Shared.Rent(rows * size);
             for (int j = 0; j < count; j++)
             {
-                storage.Source.Read(storage.ByteOffset + (_plan.Offset + j * _plan.Step + first) * size, piece.AsSpan(0, rows * size));
+                source.Read(_plan.ByteStart(j) + first * size, piece.AsSpan(0, rows * size));
                 Convert(piece.AsSpan(0, rows * size), turned.Slice(j * rows, rows));
             }
             ArrayPool<byte>.Shared.Return(piece);
@@ -134,7 +134,7 @@ internal sealed class NeuronTiles
         var values = ArrayPool<T>.Shared.Rent(elements);
         try
         {
-            storage.Source.Read(storage.ByteOffset + (_plan.Offset + first * stride) * size, bytes.AsSpan(0, elements * size));
+            source.Read(_plan.ByteStart(0) + first * stride * size, bytes.AsSpan(0, elements * size));
             Convert<T>(bytes.AsSpan(0, elements * size), values.AsSpan(0, elements));
             for (int r = 0; r < rows; r++)
             {

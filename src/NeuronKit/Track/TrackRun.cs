@@ -30,7 +30,8 @@ public sealed class TrackRun
     public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null)
     {
         // Shards split the paths sorted as text, which every process knows without opening a file; steps order the rows.
-        var taken = paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Where((_, i) => shard.Takes(i)).ToList();
+        var distinct = paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var taken = distinct.Where((_, i) => shard.Takes(i)).ToList();
         var checkpoints = new List<RunCheckpoint>(taken.Count);
         long bytes = 0;
         foreach (string path in taken)
@@ -42,7 +43,7 @@ public sealed class TrackRun
         var ordered = checkpoints
             .OrderBy(c => c.Step is null).ThenBy(c => c.Step)
             .ThenBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new TrackRun(ordered, paths.Distinct(StringComparer.Ordinal).Count(), shard, layer, bytes);
+        return new TrackRun(ordered, distinct.Count, shard, layer, bytes);
     }
 
     /// <summary>This shard's checkpoints, by step (those without one last), then by path.</summary>
@@ -93,7 +94,7 @@ public sealed class TrackRun
         }
         catch (NeuronKitException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
         {
-            string name = Path.GetFileName(path);
+            string name = Tensors.ByteSources.FileName(path);
             string message = e.Message.StartsWith(name, StringComparison.Ordinal) ? path + e.Message[name.Length..] : $"{path}: {e.Message}";
             throw e switch
             {
