@@ -21,7 +21,7 @@ internal static class DiffNeuronTextWriter
         var n = layer.Neurons[0];
         stdout.WriteLine($"{layer.A.Name} ({layer.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
             $"{Path.GetFileName(diff.A.Checkpoint.Path)} → {Path.GetFileName(diff.B.Checkpoint.Path)}" +
-            (layer.A.Name == layer.B.Name && b.Index == a.Index ? "" : $" (in B: {layer.B.Name} neuron {b.Index}{DiffTextWriter.Reordered(layer)})"));
+            (layer.A.Name == layer.B.Name && b.Index == a.Index ? "" : $" (in B: {layer.B.Name} neuron {b.Index}{DiffTextWriter.Converted(layer)})"));
         var flags = DiffFlagNames.Of(n.Flags);
         stdout.WriteLine($"‖Δ‖ {DiffTextWriter.Number(n.L2Delta)}, relative {DiffTextWriter.Percent(n.Relative)}, cosine {DiffTextWriter.Number(n.Cosine)}, max |Δ| {DiffTextWriter.Number(n.MaxAbs)}" +
             (n.BiasDelta is { } bias ? $", Δ bias {DiffTextWriter.Number(bias)}" : "") + (flags.Count == 0 ? "" : $"; {string.Join(", ", flags)}"));
@@ -35,7 +35,11 @@ internal static class DiffNeuronTextWriter
             stdout.WriteLine($"{partA.Tensor}{partA.Index}  {partA.Role}{gate} · [{string.Join(", ", partA.Shape)}] {partA.DType.Name()}" +
                 (partB.Tensor == partA.Tensor ? "" : $"  (in B: {partB.Tensor}{partB.Index})"));
             double[] valuesA = partA.ToDoubles(), valuesB = partB.ToDoubles();
-            var table = new PlainTable().Column("at", right: true).Column("A", right: true).Column("B", right: true).Column("B − A", right: true);
+            // B's weights as stored; their difference as compared, less the converter's shift.
+            double shift = partA.Role.Use == PartUse.Weight ? layer.BShift?.Amount ?? 0 : 0;
+            string amount = Math.Abs(shift).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            string difference = shift == 0 ? "B − A" : shift > 0 ? $"B − {amount} − A" : $"B + {amount} − A";
+            var table = new PlainTable().Column("at", right: true).Column("A", right: true).Column("B", right: true).Column(difference, right: true);
             for (int i = 0; i < valuesA.Length; i++)
             {
                 if (!full && valuesA.Length > Shown && i == Shown / 2)
@@ -43,7 +47,7 @@ internal static class DiffNeuronTextWriter
                     table.Row("…", "", "", "");
                     i = valuesA.Length - Shown / 2;
                 }
-                table.Row(Position(i, partA.Shape), DiffTextWriter.Number(valuesA[i]), DiffTextWriter.Number(valuesB[i]), DiffTextWriter.Number(valuesB[i] - valuesA[i]));
+                table.Row(Position(i, partA.Shape), DiffTextWriter.Number(valuesA[i]), DiffTextWriter.Number(valuesB[i]), DiffTextWriter.Number(valuesB[i] - shift - valuesA[i]));
             }
             table.Write(stdout);
         }

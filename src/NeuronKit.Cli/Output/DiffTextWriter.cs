@@ -17,7 +17,7 @@ internal static class DiffTextWriter
         foreach (var layer in diff.Layers)
         {
             stdout.WriteLine();
-            string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name}{Reordered(layer)})";
+            string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name}{Converted(layer)})";
             stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
             if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
@@ -33,8 +33,13 @@ internal static class DiffTextWriter
             $"{Counted.Of(diff.BytesRead, "byte")} read");
     }
 
-    /// <summary>How B's neurons were matched with A's when a converter reordered them: <c>, rows in llama.cpp q/k permutation order</c>.</summary>
-    internal static string Reordered(LayerDiff layer) => layer.BOrder is { } order ? $", its rows matched through the {order.Name}" : "";
+    /// <summary>
+    /// What was undone of a converter's work on B's layer: <c>, its rows matched through the llama.cpp q/k
+    /// permutation</c>, <c>, its values less llama.cpp's +1 on gemma2 norm weights</c>; empty when nothing was.
+    /// </summary>
+    internal static string Converted(LayerDiff layer) =>
+        (layer.BOrder is { } order ? $", its rows matched through the {order.Name}" : "") +
+        (layer.BShift is { } shift ? $", its values less {shift.Name}" : "");
 
     private static PlainTable Table(IReadOnlyList<NeuronDiff> neurons)
     {
@@ -57,6 +62,10 @@ internal static class DiffTextWriter
     /// <summary>A number as <c>neuron stats</c> prints it; a revived neuron's infinite relative change as <c>inf</c>.</summary>
     internal static string Number(double value) => double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf") : StatsTextWriter.Number(value);
 
-    /// <summary>A fraction as a percentage, as <c>neuron stats</c> prints it; infinity as <c>inf</c>.</summary>
-    internal static string Percent(double fraction) => double.IsInfinity(fraction) ? Number(fraction) : StatsTextWriter.Percent(fraction);
+    /// <summary>
+    /// A fraction as a percentage, as <c>neuron stats</c> prints it; infinity as <c>inf</c>; a change too small for three
+    /// decimals (a conversion's rounding) as <c>&lt;0.001%</c>, never as an unchanged neuron's <c>0%</c>.
+    /// </summary>
+    internal static string Percent(double fraction) =>
+        double.IsInfinity(fraction) ? Number(fraction) : fraction is > 0 and < 0.000005 ? "<0.001%" : StatsTextWriter.Percent(fraction);
 }

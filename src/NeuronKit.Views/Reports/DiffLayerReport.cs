@@ -14,6 +14,10 @@ namespace NeuronKit.Views.Reports;
 /// Only when B's converter reordered the neurons: what did (<c>llama.cpp q/k permutation</c>); A's neuron j was compared
 /// with the neuron of B it became, not with B's neuron j.
 /// </param>
+/// <param name="BValues">
+/// Only when a converter added a constant to the layer's weights in one file: what did (<c>llama.cpp's +1 on gemma2
+/// norm weights</c>); B's values were compared less it, so what is left is what the conversion lost.
+/// </param>
 public sealed record DiffLayerReport(
     string Name,
     string Kind,
@@ -21,10 +25,11 @@ public sealed record DiffLayerReport(
     DiffSummaryReport Summary,
     NeuronDiffRows Stats,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BName = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BRows = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BRows = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BValues = null)
 {
     /// <summary>The report of <paramref name="layer"/>, its neurons in <paramref name="order"/>.</summary>
     public static DiffLayerReport Of(LayerDiff layer, DiffOrder order) =>
         new(layer.A.Name, layer.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), NeuronDiffRows.Of(order.Apply(layer)),
-            layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name);
+            layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name, layer.BShift?.Name);
 }

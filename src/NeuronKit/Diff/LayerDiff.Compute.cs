@@ -76,7 +76,8 @@ public sealed partial class LayerDiff
         try
         {
             // Columns (an embedding's neurons, a Conv1D's) are compared tile by tile first; the blocks below then read only biases.
-            columns = ColumnDiff.TryCompare(plansA, plansB, count, pair.BIndex, parallel);
+            double shift = pair.BShift?.Amount ?? 0;
+            columns = shift == 0 ? ColumnDiff.TryCompare(plansA, plansB, count, pair.BIndex, parallel) : null;
             Parallel.For(0, blocks, parallel, () => (A: new PartReader(), B: new PartReader()), (block, _, readers) =>
             {
                 long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
@@ -86,7 +87,7 @@ public sealed partial class LayerDiff
                 var partsB = Want(b, plansB, first, end, readers.B, ref bytes, weights, pair.BIndex, partner);
                 for (long j = first; j < end; j++)
                     neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : pair.BIndex(j), readers.B,
-                        columns?[j]);
+                        columns?[j], shift);
                 Interlocked.Add(ref bytesRead, bytes);
                 options.Progress?.Invoke(bytes);
                 return readers;
@@ -103,7 +104,7 @@ public sealed partial class LayerDiff
         }
         LayerStats.ReleaseTensors(a);
         LayerStats.ReleaseTensors(b);
-        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder);
+        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder, pair.BShift);
     }
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
@@ -163,10 +164,10 @@ public sealed partial class LayerDiff
         return partner;
     }
 
-    // Neuron index in both files: its weight parts compared value by value (or their sums given, from ColumnDiff), its
-    // ungated biases summed on each side.
+    // Neuron index in both files: its weight parts compared value by value (or their sums given, from ColumnDiff), B's
+    // less the converter's shift, its ungated biases summed on each side.
     private static NeuronDiff Compare(long index, PartPlan[] partsA, long atA, PartReader readerA,
-        PartPlan[] partsB, long atB, PartReader readerB, PartDifference? weightSums)
+        PartPlan[] partsB, long atB, PartReader readerB, PartDifference? weightSums, double shift)
     {
         var sums = weightSums ?? PartDifference.Empty;
         double? biasA = null, biasB = null;
@@ -178,10 +179,10 @@ public sealed partial class LayerDiff
             {
                 case PartUse.Weight when weightSums is null:
                     // float32 (and half-precision widened) side by side in one pass where both allow it; anything else as doubles.
-                    if (readerA.TryFloats(partA, atA, out var floatsA) && readerB.TryFloats(partB, atB, out var floatsB))
+                    if (shift == 0 && readerA.TryFloats(partA, atA, out var floatsA) && readerB.TryFloats(partB, atB, out var floatsB))
                         DiffKernel.Add(floatsA, floatsB, ref sums);
                     else
-                        DiffKernel.Add(readerA.Values(partA, atA), readerB.Values(partB, atB), ref sums);
+                        DiffKernel.Add(readerA.Values(partA, atA), readerB.Values(partB, atB, shift), ref sums);
                     break;
                 case PartUse.Bias when partA.Gate is null:
                     biasA = (biasA ?? 0) + readerA.Sum(partA, atA);

@@ -8,11 +8,12 @@ public sealed partial class LayerDiff
     /// <summary>How many neurons <see cref="MostChanged"/> holds at most.</summary>
     public const int MostChangedCount = 5;
 
-    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder)
+    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder, ValueShift? bShift)
     {
         A = a;
         B = b;
         BOrder = bOrder;
+        BShift = bShift;
         Neurons = neurons;
         BytesRead = bytesRead;
         double squaredDelta = 0, squaredA = 0, cosines = 0;
@@ -57,7 +58,7 @@ public sealed partial class LayerDiff
     }
 
     /// <summary>This layer's diff with only neuron <paramref name="index"/> (0 ≤ index &lt; count): its summary is that neuron's.</summary>
-    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder);
+    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder, BShift);
 
     /// <summary>The layer in A.</summary>
     public Layer A { get; }
@@ -70,6 +71,9 @@ public sealed partial class LayerDiff
 
     /// <summary>When B's converter reordered the neurons, which of B's each of A's was compared with; null when neuron j is neuron j.</summary>
     public NeuronOrder? BOrder { get; }
+
+    /// <summary>When a converter added a constant to the weights of one file, what B's weights were compared less; null otherwise.</summary>
+    public ValueShift? BShift { get; }
 
     /// <summary>Every neuron, by index (A's).</summary>
     public IReadOnlyList<NeuronDiff> Neurons { get; }

@@ -7,7 +7,7 @@ namespace NeuronKit.Diff;
 /// Which layer of B is which layer of A: the same name, else the same name once what saving or converting did to names
 /// is undone on either side: a training script's wrapper prefix (a checkpoint dict's <c>model_state_dict.</c>,
 /// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), an ONNX node's name
-/// (<see cref="ExportedModulePath"/>). A pair through llama.cpp's names carries the converter's row order.
+/// (<see cref="ExportedModulePath"/>). A pair through llama.cpp's names carries the converter's row order and value shift.
 /// </summary>
 internal static class LayerPairing
 {
@@ -38,15 +38,18 @@ internal static class LayerPairing
         }
         // Exact names first, so a renamed layer only pairs with what no exact name took.
         var (llamaA, llamaB) = (LlamaCppNames.Of(fileA), LlamaCppNames.Of(fileB));
+        // Against a llama.cpp file, names pair without the base model's attribute, which a checkpoint of the base model lacks.
+        string? basePrefix = (llamaA ?? llamaB)?.BasePrefix;
         var byKey = new Dictionary<string, Layer>();
-        foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB), layer);
+        foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB, basePrefix), layer);
         foreach (var layer in waiting)
         {
-            if (byKey.Remove(Key(layer, fileA, llamaA), out var partner))
+            if (byKey.Remove(Key(layer, fileA, llamaA, basePrefix), out var partner))
             {
-                // Only a llama.cpp layer paired with a layer named otherwise can have had its rows reordered.
+                // Only a llama.cpp layer paired with a layer named otherwise can have had its rows reordered or its values shifted.
                 var order = llamaB?.OrderOf(partner, toLlamaCpp: true) ?? llamaA?.OrderOf(layer, toLlamaCpp: false);
-                pairs.Add(new LayerPair(layer, partner, order));
+                var shift = llamaB?.ShiftOf(partner, toLlamaCpp: true) ?? llamaA?.ShiftOf(layer, toLlamaCpp: false);
+                pairs.Add(new LayerPair(layer, partner, order, shift));
                 unpairedB.Remove(partner.Name);
             }
             else
@@ -59,10 +62,12 @@ internal static class LayerPairing
     }
 
     // The name a layer answers to once its file's naming is undone: the module path a PyTorch state dict would give it.
-    private static string Key(Layer layer, Checkpoint file, LlamaCppNames? llamaCpp)
+    private static string Key(Layer layer, Checkpoint file, LlamaCppNames? llamaCpp, string? basePrefix)
     {
-        if (llamaCpp is not null) return LlamaCppNames.HuggingFaceName(layer.Name) ?? layer.Name;
-        return Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : layer.Name);
+        string name = llamaCpp is not null
+            ? llamaCpp.HuggingFaceName(layer.Name) ?? layer.Name
+            : Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : layer.Name);
+        return basePrefix is not null && name.StartsWith(basePrefix, StringComparison.Ordinal) ? name[basePrefix.Length..] : name;
     }
 
     /// <summary>The name without its wrapper prefix, when it has one.</summary>

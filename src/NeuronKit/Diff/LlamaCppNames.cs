@@ -7,71 +7,51 @@ namespace NeuronKit.Diff;
 
 /// <summary>
 /// A llama.cpp GGUF file's layer names as the Hugging Face module paths its converter read them from
-/// (<c>blk.3.attn_q</c> is <c>model.layers.3.self_attn.q_proj</c>), and which of its layers had their rows reordered.
-/// Only for the architectures whose Hugging Face models share LLaMA's module names; a GGUF of another architecture keeps
-/// its names, since the same GGUF name can come from another module there (Gemma 2's <c>ffn_norm</c> is its
-/// <c>pre_feedforward_layernorm</c>).
+/// (<c>blk.3.attn_q</c> is <c>model.layers.3.self_attn.q_proj</c>), which of its layers had their rows reordered and
+/// which had their values shifted. Only for the architectures <see cref="LlamaCppArchitecture.Known"/> has a table for;
+/// a GGUF of another architecture keeps its names, never compared under a guessed one.
 /// </summary>
 internal sealed partial class LlamaCppNames
 {
-    // general.architecture values whose converter writes these names from LLaMA-style module paths, and whether it
-    // permutes q/k rows (convert_hf_to_gguf.py: LlamaModel.permute for llama, which Mistral and Mixtral convert to;
-    // Qwen2 and Qwen3 use NeoX-style rotary embeddings, as Hugging Face does, and are written unpermuted).
-    private static readonly Dictionary<string, bool> Architectures = new(StringComparer.Ordinal)
-    {
-        ["llama"] = true,
-        ["qwen2"] = false,
-        ["qwen3"] = false,
-    };
-
-    // llama.cpp name → Hugging Face module path, outside the blocks (gguf-py/gguf/tensor_mapping.py, "llama-hf" entries).
-    private static readonly Dictionary<string, string> Top = new(StringComparer.Ordinal)
-    {
-        ["token_embd"] = "model.embed_tokens",
-        ["output_norm"] = "model.norm",
-        ["output"] = "lm_head",
-    };
-
-    // Within block N: blk.N.<llama.cpp> ↔ model.layers.N.<Hugging Face> (the same table's block mappings).
-    private static readonly Dictionary<string, string> Block = new(StringComparer.Ordinal)
-    {
-        ["attn_norm"] = "input_layernorm",
-        ["attn_q"] = "self_attn.q_proj",
-        ["attn_k"] = "self_attn.k_proj",
-        ["attn_v"] = "self_attn.v_proj",
-        ["attn_output"] = "self_attn.o_proj",
-        ["attn_q_norm"] = "self_attn.q_norm",   // Qwen3
-        ["attn_k_norm"] = "self_attn.k_norm",   // Qwen3
-        ["ffn_norm"] = "post_attention_layernorm",
-        ["ffn_gate"] = "mlp.gate_proj",
-        ["ffn_up"] = "mlp.up_proj",
-        ["ffn_down"] = "mlp.down_proj",
-    };
-
     private readonly Checkpoint _file;
     private readonly string _architecture;
-    private readonly bool _permutes;
+    private readonly LlamaCppArchitecture _table;
 
-    private LlamaCppNames(Checkpoint file, string architecture, bool permutes)
+    private LlamaCppNames(Checkpoint file, string architecture, LlamaCppArchitecture table)
     {
         _file = file;
         _architecture = architecture;
-        _permutes = permutes;
+        _table = table;
     }
 
     /// <summary>The names of <paramref name="file"/> when it is a GGUF of an architecture the table knows; null otherwise.</summary>
     public static LlamaCppNames? Of(Checkpoint file) =>
         file.Format == "gguf" && file.Metadata.TryGetValue("general.architecture", out var architecture)
-            && Architectures.TryGetValue(architecture, out bool permutes)
-            ? new LlamaCppNames(file, architecture, permutes)
+            && LlamaCppArchitecture.Known.TryGetValue(architecture, out var table)
+            ? new LlamaCppNames(file, architecture, table)
             : null;
 
     /// <summary>The Hugging Face module path of llama.cpp layer <paramref name="name"/>, or null when the table has none.</summary>
-    public static string? HuggingFaceName(string name)
+    public string? HuggingFaceName(string name)
     {
-        if (Top.TryGetValue(name, out var top)) return top;
+        if (_table.Top.TryGetValue(name, out var top)) return top;
         var match = BlockName().Match(name);
-        return match.Success && Block.TryGetValue(match.Groups[2].Value, out var inBlock) ? $"model.layers.{match.Groups[1].Value}.{inBlock}" : null;
+        return match.Success && _table.Block.TryGetValue(match.Groups[2].Value, out var inBlock) ? $"{_table.Blocks}{match.Groups[1].Value}.{inBlock}" : null;
+    }
+
+    /// <summary>The attribute a base model's layers lack against the model with a head (<c>model.</c>, GPT-2's <c>transformer.</c>).</summary>
+    public string BasePrefix => _table.BasePrefix;
+
+    /// <summary>
+    /// What the converter added to <paramref name="layer"/>'s weights (Gemma's norms: 1), as B's value less A's: the
+    /// amount itself when the Hugging Face layer is in file A (<paramref name="toLlamaCpp"/>), its negative when this
+    /// GGUF is; null when it added nothing.
+    /// </summary>
+    public ValueShift? ShiftOf(Layer layer, bool toLlamaCpp)
+    {
+        if (_table.NormShift == 0 || !layer.Name.EndsWith("norm", StringComparison.Ordinal) || HuggingFaceName(layer.Name) is null) return null;
+        return new ValueShift($"llama.cpp's +{_table.NormShift.ToString(CultureInfo.InvariantCulture)} on {_architecture} norm weights",
+            toLlamaCpp ? _table.NormShift : -_table.NormShift);
     }
 
     /// <summary>
@@ -82,7 +62,7 @@ internal sealed partial class LlamaCppNames
     public NeuronOrder? OrderOf(Layer layer, bool toLlamaCpp)
     {
         var match = BlockName().Match(layer.Name);
-        if (!_permutes || !match.Success || match.Groups[2].Value is not ("attn_q" or "attn_k")) return null;
+        if (!_table.PermutesQK || !match.Success || match.Groups[2].Value is not ("attn_q" or "attn_k")) return null;
         // convert_hf_to_gguf.py permutes q with the head count and k with the key/value head count (grouped-query attention).
         string key = match.Groups[2].Value == "attn_q" ? "attention.head_count" : "attention.head_count_kv";
         long heads = HeadCount(key) ?? HeadCount("attention.head_count")

@@ -16,7 +16,8 @@ namespace NeuronKit.Diff;
 /// Layers are paired by name (<c>model_state_dict.</c>-style wrapper prefixes set aside, llama.cpp's GGUF names and
 /// ONNX node names read as the module paths they came from; whose tables live in the Diff folder); those only in one file and
 /// those whose shapes differ are listed, not compared. Where a converter reordered a layer's neurons (llama.cpp's q/k
-/// rows), A's neuron j is compared with the neuron of B it became.
+/// rows), A's neuron j is compared with the neuron of B it became; where it added a constant to a layer's weights
+/// (llama.cpp's +1 on Gemma's norms), B's are compared less it.
 /// </summary>
 public sealed class ModelDiff
 {

@@ -112,13 +112,24 @@ internal sealed class PartReader : IDisposable
     /// Every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> as a double, from the block when
     /// loaded there (without building its view); valid until the next call.
     /// </summary>
-    public ReadOnlySpan<double> Values(PartPlan part, long j)
+    public ReadOnlySpan<double> Values(PartPlan part, long j) => Values(part, j, 0);
+
+    /// <summary>As <see cref="Values(PartPlan, long)"/>, each value less <paramref name="shift"/> (in double, after widening).</summary>
+    public ReadOnlySpan<double> Values(PartPlan part, long j, double shift)
     {
-        if (!Loaded(part, j, out var bytes)) return Gather(part.View(j));
-        var values = Buffer(checked((int)part.ElementCount));
-        // float32 widens with SIMD (the plan is contiguous, so the bytes are little-endian); other types convert one by one.
-        if (part.DType == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
-        else DTypeConversion.ToDoubles(part.DType, bytes, values);
+        Span<double> values;
+        if (Loaded(part, j, out var bytes))
+        {
+            values = Buffer(checked((int)part.ElementCount));
+            // float32 widens with SIMD (the plan is contiguous, so the bytes are little-endian); other types convert one by one.
+            if (part.DType == DType.Float32) TensorPrimitives.ConvertChecked<float, double>(MemoryMarshal.Cast<byte, float>(bytes), values);
+            else DTypeConversion.ToDoubles(part.DType, bytes, values);
+        }
+        else
+        {
+            values = Gather(part.View(j));
+        }
+        if (shift != 0) TensorPrimitives.Subtract(values, shift, values);
         return values;
     }
 

@@ -72,6 +72,26 @@ public class DiffCrossFormatTests
     }
 
     [Fact]
+    public void The_base_model_alone_pairs_by_its_names_without_model_()
+    {
+        // Given the same tensors as LlamaModel names them (layers.N.…, embed_tokens, norm; no lm_head)
+        using var headless = Model.Open(Cross("llama/headless.safetensors"));
+        using var gguf = Model.Open(Cross("llama_f32.gguf"));
+
+        // When it is compared with the GGUF
+        var diff = ModelDiff.Compute(headless, gguf);
+
+        // Then every layer but the head pairs, through the permutation where it applies, unchanged
+        Assert.Empty(diff.OnlyInA);
+        Assert.Equal(["output"], diff.OnlyInB.Select(l => l.Name));
+        Assert.Equal(20, diff.Layers.Count);
+        Assert.Equal("blk.0.attn_q", diff.Layers.Single(l => l.A.Name == "layers.0.self_attn.q_proj").B.Name);
+        Assert.Equal("token_embd", diff.Layers.Single(l => l.A.Name == "embed_tokens").B.Name);
+        Assert.Equal(4, diff.Layers.Count(l => l.BOrder is not null));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+    }
+
+    [Fact]
     public void A_qwen2_GGUF_pairs_by_the_same_names_without_a_permutation()
     {
         // Given block 0's attention written unpermuted under architecture qwen2, whose rotary embedding is Hugging Face's
@@ -93,12 +113,12 @@ public class DiffCrossFormatTests
     [Fact]
     public void A_GGUF_of_an_architecture_the_table_does_not_know_keeps_its_names()
     {
-        // Given the same tensors under gemma2, whose GGUF names come from other modules than LLaMA's
+        // Given the same tensors under falcon, an architecture whose GGUF names the diff has no table for
         using var hf = Model.Open(HuggingFace);
-        using var gemma2 = Model.Open(Cross("gemma2_block0.gguf"));
+        using var falcon = Model.Open(Cross("falcon_block0.gguf"));
 
         // When it is compared with the Hugging Face model
-        var diff = ModelDiff.Compute(hf, gemma2);
+        var diff = ModelDiff.Compute(hf, falcon);
 
         // Then nothing pairs: every layer is listed as only in its file, none compared under a guessed name
         Assert.Empty(diff.Layers);

@@ -1,0 +1,130 @@
+namespace NeuronKit.Diff;
+
+/// <summary>
+/// What llama.cpp's converter (convert_hf_to_gguf.py) does to one architecture's Hugging Face tensors: the GGUF names it
+/// gives them (gguf-py/gguf/tensor_mapping.py, for the tensors that architecture lists in constants.py's MODEL_TENSORS),
+/// whether it permutes the q/k rows, and what it adds to the norm weights. The same GGUF name can come from another
+/// module in another architecture (<c>ffn_norm</c> is Gemma's <c>post_attention_layernorm</c> but Gemma 2's
+/// <c>pre_feedforward_layernorm</c>), so a table holds for its architectures only.
+/// </summary>
+/// <param name="PermutesQK">True when the converter reorders q/k rows for llama.cpp's rotary embedding (LlamaModel.permute).</param>
+/// <param name="NormShift">What it adds to every norm weight (Gemma's <c>data_torch + 1</c>: its RMSNorm scales by 1 + w); 0 for none.</param>
+/// <param name="Top">llama.cpp name → Hugging Face module path, outside the blocks.</param>
+/// <param name="Block">Within block N: <c>blk.N.&lt;llama.cpp&gt;</c> ↔ <c>&lt;Blocks&gt;N.&lt;Hugging Face&gt;</c>.</param>
+/// <param name="Blocks">Where the Hugging Face model keeps its blocks: <c>model.layers.</c>, GPT-2's <c>transformer.h.</c>.</param>
+/// <param name="BasePrefix">
+/// The base model's attribute in the model with a head (<c>model.</c>, GPT-2's <c>transformer.</c>): a checkpoint of
+/// the base model alone (LlamaModel, GPT2Model) names its layers without it, and the converter takes either.
+/// </param>
+internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, IReadOnlyDictionary<string, string> Top,
+    IReadOnlyDictionary<string, string> Block, string Blocks = "model.layers.", string BasePrefix = "model.")
+{
+    private static readonly Dictionary<string, string> LlamaTop = new(StringComparer.Ordinal)
+    {
+        ["token_embd"] = "model.embed_tokens",
+        ["output_norm"] = "model.norm",
+        ["output"] = "lm_head",
+    };
+
+    private static readonly Dictionary<string, string> LlamaBlock = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "input_layernorm",
+        ["attn_q"] = "self_attn.q_proj",
+        ["attn_k"] = "self_attn.k_proj",
+        ["attn_v"] = "self_attn.v_proj",
+        ["attn_output"] = "self_attn.o_proj",
+        ["attn_q_norm"] = "self_attn.q_norm",   // Qwen3
+        ["attn_k_norm"] = "self_attn.k_norm",   // Qwen3
+        ["ffn_norm"] = "post_attention_layernorm",
+        ["ffn_gate"] = "mlp.gate_proj",
+        ["ffn_up"] = "mlp.up_proj",
+        ["ffn_down"] = "mlp.down_proj",
+    };
+
+    // Phi-3 keeps its fused projections fused: qkv_proj is attn_qkv, gate_up_proj is ffn_up (the same rows in the same order).
+    private static readonly Dictionary<string, string> Phi3Block = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "input_layernorm",
+        ["attn_qkv"] = "self_attn.qkv_proj",
+        ["attn_output"] = "self_attn.o_proj",
+        ["ffn_norm"] = "post_attention_layernorm",
+        ["ffn_up"] = "mlp.gate_up_proj",
+        ["ffn_down"] = "mlp.down_proj",
+    };
+
+    // Gemma ties its output to the embedding; the converter skips any lm_head.
+    private static readonly Dictionary<string, string> GemmaTop = new(StringComparer.Ordinal)
+    {
+        ["token_embd"] = "model.embed_tokens",
+        ["output_norm"] = "model.norm",
+    };
+
+    private static readonly Dictionary<string, string> GemmaBlock = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "input_layernorm",
+        ["attn_q"] = "self_attn.q_proj",
+        ["attn_k"] = "self_attn.k_proj",
+        ["attn_v"] = "self_attn.v_proj",
+        ["attn_output"] = "self_attn.o_proj",
+        ["ffn_norm"] = "post_attention_layernorm",
+        ["ffn_gate"] = "mlp.gate_proj",
+        ["ffn_up"] = "mlp.up_proj",
+        ["ffn_down"] = "mlp.down_proj",
+    };
+
+    // Gemma 2 and 3 norm both sides of attention and of the MLP: post_attention_layernorm is ATTN_POST_NORM there, and
+    // ffn_norm is FFN_PRE_NORM (pre_feedforward_layernorm). Gemma 3 adds q/k norms.
+    private static readonly Dictionary<string, string> Gemma2Block = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "input_layernorm",
+        ["attn_q"] = "self_attn.q_proj",
+        ["attn_k"] = "self_attn.k_proj",
+        ["attn_v"] = "self_attn.v_proj",
+        ["attn_output"] = "self_attn.o_proj",
+        ["attn_q_norm"] = "self_attn.q_norm",   // Gemma 3
+        ["attn_k_norm"] = "self_attn.k_norm",   // Gemma 3
+        ["post_attention_norm"] = "post_attention_layernorm",
+        ["ffn_norm"] = "pre_feedforward_layernorm",
+        ["post_ffw_norm"] = "post_feedforward_layernorm",
+        ["ffn_gate"] = "mlp.gate_proj",
+        ["ffn_up"] = "mlp.up_proj",
+        ["ffn_down"] = "mlp.down_proj",
+    };
+
+    // GPT-2's Conv1D weights are stored (in, out); the converter transposes them, and the diff compares column j with
+    // row j, so only the names need mapping.
+    private static readonly Dictionary<string, string> Gpt2Top = new(StringComparer.Ordinal)
+    {
+        ["token_embd"] = "transformer.wte",
+        ["position_embd"] = "transformer.wpe",
+        ["output_norm"] = "transformer.ln_f",
+        ["output"] = "lm_head",
+    };
+
+    private static readonly Dictionary<string, string> Gpt2Block = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "ln_1",
+        ["attn_qkv"] = "attn.c_attn",
+        ["attn_output"] = "attn.c_proj",
+        ["ffn_norm"] = "ln_2",
+        ["ffn_up"] = "mlp.c_fc",
+        ["ffn_down"] = "mlp.c_proj",
+    };
+
+    /// <summary>
+    /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama); Qwen2,
+    /// Qwen3, Phi-3 and the Gemmas rotate halves as Hugging Face does and are written unpermuted; GPT-2 has no rotary
+    /// embedding.
+    /// </summary>
+    public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
+    {
+        ["llama"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
+        ["qwen2"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
+        ["qwen3"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
+        ["phi3"] = new(PermutesQK: false, 0, LlamaTop, Phi3Block),
+        ["gemma"] = new(PermutesQK: false, 1, GemmaTop, GemmaBlock),
+        ["gemma2"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),
+        ["gemma3"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),
+        ["gpt2"] = new(PermutesQK: false, 0, Gpt2Top, Gpt2Block, Blocks: "transformer.h.", BasePrefix: "transformer."),
+    };
+}
