@@ -14,12 +14,12 @@ internal static class DiffCommand
         var b = new Argument<string>("B") { Description = "The model file they are measured to: a fine-tuned, later or quantized copy." };
         var layer = new Argument<string?>("LAYER")
         {
-            Description = "Only this layer (a name of A, as 'neuron layers' lists it); every layer both files have when left out.",
+            Description = "Only this layer (a name of A, as 'neuron layers' lists it, or B's name for it); every layer both files have when left out.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var index = new Argument<long?>("INDEX")
         {
-            Description = "Only this neuron of LAYER, its parts in A and B side by side with the difference (negative counts from the end).",
+            Description = "Only this neuron of LAYER (A's index), its parts in A and B side by side with the difference (negative counts from the end).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var json = CommonOptions.Json();

@@ -50,9 +50,9 @@ public sealed class ModelDiff
     }
 
     /// <summary>
-    /// Only <paramref name="layer"/> (a name of <paramref name="a"/>, as <see cref="Model.Layer"/> takes it) compared with
-    /// its partner in <paramref name="b"/>; throws <see cref="RequestException"/> when B has no such layer or its
-    /// shapes differ (the message names both).
+    /// Only <paramref name="layer"/> (a name of <paramref name="a"/>, as <see cref="Model.Layer"/> takes it, or of
+    /// <paramref name="b"/>; see <see cref="Pair"/>) compared with its partner in the other file; throws
+    /// <see cref="RequestException"/> when the other file has no such layer or its shapes differ (the message names both).
     /// </summary>
     public static ModelDiff Compute(Model a, Model b, string layer, DiffOptions? options = null)
     {
@@ -62,12 +62,23 @@ public sealed class ModelDiff
 
     /// <summary>
     /// The layer <paramref name="name"/> of <paramref name="a"/> and its partner in <paramref name="b"/> (paired as a
-    /// whole-model diff pairs them, with B's neuron order when a converter changed it); throws
-    /// <see cref="RequestException"/> when B has none.
+    /// whole-model diff pairs them, with B's neuron order when a converter changed it). A name A does not have may be
+    /// B's (<c>blk.0.attn_q</c> against a Hugging Face A): the pair is then the one B's layer is in. Throws
+    /// <see cref="RequestException"/> when the layer is in one file only, or in neither (A's suggestions).
     /// </summary>
     public static LayerPair Pair(Model a, Model b, string name)
     {
-        var layer = a.Layer(name);
+        Layer layer;
+        try
+        {
+            layer = a.Layer(name);
+        }
+        catch (RequestException) when (b.Layers.FirstOrDefault(l => l.Name == name) is { } inB)
+        {
+            return LayerPairing.Pair(a.Layers, a.Checkpoint, [inB], b.Checkpoint).Pairs is [var back]
+                ? back
+                : throw new RequestException($"layer '{inB.Name}' is only in B ({Path.GetFileName(b.Checkpoint.Path)}), not in A ({Path.GetFileName(a.Checkpoint.Path)})");
+        }
         return LayerPairing.Pair([layer], a.Checkpoint, b.Layers, b.Checkpoint).Pairs is [var pair]
             ? pair
             : throw new RequestException($"layer '{layer.Name}' is only in A ({Path.GetFileName(a.Checkpoint.Path)}), not in B ({Path.GetFileName(b.Checkpoint.Path)})");

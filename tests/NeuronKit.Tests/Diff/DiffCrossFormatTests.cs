@@ -237,6 +237,46 @@ public class DiffCrossFormatTests
     }
 
     [Fact]
+    public void LAYER_may_be_named_as_B_names_it()
+    {
+        // Given the Hugging Face model as A and its GGUF as B, the layer asked for by its llama.cpp name
+        using var hf = Model.Open(HuggingFace);
+        using var gguf = Model.Open(Cross("llama_f32.gguf"));
+
+        // When that one layer is compared
+        var diff = ModelDiff.Compute(hf, gguf, "blk.1.attn_k");
+
+        // Then it is A's layer that B's name pairs with, rows matched through the permutation, unchanged
+        var layer = Assert.Single(diff.Layers);
+        Assert.Equal(("model.layers.1.self_attn.k_proj", "blk.1.attn_k"), (layer.A.Name, layer.B.Name));
+        Assert.NotNull(layer.BOrder);
+        Assert.All(layer.Neurons, n => Assert.Equal(0, n.L2Delta));
+    }
+
+    [Fact]
+    public void A_layer_named_as_B_names_it_that_A_lacks_is_only_in_B()
+    {
+        // Given block 0's attention (qwen2_block0.gguf) as A and the whole Hugging Face model as B
+        var run = CliRun.Of("diff", Cross("qwen2_block0.gguf"), HuggingFace, "model.layers.1.mlp.up_proj");
+
+        // Then a layer only B has is a request error that says so
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: layer 'model.layers.1.mlp.up_proj' is only in B (model.safetensors), not in A (qwen2_block0.gguf)", run.Stderr.Trim());
+    }
+
+    [Fact]
+    public void With_B_s_name_and_an_index_the_index_is_A_s()
+    {
+        // Given neuron 1 of the first q projection asked for by its GGUF name
+        var run = CliRun.Of("diff", HuggingFace, Cross("llama_f32.gguf"), "blk.0.attn_q", "1");
+
+        // Then it is A's neuron 1, shown beside the GGUF row it became (2)
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("model.layers.0.self_attn.q_proj (Linear) neuron 1 of 32: model.safetensors → llama_f32.gguf " +
+            $"(in B: blk.0.attn_q neuron 2, its rows matched through the {Permutation})", run.Stdout);
+    }
+
+    [Fact]
     public void A_llama_GGUF_whose_head_count_cannot_split_its_q_rows_is_refused()
     {
         // Given a GGUF whose metadata says 5 heads for an attn_q of 32 rows
