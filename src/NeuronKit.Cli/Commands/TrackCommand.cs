@@ -37,12 +37,16 @@ internal static class TrackCommand
         {
             Description = "Also give each neuron's outgoing L2 norm and flag unused neurons, where the consumers are known.",
         };
+        var keepGoing = new Option<bool>("--keep-going")
+        {
+            Description = "Skip a checkpoint that cannot be read (a warning names it and why) instead of stopping; the others' rows are written.",
+        };
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("track", "The statistics of every neuron in every checkpoint of a training run, one row per " +
             "(checkpoint, layer, neuron) with the checkpoint's step: neuron stats' columns, as Parquet or CSV.")
         {
-            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, verbose, statsRequests,
+            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, keepGoing, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
@@ -53,9 +57,11 @@ internal static class TrackCommand
             double k = parse.GetValue(outlierK);
             if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
             var part = parse.GetValue(shard) is { } text ? RunShard.Parse(text) : RunShard.All;
-            var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer));
+            var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer), parse.GetValue(keepGoing));
             var options = new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) };
             long rows = Run(run, options, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
+            // After the run, not as they happen: the progress bar owns stderr's last line meanwhile.
+            foreach (var skipped in run.Skipped) stderr.WriteLine($"warning: {skipped.Reason}; skipped");
             if (csvPath != "-") stdout.WriteLine(Summary(parquetPath ?? csvPath!, run, rows));
         }));
         return command;
@@ -109,17 +115,21 @@ internal static class TrackCommand
         return rows;
     }
 
-    // "wrote run.parquet: 96 rows from 6 checkpoints (steps 0 to 80)"; a shard says which part of how large a run it is.
+    // "wrote run.parquet: 96 rows from 6 checkpoints (steps 0 to 80)"; a shard says which part of how large a run it is,
+    // a run that skipped unreadable checkpoints how many.
     private static string Summary(string path, TrackRun run, long rows)
     {
-        int count = run.Checkpoints.Count;
+        // A checkpoint that could not be read while computing is still among the planned ones.
+        var written = run.Checkpoints.Where(c => run.Skipped.All(s => s.Path != c.Path)).ToList();
+        int count = written.Count;
         string from = run.Shard.Count == 1 ? $"{count} checkpoint{(count == 1 ? "" : "s")}" : $"{count} of the run's {run.RunSize} checkpoints";
-        var steps = run.Checkpoints.Where(c => c.Step is not null).Select(c => c.Step!.Value).ToList();
+        var steps = written.Where(c => c.Step is not null).Select(c => c.Step!.Value).ToList();
         int unknown = count - steps.Count;
         var notes = new List<string>();
         if (run.Shard.Count > 1) notes.Add($"shard {run.Shard}");
         if (steps.Count > 0) notes.Add(steps.Min() == steps.Max() ? $"step {steps[0]}" : $"steps {steps.Min()} to {steps.Max()}");
         if (unknown > 0) notes.Add($"{unknown} without a step");
+        if (run.Skipped.Count > 0) notes.Add($"{run.Skipped.Count} skipped: cannot be read");
         return $"wrote {path}: {rows:N0} rows from {from}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
     }
 }

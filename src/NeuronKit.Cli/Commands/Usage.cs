@@ -15,7 +15,7 @@ internal static class Usage
         ["tensors"] = "neuron tensors FILE [--json]",
         ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing]",
         ["diff"] = "neuron diff A B [LAYER] [INDEX] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--full]",
-        ["track"] = "neuron track CHECKPOINT [CHECKPOINT…] [--layer L] (--parquet OUT|--csv OUT) [--shard I/N] [--outlier-k K] [--outgoing]",
+        ["track"] = "neuron track CHECKPOINT [CHECKPOINT…] [--layer L] (--parquet OUT|--csv OUT) [--shard I/N] [--outlier-k K] [--outgoing] [--keep-going]",
         ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER]",
         ["act"] = "neuron act MODEL LAYER [INDEX] (--input IN…|--inputs DIR [--top K|--all] [--by max|mean]) [--post] " +
             "[--batch N] [--preprocess scale|imagenet] [--layout nchw|nhwc] [--json|--csv]",

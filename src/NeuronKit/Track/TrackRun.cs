@@ -10,41 +10,70 @@ namespace NeuronKit.Track;
 /// foreach (var (checkpoint, stats) in run.Compute())
 ///     Console.WriteLine($"{checkpoint.Step}: {stats.DeadCount} dead");
 /// </code>
+/// A run of hundreds of checkpoints may hold one that cannot be read (the one a trainer is still writing): with
+/// <c>skipUnreadable</c>, such a file is left out, and listed in <see cref="Skipped"/>, instead of stopping the run.
 /// </summary>
 public sealed class TrackRun
 {
-    private TrackRun(IReadOnlyList<RunCheckpoint> checkpoints, int runSize, RunShard shard, string? layer, long bytesToRead)
+    private readonly List<SkippedCheckpoint> _skipped;
+    private readonly bool _skipUnreadable;
+
+    private TrackRun(IReadOnlyList<RunCheckpoint> checkpoints, int runSize, RunShard shard, string? layer, long bytesToRead,
+        List<SkippedCheckpoint> skipped, bool skipUnreadable)
     {
         Checkpoints = checkpoints;
         RunSize = runSize;
         Shard = shard;
         Layer = layer;
         BytesToRead = bytesToRead;
+        _skipped = skipped;
+        _skipUnreadable = skipUnreadable;
     }
 
     /// <summary>
     /// The part of the run <paramref name="paths"/> that <paramref name="shard"/> takes, each checkpoint opened once
     /// (its header only) to learn its step and check that <paramref name="layer"/>, when given, can be measured in it.
-    /// A checkpoint that cannot be read throws its <see cref="CheckpointException"/>, naming its path.
+    /// A checkpoint that cannot be read throws its <see cref="CheckpointException"/>, naming its path; with
+    /// <paramref name="skipUnreadable"/> it is left out and listed in <see cref="Skipped"/> instead, unless none is left.
     /// </summary>
-    public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null)
+    public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null, bool skipUnreadable = false)
     {
         // Shards split the paths sorted as text, which every process knows without opening a file; steps order the rows.
         var distinct = paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var taken = distinct.Where((_, i) => shard.Takes(i)).ToList();
         var checkpoints = new List<RunCheckpoint>(taken.Count);
+        var skipped = new List<SkippedCheckpoint>();
+        CheckpointException? first = null;
         long bytes = 0;
         foreach (string path in taken)
         {
-            using var model = Open(path);
-            checkpoints.Add(new RunCheckpoint(path, CheckpointStep.Of(model.Checkpoint)));
-            bytes += ModelStats.BytesToRead(Measured(model, path, layer));
+            try
+            {
+                using var model = Open(path);
+                var layers = Measured(model, path, layer);
+                checkpoints.Add(new RunCheckpoint(path, CheckpointStep.Of(model.Checkpoint)));
+                bytes += ModelStats.BytesToRead(layers);
+            }
+            catch (CheckpointException e) when (skipUnreadable)
+            {
+                skipped.Add(new SkippedCheckpoint(path, e.Message));
+                first ??= e;
+            }
         }
+        // Skipping is for the odd bad file of a run; a run with nothing left to measure is an error as it was.
+        if (checkpoints.Count == 0 && first is not null)
+            throw skipped.Count == 1 ? first : new CheckpointException($"none of the {skipped.Count} checkpoints could be read; the first: {first.Message}", first.Hints, first);
         var ordered = checkpoints
             .OrderBy(c => c.Step is null).ThenBy(c => c.Step)
             .ThenBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new TrackRun(ordered, distinct.Count, shard, layer, bytes);
+        return new TrackRun(ordered, distinct.Count, shard, layer, bytes, skipped, skipUnreadable);
     }
+
+    /// <summary>
+    /// The checkpoints left out because they could not be read, in the order they were found (when the run skips
+    /// unreadable files; empty otherwise): by <see cref="Plan"/>, and by <see cref="Compute"/> once it has run past them.
+    /// </summary>
+    public IReadOnlyList<SkippedCheckpoint> Skipped => _skipped;
 
     /// <summary>This shard's checkpoints, by step (those without one last), then by path.</summary>
     public IReadOnlyList<RunCheckpoint> Checkpoints { get; }
@@ -64,15 +93,28 @@ public sealed class TrackRun
     /// <summary>
     /// The statistics of each checkpoint in <see cref="Checkpoints"/>' order, as <c>neuron stats</c> computes them. Each
     /// file is opened when its turn comes and closed when the next is asked for, so a run of any length holds one open.
+    /// A checkpoint that can no longer be read (changed since <see cref="Plan"/>) throws, or, in a run that skips
+    /// unreadable files, is left out (no row of it is given) and added to <see cref="Skipped"/>.
     /// </summary>
     public IEnumerable<CheckpointStats> Compute(StatsOptions? options = null)
     {
         foreach (var checkpoint in Checkpoints)
         {
-            using var model = Open(checkpoint.Path);
-            yield return new CheckpointStats(checkpoint, Measure(model, checkpoint.Path, options));
+            CheckpointStats stats;
+            try
+            {
+                using var model = Open(checkpoint.Path);
+                stats = new CheckpointStats(checkpoint, Measure(model, checkpoint.Path, options));
+            }
+            catch (CheckpointException e) when (_skipUnreadable)
+            {
+                _skipped.Add(new SkippedCheckpoint(checkpoint.Path, e.Message));
+                continue;
+            }
+            yield return stats;
         }
     }
+
 
     private ModelStats Measure(Model model, string path, StatsOptions? options)
     {
