@@ -18,6 +18,7 @@ public sealed partial class LayerDiff
     /// </summary>
     public static ShapeMismatch? FindMismatch(Layer a, Layer b)
     {
+        if (a.Gates is not null && b.Gates is not null && a.Layout != b.Layout) return RecurrentMismatch(a, b);
         // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name).
         foreach (var ta in a.Tensors)
         {
@@ -31,6 +32,27 @@ public sealed partial class LayerDiff
         bool sameKind = a.Kind == b.Kind || ((a.Assumed || b.Assumed) && a.Tensors.All(t => SameNeuronParts(a, b, t.Role, anyLayout: true)));
         return sameKind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
     }
+
+    // Recurrent layers stored otherwise (ONNX's W [D, 4H, in] against PyTorch's weight_ih [4H, in], the gates in
+    // another order) compare unit by unit when every part of a unit has its counterpart in the other, of the same shape.
+    private static ShapeMismatch? RecurrentMismatch(Layer a, Layer b)
+    {
+        if (a.Kind != b.Kind || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0)
+            return new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+        var (unitA, unitB) = (a.Neuron(0), b.Neuron(0));
+        var taken = new bool[unitB.Parts.Count];
+        foreach (var part in unitA.Parts)
+        {
+            int m = Partner(part, unitA, unitB, taken);
+            if (m < 0 || !part.Shape.SequenceEqual(unitB.Parts[m].Shape))
+                return new ShapeMismatch(a.Name, PartName(part), part.Shape, m < 0 ? [] : unitB.Parts[m].Shape);
+            taken[m] = true;
+        }
+        int extra = Array.IndexOf(taken, false);
+        return extra < 0 ? null : new ShapeMismatch(a.Name, PartName(unitB.Parts[extra]), [], unitB.Parts[extra].Shape);
+    }
+
+    private static string PartName(NeuronPart part) => part.Gate is { } gate ? $"{part.Role.Name} ({gate.Name})" : part.Role.Name;
 
     // A tensor stored in another layout (an ONNX MatMul's W [in, out] against a Linear's weight [out, in]) still compares
     // neuron by neuron when both layers have as many neurons and the role's slices of a neuron have the same shapes.
@@ -67,7 +89,7 @@ public sealed partial class LayerDiff
         long blockNeurons = Math.Max(1, BytesPerBlock / Math.Max(LayerStats.BytesPerNeuron(a) + LayerStats.BytesPerNeuron(b), 1));
         long blocks = (count + blockNeurons - 1) / blockNeurons;
         long bytesRead = 0;
-        int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0).Parts, b.Neuron(0).Parts);
+        int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0), b.Neuron(0));
         var plansA = LayerPlan.TryCreate(a);
         // B's plans in the order of A's parts (plan k is the partner of A's part k), put so once for the whole layer.
         PartPlan[]? plansB = LayerPlan.TryCreate(b) is { } own ? [.. partner.Select(k => own[k])] : null;
@@ -144,24 +166,39 @@ public sealed partial class LayerDiff
     /// neuron of file B): the part of the same role and gate, wherever B's format put it.
     /// </summary>
     public static IReadOnlyList<(NeuronPart A, NeuronPart B)> PairParts(Neuron a, Neuron b) =>
-        [.. PartPartners(a.Parts, b.Parts).Select((m, k) => (a.Parts[k], b.Parts[m]))];
+        [.. PartPartners(a, b).Select((m, k) => (a.Parts[k], b.Parts[m]))];
 
-    // For each part of a neuron in A, the index of its partner among the neuron's parts in B: the part of the same role
-    // and gate (the n-th such, for roles a neuron has several parts of).
-    private static int[] PartPartners(IReadOnlyList<NeuronPart> a, IReadOnlyList<NeuronPart> b)
+    // For each part of a neuron in A, the index of its partner among the neuron's parts in B (the n-th such, for roles a
+    // neuron has several parts of).
+    private static int[] PartPartners(Neuron a, Neuron b)
     {
-        var taken = new bool[b.Count];
-        var partner = new int[a.Count];
-        for (int k = 0; k < a.Count; k++)
+        var taken = new bool[b.Parts.Count];
+        var partner = new int[a.Parts.Count];
+        for (int k = 0; k < a.Parts.Count; k++)
         {
-            int match = -1;
-            for (int m = 0; m < b.Count && match < 0; m++)
-                if (!taken[m] && b[m].Role == a[k].Role && b[m].Gate == a[k].Gate) match = m;
-            if (match < 0) throw new RequestException($"part {a[k].Tensor}{a[k].Index} ({a[k].Role}) has no counterpart in B's layer");
+            var part = a.Parts[k];
+            int match = Partner(part, a, b, taken);
+            if (match < 0) throw new RequestException($"part {part.Tensor}{part.Index} ({part.Role}) has no counterpart in B's layer");
             taken[match] = true;
             partner[k] = match;
         }
         return partner;
+    }
+
+    // The first part of B's unit not yet taken that is the same parameter as part of A's: the role that means the same
+    // (ONNX's W is PyTorch's weight_ih), of the same gate, or of the candidate gate whose recurrent bias the reset gate
+    // scales in both (PyTorch GRU's n, ONNX GRU's h when linear_before_reset = 1); -1 when there is none.
+    private static int Partner(NeuronPart part, Neuron a, Neuron b, bool[] taken)
+    {
+        var candidateA = a.Layer.Gates?.Unsummed?.Gate;
+        var candidateB = b.Layer.Gates?.Unsummed?.Gate;
+        for (int m = 0; m < b.Parts.Count; m++)
+        {
+            var other = b.Parts[m];
+            bool sameGate = other.Gate == part.Gate || (part.Gate is not null && part.Gate == candidateA && other.Gate == candidateB);
+            if (!taken[m] && other.Role.Meaning == part.Role.Meaning && sameGate) return m;
+        }
+        return -1;
     }
 
     // Neuron index in both files: its weight parts compared value by value (or their sums given, from ColumnDiff), B's

@@ -7,10 +7,13 @@ namespace NeuronKit.Layers;
 /// </summary>
 public sealed class PartRole
 {
-    private PartRole(string name, PartUse use)
+    private readonly PartRole? _meaning;
+
+    private PartRole(string name, PartUse use, PartRole? meaning = null)
     {
         Name = name;
         Use = use;
+        _meaning = meaning;
     }
 
     /// <summary>A Linear, Conv, ConvTranspose or Embedding weight, or a norm's scale.</summary>
@@ -35,16 +38,16 @@ public sealed class PartRole
     public static PartRole BiasHh { get; } = new("bias_hh", PartUse.Bias);
 
     /// <summary>ONNX LSTM/GRU/RNN's input weight W.</summary>
-    public static PartRole W { get; } = new("W", PartUse.Weight);
+    public static PartRole W { get; } = new("W", PartUse.Weight, WeightIh);
 
     /// <summary>ONNX LSTM/GRU/RNN's recurrence weight R.</summary>
-    public static PartRole R { get; } = new("R", PartUse.Weight);
+    public static PartRole R { get; } = new("R", PartUse.Weight, WeightHh);
 
     /// <summary>The input-side half of ONNX's B.</summary>
-    public static PartRole Wb { get; } = new("Wb", PartUse.Bias);
+    public static PartRole Wb { get; } = new("Wb", PartUse.Bias, BiasIh);
 
     /// <summary>The recurrence-side half of ONNX's B.</summary>
-    public static PartRole Rb { get; } = new("Rb", PartUse.Bias);
+    public static PartRole Rb { get; } = new("Rb", PartUse.Bias, BiasHh);
 
     /// <summary>ONNX LSTM's peephole weight P: the unit's cell state into a gate, an incoming weight too.</summary>
     public static PartRole P { get; } = new("P", PartUse.Weight);
@@ -84,6 +87,12 @@ public sealed class PartRole
 
     /// <summary>What the part is to its neuron.</summary>
     public PartUse Use { get; }
+
+    /// <summary>
+    /// The role as PyTorch names the same parameter, so a diff pairs an ONNX export with its module: ONNX's W is
+    /// weight_ih, R weight_hh, Wb bias_ih and Rb bias_hh; every other role means itself.
+    /// </summary>
+    public PartRole Meaning => _meaning ?? this;
 
     /// <inheritdoc/>
     public override string ToString() => Name;

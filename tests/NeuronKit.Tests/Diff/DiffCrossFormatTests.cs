@@ -203,6 +203,63 @@ public class DiffCrossFormatTests
     }
 
     [Fact]
+    public void Recurrent_modules_pair_with_their_ONNX_nodes_per_layer_and_direction_gate_by_gate()
+    {
+        // Given an LSTM of 2 bidirectional layers, a GRU and an RNN, saved and exported (one LSTM node per layer, both
+        // directions in each, gates i, o, f, c and z, r, h against PyTorch's i, f, g, o and r, z, n)
+        using var pt = Model.Open(Cross("rnn.pt"));
+        using var onnx = Model.Open(Cross("rnn.onnx"));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(pt, onnx);
+
+        // Then each layer and direction pairs with its node's sub-layer
+        Assert.Empty(diff.OnlyInA);
+        Assert.Empty(diff.OnlyInB);
+        Assert.Empty(diff.Mismatched);
+        Assert.Equal([("lstm.l0", "/lstm/LSTM.forward"), ("lstm.l0_reverse", "/lstm/LSTM.reverse"), ("lstm.l1", "/lstm/LSTM_1.forward"),
+            ("lstm.l1_reverse", "/lstm/LSTM_1.reverse"), ("gru.l0", "/gru/GRU"), ("rnn.l0", "/rnn/RNN")], diff.Layers.Select(l => (l.A.Name, l.B.Name)));
+        // And every unit's weights match gate for gate (random weights pair only in the right order), none of them zero
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n =>
+        {
+            Assert.Equal(0, n.L2Delta);
+            Assert.True(n.L2A > 0);
+            Assert.Equal(1, n.Cosine, 1e-12);
+        });
+        // And the other way round too
+        Assert.All(ModelDiff.Compute(onnx, pt).Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+    }
+
+    [Fact]
+    public void With_an_index_a_GRU_unit_s_reset_gate_row_is_shown_beside_the_ONNX_row_of_the_same_gate()
+    {
+        // Given unit 1 of the GRU: PyTorch's reset block comes first (row 1), ONNX's second (z, r, h: row 4 + 1)
+        var run = CliRun.Of("diff", Cross("rnn.pt"), Cross("rnn.onnx"), "gru.l0", "1");
+
+        // Then its weight_ih row of the reset gate is shown beside W's row 5 of direction 0
+        Assert.Equal(0, run.Exit);
+        var header = run.Stdout.Split('\n').Single(l => l.StartsWith("gru.weight_ih_l0[1]", StringComparison.Ordinal));
+        Assert.Matches(@"^gru\.weight_ih_l0\[1\]  weight_ih \(reset\) · \[10\] float32  \(in B: onnx::GRU_\d+\[0, 5\]\)$", header);
+    }
+
+    [Fact]
+    public void An_ONNX_GRU_without_linear_before_reset_is_not_compared_with_PyTorch_s()
+    {
+        // Given the same export with the GRU's linear_before_reset set to 0: its candidate gate applies the reset gate
+        // before R, another function than PyTorch's n gate
+        using var pt = Model.Open(Cross("rnn.pt"));
+        using var onnx = Model.Open(Cross("rnn_gru_lbr0.onnx"));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(pt, onnx);
+
+        // Then the GRU is listed as not comparable, naming the gate without a counterpart, and the rest is compared
+        var mismatch = Assert.Single(diff.Mismatched);
+        Assert.Equal(("gru.l0", "weight_ih (new)"), (mismatch.Name, mismatch.Role));
+        Assert.Equal(5, diff.Layers.Count);
+    }
+
+    [Fact]
     public void The_JSON_names_the_layer_in_B_and_the_permutation_only_where_they_apply()
     {
         // Given the Hugging Face model against its GGUF
