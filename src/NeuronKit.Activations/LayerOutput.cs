@@ -49,7 +49,7 @@ public sealed record LayerOutput(string Layer, GraphNode Node, string Value, Neu
         var layer = model.Layer(name);
         var node = main.FirstOrDefault(n => layer.Aliases.Count > 0 && n.Outputs.Count > 0 && n.Outputs[0] == layer.Aliases[0])
             ?? main.FirstOrDefault(n => n.LayerName == layer.Module || n.LayerName == layer.Name);
-        return node is not null ? (node, layer.Module is not null ? layer.Direction : null) : throw new RequestException($"{name} is a layer of the file but no node of its graph computes it; neuron act runs a node's output",
+        return node is not null ? (node, layer.Module is not null ? layer.StackIndex : null) : throw new RequestException($"{name} is a layer of the file but no node of its graph computes it; neuron act runs a node's output",
             [$"the graph's nodes: {string.Join(", ", main.Take(8).Select(n => n.LayerName))}{(main.Count > 8 ? ", …" : "")}"]);
     }
 }

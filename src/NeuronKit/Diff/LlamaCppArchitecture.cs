@@ -10,7 +10,10 @@ namespace NeuronKit.Diff;
 /// <param name="PermutesQK">True when the converter reorders q/k rows for llama.cpp's rotary embedding (LlamaModel.permute).</param>
 /// <param name="NormShift">What it adds to every norm weight (Gemma's <c>data_torch + 1</c>: its RMSNorm scales by 1 + w); 0 for none.</param>
 /// <param name="Top">llama.cpp name → Hugging Face module path, outside the blocks.</param>
-/// <param name="Block">Within block N: <c>blk.N.&lt;llama.cpp&gt;</c> ↔ <c>&lt;Blocks&gt;N.&lt;Hugging Face&gt;</c>.</param>
+/// <param name="Block">
+/// Within block N: <c>blk.N.&lt;llama.cpp&gt;</c> ↔ <c>&lt;Blocks&gt;N.&lt;Hugging Face&gt;</c>; for a mixture of experts'
+/// stacked tensors, expert E's sub-layer <c>blk.N.ffn_up_exps.E</c> ↔ the path with <c>{e}</c> replaced by E.
+/// </param>
 /// <param name="Blocks">Where the Hugging Face model keeps its blocks: <c>model.layers.</c>, GPT-2's <c>transformer.h.</c>.</param>
 /// <param name="BasePrefix">
 /// The base model's attribute in the model with a head (<c>model.</c>, GPT-2's <c>transformer.</c>): a checkpoint of
@@ -39,6 +42,28 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["ffn_gate"] = "mlp.gate_proj",
         ["ffn_up"] = "mlp.up_proj",
         ["ffn_down"] = "mlp.down_proj",
+    };
+
+    // Mixtral converts to llama: its router and experts, stacked by the converter along a new first dim.
+    private static readonly Dictionary<string, string> MixtralBlock = new(LlamaBlock, StringComparer.Ordinal)
+    {
+        ["ffn_gate_inp"] = "block_sparse_moe.gate",
+        ["ffn_gate_exps"] = "block_sparse_moe.experts.{e}.w1",
+        ["ffn_down_exps"] = "block_sparse_moe.experts.{e}.w2",
+        ["ffn_up_exps"] = "block_sparse_moe.experts.{e}.w3",
+    };
+
+    // Qwen2-MoE and Qwen3-MoE: the router, the experts and (Qwen2-MoE) a shared expert with a gate of its own.
+    private static readonly Dictionary<string, string> QwenMoeBlock = new(LlamaBlock, StringComparer.Ordinal)
+    {
+        ["ffn_gate_inp"] = "mlp.gate",
+        ["ffn_gate_exps"] = "mlp.experts.{e}.gate_proj",
+        ["ffn_up_exps"] = "mlp.experts.{e}.up_proj",
+        ["ffn_down_exps"] = "mlp.experts.{e}.down_proj",
+        ["ffn_gate_shexp"] = "mlp.shared_expert.gate_proj",
+        ["ffn_up_shexp"] = "mlp.shared_expert.up_proj",
+        ["ffn_down_shexp"] = "mlp.shared_expert.down_proj",
+        ["ffn_gate_inp_shexp"] = "mlp.shared_expert_gate",
     };
 
     // Phi-3 keeps its fused projections fused: qkv_proj is attn_qkv, gate_up_proj is ffn_up (the same rows in the same order).
@@ -113,14 +138,16 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     /// <summary>
     /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama); Qwen2,
-    /// Qwen3, Phi-3 and the Gemmas rotate halves as Hugging Face does and are written unpermuted; GPT-2 has no rotary
+    /// Qwen3 (and their MoE variants), Phi-3 and the Gemmas rotate halves as Hugging Face does and are written unpermuted; GPT-2 has no rotary
     /// embedding.
     /// </summary>
     public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
     {
-        ["llama"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
+        ["llama"] = new(PermutesQK: true, 0, LlamaTop, MixtralBlock),
         ["qwen2"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
         ["qwen3"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
+        ["qwen2moe"] = new(PermutesQK: false, 0, LlamaTop, QwenMoeBlock),
+        ["qwen3moe"] = new(PermutesQK: false, 0, LlamaTop, QwenMoeBlock),
         ["phi3"] = new(PermutesQK: false, 0, LlamaTop, Phi3Block),
         ["gemma"] = new(PermutesQK: false, 1, GemmaTop, GemmaBlock),
         ["gemma2"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),

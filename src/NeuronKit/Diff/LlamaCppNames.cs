@@ -36,7 +36,11 @@ internal sealed partial class LlamaCppNames
     {
         if (_table.Top.TryGetValue(name, out var top)) return top;
         var match = BlockName().Match(name);
-        return match.Success && _table.Block.TryGetValue(match.Groups[2].Value, out var inBlock) ? $"{_table.Blocks}{match.Groups[1].Value}.{inBlock}" : null;
+        if (!match.Success || !_table.Block.TryGetValue(match.Groups[2].Value, out var inBlock)) return null;
+        // An expert's sub-layer (blk.0.ffn_up_exps.3) names its expert; every other layer has no index.
+        bool expert = inBlock.Contains("{e}", StringComparison.Ordinal);
+        if (expert != match.Groups[3].Success) return null;
+        return $"{_table.Blocks}{match.Groups[1].Value}.{(expert ? inBlock.Replace("{e}", match.Groups[3].Value, StringComparison.Ordinal) : inBlock)}";
     }
 
     /// <summary>The attribute a base model's layers lack against the model with a head (<c>model.</c>, GPT-2's <c>transformer.</c>).</summary>
@@ -79,6 +83,6 @@ internal sealed partial class LlamaCppNames
         _file.Metadata.TryGetValue($"{_architecture}.{key}", out var text)
             && long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long heads) ? heads : null;
 
-    [GeneratedRegex(@"^blk\.(\d+)\.(\w+)$")]
+    [GeneratedRegex(@"^blk\.(\d+)\.(\w+)(?:\.(\d+))?$")]
     private static partial Regex BlockName();
 }

@@ -51,6 +51,10 @@ public sealed class ModelPrune
     /// </summary>
     public static ModelPrune Plan(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Indices)> targets, IReadOnlyList<string>? consumers = null)
     {
+        // One expert's rows cannot leave a tensor that stacks every expert: each would have to lose them.
+        if (targets.FirstOrDefault(t => t.Layer.Implementation is Layers.Kinds.Experts).Layer is { } expert)
+            throw new RequestException($"'{expert.Name}' is one expert of {expert.Module}, a tensor that stacks every expert's weight: " +
+                "removing its rows would change every expert's shape", [$"ablate with neuron edit {expert.Name} J --zero --outgoing instead"]);
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
         CheckRecurrentSiblings(model, normalized);

@@ -25,6 +25,10 @@ internal static class GraphConventions
             "BERT's feed-forward: output.dense(gelu(intermediate.dense(x)))", []),               // BERT, RoBERTa (HF BertIntermediate → BertOutput)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],
             "llama.cpp's feed-forward: ffn_down(silu(ffn_gate(x)) · ffn_up(x))", []),            // llama.cpp LLaMA-family GGUF (HF gate_proj, up_proj → down_proj)
+        new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)_exps\.(?<e>\d+)", ["{b}ffn_down_exps.{e}"], [],
+            "llama.cpp's mixture of experts: expert E's ffn_down reads its own ffn_gate and ffn_up", []), // llama.cpp MoE GGUF (Mixtral w1, w3 → w2; Qwen MoE gate_proj, up_proj → down_proj)
+        new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)_shexp", ["{b}ffn_down_shexp"], [],
+            "llama.cpp's shared expert: ffn_down_shexp(silu(ffn_gate_shexp(x)) · ffn_up_shexp(x))", []), // llama.cpp Qwen2-MoE GGUF (HF shared_expert)
         new(@"(?<b>blk\.\d+\.)attn_v", ["{b}attn_output"], [],
             "llama.cpp's attention: attn_output reads each head's attention-weighted values", []), // llama.cpp LLaMA-family GGUF (HF v_proj → o_proj)
         new(@"(?<b>(?:.+\.)?)conv1", ["{b}conv2"], ["{b}bn1"], "torchvision's BasicBlock and Bottleneck: conv2(relu(bn1(conv1(x))))", []), // torchvision resnet.py

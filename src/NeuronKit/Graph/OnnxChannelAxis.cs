@@ -30,8 +30,8 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
         "Conv" or "ConvTranspose" or "QLinearConv" or "ConvInteger" or "BatchNormalization" or "InstanceNormalization" => new(1, null),
         "Gemm" => new(1, 2),
         "MatMul" or "QLinearMatMul" or "MatMulInteger" or "Gather" or "LayerNormalization" => new(-1, null),
-        "LSTM" or "GRU" or "RNN" when output == node.Outputs[0] => new(3, 4, 1, layer.Direction, Directions(layer)),
-        "LSTM" or "GRU" or "RNN" => new(2, 3, 0, layer.Direction, Directions(layer)),
+        "LSTM" or "GRU" or "RNN" when output == node.Outputs[0] => new(3, 4, 1, layer.StackIndex, Directions(layer)),
+        "LSTM" or "GRU" or "RNN" => new(2, 3, 0, layer.StackIndex, Directions(layer)),
         _ => null,
     };
 

@@ -78,7 +78,7 @@ internal static partial class RecurrentEdges
     public static IReadOnlyList<Layer> Directions(IReadOnlyDictionary<string, Layer> byName, Layer producer)
     {
         if (producer.Implementation is OnnxRecurrent && producer.Module is not null)
-            return [.. byName.Values.Where(l => l.Module == producer.Module && l.Implementation is OnnxRecurrent).OrderBy(l => l.Direction)];
+            return [.. byName.Values.Where(l => l.Module == producer.Module && l.Implementation is OnnxRecurrent).OrderBy(l => l.StackIndex)];
         if (producer.Implementation is not Recurrent || producer.Module is null || SubLayer().Match(producer.Name) is not { Success: true } name)
             return [producer];
         string top = name.Groups["top"].Value;

@@ -41,8 +41,11 @@ public sealed class Layer
     /// <summary>Other names the layer answers to: the outputs of the ONNX node it was made from.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
 
-    /// <summary>For one direction of an ONNX recurrent node: which slice of dim 0 of W, R and B it reads (0 forward, 1 reverse).</summary>
-    internal int Direction { get; init; }
+    /// <summary>
+    /// For one of the sub-layers a tensor stacks along dim 0, which slice it reads: an ONNX recurrent node's direction
+    /// (0 forward, 1 reverse, of W, R and B), a llama.cpp expert of a mixture of experts.
+    /// </summary>
+    internal int StackIndex { get; init; }
 
     /// <summary>For a recurrent layer, its gates in storage order and which of them add their two biases; null otherwise.</summary>
     internal GateTable? Gates { get; init; }
@@ -93,7 +96,7 @@ public sealed class Layer
         Assumed = Assumed,
         Module = module ?? Module,
         Aliases = aliases ?? Aliases,
-        Direction = Direction,
+        StackIndex = StackIndex,
         Gates = Gates,
         NeuronlessBecause = NeuronlessBecause,
         Implementation = Implementation,

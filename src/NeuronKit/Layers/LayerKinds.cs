@@ -21,6 +21,7 @@ internal static class LayerKinds
         new OnnxGru(),
         new OnnxRnn(),
         new MultiheadAttention(),
+        new Experts(),
         new Norm(),
         new ConvTranspose(),
         new Conv(),

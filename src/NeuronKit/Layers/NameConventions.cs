@@ -30,6 +30,14 @@ internal static partial class NameConventions
         new("attn_v|attn_output|attn_qkv", "llama.cpp's attention projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp gguf-py tensor_mapping.py
         new("ffn_up|ffn_down|ffn_gate", "llama.cpp's feed-forward projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp gguf-py tensor_mapping.py
         new("output", "llama.cpp's output head (GGUF ne [in, out], read back as [out, in])"),          // llama.cpp output.weight (lm_head)
+        new("ffn_gate_inp", "llama.cpp's expert router of a mixture of experts (GGUF ne [in, experts], read back as [experts, in])"), // llama.cpp FFN_GATE_INP (Mixtral block_sparse_moe.gate, Qwen MoE mlp.gate)
+        new("ffn_up_shexp|ffn_down_shexp|ffn_gate_shexp", "llama.cpp's shared expert projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp FFN_*_SHEXP (Qwen MoE mlp.shared_expert)
+    ];
+
+    /// <summary>Tensors that stack a mixture of experts' Linear weights, [experts, out, in].</summary>
+    public static readonly IReadOnlyList<NameConvention> Experts =
+    [
+        new("ffn_gate_exps|ffn_up_exps|ffn_down_exps", "llama.cpp's stacked experts of a mixture-of-experts feed-forward (GGUF ne [in, out, experts], read back as [experts, out, in])"), // llama.cpp gguf-py constants.py FFN_*_EXP (Mixtral, Qwen MoE)
     ];
 
     /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>

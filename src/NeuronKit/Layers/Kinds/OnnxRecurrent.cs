@@ -74,7 +74,7 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
             Evidence = [.. evidence, $"direction {direction}{(stacked ? $": index {d} of dim 0 of W, R and B" : "")}"],
             Module = directions.Length == 1 ? null : candidate.Name,
             Aliases = directions.Length == 1 ? candidate.Node.Outputs.Where(o => o != "").ToList() : [],
-            Direction = d,
+            StackIndex = d,
             Gates = gateTable,
             Implementation = this,
         })];
@@ -126,7 +126,7 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
         return [.. table.Gates.Select((gate, g) =>
         {
             var rows = SliceItem.Range(g * hidden, (g + 1) * hidden);
-            var slice = tensor.Shape.Count == 3 ? new TensorSlice(SliceItem.At(layer.Direction), rows, columns) : new TensorSlice(rows, columns);
+            var slice = tensor.Shape.Count == 3 ? new TensorSlice(SliceItem.At(layer.StackIndex), rows, columns) : new TensorSlice(rows, columns);
             return new NeuronPart(tensor, role, slice, gate);
         })];
     }
@@ -135,7 +135,7 @@ internal abstract class OnnxRecurrent(GateTable table) : ILayerKind, INodeKind
     private static NeuronPart Entry(Layer layer, string tensorRole, PartRole role, long row, Gate? gate, string? note)
     {
         bool stacked = layer.Role("W")!.Tensor.Shape.Count == 3;
-        var slice = stacked ? new TensorSlice(SliceItem.At(layer.Direction), SliceItem.At(row)) : TensorSlice.Row(row);
+        var slice = stacked ? new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.At(row)) : TensorSlice.Row(row);
         return new NeuronPart(layer.Role(tensorRole)!.Tensor, role, slice, gate, note);
     }
 }

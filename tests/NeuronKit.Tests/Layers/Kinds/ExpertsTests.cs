@@ -1,0 +1,60 @@
+using System.Text.Json;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Layers.Kinds;
+
+/// <summary>
+/// llama.cpp's stacked experts (tests/fixtures/diff/cross/mixtral_q8_0.gguf, make_diff_cross.py): one tensor
+/// [experts, out, in] per projection and block, read as one Linear sub-layer per expert, whose outgoing weights are
+/// its own expert's ffn_down columns, and which a prune refuses to cut out of the stack.
+/// </summary>
+public class ExpertsTests
+{
+    private static string Cross(string file) => Fixtures.Path("diff/cross/" + file);
+
+    [Fact]
+    public void A_stacked_experts_tensor_is_read_as_one_Linear_sub_layer_per_expert()
+    {
+        // Given the Mixtral GGUF's block 1 up-projections, [4 experts, 32 out, 32 in]
+        using var gguf = Model.Open(Cross("mixtral_q8_0.gguf"));
+
+        // When its layers are listed
+        var experts = gguf.Layers.Where(l => l.Module == "blk.1.ffn_up_exps").ToList();
+
+        // Then each expert is a Linear of 32 neurons, and expert 2's neuron 5 is row 5 of weight[2], decoded as ggml does
+        Assert.Equal(["blk.1.ffn_up_exps.0", "blk.1.ffn_up_exps.1", "blk.1.ffn_up_exps.2", "blk.1.ffn_up_exps.3"], experts.Select(l => l.Name));
+        Assert.All(experts, l => Assert.Equal(("Linear", 32L, false), (l.Kind, l.NeuronCount, l.Assumed)));
+        var part = Assert.Single(gguf.Neuron("blk.1.ffn_up_exps.2", 5).Parts);
+        Assert.Equal(("blk.1.ffn_up_exps.weight", "[2, 5]"), (part.Tensor, part.Index));
+        // And asking for the stacked tensor by its own name lists its experts
+        var error = Assert.Throws<RequestException>(() => gguf.Layer("blk.1.ffn_up_exps"));
+        Assert.StartsWith("'blk.1.ffn_up_exps' has 4 sub-layers: blk.1.ffn_up_exps.0", error.Message);
+    }
+
+    [Fact]
+    public void An_expert_s_unit_feeds_the_same_expert_s_down_projection()
+    {
+        // Given unit 3 of expert 1's up-projection in block 0
+        var run = CliRun.Of("show", Cross("mixtral_q8_0.gguf"), "blk.0.ffn_up_exps.1", "3", "--outgoing", "--json");
+
+        // Then its outgoing weights are column 3 of expert 1's ffn_down, not another expert's
+        Assert.Equal(0, run.Exit);
+        var outgoing = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("parts").EnumerateArray()
+            .Single(p => p.GetProperty("direction").GetString() == "out");
+        Assert.Equal(("blk.0.ffn_down_exps.weight", "[1, :, 3]", "blk.0.ffn_down_exps.1"),
+            (outgoing.GetProperty("tensor").GetString(), outgoing.GetProperty("index").GetString(), outgoing.GetProperty("consumer").GetString()));
+    }
+
+    [Fact]
+    public void Pruning_one_expert_s_unit_is_refused_with_the_way_out()
+    {
+        using var output = new TempFile("pruned.gguf", []);
+
+        var run = CliRun.Of("prune", Cross("mixtral_q8_0.gguf"), "blk.0.ffn_up_exps.1", "3", "-o", output.Path);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: 'blk.0.ffn_up_exps.1' is one expert of blk.0.ffn_up_exps, a tensor that stacks every expert's weight: " +
+            "removing its rows would change every expert's shape\nhint: ablate with neuron edit blk.0.ffn_up_exps.1 J --zero --outgoing instead",
+            run.Stderr.Trim());
+    }
+}
