@@ -6,7 +6,8 @@ namespace NeuronKit.Diff;
 /// <summary>
 /// Which layer of B is which layer of A: the same name, else the same name once what saving or converting did to names
 /// is undone on either side: a training script's wrapper prefix (a checkpoint dict's <c>model_state_dict.</c>,
-/// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), an ONNX node's name
+/// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), Meta's reference names
+/// (<see cref="MetaNames"/>), an ONNX node's name
 /// (<see cref="ExportedModulePath"/>). A pair through llama.cpp's names carries the converter's row order and value shift.
 /// </summary>
 internal static class LayerPairing
@@ -38,16 +39,23 @@ internal static class LayerPairing
         }
         // Exact names first, so a renamed layer only pairs with what no exact name took.
         var (llamaA, llamaB) = (LlamaCppNames.Of(fileA), LlamaCppNames.Of(fileB));
+        var (metaA, metaB) = (MetaNames.Of(fileA), MetaNames.Of(fileB));
         // Against a llama.cpp file, names pair without the base model's attribute, which a checkpoint of the base model lacks.
         string? basePrefix = (llamaA ?? llamaB)?.BasePrefix;
         var byKey = new Dictionary<string, Layer>();
-        foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB, basePrefix), layer);
+        foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB, metaB, basePrefix), layer);
         foreach (var layer in waiting)
         {
-            if (byKey.Remove(Key(layer, fileA, llamaA, basePrefix), out var partner))
+            if (byKey.Remove(Key(layer, fileA, llamaA, metaA, basePrefix), out var partner))
             {
-                // Only a llama.cpp layer paired with a layer named otherwise can have had its rows reordered or its values shifted.
-                var order = llamaB?.OrderOf(partner, toLlamaCpp: true) ?? llamaA?.OrderOf(layer, toLlamaCpp: false);
+                // Only a llama.cpp or Meta layer paired with a layer named otherwise can have had its rows reordered or its
+                // values shifted; Meta's rows are in llama.cpp's order already, so between those two row j is row j.
+                var order = (metaA, metaB, llamaA, llamaB) switch
+                {
+                    (not null, _, _, not null) or (_, not null, not null, _) => null,
+                    _ => llamaB?.OrderOf(partner, toLlamaCpp: true) ?? llamaA?.OrderOf(layer, toLlamaCpp: false)
+                        ?? metaB?.OrderOf(partner, fileA, toMeta: true) ?? metaA?.OrderOf(layer, fileB, toMeta: false),
+                };
                 var shift = llamaB?.ShiftOf(partner, toLlamaCpp: true) ?? llamaA?.ShiftOf(layer, toLlamaCpp: false);
                 pairs.Add(new LayerPair(layer, partner, order, shift));
                 unpairedB.Remove(partner.Name);
@@ -62,10 +70,10 @@ internal static class LayerPairing
     }
 
     // The name a layer answers to once its file's naming is undone: the module path a PyTorch state dict would give it.
-    private static string Key(Layer layer, Checkpoint file, LlamaCppNames? llamaCpp, string? basePrefix)
+    private static string Key(Layer layer, Checkpoint file, LlamaCppNames? llamaCpp, MetaNames? meta, string? basePrefix)
     {
-        string name = llamaCpp is not null
-            ? llamaCpp.HuggingFaceName(layer.Name) ?? layer.Name
+        string name = llamaCpp is not null ? llamaCpp.HuggingFaceName(layer.Name) ?? layer.Name
+            : meta is not null ? MetaNames.HuggingFaceName(layer.Name) ?? layer.Name
             : Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : layer.Name);
         return basePrefix is not null && name.StartsWith(basePrefix, StringComparison.Ordinal) ? name[basePrefix.Length..] : name;
     }

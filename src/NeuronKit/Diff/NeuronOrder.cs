@@ -32,6 +32,16 @@ public sealed class NeuronOrder
             ? new NeuronOrder("llama.cpp q/k permutation", headDim, toLlamaCpp)
             : throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "a head's row count must be even and positive");
 
+    /// <summary>
+    /// Meta's reference LLaMA checkpoint's order of a query or key projection's rows against Hugging Face's: Meta rotates
+    /// adjacent pairs, as llama.cpp does (convert_llama_weights_to_hf.py permutes them into Hugging Face's halves), so
+    /// the rows relate as <see cref="LlamaCppRope"/>'s do. <paramref name="toMeta"/> says A is the Hugging Face file.
+    /// </summary>
+    public static NeuronOrder MetaRope(long headDim, bool toMeta) =>
+        headDim > 0 && headDim % 2 == 0
+            ? new NeuronOrder("Meta q/k order", headDim, toMeta)
+            : throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "a head's row count must be even and positive");
+
     /// <summary>The index in B of A's neuron <paramref name="j"/>.</summary>
     public long BIndex(long j)
     {
