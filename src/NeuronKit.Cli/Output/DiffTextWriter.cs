@@ -28,7 +28,7 @@ internal static class DiffTextWriter
         foreach (var m in diff.Mismatched)
             stdout.WriteLine($"shapes differ: {m.Name} ({m.Role} {ShapeMismatch.Text(m.AShape)} in A, {ShapeMismatch.Text(m.BShape)} in B)");
         stdout.WriteLine();
-        stdout.WriteLine($"model: {Counted.Of(diff.Changed, "neuron")} of {diff.NeuronCount} changed, relative change {Percent(diff.Relative)}; " +
+        stdout.WriteLine($"model: {Counted.Of(diff.Changed, "neuron")} of {diff.NeuronCount.ToString("N0", CultureInfo.InvariantCulture)} changed, relative change {Percent(diff.Relative)}; " +
             $"{diff.BecameDead} became dead, {diff.Revived} revived, {Counted.Of(diff.BiasSignChanged, "bias sign change")}; " +
             $"{Counted.Of(diff.BytesRead, "byte")} read");
     }
