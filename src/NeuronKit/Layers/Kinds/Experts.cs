@@ -21,17 +21,20 @@ internal sealed class Experts : ILayerKind
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
         // Every expert must have rows and columns: an empty one would let a file declare any number of experts for free.
-        if (!candidate.HasOnly("weight") || candidate.Find("weight") is not { Shape: [> 0, > 0, > 0] } weight
+        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { Shape: [> 0, > 0, > 0] } weight
             || NameConventions.Find(NameConventions.Experts, candidate.ModuleName) is not { } convention)
             return null;
+        // A bias (gpt-oss's) is one row per expert, [experts, out].
+        var bias = candidate.Find("bias");
+        if (bias is not null && !bias.Shape.SequenceEqual([weight.Shape[0], weight.Shape[1]])) return null;
         string evidence = $"name '{candidate.ModuleName}' is {convention.Source}: weight {weight.Shape.Text()} is [experts, out, in], " +
-            $"{weight.Shape[0]} experts of a Linear (out, in) each";
+            $"{weight.Shape[0]} experts of a Linear (out, in) each" + (bias is null ? "" : $", bias {bias.Shape.Text()} one row per expert");
         return [.. Enumerable.Range(0, checked((int)weight.Shape[0])).Select(e => new Layer
         {
             Name = $"{candidate.Module}.{e}",
             Kind = "Linear",
             NeuronCount = weight.Shape[1],
-            Tensors = [new("weight", weight)],
+            Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],
             Layout = Layout,
             Evidence = [evidence, $"expert {e}: index {e} of dim 0; neuron j is row j of it"],
             Module = candidate.Module,
@@ -45,9 +48,13 @@ internal sealed class Experts : ILayerKind
         Match(candidate) ?? throw new RequestException($"{request.Name} needs llama.cpp's stacked experts weight [experts, out, in]");
 
     /// <inheritdoc/>
-    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) =>
-        [new NeuronPart(layer.Role("weight")!.Tensor, PartRole.Weight, new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.At(neuron)),
-            note: $"expert {layer.StackIndex} of {layer.Role("weight")!.Tensor.Shape[0]}: row {neuron} of weight[{layer.StackIndex}]")];
+    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
+    {
+        var at = new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.At(neuron));
+        var weight = new NeuronPart(layer.Role("weight")!.Tensor, PartRole.Weight, at,
+            note: $"expert {layer.StackIndex} of {layer.Role("weight")!.Tensor.Shape[0]}: row {neuron} of weight[{layer.StackIndex}]");
+        return layer.Role("bias") is { } bias ? [weight, new NeuronPart(bias.Tensor, PartRole.Bias, at)] : [weight];
+    }
 
     /// <inheritdoc/>
     public long? InputWidth(Layer layer, long groups) => layer.Role("weight")!.Tensor.Shape[2];

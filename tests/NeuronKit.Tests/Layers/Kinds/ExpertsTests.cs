@@ -32,6 +32,21 @@ public class ExpertsTests
     }
 
     [Fact]
+    public void An_expert_s_bias_is_its_row_of_a_bias_per_expert()
+    {
+        // Given stacked up-projections with a bias [4 experts, 32], bias[E, j] = 100·E + j
+        using var gguf = Model.Open(Cross("experts_bias.gguf"));
+
+        // When unit 5 of expert 2 is read
+        var neuron = gguf.Neuron("blk.0.ffn_up_exps.2", 5);
+
+        // Then its bias is entry [2, 5], as Linear's bias is entry j
+        Assert.Equal(["weight", "bias"], neuron.Parts.Select(p => p.Role.Name));
+        Assert.Equal("[2, 5]", neuron.Parts[1].Index);
+        Assert.Equal([205.0], neuron.Parts[1].ToDoubles());
+    }
+
+    [Fact]
     public void An_expert_s_unit_feeds_the_same_expert_s_down_projection()
     {
         // Given unit 3 of expert 1's up-projection in block 0
