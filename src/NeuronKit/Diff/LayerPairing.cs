@@ -78,11 +78,22 @@ internal static class LayerPairing
         return basePrefix is not null && name.StartsWith(basePrefix, StringComparison.Ordinal) ? name[basePrefix.Length..] : name;
     }
 
-    /// <summary>The name without its wrapper prefix, when it has one.</summary>
+    /// <summary>
+    /// The name without its wrapper prefix, when it has one, and as the text model names it when it is the language
+    /// model inside a multimodal one (Gemma 3, Mistral 3, LLaVA: <c>language_model.model.layers.0…</c>, or
+    /// <c>model.language_model.layers.0…</c> in newer transformers, is <c>model.layers.0…</c>, as llama.cpp's converter
+    /// reads it too).
+    /// </summary>
     public static string Bare(string name)
     {
         foreach (string prefix in WrapperPrefixes)
-            if (name.StartsWith(prefix, StringComparison.Ordinal)) return name[prefix.Length..];
-        return name;
+            if (name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                name = name[prefix.Length..];
+                break;
+            }
+        const string Language = "language_model.";
+        if (name.StartsWith(Language, StringComparison.Ordinal)) return name[Language.Length..];
+        return name.StartsWith("model." + Language, StringComparison.Ordinal) ? "model." + name[("model." + Language).Length..] : name;
     }
 }

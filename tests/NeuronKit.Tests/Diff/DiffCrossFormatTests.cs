@@ -91,6 +91,32 @@ public class DiffCrossFormatTests
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
     }
 
+    [Theory]
+    [InlineData("multimodal_older.safetensors", "language_model.model.layers.0.self_attn.q_proj")]
+    [InlineData("multimodal_newer.safetensors", "model.language_model.layers.0.self_attn.q_proj")]
+    public void The_language_model_of_a_multimodal_checkpoint_pairs_as_the_text_model(string file, string qProj)
+    {
+        // Given the text model inside a multimodal checkpoint, under either transformers' naming, beside a vision tower
+        using var multimodal = Model.Open(Cross("llama/" + file));
+        using var gguf = Model.Open(Cross("llama_f32.gguf"));
+        using var text = Model.Open(HuggingFace);
+
+        // When it is compared with the GGUF and with the text model alone
+        var withGguf = ModelDiff.Compute(multimodal, gguf);
+        var withText = ModelDiff.Compute(multimodal, text);
+
+        // Then every text layer pairs (q/k through the permutation against the GGUF), and only the vision tower is left
+        foreach (var diff in (ModelDiff[])[withGguf, withText])
+        {
+            Assert.Equal(["vision_tower.patch_embed"], diff.OnlyInA.Select(l => l.Name));
+            Assert.Empty(diff.OnlyInB);
+            Assert.Equal(21, diff.Layers.Count);
+            Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+        }
+        Assert.Equal("blk.0.attn_q", withGguf.Layers.Single(l => l.A.Name == qProj).B.Name);
+        Assert.NotNull(withGguf.Layers.Single(l => l.A.Name == qProj).BOrder);
+    }
+
     [Fact]
     public void A_qwen2_GGUF_pairs_by_the_same_names_without_a_permutation()
     {
