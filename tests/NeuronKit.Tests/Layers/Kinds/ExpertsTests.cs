@@ -47,6 +47,25 @@ public class ExpertsTests
     }
 
     [Fact]
+    public void Many_experts_are_listed_first_and_last_in_text_and_all_in_JSON()
+    {
+        // Given 8 experts of an up- and a down-projection
+        var text = CliRun.Of("layers", Cross("experts_many.gguf"));
+        var json = CliRun.Of("layers", Cross("experts_many.gguf"), "--json");
+
+        // Then the table, the evidence and the consumers show expert 0 and expert 7 with the 6 between counted
+        Assert.Equal(0, text.Exit);
+        var lines = text.Stdout.Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Equal(2, lines.Count(l => l == "… 6 more"));
+        Assert.Equal(2, lines.Count(l => l == "… blk.0.ffn_up_exps.1 to .6: 6 more of the same")); // evidence and consumers
+        Assert.Single(lines, l => l == "… blk.0.ffn_down_exps.1 to .6: 6 more of the same"); // evidence: ffn_down's consumer is unknown
+        Assert.DoesNotContain(lines, l => l.StartsWith("blk.0.ffn_up_exps.3", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("blk.0.ffn_up_exps.7 → blk.0.ffn_down_exps.7*", StringComparison.Ordinal));
+        // And the JSON lists all 16
+        Assert.Equal(16, JsonDocument.Parse(json.Stdout).RootElement.GetProperty("layers").GetArrayLength());
+    }
+
+    [Fact]
     public void An_expert_s_unit_feeds_the_same_expert_s_down_projection()
     {
         // Given unit 3 of expert 1's up-projection in block 0
