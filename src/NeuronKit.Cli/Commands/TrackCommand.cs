@@ -84,7 +84,7 @@ internal static class TrackCommand
         {
             await using var writer = await TrackParquetWriter.CreateAsync(stream, TrackParquetWriter.Metadata(run, options));
             foreach (var checkpoint in run.Compute(options)) await writer.AddAsync(checkpoint);
-            await writer.CompleteAsync();
+            await writer.CompleteAsync([.. run.Skipped.Select(s => s.Path)]);
             rows = writer.Rows;
         });
         return rows;

@@ -64,20 +64,30 @@ public sealed class TrackParquetWriter : IAsyncDisposable
     private int _buffered;
     private bool _completed;
 
-    private TrackParquetWriter(ParquetWriter writer) => _writer = writer;
+    // The file's key-value metadata: the footer is written last, so what only the end knows can still go in.
+    private readonly Dictionary<string, string> _metadata;
+    private int _checkpoints;
+
+    private TrackParquetWriter(ParquetWriter writer, Dictionary<string, string> metadata)
+    {
+        _writer = writer;
+        _metadata = metadata;
+    }
 
     /// <summary>Starts a Parquet file on <paramref name="output"/> (writable and seekable) with <paramref name="metadata"/> as its key-value metadata.</summary>
     public static async Task<TrackParquetWriter> CreateAsync(Stream output, IReadOnlyDictionary<string, string> metadata)
     {
         var writer = await ParquetWriter.CreateAsync(Schema, output, new ParquetOptions { CompressionMethod = CompressionMethod.Snappy });
-        writer.CustomMetadata = new Dictionary<string, string>(metadata);
-        return new TrackParquetWriter(writer);
+        var own = new Dictionary<string, string>(metadata);
+        writer.CustomMetadata = own;
+        return new TrackParquetWriter(writer, own);
     }
 
     /// <summary>
     /// The file metadata that says where a part came from: <c>neuronkit.version</c>, <c>neuronkit.shard</c> (I/N),
     /// <c>neuronkit.checkpoints</c> (in this part), <c>neuronkit.run_checkpoints</c> (in every part), <c>neuronkit.layer</c>
-    /// (when one was asked for), <c>neuronkit.outlier_k</c> and <c>neuronkit.outgoing</c>.
+    /// (when one was asked for), <c>neuronkit.outlier_k</c> and <c>neuronkit.outgoing</c>; <see cref="CompleteAsync"/>
+    /// sets the checkpoints actually written, and <c>neuronkit.skipped</c> when a run skipped unreadable ones.
     /// </summary>
     public static Dictionary<string, string> Metadata(TrackRun run, StatsOptions options)
     {
@@ -102,6 +112,7 @@ public sealed class TrackParquetWriter : IAsyncDisposable
     {
         string path = checkpoint.Checkpoint.Path;
         long? step = checkpoint.Checkpoint.Step;
+        _checkpoints++;
         foreach (var layer in checkpoint.Stats.Layers)
             foreach (var n in layer.Neurons)
             {
@@ -125,10 +136,17 @@ public sealed class TrackParquetWriter : IAsyncDisposable
             }
     }
 
-    /// <summary>Writes the last row group and the footer; the stream then holds a complete file.</summary>
-    public async Task CompleteAsync()
+    /// <summary>
+    /// Writes the last row group and the footer; the stream then holds a complete file. Its metadata says how many
+    /// checkpoints it holds and, when <paramref name="skipped"/> names any, those left out (one path a line).
+    /// </summary>
+    public async Task CompleteAsync(IReadOnlyList<string>? skipped = null)
     {
         if (_completed) return;
+        _metadata["neuronkit.checkpoints"] = _checkpoints.ToString(CultureInfo.InvariantCulture);
+        if (skipped is { Count: > 0 }) _metadata["neuronkit.skipped"] = string.Join("\n", skipped);
+        // The writer takes the metadata when it is set, so it is set again.
+        _writer.CustomMetadata = _metadata;
         // A run with no rows still gets one (empty) row group, so readers see the schema the usual way.
         if (_buffered > 0 || Rows == 0) await FlushAsync();
         _completed = true;

@@ -54,6 +54,22 @@ public sealed class TrackKeepGoingTests : IDisposable
     }
 
     [Fact]
+    public void The_Parquet_metadata_counts_the_checkpoints_written_and_names_the_skipped_one()
+    {
+        string output = Path.Combine(Folder, "kept.parquet");
+
+        var run = CliRun.Of("track", Glob, "--parquet", output, "--keep-going");
+
+        Assert.Equal(0, run.Exit);
+        var metadata = DuckDb.Rows($"SELECT decode(key), decode(value) FROM parquet_kv_metadata({DuckDb.Literal(output)})")
+            .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal("5", metadata["neuronkit.checkpoints"]);
+        Assert.Equal("6", metadata["neuronkit.run_checkpoints"]);
+        Assert.Equal(Path.Combine(Folder, "step_40.pt"), metadata["neuronkit.skipped"]);
+        Assert.Equal(55L, Convert.ToInt64(DuckDb.Rows($"SELECT count(*) FROM read_parquet({DuckDb.Literal(output)})")[0][0], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
     public void With_keep_going_a_run_with_nothing_readable_is_still_an_error()
     {
         var run = CliRun.Of("track", Path.Combine(Folder, "step_40.pt"), "--csv", "-", "--keep-going");
@@ -80,6 +96,31 @@ public sealed class TrackKeepGoingTests : IDisposable
         var skipped = Assert.Single(run.Skipped);
         Assert.Equal(Path.Combine(Folder, "step_80.pt"), skipped.Path);
         Assert.Contains("step_80.pt", skipped.Reason);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_skipped_while_computing_is_left_out_of_the_Parquet_metadata_s_count_too()
+    {
+        // Given a run planned with six readable checkpoints, one of which is cut short before its turn
+        File.Copy(Fixtures.Path("track/run/step_40.pt"), Path.Combine(Folder, "step_40.pt"), overwrite: true);
+        var run = TrackRun.Plan(RunInputs.Expand([Glob]), RunShard.All, skipUnreadable: true);
+        Truncate(Path.Combine(Folder, "step_80.pt"), 1000);
+        var options = new NeuronKit.Stats.StatsOptions();
+
+        // When its Parquet is written
+        string output = Path.Combine(Folder, "run.parquet");
+        await using (var stream = File.Create(output))
+        {
+            await using var writer = await NeuronKit.Views.Tables.TrackParquetWriter.CreateAsync(stream, NeuronKit.Views.Tables.TrackParquetWriter.Metadata(run, options));
+            foreach (var checkpoint in run.Compute(options)) await writer.AddAsync(checkpoint);
+            await writer.CompleteAsync([.. run.Skipped.Select(s => s.Path)]);
+        }
+
+        // Then the metadata counts the five written, and names the one left out
+        var metadata = DuckDb.Rows($"SELECT decode(key), decode(value) FROM parquet_kv_metadata({DuckDb.Literal(output)})")
+            .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        Assert.Equal("5", metadata["neuronkit.checkpoints"]);
+        Assert.Equal(Path.Combine(Folder, "step_80.pt"), metadata["neuronkit.skipped"]);
     }
 
     [Fact]
