@@ -7,8 +7,8 @@ namespace NeuronKit.Diff;
 /// Which layer of B is which layer of A: the same name, else the same name once what saving or converting did to names
 /// is undone on either side: a training script's wrapper prefix (a checkpoint dict's <c>model_state_dict.</c>,
 /// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), Meta's reference names
-/// (<see cref="MetaNames"/>), an ONNX node's name
-/// (<see cref="ExportedModulePath"/>). A pair through llama.cpp's names carries the converter's row order and value shift.
+/// (<see cref="MetaNames"/>), an ONNX node's name (<see cref="ExportedModulePath"/>). A pair through llama.cpp's or
+/// Meta's names carries the converter's row order, and through llama.cpp's its value shift.
 /// </summary>
 internal static class LayerPairing
 {

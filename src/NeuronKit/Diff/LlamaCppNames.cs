@@ -72,10 +72,10 @@ internal sealed partial class LlamaCppNames
         long heads = HeadCount(key) ?? HeadCount("attention.head_count")
             ?? throw new CheckpointException($"{Path.GetFileName(_file.Path)} has no metadata '{_architecture}.attention.head_count', " +
                 $"which putting {layer.Name}'s rows back in Hugging Face's order needs");
-        if (heads <= 0 || layer.NeuronCount % heads != 0 || layer.NeuronCount / heads % 2 != 0)
-            throw new CheckpointException($"{Path.GetFileName(_file.Path)} says '{_architecture}.{key}' is {heads}, which does not split " +
+        long headRows = NeuronOrder.HeadRows(layer.NeuronCount, heads)
+            ?? throw new CheckpointException($"{Path.GetFileName(_file.Path)} says '{_architecture}.{key}' is {heads}, which does not split " +
                 $"{layer.Name}'s {layer.NeuronCount} rows into heads of an even size, as llama.cpp's q/k permutation needs");
-        return NeuronOrder.LlamaCppRope(layer.NeuronCount / heads, toLlamaCpp);
+        return NeuronOrder.LlamaCppRope(headRows, toLlamaCpp);
     }
 
     // A head count (key/value heads when asked for) from the metadata; null when the file has none.

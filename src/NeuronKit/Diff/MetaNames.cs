@@ -67,9 +67,9 @@ internal sealed partial class MetaNames
             ?? HeadCount(other, "config.json", keys ? ["num_key_value_heads", "num_attention_heads"] : ["num_attention_heads"])
             ?? throw new CheckpointException($"putting {layer.Name}'s rows in Hugging Face's order needs the head count, and neither " +
                 $"params.json beside {Path.GetFileName(_file.Path)} nor config.json beside {Path.GetFileName(other.Path)} says it");
-        if (heads <= 0 || layer.NeuronCount % heads != 0 || layer.NeuronCount / heads % 2 != 0)
-            throw new CheckpointException($"the head count {heads} does not split {layer.Name}'s {layer.NeuronCount} rows into heads of an even size");
-        return NeuronOrder.MetaRope(layer.NeuronCount / heads, toMeta);
+        long headRows = NeuronOrder.HeadRows(layer.NeuronCount, heads)
+            ?? throw new CheckpointException($"the head count {heads} does not split {layer.Name}'s {layer.NeuronCount} rows into heads of an even size");
+        return NeuronOrder.MetaRope(headRows, toMeta);
     }
 
     // The first of keys that the JSON file beside checkpoint holds as a whole number; null when the file or the key is

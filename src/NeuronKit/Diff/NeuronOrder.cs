@@ -27,19 +27,25 @@ public sealed class NeuronOrder
     /// Hugging Face file and B the GGUF; otherwise the other way round. <paramref name="headDim"/> must be even and
     /// positive.
     /// </summary>
-    public static NeuronOrder LlamaCppRope(long headDim, bool toLlamaCpp) =>
-        headDim > 0 && headDim % 2 == 0
-            ? new NeuronOrder("llama.cpp q/k permutation", headDim, toLlamaCpp)
-            : throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "a head's row count must be even and positive");
+    public static NeuronOrder LlamaCppRope(long headDim, bool toLlamaCpp) => Rope("llama.cpp q/k permutation", headDim, toLlamaCpp);
 
     /// <summary>
     /// Meta's reference LLaMA checkpoint's order of a query or key projection's rows against Hugging Face's: Meta rotates
     /// adjacent pairs, as llama.cpp does (convert_llama_weights_to_hf.py permutes them into Hugging Face's halves), so
     /// the rows relate as <see cref="LlamaCppRope"/>'s do. <paramref name="toMeta"/> says A is the Hugging Face file.
     /// </summary>
-    public static NeuronOrder MetaRope(long headDim, bool toMeta) =>
+    public static NeuronOrder MetaRope(long headDim, bool toMeta) => Rope("Meta q/k order", headDim, toMeta);
+
+    /// <summary>
+    /// The rows of each of <paramref name="heads"/> heads when they split <paramref name="rows"/> into heads of an even
+    /// size, as both rotary orders need; null otherwise.
+    /// </summary>
+    internal static long? HeadRows(long rows, long heads) => heads > 0 && rows % heads == 0 && rows / heads % 2 == 0 ? rows / heads : null;
+
+    // Adjacent pairs against halves, whoever stored them so.
+    private static NeuronOrder Rope(string name, long headDim, bool toPairs) =>
         headDim > 0 && headDim % 2 == 0
-            ? new NeuronOrder("Meta q/k order", headDim, toMeta)
+            ? new NeuronOrder(name, headDim, toPairs)
             : throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "a head's row count must be even and positive");
 
     /// <summary>The index in B of A's neuron <paramref name="j"/>.</summary>
