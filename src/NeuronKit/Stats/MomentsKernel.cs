@@ -77,6 +77,11 @@ internal static class MomentsKernel
         // magnitude may have lost a zero to the NaN.
         bool nan = T.IsNaN(sum) && HasNaN(values);
         if (nan) low = high = T.NaN;
+        else if (typeof(T) == typeof(float) && !FloatSquaresHold(double.CreateTruncating(T.Max(T.Abs(low), T.Abs(high)))))
+        {
+            AddWidened(MemoryMarshal.Cast<T, float>(values), ref moments);
+            return;
+        }
         long zeros = nan || nearest == T.Zero ? CountZeros(values, vectors) : 0;
 
         // The variance from the sums alone, sum(x^2)/n - mean^2, cancels when mean^2 is large against it; while
@@ -89,6 +94,20 @@ internal static class MomentsKernel
 
         moments.Add(values.Length, total, double.CreateTruncating(magnitudes), totalSquares,
             double.CreateTruncating(low), double.CreateTruncating(high), zeros, deviations);
+    }
+
+    // A float lane's sum of squares holds at most 512 of them: it overflows when a value passes 2^56, and loses its digits
+    // to underflow when every value is under 2^-50 (squares under 2^-100 reach the subnormals in a few factors). Weights
+    // live far inside both; a block that does not (an MXFP4 block's smallest scales, 2^-128) is measured in float64.
+    private static bool FloatSquaresHold(double largestMagnitude) => largestMagnitude == 0 || (largestMagnitude >= Tiny && largestMagnitude <= Huge);
+
+    private static readonly double Tiny = Math.ScaleB(1, -50), Huge = Math.ScaleB(1, 56);
+
+    private static void AddWidened(ReadOnlySpan<float> values, ref Moments moments)
+    {
+        Span<double> wide = stackalloc double[values.Length];
+        for (int k = 0; k < values.Length; k++) wide[k] = values[k];
+        Add<double>(wide, ref moments);
     }
 
     private static double SquaredDeviations<T>(ReadOnlySpan<T> values, ReadOnlySpan<Vector<T>> vectors, T mean) where T : unmanaged, IFloatingPointIeee754<T>

@@ -99,6 +99,28 @@ public class MomentsKernelTests
         Assert.True(double.IsNaN(moments.Min) && double.IsNaN(moments.Max));
     }
 
+    [Theory]
+    [InlineData(1e-30)]   // squares under float32's smallest normal: its lanes would say 0
+    [InlineData(1e-20)]
+    [InlineData(1e25)]    // squares past float32's largest: its lanes would say infinity
+    public void A_float_block_whose_squares_float32_cannot_hold_is_measured_in_double(double scale)
+    {
+        // Given a float32 block of values all near the scale (an MXFP4 block's smallest exponents give 1e-38)
+        var random = new Random(3);
+        float[] values = [.. Enumerable.Range(0, 1000).Select(i => (float)(scale * (i % 9 == 0 ? 0 : random.NextDouble() - 0.3)))];
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<float>(values, ref moments);
+
+        // Then the L2 and std are those of double arithmetic, neither 0 nor infinity
+        double[] exact = [.. values.Select(v => (double)v)];
+        double l2 = Math.Sqrt(exact.Sum(v => v * v)), mean = exact.Average();
+        double std = Math.Sqrt(exact.Sum(v => (v - mean) * (v - mean)) / exact.Length);
+        Assert.Equal(l2, moments.L2, l2 * 1e-12);
+        Assert.Equal(std, moments.Std, std * 1e-12);
+        Assert.Equal(exact.Count(v => v == 0), moments.Zeros);
+    }
+
     [Fact]
     public void Float64_blocks_are_measured_in_double()
     {
