@@ -26,7 +26,7 @@ public sealed class GgufReader : ICheckpointReader
     public string Name => "gguf";
 
     /// <inheritdoc/>
-    public string Description => "GGUF v2/v3 (llama.cpp, ggml): f32, f16, bf16, f64, integers, Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 and Q2_K..Q6_K";
+    public string Description => "GGUF v2/v3 (llama.cpp, ggml): f32, f16, bf16, f64, integers, Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, Q2_K..Q6_K, IQ4_NL/IQ4_XS, MXFP4/NVFP4, TQ1_0/TQ2_0 and Q1_0/Q2_0";
 
     /// <inheritdoc/>
     public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(Magic);

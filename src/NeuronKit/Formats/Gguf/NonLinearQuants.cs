@@ -1,0 +1,47 @@
+using System.Buffers.Binary;
+
+namespace NeuronKit.Formats.Gguf;
+
+/// <summary>
+/// ggml's non-linear 4-bit formats: each 4-bit code picks one of sixteen unevenly spaced levels
+/// (<c>kvalues_iq4nl</c>, denser near zero, where weights are), times the block's scale. Decoded as ggml-quants.c's
+/// <c>dequantize_row_iq4_nl</c> and <c>_iq4_xs</c> do, in float32 and their order of operations; low nibbles hold
+/// elements 0..15 of each 32, high nibbles 16..31.
+/// </summary>
+internal static class NonLinearQuants
+{
+    // ggml-common.h's kvalues_iq4nl.
+    private static ReadOnlySpan<sbyte> Levels => [-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113];
+
+    /// <summary><c>block_iq4_nl { f16 d; u8 qs[16]; }</c>: y = d·level[q].</summary>
+    public static void IQ4_NL(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        Decode(block.Slice(2, 16), d, y);
+    }
+
+    /// <summary>
+    /// <c>block_iq4_xs { f16 d; u16 scales_h; u8 scales_l[4]; u8 qs[128]; }</c>: eight 32-element sub-blocks, each
+    /// with a 6-bit scale (low 4 bits in scales_l, high 2 in scales_h); y = d·(scale - 32)·level[q].
+    /// </summary>
+    public static void IQ4_XS(ReadOnlySpan<byte> block, Span<float> y)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        int scalesHigh = BinaryPrimitives.ReadUInt16LittleEndian(block[2..]);
+        var scalesLow = block.Slice(4, 4);
+        for (int sub = 0; sub < 8; sub++)
+        {
+            int scale = ((scalesLow[sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scalesHigh >> (2 * sub)) & 3) << 4);
+            Decode(block.Slice(8 + 16 * sub, 16), d * (scale - 32), y.Slice(32 * sub, 32));
+        }
+    }
+
+    private static void Decode(ReadOnlySpan<byte> qs, float d, Span<float> y)
+    {
+        for (int j = 0; j < 16; j++)
+        {
+            y[j] = d * Levels[qs[j] & 0xF];
+            y[j + 16] = d * Levels[qs[j] >> 4];
+        }
+    }
+}
