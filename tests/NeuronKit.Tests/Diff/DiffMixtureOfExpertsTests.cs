@@ -42,18 +42,20 @@ public class DiffMixtureOfExpertsTests
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
     }
 
-    [Fact]
-    public void The_Q8_0_experts_differ_by_numpys_quantization_error_of_each_row()
+    [Theory]
+    [InlineData("mixtral_q8_0.gguf")]
+    [InlineData("mixtral_mxfp4.gguf")]   // the experts in MXFP4, as gpt-oss's GGUFs store them
+    public void Quantized_experts_differ_by_numpys_quantization_error_of_each_row(string file)
     {
-        // Given the Mixtral against its GGUF with every expert quantized to Q8_0
+        // Given the Mixtral against its GGUF with every expert quantized (to Q8_0, or to MXFP4)
         using var hf = Model.Open(Mixtral);
-        using var gguf = Model.Open(Cross("mixtral_q8_0.gguf"));
+        using var gguf = Model.Open(Cross(file));
 
         // When they are compared
         var diff = ModelDiff.Compute(hf, gguf);
 
         // Then each expert's rows are what numpy computed from ggml's decoding of that expert's slice
-        var expected = Expected.GetProperty("mixtral_q8_0.gguf").EnumerateArray().ToList();
+        var expected = Expected.GetProperty(file).EnumerateArray().ToList();
         Assert.Equal(2 * 3 * 4, expected.Count);
         foreach (var want in expected)
         {
