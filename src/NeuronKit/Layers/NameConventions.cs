@@ -40,6 +40,12 @@ internal static partial class NameConventions
         new("ffn_gate_exps|ffn_up_exps|ffn_down_exps", "llama.cpp's stacked experts of a mixture-of-experts feed-forward (GGUF ne [in, out, experts], read back as [experts, out, in])"), // llama.cpp gguf-py constants.py FFN_*_EXP (Mixtral, Qwen MoE)
     ];
 
+    /// <summary>Modules that hold a mixture's experts fused, gate_up_proj and down_proj one 3-D parameter each.</summary>
+    public static readonly IReadOnlyList<NameConvention> FusedExperts =
+    [
+        new("experts", "Hugging Face's fused experts module (gpt-oss, Llama 4, transformers 5's mixtures of experts)"), // transformers GptOssExperts, Llama4TextExperts
+    ];
+
     /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>
     public static readonly IReadOnlyList<NameConvention> Embedding =
     [

@@ -19,6 +19,9 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
+        if (checkpoint.Tensors.FirstOrDefault(t => t.StoredAs is not null) is { StoredAs: { } storedAs } packed)
+            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} stores {packed.Name} as {storedAs.ToUpperInvariant()} blocks and scales " +
+                $"({packed.Name}_blocks, {packed.Name}_scales): prune rewrites safetensors files of plain dtypes only");
         if (checkpoint.Tensors.Any(t => t.Storage.Source is not MappedFile { } file || file.Path != checkpoint.Path))
             throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is a sharded model: prune writes one safetensors file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);

@@ -6,7 +6,9 @@ namespace NeuronKit.Tests.Layers.Kinds;
 /// <summary>
 /// llama.cpp's stacked experts (tests/fixtures/diff/cross/mixtral_q8_0.gguf, make_diff_cross.py): one tensor
 /// [experts, out, in] per projection and block, read as one Linear sub-layer per expert, whose outgoing weights are
-/// its own expert's ffn_down columns, and which a prune refuses to cut out of the stack.
+/// its own expert's ffn_down columns, and which a prune refuses to cut out of the stack. And Hugging Face's fused
+/// experts (tests/fixtures/safetensors, make_safetensors_numpy.py): gate_up_proj and down_proj, whose pair settles
+/// whether the experts are [experts, in, out] (gpt-oss) or [experts, out, in] (transformers 5's Mixtral).
 /// </summary>
 public class ExpertsTests
 {
@@ -90,5 +92,52 @@ public class ExpertsTests
         Assert.Equal("error: 'blk.0.ffn_up_exps.1' is one expert of blk.0.ffn_up_exps, a tensor that stacks every expert's weight: " +
             "removing its rows would change every expert's shape\nhint: ablate with neuron edit blk.0.ffn_up_exps.1 J --zero --outgoing instead",
             run.Stderr.Trim());
+    }
+
+    [Theory]
+    [InlineData("gpt_oss_bf16.safetensors", "[experts, in, out]: this expert's (in, out)", 64, 32, "[1, :, 5]")]
+    [InlineData("mixtral_fused.safetensors", "[experts, out, in]: this expert's (out, in)", 16, 16, "[1, 5]")]
+    public void Fused_experts_are_one_Linear_per_expert_in_the_order_their_pair_allows(string file, string layout, long gateUp, long down, string index)
+    {
+        // Given a fused experts module: gate_up_proj [2, 32, 64] and down_proj [2, 32, 32] (x @ W), or
+        // [2, 16, 16] and [2, 16, 8] (F.linear)
+        using var model = Model.Open(Fixtures.Path("safetensors/" + file));
+
+        // When its layers are listed
+        var experts = model.Layers.Where(l => l.Name.StartsWith("model.layers.0.mlp.experts.", StringComparison.Ordinal)).ToList();
+
+        // Then each projection of each expert is a Linear sub-layer in the one order the pair fits, neuron j its output j
+        Assert.Equal(["model.layers.0.mlp.experts.down_proj.0", "model.layers.0.mlp.experts.down_proj.1",
+            "model.layers.0.mlp.experts.gate_up_proj.0", "model.layers.0.mlp.experts.gate_up_proj.1"], experts.Select(l => l.Name).Order());
+        Assert.All(experts, l => Assert.Equal(("Linear", layout, false), (l.Kind, l.Layout, l.Assumed)));
+        Assert.Equal((gateUp, down), (model.Layer("model.layers.0.mlp.experts.gate_up_proj.1").NeuronCount, model.Layer("model.layers.0.mlp.experts.down_proj.0").NeuronCount));
+        Assert.Equal(index, model.Neuron("model.layers.0.mlp.experts.gate_up_proj.1", 5).Parts[0].Index);
+    }
+
+    [Fact]
+    public void A_fused_pair_that_fits_neither_order_is_not_read_as_experts()
+    {
+        // Given an experts module whose gate_up_proj [2, 6, 4] and down_proj [2, 5, 3] fit neither order
+        byte[] data = new byte[(2 * 6 * 4 + 2 * 5 * 3) * 4];
+        string header = """{"m.experts.gate_up_proj":{"dtype":"F32","shape":[2,6,4],"data_offsets":[0,192]},"m.experts.down_proj":{"dtype":"F32","shape":[2,5,3],"data_offsets":[192,312]}}""";
+        using var file = new TempFile("odd.safetensors", Formats.Safetensors.SafetensorsBytes.Build(header, data));
+
+        using var model = Model.Open(file.Path);
+
+        // Then no layer is an expert
+        Assert.DoesNotContain(model.Layers, l => l.Implementation is NeuronKit.Layers.Kinds.Experts);
+    }
+
+    [Fact]
+    public void Pruning_one_fused_expert_s_unit_is_refused_with_the_way_out()
+    {
+        using var output = new TempFile("pruned.safetensors", []);
+
+        var run = CliRun.Of("prune", Fixtures.Path("safetensors/mixtral_fused.safetensors"), "model.layers.0.mlp.experts.gate_up_proj.1", "3",
+            "--consumer", "model.layers.0.mlp.experts.down_proj.1", "-o", output.Path);
+
+        Assert.Equal(2, run.Exit);
+        Assert.StartsWith("error: 'model.layers.0.mlp.experts.gate_up_proj.1' is one expert of model.layers.0.mlp.experts.gate_up_proj, " +
+            "a tensor that stacks every expert's weight", run.Stderr);
     }
 }
