@@ -52,7 +52,7 @@ internal static class DiffCommand
             if (neuron is { } j)
             {
                 var pair = ModelDiff.Pair(modelA, modelB, name!);
-                var neuronA = pair.A.Neuron(j);
+                var neuronA = pair.A.Neuron(pair.AIndexOf(name!, j));
                 diff = diff.Only(neuronA.Index);
                 if (!asJson && !asCsv)
                 {

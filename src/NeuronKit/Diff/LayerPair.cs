@@ -11,4 +11,16 @@ public sealed record LayerPair(Layer A, Layer B, NeuronOrder? BOrder = null, Val
 {
     /// <summary>The index in B of A's neuron <paramref name="j"/>.</summary>
     public long BIndex(long j) => BOrder?.BIndex(j) ?? j;
+
+    /// <summary>
+    /// A's neuron for neuron <paramref name="index"/> (negative counts from the end) of A's layer
+    /// <paramref name="name"/>: the index itself, unless that layer is one half of <see cref="A"/>, joined from two (gpt-oss's
+    /// <c>ffn_gate_exps</c> beside <c>ffn_up_exps</c>), whose neuron k is A's neuron 2k or 2k + 1.
+    /// </summary>
+    public long AIndexOf(string name, long index)
+    {
+        var parts = LayerPairing.Components(A);
+        int half = parts.Count > 1 ? parts.ToList().FindIndex(l => l.Name == name) : -1;
+        return half < 0 ? index : 2 * parts[half].Neuron(index).Index + half;
+    }
 }

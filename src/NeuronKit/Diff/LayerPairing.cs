@@ -44,9 +44,11 @@ internal static class LayerPairing
         string? basePrefix = (llamaA ?? llamaB)?.BasePrefix;
         var byKey = new Dictionary<string, Layer>();
         foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB, metaB, basePrefix), layer);
+        var keys = waiting.ToDictionary(l => l, l => Key(l, fileA, llamaA, metaA, basePrefix));
+        JoinSplits(llamaA, llamaB, basePrefix, waiting, keys, byKey, unpairedB.Values);
         foreach (var layer in waiting)
         {
-            if (byKey.Remove(Key(layer, fileA, llamaA, metaA, basePrefix), out var partner))
+            if (byKey.Remove(keys[layer], out var partner))
             {
                 // Only a llama.cpp or Meta layer paired with a layer named otherwise can have had its rows reordered or its
                 // values shifted; Meta's rows are in llama.cpp's order already, so between those two row j is row j.
@@ -58,7 +60,7 @@ internal static class LayerPairing
                 };
                 var shift = llamaB?.ShiftOf(partner, toLlamaCpp: true) ?? llamaA?.ShiftOf(layer, toLlamaCpp: false);
                 pairs.Add(new LayerPair(layer, partner, order, shift));
-                unpairedB.Remove(partner.Name);
+                foreach (var part in Components(partner)) unpairedB.Remove(part.Name);
             }
             else
             {
@@ -66,8 +68,35 @@ internal static class LayerPairing
             }
         }
         var position = a.Select((layer, i) => (layer, i)).ToDictionary(x => x.layer, x => x.i);
-        return ([.. pairs.OrderBy(p => position[p.A])], onlyInA, [.. b.Where(l => unpairedB.ContainsKey(l.Name))]);
+        return ([.. pairs.OrderBy(p => position[Components(p.A)[0]])], onlyInA, [.. b.Where(l => unpairedB.ContainsKey(l.Name))]);
     }
+
+    /// <summary>The layers of a file a paired layer is: itself, or the two a split layer was joined from.</summary>
+    public static IReadOnlyList<Layer> Components(Layer layer) => layer.Implementation is InterleavedRows joined ? joined.Joined : [layer];
+
+    // A Hugging Face layer llama.cpp's converter split in two (gpt-oss's gate_up_proj) pairs with the two joined, on
+    // whichever side the GGUF is; only where the other file has that layer, so a GGUF against a GGUF keeps its own.
+    private static void JoinSplits(LlamaCppNames? llamaA, LlamaCppNames? llamaB, string? basePrefix, List<Layer> waiting,
+        Dictionary<Layer, string> keys, Dictionary<string, Layer> byKey, IEnumerable<Layer> unpairedB)
+    {
+        if (llamaB is not null)
+        {
+            var wanted = keys.Values.ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, joined) in llamaB.Splits([.. unpairedB]))
+                if (wanted.Contains(Stripped(name, basePrefix))) byKey.TryAdd(Stripped(name, basePrefix), joined);
+        }
+        if (llamaA is null) return;
+        foreach (var (name, joined) in llamaA.Splits([.. waiting]).ToList())
+        {
+            if (!byKey.ContainsKey(Stripped(name, basePrefix))) continue;
+            foreach (var part in Components(joined)) waiting.Remove(part);
+            waiting.Add(joined);
+            keys[joined] = Stripped(name, basePrefix);
+        }
+    }
+
+    private static string Stripped(string name, string? basePrefix) =>
+        basePrefix is not null && name.StartsWith(basePrefix, StringComparison.Ordinal) ? name[basePrefix.Length..] : name;
 
     // The name a layer answers to once its file's naming is undone: the module path a PyTorch state dict would give it.
     private static string Key(Layer layer, Checkpoint file, LlamaCppNames? llamaCpp, MetaNames? meta, string? basePrefix)
@@ -75,7 +104,7 @@ internal static class LayerPairing
         string name = llamaCpp is not null ? llamaCpp.HuggingFaceName(layer.Name) ?? layer.Name
             : meta is not null ? MetaNames.HuggingFaceName(layer.Name) ?? layer.Name
             : Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : layer.Name);
-        return basePrefix is not null && name.StartsWith(basePrefix, StringComparison.Ordinal) ? name[basePrefix.Length..] : name;
+        return Stripped(name, basePrefix);
     }
 
     /// <summary>

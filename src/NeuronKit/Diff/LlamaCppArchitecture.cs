@@ -19,8 +19,16 @@ namespace NeuronKit.Diff;
 /// The base model's attribute in the model with a head (<c>model.</c>, GPT-2's <c>transformer.</c>): a checkpoint of
 /// the base model alone (LlamaModel, GPT2Model) names its layers without it, and the converter takes either.
 /// </param>
+/// <param name="Splits">
+/// Within block N, Hugging Face layers the converter split in two whose rows take turns (gpt-oss's
+/// <c>mlp.experts.gate_up_proj.{e}</c>: even rows to <c>ffn_gate_exps</c>, odd rows to <c>ffn_up_exps</c>).
+/// </param>
+/// <param name="HalvedGateUp">
+/// The llama.cpp layer (within a block) that keeps such a layer's rows whole but with every even row first; null for none.
+/// </param>
 internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, IReadOnlyDictionary<string, string> Top,
-    IReadOnlyDictionary<string, string> Block, string Blocks = "model.layers.", string BasePrefix = "model.")
+    IReadOnlyDictionary<string, string> Block, string Blocks = "model.layers.", string BasePrefix = "model.",
+    IReadOnlyDictionary<string, (string Even, string Odd)>? Splits = null, string? HalvedGateUp = null)
 {
     private static readonly Dictionary<string, string> LlamaTop = new(StringComparer.Ordinal)
     {
@@ -116,6 +124,29 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["ffn_down"] = "mlp.down_proj",
     };
 
+    // gpt-oss: attention with sinks, a router, and fused experts (Hugging Face's [experts, in, out], MXFP4 in its
+    // checkpoint as [experts, out, in]). post_attention_layernorm is ATTN_POST_NORM here: gpt-oss lists no FFN_NORM.
+    // The converter splits gate_up_proj's interleaved rows into ffn_gate_exps and ffn_up_exps (Splits), or, with
+    // --fuse-gate-up-exps, writes ffn_gate_up_exps with the gate's rows first (HalvedGateUp).
+    private static readonly Dictionary<string, string> GptOssBlock = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "input_layernorm",
+        ["attn_q"] = "self_attn.q_proj",
+        ["attn_k"] = "self_attn.k_proj",
+        ["attn_v"] = "self_attn.v_proj",
+        ["attn_output"] = "self_attn.o_proj",
+        ["attn_sinks"] = "self_attn.sinks",
+        ["post_attention_norm"] = "post_attention_layernorm",
+        ["ffn_gate_inp"] = "mlp.router",
+        ["ffn_down_exps"] = "mlp.experts.down_proj.{e}",
+        ["ffn_gate_up_exps"] = "mlp.experts.gate_up_proj.{e}",
+    };
+
+    private static readonly Dictionary<string, (string Even, string Odd)> GptOssSplits = new(StringComparer.Ordinal)
+    {
+        ["mlp.experts.gate_up_proj.{e}"] = ("ffn_gate_exps", "ffn_up_exps"),
+    };
+
     // GPT-2's Conv1D weights are stored (in, out); the converter transposes them, and the diff compares column j with
     // row j, so only the names need mapping.
     private static readonly Dictionary<string, string> Gpt2Top = new(StringComparer.Ordinal)
@@ -138,8 +169,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     /// <summary>
     /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama); Qwen2,
-    /// Qwen3 (and their MoE variants), Phi-3 and the Gemmas rotate halves as Hugging Face does and are written unpermuted; GPT-2 has no rotary
-    /// embedding.
+    /// Qwen3 (and their MoE variants), Phi-3, the Gemmas and gpt-oss rotate halves as Hugging Face does and are written
+    /// unpermuted; GPT-2 has no rotary embedding.
     /// </summary>
     public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
     {
@@ -153,5 +184,6 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["gemma2"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),
         ["gemma3"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),
         ["gpt2"] = new(PermutesQK: false, 0, Gpt2Top, Gpt2Block, Blocks: "transformer.h.", BasePrefix: "transformer."),
+        ["gpt-oss"] = new(PermutesQK: false, 0, LlamaTop, GptOssBlock, Splits: GptOssSplits, HalvedGateUp: "ffn_gate_up_exps"),
     };
 }

@@ -66,6 +66,7 @@ internal sealed partial class LlamaCppNames
     public NeuronOrder? OrderOf(Layer layer, bool toLlamaCpp)
     {
         var match = BlockName().Match(layer.Name);
+        if (match.Success && match.Groups[2].Value == _table.HalvedGateUp) return NeuronOrder.GateUpHalves(layer.NeuronCount, toLlamaCpp);
         if (!_table.PermutesQK || !match.Success || match.Groups[2].Value is not ("attn_q" or "attn_k")) return null;
         // convert_hf_to_gguf.py permutes q with the head count and k with the key/value head count (grouped-query attention).
         string key = match.Groups[2].Value == "attn_q" ? "attention.head_count" : "attention.head_count_kv";
@@ -76,6 +77,30 @@ internal sealed partial class LlamaCppNames
             ?? throw new CheckpointException($"{Path.GetFileName(_file.Path)} says '{_architecture}.{key}' is {heads}, which does not split " +
                 $"{layer.Name}'s {layer.NeuronCount} rows into heads of an even size, as llama.cpp's q/k permutation needs");
         return NeuronOrder.LlamaCppRope(headRows, toLlamaCpp);
+    }
+
+    /// <summary>
+    /// The layers among <paramref name="layers"/> that the converter split out of one Hugging Face layer, each pair
+    /// joined (<see cref="InterleavedRows"/>), with the Hugging Face module path of the layer they came from.
+    /// </summary>
+    public IEnumerable<(string HuggingFaceName, Layer Joined)> Splits(IReadOnlyCollection<Layer> layers)
+    {
+        if (_table.Splits is null) yield break;
+        var byName = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);
+        foreach (var layer in layers)
+        {
+            var match = BlockName().Match(layer.Name);
+            if (!match.Success) continue;
+            foreach (var (huggingFace, (even, odd)) in _table.Splits)
+            {
+                if (match.Groups[2].Value != even || huggingFace.Contains("{e}", StringComparison.Ordinal) != match.Groups[3].Success) continue;
+                string expert = match.Groups[3].Success ? "." + match.Groups[3].Value : "";
+                if (!byName.TryGetValue($"blk.{match.Groups[1].Value}.{odd}{expert}", out var partner)) continue;
+                string name = $"{_table.Blocks}{match.Groups[1].Value}.{huggingFace.Replace("{e}", match.Groups[3].Value, StringComparison.Ordinal)}";
+                if (InterleavedRows.Join(layer, partner, $"llama.cpp's converter split {name}'s rows between {layer.Name} (even) and {partner.Name} (odd)") is { } joined)
+                    yield return (name, joined);
+            }
+        }
     }
 
     // A head count (key/value heads when asked for) from the metadata; null when the file has none.

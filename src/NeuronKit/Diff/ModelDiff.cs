@@ -77,12 +77,20 @@ public sealed class ModelDiff
         {
             return LayerPairing.Pair(a.Layers, a.Checkpoint, [inB], b.Checkpoint).Pairs is [var back]
                 ? back
-                : throw new RequestException($"layer '{inB.Name}' is only in B ({Path.GetFileName(b.Checkpoint.Path)}), not in A ({Path.GetFileName(a.Checkpoint.Path)})");
+                : Joined(a, b, inB, inA: false)
+                    ?? throw new RequestException($"layer '{inB.Name}' is only in B ({Path.GetFileName(b.Checkpoint.Path)}), not in A ({Path.GetFileName(a.Checkpoint.Path)})");
         }
         return LayerPairing.Pair([layer], a.Checkpoint, b.Layers, b.Checkpoint).Pairs is [var pair]
             ? pair
-            : throw new RequestException($"layer '{layer.Name}' is only in A ({Path.GetFileName(a.Checkpoint.Path)}), not in B ({Path.GetFileName(b.Checkpoint.Path)})");
+            : Joined(a, b, layer, inA: true)
+                ?? throw new RequestException($"layer '{layer.Name}' is only in A ({Path.GetFileName(a.Checkpoint.Path)}), not in B ({Path.GetFileName(b.Checkpoint.Path)})");
     }
+
+    // Half of a layer llama.cpp's converter split (gpt-oss's ffn_gate_exps) pairs only beside its other half: the pair
+    // of the whole model's pairing that holds it.
+    private static LayerPair? Joined(Model a, Model b, Layer layer, bool inA) =>
+        LayerPairing.Pair(a.Layers, a.Checkpoint, b.Layers, b.Checkpoint).Pairs
+            .FirstOrDefault(p => LayerPairing.Components(inA ? p.A : p.B) is { Count: > 1 } parts && parts.Contains(layer));
 
     /// <summary>The bytes of weights and biases a whole-model diff reads from both files: a progress bar's total.</summary>
     public static long BytesToRead(Model a, Model b) =>

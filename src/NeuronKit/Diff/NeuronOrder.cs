@@ -6,14 +6,12 @@ namespace NeuronKit.Diff;
 /// </summary>
 public sealed class NeuronOrder
 {
-    private readonly long _headRows;
-    private readonly bool _toLlamaCpp;
+    private readonly Func<long, long> _bIndex;
 
-    private NeuronOrder(string name, long headRows, bool toLlamaCpp)
+    private NeuronOrder(string name, Func<long, long> bIndex)
     {
         Name = name;
-        _headRows = headRows;
-        _toLlamaCpp = toLlamaCpp;
+        _bIndex = bIndex;
     }
 
     /// <summary>What reordered the neurons, as reports say it: <c>llama.cpp q/k permutation</c>.</summary>
@@ -42,19 +40,31 @@ public sealed class NeuronOrder
     /// </summary>
     internal static long? HeadRows(long rows, long heads) => heads > 0 && rows % heads == 0 && rows / heads % 2 == 0 ? rows / heads : null;
 
+    /// <summary>
+    /// llama.cpp's order of gpt-oss's fused gate and up rows when its converter keeps them in one tensor
+    /// (<c>ffn_gate_up_exps</c>, <c>--fuse-gate-up-exps</c>): Hugging Face interleaves them (row 2k is gate k, 2k + 1 up
+    /// k), llama.cpp puts every gate row first, so Hugging Face row 2k + p is GGUF row p·rows/2 + k.
+    /// <paramref name="toLlamaCpp"/> says A is the Hugging Face file; <paramref name="rows"/> must be even.
+    /// </summary>
+    public static NeuronOrder GateUpHalves(long rows, bool toLlamaCpp) =>
+        rows > 0 && rows % 2 == 0
+            ? new NeuronOrder("llama.cpp gate/up halves", toLlamaCpp ? j => j % 2 * (rows / 2) + j / 2 : j => 2 * (j % (rows / 2)) + j / (rows / 2))
+            : throw new ArgumentOutOfRangeException(nameof(rows), rows, "gate and up rows together must be even and positive");
+
     // Adjacent pairs against halves, whoever stored them so.
-    private static NeuronOrder Rope(string name, long headDim, bool toPairs) =>
-        headDim > 0 && headDim % 2 == 0
-            ? new NeuronOrder(name, headDim, toPairs)
-            : throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "a head's row count must be even and positive");
+    private static NeuronOrder Rope(string name, long headDim, bool toPairs)
+    {
+        if (headDim <= 0 || headDim % 2 != 0)
+            throw new ArgumentOutOfRangeException(nameof(headDim), headDim, "a head's row count must be even and positive");
+        long half = headDim / 2;
+        // Within a head: Hugging Face (p, i) with r = p·half + i ↔ llama.cpp (i, p) with r = 2i + p.
+        return new NeuronOrder(name, j =>
+        {
+            long head = j / headDim, r = j % headDim;
+            return head * headDim + (toPairs ? 2 * (r % half) + r / half : (r % 2) * half + r / 2);
+        });
+    }
 
     /// <summary>The index in B of A's neuron <paramref name="j"/>.</summary>
-    public long BIndex(long j)
-    {
-        long half = _headRows / 2;
-        long head = j / _headRows, r = j % _headRows;
-        // Within a head: Hugging Face (p, i) with r = p·half + i ↔ llama.cpp (i, p) with r = 2i + p.
-        long within = _toLlamaCpp ? 2 * (r % half) + r / half : (r % 2) * half + r / 2;
-        return head * _headRows + within;
-    }
+    public long BIndex(long j) => _bIndex(j);
 }

@@ -37,7 +37,7 @@ internal static partial class NameConventions
     /// <summary>Tensors that stack a mixture of experts' Linear weights, [experts, out, in].</summary>
     public static readonly IReadOnlyList<NameConvention> Experts =
     [
-        new("ffn_gate_exps|ffn_up_exps|ffn_down_exps", "llama.cpp's stacked experts of a mixture-of-experts feed-forward (GGUF ne [in, out, experts], read back as [experts, out, in])"), // llama.cpp gguf-py constants.py FFN_*_EXP (Mixtral, Qwen MoE)
+        new("ffn_gate_exps|ffn_up_exps|ffn_down_exps|ffn_gate_up_exps", "llama.cpp's stacked experts of a mixture-of-experts feed-forward (GGUF ne [in, out, experts], read back as [experts, out, in])"), // llama.cpp gguf-py constants.py FFN_*_EXP (Mixtral, Qwen MoE)
     ];
 
     /// <summary>Modules that hold a mixture's experts fused, gate_up_proj and down_proj one 3-D parameter each.</summary>

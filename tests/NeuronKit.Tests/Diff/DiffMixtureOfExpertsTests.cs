@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NeuronKit.Diff;
+using NeuronKit.Tests.Cli;
 
 namespace NeuronKit.Tests.Diff;
 
@@ -96,4 +97,88 @@ public class DiffMixtureOfExpertsTests
 
     private static void Close(double want, double actual) =>
         Assert.True(Math.Abs(actual - want) <= 1e-9 * Math.Abs(want), $"expected {want.ToString("R", CultureInfo.InvariantCulture)}, got {actual.ToString("R", CultureInfo.InvariantCulture)}");
+
+    private static readonly string GptOss = Fixtures.Path("diff/cross/moe/gpt_oss.safetensors");
+    private static readonly int GptOssLayers = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/cross/expected.json")))
+        .RootElement.GetProperty("gpt_oss").GetProperty("layers").GetInt32();
+
+    [Fact]
+    public void A_gpt_oss_checkpoint_pairs_its_fused_gate_up_with_the_two_layers_llama_cpp_split_it_into()
+    {
+        // Given gpt-oss as its checkpoint stores it (experts in MXFP4, gate and up rows interleaved) and its GGUF, whose
+        // converter split gate_up_proj into ffn_gate_exps (even rows) and ffn_up_exps (odd rows), MXFP4 repacked
+        using var hf = Model.Open(GptOss);
+        using var gguf = Model.Open(Cross("gpt_oss.gguf"));
+
+        // When they are compared, both ways
+        var forward = ModelDiff.Compute(hf, gguf);
+        var backward = ModelDiff.Compute(gguf, hf);
+
+        // Then every layer pairs, the sinks and the router too, and not one value differs: the repack is lossless and
+        // gate_up's neuron 2k is ffn_gate_exps' neuron k, 2k + 1 ffn_up_exps'
+        foreach (var diff in (ModelDiff[])[forward, backward])
+        {
+            Assert.Empty(diff.OnlyInA);
+            Assert.Empty(diff.OnlyInB);
+            Assert.Empty(diff.Mismatched);
+            Assert.Equal(GptOssLayers, diff.Layers.Count);
+            Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal((0, 0.0), (n.L2Delta, n.BiasDelta ?? 0)));
+        }
+        var names = forward.Layers.ToDictionary(l => l.A.Name, l => l.B.Name);
+        Assert.Equal("blk.0.ffn_gate_exps.1 + blk.0.ffn_up_exps.1", names["model.layers.0.mlp.experts.gate_up_proj.1"]);
+        Assert.Equal("blk.0.ffn_down_exps.0", names["model.layers.0.mlp.experts.down_proj.0"]);
+        Assert.Equal("blk.0.attn_sinks", names["model.layers.0.self_attn.sinks"]);
+        Assert.Equal("blk.0.ffn_gate_inp", names["model.layers.0.mlp.router"]);
+        Assert.Equal("blk.0.post_attention_norm", names["model.layers.0.post_attention_layernorm"]);
+        Assert.Equal(64, forward.Layers.Single(l => l.A.Name == "model.layers.0.mlp.experts.gate_up_proj.0").Neurons.Count);
+        Assert.Contains(backward.Layers, l => l.A.Name == "blk.0.ffn_gate_exps.0 + blk.0.ffn_up_exps.0" && l.B.Name == "model.layers.0.mlp.experts.gate_up_proj.0");
+    }
+
+    [Fact]
+    public void A_gpt_oss_GGUF_with_fused_gate_up_rows_pairs_them_through_its_halves()
+    {
+        // Given the GGUF written with --fuse-gate-up-exps: one ffn_gate_up_exps, every gate row before every up row
+        using var hf = Model.Open(GptOss);
+        using var gguf = Model.Open(Cross("gpt_oss_fused.gguf"));
+
+        foreach (var diff in (ModelDiff[])[ModelDiff.Compute(hf, gguf), ModelDiff.Compute(gguf, hf)])
+        {
+            // Then each expert's rows pair through the halves order, and nothing differs
+            Assert.Empty(diff.Mismatched);
+            Assert.Empty(diff.OnlyInA);
+            var experts = diff.Layers.Where(l => l.A.Name.Contains("gate_up", StringComparison.Ordinal)).ToList();
+            Assert.Equal(2, experts.Count);
+            Assert.All(experts, l => Assert.Equal("llama.cpp gate/up halves", l.BOrder?.Name));
+            Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+        }
+    }
+
+    [Fact]
+    public void A_neuron_of_one_half_is_the_joined_layer_s_neuron_it_became()
+    {
+        // Given the split GGUF as A, asked for unit 3 of expert 1's up projection
+        var run = CliRun.Of("diff", Cross("gpt_oss.gguf"), GptOss, "blk.0.ffn_up_exps.1", "3", "--json");
+
+        // Then that unit is neuron 7 (2·3 + 1) of the joined layer, compared with row 7 of the checkpoint's gate_up_proj[1]
+        Assert.Equal(0, run.Exit);
+        var layer = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("layers")[0];
+        Assert.Equal("blk.0.ffn_gate_exps.1 + blk.0.ffn_up_exps.1", layer.GetProperty("name").GetString());
+        Assert.Equal(7, layer.GetProperty("stats")[0].GetProperty("neuron").GetInt64());
+        Assert.Equal(0, layer.GetProperty("stats")[0].GetProperty("l2_delta").GetDouble());
+    }
+
+    [Theory]
+    [InlineData(64, true)]
+    [InlineData(64, false)]
+    [InlineData(6, true)]
+    public void The_gate_up_halves_order_is_a_permutation_whose_inverse_is_the_other_direction(long rows, bool toLlamaCpp)
+    {
+        var order = NeuronOrder.GateUpHalves(rows, toLlamaCpp);
+        var back = NeuronOrder.GateUpHalves(rows, !toLlamaCpp);
+
+        Assert.Equal(Enumerable.Range(0, (int)rows).Select(j => (long)j), Enumerable.Range(0, (int)rows).Select(j => order.BIndex(j)).Order());
+        Assert.All(Enumerable.Range(0, (int)rows), j => Assert.Equal(j, back.BIndex(order.BIndex(j))));
+        // Hugging Face row 2k + 1 (up k) is llama.cpp row rows/2 + k
+        Assert.Equal(rows / 2 + 1, toLlamaCpp ? order.BIndex(3) : back.BIndex(3));
+    }
 }
