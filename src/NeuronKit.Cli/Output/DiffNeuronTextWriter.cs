@@ -40,12 +40,14 @@ internal static class DiffNeuronTextWriter
             string amount = Math.Abs(shift).ToString(System.Globalization.CultureInfo.InvariantCulture);
             string difference = shift == 0 ? "B − A" : shift > 0 ? $"B − {amount} − A" : $"B + {amount} − A";
             var table = new PlainTable().Column("at", right: true).Column("A", right: true).Column("B", right: true).Column(difference, right: true);
-            for (int i = 0; i < valuesA.Length; i++)
+            // Only the rows both files keep, when a converter dropped the rest of one's (layer.Kept).
+            int compared = Math.Min(valuesA.Length, valuesB.Length);
+            for (int i = 0; i < compared; i++)
             {
-                if (!full && valuesA.Length > Shown && i == Shown / 2)
+                if (!full && compared > Shown && i == Shown / 2)
                 {
                     table.Row("…", "", "", "");
-                    i = valuesA.Length - Shown / 2;
+                    i = compared - Shown / 2;
                 }
                 table.Row(Position(i, partA.Shape), DiffTextWriter.Number(valuesA[i]), DiffTextWriter.Number(valuesB[i]), DiffTextWriter.Number(valuesB[i] - shift - valuesA[i]));
             }

@@ -35,11 +35,13 @@ internal static class DiffTextWriter
 
     /// <summary>
     /// What was undone of a converter's work on B's layer: <c>, its rows matched through the llama.cpp q/k
-    /// permutation</c>, <c>, its values less llama.cpp's +1 on gemma2 norm weights</c>; empty when nothing was.
+    /// permutation</c>, <c>, its values less llama.cpp's +1 on gemma2 norm weights</c>, <c>, over the first 262,144 of
+    /// 262,208 embedding rows: …</c>; empty when nothing was.
     /// </summary>
     internal static string Converted(LayerDiff layer) =>
         (layer.BOrder is { } order ? $", its rows matched through the {order.Name}" : "") +
-        (layer.BShift is { } shift ? $", its values less {shift.Name}" : "");
+        (layer.BShift is { } shift ? $", its values less {shift.Name}" : "") +
+        (layer.Kept is { } kept ? $", over {kept.Name}" : "");
 
     private static PlainTable Table(IReadOnlyList<NeuronDiff> neurons)
     {

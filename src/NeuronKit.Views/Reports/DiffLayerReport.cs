@@ -18,6 +18,11 @@ namespace NeuronKit.Views.Reports;
 /// Only when a converter added a constant to the layer's weights in one file: what did (<c>llama.cpp's +1 on gemma2
 /// norm weights</c>); B's values were compared less it, so what is left is what the conversion lost.
 /// </param>
+/// <param name="BKept">
+/// Only when a converter dropped trailing rows of the layer's weight in one file: which rows the neurons were compared
+/// over, and why (<c>the first 262,144 of 262,208 embedding rows: llama.cpp's gemma3 converter keeps the tokenizer's
+/// vocabulary</c>).
+/// </param>
 public sealed record DiffLayerReport(
     string Name,
     string Kind,
@@ -26,10 +31,11 @@ public sealed record DiffLayerReport(
     NeuronDiffRows Stats,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BName = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BRows = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BValues = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BValues = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BKept = null)
 {
     /// <summary>The report of <paramref name="layer"/>, its neurons in <paramref name="order"/>.</summary>
     public static DiffLayerReport Of(LayerDiff layer, DiffOrder order) =>
         new(layer.A.Name, layer.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), NeuronDiffRows.Of(order.Apply(layer)),
-            layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name, layer.BShift?.Name);
+            layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name, layer.BShift?.Name, layer.Kept?.Name);
 }

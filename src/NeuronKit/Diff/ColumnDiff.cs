@@ -17,13 +17,14 @@ internal static class ColumnDiff
     /// <summary>
     /// The weight sums of each of the <paramref name="count"/> neurons (A's neuron j against B's
     /// <paramref name="bIndex"/>(j)), or null unless every weight part is a column in one file and a column or a row in
-    /// the other, with as many weights on both sides. <paramref name="plansB"/>[k] is the partner of A's part k.
+    /// the other, with as many weights on both sides, or with <paramref name="keptRows"/> (the leading rows both keep, when a
+    /// converter dropped the rest of one file's) on both. <paramref name="plansB"/>[k] is the partner of A's part k.
     /// </summary>
     public static PartDifference[]? TryCompare(IReadOnlyList<PartPlan>? plansA, IReadOnlyList<PartPlan>? plansB,
-        long count, Func<long, long> bIndex, ParallelOptions parallel)
+        long count, Func<long, long> bIndex, ParallelOptions parallel, long? keptRows = null)
     {
         if (plansA is null || plansB is null || count < 2 || count > int.MaxValue) return null;
-        var pairs = new List<(NeuronTiles A, NeuronTiles B)>();
+        var pairs = new List<(NeuronTiles A, NeuronTiles B, long Rows)>();
         for (int k = 0; k < plansA.Count; k++)
         {
             if (plansA[k].Use != PartUse.Weight) continue;
@@ -34,8 +35,10 @@ internal static class ColumnDiff
             if (tilesA is null && tilesB is null) return null;
             tilesA ??= NeuronTiles.TryRows(planA, count);
             tilesB ??= NeuronTiles.TryRows(planB, count);
-            if (tilesA is null || tilesB is null || tilesA.Rows != tilesB.Rows) return null;
-            pairs.Add((tilesA, tilesB));
+            if (tilesA is null || tilesB is null) return null;
+            long rows = keptRows ?? tilesA.Rows;
+            if (keptRows is null ? tilesA.Rows != tilesB.Rows : tilesA.Rows < rows || tilesB.Rows < rows) return null;
+            pairs.Add((tilesA, tilesB, rows));
         }
         if (pairs.Count == 0) return null;
         // B's neuron for each of A's, when a converter reordered them.
@@ -44,13 +47,13 @@ internal static class ColumnDiff
         var sums = new PartDifference[count];
         Array.Fill(sums, PartDifference.Empty);
         // Parts in order, as a neuron's parts are compared one after the other.
-        foreach (var (a, b) in pairs) AddTo(a, b, partnerOf, sums, parallel);
+        foreach (var (a, b, rows) in pairs) AddTo(a, b, rows, partnerOf, sums, parallel);
         return sums;
     }
 
-    // Merges one part's tiles into the neurons' sums, in row order: a few tiles compared at once, then merged.
-    private static void AddTo(NeuronTiles a, NeuronTiles b, int[] partnerOf, PartDifference[] sums, ParallelOptions parallel) =>
-        NeuronTiles.InRowOrder(a.Rows, Math.Min(a.RowsPerTile, b.RowsPerTile), sums, parallel, (row, rows, partial) =>
+    // Merges one part's first totalRows rows into the neurons' sums, in row order: a few tiles compared at once, then merged.
+    private static void AddTo(NeuronTiles a, NeuronTiles b, long totalRows, int[] partnerOf, PartDifference[] sums, ParallelOptions parallel) =>
+        NeuronTiles.InRowOrder(totalRows, Math.Min(a.RowsPerTile, b.RowsPerTile), sums, parallel, (row, rows, partial) =>
         {
             // float32 (and half precision widened) side by side where both allow it; anything else as doubles.
             if (a.IsFloat && b.IsFloat) CompareTile<float>(a, b, row, rows, partnerOf, partial);

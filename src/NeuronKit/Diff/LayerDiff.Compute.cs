@@ -13,6 +13,17 @@ public sealed partial class LayerDiff
     private const long BytesPerBlock = 1 << 20;
 
     /// <summary>
+    /// As <see cref="FindMismatch(Layer, Layer)"/> for a pair, whose layers may also differ in the rows a converter dropped
+    /// (<see cref="LayerPair.Kept"/>): then only the width must agree.
+    /// </summary>
+    public static ShapeMismatch? FindMismatch(LayerPair pair) =>
+        pair.Kept is { } kept && pair.A.NeuronCount == pair.B.NeuronCount
+            && pair.A.Tensors is [{ Tensor.Shape: [var rowsA, _] }] && pair.B.Tensors is [{ Tensor.Shape: [var rowsB, _] }]
+            && Math.Min(rowsA, rowsB) == kept.Rows
+            ? null
+            : FindMismatch(pair.A, pair.B);
+
+    /// <summary>
     /// How <paramref name="b"/>'s tensors differ in shape or role from <paramref name="a"/>'s (the first that does), or
     /// null when the two layers can be compared neuron by neuron.
     /// </summary>
@@ -75,7 +86,7 @@ public sealed partial class LayerDiff
     /// <summary>
     /// How every neuron of <paramref name="a"/> changed in <paramref name="b"/> (the same layer of another file), both
     /// read in parallel blocks straight from their files as <c>neuron stats</c> reads one; throws
-    /// <see cref="RequestException"/> when their shapes differ (<see cref="FindMismatch"/>) or a tensor is complex.
+    /// <see cref="RequestException"/> when their shapes differ (<see cref="FindMismatch(Layer, Layer)"/>) or a tensor is complex.
     /// </summary>
     public static LayerDiff Compute(Layer a, Layer b, DiffOptions? options = null) => Compute(new LayerPair(a, b), options);
 
@@ -86,7 +97,7 @@ public sealed partial class LayerDiff
     public static LayerDiff Compute(LayerPair pair, DiffOptions? options = null)
     {
         var (a, b) = (pair.A, pair.B);
-        if (FindMismatch(a, b) is { } mismatch)
+        if (FindMismatch(pair) is { } mismatch)
             throw new RequestException($"layer '{a.Name}' differs in shape between the files: {mismatch.Role} is " +
                 $"{ShapeMismatch.Text(mismatch.AShape)} in A and {ShapeMismatch.Text(mismatch.BShape)} in B");
         LayerStats.EnsureMeasurable(a);
@@ -107,7 +118,9 @@ public sealed partial class LayerDiff
         {
             // Columns (an embedding's neurons, a Conv1D's) are compared tile by tile first; the blocks below then read only biases.
             double shift = pair.BShift?.Amount ?? 0;
-            columns = shift == 0 ? ColumnDiff.TryCompare(plansA, plansB, count, pair.BIndex, parallel) : null;
+            columns = shift == 0 ? ColumnDiff.TryCompare(plansA, plansB, count, pair.BIndex, parallel, pair.Kept?.Rows) : null;
+            if (columns is null && pair.Kept is { } kept)
+                throw new RequestException($"layer '{a.Name}' can be compared only over {kept.Name}, and its parts cannot be read so");
             Parallel.For(0, blocks, parallel, () => (A: new PartReader(), B: new PartReader()), (block, _, readers) =>
             {
                 long first = block * blockNeurons, end = Math.Min(count, first + blockNeurons);
@@ -134,7 +147,7 @@ public sealed partial class LayerDiff
         }
         LayerStats.ReleaseTensors(a);
         LayerStats.ReleaseTensors(b);
-        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder, pair.BShift);
+        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder, pair.BShift, pair.Kept);
     }
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.

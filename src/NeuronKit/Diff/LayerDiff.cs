@@ -8,12 +8,13 @@ public sealed partial class LayerDiff
     /// <summary>How many neurons <see cref="MostChanged"/> holds at most.</summary>
     public const int MostChangedCount = 5;
 
-    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder, ValueShift? bShift)
+    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder, ValueShift? bShift, KeptRows? kept)
     {
         A = a;
         B = b;
         BOrder = bOrder;
         BShift = bShift;
+        Kept = kept;
         Neurons = neurons;
         BytesRead = bytesRead;
         double squaredDelta = 0, squaredA = 0, cosines = 0;
@@ -58,7 +59,7 @@ public sealed partial class LayerDiff
     }
 
     /// <summary>This layer's diff with only neuron <paramref name="index"/> (0 ≤ index &lt; count): its summary is that neuron's.</summary>
-    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder, BShift);
+    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder, BShift, Kept);
 
     /// <summary>The layer in A.</summary>
     public Layer A { get; }
@@ -74,6 +75,9 @@ public sealed partial class LayerDiff
 
     /// <summary>When a converter added a constant to the weights of one file, what B's weights were compared less; null otherwise.</summary>
     public ValueShift? BShift { get; }
+
+    /// <summary>When a converter dropped trailing rows of the weight in one file, the rows the neurons were compared over; null otherwise.</summary>
+    public KeptRows? Kept { get; }
 
     /// <summary>Every neuron, by index (A's).</summary>
     public IReadOnlyList<NeuronDiff> Neurons { get; }

@@ -7,7 +7,8 @@ namespace NeuronKit.Diff;
 /// <param name="B">Its partner in B, which may be named otherwise (a llama.cpp GGUF's <c>blk.0.attn_q</c> for <c>model.layers.0.self_attn.q_proj</c>).</param>
 /// <param name="BOrder">When B's converter reordered the neurons, which of B's is A's neuron j; null when neuron j is neuron j.</param>
 /// <param name="BShift">When a converter added a constant to the weights of one file (Gemma's norms in a GGUF), what B's values are less before comparing; null otherwise.</param>
-public sealed record LayerPair(Layer A, Layer B, NeuronOrder? BOrder = null, ValueShift? BShift = null)
+/// <param name="Kept">When a converter dropped trailing rows of the layer's weight (Gemma 3's embedding), the rows both keep; null otherwise.</param>
+public sealed record LayerPair(Layer A, Layer B, NeuronOrder? BOrder = null, ValueShift? BShift = null, KeptRows? Kept = null)
 {
     /// <summary>The index in B of A's neuron <paramref name="j"/>.</summary>
     public long BIndex(long j) => BOrder?.BIndex(j) ?? j;

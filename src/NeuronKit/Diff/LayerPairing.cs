@@ -8,7 +8,8 @@ namespace NeuronKit.Diff;
 /// is undone on either side: a training script's wrapper prefix (a checkpoint dict's <c>model_state_dict.</c>,
 /// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), Meta's reference names
 /// (<see cref="MetaNames"/>), an ONNX node's name (<see cref="ExportedModulePath"/>). A pair through llama.cpp's or
-/// Meta's names carries the converter's row order, and through llama.cpp's its value shift.
+/// Meta's names carries the converter's row order, and through llama.cpp's its value shift and the embedding rows it
+/// kept; a layer llama.cpp's converter split in two pairs with the two joined (<see cref="InterleavedRows"/>).
 /// </summary>
 internal static class LayerPairing
 {
@@ -59,7 +60,8 @@ internal static class LayerPairing
                         ?? metaB?.OrderOf(partner, fileA, toMeta: true) ?? metaA?.OrderOf(layer, fileB, toMeta: false),
                 };
                 var shift = llamaB?.ShiftOf(partner, toLlamaCpp: true) ?? llamaA?.ShiftOf(layer, toLlamaCpp: false);
-                pairs.Add(new LayerPair(layer, partner, order, shift));
+                var kept = llamaB?.KeptRowsOf(partner, layer) ?? llamaA?.KeptRowsOf(layer, partner);
+                pairs.Add(new LayerPair(layer, partner, order, shift, kept));
                 foreach (var part in Components(partner)) unpairedB.Remove(part.Name);
             }
             else

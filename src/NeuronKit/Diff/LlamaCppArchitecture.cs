@@ -26,9 +26,13 @@ namespace NeuronKit.Diff;
 /// <param name="HalvedGateUp">
 /// The llama.cpp layer (within a block) that keeps such a layer's rows whole but with every even row first; null for none.
 /// </param>
+/// <param name="TrimsEmbedding">
+/// True when the converter keeps only the embedding rows of the tokenizer's vocabulary, the first of the checkpoint's
+/// (Gemma 3's modify_tensors: <c>data_torch[:len(tokens)]</c>).
+/// </param>
 internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, IReadOnlyDictionary<string, string> Top,
     IReadOnlyDictionary<string, string> Block, string Blocks = "model.layers.", string BasePrefix = "model.",
-    IReadOnlyDictionary<string, (string Even, string Odd)>? Splits = null, string? HalvedGateUp = null)
+    IReadOnlyDictionary<string, (string Even, string Odd)>? Splits = null, string? HalvedGateUp = null, bool TrimsEmbedding = false)
 {
     private static readonly Dictionary<string, string> LlamaTop = new(StringComparer.Ordinal)
     {
@@ -182,7 +186,7 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["phi3"] = new(PermutesQK: false, 0, LlamaTop, Phi3Block),
         ["gemma"] = new(PermutesQK: false, 1, GemmaTop, GemmaBlock),
         ["gemma2"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),
-        ["gemma3"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block),
+        ["gemma3"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block, TrimsEmbedding: true),
         ["gpt2"] = new(PermutesQK: false, 0, Gpt2Top, Gpt2Block, Blocks: "transformer.h.", BasePrefix: "transformer."),
         ["gpt-oss"] = new(PermutesQK: false, 0, LlamaTop, GptOssBlock, Splits: GptOssSplits, HalvedGateUp: "ffn_gate_up_exps"),
     };

@@ -80,6 +80,22 @@ internal sealed partial class LlamaCppNames
     }
 
     /// <summary>
+    /// For this file's embedding <paramref name="layer"/> paired with <paramref name="other"/> (the Hugging Face
+    /// checkpoint's), the rows both keep when the converter dropped the rows past the tokenizer's vocabulary; null when it
+    /// did not, or when the two do not differ in that way alone (the same width, fewer rows here).
+    /// </summary>
+    public KeptRows? KeptRowsOf(Layer layer, Layer other)
+    {
+        if (!_table.TrimsEmbedding || layer.Name != "token_embd" || layer.Kind != "Embedding" || other.Kind != "Embedding"
+            || layer.Tensors is not [{ Tensor.Shape: [var rows, var width] }] || other.Tensors is not [{ Tensor.Shape: [var all, var otherWidth] }]
+            || width != otherWidth || rows <= 0 || rows >= all)
+            return null;
+        var culture = CultureInfo.InvariantCulture;
+        return new KeptRows(rows, $"the first {rows.ToString("N0", culture)} of {all.ToString("N0", culture)} embedding rows: " +
+            $"llama.cpp's {_architecture} converter keeps the tokenizer's vocabulary");
+    }
+
+    /// <summary>
     /// The layers among <paramref name="layers"/> that the converter split out of one Hugging Face layer, each pair
     /// joined (<see cref="InterleavedRows"/>), with the Hugging Face module path of the layer they came from.
     /// </summary>

@@ -43,7 +43,7 @@ public sealed class ModelDiff
         // A layer complex in either file cannot be measured, as in neuron stats; it is left out of a whole-model diff.
         foreach (var pair in pairs.Where(p => LayerStats.WhyNotMeasurable(p.A) is null && LayerStats.WhyNotMeasurable(p.B) is null))
         {
-            if (LayerDiff.FindMismatch(pair.A, pair.B) is { } mismatch) mismatched.Add(mismatch);
+            if (LayerDiff.FindMismatch(pair) is { } mismatch) mismatched.Add(mismatch);
             else layers.Add(LayerDiff.Compute(pair, options));
         }
         return new ModelDiff(a, b, layers, onlyInA, onlyInB, mismatched, clock.Elapsed);
@@ -94,7 +94,7 @@ public sealed class ModelDiff
 
     /// <summary>The bytes of weights and biases a whole-model diff reads from both files: a progress bar's total.</summary>
     public static long BytesToRead(Model a, Model b) =>
-        LayerPairing.Pair(a.Layers, a.Checkpoint, b.Layers, b.Checkpoint).Pairs.Where(p => LayerDiff.FindMismatch(p.A, p.B) is null).Sum(BytesToRead);
+        LayerPairing.Pair(a.Layers, a.Checkpoint, b.Layers, b.Checkpoint).Pairs.Where(p => LayerDiff.FindMismatch(p) is null).Sum(BytesToRead);
 
     /// <summary>The bytes of weights and biases comparing one pair of layers reads: a progress bar's total.</summary>
     public static long BytesToRead(LayerPair pair) => ModelStats.BytesToRead([pair.A, pair.B]);

@@ -8,8 +8,8 @@ namespace NeuronKit.Tests.Diff;
 /// <summary>
 /// <c>neuron diff</c> of a Hugging Face model against the GGUF llama.cpp's converter writes for architectures other than
 /// LLaMA (tests/fixtures/diff/cross, make_diff_cross.py): Gemma 2, whose norms the converter stores as w + 1 under names
-/// of its own, Gemma, whose <c>ffn_norm</c> is another module, Phi-3, whose fused projections stay fused, and GPT-2,
-/// whose Conv1D weights the converter transposes.
+/// of its own, Gemma 3, whose embedding it cuts to the tokenizer's vocabulary, Gemma, whose <c>ffn_norm</c> is another
+/// module, Phi-3, whose fused projections stay fused, and GPT-2, whose Conv1D weights the converter transposes.
 /// </summary>
 public class DiffLlamaCppArchitectureTests
 {
@@ -186,5 +186,58 @@ public class DiffLlamaCppArchitectureTests
         double a = double.Parse(row[1], CultureInfo.InvariantCulture), b = double.Parse(row[2], CultureInfo.InvariantCulture);
         Assert.Equal(1, b - a, 1e-6);
         Assert.True(Math.Abs(double.Parse(row[3], CultureInfo.InvariantCulture)) < 1e-7);
+    }
+
+    [Fact]
+    public void A_Gemma_3_GGUF_s_embedding_compares_over_the_rows_its_converter_kept()
+    {
+        // Given the Gemma model against a gemma3 GGUF whose token_embd keeps the first 13 of its 16 rows, as llama.cpp's
+        // Gemma 3 converter keeps the tokenizer's vocabulary
+        using var hf = Model.Open(Gemma2);
+        using var gguf = Model.Open(Cross("gemma3_trimmed.gguf"));
+
+        foreach (var diff in (ModelDiff[])[ModelDiff.Compute(hf, gguf), ModelDiff.Compute(gguf, hf)])
+        {
+            // Then the embedding pairs, each of its 32 neurons compared over those 13 rows, and nothing else is left out
+            Assert.Empty(diff.Mismatched);
+            Assert.Empty(diff.OnlyInA);
+            Assert.Empty(diff.OnlyInB);
+            var embedding = diff.Layers.Single(l => l.A.Kind == "Embedding");
+            Assert.Equal((13L, "the first 13 of 16 embedding rows: llama.cpp's gemma3 converter keeps the tokenizer's vocabulary"),
+                (embedding.Kept!.Rows, embedding.Kept.Name));
+            Assert.All(embedding.Neurons, n => Assert.Equal(0, n.L2Delta));
+            Assert.Equal(32, embedding.Neurons.Count);
+        }
+    }
+
+    [Fact]
+    public void Only_the_kept_rows_excuse_an_embedding_s_shape()
+    {
+        // Given the trimmed embedding's pair
+        using var hf = Model.Open(Gemma2);
+        using var gguf = Model.Open(Cross("gemma3_trimmed.gguf"));
+        var pair = ModelDiff.Pair(hf, gguf, "model.embed_tokens");
+
+        // Then its layers alone differ in shape, and the pair, which knows the rows both keep, does not
+        Assert.Equal(13, pair.Kept?.Rows);
+        Assert.NotNull(LayerDiff.FindMismatch(pair.A, pair.B));
+        Assert.Null(LayerDiff.FindMismatch(pair));
+        Assert.NotNull(LayerDiff.FindMismatch(pair with { Kept = new KeptRows(12, "not the rows either file keeps") }));
+    }
+
+    [Fact]
+    public void The_kept_rows_are_said_in_json_and_beside_one_neuron()
+    {
+        var json = CliRun.Of("diff", Gemma2, Cross("gemma3_trimmed.gguf"), "model.embed_tokens", "--json", "--top", "0");
+        var neuron = CliRun.Of("diff", Cross("gemma3_trimmed.gguf"), Gemma2, "token_embd", "5");
+
+        Assert.Equal(0, json.Exit);
+        Assert.Equal("the first 13 of 16 embedding rows: llama.cpp's gemma3 converter keeps the tokenizer's vocabulary",
+            JsonDocument.Parse(json.Stdout).RootElement.GetProperty("layers")[0].GetProperty("b_kept").GetString());
+        Assert.Equal(0, neuron.Exit);
+        Assert.Contains("(in B: model.embed_tokens neuron 5, over the first 13 of 16 embedding rows", neuron.Stdout);
+        Assert.Contains("token_embd.weight[:, 5]  weight · [13] float32  (in B: model.embed_tokens.weight[:, 5])", neuron.Stdout);
+        Assert.Contains("  [12]", neuron.Stdout);
+        Assert.DoesNotContain("  [13]", neuron.Stdout);
     }
 }
