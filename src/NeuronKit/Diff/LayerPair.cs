@@ -15,13 +15,13 @@ public sealed record LayerPair(Layer A, Layer B, NeuronOrder? BOrder = null, Val
 
     /// <summary>
     /// A's neuron for neuron <paramref name="index"/> (negative counts from the end) of A's layer
-    /// <paramref name="name"/>: the index itself, unless that layer is one half of <see cref="A"/>, joined from two (gpt-oss's
-    /// <c>ffn_gate_exps</c> beside <c>ffn_up_exps</c>), whose neuron k is A's neuron 2k or 2k + 1.
+    /// <paramref name="name"/>: the index itself, unless that layer is one half of <see cref="A"/>, joined from two
+    /// (<c>ffn_gate_exps</c> beside <c>ffn_up_exps</c>), whose neuron k is the joined layer's neuron it became.
     /// </summary>
     public long AIndexOf(string name, long index)
     {
-        var parts = LayerPairing.Components(A);
-        int half = parts.Count > 1 ? parts.ToList().FindIndex(l => l.Name == name) : -1;
-        return half < 0 ? index : 2 * parts[half].Neuron(index).Index + half;
+        if (A.Implementation is not JoinedRows joined) return index;
+        int which = joined.Joined.ToList().FindIndex(l => l.Name == name);
+        return which < 0 ? index : joined.NeuronOf(which, joined.Joined[which].Neuron(index).Index);
     }
 }

@@ -9,7 +9,7 @@ namespace NeuronKit.Diff;
 /// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), Meta's reference names
 /// (<see cref="MetaNames"/>), an ONNX node's name (<see cref="ExportedModulePath"/>). A pair through llama.cpp's or
 /// Meta's names carries the converter's row order, and through llama.cpp's its value shift and the embedding rows it
-/// kept; a layer llama.cpp's converter split in two pairs with the two joined (<see cref="InterleavedRows"/>).
+/// kept; a layer llama.cpp's converter split in two pairs with the two joined (<see cref="JoinedRows"/>).
 /// </summary>
 internal static class LayerPairing
 {
@@ -74,7 +74,7 @@ internal static class LayerPairing
     }
 
     /// <summary>The layers of a file a paired layer is: itself, or the two a split layer was joined from.</summary>
-    public static IReadOnlyList<Layer> Components(Layer layer) => layer.Implementation is InterleavedRows joined ? joined.Joined : [layer];
+    public static IReadOnlyList<Layer> Components(Layer layer) => layer.Implementation is JoinedRows joined ? joined.Joined : [layer];
 
     // A Hugging Face layer llama.cpp's converter split in two (gpt-oss's gate_up_proj) pairs with the two joined, on
     // whichever side the GGUF is; only where the other file has that layer, so a GGUF against a GGUF keeps its own.

@@ -20,8 +20,10 @@ namespace NeuronKit.Diff;
 /// the base model alone (LlamaModel, GPT2Model) names its layers without it, and the converter takes either.
 /// </param>
 /// <param name="Splits">
-/// Within block N, Hugging Face layers the converter split in two whose rows take turns (gpt-oss's
-/// <c>mlp.experts.gate_up_proj.{e}</c>: even rows to <c>ffn_gate_exps</c>, odd rows to <c>ffn_up_exps</c>).
+/// Within block N, Hugging Face layers the converter split in two: gpt-oss's <c>mlp.experts.gate_up_proj.{e}</c>, its
+/// rows taking turns (even rows to <c>ffn_gate_exps</c>, odd rows to <c>ffn_up_exps</c>), Llama 4's
+/// <c>feed_forward.experts.gate_up_proj.{e}</c>, its first half to <c>ffn_gate_exps</c> and the second to
+/// <c>ffn_up_exps</c>.
 /// </param>
 /// <param name="HalvedGateUp">
 /// The llama.cpp layer (within a block) that keeps such a layer's rows whole but with every even row first; null for none.
@@ -32,7 +34,8 @@ namespace NeuronKit.Diff;
 /// </param>
 internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, IReadOnlyDictionary<string, string> Top,
     IReadOnlyDictionary<string, string> Block, string Blocks = "model.layers.", string BasePrefix = "model.",
-    IReadOnlyDictionary<string, (string Even, string Odd)>? Splits = null, string? HalvedGateUp = null, bool TrimsEmbedding = false)
+    IReadOnlyDictionary<string, (string First, string Second, bool Interleaved)>? Splits = null, string? HalvedGateUp = null,
+    bool TrimsEmbedding = false)
 {
     private static readonly Dictionary<string, string> LlamaTop = new(StringComparer.Ordinal)
     {
@@ -146,9 +149,35 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["ffn_gate_up_exps"] = "mlp.experts.gate_up_proj.{e}",
     };
 
-    private static readonly Dictionary<string, (string Even, string Odd)> GptOssSplits = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, (string, string, bool)> GptOssSplits = new(StringComparer.Ordinal)
     {
-        ["mlp.experts.gate_up_proj.{e}"] = ("ffn_gate_exps", "ffn_up_exps"),
+        ["mlp.experts.gate_up_proj.{e}"] = ("ffn_gate_exps", "ffn_up_exps", true),
+    };
+
+    // Llama 4 keeps its experts fused, [experts, in, out], the gate's outputs before the up projection's; the converter
+    // splits them in halves (Llama4Model.modify_tensors) and leaves q/k unpermuted (undo_permute = False). Its MoE blocks
+    // have a router and a shared expert; the blocks between (interleave_moe_layer_step) a plain MLP.
+    private static readonly Dictionary<string, string> Llama4Block = new(StringComparer.Ordinal)
+    {
+        ["attn_norm"] = "input_layernorm",
+        ["attn_q"] = "self_attn.q_proj",
+        ["attn_k"] = "self_attn.k_proj",
+        ["attn_v"] = "self_attn.v_proj",
+        ["attn_output"] = "self_attn.o_proj",
+        ["ffn_norm"] = "post_attention_layernorm",
+        ["ffn_gate_inp"] = "feed_forward.router",
+        ["ffn_down_exps"] = "feed_forward.experts.down_proj.{e}",
+        ["ffn_gate_shexp"] = "feed_forward.shared_expert.gate_proj",
+        ["ffn_up_shexp"] = "feed_forward.shared_expert.up_proj",
+        ["ffn_down_shexp"] = "feed_forward.shared_expert.down_proj",
+        ["ffn_gate"] = "feed_forward.gate_proj",
+        ["ffn_up"] = "feed_forward.up_proj",
+        ["ffn_down"] = "feed_forward.down_proj",
+    };
+
+    private static readonly Dictionary<string, (string, string, bool)> Llama4Splits = new(StringComparer.Ordinal)
+    {
+        ["feed_forward.experts.gate_up_proj.{e}"] = ("ffn_gate_exps", "ffn_up_exps", false),
     };
 
     // GPT-2's Conv1D weights are stored (in, out); the converter transposes them, and the diff compares column j with
@@ -173,8 +202,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     /// <summary>
     /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama); Qwen2,
-    /// Qwen3 (and their MoE variants), Phi-3, the Gemmas and gpt-oss rotate halves as Hugging Face does and are written
-    /// unpermuted; GPT-2 has no rotary embedding.
+    /// Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss and Llama 4 are written unpermuted; GPT-2 has no rotary
+    /// embedding.
     /// </summary>
     public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
     {
@@ -189,5 +218,6 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["gemma3"] = new(PermutesQK: false, 1, GemmaTop, Gemma2Block, TrimsEmbedding: true),
         ["gpt2"] = new(PermutesQK: false, 0, Gpt2Top, Gpt2Block, Blocks: "transformer.h.", BasePrefix: "transformer."),
         ["gpt-oss"] = new(PermutesQK: false, 0, LlamaTop, GptOssBlock, Splits: GptOssSplits, HalvedGateUp: "ffn_gate_up_exps"),
+        ["llama4"] = new(PermutesQK: false, 0, LlamaTop, Llama4Block, Splits: Llama4Splits),
     };
 }

@@ -97,7 +97,7 @@ internal sealed partial class LlamaCppNames
 
     /// <summary>
     /// The layers among <paramref name="layers"/> that the converter split out of one Hugging Face layer, each pair
-    /// joined (<see cref="InterleavedRows"/>), with the Hugging Face module path of the layer they came from.
+    /// joined (<see cref="JoinedRows"/>), with the Hugging Face module path of the layer they came from.
     /// </summary>
     public IEnumerable<(string HuggingFaceName, Layer Joined)> Splits(IReadOnlyCollection<Layer> layers)
     {
@@ -107,14 +107,15 @@ internal sealed partial class LlamaCppNames
         {
             var match = BlockName().Match(layer.Name);
             if (!match.Success) continue;
-            foreach (var (huggingFace, (even, odd)) in _table.Splits)
+            foreach (var (huggingFace, (first, second, interleaved)) in _table.Splits)
             {
-                if (match.Groups[2].Value != even || huggingFace.Contains("{e}", StringComparison.Ordinal) != match.Groups[3].Success) continue;
+                if (match.Groups[2].Value != first || huggingFace.Contains("{e}", StringComparison.Ordinal) != match.Groups[3].Success) continue;
                 string expert = match.Groups[3].Success ? "." + match.Groups[3].Value : "";
-                if (!byName.TryGetValue($"blk.{match.Groups[1].Value}.{odd}{expert}", out var partner)) continue;
+                if (!byName.TryGetValue($"blk.{match.Groups[1].Value}.{second}{expert}", out var partner)) continue;
                 string name = $"{_table.Blocks}{match.Groups[1].Value}.{huggingFace.Replace("{e}", match.Groups[3].Value, StringComparison.Ordinal)}";
-                if (InterleavedRows.Join(layer, partner, $"llama.cpp's converter split {name}'s rows between {layer.Name} (even) and {partner.Name} (odd)") is { } joined)
-                    yield return (name, joined);
+                string why = interleaved ? $"llama.cpp's {_architecture} converter split {name}'s rows between {layer.Name} (even) and {partner.Name} (odd)"
+                    : $"llama.cpp's {_architecture} converter split {name}'s rows in halves, {layer.Name} then {partner.Name}";
+                if (JoinedRows.Join(layer, partner, interleaved, why) is { } joined) yield return (name, joined);
             }
         }
     }

@@ -181,4 +181,50 @@ public class DiffMixtureOfExpertsTests
         // Hugging Face row 2k + 1 (up k) is llama.cpp row rows/2 + k
         Assert.Equal(rows / 2 + 1, toLlamaCpp ? order.BIndex(3) : back.BIndex(3));
     }
+
+    [Fact]
+    public void A_Llama_4_pairs_its_fused_experts_with_the_halves_llama_cpp_split_them_into()
+    {
+        // Given a Llama 4 as Llama4ForConditionalGeneration saves its language model (fused experts [experts, in, out],
+        // the gate's outputs first; a shared expert; a plain MLP in block 1) and its GGUF
+        using var hf = Model.Open(Fixtures.Path("diff/cross/moe/llama4.safetensors"));
+        using var gguf = Model.Open(Cross("llama4.gguf"));
+        int layers = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/cross/expected.json"))).RootElement
+            .GetProperty("llama4").GetProperty("layers").GetInt32();
+
+        var forward = ModelDiff.Compute(hf, gguf);
+        var backward = ModelDiff.Compute(gguf, hf);
+
+        // Then every layer pairs both ways and nothing differs: gate_up's neuron k is ffn_gate_exps' k, 16 + k ffn_up_exps' k
+        foreach (var diff in (ModelDiff[])[forward, backward])
+        {
+            Assert.Empty(diff.OnlyInA);
+            Assert.Empty(diff.OnlyInB);
+            Assert.Empty(diff.Mismatched);
+            Assert.Equal(layers, diff.Layers.Count);
+            Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+        }
+        var names = forward.Layers.ToDictionary(l => l.A.Name, l => l.B.Name);
+        const string Block0 = "language_model.model.layers.0.feed_forward.";
+        Assert.Equal("blk.0.ffn_gate_exps.1 + blk.0.ffn_up_exps.1", names[Block0 + "experts.gate_up_proj.1"]);
+        Assert.Equal("blk.0.ffn_down_exps.0", names[Block0 + "experts.down_proj.0"]);
+        Assert.Equal("blk.0.ffn_gate_inp", names[Block0 + "router"]);
+        Assert.Equal("blk.0.ffn_up_shexp", names[Block0 + "shared_expert.up_proj"]);
+        Assert.Equal("blk.1.ffn_gate", names["language_model.model.layers.1.feed_forward.gate_proj"]);
+        Assert.Equal("blk.0.ffn_norm", names["language_model.model.layers.0.post_attention_layernorm"]);
+    }
+
+    [Fact]
+    public void A_neuron_of_the_second_half_is_the_joined_layer_s_neuron_after_the_first_half()
+    {
+        // Given the Llama 4 GGUF as A, asked for unit 3 of expert 1's up projection (16 units each half)
+        var run = CliRun.Of("diff", Cross("llama4.gguf"), Fixtures.Path("diff/cross/moe/llama4.safetensors"), "blk.0.ffn_up_exps.1", "3", "--json");
+
+        // Then that unit is neuron 19 (16 + 3) of the joined layer, paired with the checkpoint's gate_up_proj.1
+        Assert.Equal(0, run.Exit);
+        var layer = JsonDocument.Parse(run.Stdout).RootElement.GetProperty("layers")[0];
+        Assert.Equal(("blk.0.ffn_gate_exps.1 + blk.0.ffn_up_exps.1", "language_model.model.layers.0.feed_forward.experts.gate_up_proj.1"),
+            (layer.GetProperty("name").GetString(), layer.GetProperty("b_name").GetString()));
+        Assert.Equal(19, layer.GetProperty("stats")[0].GetProperty("neuron").GetInt64());
+    }
 }
