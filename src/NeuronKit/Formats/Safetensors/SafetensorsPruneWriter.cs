@@ -20,8 +20,8 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
         if (checkpoint.Tensors.FirstOrDefault(t => t.StoredAs is not null) is { StoredAs: { } storedAs } packed)
-            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} stores {packed.Name} as {storedAs.ToUpperInvariant()} blocks and scales " +
-                $"({packed.Name}_blocks, {packed.Name}_scales): prune rewrites safetensors files of plain dtypes only");
+            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} stores {packed.Name} as {storedAs} (its values decoded from more " +
+                "than one tensor): prune rewrites safetensors files whose tensors are stored as they are read");
         if (checkpoint.Tensors.Any(t => t.Storage.Source is not MappedFile { } file || file.Path != checkpoint.Path))
             throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is a sharded model: prune writes one safetensors file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);

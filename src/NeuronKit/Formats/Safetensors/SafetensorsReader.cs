@@ -47,7 +47,7 @@ public sealed partial class SafetensorsReader : ICheckpointReader
                 file.Dispose();
                 return SafetensorsShards.Open(path, index);
             }
-            return new Checkpoint(path, Name, Mxfp4Pairs.Combine(contents.Tensors), [file], contents.Metadata);
+            return new Checkpoint(path, Name, ScaledFloat8Pairs.Combine(Mxfp4Pairs.Combine(contents.Tensors)), [file], contents.Metadata);
         }
         catch
         {

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Safetensors;
+
+/// <summary>
+/// An 8-bit float weight [out, in] whose true values are each code times a scale of its block, as float32 bytes:
+/// element (r, c) is <c>float(w[r, c]) · scale[r / BlockRows, c / BlockColumns]</c> in float32, as transformers'
+/// fine-grained FP8 and DeepSeek's <c>weight_dequant</c> compute it (a per-channel scale is a block of one row and every
+/// column, a per-tensor scale one block of all). Only the elements asked for are decoded.
+/// </summary>
+internal sealed class ScaledFloat8Values : DecodedBytes
+{
+    private readonly string _name;
+    private readonly TensorStorage _codes;
+    private readonly double[] _values;
+    // Read on first use: a checkpoint has a scale tensor per weight, and opening it reads none of them.
+    private readonly Lazy<float[]> _scales;
+    private readonly long _columns, _blockRows, _blockColumns, _scaleColumns;
+
+    public ScaledFloat8Values(string name, TensorStorage codes, DType codeType, long columns, TensorInfo scales, long blockRows,
+        long blockColumns, long scaleColumns)
+    {
+        _name = name;
+        _codes = codes;
+        _values = codeType switch
+        {
+            DType.Float8E4M3FN => Float8Format.E4M3FN.Values,
+            DType.Float8E5M2 => Float8Format.E5M2.Values,
+            DType.Float8E4M3FNUZ => Float8Format.E4M3FNUZ.Values,
+            DType.Float8E5M2FNUZ => Float8Format.E5M2FNUZ.Values,
+            _ => throw new ArgumentException($"{codeType} is not an 8-bit float", nameof(codeType)),
+        };
+        _columns = columns;
+        _scales = new(() => [.. scales.View().ToDoubles().Select(s => (float)s)]);
+        _blockRows = blockRows;
+        _blockColumns = blockColumns;
+        _scaleColumns = scaleColumns;
+    }
+
+    /// <inheritdoc/>
+    public override long Length => _codes.ByteLength * sizeof(float);
+
+    /// <inheritdoc/>
+    public override void Read(long offset, Span<byte> destination)
+    {
+        CheckRange(offset, destination.Length);
+        if (destination.Length == 0) return;
+        long first = offset / sizeof(float), last = (offset + destination.Length - 1) / sizeof(float);
+        int count = checked((int)(last - first + 1));
+        var codes = _codes.Source.Span(_codes.ByteOffset + first, count);
+        var scales = _scales.Value;
+        Span<float> chunk = stackalloc float[256];
+        int skip = (int)(offset - first * sizeof(float)), written = 0;
+        for (int done = 0; done < count; done += chunk.Length)
+        {
+            int n = Math.Min(chunk.Length, count - done);
+            for (int i = 0; i < n; i++)
+            {
+                long element = first + done + i, row = element / _columns, column = element % _columns;
+                chunk[i] = (float)_values[codes[done + i]] * scales[row / _blockRows * _scaleColumns + column / _blockColumns];
+            }
+            var decoded = MemoryMarshal.AsBytes(chunk[..n])[(done == 0 ? skip : 0)..];
+            int take = Math.Min(decoded.Length, destination.Length - written);
+            decoded[..take].CopyTo(destination[written..]);
+            written += take;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
+        throw new RequestException($"{_name} is stored as 8-bit floats times block scales: NeuronKit does not quantize edited values back into them");
+}

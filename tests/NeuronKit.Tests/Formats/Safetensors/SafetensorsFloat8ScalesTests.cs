@@ -1,0 +1,88 @@
+using System.Text.Json;
+using NeuronKit.Diff;
+using NeuronKit.Formats;
+using NeuronKit.Tensors;
+using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Edits;
+
+namespace NeuronKit.Tests.Formats.Safetensors;
+
+/// <summary>
+/// FP8 checkpoints: an 8-bit float weight beside its scales (DeepSeek-V3's weight_scale_inv of 128×128 blocks,
+/// compressed-tensors' per-channel or per-tensor weight_scale) is read as the values the model computes with
+/// (tests/fixtures/safetensors/fp8*.safetensors, make_safetensors_numpy.py; every neuron's values are checked by the
+/// fixture oracle's queries and statistics).
+/// </summary>
+public class SafetensorsFloat8ScalesTests
+{
+    private const string Mlp = "model.layers.0.mlp.";
+
+    private static string Fixture(string name) => Fixtures.Path(Path.Combine("safetensors", name));
+
+    [Fact]
+    public void Each_scaled_weight_is_one_Linear_weight_its_scales_consumed()
+    {
+        using var model = Model.Open(Fixture("fp8.safetensors"));
+
+        Assert.Equal([Mlp + "down_proj", Mlp + "gate_proj", Mlp + "up_proj"], model.Layers.Select(l => l.Name).Order());
+        Assert.All(model.Layers, l => Assert.Equal(("Linear", false), (l.Kind, l.Assumed)));
+        Assert.DoesNotContain(model.Checkpoint.Tensors, t => t.Name.Contains("scale", StringComparison.Ordinal));
+        var down = model.Checkpoint.Tensors.Single(t => t.Name == Mlp + "down_proj.weight");
+        Assert.Equal((DType.Float32, "float8_e4m3fn·weight_scale_inv", 8 * 136 + 2 * 4L), (down.DType, down.StoredAs, down.ByteSize));
+        Assert.Equal("float8_e4m3fn·weight_scale", model.Checkpoint.Tensors.Single(t => t.Name == Mlp + "up_proj.weight").StoredAs);
+    }
+
+    [Fact]
+    public void The_FP8_file_differs_from_its_original_by_numpys_quantization_error_of_each_row()
+    {
+        // Given the float32 weights and their FP8 checkpoint (block, per-channel and per-tensor scales)
+        using var original = Model.Open(Fixture("fp8_original.safetensors"));
+        using var fp8 = Model.Open(Fixture("fp8.safetensors"));
+
+        var diff = ModelDiff.Compute(original, fp8);
+
+        // Then each row's change is what numpy computed from the scaled codes
+        var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty("fp8_diff");
+        Assert.Equal(3, diff.Layers.Count);
+        foreach (var layer in diff.Layers)
+        {
+            var rows = expected.GetProperty(layer.A.Name).EnumerateArray().ToList();
+            Assert.Equal(rows.Count, layer.Neurons.Count);
+            foreach (var (n, row) in layer.Neurons.Zip(rows))
+            {
+                foreach (var (want, got) in (ReadOnlySpan<(string, double)>)[("l2_delta", n.L2Delta), ("cosine", n.Cosine), ("max_abs", n.MaxAbs)])
+                {
+                    double value = row.GetProperty(want).GetDouble();
+                    Assert.True(Math.Abs(got - value) <= 1e-9 * Math.Abs(value), $"{layer.A.Name}[{n.Index}] {want}: want {value}, got {got}");
+                }
+                Assert.True(n.L2Delta > 0);
+            }
+        }
+    }
+
+    [Fact]
+    public void Scales_of_no_known_shape_leave_the_weight_as_it_is_stored()
+    {
+        // Given an 8-bit float weight [4, 8] beside a weight_scale_inv [3, 3], which is no block layout of it
+        byte[] data = new byte[4 * 8 + 9 * 4];
+        string header = """{"m.fc.weight":{"dtype":"F8_E4M3","shape":[4,8],"data_offsets":[0,32]},"m.fc.weight_scale_inv":{"dtype":"F32","shape":[3,3],"data_offsets":[32,68]}}""";
+        using var file = new TempFile("odd_scales.safetensors", SafetensorsBytes.Build(header, data));
+
+        using var checkpoint = CheckpointFormats.Open(file.Path);
+
+        Assert.Equal(["m.fc.weight", "m.fc.weight_scale_inv"], checkpoint.Tensors.Select(t => t.Name).Order());
+        Assert.Equal((DType.Float8E4M3FN, null), (checkpoint.Tensors.Single(t => t.Name == "m.fc.weight").DType, checkpoint.Tensors.Single(t => t.Name == "m.fc.weight").StoredAs));
+    }
+
+    [Fact]
+    public void Editing_a_scaled_weight_is_refused()
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("edit", Fixture("fp8.safetensors"), Mlp + "down_proj", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains($"{Mlp}down_proj.weight is stored as 8-bit floats times block scales: NeuronKit does not quantize edited values back into them", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+}
