@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
@@ -14,7 +15,7 @@ internal sealed class ScaledFloat8Values : DecodedBytes
 {
     private readonly string _name;
     private readonly TensorStorage _codes;
-    private readonly double[] _values;
+    private readonly float[] _codeValues;
     // Read on first use: a checkpoint has a scale tensor per weight, and opening it reads none of them.
     private readonly Lazy<float[]> _scales;
     private readonly long _columns, _blockRows, _blockColumns, _scaleColumns;
@@ -24,14 +25,15 @@ internal sealed class ScaledFloat8Values : DecodedBytes
     {
         _name = name;
         _codes = codes;
-        _values = codeType switch
+        // Every 8-bit float is exact as a float32.
+        _codeValues = [.. (codeType switch
         {
             DType.Float8E4M3FN => Float8Format.E4M3FN.Values,
             DType.Float8E5M2 => Float8Format.E5M2.Values,
             DType.Float8E4M3FNUZ => Float8Format.E4M3FNUZ.Values,
             DType.Float8E5M2FNUZ => Float8Format.E5M2FNUZ.Values,
             _ => throw new ArgumentException($"{codeType} is not an 8-bit float", nameof(codeType)),
-        };
+        }).Select(v => (float)v)];
         _columns = columns;
         _scales = new(() => [.. scales.View().ToDoubles().Select(s => (float)s)]);
         _blockRows = blockRows;
@@ -51,20 +53,24 @@ internal sealed class ScaledFloat8Values : DecodedBytes
         int count = checked((int)(last - first + 1));
         var codes = _codes.Source.Span(_codes.ByteOffset + first, count);
         var scales = _scales.Value;
-        Span<float> chunk = stackalloc float[256];
-        int skip = (int)(offset - first * sizeof(float)), written = 0;
-        for (int done = 0; done < count; done += chunk.Length)
+        var decoded = ArrayPool<float>.Shared.Rent(count);
+        try
         {
-            int n = Math.Min(chunk.Length, count - done);
-            for (int i = 0; i < n; i++)
+            // A run of one row within one block shares a scale.
+            for (int i = 0; i < count;)
             {
-                long element = first + done + i, row = element / _columns, column = element % _columns;
-                chunk[i] = (float)_values[codes[done + i]] * scales[row / _blockRows * _scaleColumns + column / _blockColumns];
+                long element = first + i, row = element / _columns, column = element % _columns;
+                int run = (int)Math.Min(Math.Min(_columns, (column / _blockColumns + 1) * _blockColumns) - column, count - i);
+                float scale = scales[row / _blockRows * _scaleColumns + column / _blockColumns];
+                for (int k = i; k < i + run; k++) decoded[k] = _codeValues[codes[k]] * scale;
+                i += run;
             }
-            var decoded = MemoryMarshal.AsBytes(chunk[..n])[(done == 0 ? skip : 0)..];
-            int take = Math.Min(decoded.Length, destination.Length - written);
-            decoded[..take].CopyTo(destination[written..]);
-            written += take;
+            int skip = (int)(offset - first * sizeof(float));
+            MemoryMarshal.AsBytes(decoded.AsSpan(0, count)).Slice(skip, destination.Length).CopyTo(destination);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(decoded);
         }
     }
 
