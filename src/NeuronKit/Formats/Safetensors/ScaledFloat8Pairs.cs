@@ -7,8 +7,8 @@ namespace NeuronKit.Formats.Safetensors;
 /// transformers' fine-grained FP8 (Qwen3-FP8, …) a <c>weight_scale_inv</c> [⌈out/128⌉, ⌈in/128⌉] of 128×128 blocks,
 /// compressed-tensors and ModelOpt a <c>weight_scale</c> per output channel ([out, 1] or [out]) or per tensor. Each
 /// such weight is read as the float32 values the model computes with, <c>float(w) · scale</c> per block
-/// (<see cref="ScaledFloat8Values"/>), stored as <c>float8_e4m3fn·scale</c>; the scales are consumed. A pair whose
-/// shapes fit none of those stays as it is.
+/// (<see cref="ScaledFloat8Values"/>), stored as <c>float8_e4m3fn·weight_scale_inv</c> (or <c>·weight_scale</c>); the
+/// scales are consumed. A pair whose shapes fit none of those stays as it is.
 /// </summary>
 internal static class ScaledFloat8Pairs
 {
