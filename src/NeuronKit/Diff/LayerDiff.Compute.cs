@@ -30,7 +30,6 @@ public sealed partial class LayerDiff
     public static ShapeMismatch? FindMismatch(Layer a, Layer b)
     {
         if (a.Gates is not null && b.Gates is not null && a.Layout != b.Layout) return RecurrentMismatch(a, b);
-        if (SoleTensors(a, b)) return null;
         // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name).
         foreach (var ta in a.Tensors)
         {
@@ -63,13 +62,6 @@ public sealed partial class LayerDiff
         int extra = Array.IndexOf(taken, false);
         return extra < 0 ? null : new ShapeMismatch(a.Name, PartName(unitB.Parts[extra]), [], unitB.Parts[extra].Shape);
     }
-
-    // A layer of one 1-D tensor whose kind a file only guessed (gpt-oss's attention sinks: a bare tensor [heads] in
-    // Hugging Face's file, a weight-only "norm" in llama.cpp's) compares with a partner of one 1-D tensor as long, element
-    // j with element j, whatever role each kind gave it: with as many neurons as elements, neuron j is element j in any kind.
-    private static bool SoleTensors(Layer a, Layer b) =>
-        (a.Assumed || b.Assumed) && a.Tensors is [{ Tensor.Shape: [var n] }] && b.Tensors is [{ Tensor.Shape: [var m] }]
-        && n == m && a.NeuronCount == n && b.NeuronCount == n;
 
     private static string PartName(NeuronPart part) => part.Gate is { } gate ? $"{part.Role.Name} ({gate.Name})" : part.Role.Name;
 
@@ -211,7 +203,6 @@ public sealed partial class LayerDiff
     // scales in both (PyTorch GRU's n, ONNX GRU's h when linear_before_reset = 1); -1 when there is none.
     private static int Partner(NeuronPart part, Neuron a, Neuron b, bool[] taken)
     {
-        if (SoleTensors(a.Layer, b.Layer) && a.Parts.Count == 1 && b.Parts.Count == 1) return taken[0] ? -1 : 0;
         var candidateA = a.Layer.Gates?.Unsummed?.Gate;
         var candidateB = b.Layer.Gates?.Unsummed?.Gate;
         for (int m = 0; m < b.Parts.Count; m++)

@@ -32,7 +32,11 @@ internal sealed partial class LlamaCppNames
             : null;
 
     /// <summary>The Hugging Face module path of llama.cpp layer <paramref name="name"/>, or null when the table has none.</summary>
-    public string? HuggingFaceName(string name)
+    public string? HuggingFaceName(string name) =>
+        // A tensor no kind claims is a layer of its own, named with its role (blk.0.attn_sinks.weight).
+        (name.EndsWith(".weight", StringComparison.Ordinal) ? TableName(name[..^".weight".Length]) : null) ?? TableName(name);
+
+    private string? TableName(string name)
     {
         if (_table.Top.TryGetValue(name, out var top)) return top;
         var match = BlockName().Match(name);

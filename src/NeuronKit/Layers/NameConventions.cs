@@ -46,6 +46,12 @@ internal static partial class NameConventions
         new("experts", "Hugging Face's fused experts module (gpt-oss, Llama 4, transformers 5's mixtures of experts)"), // transformers GptOssExperts, Llama4TextExperts
     ];
 
+    /// <summary>Modules whose lone 1-D weight is not a norm's scale, though stored as one.</summary>
+    public static readonly IReadOnlyList<NameConvention> NotNorms =
+    [
+        new("attn_sinks", "llama.cpp's attention sinks (gpt-oss): one logit per head"), // llama.cpp gguf-py constants.py ATTN_SINKS
+    ];
+
     /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>
     public static readonly IReadOnlyList<NameConvention> Embedding =
     [

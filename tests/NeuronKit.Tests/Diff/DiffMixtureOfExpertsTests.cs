@@ -127,7 +127,9 @@ public class DiffMixtureOfExpertsTests
         var names = forward.Layers.ToDictionary(l => l.A.Name, l => l.B.Name);
         Assert.Equal("blk.0.ffn_gate_exps.1 + blk.0.ffn_up_exps.1", names["model.layers.0.mlp.experts.gate_up_proj.1"]);
         Assert.Equal("blk.0.ffn_down_exps.0", names["model.layers.0.mlp.experts.down_proj.0"]);
-        Assert.Equal("blk.0.attn_sinks", names["model.layers.0.self_attn.sinks"]);
+        // The sinks are one logit per head in both files, no norm: a tensor of its own on each side
+        Assert.Equal("blk.0.attn_sinks.weight", names["model.layers.0.self_attn.sinks"]);
+        Assert.Equal("Tensor", gguf.Layers.Single(l => l.Name == "blk.0.attn_sinks.weight").Kind);
         Assert.Equal("blk.0.ffn_gate_inp", names["model.layers.0.mlp.router"]);
         Assert.Equal("blk.0.post_attention_norm", names["model.layers.0.post_attention_layernorm"]);
         Assert.Equal(64, forward.Layers.Single(l => l.A.Name == "model.layers.0.mlp.experts.gate_up_proj.0").Neurons.Count);

@@ -104,6 +104,8 @@ internal sealed class Norm : ILayerKind, INodeKind
         if (candidate.Find("bias") is null && NameConventions.Find(NameConventions.RmsNorm, candidate.ModuleName) is { } rms)
             return [Layer(candidate, "RMSNorm", false,
                 [$"name '{candidate.ModuleName}' is {rms.Source}, and its weight {first.Shape.Text()} has no bias: RMSNorm [C]"])];
+        // A weight-only 1-D tensor some model names as something else is left to the fallback, not guessed a norm.
+        if (NameConventions.Find(NameConventions.NotNorms, candidate.ModuleName) is not null) return null;
         string tensors = candidate.Find("bias") is null ? $"weight {first.Shape.Text()}" : $"weight and bias {first.Shape.Text()}";
         return [Layer(candidate, "LayerNorm", true,
             [$"{tensors} with no running statistics: a LayerNorm-family norm (LayerNorm, GroupNorm, InstanceNorm and RMSNorm " +
