@@ -30,18 +30,28 @@ public sealed partial class LayerDiff
     public static ShapeMismatch? FindMismatch(Layer a, Layer b)
     {
         if (a.Gates is not null && b.Gates is not null && a.Layout != b.Layout) return RecurrentMismatch(a, b);
-        // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name).
-        foreach (var ta in a.Tensors)
+        // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name). Only
+        // those of its neurons: what a layer keeps beside them (an FP8 module's input_scale) is no part of the comparison.
+        var (tensorsA, tensorsB) = (NeuronTensors(a), NeuronTensors(b));
+        foreach (var ta in tensorsA)
         {
-            var tb = b.Tensors.FirstOrDefault(t => t.Role == ta.Role);
+            var tb = tensorsB.FirstOrDefault(t => t.Role == ta.Role);
             if (tb is null || !(ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape) || SameNeuronParts(a, b, ta.Role)))
                 return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
         }
-        if (b.Tensors.FirstOrDefault(tb => a.Tensors.All(ta => ta.Role != tb.Role)) is { } extra)
+        if (tensorsB.FirstOrDefault(tb => tensorsA.All(ta => ta.Role != tb.Role)) is { } extra)
             return new ShapeMismatch(a.Name, extra.Role, [], extra.Tensor.Shape);
         // A kind one file only assumed (a weight-only norm: LayerNorm*) gives way to the other's when the neurons match.
-        bool sameKind = a.Kind == b.Kind || ((a.Assumed || b.Assumed) && a.Tensors.All(t => SameNeuronParts(a, b, t.Role, anyLayout: true)));
+        bool sameKind = a.Kind == b.Kind || ((a.Assumed || b.Assumed) && tensorsA.All(t => SameNeuronParts(a, b, t.Role, anyLayout: true)));
         return sameKind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+    }
+
+    // The layer's tensors its first and last neurons read (every one, when it has no neurons).
+    private static List<LayerTensor> NeuronTensors(Layer layer)
+    {
+        if (layer.NeuronCount == 0) return [.. layer.Tensors];
+        var read = layer.Neuron(0).Parts.Concat(layer.Neuron(layer.NeuronCount - 1).Parts).Select(p => p.Tensor).ToHashSet(StringComparer.Ordinal);
+        return [.. layer.Tensors.Where(t => read.Contains(t.Tensor.Name))];
     }
 
     // Recurrent layers stored otherwise (ONNX's W [D, 4H, in] against PyTorch's weight_ih [4H, in], the gates in

@@ -82,7 +82,7 @@ internal static class LayerAddressing
             graph.ModuleClasses.GetValueOrDefault(module));
         try
         {
-            return candidate.WithOutputQuantization(request.Kind.Read(candidate, request)).Single().Copy(name: layer.Name);
+            return candidate.WithActivationQuantization(request.Kind.Read(candidate, request)).Single().Copy(name: layer.Name);
         }
         catch (RequestException mismatch)
         {

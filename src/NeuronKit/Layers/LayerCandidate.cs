@@ -5,8 +5,9 @@ namespace NeuronKit.Layers;
 /// <summary>
 /// The tensors that share one module prefix (<c>encoder.0.weight</c>, <c>encoder.0.bias</c> → module <c>encoder.0</c>),
 /// each with its last name component as role (or the role of a packed parameter, <see cref="NameConventions.PackedParameters"/>),
-/// plus the module's class when the file names it. A quantized module's output scale and zero point are set aside
-/// (<see cref="OutputQuantization"/>): kinds match the other tensors, and the layer keeps these beside its parts.
+/// plus the module's class when the file names it. A quantized module's output scale and zero point, and an FP8
+/// module's input scale, are set aside (<see cref="ActivationQuantization"/>): kinds match the other tensors, and the
+/// layer keeps these beside its parts.
 /// </summary>
 internal sealed class LayerCandidate
 {
@@ -15,15 +16,18 @@ internal sealed class LayerCandidate
     {
         Module = module;
         All = tensors;
-        bool quantized = tensors.Any(t => t.Tensor.Quantization is not null);
-        Tensors = [.. tensors.Where(t => !(quantized && IsOutputQuantization(t)))];
-        OutputQuantization = [.. tensors.Where(t => quantized && IsOutputQuantization(t))];
+        bool quantized = tensors.Any(t => t.Tensor.Quantization is not null), scaled = tensors.Any(t => t.Tensor.StoredAs is not null);
+        Tensors = [.. tensors.Where(t => !IsActivationQuantization(t, quantized, scaled))];
+        ActivationQuantization = [.. tensors.Where(t => IsActivationQuantization(t, quantized, scaled))];
         ModuleClass = moduleClass;
         Packed = tensors.Select(t => NameConventions.FindPacked(t.Tensor.Name)).FirstOrDefault(p => p is not null);
     }
 
-    private static bool IsOutputQuantization(LayerTensor tensor) =>
-        NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0;
+    // A scalar beside a quantized weight: a quantized module's output scale or zero point, or, beside an 8-bit float
+    // weight read through its scales, the static scale of the module's input.
+    private static bool IsActivationQuantization(LayerTensor tensor, bool quantized, bool scaled) =>
+        (quantized && NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0)
+        || (scaled && NameConventions.InputQuantization.Contains(tensor.Role) && tensor.Tensor.ElementCount == 1 && tensor.Tensor.Shape.Count <= 1);
 
     /// <summary>The module path: the tensor names minus their last component; "" for a bare module's <c>weight</c>.</summary>
     public string Module { get; }
@@ -37,11 +41,14 @@ internal sealed class LayerCandidate
     /// <summary>The module's class as the file names it (<c>torch.nn.modules.conv.Conv2d</c>), or null.</summary>
     public string? ModuleClass { get; }
 
-    /// <summary>Every tensor in file order: <see cref="Tensors"/> and <see cref="OutputQuantization"/>.</summary>
+    /// <summary>Every tensor in file order: <see cref="Tensors"/> and <see cref="ActivationQuantization"/>.</summary>
     public IReadOnlyList<LayerTensor> All { get; }
 
-    /// <summary>The module's output scale and zero point when it is quantized (<c>0.scale</c>, <c>0.zero_point</c>), which no kind matches.</summary>
-    public IReadOnlyList<LayerTensor> OutputQuantization { get; }
+    /// <summary>
+    /// The module's output scale and zero point when it is quantized (<c>0.scale</c>, <c>0.zero_point</c>), or its input
+    /// scale beside an 8-bit float weight (<c>input_scale</c>), which no kind matches.
+    /// </summary>
+    public IReadOnlyList<LayerTensor> ActivationQuantization { get; }
 
     /// <summary>A packed parameter among the tensors (a quantized Linear's <c>_packed_params._packed_params.0</c>), or null.</summary>
     public PackedParameter? Packed { get; }
@@ -58,11 +65,14 @@ internal sealed class LayerCandidate
     /// <paramref name="layers"/> with the output scale and zero point added to the one layer, and evidence saying why no neuron
     /// has them; several layers (or none) leave them to the caller, as tensors no kind claimed.
     /// </summary>
-    public IReadOnlyList<Layer> WithOutputQuantization(IReadOnlyList<Layer> layers) =>
-        OutputQuantization.Count == 0 || layers.Count != 1 ? layers
-        : [layers[0].Copy(tensorsAfter: OutputQuantization, evidenceAfter: [
-            $"{string.Join(" and ", OutputQuantization.Select(t => t.Tensor.Name))} quantize the module's output (its q_scale and " +
-            "q_zero_point), not its weights: kept with the layer, part of no neuron"])];
+    public IReadOnlyList<Layer> WithActivationQuantization(IReadOnlyList<Layer> layers) =>
+        ActivationQuantization.Count == 0 || layers.Count != 1 ? layers
+        : [layers[0].Copy(tensorsAfter: ActivationQuantization, evidenceAfter: [
+            ActivationQuantization.All(t => NameConventions.InputQuantization.Contains(t.Role))
+                ? $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} scales the module's input to 8-bit floats " +
+                  "(a static activation scale), not its weights: kept with the layer, part of no neuron"
+                : $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} quantize the module's output (its q_scale and " +
+                  "q_zero_point), not its weights: kept with the layer, part of no neuron"])];
 
     /// <summary>The module's own name: the last component of <see cref="Module"/> (<c>c_attn</c> of <c>h.0.attn.c_attn</c>).</summary>
     public string ModuleName => Module[(Module.LastIndexOf('.') + 1)..];

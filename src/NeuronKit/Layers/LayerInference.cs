@@ -111,7 +111,7 @@ internal static class LayerInference
                 classNote ??= packedNote;
         }
         if (classNote is not null) layers = [.. layers.Select(l => l.Copy(evidenceBefore: [classNote]))];
-        layers = candidate.WithOutputQuantization(layers);
+        layers = candidate.WithActivationQuantization(layers);
 
         var claimed = layers.SelectMany(l => l.Tensors).Select(t => t.Tensor.Name).ToHashSet(StringComparer.Ordinal);
         var left = candidate.All.Where(t => !claimed.Contains(t.Tensor.Name)).ToList();

@@ -105,6 +105,12 @@ internal static partial class NameConventions
     public static readonly IReadOnlyList<string> OutputQuantization = ["scale", "zero_point"]; // torch.ao.nn.quantized Linear, Conv*d _save_to_state_dict
 
     /// <summary>
+    /// What an FP8 module keeps for the quantization of its input (a static activation scale): a scalar beside an 8-bit
+    /// float weight, which belongs to the layer but to no neuron.
+    /// </summary>
+    public static readonly IReadOnlyList<string> InputQuantization = ["input_scale"]; // compressed-tensors and ModelOpt FP8 checkpoints
+
+    /// <summary>
     /// Fused modules (torch.ao.nn.intrinsic, their quantized and QAT forms) by the class whose weights they keep, under the same
     /// names: what follows (a ReLU, an add) has none. QAT's Conv+BatchNorm fusions keep a BatchNorm too and are not listed.
     /// </summary>

@@ -26,7 +26,12 @@ public class SafetensorsFloat8ScalesTests
 
         Assert.Equal([Mlp + "down_proj", Mlp + "gate_proj", Mlp + "up_proj"], model.Layers.Select(l => l.Name).Order());
         Assert.All(model.Layers, l => Assert.Equal(("Linear", false), (l.Kind, l.Assumed)));
-        Assert.DoesNotContain(model.Checkpoint.Tensors, t => t.Name.Contains("scale", StringComparison.Ordinal));
+        Assert.DoesNotContain(model.Checkpoint.Tensors, t => t.Name.Contains("weight_scale", StringComparison.Ordinal));
+        // compressed-tensors' input_scale scales the module's input, no weight: kept beside the layer, part of no neuron
+        var up = model.Layer(Mlp + "up_proj");
+        Assert.Equal(["weight", "input_scale"], up.Tensors.Select(t => t.Role));
+        Assert.Contains(up.Evidence, e => e.StartsWith($"{Mlp}up_proj.input_scale scales the module's input to 8-bit floats", StringComparison.Ordinal));
+        Assert.Single(model.Neuron(Mlp + "up_proj", 0).Parts);
         var down = model.Checkpoint.Tensors.Single(t => t.Name == Mlp + "down_proj.weight");
         Assert.Equal((DType.Float32, "float8_e4m3fn·weight_scale_inv", 8 * 136 + 2 * 4L), (down.DType, down.StoredAs, down.ByteSize));
         Assert.Equal("float8_e4m3fn·weight_scale", model.Checkpoint.Tensors.Single(t => t.Name == Mlp + "up_proj.weight").StoredAs);
