@@ -44,13 +44,17 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["output"] = "lm_head",
     };
 
-    private static readonly Dictionary<string, string> LlamaBlock = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> LlamaAttention = new(StringComparer.Ordinal)
     {
         ["attn_norm"] = "input_layernorm",
         ["attn_q"] = "self_attn.q_proj",
         ["attn_k"] = "self_attn.k_proj",
         ["attn_v"] = "self_attn.v_proj",
         ["attn_output"] = "self_attn.o_proj",
+    };
+
+    private static readonly Dictionary<string, string> LlamaBlock = new(LlamaAttention, StringComparer.Ordinal)
+    {
         ["attn_q_norm"] = "self_attn.q_norm",   // Qwen3
         ["attn_k_norm"] = "self_attn.k_norm",   // Qwen3
         ["ffn_norm"] = "post_attention_layernorm",
@@ -99,13 +103,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["output_norm"] = "model.norm",
     };
 
-    private static readonly Dictionary<string, string> GemmaBlock = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> GemmaBlock = new(LlamaAttention, StringComparer.Ordinal)
     {
-        ["attn_norm"] = "input_layernorm",
-        ["attn_q"] = "self_attn.q_proj",
-        ["attn_k"] = "self_attn.k_proj",
-        ["attn_v"] = "self_attn.v_proj",
-        ["attn_output"] = "self_attn.o_proj",
         ["ffn_norm"] = "post_attention_layernorm",
         ["ffn_gate"] = "mlp.gate_proj",
         ["ffn_up"] = "mlp.up_proj",
@@ -114,13 +113,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     // Gemma 2 and 3 norm both sides of attention and of the MLP: post_attention_layernorm is ATTN_POST_NORM there, and
     // ffn_norm is FFN_PRE_NORM (pre_feedforward_layernorm). Gemma 3 adds q/k norms.
-    private static readonly Dictionary<string, string> Gemma2Block = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> Gemma2Block = new(LlamaAttention, StringComparer.Ordinal)
     {
-        ["attn_norm"] = "input_layernorm",
-        ["attn_q"] = "self_attn.q_proj",
-        ["attn_k"] = "self_attn.k_proj",
-        ["attn_v"] = "self_attn.v_proj",
-        ["attn_output"] = "self_attn.o_proj",
         ["attn_q_norm"] = "self_attn.q_norm",   // Gemma 3
         ["attn_k_norm"] = "self_attn.k_norm",   // Gemma 3
         ["post_attention_norm"] = "post_attention_layernorm",
@@ -135,13 +129,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
     // checkpoint as [experts, out, in]). post_attention_layernorm is ATTN_POST_NORM here: gpt-oss lists no FFN_NORM.
     // The converter splits gate_up_proj's interleaved rows into ffn_gate_exps and ffn_up_exps (Splits), or, with
     // --fuse-gate-up-exps, writes ffn_gate_up_exps with the gate's rows first (HalvedGateUp).
-    private static readonly Dictionary<string, string> GptOssBlock = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> GptOssBlock = new(LlamaAttention, StringComparer.Ordinal)
     {
-        ["attn_norm"] = "input_layernorm",
-        ["attn_q"] = "self_attn.q_proj",
-        ["attn_k"] = "self_attn.k_proj",
-        ["attn_v"] = "self_attn.v_proj",
-        ["attn_output"] = "self_attn.o_proj",
         ["attn_sinks"] = "self_attn.sinks",
         ["post_attention_norm"] = "post_attention_layernorm",
         ["ffn_gate_inp"] = "mlp.router",
@@ -156,14 +145,9 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     // Llama 4 keeps its experts fused, [experts, in, out], the gate's outputs before the up projection's; the converter
     // splits them in halves (Llama4Model.modify_tensors) and leaves q/k unpermuted (undo_permute = False). Its MoE blocks
-    // have a router and a shared expert; the blocks between (interleave_moe_layer_step) a plain MLP.
-    private static readonly Dictionary<string, string> Llama4Block = new(StringComparer.Ordinal)
+    // have a router and a shared expert; the blocks between (interleave_moe_layer_step) a plain MLP, under feed_forward.
+    private static readonly Dictionary<string, string> Llama4Block = new(LlamaAttention, StringComparer.Ordinal)
     {
-        ["attn_norm"] = "input_layernorm",
-        ["attn_q"] = "self_attn.q_proj",
-        ["attn_k"] = "self_attn.k_proj",
-        ["attn_v"] = "self_attn.v_proj",
-        ["attn_output"] = "self_attn.o_proj",
         ["ffn_norm"] = "post_attention_layernorm",
         ["ffn_gate_inp"] = "feed_forward.router",
         ["ffn_down_exps"] = "feed_forward.experts.down_proj.{e}",
