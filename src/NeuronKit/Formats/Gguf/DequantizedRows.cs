@@ -68,7 +68,7 @@ public sealed class DequantizedRows : DecodedBytes
         CheckRange(offset, bytes.Length);
         if (_type.Encoder is not { } encode)
             throw new RequestException($"{_type.Name} blocks cannot be quantized again after an edit: NeuronKit writes ggml's " +
-                "reference quantization of q8_0 and q4_0 (and f32, f16, bf16 as they are)");
+                $"reference quantization of {GgmlTypes.Writable} (and f32, f16, bf16 as they are)");
         if (offset % sizeof(float) != 0 || bytes.Length % sizeof(float) != 0)
             throw new ArgumentException($"ggml values are written whole float32 elements at a time, not bytes {offset}..{offset + bytes.Length}");
         int blockSize = _type.BlockSize, typeSize = _type.TypeSize;

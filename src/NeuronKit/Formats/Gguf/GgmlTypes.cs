@@ -49,7 +49,7 @@ internal static class GgmlTypes
         new(36, "iq4_nl_4_4", 0, 0),
         new(37, "iq4_nl_4_8", 0, 0),
         new(38, "iq4_nl_8_8", 0, 0),
-        new(39, "mxfp4", 32, 17, Decoder: MicroscalingQuants.MXFP4),
+        new(39, "mxfp4", 32, 17, Decoder: MicroscalingQuants.MXFP4, Encoder: MicroscalingQuantizers.MXFP4),
         new(40, "nvfp4", 64, 36, Decoder: MicroscalingQuants.NVFP4),
         new(41, "q1_0", 128, 18, Decoder: LowBitQuants.Q1_0),
         new(42, "q2_0", 64, 18, Decoder: LowBitQuants.Q2_0),
@@ -60,6 +60,9 @@ internal static class GgmlTypes
 
     /// <summary>The type named <paramref name="name"/> (<c>q8_0</c>), or null.</summary>
     public static GgmlType? ByName(string name) => Table.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The names of the quantized types NeuronKit writes back after an edit, for messages.</summary>
+    public static string Writable => string.Join(", ", Table.Where(t => t.Encoder is not null).Select(t => t.Name));
 
     /// <summary>The names of the types NeuronKit reads, for hints.</summary>
     public static string Readable => string.Join(", ", Table.Where(t => t.Readable).Select(t => t.Name));

@@ -155,7 +155,7 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                  "or convert the model to f16 or f32 first (llama-quantize --allow-requantize … F16), prune, then quantize again"]);
         if (type.Encoder is null)
             throw new RequestException($"{cut.Tensor.Name} is {type.Name}: removing its columns means quantizing its rows again, " +
-                "and NeuronKit quantizes only q8_0 and q4_0 (ggml's reference quantizers)",
+                $"and NeuronKit quantizes only {GgmlTypes.Writable} (ggml's reference quantizers)",
                 ["convert the model to f16, f32, q8_0 or q4_0 first, prune, then quantize again with llama-quantize"]);
     }
 

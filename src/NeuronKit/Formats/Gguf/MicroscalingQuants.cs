@@ -10,8 +10,8 @@ namespace NeuronKit.Formats.Gguf;
 /// </summary>
 internal static class MicroscalingQuants
 {
-    // ggml-common.h's kvalues_fp4: twice E2M1's values, codes 8..15 the negatives of 0..7.
-    private static ReadOnlySpan<sbyte> DoubledE2M1 => [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12];
+    /// <summary>ggml-common.h's kvalues_fp4: twice E2M1's values, codes 8..15 the negatives of 0..7.</summary>
+    internal static ReadOnlySpan<sbyte> DoubledE2M1 => [0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12];
 
     /// <summary><c>block_mxfp4 { u8 e; u8 qs[16]; }</c>: y = e2m1[q]·2^(e - 127).</summary>
     public static void MXFP4(ReadOnlySpan<byte> block, Span<float> y) => Decode(block.Slice(1, 16), HalfOfE8M0(block[0]), y);
@@ -33,9 +33,11 @@ internal static class MicroscalingQuants
         }
     }
 
-    // 2^(e - 128), the E8M0 scale halved (ggml_e8m0_to_fp32_half): e = 0 and 1 are subnormal floats. ggml leaves e = 255
-    // (E8M0's NaN) a plain power of two, and so does this.
-    private static float HalfOfE8M0(byte e) => BitConverter.UInt32BitsToSingle(e < 2 ? 0x00200000u << e : (uint)(e - 1) << 23);
+    /// <summary>
+    /// 2^(e - 128), the E8M0 scale halved (ggml_e8m0_to_fp32_half): e = 0 and 1 are subnormal floats. ggml leaves e = 255
+    /// (E8M0's NaN) a plain power of two, and so does this.
+    /// </summary>
+    internal static float HalfOfE8M0(byte e) => BitConverter.UInt32BitsToSingle(e < 2 ? 0x00200000u << e : (uint)(e - 1) << 23);
 
     // An unsigned E4M3 float (4 exponent bits, bias 7, 3 mantissa bits) halved, as ggml_ue4m3_to_fp32; 0 and 0x7F
     // (E4M3's NaN) read as 0.
