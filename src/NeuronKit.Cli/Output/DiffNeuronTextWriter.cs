@@ -32,7 +32,7 @@ internal static class DiffNeuronTextWriter
             string gate = partA.Gate is { } g ? $" ({g})" : "";
             // The table ends with a blank line of its own.
             if (k == 0) stdout.WriteLine();
-            stdout.WriteLine($"{partA.Tensor}{partA.Index}  {partA.Role}{gate} · [{string.Join(", ", partA.Shape)}] {partA.DType.Name()}" +
+            stdout.WriteLine($"{partA.Tensor}{partA.Index}  {partA.Role}{gate} · [{string.Join(", ", partA.Shape)}] {partA.StoredAs ?? partA.DType.Name()}" +
                 (partB.Tensor == partA.Tensor ? "" : $"  (in B: {partB.Tensor}{partB.Index})"));
             double[] valuesA = partA.ToDoubles(), valuesB = partB.ToDoubles();
             // B's weights as stored; their difference as compared, less the converter's shift.
