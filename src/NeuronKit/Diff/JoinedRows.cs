@@ -57,7 +57,7 @@ internal sealed class JoinedRows : ILayerKind
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request) =>
-        throw new InvalidOperationException("interleaved rows are made by the diff, not read from a file");
+        throw new InvalidOperationException("joined rows are made by the diff, not read from a file");
 
     /// <inheritdoc/>
     // Neighbouring neurons come from two tensors: the diff reads them neuron by neuron.
