@@ -10,7 +10,7 @@ namespace NeuronKit.Diff;
 /// 2k + 1 neuron k of the second); Llama 4 puts the gate's first (neuron k is the first's k, n + k the second's k).
 /// Made by the diff to pair the files' layers, never read from a file.
 /// </summary>
-internal sealed class JoinedRows : ILayerKind
+internal sealed class JoinedRows : ILayerKind, IJoinedLayer
 {
     private readonly Layer _first;
     private readonly Layer _second;
@@ -40,13 +40,13 @@ internal sealed class JoinedRows : ILayerKind
             Implementation = new JoinedRows(first, second, interleaved),
         };
 
-    /// <summary>The two layers joined, first then second.</summary>
+    /// <inheritdoc/>
     public IReadOnlyList<Layer> Joined => [_first, _second];
 
     /// <summary>True when the two layers' rows take turns; false when the first's come before the second's.</summary>
     public bool Interleaved { get; }
 
-    /// <summary>The joined layer's neuron that is neuron <paramref name="k"/> of joined layer <paramref name="which"/> (0 first, 1 second).</summary>
+    /// <inheritdoc/>
     public long NeuronOf(int which, long k) => Interleaved ? 2 * k + which : which * _first.NeuronCount + k;
 
     /// <inheritdoc/>

@@ -15,12 +15,12 @@ public sealed record LayerPair(Layer A, Layer B, NeuronOrder? BOrder = null, Val
 
     /// <summary>
     /// A's neuron for neuron <paramref name="index"/> (negative counts from the end) of A's layer
-    /// <paramref name="name"/>: the index itself, unless that layer is one half of <see cref="A"/>, joined from two
+    /// <paramref name="name"/>: the index itself, unless that layer is one of those <see cref="A"/> was joined from
     /// (<c>ffn_gate_exps</c> beside <c>ffn_up_exps</c>), whose neuron k is the joined layer's neuron it became.
     /// </summary>
     public long AIndexOf(string name, long index)
     {
-        if (A.Implementation is not JoinedRows joined) return index;
+        if (A.Implementation is not IJoinedLayer joined) return index;
         int which = joined.Joined.ToList().FindIndex(l => l.Name == name);
         return which < 0 ? index : joined.NeuronOf(which, joined.Joined[which].Neuron(index).Index);
     }

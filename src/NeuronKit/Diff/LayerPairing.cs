@@ -73,8 +73,8 @@ internal static class LayerPairing
         return ([.. pairs.OrderBy(p => position[Components(p.A)[0]])], onlyInA, [.. b.Where(l => unpairedB.ContainsKey(l.Name))]);
     }
 
-    /// <summary>The layers of a file a paired layer is: itself, or the two a split layer was joined from.</summary>
-    public static IReadOnlyList<Layer> Components(Layer layer) => layer.Implementation is JoinedRows joined ? joined.Joined : [layer];
+    /// <summary>The layers of a file a paired layer is: itself, or those a split layer was joined from.</summary>
+    public static IReadOnlyList<Layer> Components(Layer layer) => layer.Implementation is IJoinedLayer joined ? joined.Joined : [layer];
 
     // A Hugging Face layer llama.cpp's converter split in two (gpt-oss's gate_up_proj) pairs with the two joined, on
     // whichever side the GGUF is; only where the other file has that layer, so a GGUF against a GGUF keeps its own.

@@ -28,6 +28,10 @@ namespace NeuronKit.Diff;
 /// <param name="HalvedGateUp">
 /// The llama.cpp layer (within a block) that keeps such a layer's rows whole but with every even row first; null for none.
 /// </param>
+/// <param name="LatentSplit">
+/// Within block N, DeepSeek's <c>self_attn.kv_b_proj</c>, which the converter splits per head into <c>attn_k_b</c> (the
+/// key rows, transposed) and <c>attn_v_b</c> (the value rows); null for none (<see cref="LatentUpProjection"/>).
+/// </param>
 /// <param name="TrimsEmbedding">
 /// True when the converter keeps only the embedding rows of the tokenizer's vocabulary, the first of the checkpoint's
 /// (Gemma 3's modify_tensors: <c>data_torch[:len(tokens)]</c>).
@@ -35,7 +39,7 @@ namespace NeuronKit.Diff;
 internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, IReadOnlyDictionary<string, string> Top,
     IReadOnlyDictionary<string, string> Block, string Blocks = "model.layers.", string BasePrefix = "model.",
     IReadOnlyDictionary<string, (string First, string Second, bool Interleaved)>? Splits = null, string? HalvedGateUp = null,
-    bool TrimsEmbedding = false)
+    bool TrimsEmbedding = false, (string HuggingFace, string Keys, string Values)? LatentSplit = null)
 {
     private static readonly Dictionary<string, string> LlamaTop = new(StringComparer.Ordinal)
     {
@@ -164,6 +168,27 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["feed_forward.experts.gate_up_proj.{e}"] = ("ffn_gate_exps", "ffn_up_exps", false),
     };
 
+    // DeepSeek-V2/V3 (deepseek2): multi-head latent attention, the q projection low-rank (q_a, q_b; V2-Lite's plain
+    // q_proj), dense MLPs in the first blocks, then a router (its selection bias in exp_probs_b), routed and shared
+    // experts. Newer converters write kv_b_proj only split (LatentSplit); older ones kept it as attn_kv_b.
+    private static readonly Dictionary<string, string> DeepSeekBlock = new(LlamaBlock, StringComparer.Ordinal)
+    {
+        ["attn_q_a"] = "self_attn.q_a_proj",
+        ["attn_q_a_norm"] = "self_attn.q_a_layernorm",
+        ["attn_q_b"] = "self_attn.q_b_proj",
+        ["attn_kv_a_mqa"] = "self_attn.kv_a_proj_with_mqa",
+        ["attn_kv_a_norm"] = "self_attn.kv_a_layernorm",
+        ["attn_kv_b"] = "self_attn.kv_b_proj",
+        ["ffn_gate_inp"] = "mlp.gate",
+        ["exp_probs_b"] = "mlp.gate.e_score_correction_bias",
+        ["ffn_gate_exps"] = "mlp.experts.{e}.gate_proj",
+        ["ffn_up_exps"] = "mlp.experts.{e}.up_proj",
+        ["ffn_down_exps"] = "mlp.experts.{e}.down_proj",
+        ["ffn_gate_shexp"] = "mlp.shared_experts.gate_proj",
+        ["ffn_up_shexp"] = "mlp.shared_experts.up_proj",
+        ["ffn_down_shexp"] = "mlp.shared_experts.down_proj",
+    };
+
     // GPT-2's Conv1D weights are stored (in, out); the converter transposes them, and the diff compares column j with
     // row j, so only the names need mapping.
     private static readonly Dictionary<string, string> Gpt2Top = new(StringComparer.Ordinal)
@@ -186,8 +211,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     /// <summary>
     /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama); Qwen2,
-    /// Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss and Llama 4 are written unpermuted; GPT-2 has no rotary
-    /// embedding.
+    /// Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss, Llama 4 and DeepSeek-V2/V3 (deepseek2, Kimi K2 too)
+    /// are written unpermuted; GPT-2 has no rotary embedding.
     /// </summary>
     public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
     {
@@ -203,5 +228,6 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["gpt2"] = new(PermutesQK: false, 0, Gpt2Top, Gpt2Block, Blocks: "transformer.h.", BasePrefix: "transformer."),
         ["gpt-oss"] = new(PermutesQK: false, 0, LlamaTop, GptOssBlock, Splits: GptOssSplits, HalvedGateUp: "ffn_gate_up_exps"),
         ["llama4"] = new(PermutesQK: false, 0, LlamaTop, Llama4Block, Splits: Llama4Splits),
+        ["deepseek2"] = new(PermutesQK: false, 0, LlamaTop, DeepSeekBlock, LatentSplit: ("self_attn.kv_b_proj", "attn_k_b", "attn_v_b")),
     };
 }

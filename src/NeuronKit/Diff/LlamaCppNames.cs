@@ -33,8 +33,9 @@ internal sealed partial class LlamaCppNames
 
     /// <summary>The Hugging Face module path of llama.cpp layer <paramref name="name"/>, or null when the table has none.</summary>
     public string? HuggingFaceName(string name) =>
-        // A tensor no kind claims is a layer of its own, named with its role (blk.0.attn_sinks.weight).
-        (name.EndsWith(".weight", StringComparison.Ordinal) ? TableName(name[..^".weight".Length]) : null) ?? TableName(name);
+        // A tensor no kind claims is a layer of its own, named with its role (blk.0.attn_sinks.weight, blk.0.exp_probs_b.bias).
+        (name.EndsWith(".weight", StringComparison.Ordinal) ? TableName(name[..^".weight".Length])
+            : name.EndsWith(".bias", StringComparison.Ordinal) ? TableName(name[..^".bias".Length]) : null) ?? TableName(name);
 
     private string? TableName(string name)
     {
@@ -100,10 +101,32 @@ internal sealed partial class LlamaCppNames
     }
 
     /// <summary>
-    /// The layers among <paramref name="layers"/> that the converter split out of one Hugging Face layer, each pair
-    /// joined (<see cref="JoinedRows"/>), with the Hugging Face module path of the layer they came from.
+    /// The layers among <paramref name="layers"/> that the converter split out of one Hugging Face layer, joined
+    /// (<see cref="JoinedRows"/>, <see cref="LatentUpProjection"/>), with the Hugging Face module path of the layer they
+    /// came from.
     /// </summary>
-    public IEnumerable<(string HuggingFaceName, Layer Joined)> Splits(IReadOnlyCollection<Layer> layers)
+    public IEnumerable<(string HuggingFaceName, Layer Joined)> Splits(IReadOnlyCollection<Layer> layers) =>
+        RowSplits(layers).Concat(LatentSplits(layers));
+
+    // A block's attn_k_b and attn_v_b heads, joined into the kv_b_proj they were split from.
+    private IEnumerable<(string HuggingFaceName, Layer Joined)> LatentSplits(IReadOnlyCollection<Layer> layers)
+    {
+        if (_table.LatentSplit is not { } latent) yield break;
+        var heads = layers.Select(l => (Layer: l, Match: BlockName().Match(l.Name)))
+            .Where(x => x.Match.Success && x.Match.Groups[3].Success && (x.Match.Groups[2].Value == latent.Keys || x.Match.Groups[2].Value == latent.Values))
+            .GroupBy(x => x.Match.Groups[1].Value);
+        foreach (var block in heads)
+        {
+            List<Layer> Part(string name) => [.. block.Where(x => x.Match.Groups[2].Value == name).Select(x => x.Layer).OrderBy(l => l.StackIndex)];
+            var (keys, values) = (Part(latent.Keys), Part(latent.Values));
+            string name = $"{_table.Blocks}{block.Key}.{latent.HuggingFace}";
+            string why = $"llama.cpp's {_architecture} converter split {name} per head into blk.{block.Key}.{latent.Keys} (the key rows, " +
+                $"transposed) and blk.{block.Key}.{latent.Values} (the value rows)";
+            if (LatentUpProjection.Join(keys, values, why) is { } joined) yield return (name, joined);
+        }
+    }
+
+    private IEnumerable<(string HuggingFaceName, Layer Joined)> RowSplits(IReadOnlyCollection<Layer> layers)
     {
         if (_table.Splits is null) yield break;
         var byName = layers.ToDictionary(l => l.Name, StringComparer.Ordinal);

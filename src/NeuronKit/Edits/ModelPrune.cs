@@ -53,8 +53,13 @@ public sealed class ModelPrune
     {
         // One expert's rows cannot leave a tensor that stacks every expert: each would have to lose them.
         if (targets.FirstOrDefault(t => t.Layer.Implementation is Layers.Kinds.Experts).Layer is { } expert)
-            throw new RequestException($"'{expert.Name}' is one expert of {expert.Module}, a tensor that stacks every expert's weight: " +
-                "removing its rows would change every expert's shape", [$"ablate with neuron edit {expert.Name} J --zero --outgoing instead"]);
+        {
+            // An expert's consumer is its own expert of the down projection; what reads a head's output no convention says.
+            string noun = Layers.Kinds.Experts.Noun(expert.Layout);
+            throw new RequestException($"'{expert.Name}' is one {noun} of {expert.Module}, a tensor that stacks every {noun}'s weight: " +
+                $"removing its rows would change every {noun}'s shape",
+                [$"ablate with neuron edit {expert.Name} J --zero{(noun == "expert" ? " --outgoing" : "")} instead"]);
+        }
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
         CheckRecurrentSiblings(model, normalized);

@@ -15,7 +15,7 @@ internal static class SequentialSiblings
     public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone)
     {
-        // A stacked expert's number (blk.0.ffn_up_exps.3) is which expert it is, not where it runs.
+        // A stacked expert's or head's number (blk.0.ffn_up_exps.3, blk.0.attn_k_b.3) is which one it is, not where it runs.
         var families = layers
             .Where(l => l.Implementation is not Layers.Kinds.Experts)
             .Select(l => (Layer: l, Parent: Parent(l.Name, out long number), Number: number))

@@ -32,12 +32,21 @@ internal static partial class NameConventions
         new("output", "llama.cpp's output head (GGUF ne [in, out], read back as [out, in])"),          // llama.cpp output.weight (lm_head)
         new("ffn_gate_inp", "llama.cpp's expert router of a mixture of experts (GGUF ne [in, experts], read back as [experts, in])"), // llama.cpp FFN_GATE_INP (Mixtral block_sparse_moe.gate, Qwen MoE mlp.gate)
         new("ffn_up_shexp|ffn_down_shexp|ffn_gate_shexp", "llama.cpp's shared expert projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp FFN_*_SHEXP (Qwen MoE mlp.shared_expert)
+        new("q_a_proj|q_b_proj|kv_a_proj_with_mqa|kv_b_proj", "DeepSeek's latent attention projection, a torch.nn.Linear"), // transformers DeepseekV2/V3Attention
+        new("attn_q_a|attn_q_b|attn_kv_a_mqa|attn_kv_b", "llama.cpp's latent attention projection (GGUF ne [in, out], read back as [out, in])"), // llama.cpp gguf-py constants.py ATTN_Q_A … ATTN_KV_B (deepseek2)
     ];
 
     /// <summary>Tensors that stack a mixture of experts' Linear weights, [experts, out, in].</summary>
     public static readonly IReadOnlyList<NameConvention> Experts =
     [
         new("ffn_gate_exps|ffn_up_exps|ffn_down_exps|ffn_gate_up_exps", "llama.cpp's stacked experts of a mixture-of-experts feed-forward (GGUF ne [in, out, experts], read back as [experts, out, in])"), // llama.cpp gguf-py constants.py FFN_*_EXP (Mixtral, Qwen MoE)
+    ];
+
+    /// <summary>Tensors that stack one Linear weight per attention head, [heads, out, in].</summary>
+    public static readonly IReadOnlyList<NameConvention> HeadProjections =
+    [
+        new("attn_k_b|attn_v_b", "llama.cpp's per-head projections of DeepSeek's multi-head latent attention, split from " +
+            "kv_b_proj by its converter (GGUF ne [in, out, heads], read back as [heads, out, in])"), // llama.cpp gguf-py constants.py ATTN_K_B, ATTN_V_B; DeepseekV2Model.modify_tensors
     ];
 
     /// <summary>Modules that hold a mixture's experts fused, gate_up_proj and down_proj one 3-D parameter each.</summary>
@@ -72,6 +81,8 @@ internal static partial class NameConventions
     [
         new("attn_norm|ffn_norm|output_norm|attn_q_norm|attn_k_norm", "llama.cpp's RMSNorm"), // llama.cpp LLaMA-family GGUF (LlamaRMSNorm in HF)
         new("input_layernorm|post_attention_layernorm", "a Hugging Face LLaMA-family decoder layer's RMSNorm"), // LlamaRMSNorm (LLaMA, Mistral, Qwen2); GPT-NeoX's namesakes have a bias
+        new("q_a_layernorm|kv_a_layernorm", "DeepSeek's latent attention RMSNorm"), // transformers DeepseekV3RMSNorm
+        new("attn_q_a_norm|attn_kv_a_norm", "llama.cpp's latent attention RMSNorm"), // llama.cpp gguf-py constants.py ATTN_Q_A_NORM, ATTN_KV_A_NORM (deepseek2)
     ];
 
     /// <summary>
@@ -109,6 +120,12 @@ internal static partial class NameConventions
     /// float weight, which belongs to the layer but to no neuron.
     /// </summary>
     public static readonly IReadOnlyList<string> InputQuantization = ["input_scale"]; // compressed-tensors and ModelOpt FP8 checkpoints
+
+    /// <summary>
+    /// A mixture-of-experts router's per-expert bias that only chooses the experts (auxiliary-loss-free balancing), beside
+    /// the router's weight: part of no neuron.
+    /// </summary>
+    public const string SelectionBias = "e_score_correction_bias"; // transformers DeepseekV3TopkRouter (DeepSeek-V3, R1, Kimi K2, GLM-4.5, dots1)
 
     /// <summary>
     /// Fused modules (torch.ao.nn.intrinsic, their quantized and QAT forms) by the class whose weights they keep, under the same

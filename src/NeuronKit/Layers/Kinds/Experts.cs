@@ -4,8 +4,8 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Layers.Kinds;
 
 /// <summary>
-/// The experts of a mixture-of-experts feed-forward, every expert's weight stacked in one tensor. Two conventions store
-/// them so:
+/// Linear weights stacked in one tensor, each read as a Linear of its own: the experts of a mixture-of-experts
+/// feed-forward, or one projection per attention head. Three conventions store them so:
 /// <list type="bullet">
 /// <item>llama.cpp's GGUF <c>blk.N.ffn_up_exps</c> (and gate, down), [experts, out, in] once its dims are read back in
 /// PyTorch's order (convert_hf_to_gguf.py stacks the Hugging Face experts' Linear weights along a new first dim); each
@@ -17,8 +17,12 @@ namespace NeuronKit.Layers.Kinds;
 /// order makes gate_up's outputs twice down's inputs and down's outputs gate_up's inputs. Each expert is read as
 /// <c>….experts.gate_up_proj.E</c> and <c>….experts.down_proj.E</c>; gate_up's neurons are the gate's and the up
 /// projection's rows together, in the model's own order.</item>
+/// <item>llama.cpp's GGUF <c>blk.N.attn_k_b</c> and <c>attn_v_b</c> of DeepSeek's multi-head latent attention (deepseek2:
+/// DeepSeek-V2, V3, R1, Kimi K2), [heads, out, in]: its converter splits <c>kv_b_proj</c> per head into the key part,
+/// transposed (latent rank out, key width in), and the value part (value width out, latent rank in), the forms
+/// llama.cpp multiplies with; each head is read as sub-layer <c>blk.N.attn_k_b.H</c>.</item>
 /// </list>
-/// Each expert is a Linear of its own: its neuron j is output j of expert E.
+/// Each expert (or head) is a Linear of its own: its neuron j is output j of expert (or head) E.
 /// </summary>
 internal sealed class Experts : ILayerKind
 {
@@ -27,6 +31,9 @@ internal sealed class Experts : ILayerKind
 
     /// <summary>The layout of one expert of a stacked tensor whose experts are (in, out).</summary>
     public const string InOutLayout = "[experts, in, out]: this expert's (in, out)";
+
+    /// <summary>The layout of one head of a tensor that stacks a projection per attention head.</summary>
+    public const string HeadLayout = "[heads, out, in]: this head's (out, in)";
 
     private static readonly string[] FusedRoles = ["gate_up_proj", "down_proj", "gate_up_proj_bias", "down_proj_bias"];
 
@@ -39,9 +46,12 @@ internal sealed class Experts : ILayerKind
     private IReadOnlyList<Layer>? MatchStacked(LayerCandidate candidate)
     {
         // Every expert must have rows and columns: an empty one would let a file declare any number of experts for free.
-        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { Shape: [> 0, > 0, > 0] } weight
-            || NameConventions.Find(NameConventions.Experts, candidate.ModuleName) is not { } convention)
-            return null;
+        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { Shape: [> 0, > 0, > 0] } weight) return null;
+        if (NameConventions.Find(NameConventions.HeadProjections, candidate.ModuleName) is { } heads)
+            return candidate.Find("bias") is null ? PerExpert(candidate.Module, weight, null, HeadLayout,
+                $"name '{candidate.ModuleName}' is {heads.Source}: weight {weight.Shape.Text()} is {weight.Shape[0]} heads of a Linear (out, in) each")
+                : null;
+        if (NameConventions.Find(NameConventions.Experts, candidate.ModuleName) is not { } convention) return null;
         // A bias (gpt-oss's) is one row per expert, [experts, out].
         var bias = candidate.Find("bias");
         if (bias is not null && !bias.Shape.SequenceEqual([weight.Shape[0], weight.Shape[1]])) return null;
@@ -71,15 +81,21 @@ internal sealed class Experts : ILayerKind
             .. PerExpert($"{candidate.Module}.down_proj", down, downBias, layout, evidence)];
     }
 
+    /// <summary>What one of a stack laid out as <paramref name="layout"/> is: "head" for a per-head projection, else "expert".</summary>
+    public static string Noun(string layout) => layout == HeadLayout ? "head" : "expert";
+
+    // True when each expert's neurons are rows of its matrix, (out, in).
+    private static bool Rows(Layer layer) => layer.Layout != InOutLayout;
+
     private List<Layer> PerExpert(string module, TensorInfo weight, TensorInfo? bias, string layout, string evidence) =>
         [.. Enumerable.Range(0, checked((int)weight.Shape[0])).Select(e => new Layer
         {
             Name = $"{module}.{e}",
             Kind = "Linear",
-            NeuronCount = weight.Shape[layout == Layout ? 1 : 2],
+            NeuronCount = weight.Shape[layout == InOutLayout ? 2 : 1],
             Tensors = bias is null ? [new("weight", weight)] : [new("weight", weight), new("bias", bias)],
             Layout = layout,
-            Evidence = [evidence, $"expert {e}: index {e} of dim 0; neuron j is {(layout == Layout ? "row" : "column")} j of it"],
+            Evidence = [evidence, $"{Noun(layout)} {e}: index {e} of dim 0; neuron j is {(layout == InOutLayout ? "column" : "row")} j of it"],
             Module = module,
             StackIndex = e,
             Implementation = this,
@@ -88,30 +104,30 @@ internal sealed class Experts : ILayerKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request) =>
         Match(candidate) ?? throw new RequestException($"{request.Name} needs llama.cpp's stacked experts weight [experts, out, in] " +
-            "or Hugging Face's fused experts gate_up_proj and down_proj");
+            "(or its per-head attn_k_b, attn_v_b [heads, out, in]) or Hugging Face's fused experts gate_up_proj and down_proj");
 
     /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron)
     {
         var weight = layer.Role("weight")!.Tensor;
-        bool rows = layer.Layout == Layout;
+        bool rows = Rows(layer);
         var at = rows ? new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.At(neuron))
             : new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.All, SliceItem.At(neuron));
         var part = new NeuronPart(weight, PartRole.Weight, at,
-            note: $"expert {layer.StackIndex} of {weight.Shape[0]}: {(rows ? "row" : "column")} {neuron} of weight[{layer.StackIndex}]");
+            note: $"{Noun(layer.Layout)} {layer.StackIndex} of {weight.Shape[0]}: {(rows ? "row" : "column")} {neuron} of weight[{layer.StackIndex}]");
         return layer.Role("bias") is { } bias
             ? [part, new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.At(neuron)))]
             : [part];
     }
 
     /// <inheritdoc/>
-    public long? InputWidth(Layer layer, long groups) => layer.Role("weight")!.Tensor.Shape[layer.Layout == Layout ? 2 : 1];
+    public long? InputWidth(Layer layer, long groups) => layer.Role("weight")!.Tensor.Shape[Rows(layer) ? 2 : 1];
 
     /// <inheritdoc/>
     public IReadOnlyList<NeuronPart>? InputParts(Layer layer, long first, long count, long groups)
     {
         var inputs = count == 1 ? SliceItem.At(first) : SliceItem.Range(first, first + count);
-        var at = layer.Layout == Layout ? new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.All, inputs)
+        var at = Rows(layer) ? new TensorSlice(SliceItem.At(layer.StackIndex), SliceItem.All, inputs)
             : new TensorSlice(SliceItem.At(layer.StackIndex), inputs, SliceItem.All);
         return [new NeuronPart(layer.Role("weight")!.Tensor, PartRole.Weight, at)];
     }

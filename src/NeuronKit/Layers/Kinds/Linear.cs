@@ -21,6 +21,7 @@ internal sealed partial class Linear : ILayerKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
+        if (candidate.Find(NameConventions.SelectionBias) is { } selection) return Router(candidate, selection);
         if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { Shape.Count: 2 } weight) return null;
         var bias = candidate.Find("bias");
         if (bias is not null && bias.Shape.Count != 1) return null;
@@ -56,6 +57,16 @@ internal sealed partial class Linear : ILayerKind
             _ => null,
         };
     }
+
+    // DeepSeek-V3's router keeps a bias per expert beside its weight that only ranks the experts (added to their scores to
+    // choose them, not to the gate values they are weighted by): no neuron's bias, so left to a layer of its own.
+    private IReadOnlyList<Layer>? Router(LayerCandidate candidate, TensorInfo selection) =>
+        candidate.HasOnly("weight", NameConventions.SelectionBias) && candidate.Find("weight") is { Shape: [var experts, _] } weight
+            && selection.Shape.SequenceEqual([experts])
+            ? [Layer(candidate, weight, null, OutIn, false, [$"{selection.Name} {selection.Shape.Text()} is DeepSeek-V3's per-expert " +
+                $"selection bias beside its router: weight {weight.Shape.Text()} is (out, in), a row per expert; the selection bias " +
+                "ranks the experts and is added to no output, so it is a layer of its own"])]
+            : null;
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)

@@ -94,6 +94,53 @@ public class ExpertsTests
             run.Stderr.Trim());
     }
 
+    [Fact]
+    public void DeepSeek_s_per_head_attn_k_b_and_attn_v_b_are_one_Linear_per_head()
+    {
+        // Given the DeepSeek GGUF's block 0 attn_k_b [2 heads, 32 latent, 32 key] and attn_v_b [2 heads, 16 value, 32 latent]
+        using var gguf = Model.Open(Cross("deepseek2_q8_0.gguf"));
+
+        var heads = gguf.Layers.Where(l => l.Module is "blk.0.attn_k_b" or "blk.0.attn_v_b").ToList();
+
+        // Then each head is a Linear (not a convolution, as its 3-D weight alone would suggest): attn_k_b's neurons are
+        // its latent dimensions, attn_v_b's its value rows; neuron j of head 1 is row j of weight[1]
+        Assert.Equal(["blk.0.attn_k_b.0", "blk.0.attn_k_b.1", "blk.0.attn_v_b.0", "blk.0.attn_v_b.1"], heads.Select(l => l.Name));
+        Assert.All(heads, l => Assert.Equal(("Linear", "[heads, out, in]: this head's (out, in)", false), (l.Kind, l.Layout, l.Assumed)));
+        Assert.Equal([32L, 32, 16, 16], heads.Select(l => l.NeuronCount));
+        var part = Assert.Single(gguf.Neuron("blk.0.attn_v_b.1", 5).Parts);
+        Assert.Equal(("blk.0.attn_v_b.weight", "[1, 5]", "head 1 of 2: row 5 of weight[1]"), (part.Tensor, part.Index, part.Note));
+        // And a head's numbers are which head it is, not a sequence: attn_k_b.0 does not feed attn_k_b.1
+        Assert.Empty(gguf.Graph.ConsumersOf(gguf.Layer("blk.0.attn_k_b.0")));
+    }
+
+    [Fact]
+    public void Pruning_one_head_s_unit_is_refused_as_an_expert_s_is()
+    {
+        using var output = new TempFile("pruned.gguf", []);
+
+        var run = CliRun.Of("prune", Cross("deepseek2_f32.gguf"), "blk.0.attn_v_b.1", "3", "-o", output.Path);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: 'blk.0.attn_v_b.1' is one head of blk.0.attn_v_b, a tensor that stacks every head's weight: " +
+            "removing its rows would change every head's shape\nhint: ablate with neuron edit blk.0.attn_v_b.1 J --zero instead", run.Stderr.Trim());
+    }
+
+    [Fact]
+    public void DeepSeek_s_router_is_a_Linear_and_its_selection_bias_a_layer_of_its_own()
+    {
+        // Given DeepSeek-V3's router: mlp.gate.weight [4 experts, 32] beside e_score_correction_bias [4]
+        using var hf = Model.Open(Cross("moe/deepseek_v3.safetensors"));
+
+        var router = hf.Layer("model.layers.1.mlp.gate");
+        var selection = hf.Layer("model.layers.1.mlp.gate.e_score_correction_bias");
+
+        // Then the router is a Linear, a row per expert, with no bias (the selection bias only ranks the experts)
+        Assert.Equal(("Linear", 4L, false), (router.Kind, router.NeuronCount, router.Assumed));
+        Assert.Equal(["weight"], hf.Neuron("model.layers.1.mlp.gate", 2).Parts.Select(p => p.Role.Name));
+        Assert.Contains("selection bias", router.Evidence[0], StringComparison.Ordinal);
+        Assert.Equal(4, selection.NeuronCount);
+    }
+
     [Theory]
     [InlineData("gpt_oss_bf16.safetensors", "[experts, in, out]: this expert's (in, out)", 64, 32, "[1, :, 5]")]
     [InlineData("mixtral_fused.safetensors", "[experts, out, in]: this expert's (out, in)", 16, 16, "[1, 5]")]
