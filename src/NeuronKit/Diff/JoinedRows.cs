@@ -23,11 +23,14 @@ internal sealed class JoinedRows : ILayerKind, IJoinedLayer
     }
 
     /// <summary>
-    /// The joined layer of <paramref name="first"/> and <paramref name="second"/> (the same kind and neuron count), their
-    /// rows taking turns or one after the other; null when they are not alike.
+    /// The joined layer of <paramref name="first"/> and <paramref name="second"/> (the same kind, neuron count, layout
+    /// and tensor roles and shapes, so that every neuron has the same parts), their rows taking turns or one after the
+    /// other; null when they are not alike.
     /// </summary>
     public static Layer? Join(Layer first, Layer second, bool interleaved, string why) =>
-        first.Kind != second.Kind || first.NeuronCount != second.NeuronCount || first.Layout != second.Layout ? null : new Layer
+        first.Kind != second.Kind || first.NeuronCount != second.NeuronCount || first.Layout != second.Layout
+            || !first.Tensors.Select(t => (t.Role, t.Tensor.Shape.Text())).SequenceEqual(second.Tensors.Select(t => (t.Role, t.Tensor.Shape.Text())))
+            ? null : new Layer
         {
             Name = $"{first.Name} + {second.Name}",
             Kind = first.Kind,

@@ -36,9 +36,10 @@ public sealed class NeuronOrder
 
     /// <summary>
     /// The rows of each of <paramref name="heads"/> heads when they split <paramref name="rows"/> into heads of an even
-    /// size, as both rotary orders need; null otherwise.
+    /// size, as both rotary orders need; null otherwise (no rows, or more heads than rows, included).
     /// </summary>
-    internal static long? HeadRows(long rows, long heads) => heads > 0 && rows % heads == 0 && rows / heads % 2 == 0 ? rows / heads : null;
+    internal static long? HeadRows(long rows, long heads) =>
+        heads > 0 && rows > 0 && rows % heads == 0 && rows / heads % 2 == 0 ? rows / heads : null;
 
     /// <summary>
     /// llama.cpp's order of gpt-oss's fused gate and up rows when its converter keeps them in one tensor
