@@ -168,17 +168,9 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["feed_forward.experts.gate_up_proj.{e}"] = ("ffn_gate_exps", "ffn_up_exps", false),
     };
 
-    // DeepSeek-V2/V3 (deepseek2): multi-head latent attention, the q projection low-rank (q_a, q_b; V2-Lite's plain
-    // q_proj), dense MLPs in the first blocks, then a router (its selection bias in exp_probs_b), routed and shared
-    // experts. Newer converters write kv_b_proj only split (LatentSplit); older ones kept it as attn_kv_b.
-    private static readonly Dictionary<string, string> DeepSeekBlock = new(LlamaBlock, StringComparer.Ordinal)
+    // DeepSeek-V3's mixture: a router with its selection bias (exp_probs_b), routed experts and shared ones.
+    private static readonly Dictionary<string, string> DeepSeekExperts = new(StringComparer.Ordinal)
     {
-        ["attn_q_a"] = "self_attn.q_a_proj",
-        ["attn_q_a_norm"] = "self_attn.q_a_layernorm",
-        ["attn_q_b"] = "self_attn.q_b_proj",
-        ["attn_kv_a_mqa"] = "self_attn.kv_a_proj_with_mqa",
-        ["attn_kv_a_norm"] = "self_attn.kv_a_layernorm",
-        ["attn_kv_b"] = "self_attn.kv_b_proj",
         ["ffn_gate_inp"] = "mlp.gate",
         ["exp_probs_b"] = "mlp.gate.e_score_correction_bias",
         ["ffn_gate_exps"] = "mlp.experts.{e}.gate_proj",
@@ -188,6 +180,35 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["ffn_up_shexp"] = "mlp.shared_experts.up_proj",
         ["ffn_down_shexp"] = "mlp.shared_experts.down_proj",
     };
+
+    // DeepSeek-V2/V3 (deepseek2): multi-head latent attention, the q projection low-rank (q_a, q_b; V2-Lite's plain
+    // q_proj), dense MLPs in the first blocks, then the mixture. Newer converters write kv_b_proj only split
+    // (LatentSplit); older ones kept it as attn_kv_b.
+    private static readonly Dictionary<string, string> DeepSeekBlock = Merged(LlamaBlock, DeepSeekExperts, new Dictionary<string, string>
+    {
+        ["attn_q_a"] = "self_attn.q_a_proj",
+        ["attn_q_a_norm"] = "self_attn.q_a_layernorm",
+        ["attn_q_b"] = "self_attn.q_b_proj",
+        ["attn_kv_a_mqa"] = "self_attn.kv_a_proj_with_mqa",
+        ["attn_kv_a_norm"] = "self_attn.kv_a_layernorm",
+        ["attn_kv_b"] = "self_attn.kv_b_proj",
+    });
+
+    // GLM-4.5 and 4.6 (glm4moe): LLaMA's attention (with biases, q/k norms in some), one norm after attention
+    // (post_attention_norm: the architecture has no ffn_norm), dense MLPs first, then DeepSeek-V3's mixture.
+    private static readonly Dictionary<string, string> Glm4MoeBlock = Merged(LlamaAttention, DeepSeekExperts, new Dictionary<string, string>
+    {
+        ["attn_q_norm"] = "self_attn.q_norm",
+        ["attn_k_norm"] = "self_attn.k_norm",
+        ["post_attention_norm"] = "post_attention_layernorm",
+        ["ffn_gate"] = "mlp.gate_proj",
+        ["ffn_up"] = "mlp.up_proj",
+        ["ffn_down"] = "mlp.down_proj",
+    });
+
+    // Tables of distinct entries, as one (a repeated name would throw, at the first use of any table).
+    private static Dictionary<string, string> Merged(params IReadOnlyDictionary<string, string>[] tables) =>
+        tables.SelectMany(t => t).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     // GPT-2's Conv1D weights are stored (in, out); the converter transposes them, and the diff compares column j with
     // row j, so only the names need mapping.
@@ -210,13 +231,15 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
     };
 
     /// <summary>
-    /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama); Qwen2,
-    /// Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss, Llama 4 and DeepSeek-V2/V3 (deepseek2, Kimi K2 too)
-    /// are written unpermuted; GPT-2 has no rotary embedding.
+    /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama), and so
+    /// do its subclasses Granite's and SmolLM3's; Qwen2, Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss,
+    /// Llama 4, DeepSeek-V2/V3 (deepseek2, Kimi K2 too) and GLM-4.5 are written unpermuted; GPT-2 has no rotary embedding.
     /// </summary>
     public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
     {
         ["llama"] = new(PermutesQK: true, 0, LlamaTop, MixtralBlock),
+        ["granite"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
+        ["smollm3"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
         ["qwen2"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
         ["qwen3"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
         ["qwen2moe"] = new(PermutesQK: false, 0, LlamaTop, QwenMoeBlock),
@@ -228,6 +251,7 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["gpt2"] = new(PermutesQK: false, 0, Gpt2Top, Gpt2Block, Blocks: "transformer.h.", BasePrefix: "transformer."),
         ["gpt-oss"] = new(PermutesQK: false, 0, LlamaTop, GptOssBlock, Splits: GptOssSplits, HalvedGateUp: "ffn_gate_up_exps"),
         ["llama4"] = new(PermutesQK: false, 0, LlamaTop, Llama4Block, Splits: Llama4Splits),
+        ["glm4moe"] = new(PermutesQK: false, 0, LlamaTop, Glm4MoeBlock),
         ["deepseek2"] = new(PermutesQK: false, 0, LlamaTop, DeepSeekBlock, LatentSplit: ("self_attn.kv_b_proj", "attn_k_b", "attn_v_b")),
     };
 }

@@ -136,6 +136,25 @@ public class DiffCrossFormatTests
         Assert.Empty(diff.OnlyInB);
     }
 
+    [Theory]
+    [InlineData("granite_block0.gguf")]
+    [InlineData("smollm3_block0.gguf")]
+    public void Granite_and_SmolLM3_GGUFs_pair_through_LLaMA_s_q_k_permutation(string file)
+    {
+        // Given block 0's attention under an architecture whose converter subclasses LLaMA's, q/k rows permuted
+        using var hf = Model.Open(HuggingFace);
+        using var gguf = Model.Open(Cross(file));
+
+        // When it is compared with the Hugging Face model
+        var diff = ModelDiff.Compute(hf, gguf);
+
+        // Then its five layers pair by name, q and k through the permutation (random rows would differ otherwise), unchanged
+        Assert.Equal(5, diff.Layers.Count);
+        Assert.Equal(["model.layers.0.self_attn.k_proj", "model.layers.0.self_attn.q_proj"], diff.Layers.Where(l => l.BOrder is not null).Select(l => l.A.Name));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+        Assert.Empty(diff.OnlyInB);
+    }
+
     [Fact]
     public void A_GGUF_of_an_architecture_the_table_does_not_know_keeps_its_names()
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using NeuronKit.Diff;
 using NeuronKit.Tests.Cli;
@@ -8,7 +7,8 @@ namespace NeuronKit.Tests.Diff;
 /// <summary>
 /// DeepSeek-V3 against its llama.cpp GGUFs (tests/fixtures/diff/cross, make_diff_cross.py's deepseek2): multi-head
 /// latent attention's kv_b_proj, which the converter splits per head into attn_k_b (the key rows, transposed) and attn_v_b
-/// (the value rows); the router's selection bias, which it keeps as exp_probs_b; routed and shared experts.
+/// (the value rows); the router's selection bias, which it keeps as exp_probs_b; routed and shared experts. And GLM-4.5,
+/// whose mixture is DeepSeek-V3's.
 /// </summary>
 public class DiffDeepSeekTests
 {
@@ -137,6 +137,32 @@ public class DiffDeepSeekTests
             "from, kv_b_proj, by its Hugging Face name: head 1's key row i is its neuron 48 + i", run.Stderr.Trim());
     }
 
-    private static void Close(double want, double actual) =>
-        Assert.True(Math.Abs(actual - want) <= 1e-9 * Math.Abs(want), $"expected {want.ToString("R", CultureInfo.InvariantCulture)}, got {actual.ToString("R", CultureInfo.InvariantCulture)}");
+    [Fact]
+    public void GLM_4_5_pairs_LLaMA_s_attention_and_DeepSeek_s_mixture_with_its_GGUF()
+    {
+        // Given GLM-4.5 (glm4moe) and its f32 GGUF: attention with biases, one norm after attention, DeepSeek-V3's router
+        using var hf = Model.Open(Fixtures.Path("diff/cross/moe/glm4moe.safetensors"));
+        using var gguf = Model.Open(Cross("glm4moe_f32.gguf"));
+        int layers = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/cross/expected.json"))).RootElement
+            .GetProperty("glm4moe").GetProperty("layers").GetInt32();
+
+        foreach (var diff in (ModelDiff[])[ModelDiff.Compute(hf, gguf), ModelDiff.Compute(gguf, hf)])
+        {
+            // Then every layer pairs both ways, unpermuted, and nothing differs
+            Assert.Empty(diff.OnlyInA);
+            Assert.Empty(diff.OnlyInB);
+            Assert.Empty(diff.Mismatched);
+            Assert.Equal(layers, diff.Layers.Count);
+            Assert.All(diff.Layers, l => Assert.Null(l.BOrder));
+            Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal((0, 0.0), (n.L2Delta, n.BiasDelta ?? 0)));
+        }
+        var names = ModelDiff.Compute(hf, gguf).Layers.ToDictionary(l => l.A.Name, l => l.B.Name);
+        Assert.Equal("blk.1.post_attention_norm", names["model.layers.1.post_attention_layernorm"]);
+        Assert.Equal("blk.0.attn_q", names["model.layers.0.self_attn.q_proj"]);
+        Assert.Equal("blk.1.exp_probs_b.bias", names["model.layers.1.mlp.gate.e_score_correction_bias"]);
+        Assert.Equal("blk.1.ffn_gate_exps.2", names["model.layers.1.mlp.experts.2.gate_proj"]);
+        Assert.Equal("blk.1.ffn_down_shexp", names["model.layers.1.mlp.shared_experts.down_proj"]);
+    }
+
+    private static void Close(double want, double actual) => DiffMixtureOfExpertsTests.Close(want, actual);
 }

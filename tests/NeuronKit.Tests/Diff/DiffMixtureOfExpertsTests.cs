@@ -95,7 +95,8 @@ public class DiffMixtureOfExpertsTests
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
     }
 
-    private static void Close(double want, double actual) =>
+    /// <summary>Equal to 1e-9 relative: numpy's float64 against the diff's sums in another order.</summary>
+    internal static void Close(double want, double actual) =>
         Assert.True(Math.Abs(actual - want) <= 1e-9 * Math.Abs(want), $"expected {want.ToString("R", CultureInfo.InvariantCulture)}, got {actual.ToString("R", CultureInfo.InvariantCulture)}");
 
     private static readonly string GptOss = Fixtures.Path("diff/cross/moe/gpt_oss.safetensors");
