@@ -20,6 +20,8 @@ public class DiffMutationFuzzTests
     [InlineData("moe/gpt_oss.safetensors", "gpt_oss.gguf")]             // MXFP4 pairs; gate_up joined from two layers
     [InlineData("moe/llama4.safetensors", "llama4.gguf")]               // fused experts joined in halves
     [InlineData("moe/deepseek_v3.safetensors", "deepseek2_q8_0.gguf")]  // kv_b_proj joined from per-head halves
+    [InlineData("moe/glm4moe.safetensors", "glm4moe_f32.gguf")]         // a router's selection bias, a layer of its own
+    [InlineData("meta/consolidated.00.pth", "llama_f32.gguf")]          // Meta's names, head counts from params.json
     public async Task Damaged_pairs_compare_or_fail_with_a_NeuronKit_error(string checkpoint, string gguf)
     {
         int count = (int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_COUNT"), out int n) ? n : 10_000) / 20;
