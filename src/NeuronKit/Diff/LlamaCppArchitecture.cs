@@ -57,15 +57,24 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["attn_output"] = "self_attn.o_proj",
     };
 
-    private static readonly Dictionary<string, string> LlamaBlock = new(LlamaAttention, StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> LlamaMlp = new(StringComparer.Ordinal)
     {
-        ["attn_q_norm"] = "self_attn.q_norm",   // Qwen3
-        ["attn_k_norm"] = "self_attn.k_norm",   // Qwen3
-        ["ffn_norm"] = "post_attention_layernorm",
         ["ffn_gate"] = "mlp.gate_proj",
         ["ffn_up"] = "mlp.up_proj",
         ["ffn_down"] = "mlp.down_proj",
     };
+
+    // Norms of each head's queries and keys (Qwen3, Gemma 3, OLMo 2 and GLM-4.5 over the whole projection).
+    private static readonly Dictionary<string, string> QueryKeyNorms = new(StringComparer.Ordinal)
+    {
+        ["attn_q_norm"] = "self_attn.q_norm",
+        ["attn_k_norm"] = "self_attn.k_norm",
+    };
+
+    private static readonly Dictionary<string, string> LlamaBlock = Merged(LlamaAttention, LlamaMlp, QueryKeyNorms, new Dictionary<string, string>
+    {
+        ["ffn_norm"] = "post_attention_layernorm",
+    });
 
     // Mixtral converts to llama: its router and experts, stacked by the converter along a new first dim.
     private static readonly Dictionary<string, string> MixtralBlock = new(LlamaBlock, StringComparer.Ordinal)
@@ -107,27 +116,32 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["output_norm"] = "model.norm",
     };
 
-    private static readonly Dictionary<string, string> GemmaBlock = new(LlamaAttention, StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> GemmaBlock = Merged(LlamaAttention, LlamaMlp, new Dictionary<string, string>
     {
         ["ffn_norm"] = "post_attention_layernorm",
-        ["ffn_gate"] = "mlp.gate_proj",
-        ["ffn_up"] = "mlp.up_proj",
-        ["ffn_down"] = "mlp.down_proj",
-    };
+    });
 
     // Gemma 2 and 3 norm both sides of attention and of the MLP: post_attention_layernorm is ATTN_POST_NORM there, and
     // ffn_norm is FFN_PRE_NORM (pre_feedforward_layernorm). Gemma 3 adds q/k norms.
-    private static readonly Dictionary<string, string> Gemma2Block = new(LlamaAttention, StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> Gemma2Block = Merged(LlamaAttention, LlamaMlp, QueryKeyNorms, new Dictionary<string, string>
     {
-        ["attn_q_norm"] = "self_attn.q_norm",   // Gemma 3
-        ["attn_k_norm"] = "self_attn.k_norm",   // Gemma 3
         ["post_attention_norm"] = "post_attention_layernorm",
         ["ffn_norm"] = "pre_feedforward_layernorm",
         ["post_ffw_norm"] = "post_feedforward_layernorm",
-        ["ffn_gate"] = "mlp.gate_proj",
-        ["ffn_up"] = "mlp.up_proj",
-        ["ffn_down"] = "mlp.down_proj",
-    };
+    });
+
+    // OLMo 2 and 3 (olmo2): no norm before attention or the MLP, one after each (ATTN_POST_NORM, FFN_POST_NORM).
+    private static readonly Dictionary<string, string> Olmo2Block = Merged(LlamaAttention, LlamaMlp, QueryKeyNorms, new Dictionary<string, string>
+    {
+        ["post_attention_norm"] = "post_attention_layernorm",
+        ["post_ffw_norm"] = "post_feedforward_layernorm",
+    });
+
+    // Seed-OSS (seed_oss): LLaMA's block, its post_attention_layernorm listed as ATTN_POST_NORM (no FFN_NORM).
+    private static readonly Dictionary<string, string> SeedOssBlock = Merged(LlamaAttention, LlamaMlp, new Dictionary<string, string>
+    {
+        ["post_attention_norm"] = "post_attention_layernorm",
+    });
 
     // gpt-oss: attention with sinks, a router, and fused experts (Hugging Face's [experts, in, out], MXFP4 in its
     // checkpoint as [experts, out, in]). post_attention_layernorm is ATTN_POST_NORM here: gpt-oss lists no FFN_NORM.
@@ -196,14 +210,9 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     // GLM-4.5 and 4.6 (glm4moe): LLaMA's attention (with biases, q/k norms in some), one norm after attention
     // (post_attention_norm: the architecture has no ffn_norm), dense MLPs first, then DeepSeek-V3's mixture.
-    private static readonly Dictionary<string, string> Glm4MoeBlock = Merged(LlamaAttention, DeepSeekExperts, new Dictionary<string, string>
+    private static readonly Dictionary<string, string> Glm4MoeBlock = Merged(LlamaAttention, LlamaMlp, QueryKeyNorms, DeepSeekExperts, new Dictionary<string, string>
     {
-        ["attn_q_norm"] = "self_attn.q_norm",
-        ["attn_k_norm"] = "self_attn.k_norm",
         ["post_attention_norm"] = "post_attention_layernorm",
-        ["ffn_gate"] = "mlp.gate_proj",
-        ["ffn_up"] = "mlp.up_proj",
-        ["ffn_down"] = "mlp.down_proj",
     });
 
     // Tables of distinct entries, as one (a repeated name would throw, at the first use of any table).
@@ -233,7 +242,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
     /// <summary>
     /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama), and so
     /// do its subclasses Granite's and SmolLM3's; Qwen2, Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss,
-    /// Llama 4, DeepSeek-V2/V3 (deepseek2, Kimi K2 too) and GLM-4.5 are written unpermuted; GPT-2 has no rotary embedding.
+    /// Llama 4, DeepSeek-V2/V3 (deepseek2, Kimi K2 too), GLM-4.5, OLMo 2 and Seed-OSS are written unpermuted; GPT-2 has no
+    /// rotary embedding.
     /// </summary>
     public static IReadOnlyDictionary<string, LlamaCppArchitecture> Known { get; } = new Dictionary<string, LlamaCppArchitecture>(StringComparer.Ordinal)
     {
@@ -252,6 +262,8 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["gpt-oss"] = new(PermutesQK: false, 0, LlamaTop, GptOssBlock, Splits: GptOssSplits, HalvedGateUp: "ffn_gate_up_exps"),
         ["llama4"] = new(PermutesQK: false, 0, LlamaTop, Llama4Block, Splits: Llama4Splits),
         ["glm4moe"] = new(PermutesQK: false, 0, LlamaTop, Glm4MoeBlock),
+        ["olmo2"] = new(PermutesQK: false, 0, LlamaTop, Olmo2Block),
+        ["seed_oss"] = new(PermutesQK: false, 0, LlamaTop, SeedOssBlock),
         ["deepseek2"] = new(PermutesQK: false, 0, LlamaTop, DeepSeekBlock, LatentSplit: ("self_attn.kv_b_proj", "attn_k_b", "attn_v_b")),
     };
 }

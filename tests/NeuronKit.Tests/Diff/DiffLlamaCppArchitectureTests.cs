@@ -126,6 +126,28 @@ public class DiffLlamaCppArchitectureTests
     }
 
     [Theory]
+    [InlineData("olmo2", "blk.1.post_ffw_norm", "model.layers.1.post_feedforward_layernorm")]   // a norm after the MLP, none before
+    [InlineData("olmo2", "blk.0.attn_k_norm", "model.layers.0.self_attn.k_norm")]              // over the whole k projection
+    [InlineData("seed_oss", "blk.0.post_attention_norm", "model.layers.0.post_attention_layernorm")]
+    public void OLMo_2_and_Seed_OSS_pair_by_their_own_names(string architecture, string gguf, string huggingFace)
+    {
+        // Given a tiny model of the architecture and its GGUF
+        using var hf = Model.Open(Fixtures.Path($"diff/cross/{architecture}/model.safetensors"));
+        using var file = Model.Open(Cross($"{architecture}_f32.gguf"));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(hf, file);
+
+        // Then every layer pairs under the architecture's names, unpermuted, and nothing changed
+        Assert.Empty(diff.OnlyInA);
+        Assert.Empty(diff.OnlyInB);
+        Assert.Equal(Expected.GetProperty("olmo2_seed_oss").GetProperty("layers").GetProperty(architecture).GetInt32(), diff.Layers.Count);
+        Assert.Equal(gguf, diff.Layers.Single(l => l.A.Name == huggingFace).B.Name);
+        Assert.All(diff.Layers, l => Assert.Null(l.BOrder ?? (object?)l.BShift));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
+    }
+
+    [Theory]
     [InlineData("model.safetensors", "transformer.")]
     [InlineData("headless.safetensors", "")]
     public void A_GPT_2_pairs_with_its_GGUF_column_for_row_with_or_without_its_base_model_s_prefix(string file, string prefix)
