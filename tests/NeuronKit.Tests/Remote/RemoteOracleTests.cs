@@ -44,6 +44,7 @@ public class RemoteOracleTests
     [Theory]
     [InlineData("safetensors/sharded/model.safetensors.index.json")]
     [InlineData("onnx/external.onnx")]
+    [InlineData("diff/cross/split/llama_q8_0-00002-of-00003.gguf")]   // llama.cpp's splits, by any one of them
     public async Task A_sharded_model_or_external_data_reads_its_other_files_beside_the_URL(string file)
     {
         // Given a model whose tensors live in several files, served over HTTP

@@ -39,6 +39,9 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
     /// <remarks>Also refuses, before anything is written, a quantized tensor whose rows would stop being whole blocks.</remarks>
     public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
     {
+        if (GgufSplits.CountOf(checkpoint.Metadata, Path.GetFileName(checkpoint.Path)) is { } splits)
+            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is one of {splits} splits of a model: prune writes one " +
+                "GGUF file", ["merge the splits first: llama-gguf-split --merge FIRST.gguf MERGED.gguf"]);
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
         var companions = new List<TensorCut>();
         foreach (var cut in cuts)

@@ -16,7 +16,8 @@ namespace NeuronKit.Formats.Gguf;
 
 /// <summary>
 /// Reads GGUF files (llama.cpp, ggml): tensors of the plain types as views of the mapped file, quantized ones through
-/// <see cref="DequantizedRows"/>, which decode only the blocks a neuron needs.
+/// <see cref="DequantizedRows"/>, which decode only the blocks a neuron needs; a model split in several files
+/// (<see cref="GgufSplits"/>) from any one of them.
 /// </summary>
 public sealed class GgufReader : ICheckpointReader
 {
@@ -26,7 +27,7 @@ public sealed class GgufReader : ICheckpointReader
     public string Name => "gguf";
 
     /// <inheritdoc/>
-    public string Description => "GGUF v2/v3 (llama.cpp, ggml): f32, f16, bf16, f64, integers, Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, Q2_K..Q6_K, IQ4_NL/IQ4_XS, MXFP4/NVFP4, TQ1_0/TQ2_0 and Q1_0/Q2_0";
+    public string Description => "GGUF v2/v3 (llama.cpp, ggml), one file or gguf-split's splits: f32, f16, bf16, f64, integers, Q4_0/Q4_1/Q5_0/Q5_1/Q8_0, Q2_K..Q6_K, IQ4_NL/IQ4_XS, MXFP4/NVFP4, TQ1_0/TQ2_0 and Q1_0/Q2_0";
 
     /// <inheritdoc/>
     public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(Magic);
@@ -38,8 +39,12 @@ public sealed class GgufReader : ICheckpointReader
         var file = ByteSources.Open(path);
         try
         {
-            var header = GgufHeader.Read(new GgufCursor(file, fileName));
-            CheckPlacement(header, file.Length, fileName);
+            var header = Header(file, fileName);
+            if (GgufSplits.CountOf(header.Metadata, fileName) is { } splits)
+            {
+                file.Dispose();
+                return GgufSplits.Open(path, splits, Header, View);
+            }
             var tensors = header.Tensors.Select(t => View(t, file, header.DataStart)).ToList();
             return new Checkpoint(path, Name, tensors, [file], header.Metadata);
         }
@@ -48,6 +53,16 @@ public sealed class GgufReader : ICheckpointReader
             file.Dispose();
             throw;
         }
+    }
+
+    // The header of a GGUF file, its tensors checked against the file's length.
+    private static GgufHeader Header(ByteSource file, string fileName)
+    {
+        if (!file.Span(0, (int)Math.Min(file.Length, Magic.Length)).StartsWith(Magic))
+            throw new CheckpointException($"{fileName} is not a GGUF file (it does not start with the magic bytes \"GGUF\")");
+        var header = GgufHeader.Read(new GgufCursor(file, fileName));
+        CheckPlacement(header, file.Length, fileName);
+        return header;
     }
 
     // Every tensor aligned, inside the file, and clear of its neighbours (llama.cpp also wants them in order and
