@@ -22,6 +22,7 @@ public class DiffMutationFuzzTests
     [InlineData("moe/deepseek_v3.safetensors", "deepseek2_q8_0.gguf")]  // kv_b_proj joined from per-head halves
     [InlineData("moe/glm4moe.safetensors", "glm4moe_f32.gguf")]         // a router's selection bias, a layer of its own
     [InlineData("meta/consolidated.00.pth", "llama_f32.gguf")]          // Meta's names, head counts from params.json
+    [InlineData("llama/model.safetensors", "split/llama_q8_0-00002-of-00003.gguf")]  // llama.cpp's splits, one of them damaged
     public async Task Damaged_pairs_compare_or_fail_with_a_NeuronKit_error(string checkpoint, string gguf)
     {
         int count = (int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_COUNT"), out int n) ? n : 10_000) / 20;
@@ -29,7 +30,7 @@ public class DiffMutationFuzzTests
         var random = new Random(seed);
         string[] originals = [Fixtures.Path("diff/cross/" + checkpoint), Fixtures.Path("diff/cross/" + gguf)];
         var bytes = originals.Select(File.ReadAllBytes).ToArray();
-        string dir = Folder(originals[0]);
+        string dir = Folder(originals);
         int compared = 0, refused = 0;
         try
         {
@@ -69,7 +70,7 @@ public class DiffMutationFuzzTests
     {
         string[] originals = [Fixtures.Path("diff/cross/" + checkpoint), Fixtures.Path("diff/cross/" + gguf)];
         var bytes = originals.Select(File.ReadAllBytes).ToArray();
-        string dir = Folder(originals[0]);
+        string dir = Folder(originals);
         try
         {
             var random = new Random(seed);
@@ -86,13 +87,16 @@ public class DiffMutationFuzzTests
         }
     }
 
-    // A new folder for the damaged copies, with the checkpoint's config.json (its head counts) as beside the original.
-    private static string Folder(string checkpoint)
+    // A new folder for the damaged copies, with what each file reads beside it: the checkpoint's config.json (its head
+    // counts), a GGUF split's other splits.
+    private static string Folder(string[] originals)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"neuronkit-diff-fuzz-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
-        foreach (string sibling in Directory.GetFiles(Path.GetDirectoryName(checkpoint)!, "*.json"))
-            File.Copy(sibling, Path.Combine(dir, Path.GetFileName(sibling)));
+        var siblings = Directory.GetFiles(Path.GetDirectoryName(originals[0])!, "*.json");
+        if (System.Text.RegularExpressions.Regex.Match(Path.GetFileName(originals[1]), @"^(.+)-\d{5}-of-\d{5}\.gguf$") is { Success: true } split)
+            siblings = [.. siblings, .. Directory.GetFiles(Path.GetDirectoryName(originals[1])!, split.Groups[1].Value + "-*-of-*.gguf")];
+        foreach (string sibling in siblings) File.Copy(sibling, Path.Combine(dir, Path.GetFileName(sibling)));
         return dir;
     }
 
