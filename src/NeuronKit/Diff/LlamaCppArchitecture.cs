@@ -57,6 +57,10 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["attn_output"] = "self_attn.o_proj",
     };
 
+    // Tables of distinct entries, as one (a repeated name would throw, at the first use of any table).
+    private static Dictionary<string, string> Merged(params IReadOnlyDictionary<string, string>[] tables) =>
+        tables.SelectMany(t => t).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
     private static readonly Dictionary<string, string> LlamaMlp = new(StringComparer.Ordinal)
     {
         ["ffn_gate"] = "mlp.gate_proj",
@@ -64,7 +68,7 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["ffn_down"] = "mlp.down_proj",
     };
 
-    // Norms of each head's queries and keys (Qwen3, Gemma 3, OLMo 2 and GLM-4.5 over the whole projection).
+    // Norms of the queries and keys: each head's (Qwen3, Gemma 3, GLM-4.5), or the whole projection's (OLMo 2).
     private static readonly Dictionary<string, string> QueryKeyNorms = new(StringComparer.Ordinal)
     {
         ["attn_q_norm"] = "self_attn.q_norm",
@@ -214,10 +218,6 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
     {
         ["post_attention_norm"] = "post_attention_layernorm",
     });
-
-    // Tables of distinct entries, as one (a repeated name would throw, at the first use of any table).
-    private static Dictionary<string, string> Merged(params IReadOnlyDictionary<string, string>[] tables) =>
-        tables.SelectMany(t => t).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     // GPT-2's Conv1D weights are stored (in, out); the converter transposes them, and the diff compares column j with
     // row j, so only the names need mapping.
