@@ -23,6 +23,14 @@ internal static class GraphConventions
                 "position's values by them, so no slice of a consumer's weights multiplies them")), // GPT-2 (HF GPT2Attention, nanoGPT CausalSelfAttention)
         new(@"(?<b>(?:.+\.)?)intermediate\.dense", ["{b}output.dense"], [],
             "BERT's feed-forward: output.dense(gelu(intermediate.dense(x)))", []),               // BERT, RoBERTa (HF BertIntermediate → BertOutput)
+        new(@"(?<b>(?:.+\.)?)(?:up|gate)_proj", ["{b}down_proj"], [],
+            "Hugging Face's gated MLP: down_proj(act(gate_proj(x)) · up_proj(x))", []), // HF LlamaMLP (LLaMA, Mistral, Qwen, Gemma, OLMo), DeepSeek's and Qwen's experts and shared experts
+        new(@"(?<b>(?:.+\.)?(?:feed_forward|experts\.\d+)\.)w[13]", ["{b}w2"], [],
+            "Meta's and Mixtral's feed-forward: w2(silu(w1(x)) · w3(x))", []),                  // Meta llama FeedForward, HF MixtralBlockSparseTop2MLP
+        new(@"(?<b>(?:.+\.)?)self_attn\.v_proj", ["{b}self_attn.o_proj"], [],
+            "Hugging Face's attention: o_proj reads each head's attention-weighted values", []), // HF LlamaAttention and its kin (v_proj → o_proj)
+        new(@"(?<b>(?:.+\.)?)attention\.wv", ["{b}attention.wo"], [],
+            "Meta's attention: wo reads each head's attention-weighted values", []),            // Meta llama Attention (wv → wo)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],
             "llama.cpp's feed-forward: ffn_down(silu(ffn_gate(x)) · ffn_up(x))", []),            // llama.cpp LLaMA-family GGUF (HF gate_proj, up_proj → down_proj)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)_exps\.(?<e>\d+)", ["{b}ffn_down_exps.{e}"], [],

@@ -21,6 +21,23 @@ public class PrunePlanTests
     }
 
     [Fact]
+    public void A_Hugging_Face_LLaMA_s_MLP_unit_goes_from_up_proj_gate_proj_and_down_proj_as_llama_cpp_s_does()
+    {
+        // Given the tiny LLaMA in Hugging Face naming (safetensors, no graph: names say what reads up_proj)
+        using var model = Model.Open(Fixtures.Path("diff/cross/llama/model.safetensors"));
+
+        var prune = ModelPrune.Plan(model, [(model.Layer("model.layers.1.mlp.up_proj"), [3, -1])]);
+
+        // Then the gate's rows go with the up projection's, and down_proj loses the matching columns
+        Assert.Equal([("model.layers.1.mlp.up_proj", [3L, 63]), ("model.layers.1.mlp.gate_proj", [3L, 63])],
+            prune.Targets.Select(t => (t.Layer.Name, t.Removed.ToArray())));
+        var cuts = prune.Cuts.ToDictionary(c => c.Tensor.Name);
+        Assert.Equal([62L, 32], cuts["model.layers.1.mlp.gate_proj.weight"].NewShape);
+        Assert.Equal([32L, 62], cuts["model.layers.1.mlp.down_proj.weight"].NewShape);
+        Assert.Equal([1], cuts["model.layers.1.mlp.down_proj.weight"].Removed.Keys);
+    }
+
+    [Fact]
     public void A_norm_on_the_way_is_cut_with_the_layer_not_taken_for_another_producer()
     {
         using var model = Model.Open(Fixtures.Path("prune/cnn.safetensors"));

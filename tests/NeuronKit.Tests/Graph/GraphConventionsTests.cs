@@ -25,6 +25,49 @@ public class GraphConventionsTests
         Assert.Equal([5.0, 21, 37, 53], outgoing.ToDoubles());
     }
 
+    [Theory]
+    [InlineData("model.layers.0.mlp.up_proj", "model.layers.0.mlp.down_proj")]                                        // LLaMA's MLP
+    [InlineData("model.layers.0.mlp.gate_proj", "model.layers.0.mlp.down_proj")]
+    [InlineData("model.layers.1.mlp.experts.3.up_proj", "model.layers.1.mlp.experts.3.down_proj")]                    // DeepSeek's and Qwen's experts
+    [InlineData("model.layers.1.mlp.shared_experts.gate_proj", "model.layers.1.mlp.shared_experts.down_proj")]
+    [InlineData("model.layers.0.block_sparse_moe.experts.2.w3", "model.layers.0.block_sparse_moe.experts.2.w2")]     // Mixtral's experts
+    [InlineData("layers.0.feed_forward.w1", "layers.0.feed_forward.w2")]                                              // Meta's reference code
+    [InlineData("model.layers.0.self_attn.v_proj", "model.layers.0.self_attn.o_proj")]                                // attention values
+    [InlineData("layers.0.attention.wv", "layers.0.attention.wo")]
+    public void Hugging_Face_and_Meta_names_say_what_reads_a_gated_MLP_unit_and_an_attention_value(string producer, string consumer)
+    {
+        // Given the producer [16, 4] beside its consumer [4, 16] and, for an expert, another expert's consumer too
+        string other = consumer.Replace("experts.3.", "experts.0.").Replace("experts.2.", "experts.0.");
+        var builder = new CheckpointBuilder().Tensor(producer + ".weight", 16, 4).Tensor(consumer + ".weight", 4, 16);
+        if (other != consumer) builder = builder.Tensor(other + ".weight", 4, 16);
+        using var model = builder.Model();
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer(producer)));
+        var outgoing = model.Graph.WithOutgoing(model.Neuron(producer, 5)).Parts.Last();
+
+        // Then the consumer of the same module (the same expert) reads unit 5 as its column 5, an assumed edge
+        Assert.Equal((consumer, true), (edge.Consumer.Name, edge.Assumed));
+        Assert.Equal((consumer + ".weight", "[:, 5]"), (outgoing.Tensor, outgoing.Index));
+        Assert.Equal([5.0, 21, 37, 53], outgoing.ToDoubles());
+    }
+
+    [Fact]
+    public void A_Hugging_Face_LLaMA_s_MLP_unit_goes_out_through_the_down_proj_column_its_GGUF_s_goes_through()
+    {
+        // Given the tiny LLaMA in Hugging Face naming and its f32 GGUF (make_diff_cross.py: the same values, names mapped)
+        using var hf = Model.Open(Fixtures.Path("diff/cross/llama/model.safetensors"));
+        using var gguf = Model.Open(Fixtures.Path("diff/cross/llama_f32.gguf"));
+
+        // When unit 9 of block 1's up projection is read with its outgoing weights in each
+        var fromHf = hf.Graph.WithOutgoing(hf.Neuron("model.layers.1.mlp.up_proj", 9)).Parts.Last();
+        var fromGguf = gguf.Graph.WithOutgoing(gguf.Neuron("blk.1.ffn_up", 9)).Parts.Last();
+
+        // Then both are column 9 of the down projection, the same 32 values, by two conventions
+        Assert.Equal(("model.layers.1.mlp.down_proj.weight", "[:, 9]"), (fromHf.Tensor, fromHf.Index));
+        Assert.Equal(("blk.1.ffn_down.weight", "[:, 9]"), (fromGguf.Tensor, fromGguf.Index));
+        Assert.Equal(fromGguf.ToDoubles(), fromHf.ToDoubles());
+    }
+
     [Fact]
     public void A_consumer_the_shapes_refute_gives_no_edge_and_the_reason_names_the_convention()
     {
