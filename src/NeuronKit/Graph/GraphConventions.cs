@@ -29,6 +29,10 @@ internal static class GraphConventions
             "Meta's and Mixtral's feed-forward: w2(silu(w1(x)) · w3(x))", []),                  // Meta llama FeedForward, HF MixtralBlockSparseTop2MLP
         new(@"(?<b>(?:.+\.)?)self_attn\.v_proj", ["{b}self_attn.o_proj"], [],
             "Hugging Face's attention: o_proj reads each head's attention-weighted values", []), // HF LlamaAttention and its kin (v_proj → o_proj)
+        new(@"(?<b>(?:.+\.)?)self_attn\.q_a_proj", ["{b}self_attn.q_b_proj"], ["{b}self_attn.q_a_layernorm"],
+            "DeepSeek's low-rank queries: q_b_proj(q_a_layernorm(q_a_proj(x)))", []),          // HF DeepseekV3Attention (q_lora_rank)
+        new(@"(?<b>blk\.\d+\.)attn_q_a", ["{b}attn_q_b"], ["{b}attn_q_a_norm"],
+            "llama.cpp's low-rank queries (deepseek2): attn_q_b(attn_q_a_norm(attn_q_a(x)))", []), // llama.cpp deepseek2 GGUF
         new(@"(?<b>(?:.+\.)?)attention\.wv", ["{b}attention.wo"], [],
             "Meta's attention: wo reads each head's attention-weighted values", []),            // Meta llama Attention (wv → wo)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],

@@ -51,6 +51,23 @@ public class GraphConventionsTests
         Assert.Equal([5.0, 21, 37, 53], outgoing.ToDoubles());
     }
 
+    [Theory]
+    [InlineData("moe/deepseek_v3.safetensors", "model.layers.1.self_attn.q_a_proj", "model.layers.1.self_attn.q_a_layernorm", "model.layers.1.self_attn.q_b_proj")]
+    [InlineData("deepseek2_f32.gguf", "blk.1.attn_q_a", "blk.1.attn_q_a_norm", "blk.1.attn_q_b")]
+    public void DeepSeek_s_low_rank_query_unit_goes_out_through_its_norm_into_q_b(string file, string producer, string norm, string consumer)
+    {
+        // Given DeepSeek-V3 (latent rank of the queries 32) in either naming
+        using var model = Model.Open(Fixtures.Path("diff/cross/" + file));
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer(producer)));
+        var parts = model.Graph.WithOutgoing(model.Neuron(producer, 7)).Parts;
+
+        // Then unit 7 reaches q_b's column 7 through the norm's scale 7
+        Assert.Equal((consumer, true), (edge.Consumer.Name, edge.Assumed));
+        Assert.Contains(parts, p => p.Tensor == norm + ".weight" && p.Index == "[7]");
+        Assert.Equal((consumer + ".weight", "[:, 7]"), (parts[^1].Tensor, parts[^1].Index));
+    }
+
     [Fact]
     public void A_Hugging_Face_LLaMA_s_MLP_unit_goes_out_through_the_down_proj_column_its_GGUF_s_goes_through()
     {
