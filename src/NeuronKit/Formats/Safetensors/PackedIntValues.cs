@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Safetensors;
+
+/// <summary>
+/// A pack-quantized weight [out, in] as float32 bytes: element (r, c) is <c>(q − z) · scale[r, g]</c> in float32, q the
+/// bits-wide integer at bits (c mod f)·bits of word [r, c / f] less 2^(bits−1), z the zero point packed likewise at
+/// [r / f, g] (0 without one), g column c's group (c / size, or <c>weight_g_idx[c]</c>), f = 32 / bits. Only the
+/// words asked for are read; the scales, zero points and group indices on first use.
+/// </summary>
+internal sealed class PackedIntValues : DecodedBytes
+{
+    private readonly string _name;
+    private readonly TensorStorage _words;
+    private readonly int _bits, _perWord, _offset;
+    private readonly uint _mask;
+    private readonly long _rows, _columns, _groups, _groupSize, _wordsPerRow;
+    private readonly bool _perTensor;
+    private readonly Lazy<float[]> _scales;
+    private readonly Lazy<int[]?> _zeroPoints;
+    private readonly Lazy<int[]?> _groupOf;
+
+    public PackedIntValues(string name, TensorStorage words, int bits, long rows, long columns, TensorInfo scales, bool perTensor,
+        long groups, long groupSize, TensorInfo? zeroPoints, TensorInfo? groupIndex)
+    {
+        (_name, _words, _bits, _rows, _columns, _perTensor, _groups, _groupSize) = (name, words, bits, rows, columns, perTensor, groups, groupSize);
+        _perWord = 32 / bits;
+        _offset = 1 << (bits - 1);
+        _mask = (1u << bits) - 1;
+        _wordsPerRow = (columns + _perWord - 1) / _perWord;
+        _scales = new(() => [.. scales.View().ToDoubles().Select(s => (float)s)]);
+        _zeroPoints = new(() => zeroPoints is null ? null : Unpacked(zeroPoints));
+        _groupOf = new(() => groupIndex is null ? null : Groups(groupIndex));
+    }
+
+    /// <inheritdoc/>
+    public override long Length => _rows * _columns * sizeof(float);
+
+    /// <inheritdoc/>
+    public override void Read(long offset, Span<byte> destination)
+    {
+        CheckRange(offset, destination.Length);
+        if (destination.Length == 0) return;
+        long first = offset / sizeof(float), last = (offset + destination.Length - 1) / sizeof(float);
+        int count = checked((int)(last - first + 1));
+        var (scales, zeroPoints, groupOf) = (_scales.Value, _zeroPoints.Value, _groupOf.Value);
+        var decoded = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            // Row by row: a row's words are contiguous, each read once.
+            for (int i = 0; i < count;)
+            {
+                long element = first + i, row = element / _columns, column = element % _columns;
+                int run = (int)Math.Min(_columns - column, count - i);
+                long firstWord = column / _perWord, lastWord = (column + run - 1) / _perWord;
+                var words = _words.Source.Span(_words.ByteOffset + (row * _wordsPerRow + firstWord) * sizeof(int), checked((int)(lastWord - firstWord + 1) * sizeof(int)));
+                for (int k = 0; k < run; k++)
+                {
+                    long c = column + k;
+                    uint word = BinaryPrimitives.ReadUInt32LittleEndian(words[(int)((c / _perWord - firstWord) * sizeof(int))..]);
+                    int q = (int)((word >> (int)(c % _perWord * _bits)) & _mask) - _offset;
+                    long group = groupOf is null ? c / _groupSize : groupOf[c];
+                    int zero = zeroPoints is null ? 0 : zeroPoints[row * _groups + group];
+                    decoded[i + k] = (q - zero) * scales[_perTensor ? 0 : row * _groups + group];
+                }
+                i += run;
+            }
+            int skip = (int)(offset - first * sizeof(float));
+            MemoryMarshal.AsBytes(decoded.AsSpan(0, count)).Slice(skip, destination.Length).CopyTo(destination);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(decoded);
+        }
+    }
+
+    // The zero points [rows, groups], unpacked from their words [⌈rows/f⌉, groups] (packed down the rows).
+    private int[] Unpacked(TensorInfo zeroPoints)
+    {
+        var words = zeroPoints.View().ToDoubles();
+        var zeros = new int[checked(_rows * _groups)];
+        for (long r = 0; r < _rows; r++)
+            for (long g = 0; g < _groups; g++)
+            {
+                uint word = unchecked((uint)(int)words[r / _perWord * _groups + g]);
+                zeros[r * _groups + g] = (int)((word >> (int)(r % _perWord * _bits)) & _mask) - _offset;
+            }
+        return zeros;
+    }
+
+    // Each column's group, every one checked against the scales' groups.
+    private int[] Groups(TensorInfo groupIndex)
+    {
+        var groups = groupIndex.View().ToDoubles();
+        var of = new int[groups.Length];
+        for (int c = 0; c < groups.Length; c++)
+            of[c] = groups[c] >= 0 && groups[c] < _groups ? (int)groups[c]
+                : throw new CheckpointException($"{_name}: weight_g_idx[{c}] is {groups[c]}, not one of the scales' {_groups} groups");
+        return of;
+    }
+
+    /// <inheritdoc/>
+    public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
+        throw new RequestException($"{_name} is stored as packed {_bits}-bit integers times scales: NeuronKit does not quantize edited values back into them");
+}

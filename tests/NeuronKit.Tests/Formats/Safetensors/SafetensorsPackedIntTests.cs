@@ -1,0 +1,116 @@
+using System.Text.Json;
+using NeuronKit.Diff;
+using NeuronKit.Formats;
+using NeuronKit.Tensors;
+using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Edits;
+
+namespace NeuronKit.Tests.Formats.Safetensors;
+
+/// <summary>
+/// compressed-tensors' pack-quantized checkpoints: int32 words of 4- or 8-bit integers beside their scales (per group,
+/// in activation order with weight_g_idx, or per channel with packed zero points) are read as the values the model
+/// computes with (tests/fixtures/safetensors/packed_int*.safetensors, make_safetensors_numpy.py; every neuron's values
+/// are checked by the fixture oracle's statistics).
+/// </summary>
+public class SafetensorsPackedIntTests
+{
+    private const string Layer0 = "model.layers.0.";
+
+    private static string Fixture(string name) => Fixtures.Path(Path.Combine("safetensors", name));
+
+    [Fact]
+    public void Each_packed_weight_is_one_Linear_weight_the_rest_consumed()
+    {
+        using var model = Model.Open(Fixture("packed_int.safetensors"));
+
+        Assert.Equal([Layer0 + "mlp.down_proj", Layer0 + "mlp.gate_proj", Layer0 + "mlp.up_proj", Layer0 + "self_attn.o_proj"],
+            model.Layers.Select(l => l.Name).Order());
+        Assert.All(model.Layers, l => Assert.Equal(("Linear", 4L, "weight"), (l.Kind, l.NeuronCount, string.Join(",", l.Tensors.Select(t => t.Role)))));
+        Assert.Equal(4, model.Checkpoint.Tensors.Count);
+        var stored = model.Checkpoint.Tensors.ToDictionary(t => t.Name, t => (t.DType, t.StoredAs, string.Join(",", t.Shape)));
+        Assert.Equal((DType.Float32, "int4·weight_scale", "4,38"), stored[Layer0 + "mlp.down_proj.weight"]);
+        Assert.Equal((DType.Float32, "int4·weight_scale·weight_zero_point", "4,38"), stored[Layer0 + "mlp.up_proj.weight"]);
+        Assert.Equal((DType.Float32, "int4·weight_scale·weight_g_idx", "4,38"), stored[Layer0 + "mlp.gate_proj.weight"]);
+        Assert.Equal((DType.Float32, "int8·weight_scale", "4,38"), stored[Layer0 + "self_attn.o_proj.weight"]);
+    }
+
+    [Fact]
+    public void The_packed_file_differs_from_its_original_by_numpys_quantization_error_of_each_row()
+    {
+        // Given the float32 weights and their pack-quantized checkpoint
+        using var original = Model.Open(Fixture("packed_int_original.safetensors"));
+        using var packed = Model.Open(Fixture("packed_int.safetensors"));
+
+        var diff = ModelDiff.Compute(original, packed);
+
+        // Then each row's change is what numpy computed from the unpacked integers, zero points and scales
+        var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty("packed_diff");
+        Assert.Equal(4, diff.Layers.Count);
+        Assert.Empty(diff.Mismatched);
+        foreach (var layer in diff.Layers)
+        {
+            var rows = expected.GetProperty(layer.A.Name).EnumerateArray().ToList();
+            Assert.Equal(rows.Count, layer.Neurons.Count);
+            foreach (var (n, row) in layer.Neurons.Zip(rows))
+            {
+                foreach (var (want, got) in (ReadOnlySpan<(string, double)>)[("l2_delta", n.L2Delta), ("cosine", n.Cosine), ("max_abs", n.MaxAbs)])
+                {
+                    double value = row.GetProperty(want).GetDouble();
+                    Assert.True(Math.Abs(got - value) <= 1e-9 * Math.Abs(value), $"{layer.A.Name}[{n.Index}] {want}: want {value}, got {got}");
+                }
+                Assert.True(n.L2Delta > 0);
+            }
+        }
+    }
+
+    [Theory]
+    // words [2, 1] of a weight_shape [2, 8] whose scales are [3, 1]: no layout of a [2, 8] weight
+    [InlineData("""{"dtype":"F32","shape":[3,1],"data_offsets":[24,36]}""", 36)]
+    // the same with a weight_shape [2, 20]: 20 columns need 3 words of 4-bit or 5 of 8-bit integers, not 1
+    [InlineData("""{"dtype":"F32","shape":[2,1],"data_offsets":[24,32]}""", 32, 20)]
+    public void Packed_words_whose_companions_do_not_fit_them_stay_as_they_are(string scale, int length, int columns = 8)
+    {
+        byte[] data = new byte[length];
+        BitConverter.TryWriteBytes(data.AsSpan(8), 2L);
+        BitConverter.TryWriteBytes(data.AsSpan(16), (long)columns);
+        string header = $$"""{"m.fc.weight_packed":{"dtype":"I32","shape":[2,1],"data_offsets":[0,8]},"m.fc.weight_shape":{"dtype":"I64","shape":[2],"data_offsets":[8,24]},"m.fc.weight_scale":{{scale}}}""";
+        using var file = new TempFile("odd_packed.safetensors", SafetensorsBytes.Build(header, data));
+
+        using var checkpoint = CheckpointFormats.Open(file.Path);
+
+        Assert.Equal(["m.fc.weight_packed", "m.fc.weight_scale", "m.fc.weight_shape"], checkpoint.Tensors.Select(t => t.Name).Order());
+        Assert.All(checkpoint.Tensors, t => Assert.Null(t.StoredAs));
+    }
+
+    [Fact]
+    public void A_group_index_past_the_scales_groups_is_refused_when_read()
+    {
+        // Given a [1, 8] weight in two groups of scales whose weight_g_idx names a third group
+        byte[] data = new byte[4 + 16 + 8 + 32];
+        BitConverter.TryWriteBytes(data.AsSpan(4), 1L);
+        BitConverter.TryWriteBytes(data.AsSpan(12), 8L);
+        BitConverter.TryWriteBytes(data.AsSpan(20), 1f);
+        BitConverter.TryWriteBytes(data.AsSpan(24), 1f);
+        for (int c = 0; c < 8; c++) BitConverter.TryWriteBytes(data.AsSpan(28 + 4 * c), c == 5 ? 2 : c % 2);
+        string header = """{"m.fc.weight_packed":{"dtype":"I32","shape":[1,1],"data_offsets":[0,4]},"m.fc.weight_shape":{"dtype":"I64","shape":[2],"data_offsets":[4,20]},"m.fc.weight_scale":{"dtype":"F32","shape":[1,2],"data_offsets":[20,28]},"m.fc.weight_g_idx":{"dtype":"I32","shape":[8],"data_offsets":[28,60]}}""";
+        using var file = new TempFile("bad_g_idx.safetensors", SafetensorsBytes.Build(header, data));
+        using var model = Model.Open(file.Path);
+
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("m.fc", 0).Parts[0].ToDoubles());
+
+        Assert.Equal("m.fc.weight: weight_g_idx[5] is 2, not one of the scales' 2 groups", error.Message);
+    }
+
+    [Fact]
+    public void Editing_a_packed_weight_is_refused()
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("edit", Fixture("packed_int.safetensors"), Layer0 + "mlp.down_proj", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains($"{Layer0}mlp.down_proj.weight is stored as packed 4-bit integers times scales: NeuronKit does not quantize edited values back into them", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+}
