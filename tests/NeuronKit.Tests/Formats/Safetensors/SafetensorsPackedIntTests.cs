@@ -3,6 +3,7 @@ using NeuronKit.Diff;
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
 using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Diff;
 using NeuronKit.Tests.Edits;
 
 namespace NeuronKit.Tests.Formats.Safetensors;
@@ -48,20 +49,7 @@ public class SafetensorsPackedIntTests
         var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty("packed_diff");
         Assert.Equal(4, diff.Layers.Count);
         Assert.Empty(diff.Mismatched);
-        foreach (var layer in diff.Layers)
-        {
-            var rows = expected.GetProperty(layer.A.Name).EnumerateArray().ToList();
-            Assert.Equal(rows.Count, layer.Neurons.Count);
-            foreach (var (n, row) in layer.Neurons.Zip(rows))
-            {
-                foreach (var (want, got) in (ReadOnlySpan<(string, double)>)[("l2_delta", n.L2Delta), ("cosine", n.Cosine), ("max_abs", n.MaxAbs)])
-                {
-                    double value = row.GetProperty(want).GetDouble();
-                    Assert.True(Math.Abs(got - value) <= 1e-9 * Math.Abs(value), $"{layer.A.Name}[{n.Index}] {want}: want {value}, got {got}");
-                }
-                Assert.True(n.L2Delta > 0);
-            }
-        }
+        foreach (var layer in diff.Layers) ExpectedRows.Match(layer, expected.GetProperty(layer.A.Name));
     }
 
     [Theory]
