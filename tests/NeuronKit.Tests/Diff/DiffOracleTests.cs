@@ -61,6 +61,39 @@ public class DiffOracleTests
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.True(n.L2Delta > 0 && n.BiasDelta == 0));
     }
 
+    [Theory]
+    [InlineData("g_gptq.safetensors")]        // symmetric 4-bit, groups of 32, zero points stored less one
+    [InlineData("g_gptq_act.safetensors")]    // asymmetric 4-bit, groups in activation order (g_idx)
+    [InlineData("g_gptq_int8.safetensors")]   // 8-bit, four a word
+    [InlineData("g_awq.safetensors")]         // asymmetric 4-bit, words along the outputs in AWQ's order
+    public void A_GPTQ_or_AWQ_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string quantized)
+    {
+        // Given a float32 model and its copy as a GPTQ or AWQ tool stores it (qweight, qzeros, scales, float16 biases)
+        using var original = Model.Open(Fixtures.Path("diff/g.safetensors"));
+        using var copy = Model.Open(Fixtures.Path("diff/" + quantized));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(original, copy);
+
+        // Then each neuron's change is numpy's (q − z) · scale against the original, its bias's the float16 rounding
+        var expected = Root.GetProperty("group_quantized").GetProperty(quantized);
+        AssertTable(expected, diff);
+        Assert.Empty(diff.Mismatched);
+        Assert.All(diff.Layers, l => Assert.Equal(expected[0].GetProperty("stored").GetString(), l.B.Tensors[0].Tensor.StoredAs));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.True(n.L2Delta > 0));
+    }
+
+    [Fact]
+    public void Editing_a_GPTQ_weight_is_refused()
+    {
+        using var folder = new NeuronKit.Tests.Edits.TempFolder();
+
+        var run = CliRun.Of("edit", Fixtures.Path("diff/g_gptq.safetensors"), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("fc.weight is stored as GPTQ's packed 4-bit integers times group scales: NeuronKit does not quantize edited values back into them", run.Stderr);
+    }
+
     private static void AssertTable(JsonElement expectedLayers, ModelDiff diff)
     {
         Assert.Equal(expectedLayers.EnumerateArray().Select(l => l.GetProperty("name").GetString()), diff.Layers.Select(l => l.A.Name));

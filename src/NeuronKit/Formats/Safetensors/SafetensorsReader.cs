@@ -59,10 +59,10 @@ public sealed partial class SafetensorsReader : ICheckpointReader
     /// <summary>
     /// <paramref name="tensors"/> with what quantized checkpoints keep in several tensors read as the one tensor the model
     /// computes with: MXFP4 pairs (<see cref="Mxfp4Pairs"/>), 8-bit floats and their scales (<see cref="ScaledFloat8Pairs"/>),
-    /// packed integers and theirs (<see cref="PackedIntPairs"/>).
+    /// packed integers and theirs (<see cref="PackedIntPairs"/>, <see cref="GroupQuantPairs"/>).
     /// </summary>
     internal static IReadOnlyList<TensorInfo> Decoded(IReadOnlyList<TensorInfo> tensors) =>
-        PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(Mxfp4Pairs.Combine(tensors)));
+        GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(Mxfp4Pairs.Combine(tensors))));
 
     // A header length under 2^32 (its top four bytes zero: not text, not GGUF's magic + version) followed by the JSON
     // object's '{', which JSON whitespace may precede (safetensors PR #686). A length above the 100 MB cap is still

@@ -1,0 +1,76 @@
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Safetensors;
+
+/// <summary>
+/// GPTQ and AWQ checkpoints (AutoGPTQ/GPTQModel, AutoAWQ; Qwen's and many others' -GPTQ-Int4 and -AWQ releases) store a
+/// Linear's weight as <c>qweight</c> int32 words of 4- or 8-bit integers beside <c>qzeros</c> (packed the same way) and
+/// <c>scales</c> [groups, out], both per group of input rows:
+/// <list type="bullet">
+/// <item>GPTQ: <c>qweight</c> [in·bits/32, out], packed down the inputs (input i at bits (i mod f)·bits of word
+/// [i / f, j], f = 32 / bits); <c>qzeros</c> [groups, out/f] packed along the outputs and stored one less than the
+/// zero point (the "v1" checkpoint format every GPTQ file on disk has); <c>g_idx</c> [in] each input's group.</item>
+/// <item>AWQ (GEMM): <c>qweight</c> [in, out/8] packed along the outputs in AWQ's order (output 8k + o in nibble
+/// 0, 4, 1, 5, 2, 6, 3, 7 of word k for o = 0 … 7), <c>qzeros</c> likewise; 4 bits; groups of in/groups rows.</item>
+/// </list>
+/// Each such weight is read as the float32 Linear weight [out, in] the kernels compute with, (q − z) · scale
+/// (<see cref="GroupQuantValues"/>), named <c>….weight</c>, stored as <c>gptq int4</c> or <c>awq int4</c>; the rest
+/// is consumed, a bias kept. A set whose shapes fit neither layout stays as it is.
+/// </summary>
+internal static class GroupQuantPairs
+{
+    private const string Packed = ".qweight";
+
+    /// <summary><paramref name="tensors"/> with every GPTQ or AWQ weight read through its scales, at the place of its words.</summary>
+    public static IReadOnlyList<TensorInfo> Combine(IReadOnlyList<TensorInfo> tensors)
+    {
+        if (!tensors.Any(t => t.Name.EndsWith(Packed, StringComparison.Ordinal))) return tensors;
+        var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // qweight name → the weight's values
+        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var words in tensors.Where(t => t.Name.EndsWith(Packed, StringComparison.Ordinal)))
+        {
+            string module = words.Name[..^Packed.Length];
+            TensorInfo? Part(string role) => byName.GetValueOrDefault($"{module}.{role}");
+            if (byName.ContainsKey(module + ".weight") || Part("qzeros") is not { } zeros || Part("scales") is not { } scales
+                || Values(module, words, zeros, scales, Part("g_idx")) is not { } values)
+                continue;
+            weights[words.Name] = values;
+            consumed.UnionWith(new[] { zeros, scales, Part("g_idx") }.OfType<TensorInfo>().Select(t => t.Name));
+        }
+        return weights.Count == 0 ? tensors
+            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+    }
+
+    // The weight's values, or null when the tensors fit neither layout.
+    private static TensorInfo? Values(string module, TensorInfo words, TensorInfo zeros, TensorInfo scales, TensorInfo? groupIndex)
+    {
+        if (words.DType != DType.Int32 || zeros.DType != DType.Int32 || scales.DType is not (DType.Float16 or DType.BFloat16 or DType.Float32)
+            || words.Shape is not [> 0 and var wordRows, > 0 and var wordColumns] || scales.Shape is not [> 0 and var groups, > 0 and var outputs])
+            return null;
+        GroupQuantValues.Layout layout;
+        int bits;
+        long inputs;
+        if (wordColumns == outputs)
+        {
+            // GPTQ: the widths whose packing gives the g_idx's inputs (or, without one, whose groups tile the inputs).
+            var fits = new[] { 4, 8 }.Where(b => groupIndex is null ? wordRows * (32 / b) % groups == 0 : wordRows * (32 / b) == groupIndex.Shape.Single()).ToList();
+            if (fits is not [var width] || (groupIndex is not null && (groupIndex.DType is not (DType.Int32 or DType.Int64) || groupIndex.Shape.Count != 1)))
+                return null;
+            (layout, bits, inputs) = (GroupQuantValues.Layout.Gptq, width, wordRows * (32 / width));
+        }
+        else if (wordColumns * 8 == outputs && groupIndex is null)
+            (layout, bits, inputs) = (GroupQuantValues.Layout.Awq, 4, wordRows);
+        else
+            return null;
+        long perWord = 32 / bits;
+        bool zerosFit = layout == GroupQuantValues.Layout.Gptq
+            ? zeros.Shape.SequenceEqual([groups, (outputs + perWord - 1) / perWord])
+            : zeros.Shape.SequenceEqual([groups, wordColumns]);
+        if (!zerosFit || groups > inputs || (groupIndex is null && inputs % groups != 0)) return null;
+        var values = new GroupQuantValues(module + ".weight", layout, bits, outputs, inputs, words, zeros, scales, groupIndex);
+        string stored = $"{(layout == GroupQuantValues.Layout.Gptq ? "gptq" : "awq")} int{bits}";
+        return TensorInfo.Contiguous(module + ".weight", DType.Float32, [outputs, inputs], new TensorStorage(module + ".weight", values, 0, values.Length))
+            with { StoredAs = stored, ByteSize = words.ByteSize + zeros.ByteSize + scales.ByteSize + (groupIndex?.ByteSize ?? 0) };
+    }
+}

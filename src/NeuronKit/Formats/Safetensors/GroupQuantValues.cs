@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Safetensors;
+
+/// <summary>
+/// A GPTQ or AWQ weight as the float32 Linear weight [out, in]: element (j, i) is <c>(q − z) · scales[g, j]</c>, q input
+/// i's integer for output j, g its group (<c>g_idx[i]</c>, or i / (in / groups)), z the group's zero point for output j
+/// (GPTQ's stored one less). Words are read as asked; the zero points, scales and groups on first use.
+/// </summary>
+internal sealed class GroupQuantValues : DecodedBytes
+{
+    /// <summary>Which tool packed the words.</summary>
+    public enum Layout
+    {
+        /// <summary>AutoGPTQ: qweight packed down the inputs, qzeros along the outputs, zero points stored less one.</summary>
+        Gptq,
+
+        /// <summary>AutoAWQ GEMM: qweight and qzeros packed along the outputs in AWQ's nibble order.</summary>
+        Awq,
+    }
+
+    // AWQ packs outputs 0 … 7 of a word into nibbles 0, 2, 4, 6, 1, 3, 5, 7 (AWQ_ORDER): output o is in nibble Nibble[o].
+    private static readonly int[] AwqNibble = [0, 4, 1, 5, 2, 6, 3, 7];
+
+    private readonly string _name;
+    private readonly Layout _layout;
+    private readonly int _bits, _perWord;
+    private readonly uint _mask;
+    private readonly long _outputs, _inputs, _groupSize;
+    private readonly TensorStorage _words;
+    private readonly long _wordColumns;
+    private readonly Lazy<int[]> _zeros;
+    private readonly Lazy<float[]> _scales;
+    private readonly Lazy<int[]?> _groupOf;
+    private readonly long _groups;
+
+    public GroupQuantValues(string name, Layout layout, int bits, long outputs, long inputs, TensorInfo words, TensorInfo zeros,
+        TensorInfo scales, TensorInfo? groupIndex)
+    {
+        (_name, _layout, _bits, _outputs, _inputs, _words) = (name, layout, bits, outputs, inputs, words.Storage);
+        _perWord = 32 / bits;
+        _mask = (1u << bits) - 1;
+        _wordColumns = words.Shape[1];
+        _groups = scales.Shape[0];
+        _groupSize = inputs / _groups;
+        _zeros = new(() => Unpacked(zeros));
+        _scales = new(() => [.. scales.View().ToDoubles().Select(s => (float)s)]);
+        _groupOf = new(() => groupIndex is null ? null : Groups(groupIndex));
+    }
+
+    /// <inheritdoc/>
+    public override long Length => _outputs * _inputs * sizeof(float);
+
+    /// <inheritdoc/>
+    public override void Read(long offset, Span<byte> destination)
+    {
+        CheckRange(offset, destination.Length);
+        if (destination.Length == 0) return;
+        long first = offset / sizeof(float), last = (offset + destination.Length - 1) / sizeof(float);
+        int count = checked((int)(last - first + 1));
+        var (zeros, scales, groupOf) = (_zeros.Value, _scales.Value, _groupOf.Value);
+        var decoded = ArrayPool<float>.Shared.Rent(count);
+        try
+        {
+            for (int k = 0; k < count; k++)
+            {
+                long element = first + k, output = element / _inputs, input = element % _inputs;
+                long group = groupOf is null ? input / _groupSize : groupOf[input];
+                var (row, column, shift) = _layout == Layout.Gptq
+                    ? (input / _perWord, output, (int)(input % _perWord) * _bits)
+                    : (input, output / 8, AwqNibble[output % 8] * 4);
+                var word = _words.Source.Span(_words.ByteOffset + (row * _wordColumns + column) * sizeof(int), sizeof(int));
+                int q = (int)((BinaryPrimitives.ReadUInt32LittleEndian(word) >> shift) & _mask);
+                decoded[k] = (q - zeros[group * _outputs + output]) * scales[group * _outputs + output];
+            }
+            int skip = (int)(offset - first * sizeof(float));
+            MemoryMarshal.AsBytes(decoded.AsSpan(0, count)).Slice(skip, destination.Length).CopyTo(destination);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(decoded);
+        }
+    }
+
+    // Every group's zero point per output [groups, outputs], unpacked as the layout packs them (GPTQ's plus one).
+    private int[] Unpacked(TensorInfo packed)
+    {
+        var words = packed.View().ToDoubles();
+        long columns = packed.Shape[1];
+        var zeros = new int[checked(_groups * _outputs)];
+        for (long g = 0; g < _groups; g++)
+            for (long j = 0; j < _outputs; j++)
+            {
+                var (column, shift) = _layout == Layout.Gptq ? (j / _perWord, (int)(j % _perWord) * _bits) : (j / 8, AwqNibble[j % 8] * 4);
+                uint value = unchecked((uint)(int)words[g * columns + column]) >> shift & _mask;
+                zeros[g * _outputs + j] = (int)value + (_layout == Layout.Gptq ? 1 : 0);
+            }
+        return zeros;
+    }
+
+    // Each input's group, every one checked against the scales' groups.
+    private int[] Groups(TensorInfo groupIndex)
+    {
+        var groups = groupIndex.View().ToDoubles();
+        var of = new int[groups.Length];
+        for (int i = 0; i < groups.Length; i++)
+            of[i] = groups[i] >= 0 && groups[i] < _groups ? (int)groups[i]
+                : throw new CheckpointException($"{_name}: g_idx[{i}] is {groups[i]}, not one of the scales' {_groups} groups");
+        return of;
+    }
+
+    /// <inheritdoc/>
+    public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
+        throw new RequestException($"{_name} is stored as {(_layout == Layout.Gptq ? "GPTQ" : "AWQ")}'s packed {_bits}-bit integers times " +
+            "group scales: NeuronKit does not quantize edited values back into them");
+}
