@@ -51,12 +51,13 @@ internal static class GroupQuantPairs
         GroupQuantValues.Layout layout;
         int bits;
         long inputs;
+        if (groupIndex is not null && (groupIndex.DType is not (DType.Int32 or DType.Int64) || groupIndex.Shape is not [> 0]))
+            return null;
         if (wordColumns == outputs)
         {
             // GPTQ: the widths whose packing gives the g_idx's inputs (or, without one, whose groups tile the inputs).
-            var fits = new[] { 4, 8 }.Where(b => groupIndex is null ? wordRows * (32 / b) % groups == 0 : wordRows * (32 / b) == groupIndex.Shape.Single()).ToList();
-            if (fits is not [var width] || (groupIndex is not null && (groupIndex.DType is not (DType.Int32 or DType.Int64) || groupIndex.Shape.Count != 1)))
-                return null;
+            var fits = new[] { 4, 8 }.Where(b => groupIndex is null ? wordRows * (32 / b) % groups == 0 : wordRows * (32 / b) == groupIndex.Shape[0]).ToList();
+            if (fits is not [var width]) return null;
             (layout, bits, inputs) = (GroupQuantValues.Layout.Gptq, width, wordRows * (32 / width));
         }
         else if (wordColumns * 8 == outputs && groupIndex is null)
