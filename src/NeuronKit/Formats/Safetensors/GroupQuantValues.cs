@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
@@ -11,7 +9,7 @@ namespace NeuronKit.Formats.Safetensors;
 /// i's integer for output j, g its group (<c>g_idx[i]</c>, or i / (in / groups)), z the group's zero point for output j
 /// (GPTQ's stored one less). Words are read as asked; the zero points, scales and groups on first use.
 /// </summary>
-internal sealed class GroupQuantValues : DecodedBytes
+internal sealed class GroupQuantValues : DecodedFloats
 {
     /// <summary>Which tool packed the words.</summary>
     public enum Layout
@@ -39,7 +37,7 @@ internal sealed class GroupQuantValues : DecodedBytes
     private readonly long _groups;
 
     public GroupQuantValues(string name, Layout layout, int bits, long outputs, long inputs, TensorInfo words, TensorInfo zeros,
-        TensorInfo scales, TensorInfo? groupIndex)
+        TensorInfo scales, TensorInfo? groupIndex) : base(outputs * inputs)
     {
         (_name, _layout, _bits, _outputs, _inputs, _words) = (name, layout, bits, outputs, inputs, words.Storage);
         _perWord = 32 / bits;
@@ -49,40 +47,23 @@ internal sealed class GroupQuantValues : DecodedBytes
         _groupSize = inputs / _groups;
         _zeros = new(() => Unpacked(zeros));
         _scales = new(() => [.. scales.View().ToDoubles().Select(s => (float)s)]);
-        _groupOf = new(() => groupIndex is null ? null : Groups(groupIndex));
+        _groupOf = new(() => groupIndex is null ? null : GroupsOf(groupIndex, _groups, name, "g_idx"));
     }
 
     /// <inheritdoc/>
-    public override long Length => _outputs * _inputs * sizeof(float);
-
-    /// <inheritdoc/>
-    public override void Read(long offset, Span<byte> destination)
+    protected override void Decode(long first, Span<float> decoded)
     {
-        CheckRange(offset, destination.Length);
-        if (destination.Length == 0) return;
-        long first = offset / sizeof(float), last = (offset + destination.Length - 1) / sizeof(float);
-        int count = checked((int)(last - first + 1));
         var (zeros, scales, groupOf) = (_zeros.Value, _scales.Value, _groupOf.Value);
-        var decoded = ArrayPool<float>.Shared.Rent(count);
-        try
+        for (int k = 0; k < decoded.Length; k++)
         {
-            for (int k = 0; k < count; k++)
-            {
-                long element = first + k, output = element / _inputs, input = element % _inputs;
-                long group = groupOf is null ? input / _groupSize : groupOf[input];
-                var (row, column, shift) = _layout == Layout.Gptq
-                    ? (input / _perWord, output, (int)(input % _perWord) * _bits)
-                    : (input, output / 8, AwqNibble[output % 8] * 4);
-                var word = _words.Source.Span(_words.ByteOffset + (row * _wordColumns + column) * sizeof(int), sizeof(int));
-                int q = (int)((BinaryPrimitives.ReadUInt32LittleEndian(word) >> shift) & _mask);
-                decoded[k] = (q - zeros[group * _outputs + output]) * scales[group * _outputs + output];
-            }
-            int skip = (int)(offset - first * sizeof(float));
-            MemoryMarshal.AsBytes(decoded.AsSpan(0, count)).Slice(skip, destination.Length).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(decoded);
+            long element = first + k, output = element / _inputs, input = element % _inputs;
+            long group = groupOf is null ? input / _groupSize : groupOf[input];
+            var (row, column, shift) = _layout == Layout.Gptq
+                ? (input / _perWord, output, (int)(input % _perWord) * _bits)
+                : (input, output / 8, AwqNibble[output % 8] * 4);
+            var word = _words.Source.Span(_words.ByteOffset + (row * _wordColumns + column) * sizeof(int), sizeof(int));
+            int q = (int)((BinaryPrimitives.ReadUInt32LittleEndian(word) >> shift) & _mask);
+            decoded[k] = (q - zeros[group * _outputs + output]) * scales[group * _outputs + output];
         }
     }
 
@@ -100,17 +81,6 @@ internal sealed class GroupQuantValues : DecodedBytes
                 zeros[g * _outputs + j] = (int)value + (_layout == Layout.Gptq ? 1 : 0);
             }
         return zeros;
-    }
-
-    // Each input's group, every one checked against the scales' groups.
-    private int[] Groups(TensorInfo groupIndex)
-    {
-        var groups = groupIndex.View().ToDoubles();
-        var of = new int[groups.Length];
-        for (int i = 0; i < groups.Length; i++)
-            of[i] = groups[i] >= 0 && groups[i] < _groups ? (int)groups[i]
-                : throw new CheckpointException($"{_name}: g_idx[{i}] is {groups[i]}, not one of the scales' {_groups} groups");
-        return of;
     }
 
     /// <inheritdoc/>

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
@@ -12,7 +10,7 @@ namespace NeuronKit.Formats.Safetensors;
 /// [r / f, g] (0 without one), g column c's group (c / size, or <c>weight_g_idx[c]</c>), f = 32 / bits. Only the
 /// words asked for are read; the scales, zero points and group indices on first use.
 /// </summary>
-internal sealed class PackedIntValues : DecodedBytes
+internal sealed class PackedIntValues : DecodedFloats
 {
     private readonly string _name;
     private readonly TensorStorage _words;
@@ -25,7 +23,7 @@ internal sealed class PackedIntValues : DecodedBytes
     private readonly Lazy<int[]?> _groupOf;
 
     public PackedIntValues(string name, TensorStorage words, int bits, long rows, long columns, TensorInfo scales, bool perTensor,
-        long groups, long groupSize, TensorInfo? zeroPoints, TensorInfo? groupIndex)
+        long groups, long groupSize, TensorInfo? zeroPoints, TensorInfo? groupIndex) : base(rows * columns)
     {
         (_name, _words, _bits, _rows, _columns, _perTensor, _groups, _groupSize) = (name, words, bits, rows, columns, perTensor, groups, groupSize);
         _perWord = 32 / bits;
@@ -34,47 +32,30 @@ internal sealed class PackedIntValues : DecodedBytes
         _wordsPerRow = (columns + _perWord - 1) / _perWord;
         _scales = new(() => [.. scales.View().ToDoubles().Select(s => (float)s)]);
         _zeroPoints = new(() => zeroPoints is null ? null : Unpacked(zeroPoints));
-        _groupOf = new(() => groupIndex is null ? null : Groups(groupIndex));
+        _groupOf = new(() => groupIndex is null ? null : GroupsOf(groupIndex, groups, name, "weight_g_idx"));
     }
 
     /// <inheritdoc/>
-    public override long Length => _rows * _columns * sizeof(float);
-
-    /// <inheritdoc/>
-    public override void Read(long offset, Span<byte> destination)
+    protected override void Decode(long first, Span<float> decoded)
     {
-        CheckRange(offset, destination.Length);
-        if (destination.Length == 0) return;
-        long first = offset / sizeof(float), last = (offset + destination.Length - 1) / sizeof(float);
-        int count = checked((int)(last - first + 1));
         var (scales, zeroPoints, groupOf) = (_scales.Value, _zeroPoints.Value, _groupOf.Value);
-        var decoded = ArrayPool<float>.Shared.Rent(count);
-        try
+        // Row by row: a row's words are contiguous, each read once.
+        for (int i = 0; i < decoded.Length;)
         {
-            // Row by row: a row's words are contiguous, each read once.
-            for (int i = 0; i < count;)
+            long element = first + i, row = element / _columns, column = element % _columns;
+            int run = (int)Math.Min(_columns - column, decoded.Length - i);
+            long firstWord = column / _perWord, lastWord = (column + run - 1) / _perWord;
+            var words = _words.Source.Span(_words.ByteOffset + (row * _wordsPerRow + firstWord) * sizeof(int), checked((int)(lastWord - firstWord + 1) * sizeof(int)));
+            for (int k = 0; k < run; k++)
             {
-                long element = first + i, row = element / _columns, column = element % _columns;
-                int run = (int)Math.Min(_columns - column, count - i);
-                long firstWord = column / _perWord, lastWord = (column + run - 1) / _perWord;
-                var words = _words.Source.Span(_words.ByteOffset + (row * _wordsPerRow + firstWord) * sizeof(int), checked((int)(lastWord - firstWord + 1) * sizeof(int)));
-                for (int k = 0; k < run; k++)
-                {
-                    long c = column + k;
-                    uint word = BinaryPrimitives.ReadUInt32LittleEndian(words[(int)((c / _perWord - firstWord) * sizeof(int))..]);
-                    int q = (int)((word >> (int)(c % _perWord * _bits)) & _mask) - _offset;
-                    long group = groupOf is null ? c / _groupSize : groupOf[c];
-                    int zero = zeroPoints is null ? 0 : zeroPoints[row * _groups + group];
-                    decoded[i + k] = (q - zero) * scales[_perTensor ? 0 : row * _groups + group];
-                }
-                i += run;
+                long c = column + k;
+                uint word = BinaryPrimitives.ReadUInt32LittleEndian(words[(int)((c / _perWord - firstWord) * sizeof(int))..]);
+                int q = (int)((word >> (int)(c % _perWord * _bits)) & _mask) - _offset;
+                long group = groupOf is null ? c / _groupSize : groupOf[c];
+                int zero = zeroPoints is null ? 0 : zeroPoints[row * _groups + group];
+                decoded[i + k] = (q - zero) * scales[_perTensor ? 0 : row * _groups + group];
             }
-            int skip = (int)(offset - first * sizeof(float));
-            MemoryMarshal.AsBytes(decoded.AsSpan(0, count)).Slice(skip, destination.Length).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(decoded);
+            i += run;
         }
     }
 
@@ -90,17 +71,6 @@ internal sealed class PackedIntValues : DecodedBytes
                 zeros[r * _groups + g] = (int)((word >> (int)(r % _perWord * _bits)) & _mask) - _offset;
             }
         return zeros;
-    }
-
-    // Each column's group, every one checked against the scales' groups.
-    private int[] Groups(TensorInfo groupIndex)
-    {
-        var groups = groupIndex.View().ToDoubles();
-        var of = new int[groups.Length];
-        for (int c = 0; c < groups.Length; c++)
-            of[c] = groups[c] >= 0 && groups[c] < _groups ? (int)groups[c]
-                : throw new CheckpointException($"{_name}: weight_g_idx[{c}] is {groups[c]}, not one of the scales' {_groups} groups");
-        return of;
     }
 
     /// <inheritdoc/>
