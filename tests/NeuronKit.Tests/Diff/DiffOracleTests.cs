@@ -66,6 +66,7 @@ public class DiffOracleTests
     [InlineData("g_gptq_act.safetensors")]    // asymmetric 4-bit, groups in activation order (g_idx)
     [InlineData("g_gptq_int8.safetensors")]   // 8-bit, four a word
     [InlineData("g_awq.safetensors")]         // asymmetric 4-bit, words along the outputs in AWQ's order
+    [InlineData("gptq_v2/model.safetensors")] // zero points stored as they are, as the quantize_config.json beside it says
     public void A_GPTQ_or_AWQ_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string quantized)
     {
         // Given a float32 model and its copy as a GPTQ or AWQ tool stores it (qweight, qzeros, scales, float16 biases)

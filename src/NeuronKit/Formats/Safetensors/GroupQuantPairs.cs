@@ -1,3 +1,4 @@
+using System.Text.Json;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Safetensors;
@@ -9,7 +10,9 @@ namespace NeuronKit.Formats.Safetensors;
 /// <list type="bullet">
 /// <item>GPTQ: <c>qweight</c> [in·bits/32, out], packed down the inputs (input i at bits (i mod f)·bits of word
 /// [i / f, j], f = 32 / bits); <c>qzeros</c> [groups, out/f] packed along the outputs and stored one less than the
-/// zero point (the "v1" checkpoint format every GPTQ file on disk has); <c>g_idx</c> [in] each input's group.</item>
+/// zero point (the "v1" checkpoint format AutoGPTQ and GPTQModel write), or the zero point itself where the
+/// <c>quantize_config.json</c> or <c>config.json</c> beside the file says <c>"checkpoint_format": "gptq_v2"</c>;
+/// <c>g_idx</c> [in] each input's group.</item>
 /// <item>AWQ (GEMM): <c>qweight</c> [in, out/8] packed along the outputs in AWQ's order (output 8k + o in nibble
 /// 0, 4, 1, 5, 2, 6, 3, 7 of word k for o = 0 … 7), <c>qzeros</c> likewise; 4 bits; groups of in/groups rows.</item>
 /// </list>
@@ -21,19 +24,23 @@ internal static class GroupQuantPairs
 {
     private const string Packed = ".qweight";
 
-    /// <summary><paramref name="tensors"/> with every GPTQ or AWQ weight read through its scales, at the place of its words.</summary>
-    public static IReadOnlyList<TensorInfo> Combine(IReadOnlyList<TensorInfo> tensors)
+    /// <summary>
+    /// <paramref name="tensors"/> with every GPTQ or AWQ weight read through its scales, at the place of its words;
+    /// <paramref name="path"/> is the file's, beside which a GPTQ config may say how its zero points are stored.
+    /// </summary>
+    public static IReadOnlyList<TensorInfo> Combine(IReadOnlyList<TensorInfo> tensors, string path)
     {
         if (!tensors.Any(t => t.Name.EndsWith(Packed, StringComparison.Ordinal))) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // qweight name → the weight's values
         var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var trueZeros = new Lazy<bool>(() => StoresTrueZeros(path));
         foreach (var words in tensors.Where(t => t.Name.EndsWith(Packed, StringComparison.Ordinal)))
         {
             string module = words.Name[..^Packed.Length];
             TensorInfo? Part(string role) => byName.GetValueOrDefault($"{module}.{role}");
             if (byName.ContainsKey(module + ".weight") || Part("qzeros") is not { } zeros || Part("scales") is not { } scales
-                || Values(module, words, zeros, scales, Part("g_idx")) is not { } values)
+                || Values(module, words, zeros, scales, Part("g_idx"), trueZeros) is not { } values)
                 continue;
             weights[words.Name] = values;
             consumed.UnionWith(new[] { zeros, scales, Part("g_idx") }.OfType<TensorInfo>().Select(t => t.Name));
@@ -43,7 +50,7 @@ internal static class GroupQuantPairs
     }
 
     // The weight's values, or null when the tensors fit neither layout.
-    private static TensorInfo? Values(string module, TensorInfo words, TensorInfo zeros, TensorInfo scales, TensorInfo? groupIndex)
+    private static TensorInfo? Values(string module, TensorInfo words, TensorInfo zeros, TensorInfo scales, TensorInfo? groupIndex, Lazy<bool> trueZeros)
     {
         if (words.DType != DType.Int32 || zeros.DType != DType.Int32 || scales.DType is not (DType.Float16 or DType.BFloat16 or DType.Float32)
             || words.Shape is not [> 0 and var wordRows, > 0 and var wordColumns] || scales.Shape is not [> 0 and var groups, > 0 and var outputs])
@@ -69,9 +76,32 @@ internal static class GroupQuantPairs
             ? zeros.Shape.SequenceEqual([groups, (outputs + perWord - 1) / perWord])
             : zeros.Shape.SequenceEqual([groups, wordColumns]);
         if (!zerosFit || groups > inputs || (groupIndex is null && inputs % groups != 0)) return null;
-        var values = new GroupQuantValues(module + ".weight", layout, bits, outputs, inputs, words, zeros, scales, groupIndex);
-        string stored = $"{(layout == GroupQuantValues.Layout.Gptq ? "gptq" : "awq")} int{bits}";
+        bool lessOne = layout == GroupQuantValues.Layout.Gptq && !trueZeros.Value;
+        var values = new GroupQuantValues(module + ".weight", layout, bits, outputs, inputs, words, zeros, scales, groupIndex, lessOne);
+        string stored = $"{(layout == GroupQuantValues.Layout.Awq ? "awq" : lessOne ? "gptq" : "gptq_v2")} int{bits}";
         return TensorInfo.Contiguous(module + ".weight", DType.Float32, [outputs, inputs], new TensorStorage(module + ".weight", values, 0, values.Length))
             with { StoredAs = stored, ByteSize = words.ByteSize + zeros.ByteSize + scales.ByteSize + (groupIndex?.ByteSize ?? 0) };
+    }
+
+    // True when a GPTQ config beside the file (GPTQModel's quantize_config.json, or config.json's quantization_config)
+    // says "checkpoint_format": "gptq_v2", whose zero points are stored as they are; a missing or unreadable config says v1.
+    private static bool StoresTrueZeros(string path)
+    {
+        foreach (var (file, section) in new[] { ("quantize_config.json", (string?)null), ("config.json", "quantization_config") })
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(ByteSources.ReadSmall(ByteSources.Sibling(path, file), 1 << 20, "model config"));
+                var config = section is null ? json.RootElement
+                    : json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(section, out var inner) ? inner : default;
+                if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("checkpoint_format", out var format) && format.ValueKind == JsonValueKind.String)
+                    return format.GetString() == "gptq_v2";
+            }
+            catch (Exception e) when (e is NeuronKitException or JsonException)
+            {
+                // No such config, or none readable: the next, else v1.
+            }
+        }
+        return false;
     }
 }

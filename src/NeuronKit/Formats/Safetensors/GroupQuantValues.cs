@@ -7,14 +7,14 @@ namespace NeuronKit.Formats.Safetensors;
 /// <summary>
 /// A GPTQ or AWQ weight as the float32 Linear weight [out, in]: element (j, i) is <c>(q − z) · scales[g, j]</c>, q input
 /// i's integer for output j, g its group (<c>g_idx[i]</c>, or i / (in / groups)), z the group's zero point for output j
-/// (GPTQ's stored one less). Words are read as asked; the zero points, scales and groups on first use.
+/// (stored one less in GPTQ's v1 checkpoints). Words are read as asked; the zero points, scales and groups on first use.
 /// </summary>
 internal sealed class GroupQuantValues : DecodedFloats
 {
     /// <summary>Which tool packed the words.</summary>
     public enum Layout
     {
-        /// <summary>AutoGPTQ: qweight packed down the inputs, qzeros along the outputs, zero points stored less one.</summary>
+        /// <summary>AutoGPTQ: qweight packed down the inputs, qzeros along the outputs.</summary>
         Gptq,
 
         /// <summary>AutoAWQ GEMM: qweight and qzeros packed along the outputs in AWQ's nibble order.</summary>
@@ -35,10 +35,12 @@ internal sealed class GroupQuantValues : DecodedFloats
     private readonly Lazy<float[]> _scales;
     private readonly Lazy<int[]?> _groupOf;
     private readonly long _groups;
+    private readonly bool _zerosLessOne;
 
     public GroupQuantValues(string name, Layout layout, int bits, long outputs, long inputs, TensorInfo words, TensorInfo zeros,
-        TensorInfo scales, TensorInfo? groupIndex) : base(outputs * inputs)
+        TensorInfo scales, TensorInfo? groupIndex, bool zerosLessOne) : base(outputs * inputs)
     {
+        _zerosLessOne = zerosLessOne;
         (_name, _layout, _bits, _outputs, _inputs, _words) = (name, layout, bits, outputs, inputs, words.Storage);
         _perWord = 32 / bits;
         _mask = (1u << bits) - 1;
@@ -67,7 +69,7 @@ internal sealed class GroupQuantValues : DecodedFloats
         }
     }
 
-    // Every group's zero point per output [groups, outputs], unpacked as the layout packs them (GPTQ's plus one).
+    // Every group's zero point per output [groups, outputs], unpacked as the layout packs them (plus one when stored less one).
     private int[] Unpacked(TensorInfo packed)
     {
         var words = packed.View().ToDoubles();
@@ -78,7 +80,7 @@ internal sealed class GroupQuantValues : DecodedFloats
             {
                 var (column, shift) = _layout == Layout.Gptq ? (j / _perWord, (int)(j % _perWord) * _bits) : (j / 8, AwqNibble[j % 8] * 4);
                 uint value = unchecked((uint)(int)words[g * columns + column]) >> shift & _mask;
-                zeros[g * _outputs + j] = (int)value + (_layout == Layout.Gptq ? 1 : 0);
+                zeros[g * _outputs + j] = (int)value + (_zerosLessOne ? 1 : 0);
             }
         return zeros;
     }
