@@ -56,6 +56,9 @@ internal sealed class GroupQuantValues : DecodedFloats
     protected override void Decode(long first, Span<float> decoded)
     {
         var (zeros, scales, groupOf) = (_zeros.Value, _scales.Value, _groupOf.Value);
+        // A neuron's inputs run down GPTQ's words f at a time: a word is read once for the run it holds.
+        long wordAt = -1;
+        uint word = 0;
         for (int k = 0; k < decoded.Length; k++)
         {
             long element = first + k, output = element / _inputs, input = element % _inputs;
@@ -63,8 +66,13 @@ internal sealed class GroupQuantValues : DecodedFloats
             var (row, column, shift) = _layout == Layout.Gptq
                 ? (input / _perWord, output, (int)(input % _perWord) * _bits)
                 : (input, output / 8, AwqNibble[output % 8] * 4);
-            var word = _words.Source.Span(_words.ByteOffset + (row * _wordColumns + column) * sizeof(int), sizeof(int));
-            int q = (int)((BinaryPrimitives.ReadUInt32LittleEndian(word) >> shift) & _mask);
+            long at = row * _wordColumns + column;
+            if (at != wordAt)
+            {
+                word = BinaryPrimitives.ReadUInt32LittleEndian(_words.Source.Span(_words.ByteOffset + at * sizeof(int), sizeof(int)));
+                wordAt = at;
+            }
+            int q = (int)((word >> shift) & _mask);
             decoded[k] = (q - zeros[group * _outputs + output]) * scales[group * _outputs + output];
         }
     }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
@@ -11,7 +9,7 @@ namespace NeuronKit.Formats.Safetensors;
 /// fine-grained FP8 and DeepSeek's <c>weight_dequant</c> compute it (a per-channel scale is a block of one row and every
 /// column, a per-tensor scale one block of all). Only the elements asked for are decoded.
 /// </summary>
-internal sealed class ScaledFloat8Values : DecodedBytes
+internal sealed class ScaledFloat8Values : DecodedFloats
 {
     private readonly string _name;
     private readonly TensorStorage _codes;
@@ -21,7 +19,7 @@ internal sealed class ScaledFloat8Values : DecodedBytes
     private readonly long _columns, _blockRows, _blockColumns, _scaleColumns;
 
     public ScaledFloat8Values(string name, TensorStorage codes, DType codeType, long columns, TensorInfo scales, long blockRows,
-        long blockColumns, long scaleColumns)
+        long blockColumns, long scaleColumns) : base(codes.ByteLength)
     {
         _name = name;
         _codes = codes;
@@ -42,35 +40,18 @@ internal sealed class ScaledFloat8Values : DecodedBytes
     }
 
     /// <inheritdoc/>
-    public override long Length => _codes.ByteLength * sizeof(float);
-
-    /// <inheritdoc/>
-    public override void Read(long offset, Span<byte> destination)
+    protected override void Decode(long first, Span<float> decoded)
     {
-        CheckRange(offset, destination.Length);
-        if (destination.Length == 0) return;
-        long first = offset / sizeof(float), last = (offset + destination.Length - 1) / sizeof(float);
-        int count = checked((int)(last - first + 1));
-        var codes = _codes.Source.Span(_codes.ByteOffset + first, count);
+        var codes = _codes.Source.Span(_codes.ByteOffset + first, decoded.Length);
         var scales = _scales.Value;
-        var decoded = ArrayPool<float>.Shared.Rent(count);
-        try
+        // A run of one row within one block shares a scale.
+        for (int i = 0; i < decoded.Length;)
         {
-            // A run of one row within one block shares a scale.
-            for (int i = 0; i < count;)
-            {
-                long element = first + i, row = element / _columns, column = element % _columns;
-                int run = (int)Math.Min(Math.Min(_columns, (column / _blockColumns + 1) * _blockColumns) - column, count - i);
-                float scale = scales[row / _blockRows * _scaleColumns + column / _blockColumns];
-                for (int k = i; k < i + run; k++) decoded[k] = _codeValues[codes[k]] * scale;
-                i += run;
-            }
-            int skip = (int)(offset - first * sizeof(float));
-            MemoryMarshal.AsBytes(decoded.AsSpan(0, count)).Slice(skip, destination.Length).CopyTo(destination);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(decoded);
+            long element = first + i, row = element / _columns, column = element % _columns;
+            int run = (int)Math.Min(Math.Min(_columns, (column / _blockColumns + 1) * _blockColumns) - column, decoded.Length - i);
+            float scale = scales[row / _blockRows * _scaleColumns + column / _blockColumns];
+            for (int k = i; k < i + run; k++) decoded[k] = _codeValues[codes[k]] * scale;
+            i += run;
         }
     }
 
