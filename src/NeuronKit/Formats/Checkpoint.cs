@@ -13,9 +13,10 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Makes a checkpoint of already validated tensors; it disposes <paramref name="owned"/> with itself.</summary>
     public Checkpoint(string path, string format, IReadOnlyList<TensorInfo> tensors, IReadOnlyList<IDisposable> owned,
-        IReadOnlyDictionary<string, string>? metadata = null, ModelGraph? graph = null)
+        IReadOnlyDictionary<string, string>? metadata = null, ModelGraph? graph = null, IReadOnlyList<string>? files = null)
     {
         Path = path;
+        Files = files ?? [path];
         Format = format;
         Tensors = tensors;
         _owned = owned;
@@ -29,6 +30,12 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>The path the checkpoint was opened from.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The files the checkpoint was read from: its <see cref="Path"/>, or, for a model saved as several files, each of
+    /// them (a safetensors index and its shards; every split of a split GGUF) as a full path or a URL.
+    /// </summary>
+    public IReadOnlyList<string> Files { get; }
 
     /// <summary>The format's short name (<c>pytorch</c>).</summary>
     public string Format { get; }

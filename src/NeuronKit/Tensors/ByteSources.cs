@@ -22,6 +22,9 @@ public static class ByteSources
             ? Uri.UnescapeDataString(url.Segments[^1]) is { Length: > 0 } last && last != "/" ? last : url.Host
             : Path.GetFileName(location);
 
+    /// <summary>A local path made full (against the working directory); a URL as it is: where two locations name one file.</summary>
+    public static string Absolute(string location) => IsUrl(location) ? location : Path.GetFullPath(location);
+
     /// <summary>
     /// The file <paramref name="name"/> beside <paramref name="location"/>: in the same folder, or under the same base URL
     /// (each segment escaped, the query kept). The caller has checked that the name goes nowhere else (no '..', nothing absolute).

@@ -33,7 +33,7 @@ public static partial class CheckpointStep
     /// <summary>The step the name of <paramref name="path"/> (or of its folder) says, or null.</summary>
     public static long? FromName(string path)
     {
-        string stem = Path.GetFileNameWithoutExtension(path);
+        string stem = ModelFiles.WithoutPartNumber(Path.GetFileNameWithoutExtension(path));
         string folder = Path.GetFileName(Path.GetDirectoryName(path) ?? "");
         return AfterStep(stem) ?? LastNumber(stem) ?? AfterStep(folder) ?? LastNumber(folder);
     }

@@ -4,7 +4,7 @@ namespace NeuronKit.Track;
 
 /// <summary>
 /// Which part of a run one process takes (<c>--shard I/N</c>): the checkpoints at positions I, I + N, I + 2N, … of
-/// the run's paths sorted as text. Each process decides alone, so N processes on N machines split a run with no
+/// the run's paths sorted as text (a model saved as several files at one position, <see cref="ModelFiles"/>). Each process decides alone, so N processes on N machines split a run with no
 /// coordination, and together they take every checkpoint exactly once.
 /// </summary>
 public readonly record struct RunShard

@@ -1,4 +1,5 @@
 using NeuronKit.Stats;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Track;
 
@@ -33,26 +34,33 @@ public sealed class TrackRun
     /// <summary>
     /// The part of the run <paramref name="paths"/> that <paramref name="shard"/> takes, each checkpoint opened once
     /// (its header only) to learn its step and check that <paramref name="layer"/>, when given, can be measured in it.
+    /// A model saved as several files (<see cref="ModelFiles"/>) is one checkpoint, whichever of its files the paths
+    /// name: the first of them as text, once it is known to read the others.
     /// A checkpoint that cannot be read throws its <see cref="CheckpointException"/>, naming its path; with
     /// <paramref name="skipUnreadable"/> it is left out and listed in <see cref="Skipped"/> instead, unless none is left.
     /// </summary>
     public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null, bool skipUnreadable = false)
     {
-        // Shards split the paths sorted as text, which every process knows without opening a file; steps order the rows.
-        var distinct = paths.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var taken = distinct.Where((_, i) => shard.Takes(i)).ToList();
+        // Shards split the run's models sorted as text, which every process knows without opening a file (the files of
+        // one model saved as several go to one shard together); steps order the rows.
+        var models = paths.Distinct(StringComparer.Ordinal).GroupBy(ModelFiles.GroupOf, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var taken = models.Where((_, i) => shard.Takes(i)).SelectMany(g => g.Order(StringComparer.Ordinal)).ToList();
         var checkpoints = new List<RunCheckpoint>(taken.Count);
         var skipped = new List<SkippedCheckpoint>();
+        var read = new HashSet<string>(StringComparer.Ordinal); // every file of the checkpoints planned so far
         CheckpointException? first = null;
         long bytes = 0;
         foreach (string path in taken)
         {
+            if (read.Contains(ByteSources.Absolute(path))) continue; // a shard or split of a model already planned
             try
             {
                 using var model = Open(path);
                 var layers = Measured(model, path, layer);
                 checkpoints.Add(new RunCheckpoint(path, CheckpointStep.Of(model.Checkpoint)));
                 bytes += ModelStats.BytesToRead(layers);
+                read.UnionWith(model.Checkpoint.Files.Select(ByteSources.Absolute));
             }
             catch (CheckpointException e) when (skipUnreadable)
             {
@@ -66,7 +74,7 @@ public sealed class TrackRun
         var ordered = checkpoints
             .OrderBy(c => c.Step is null).ThenBy(c => c.Step)
             .ThenBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new TrackRun(ordered, distinct.Count, shard, layer, bytes, skipped, skipUnreadable);
+        return new TrackRun(ordered, models.Count, shard, layer, bytes, skipped, skipUnreadable);
     }
 
     /// <summary>
@@ -78,7 +86,7 @@ public sealed class TrackRun
     /// <summary>This shard's checkpoints, by step (those without one last), then by path.</summary>
     public IReadOnlyList<RunCheckpoint> Checkpoints { get; }
 
-    /// <summary>How many checkpoints the whole run has, in every shard.</summary>
+    /// <summary>How many checkpoints the whole run has, in every shard (the files of a model saved as several counted once).</summary>
     public int RunSize { get; }
 
     /// <summary>The part of the run this is.</summary>

@@ -35,6 +35,7 @@ internal static partial class GgufSplits
                 $"llama.cpp names them (NAME-00001-of-{count:D5}.gguf), by which the others are found",
                 ["give it its split's name again, or merge the splits into one file: llama-gguf-split --merge FIRST.gguf OUT.gguf"]);
         var files = new List<ByteSource>();
+        var locations = new List<string>();
         try
         {
             var tensors = new List<TensorInfo>();
@@ -46,7 +47,8 @@ internal static partial class GgufSplits
                 ByteSource file;
                 try
                 {
-                    file = ByteSources.Open(ByteSources.Sibling(path, split));
+                    locations.Add(ByteSources.Sibling(path, split));
+                    file = ByteSources.Open(locations[^1]);
                 }
                 catch (CheckpointException e)
                 {
@@ -71,7 +73,7 @@ internal static partial class GgufSplits
             if (!metadata!.TryGetValue(TensorCount, out var declared) || declared != tensors.Count.ToString(CultureInfo.InvariantCulture))
                 throw new CheckpointException($"the {count} splits of {name.Groups[1].Value} hold {tensors.Count:N0} tensors, but " +
                     $"'{TensorCount}' says {declared ?? "nothing"}: a split is missing tensors or from another model");
-            return new Checkpoint(path, "gguf", tensors, [.. files], metadata);
+            return new Checkpoint(path, "gguf", tensors, [.. files], metadata, files: locations);
         }
         catch
         {

@@ -32,7 +32,8 @@ internal static class SafetensorsShards
             }
             metadata["index"] = index.FileName;
             metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new Checkpoint(path, "safetensors", SafetensorsReader.Decoded(tensors, path), [.. mapped], metadata);
+            return new Checkpoint(path, "safetensors", SafetensorsReader.Decoded(tensors, path), [.. mapped], metadata,
+                files: [ByteSources.Absolute(index.Path), .. index.Shards.Select(index.ShardPath)]);
         }
         catch
         {

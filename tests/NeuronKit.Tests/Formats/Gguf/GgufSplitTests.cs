@@ -39,6 +39,16 @@ public class GgufSplitTests
     }
 
     [Fact]
+    public void A_split_model_names_every_file_it_was_read_from()
+    {
+        using var whole = Model.Open(Whole);
+        using var split = Model.Open(Split(2));
+
+        Assert.Equal([Whole], whole.Checkpoint.Files);
+        Assert.Equal([Split(1), Split(2), Split(3)], split.Checkpoint.Files.Select(Path.GetFullPath));
+    }
+
+    [Fact]
     public void A_later_split_pairs_with_the_checkpoint_through_the_first_split_s_architecture()
     {
         // Given the Hugging Face model and the third split, whose own metadata names no architecture

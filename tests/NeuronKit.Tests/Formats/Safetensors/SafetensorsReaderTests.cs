@@ -167,6 +167,18 @@ public class SafetensorsReaderTests
         Assert.True(opened > 0 && refused > 0, $"{opened} opened, {refused} refused");
     }
 
+    [Theory]
+    [InlineData("sharded/model.safetensors.index.json")]
+    [InlineData("sharded/model-00002-of-00002.safetensors")]
+    public void A_sharded_model_names_its_index_and_every_shard_as_the_files_it_was_read_from(string opened)
+    {
+        using var model = Model.Open(Fixture(opened));
+
+        // The index, then its shards in the order it first names them (conv1.bias, in shard 2, comes first)
+        Assert.Equal(new[] { "model.safetensors.index.json", "model-00002-of-00002.safetensors", "model-00001-of-00002.safetensors" }
+            .Select(f => Path.GetFullPath(Fixture("sharded/" + f))), model.Checkpoint.Files);
+    }
+
     [Fact]
     public void Detection_tells_a_safetensors_file_and_an_index_from_other_files()
     {

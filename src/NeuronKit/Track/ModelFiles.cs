@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace NeuronKit.Track;
+
+/// <summary>
+/// The paths of a run that may be files of one model saved as several: transformers' shards
+/// (<c>NAME-00001-of-00003.safetensors</c>) and their index (<c>NAME.safetensors.index.json</c>), llama.cpp's splits
+/// (<c>NAME-00001-of-00003.gguf</c>). Opening any of them reads the whole model, so a run must measure it once. Names
+/// alone say which files may belong together, so every process of a sharded run groups them alike, opening nothing.
+/// </summary>
+public static partial class ModelFiles
+{
+    /// <summary>
+    /// What the model <paramref name="path"/> may be a file of is known by: <c>FOLDER/NAME.safetensors</c> for its shards
+    /// and its index, <c>FOLDER/NAME.gguf</c> for its splits; any other path is a model of its own, known by itself.
+    /// </summary>
+    public static string GroupOf(string path)
+    {
+        var part = PartPath().Match(path);
+        if (part.Success) return part.Groups["model"].Value + "." + part.Groups["format"].Value;
+        var index = IndexPath().Match(path);
+        return index.Success ? index.Groups["model"].Value + ".safetensors" : path;
+    }
+
+    /// <summary>A file name without its extension, less the part number of a shard or split (<c>ckpt-500</c> of <c>ckpt-500-00001-of-00002</c>).</summary>
+    public static string WithoutPartNumber(string stem) => PartNumber().Replace(stem, "");
+
+    [GeneratedRegex(@"^(?<model>.+)-\d{5}-of-\d{5}\.(?<format>safetensors|gguf)$", RegexOptions.CultureInvariant)]
+    private static partial Regex PartPath();
+
+    [GeneratedRegex(@"^(?<model>.+)\.safetensors\.index\.json$", RegexOptions.CultureInvariant)]
+    private static partial Regex IndexPath();
+
+    [GeneratedRegex(@"-\d{5}-of-\d{5}$", RegexOptions.CultureInvariant)]
+    private static partial Regex PartNumber();
+}
