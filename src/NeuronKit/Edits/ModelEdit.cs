@@ -123,12 +123,18 @@ public sealed class ModelEdit
     /// <summary>
     /// Writes the edited model to <paramref name="output"/>: a copy of the file beside it, the planned bytes written into
     /// it, flushed, read back and checked, then renamed over <paramref name="output"/>. On any failure the temporary file
-    /// is removed and nothing else has changed.
+    /// is removed and nothing else has changed. A model saved as several files (shards, splits) is edited in place only.
     /// </summary>
     public void WriteTo(string output)
     {
         var files = _patches.Files.ToList();
         string source = Model.Checkpoint.Path;
+        // One new file cannot be the model: its other files would not know it, nor it them.
+        if (Model.Checkpoint.Files.Count > 1)
+            throw new RequestException($"{Path.GetFileName(source)} is read with {Model.Checkpoint.Files.Count - 1} other files " +
+                $"({string.Join(", ", Model.Checkpoint.Files.Select(Path.GetFileName).Where(f => f != Path.GetFileName(source)))}), " +
+                "and an edit written to a new file would carry only one of them",
+                ["copy the model's files and edit the copy with --in-place"]);
         if (_patches.Members.Count > 0)
         {
             // Deflated members edited: the archive is written again, those members deflated anew, the rest as they were

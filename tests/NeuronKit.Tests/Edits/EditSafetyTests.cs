@@ -208,6 +208,29 @@ public class EditSafetyTests
     }
 
     [Fact]
+    public void A_sharded_model_is_edited_in_place_and_a_copy_of_one_shard_is_refused()
+    {
+        // Given a copy of a sharded model, opened by its first shard, and an edit of fc's weights alone (in that shard)
+        using var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(Fixtures.Path("safetensors/sharded"))) File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        string shard = Path.Combine(folder.Path, "model-00001-of-00002.safetensors");
+        string output = Path.Combine(folder.Path, "out.safetensors");
+
+        var copy = CliRun.Of("edit", shard, "fc", "0", "--part", "weight", "--zero", "-o", output);
+        var run = CliRun.Of("edit", shard, "fc", "0", "--part", "weight", "--zero", "--in-place");
+
+        // Then the copy, which would hold half the model, is refused before anything is written; in place, it is done
+        Assert.Equal(2, copy.Exit);
+        Assert.Equal("error: model-00001-of-00002.safetensors is read with 2 other files (model.safetensors.index.json, " +
+            "model-00002-of-00002.safetensors), and an edit written to a new file would carry only one of them\n" +
+            "hint: copy the model's files and edit the copy with --in-place", copy.Stderr.Trim());
+        Assert.False(File.Exists(output));
+        Assert.Equal(0, run.Exit);
+        using var edited = Model.Open(Path.Combine(folder.Path, "model.safetensors.index.json"));
+        Assert.All(edited.Neuron("fc", 0).Parts[0].ToDoubles(), v => Assert.Equal(0, v));
+    }
+
+    [Fact]
     public void A_read_only_folder_is_an_error_of_exit_3_with_nothing_written()
     {
         using var folder = new TempFolder();

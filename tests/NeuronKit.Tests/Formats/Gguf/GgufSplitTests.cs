@@ -95,6 +95,23 @@ public class GgufSplitTests
         Assert.All(edited.Neuron("blk.1.ffn_up", 3).Parts[0].ToDoubles(), v => Assert.Equal(0, v));
     }
 
+    [Theory]
+    [InlineData(2)] // the split that holds blk.0.ffn_down's rows: a copy of it alone would be one third of a model
+    [InlineData(1)]
+    public void An_edit_of_a_split_model_is_not_written_into_one_new_file(int opened)
+    {
+        using var output = new TempFile("edited.gguf", []);
+        File.Delete(output.Path);
+
+        var run = CliRun.Of("edit", Split(opened), "blk.0.ffn_down", "0", "--zero", "-o", output.Path);
+
+        Assert.Equal(2, run.Exit);
+        string others = string.Join(", ", new[] { 1, 2, 3 }.Where(k => k != opened).Select(k => Path.GetFileName(Split(k))));
+        Assert.Equal($"error: {Path.GetFileName(Split(opened))} is read with 2 other files ({others}), and an edit written to a new file " +
+            "would carry only one of them\nhint: copy the model's files and edit the copy with --in-place", run.Stderr.Trim());
+        Assert.False(File.Exists(output.Path));
+    }
+
     [Fact]
     public void A_split_model_is_not_pruned_into_one_of_its_files()
     {
