@@ -241,7 +241,7 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
 
     /// <summary>
     /// general.architecture → its table. LLaMA's converter permutes q/k (Mistral and Mixtral convert to llama), and so
-    /// do its subclasses Granite's and SmolLM3's; Qwen2, Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss,
+    /// do its subclasses Granite's, SmolLM3's and Mistral 3's (Mistral Small 3.x, Ministral 3, Devstral); Qwen2, Qwen3 (and their MoE variants), Phi-3, the Gemmas, gpt-oss,
     /// Llama 4, DeepSeek-V2/V3 (deepseek2, Kimi K2 too), GLM-4.5, OLMo 2 and Seed-OSS are written unpermuted; GPT-2 has no
     /// rotary embedding.
     /// </summary>
@@ -250,6 +250,7 @@ internal sealed record LlamaCppArchitecture(bool PermutesQK, double NormShift, I
         ["llama"] = new(PermutesQK: true, 0, LlamaTop, MixtralBlock),
         ["granite"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
         ["smollm3"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
+        ["mistral3"] = new(PermutesQK: true, 0, LlamaTop, LlamaBlock),
         ["qwen2"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
         ["qwen3"] = new(PermutesQK: false, 0, LlamaTop, LlamaBlock),
         ["qwen2moe"] = new(PermutesQK: false, 0, LlamaTop, QwenMoeBlock),

@@ -139,7 +139,8 @@ public class DiffCrossFormatTests
     [Theory]
     [InlineData("granite_block0.gguf")]
     [InlineData("smollm3_block0.gguf")]
-    public void Granite_and_SmolLM3_GGUFs_pair_through_LLaMA_s_q_k_permutation(string file)
+    [InlineData("mistral3_block0.gguf")]
+    public void Granite_SmolLM3_and_Mistral_3_GGUFs_pair_through_LLaMA_s_q_k_permutation(string file)
     {
         // Given block 0's attention under an architecture whose converter subclasses LLaMA's, q/k rows permuted
         using var hf = Model.Open(HuggingFace);
