@@ -35,12 +35,13 @@ public sealed class ActivationRun : IDisposable
         Inputs = inputs;
     }
 
-    /// <summary>Opens the ONNX model at <paramref name="path"/>; external data stays where it is, beside the file.</summary>
+    /// <summary>Opens the ONNX model at <paramref name="path"/> (or a folder's, see <see cref="Formats.ModelFolder"/>); external data stays where it is, beside the file.</summary>
     public static ActivationRun Open(string path)
     {
         if (NeuronKit.Tensors.ByteSources.IsUrl(path))
             throw NeuronKit.Remote.HttpRangeSource.NotLocal(NeuronKit.Tensors.ByteSources.FileName(path), "run");
         var model = Model.Open(path);
+        path = model.Checkpoint.Path; // a folder's model.onnx
         try
         {
             if (model.Checkpoint.Format != "onnx")

@@ -8,12 +8,13 @@ public sealed class ServedFiles : IDisposable
 {
     private readonly List<ServedFile> _files = [];
 
-    /// <summary>The files at <paramref name="paths"/>, each of which must exist; two with one file name are told apart by index only.</summary>
+    /// <summary>The files at <paramref name="paths"/> (a folder as the model it holds), each of which must exist; two with one file name are told apart by index only.</summary>
     public ServedFiles(IEnumerable<string> paths)
     {
-        foreach (string path in paths)
+        foreach (string given in paths)
         {
-            bool url = Tensors.ByteSources.IsUrl(path);
+            bool url = Tensors.ByteSources.IsUrl(given);
+            string path = !url && Directory.Exists(given) ? Formats.ModelFolder.Find(given) : given; // a folder serves the model it holds
             if (!url && !File.Exists(path)) throw new CheckpointException($"{path} does not exist");
             _files.Add(new ServedFile(_files.Count, Tensors.ByteSources.FileName(path), path));
         }

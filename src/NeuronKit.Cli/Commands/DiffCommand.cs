@@ -10,7 +10,7 @@ internal static class DiffCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var a = new Argument<string>("A") { Description = "The model file changes are measured from (a path or an http(s):// URL)." };
+        var a = new Argument<string>("A") { Description = "The model file changes are measured from (a path, a model folder or an http(s):// URL)." };
         var b = new Argument<string>("B") { Description = "The model file they are measured to: a fine-tuned, later or quantized copy." };
         var layer = new Argument<string?>("LAYER")
         {

@@ -73,8 +73,8 @@ internal static class EditCommand
             if (named.Length > 0 && !parse.GetValue(outgoing)) throw new RequestException("--consumer names the consumers of --outgoing; add --outgoing");
             if (NeuronKit.Tensors.ByteSources.IsUrl(path))
                 throw NeuronKit.Remote.HttpRangeSource.NotLocal(NeuronKit.Tensors.ByteSources.FileName(path), "edit");
-            if (here && !dry && EditJournal.Recover(path) is > 0 and var restored)
-                stderr.WriteLine($"neuron: put back {restored:N0} bytes that an interrupted edit of {Path.GetFileName(path)} had overwritten");
+            if (Directory.Exists(path)) path = Formats.ModelFolder.Find(path);
+            if (here && !dry) Recover(stderr, path);
             using var model = Model.Open(path);
             var targets = new List<(Neuron, IReadOnlyList<NeuronPart>)>();
             foreach (var (name, j) in addresses)
@@ -94,6 +94,22 @@ internal static class EditCommand
             else EditTextWriter.Write(stdout, edit, dry);
         }));
         return command;
+    }
+
+    // What an interrupted edit overwrote is put back before anything else: in the file named first (it may not open as
+    // it is), then in the other files of a model saved as several (an edit writes into the one that holds the part).
+    private static void Recover(TextWriter stderr, string path)
+    {
+        Put(path);
+        IReadOnlyList<string> files;
+        using (var model = Model.Open(path)) files = model.Checkpoint.Files;
+        foreach (string file in files.Select(NeuronKit.Tensors.ByteSources.Absolute).Where(f => f != NeuronKit.Tensors.ByteSources.Absolute(path))) Put(file);
+
+        void Put(string file)
+        {
+            if (EditJournal.Recover(file) is > 0 and var restored)
+                stderr.WriteLine($"neuron: put back {restored:N0} bytes that an interrupted edit of {Path.GetFileName(file)} had overwritten");
+        }
     }
 
     private static EditAction Action(bool zero, double? scale, string? set, double? noise, int seed)

@@ -14,7 +14,7 @@ internal static class TrackCommand
     {
         var checkpoints = new Argument<string[]>("CHECKPOINT")
         {
-            Description = "The run's checkpoints: paths, quoted globs the tool expands ('run/*.pt', 'runs/**/*.safetensors') " +
+            Description = "The run's checkpoints: paths or model folders, quoted globs the tool expands ('run/*.pt', 'out/checkpoint-*') " +
                 "or @LIST (a file naming one path per line).",
             Arity = ArgumentArity.OneOrMore,
         };

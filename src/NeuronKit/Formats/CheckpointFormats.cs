@@ -20,7 +20,8 @@ public static class CheckpointFormats
 
     /// <summary>
     /// Opens <paramref name="path"/> (a local path, or an http(s) URL read by range requests) with the reader whose
-    /// <see cref="ICheckpointReader.Detect"/> accepts its first bytes.
+    /// <see cref="ICheckpointReader.Detect"/> accepts its first bytes; a local folder opens as the checkpoint it holds
+    /// (<see cref="ModelFolder"/>).
     /// </summary>
     public static Checkpoint Open(string path)
     {
@@ -31,9 +32,8 @@ public static class CheckpointFormats
             var remoteHead = remote.Span(0, (int)Math.Min(remote.Length, HeadSize)).ToArray();
             return Open(path, ByteSources.FileName(path), remoteHead, remoteHead.Length);
         }
+        if (Directory.Exists(path)) path = ModelFolder.Find(path);
         string name = Path.GetFileName(path);
-        if (Directory.Exists(path))
-            throw new CheckpointException($"{path} is a directory, not a checkpoint file");
         if (!File.Exists(path))
             throw new CheckpointException($"{path} does not exist");
         byte[] head = new byte[HeadSize];

@@ -1,12 +1,14 @@
 using Microsoft.Extensions.FileSystemGlobbing;
 using Microsoft.Extensions.FileSystemGlobbing.Abstractions;
+using NeuronKit.Formats;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Track;
 
 /// <summary>
 /// The checkpoint paths a run names: each input is a path, a glob the tool expands itself (<c>'run/*.pt'</c>,
-/// <c>'runs/**/step_*.safetensors'</c>: <c>*</c> within a name, <c>**</c> across folders), or <c>@FILE</c>, a list
+/// <c>'runs/**/step_*.safetensors'</c>: <c>*</c> within a name, <c>**</c> across folders; folders it matches that hold
+/// a checkpoint, <c>'run/checkpoint-*'</c>, as the file they hold, see <see cref="ModelFolder"/>), or <c>@FILE</c>, a list
 /// with one path per line (blank lines and lines starting with <c>#</c> skipped; relative paths are relative to the
 /// working directory, as for paths on the command line). A path named twice is taken once.
 /// </summary>
@@ -28,8 +30,12 @@ public static class RunInputs
     {
         if (input.StartsWith('@')) return ListFile(input[1..]);
         if (input.Contains('*') && !ByteSources.IsUrl(input)) return Glob(input); // a URL's folder cannot be listed
-        return [input];
+        return [Directory.Exists(input) ? Model(input) : input];
     }
+
+    // A folder stands for the one model it holds, as its file, so a file named beside it is not taken twice; a folder that
+    // holds none or several stays as named, for opening it to say so.
+    private static string Model(string folder) => ModelFolder.Models(folder) is [var one] ? one : folder;
 
     private static List<string> ListFile(string list)
     {
@@ -47,12 +53,20 @@ public static class RunInputs
         string root = wild == 0 ? "" : string.Join('/', parts[..wild]) + "/";
         var folder = new DirectoryInfo(root.Length == 0 ? "." : root);
         if (!folder.Exists) throw new RequestException($"no folder '{root}' for the pattern '{pattern}'");
-        var matcher = new Matcher(StringComparison.Ordinal);
-        matcher.AddInclude(string.Join('/', parts[wild..]));
-        var found = matcher.Execute(new DirectoryInfoWrapper(folder)).Files
-            .Select(f => root + f.Path)
-            .Order(StringComparer.Ordinal).ToList();
-        if (found.Count == 0) throw new RequestException($"no file matches '{pattern}'");
+        string rest = string.Join('/', parts[wild..]);
+        var files = Match(folder, rest).Select(f => root + f);
+        // Folders match as the shell matches them (run/checkpoint-*): those that hold a checkpoint, as the file they hold.
+        var folders = Match(folder, rest + "/*").Select(f => root + Path.GetDirectoryName(f)!.Replace('\\', '/')).Distinct(StringComparer.Ordinal)
+            .Where(f => ModelFolder.Models(f).Count > 0).Select(Model);
+        var found = files.Concat(folders).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        if (found.Count == 0) throw new RequestException($"no checkpoint file or folder matches '{pattern}'");
         return found;
+    }
+
+    private static IEnumerable<string> Match(DirectoryInfo folder, string pattern)
+    {
+        var matcher = new Matcher(StringComparison.Ordinal);
+        matcher.AddInclude(pattern);
+        return matcher.Execute(new DirectoryInfoWrapper(folder)).Files.Select(f => f.Path);
     }
 }

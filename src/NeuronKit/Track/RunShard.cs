@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuronKit.Formats;
 
 namespace NeuronKit.Track;
 

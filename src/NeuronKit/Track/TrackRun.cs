@@ -1,3 +1,4 @@
+using NeuronKit.Formats;
 using NeuronKit.Stats;
 using NeuronKit.Tensors;
 

@@ -193,7 +193,7 @@ public class TrackCommandTests
     {
         var run = CliRun.Of("track", Run + "/*.safetensors", "--csv", "-");
         Assert.Equal(2, run.Exit);
-        Assert.StartsWith($"error: no file matches '{Run}/*.safetensors'", run.Stderr);
+        Assert.StartsWith($"error: no checkpoint file or folder matches '{Run}/*.safetensors'", run.Stderr);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using NeuronKit.Formats;
 using NeuronKit.Stats;
 using NeuronKit.Track;
 
@@ -88,6 +89,31 @@ public sealed class TrackModelFilesTests : IDisposable
         Assert.Equal((500L, "ckpt-500-00001-of-00003.gguf"), (checkpoint.Step!.Value, Path.GetFileName(checkpoint.Path)));
         using var whole = Model.Open(Fixtures.Path("diff/cross/split/llama_q8_0-00001-of-00003.gguf"));
         Assert.Equal(ModelStats.BytesToRead(ModelStats.LayersFor(whole, null)), run.BytesToRead);
+    }
+
+    [Fact]
+    public void A_glob_of_a_trainer_s_checkpoint_folders_measures_the_model_each_holds()
+    {
+        // Given a Trainer's output: checkpoint folders (one sharded, one in one file, each with an optimizer beside it),
+        // a folder of logs, and the final model in the output folder itself
+        Copy("safetensors/sharded", "checkpoint-200");
+        Directory.CreateDirectory(Path.Combine(_run, "checkpoint-100"));
+        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(_run, "checkpoint-100", "model.safetensors"));
+        foreach (string folder in new[] { "checkpoint-100", "checkpoint-200" })
+            File.Copy(Fixtures.Path("pytorch/kinds.pt"), Path.Combine(_run, folder, "optimizer.pt"));
+        Directory.CreateDirectory(Path.Combine(_run, "checkpoint-logs"));
+        File.WriteAllText(Path.Combine(_run, "checkpoint-logs", "events.txt"), "loss 0.1");
+
+        // When the folders are named by a glob, and again with the index named beside its folder
+        var paths = RunInputs.Expand([_run + "/checkpoint-*"]);
+        var twice = RunInputs.Expand([_run + "/checkpoint-*", _run + "/checkpoint-200/model.safetensors.index.json"]);
+
+        // Then each folder is the model it holds (the logs hold none), and a file named beside its folder is taken once
+        Assert.Equal([$"{_run}/checkpoint-100/model.safetensors", $"{_run}/checkpoint-200/model.safetensors.index.json"], paths);
+        Assert.Equal(paths, twice);
+        var run = TrackRun.Plan(paths, RunShard.All);
+        Assert.Equal([100L, 200L], run.Checkpoints.Select(c => c.Step!.Value));
+        Assert.Equal(2, run.Compute().Count());
     }
 
     [Theory]

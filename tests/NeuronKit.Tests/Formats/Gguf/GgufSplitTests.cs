@@ -95,6 +95,38 @@ public class GgufSplitTests
         Assert.All(edited.Neuron("blk.1.ffn_up", 3).Parts[0].ToDoubles(), v => Assert.Equal(0, v));
     }
 
+    [Fact]
+    public void An_edit_cut_short_in_another_split_is_put_back_before_the_next_one()
+    {
+        // Given a copy of the splits, and an edit of the third split (opened by the first) cut short by a crash: the
+        // journal written beside the third split, then half of the new bytes
+        using var folder = new NeuronKit.Tests.Edits.TempFolder();
+        foreach (int k in new[] { 1, 2, 3 }) File.Copy(Split(k), Path.Combine(folder.Path, Path.GetFileName(Split(k))));
+        string first = Path.Combine(folder.Path, Path.GetFileName(Split(1))), third = Path.Combine(folder.Path, Path.GetFileName(Split(3)));
+        using (var model = Model.Open(first))
+        {
+            var neuron = model.Neuron("blk.1.ffn_up", 3);
+            var run = Assert.Single(NeuronKit.Edits.ModelEdit.Plan(model, [(neuron, NeuronKit.Edits.ModelEdit.Select(neuron, null, false))],
+                new NeuronKit.Edits.EditAction.Scale(2)).Writes);
+            Assert.Equal(third, run.File);
+            NeuronKit.Edits.EditJournal.Write(third, [run with { Bytes = File.ReadAllBytes(third)[(int)run.Offset..(int)run.End] }]);
+            using var handle = File.OpenHandle(third, FileMode.Open, FileAccess.Write);
+            RandomAccess.Write(handle, run.Bytes.AsSpan(0, run.Bytes.Length / 2), run.Offset);
+        }
+
+        // When the next edit in place opens the model by its first split and edits another neuron
+        var next = CliRun.Of("edit", first, "blk.0.ffn_up", "0", "--zero", "--in-place");
+
+        // Then the third split's old bytes were put back first: unit 3 of block 1 is as it was, and no journal is left
+        Assert.Equal(0, next.Exit);
+        Assert.Contains($"put back", next.Stderr);
+        Assert.Contains(Path.GetFileName(third), next.Stderr);
+        using var original = Model.Open(Split(1));
+        using var edited = Model.Open(first);
+        Assert.Equal(original.Neuron("blk.1.ffn_up", 3).Parts[0].ToDoubles(), edited.Neuron("blk.1.ffn_up", 3).Parts[0].ToDoubles());
+        Assert.Empty(Directory.GetFiles(folder.Path, "*.neuronkit-undo"));
+    }
+
     [Theory]
     [InlineData(2)] // the split that holds blk.0.ffn_down's rows: a copy of it alone would be one third of a model
     [InlineData(1)]

@@ -1,12 +1,12 @@
 using System.Text.RegularExpressions;
 
-namespace NeuronKit.Track;
+namespace NeuronKit.Formats;
 
 /// <summary>
-/// The paths of a run that may be files of one model saved as several: transformers' shards
-/// (<c>NAME-00001-of-00003.safetensors</c>) and their index (<c>NAME.safetensors.index.json</c>), llama.cpp's splits
-/// (<c>NAME-00001-of-00003.gguf</c>). Opening any of them reads the whole model, so a run must measure it once. Names
-/// alone say which files may belong together, so every process of a sharded run groups them alike, opening nothing.
+/// Which paths may be files of one model saved as several: transformers' shards (<c>NAME-00001-of-00003.safetensors</c>)
+/// and their index (<c>NAME.safetensors.index.json</c>), llama.cpp's splits (<c>NAME-00001-of-00003.gguf</c>). Opening
+/// any of them reads the whole model, so a run measures it once and a folder holding them holds one model. Names alone
+/// say which files may belong together, so every process of a sharded run groups them alike, opening nothing.
 /// </summary>
 public static partial class ModelFiles
 {

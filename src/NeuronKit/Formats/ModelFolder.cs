@@ -1,0 +1,83 @@
+namespace NeuronKit.Formats;
+
+/// <summary>
+/// The checkpoint a folder holds, for a folder named where a checkpoint is expected: a model folder as
+/// <c>save_pretrained</c> writes it, a Trainer's <c>checkpoint-500/</c>, a folder of one GGUF model's splits. The file
+/// the saving tool names its weights (<see cref="WeightNames"/>, first found) wins over the optimizer, scheduler and
+/// arguments saved beside it; else the folder must hold one model (<see cref="ModelFiles"/>: a model's shards or splits
+/// are one), and that is it. Nothing is opened here: the reader of the file found checks it.
+/// </summary>
+public static class ModelFolder
+{
+    /// <summary>The files saving tools write a model's weights to, in the order transformers prefers them.</summary>
+    public static readonly IReadOnlyList<string> WeightNames =
+    [
+        "model.safetensors.index.json", "model.safetensors", "pytorch_model.bin",   // transformers
+        "diffusion_pytorch_model.safetensors.index.json", "diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin", // diffusers
+        "adapter_model.safetensors", "adapter_model.bin",                            // PEFT
+        "consolidated.safetensors", "consolidated.00.pth",                           // Meta's and Mistral's reference releases
+        "model.onnx",                                                                // optimum's exports
+    ];
+
+    // What a training loop saves beside the weights (transformers' Trainer, Accelerate): never the model.
+    private static readonly HashSet<string> TrainingState = new(StringComparer.Ordinal)
+    {
+        "optimizer.pt", "optimizer.bin", "scheduler.pt", "scheduler.bin", "scaler.pt", "training_args.bin", "rng_state.pth",
+    };
+
+    private const int Listed = 5; // an error names a few of a folder's models, not a screenful
+
+    private static readonly string[] CheckpointEndings =
+        [".safetensors", ".safetensors.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat"];
+
+    /// <summary>
+    /// The checkpoint file <paramref name="folder"/> holds; throws <see cref="CheckpointException"/> when it holds none,
+    /// and <see cref="RequestException"/> listing them when it holds several models and none by a weights name.
+    /// </summary>
+    public static string Find(string folder)
+    {
+        var models = Models(folder);
+        return models.Count switch
+        {
+            1 => models[0],
+            0 => throw new CheckpointException($"{folder} is a folder that holds no checkpoint file",
+                [$"a checkpoint file ends in {string.Join(", ", CheckpointEndings)}; name the file itself"]),
+            _ => throw new RequestException($"{folder} is a folder that holds {models.Count} models " +
+                $"({string.Join(", ", models.Take(Listed).Select(Path.GetFileName))}{(models.Count > Listed ? $", and {models.Count - Listed} more" : "")}) " +
+                "and none by a name saving tools give the weights",
+                [$"name the one you mean, e.g. {models[0]}"]),
+        };
+    }
+
+    /// <summary>
+    /// The models <paramref name="folder"/> holds, each as the file to open: the weights file when the folder has one by
+    /// a saving tool's name; else one file per model, sorted as text.
+    /// </summary>
+    public static IReadOnlyList<string> Models(string folder)
+    {
+        var files = Directory.EnumerateFiles(folder).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        foreach (string name in WeightNames)
+            if (files.Contains(name)) return [Path.Combine(folder, name)];
+        return files
+            .Where(f => CheckpointEndings.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase)) && !IsTrainingState(f))
+            .Select(f => Path.Combine(folder, f))
+            .GroupBy(ModelFiles.GroupOf, StringComparer.Ordinal)
+            .SelectMany(OpenedBy)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+    }
+
+    // A shard set opens whole by its index; a GGUF's splits by any of them (the first); shards with no index beside
+    // them are read alone, each a model of its own.
+    private static IEnumerable<string> OpenedBy(IGrouping<string, string> files)
+    {
+        if (files.Count() == 1) return files;
+        string? index = files.FirstOrDefault(f => f.EndsWith(".index.json", StringComparison.Ordinal));
+        if (index is not null) return [index];
+        return files.Key.EndsWith(".gguf", StringComparison.Ordinal) ? [files.Min(StringComparer.Ordinal)!] : files;
+    }
+
+    // rng_state_3.pth: one per process of a distributed run.
+    private static bool IsTrainingState(string name) =>
+        TrainingState.Contains(name) || name.StartsWith("rng_state_", StringComparison.Ordinal) && name.EndsWith(".pth", StringComparison.Ordinal);
+}
