@@ -12,7 +12,7 @@ public static class ModelFolder
     /// <summary>The files saving tools write a model's weights to, in the order transformers prefers them.</summary>
     public static readonly IReadOnlyList<string> WeightNames =
     [
-        "model.safetensors.index.json", "model.safetensors", "pytorch_model.bin",   // transformers
+        "model.safetensors.index.json", "model.safetensors", "pytorch_model.bin", "pytorch_model.bin.index.json", // transformers
         "diffusion_pytorch_model.safetensors.index.json", "diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.bin", // diffusers
         "adapter_model.safetensors", "adapter_model.bin",                            // PEFT
         "consolidated.safetensors", "consolidated.00.pth",                           // Meta's and Mistral's reference releases
@@ -28,7 +28,7 @@ public static class ModelFolder
     private const int Listed = 5; // an error names a few of a folder's models, not a screenful
 
     private static readonly string[] CheckpointEndings =
-        [".safetensors", ".safetensors.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat"];
+        [".safetensors", ".safetensors.index.json", ".bin.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat"];
 
     /// <summary>
     /// The checkpoint file <paramref name="folder"/> holds; throws <see cref="CheckpointException"/> when it holds none,
@@ -72,7 +72,7 @@ public static class ModelFolder
     private static IEnumerable<string> OpenedBy(IGrouping<string, string> files)
     {
         if (files.Count() == 1) return files;
-        string? index = files.FirstOrDefault(f => f.EndsWith(".index.json", StringComparison.Ordinal));
+        string? index = files.FirstOrDefault(ModelFiles.IsIndex);
         if (index is not null) return [index];
         return files.Key.EndsWith(".gguf", StringComparison.Ordinal) ? [files.Min(StringComparer.Ordinal)!] : files;
     }

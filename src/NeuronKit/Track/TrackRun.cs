@@ -36,7 +36,8 @@ public sealed class TrackRun
     /// The part of the run <paramref name="paths"/> that <paramref name="shard"/> takes, each checkpoint opened once
     /// (its header only) to learn its step and check that <paramref name="layer"/>, when given, can be measured in it.
     /// A model saved as several files (<see cref="ModelFiles"/>) is one checkpoint, whichever of its files the paths
-    /// name: the first of them as text, once it is known to read the others.
+    /// name: its index when named (any shard of a safetensors model opens it whole, a torch shard only itself), else the
+    /// first of them as text, once it is known to read the others.
     /// A checkpoint that cannot be read throws its <see cref="CheckpointException"/>, naming its path; with
     /// <paramref name="skipUnreadable"/> it is left out and listed in <see cref="Skipped"/> instead, unless none is left.
     /// </summary>
@@ -46,7 +47,8 @@ public sealed class TrackRun
         // one model saved as several go to one shard together); steps order the rows.
         var models = paths.Distinct(StringComparer.Ordinal).GroupBy(ModelFiles.GroupOf, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var taken = models.Where((_, i) => shard.Takes(i)).SelectMany(g => g.Order(StringComparer.Ordinal)).ToList();
+        var taken = models.Where((_, i) => shard.Takes(i))
+            .SelectMany(g => g.OrderBy(p => !ModelFiles.IsIndex(p)).ThenBy(p => p, StringComparer.Ordinal)).ToList();
         var checkpoints = new List<RunCheckpoint>(taken.Count);
         var skipped = new List<SkippedCheckpoint>();
         var read = new HashSet<string>(StringComparer.Ordinal); // every file of the checkpoints planned so far

@@ -17,7 +17,7 @@ public sealed class TrackModelFilesTests : IDisposable
     public void Dispose() => Directory.Delete(_run, recursive: true);
 
     [Fact]
-    public void A_sharded_safetensors_checkpoint_is_measured_once_under_its_first_shard_at_its_folder_s_step()
+    public void A_sharded_safetensors_checkpoint_is_measured_once_under_its_index_at_its_folder_s_step()
     {
         // Given a run of two checkpoints, each a sharded model (two shards and their index) in a Trainer's folder
         foreach (int step in new[] { 200, 100 }) Copy("safetensors/sharded", $"checkpoint-{step}");
@@ -27,7 +27,7 @@ public sealed class TrackModelFilesTests : IDisposable
 
         // Then there are two checkpoints, not six, each at its folder's step (not a shard's number), with the whole model
         Assert.Equal([100L, 200L], run.Checkpoints.Select(c => c.Step!.Value));
-        Assert.Equal([$"{_run}/checkpoint-100/model-00001-of-00002.safetensors", $"{_run}/checkpoint-200/model-00001-of-00002.safetensors"],
+        Assert.Equal([$"{_run}/checkpoint-100/model.safetensors.index.json", $"{_run}/checkpoint-200/model.safetensors.index.json"],
             run.Checkpoints.Select(c => c.Path));
         Assert.Equal(2, run.RunSize);
         using var whole = Model.Open(Fixtures.Path("safetensors/sharded/model.safetensors.index.json"));
@@ -122,7 +122,9 @@ public sealed class TrackModelFilesTests : IDisposable
     [InlineData("run/ckpt-500-00003-of-00003.gguf", "run/ckpt-500.gguf")]
     [InlineData("run/checkpoint-1/model.safetensors", "run/checkpoint-1/model.safetensors")]
     [InlineData("run/model-1-of-2.safetensors", "run/model-1-of-2.safetensors")]
-    [InlineData("run/pytorch_model-00001-of-00002.bin", "run/pytorch_model-00001-of-00002.bin")]
+    [InlineData("run/pytorch_model-00001-of-00002.bin", "run/pytorch_model.bin")]
+    [InlineData("run/pytorch_model.bin.index.json", "run/pytorch_model.bin")]
+    [InlineData("run/pytorch_model.bin", "run/pytorch_model.bin")]
     public void Names_alone_group_a_model_s_files(string path, string group)
     {
         Assert.Equal(group, ModelFiles.GroupOf(path));

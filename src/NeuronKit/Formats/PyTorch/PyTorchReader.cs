@@ -36,7 +36,8 @@ public sealed class PyTorchReader : ICheckpointReader
     public string Name => "pytorch";
 
     /// <inheritdoc/>
-    public string Description => "PyTorch torch.save files (.pt, .pth, .bin, .ckpt): zip (torch >= 1.6) and legacy streams";
+    public string Description => "PyTorch torch.save files (.pt, .pth, .bin, .ckpt): zip (torch >= 1.6) and legacy streams; " +
+        "transformers' .bin shards by their pytorch_model.bin.index.json";
 
     /// <inheritdoc/>
     public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(LegacyMagic) || StartsWithPickleGlobal(head) || IsTorchZip(head);

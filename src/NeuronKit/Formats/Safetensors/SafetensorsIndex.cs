@@ -4,12 +4,15 @@ using System.Text.Json;
 namespace NeuronKit.Formats.Safetensors;
 
 /// <summary>
-/// A sharded model's <c>model.safetensors.index.json</c>: which shard holds each tensor. Shard names are plain file
-/// names inside the index's folder; anything that could point elsewhere is refused (security-notes §1.2, item 15).
+/// A sharded model's <c>model.safetensors.index.json</c> (or transformers' older <c>pytorch_model.bin.index.json</c>, the
+/// same JSON over torch.save shards): which shard holds each tensor. Shard names are plain file names inside the
+/// index's folder; anything that could point elsewhere is refused (security-notes §1.2, item 15).
 /// </summary>
 internal sealed class SafetensorsIndex
 {
     private const int MaxShards = 100_000;
+
+    private Dictionary<string, string>? _placed; // tensor → shard, as CheckShardHolds looks it up
 
     private SafetensorsIndex(string path, IReadOnlyList<KeyValuePair<string, string>> weightMap,
         IReadOnlyList<string> shards, IReadOnlyDictionary<string, string> metadata)
@@ -34,6 +37,30 @@ internal sealed class SafetensorsIndex
 
     /// <summary>The scalar entries of the index's <c>metadata</c> (<c>total_size</c>), as text.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>
+    /// Checks that shard <paramref name="shard"/> holds exactly the tensors (<paramref name="held"/>) the index places in
+    /// it: none it does not list, none it places elsewhere, none missing (security-notes §1.2, item 16).
+    /// </summary>
+    public void CheckShardHolds(string shard, IEnumerable<string> held)
+    {
+        _placed ??= WeightMap.GroupBy(e => e.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string tensor in held)
+        {
+            names.Add(tensor);
+            if (!_placed.TryGetValue(tensor, out var expected))
+                throw new CheckpointException($"shard {shard} holds tensor '{tensor}', which {FileName} does not list");
+            if (expected != shard)
+                throw new CheckpointException($"shard {shard} holds tensor '{tensor}', which {FileName} places in {expected}");
+        }
+        var missing = WeightMap.FirstOrDefault(e => e.Value == shard && !names.Contains(e.Key));
+        if (missing.Key is not null)
+            throw new CheckpointException($"{FileName} places tensor '{missing.Key}' in {shard}, but {shard} does not hold it");
+    }
+
+    /// <summary>Every file of the model: the index (a full path or a URL) and its shards.</summary>
+    public IReadOnlyList<string> Files => [ByteSources.Absolute(Path), .. Shards.Select(ShardPath)];
 
     /// <summary>The full path of shard <paramref name="shard"/>, or its URL beside an index opened by URL.</summary>
     public string ShardPath(string shard) => ByteSources.Sibling(Path, shard);

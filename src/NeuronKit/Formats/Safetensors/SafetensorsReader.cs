@@ -10,7 +10,8 @@ namespace NeuronKit.Formats.Safetensors;
 //  3. the byte buffer    tensor bytes, little-endian, row-major; data_offsets are relative to its start (file offset 8 + N),
 //                        end exclusive; sorted by offset the tensors tile the buffer exactly, and the file ends with it.
 // A sharded model adds model.safetensors.index.json: {"metadata": {"total_size": …}, "weight_map": {"<name>": "<shard file>"}}
-// (huggingface_hub serialization/_base.py); every shard is a safetensors file of its own.
+// (huggingface_hub serialization/_base.py); every shard is a safetensors file of its own. transformers' older
+// pytorch_model.bin.index.json is the same JSON over torch.save shards (PyTorchShards).
 
 /// <summary>
 /// Reads safetensors files, and sharded models through their index (opening the index or any shard it lists), lazily:
@@ -35,7 +36,7 @@ public sealed partial class SafetensorsReader : ICheckpointReader
         if (IsIndex(Head(path)))
         {
             var index = SafetensorsIndex.Read(path);
-            return SafetensorsShards.Open(path, index);
+            return HoldsTorchShards(index) ? PyTorch.PyTorchShards.Open(path, index) : SafetensorsShards.Open(path, index);
         }
         var file = ByteSources.Open(path);
         try
@@ -85,7 +86,17 @@ public sealed partial class SafetensorsReader : ICheckpointReader
         return json.StartsWith("\"weight_map\""u8) || json.StartsWith("\"metadata\""u8);
     }
 
-    private static byte[] Head(string path)
+    // transformers' pytorch_model.bin.index.json lists torch.save shards: told by the first shard's bytes, unless its name
+    // says safetensors (then each shard must be one).
+    private static bool HoldsTorchShards(SafetensorsIndex index)
+    {
+        if (index.Shards.Count == 0 || index.Shards[0].EndsWith(".safetensors", StringComparison.Ordinal)) return false;
+        index.CheckShardFile(index.Shards[0]);
+        return new PyTorch.PyTorchReader().Detect(Head(index.ShardPath(index.Shards[0])));
+    }
+
+    /// <summary>The first 64 bytes of the file at <paramref name="path"/> (fewer in a shorter file).</summary>
+    internal static byte[] Head(string path)
     {
         if (ByteSources.IsUrl(path))
         {

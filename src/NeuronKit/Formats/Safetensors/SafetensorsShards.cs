@@ -11,8 +11,6 @@ internal static class SafetensorsShards
     /// <summary>The whole model of <paramref name="index"/>, as a checkpoint of <paramref name="path"/> (the index or a shard).</summary>
     public static Checkpoint Open(string path, SafetensorsIndex index)
     {
-        var placed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (tensor, shard) in index.WeightMap) placed[tensor] = shard;
         var mapped = new List<ByteSource>();
         try
         {
@@ -26,36 +24,19 @@ internal static class SafetensorsShards
                 if (!SafetensorsReader.IsSafetensors(file.Span(0, (int)Math.Min(file.Length, 64))))
                     throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a safetensors file");
                 var contents = SafetensorsHeader.Read(file, shard);
-                CheckAgainstIndex(index, shard, contents, placed);
+                index.CheckShardHolds(shard, contents.Tensors.Select(t => t.Name));
                 tensors.AddRange(contents.Tensors);
                 foreach (var (key, value) in contents.Metadata) metadata.TryAdd(key, value);
             }
             metadata["index"] = index.FileName;
             metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new Checkpoint(path, "safetensors", SafetensorsReader.Decoded(tensors, path), [.. mapped], metadata,
-                files: [ByteSources.Absolute(index.Path), .. index.Shards.Select(index.ShardPath)]);
+                files: index.Files);
         }
         catch
         {
             foreach (var file in mapped) file.Dispose();
             throw;
         }
-    }
-
-    private static void CheckAgainstIndex(SafetensorsIndex index, string shard, SafetensorsHeader.Contents contents,
-        Dictionary<string, string> placed)
-    {
-        var held = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tensor in contents.Tensors)
-        {
-            held.Add(tensor.Name);
-            if (!placed.TryGetValue(tensor.Name, out var expected))
-                throw new CheckpointException($"shard {shard} holds tensor '{tensor.Name}', which {index.FileName} does not list");
-            if (expected != shard)
-                throw new CheckpointException($"shard {shard} holds tensor '{tensor.Name}', which {index.FileName} places in {expected}");
-        }
-        var missing = index.WeightMap.FirstOrDefault(e => e.Value == shard && !held.Contains(e.Key));
-        if (missing.Key is not null)
-            throw new CheckpointException($"{index.FileName} places tensor '{missing.Key}' in {shard}, but {shard} does not hold it");
     }
 }
