@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
+using NeuronKit.Adapters;
 using NeuronKit.Diff;
 using NeuronKit.Views.Reports;
 
@@ -11,7 +12,7 @@ internal static class DiffCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var a = new Argument<string>("A") { Description = "The model file changes are measured from (a path, a model folder or an http(s):// URL)." };
-        var b = new Argument<string>("B") { Description = "The model file they are measured to: a fine-tuned, later or quantized copy." };
+        var b = new Argument<string>("B") { Description = "The model file they are measured to: a fine-tuned, later or quantized copy, or a PEFT LoRA adapter of A (compared merged into A)." };
         var layer = new Argument<string?>("LAYER")
         {
             Description = "Only this layer (a name of A, as 'neuron layers' lists it, or B's name for it); every layer both files have when left out.",
@@ -43,8 +44,9 @@ internal static class DiffCommand
             bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
             if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");
             var order = DiffOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
-            using var modelA = Model.Open(parse.GetValue(a)!);
-            using var modelB = Model.Open(parse.GetValue(b)!);
+            var (modelA, modelB) = Opened(parse.GetValue(a)!, parse.GetValue(b)!);
+            using var disposeA = modelA;
+            using var disposeB = modelB;
             string? name = parse.GetValue(layer);
             long? neuron = parse.GetValue(index);
             bool showProgress = !asJson && !asCsv && neuron is null && StatsProgress.Possible(stderr);
@@ -65,6 +67,51 @@ internal static class DiffCommand
             else DiffTextWriter.Write(stdout, diff, order);
         }));
         return command;
+    }
+
+    // A LoRA adapter on either side is compared merged into the model on the other, its base.
+    private static (Model A, Model B) Opened(string pathA, string pathB)
+    {
+        Model? a = Model.Open(pathA), b = null;
+        try
+        {
+            b = Model.Open(pathB);
+            bool adapterA = LoraAdapter.Holds(a.Checkpoint), adapterB = LoraAdapter.Holds(b.Checkpoint);
+            if (adapterA && adapterB)
+                throw new RequestException($"{pathA} and {pathB} are both LoRA adapters; each is compared merged into its base model",
+                    [$"neuron diff BASE {pathB}"]);
+            if (adapterB) b = Over(a, Take(ref b));
+            else if (adapterA) a = Over(b, Take(ref a));
+            return (a, b);
+        }
+        catch
+        {
+            a?.Dispose();
+            b?.Dispose();
+            throw;
+        }
+    }
+
+    // Hands the model over (the adapter then owns it, and disposes it if it fails).
+    private static Model Take(ref Model? model)
+    {
+        var taken = model!;
+        model = null;
+        return taken;
+    }
+
+    private static Model Over(Model @base, Model adapter)
+    {
+        var lora = LoraAdapter.Of(adapter);
+        try
+        {
+            return lora.Over(@base);
+        }
+        catch
+        {
+            lora.Dispose();
+            throw;
+        }
     }
 
     private static ModelDiff Compute(Model a, Model b, string? layer, bool showProgress)

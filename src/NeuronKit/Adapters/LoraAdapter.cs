@@ -1,0 +1,159 @@
+using System.Text.RegularExpressions;
+using NeuronKit.Formats;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Adapters;
+
+/// <summary>
+/// A PEFT LoRA adapter (<c>adapter_model.safetensors</c> and its <c>adapter_config.json</c>, as
+/// <c>save_pretrained</c> writes them) laid over the base model it was trained on, as PEFT's <c>merge_and_unload</c>
+/// merges it: each adapted weight W becomes W + scale · B·A (transposed for embeddings and <c>fan_in_fan_out</c>
+/// weights), each module the adapter saves whole (<c>modules_to_save</c>, trained biases) replaces the base's, and the
+/// rest is the base as it is. The merged weights are computed in float64 when read, a row at a time; nothing is written.
+/// <code>
+/// using var base = Model.Open("Llama-3.2-1B");
+/// using var tuned = LoraAdapter.Open("my-lora").Over(base);
+/// var diff = ModelDiff.Compute(base, tuned);   // which neurons the adapter moved, and how far
+/// </code>
+/// </summary>
+public sealed partial class LoraAdapter : IDisposable
+{
+    private const string Prefix = "base_model.model.";
+
+    private LoraAdapter(Model adapter, LoraConfig config)
+    {
+        Adapter = adapter;
+        Config = config;
+    }
+
+    /// <summary>The adapter's own tensors, as a model.</summary>
+    public Model Adapter { get; }
+
+    /// <summary>What its config says about merging it.</summary>
+    public LoraConfig Config { get; }
+
+    /// <summary>True when <paramref name="checkpoint"/> holds LoRA weights (<c>….lora_A.weight</c>, <c>….lora_embedding_A</c>).</summary>
+    public static bool Holds(Checkpoint checkpoint) => checkpoint.Tensors.Any(t => Part().IsMatch(t.Name));
+
+    /// <summary>Opens the adapter at <paramref name="path"/> (its weights file or its folder).</summary>
+    public static LoraAdapter Open(string path) => Of(Model.Open(path));
+
+    /// <summary>
+    /// The adapter <paramref name="adapter"/> (which it then owns) holds, with the <c>adapter_config.json</c> beside its
+    /// file; throws <see cref="CheckpointException"/> when the config is missing or says something NeuronKit cannot merge.
+    /// </summary>
+    public static LoraAdapter Of(Model adapter)
+    {
+        try
+        {
+            string path = adapter.Checkpoint.Path;
+            if (ByteSources.IsUrl(path))
+                throw new CheckpointException($"{ByteSources.FileName(path)} is a LoRA adapter, which is merged from local files only",
+                    ["download the adapter's folder first (huggingface-cli download REPO --local-dir DIR)"]);
+            string config = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, LoraConfig.FileName);
+            if (!File.Exists(config))
+                throw new CheckpointException($"{Path.GetFileName(path)} holds LoRA weights, but no {LoraConfig.FileName} is beside it to say their scale (lora_alpha / r)",
+                    ["keep the adapter's folder as PEFT saved it"]);
+            var bytes = ByteSources.ReadSmall(config, 1 << 20, "adapter config");
+            if (adapter.Checkpoint.Tensors.FirstOrDefault(t => t.Name.Contains(".lora_magnitude_vector", StringComparison.Ordinal)) is { } dora)
+                throw new CheckpointException($"{Path.GetFileName(path)} holds {dora.Name}: a DoRA adapter, whose update rescales each row by a learned " +
+                    "magnitude; NeuronKit merges plain LoRA only", ["merge it with PEFT (merge_and_unload) and compare the merged model"]);
+            return new LoraAdapter(adapter, LoraConfig.Parse(config, System.Text.Encoding.UTF8.GetString(bytes)));
+        }
+        catch
+        {
+            adapter.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="base"/> with the adapter merged: a model of its own, whose weights read through the base's (so the
+    /// base must outlive it) and which disposes the adapter with itself. Throws <see cref="CheckpointException"/> when an
+    /// adapted module is not in the base, or its shapes do not fit the base's weight.
+    /// </summary>
+    public Model Over(Model @base)
+    {
+        var byName = @base.Checkpoint.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
+        var replaced = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        var updates = new Dictionary<string, (TensorInfo? A, TensorInfo? B, bool Embedding)>(StringComparer.Ordinal);
+        foreach (var tensor in Adapter.Checkpoint.Tensors)
+        {
+            string name = tensor.Name.StartsWith(Prefix, StringComparison.Ordinal) ? tensor.Name[Prefix.Length..] : tensor.Name;
+            var part = Part().Match(name);
+            if (part.Success)
+            {
+                string module = part.Groups["module"].Value;
+                bool embedding = part.Groups["embedding"].Success;
+                var (a, b, _) = updates.GetValueOrDefault(module);
+                updates[module] = part.Groups["side"].Value == "A" ? (tensor, b, embedding) : (a, tensor, embedding);
+                continue;
+            }
+            // A module saved whole (modules_to_save, a trained bias): it replaces the base's tensor of that name.
+            if (!byName.TryGetValue(name, out var original))
+                throw new CheckpointException($"{AdapterName} holds {tensor.Name}, but the base {BaseName(@base)} has no tensor '{name}' for it to replace");
+            if (!original.Shape.SequenceEqual(tensor.Shape))
+                throw new CheckpointException($"{AdapterName} holds {tensor.Name} [{string.Join(", ", tensor.Shape)}], but the base's '{name}' is [{string.Join(", ", original.Shape)}]");
+            replaced[name] = tensor.Renamed(name);
+        }
+        foreach (var (module, (a, b, embedding)) in updates)
+            replaced[module + ".weight"] = Merged(@base, byName, module, a, b, embedding);
+        var tensors = @base.Checkpoint.Tensors.Select(t => replaced.GetValueOrDefault(t.Name) ?? t).ToList();
+        var metadata = new Dictionary<string, string>(@base.Checkpoint.Metadata, StringComparer.Ordinal)
+        {
+            ["lora"] = Config.ToString(),
+            ["lora_base"] = @base.Checkpoint.Path,
+            ["lora_modules"] = updates.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        return Model.Create(new Checkpoint(Adapter.Checkpoint.Path, @base.Checkpoint.Format, tensors, [Adapter], metadata,
+            @base.Checkpoint.Graph, [.. @base.Checkpoint.Files, .. Adapter.Checkpoint.Files]));
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Adapter.Dispose();
+
+    private string AdapterName => ByteSources.FileName(Adapter.Checkpoint.Path);
+
+    private static string BaseName(Model @base) => ByteSources.FileName(@base.Checkpoint.Path);
+
+    // W + scale · ΔW for one module: ΔW = B·A with A [r, in…] and B [out, r(, 1, 1)], or its transpose for an embedding
+    // (A [r, rows], B [columns, r]) and for a base storing (in, out) (fan_in_fan_out).
+    private TensorInfo Merged(Model @base, Dictionary<string, TensorInfo> byName, string module, TensorInfo? a, TensorInfo? b, bool embedding)
+    {
+        if (a is null || b is null)
+            throw new CheckpointException($"{AdapterName} holds lora_{(a is null ? "B" : "A")} of {module} without its lora_{(a is null ? "A" : "B")}");
+        if (!byName.TryGetValue(module + ".weight", out var weight))
+            throw new CheckpointException($"{AdapterName} adapts {module}, but the base {BaseName(@base)} has no tensor '{module}.weight'",
+                ["compare against the model the adapter was trained on (its adapter_config.json names it: base_model_name_or_path)"]);
+        if (weight.Shape.Count < 2 || a.Shape.Count < 2 || b.Shape.Count < 2)
+            throw new CheckpointException($"{AdapterName}: {module}'s weight and its LoRA factors must each have two dimensions or more");
+        long rank = a.Shape[0], aColumns = a.ElementCount / rank, bRows = b.Shape[0], bRank = b.ElementCount / bRows;
+        long rows = weight.Shape[0], columns = weight.ElementCount / rows;
+        bool transposed = embedding || Config.FanInFanOut;
+        // Not transposed: W[rows, columns] += B[rows, r] · A[r, columns]; transposed: W[rows, columns] += (B[columns, r] · A[r, rows])ᵀ.
+        bool fits = bRank == rank && (transposed ? bRows == columns && aColumns == rows : bRows == rows && aColumns == columns);
+        if (!fits || rank > 1 << 16)
+            throw new CheckpointException($"{AdapterName}: {module}'s LoRA factors A [{string.Join(", ", a.Shape)}] and B [{string.Join(", ", b.Shape)}] " +
+                $"do not make an update of its base weight [{string.Join(", ", weight.Shape)}]{(transposed ? " (transposed)" : "")}");
+        double[] av = a.View().ToDoubles(), bv = b.View().ToDoubles();
+        double[] left = transposed ? Transpose(av, (int)rank, (int)rows) : bv;
+        double[] right = transposed ? Transpose(bv, (int)columns, (int)rank) : av;
+        var bytes = new LoraMergedBytes(weight.View(), left, right, (int)rank, Config.Scale(module));
+        return TensorInfo.Contiguous(weight.Name, DType.Float64, [.. weight.Shape], new TensorStorage(weight.Name + "+lora", bytes, 0, bytes.Length))
+            with { StoredAs = $"{weight.StoredAs ?? weight.DType.ToString().ToLowerInvariant()} + LoRA r{rank}" };
+    }
+
+    // m [rows, columns] → [columns, rows].
+    private static double[] Transpose(double[] m, int rows, int columns)
+    {
+        var t = new double[m.Length];
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < columns; c++)
+                t[(long)c * rows + r] = m[(long)r * columns + c];
+        return t;
+    }
+
+    // PEFT's saved names: MODULE.lora_A.weight / lora_B.weight, an embedding's MODULE.lora_embedding_A / _B.
+    [GeneratedRegex(@"^(?<module>.+)\.lora_(?:(?<embedding>embedding_)(?<side>[AB])|(?<side>[AB])\.weight)$", RegexOptions.CultureInvariant)]
+    private static partial Regex Part();
+}
