@@ -127,6 +127,9 @@ public sealed partial class LoraAdapter : IDisposable
                 ["compare against the model the adapter was trained on (its adapter_config.json names it: base_model_name_or_path)"]);
         if (weight.Shape.Count < 2 || a.Shape.Count < 2 || b.Shape.Count < 2)
             throw new CheckpointException($"{AdapterName}: {module}'s weight and its LoRA factors must each have two dimensions or more");
+        if (weight.ElementCount == 0 || a.ElementCount == 0 || b.ElementCount == 0)
+            throw new CheckpointException($"{AdapterName}: {module}'s weight [{string.Join(", ", weight.Shape)}] or a LoRA factor " +
+                $"(A [{string.Join(", ", a.Shape)}], B [{string.Join(", ", b.Shape)}]) is empty");
         long rank = a.Shape[0], aColumns = a.ElementCount / rank, bRows = b.Shape[0], bRank = b.ElementCount / bRows;
         long rows = weight.Shape[0], columns = weight.ElementCount / rows;
         bool transposed = embedding || Config.FanInFanOut;
