@@ -82,6 +82,27 @@ public class PyTorchShardsTests
     }
 
     [Fact]
+    public void A_sharded_model_is_edited_in_place_in_its_shards_and_not_pruned_into_one_file()
+    {
+        using var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(Folder)) File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        using var output = new TempFile("pruned.bin", []);
+
+        var edit = NeuronKit.Tests.Cli.CliRun.Of("edit", folder.Path, "fc2", "1", "--zero", "--in-place");
+        var prune = NeuronKit.Tests.Cli.CliRun.Of("prune", folder.Path, "fc1", "0", "--consumer", "fc2", "-o", output.Path);
+
+        // The edit writes into the second shard (its zip CRCs kept), which reads back zeroed; the prune is refused
+        Assert.Equal(0, edit.Exit);
+        Assert.Contains("pytorch_model-00002-of-00002.bin bytes", edit.Stdout);
+        using (var edited = Model.Open(folder.Path))
+            Assert.All(edited.Neuron("fc2", 1).Parts.SelectMany(p => p.ToDoubles()), v => Assert.Equal(0, v));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(Folder, "pytorch_model-00001-of-00002.bin")),
+            File.ReadAllBytes(Path.Combine(folder.Path, "pytorch_model-00001-of-00002.bin")));
+        Assert.Equal(2, prune.Exit);
+        Assert.StartsWith("error: pytorch_model.bin.index.json is a model in 2 torch.save shards: prune writes one torch file", prune.Stderr);
+    }
+
+    [Fact]
     public void A_run_of_bin_sharded_checkpoints_measures_each_model_once_through_its_index()
     {
         using var run = new TempFolder();
