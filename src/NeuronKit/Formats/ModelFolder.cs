@@ -40,8 +40,9 @@ public static class ModelFolder
         return models.Count switch
         {
             1 => models[0],
-            0 => throw new CheckpointException($"{folder} is a folder that holds no checkpoint file",
-                [$"a checkpoint file ends in {string.Join(", ", CheckpointEndings)}; name the file itself"]),
+            0 => throw new CheckpointException($"{folder} is a folder that holds no checkpoint file", Inside(folder) is { Count: > 0 } inside
+                ? [$"its folders {string.Join(", ", inside.Take(Listed))}{(inside.Count > Listed ? ", …" : "")} hold models (a diffusers pipeline's unet, vae, …): name one"]
+                : [$"a checkpoint file ends in {string.Join(", ", CheckpointEndings)}; name the file itself"]),
             _ => throw new RequestException($"{folder} is a folder that holds {models.Count} models " +
                 $"({string.Join(", ", models.Take(Listed).Select(Path.GetFileName))}{(models.Count > Listed ? $", and {models.Count - Listed} more" : "")}) " +
                 "and none by a name saving tools give the weights",
@@ -66,6 +67,10 @@ public static class ModelFolder
             .Order(StringComparer.Ordinal)
             .ToList();
     }
+
+    // The folders directly inside that hold a model, as a pipeline's components do (unet/, text_encoder/).
+    private static List<string> Inside(string folder) =>
+        [.. Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).Where(d => Models(d).Count > 0).Select(d => Path.GetFileName(d) + "/")];
 
     // A shard set opens whole by its index; a GGUF's splits by any of them (the first); shards with no index beside
     // them are read alone, each a model of its own.

@@ -94,6 +94,26 @@ public class ModelFolderTests
     }
 
     [Fact]
+    public void A_pipeline_folder_names_the_folders_inside_that_hold_models()
+    {
+        // Given a diffusers pipeline: model_index.json at the top, each component's weights in a folder of its own
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "model_index.json"), "{}");
+        foreach (string component in new[] { "unet", "vae", "scheduler" })
+            Directory.CreateDirectory(Path.Combine(folder.Path, component));
+        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(folder.Path, "unet", "diffusion_pytorch_model.safetensors"));
+        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(folder.Path, "vae", "diffusion_pytorch_model.safetensors"));
+
+        var run = CliRun.Of("layers", folder.Path);
+        using var unet = Model.Open(Path.Combine(folder.Path, "unet"));
+
+        Assert.Equal(3, run.Exit);
+        Assert.Equal($"error: {folder.Path} is a folder that holds no checkpoint file\nhint: its folders unet/, vae/ hold models " +
+            "(a diffusers pipeline's unet, vae, …): name one", run.Stderr.Trim());
+        Assert.Equal("diffusion_pytorch_model.safetensors", Path.GetFileName(unet.Checkpoint.Path));
+    }
+
+    [Fact]
     public void Shards_without_their_index_are_models_of_their_own()
     {
         using var folder = new TempFolder();
