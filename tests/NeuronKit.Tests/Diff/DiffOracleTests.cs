@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuronKit.Diff;
+using NeuronKit.Tensors;
 using NeuronKit.Tests.Cli;
 using NeuronKit.Views.Reports;
 
@@ -82,6 +83,67 @@ public class DiffOracleTests
         Assert.Empty(diff.Mismatched);
         Assert.All(diff.Layers, l => Assert.Equal(expected[0].GetProperty("stored").GetString(), l.B.Tensors[0].Tensor.StoredAs));
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.True(n.L2Delta > 0));
+    }
+
+    [Theory]
+    [InlineData("q4")]      // 4 bits, eight a word
+    [InlineData("q3")]      // 3 bits: values across byte and word boundaries
+    [InlineData("q6")]      // 6 bits
+    [InlineData("mixed")]   // 4 bits, proj 8 by its own entry in config.json
+    public void An_MLX_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string variant)
+    {
+        // Given a float32 model and its copy as mlx-lm stores it (uint32 words, scales and biases, config.json beside)
+        using var original = Model.Open(Fixtures.Path("diff/g.safetensors"));
+        using var copy = Model.Open(Fixtures.Path($"diff/mlx/{variant}"));
+
+        // When they are compared
+        var diff = ModelDiff.Compute(original, copy);
+
+        // Then each neuron's change is numpy's scale · q + bias against the original; the layer's own bias is unchanged
+        var expected = Root.GetProperty("mlx_quantized").GetProperty(variant);
+        AssertTable(expected, diff);
+        Assert.Empty(diff.OnlyInB);
+        Assert.Equal(expected.EnumerateArray().Select(l => l.GetProperty("stored").GetString()), diff.Layers.Select(l => l.B.Tensors[0].Tensor.StoredAs));
+        Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.True(n.L2Delta > 0 && n.BiasDelta == 0));
+    }
+
+    [Fact]
+    public void MLX_words_without_the_config_that_says_their_bits_stay_as_stored()
+    {
+        using var folder = new NeuronKit.Tests.Edits.TempFolder();
+        File.Copy(Fixtures.Path("diff/mlx/q4/model.safetensors"), Path.Combine(folder.Path, "model.safetensors"));
+
+        using var copy = Model.Open(Path.Combine(folder.Path, "model.safetensors"));
+
+        Assert.Equal(DType.UInt32, copy.Checkpoint.Find("fc.weight")!.DType);
+        Assert.NotNull(copy.Checkpoint.Find("fc.scales"));
+    }
+
+    [Theory]
+    [InlineData("{\"quantization\": {\"group_size\": 32, \"bits\": {}}}")]                 // found by fuzzing: bits not a number
+    [InlineData("{\"quantization\": {\"group_size\": 32, \"bits\": 4, \"mode\": \"\xff\"}}")] // found by fuzzing: not UTF-8
+    [InlineData("{\"quantization\": {\"group_size\": 48, \"bits\": 4}}")]                 // a group size MLX has not
+    [InlineData("{\"quantization\": {\"group_size\": 32, \"bits\": 4, \"mode\": \"mxfp4\"}}")]
+    public void MLX_words_beside_a_config_that_does_not_say_their_affine_bits_stay_as_stored(string config)
+    {
+        using var folder = new NeuronKit.Tests.Edits.TempFolder();
+        File.Copy(Fixtures.Path("diff/mlx/q4/model.safetensors"), Path.Combine(folder.Path, "model.safetensors"));
+        File.WriteAllBytes(Path.Combine(folder.Path, "config.json"), [.. config.Select(c => (byte)c)]);
+
+        using var copy = Model.Open(folder.Path);
+
+        Assert.Equal(DType.UInt32, copy.Checkpoint.Find("fc.weight")!.DType);
+    }
+
+    [Fact]
+    public void Editing_an_MLX_weight_is_refused()
+    {
+        using var folder = new NeuronKit.Tests.Edits.TempFolder();
+
+        var run = CliRun.Of("edit", Fixtures.Path("diff/mlx/q4"), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("fc.weight is stored as MLX's packed 4-bit integers with group scales and biases", run.Stderr);
     }
 
     [Fact]

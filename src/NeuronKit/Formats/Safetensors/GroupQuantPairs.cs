@@ -91,13 +91,13 @@ internal static class GroupQuantPairs
         {
             try
             {
-                using var json = JsonDocument.Parse(ByteSources.ReadSmall(ByteSources.Sibling(path, file), 1 << 20, "model config"));
+                using var json = ConfigJson.Read(ByteSources.Sibling(path, file));
                 var config = section is null ? json.RootElement
                     : json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(section, out var inner) ? inner : default;
                 if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("checkpoint_format", out var format) && format.ValueKind == JsonValueKind.String)
                     return format.GetString() == "gptq_v2";
             }
-            catch (Exception e) when (e is NeuronKitException or JsonException)
+            catch (NeuronKitException)
             {
                 // No such config, or none readable: the next, else v1.
             }

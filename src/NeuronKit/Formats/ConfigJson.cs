@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats;
+
+/// <summary>
+/// A small JSON file beside a checkpoint that says how to read it (config.json, quantize_config.json), read as untrusted
+/// as the checkpoint is: at most a few megabytes, valid UTF-8 checked before any string is read (System.Text.Json checks
+/// it only then, and throws what is not a JSON error), bounded nesting.
+/// </summary>
+public static class ConfigJson
+{
+    private const int Limit = 4 << 20;
+
+    /// <summary>The JSON at <paramref name="location"/> (a path or URL); throws <see cref="CheckpointException"/> when it is missing, too large, or not JSON.</summary>
+    public static JsonDocument Read(string location)
+    {
+        byte[] bytes = ByteSources.ReadSmall(location, Limit, "config");
+        string name = ByteSources.FileName(location);
+        if (!Utf8.IsValid(bytes)) throw new CheckpointException($"{name} is not valid UTF-8");
+        try
+        {
+            return JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new CheckpointException($"{name} is not JSON: {e.Message}", inner: e);
+        }
+    }
+}
