@@ -135,26 +135,17 @@ public class DiffOracleTests
         Assert.Equal(DType.UInt32, copy.Checkpoint.Find("fc.weight")!.DType);
     }
 
-    [Fact]
-    public void Editing_an_MLX_weight_is_refused()
+    [Theory]
+    [InlineData("diff/g_gptq.safetensors", "fc.weight is stored as GPTQ's packed 4-bit integers times group scales: NeuronKit does not quantize edited values back into them")]
+    [InlineData("diff/mlx/q4", "fc.weight is stored as MLX's packed 4-bit integers with group scales and biases: NeuronKit does not quantize edited values back into them")]
+    public void Editing_a_GPTQ_or_MLX_weight_is_refused(string fixture, string message)
     {
         using var folder = new NeuronKit.Tests.Edits.TempFolder();
 
-        var run = CliRun.Of("edit", Fixtures.Path("diff/mlx/q4"), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
+        var run = CliRun.Of("edit", Fixtures.Path(fixture), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
 
         Assert.Equal(2, run.Exit);
-        Assert.Contains("fc.weight is stored as MLX's packed 4-bit integers with group scales and biases", run.Stderr);
-    }
-
-    [Fact]
-    public void Editing_a_GPTQ_weight_is_refused()
-    {
-        using var folder = new NeuronKit.Tests.Edits.TempFolder();
-
-        var run = CliRun.Of("edit", Fixtures.Path("diff/g_gptq.safetensors"), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("fc.weight is stored as GPTQ's packed 4-bit integers times group scales: NeuronKit does not quantize edited values back into them", run.Stderr);
+        Assert.Contains(message, run.Stderr);
     }
 
     private static void AssertTable(JsonElement expectedLayers, ModelDiff diff)
