@@ -54,11 +54,10 @@ public sealed partial class LoraAdapter : IDisposable
             if (!File.Exists(config))
                 throw new CheckpointException($"{Path.GetFileName(path)} holds LoRA weights, but no {LoraConfig.FileName} is beside it to say their scale (lora_alpha / r)",
                     ["keep the adapter's folder as PEFT saved it"]);
-            var bytes = ByteSources.ReadSmall(config, 1 << 20, "adapter config");
             if (adapter.Checkpoint.Tensors.FirstOrDefault(t => t.Name.Contains(".lora_magnitude_vector", StringComparison.Ordinal)) is { } dora)
                 throw new CheckpointException($"{Path.GetFileName(path)} holds {dora.Name}: a DoRA adapter, whose update rescales each row by a learned " +
                     "magnitude; NeuronKit merges plain LoRA only", ["merge it with PEFT (merge_and_unload) and compare the merged model"]);
-            return new LoraAdapter(adapter, LoraConfig.Parse(config, System.Text.Encoding.UTF8.GetString(bytes)));
+            return new LoraAdapter(adapter, LoraConfig.Read(config));
         }
         catch
         {

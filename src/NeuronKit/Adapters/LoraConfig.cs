@@ -51,6 +51,13 @@ public sealed class LoraConfig
         return alpha / (RsLora ? Math.Sqrt(rank) : rank);
     }
 
+    /// <summary>Reads the config at <paramref name="path"/>; throws <see cref="CheckpointException"/> saying what is wrong.</summary>
+    public static LoraConfig Read(string path)
+    {
+        using var document = Formats.ConfigJson.Read(path);
+        return From(Path.GetFileName(path), document.RootElement);
+    }
+
     /// <summary>Reads <paramref name="json"/> (the text of <paramref name="path"/>); throws <see cref="CheckpointException"/> saying what is wrong.</summary>
     public static LoraConfig Parse(string path, string json)
     {
@@ -58,24 +65,28 @@ public sealed class LoraConfig
         try
         {
             using var document = JsonDocument.Parse(json);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw new CheckpointException($"{name} is not a JSON object");
-            string type = root.TryGetProperty("peft_type", out var peft) && peft.ValueKind == JsonValueKind.String ? peft.GetString()! : "LORA";
-            if (type != "LORA")
-                throw new CheckpointException($"{name} is a {type} adapter; NeuronKit merges LoRA adapters only");
-            if (root.TryGetProperty("use_dora", out var dora) && dora.ValueKind == JsonValueKind.True)
-                throw new CheckpointException($"{name} is a DoRA adapter (use_dora), whose update rescales each row by a learned magnitude; " +
-                    "NeuronKit merges plain LoRA only", ["merge it with PEFT (merge_and_unload) and compare the merged model"]);
-            double rank = Number(root, "r", name) ?? throw new CheckpointException($"{name} has no rank 'r'");
-            double alpha = Number(root, "lora_alpha", name) ?? 8; // PEFT's default
-            if (rank <= 0) throw new CheckpointException($"{name} has rank r = {rank}, not a positive number");
-            return new LoraConfig(rank, alpha, Flag(root, "use_rslora"), Flag(root, "fan_in_fan_out"),
-                Patterns(root, "rank_pattern", name), Patterns(root, "alpha_pattern", name));
+            return From(name, document.RootElement);
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{name} is not valid JSON: {e.Message}");
+            throw new CheckpointException($"{name} is not JSON: {e.Message}");
         }
+    }
+
+    private static LoraConfig From(string name, JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) throw new CheckpointException($"{name} is not a JSON object");
+        string type = root.TryGetProperty("peft_type", out var peft) && peft.ValueKind == JsonValueKind.String ? peft.GetString()! : "LORA";
+        if (type != "LORA")
+            throw new CheckpointException($"{name} is a {type} adapter; NeuronKit merges LoRA adapters only");
+        if (root.TryGetProperty("use_dora", out var dora) && dora.ValueKind == JsonValueKind.True)
+            throw new CheckpointException($"{name} is a DoRA adapter (use_dora), whose update rescales each row by a learned magnitude; " +
+                "NeuronKit merges plain LoRA only", ["merge it with PEFT (merge_and_unload) and compare the merged model"]);
+        double rank = Number(root, "r", name) ?? throw new CheckpointException($"{name} has no rank 'r'");
+        double alpha = Number(root, "lora_alpha", name) ?? 8; // PEFT's default
+        if (rank <= 0) throw new CheckpointException($"{name} has rank r = {rank}, not a positive number");
+        return new LoraConfig(rank, alpha, Flag(root, "use_rslora"), Flag(root, "fan_in_fan_out"),
+            Patterns(root, "rank_pattern", name), Patterns(root, "alpha_pattern", name));
     }
 
     private static double? Number(JsonElement root, string key, string name) =>

@@ -107,7 +107,7 @@ public class LoraAdapterTests
     [InlineData("{\"peft_type\": \"IA3\"}", "adapter_config.json is a IA3 adapter; NeuronKit merges LoRA adapters only")]
     [InlineData("{\"peft_type\": \"LORA\", \"lora_alpha\": 4}", "adapter_config.json has no rank 'r'")]
     [InlineData("{\"peft_type\": \"LORA\", \"r\": \"two\"}", "adapter_config.json has 'r' \"two\", not a number")]
-    [InlineData("{\"r\": 2, ", "adapter_config.json is not valid JSON")]
+    [InlineData("{\"r\": 2, ", "adapter_config.json is not JSON")]
     public void A_config_NeuronKit_cannot_merge_is_refused_saying_why(string? config, string message)
     {
         using var folder = new TempFolder();
