@@ -83,6 +83,30 @@ public class LoraAdapterTests
     }
 
     [Fact]
+    public void A_llama_cpp_adapter_merges_into_its_GGUF_base_as_alpha_over_rank_times_B_A()
+    {
+        // Given a GGUF base (ffn_up in Q8_0) and a llama.cpp LoRA adapter over it (alpha 8; ranks 4 and 2)
+        using var @base = Model.Open(Lora("base.gguf"));
+        using var expected = Model.Open(Lora("merged_gguf.safetensors"));
+
+        // When the adapter is laid over the base
+        using var tuned = LoraAdapter.Open(Lora("adapter.gguf")).Over(@base);
+
+        // Then each weight is numpy's: ggml's dequantization of the base plus alpha / r · B·A; the embedding as it was
+        foreach (var tensor in expected.Checkpoint.Tensors)
+        {
+            double[] want = tensor.View().ToDoubles(), got = tuned.Checkpoint.Find(tensor.Name)!.View().ToDoubles();
+            Assert.Equal(want.Length, got.Length);
+            for (int i = 0; i < want.Length; i++)
+                Assert.True(Math.Abs(want[i] - got[i]) <= 1e-12 * Math.Max(1, Math.Abs(want[i])), $"{tensor.Name}[{i}]: {got[i]} against numpy's {want[i]}");
+        }
+        Assert.Equal("q8_0 + LoRA r2", tuned.Checkpoint.Find("blk.0.ffn_up.weight")!.StoredAs);
+        var run = CliRun.Of("diff", Lora("base.gguf"), Lora("adapter.gguf"), "--csv");
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(1 + 32 + 32 + 8, run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public void Two_adapters_are_a_request_for_a_base()
     {
         var run = CliRun.Of("diff", Lora("adapter"), Lora("conv1d"));

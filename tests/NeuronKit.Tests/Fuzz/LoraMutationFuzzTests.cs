@@ -4,8 +4,8 @@ using NeuronKit.Diff;
 namespace NeuronKit.Tests.Fuzz;
 
 /// <summary>
-/// A LoRA adapter is merged from three files that each may lie: the base's shapes, the adapter's factors and names, and
-/// its config's rank, alpha and patterns (regular expressions). Damaged copies of one of them (tests/fixtures/diff/lora)
+/// A LoRA adapter is merged from files that each may lie: the base's shapes, the adapter's factors and names, and its
+/// config's rank, alpha and patterns (regular expressions; a GGUF adapter's alpha). Damaged copies of one of them (tests/fixtures/diff/lora)
 /// are merged and compared with the base: the diff answers or fails with NeuronKit's own error, never another exception,
 /// never a hang over 2 s. NEURONKIT_FUZZ_COUNT sets the mutations per adapter (a twentieth of it: default 500),
 /// NEURONKIT_FUZZ_SEED replays a run.
@@ -15,39 +15,39 @@ public class LoraMutationFuzzTests
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
 
     [Theory]
-    [InlineData("adapter")]  // Linear, Conv2d, Embedding, a module saved whole; rank and alpha patterns
-    [InlineData("conv1d")]   // fan_in_fan_out, rsLoRA
-    public async Task Damaged_adapters_and_bases_merge_or_fail_with_a_NeuronKit_error(string adapter)
+    [InlineData("base.safetensors", "adapter/adapter_model.safetensors", "adapter/adapter_config.json")]  // Linear, Conv2d, Embedding, a module saved whole; rank and alpha patterns
+    [InlineData("base.safetensors", "conv1d/adapter_model.safetensors", "conv1d/adapter_config.json")]    // fan_in_fan_out, rsLoRA
+    [InlineData("base.gguf", "adapter.gguf")]                                                              // llama.cpp's adapter over a Q8_0 base
+    public async Task Damaged_adapters_and_bases_merge_or_fail_with_a_NeuronKit_error(string @base, string adapter, string? config = null)
     {
         int count = (int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_COUNT"), out int n) ? n : 10_000) / 20;
         int seed = int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_SEED"), out int s) ? s : Random.Shared.Next();
         var random = new Random(seed);
-        string[] originals = [Fixtures.Path("diff/lora/base.safetensors"), Fixtures.Path($"diff/lora/{adapter}/adapter_model.safetensors"),
-            Fixtures.Path($"diff/lora/{adapter}/adapter_config.json")];
-        var bytes = originals.Select(File.ReadAllBytes).ToArray();
+        string[] files = [@base, adapter, .. config is null ? Array.Empty<string>() : [config]];
+        var bytes = files.Select(f => File.ReadAllBytes(Fixtures.Path("diff/lora/" + f))).ToArray();
         string dir = Path.Combine(Path.GetTempPath(), $"neuronkit-lora-fuzz-{Guid.NewGuid():N}");
-        string[] copies = [Path.Combine(dir, "base.safetensors"), Path.Combine(dir, "adapter", "adapter_model.safetensors"),
-            Path.Combine(dir, "adapter", "adapter_config.json")];
-        Directory.CreateDirectory(Path.Combine(dir, "adapter"));
+        // The adapter's folder as PEFT saves it (its config beside it), under the names the fixtures have.
+        string[] copies = [.. files.Select(f => Path.Combine(dir, f.Replace("conv1d/", "adapter/")))];
+        foreach (string copy in copies) Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
         int merged = 0, refused = 0;
         try
         {
             for (int i = 0; i < count; i++)
             {
                 for (int f = 0; f < copies.Length; f++) File.WriteAllBytes(copies[f], bytes[f]);
-                int damaged = random.Next(3);
+                int damaged = random.Next(copies.Length);
                 var (mutated, what) = Mutation.Apply(bytes[damaged], random);
                 File.WriteAllBytes(copies[damaged], mutated);
                 string replay = $"seed {seed}, mutation {i}: {Path.GetFileName(copies[damaged])} with {what}";
                 Exception? thrown;
                 try
                 {
-                    thrown = await Task.Run(() => Merge(copies[0], Path.Combine(dir, "adapter"))).WaitAsync(Budget);
+                    thrown = await Task.Run(() => Merge(copies[0], copies[1])).WaitAsync(Budget);
                 }
                 catch (TimeoutException)
                 {
                     // Other tests share the two cores: a slow answer is timed once more before it counts as a hang.
-                    thrown = await Task.Run(() => Merge(copies[0], Path.Combine(dir, "adapter"))).WaitAsync(Budget * 2);
+                    thrown = await Task.Run(() => Merge(copies[0], copies[1])).WaitAsync(Budget * 2);
                 }
                 switch (thrown)
                 {
