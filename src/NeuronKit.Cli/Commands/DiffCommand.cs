@@ -69,7 +69,7 @@ internal static class DiffCommand
         return command;
     }
 
-    // A LoRA adapter on either side is compared merged into the model on the other, its base.
+    // A LoRA adapter on one side is compared merged into the model on the other, its base; two adapters as they are.
     private static (Model A, Model B) Opened(string pathA, string pathB)
     {
         Model? a = Model.Open(pathA), b = null;
@@ -77,9 +77,7 @@ internal static class DiffCommand
         {
             b = Model.Open(pathB);
             bool adapterA = LoraAdapter.Holds(a.Checkpoint), adapterB = LoraAdapter.Holds(b.Checkpoint);
-            if (adapterA && adapterB)
-                throw new RequestException($"{pathA} and {pathB} are both LoRA adapters; each is compared merged into its base model",
-                    [$"neuron diff BASE {pathB}"]);
+            if (adapterA && adapterB) return (a, b); // two adapters (two steps of a LoRA run): their factors, as they are
             if (adapterB) b = Over(a, Take(ref b));
             else if (adapterA) a = Over(b, Take(ref a));
             return (a, b);

@@ -107,12 +107,16 @@ public class LoraAdapterTests
     }
 
     [Fact]
-    public void Two_adapters_are_a_request_for_a_base()
+    public void Two_adapters_are_compared_factor_by_factor_as_they_are()
     {
-        var run = CliRun.Of("diff", Lora("adapter"), Lora("conv1d"));
+        // Given two adapters (two steps of a LoRA run: here the same one twice)
+        var run = CliRun.Of("diff", Lora("adapter"), Lora("adapter"), "--csv");
 
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("are both LoRA adapters", run.Stderr);
+        // Then nothing is merged: every row is one of the adapter's own layers (lora_A, lora_B, the modules it saves whole)
+        Assert.Equal(0, run.Exit);
+        var layers = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]).Distinct().ToList();
+        Assert.Contains("base_model.model.model.layers.0.mlp.up_proj.lora_A", layers);
+        Assert.All(layers, l => Assert.StartsWith("base_model.model.", l));
     }
 
     [Fact]
