@@ -42,6 +42,15 @@ internal static partial class NameConventions
         new("ffn_gate_exps|ffn_up_exps|ffn_down_exps|ffn_gate_up_exps", "llama.cpp's stacked experts of a mixture-of-experts feed-forward (GGUF ne [in, out, experts], read back as [experts, out, in])"), // llama.cpp gguf-py constants.py FFN_*_EXP (Mixtral, Qwen MoE)
     ];
 
+    /// <summary>
+    /// Modules that stack a mixture of experts' Linear weights, [experts, out, in], matched against a module's last two
+    /// names (the experts' own name alone, gate_proj, says nothing).
+    /// </summary>
+    public static readonly IReadOnlyList<NameConvention> SwitchExperts =
+    [
+        new(@"switch_mlp\.(?:gate_proj|up_proj|down_proj|fc1|fc2)", "MLX's SwitchGLU and SwitchMLP stacked experts (mlx-lm's mixtures of experts)"), // mlx-lm models/switch_layers.py
+    ];
+
     /// <summary>Tensors that stack one Linear weight per attention head, [heads, out, in].</summary>
     public static readonly IReadOnlyList<NameConvention> HeadProjections =
     [

@@ -5,7 +5,7 @@ namespace NeuronKit.Layers.Kinds;
 
 /// <summary>
 /// Linear weights stacked in one tensor, each read as a Linear of its own: the experts of a mixture-of-experts
-/// feed-forward, or one projection per attention head. Three conventions store them so:
+/// feed-forward, or one projection per attention head. Four conventions store them so:
 /// <list type="bullet">
 /// <item>llama.cpp's GGUF <c>blk.N.ffn_up_exps</c> (and gate, down), [experts, out, in] once its dims are read back in
 /// PyTorch's order (convert_hf_to_gguf.py stacks the Hugging Face experts' Linear weights along a new first dim); each
@@ -17,6 +17,8 @@ namespace NeuronKit.Layers.Kinds;
 /// order makes gate_up's outputs twice down's inputs and down's outputs gate_up's inputs. Each expert is read as
 /// <c>….experts.gate_up_proj.E</c> and <c>….experts.down_proj.E</c>; gate_up's neurons are the gate's and the up
 /// projection's rows together, in the model's own order.</item>
+/// <item>MLX's <c>….switch_mlp.gate_proj</c> (and up, down; SwitchMLP's fc1, fc2), [experts, out, in], as mlx-lm stacks
+/// a mixture's experts; each expert is read as sub-layer <c>….switch_mlp.gate_proj.E</c>.</item>
 /// <item>llama.cpp's GGUF <c>blk.N.attn_k_b</c> and <c>attn_v_b</c> of DeepSeek's multi-head latent attention (deepseek2:
 /// DeepSeek-V2, V3, R1, Kimi K2), [heads, out, in]: its converter splits <c>kv_b_proj</c> per head into the key part,
 /// transposed (latent rank out, key width in), and the value part (value width out, latent rank in), the forms
@@ -51,7 +53,8 @@ internal sealed class Experts : ILayerKind
             return candidate.Find("bias") is null ? PerExpert(candidate.Module, weight, null, HeadLayout,
                 $"name '{candidate.ModuleName}' is {heads.Source}: weight {weight.Shape.Text()} is {weight.Shape[0]} heads of a Linear (out, in) each")
                 : null;
-        if (NameConventions.Find(NameConventions.Experts, candidate.ModuleName) is not { } convention) return null;
+        if ((NameConventions.Find(NameConventions.Experts, candidate.ModuleName)
+                ?? NameConventions.Find(NameConventions.SwitchExperts, LastTwo(candidate.Module))) is not { } convention) return null;
         // A bias (gpt-oss's) is one row per expert, [experts, out].
         var bias = candidate.Find("bias");
         if (bias is not null && !bias.Shape.SequenceEqual([weight.Shape[0], weight.Shape[1]])) return null;
@@ -79,6 +82,13 @@ internal sealed class Experts : ILayerKind
         string layout = outIn ? Layout : InOutLayout;
         return [.. PerExpert($"{candidate.Module}.gate_up_proj", gateUp, gateUpBias, layout, evidence),
             .. PerExpert($"{candidate.Module}.down_proj", down, downBias, layout, evidence)];
+    }
+
+    // "switch_mlp.gate_proj" of "model.layers.0.mlp.switch_mlp.gate_proj".
+    private static string LastTwo(string module)
+    {
+        int last = module.LastIndexOf('.');
+        return last <= 0 ? module : module[(module.LastIndexOf('.', last - 1) + 1)..];
     }
 
     /// <summary>What one of a stack laid out as <paramref name="layout"/> is: "head" for a per-head projection, else "expert".</summary>
