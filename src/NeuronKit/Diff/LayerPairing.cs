@@ -7,7 +7,8 @@ namespace NeuronKit.Diff;
 /// Which layer of B is which layer of A: the same name, else the same name once what saving or converting did to names
 /// is undone on either side: a training script's wrapper prefix (a checkpoint dict's <c>model_state_dict.</c>,
 /// DataParallel's <c>module.</c>), llama.cpp's GGUF names (<see cref="LlamaCppNames"/>), Meta's reference names
-/// (<see cref="MetaNames"/>), an ONNX node's name (<see cref="ExportedModulePath"/>). A pair through llama.cpp's or
+/// (<see cref="MetaNames"/>), an ONNX node's name (<see cref="ExportedModulePath"/>), mlx-lm's stacked experts
+/// (<see cref="MlxNames"/>). A pair through llama.cpp's or
 /// Meta's names carries the converter's row order, and through llama.cpp's its value shift and the embedding rows it
 /// kept; a layer llama.cpp's converter split in two pairs with the two joined (<see cref="JoinedRows"/>).
 /// </summary>
@@ -105,7 +106,7 @@ internal static class LayerPairing
     {
         string name = llamaCpp is not null ? llamaCpp.HuggingFaceName(layer.Name) ?? layer.Name
             : meta is not null ? MetaNames.HuggingFaceName(layer.Name) ?? layer.Name
-            : Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : layer.Name);
+            : Bare(file.Format == "onnx" ? ExportedModulePath.Of(layer) : MlxNames.HuggingFaceName(layer.Name) ?? layer.Name);
         return Stripped(name, basePrefix);
     }
 

@@ -109,6 +109,41 @@ public class DiffOracleTests
     }
 
     [Fact]
+    public void MLX_stacked_experts_pair_with_Hugging_Face_s_one_Linear_per_expert()
+    {
+        // Given a mixture's experts as Hugging Face keeps them (mlp.experts.E.up_proj) and as mlx-lm stacks and quantizes them
+        using var hf = Model.Open(Fixtures.Path("diff/mlx/moe_hf.safetensors"));
+        using var mlx = Model.Open(Fixtures.Path("diff/mlx/moe"));
+
+        // When they are compared, each way
+        var diff = ModelDiff.Compute(hf, mlx);
+        var back = ModelDiff.Compute(mlx, hf);
+
+        // Then expert E pairs with switch_mlp.up_proj.E, each neuron's change numpy's quantization error; nothing is left over
+        var expected = Root.GetProperty("mlx_quantized").GetProperty("moe");
+        Assert.Equal(Enumerable.Range(0, 4).Select(e => $"model.layers.0.mlp.experts.{e}.up_proj"), diff.Layers.Select(l => l.A.Name));
+        Assert.Equal(Enumerable.Range(0, 4).Select(e => $"model.layers.0.mlp.switch_mlp.up_proj.{e}"), diff.Layers.Select(l => l.B.Name));
+        Assert.Empty(diff.OnlyInA);
+        Assert.Empty(diff.OnlyInB);
+        foreach (var (layer, rows) in diff.Layers.Zip(expected.EnumerateArray()))
+            foreach (var (n, row) in layer.Neurons.Zip(rows.GetProperty("stats").EnumerateArray()))
+                Close(row.GetProperty("l2_delta"), n.L2Delta, $"{layer.A.Name}[{n.Index}] l2_delta");
+        Assert.Equal(diff.Layers.Select(l => l.Neurons.Sum(n => n.L2Delta)), back.Layers.Select(l => l.Neurons.Sum(n => n.L2Delta)));
+    }
+
+    [Theory]
+    [InlineData("model.layers.3.mlp.switch_mlp.gate_proj.7", "model.layers.3.mlp.experts.7.gate_proj")]
+    [InlineData("model.layers.3.block_sparse_moe.switch_mlp.gate_proj.7", "model.layers.3.block_sparse_moe.experts.7.w1")]
+    [InlineData("model.layers.3.block_sparse_moe.switch_mlp.up_proj.0", "model.layers.3.block_sparse_moe.experts.0.w3")]
+    [InlineData("model.layers.3.block_sparse_moe.switch_mlp.down_proj.1", "model.layers.3.block_sparse_moe.experts.1.w2")]
+    [InlineData("model.layers.3.mlp.switch_mlp.gate_proj", null)]
+    [InlineData("model.layers.3.mlp.experts.7.gate_proj", null)]
+    public void MLX_expert_names_read_as_Hugging_Face_s(string mlx, string? huggingFace)
+    {
+        Assert.Equal(huggingFace, MlxNames.HuggingFaceName(mlx));
+    }
+
+    [Fact]
     public void MLX_words_without_the_config_that_says_their_bits_stay_as_stored()
     {
         using var folder = new NeuronKit.Tests.Edits.TempFolder();
