@@ -15,7 +15,8 @@ namespace NeuronKit.Adapters;
 /// (<c>modules_to_save</c>, trained biases) replacing the base's;</item>
 /// <item>llama.cpp's GGUF adapters (<c>convert_lora_to_gguf.py</c>: <c>general.type</c> <c>adapter</c>,
 /// <c>adapter.type</c> <c>lora</c>, tensors <c>BASE_TENSOR.lora_a</c> [r, in] and <c>.lora_b</c> [out, r]) over a GGUF
-/// base, as <c>--lora</c> applies it: scale <c>adapter.lora.alpha</c> / r, or 1 where alpha is 0 or missing.</item>
+/// base, as <c>--lora</c> applies it: scale <c>adapter.lora.alpha</c> / r, or 1 where alpha is 0 or missing; a token
+/// embedding's factors flipped, <c>lora_a</c> [vocab, r] and <c>lora_b</c> [n_embd, r].</item>
 /// </list>
 /// The merged weights are computed in float64 when read, a row at a time; nothing is written.
 /// <code>
@@ -168,20 +169,28 @@ public sealed partial class LoraAdapter : IDisposable
         if (weight.ElementCount == 0 || a.ElementCount == 0 || b.ElementCount == 0)
             throw new CheckpointException($"{AdapterName}: {module}'s weight [{string.Join(", ", weight.Shape)}] or a LoRA factor " +
                 $"(A [{string.Join(", ", a.Shape)}], B [{string.Join(", ", b.Shape)}]) is empty");
-        long rank = a.Shape[0], aColumns = a.ElementCount / rank, bRows = b.Shape[0], bRank = b.ElementCount / bRows;
         long rows = weight.Shape[0], columns = weight.ElementCount / rows;
-        // Not transposed: W[rows, columns] += B[rows, r] · A[r, columns]; transposed: W[rows, columns] += (B[columns, r] · A[r, rows])ᵀ.
-        bool fits = bRank == rank && (transposed ? bRows == columns && aColumns == rows : bRows == rows && aColumns == columns);
-        if (!fits || rank > 1 << 16)
+        // llama.cpp keeps a token embedding's factors flipped: A [rows, r] and B [columns, r], W += A · Bᵀ (llm_build_inp_embd).
+        bool flipped = Config is null && !Fits(a, b, rows, columns, transposed) && a.Shape is [var aRows, var r] && aRows == rows
+            && b.Shape is [var bRows, var bRank] && bRows == columns && bRank == r;
+        if (!flipped && !Fits(a, b, rows, columns, transposed) || a.Shape[flipped ? 1 : 0] > 1 << 16)
             throw new CheckpointException($"{AdapterName}: {module}'s LoRA factors A [{string.Join(", ", a.Shape)}] and B [{string.Join(", ", b.Shape)}] " +
                 $"do not make an update of its base weight [{string.Join(", ", weight.Shape)}]{(transposed ? " (transposed)" : "")}");
+        long rank = a.Shape[flipped ? 1 : 0];
         double scale = Config?.Scale(module) ?? (_ggufAlpha is > 0 or < 0 ? _ggufAlpha.Value / rank : 1); // llama.cpp: alpha 0 means no alpha / r
         double[] av = a.View().ToDoubles(), bv = b.View().ToDoubles();
-        double[] left = transposed ? Transpose(av, (int)rank, (int)rows) : bv;
-        double[] right = transposed ? Transpose(bv, (int)columns, (int)rank) : av;
+        double[] left = flipped ? av : transposed ? Transpose(av, (int)rank, (int)rows) : bv;
+        double[] right = flipped || transposed ? Transpose(bv, (int)columns, (int)rank) : av;
         var bytes = new LoraMergedBytes(weight.View(), left, right, (int)rank, scale);
         return TensorInfo.Contiguous(weight.Name, DType.Float64, [.. weight.Shape], new TensorStorage(weight.Name + "+lora", bytes, 0, bytes.Length))
             with { StoredAs = $"{weight.StoredAs ?? weight.DType.ToString().ToLowerInvariant()} + LoRA r{rank}" };
+    }
+
+    // Not transposed: W[rows, columns] += B[rows, r] · A[r, columns]; transposed: W[rows, columns] += (B[columns, r] · A[r, rows])ᵀ.
+    private static bool Fits(TensorInfo a, TensorInfo b, long rows, long columns, bool transposed)
+    {
+        long rank = a.Shape[0], aColumns = a.ElementCount / rank, bRows = b.Shape[0], bRank = b.ElementCount / bRows;
+        return bRank == rank && (transposed ? bRows == columns && aColumns == rows : bRows == rows && aColumns == columns);
     }
 
     // m [rows, columns] → [columns, rows].
