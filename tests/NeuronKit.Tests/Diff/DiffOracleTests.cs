@@ -68,10 +68,12 @@ public class DiffOracleTests
     [InlineData("g_gptq_int8.safetensors")]   // 8-bit, four a word
     [InlineData("g_awq.safetensors")]         // asymmetric 4-bit, words along the outputs in AWQ's order
     [InlineData("gptq_v2/model.safetensors")] // zero points stored as they are, as the quantize_config.json beside it says
+    [InlineData("g_gptq_int3.safetensors")]   // 3-bit: a bit stream down the inputs, a value across two words where it falls so
+    [InlineData("g_gptq_int2.safetensors")]   // 2-bit, sixteen a word, groups in activation order
     public void A_GPTQ_or_AWQ_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string quantized)
     {
         // Given a float32 model and its copy as a GPTQ or AWQ tool stores it (qweight, qzeros, scales, float16 biases)
-        using var original = Model.Open(Fixtures.Path("diff/g.safetensors"));
+        using var original = Model.Open(Fixtures.Path(quantized.Contains("_int3") || quantized.Contains("_int2") ? "diff/g32.safetensors" : "diff/g.safetensors"));
         using var copy = Model.Open(Fixtures.Path("diff/" + quantized));
 
         // When they are compared

@@ -8,8 +8,9 @@ namespace NeuronKit.Formats.Safetensors;
 /// Linear's weight as <c>qweight</c> int32 words of 4- or 8-bit integers beside <c>qzeros</c> (packed the same way) and
 /// <c>scales</c> [groups, out], both per group of input rows:
 /// <list type="bullet">
-/// <item>GPTQ: <c>qweight</c> [in·bits/32, out], packed down the inputs (input i at bits (i mod f)·bits of word
-/// [i / f, j], f = 32 / bits); <c>qzeros</c> [groups, out/f] packed along the outputs and stored one less than the
+/// <item>GPTQ (2, 3, 4 or 8 bits): <c>qweight</c> [in·bits/32, out], packed down the inputs as a little-endian bit
+/// stream per output (input i at bit i·bits of column j's words, a 3-bit value split across two words where it falls
+/// so, as AutoGPTQ's pack does); <c>qzeros</c> [groups, out·bits/32] packed along the outputs the same way and stored one less than the
 /// zero point (the "v1" checkpoint format AutoGPTQ and GPTQModel write), or the zero point itself where the
 /// <c>quantize_config.json</c> or <c>config.json</c> beside the file says <c>"checkpoint_format": "gptq_v2"</c>;
 /// <c>g_idx</c> [in] each input's group.</item>
@@ -62,18 +63,19 @@ internal static class GroupQuantPairs
             return null;
         if (wordColumns == outputs)
         {
-            // GPTQ: the widths whose packing gives the g_idx's inputs (or, without one, whose groups tile the inputs).
-            var fits = new[] { 4, 8 }.Where(b => groupIndex is null ? wordRows * (32 / b) % groups == 0 : wordRows * (32 / b) == groupIndex.Shape[0]).ToList();
+            // GPTQ: the widths whose packing gives the g_idx's inputs (or, without one, whose groups tile the inputs),
+            // and whose zero points, packed the same way along the outputs, take the words qzeros has.
+            var fits = new[] { 2, 3, 4, 8 }.Where(b => wordRows * 32 % b == 0 && zeros.Shape is [_, var zeroColumns] && zeroColumns == (outputs * b + 31) / 32
+                && (groupIndex is null ? wordRows * 32 / b % groups == 0 : wordRows * 32 / b == groupIndex.Shape[0])).ToList();
             if (fits is not [var width]) return null;
-            (layout, bits, inputs) = (GroupQuantValues.Layout.Gptq, width, wordRows * (32 / width));
+            (layout, bits, inputs) = (GroupQuantValues.Layout.Gptq, width, wordRows * 32 / width);
         }
         else if (wordColumns * 8 == outputs && groupIndex is null)
             (layout, bits, inputs) = (GroupQuantValues.Layout.Awq, 4, wordRows);
         else
             return null;
-        long perWord = 32 / bits;
         bool zerosFit = layout == GroupQuantValues.Layout.Gptq
-            ? zeros.Shape.SequenceEqual([groups, (outputs + perWord - 1) / perWord])
+            ? zeros.Shape.SequenceEqual([groups, (outputs * bits + 31) / 32])
             : zeros.Shape.SequenceEqual([groups, wordColumns]);
         if (!zerosFit || groups > inputs || (groupIndex is null && inputs % groups != 0)) return null;
         bool lessOne = layout == GroupQuantValues.Layout.Gptq && !trueZeros.Value;

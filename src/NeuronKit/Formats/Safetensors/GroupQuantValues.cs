@@ -5,7 +5,7 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Formats.Safetensors;
 
 /// <summary>
-/// A GPTQ or AWQ weight as the float32 Linear weight [out, in]: element (j, i) is <c>(q − z) · scales[g, j]</c>, q input
+/// A GPTQ (2, 3, 4 or 8 bits) or AWQ (4 bits) weight as the float32 Linear weight [out, in]: element (j, i) is <c>(q − z) · scales[g, j]</c>, q input
 /// i's integer for output j, g its group (<c>g_idx[i]</c>, or i / (in / groups)), z the group's zero point for output j
 /// (stored one less in GPTQ's v1 checkpoints). Words are read as asked; the zero points, scales and groups on first use.
 /// </summary>
@@ -26,7 +26,7 @@ internal sealed class GroupQuantValues : DecodedFloats
 
     private readonly string _name;
     private readonly Layout _layout;
-    private readonly int _bits, _perWord;
+    private readonly int _bits;
     private readonly uint _mask;
     private readonly long _outputs, _inputs, _groupSize;
     private readonly TensorStorage _words;
@@ -42,7 +42,6 @@ internal sealed class GroupQuantValues : DecodedFloats
     {
         _zerosLessOne = zerosLessOne;
         (_name, _layout, _bits, _outputs, _inputs, _words) = (name, layout, bits, outputs, inputs, words.Storage);
-        _perWord = 32 / bits;
         _mask = (1u << bits) - 1;
         _wordColumns = words.Shape[1];
         _groups = scales.Shape[0];
@@ -56,26 +55,33 @@ internal sealed class GroupQuantValues : DecodedFloats
     protected override void Decode(long first, Span<float> decoded)
     {
         var (zeros, scales, groupOf) = (_zeros.Value, _scales.Value, _groupOf.Value);
-        // A neuron's inputs run down GPTQ's words f at a time: a word is read once for the run it holds.
-        long wordAt = -1;
-        uint word = 0;
+        // A neuron's inputs run down GPTQ's words: a word is read once for the run it holds.
+        long wordAt = -1, nextAt = -1;
+        uint word = 0, next = 0;
         for (int k = 0; k < decoded.Length; k++)
         {
             long element = first + k, output = element / _inputs, input = element % _inputs;
             long group = groupOf is null ? input / _groupSize : groupOf[input];
+            // GPTQ: output j's inputs are a little-endian bit stream down column j (input i at bit i·bits, a 3-bit
+            // value across two words where it falls so); AWQ: nibbles along the row in its order.
             var (row, column, shift) = _layout == Layout.Gptq
-                ? (input / _perWord, output, (int)(input % _perWord) * _bits)
+                ? (input * _bits / 32, output, (int)(input * _bits % 32))
                 : (input, output / 8, AwqNibble[output % 8] * 4);
             long at = row * _wordColumns + column;
-            if (at != wordAt)
+            if (at != wordAt) (word, wordAt) = (Word(at), at);
+            uint value = word >> shift;
+            if (shift + _bits > 32)
             {
-                word = BinaryPrimitives.ReadUInt32LittleEndian(_words.Source.Span(_words.ByteOffset + at * sizeof(int), sizeof(int)));
-                wordAt = at;
+                long below = at + _wordColumns;
+                if (below != nextAt) (next, nextAt) = (Word(below), below);
+                value |= next << (32 - shift);
             }
-            int q = (int)((word >> shift) & _mask);
+            int q = (int)(value & _mask);
             decoded[k] = (q - zeros[group * _outputs + output]) * scales[group * _outputs + output];
         }
     }
+
+    private uint Word(long at) => BinaryPrimitives.ReadUInt32LittleEndian(_words.Source.Span(_words.ByteOffset + at * sizeof(int), sizeof(int)));
 
     // Every group's zero point per output [groups, outputs], unpacked as the layout packs them (plus one when stored less one).
     private int[] Unpacked(TensorInfo packed)
@@ -86,9 +92,11 @@ internal sealed class GroupQuantValues : DecodedFloats
         for (long g = 0; g < _groups; g++)
             for (long j = 0; j < _outputs; j++)
             {
-                var (column, shift) = _layout == Layout.Gptq ? (j / _perWord, (int)(j % _perWord) * _bits) : (j / 8, AwqNibble[j % 8] * 4);
-                uint value = unchecked((uint)(int)words[g * columns + column]) >> shift & _mask;
-                zeros[g * _outputs + j] = (int)value + (_zerosLessOne ? 1 : 0);
+                // GPTQ: a little-endian bit stream along the row (output j at bit j·bits); AWQ: nibbles in its order.
+                var (column, shift) = _layout == Layout.Gptq ? (j * _bits / 32, (int)(j * _bits % 32)) : (j / 8, AwqNibble[j % 8] * 4);
+                ulong pair = unchecked((uint)(int)words[g * columns + column])
+                    | (column + 1 < columns ? (ulong)unchecked((uint)(int)words[g * columns + column + 1]) << 32 : 0);
+                zeros[g * _outputs + j] = (int)(pair >> shift & _mask) + (_zerosLessOne ? 1 : 0);
             }
         return zeros;
     }
