@@ -14,13 +14,18 @@ public class ConfiguredFolderFuzzTests
     [InlineData("diff/mlx/q3")]      // 3-bit words across byte boundaries
     [InlineData("diff/mlx/mixed")]   // a module's own bits in the config
     [InlineData("diff/gptq_v2")]     // zero points as the quantize_config.json says
-    public Task Damaged_weights_or_configs_are_measured_or_refused_with_a_NeuronKit_error(string fixture)
+    public async Task Damaged_weights_or_configs_are_measured_or_refused_with_a_NeuronKit_error(string fixture)
     {
         var files = Directory.GetFiles(Fixtures.Path(fixture)).Order(StringComparer.Ordinal).ToArray();
-        return FileSetMutations.Run(files, [.. files.Select(Path.GetFileName).OfType<string>()], copies =>
+
+        var outcome = await FileSetMutations.Run(files, [.. files.Select(Path.GetFileName).OfType<string>()], copies =>
         {
             using var model = Model.Open(Path.GetDirectoryName(copies[0])!);
             _ = ModelStats.Compute(model);
         });
+
+        Assert.Null(outcome.Failure);
+        Assert.Equal(outcome.Rounds, outcome.Answered + outcome.Refused);
+        Assert.True(outcome.Answered > 0, "no damaged set was answered at all: the mutations never left a readable one");
     }
 }

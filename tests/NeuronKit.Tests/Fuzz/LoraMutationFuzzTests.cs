@@ -15,12 +15,17 @@ public class LoraMutationFuzzTests
     [InlineData("base.safetensors", "adapter/adapter_model.safetensors", "adapter/adapter_config.json")]  // Linear, Conv2d, Embedding, a module saved whole; rank and alpha patterns
     [InlineData("base.safetensors", "conv1d/adapter_model.safetensors", "conv1d/adapter_config.json")]    // fan_in_fan_out, rsLoRA
     [InlineData("base.gguf", "adapter.gguf")]                                                              // llama.cpp's adapter over a Q8_0 base
-    public Task Damaged_adapters_and_bases_merge_or_fail_with_a_NeuronKit_error(string @base, string adapter, string? config = null)
+    public async Task Damaged_adapters_and_bases_merge_or_fail_with_a_NeuronKit_error(string @base, string adapter, string? config = null)
     {
         string[] files = [@base, adapter, .. config is null ? Array.Empty<string>() : [config]];
+
         // The adapter's folder as PEFT saves it (its config beside it), under the names the fixtures have.
-        return FileSetMutations.Run([.. files.Select(f => Fixtures.Path("diff/lora/" + f))], [.. files.Select(f => f.Replace("conv1d/", "adapter/"))],
-            copies => Merge(copies[0], copies[1]));
+        var outcome = await FileSetMutations.Run([.. files.Select(f => Fixtures.Path("diff/lora/" + f))],
+            [.. files.Select(f => f.Replace("conv1d/", "adapter/"))], copies => Merge(copies[0], copies[1]));
+
+        Assert.Null(outcome.Failure);
+        Assert.Equal(outcome.Rounds, outcome.Answered + outcome.Refused);
+        Assert.True(outcome.Answered > 0, "no damaged set was answered at all: the mutations never left a readable one");
     }
 
     // The base and the adapter merged over it, compared.
