@@ -28,6 +28,9 @@ namespace NeuronKit.Adapters;
 public sealed partial class LoraAdapter : IDisposable
 {
     private const string Prefix = "base_model.model.";
+
+    /// <summary>The metadata key a merged model keeps what was merged under (<c>r 16, alpha 32</c>; a GGUF adapter's <c>alpha 8</c>).</summary>
+    public const string MergedKey = "lora";
     private readonly double? _ggufAlpha;
 
     private LoraAdapter(Model adapter, LoraConfig? config, double? ggufAlpha)
@@ -107,7 +110,7 @@ public sealed partial class LoraAdapter : IDisposable
                 continue;
             }
             // A module saved whole (modules_to_save, a trained bias): it replaces the base's tensor of that name.
-            string name = tensor.Name.StartsWith(Prefix, StringComparison.Ordinal) ? tensor.Name[Prefix.Length..] : tensor.Name;
+            string name = Unprefixed(tensor.Name);
             if (!byName.TryGetValue(name, out var original))
                 throw new CheckpointException($"{AdapterName} holds {tensor.Name}, but the base {BaseName(@base)} has no tensor '{name}' for it to replace");
             if (!original.Shape.SequenceEqual(tensor.Shape))
@@ -119,7 +122,7 @@ public sealed partial class LoraAdapter : IDisposable
         var tensors = @base.Checkpoint.Tensors.Select(t => replaced.GetValueOrDefault(t.Name) ?? t).ToList();
         var metadata = new Dictionary<string, string>(@base.Checkpoint.Metadata, StringComparer.Ordinal)
         {
-            ["lora"] = Config?.ToString() ?? $"alpha {_ggufAlpha!.Value.ToString(CultureInfo.InvariantCulture)}",
+            [MergedKey] = Config?.ToString() ?? $"alpha {_ggufAlpha!.Value.ToString(CultureInfo.InvariantCulture)}",
             ["lora_base"] = @base.Checkpoint.Path,
             ["lora_modules"] = updates.Count.ToString(CultureInfo.InvariantCulture),
         };
@@ -143,11 +146,13 @@ public sealed partial class LoraAdapter : IDisposable
         if (_ggufAlpha is not null)
             return GgufPart().Match(tensor.Name) is { Success: true } g
                 ? (g.Groups["tensor"].Value, g.Groups["tensor"].Value, g.Groups["side"].Value == "a", false) : null;
-        string name = tensor.Name.StartsWith(Prefix, StringComparison.Ordinal) ? tensor.Name[Prefix.Length..] : tensor.Name;
-        if (PeftPart().Match(name) is not { Success: true } part) return null;
+        if (PeftPart().Match(Unprefixed(tensor.Name)) is not { Success: true } part) return null;
         string module = part.Groups["module"].Value;
         return (module + ".weight", module, part.Groups["side"].Value == "A", part.Groups["embedding"].Success || Config!.FanInFanOut);
     }
+
+    // PEFT saves names under the wrapper's base_model.model.; the base model has them without it.
+    private static string Unprefixed(string name) => name.StartsWith(Prefix, StringComparison.Ordinal) ? name[Prefix.Length..] : name;
 
     private string AdapterName => ByteSources.FileName(Adapter.Checkpoint.Path);
 

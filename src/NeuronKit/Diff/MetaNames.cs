@@ -82,21 +82,13 @@ internal sealed partial class MetaNames
         if (!info.Exists || info.Length > 1 << 20) return null;
         try
         {
-            byte[] bytes = File.ReadAllBytes(path);
-            // System.Text.Json checks UTF-8 only as a string is read, and throws no JSON error then: check it first.
-            if (!System.Text.Unicode.Utf8.IsValid(bytes))
-                throw new CheckpointException($"{fileName} beside {Path.GetFileName(checkpoint.Path)} is not valid UTF-8");
-            using var json = JsonDocument.Parse(bytes, new JsonDocumentOptions { MaxDepth = 16 });
+            using var json = ConfigJson.Read(path, $"{fileName} beside {Path.GetFileName(checkpoint.Path)}");
             if (json.RootElement.ValueKind != JsonValueKind.Object) return null;
             foreach (string key in keys)
                 if (json.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long heads)) return heads;
             return null;
         }
-        catch (JsonException e)
-        {
-            throw new CheckpointException($"{fileName} beside {Path.GetFileName(checkpoint.Path)} is not JSON: {e.Message}", inner: e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (CheckpointException e) when (e.InnerException is IOException or UnauthorizedAccessException)
         {
             return null; // as good as missing: the other file may say it
         }

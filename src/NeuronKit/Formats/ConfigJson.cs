@@ -13,11 +13,14 @@ public static class ConfigJson
 {
     private const int Limit = 4 << 20;
 
-    /// <summary>The JSON at <paramref name="location"/> (a path or URL); throws <see cref="CheckpointException"/> when it is missing, too large, or not JSON.</summary>
-    public static JsonDocument Read(string location)
+    /// <summary>
+    /// The JSON at <paramref name="location"/> (a path or URL); throws <see cref="CheckpointException"/> when it is
+    /// missing, too large, or not JSON, naming it as <paramref name="name"/> (its file name by default).
+    /// </summary>
+    public static JsonDocument Read(string location, string? name = null)
     {
         byte[] bytes = ByteSources.ReadSmall(location, Limit, "config");
-        string name = ByteSources.FileName(location);
+        name ??= ByteSources.FileName(location);
         if (!Utf8.IsValid(bytes)) throw new CheckpointException($"{name} is not valid UTF-8");
         try
         {

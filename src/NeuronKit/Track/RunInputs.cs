@@ -57,7 +57,8 @@ public static class RunInputs
         var files = Match(folder, rest).Select(f => root + f);
         // Folders match as the shell matches them (run/checkpoint-*): those that hold a checkpoint, as the file they hold.
         var folders = Match(folder, rest + "/*").Select(f => root + Path.GetDirectoryName(f)!.Replace('\\', '/')).Distinct(StringComparer.Ordinal)
-            .Where(f => ModelFolder.Models(f).Count > 0).Select(Model);
+            .Select(f => (Folder: f, Models: ModelFolder.Models(f))).Where(f => f.Models.Count > 0)
+            .Select(f => f.Models is [var one] ? one : f.Folder);
         var found = files.Concat(folders).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         if (found.Count == 0) throw new RequestException($"no checkpoint file or folder matches '{pattern}'");
         return found;

@@ -122,9 +122,9 @@ public sealed partial class SafetensorsReader : ICheckpointReader
     {
         if (ByteSources.IsUrl(path))
         {
-            var shard = ShardName().Match(ByteSources.FileName(path));
-            if (!shard.Success) return null;
-            string candidate = ByteSources.Sibling(path, shard.Groups[1].Value + ".safetensors" + IndexSuffix);
+            string name = ByteSources.FileName(path), model = ModelFiles.GroupOf(name);
+            if (model == name) return null; // not named as a shard
+            string candidate = ByteSources.Sibling(path, model + IndexSuffix);
             byte[] bytes;
             try
             {
@@ -150,7 +150,4 @@ public sealed partial class SafetensorsReader : ICheckpointReader
                 $"({string.Join(", ", listing.Select(i => i.FileName))}); open the index of the model you mean"),
         };
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex(@"^(.+)-\d{5}-of-\d{5}\.safetensors$")]
-    private static partial System.Text.RegularExpressions.Regex ShardName();
 }
