@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronKit.Activations;
+using NeuronKit.Adapters;
 
 namespace NeuronKit.Cli.Commands;
 
@@ -11,6 +12,16 @@ internal static class CommonOptions
         Description = "The checkpoint: PyTorch, safetensors (or its index.json), ONNX, GGUF, TorchSharp .dat, NumPy .npy/.npz; told by content (see neuron formats). " +
             "An http(s):// URL is read by range requests; a folder opens as the model it holds (model.safetensors, a Trainer's checkpoint-500/).",
     };
+
+    public static Option<string?> Base() => new("--base")
+    {
+        Description = "FILE is a LoRA adapter (PEFT's folder or adapter_model.safetensors, or a llama.cpp adapter GGUF): read it merged " +
+            "into this base model, W + scale · B·A, as PEFT's merge_and_unload and llama.cpp's --lora merge it.",
+        HelpName = "BASE",
+    };
+
+    /// <summary>The model FILE names: as it is, or, with <see cref="Base"/>, the adapter it holds merged into BASE.</summary>
+    public static Model Open(string file, string? basePath) => basePath is null ? Model.Open(file) : LoraAdapter.Open(file, basePath);
 
     public static Option<bool> Json() => new("--json")
     {

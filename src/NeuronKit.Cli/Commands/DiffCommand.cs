@@ -2,6 +2,7 @@ using System.CommandLine;
 using NeuronKit.Cli.Output;
 using NeuronKit.Adapters;
 using NeuronKit.Diff;
+using NeuronKit.Tensors;
 using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
@@ -32,19 +33,26 @@ internal static class DiffCommand
         };
         var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
         var full = new Option<bool>("--full") { Description = "With INDEX, print every value of long parts." };
+        var loraBase = new Option<string?>("--base")
+        {
+            Description = "A and B are LoRA adapters (two steps of a LoRA run, two adapters of one model): compare each merged into this base " +
+                "model instead of their factors. A side that is not an adapter is compared as it is.",
+            HelpName = "BASE",
+        };
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("diff", "How every neuron changed from file A to file B: its incoming weights (L2 of the change, relative, " +
             "cosine, largest change), its bias and flags (became dead, revived, bias sign changed); a summary per layer and for the model.")
         {
-            a, b, layer, index, json, csv, sort, top, full, verbose, statsRequests,
+            a, b, layer, index, json, csv, sort, top, full, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             bool asJson = parse.GetValue(json), asCsv = parse.GetValue(csv);
             if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");
             var order = DiffOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
-            var (modelA, modelB) = Opened(parse.GetValue(a)!, parse.GetValue(b)!);
+            using var @base = parse.GetValue(loraBase) is { } basePath ? Model.Open(basePath) : null;
+            var (modelA, modelB) = Opened(parse.GetValue(a)!, parse.GetValue(b)!, @base);
             using var disposeA = modelA;
             using var disposeB = modelB;
             string? name = parse.GetValue(layer);
@@ -69,17 +77,26 @@ internal static class DiffCommand
         return command;
     }
 
-    // A LoRA adapter on one side is compared merged into the model on the other, its base; two adapters as they are.
-    private static (Model A, Model B) Opened(string pathA, string pathB)
+    // A LoRA adapter on one side is compared merged into the model on the other, its base; two adapters as they are,
+    // or, given their base (which must outlive both), each merged into it.
+    private static (Model A, Model B) Opened(string pathA, string pathB, Model? @base)
     {
         Model? a = Model.Open(pathA), b = null;
         try
         {
             b = Model.Open(pathB);
             bool adapterA = LoraAdapter.Holds(a.Checkpoint), adapterB = LoraAdapter.Holds(b.Checkpoint);
-            if (adapterA && adapterB) return (a, b); // two adapters (two steps of a LoRA run): their factors, as they are
-            if (adapterB) b = Over(a, Take(ref b));
-            else if (adapterA) a = Over(b, Take(ref a));
+            if (@base is not null)
+            {
+                if (!adapterA && !adapterB)
+                    throw new RequestException($"--base merges LoRA adapters into their base, and neither {ByteSources.FileName(pathA)} nor {ByteSources.FileName(pathB)} is one",
+                        ["leave --base out to compare the two models as they are"]);
+                if (adapterA) a = LoraAdapter.Merge(Take(ref a), @base);
+                if (adapterB) b = LoraAdapter.Merge(Take(ref b), @base);
+            }
+            else if (adapterA && adapterB) return (a, b); // two adapters (two steps of a LoRA run): their factors, as they are
+            else if (adapterB) b = LoraAdapter.Merge(Take(ref b), a);
+            else if (adapterA) a = LoraAdapter.Merge(Take(ref a), b);
             return (a, b);
         }
         catch
@@ -96,20 +113,6 @@ internal static class DiffCommand
         var taken = model!;
         model = null;
         return taken;
-    }
-
-    private static Model Over(Model @base, Model adapter)
-    {
-        var lora = LoraAdapter.Of(adapter);
-        try
-        {
-            return lora.Over(@base);
-        }
-        catch
-        {
-            lora.Dispose();
-            throw;
-        }
     }
 
     private static ModelDiff Compute(Model a, Model b, string? layer, bool showProgress)

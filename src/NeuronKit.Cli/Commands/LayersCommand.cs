@@ -11,15 +11,16 @@ internal static class LayersCommand
     {
         var file = CommonOptions.File();
         var json = CommonOptions.Json();
+        var loraBase = CommonOptions.Base();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("layers", "List every layer: name, kind, neurons, tensors (name, shape, dtype), layout and the evidence that decided it.")
         {
-            file, json, verbose, statsRequests,
+            file, json, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
-            using var model = Model.Open(parse.GetValue(file)!);
+            using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             if (parse.GetValue(json))
                 ReportJson.Write(stdout, LayersReport.Of(model));
             else

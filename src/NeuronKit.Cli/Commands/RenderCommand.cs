@@ -33,11 +33,12 @@ internal static class RenderCommand
             AllowMultipleArgumentsPerToken = false,
             HelpName = "LAYER",
         };
+        var loraBase = CommonOptions.Base();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("render", "Draw neuron INDEX of LAYER, or the whole layer, as a PNG picture.")
         {
-            file, layer, index, output, scale, rgb, shape, hist, outgoing, consumers, verbose, statsRequests,
+            file, layer, index, output, scale, rgb, shape, hist, outgoing, consumers, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
@@ -46,7 +47,7 @@ internal static class RenderCommand
             string[] named = parse.GetValue(consumers) ?? [];
             if (neuronIndex is null && parse.GetValue(outgoing))
                 throw new RequestException("--outgoing draws a neuron's outgoing weights; give INDEX");
-            using var model = Model.Open(parse.GetValue(file)!);
+            using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             var target = model.Layer(parse.GetValue(layer)!);
             using var picture = neuronIndex is { } j
                 ? NeuronPicture.Draw(model, OutgoingParts.Add(model, target.Neuron(j), parse.GetValue(outgoing), named), options)

@@ -44,15 +44,16 @@ internal static class ShowCommand
                 "it replaces the consumers found. A recurrent layer's own weight_hh is added unless you name the layer itself.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var loraBase = CommonOptions.Base();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("show", "Show neuron INDEX of LAYER: every slice of the layer's tensors that belongs to it, with its values.")
         {
-            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, verbose, statsRequests,
+            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
-            using var model = Model.Open(parse.GetValue(file)!);
+            using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             var neuron = OutgoingParts.Add(model, model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index)),
                 parse.GetValue(outgoing), parse.GetValue(consumers) ?? []);
             if (parse.GetValue(json))

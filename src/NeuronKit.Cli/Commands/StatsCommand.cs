@@ -33,12 +33,13 @@ internal static class StatsCommand
         {
             Description = "Also give each neuron's outgoing L2 norm and flag unused neurons (outgoing weights all zero), where the consumers are known.",
         };
+        var loraBase = CommonOptions.Base();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("stats", "Statistics of every neuron's incoming weights (L1, L2, mean, std, min, max, zeros), its bias, " +
             "and flags: dead, duplicate, outlier; a summary per layer and for the model.")
         {
-            file, layer, json, csv, sort, top, outlierK, outgoing, verbose, statsRequests,
+            file, layer, json, csv, sort, top, outlierK, outgoing, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
@@ -47,7 +48,7 @@ internal static class StatsCommand
             double k = parse.GetValue(outlierK);
             if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
             var order = StatsOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
-            using var model = Model.Open(parse.GetValue(file)!);
+            using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             var layers = ModelStats.LayersFor(model, parse.GetValue(layer));
             var stats = Compute(model, layers, new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) },
                 showProgress: !asJson && StatsProgress.Possible(stderr));

@@ -41,12 +41,18 @@ internal static class TrackCommand
         {
             Description = "Skip a checkpoint that cannot be read (a warning names it and why) instead of stopping; the others' rows are written.",
         };
+        var loraBase = new Option<string?>("--base")
+        {
+            Description = "The run saved LoRA adapters (PEFT's checkpoint-N/ folders, llama.cpp adapter GGUFs): measure each merged into this base " +
+                "model, so the rows are the model's neurons. A checkpoint that is not an adapter (the base itself, as the run's start) is measured as it is.",
+            HelpName = "BASE",
+        };
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("track", "The statistics of every neuron in every checkpoint of a training run, one row per " +
             "(checkpoint, layer, neuron) with the checkpoint's step: neuron stats' columns, as Parquet or CSV.")
         {
-            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, keepGoing, verbose, statsRequests,
+            checkpoints, layer, parquet, csv, shard, outlierK, outgoing, keepGoing, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
@@ -57,11 +63,15 @@ internal static class TrackCommand
             double k = parse.GetValue(outlierK);
             if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
             var part = parse.GetValue(shard) is { } text ? RunShard.Parse(text) : RunShard.All;
-            var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer), parse.GetValue(keepGoing));
+            using var @base = parse.GetValue(loraBase) is { } basePath ? Model.Open(basePath) : null;
+            var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer), parse.GetValue(keepGoing), @base);
             var options = new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) };
             long rows = Run(run, options, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
             // After the run, not as they happen: the progress bar owns stderr's last line meanwhile.
             foreach (var skipped in run.Skipped) stderr.WriteLine($"warning: {skipped.Reason}; skipped");
+            if (run.UnmergedAdapters > 0)
+                stderr.WriteLine($"note: {Counted.Of(run.UnmergedAdapters, "checkpoint")} {(run.UnmergedAdapters == 1 ? "is a LoRA adapter" : "are LoRA adapters")}, " +
+                    "measured as their factors (lora_A, lora_B); --base BASE measures each merged into the model it was trained on");
             if (csvPath != "-") stdout.WriteLine(Summary(parquetPath ?? csvPath!, run, rows));
         }));
         return command;

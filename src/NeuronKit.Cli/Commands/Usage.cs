@@ -7,16 +7,16 @@ internal static class Usage
 {
     private static readonly Dictionary<string, string> Lines = new()
     {
-        ["layers"] = "neuron layers FILE [--json]",
-        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER]",
+        ["layers"] = "neuron layers FILE [--json] [--base BASE]",
+        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER] [--base BASE]",
         ["edit"] = "neuron edit FILE [LAYER] [INDEX] [--neurons L:I,…] (--zero|--scale K|--set X.npy|--add-noise SIGMA) [--seed S] " +
             "[--part ROLE[:GATE]] [--outgoing] [--consumer LAYER] (--output OUT|--in-place) [--dry-run] [--json]",
         ["prune"] = "neuron prune FILE [LAYER] [INDICES] [--neurons L:I,…] [--consumer LAYER] (--output OUT|--dry-run) [--json]",
         ["tensors"] = "neuron tensors FILE [--json]",
-        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing]",
-        ["diff"] = "neuron diff A B [LAYER] [INDEX] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--full]",
-        ["track"] = "neuron track CHECKPOINT [CHECKPOINT…] [--layer L] (--parquet OUT|--csv OUT) [--shard I/N] [--outlier-k K] [--outgoing] [--keep-going]",
-        ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER]",
+        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing] [--base BASE]",
+        ["diff"] = "neuron diff A B [LAYER] [INDEX] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--full] [--base BASE]",
+        ["track"] = "neuron track CHECKPOINT [CHECKPOINT…] [--layer L] (--parquet OUT|--csv OUT) [--shard I/N] [--outlier-k K] [--outgoing] [--keep-going] [--base BASE]",
+        ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER] [--base BASE]",
         ["act"] = "neuron act MODEL LAYER [INDEX] (--input IN…|--inputs DIR [--top K|--all] [--by max|mean]) [--post] " +
             "[--batch N] [--preprocess scale|imagenet] [--layout nchw|nhwc] [--json|--csv]",
         ["serve"] = "neuron serve FILE [FILE…] [--port N] [--host ADDRESS] [--inputs DIR] [--preprocess scale|imagenet] [--layout nchw|nhwc]",

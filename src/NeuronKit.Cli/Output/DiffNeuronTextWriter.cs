@@ -20,7 +20,7 @@ internal static class DiffNeuronTextWriter
         var layer = diff.Layers[0];
         var n = layer.Neurons[0];
         stdout.WriteLine($"{layer.A.Name} ({layer.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
-            $"{DiffTextWriter.Side(diff.A)} → {DiffTextWriter.Side(diff.B)}" +
+            $"{ModelTitle.Of(diff.A)} → {ModelTitle.Of(diff.B)}" +
             (layer.A.Name == layer.B.Name && b.Index == a.Index ? "" : $" (in B: {layer.B.Name} neuron {b.Index}{DiffTextWriter.Converted(layer)})"));
         var flags = DiffFlagNames.Of(n.Flags);
         stdout.WriteLine($"‖Δ‖ {DiffTextWriter.Number(n.L2Delta)}, relative {DiffTextWriter.Percent(n.Relative)}, cosine {DiffTextWriter.Number(n.Cosine)}, max |Δ| {DiffTextWriter.Number(n.MaxAbs)}" +

@@ -12,7 +12,7 @@ internal static class DiffTextWriter
 {
     public static void Write(TextWriter stdout, ModelDiff diff, DiffOrder order)
     {
-        stdout.WriteLine($"{Side(diff.A)} → {Side(diff.B)}: " +
+        stdout.WriteLine($"{ModelTitle.Of(diff.A)} → {ModelTitle.Of(diff.B)}: " +
             $"{Counted.Of(diff.Layers.Count, "layer")} compared, {Counted.Of(diff.NeuronCount, "neuron")}");
         foreach (var layer in diff.Layers)
         {
@@ -62,10 +62,6 @@ internal static class DiffTextWriter
         (layer.MostChanged.Count == 0 ? "" : $"; most changed: {string.Join(", ", layer.MostChanged)}");
 
     /// <summary>A number as <c>neuron stats</c> prints it; a revived neuron's infinite relative change as <c>inf</c>.</summary>
-    /// <summary>A side of the diff as the header names it: its file, and for a LoRA adapter what was merged (<c>adapter_model.safetensors (LoRA r 16, alpha 32, merged)</c>).</summary>
-    internal static string Side(Model model) =>
-        Path.GetFileName(model.Checkpoint.Path) + (model.Checkpoint.Metadata.TryGetValue(Adapters.LoraAdapter.MergedKey, out var lora) ? $" (LoRA {lora}, merged)" : "");
-
     internal static string Number(double value) => double.IsInfinity(value) ? (value > 0 ? "inf" : "-inf") : StatsTextWriter.Number(value);
 
     /// <summary>

@@ -1,5 +1,6 @@
 using NeuronKit.Layers;
 using NeuronKit.Tensors;
+using NeuronKit.Views.Reports;
 using Spectre.Console;
 
 namespace NeuronKit.Cli.Output;
@@ -17,7 +18,7 @@ internal static class LayersTextWriter
     public static void Write(TextWriter stdout, Model model)
     {
         var console = ConsoleFactory.Create(stdout);
-        console.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}): {Counted.Of(model.Layers.Count, "layer")}");
+        console.WriteLine($"{ModelTitle.WithFormat(model)}: {Counted.Of(model.Layers.Count, "layer")}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("layer").AddColumn("kind").AddColumn(new TableColumn("neurons").RightAligned())
             .AddColumn("tensors").AddColumn("layout");

@@ -1,6 +1,7 @@
 using System.Numerics;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Output;
 
@@ -10,7 +11,7 @@ internal static class ShowTextWriter
     public static void Write(TextWriter stdout, Model model, Neuron neuron, bool full, bool raw)
     {
         var layer = neuron.Layer;
-        stdout.WriteLine($"{Path.GetFileName(model.Checkpoint.Path)} ({model.Checkpoint.Format}) · layer {layer.Name} ({layer.Kind}) · " +
+        stdout.WriteLine($"{ModelTitle.WithFormat(model)} · layer {layer.Name} ({layer.Kind}) · " +
             $"neuron {neuron.Index} of {layer.NeuronCount} (0..{layer.NeuronCount - 1})");
         stdout.WriteLine($"layout: {layer.Layout}{(layer.Assumed ? " (assumed: " + string.Join("; ", layer.Evidence) + ")" : "")}");
         var values = new Dictionary<NeuronPart, double[]>();

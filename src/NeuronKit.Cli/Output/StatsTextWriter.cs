@@ -12,8 +12,7 @@ internal static class StatsTextWriter
 {
     public static void Write(TextWriter stdout, ModelStats stats, StatsOrder order)
     {
-        var checkpoint = stats.Model.Checkpoint;
-        stdout.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Plural(stats.Layers.Count, "layer")}, " +
+        stdout.WriteLine($"{ModelTitle.WithFormat(stats.Model)}: {Plural(stats.Layers.Count, "layer")}, " +
             $"{Plural(stats.NeuronCount, "neuron")}, {Plural(stats.Weights, "weight")}");
         foreach (var layer in stats.Layers)
         {

@@ -1,5 +1,6 @@
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Views.Pictures;
 
@@ -46,7 +47,7 @@ public static class LayerPicture
     /// <summary>The title every layer picture starts with.</summary>
     internal static void Title(Figure figure, Model model, Layer layer, string subtitle)
     {
-        figure.Text($"{Path.GetFileName(model.Checkpoint.Path)} · layer {layer.Name} ({layer.Kind}) · " +
+        figure.Text($"{ModelTitle.Of(model)} · layer {layer.Name} ({layer.Kind}) · " +
             $"{layer.NeuronCount} neuron{(layer.NeuronCount == 1 ? "" : "s")}", 15);
         figure.Text($"layout: {layer.Layout}; {subtitle}", faint: true);
     }

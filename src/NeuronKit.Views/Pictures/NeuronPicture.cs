@@ -1,5 +1,6 @@
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
+using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Views.Pictures;
 
@@ -45,7 +46,7 @@ public static class NeuronPicture
         }
         List<WeightGrid> all = [.. grids, .. outgoing];
         var figure = new Figure(DivergingColorMap.For(all.SelectMany(g => g.Cells)));
-        figure.Text($"{Path.GetFileName(model.Checkpoint.Path)} · layer {neuron.Layer.Name} ({neuron.Layer.Kind}) · " +
+        figure.Text($"{ModelTitle.Of(model)} · layer {neuron.Layer.Name} ({neuron.Layer.Kind}) · " +
             $"neuron {neuron.Index} of {neuron.Layer.NeuronCount}", 15);
         figure.Text($"layout: {neuron.Layer.Layout}", faint: true);
         int cell = options.Scale ?? DefaultScale(all);

@@ -101,6 +101,7 @@ public sealed class TrackParquetWriter : IAsyncDisposable
             ["neuronkit.outgoing"] = options.Outgoing ? "true" : "false",
         };
         if (run.Layer is { } layer) metadata["neuronkit.layer"] = layer;
+        if (run.LoraBase is { } loraBase) metadata["neuronkit.lora_base"] = loraBase;
         return metadata;
     }
 

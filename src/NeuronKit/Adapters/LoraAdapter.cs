@@ -31,6 +31,9 @@ public sealed partial class LoraAdapter : IDisposable
 
     /// <summary>The metadata key a merged model keeps what was merged under (<c>r 16, alpha 32</c>; a GGUF adapter's <c>alpha 8</c>).</summary>
     public const string MergedKey = "lora";
+
+    /// <summary>The metadata key a merged model keeps its base's path under.</summary>
+    public const string BaseKey = "lora_base";
     private readonly double? _ggufAlpha;
 
     private LoraAdapter(Model adapter, LoraConfig? config, double? ggufAlpha)
@@ -56,6 +59,48 @@ public sealed partial class LoraAdapter : IDisposable
     public static LoraAdapter Open(string path) => Of(Model.Open(path));
 
     /// <summary>
+    /// The adapter at <paramref name="adapterPath"/> merged into the model at <paramref name="basePath"/>: one model, which
+    /// closes both with itself (<c>neuron show ADAPTER --base BASE</c>).
+    /// </summary>
+    public static Model Open(string adapterPath, string basePath)
+    {
+        var @base = Model.Open(basePath);
+        try
+        {
+            if (Holds(@base.Checkpoint))
+                throw new CheckpointException($"the base {ByteSources.FileName(@base.Checkpoint.Path)} is itself a LoRA adapter",
+                    ["the base is the model the adapter was trained on (a PEFT adapter_config.json names it: base_model_name_or_path)"]);
+            return Merge(Model.Open(adapterPath), @base, ownsBase: true);
+        }
+        catch
+        {
+            @base.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The adapter <paramref name="adapter"/> holds merged into <paramref name="base"/>, as <see cref="Over(Model)"/> merges it; the
+    /// result owns <paramref name="adapter"/> (disposed here when it cannot be merged), and <paramref name="base"/> must
+    /// outlive it.
+    /// </summary>
+    public static Model Merge(Model adapter, Model @base) => Merge(adapter, @base, ownsBase: false);
+
+    private static Model Merge(Model adapter, Model @base, bool ownsBase)
+    {
+        var lora = Of(adapter);
+        try
+        {
+            return lora.Over(@base, ownsBase);
+        }
+        catch
+        {
+            lora.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The adapter <paramref name="adapter"/> (which it then owns) holds: a llama.cpp GGUF adapter, or PEFT's with the
     /// <c>adapter_config.json</c> beside its file; throws <see cref="CheckpointException"/> when the config is missing
     /// or says something NeuronKit cannot merge.
@@ -65,6 +110,9 @@ public sealed partial class LoraAdapter : IDisposable
         try
         {
             string path = adapter.Checkpoint.Path;
+            if (!Holds(adapter.Checkpoint))
+                throw new CheckpointException($"{ByteSources.FileName(path)} is not a LoRA adapter: it holds no PEFT factors (….lora_A.weight, " +
+                    "….lora_B.weight) and is not a llama.cpp adapter GGUF", ["name the adapter's folder or file (adapter_model.safetensors) and its base model"]);
             if (IsGguf(adapter.Checkpoint))
             {
                 string? alpha = adapter.Checkpoint.Metadata.GetValueOrDefault("adapter.lora.alpha");
@@ -96,7 +144,9 @@ public sealed partial class LoraAdapter : IDisposable
     /// base must outlive it) and which disposes the adapter with itself. Throws <see cref="CheckpointException"/> when an
     /// adapted module is not in the base, or its shapes do not fit the base's weight.
     /// </summary>
-    public Model Over(Model @base)
+    public Model Over(Model @base) => Over(@base, ownsBase: false);
+
+    private Model Over(Model @base, bool ownsBase)
     {
         var byName = @base.Checkpoint.Tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
         var replaced = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
@@ -123,10 +173,10 @@ public sealed partial class LoraAdapter : IDisposable
         var metadata = new Dictionary<string, string>(@base.Checkpoint.Metadata, StringComparer.Ordinal)
         {
             [MergedKey] = Config?.ToString() ?? $"alpha {_ggufAlpha!.Value.ToString(CultureInfo.InvariantCulture)}",
-            ["lora_base"] = @base.Checkpoint.Path,
+            [BaseKey] = @base.Checkpoint.Path,
             ["lora_modules"] = updates.Count.ToString(CultureInfo.InvariantCulture),
         };
-        return Model.Create(new Checkpoint(Adapter.Checkpoint.Path, @base.Checkpoint.Format, tensors, [Adapter], metadata,
+        return Model.Create(new Checkpoint(Adapter.Checkpoint.Path, @base.Checkpoint.Format, tensors, ownsBase ? [Adapter, @base] : [Adapter], metadata,
             @base.Checkpoint.Graph, [.. @base.Checkpoint.Files, .. Adapter.Checkpoint.Files]));
     }
 
@@ -167,8 +217,8 @@ public sealed partial class LoraAdapter : IDisposable
             throw new CheckpointException($"{AdapterName} holds lora_{(a is null ? "B" : "A")} of {module} without its lora_{(a is null ? "A" : "B")}");
         if (!byName.TryGetValue(target, out var weight))
             throw new CheckpointException($"{AdapterName} adapts {module}, but the base {BaseName(@base)} has no tensor '{target}'",
-                [Config is null ? "compare against the GGUF model the adapter was converted for"
-                    : "compare against the model the adapter was trained on (its adapter_config.json names it: base_model_name_or_path)"]);
+                [Config is null ? "its base is the GGUF model the adapter was converted for"
+                    : "its base is the model the adapter was trained on (its adapter_config.json names it: base_model_name_or_path)"]);
         if (weight.Shape.Count < 2 || a.Shape.Count < 2 || b.Shape.Count < 2)
             throw new CheckpointException($"{AdapterName}: {module}'s weight and its LoRA factors must each have two dimensions or more");
         if (weight.ElementCount == 0 || a.ElementCount == 0 || b.ElementCount == 0)

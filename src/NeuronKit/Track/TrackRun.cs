@@ -1,3 +1,4 @@
+using NeuronKit.Adapters;
 using NeuronKit.Formats;
 using NeuronKit.Stats;
 using NeuronKit.Tensors;
@@ -14,15 +15,19 @@ namespace NeuronKit.Track;
 /// </code>
 /// A run of hundreds of checkpoints may hold one that cannot be read (the one a trainer is still writing): with
 /// <c>skipUnreadable</c>, such a file is left out, and listed in <see cref="Skipped"/>, instead of stopping the run.
+/// A LoRA run saves adapters, not models: given the base they were trained on (<c>loraBase</c>), each adapter is
+/// measured merged into it (<see cref="LoraAdapter.Merge(Model, Model)"/>), so the rows follow the model's neurons through training.
 /// </summary>
 public sealed class TrackRun
 {
     private readonly List<SkippedCheckpoint> _skipped;
     private readonly bool _skipUnreadable;
+    private readonly Model? _loraBase;
 
     private TrackRun(IReadOnlyList<RunCheckpoint> checkpoints, int runSize, RunShard shard, string? layer, long bytesToRead,
-        List<SkippedCheckpoint> skipped, bool skipUnreadable)
+        List<SkippedCheckpoint> skipped, bool skipUnreadable, Model? loraBase)
     {
+        _loraBase = loraBase;
         Checkpoints = checkpoints;
         RunSize = runSize;
         Shard = shard;
@@ -40,8 +45,12 @@ public sealed class TrackRun
     /// first of them as text, once it is known to read the others.
     /// A checkpoint that cannot be read throws its <see cref="CheckpointException"/>, naming its path; with
     /// <paramref name="skipUnreadable"/> it is left out and listed in <see cref="Skipped"/> instead, unless none is left.
+    /// With <paramref name="loraBase"/> (which must outlive the run), every LoRA adapter among the checkpoints is measured
+    /// merged into it, at the step the adapter's own file or folder says; any other checkpoint (the base itself, as the
+    /// run's start) as it is.
     /// </summary>
-    public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null, bool skipUnreadable = false)
+    public static TrackRun Plan(IReadOnlyList<string> paths, RunShard shard, string? layer = null, bool skipUnreadable = false,
+        Model? loraBase = null)
     {
         // Shards split the run's models sorted as text, which every process knows without opening a file (the files of
         // one model saved as several go to one shard together); steps order the rows.
@@ -54,16 +63,26 @@ public sealed class TrackRun
         var read = new HashSet<string>(StringComparer.Ordinal); // every file of the checkpoints planned so far
         CheckpointException? first = null;
         long bytes = 0;
+        int unmerged = 0;
         foreach (string path in taken)
         {
             if (read.Contains(ByteSources.Absolute(path))) continue; // a shard or split of a model already planned
             try
             {
-                using var model = Open(path);
+                var (opened, step, files, adapter) = Named(path, () =>
+                {
+                    var model = Model.Open(path);
+                    // The base itself, listed with its adapters, is where the run starts, whatever its name says.
+                    long? step = loraBase is not null && model.Checkpoint.Files.Select(ByteSources.Absolute).SequenceEqual(loraBase.Checkpoint.Files.Select(ByteSources.Absolute))
+                        ? 0 : CheckpointStep.Of(model.Checkpoint);
+                    return (Merged(model, loraBase), step, model.Checkpoint.Files, LoraAdapter.Holds(model.Checkpoint));
+                });
+                if (adapter && loraBase is null) unmerged++;
+                using var model = opened;
                 var layers = Measured(model, path, layer);
-                checkpoints.Add(new RunCheckpoint(path, CheckpointStep.Of(model.Checkpoint)));
+                checkpoints.Add(new RunCheckpoint(path, step));
                 bytes += ModelStats.BytesToRead(layers);
-                read.UnionWith(model.Checkpoint.Files.Select(ByteSources.Absolute));
+                read.UnionWith(files.Select(ByteSources.Absolute));
             }
             catch (CheckpointException e) when (skipUnreadable)
             {
@@ -77,7 +96,7 @@ public sealed class TrackRun
         var ordered = checkpoints
             .OrderBy(c => c.Step is null).ThenBy(c => c.Step)
             .ThenBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new TrackRun(ordered, models.Count, shard, layer, bytes, skipped, skipUnreadable);
+        return new TrackRun(ordered, models.Count, shard, layer, bytes, skipped, skipUnreadable, loraBase) { UnmergedAdapters = unmerged };
     }
 
     /// <summary>
@@ -98,6 +117,12 @@ public sealed class TrackRun
     /// <summary>The one layer measured, or null for every layer.</summary>
     public string? Layer { get; }
 
+    /// <summary>The base model the run's LoRA adapters are measured merged into, or null.</summary>
+    public string? LoraBase => _loraBase?.Checkpoint.Path;
+
+    /// <summary>How many of the checkpoints are LoRA adapters measured as their factors (lora_A, lora_B), no base being given.</summary>
+    public int UnmergedAdapters { get; private init; }
+
     /// <summary>The bytes of weights and biases <see cref="Compute"/> reads: a progress bar's total.</summary>
     public long BytesToRead { get; }
 
@@ -114,7 +139,7 @@ public sealed class TrackRun
             CheckpointStats stats;
             try
             {
-                using var model = Open(checkpoint.Path);
+                using var model = Named(checkpoint.Path, () => Merged(Model.Open(checkpoint.Path), _loraBase));
                 stats = new CheckpointStats(checkpoint, Measure(model, checkpoint.Path, options));
             }
             catch (CheckpointException e) when (_skipUnreadable)
@@ -133,7 +158,9 @@ public sealed class TrackRun
         return Named(path, () => ModelStats.Compute(model, layers, options));
     }
 
-    private static Model Open(string path) => Named(path, () => Model.Open(path));
+    // An adapter merged into the run's base (the merged model owns it); any other checkpoint as it is.
+    private static Model Merged(Model model, Model? loraBase) =>
+        loraBase is not null && LoraAdapter.Holds(model.Checkpoint) ? LoraAdapter.Merge(model, loraBase) : model;
 
     private static IReadOnlyList<Layers.Layer> Measured(Model model, string path, string? layer) =>
         Named(path, () => ModelStats.LayersFor(model, layer));
