@@ -93,6 +93,10 @@ public class DiffOracleTests
     [InlineData("q6")]      // 6 bits
     [InlineData("mixed")]   // 4 bits, proj 8 by its own entry in config.json
     [InlineData("moe")]     // a mixture's experts stacked as mlx-lm's SwitchGLU keeps them, one Linear per expert
+    [InlineData("mxfp4")]   // E2M1 codes under E8M0 scales, groups of 32, no biases
+    [InlineData("nvfp4")]   // E2M1 codes under E4M3 scales, groups of 16
+    [InlineData("mxfp8")]   // E4M3 codes under E8M0 scales
+    [InlineData("gpt_oss")] // 8-bit affine by default, proj mxfp4 by its own entry (the mode's bits and group size implied)
     public void An_MLX_copy_differs_from_its_float_original_by_each_neurons_quantization_error(string variant)
     {
         // Given a float32 model and its copy as mlx-lm stores it (uint32 words, scales and biases, config.json beside)
@@ -102,7 +106,7 @@ public class DiffOracleTests
         // When they are compared
         var diff = ModelDiff.Compute(original, copy);
 
-        // Then each neuron's change is numpy's scale · q + bias against the original; the layer's own bias is unchanged
+        // Then each neuron's change is numpy's scale · q + bias (or code · scale) against the original; the layer's own bias is unchanged
         var expected = Root.GetProperty("mlx_quantized").GetProperty(variant);
         AssertTable(expected, diff);
         Assert.Empty(diff.OnlyInB);
