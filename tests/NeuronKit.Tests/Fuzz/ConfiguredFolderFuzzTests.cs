@@ -13,6 +13,8 @@ public class ConfiguredFolderFuzzTests
     [Theory]
     [InlineData("diff/mlx/q3")]      // 3-bit words across byte boundaries
     [InlineData("diff/mlx/mixed")]   // a module's own bits in the config
+    [InlineData("diff/mlx/gpt_oss")] // affine and mxfp4 modules, uint8 scales without biases
+    [InlineData("diff/mlx/nvfp4")]   // E4M3 scales per 16
     [InlineData("diff/gptq_v2")]     // zero points as the quantize_config.json says
     public async Task Damaged_weights_or_configs_are_measured_or_refused_with_a_NeuronKit_error(string fixture)
     {
