@@ -1,3 +1,5 @@
+using NeuronKit.Adapters;
+
 namespace NeuronKit.Web;
 
 /// <summary>
@@ -9,12 +11,21 @@ public sealed class ServedFile : IDisposable
 {
     private readonly Lazy<Model> _model;
 
-    internal ServedFile(int index, string name, string path)
+    internal ServedFile(int index, string name, string path, string? loraBase = null)
     {
         Index = index;
         Name = name;
         Path = path;
-        _model = new Lazy<Model>(() => Model.Open(path), LazyThreadSafetyMode.ExecutionAndPublication);
+        _model = new Lazy<Model>(() => Open(path, loraBase), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    // A LoRA adapter merged into the base it was served with (the merged model owns both); any other file as it is.
+    private static Model Open(string path, string? loraBase)
+    {
+        var model = Model.Open(path);
+        if (loraBase is null || !LoraAdapter.Holds(model.Checkpoint)) return model;
+        model.Dispose();
+        return LoraAdapter.Open(path, loraBase);
     }
 
     /// <summary>Its position on the command line, from 0.</summary>

@@ -8,15 +8,21 @@ public sealed class ServedFiles : IDisposable
 {
     private readonly List<ServedFile> _files = [];
 
-    /// <summary>The files at <paramref name="paths"/> (a folder as the model it holds), each of which must exist; two with one file name are told apart by index only.</summary>
-    public ServedFiles(IEnumerable<string> paths)
+    /// <summary>
+    /// The files at <paramref name="paths"/> (a folder as the model it holds), each of which must exist; two with one file
+    /// name are told apart by index only. With <paramref name="loraBase"/>, each LoRA adapter among them is served merged
+    /// into that base model (<c>neuron serve checkpoint-* --base BASE</c>).
+    /// </summary>
+    public ServedFiles(IEnumerable<string> paths, string? loraBase = null)
     {
+        if (loraBase is not null && !Tensors.ByteSources.IsUrl(loraBase) && !File.Exists(loraBase) && !Directory.Exists(loraBase))
+            throw new CheckpointException($"{loraBase} does not exist");
         foreach (string given in paths)
         {
             bool url = Tensors.ByteSources.IsUrl(given);
             string path = !url && Directory.Exists(given) ? Formats.ModelFolder.Find(given) : given; // a folder serves the model it holds
             if (!url && !File.Exists(path)) throw new CheckpointException($"{path} does not exist");
-            _files.Add(new ServedFile(_files.Count, Tensors.ByteSources.FileName(path), path));
+            _files.Add(new ServedFile(_files.Count, Tensors.ByteSources.FileName(path), path, loraBase));
         }
         if (_files.Count == 0) throw new RequestException("serve needs at least one file");
     }

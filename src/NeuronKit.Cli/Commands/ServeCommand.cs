@@ -27,13 +27,18 @@ internal static class ServeCommand
             Description = "A folder of inputs (.npy, .png, .jpg): an ONNX model's neuron page shows the ones that activate it most.",
             HelpName = "DIR",
         };
+        var loraBase = new Option<string?>("--base")
+        {
+            Description = "Serve each LoRA adapter among the files (PEFT's folder or file, a llama.cpp adapter GGUF) merged into this base model; other files as they are.",
+            HelpName = "BASE",
+        };
         var preprocess = CommonOptions.Preprocess();
         var layout = CommonOptions.Layout();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("serve", "Serve a local web view of the files: layers, stats, neurons with their pictures, and /api/ with the CLI's JSON.")
         {
-            files, port, host, inputs, preprocess, layout, verbose, statsRequests,
+            files, port, host, inputs, loraBase, preprocess, layout, verbose, statsRequests,
         };
         command.SetAction((parse, cancel) => CommandRunner.RunAsync(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), async () =>
         {
@@ -42,7 +47,7 @@ internal static class ServeCommand
                 Inputs = parse.GetValue(inputs) is { } folder ? new InputGallery(folder, CommonOptions.Images(parse, preprocess, layout)) : null,
             };
             if (options.Port is < 0 or > 65535) throw new RequestException($"--port {options.Port} is not a port (0..65535)");
-            await using var server = await NeuronServer.StartAsync(new ServedFiles(parse.GetValue(files)!), options, cancel);
+            await using var server = await NeuronServer.StartAsync(new ServedFiles(parse.GetValue(files)!, parse.GetValue(loraBase)), options, cancel);
             if (!options.IsLoopback)
                 stderr.WriteLine($"warning: listening on {options.Address}: anyone who can reach this machine on port {server.Url.Port} can read the served files");
             stdout.WriteLine($"NeuronKit serving on {server.Url}");

@@ -19,7 +19,7 @@ internal static class Usage
         ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER] [--base BASE]",
         ["act"] = "neuron act MODEL LAYER [INDEX] (--input IN…|--inputs DIR [--top K|--all] [--by max|mean]) [--post] " +
             "[--batch N] [--preprocess scale|imagenet] [--layout nchw|nhwc] [--json|--csv]",
-        ["serve"] = "neuron serve FILE [FILE…] [--port N] [--host ADDRESS] [--inputs DIR] [--preprocess scale|imagenet] [--layout nchw|nhwc]",
+        ["serve"] = "neuron serve FILE [FILE…] [--port N] [--host ADDRESS] [--inputs DIR] [--base BASE] [--preprocess scale|imagenet] [--layout nchw|nhwc]",
         ["formats"] = "neuron formats",
     };
 

@@ -4,6 +4,7 @@ using NeuronKit.Diff;
 using NeuronKit.Stats;
 using NeuronKit.Tests.Cli;
 using NeuronKit.Tests.Track;
+using NeuronKit.Tests.Web;
 using NeuronKit.Track;
 
 namespace NeuronKit.Tests.Adapters;
@@ -205,6 +206,21 @@ public class LoraRunTests
         Assert.NotEqual(0, missingBase.Exit);
         Assert.Contains("no-such-base.safetensors", missingBase.Stderr);
         Assert.DoesNotContain("   at ", notAdapter.Stderr + adapterBase.Stderr + missingBase.Stderr);
+    }
+
+    [Fact]
+    public async Task Serve_with_a_base_answers_for_each_adapter_merged_as_the_CLI_does()
+    {
+        // Given the run's steps served with their base, and the base itself among them
+        await using var served = await ServedFolder.Start([Checkpoint(10), Checkpoint(30), Base], loraBase: Base);
+
+        // Then each adapter's /api/show is the CLI's show --base, byte for byte; the base is served as it is
+        Assert.Equal(CliRun.Of("show", Checkpoint(30), "fc1", "5", "--base", Base, "--json").Stdout,
+            await served.Client.GetStringAsync("/api/show?file=1&layer=fc1&neuron=5"));
+        Assert.Equal(CliRun.Of("stats", Checkpoint(10), "--base", Base, "--json").Stdout, await served.Client.GetStringAsync("/api/stats?file=0"));
+        Assert.Equal(CliRun.Of("layers", Base, "--json").Stdout, await served.Client.GetStringAsync("/api/layers?file=base.safetensors"));
+        Assert.NotEqual(await served.Client.GetStringAsync("/api/show?file=1&layer=fc1&neuron=5"),
+            await served.Client.GetStringAsync("/api/show?file=2&layer=fc1&neuron=5"));
     }
 
     [Fact]

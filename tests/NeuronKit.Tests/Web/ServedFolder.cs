@@ -15,8 +15,8 @@ internal sealed class ServedFolder : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServedFolder> Start(IEnumerable<string> paths, ServeOptions? options = null) =>
-        new(await NeuronServer.StartAsync(new ServedFiles(paths), options ?? ServeOptions.Local));
+    public static async Task<ServedFolder> Start(IEnumerable<string> paths, ServeOptions? options = null, string? loraBase = null) =>
+        new(await NeuronServer.StartAsync(new ServedFiles(paths, loraBase), options ?? ServeOptions.Local));
 
     /// <summary>GET <paramref name="path"/>: the status and the body as text.</summary>
     public async Task<(int Status, string Body)> Get(string path)
