@@ -69,7 +69,7 @@ internal sealed class LayerCandidate
         ActivationQuantization.Count == 0 || layers.Count != 1 ? layers
         : [layers[0].Copy(tensorsAfter: ActivationQuantization, evidenceAfter: [
             ActivationQuantization.All(t => NameConventions.InputQuantization.Contains(t.Role))
-                ? $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} scales the module's input to 8-bit floats " +
+                ? $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} scales the module's input to {(Tensors.Any(t => t.Tensor.StoredAs?.StartsWith("nvfp4", StringComparison.Ordinal) == true) ? 4 : 8)}-bit floats " +
                   "(a static activation scale), not its weights: kept with the layer, part of no neuron"
                 : $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} quantize the module's output (its q_scale and " +
                   "q_zero_point), not its weights: kept with the layer, part of no neuron"])];

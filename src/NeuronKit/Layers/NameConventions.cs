@@ -128,7 +128,7 @@ internal static partial class NameConventions
     /// What an FP8 module keeps for the quantization of its input (a static activation scale): a scalar beside an 8-bit
     /// float weight, which belongs to the layer but to no neuron.
     /// </summary>
-    public static readonly IReadOnlyList<string> InputQuantization = ["input_scale"]; // compressed-tensors and ModelOpt FP8 checkpoints
+    public static readonly IReadOnlyList<string> InputQuantization = ["input_scale", "input_global_scale"]; // compressed-tensors' and ModelOpt's FP8 and NVFP4 checkpoints
 
     /// <summary>
     /// A mixture-of-experts router's per-expert bias that only chooses the experts (auxiliary-loss-free balancing), beside
