@@ -9,46 +9,33 @@ namespace NeuronKit.Formats.Safetensors;
 /// a byte, the low nibble first; mxfp8 codes are E4M3 bytes. mxfp4's and mxfp8's scales are E8M0, 2^(s - 127) (255 is
 /// 2^128, an infinity in float32, as MLX computes it); nvfp4's are E4M3. Every product is exact in float32.
 /// </summary>
-internal sealed class MlxFloatValues : DecodedFloats
+internal sealed class MlxFloatValues : MlxPackedRows
 {
-    // E2M1 (sign, 2 exponent bits, 1 mantissa bit): codes 8..15 are the negatives of 0..7 (8 is -0).
-    private static ReadOnlySpan<float> E2M1 => [0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f];
-
     private readonly string _name;
     private readonly MlxMode _mode;
-    private readonly int _groupSize, _bits;
-    private readonly long _inputs, _groups, _rowBytes;
-    private readonly TensorStorage _words, _scales;
+    private readonly int _groupSize;
+    private readonly long _groups;
+    private readonly TensorStorage _scales;
 
-    public MlxFloatValues(string name, MlxMode mode, long rows, long inputs, TensorInfo words, TensorInfo scales)
-        : base(rows * inputs)
+    public MlxFloatValues(string name, MlxScheme scheme, long rows, long inputs, TensorInfo words, TensorInfo scales)
+        : base(rows, inputs, scheme.Bits, words.Storage)
     {
-        (_name, _mode, _inputs, _words, _scales) = (name, mode, inputs, words.Storage, scales.Storage);
-        (_bits, _groupSize) = mode switch { MlxMode.Mxfp8 => (8, 32), MlxMode.Nvfp4 => (4, 16), _ => (4, 32) };
+        (_name, _mode, _groupSize, _scales) = (name, scheme.Mode, scheme.GroupSize, scales.Storage);
         _groups = inputs / _groupSize;
-        _rowBytes = inputs * _bits / 8;
     }
 
     /// <inheritdoc/>
-    protected override void Decode(long first, Span<float> decoded)
+    protected override void DecodeRun(long row, long from, ReadOnlySpan<byte> bytes, long bitFrom, Span<float> values)
     {
-        int k = 0;
-        while (k < decoded.Length)
+        long groupFrom = from / _groupSize, groupTo = (from + values.Length - 1) / _groupSize;
+        var scales = _scales.Source.Span(_scales.ByteOffset + row * _groups + groupFrom, (int)(groupTo - groupFrom + 1));
+        for (int k = 0; k < values.Length; k++)
         {
-            long element = first + k, row = element / _inputs, from = element % _inputs;
-            long to = Math.Min(_inputs, from + decoded.Length - k);
-            long byteFrom = from * _bits / 8, byteTo = (to * _bits + 7) / 8;
-            var codes = _words.Source.Span(_words.ByteOffset + row * _rowBytes + byteFrom, (int)(byteTo - byteFrom));
-            long groupFrom = from / _groupSize, groupTo = (to - 1) / _groupSize;
-            var scales = _scales.Source.Span(_scales.ByteOffset + row * _groups + groupFrom, (int)(groupTo - groupFrom + 1));
-            for (long i = from; i < to; i++)
-            {
-                float scale = Scale(scales[(int)(i / _groupSize - groupFrom)]);
-                long at = i * _bits / 8 - byteFrom;
-                float code = _bits == 8 ? (float)Float8Format.E4M3FN.Values[codes[(int)at]]
-                    : E2M1[(codes[(int)at] >> (int)(i % 2 * 4)) & 0xF];
-                decoded[k++] = code * scale;
-            }
+            long i = from + k;
+            float scale = Scale(scales[(int)(i / _groupSize - groupFrom)]);
+            int at = (int)((i * Bits - bitFrom) / 8);
+            float code = Bits == 8 ? (float)Float8Format.E4M3FN.Values[bytes[at]] : Float4E2M1.Values[(bytes[at] >> (int)(i % 2 * 4)) & 0xF];
+            values[k] = code * scale;
         }
     }
 

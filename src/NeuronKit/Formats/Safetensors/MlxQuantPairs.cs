@@ -67,7 +67,7 @@ internal static class MlxQuantPairs
         long rows = words.ElementCount / words.Shape[^1];
         DecodedFloats values = affine
             ? new MlxQuantValues(words.Name, bits, groupSize, rows, inputs, words, scales, biases!)
-            : new MlxFloatValues(words.Name, mode, rows, inputs, words, scales);
+            : new MlxFloatValues(words.Name, scheme, rows, inputs, words, scales);
         long[] shape = [.. words.Shape.Take(words.Shape.Count - 1), inputs];
         return TensorInfo.Contiguous(words.Name, DType.Float32, shape, new TensorStorage(words.Name, values, 0, values.Length))
             with { StoredAs = affine ? $"mlx int{bits}" : $"mlx {mode.ToString().ToLowerInvariant()}", ByteSize = words.ByteSize + scales.ByteSize + (biases?.ByteSize ?? 0) };

@@ -9,21 +9,18 @@ namespace NeuronKit.Formats.Safetensors;
 /// in double and rounded once (MLX rounds each step to the scales' dtype). A run reads its row's bytes and its groups'
 /// scales and biases once.
 /// </summary>
-internal sealed class MlxQuantValues : DecodedFloats
+internal sealed class MlxQuantValues : MlxPackedRows
 {
     private readonly string _name;
-    private readonly int _bits, _groupSize;
+    private readonly int _groupSize;
     private readonly uint _mask;
-    private readonly long _inputs, _rowBytes;
-    private readonly TensorStorage _words;
     private readonly TensorView _scales, _biases;
 
     public MlxQuantValues(string name, int bits, int groupSize, long rows, long inputs, TensorInfo words, TensorInfo scales, TensorInfo biases)
-        : base(rows * inputs)
+        : base(rows, inputs, bits, words.Storage)
     {
-        (_name, _bits, _groupSize, _inputs, _words) = (name, bits, groupSize, inputs, words.Storage);
+        (_name, _groupSize) = (name, groupSize);
         _mask = (1u << bits) - 1;
-        _rowBytes = inputs * bits / 8;
         long groups = inputs / groupSize;
         _scales = Rows(scales, rows, groups);
         _biases = Rows(biases, rows, groups);
@@ -34,32 +31,24 @@ internal sealed class MlxQuantValues : DecodedFloats
         TensorInfo.Contiguous(tensor.Name, tensor.DType, [rows, groups], tensor.Storage).View();
 
     /// <inheritdoc/>
-    protected override void Decode(long first, Span<float> decoded)
+    protected override void DecodeRun(long row, long from, ReadOnlySpan<byte> bytes, long bitFrom, Span<float> values)
     {
-        int k = 0;
-        while (k < decoded.Length)
+        long groupFrom = from / _groupSize, groupTo = (from + values.Length - 1) / _groupSize;
+        var scales = _scales.Select(0, row).Narrow(0, groupFrom, groupTo - groupFrom + 1).ToDoubles();
+        var biases = _biases.Select(0, row).Narrow(0, groupFrom, groupTo - groupFrom + 1).ToDoubles();
+        for (int k = 0; k < values.Length; k++)
         {
-            long element = first + k, row = element / _inputs, from = element % _inputs;
-            long to = Math.Min(_inputs, from + decoded.Length - k);
-            long byteFrom = from * _bits / 8, byteTo = (to * _bits + 7) / 8;
-            var bytes = _words.Source.Span(_words.ByteOffset + row * _rowBytes + byteFrom, (int)(byteTo - byteFrom));
-            long groupFrom = from / _groupSize, groupTo = (to - 1) / _groupSize;
-            var scales = _scales.Select(0, row).Narrow(0, groupFrom, groupTo - groupFrom + 1).ToDoubles();
-            var biases = _biases.Select(0, row).Narrow(0, groupFrom, groupTo - groupFrom + 1).ToDoubles();
-            for (long i = from; i < to; i++)
-            {
-                long bit = i * _bits - byteFrom * 8;
-                int at = (int)(bit >> 3);
-                uint pair = bytes[at] | (at + 1 < bytes.Length ? (uint)bytes[at + 1] << 8 : 0);
-                uint q = (pair >> (int)(bit & 7)) & _mask;
-                long g = i / _groupSize - groupFrom;
-                decoded[k++] = (float)(scales[g] * q + biases[g]);
-            }
+            long i = from + k, bit = i * Bits - bitFrom;
+            int at = (int)(bit >> 3);
+            uint pair = bytes[at] | (at + 1 < bytes.Length ? (uint)bytes[at + 1] << 8 : 0);
+            uint q = (pair >> (int)(bit & 7)) & _mask;
+            long g = i / _groupSize - groupFrom;
+            values[k] = (float)(scales[g] * q + biases[g]);
         }
     }
 
     /// <inheritdoc/>
     public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
-        throw new RequestException($"{_name} is stored as MLX's packed {_bits}-bit integers with group scales and biases: " +
+        throw new RequestException($"{_name} is stored as MLX's packed {Bits}-bit integers with group scales and biases: " +
             "NeuronKit does not quantize edited values back into them");
 }

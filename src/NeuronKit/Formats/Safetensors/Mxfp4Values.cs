@@ -16,8 +16,6 @@ internal sealed class Mxfp4Values : DecodedBytes
     /// <summary>Values per group (one scale), and the bytes of codes they take.</summary>
     public const int GroupSize = 32, GroupBytes = 16;
 
-    // E2M1 (sign, 2 exponent bits, 1 mantissa bit): codes 8..15 are the negatives of 0..7 (8 is -0).
-    private static ReadOnlySpan<float> E2M1 => [0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f];
 
     private readonly TensorStorage _blocks;
     private readonly TensorStorage _scales;
@@ -62,8 +60,8 @@ internal sealed class Mxfp4Values : DecodedBytes
         float factor = scale == 255 ? float.NaN : MathF.ScaleB(1f, scale - 127);
         for (int k = 0; k < GroupBytes; k++)
         {
-            values[2 * k] = E2M1[codes[k] & 0xF] * factor;
-            values[2 * k + 1] = E2M1[codes[k] >> 4] * factor;
+            values[2 * k] = Float4E2M1.Values[codes[k] & 0xF] * factor;
+            values[2 * k + 1] = Float4E2M1.Values[codes[k] >> 4] * factor;
         }
     }
 

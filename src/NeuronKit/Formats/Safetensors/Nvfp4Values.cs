@@ -15,8 +15,6 @@ internal sealed class Nvfp4Values : DecodedFloats
     /// <summary>Values per E4M3 scale.</summary>
     public const int BlockSize = 16;
 
-    // E2M1 (sign, 2 exponent bits, 1 mantissa bit): codes 8..15 are the negatives of 0..7 (8 is -0).
-    private static ReadOnlySpan<float> E2M1 => [0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f];
 
     private readonly string _name;
     private readonly TensorStorage _codes, _scales;
@@ -41,7 +39,7 @@ internal sealed class Nvfp4Values : DecodedFloats
             long element = first + k;
             float stored = (float)Float8Format.E4M3FN.Values[scales[(int)(element / BlockSize - first / BlockSize)]];
             float block = _divides ? stored / _tensorScale : stored * _tensorScale;
-            decoded[k] = E2M1[(codes[(int)(element / 2 - first / 2)] >> (int)(element % 2 * 4)) & 0xF] * block;
+            decoded[k] = Float4E2M1.Values[(codes[(int)(element / 2 - first / 2)] >> (int)(element % 2 * 4)) & 0xF] * block;
         }
     }
 
