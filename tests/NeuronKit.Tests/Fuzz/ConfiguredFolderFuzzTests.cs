@@ -16,6 +16,7 @@ public class ConfiguredFolderFuzzTests
     [InlineData("diff/mlx/gpt_oss")] // affine and mxfp4 modules, uint8 scales without biases
     [InlineData("diff/mlx/nvfp4")]   // E4M3 scales per 16
     [InlineData("diff/gptq_v2")]     // zero points as the quantize_config.json says
+    [InlineData("safetensors/bitnet")] // packed ternary codes, as the config.json says
     public async Task Damaged_weights_or_configs_are_measured_or_refused_with_a_NeuronKit_error(string fixture)
     {
         var files = Directory.GetFiles(Fixtures.Path(fixture)).Order(StringComparer.Ordinal).ToArray();
