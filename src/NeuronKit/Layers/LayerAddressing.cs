@@ -66,11 +66,19 @@ internal static class LayerAddressing
             .Distinct()
             .ToList();
         var close = NameSuggestions.Closest(name, names);
-        if (close.Count > 0) return new RequestException($"no layer '{name}'", [NameSuggestions.DidYouMean(close)]);
-        if (names.Count == 0) return new RequestException($"no layer '{name}'", ["this checkpoint has no layers"]);
-        string listed = string.Join(", ", names.Take(ListedWhenNothingIsClose).Select(n => $"'{n}'"));
-        string more = names.Count > ListedWhenNothingIsClose ? $", … ({names.Count} in all; `neuron layers` lists them)" : "";
-        return new RequestException($"no layer '{name}'", [$"layers: {listed}{more}"]);
+        string hint;
+        if (close.Count > 0) hint = NameSuggestions.DidYouMean(close);
+        else if (names.Count == 0) hint = "this checkpoint has no layers";
+        else
+        {
+            string listed = string.Join(", ", names.Take(ListedWhenNothingIsClose).Select(n => $"'{n}'"));
+            string more = names.Count > ListedWhenNothingIsClose ? $", … ({names.Count} in all; `neuron layers` lists them)" : "";
+            hint = $"layers: {listed}{more}";
+        }
+        // A LoRA adapter's layers are its factors: the layer asked for is most likely the base model's, merged.
+        return layers.Any(l => l.Name.EndsWith(".lora_A", StringComparison.Ordinal) || l.Name.EndsWith(".lora_B", StringComparison.Ordinal))
+            ? new RequestException($"no layer '{name}'", [hint, "this file is a LoRA adapter, whose layers are its factors (lora_A, lora_B): --base BASE reads it merged into the model it was trained on"])
+            : new RequestException($"no layer '{name}'", [hint]);
     }
 
     // The layer's tensors read again as the requested kind; the layer keeps its name.

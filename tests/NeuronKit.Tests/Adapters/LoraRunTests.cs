@@ -224,6 +224,18 @@ public class LoraRunTests
     }
 
     [Fact]
+    public void Asking_an_adapter_for_a_base_layer_without_a_base_says_how_to_merge()
+    {
+        var run = CliRun.Of("show", Checkpoint(30), "fc1", "5");
+        var plain = CliRun.Of("show", Merged(30), "fc9", "5");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("error: no layer 'fc1'", run.Stderr);
+        Assert.Contains("hint: this file is a LoRA adapter, whose layers are its factors (lora_A, lora_B): --base BASE reads it merged", run.Stderr);
+        Assert.DoesNotContain("LoRA", plain.Stderr);
+    }
+
+    [Fact]
     public void Render_with_a_base_draws_the_merged_layer()
     {
         using var merged = new TempFile("merged.png", []);
