@@ -27,7 +27,8 @@ internal sealed class LayerCandidate
     // weight read through its scales, the static scale of the module's input.
     private static bool IsActivationQuantization(LayerTensor tensor, bool quantized, bool scaled) =>
         (quantized && NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0)
-        || (scaled && NameConventions.InputQuantization.Contains(tensor.Role) && tensor.Tensor.ElementCount == 1 && tensor.Tensor.Shape.Count <= 1);
+        || (scaled && (NameConventions.InputQuantization.Contains(tensor.Role) || NameConventions.CacheQuantization.Contains(tensor.Role))
+            && tensor.Tensor.ElementCount == 1 && tensor.Tensor.Shape.Count <= 1);
 
     /// <summary>The module path: the tensor names minus their last component; "" for a bare module's <c>weight</c>.</summary>
     public string Module { get; }
@@ -67,12 +68,22 @@ internal sealed class LayerCandidate
     /// </summary>
     public IReadOnlyList<Layer> WithActivationQuantization(IReadOnlyList<Layer> layers) =>
         ActivationQuantization.Count == 0 || layers.Count != 1 ? layers
-        : [layers[0].Copy(tensorsAfter: ActivationQuantization, evidenceAfter: [
-            ActivationQuantization.All(t => NameConventions.InputQuantization.Contains(t.Role))
-                ? $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} scales the module's input to {(Tensors.Any(t => t.Tensor.StoredAs?.StartsWith("nvfp4", StringComparison.Ordinal) == true) ? 4 : 8)}-bit floats " +
-                  "(a static activation scale), not its weights: kept with the layer, part of no neuron"
-                : $"{string.Join(" and ", ActivationQuantization.Select(t => t.Tensor.Name))} quantize the module's output (its q_scale and " +
-                  "q_zero_point), not its weights: kept with the layer, part of no neuron"])];
+        : [layers[0].Copy(tensorsAfter: ActivationQuantization, evidenceAfter: [ActivationEvidence()])];
+
+    // Why the activation tensors are no neuron's: what each kind of them scales, then that it is not the weights.
+    private string ActivationEvidence()
+    {
+        static string Names(IEnumerable<LayerTensor> tensors) => string.Join(" and ", tensors.Select(t => t.Tensor.Name));
+        var input = ActivationQuantization.Where(t => NameConventions.InputQuantization.Contains(t.Role)).ToList();
+        var cache = ActivationQuantization.Where(t => NameConventions.CacheQuantization.Contains(t.Role)).ToList();
+        var output = ActivationQuantization.Except(input).Except(cache).ToList();
+        int bits = Tensors.Any(t => t.Tensor.StoredAs?.StartsWith("nvfp4", StringComparison.Ordinal) == true) ? 4 : 8;
+        var said = new List<string>();
+        if (input.Count > 0) said.Add($"{Names(input)} scales the module's input to {bits}-bit floats (a static activation scale)");
+        if (cache.Count > 0) said.Add($"{Names(cache)} scales what the module writes to the KV cache");
+        if (output.Count > 0) said.Add($"{Names(output)} quantize the module's output (its q_scale and q_zero_point)");
+        return string.Join("; ", said) + ", not its weights: kept with the layer, part of no neuron";
+    }
 
     /// <summary>The module's own name: the last component of <see cref="Module"/> (<c>c_attn</c> of <c>h.0.attn.c_attn</c>).</summary>
     public string ModuleName => Module[(Module.LastIndexOf('.') + 1)..];

@@ -125,10 +125,16 @@ internal static partial class NameConventions
     public static readonly IReadOnlyList<string> OutputQuantization = ["scale", "zero_point"]; // torch.ao.nn.quantized Linear, Conv*d _save_to_state_dict
 
     /// <summary>
-    /// What an FP8 module keeps for the quantization of its input (a static activation scale): a scalar beside an 8-bit
-    /// float weight, which belongs to the layer but to no neuron.
+    /// What an FP8 or NVFP4 module keeps for the quantization of its input (a static activation scale): a scalar beside a
+    /// weight read through its scales, which belongs to the layer but to no neuron.
     /// </summary>
     public static readonly IReadOnlyList<string> InputQuantization = ["input_scale", "input_global_scale"]; // compressed-tensors' and ModelOpt's FP8 and NVFP4 checkpoints
+
+    /// <summary>
+    /// What a quantized attention projection keeps for the KV cache it writes: ModelOpt's <c>k_proj.k_scale</c> and
+    /// <c>v_proj.v_scale</c> (and its older <c>output_scale</c>), scalars that belong to the layer but to no neuron.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CacheQuantization = ["k_scale", "v_scale", "output_scale"];
 
     /// <summary>
     /// A mixture-of-experts router's per-expert bias that only chooses the experts (auxiliary-loss-free balancing), beside

@@ -72,6 +72,24 @@ public class SafetensorsNvfp4Tests
     }
 
     [Fact]
+    public void A_projection_s_KV_cache_scale_stays_with_its_layer_as_part_of_no_neuron()
+    {
+        // Given a ModelOpt k_proj [2, 16] with its input scale and the k_scale its KV cache is quantized with
+        byte[] data = [.. new byte[16], 0x38, 0x38, .. BitConverter.GetBytes(1f), .. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(0.25f)];
+        string header = """{"m.self_attn.k_proj.weight":{"dtype":"U8","shape":[2,8],"data_offsets":[0,16]},"m.self_attn.k_proj.weight_scale":{"dtype":"F8_E4M3","shape":[2,1],"data_offsets":[16,18]},"m.self_attn.k_proj.weight_scale_2":{"dtype":"F32","shape":[],"data_offsets":[18,22]},"m.self_attn.k_proj.input_scale":{"dtype":"F32","shape":[],"data_offsets":[22,26]},"m.self_attn.k_proj.k_scale":{"dtype":"F32","shape":[],"data_offsets":[26,30]}}""";
+        using var file = new TempFile("kv_scale.safetensors", SafetensorsBytes.Build(header, data));
+
+        using var model = Model.Open(file.Path);
+
+        // Then k_proj is one Linear of 2 neurons, each of one part; its scales are kept with it
+        var layer = Assert.Single(model.Layers);
+        Assert.Equal(("m.self_attn.k_proj", "Linear", 2L), (layer.Name, layer.Kind, layer.NeuronCount));
+        Assert.Equal(["weight", "input_scale", "k_scale"], layer.Tensors.Select(t => t.Role));
+        Assert.Contains(layer.Evidence, e => e.Contains("m.self_attn.k_proj.k_scale scales what the module writes to the KV cache, not its weights", StringComparison.Ordinal));
+        Assert.Single(model.Neuron("m.self_attn.k_proj", 1).Parts);
+    }
+
+    [Fact]
     public void Editing_an_NVFP4_weight_is_refused()
     {
         using var folder = new TempFolder();
