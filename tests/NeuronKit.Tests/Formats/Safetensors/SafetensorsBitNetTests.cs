@@ -1,6 +1,5 @@
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
-using NeuronKit.Tests.Cli;
 using NeuronKit.Tests.Edits;
 
 namespace NeuronKit.Tests.Formats.Safetensors;
@@ -44,14 +43,6 @@ public class SafetensorsBitNetTests
     }
 
     [Fact]
-    public void Editing_a_ternary_weight_is_refused()
-    {
-        using var folder = new TempFolder();
-
-        var run = CliRun.Of("edit", Folder, Mlp + "down_proj", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains($"{Mlp}down_proj.weight is stored as BitNet's packed ternary codes with a weight_scale", run.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
-    }
+    public void Editing_a_ternary_weight_is_refused() => QuantizedFixture.EditIsRefused(Folder, Mlp + "down_proj",
+        $"{Mlp}down_proj.weight is stored as BitNet's packed ternary codes with a weight_scale");
 }

@@ -1,10 +1,5 @@
-using System.Text.Json;
-using NeuronKit.Diff;
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
-using NeuronKit.Tests.Cli;
-using NeuronKit.Tests.Diff;
-using NeuronKit.Tests.Edits;
 
 namespace NeuronKit.Tests.Formats.Safetensors;
 
@@ -18,7 +13,7 @@ public class SafetensorsBitsAndBytesTests
 {
     private const string Layer = "model.layers.0.";
 
-    private static string Fixture(string name) => Fixtures.Path(Path.Combine("safetensors", name));
+    private static string Fixture(string name) => QuantizedFixture.Path(name);
 
     [Fact]
     public void Each_quantized_weight_is_one_Linear_weight_in_its_own_shape_its_quant_state_consumed()
@@ -37,14 +32,9 @@ public class SafetensorsBitsAndBytesTests
     [Fact]
     public void The_quantized_file_differs_from_its_original_by_numpys_quantization_error_of_each_row()
     {
-        using var original = Model.Open(Fixture("bnb_original.safetensors"));
-        using var bnb = Model.Open(Fixture("bnb.safetensors"));
+        var diff = QuantizedFixture.DiffIsNumpys("bnb_original.safetensors", "bnb.safetensors", "bnb_diff");
 
-        var diff = ModelDiff.Compute(original, bnb);
-
-        var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty("bnb_diff");
         Assert.Equal(3, diff.Layers.Count);
-        foreach (var layer in diff.Layers) ExpectedRows.Match(layer, expected.GetProperty(layer.A.Name));
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.InRange(n.Relative, 1e-4, 0.5));
     }
 
@@ -64,14 +54,6 @@ public class SafetensorsBitsAndBytesTests
     }
 
     [Fact]
-    public void Editing_a_bitsandbytes_weight_is_refused()
-    {
-        using var folder = new TempFolder();
-
-        var run = CliRun.Of("edit", Fixture("bnb.safetensors"), Layer + "mlp.up_proj", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains($"{Layer}mlp.up_proj.weight is stored as bitsandbytes nf4 codes with block absmax", run.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
-    }
+    public void Editing_a_bitsandbytes_weight_is_refused() => QuantizedFixture.EditIsRefused(Fixture("bnb.safetensors"), Layer + "mlp.up_proj",
+        $"{Layer}mlp.up_proj.weight is stored as bitsandbytes nf4 codes with block absmax");
 }

@@ -1,10 +1,5 @@
-using System.Text.Json;
-using NeuronKit.Diff;
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
-using NeuronKit.Tests.Cli;
-using NeuronKit.Tests.Diff;
-using NeuronKit.Tests.Edits;
 
 namespace NeuronKit.Tests.Formats.Safetensors;
 
@@ -18,7 +13,7 @@ public class SafetensorsNvfp4Tests
 {
     private const string Mlp = "model.layers.0.mlp.";
 
-    private static string Fixture(string name) => Fixtures.Path(Path.Combine("safetensors", name));
+    private static string Fixture(string name) => QuantizedFixture.Path(name);
 
     [Theory]
     [InlineData("nvfp4_modelopt.safetensors", "nvfp4·weight_scale_2", "input_scale", 4)]
@@ -46,14 +41,9 @@ public class SafetensorsNvfp4Tests
     [InlineData("nvfp4_ct.safetensors", "ct")]
     public void An_NVFP4_file_differs_from_its_original_by_numpys_quantization_error_of_each_row(string file, string tool)
     {
-        using var original = Model.Open(Fixture("nvfp4_original.safetensors"));
-        using var nvfp4 = Model.Open(Fixture(file));
+        var diff = QuantizedFixture.DiffIsNumpys("nvfp4_original.safetensors", file, "nvfp4_diff", tool);
 
-        var diff = ModelDiff.Compute(original, nvfp4);
-
-        var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty("nvfp4_diff").GetProperty(tool);
         Assert.Equal(2, diff.Layers.Count);
-        foreach (var layer in diff.Layers) ExpectedRows.Match(layer, expected.GetProperty(layer.A.Name));
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.InRange(n.Relative, 1e-3, 0.5));
     }
 
@@ -90,14 +80,6 @@ public class SafetensorsNvfp4Tests
     }
 
     [Fact]
-    public void Editing_an_NVFP4_weight_is_refused()
-    {
-        using var folder = new TempFolder();
-
-        var run = CliRun.Of("edit", Fixture("nvfp4_ct.safetensors"), Mlp + "up_proj", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains($"{Mlp}up_proj.weight is stored as NVFP4 codes with block and tensor scales: NeuronKit does not quantize edited values back into them", run.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
-    }
+    public void Editing_an_NVFP4_weight_is_refused() => QuantizedFixture.EditIsRefused(Fixture("nvfp4_ct.safetensors"), Mlp + "up_proj",
+        $"{Mlp}up_proj.weight is stored as NVFP4 codes with block and tensor scales: NeuronKit does not quantize edited values back into them");
 }

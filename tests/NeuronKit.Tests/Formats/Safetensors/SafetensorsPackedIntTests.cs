@@ -1,10 +1,5 @@
-using System.Text.Json;
-using NeuronKit.Diff;
 using NeuronKit.Formats;
 using NeuronKit.Tensors;
-using NeuronKit.Tests.Cli;
-using NeuronKit.Tests.Diff;
-using NeuronKit.Tests.Edits;
 
 namespace NeuronKit.Tests.Formats.Safetensors;
 
@@ -18,7 +13,7 @@ public class SafetensorsPackedIntTests
 {
     private const string Layer0 = "model.layers.0.";
 
-    private static string Fixture(string name) => Fixtures.Path(Path.Combine("safetensors", name));
+    private static string Fixture(string name) => QuantizedFixture.Path(name);
 
     [Fact]
     public void Each_packed_weight_is_one_Linear_weight_the_rest_consumed()
@@ -39,17 +34,11 @@ public class SafetensorsPackedIntTests
     [Fact]
     public void The_packed_file_differs_from_its_original_by_numpys_quantization_error_of_each_row()
     {
-        // Given the float32 weights and their pack-quantized checkpoint
-        using var original = Model.Open(Fixture("packed_int_original.safetensors"));
-        using var packed = Model.Open(Fixture("packed_int.safetensors"));
+        // Given the float32 weights and their pack-quantized checkpoint, each row's change is what numpy computed from the
+        // unpacked integers, zero points and scales
+        var diff = QuantizedFixture.DiffIsNumpys("packed_int_original.safetensors", "packed_int.safetensors", "packed_diff");
 
-        var diff = ModelDiff.Compute(original, packed);
-
-        // Then each row's change is what numpy computed from the unpacked integers, zero points and scales
-        var expected = JsonDocument.Parse(File.ReadAllText(Fixture("expected.json"))).RootElement.GetProperty("packed_diff");
         Assert.Equal(4, diff.Layers.Count);
-        Assert.Empty(diff.Mismatched);
-        foreach (var layer in diff.Layers) ExpectedRows.Match(layer, expected.GetProperty(layer.A.Name));
     }
 
     [Theory]
@@ -91,14 +80,6 @@ public class SafetensorsPackedIntTests
     }
 
     [Fact]
-    public void Editing_a_packed_weight_is_refused()
-    {
-        using var folder = new TempFolder();
-
-        var run = CliRun.Of("edit", Fixture("packed_int.safetensors"), Layer0 + "mlp.down_proj", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains($"{Layer0}mlp.down_proj.weight is stored as packed 4-bit integers times scales: NeuronKit does not quantize edited values back into them", run.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
-    }
+    public void Editing_a_packed_weight_is_refused() => QuantizedFixture.EditIsRefused(Fixture("packed_int.safetensors"), Layer0 + "mlp.down_proj",
+        $"{Layer0}mlp.down_proj.weight is stored as packed 4-bit integers times scales: NeuronKit does not quantize edited values back into them");
 }
