@@ -221,6 +221,11 @@ public class LoraRunTests
         Assert.Equal(CliRun.Of("layers", Base, "--json").Stdout, await served.Client.GetStringAsync("/api/layers?file=base.safetensors"));
         Assert.NotEqual(await served.Client.GetStringAsync("/api/show?file=1&layer=fc1&neuron=5"),
             await served.Client.GetStringAsync("/api/show?file=2&layer=fc1&neuron=5"));
+        // Two adapter_model.safetensors are told apart by their folders, by which they can be asked for too
+        Assert.Equal("""[{"index":0,"name":"checkpoint-10/adapter_model.safetensors"},{"index":1,"name":"checkpoint-30/adapter_model.safetensors"},{"index":2,"name":"base.safetensors"}]""",
+            (await served.Client.GetStringAsync("/api/files")).TrimEnd('\n'));
+        Assert.Equal(await served.Client.GetStringAsync("/api/stats?file=1"),
+            await served.Client.GetStringAsync("/api/stats?file=" + Uri.EscapeDataString("checkpoint-30/adapter_model.safetensors")));
     }
 
     [Fact]
