@@ -140,6 +140,7 @@ internal static class TrackCommand
         if (steps.Count > 0) notes.Add(steps.Min() == steps.Max() ? $"step {steps[0]}" : $"steps {steps.Min()} to {steps.Max()}");
         if (unknown > 0) notes.Add($"{unknown} without a step");
         if (run.Skipped.Count > 0) notes.Add($"{run.Skipped.Count} skipped: cannot be read");
+        if (run.MergedAdapters > 0) notes.Add($"{Counted.Of(run.MergedAdapters, "LoRA adapter")} merged into {Tensors.ByteSources.FileName(run.LoraBase!)}");
         return $"wrote {path}: {rows:N0} rows from {from}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
     }
 }

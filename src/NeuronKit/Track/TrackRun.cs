@@ -63,7 +63,7 @@ public sealed class TrackRun
         var read = new HashSet<string>(StringComparer.Ordinal); // every file of the checkpoints planned so far
         CheckpointException? first = null;
         long bytes = 0;
-        int unmerged = 0;
+        int unmerged = 0, merged = 0;
         foreach (string path in taken)
         {
             if (read.Contains(ByteSources.Absolute(path))) continue; // a shard or split of a model already planned
@@ -78,6 +78,7 @@ public sealed class TrackRun
                     return (Merged(model, loraBase), step, model.Checkpoint.Files, LoraAdapter.Holds(model.Checkpoint));
                 });
                 if (adapter && loraBase is null) unmerged++;
+                else if (adapter) merged++;
                 using var model = opened;
                 var layers = Measured(model, path, layer);
                 checkpoints.Add(new RunCheckpoint(path, step));
@@ -96,7 +97,7 @@ public sealed class TrackRun
         var ordered = checkpoints
             .OrderBy(c => c.Step is null).ThenBy(c => c.Step)
             .ThenBy(c => c.Path, StringComparer.Ordinal).ToList();
-        return new TrackRun(ordered, models.Count, shard, layer, bytes, skipped, skipUnreadable, loraBase) { UnmergedAdapters = unmerged };
+        return new TrackRun(ordered, models.Count, shard, layer, bytes, skipped, skipUnreadable, loraBase) { UnmergedAdapters = unmerged, MergedAdapters = merged };
     }
 
     /// <summary>
@@ -122,6 +123,9 @@ public sealed class TrackRun
 
     /// <summary>How many of the checkpoints are LoRA adapters measured as their factors (lora_A, lora_B), no base being given.</summary>
     public int UnmergedAdapters { get; private init; }
+
+    /// <summary>How many of the checkpoints are LoRA adapters measured merged into <see cref="LoraBase"/>.</summary>
+    public int MergedAdapters { get; private init; }
 
     /// <summary>The bytes of weights and biases <see cref="Compute"/> reads: a progress bar's total.</summary>
     public long BytesToRead { get; }

@@ -38,7 +38,7 @@ public class LoraRunTests
         // Then the steps come from the folders, and every neuron's statistics are the merged model's
         Assert.Equal([10L, 20L, 30L], got.Select(c => c.Checkpoint.Step!.Value));
         Assert.Equal(want.Select(c => c.Checkpoint.Step), got.Select(c => c.Checkpoint.Step));
-        Assert.Equal(0, run.UnmergedAdapters);
+        Assert.Equal((0, 3), (run.UnmergedAdapters, run.MergedAdapters));
         Assert.EndsWith("base.safetensors", run.LoraBase);
         foreach (var (g, w) in got.Zip(want))
         {
@@ -100,7 +100,7 @@ public class LoraRunTests
         var run = CliRun.Of("track", Base, Run + "/checkpoint-*", "--base", Base, "--parquet", output.Path);
 
         Assert.Equal(0, run.Exit);
-        Assert.Contains("44 rows from 4 checkpoints (steps 0 to 30)", run.Stdout);
+        Assert.Contains("44 rows from 4 checkpoints (steps 0 to 30; 3 LoRA adapters merged into base.safetensors)", run.Stdout);
         var metadata = DuckDb.Rows($"SELECT decode(key), decode(value) FROM parquet_kv_metadata({DuckDb.Literal(output.Path)})")
             .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         Assert.Equal(Base, metadata["neuronkit.lora_base"]);
