@@ -13,10 +13,12 @@ internal static class CommonOptions
             "An http(s):// URL is read by range requests; a folder opens as the model it holds (model.safetensors, a Trainer's checkpoint-500/).",
     };
 
-    public static Option<string?> Base() => new("--base")
+    /// <summary><c>--base BASE</c>, the model LoRA adapters are read merged into; <paramref name="description"/> says which files are.</summary>
+    public static Option<string?> Base(string description =
+        "FILE is a LoRA adapter (PEFT's folder or adapter_model.safetensors, or a llama.cpp adapter GGUF): read it merged " +
+        "into this base model, W + scale · B·A, as PEFT's merge_and_unload and llama.cpp's --lora merge it.") => new("--base")
     {
-        Description = "FILE is a LoRA adapter (PEFT's folder or adapter_model.safetensors, or a llama.cpp adapter GGUF): read it merged " +
-            "into this base model, W + scale · B·A, as PEFT's merge_and_unload and llama.cpp's --lora merge it.",
+        Description = description,
         HelpName = "BASE",
     };
 

@@ -33,12 +33,8 @@ internal static class DiffCommand
         };
         var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
         var full = new Option<bool>("--full") { Description = "With INDEX, print every value of long parts." };
-        var loraBase = new Option<string?>("--base")
-        {
-            Description = "A and B are LoRA adapters (two steps of a LoRA run, two adapters of one model): compare each merged into this base " +
-                "model instead of their factors. A side that is not an adapter is compared as it is.",
-            HelpName = "BASE",
-        };
+        var loraBase = CommonOptions.Base("A and B are LoRA adapters (two steps of a LoRA run, two adapters of one model): compare each merged into this base " +
+            "model instead of their factors. A side that is not an adapter is compared as it is.");
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("diff", "How every neuron changed from file A to file B: its incoming weights (L2 of the change, relative, " +

@@ -27,11 +27,7 @@ internal static class ServeCommand
             Description = "A folder of inputs (.npy, .png, .jpg): an ONNX model's neuron page shows the ones that activate it most.",
             HelpName = "DIR",
         };
-        var loraBase = new Option<string?>("--base")
-        {
-            Description = "Serve each LoRA adapter among the files (PEFT's folder or file, a llama.cpp adapter GGUF) merged into this base model; other files as they are.",
-            HelpName = "BASE",
-        };
+        var loraBase = CommonOptions.Base("Serve each LoRA adapter among the files (PEFT's folder or file, a llama.cpp adapter GGUF) merged into this base model; other files as they are.");
         var preprocess = CommonOptions.Preprocess();
         var layout = CommonOptions.Layout();
         var verbose = CommonOptions.Verbose();

@@ -41,12 +41,8 @@ internal static class TrackCommand
         {
             Description = "Skip a checkpoint that cannot be read (a warning names it and why) instead of stopping; the others' rows are written.",
         };
-        var loraBase = new Option<string?>("--base")
-        {
-            Description = "The run saved LoRA adapters (PEFT's checkpoint-N/ folders, llama.cpp adapter GGUFs): measure each merged into this base " +
-                "model, so the rows are the model's neurons. A checkpoint that is not an adapter (the base itself, as the run's start) is measured as it is.",
-            HelpName = "BASE",
-        };
+        var loraBase = CommonOptions.Base("The run saved LoRA adapters (PEFT's checkpoint-N/ folders, llama.cpp adapter GGUFs): measure each merged into this base " +
+            "model, so the rows are the model's neurons. A checkpoint that is not an adapter (the base itself, as the run's start) is measured as it is.");
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("track", "The statistics of every neuron in every checkpoint of a training run, one row per " +

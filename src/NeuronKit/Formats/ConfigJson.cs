@@ -31,4 +31,20 @@ public static class ConfigJson
             throw new CheckpointException($"{name} is not JSON: {e.Message}", inner: e);
         }
     }
+
+    /// <summary>
+    /// The JSON file <paramref name="fileName"/> beside the checkpoint at <paramref name="path"/>, or null when there is
+    /// none or it cannot be read: for a config that only says how to read the checkpoint, whose absence means the default.
+    /// </summary>
+    public static JsonDocument? Beside(string path, string fileName)
+    {
+        try
+        {
+            return Read(ByteSources.Sibling(path, fileName));
+        }
+        catch (NeuronKitException)
+        {
+            return null;
+        }
+    }
 }

@@ -29,8 +29,7 @@ internal static class BitNetPairs
             weights[packed.Name] = values;
             consumed.Add(scale.Name);
         }
-        return weights.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, weights, consumed);
     }
 
     // The weight's values, or null when the codes or the scale are not shaped as BitLinear keeps them.
@@ -47,16 +46,9 @@ internal static class BitNetPairs
     // config.json beside the file says quant_method bitnet.
     private static bool IsBitNet(string path)
     {
-        try
-        {
-            using var json = ConfigJson.Read(ByteSources.Sibling(path, "config.json"));
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("quantization_config", out var config) && config.ValueKind == JsonValueKind.Object
-                && config.TryGetProperty("quant_method", out var method) && method.ValueKind == JsonValueKind.String && method.GetString() == "bitnet";
-        }
-        catch (NeuronKitException)
-        {
-            return false; // no config beside the file, or none readable
-        }
+        using var json = ConfigJson.Beside(path, "config.json");
+        return json?.RootElement.ValueKind == JsonValueKind.Object
+            && json.RootElement.TryGetProperty("quantization_config", out var config) && config.ValueKind == JsonValueKind.Object
+            && config.TryGetProperty("quant_method", out var method) && method.ValueKind == JsonValueKind.String && method.GetString() == "bitnet";
     }
 }

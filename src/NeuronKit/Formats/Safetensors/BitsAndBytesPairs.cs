@@ -48,8 +48,7 @@ internal static class BitsAndBytesPairs
             consumed.Add(scb.Name);
             if (format is not null) consumed.Add(format.Name);
         }
-        return weights.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, weights, consumed);
     }
 
     // A 4-bit weight's values, or null when its tensors and quant state do not fit one another.
@@ -93,7 +92,7 @@ internal static class BitsAndBytesPairs
 
     private static QuantState? State(TensorInfo stateBytes)
     {
-        var bytes = stateBytes.View().ToDoubles().Select(d => (byte)d).ToArray();
+        var bytes = stateBytes.Storage.Source.Span(stateBytes.Storage.ByteOffset, (int)stateBytes.Storage.ByteLength).ToArray();
         if (!Utf8.IsValid(bytes)) return null;
         try
         {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
@@ -48,16 +49,18 @@ internal sealed class BnbFourBitValues : DecodedFloats
         var absmax = new float[count];
         if (_nested is not { } nested)
         {
-            TensorInfo.Contiguous(_name, DType.Float32, [count], _absmax with { ByteOffset = _absmax.ByteOffset + from * 4, ByteLength = count * 4L })
-                .View().ToFloats().CopyTo(absmax, 0);
+            var stored = _absmax.Source.Span(_absmax.ByteOffset + from * sizeof(float), count * sizeof(float));
+            for (int b = 0; b < count; b++) absmax[b] = BinaryPrimitives.ReadSingleLittleEndian(stored[(b * sizeof(float))..]);
             return absmax;
         }
         var bytes = _absmax.Source.Span(_absmax.ByteOffset + from, count);
         long scaleFrom = from / nested.BlockSize, scaleTo = (from + count - 1) / nested.BlockSize;
-        var scales = TensorInfo.Contiguous(_name, DType.Float32, [scaleTo - scaleFrom + 1],
-            nested.Absmax with { ByteOffset = nested.Absmax.ByteOffset + scaleFrom * 4, ByteLength = (scaleTo - scaleFrom + 1) * 4 }).View().ToFloats();
+        var scales = nested.Absmax.Source.Span(nested.Absmax.ByteOffset + scaleFrom * sizeof(float), (int)(scaleTo - scaleFrom + 1) * sizeof(float));
         for (int b = 0; b < count; b++)
-            absmax[b] = nested.QuantMap[bytes[b]] * scales[(int)((from + b) / nested.BlockSize - scaleFrom)] + nested.Offset;
+        {
+            float scale = BinaryPrimitives.ReadSingleLittleEndian(scales[(int)(((from + b) / nested.BlockSize - scaleFrom) * sizeof(float))..]);
+            absmax[b] = nested.QuantMap[bytes[b]] * scale + nested.Offset;
+        }
         return absmax;
     }
 

@@ -46,8 +46,7 @@ internal static class GroupQuantPairs
             weights[words.Name] = values;
             consumed.UnionWith(new[] { zeros, scales, Part("g_idx") }.OfType<TensorInfo>().Select(t => t.Name));
         }
-        return weights.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, weights, consumed);
     }
 
     // The weight's values, or null when the tensors fit neither layout.
@@ -91,18 +90,12 @@ internal static class GroupQuantPairs
     {
         foreach (var (file, section) in new[] { ("quantize_config.json", (string?)null), ("config.json", "quantization_config") })
         {
-            try
-            {
-                using var json = ConfigJson.Read(ByteSources.Sibling(path, file));
-                var config = section is null ? json.RootElement
-                    : json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(section, out var inner) ? inner : default;
-                if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("checkpoint_format", out var format) && format.ValueKind == JsonValueKind.String)
-                    return format.GetString() == "gptq_v2";
-            }
-            catch (NeuronKitException)
-            {
-                // No such config, or none readable: the next, else v1.
-            }
+            using var json = ConfigJson.Beside(path, file);  // none, or none readable: the next, else v1
+            if (json is null) continue;
+            var config = section is null ? json.RootElement
+                : json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty(section, out var inner) ? inner : default;
+            if (config.ValueKind == JsonValueKind.Object && config.TryGetProperty("checkpoint_format", out var format) && format.ValueKind == JsonValueKind.String)
+                return format.GetString() == "gptq_v2";
         }
         return false;
     }

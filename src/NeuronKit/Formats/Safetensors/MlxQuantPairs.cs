@@ -45,8 +45,7 @@ internal static class MlxQuantPairs
             consumed.Add(scales.Name);
             if (scheme.Mode == MlxMode.Affine) consumed.Add(biases!.Name);
         }
-        return weights.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, weights, consumed);
     }
 
     // The weight's values, or null when the tensors beside it or their shapes do not fit the scheme.
@@ -73,21 +72,15 @@ internal static class MlxQuantPairs
             with { StoredAs = affine ? $"mlx int{bits}" : $"mlx {mode.ToString().ToLowerInvariant()}", ByteSize = words.ByteSize + scales.ByteSize + (biases?.ByteSize ?? 0) };
     }
 
-    // config.json's "quantization" (or "quantization_config"), when it is MLX's; else null.
+    // config.json's "quantization" (or "quantization_config"), when it is MLX's; else null (no config beside the file,
+    // or none readable: nothing says how the words are packed).
     private static MlxQuantization? Config(string path)
     {
-        try
-        {
-            using var json = ConfigJson.Read(ByteSources.Sibling(path, "config.json"));
-            if (json.RootElement.ValueKind != JsonValueKind.Object) return null;
-            foreach (string key in new[] { "quantization", "quantization_config" })
-                if (json.RootElement.TryGetProperty(key, out var section) && MlxQuantization.Parse(section) is { } parsed)
-                    return parsed;
-        }
-        catch (NeuronKitException)
-        {
-            // No config beside the file, or none readable: nothing says how the words are packed.
-        }
+        using var json = ConfigJson.Beside(path, "config.json");
+        if (json?.RootElement.ValueKind != JsonValueKind.Object) return null;
+        foreach (string key in new[] { "quantization", "quantization_config" })
+            if (json.RootElement.TryGetProperty(key, out var section) && MlxQuantization.Parse(section) is { } parsed)
+                return parsed;
         return null;
     }
 

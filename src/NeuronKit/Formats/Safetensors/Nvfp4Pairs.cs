@@ -41,8 +41,7 @@ internal static class Nvfp4Pairs
                 break;
             }
         }
-        return weights.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, weights, consumed);
     }
 
     // The weight's values, or null when the codes, block scales and tensor scale do not fit one another.

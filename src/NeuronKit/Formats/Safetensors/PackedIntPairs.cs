@@ -36,8 +36,7 @@ internal static class PackedIntPairs
             weights[packed.Name] = values;
             consumed.UnionWith(new[] { shape, scale, Part("weight_zero_point"), Part("weight_g_idx") }.OfType<TensorInfo>().Select(t => t.Name));
         }
-        return weights.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => weights.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, weights, consumed);
     }
 
     // The weight's values, or null when the tensors do not fit one another.

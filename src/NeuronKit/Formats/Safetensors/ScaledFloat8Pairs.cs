@@ -33,8 +33,7 @@ internal static class ScaledFloat8Pairs
                 break;
             }
         }
-        return scaled.Count == 0 ? tensors
-            : [.. tensors.Where(t => !consumed.Contains(t.Name)).Select(t => scaled.GetValueOrDefault(t.Name) ?? t)];
+        return DecodedTensors.Replace(tensors, scaled, consumed);
     }
 
     // The weight's values through its scales, or null when the scales' shape fits no known layout.
