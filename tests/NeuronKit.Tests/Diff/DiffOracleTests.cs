@@ -80,6 +80,33 @@ public class DiffOracleTests
         var diff = ModelDiff.Compute(original, copy);
 
         // Then each neuron's change is numpy's (q − z) · scale against the original, its bias's the float16 rounding
+        AssertGroupQuantized(quantized, diff);
+    }
+
+    [Theory]
+    [InlineData("torch_save/gptq_model-4bit-32g.bin", "g_gptq.safetensors")]   // zip, as AutoGPTQ's save_quantized(use_safetensors=False) names it
+    [InlineData("torch_save/awq_model.bin", "g_awq.safetensors")]
+    [InlineData("torch_save/gptq_act_views.bin", "g_gptq_act.safetensors")]    // words viewed at offsets into one storage, scales strided
+    [InlineData("torch_save/sharded", "g_gptq_int3.safetensors")]              // transformers' .bin shards: words in one, scales and g_idx in the other
+    public void A_GPTQ_or_AWQ_copy_saved_with_torch_save_reads_as_the_same_copy_in_safetensors(string twin, string quantized)
+    {
+        // Given a float32 model, and its GPTQ or AWQ copy saved with torch.save and with safetensors
+        using var original = Model.Open(Fixtures.Path(quantized.Contains("_int3") ? "diff/g32.safetensors" : "diff/g.safetensors"));
+        using var copy = Model.Open(Fixtures.Path("diff/" + twin));
+        using var safetensors = Model.Open(Fixtures.Path("diff/" + quantized));
+
+        // When the torch.save copy is compared with the original
+        var diff = ModelDiff.Compute(original, copy);
+
+        // Then its table is numpy's for the copy, and every weight and bias is the safetensors copy's, value for value
+        AssertGroupQuantized(quantized, diff);
+        Assert.Equal(safetensors.Checkpoint.Tensors.Select(t => (t.Name, t.StoredAs)).Order(), copy.Checkpoint.Tensors.Select(t => (t.Name, t.StoredAs)).Order());
+        foreach (var tensor in safetensors.Checkpoint.Tensors)
+            Assert.Equal(tensor.View().ToDoubles(), copy.Checkpoint.Find(tensor.Name)!.View().ToDoubles());
+    }
+
+    private static void AssertGroupQuantized(string quantized, ModelDiff diff)
+    {
         var expected = Root.GetProperty("group_quantized").GetProperty(quantized);
         AssertTable(expected, diff);
         Assert.Empty(diff.Mismatched);
@@ -180,11 +207,12 @@ public class DiffOracleTests
     [Theory]
     [InlineData("diff/g_gptq.safetensors", "fc.weight is stored as GPTQ's packed 4-bit integers times group scales: NeuronKit does not quantize edited values back into them")]
     [InlineData("diff/mlx/q4", "fc.weight is stored as MLX's packed 4-bit integers with group scales and biases: NeuronKit does not quantize edited values back into them")]
+    [InlineData("diff/torch_save/gptq_model-4bit-32g.bin", "fc.weight is stored as GPTQ's packed 4-bit integers times group scales: NeuronKit does not quantize edited values back into them")]
     public void Editing_a_GPTQ_or_MLX_weight_is_refused(string fixture, string message)
     {
         using var folder = new NeuronKit.Tests.Edits.TempFolder();
 
-        var run = CliRun.Of("edit", Fixtures.Path(fixture), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out.safetensors"));
+        var run = CliRun.Of("edit", Fixtures.Path(fixture), "fc", "0", "--zero", "-o", Path.Combine(folder.Path, "out" + (fixture.EndsWith(".bin") ? ".bin" : ".safetensors")));
 
         Assert.Equal(2, run.Exit);
         Assert.Contains(message, run.Stderr);

@@ -17,8 +17,9 @@ public class MutationFuzzTests(ITestOutputHelper output)
     // No file under 64 KiB may make a reader allocate more than this: sizes are checked before allocation.
     private const long AllocationCap = 256L << 20;
 
+    // Each fixture folder, and the quantized layouts saved with torch.save (their views read through their strides).
     public static TheoryData<string> Formats() =>
-        [.. Directory.GetDirectories(Fixtures.Path("")).Select(d => Path.GetFileName(d)).Where(d => SeedFiles(d).Count > 0)];
+        [.. Directory.GetDirectories(Fixtures.Path("")).Select(d => Path.GetFileName(d)).Append("diff/torch_save").Where(d => SeedFiles(d).Count > 0)];
 
     [Theory]
     [MemberData(nameof(Formats))]
@@ -28,7 +29,7 @@ public class MutationFuzzTests(ITestOutputHelper output)
         int seed = int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_SEED"), out int s) ? s : Random.Shared.Next();
         var random = new Random(seed);
         var seeds = SeedFiles(format);
-        string dir = Path.Combine(Path.GetTempPath(), $"neuronkit-fuzz-{format}-{Guid.NewGuid():N}");
+        string dir = Path.Combine(Path.GetTempPath(), $"neuronkit-fuzz-{format.Replace('/', '-')}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
         int opened = 0, refused = 0;
         var clock = Stopwatch.StartNew();

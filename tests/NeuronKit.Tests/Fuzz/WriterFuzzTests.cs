@@ -21,7 +21,7 @@ public class WriterFuzzTests
         int seed = int.TryParse(Environment.GetEnvironmentVariable("NEURONKIT_FUZZ_SEED"), out int s) ? s : Random.Shared.Next();
         var random = new Random(seed);
         var seeds = MutationFuzzTests.SeedFiles(format);
-        string dir = Directory.CreateTempSubdirectory($"neuronkit-writer-fuzz-{format}-").FullName;
+        string dir = Directory.CreateTempSubdirectory($"neuronkit-writer-fuzz-{format.Replace('/', '-')}-").FullName;
         try
         {
             for (int i = 0; i < count; i++)

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using NeuronKit.Containers.Pickle;
+using NeuronKit.Formats.QuantizedLayouts;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;
@@ -55,7 +56,14 @@ public sealed class PyTorchReader : ICheckpointReader
         System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."u8);
 
     /// <inheritdoc/>
-    public Checkpoint Open(string path)
+    public Checkpoint Open(string path) => Open(path, decodeLayouts: true);
+
+    /// <summary>
+    /// The checkpoint of the file at <paramref name="path"/>; with <paramref name="decodeLayouts"/>, its quantized layouts
+    /// (a GPTQ or bitsandbytes model saved with <c>torch.save</c>) read as their weights (<see cref="QuantizedWeights"/>),
+    /// else its tensors as stored (a shard, whose layouts may span shards).
+    /// </summary>
+    internal Checkpoint Open(string path, bool decodeLayouts)
     {
         string fileName = ByteSources.FileName(path);
         var file = ByteSources.Open(path);
@@ -69,7 +77,8 @@ public sealed class PyTorchReader : ICheckpointReader
             records = pickle.Records;
             var walker = new TorchObjectWalker(new TorchTensorBuilder(pickle.Records, fileName), fileName);
             walker.Walk(pickle.Root);
-            return new Checkpoint(path, Name, walker.Tensors, [.. pickle.Records.Owned, file], WithRootIntegers(pickle.Metadata, pickle.Root), walker.Graph);
+            var tensors = decodeLayouts ? QuantizedWeights.Decode(walker.Tensors, path) : walker.Tensors;
+            return new Checkpoint(path, Name, tensors, [.. pickle.Records.Owned, file], WithRootIntegers(pickle.Metadata, pickle.Root), walker.Graph);
         }
         catch
         {

@@ -1,3 +1,4 @@
+using NeuronKit.Formats.QuantizedLayouts;
 using NeuronKit.Formats.Safetensors;
 
 namespace NeuronKit.Formats.PyTorch;
@@ -24,7 +25,7 @@ internal static class PyTorchShards
                 index.CheckShardFile(shard);
                 if (!reader.Detect(SafetensorsReader.Head(index.ShardPath(shard))))
                     throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a torch.save file as its first shard is");
-                var part = reader.Open(index.ShardPath(shard));
+                var part = reader.Open(index.ShardPath(shard), decodeLayouts: false);
                 shards.Add(part);
                 index.CheckShardHolds(shard, part.Tensors.Select(t => t.Name));
                 tensors.AddRange(part.Tensors);
@@ -32,7 +33,7 @@ internal static class PyTorchShards
             }
             metadata["index"] = index.FileName;
             metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new Checkpoint(path, reader.Name, tensors, shards, metadata, files: index.Files);
+            return new Checkpoint(path, reader.Name, QuantizedWeights.Decode(tensors, path), shards, metadata, files: index.Files);
         }
         catch
         {

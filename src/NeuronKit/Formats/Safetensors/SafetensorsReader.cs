@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NeuronKit.Formats.QuantizedLayouts;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Safetensors;
@@ -48,7 +49,7 @@ public sealed partial class SafetensorsReader : ICheckpointReader
                 file.Dispose();
                 return SafetensorsShards.Open(path, index);
             }
-            return new Checkpoint(path, Name, Decoded(contents.Tensors, path), [file], contents.Metadata);
+            return new Checkpoint(path, Name, QuantizedWeights.Decode(contents.Tensors, path), [file], contents.Metadata);
         }
         catch
         {
@@ -56,15 +57,6 @@ public sealed partial class SafetensorsReader : ICheckpointReader
             throw;
         }
     }
-
-    /// <summary>
-    /// <paramref name="tensors"/> (of the file at <paramref name="path"/>) with what quantized checkpoints keep in several
-    /// tensors read as the one tensor the model computes with: MXFP4 pairs (<see cref="Mxfp4Pairs"/>), bitsandbytes' 4- and 8-bit weights (<see cref="BitsAndBytesPairs"/>), NVFP4 codes and their scales (<see cref="Nvfp4Pairs"/>), 8-bit floats and theirs (<see cref="ScaledFloat8Pairs"/>),
-    /// packed integers and theirs (<see cref="PackedIntPairs"/>, <see cref="GroupQuantPairs"/>, <see cref="MlxQuantPairs"/>), BitNet's
-    /// ternary codes (<see cref="BitNetPairs"/>).
-    /// </summary>
-    internal static IReadOnlyList<TensorInfo> Decoded(IReadOnlyList<TensorInfo> tensors, string path) =>
-        BitNetPairs.Combine(MlxQuantPairs.Combine(GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path);
 
     // A header length under 2^32 (its top four bytes zero: not text, not GGUF's magic + version) followed by the JSON
     // object's '{', which JSON whitespace may precede (safetensors PR #686). A length above the 100 MB cap is still

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>MLX's quantization modes (mlx/primitives.h <c>QuantizationMode</c>).</summary>
 internal enum MlxMode

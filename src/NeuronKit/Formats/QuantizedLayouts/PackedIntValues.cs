@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A pack-quantized weight [out, in] as float32 bytes: element (r, c) is <c>(q − z) · scale[r, g]</c> in float32, q the

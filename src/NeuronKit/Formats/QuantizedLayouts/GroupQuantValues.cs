@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A GPTQ (2, 3, 4 or 8 bits) or AWQ (4 bits) weight as the float32 Linear weight [out, in]: element (j, i) is <c>(q − z) · scales[g, j]</c>, q input

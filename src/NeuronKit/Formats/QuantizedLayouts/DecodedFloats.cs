@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A quantized weight's values as float32 bytes: the subclass decodes a run of elements, this turns any byte range

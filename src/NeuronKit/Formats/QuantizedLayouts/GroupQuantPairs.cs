@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// GPTQ and AWQ checkpoints (AutoGPTQ/GPTQModel, AutoAWQ; Qwen's and many others' -GPTQ-Int4 and -AWQ releases) store a

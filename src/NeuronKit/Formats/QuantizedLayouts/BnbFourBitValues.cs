@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A bitsandbytes 4-bit weight (NF4 or FP4) as float32 values, as its dequantize_4bit computes them: the weight's n values,

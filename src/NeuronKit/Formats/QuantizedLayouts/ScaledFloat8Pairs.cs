@@ -1,6 +1,6 @@
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// FP8 checkpoints store a Linear's weight as 8-bit floats beside the scales that give its values: DeepSeek-V3's and

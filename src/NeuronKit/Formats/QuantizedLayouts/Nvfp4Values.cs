@@ -1,7 +1,7 @@
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// An NVFP4 weight as float32 values: codes are E2M1, two a byte (the low nibble the even element), under one E4M3 scale

@@ -1,7 +1,7 @@
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A weight MLX quantized in one of its float modes, as float32 values: element i of row r is

@@ -1,6 +1,6 @@
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// compressed-tensors' pack-quantized checkpoints (llm-compressor's W4A16 and W8A16, Kimi K2 Thinking's int4 experts)

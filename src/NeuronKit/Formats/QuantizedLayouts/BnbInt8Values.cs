@@ -1,7 +1,7 @@
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A bitsandbytes LLM.int8() weight [out, in] as float32 values, as its int8_vectorwise_dequant computes them: int8 codes

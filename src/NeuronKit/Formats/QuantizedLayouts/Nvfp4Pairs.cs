@@ -1,6 +1,6 @@
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// NVFP4 checkpoints (NVIDIA's ModelOpt exports, the nvidia/…-FP4 models; llm-compressor's nvfp4-pack-quantized) store a

@@ -1,6 +1,6 @@
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>What each pass that reads a quantized layout as one tensor (the <c>…Pairs</c> classes) gives back.</summary>
 internal static class DecodedTensors

@@ -1,7 +1,7 @@
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A BitNet b1.58 weight [out, in] as float32 values: transformers' BitLinear keeps it as uint8 [out/4, in], four ternary

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// MLX's quantized checkpoints (mlx-lm's <c>convert -q</c>, the mlx-community models): a quantized Linear or Embedding

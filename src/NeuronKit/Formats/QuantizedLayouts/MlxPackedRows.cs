@@ -1,6 +1,6 @@
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// An MLX-quantized weight as float32 values, walked as MLX packs it: each row of <c>inputs</c> codes a little-endian bit

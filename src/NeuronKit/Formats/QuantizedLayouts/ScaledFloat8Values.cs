@@ -1,7 +1,7 @@
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// An 8-bit float weight [out, in] whose true values are each code times a scale of its block, as float32 bytes:

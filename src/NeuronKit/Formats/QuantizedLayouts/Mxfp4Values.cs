@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// A tensor Hugging Face stores in MXFP4 (gpt-oss's experts), seen as float32 bytes: <c>NAME_blocks</c> [..., G, 16]

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// Models saved quantized by bitsandbytes (transformers' <c>load_in_4bit</c> / <c>load_in_8bit</c> then

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// BitNet b1.58 checkpoints (microsoft/bitnet-b1.58-2B-4T, the models transformers loads with

@@ -1,6 +1,6 @@
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// Hugging Face's MXFP4 checkpoints (gpt-oss) store a parameter NAME as two uint8 tensors, <c>NAME_blocks</c>

@@ -1,7 +1,7 @@
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
-namespace NeuronKit.Formats.Safetensors;
+namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
 /// An MLX-quantized weight as float32 values: element i of row r is <c>scales[r, g] · q + biases[r, g]</c>, q the
