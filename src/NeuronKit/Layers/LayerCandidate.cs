@@ -24,10 +24,12 @@ internal sealed class LayerCandidate
     }
 
     // A scalar beside a quantized weight: a quantized module's output scale or zero point, or, beside an 8-bit float
-    // weight read through its scales, the static scale of the module's input.
+    // weight read through its scales, the static scale of the module's input or its KV cache's; a KV-cache scale named
+    // so beside any weight.
     private static bool IsActivationQuantization(LayerTensor tensor, bool quantized, bool scaled) =>
         (quantized && NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0)
-        || (scaled && (NameConventions.InputQuantization.Contains(tensor.Role) || NameConventions.CacheQuantization.Contains(tensor.Role))
+        || ((scaled && (NameConventions.InputQuantization.Contains(tensor.Role) || NameConventions.CacheQuantization.Contains(tensor.Role))
+                || NameConventions.CacheScales.Contains(tensor.Role))
             && tensor.Tensor.ElementCount == 1 && tensor.Tensor.Shape.Count <= 1);
 
     /// <summary>The module path: the tensor names minus their last component; "" for a bare module's <c>weight</c>.</summary>
@@ -80,7 +82,8 @@ internal sealed class LayerCandidate
         int bits = Tensors.Any(t => t.Tensor.StoredAs?.StartsWith("nvfp4", StringComparison.Ordinal) == true) ? 4 : 8;
         var said = new List<string>();
         if (input.Count > 0) said.Add($"{Names(input)} scales the module's input to {bits}-bit floats (a static activation scale)");
-        if (cache.Count > 0) said.Add($"{Names(cache)} scales what the module writes to the KV cache");
+        if (cache.Count > 0)
+            said.Add($"{Names(cache)}{(cache.Any(t => LayerCandidate.ModuleOf(t.Tensor.Name) != Module) ? ", kept on the attention," : "")} scales what the module writes to the KV cache");
         if (output.Count > 0) said.Add($"{Names(output)} quantize the module's output (its q_scale and q_zero_point)");
         return string.Join("; ", said) + ", not its weights: kept with the layer, part of no neuron";
     }

@@ -20,6 +20,7 @@ internal static class LayerInference
         var quantizationParameters = QuantizationParameters.ReadOnlyAsParameters(graph.Nodes);
         var order = new Dictionary<string, int>(StringComparer.Ordinal);
         var modules = new Dictionary<string, List<LayerTensor>>(StringComparer.Ordinal);
+        var moduleNames = checkpoint.Tensors.Select(t => LayerCandidate.ModuleOf(t.Name)).ToHashSet(StringComparer.Ordinal);
         foreach (var tensor in checkpoint.Tensors)
         {
             if (IsUnder(tensor.Name, graph.NonLayerPrefixes)) continue;
@@ -29,9 +30,12 @@ internal static class LayerInference
             // states, an activation's quantization), not a layer; `neuron tensors` still lists it. Real and complex floats are weights.
             if (graph.Nodes.Count > 0 && (constants.Contains(tensor.Name) || !(tensor.DType.IsFloatingPoint() || tensor.DType.IsComplex())
                 || quantizationParameters.Contains(tensor.Name))) continue;
-            string module = LayerCandidate.ModuleOf(tensor.Name);
+            string module = LayerCandidate.ModuleOf(tensor.Name), role = LayerCandidate.RoleOf(tensor.Name);
+            // An attention's one KV-cache scale goes to the projection whose output it scales, as a projection's own would.
+            if (tensor.ElementCount == 1 && tensor.Shape.Count <= 1 && NameConventions.CacheScaleProjection(module, role, moduleNames) is { } projection)
+                module = projection;
             if (!modules.TryGetValue(module, out var group)) modules[module] = group = [];
-            group.Add(new LayerTensor(LayerCandidate.RoleOf(tensor.Name), tensor));
+            group.Add(new LayerTensor(role, tensor));
         }
 
         // Graph nodes first; the tensors no node claims are read by names and shapes.

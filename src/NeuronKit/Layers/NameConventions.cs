@@ -134,7 +134,30 @@ internal static partial class NameConventions
     /// What a quantized attention projection keeps for the KV cache it writes: ModelOpt's <c>k_proj.k_scale</c> and
     /// <c>v_proj.v_scale</c> (and its older <c>output_scale</c>), scalars that belong to the layer but to no neuron.
     /// </summary>
-    public static readonly IReadOnlyList<string> CacheQuantization = ["k_scale", "v_scale", "output_scale"];
+    public static readonly IReadOnlyList<string> CacheQuantization = [.. CacheScales, "output_scale"];
+
+    /// <summary>
+    /// The KV-cache scales named for the cache (the keys', the values'), whatever the weights beside them are stored as: an
+    /// FP8 KV cache is often the model's only quantization.
+    /// </summary>
+    public static IReadOnlyList<string> CacheScales => ["k_scale", "v_scale"];
+
+    /// <summary>
+    /// The attention projection whose output a KV-cache scale kept on the attention module scales, or null: compressed-tensors
+    /// and vLLM keep one <c>k_scale</c> and <c>v_scale</c> per attention (<c>model.layers.0.self_attn.k_scale</c>, as
+    /// Qwen2.5-FP8 and gpt-oss ship them, or under vLLM's <c>self_attn.attn.</c>), scaling the keys <c>k_proj</c> computes and
+    /// the values <c>v_proj</c> does, or the fused <c>qkv_proj</c>, <c>query_key_value</c>, <c>c_attn</c> or <c>W_pack</c>
+    /// that computes both. <paramref name="modules"/> are the checkpoint's.
+    /// </summary>
+    public static string? CacheScaleProjection(string module, string role, IReadOnlySet<string> modules)
+    {
+        string? own = role switch { "k_scale" => "k_proj", "v_scale" => "v_proj", _ => null };
+        if (own is null) return null;
+        // vLLM's Attention sits under the attention module whose projections it reads (self_attn.attn); GPT-2's attention is attn itself.
+        string[] attentions = module.EndsWith(".attn", StringComparison.Ordinal) ? [module, module[..^".attn".Length]] : [module];
+        return attentions.SelectMany(a => new[] { own, "qkv_proj", "query_key_value", "c_attn", "W_pack" }.Select(p => a == "" ? p : $"{a}.{p}"))
+            .FirstOrDefault(modules.Contains);
+    }
 
     /// <summary>
     /// A mixture-of-experts router's per-expert bias that only chooses the experts (auxiliary-loss-free balancing), beside

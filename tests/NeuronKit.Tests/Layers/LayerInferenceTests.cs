@@ -69,6 +69,65 @@ public class LayerInferenceTests
         Assert.Equal(["scale", "fc"], model.Layers.Select(l => l.Name));
     }
 
+    [Theory]
+    [InlineData("model.layers.0.self_attn.")]        // compressed-tensors' and Qwen2.5-FP8's
+    [InlineData("model.layers.0.self_attn.attn.")]   // vLLM's Attention under the attention module
+    public void An_attention_s_KV_cache_scales_stay_with_the_projections_whose_output_they_scale(string at)
+    {
+        // Given a Hugging Face attention (unquantized weights) with one k_scale and one v_scale of its own
+        const string Attention = "model.layers.0.self_attn.";
+        var builder = new CheckpointBuilder();
+        foreach (string projection in (string[])["q_proj", "k_proj", "v_proj", "o_proj"]) builder.Tensor($"{Attention}{projection}.weight", 4, 4);
+        using var model = builder.Tensor(at + "k_scale").Tensor(at + "v_scale").Model();
+
+        // Then the four projections are the only layers: k_scale is kept with k_proj, v_scale with v_proj, each in no neuron
+        Assert.Equal(["q_proj", "k_proj", "v_proj", "o_proj"], model.Layers.Select(l => l.Name[Attention.Length..]));
+        foreach (var (projection, scale) in new[] { ("k_proj", "k_scale"), ("v_proj", "v_scale") })
+        {
+            var layer = model.Layer(Attention + projection);
+            Assert.Equal([$"{Attention}{projection}.weight", at + scale], layer.Tensors.Select(t => t.Tensor.Name));
+            Assert.Contains(layer.Evidence, e => e.Contains($"{at}{scale}, kept on the attention, scales what the module writes to the KV cache", StringComparison.Ordinal));
+            Assert.Equal(["weight"], layer.Neuron(3).Parts.Select(p => p.Role.Name));
+            Assert.Same(layer, model.Layer(at + scale));
+        }
+    }
+
+    [Theory]
+    [InlineData("h.0.attn.", "c_attn", 12)]                      // GPT-2's fused Conv1D
+    [InlineData("model.layers.0.self_attn.", "qkv_proj", 12)]    // Phi-3's fused Linear
+    [InlineData("transformer.h.0.self_attention.", "query_key_value", 12)]  // Falcon's
+    public void An_attention_s_KV_cache_scales_stay_with_its_fused_projection(string attention, string fused, int outputs)
+    {
+        using var model = new CheckpointBuilder().Tensor($"{attention}{fused}.weight", fused == "c_attn" ? [4, outputs] : [outputs, 4])
+            .Tensor(attention + "k_scale").Tensor(attention + "v_scale").Model();
+
+        var layer = Assert.Single(model.Layers);
+        Assert.Equal(attention + fused, layer.Name);
+        Assert.Equal(["weight", "k_scale", "v_scale"], layer.Tensors.Select(t => t.Role));
+    }
+
+    [Fact]
+    public void A_projection_s_own_KV_cache_scale_stays_with_it_beside_unquantized_weights()
+    {
+        // Given ModelOpt's naming, k_proj.k_scale, in a model whose only quantization is its FP8 KV cache
+        using var model = new CheckpointBuilder().Tensor("attn.k_proj.weight", 4, 4).Tensor("attn.k_proj.bias", 4).Tensor("attn.k_proj.k_scale").Model();
+
+        var layer = Assert.Single(model.Layers);
+        Assert.Equal(("attn.k_proj", "Linear"), (layer.Name, layer.Kind));
+        Assert.Equal(["weight", "bias", "k_scale"], layer.Tensors.Select(t => t.Role));
+        Assert.Contains(layer.Evidence, e => e.Contains("attn.k_proj.k_scale scales what the module writes to the KV cache", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_KV_cache_scale_with_no_projection_to_go_to_or_of_more_than_one_value_stays_a_layer_of_its_own()
+    {
+        // Given an attention's k_scale without a k_proj beside it, and a v_scale of one value per head
+        using var model = new CheckpointBuilder().Tensor("attn.k_scale").Tensor("attn.out_proj.weight", 4, 4)
+            .Tensor("self_attn.v_proj.weight", 4, 4).Tensor("self_attn.v_scale", 2).Model();
+
+        Assert.Equal(["attn.k_scale", "attn.out_proj", "self_attn.v_proj", "self_attn.v_scale"], model.Layers.Select(l => l.Name));
+    }
+
     [Fact]
     public void A_file_with_a_module_called_root_keeps_the_empty_name_for_the_module_s_own_tensors()
     {
