@@ -53,6 +53,7 @@ internal static class PruneCommand
             if (!dry) prune.WriteTo(target!);
             if (parse.GetValue(json)) ReportJson.Write(stdout, PruneReport.Of(prune, dry));
             else PruneTextWriter.Write(stdout, prune, dry);
+            foreach (var stale in StaleConfigSize.Of(prune)) stderr.WriteLine($"note: {Note(stale)}");
         }));
         return command;
     }
@@ -73,6 +74,17 @@ internal static class PruneCommand
             pairs.Add((model.Layer(item[..colon]), [Index(item[(colon + 1)..], item)]));
         }
         return pairs;
+    }
+
+    // What a stale width in config.json means for loading the pruned copy, and what to do.
+    private static string Note(StaleConfigSize stale)
+    {
+        string layers = stale.Layers.Count <= 3 ? string.Join(", ", stale.Layers) : $"{stale.Layers[0]} and {stale.Layers.Count - 1:N0} more layers";
+        string now = string.Join(" or ", stale.Now.Select(n => n.ToString("N0", CultureInfo.InvariantCulture)));
+        return $"config.json beside the file says {stale.Key} {stale.Size:N0}, the size of {layers} before the prune ({now} now): " +
+            (stale.Now.Count == 1
+                ? $"transformers builds the model from it and refuses other shapes, so give the pruned copy a config.json that says {stale.Key} {now}"
+                : $"transformers builds every layer at one size, so it cannot load the pruned copy unless each layer loses as many neurons");
     }
 
     private static long Index(string text, string where) =>
