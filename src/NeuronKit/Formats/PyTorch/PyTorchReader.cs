@@ -38,7 +38,7 @@ public sealed class PyTorchReader : ICheckpointReader
 
     /// <inheritdoc/>
     public string Description => "PyTorch torch.save files (.pt, .pth, .bin, .ckpt): zip (torch >= 1.6) and legacy streams; " +
-        "transformers' .bin shards by their pytorch_model.bin.index.json";
+        "transformers' .bin shards by their pytorch_model.bin.index.json; quantized weights read as for safetensors";
 
     /// <inheritdoc/>
     public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(LegacyMagic) || StartsWithPickleGlobal(head) || IsTorchZip(head);

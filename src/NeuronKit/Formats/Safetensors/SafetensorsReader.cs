@@ -26,7 +26,8 @@ public sealed partial class SafetensorsReader : ICheckpointReader
     public string Name => "safetensors";
 
     /// <inheritdoc/>
-    public string Description => "safetensors files (.safetensors), and sharded models by their model.safetensors.index.json or any shard";
+    public string Description => "safetensors files (.safetensors), and sharded models by their model.safetensors.index.json or any shard; " +
+        "weights quantized by GPTQ, AWQ, bitsandbytes, compressed-tensors, FP8, NVFP4, MXFP4, MLX or BitNet read as the weights they stand for";
 
     /// <inheritdoc/>
     public bool Detect(ReadOnlySpan<byte> head) => IsSafetensors(head) || IsIndex(head);
