@@ -89,6 +89,20 @@ public class CliOutputTests
     }
 
     [Theory]
+    [InlineData("diff/g_gptq.safetensors", "fc", "note: --raw adds the stored integers of PyTorch's and ONNX's quantized tensors; fc.weight is stored as gptq int4 and shown as the values it decodes to")]
+    [InlineData("pytorch/seed_linear.pt", "0", "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values")]
+    public void Show_raw_says_when_a_neuron_has_no_stored_integers_to_add(string file, string layer, string note)
+    {
+        var plain = CliRun.Of("show", Fixtures.Path(file), layer, "1");
+        var run = CliRun.Of("show", Fixtures.Path(file), layer, "1", "--raw");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(plain.Stdout, run.Stdout);
+        Assert.Equal(note + "\n", run.Stderr);
+        Assert.Equal("", CliRun.Of("show", Sample("quantized.pt"), "fc", "0", "--raw").Stderr);
+    }
+
+    [Theory]
     [InlineData("/conv/Conv", "1", "qdq_conv_1.txt")]
     [InlineData("/conv/Conv", "1", "qdq_conv_1_raw.txt", "--raw")]
     [InlineData("/fc/MatMul_quant", "0", "dynamic_fc_0_raw.txt", "--raw")]
