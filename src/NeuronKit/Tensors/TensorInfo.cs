@@ -46,6 +46,13 @@ public sealed record TensorInfo
     /// </summary>
     public Quantization? Quantization { get; init; }
 
+    /// <summary>
+    /// The file's tensors this one is read from, when a quantized layout keeps it in several (GPTQ's <c>qweight</c>,
+    /// <c>qzeros</c>, <c>scales</c>, <c>g_idx</c>): the codes first, whose place it takes in the file's order. Empty for a
+    /// tensor the file stores as itself.
+    /// </summary>
+    public IReadOnlyList<TensorInfo> StoredParts { get; init; } = [];
+
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
 

@@ -76,6 +76,15 @@ public class CliOutputTests
         Expectation.Matches("tensors/views.txt", run.Stdout);
     }
 
+    [Fact]
+    public void Tensors_lists_a_quantized_weight_with_the_stored_tensors_it_is_read_from()
+    {
+        var run = CliRun.Of("tensors", Fixtures.Path("diff/g_gptq_act.safetensors"));
+
+        Assert.Equal(0, run.Exit);
+        Expectation.Matches("tensors/g_gptq_act.txt", run.Stdout);
+    }
+
     [Theory]
     [InlineData("fc", "0")]
     [InlineData("fc_ax1", "1")]

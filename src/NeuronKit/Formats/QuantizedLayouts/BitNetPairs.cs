@@ -21,15 +21,13 @@ internal static class BitNetPairs
         if (!tensors.Any(t => t.DType == DType.UInt8 && t.Name.EndsWith(".weight", StringComparison.Ordinal))
             || !tensors.Any(t => t.Name.EndsWith(Scale, StringComparison.Ordinal)) || !IsBitNet(path)) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         foreach (var packed in tensors.Where(t => t.DType == DType.UInt8 && t.Name.EndsWith(".weight", StringComparison.Ordinal)))
         {
             if (byName.GetValueOrDefault(packed.Name + "_scale") is not { } scale || Values(packed, scale) is not { } values) continue;
-            weights[packed.Name] = values;
-            consumed.Add(scale.Name);
+            decoded.Add(values, packed, scale);
         }
-        return DecodedTensors.Replace(tensors, weights, consumed);
+        return decoded.Replace(tensors);
     }
 
     // The weight's values, or null when the codes or the scale are not shaped as BitLinear keeps them.
@@ -40,7 +38,7 @@ internal static class BitNetPairs
             return null;
         var values = new BitNetValues(packed.Name, packedRows, columns, packed.Storage, scale.View().ToFloats()[0]);
         return TensorInfo.Contiguous(packed.Name, DType.Float32, [packedRows * 4, columns], new TensorStorage(packed.Name, values, 0, values.Length))
-            with { StoredAs = "ternary·weight_scale", ByteSize = packed.ByteSize + scale.ByteSize };
+            with { StoredAs = "ternary·weight_scale" };
     }
 
     // config.json beside the file says quant_method bitnet.

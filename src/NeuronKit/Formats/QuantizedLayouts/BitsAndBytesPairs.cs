@@ -27,8 +27,7 @@ internal static class BitsAndBytesPairs
         bool eightBit = tensors.Any(t => t.Name.EndsWith(".SCB", StringComparison.Ordinal));
         if (!fourBit && !eightBit) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         foreach (var state in tensors.Where(t => t.Name.Contains(StatePrefix, StringComparison.Ordinal)))
         {
             string weight = state.Name[..(state.Name.IndexOf(StatePrefix, StringComparison.Ordinal) + ".weight".Length)];
@@ -36,19 +35,16 @@ internal static class BitsAndBytesPairs
             TensorInfo?[] parts = [state, Part("absmax"), Part("quant_map"), Part("nested_absmax"), Part("nested_quant_map")];
             if (byName.GetValueOrDefault(weight) is not { } codes || FourBit(weight, codes, state, parts[1], parts[2], parts[3], parts[4]) is not { } values)
                 continue;
-            weights[weight] = values;
-            consumed.UnionWith(parts.OfType<TensorInfo>().Select(t => t.Name));
+            decoded.Add(values, codes, parts);
         }
         foreach (var scb in tensors.Where(t => t.Name.EndsWith(".SCB", StringComparison.Ordinal)))
         {
             string module = scb.Name[..^".SCB".Length], weight = module + ".weight";
             var format = byName.GetValueOrDefault(module + ".weight_format");
             if (byName.GetValueOrDefault(weight) is not { } codes || EightBit(weight, codes, scb, format) is not { } values) continue;
-            weights[weight] = values;
-            consumed.Add(scb.Name);
-            if (format is not null) consumed.Add(format.Name);
+            decoded.Add(values, codes, scb, format);
         }
-        return DecodedTensors.Replace(tensors, weights, consumed);
+        return decoded.Replace(tensors);
     }
 
     // A 4-bit weight's values, or null when its tensors and quant state do not fit one another.
@@ -72,7 +68,7 @@ internal static class BitsAndBytesPairs
         else if (absmax.DType != DType.Float32 || nestedAbsmax is not null) return null;
         var values = new BnbFourBitValues(name, state.QuantType, count, codes.Storage, quantMap.View().ToFloats(), state.BlockSize, absmax.Storage, nested);
         return TensorInfo.Contiguous(name, DType.Float32, state.Shape, new TensorStorage(name, values, 0, values.Length))
-            with { StoredAs = "bnb " + state.QuantType, ByteSize = codes.ByteSize + absmax.ByteSize + (nestedAbsmax?.ByteSize ?? 0) };
+            with { StoredAs = "bnb " + state.QuantType };
     }
 
     // An 8-bit weight's values, or null when the codes, row scales and format do not fit.
@@ -84,7 +80,7 @@ internal static class BitsAndBytesPairs
             return null;
         var values = new BnbInt8Values(name, rows, columns, codes.Storage, scb.View().ToFloats());
         return TensorInfo.Contiguous(name, DType.Float32, [rows, columns], new TensorStorage(name, values, 0, values.Length))
-            with { StoredAs = "bnb int8", ByteSize = codes.ByteSize + scb.ByteSize };
+            with { StoredAs = "bnb int8" };
     }
 
     // What the packed quant state says, or null when it is not bitsandbytes' JSON or names what 4-bit dequantization refuses.

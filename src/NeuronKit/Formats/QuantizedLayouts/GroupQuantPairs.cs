@@ -33,8 +33,7 @@ internal static class GroupQuantPairs
     {
         if (!tensors.Any(t => t.Name.EndsWith(Packed, StringComparison.Ordinal))) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // qweight name → the weight's values
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         var trueZeros = new Lazy<bool>(() => StoresTrueZeros(path));
         foreach (var words in tensors.Where(t => t.Name.EndsWith(Packed, StringComparison.Ordinal)))
         {
@@ -43,10 +42,9 @@ internal static class GroupQuantPairs
             if (byName.ContainsKey(module + ".weight") || Part("qzeros") is not { } zeros || Part("scales") is not { } scales
                 || Values(module, words, zeros, scales, Part("g_idx"), trueZeros) is not { } values)
                 continue;
-            weights[words.Name] = values;
-            consumed.UnionWith(new[] { zeros, scales, Part("g_idx") }.OfType<TensorInfo>().Select(t => t.Name));
+            decoded.Add(values, words, zeros, scales, Part("g_idx"));
         }
-        return DecodedTensors.Replace(tensors, weights, consumed);
+        return decoded.Replace(tensors);
     }
 
     // The weight's values, or null when the tensors fit neither layout.
@@ -81,7 +79,7 @@ internal static class GroupQuantPairs
         var values = new GroupQuantValues(module + ".weight", layout, bits, outputs, inputs, words, zeros, scales, groupIndex, lessOne);
         string stored = $"{(layout == GroupQuantValues.Layout.Awq ? "awq" : lessOne ? "gptq" : "gptq_v2")} int{bits}";
         return TensorInfo.Contiguous(module + ".weight", DType.Float32, [outputs, inputs], new TensorStorage(module + ".weight", values, 0, values.Length))
-            with { StoredAs = stored, ByteSize = words.ByteSize + zeros.ByteSize + scales.ByteSize + (groupIndex?.ByteSize ?? 0) };
+            with { StoredAs = stored };
     }
 
     // True when a GPTQ config beside the file (GPTQModel's quantize_config.json, or config.json's quantization_config)

@@ -33,19 +33,16 @@ internal static class MlxQuantPairs
         var config = Config(path);
         if (config is null) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         foreach (var words in tensors.Where(t => t.DType == DType.UInt32 && t.Name.EndsWith(".weight", StringComparison.Ordinal)))
         {
             string module = words.Name[..^".weight".Length];
             if (!byName.TryGetValue(module + Scales, out var scales) || config.For(module) is not { } scheme) continue;
             var biases = byName.GetValueOrDefault(module + Biases);
             if (Values(words, scales, biases, scheme) is not { } values) continue;
-            weights[words.Name] = values;
-            consumed.Add(scales.Name);
-            if (scheme.Mode == MlxMode.Affine) consumed.Add(biases!.Name);
+            decoded.Add(values, words, scales, scheme.Mode == MlxMode.Affine ? biases : null);
         }
-        return DecodedTensors.Replace(tensors, weights, consumed);
+        return decoded.Replace(tensors);
     }
 
     // The weight's values, or null when the tensors beside it or their shapes do not fit the scheme.
@@ -69,7 +66,7 @@ internal static class MlxQuantPairs
             : new MlxFloatValues(words.Name, scheme, rows, inputs, words, scales);
         long[] shape = [.. words.Shape.Take(words.Shape.Count - 1), inputs];
         return TensorInfo.Contiguous(words.Name, DType.Float32, shape, new TensorStorage(words.Name, values, 0, values.Length))
-            with { StoredAs = affine ? $"mlx int{bits}" : $"mlx {mode.ToString().ToLowerInvariant()}", ByteSize = words.ByteSize + scales.ByteSize + (biases?.ByteSize ?? 0) };
+            with { StoredAs = affine ? $"mlx int{bits}" : $"mlx {mode.ToString().ToLowerInvariant()}" };
     }
 
     // config.json's "quantization" (or "quantization_config"), when it is MLX's; else null (no config beside the file,

@@ -23,10 +23,9 @@ internal static class Mxfp4Pairs
             if (name.Length > 0 && !byName.ContainsKey(name) && byName.GetValueOrDefault(name + ScalesSuffix) is { } scales && Fits(blocks, scales))
                 pairs[blocks.Name] = scales;
         }
-        if (pairs.Count == 0) return tensors;
-        var scalesTaken = pairs.Values.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-        return [.. tensors.Where(t => !scalesTaken.Contains(t.Name))
-            .Select(t => pairs.TryGetValue(t.Name, out var scales) ? Values(t.Name[..^BlocksSuffix.Length], t, scales) : t)];
+        var decoded = new DecodedTensors();
+        foreach (var (blocks, scales) in pairs) decoded.Add(Values(blocks[..^BlocksSuffix.Length], byName[blocks], scales), byName[blocks], scales);
+        return decoded.Replace(tensors);
     }
 
     // Blocks [..., G, 16] and scales [..., G], both uint8, both whole tensors of their own bytes (safetensors' are).
@@ -41,6 +40,6 @@ internal static class Mxfp4Pairs
         long[] shape = [.. scales.Shape.Take(scales.Shape.Count - 1), checked(scales.Shape[^1] * Mxfp4Values.GroupSize)];
         var values = new Mxfp4Values(name, blocks.Storage, scales.Storage);
         return TensorInfo.Contiguous(name, DType.Float32, shape, new TensorStorage(name, values, 0, values.Length))
-            with { StoredAs = "mxfp4", ByteSize = blocks.Storage.ByteLength + scales.Storage.ByteLength };
+            with { StoredAs = "mxfp4" };
     }
 }

@@ -24,8 +24,7 @@ internal static class Nvfp4Pairs
     {
         if (!tensors.Any(t => t.DType == DType.Float8E4M3FN && t.Name.EndsWith(".weight_scale", StringComparison.Ordinal))) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // codes name → the weight's values
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         foreach (var scales in tensors.Where(t => t.DType == DType.Float8E4M3FN && t.Name.EndsWith(".weight_scale", StringComparison.Ordinal)))
         {
             string module = scales.Name[..^".weight_scale".Length];
@@ -35,13 +34,11 @@ internal static class Nvfp4Pairs
                     || (codesSuffix != ".weight" && byName.ContainsKey(module + ".weight"))
                     || Values(module + ".weight", codes, scales, tensorScale, divides) is not { } values)
                     continue;
-                weights[codes.Name] = values;
-                consumed.Add(scales.Name);
-                consumed.Add(tensorScale.Name);
+                decoded.Add(values, codes, scales, tensorScale);
                 break;
             }
         }
-        return DecodedTensors.Replace(tensors, weights, consumed);
+        return decoded.Replace(tensors);
     }
 
     // The weight's values, or null when the codes, block scales and tensor scale do not fit one another.
@@ -55,6 +52,6 @@ internal static class Nvfp4Pairs
         var values = new Nvfp4Values(name, rows, half * 2, codes.Storage, scales.Storage, scale, divides);
         string stored = $"nvfp4·{tensorScale.Name[(tensorScale.Name.LastIndexOf('.') + 1)..]}";
         return TensorInfo.Contiguous(name, DType.Float32, [rows, half * 2], new TensorStorage(name, values, 0, values.Length))
-            with { StoredAs = stored, ByteSize = codes.ByteSize + scales.ByteSize + tensorScale.ByteSize };
+            with { StoredAs = stored };
     }
 }

@@ -24,8 +24,7 @@ internal static class PackedIntPairs
     {
         if (!tensors.Any(t => t.Name.EndsWith(Packed, StringComparison.Ordinal))) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var weights = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // packed name → the weight's values
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         foreach (var packed in tensors.Where(t => t.Name.EndsWith(Packed, StringComparison.Ordinal)))
         {
             string module = packed.Name[..^Packed.Length];
@@ -33,10 +32,9 @@ internal static class PackedIntPairs
             if (byName.ContainsKey(module + ".weight") || Part("weight_shape") is not { } shape || Part("weight_scale") is not { } scale
                 || Values(module, packed, shape, scale, Part("weight_zero_point"), Part("weight_g_idx")) is not { } values)
                 continue;
-            weights[packed.Name] = values;
-            consumed.UnionWith(new[] { shape, scale, Part("weight_zero_point"), Part("weight_g_idx") }.OfType<TensorInfo>().Select(t => t.Name));
+            decoded.Add(values, packed, shape, scale, Part("weight_zero_point"), Part("weight_g_idx"));
         }
-        return DecodedTensors.Replace(tensors, weights, consumed);
+        return decoded.Replace(tensors);
     }
 
     // The weight's values, or null when the tensors do not fit one another.
@@ -68,7 +66,7 @@ internal static class PackedIntPairs
         var values = new PackedIntValues(module + ".weight", packed.Storage, width, rows, columns, scale, perTensor, groups, size, zeroPoint, groupIndex);
         string stored = $"int{width}·weight_scale{(zeroPoint is null ? "" : "·weight_zero_point")}{(groupIndex is null ? "" : "·weight_g_idx")}";
         return TensorInfo.Contiguous(module + ".weight", DType.Float32, [rows, columns], new TensorStorage(module + ".weight", values, 0, values.Length))
-            with { StoredAs = stored, ByteSize = packed.ByteSize + scale.ByteSize + (zeroPoint?.ByteSize ?? 0) + (groupIndex?.ByteSize ?? 0) };
+            with { StoredAs = stored };
     }
 
     private static long Ceiling(long length, long part) => (length + part - 1) / part;

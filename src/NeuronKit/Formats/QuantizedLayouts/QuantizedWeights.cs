@@ -43,7 +43,8 @@ internal static class QuantizedWeights
         int next = 0;
         foreach (var decoded in Passes(handed, path))
         {
-            var tensor = original.GetValueOrDefault(decoded) ?? decoded;
+            var tensor = original.GetValueOrDefault(decoded)
+                ?? (decoded.StoredParts.Count == 0 ? decoded : decoded with { StoredParts = [.. decoded.StoredParts.Select(p => original.GetValueOrDefault(p) ?? p)] });
             if (position.TryGetValue(tensor, out int at))
                 while (next < kept.Count && position[kept[next]] < at) result.Add(kept[next++]);
             result.Add(tensor);

@@ -20,20 +20,18 @@ internal static class ScaledFloat8Pairs
     {
         if (!tensors.Any(t => IsFloat8(t.DType))) return tensors;
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var scaled = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // weight name → its values
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        var decoded = new DecodedTensors();
         foreach (var weight in tensors.Where(t => IsFloat8(t.DType) && t.Name.EndsWith(".weight", StringComparison.Ordinal) && t.Shape.Count == 2))
         {
             string module = weight.Name[..^".weight".Length];
             foreach (string suffix in ScaleSuffixes)
             {
                 if (byName.GetValueOrDefault(module + suffix) is not { } scales || Values(weight, scales, suffix) is not { } values) continue;
-                scaled[weight.Name] = values;
-                consumed.Add(scales.Name);
+                decoded.Add(values, weight, scales);
                 break;
             }
         }
-        return DecodedTensors.Replace(tensors, scaled, consumed);
+        return decoded.Replace(tensors);
     }
 
     // The weight's values through its scales, or null when the scales' shape fits no known layout.
@@ -53,7 +51,7 @@ internal static class ScaledFloat8Pairs
         if (blockRows == 0) return null;
         var values = new ScaledFloat8Values(weight.Name, weight.Storage, weight.DType, columns, scales, blockRows, blockColumns, scaleColumns);
         return TensorInfo.Contiguous(weight.Name, DType.Float32, [rows, columns], new TensorStorage(weight.Name, values, 0, values.Length))
-            with { StoredAs = $"{weight.DType.Name()}·{suffix[1..]}", ByteSize = weight.ByteSize + scales.ByteSize };
+            with { StoredAs = $"{weight.DType.Name()}·{suffix[1..]}" };
     }
 
     private static long Blocks(long length) => (length + Block - 1) / Block;
