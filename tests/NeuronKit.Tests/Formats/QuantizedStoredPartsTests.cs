@@ -14,7 +14,7 @@ public class QuantizedStoredPartsTests
         "diff/g_gptq.safetensors", "diff/g_gptq_act.safetensors", "diff/g_awq.safetensors", "diff/g_gptq_int3.safetensors",
         "diff/gptq_v2/model.safetensors", "diff/mlx/q4/model.safetensors", "diff/mlx/gpt_oss/model.safetensors",
         "safetensors/fp8.safetensors", "safetensors/nvfp4_modelopt.safetensors", "safetensors/nvfp4_ct.safetensors",
-        "safetensors/bnb.safetensors", "safetensors/packed_int.safetensors", "safetensors/gpt_oss_mxfp4.safetensors",
+        "safetensors/bnb.safetensors", "safetensors/packed_int.safetensors", "safetensors/packed_int2.safetensors", "safetensors/gpt_oss_mxfp4.safetensors",
         "safetensors/bitnet/model.safetensors",
     ];
 

@@ -3,7 +3,7 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Formats.QuantizedLayouts;
 
 /// <summary>
-/// compressed-tensors' pack-quantized checkpoints (llm-compressor's W4A16 and W8A16, Kimi K2 Thinking's int4 experts)
+/// compressed-tensors' pack-quantized checkpoints (llm-compressor's W4A16, W8A16 and W2A16, Kimi K2 Thinking's int4 experts)
 /// store a Linear's weight as <c>weight_packed</c>, int32 [out, ⌈in/f⌉], f = 32 / bits integers per word (element c of
 /// a row at bits (c mod f)·bits of word c / f, offset by 2^(bits−1) to be unsigned), beside <c>weight_shape</c> [out, in],
 /// <c>weight_scale</c> per group [out, groups], per channel [out, 1] or per tensor, and optionally
@@ -11,13 +11,14 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// column's group, activation order). Each such weight is read as the float32 values the model computes with,
 /// <c>(q − zero_point) · scale</c> (<see cref="PackedIntValues"/>; compressed-tensors' unpack_from_int32 and
 /// dequantize), named <c>….weight</c>, stored as <c>int4·weight_scale</c> and so on; the other tensors are consumed.
-/// The width of the integers is what the shapes allow (4 or 8 bits); a set whose shapes fit neither, or both, stays as
-/// it is.
+/// The width of the integers is what the shapes allow (2, 4 or 8 bits: the widths that divide a word, which every version
+/// of compressed-tensors packs alike; its newer 3-, 5-, 6- and 7-bit packs run across words, its older ones did not, and
+/// the shapes cannot tell them apart); a set whose shapes fit none, or several, stays as it is.
 /// </summary>
 internal static class PackedIntPairs
 {
     private const string Packed = ".weight_packed";
-    private static readonly int[] Widths = [4, 8];
+    private static readonly int[] Widths = [2, 4, 8];
 
     /// <summary><paramref name="tensors"/> with every packed weight read through its scales, at the place of its packed words.</summary>
     public static IReadOnlyList<TensorInfo> Combine(IReadOnlyList<TensorInfo> tensors)
