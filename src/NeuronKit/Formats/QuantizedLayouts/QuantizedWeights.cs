@@ -38,13 +38,14 @@ internal static class QuantizedWeights
             }
             else kept.Add(tensor);
         }
+        TensorInfo Back(TensorInfo handedOver) => original.GetValueOrDefault(handedOver) ?? handedOver;
         // In file order: a tensor kept from the passes goes before the first tensor after it that they gave back.
         var result = new List<TensorInfo>(tensors.Count);
         int next = 0;
         foreach (var decoded in Passes(handed, path))
         {
-            var tensor = original.GetValueOrDefault(decoded)
-                ?? (decoded.StoredParts.Count == 0 ? decoded : decoded with { StoredParts = [.. decoded.StoredParts.Select(p => original.GetValueOrDefault(p) ?? p)] });
+            var tensor = Back(decoded);
+            if (tensor.StoredParts.Count > 0) tensor = tensor with { StoredParts = [.. tensor.StoredParts.Select(Back)] };
             if (position.TryGetValue(tensor, out int at))
                 while (next < kept.Count && position[kept[next]] < at) result.Add(kept[next++]);
             result.Add(tensor);
