@@ -61,9 +61,9 @@ internal static class ShowCommand
             else
                 ShowTextWriter.Write(stdout, model, neuron, parse.GetValue(full), parse.GetValue(raw));
             // --raw has integers to show only where the file keeps them affine per tensor or channel; say so rather than print nothing.
-            if (parse.GetValue(raw) && neuron.Parts.All(p => p.Quantization is null))
+            if (parse.GetValue(raw) && !neuron.Parts.Any(p => p.HasStoredIntegers))
                 stderr.WriteLine(neuron.Parts.FirstOrDefault(p => p.StoredAs is not null) is { } packed
-                    ? $"note: --raw adds the stored integers of PyTorch's and ONNX's quantized tensors; {packed.Tensor} is stored as {packed.StoredAs} and shown as the values it decodes to" +
+                    ? $"note: --raw adds the stored integers of quantized tensors and of GPTQ's, AWQ's and compressed-tensors' packs; {packed.Tensor} is stored as {packed.StoredAs} and shown as the values it decodes to" +
                       (model.Checkpoint.Find(packed.Tensor) is { StoredParts.Count: > 0 } ? " ('neuron tensors' lists the file's tensors it is read from)" : "")
                     : "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values");
         }));

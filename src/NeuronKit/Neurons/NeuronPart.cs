@@ -82,8 +82,14 @@ public sealed class NeuronPart
     /// <summary>How the tensor is quantized when its values are dequantized stored integers; else null.</summary>
     public Quantization? Quantization { get; }
 
-    /// <summary>The stored integers of the slice with their scales and zero points; null unless the tensor is quantized.</summary>
-    public QuantizedValues? ToQuantized() => Quantization?.Read(View);
+    /// <summary>
+    /// The stored integers of the slice with their scales and zero points; null unless the tensor is quantized, as PyTorch
+    /// and ONNX quantize tensors or as GPTQ, AWQ and compressed-tensors pack integers.
+    /// </summary>
+    public QuantizedValues? ToQuantized() => Quantization?.Read(View) ?? StoredIntegers.Read(View);
+
+    /// <summary>True when <see cref="ToQuantized"/> has stored integers to give.</summary>
+    public bool HasStoredIntegers => Quantization is not null || View.Storage.Source is IStoredIntegers;
 
     /// <summary>
     /// The values, row-major, converted exactly to double. Reads only this slice's bytes. Throws

@@ -98,8 +98,8 @@ public class CliOutputTests
     }
 
     [Theory]
-    [InlineData("diff/g_gptq.safetensors", "fc", "note: --raw adds the stored integers of PyTorch's and ONNX's quantized tensors; fc.weight is stored as gptq int4 and shown as the values it decodes to ('neuron tensors' lists the file's tensors it is read from)")]
-    [InlineData("diff/q_q4_0.gguf", "fc", "note: --raw adds the stored integers of PyTorch's and ONNX's quantized tensors; fc.weight is stored as q4_0 and shown as the values it decodes to")]
+    [InlineData("diff/mlx/q4", "fc", "note: --raw adds the stored integers of quantized tensors and of GPTQ's, AWQ's and compressed-tensors' packs; fc.weight is stored as mlx int4 and shown as the values it decodes to ('neuron tensors' lists the file's tensors it is read from)")]
+    [InlineData("diff/q_q4_0.gguf", "fc", "note: --raw adds the stored integers of quantized tensors and of GPTQ's, AWQ's and compressed-tensors' packs; fc.weight is stored as q4_0 and shown as the values it decodes to")]
     [InlineData("pytorch/seed_linear.pt", "0", "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values")]
     public void Show_raw_says_when_a_neuron_has_no_stored_integers_to_add(string file, string layer, string note)
     {

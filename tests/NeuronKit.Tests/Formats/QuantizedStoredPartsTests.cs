@@ -54,6 +54,61 @@ public class QuantizedStoredPartsTests
         Assert.False(json.RootElement.GetProperty("tensors").EnumerateArray().First(t => t.GetProperty("name").GetString() == "fc.bias").TryGetProperty("stored_in", out _));
     }
 
+    [Theory]
+    [InlineData("diff/g_gptq.safetensors", "fc", 4, false)]              // symmetric, groups of 32, zero points stored less one
+    [InlineData("diff/g_gptq_act.safetensors", "proj", 4, false)]        // asymmetric, groups in activation order
+    [InlineData("diff/g_gptq_int3.safetensors", "fc", 3, false)]         // 3-bit values across words
+    [InlineData("diff/g_awq.safetensors", "fc", 4, false)]               // AWQ's nibble order
+    [InlineData("diff/gptq_v2/model.safetensors", "fc", 4, false)]       // zero points stored as they are
+    [InlineData("diff/torch_save/gptq_act_views.bin", "proj", 4, false)] // words viewed in a shared storage
+    [InlineData("safetensors/packed_int.safetensors", "model.layers.0.mlp.gate_proj", 4, true)]
+    [InlineData("safetensors/packed_int.safetensors", "model.layers.0.mlp.up_proj", 4, true)]
+    [InlineData("safetensors/packed_int2.safetensors", "model.layers.0.mlp.up_proj", 2, true)]
+    public void A_packed_weight_s_stored_integers_give_its_values_under_their_group_s_scale_and_zero_point(string file, string layer, int bits, bool signed)
+    {
+        // Given a GPTQ, AWQ or compressed-tensors weight, and the scales it stores
+        using var model = Model.Open(Fixtures.Path(file));
+        var weight = model.Layer(layer).Tensors.Single(t => t.Role == "weight").Tensor;
+        var fileScales = weight.StoredParts.Single(p => p.Name.EndsWith("scales", StringComparison.Ordinal) || p.Name.EndsWith("weight_scale", StringComparison.Ordinal))
+            .View().ToDoubles().Select(v => (float)v).ToHashSet();
+
+        foreach (long j in new[] { 0L, model.Layer(layer).NeuronCount - 1 })
+        {
+            // When a neuron's stored side is read
+            var part = model.Neuron(layer, j).Parts.Single(p => p.Role.Name == "weight");
+            var stored = part.ToQuantized()!;
+            var values = part.ToFloats();
+
+            // Then each value is (q − z) · s in float32, q and z are integers of the width, s one of the file's scales
+            Assert.Equal(values.Length, stored.Integers.Length);
+            long low = signed ? -(1L << (bits - 1)) : 0, high = signed ? (1L << (bits - 1)) - 1 : (1L << bits) - 1;
+            for (int i = 0; i < values.Length; i++)
+            {
+                Assert.InRange(stored.Integers[i], low, high);
+                Assert.True(double.IsInteger(stored.ZeroPoints[i]) && stored.ZeroPoints[i] >= low && stored.ZeroPoints[i] <= high + 1, $"zero point {stored.ZeroPoints[i]}");
+                Assert.Contains((float)stored.Scales[i], fileScales);
+                Assert.Equal(values[i], (float)(stored.Integers[i] - (long)stored.ZeroPoints[i]) * (float)stored.Scales[i]);
+            }
+            Assert.True(stored.Axis is 0 or 1);
+        }
+    }
+
+    [Fact]
+    public void An_outgoing_column_of_a_GPTQ_weight_reads_each_element_s_own_group()
+    {
+        // Given proj's weight in activation order, read down its column 3 (the outgoing weights of fc's neuron 3)
+        using var model = Model.Open(Fixtures.Path("diff/g_gptq_act.safetensors"));
+        var weight = model.Layer("proj").Tensors.Single(t => t.Role == "weight").Tensor;
+        var column = weight.View().Narrow(1, 3, 1);
+
+        // Then the stored side of each element gives that element's value
+        var stored = NeuronKit.Tensors.StoredIntegers.Read(column)!;
+        var values = column.ToFloats();
+        Assert.Equal(8, values.Length);
+        for (int i = 0; i < values.Length; i++)
+            Assert.Equal(values[i], (float)(stored.Integers[i] - (long)stored.ZeroPoints[i]) * (float)stored.Scales[i]);
+    }
+
     // The tensor names of a safetensors header: an 8-byte length, then a JSON object of them (and __metadata__).
     private static List<string> StoredNames(string path)
     {

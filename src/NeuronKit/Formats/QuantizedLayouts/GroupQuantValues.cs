@@ -9,7 +9,7 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// i's integer for output j, g its group (<c>g_idx[i]</c>, or i / (in / groups)), z the group's zero point for output j
 /// (stored one less in GPTQ's v1 checkpoints). Words are read as asked; the zero points, scales and groups on first use.
 /// </summary>
-internal sealed class GroupQuantValues : DecodedFloats
+internal sealed class GroupQuantValues : DecodedFloats, IStoredIntegers
 {
     /// <summary>Which tool packed the words.</summary>
     public enum Layout
@@ -56,29 +56,55 @@ internal sealed class GroupQuantValues : DecodedFloats
     {
         var (zeros, scales, groupOf) = (_zeros.Value, _scales.Value, _groupOf.Value);
         // A neuron's inputs run down GPTQ's words: a word is read once for the run it holds.
-        long wordAt = -1, nextAt = -1;
-        uint word = 0, next = 0;
+        var words = new WordCache();
         for (int k = 0; k < decoded.Length; k++)
         {
             long element = first + k, output = element / _inputs, input = element % _inputs;
-            long group = groupOf is null ? input / _groupSize : groupOf[input];
-            // GPTQ: output j's inputs are a little-endian bit stream down column j (input i at bit i·bits, a 3-bit
-            // value across two words where it falls so); AWQ: nibbles along the row in its order.
-            var (row, column, shift) = _layout == Layout.Gptq
-                ? (input * _bits / 32, output, (int)(input * _bits % 32))
-                : (input, output / 8, AwqNibble[output % 8] * 4);
-            long at = row * _wordColumns + column;
-            if (at != wordAt) (word, wordAt) = (Word(at), at);
-            uint value = word >> shift;
-            if (shift + _bits > 32)
-            {
-                long below = at + _wordColumns;
-                if (below != nextAt) (next, nextAt) = (Word(below), below);
-                value |= next << (32 - shift);
-            }
-            int q = (int)(value & _mask);
-            decoded[k] = (q - zeros[group * _outputs + output]) * scales[group * _outputs + output];
+            long at = (groupOf is null ? input / _groupSize : groupOf[input]) * _outputs + output;
+            decoded[k] = (Code(output, input, ref words) - zeros[at]) * scales[at];
         }
+    }
+
+    /// <inheritdoc/>
+    public string Scheme => _groups == 1 ? "per_channel_affine" : "per_group_affine";
+
+    /// <inheritdoc/>
+    public int? Axis => _groups == 1 ? 0 : 1;
+
+    /// <inheritdoc/>
+    public (long Integer, double Scale, double ZeroPoint) StoredAt(long element)
+    {
+        long output = element / _inputs, input = element % _inputs;
+        long at = (_groupOf.Value is { } groupOf ? groupOf[input] : input / _groupSize) * _outputs + output;
+        var words = new WordCache();
+        return (Code(output, input, ref words), _scales.Value[at], _zeros.Value[at]);
+    }
+
+
+    // The words last read, so that a run of a neuron's inputs reads each word once.
+    private struct WordCache()
+    {
+        public long At = -1, NextAt = -1;
+        public uint Word, Next;
+    }
+
+    // The unsigned integer of (output, input). GPTQ: output j's inputs are a little-endian bit stream down column j (input i
+    // at bit i·bits, a 3-bit value across two words where it falls so); AWQ: nibbles along the row in its order.
+    private int Code(long output, long input, ref WordCache words)
+    {
+        var (row, column, shift) = _layout == Layout.Gptq
+            ? (input * _bits / 32, output, (int)(input * _bits % 32))
+            : (input, output / 8, AwqNibble[output % 8] * 4);
+        long at = row * _wordColumns + column;
+        if (at != words.At) (words.Word, words.At) = (Word(at), at);
+        uint value = words.Word >> shift;
+        if (shift + _bits > 32)
+        {
+            long below = at + _wordColumns;
+            if (below != words.NextAt) (words.Next, words.NextAt) = (Word(below), below);
+            value |= words.Next << (32 - shift);
+        }
+        return (int)(value & _mask);
     }
 
     private uint Word(long at) => BinaryPrimitives.ReadUInt32LittleEndian(_words.Source.Span(_words.ByteOffset + at * sizeof(int), sizeof(int)));

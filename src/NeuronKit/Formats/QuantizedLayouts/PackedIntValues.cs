@@ -10,7 +10,7 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// [r / f, g] (0 without one), g column c's group (c / size, or <c>weight_g_idx[c]</c>), f = 32 / bits. Only the
 /// words asked for are read; the scales, zero points and group indices on first use.
 /// </summary>
-internal sealed class PackedIntValues : DecodedFloats
+internal sealed class PackedIntValues : DecodedFloats, IStoredIntegers
 {
     private readonly string _name;
     private readonly TensorStorage _words;
@@ -50,10 +50,9 @@ internal sealed class PackedIntValues : DecodedFloats
             {
                 long c = column + k;
                 uint word = BinaryPrimitives.ReadUInt32LittleEndian(words[(int)((c / _perWord - firstWord) * sizeof(int))..]);
-                int q = (int)((word >> (int)(c % _perWord * _bits)) & _mask) - _offset;
                 long group = groupOf is null ? c / _groupSize : groupOf[c];
                 int zero = zeroPoints is null ? 0 : zeroPoints[row * _groups + group];
-                decoded[i + k] = (q - zero) * scales[_perTensor ? 0 : row * _groups + group];
+                decoded[i + k] = (Code(word, c) - zero) * scales[_perTensor ? 0 : row * _groups + group];
             }
             i += run;
         }
@@ -72,6 +71,24 @@ internal sealed class PackedIntValues : DecodedFloats
             }
         return zeros;
     }
+
+    /// <inheritdoc/>
+    public string Scheme => _perTensor ? "per_tensor_affine" : _groups == 1 ? "per_channel_affine" : "per_group_affine";
+
+    /// <inheritdoc/>
+    public int? Axis => _perTensor ? null : _groups == 1 ? 0 : 1;
+
+    /// <inheritdoc/>
+    public (long Integer, double Scale, double ZeroPoint) StoredAt(long element)
+    {
+        long row = element / _columns, c = element % _columns;
+        long group = _groupOf.Value is { } groupOf ? groupOf[c] : c / _groupSize;
+        uint word = BinaryPrimitives.ReadUInt32LittleEndian(_words.Source.Span(_words.ByteOffset + (row * _wordsPerRow + c / _perWord) * sizeof(int), sizeof(int)));
+        return (Code(word, c), _scales.Value[_perTensor ? 0 : row * _groups + group], _zeroPoints.Value is { } zeros ? zeros[row * _groups + group] : 0);
+    }
+
+    // Column c's signed integer in its word: bits (c mod f)·bits, less the offset that made it unsigned.
+    private int Code(uint word, long c) => (int)((word >> (int)(c % _perWord * _bits)) & _mask) - _offset;
 
     /// <inheritdoc/>
     public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
