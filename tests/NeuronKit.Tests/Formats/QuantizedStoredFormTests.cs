@@ -4,10 +4,11 @@ using NeuronKit.Tests.Cli;
 namespace NeuronKit.Tests.Formats;
 
 /// <summary>
-/// A weight read from a quantized layout names the file's tensors it is read from (<c>tensors</c> lists them under it):
-/// every tensor a quantized safetensors fixture stores is either listed as itself or a part of exactly one weight.
+/// What a weight read from a quantized layout says of how the file stores it: the file's tensors it is read from
+/// (<c>tensors</c> lists them under it; every tensor a quantized fixture stores is listed once, as itself or as a part of
+/// one weight), and for GPTQ, AWQ and compressed-tensors packs each value's integer, scale and zero point (<c>show --raw</c>).
 /// </summary>
-public class QuantizedStoredPartsTests
+public class QuantizedStoredFormTests
 {
     public static TheoryData<string> Files() =>
     [
