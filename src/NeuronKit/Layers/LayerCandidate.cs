@@ -83,7 +83,7 @@ internal sealed class LayerCandidate
         var said = new List<string>();
         if (input.Count > 0) said.Add($"{Names(input)} scales the module's input to {bits}-bit floats (a static activation scale)");
         if (cache.Count > 0)
-            said.Add($"{Names(cache)}{(cache.Any(t => LayerCandidate.ModuleOf(t.Tensor.Name) != Module) ? ", kept on the attention," : "")} scales what the module writes to the KV cache");
+            said.Add($"{Names(cache)}{(cache.Any(t => ModuleOf(t.Tensor.Name) != Module) ? ", kept on the attention," : "")} scales what the module writes to the KV cache");
         if (output.Count > 0) said.Add($"{Names(output)} quantize the module's output (its q_scale and q_zero_point)");
         return string.Join("; ", said) + ", not its weights: kept with the layer, part of no neuron";
     }

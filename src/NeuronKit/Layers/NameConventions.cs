@@ -131,16 +131,16 @@ internal static partial class NameConventions
     public static readonly IReadOnlyList<string> InputQuantization = ["input_scale", "input_global_scale"]; // compressed-tensors' and ModelOpt's FP8 and NVFP4 checkpoints
 
     /// <summary>
+    /// The KV-cache scales named for the cache (the keys', the values'), whatever the weights beside them are stored as: an
+    /// FP8 KV cache is often the model's only quantization.
+    /// </summary>
+    public static readonly IReadOnlyList<string> CacheScales = ["k_scale", "v_scale"];
+
+    /// <summary>
     /// What a quantized attention projection keeps for the KV cache it writes: ModelOpt's <c>k_proj.k_scale</c> and
     /// <c>v_proj.v_scale</c> (and its older <c>output_scale</c>), scalars that belong to the layer but to no neuron.
     /// </summary>
     public static readonly IReadOnlyList<string> CacheQuantization = [.. CacheScales, "output_scale"];
-
-    /// <summary>
-    /// The KV-cache scales named for the cache (the keys', the values'), whatever the weights beside them are stored as: an
-    /// FP8 KV cache is often the model's only quantization.
-    /// </summary>
-    public static IReadOnlyList<string> CacheScales => ["k_scale", "v_scale"];
 
     /// <summary>
     /// The attention projection whose output a KV-cache scale kept on the attention module scales, or null: compressed-tensors

@@ -87,22 +87,8 @@ public sealed class Quantization
     }
 
     /// <summary>The channel of each element of <paramref name="view"/>, row-major (all 0 for a per-tensor scheme).</summary>
-    public long[] ChannelsOf(TensorView view)
-    {
-        var channels = new long[checked((int)view.ElementCount)];
-        if (Axis is null || channels.Length == 0) return channels;
-        var shape = view.Shape;
-        var strides = view.Strides;
-        var index = new long[shape.Count];
-        for (int i = 0; i < channels.Length; i++)
-        {
-            long element = view.StorageOffset;
-            for (int d = 0; d < index.Length; d++) element += index[d] * strides[d];
-            channels[i] = ChannelOf(element);
-            for (int d = index.Length - 1; d >= 0 && ++index[d] == shape[d]; d--) index[d] = 0;
-        }
-        return channels;
-    }
+    public long[] ChannelsOf(TensorView view) =>
+        Axis is null ? new long[checked((int)view.ElementCount)] : [.. view.StorageElements().Select(ChannelOf)];
 
     /// <summary>
     /// The channel of storage element <paramref name="element"/> (0 per tensor): its index along the axis, read from its

@@ -23,16 +23,9 @@ internal static class StoredIntegers
     public static QuantizedValues? Read(TensorView view)
     {
         if (view.Storage.Source is not IStoredIntegers stored) return null;
-        int count = checked((int)view.ElementCount);
-        var (integers, scales, zeros) = (new long[count], new double[count], new double[count]);
-        var index = new long[view.Shape.Count];
-        for (int i = 0; i < count; i++)
-        {
-            long element = view.StorageOffset;
-            for (int d = 0; d < index.Length; d++) element += index[d] * view.Strides[d];
-            (integers[i], scales[i], zeros[i]) = stored.StoredAt(element);
-            for (int d = index.Length - 1; d >= 0 && ++index[d] == view.Shape[d]; d--) index[d] = 0;
-        }
+        var elements = view.StorageElements();
+        var (integers, scales, zeros) = (new long[elements.Length], new double[elements.Length], new double[elements.Length]);
+        for (int i = 0; i < elements.Length; i++) (integers[i], scales[i], zeros[i]) = stored.StoredAt(elements[i]);
         return new QuantizedValues(stored.Scheme, integers, scales, zeros, stored.Axis);
     }
 }

@@ -48,6 +48,21 @@ public sealed class TensorView
         }
     }
 
+    /// <summary>Where each element of the view is, in elements from the start of the storage, row-major.</summary>
+    internal long[] StorageElements()
+    {
+        var elements = new long[checked((int)ElementCount)];
+        var index = new long[_shape.Length];
+        for (int i = 0; i < elements.Length; i++)
+        {
+            long element = StorageOffset;
+            for (int d = 0; d < index.Length; d++) element += index[d] * _strides[d];
+            elements[i] = element;
+            for (int d = index.Length - 1; d >= 0 && ++index[d] == _shape[d]; d--) index[d] = 0;
+        }
+        return elements;
+    }
+
     /// <summary>The view with dimension <paramref name="dim"/> fixed at <paramref name="index"/> (PyTorch's <c>select</c>).</summary>
     public TensorView Select(int dim, long index)
     {

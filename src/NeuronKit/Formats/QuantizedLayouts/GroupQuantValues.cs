@@ -80,7 +80,6 @@ internal sealed class GroupQuantValues : DecodedFloats, IStoredIntegers
         return (Code(output, input, ref words), _scales.Value[at], _zeros.Value[at]);
     }
 
-
     // The words last read, so that a run of a neuron's inputs reads each word once.
     private struct WordCache()
     {

@@ -16,15 +16,13 @@ internal static class Mxfp4Pairs
     public static IReadOnlyList<TensorInfo> Combine(IReadOnlyList<TensorInfo> tensors)
     {
         var byName = tensors.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var pairs = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);   // blocks name → its scales
+        var decoded = new DecodedTensors();
         foreach (var blocks in tensors.Where(t => t.Name.EndsWith(BlocksSuffix, StringComparison.Ordinal)))
         {
             string name = blocks.Name[..^BlocksSuffix.Length];
             if (name.Length > 0 && !byName.ContainsKey(name) && byName.GetValueOrDefault(name + ScalesSuffix) is { } scales && Fits(blocks, scales))
-                pairs[blocks.Name] = scales;
+                decoded.Add(Values(name, blocks, scales), blocks, scales);
         }
-        var decoded = new DecodedTensors();
-        foreach (var (blocks, scales) in pairs) decoded.Add(Values(blocks[..^BlocksSuffix.Length], byName[blocks], scales), byName[blocks], scales);
         return decoded.Replace(tensors);
     }
 
