@@ -86,7 +86,7 @@ internal static class TrackCommand
     private static async Task<long> WriteParquet(TrackRun run, StatsOptions options, string path)
     {
         long rows = 0;
-        await ReplacedFile.WriteAsync(path, async stream =>
+        await OutputFile.WriteAsync(path, async stream =>
         {
             await using var writer = await TrackParquetWriter.CreateAsync(stream, TrackParquetWriter.Metadata(run, options));
             foreach (var checkpoint in run.Compute(options)) await writer.AddAsync(checkpoint);
@@ -100,7 +100,7 @@ internal static class TrackCommand
     {
         if (path == "-") return WriteCsv(run, options, stdout);
         long rows = 0;
-        await ReplacedFile.WriteAsync(path, stream =>
+        await OutputFile.WriteAsync(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
             rows = WriteCsv(run, options, writer);

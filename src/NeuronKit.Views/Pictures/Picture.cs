@@ -53,30 +53,7 @@ public sealed class Picture : IDisposable
     /// that a failure leaves no half-written picture. Throws <see cref="CheckpointException"/> (as <c>neuron edit -o</c> does)
     /// when the folder does not exist or cannot be written.
     /// </summary>
-    public void Save(string path)
-    {
-        string full = Path.GetFullPath(path);
-        string folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder))
-            throw new CheckpointException($"{path} cannot be written: its folder {folder} does not exist");
-        if (Directory.Exists(full))
-            throw new CheckpointException($"{path} cannot be written: it is a folder");
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-                WriteTo(stream);
-            File.Move(temporary, full, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CheckpointException($"{path} cannot be written: {e.Message}");
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+    public void Save(string path) => OutputFile.Write(path, WriteTo);
 
     /// <inheritdoc/>
     public void Dispose() => _bitmap.Dispose();

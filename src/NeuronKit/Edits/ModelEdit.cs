@@ -166,7 +166,7 @@ public sealed class ModelEdit
         string full = Path.GetFullPath(output);
         if (!Directory.Exists(Path.GetDirectoryName(full)))
             throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        string temporary = OutputFile.TemporaryBeside(full);
         try
         {
             Try(() => write(temporary), temporary);

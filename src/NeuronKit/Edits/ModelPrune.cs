@@ -106,7 +106,7 @@ public sealed class ModelPrune
         if (!Directory.Exists(folder))
             throw new CheckpointException($"{output} cannot be written: its folder {folder} does not exist");
         // A folder, not a file: a writer's side files (ONNX external data) are named after the output and found beside it.
-        string temporary = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+        string temporary = OutputFile.TemporaryBeside(full);
         string written = Path.Combine(temporary, Path.GetFileName(full));
         var snapshot = FileSnapshot.Of(Model.Checkpoint.Path);
         try

@@ -1,0 +1,48 @@
+namespace NeuronKit;
+
+/// <summary>
+/// A file NeuronKit writes (a picture, a neuron's arrays, a track's Parquet part): written under a temporary name beside
+/// it and renamed over it only when complete, so a failed or interrupted run leaves no half-written file and a reader
+/// never sees one. A folder that does not exist, or cannot be written, is a <see cref="CheckpointException"/>.
+/// </summary>
+public static class OutputFile
+{
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>.</summary>
+    public static void Write(string path, Action<Stream> write) =>
+        WriteAsync(path, stream =>
+        {
+            write(stream);
+            return Task.CompletedTask;
+        }).GetAwaiter().GetResult();
+
+    /// <summary>Writes <paramref name="path"/> through <paramref name="write"/>, which may wait.</summary>
+    public static async Task WriteAsync(string path, Func<Stream, Task> write)
+    {
+        string full = Path.GetFullPath(path);
+        string folder = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(folder)) throw new CheckpointException($"{path} cannot be written: its folder {folder} does not exist");
+        if (Directory.Exists(full)) throw new CheckpointException($"{path} cannot be written: it is a folder");
+        string temporary = TemporaryBeside(full);
+        try
+        {
+            await using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, useAsync: false))
+                await write(stream);
+            File.Move(temporary, full, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{path} cannot be written: {e.Message}");
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+
+    /// <summary>
+    /// A new name beside <paramref name="full"/> (an absolute path) for the file being written: hidden, unique, and
+    /// ending <c>.neuronkit-tmp</c> so that a leftover says what made it.
+    /// </summary>
+    public static string TemporaryBeside(string full) =>
+        Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.neuronkit-tmp");
+}
