@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using NeuronKit.Edits;
 
 namespace NeuronKit.Tensors;
@@ -110,6 +111,30 @@ public sealed class TensorView
         CopyTo(values);
         return values;
     }
+
+    /// <summary>
+    /// Every element's bytes as stored (its dtype's little-endian encoding), row-major: exact for every dtype, an int64
+    /// beyond 2^53 included, as no conversion through double is.
+    /// </summary>
+    public byte[] ToStoredBytes()
+    {
+        var bytes = new byte[checked(ElementCount * DType.Size())];
+        var span = bytes.AsSpan();
+        switch (DType.Size())
+        {
+            case 1: Gather(span, Copy); break;
+            case 2: Gather(MemoryMarshal.Cast<byte, ushort>(span), Copy); break;
+            case 4: Gather(MemoryMarshal.Cast<byte, uint>(span), Copy); break;
+            case 8: Gather(MemoryMarshal.Cast<byte, ulong>(span), Copy); break;
+            case 16: Gather(MemoryMarshal.Cast<byte, UInt128>(span), Copy); break;
+            default: throw new NotSupportedException($"{DType} elements of {DType.Size()} bytes");
+        }
+        return bytes;
+    }
+
+    // One run of elements, their bytes as they are.
+    private static void Copy<T>(DType dtype, ReadOnlySpan<byte> source, Span<T> destination) where T : unmanaged =>
+        MemoryMarshal.Cast<byte, T>(source).CopyTo(destination);
 
     /// <summary>Writes every element, row-major, into <paramref name="destination"/>; refuses a complex dtype.</summary>
     public void CopyTo(Span<double> destination)

@@ -79,4 +79,41 @@ public class TensorViewTests
         DTypeConversion.ToDoubles(dtype, bytes, value);
         Assert.Equal(expected, value[0]);
     }
+
+    [Theory]
+    [InlineData(DType.Int64)]
+    [InlineData(DType.UInt64)]
+    public void Stored_bytes_keep_64_bit_integers_no_double_holds(DType dtype)
+    {
+        // Given a 2x3 matrix of 64-bit integers, 2^53 + 1 among them (a double would round it to 2^53)
+        long[] values = [1, (1L << 53) + 1, -3, 4, long.MaxValue, 6];
+        var bytes = new byte[values.Length * 8];
+        Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
+        var tensor = TensorInfo.Contiguous("w", dtype, [2, 3], new TensorStorage("0", new MemoryBytes(bytes), 0, bytes.Length));
+
+        // When the whole of it, and its column 1 (a strided view), are read as stored
+        var all = tensor.View().ToStoredBytes();
+        var column = tensor.View().Select(1, 1).ToStoredBytes();
+
+        // Then the bytes are the elements', row-major
+        Assert.Equal(bytes, all);
+        Assert.Equal([.. bytes[8..16], .. bytes[32..40]], column);
+    }
+
+    [Fact]
+    public void Stored_bytes_of_a_transposed_half_matrix_follow_its_strides()
+    {
+        // Given the transpose of a 2x3 float16 matrix: shape [3, 2], strides [1, 3]
+        Half[] values = [(Half)1, (Half)2, (Half)3, (Half)4, (Half)5, (Half)6];
+        var bytes = new byte[values.Length * 2];
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).CopyTo(bytes);
+        var tensor = TensorInfo.Create("wt", DType.Float16, [3, 2], [1, 3], 0, new TensorStorage("0", new MemoryBytes(bytes), 0, bytes.Length));
+
+        // When its elements are read as stored
+        var stored = tensor.View().ToStoredBytes();
+
+        // Then they come in the transpose's order, each its two bytes
+        var read = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(stored).ToArray();
+        Assert.Equal([(Half)1, (Half)4, (Half)2, (Half)5, (Half)3, (Half)6], read);
+    }
 }

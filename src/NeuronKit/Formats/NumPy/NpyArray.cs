@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Text;
 using NeuronKit.Tensors;
 
@@ -18,6 +19,20 @@ internal static class NpyArray
     private const int MaxRank = 64;
     private static readonly string[] Keys = ["descr", "fortran_order", "shape"];
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>
+    /// The header NumPy's <c>np.save</c> writes before the elements of a C-order array of <paramref name="dtype"/> and
+    /// <paramref name="shape"/>: magic, version 1.0, the dict padded with spaces and a newline so that the elements start
+    /// on a 64-byte boundary.
+    /// </summary>
+    public static byte[] Header(DType dtype, IReadOnlyList<long> shape)
+    {
+        string dims = shape.Count == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)))})";
+        string dict = $"{{'descr': '{NpyDTypes.Descr(dtype)}', 'fortran_order': False, 'shape': {dims}, }}";
+        int total = (Magic.Length + 4 + dict.Length + 1 + 63) / 64 * 64;
+        string text = dict.PadRight(total - Magic.Length - 4 - 1) + "\n";
+        return [.. Magic, 1, 0, (byte)(text.Length & 0xFF), (byte)(text.Length >> 8), .. Encoding.Latin1.GetBytes(text)];
+    }
 
     /// <summary>
     /// The array stored in <paramref name="length"/> bytes at <paramref name="offset"/> of <paramref name="source"/>, as a

@@ -33,6 +33,9 @@ internal static class NpyDTypes
 
     private static readonly Dictionary<string, DType> ByCode = Readable.ToDictionary(e => e.Code, e => e.DType, StringComparer.Ordinal);
 
+    /// <summary>True when NumPy has <paramref name="dtype"/> (not bfloat16, the 8-bit floats or the quantized types).</summary>
+    public static bool Holds(DType dtype) => ByCode.ContainsValue(dtype);
+
     /// <summary>The little-endian descr NumPy writes for <paramref name="dtype"/> (<c>&lt;f4</c>; <c>|b1</c> for one byte).</summary>
     public static string Descr(DType dtype)
     {

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Text;
 using NeuronKit.Edits;
 
 namespace NeuronKit.Formats.NumPy;
@@ -29,19 +27,6 @@ internal sealed class NumPyPruneWriter : IPruneWriter
             patches: null, output);
     }
 
-    // An .npy of the cut array: magic, version 1.0, the header dict padded with spaces and a newline to 64 bytes, data.
-    private static byte[] Array(TensorCut cut)
-    {
-        string shape = cut.NewShape.Length == 1 ? $"({cut.NewShape[0]},)"
-            : $"({string.Join(", ", cut.NewShape.Select(d => d.ToString(CultureInfo.InvariantCulture)))})";
-        string dict = $"{{'descr': '{NpyDTypes.Descr(cut.Tensor.DType)}', 'fortran_order': False, 'shape': {shape}, }}";
-        int total = (NpyArray.Magic.Length + 4 + dict.Length + 1 + 63) / 64 * 64;
-        string header = dict.PadRight(total - NpyArray.Magic.Length - 4 - 1) + "\n";
-        using var bytes = new MemoryStream();
-        bytes.Write(NpyArray.Magic);
-        bytes.Write([1, 0, (byte)(header.Length & 0xFF), (byte)(header.Length >> 8)]);
-        bytes.Write(Encoding.Latin1.GetBytes(header));
-        bytes.Write(cut.KeptBytes());
-        return bytes.ToArray();
-    }
+    // An .npy of the cut array: its header, then the kept bytes.
+    private static byte[] Array(TensorCut cut) => [.. NpyArray.Header(cut.Tensor.DType, cut.NewShape), .. cut.KeptBytes()];
 }
