@@ -32,7 +32,7 @@ internal static class EditCommand
         };
         var zero = new Option<bool>("--zero") { Description = "Set the values to 0 (with --outgoing: ablate the neuron)." };
         var scale = new Option<double?>("--scale") { Description = "Multiply the values by K." };
-        var set = new Option<string?>("--set") { Description = "Set the values to those of a .npy file, whose shape must be the part's." };
+        var set = new Option<string?>("--set") { Description = "Set the values to those of a .npy file, whose shape must be the part's, or each part to its array in an .npz written by show -o." };
         var noise = new Option<double?>("--add-noise") { Description = "Add Gaussian noise of standard deviation SIGMA." };
         var seed = new Option<int>("--seed") { Description = "The seed of --add-noise's generator (default 0): the same seed gives the same file." };
         var part = new Option<string?>("--part")
@@ -82,7 +82,8 @@ internal static class EditCommand
                 var neuron = model.Layer(name).Neuron(j);
                 if (parse.GetValue(outgoing))
                     neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : [.. named.Select(c => model.Edge(neuron.Layer, c))]);
-                targets.Add((neuron, ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
+                targets.Add((neuron, action is EditAction.SetParts arrays ? arrays.PartsOf(neuron, parse.GetValue(part))
+                    : ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
             }
             var edit = ModelEdit.Plan(model, targets, action);
             if (!dry)
@@ -131,14 +132,16 @@ internal static class EditCommand
         };
     }
 
-    private static EditAction.Set ReadValues(string path)
+    // An .npy's one array, for every part touched; an .npz's arrays (neuron show -o's), each for the part it is named after.
+    private static EditAction ReadValues(string path)
     {
         using var values = Model.Open(path);
-        if (values.Checkpoint.Format != "numpy" || values.Checkpoint.Tensors.Count != 1)
-            throw new RequestException($"--set takes one array in a .npy file; {Path.GetFileName(path)} is {values.Checkpoint.Format} " +
-                $"with {values.Checkpoint.Tensors.Count} tensors");
-        var tensor = values.Checkpoint.Tensors[0];
-        return new EditAction.Set([.. tensor.Shape], tensor.View().ToDoubles(), Path.GetFileName(path));
+        string file = Path.GetFileName(path);
+        if (values.Checkpoint.Format != "numpy")
+            throw new RequestException($"--set takes a .npy array or an .npz of a neuron's parts; {file} is {values.Checkpoint.Format}");
+        static EditAction.Set Set(NeuronKit.Tensors.TensorInfo tensor, string source) => new([.. tensor.Shape], tensor.View().ToDoubles(), source);
+        if (values.Checkpoint.Metadata.GetValueOrDefault("variant") == "npy") return Set(values.Checkpoint.Tensors[0], file);
+        return new EditAction.SetParts(values.Checkpoint.Tensors.ToDictionary(t => t.Name, t => Set(t, $"{file}:{t.Name}"), StringComparer.Ordinal), file);
     }
 
     private static List<(string Layer, long Index)> Addresses(string? layer, long? index, string? neurons)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NeuronKit.Cli.Output;
+using NeuronKit.Export;
 using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Cli.Commands;
@@ -22,7 +23,8 @@ internal static class ShowCommand
         var full = new Option<bool>("--full") { Description = "Print every value instead of PyTorch's shortened form." };
         var raw = new Option<bool>("--raw")
         {
-            Description = "For quantized tensors (qint8, quint8, qint32), also print the stored integers, scales and zero points.",
+            Description = "For quantized parts (PyTorch's qint8, quint8, qint32, ONNX QDQ and QLinear, GPTQ, AWQ, compressed-tensors), " +
+                "also print the stored integers, scales and zero points.",
         };
         var kind = new Option<string?>("--kind")
         {
@@ -44,18 +46,40 @@ internal static class ShowCommand
                 "it replaces the consumers found. A recurrent layer's own weight_hh is added unless you name the layer itself.",
             AllowMultipleArgumentsPerToken = false,
         };
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Also write the parts as NumPy arrays: an .npz of them all (keys weight, bias, weight_hh/forget, out/fc2.weight), or an .npy of one; " +
+                "values exact, in the part's dtype where NumPy has it, else float32 (float64 if a value needs it).",
+            HelpName = "OUT.npz",
+        };
+        var part = new Option<string?>("--part")
+        {
+            Description = "With -o: only the parts named so: ROLE or ROLE:GATE (weight, bias, weight_hh:forget), or a key as -o lists it (out/fc2.weight).",
+        };
         var loraBase = CommonOptions.Base();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("show", "Show neuron INDEX of LAYER: every slice of the layer's tensors that belongs to it, with its values.")
         {
-            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, loraBase, verbose, statsRequests,
+            file, layer, index, json, full, raw, kind, layout, outgoing, consumers, loraBase, output, part, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
             using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             var neuron = OutgoingParts.Add(model, model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index)),
                 parse.GetValue(outgoing), parse.GetValue(consumers) ?? []);
+            string? target = parse.GetValue(output);
+            if (parse.GetValue(part) is not null && target is null) throw new RequestException("--part picks the parts -o writes; add -o OUT.npy");
+            if (target is not null)
+            {
+                var arrays = NeuronArrays.Of(parse.GetValue(part) is { } name ? NeuronArrays.Pick(neuron, name) : neuron.Parts);
+                NeuronArrays.Save(arrays, target);
+                if (!parse.GetValue(json))
+                {
+                    ArraysTextWriter.Write(stdout, neuron, arrays, target);
+                    return;
+                }
+            }
             if (parse.GetValue(json))
                 ReportJson.Write(stdout, ShowReport.Of(model, neuron));
             else

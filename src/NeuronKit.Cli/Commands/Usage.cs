@@ -8,8 +8,9 @@ internal static class Usage
     private static readonly Dictionary<string, string> Lines = new()
     {
         ["layers"] = "neuron layers FILE [--json] [--base BASE]",
-        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER] [--base BASE]",
-        ["edit"] = "neuron edit FILE [LAYER] [INDEX] [--neurons L:I,…] (--zero|--scale K|--set X.npy|--add-noise SIGMA) [--seed S] " +
+        ["show"] = "neuron show FILE LAYER INDEX [--json] [--full] [--raw] [--kind K] [--layout out,in|in,out] [--outgoing] [--consumer LAYER] [--base BASE] " +
+            "[--output OUT.npz|OUT.npy [--part P]]",
+        ["edit"] = "neuron edit FILE [LAYER] [INDEX] [--neurons L:I,…] (--zero|--scale K|--set X.npy|X.npz|--add-noise SIGMA) [--seed S] " +
             "[--part ROLE[:GATE]] [--outgoing] [--consumer LAYER] (--output OUT|--in-place) [--dry-run] [--json]",
         ["prune"] = "neuron prune FILE [LAYER] [INDICES] [--neurons L:I,…] [--consumer LAYER] (--output OUT|--dry-run) [--json]",
         ["tensors"] = "neuron tensors FILE [--json]",

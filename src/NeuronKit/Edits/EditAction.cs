@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuronKit.Export;
 using NeuronKit.Neurons;
 
 namespace NeuronKit.Edits;
@@ -40,6 +41,43 @@ public abstract record EditAction
             part.Shape.SequenceEqual(Shape) ? (double[])Values.Clone()
             : throw new RequestException($"{Source} has shape [{string.Join(", ", Shape)}], but {part.Tensor}{part.Index} " +
                 $"has shape [{string.Join(", ", part.Shape)}]", ["limit the edit to one part of that shape with --part ROLE[:GATE]"]);
+
+        /// <inheritdoc/>
+        public override string ToString() => $"--set {Source}";
+    }
+
+    /// <summary>
+    /// Each part set to the array of its name in an .npz (<c>neuron show -o</c>'s keys, <see cref="NeuronArrays.Names"/>):
+    /// the parts it names are the ones touched.
+    /// </summary>
+    public sealed record SetParts(IReadOnlyDictionary<string, Set> Arrays, string Source) : EditAction
+    {
+        /// <inheritdoc/>
+        public override double[] Apply(NeuronPart part, double[] old) =>
+            (Arrays.GetValueOrDefault(NeuronArrays.NameOf(part)) ?? Arrays.GetValueOrDefault($"{part.Tensor}{part.Index}")
+                ?? throw new RequestException($"{Source} has no array for {part.Tensor}{part.Index}")).Apply(part, old);
+
+        /// <summary>
+        /// The parts of <paramref name="neuron"/> the archive names (only those <paramref name="part"/> names too, when
+        /// given); throws <see cref="RequestException"/> for an array that names no part of it.
+        /// </summary>
+        public IReadOnlyList<NeuronPart> PartsOf(Neuron neuron, string? part)
+        {
+            var names = NeuronArrays.Names(neuron.Parts);
+            if (Arrays.Keys.Where(k => !names.Contains(k)).ToList() is [_, ..] unknown)
+            {
+                var hints = new List<string> { $"its parts: {string.Join(", ", names)}" };
+                if (unknown.Any(k => k.StartsWith("out/", StringComparison.Ordinal) || k.StartsWith("through/", StringComparison.Ordinal))
+                    && neuron.Parts.All(p => p.Direction == PartDirection.In))
+                    hints.Add("add --outgoing to set the outgoing parts too");
+                throw new RequestException($"{Source} holds {string.Join(", ", unknown.Select(k => $"'{k}'"))}, and neuron {neuron.Index} of " +
+                    $"'{neuron.Layer.Name}' has no part of that name", hints);
+            }
+            var chosen = neuron.Parts.Where((_, k) => Arrays.ContainsKey(names[k])).ToList();
+            if (part is null) return chosen;
+            var picked = NeuronArrays.Pick(neuron, part);
+            return [.. chosen.Where(picked.Contains)];
+        }
 
         /// <inheritdoc/>
         public override string ToString() => $"--set {Source}";

@@ -1,0 +1,119 @@
+using System.IO.Compression;
+using NeuronKit.Formats.NumPy;
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Export;
+
+/// <summary>
+/// A neuron's parts saved as NumPy arrays, one <c>.npy</c> or an <c>.npz</c> of several, holding exactly the values
+/// <c>neuron show</c> prints. A part keeps its dtype where NumPy has one (its bytes copied as stored); bfloat16, the
+/// 8-bit floats and quantized parts are written as float32, the dtype their values are exact in (dequantized as the
+/// format's own tool does), or float64 if a value is not.
+/// </summary>
+public static class NeuronArrays
+{
+    /// <summary>
+    /// The arrays of <paramref name="parts"/> (the parts of one neuron), in their order, named by <see cref="Names"/>.
+    /// </summary>
+    public static IReadOnlyList<NeuronArray> Of(IReadOnlyList<NeuronPart> parts) =>
+        [.. parts.Zip(Names(parts), (part, name) => Array(name, part))];
+
+    /// <summary>
+    /// The key of each of <paramref name="parts"/> (the parts of one neuron) in an .npz: <see cref="NameOf"/>, or, for a
+    /// name two parts would share, each one's tensor and index (<c>fc.weight[3]</c>).
+    /// </summary>
+    public static IReadOnlyList<string> Names(IReadOnlyList<NeuronPart> parts)
+    {
+        var names = parts.Select(NameOf).ToList();
+        var repeated = names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        return [.. parts.Select((part, k) => repeated.Contains(names[k]) ? $"{part.Tensor}{part.Index}" : names[k])];
+    }
+
+    /// <summary>
+    /// The parts of <paramref name="neuron"/> that <paramref name="name"/> names: a key as <see cref="Names"/> gives it
+    /// (<c>weight_hh/forget</c>, <c>out/fc2.weight</c>), or one of the neuron's own parts as <c>neuron edit --part</c>
+    /// names them: a role (<c>weight_hh</c>: every gate's) or ROLE:GATE; throws <see cref="RequestException"/>, listing the
+    /// keys, when none does.
+    /// </summary>
+    public static IReadOnlyList<NeuronPart> Pick(Neuron neuron, string name)
+    {
+        var names = Names(neuron.Parts);
+        var picked = neuron.Parts.Where((p, k) => names[k] == name
+            || (p.Direction == PartDirection.In && (p.Role.Name == name || (p.Gate is { } gate && $"{p.Role.Name}:{gate.Name}" == name)))).ToList();
+        return picked.Count > 0 ? picked
+            : throw new RequestException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has no part '{name}'",
+                [$"its parts: {string.Join(", ", names)}"]);
+    }
+
+    /// <summary>
+    /// A part's key in an .npz: its role, and gate, for the neuron's own parts (<c>weight</c>, <c>bias</c>,
+    /// <c>weight_hh/forget</c>); <c>through/</c> or <c>out/</c> and the tensor (and gate) for a per-channel layer's channel
+    /// or a consumer's slice (<c>through/bn.weight</c>, <c>out/fc2.weight</c>). A slash, as zip folders: a colon would
+    /// make ONNX's <c>W/input</c> a drive letter, which zip readers refuse.
+    /// </summary>
+    public static string NameOf(NeuronPart part)
+    {
+        string name = part.Direction switch
+        {
+            PartDirection.Through => $"through/{part.Tensor}",
+            PartDirection.Out => $"out/{part.Tensor}",
+            _ => part.Role.Name,
+        };
+        return part.Gate is { } gate ? $"{name}/{gate.Name}" : name;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="arrays"/> to <paramref name="path"/>: an <c>.npz</c> (np.savez's layout: one stored
+    /// <c>NAME.npy</c> member each), or an <c>.npy</c> of the one array; through a temporary file, renamed when complete.
+    /// Throws <see cref="RequestException"/> for another extension, or an .npy asked to hold several arrays.
+    /// </summary>
+    public static void Save(IReadOnlyList<NeuronArray> arrays, string path)
+    {
+        string extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".npy")
+        {
+            if (arrays.Count != 1)
+                throw new RequestException($"{Path.GetFileName(path)}: an .npy holds one array, and the neuron has {arrays.Count} parts " +
+                    $"({string.Join(", ", arrays.Select(a => a.Name))})", ["name one with --part ROLE[:GATE], or write an .npz of them all"]);
+            OutputFile.Write(path, stream => Write(stream, arrays[0]));
+        }
+        else if (extension == ".npz")
+        {
+            OutputFile.Write(path, stream =>
+            {
+                using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+                foreach (var array in arrays)
+                {
+                    var member = zip.CreateEntry(array.Name + ".npy", CompressionLevel.NoCompression);
+                    // A fixed time, so that the same neuron always gives the same bytes.
+                    member.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+                    using var target = member.Open();
+                    Write(target, array);
+                }
+            });
+        }
+        else
+        {
+            throw new RequestException($"{Path.GetFileName(path)}: NumPy arrays are written as .npy (one part) or .npz (several)");
+        }
+    }
+
+    private static void Write(Stream stream, NeuronArray array)
+    {
+        stream.Write(NpyArray.Header(array.DType, array.Shape));
+        stream.Write(array.Bytes);
+    }
+
+    private static NeuronArray Array(string name, NeuronPart part)
+    {
+        if (part.StoredAs is null && NpyDTypes.Holds(part.DType))
+            return new NeuronArray(name, part, part.DType, part.Shape, part.View.ToStoredBytes());
+        var values = part.ToDoubles();
+        bool single = values.All(v => (double)(float)v == v || double.IsNaN(v));
+        var dtype = single ? DType.Float32 : DType.Float64;
+        var bytes = new byte[values.Length * dtype.Size()];
+        DTypeConversion.FromDoubles(dtype, values, bytes);
+        return new NeuronArray(name, part, dtype, part.Shape, bytes);
+    }
+}
