@@ -114,6 +114,24 @@ public class ShowArraysCommandTests
         Assert.Contains("float64 (from float32 + LoRA r2)", run.Stdout);
     }
 
+    [Fact]
+    public void Integers_past_2_to_the_53_are_saved_as_stored()
+    {
+        // Given an int64 matrix in an .npy whose row 1 holds 2^53 + 1, which no double holds
+        long[] values = [0, 1, 2, 3, 4, 5, (1L << 53) + 1, 7, 8, 9, 10, 11];
+        var data = new byte[values.Length * 8];
+        Buffer.BlockCopy(values, 0, data, 0, data.Length);
+        using var matrix = new TempFile("i64.npy", [.. NeuronKit.Formats.NumPy.NpyArray.Header(DType.Int64, [3, 4]), .. data]);
+        string output = Path.Combine(Path.GetDirectoryName(matrix.Path)!, "row.npy");
+
+        // When its row 1 is saved
+        var run = CliRun.Of("show", matrix.Path, "i64", "1", "-o", output);
+
+        // Then the .npy holds that row's bytes as they are
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal([.. NeuronKit.Formats.NumPy.NpyArray.Header(DType.Int64, [4]), .. data[32..64]], File.ReadAllBytes(output));
+    }
+
     // The keys of the archive the command writes.
     private static string Keys(TempFolder folder, string[] args)
     {
