@@ -37,10 +37,13 @@ public abstract record EditAction
     public sealed record Set(IReadOnlyList<long> Shape, double[] Values, string Source) : EditAction
     {
         /// <inheritdoc/>
-        public override double[] Apply(NeuronPart part, double[] old) =>
+        public override double[] Apply(NeuronPart part, double[] old) => Fitted(part, ["limit the edit to one part of that shape with --part ROLE[:GATE]"]);
+
+        // The values for part, which must have their shape; hints say what to do when it has not.
+        internal double[] Fitted(NeuronPart part, IReadOnlyList<string> hints) =>
             part.Shape.SequenceEqual(Shape) ? (double[])Values.Clone()
             : throw new RequestException($"{Source} has shape [{string.Join(", ", Shape)}], but {part.Tensor}{part.Index} " +
-                $"has shape [{string.Join(", ", part.Shape)}]", ["limit the edit to one part of that shape with --part ROLE[:GATE]"]);
+                $"has shape [{string.Join(", ", part.Shape)}]", hints);
 
         /// <inheritdoc/>
         public override string ToString() => $"--set {Source}";
@@ -55,7 +58,7 @@ public abstract record EditAction
         /// <inheritdoc/>
         public override double[] Apply(NeuronPart part, double[] old) =>
             (Arrays.GetValueOrDefault(NeuronArrays.NameOf(part)) ?? Arrays.GetValueOrDefault($"{part.Tensor}{part.Index}")
-                ?? throw new RequestException($"{Source} has no array for {part.Tensor}{part.Index}")).Apply(part, old);
+                ?? throw new RequestException($"{Source} has no array for {part.Tensor}{part.Index}")).Fitted(part, []);
 
         /// <summary>
         /// The parts of <paramref name="neuron"/> the archive names (only those <paramref name="part"/> names too, when

@@ -97,6 +97,27 @@ public class SetFromArraysTests
     }
 
     [Fact]
+    public void An_array_of_another_shape_is_refused_naming_both()
+    {
+        // Given an archive whose forget-gate weights are one value short
+        using var folder = new TempFolder();
+        string lstm = Fixtures.PyTorch("seed_lstm.pt"), arrays = Path.Combine(folder.Path, "unit.npz"), output = Path.Combine(folder.Path, "out.pt");
+        using (var model = Model.Open(lstm))
+        {
+            var forget = NeuronArrays.Of(model.Layer("rnn.l0").Neuron(2).Parts).Single(a => a.Name == "weight_hh/forget");
+            NeuronArrays.Save([forget with { Shape = [19], Bytes = forget.Bytes[..^4] }], arrays);
+        }
+
+        // When the unit is set from it
+        var run = CliRun.Of("edit", lstm, "rnn.l0", "2", "--set", arrays, "-o", output);
+
+        // Then it is refused, naming both shapes, and nothing is written
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: unit.npz:weight_hh/forget has shape [19], but rnn.weight_hh_l0[22] has shape [20]\n", run.Stderr);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
     public void Part_narrows_an_archive_to_the_parts_it_names()
     {
         using var folder = new TempFolder();
