@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using NeuronKit.Activations;
+using NeuronKit.Export;
 using NeuronKit.Stats;
 using NeuronKit.Views.Pictures;
 using NeuronKit.Views.Reports;
@@ -10,7 +11,7 @@ namespace NeuronKit.Web;
 
 /// <summary>
 /// <c>/api/</c>: the CLI's JSON for the served files, byte for byte what <c>neuron layers|show|stats … --json</c>
-/// prints (<see cref="ReportJson"/> writes both), and the PNG <c>neuron render</c> draws. Parameters are the CLI's
+/// prints (<see cref="ReportJson"/> writes both), the PNG <c>neuron render</c> draws and the .npz <c>neuron show -o</c> writes. Parameters are the CLI's
 /// arguments by name: <c>/api/show?file=0&amp;layer=fc&amp;neuron=3&amp;outgoing=true</c>.
 /// </summary>
 internal static class ApiEndpoints
@@ -25,15 +26,13 @@ internal static class ApiEndpoints
         });
         app.MapGet("/api/show", context =>
         {
-            var query = context.Request.Query;
-            var model = files.Find(query["file"]).Model;
-            var neuron = model.Layer(Required(query, "layer"), Optional(query, "kind"), Optional(query, "layout")).Neuron(Index(query, "neuron"));
-            neuron = Outgoing(query, model, neuron);
-            long values = neuron.Parts.Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
-            if (values > options.MaxValues)
-                throw new ResponseTooLargeException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has {values:N0} values, more than the " +
-                    $"{options.MaxValues:N0} one answer carries", ["read it with the CLI: neuron show FILE LAYER INDEX --json"]);
+            var (model, neuron) = Shown(context.Request.Query, files, options, "neuron show FILE LAYER INDEX --json");
             return Report(context, ShowReport.Of(model, neuron));
+        });
+        app.MapGet("/api/npz", context =>
+        {
+            var (_, neuron) = Shown(context.Request.Query, files, options, "neuron show FILE LAYER INDEX -o OUT.npz");
+            return Npz(context, neuron);
         });
         app.MapGet("/api/render", context => Render(context, files));
         app.MapGet("/api/inputs", context => Json(context, InputsJson(options.Inputs)));
@@ -54,6 +53,31 @@ internal static class ApiEndpoints
             var stats = ModelStats.Compute(model, layers, new StatsOptions { Outgoing = Flag(query, "outgoing") });
             return Report(context, StatsReport.Of(stats, order));
         });
+    }
+
+    // The neuron a show request asks for (outgoing=true adds its outgoing parts), if one answer may carry its values.
+    private static (Model Model, Neurons.Neuron Neuron) Shown(IQueryCollection query, ServedFiles files, ServeOptions options, string cli)
+    {
+        var model = files.Find(query["file"]).Model;
+        var neuron = model.Layer(Required(query, "layer"), Optional(query, "kind"), Optional(query, "layout")).Neuron(Index(query, "neuron"));
+        neuron = Outgoing(query, model, neuron);
+        long values = neuron.Parts.Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
+        if (values > options.MaxValues)
+            throw new ResponseTooLargeException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has {values:N0} values, more than the " +
+                $"{options.MaxValues:N0} one answer carries", [$"read it with the CLI: {cli}"]);
+        return (model, neuron);
+    }
+
+    // The .npz neuron show -o writes, byte for byte, as a download named after the layer and the neuron.
+    private static async Task Npz(HttpContext context, Neurons.Neuron neuron)
+    {
+        using var buffer = new MemoryStream();
+        NeuronArrays.WriteNpz(buffer, NeuronArrays.Of(neuron.Parts));
+        string name = new([.. $"{neuron.Layer.Name}_{neuron.Index}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_')]);
+        context.Response.ContentType = "application/octet-stream";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}.npz\"";
+        buffer.Position = 0;
+        await buffer.CopyToAsync(context.Response.Body);
     }
 
     // The picture neuron render draws, as PNG: a neuron (neuron=J) or the whole layer, with render's options by name.

@@ -177,15 +177,18 @@ async function showNeuron(asked, index) {
   state.neuron = neuron.neuron;
   markLayer(name);
   const json = `/api/show?${query({ file: state.file, layer: name, neuron: neuron.neuron, outgoing: true })}`;
+  const outgoing = neuron.parts.some(p => p.direction !== "in") ? 1 : null;
+  const npz = `/api/npz?${query({ file: state.file, layer: name, neuron: neuron.neuron, outgoing })}`;
   const last = info.neurons - 1;
   const view = $("#view");
   view.replaceChildren(
     el("h2", { class: "title", id: "neuron-title" }, `${name} · neuron ${neuron.neuron} of ${info.neurons}`),
-    el("p", { class: "sub" }, `${info.kind} · `, el("a", { onclick: () => go({ layer: name }) }, "layer stats"), " · ", el("a", { href: json, id: "json-link" }, "JSON")),
+    el("p", { class: "sub" }, `${info.kind} · `, el("a", { onclick: () => go({ layer: name }) }, "layer stats"), " · ", el("a", { href: json, id: "json-link" }, "JSON"),
+      " · ", el("a", { href: npz, id: "npz-link", download: "" }, "NumPy .npz")),
     el("div", { class: "stepper" },
       el("button", { disabled: neuron.neuron <= 0, onclick: () => step(-1) }, "← previous"),
       el("button", { disabled: neuron.neuron >= last, onclick: () => step(1) }, "next →")),
-    el("div", { class: "pictures" }, picture({ layer: name, neuron: neuron.neuron, outgoing: neuron.parts.some(p => p.direction !== "in") ? 1 : null },
+    el("div", { class: "pictures" }, picture({ layer: name, neuron: neuron.neuron, outgoing },
       `${name} neuron ${neuron.neuron}`)));
   const stats = state.stats?.name === name ? state.stats.layer?.stats.find(s => s.neuron === neuron.neuron) : null;
   if (stats) view.append(el("p", { class: "sub" }, "flags: ", flagNames(stats).length ? flagNames(stats).join(", ") : "none"));

@@ -80,22 +80,27 @@ public static class NeuronArrays
         }
         else if (extension == ".npz")
         {
-            OutputFile.Write(path, stream =>
-            {
-                using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-                foreach (var array in arrays)
-                {
-                    var member = zip.CreateEntry(array.Name + ".npy", CompressionLevel.NoCompression);
-                    // A fixed time, so that the same neuron always gives the same bytes.
-                    member.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
-                    using var target = member.Open();
-                    Write(target, array);
-                }
-            });
+            OutputFile.Write(path, stream => WriteNpz(stream, arrays));
         }
         else
         {
             throw new RequestException($"{Path.GetFileName(path)}: NumPy arrays are written as .npy (one part) or .npz (several)");
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="arrays"/> to <paramref name="stream"/> as an .npz (np.savez's layout: one stored
+    /// <c>NAME.npy</c> member each, in order), the members' times fixed so that the same neuron always gives the same bytes.
+    /// </summary>
+    public static void WriteNpz(Stream stream, IReadOnlyList<NeuronArray> arrays)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
+        foreach (var array in arrays)
+        {
+            var member = zip.CreateEntry(array.Name + ".npy", CompressionLevel.NoCompression);
+            member.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+            using var target = member.Open();
+            Write(target, array);
         }
     }
 

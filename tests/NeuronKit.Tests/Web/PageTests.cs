@@ -60,6 +60,16 @@ public class PageTests
         await page.Keyboard.PressAsync("ArrowLeft");
         await Assertions.Expect(page.Locator("#neuron-title")).ToContainTextAsync("neuron 2 of 6");
         Assert.Equal("/api/show?file=0&layer=3&neuron=2&outgoing=true", await page.Locator("#json-link").GetAttributeAsync("href"));
+        Assert.Equal("/api/npz?file=0&layer=3&neuron=2&outgoing=1", await page.Locator("#npz-link").GetAttributeAsync("href"));
+
+        // And its NumPy link downloads the archive neuron show -o writes
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("#npz-link").ClickAsync());
+        using var saved = new NeuronKit.Tests.Edits.TempFolder();
+        string downloaded = Path.Combine(saved.Path, download.SuggestedFilename), written = Path.Combine(saved.Path, "cli.npz");
+        await download.SaveAsAsync(downloaded);
+        Assert.Equal(0, CliRun.Of("show", file, "3", "2", "--outgoing", "-o", written).Exit);
+        Assert.Equal("3_2.npz", download.SuggestedFilename);
+        Assert.Equal(File.ReadAllBytes(written), File.ReadAllBytes(downloaded));
         await page.ScreenshotAsync(new() { Path = Artifact("serve-neuron.png"), FullPage = true });
         Assert.Empty(failures);
     }
