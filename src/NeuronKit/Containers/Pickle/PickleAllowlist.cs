@@ -18,6 +18,13 @@ public sealed class PickleAllowlist
         ["_codecs.encode"] = PickleGlobalRole.Encode,
         ["copyreg._reconstructor"] = PickleGlobalRole.Reconstructor,
         ["builtins.object"] = PickleGlobalRole.ObjectBase,
+        // A Lightning checkpoint's hyper-parameters often hold a data folder as a Path (torch.load asks for add_safe_globals).
+        ["pathlib.Path"] = PickleGlobalRole.Path,
+        ["pathlib.PosixPath"] = PickleGlobalRole.Path,
+        ["pathlib.WindowsPath"] = PickleGlobalRole.Path,
+        ["pathlib.PurePath"] = PickleGlobalRole.Path,
+        ["pathlib.PurePosixPath"] = PickleGlobalRole.Path,
+        ["pathlib.PureWindowsPath"] = PickleGlobalRole.Path,
     });
 
     /// <summary>

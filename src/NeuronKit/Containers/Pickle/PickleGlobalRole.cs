@@ -31,4 +31,6 @@ public enum PickleGlobalRole
     Reconstructor,
     /// <summary><c>builtins.object</c>: only the base class argument of <see cref="Reconstructor"/>.</summary>
     ObjectBase,
+    /// <summary><c>pathlib.PosixPath</c> and its kin: REDUCE of the path's parts, strings, builds the path as a string.</summary>
+    Path,
 }

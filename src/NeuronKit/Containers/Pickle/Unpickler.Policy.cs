@@ -56,6 +56,9 @@ public sealed partial class Unpickler
                 return new PickleTuple([]);
             case PickleGlobalRole.Size when args.Count == 1 && args[0] is PickleTuple size:
                 return size;
+            case PickleGlobalRole.Path when args.Items.All(a => a is string):
+                // PurePath.__reduce__ gives (cls, parts): '/', 'data', 'x' are /data/x. Nothing of pathlib runs.
+                return args.Items.Cast<string>().Aggregate("", (path, part) => path.Length == 0 || path[^1] is '/' or '\\' ? path + part : $"{path}/{part}");
             case PickleGlobalRole.Reconstructor:
                 // copyreg._reconstructor(cls, object, None) is object.__new__(cls): construction, not a call of cls.
                 if (args.Count == 3 && args[1] is PickleGlobal { Role: PickleGlobalRole.ObjectBase } && args[2] is null)
@@ -152,5 +155,8 @@ public sealed partial class Unpickler
     private CheckpointException Calls(string name, string where) =>
         new($"{_fileName} calls {name} while unpickling; refused, nothing was run",
             [$"{where} at byte {_opcodeStart}; NeuronKit reads tensors and plain containers and never runs code from a file",
+             .. name is "builtins.getattr" or "__builtin__.getattr"
+                ? ["Python 3.11 and later pickle an enum member as getattr(its class, its name): a Lightning checkpoint's hyper-parameters may hold one"]
+                : Array.Empty<string>(),
              "if you trust the file, load it in Python and re-save its state_dict (or save it as safetensors)"]);
 }

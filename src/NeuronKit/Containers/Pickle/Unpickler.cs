@@ -210,8 +210,15 @@ public sealed partial class Unpickler
 
     private void AddToList(object?[] items)
     {
-        if (Peek() is not PickleList list) throw Refused($"appends to {Describe(Peek())}; only lists take APPEND");
+        // A list subclass's placeholder (only constructed) keeps its items as a list of its own.
+        var list = Peek() switch
+        {
+            PickleList plain => plain,
+            PickleObject o => o.Elements ??= new PickleList(),
+            var other => throw Refused($"appends to {Describe(other)}; only lists take APPEND"),
+        };
         foreach (var item in items) AddChild(list, list.Items, item);
+        if (Peek() is PickleObject owner) Deepen(owner, list);
     }
 
     private void AddToSet(object?[] items)
@@ -222,7 +229,13 @@ public sealed partial class Unpickler
 
     private void SetItemsOf(object?[] items)
     {
-        if (Peek() is not PickleDict dict) throw Refused($"sets items of {Describe(Peek())}; only dicts take SETITEM");
+        // A dict subclass's placeholder (only constructed) keeps its entries as a dict of its own.
+        var dict = Peek() switch
+        {
+            PickleDict plain => plain,
+            PickleObject o => o.Items ??= new PickleDict(o.Class.FullName),
+            var other => throw Refused($"sets items of {Describe(other)}; only dicts take SETITEM"),
+        };
         if (items.Length % 2 != 0) throw Corrupt($"has SETITEMS with an odd number ({items.Length}) of keys and values");
         for (int i = 0; i < items.Length; i += 2)
         {
@@ -230,6 +243,7 @@ public sealed partial class Unpickler
             Deepen(dict, items[i + 1]);
             dict.Set(items[i], items[i + 1]);
         }
+        if (Peek() is PickleObject owner) Deepen(owner, dict);
     }
 
     private void AddChild(PickleContainer parent, List<object?> items, object? child)

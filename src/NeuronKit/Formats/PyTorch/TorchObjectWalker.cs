@@ -66,6 +66,10 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
                 $"{MaxPathsToOneContainer:N0} paths (a memo bomb: shared references multiply names without end)");
         _pending.Push(new Frame(container, path, Exit: true));
         var children = new List<(string Key, object? Value)>();
+        // A dict or list subclass (only constructed) holds its items as a dict or list does; its attributes follow.
+        if (container is PickleObject { Items: { } items }) AddEntries(children, items, skip: null);
+        if (container is PickleObject { Elements: { } elements })
+            for (int i = 0; i < elements.Items.Count; i++) children.Add((i.ToString(), elements.Items[i]));
         switch (container)
         {
             case PickleDict dict:

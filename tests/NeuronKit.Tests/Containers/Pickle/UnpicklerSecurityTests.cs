@@ -117,6 +117,23 @@ public class UnpicklerSecurityTests
     }
 
     [Fact]
+    public void A_path_of_anything_but_strings_is_refused()
+    {
+        var e = Refused(new PickleBytes().Proto().Global("pathlib", "PosixPath").Mark().Str("/")
+            .Global("__main__", "Net").EmptyTuple().NewObj().Tuple().Reduce().Stop());
+
+        Assert.StartsWith("test.pkl calls pathlib.PosixPath while unpickling; refused, nothing was run", e.Message);
+    }
+
+    [Fact]
+    public void An_enum_member_by_getattr_is_refused_saying_what_it_likely_is()
+    {
+        var e = Refused(new PickleBytes().Proto().Global("builtins", "getattr").Global("__main__", "Mode").Str("TRAIN").Tuple2().Reduce().Stop());
+
+        Assert.Contains(e.Hints, h => h.StartsWith("Python 3.11 and later pickle an enum member as getattr(its class, its name)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void APPEND_on_anything_but_a_list_is_refused()
     {
         Assert.Contains("appends to a dict", Refused(new PickleBytes().Proto().EmptyDict().Int(1).Append().Stop()).Message);

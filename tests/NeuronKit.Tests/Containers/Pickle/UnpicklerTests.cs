@@ -186,4 +186,45 @@ public class UnpicklerTests
         Assert.Equal((1L, 2L), (first.Root, second.Root));
         Assert.Equal(bytes.Length, second.End);
     }
+
+    [Fact]
+    public void A_dict_subclass_keeps_its_items_in_its_placeholder()
+    {
+        // Given Lightning's AttributeDict(lr=0.1, sizes=[1, 2]), pickled as a dict subclass is: NEWOBJ, then SETITEMS
+        var pickle = new PickleBytes().Proto().Global("lightning.fabric.utilities.data", "AttributeDict").EmptyTuple().NewObj()
+            .Mark().Str("lr").Float(0.1).Str("sizes").EmptyList().Mark().Int(1).Int(2).Appends().SetItems().Stop();
+
+        var placeholder = Assert.IsType<PickleObject>(Load(pickle).Root);
+
+        Assert.Equal("lightning.fabric.utilities.data.AttributeDict", placeholder.Class.FullName);
+        Assert.Equal(["lr", "sizes"], placeholder.Items!.Entries.Select(e => e.Key));
+        Assert.Equal(0.1, placeholder.Items.Entries[0].Value);
+        Assert.Equal(2, placeholder.Depth);
+        Assert.Null(placeholder.Elements);
+    }
+
+    [Fact]
+    public void A_list_subclass_keeps_its_items_in_its_placeholder()
+    {
+        var pickle = new PickleBytes().Proto().Global("mylib", "TensorList").EmptyTuple().NewObj()
+            .Mark().Int(1).Str("x").Appends().Int(3).Append().Stop();
+
+        var placeholder = Assert.IsType<PickleObject>(Load(pickle).Root);
+
+        Assert.Equal([1L, "x", 3L], placeholder.Elements!.Items);
+        Assert.Null(placeholder.Items);
+    }
+
+    [Theory]
+    [InlineData("PosixPath", new[] { "/", "data", "mnist" }, "/data/mnist")]
+    [InlineData("PurePosixPath", new[] { "runs", "v1" }, "runs/v1")]
+    [InlineData("WindowsPath", new[] { "C:\\", "data" }, "C:\\data")]
+    public void A_path_is_its_parts_joined(string type, string[] parts, string path)
+    {
+        // Given pathlib's reduction of a path: (cls, parts)
+        var pickle = new PickleBytes().Proto().Global("pathlib", type).Mark();
+        foreach (string part in parts) pickle.Str(part);
+
+        Assert.Equal(path, Load(pickle.Tuple().Reduce().Stop()).Root);
+    }
 }

@@ -1,0 +1,41 @@
+using NeuronKit.Tests.Oracle;
+
+namespace NeuronKit.Tests.Formats.PyTorch;
+
+/// <summary>
+/// Checkpoints as training frameworks save them (tests/fixtures/training, make_training.py): a Lightning checkpoint with
+/// pathlib paths among its hyper-parameters, weights in dict and list subclasses; every neuron as PyTorch indexes it,
+/// and the enum member Python pickles through getattr refused.
+/// </summary>
+public class TrainingCheckpointTests
+{
+    private const string Folder = "training";
+
+    public static TheoryData<string> Queries() => FixtureOracle.QueryKeys(Folder);
+
+    public static TheoryData<string> Errors() => FixtureOracle.ErrorKeys(Folder);
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void The_library_gives_every_part_PyTorch_gives(string query) => FixtureOracle.AssertLibrary(Folder, query);
+
+    [Theory]
+    [MemberData(nameof(Queries))]
+    public void Show_json_prints_the_same_parts_and_values(string query) => FixtureOracle.AssertShowJson(Folder, query, "pytorch");
+
+    [Theory]
+    [MemberData(nameof(Errors))]
+    public void A_file_that_would_call_code_is_refused(string error) => FixtureOracle.AssertCliError(Folder, error);
+
+    [Fact]
+    public void Every_tensor_of_the_subclasses_is_named_by_its_key_or_index()
+    {
+        using var dicts = Model.Open(Fixtures.Path("training/attribute_dict.pt"));
+        using var lists = Model.Open(Fixtures.Path("training/tensor_list.pt"));
+
+        Assert.Equal(["weights.fc1.weight", "weights.fc1.bias", "weights.fc2.weight", "weights.fc2.bias",
+            "ema.fc1.weight", "ema.fc1.bias", "ema.fc2.weight", "ema.fc2.bias"], dicts.Checkpoint.Tensors.Select(t => t.Name));
+        Assert.Equal(["state_dict.fc1.weight", "state_dict.fc1.bias", "state_dict.fc2.weight", "state_dict.fc2.bias", "snapshots.0", "snapshots.1"],
+            lists.Checkpoint.Tensors.Select(t => t.Name));
+    }
+}
