@@ -4,7 +4,8 @@ namespace NeuronKit.Layers;
 
 /// <summary>
 /// Turns a user's LAYER argument into a layer: a layer name, any of its tensors' names, a recurrent module with one
-/// sub-layer, or any of these without a training checkpoint's shared prefix (<c>model_state_dict.</c>).
+/// sub-layer, or any of these without a training checkpoint's first component (<c>model_state_dict.</c>, Lightning's
+/// <c>state_dict.</c>) when only one first component makes it a layer.
 /// </summary>
 internal static class LayerAddressing
 {
@@ -27,11 +28,20 @@ internal static class LayerAddressing
         if (nonLayer is not null)
             throw new RequestException($"'{name}' is under '{nonLayer.TrimEnd('.')}', which holds optimizer state, not a layer",
                 [$"layers are listed by `neuron layers`; this file has {layers.Count}"]);
-        string? prefix = SharedPrefix(layers);
-        if (prefix is not null && !name.StartsWith(prefix, StringComparison.Ordinal) && Lookup(layers, prefix + name) is { } prefixed)
-            return prefixed;
-        throw Unknown(layers, name, prefix);
+        // Without its first component ("state_dict." of a Lightning checkpoint, whose callbacks may hold tensors of
+        // their own): taken when exactly one first component makes the name a layer.
+        var prefixed = FirstComponents(layers).Where(p => !name.StartsWith(p, StringComparison.Ordinal))
+            .Select(p => Lookup(layers, p + name)).OfType<Layer>().Distinct().ToList();
+        if (prefixed is [var only]) return only;
+        if (prefixed.Count > 1)
+            throw new RequestException($"'{name}' is a layer under {prefixed.Count} keys of the file: {string.Join(", ", prefixed.Select(l => $"'{l.Name}'"))}",
+                ["give the whole name"]);
+        throw Unknown(layers, name, SharedPrefix(layers));
     }
+
+    // The distinct first path components of the layers' names, each with its dot.
+    private static IEnumerable<string> FirstComponents(IReadOnlyList<Layer> layers) =>
+        layers.Select(l => l.Name.IndexOf('.') is var dot and > 0 ? l.Name[..(dot + 1)] : null).OfType<string>().Distinct();
 
     // A layer by its name, one of its tensors' names, an alias (an ONNX node's output), or its recurrent module's name when that has one sub-layer.
     private static Layer? Lookup(IReadOnlyList<Layer> layers, string name)

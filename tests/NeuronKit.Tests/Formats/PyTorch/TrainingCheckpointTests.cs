@@ -38,4 +38,22 @@ public class TrainingCheckpointTests
         Assert.Equal(["state_dict.fc1.weight", "state_dict.fc1.bias", "state_dict.fc2.weight", "state_dict.fc2.bias", "snapshots.0", "snapshots.1"],
             lists.Checkpoint.Tensors.Select(t => t.Name));
     }
+
+    [Fact]
+    public void A_layer_is_found_without_the_key_that_holds_the_weights_when_only_one_key_has_it()
+    {
+        // Given a Lightning checkpoint (weights under state_dict, a callback's tensor under callbacks) and a file with the
+        // same layer under two keys
+        using var lightning = Model.Open(Fixtures.Path("training/lightning.ckpt"));
+        using var twice = Model.Open(Fixtures.Path("training/attribute_dict.pt"));
+
+        // When a layer is asked for without its first component
+        var layer = lightning.Layer("model.fc1");
+        var ambiguous = Assert.Throws<RequestException>(() => twice.Layer("fc1"));
+
+        // Then the one key that has it gives it; two keys that have it make the request ambiguous
+        Assert.Equal("state_dict.model.fc1", layer.Name);
+        Assert.Equal("'fc1' is a layer under 2 keys of the file: 'weights.fc1', 'ema.fc1'", ambiguous.Message);
+        Assert.Equal("ema.fc1", twice.Layer("ema.fc1").Name);
+    }
 }
