@@ -48,6 +48,7 @@ internal static class LayerPairing
         foreach (var layer in unpairedB.Values) byKey.TryAdd(Key(layer, fileB, llamaB, metaB, basePrefix), layer);
         var keys = waiting.ToDictionary(l => l, l => Key(l, fileA, llamaA, metaA, basePrefix));
         JoinSplits(llamaA, llamaB, basePrefix, waiting, keys, byKey, unpairedB.Values);
+        UndoAttributePrefix(keys, byKey);
         foreach (var layer in waiting)
         {
             if (byKey.Remove(keys[layer], out var partner))
@@ -96,6 +97,43 @@ internal static class LayerPairing
             waiting.Add(joined);
             keys[joined] = Stripped(name, basePrefix);
         }
+    }
+
+    // A model kept under an attribute names its layers with one more first component than the model's own state dict:
+    // a LightningModule's self.model ("model."), torch.compile's "_orig_mod.". When, of the names that found no partner,
+    // those of one side starting with one such component all find one once it is removed (and no other component does
+    // as well), it is removed.
+    private static void UndoAttributePrefix(Dictionary<Layer, string> keys, Dictionary<string, Layer> byKey)
+    {
+        var unmatchedA = keys.Where(k => !byKey.ContainsKey(k.Value)).ToList();
+        var matchedB = keys.Values.Where(byKey.ContainsKey).ToHashSet(StringComparer.Ordinal);
+        var unmatchedB = byKey.Where(b => !matchedB.Contains(b.Key)).ToList();
+        if (AttributePrefix([.. unmatchedA.Select(k => k.Value)], [.. unmatchedB.Select(b => b.Key)]) is { } onA)
+        {
+            foreach (var (layer, key) in unmatchedA)
+                if (key.StartsWith(onA, StringComparison.Ordinal)) keys[layer] = key[onA.Length..];
+        }
+        else if (AttributePrefix([.. unmatchedB.Select(b => b.Key)], [.. unmatchedA.Select(k => k.Value)]) is { } onB)
+        {
+            foreach (var (key, layer) in unmatchedB)
+                if (key.StartsWith(onB, StringComparison.Ordinal) && byKey.Remove(key)) byKey.TryAdd(key[onB.Length..], layer);
+        }
+    }
+
+    // The first component ("model.") whose removal turns every name of `names` that starts with it into one of `others`,
+    // at least one, and that no other component does for as many; else null.
+    private static string? AttributePrefix(IReadOnlyList<string> names, IReadOnlyList<string> others)
+    {
+        var targets = others.ToHashSet(StringComparer.Ordinal);
+        var fits = names.Where(n => n.IndexOf('.') > 0).GroupBy(n => n[..(n.IndexOf('.') + 1)])
+            .Where(g => g.All(n => targets.Contains(n[g.Key.Length..])))
+            .Select(g => (Prefix: g.Key, Count: g.Count())).OrderByDescending(g => g.Count).ToList();
+        return fits switch
+        {
+            [] => null,
+            [var one] => one.Prefix,
+            [var first, var second, ..] => first.Count > second.Count ? first.Prefix : null,
+        };
     }
 
     private static string Stripped(string name, string? basePrefix) =>
