@@ -11,8 +11,8 @@ namespace NeuronKit.Web;
 
 /// <summary>
 /// <c>/api/</c>: the CLI's JSON for the served files, byte for byte what <c>neuron layers|show|stats … --json</c>
-/// prints (<see cref="ReportJson"/> writes both), the PNG <c>neuron render</c> draws and the .npz <c>neuron show -o</c> writes. Parameters are the CLI's
-/// arguments by name: <c>/api/show?file=0&amp;layer=fc&amp;neuron=3&amp;outgoing=true</c>.
+/// prints (<see cref="ReportJson"/> writes both), the PNG <c>neuron render</c> draws and the .npz <c>neuron show -o</c>
+/// writes. Parameters are the CLI's arguments by name: <c>/api/show?file=0&amp;layer=fc&amp;neuron=3&amp;outgoing=true</c>.
 /// </summary>
 internal static class ApiEndpoints
 {

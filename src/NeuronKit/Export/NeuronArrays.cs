@@ -74,7 +74,7 @@ public static class NeuronArrays
         if (extension == ".npy")
         {
             if (arrays.Count != 1)
-                throw new RequestException($"{Path.GetFileName(path)}: an .npy holds one array, and the neuron has {arrays.Count} parts " +
+                throw new RequestException($"{Path.GetFileName(path)}: an .npy holds one array, and {arrays.Count} parts are asked for " +
                     $"({string.Join(", ", arrays.Select(a => a.Name))})", ["name one with --part ROLE[:GATE], or write an .npz of them all"]);
             OutputFile.Write(path, stream => Write(stream, arrays[0]));
         }

@@ -23,7 +23,7 @@ public class ShowArraysCommandTests
         var run = CliRun.Of("show", Fixtures.PyTorch("seed_linear.pt"), "0", "1", "-o", output);
 
         Assert.Equal(2, run.Exit);
-        Assert.Equal("error: unit.npy: an .npy holds one array, and the neuron has 2 parts (weight, bias)\n" +
+        Assert.Equal("error: unit.npy: an .npy holds one array, and 2 parts are asked for (weight, bias)\n" +
             "hint: name one with --part ROLE[:GATE], or write an .npz of them all\n", run.Stderr);
         Assert.False(File.Exists(output));
         Assert.Empty(Directory.GetFiles(folder.Path));
