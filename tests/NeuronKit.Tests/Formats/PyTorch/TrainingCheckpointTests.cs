@@ -56,4 +56,17 @@ public class TrainingCheckpointTests
         Assert.Equal("'fc1' is a layer under 2 keys of the file: 'weights.fc1', 'ema.fc1'", ambiguous.Message);
         Assert.Equal("ema.fc1", twice.Layer("ema.fc1").Name);
     }
+
+    [Fact]
+    public void Track_reads_the_step_a_lightning_checkpoint_keeps()
+    {
+        // Given a Lightning checkpoint saved at global_step 300, its hyper-parameters holding paths
+        var run = NeuronKit.Tests.Cli.CliRun.Of("track", Fixtures.Path("training/lightning.ckpt"), "--csv", "-");
+
+        // Then every row of its five neurons (and the callback's one-value tensor) carries that step
+        Assert.True(run.Exit == 0, run.Stderr);
+        var rows = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1..];
+        Assert.Equal(6, rows.Length);
+        Assert.All(rows, row => Assert.Equal("300", row.Split(',')[1]));
+    }
 }
