@@ -49,7 +49,7 @@ internal static class ShowCommand
         var output = new Option<string?>("--output", "-o")
         {
             Description = "Also write the parts as NumPy arrays: an .npz of them all (keys weight, bias, weight_hh/forget, out/fc2.weight), or an .npy of one; " +
-                "values exact, in the part's dtype where NumPy has it, else float32 (float64 if a value needs it).",
+                "values exact, in the part's dtype where NumPy has it (quantized parts as their decoded values), else float32.",
             HelpName = "OUT.npz",
         };
         var part = new Option<string?>("--part")

@@ -7,9 +7,8 @@ namespace NeuronKit.Export;
 
 /// <summary>
 /// A neuron's parts saved as NumPy arrays, one <c>.npy</c> or an <c>.npz</c> of several, holding exactly the values
-/// <c>neuron show</c> prints. A part keeps its dtype where NumPy has one (its bytes copied as stored); bfloat16, the
-/// 8-bit floats and quantized parts are written as float32, the dtype their values are exact in (dequantized as the
-/// format's own tool does), or float64 if a value is not.
+/// <c>neuron show</c> prints, in the dtype <see cref="SavedAs"/> gives: a part's bytes copied as its view holds them
+/// (a quantized part's as decoded), bfloat16 and the 8-bit floats widened to float32.
 /// </summary>
 public static class NeuronArrays
 {
@@ -110,13 +109,18 @@ public static class NeuronArrays
         stream.Write(array.Bytes);
     }
 
+    /// <summary>
+    /// The dtype a view of <paramref name="dtype"/> is saved as: its own where NumPy has it (a quantized part's values,
+    /// decoded, are float32, or float64 for a LoRA merge computed in double), else float32, which holds every bfloat16,
+    /// 8-bit float and MX scale exactly.
+    /// </summary>
+    public static DType SavedAs(DType dtype) => NpyDTypes.Holds(dtype) ? dtype : DType.Float32;
+
     private static NeuronArray Array(string name, NeuronPart part)
     {
-        if (part.StoredAs is null && NpyDTypes.Holds(part.DType))
-            return new NeuronArray(name, part, part.DType, part.Shape, part.View.ToStoredBytes());
+        var dtype = SavedAs(part.DType);
+        if (dtype == part.DType) return new NeuronArray(name, part, dtype, part.Shape, part.View.ToStoredBytes());
         var values = part.ToDoubles();
-        bool single = values.All(v => (double)(float)v == v || double.IsNaN(v));
-        var dtype = single ? DType.Float32 : DType.Float64;
         var bytes = new byte[values.Length * dtype.Size()];
         DTypeConversion.FromDoubles(dtype, values, bytes);
         return new NeuronArray(name, part, dtype, part.Shape, bytes);
