@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using NeuronKit.Formats.NumPy;
 using NeuronKit.Neurons;
 using NeuronKit.Tensors;
@@ -26,7 +25,7 @@ public static class NeuronArrays
     {
         var names = parts.Select(NameOf).ToList();
         var repeated = names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        return [.. parts.Select((part, k) => repeated.Contains(names[k]) ? $"{part.Tensor}{part.Index}" : names[k])];
+        return [.. parts.Select((part, k) => repeated.Contains(names[k]) ? NpzWriter.SafeName($"{part.Tensor}{part.Index}") : names[k])];
     }
 
     /// <summary>
@@ -59,7 +58,7 @@ public static class NeuronArrays
             PartDirection.Out => $"out/{part.Tensor}",
             _ => part.Role.Name,
         };
-        return part.Gate is { } gate ? $"{name}/{gate.Name}" : name;
+        return NpzWriter.SafeName(part.Gate is { } gate ? $"{name}/{gate.Name}" : name);
     }
 
     /// <summary>
@@ -75,7 +74,11 @@ public static class NeuronArrays
             if (arrays.Count != 1)
                 throw new RequestException($"{Path.GetFileName(path)}: an .npy holds one array, and {arrays.Count} parts are asked for " +
                     $"({string.Join(", ", arrays.Select(a => a.Name))})", ["name one with --part ROLE[:GATE], or write an .npz of them all"]);
-            OutputFile.Write(path, stream => Write(stream, arrays[0]));
+            OutputFile.Write(path, stream =>
+            {
+                stream.Write(NpyArray.Header(arrays[0].DType, arrays[0].Shape));
+                stream.Write(arrays[0].Bytes);
+            });
         }
         else if (extension == ".npz")
         {
@@ -93,20 +96,8 @@ public static class NeuronArrays
     /// </summary>
     public static void WriteNpz(Stream stream, IReadOnlyList<NeuronArray> arrays)
     {
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true);
-        foreach (var array in arrays)
-        {
-            var member = zip.CreateEntry(array.Name + ".npy", CompressionLevel.NoCompression);
-            member.LastWriteTime = new DateTimeOffset(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
-            using var target = member.Open();
-            Write(target, array);
-        }
-    }
-
-    private static void Write(Stream stream, NeuronArray array)
-    {
-        stream.Write(NpyArray.Header(array.DType, array.Shape));
-        stream.Write(array.Bytes);
+        using var npz = new NpzWriter(stream);
+        foreach (var array in arrays) npz.Add(array.Name, array.DType, array.Shape, target => target.Write(array.Bytes));
     }
 
     /// <summary>
