@@ -4,7 +4,10 @@ using static TorchSharp.torch;
 
 namespace NeuronKit.TorchSharp.Tests;
 
-/// <summary>A module saved with TorchSharp's own save and opened as a file gives the same neurons as the live module.</summary>
+/// <summary>
+/// A module saved with TorchSharp's own save and opened as a file gives the same neurons as the live module, and the same
+/// NumPy arrays of each.
+/// </summary>
 public sealed class RoundTripTests
 {
     public static TheoryData<string> Models => [.. Builders.Keys];
@@ -61,6 +64,9 @@ public sealed class RoundTripTests
                     Assert.Equal(want.ToDoubles(), part.ToDoubles());
                     Assert.Equal(want.ToDoubles(), Oracle.Values(part.Tensor));
                 }
+                // and the NumPy arrays neuron show -o saves of it are the same, key, dtype and bytes
+                Assert.Equal(NeuronKit.Export.NeuronArrays.Of(expected).Select(a => (a.Name, a.DType, Bytes: Convert.ToHexString(a.Bytes))),
+                    NeuronKit.Export.NeuronArrays.Of(neuron.Neuron.Parts).Select(a => (a.Name, a.DType, Bytes: Convert.ToHexString(a.Bytes))));
             }
         }
     }
