@@ -25,6 +25,16 @@ public sealed class PickleAllowlist
         ["pathlib.PurePath"] = PickleGlobalRole.Path,
         ["pathlib.PurePosixPath"] = PickleGlobalRole.Path,
         ["pathlib.PureWindowsPath"] = PickleGlobalRole.Path,
+        // A Hydra config (OmegaConf's DictConfig) names its key and element types and keeps its nodes in a defaultdict.
+        ["collections.defaultdict"] = PickleGlobalRole.Dict,
+        ["builtins.str"] = PickleGlobalRole.BuiltinType,
+        ["builtins.int"] = PickleGlobalRole.BuiltinType,
+        ["builtins.float"] = PickleGlobalRole.BuiltinType,
+        ["builtins.bool"] = PickleGlobalRole.BuiltinType,
+        ["builtins.bytes"] = PickleGlobalRole.BuiltinType,
+        ["builtins.list"] = PickleGlobalRole.BuiltinType,
+        ["builtins.tuple"] = PickleGlobalRole.BuiltinType,
+        ["builtins.dict"] = PickleGlobalRole.BuiltinType,
     });
 
     /// <summary>
@@ -49,6 +59,14 @@ public sealed class PickleAllowlist
         ["commands"] = "subprocess",
     };
 
+    // Python 2 names that Python 3's unpickler renames first (pickle's NAME_MAPPING): protocol 2 writes int as
+    // __builtin__.long and str as __builtin__.unicode.
+    private static readonly Dictionary<string, string> NameRenames = new(StringComparer.Ordinal)
+    {
+        ["__builtin__.long"] = "builtins.int",
+        ["__builtin__.unicode"] = "builtins.str",
+    };
+
     private readonly IReadOnlyDictionary<string, PickleGlobalRole> _roles;
 
     private PickleAllowlist(IReadOnlyDictionary<string, PickleGlobalRole> roles) => _roles = roles;
@@ -65,7 +83,7 @@ public sealed class PickleAllowlist
     public PickleGlobalRole? Classify(string module, string name)
     {
         string canonical = ModuleRenames.GetValueOrDefault(module, module);
-        if (_roles.TryGetValue($"{canonical}.{name}", out var role)) return role;
+        if (_roles.TryGetValue(NameRenames.GetValueOrDefault($"{module}.{name}") ?? $"{canonical}.{name}", out var role)) return role;
         string root = canonical.Split('.')[0];
         return RefusedModules.Contains(root) || RefusedModules.Contains(module.Split('.')[0]) ? null : PickleGlobalRole.Class;
     }

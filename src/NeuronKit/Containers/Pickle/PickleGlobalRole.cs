@@ -33,4 +33,9 @@ public enum PickleGlobalRole
     ObjectBase,
     /// <summary><c>pathlib.PosixPath</c> and its kin: REDUCE of the path's parts, strings, builds the path as a string.</summary>
     Path,
+    /// <summary>
+    /// A built-in type named as a value (<c>builtins.str</c>, <c>builtins.dict</c>: OmegaConf's key and element types, a
+    /// defaultdict's factory): inert, never called.
+    /// </summary>
+    BuiltinType,
 }

@@ -29,6 +29,9 @@ public sealed partial class Unpickler
                 return call;
             case PickleGlobalRole.Dict when args.Count == 0:
                 return new PickleDict(CanonicalName(g));
+            case PickleGlobalRole.Dict when g.FullName == "collections.defaultdict" && args.Count == 1 && args[0] is PickleGlobal or null:
+                // defaultdict(factory): the factory only names what a missing key would get; nothing calls it.
+                return new PickleDict(CanonicalName(g));
             case PickleGlobalRole.Dict when args.Count == 1 && args[0] is PickleList or PickleTuple:
                 var dict = new PickleDict(CanonicalName(g));
                 foreach (var pair in Items(args[0]))

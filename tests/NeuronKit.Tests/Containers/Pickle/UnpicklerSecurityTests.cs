@@ -116,6 +116,28 @@ public class UnpicklerSecurityTests
         Assert.Contains("sets items of the result of torch._utils._rebuild_tensor_v2", e.Message);
     }
 
+    [Theory]
+    [InlineData("builtins", "str")]
+    [InlineData("__builtin__", "long")]
+    [InlineData("builtins", "dict")]
+    public void A_builtin_type_is_a_value_never_a_call(string module, string name)
+    {
+        var e = Refused(CallWithString(module, name, "x"));
+
+        Assert.Equal($"test.pkl calls {module}.{name} while unpickling; refused, nothing was run", e.Message);
+        Assert.IsType<PickleGlobal>(Load(new PickleBytes().Proto().Global(module, name).Stop()).Root);
+    }
+
+    [Fact]
+    public void A_defaultdict_takes_only_a_type_as_its_factory()
+    {
+        var empty = Load(new PickleBytes().Proto().Global("collections", "defaultdict").Global("__builtin__", "dict").Op('\u0085').Reduce().Stop());
+        var e = Refused(new PickleBytes().Proto().Global("collections", "defaultdict").Str("x").Op('\u0085').Reduce().Stop());
+
+        Assert.Empty(Assert.IsType<PickleDict>(empty.Root).Entries);
+        Assert.StartsWith("test.pkl calls collections.defaultdict while unpickling", e.Message);
+    }
+
     [Fact]
     public void A_path_of_anything_but_strings_is_refused()
     {
