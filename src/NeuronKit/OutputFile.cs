@@ -40,6 +40,25 @@ public static class OutputFile
     }
 
     /// <summary>
+    /// Throws <see cref="RequestException"/> when <paramref name="path"/> is one of the files <paramref name="reading"/>
+    /// (the model a command reads, through any symbolic link): written over, it would be gone, replaced by the output.
+    /// </summary>
+    public static void EnsureNotRead(string path, IEnumerable<string> reading)
+    {
+        string output = Resolved(path);
+        if (reading.Where(f => !Tensors.ByteSources.IsUrl(f)).FirstOrDefault(f => Resolved(f) == output) is { } source)
+            throw new RequestException($"{path} is the file being read{(Path.GetFileName(source) == Path.GetFileName(path) ? "" : $" ({Path.GetFileName(source)})")}: " +
+                "writing there would replace it", ["name another output file"]);
+    }
+
+    // The file a path names, symbolic links followed.
+    private static string Resolved(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full;
+    }
+
+    /// <summary>
     /// A new name beside <paramref name="full"/> (an absolute path) for the file being written: hidden, unique, and
     /// ending <c>.neuronkit-tmp</c> so that a leftover says what made it.
     /// </summary>

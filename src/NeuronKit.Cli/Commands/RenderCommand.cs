@@ -48,6 +48,7 @@ internal static class RenderCommand
             if (neuronIndex is null && parse.GetValue(outgoing))
                 throw new RequestException("--outgoing draws a neuron's outgoing weights; give INDEX");
             using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
+            OutputFile.EnsureNotRead(parse.GetValue(output)!, model.Checkpoint.Files);
             var target = model.Layer(parse.GetValue(layer)!);
             using var picture = neuronIndex is { } j
                 ? NeuronPicture.Draw(model, OutgoingParts.Add(model, target.Neuron(j), parse.GetValue(outgoing), named), options)

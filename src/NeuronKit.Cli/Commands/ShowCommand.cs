@@ -72,6 +72,7 @@ internal static class ShowCommand
             if (parse.GetValue(part) is not null && target is null) throw new RequestException("--part picks the parts -o writes; add -o OUT.npy");
             if (target is not null)
             {
+                OutputFile.EnsureNotRead(target, model.Checkpoint.Files);
                 var arrays = NeuronArrays.Of(parse.GetValue(part) is { } name ? NeuronArrays.Pick(neuron, name) : neuron.Parts);
                 NeuronArrays.Save(arrays, target);
                 if (!parse.GetValue(json))

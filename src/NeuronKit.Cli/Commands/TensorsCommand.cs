@@ -36,6 +36,7 @@ internal static class TensorsCommand
             if (named.Length > 0 && parse.GetValue(output) is null) throw new RequestException("--tensor picks the tensors -o writes; add -o OUT.npz");
             if (parse.GetValue(output) is { } target)
             {
+                OutputFile.EnsureNotRead(target, checkpoint.Files);
                 var tensors = named.Length == 0 ? checkpoint.Tensors : TensorArrays.Named(checkpoint, named);
                 TensorArrays.Save(tensors, target);
                 if (!parse.GetValue(json))

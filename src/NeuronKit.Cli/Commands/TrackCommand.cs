@@ -61,6 +61,7 @@ internal static class TrackCommand
             var part = parse.GetValue(shard) is { } text ? RunShard.Parse(text) : RunShard.All;
             using var @base = parse.GetValue(loraBase) is { } basePath ? Model.Open(basePath) : null;
             var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer), parse.GetValue(keepGoing), @base);
+            if ((parquetPath ?? csvPath) is { } written && written != "-") OutputFile.EnsureNotRead(written, run.Checkpoints.Select(c => c.Path));
             var options = new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) };
             long rows = Run(run, options, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
             // After the run, not as they happen: the progress bar owns stderr's last line meanwhile.
