@@ -35,6 +35,12 @@ public sealed class PickleAllowlist
         ["builtins.list"] = PickleGlobalRole.BuiltinType,
         ["builtins.tuple"] = PickleGlobalRole.BuiltinType,
         ["builtins.dict"] = PickleGlobalRole.BuiltinType,
+        // NumPy values beside the weights (np.float64 scores, np.random.get_state()), under NumPy 1's and NumPy 2's names.
+        ["numpy.dtype"] = PickleGlobalRole.InertValue,
+        ["numpy.core.multiarray.scalar"] = PickleGlobalRole.InertValue,
+        ["numpy.core.multiarray._reconstruct"] = PickleGlobalRole.InertValue,
+        ["numpy._core.multiarray.scalar"] = PickleGlobalRole.InertValue,
+        ["numpy._core.multiarray._reconstruct"] = PickleGlobalRole.InertValue,
     });
 
     /// <summary>

@@ -38,4 +38,9 @@ public enum PickleGlobalRole
     /// defaultdict's factory): inert, never called.
     /// </summary>
     BuiltinType,
+    /// <summary>
+    /// A data constructor whose result no tensor needs (NumPy's <c>scalar</c>, <c>dtype</c> and <c>_reconstruct</c>: a best
+    /// score, an epoch counter, a random state): REDUCE builds an inert placeholder, which BUILD may give its state.
+    /// </summary>
+    InertValue,
 }

@@ -62,6 +62,11 @@ public sealed partial class Unpickler
             case PickleGlobalRole.Path when args.Items.All(a => a is string):
                 // PurePath.__reduce__ gives (cls, parts): '/', 'data', 'x' are /data/x. Nothing of pathlib runs.
                 return args.Items.Cast<string>().Aggregate("", (path, part) => path.Length == 0 || path[^1] is '/' or '\\' ? path + part : $"{path}/{part}");
+            case PickleGlobalRole.InertValue:
+                // Recorded, never evaluated: what NumPy would build is no tensor and no container of one.
+                var inert = new PickleObject(g, args);
+                Deepen(inert, args);
+                return inert;
             case PickleGlobalRole.Reconstructor:
                 // copyreg._reconstructor(cls, object, None) is object.__new__(cls): construction, not a call of cls.
                 if (args.Count == 3 && args[1] is PickleGlobal { Role: PickleGlobalRole.ObjectBase } && args[2] is null)

@@ -129,6 +129,14 @@ public class UnpicklerSecurityTests
     }
 
     [Fact]
+    public void A_numpy_placeholder_is_never_called()
+    {
+        var e = Refused(new PickleBytes().Proto().Global("numpy", "dtype").Str("f8").Op('\u0085').Reduce().Str("x").Op('\u0085').Reduce().Stop());
+
+        Assert.StartsWith("test.pkl calls a numpy.dtype object while unpickling; refused, nothing was run", e.Message);
+    }
+
+    [Fact]
     public void A_defaultdict_takes_only_a_type_as_its_factory()
     {
         var empty = Load(new PickleBytes().Proto().Global("collections", "defaultdict").Global("__builtin__", "dict").Op('\u0085').Reduce().Stop());

@@ -227,4 +227,27 @@ public class UnpicklerTests
 
         Assert.Equal(path, Load(pickle.Tuple().Reduce().Stop()).Root);
     }
+
+    [Theory]
+    [InlineData("numpy.core.multiarray")]
+    [InlineData("numpy._core.multiarray")]
+    public void A_numpy_scalar_or_array_is_an_inert_placeholder_that_takes_its_state(string module)
+    {
+        // Given np.float64(0.25) as protocol 2 pickles it, scalar(dtype('f8', False, True) with its state, bytes), and an
+        // array: _reconstruct(ndarray, (0,), b'b') then BUILD of its (version, shape, dtype, fortran, data)
+        var scalar = new PickleBytes().Proto().Global(module, "scalar")
+            .Global("numpy", "dtype").Str("f8").False().True().Op('\u0087').Reduce()
+            .Mark().Int(3).Str("<").None().None().None().Int(-1).Int(-1).Int(0).Tuple().Build()
+            .Str("\0\0\0\0\0\0\u00d0?").Op('\u0086').Reduce().Stop();
+        var array = new PickleBytes().Proto().Global(module, "_reconstruct").Global("numpy", "ndarray").Int(0).Op('\u0085').Str("b").Op('\u0087').Reduce()
+            .Mark().Int(1).Int(4).Op('\u0085').Global("numpy", "dtype").Str("f4").False().True().Op('\u0087').Reduce().False().Str("0123456789abcdef").Tuple().Build().Stop();
+
+        var value = Assert.IsType<PickleObject>(Load(scalar).Root);
+        var rebuilt = Assert.IsType<PickleObject>(Load(array).Root);
+
+        Assert.Equal($"{module}.scalar", value.Class.FullName);
+        Assert.Equal("numpy.dtype", Assert.IsType<PickleObject>(value.Args[0]).Class.FullName);
+        Assert.Equal($"{module}._reconstruct", rebuilt.Class.FullName);
+        Assert.Equal(5, Assert.IsType<PickleTuple>(rebuilt.State).Count);
+    }
 }
