@@ -107,13 +107,17 @@ public static class NeuronArrays
     /// </summary>
     public static DType SavedAs(DType dtype) => NpyDTypes.Holds(dtype) ? dtype : DType.Float32;
 
-    private static NeuronArray Array(string name, NeuronPart part)
+    /// <summary>The elements of <paramref name="view"/>, row-major, in the dtype <see cref="SavedAs"/> gives.</summary>
+    internal static byte[] SavedBytes(TensorView view)
     {
-        var dtype = SavedAs(part.DType);
-        if (dtype == part.DType) return new NeuronArray(name, part, dtype, part.Shape, part.View.ToStoredBytes());
-        var values = part.ToDoubles();
+        var dtype = SavedAs(view.DType);
+        if (dtype == view.DType) return view.ToStoredBytes();
+        var values = view.ToDoubles();
         var bytes = new byte[values.Length * dtype.Size()];
         DTypeConversion.FromDoubles(dtype, values, bytes);
-        return new NeuronArray(name, part, dtype, part.Shape, bytes);
+        return bytes;
     }
+
+    private static NeuronArray Array(string name, NeuronPart part) =>
+        new(name, part, SavedAs(part.DType), part.Shape, SavedBytes(part.View));
 }

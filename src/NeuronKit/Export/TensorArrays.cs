@@ -75,24 +75,14 @@ public static class TensorArrays
     private static void WriteElements(Stream target, TensorInfo tensor, long chunkBytes)
     {
         var view = tensor.View();
-        var dtype = NeuronArrays.SavedAs(tensor.DType);
         if (view.Shape.Count == 0)
         {
-            target.Write(Elements(view, dtype));
+            target.Write(NeuronArrays.SavedBytes(view));
             return;
         }
         long rows = view.Shape[0], perRow = view.ElementCount / Math.Max(rows, 1);
-        long chunk = Math.Max(1, chunkBytes / Math.Max(perRow * dtype.Size(), 1));
+        long chunk = Math.Max(1, chunkBytes / Math.Max(perRow * NeuronArrays.SavedAs(tensor.DType).Size(), 1));
         for (long start = 0; start < rows; start += chunk)
-            target.Write(Elements(view.Narrow(0, start, Math.Min(chunk, rows - start)), dtype));
-    }
-
-    private static byte[] Elements(TensorView view, DType dtype)
-    {
-        if (dtype == view.DType) return view.ToStoredBytes();
-        var values = view.ToDoubles();
-        var bytes = new byte[values.Length * dtype.Size()];
-        DTypeConversion.FromDoubles(dtype, values, bytes);
-        return bytes;
+            target.Write(NeuronArrays.SavedBytes(view.Narrow(0, start, Math.Min(chunk, rows - start))));
     }
 }

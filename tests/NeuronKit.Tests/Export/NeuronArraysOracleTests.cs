@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using NeuronKit.Tests.Cli;
 using NeuronKit.Tests.Edits;
@@ -31,8 +30,8 @@ public class NeuronArraysOracleTests
 
         // Then its archive has numpy's members, in numpy's order, byte for byte
         Assert.True(run.Exit == 0, run.Stderr);
-        var ours = Members(output);
-        var numpy = Members(Fixtures.Path("export/" + expected));
+        var ours = NpzMembers.Of(output);
+        var numpy = NpzMembers.Of(Fixtures.Path("export/" + expected));
         Assert.Equal(numpy.Keys, ours.Keys);
         foreach (var (name, bytes) in numpy) Assert.True(bytes.SequenceEqual(ours[name]), $"{expected}: {name} differs from numpy's");
     }
@@ -49,7 +48,7 @@ public class NeuronArraysOracleTests
 
         // Then the .npy is numpy's, and the text says what went where
         Assert.True(run.Exit == 0, run.Stderr);
-        Assert.Equal(Members(Fixtures.Path("export/seed_lstm_unit2.npz"))["weight_hh/forget.npy"], File.ReadAllBytes(output));
+        Assert.Equal(NpzMembers.Of(Fixtures.Path("export/seed_lstm_unit2.npz"))["weight_hh/forget.npy"], File.ReadAllBytes(output));
         Assert.Equal($"neuron 2 of rnn.l0 (LSTM) → {output}: 1 array\n  weight_hh/forget  rnn.weight_hh_l0[22]  [20]  float32\n", run.Stdout);
     }
 
@@ -57,20 +56,5 @@ public class NeuronArraysOracleTests
     {
         using var json = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("export/cases.json")));
         return [.. json.RootElement.GetProperty("cases").EnumerateArray().Select(c => c.Clone())];
-    }
-
-    // Every member's name and bytes, in the archive's order.
-    private static Dictionary<string, byte[]> Members(string path)
-    {
-        using var zip = ZipFile.OpenRead(path);
-        var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var entry in zip.Entries)
-        {
-            using var stream = entry.Open();
-            using var bytes = new MemoryStream();
-            stream.CopyTo(bytes);
-            members.Add(entry.FullName, bytes.ToArray());
-        }
-        return members;
     }
 }

@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Text.Json;
 using NeuronKit.Export;
 using NeuronKit.Formats.NumPy;
@@ -37,8 +36,8 @@ public class TensorArraysTests
 
         // Then its archive is numpy's, member for member, byte for byte
         Assert.True(run.Exit == 0, run.Stderr);
-        var numpy = Members(Fixtures.Path("export/" + expected));
-        var ours = Members(output);
+        var numpy = NpzMembers.Of(Fixtures.Path("export/" + expected));
+        var ours = NpzMembers.Of(output);
         Assert.Equal(numpy.Keys, ours.Keys);
         foreach (var (name, bytes) in numpy) Assert.True(bytes.SequenceEqual(ours[name]), $"{file}: {name} differs from numpy's");
         Assert.Equal($"{numpy.Count} tensors of {Path.GetFileName(file)} → {output}\n", run.Stdout);
@@ -148,20 +147,5 @@ public class TensorArraysTests
         Assert.Equal(2, run.Exit);
         Assert.Equal(error, run.Stderr.Split('\n')[0]);
         Assert.Empty(Directory.GetFiles(folder.Path));
-    }
-
-    // Every member's name and bytes, in the archive's order.
-    private static Dictionary<string, byte[]> Members(string path)
-    {
-        using var zip = ZipFile.OpenRead(path);
-        var members = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var entry in zip.Entries)
-        {
-            using var stream = entry.Open();
-            using var bytes = new MemoryStream();
-            stream.CopyTo(bytes);
-            members.Add(entry.FullName, bytes.ToArray());
-        }
-        return members;
     }
 }
