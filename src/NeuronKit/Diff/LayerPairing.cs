@@ -102,7 +102,7 @@ internal static class LayerPairing
     // A model kept under an attribute names its layers with one more first component than the model's own state dict:
     // a LightningModule's self.model ("model."), torch.compile's "_orig_mod.". When, of the names that found no partner,
     // those of one side starting with one such component all find one once it is removed (and no other component does
-    // as well), it is removed.
+    // as well), it is removed; when neither side's alone does, one on each side may (AttributePrefixes).
     private static void UndoAttributePrefix(Dictionary<Layer, string> keys, Dictionary<string, Layer> byKey)
     {
         var unmatchedA = keys.Where(k => !byKey.ContainsKey(k.Value)).ToList();
@@ -115,9 +115,43 @@ internal static class LayerPairing
         }
         else if (AttributePrefix([.. unmatchedB.Select(b => b.Key)], [.. unmatchedA.Select(k => k.Value)]) is { } onB)
         {
-            foreach (var (key, layer) in unmatchedB)
-                if (key.StartsWith(onB, StringComparison.Ordinal) && byKey.Remove(key)) byKey.TryAdd(key[onB.Length..], layer);
+            Unprefix(unmatchedB, byKey, onB);
         }
+        else if (AttributePrefixes([.. unmatchedA.Select(k => k.Value)], [.. unmatchedB.Select(b => b.Key)]) is var (bothA, bothB))
+        {
+            foreach (var (layer, key) in unmatchedA)
+                if (key.StartsWith(bothA, StringComparison.Ordinal)) keys[layer] = key[bothA.Length..];
+            Unprefix(unmatchedB, byKey, bothB);
+        }
+    }
+
+    private static void Unprefix(List<KeyValuePair<string, Layer>> unmatchedB, Dictionary<string, Layer> byKey, string prefix)
+    {
+        foreach (var (key, layer) in unmatchedB)
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && byKey.Remove(key)) byKey.TryAdd(key[prefix.Length..], layer);
+    }
+
+    // Both files kept the model under an attribute, each its own (torch.compile's "_orig_mod." against a LightningModule's
+    // "model."): the two first components under which the names, both removed, pair, at least one, every name of one of
+    // the two groups finding its partner (the other file may have gained or lost a layer), and no other two pair as many.
+    private static (string A, string B)? AttributePrefixes(IReadOnlyList<string> a, IReadOnlyList<string> b)
+    {
+        static Dictionary<string, HashSet<string>> Groups(IReadOnlyList<string> names) => names.Where(n => n.IndexOf('.') > 0)
+            .GroupBy(n => n[..(n.IndexOf('.') + 1)])
+            .ToDictionary(g => g.Key, g => g.Select(n => n[g.Key.Length..]).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var (groupsA, groupsB) = (Groups(a), Groups(b));
+        var fits = (from ga in groupsA
+                    from gb in groupsB
+                    let shared = ga.Value.Count(gb.Value.Contains)
+                    where shared > 0 && (shared == ga.Value.Count || shared == gb.Value.Count)
+                    orderby shared descending
+                    select (A: ga.Key, B: gb.Key, Shared: shared)).ToList();
+        return fits switch
+        {
+            [] => null,
+            [var one] => (one.A, one.B),
+            [var first, var second, ..] => first.Shared > second.Shared ? (first.A, first.B) : null,
+        };
     }
 
     // The first component ("model.") whose removal turns every name of `names` that starts with it into one of `others`,
