@@ -54,6 +54,7 @@ public static class CheckpointFormats
 
     private static Checkpoint Open(string path, string name, byte[] head, int read)
     {
+        if (UnreadFormats.Refusal(name, head.AsSpan(0, read)) is { } refusal) throw refusal;
         foreach (var reader in All)
             if (reader.Detect(head.AsSpan(0, read)) && reader.Confirm(path))
                 return reader.Open(path);

@@ -40,14 +40,22 @@ public static class ModelFolder
         return models.Count switch
         {
             1 => models[0],
-            0 => throw new CheckpointException($"{folder} is a folder that holds no checkpoint file", Inside(folder) is { Count: > 0 } inside
-                ? [$"its folders {string.Join(", ", inside.Take(Listed))}{(inside.Count > Listed ? ", …" : "")} hold models (a diffusers pipeline's unet, vae, …): name one"]
-                : [$"a checkpoint file ends in {string.Join(", ", CheckpointEndings)}; name the file itself"]),
+            0 => throw NoCheckpoint(folder),
             _ => throw new RequestException($"{folder} is a folder that holds {models.Count} models " +
                 $"({string.Join(", ", models.Take(Listed).Select(Path.GetFileName))}{(models.Count > Listed ? $", and {models.Count - Listed} more" : "")}) " +
                 "and none by a name saving tools give the weights",
                 [$"name the one you mean, e.g. {models[0]}"]),
         };
+    }
+
+    // Why a folder of no checkpoint file is none: its folders hold models, or a file in it is of a format not read here.
+    private static CheckpointException NoCheckpoint(string folder)
+    {
+        string message = $"{folder} is a folder that holds no checkpoint file";
+        if (Inside(folder) is { Count: > 0 } inside)
+            return new(message, [$"its folders {string.Join(", ", inside.Take(Listed))}{(inside.Count > Listed ? ", …" : "")} hold models (a diffusers pipeline's unet, vae, …): name one"]);
+        return UnreadFormats.FolderRefusal(folder, Directory.EnumerateFiles(folder).Select(Path.GetFileName).OfType<string>())
+            ?? new(message, [$"a checkpoint file ends in {string.Join(", ", CheckpointEndings)}; name the file itself"]);
     }
 
     /// <summary>

@@ -1,0 +1,105 @@
+using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Edits;
+
+namespace NeuronKit.Tests.Formats;
+
+/// <summary>
+/// Files of formats NeuronKit knows but does not read (tests/fixtures/unread, make_unread.py): refused, exit 3, saying
+/// what the file is and how to convert it to one NeuronKit reads, where they were bytes it could not place.
+/// </summary>
+public class UnreadFormatsTests
+{
+    private const string ToOnnxFromKeras = "convert a Keras model to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --keras MODEL.h5 " +
+        "--output model.onnx (tf.keras), or model.export(\"model.onnx\", format=\"onnx\") (Keras 3)";
+
+    private const string ToOnnxFromSavedModel = "convert the SavedModel's folder to ONNX, which NeuronKit reads: " +
+        "python3 -m tf2onnx.convert --saved-model FOLDER --output model.onnx";
+
+    public static TheoryData<string, string, string> Files() => new()
+    {
+        { "keras_legacy.h5", "keras_legacy.h5 is an HDF5 file (Keras' model.save and save_weights write .h5 files so), a format NeuronKit does not read",
+            ToOnnxFromKeras },
+        { "model.keras", "model.keras is a Keras 3 model (a .keras zip of config.json and the weights' HDF5 file), a format NeuronKit does not read",
+            "Keras 3 exports a model as ONNX, which NeuronKit reads: model.export(\"model.onnx\", format=\"onnx\")" },
+        { "model.tflite", "model.tflite is a TensorFlow Lite model, a format NeuronKit does not read",
+            "convert it to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --tflite MODEL.tflite --output model.onnx" },
+        { "saved_model/saved_model.pb", "saved_model.pb is a TensorFlow SavedModel's graph (its weights are in variables/ beside it), " +
+            "a format NeuronKit does not read", ToOnnxFromSavedModel },
+    };
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void A_file_of_a_format_not_read_is_refused_saying_what_it_is_and_how_to_convert_it(string file, string message, string hint)
+    {
+        // Given a file of a format NeuronKit knows but does not read
+        string path = Fixtures.Path("unread/" + file);
+
+        // When a command opens it, from the library and from the CLI
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(path));
+        var run = CliRun.Of("layers", path);
+
+        // Then it is refused as that format, with the conversion to a format NeuronKit reads
+        Assert.Equal(message, error.Message);
+        Assert.Equal([hint], error.Hints);
+        Assert.Equal(3, run.Exit);
+        Assert.Equal($"error: {message}\nhint: {hint}\n", run.Stderr);
+    }
+
+    [Fact]
+    public void A_file_of_a_format_not_read_is_told_by_its_bytes_whatever_its_name()
+    {
+        // Given the Keras files and the TFLite file renamed as checkpoints NeuronKit reads
+        using var folder = new TempFolder();
+        foreach (var (file, renamed) in new[] { ("keras_legacy.h5", "model.pt"), ("model.keras", "weights.npz"), ("model.tflite", "model.onnx") })
+            File.Copy(Fixtures.Path("unread/" + file), Path.Combine(folder.Path, renamed));
+
+        // Then each is still told for what it is
+        Assert.StartsWith("model.pt is an HDF5 file", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "model.pt"))).Message);
+        Assert.StartsWith("weights.npz is a Keras 3 model", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "weights.npz"))).Message);
+        Assert.StartsWith("model.onnx is a TensorFlow Lite model", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "model.onnx"))).Message);
+    }
+
+    [Fact]
+    public void A_saved_model_folder_is_refused_as_one()
+    {
+        // Given a SavedModel's folder (saved_model.pb, and variables/ in a real one), named where a model is expected
+        string folder = Fixtures.Path("unread/saved_model");
+
+        // When it is opened
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(folder));
+
+        // Then it is named for what it holds, not as a folder of nothing
+        Assert.Equal($"{folder} is a folder that holds no checkpoint file NeuronKit reads: saved_model.pb is a TensorFlow SavedModel's graph " +
+            "(its weights are in variables/ beside it)", error.Message);
+        Assert.Equal([ToOnnxFromSavedModel], error.Hints);
+    }
+
+    [Fact]
+    public void A_folder_of_keras_files_names_the_first_and_its_conversion()
+    {
+        // Given a folder holding only a Keras .h5 file (with a notes file beside it)
+        using var folder = new TempFolder();
+        File.Copy(Fixtures.Path("unread/keras_legacy.h5"), Path.Combine(folder.Path, "model.h5"));
+        File.WriteAllText(Path.Combine(folder.Path, "notes.txt"), "trained on MNIST");
+
+        // When it is opened
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(folder.Path));
+
+        // Then the .h5 file is named as what the folder holds
+        Assert.Equal($"{folder.Path} is a folder that holds no checkpoint file NeuronKit reads: model.h5 is an HDF5 file " +
+            "(Keras' model.save and save_weights write .h5 files so)", error.Message);
+        Assert.Equal([ToOnnxFromKeras], error.Hints);
+    }
+
+    [Fact]
+    public void A_folder_of_nothing_known_keeps_its_own_message()
+    {
+        using var folder = new TempFolder();
+        File.WriteAllText(Path.Combine(folder.Path, "notes.txt"), "no model here");
+
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(folder.Path));
+
+        Assert.Equal($"{folder.Path} is a folder that holds no checkpoint file", error.Message);
+        Assert.StartsWith("a checkpoint file ends in .safetensors", Assert.Single(error.Hints));
+    }
+}
