@@ -246,6 +246,13 @@ public sealed class TensorView
                 convert(DType, whole ? extent.Slice((int)(byteOffset - low), length) : Storage.Source.Span(byteOffset, length),
                     destination.Slice(written, (int)inner));
             }
+            else if (innerStride == 0)
+            {
+                // One value repeated (an expand()ed dimension): converted once, then copied along the run.
+                var run = destination.Slice(written, (int)inner);
+                convert(DType, whole ? extent.Slice((int)(byteOffset - low), size) : Storage.Source.Span(byteOffset, size), run[..1]);
+                run.Fill(run[0]);
+            }
             else
             {
                 for (long i = 0; i < inner; i++)

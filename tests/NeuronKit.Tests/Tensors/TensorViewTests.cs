@@ -40,6 +40,24 @@ public class TensorViewTests
     }
 
     [Fact]
+    public void An_expanded_view_repeats_each_stored_value_along_its_stride_0_dimension()
+    {
+        // Given x.unsqueeze(1).expand(3, 4) of a 3-value float16 storage at offset 1 (strides [1, 0]), and a 1-d expand
+        var bytes = new byte[8];
+        for (int i = 0; i < 4; i++) BitConverter.TryWriteBytes(bytes.AsSpan(i * 2), (Half)(i * 1.5 - 1));
+        var storage = new TensorStorage("0", new MemoryBytes(bytes), 0, bytes.Length);
+        var rows = TensorInfo.Create("e", DType.Float16, [3, 4], [1, 0], 1, storage);
+        var line = TensorInfo.Create("b", DType.Float16, [5], [0], 3, storage);
+
+        // When every value is read
+        var all = rows.View().ToDoubles();
+
+        // Then row i is stored value 1 + i four times, and the line is the last value five times
+        Assert.Equal([0.5, 0.5, 0.5, 0.5, 2, 2, 2, 2, 3.5, 3.5, 3.5, 3.5], all);
+        Assert.Equal([3.5, 3.5, 3.5, 3.5, 3.5], line.View().ToDoubles());
+    }
+
+    [Fact]
     public void A_storage_offset_shifts_the_first_element()
     {
         var tensor = TensorInfo.Create("b", DType.Float32, [2], [1], 4, FloatStorage(1, 2, 3, 4, 5, 6));
