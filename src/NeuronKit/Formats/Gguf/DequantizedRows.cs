@@ -9,7 +9,7 @@ namespace NeuronKit.Formats.Gguf;
 /// the bytes asked for are decoded. Blocks run along ne[0] and a row is a whole number of them, so element e lies in
 /// block e / BlockSize, whatever the shape.
 /// </summary>
-public sealed class DequantizedRows : DecodedBytes
+public class DequantizedRows : DecodedBytes
 {
     private readonly ByteSource _source;
     private readonly long _dataOffset;
@@ -23,6 +23,22 @@ public sealed class DequantizedRows : DecodedBytes
         _dataOffset = dataOffset;
         _elements = elements;
         _type = type;
+    }
+
+    /// <summary>
+    /// Element <paramref name="element"/>'s stored integer, scale and zero point, for a type that has them
+    /// (<see cref="GgmlType.Integers"/>): its block is read for it.
+    /// </summary>
+    private protected (long Integer, double Scale, double ZeroPoint) Stored(long element)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(element);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(element, _elements);
+        int blockSize = _type.BlockSize;
+        Span<long> integers = stackalloc long[blockSize];
+        Span<double> scales = stackalloc double[blockSize];
+        int zero = _type.Integers!(_source.Span(_dataOffset + element / blockSize * _type.TypeSize, _type.TypeSize), integers, scales);
+        int k = (int)(element % blockSize);
+        return (integers[k], scales[k], zero);
     }
 
     /// <summary>How the tensor is stored (<c>q4_k</c>).</summary>

@@ -14,8 +14,9 @@ namespace NeuronKit.Formats.Gguf;
 /// <param name="Plain">The DType of an unquantized type, else null.</param>
 /// <param name="Decoder">The dequantizer of a quantized type NeuronKit reads, else null.</param>
 /// <param name="Encoder">ggml's reference quantizer of a type NeuronKit writes back after an edit, else null.</param>
+/// <param name="Integers">The reader of a block's stored integers and scales, for types whose values are (q − z)·scale.</param>
 internal sealed record GgmlType(int Id, string Name, int BlockSize, int TypeSize, DType? Plain = null, GgmlBlockDecoder? Decoder = null,
-    GgmlBlockEncoder? Encoder = null)
+    GgmlBlockEncoder? Encoder = null, GgmlBlockIntegers? Integers = null)
 {
     /// <summary>True for ids ggml no longer defines (Q4_2, Q4_3, the repacked Q4_0_x_y and IQ4_NL_x_y).</summary>
     public bool Removed => BlockSize == 0;

@@ -123,6 +123,51 @@ internal static class KQuants
         }
     }
 
+    /// <summary>Q3_K's stored side: q in 0..7 (two low bits, the third from hmask) around 4, d·(scale − 32) per 16 elements.</summary>
+    public static int Q3_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
+    {
+        var hmask = block[..32];
+        var scaleBytes = block.Slice(96, 12);
+        double dAll = (double)BinaryPrimitives.ReadHalfLittleEndian(block[108..]);
+        int next = 0, sub = 0, bit = 1;
+        for (int n = 0; n < 2; n++)
+        {
+            var q = block.Slice(32 + 32 * n, 32);
+            for (int shift = 0; shift < 8; shift += 2)
+            {
+                for (int half = 0; half < 32; half += 16)
+                {
+                    double dl = dAll * (Q3Scale(scaleBytes, sub++) - 32);
+                    for (int l = 0; l < 16; l++, next++)
+                        (integers[next], scales[next]) = (((q[half + l] >> shift) & 3) | ((hmask[half + l] & bit) != 0 ? 4 : 0), dl);
+                }
+                bit <<= 1;
+            }
+        }
+        return 4;
+    }
+
+    /// <summary>Q6_K's stored side: q in 0..63 (four low bits in ql, two high in qh) around 32, d·sc per 16 elements.</summary>
+    public static int Q6_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
+    {
+        double d = (double)BinaryPrimitives.ReadHalfLittleEndian(block[208..]);
+        for (int n = 0; n < 2; n++)
+        {
+            var ql = block.Slice(64 * n, 64);
+            var qh = block.Slice(128 + 32 * n, 32);
+            var sc = block.Slice(192 + 8 * n, 8);
+            for (int l = 0; l < 32; l++)
+            {
+                int s = l / 16, at = 128 * n + l;
+                (integers[at], scales[at]) = ((ql[l] & 0xF) | ((qh[l] & 3) << 4), d * (sbyte)sc[s]);
+                (integers[at + 32], scales[at + 32]) = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4), d * (sbyte)sc[s + 2]);
+                (integers[at + 64], scales[at + 64]) = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4), d * (sbyte)sc[s + 4]);
+                (integers[at + 96], scales[at + 96]) = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4), d * (sbyte)sc[s + 6]);
+            }
+        }
+        return 32;
+    }
+
     // Q3_K's scale j: low 4 bits in byte j (j < 8) or the high nibble of byte j - 8, high 2 bits in byte 8 + j % 4.
     private static int Q3Scale(ReadOnlySpan<byte> scales, int j)
     {

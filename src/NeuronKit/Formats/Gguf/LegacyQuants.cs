@@ -69,4 +69,35 @@ internal static class LegacyQuants
         float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
         for (int j = 0; j < 32; j++) y[j] = (sbyte)block[2 + j] * d;
     }
+
+    /// <summary>Q4_0's stored side: q in 0..15 around 8, the block's d.</summary>
+    public static int Q4_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
+        var qs = block.Slice(2, 16);
+        for (int j = 0; j < 16; j++) (q[j], q[j + 16]) = (qs[j] & 0x0F, qs[j] >> 4);
+        return 8;
+    }
+
+    /// <summary>Q5_0's stored side: q in 0..31 around 16, the block's d.</summary>
+    public static int Q5_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
+        uint qh = BinaryPrimitives.ReadUInt32LittleEndian(block[2..]);
+        var qs = block.Slice(6, 16);
+        for (int j = 0; j < 16; j++)
+        {
+            int high0 = (int)((qh >> j) << 4) & 0x10, high1 = (int)(qh >> (j + 12)) & 0x10;
+            (q[j], q[j + 16]) = ((qs[j] & 0x0F) | high0, (qs[j] >> 4) | high1);
+        }
+        return 16;
+    }
+
+    /// <summary>Q8_0's stored side: q in -128..127 around 0, the block's d.</summary>
+    public static int Q8_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
+        for (int j = 0; j < 32; j++) q[j] = (sbyte)block[2 + j];
+        return 0;
+    }
 }
