@@ -44,15 +44,15 @@ internal static class GgmlTypes
         new(31, "q4_0_4_4", 0, 0),                     // repacked layouts, removed from GGUF files
         new(32, "q4_0_4_8", 0, 0),
         new(33, "q4_0_8_8", 0, 0),
-        new(34, "tq1_0", 256, 54, Decoder: LowBitQuants.TQ1_0),
-        new(35, "tq2_0", 256, 66, Decoder: LowBitQuants.TQ2_0),
+        new(34, "tq1_0", 256, 54, Decoder: LowBitQuants.TQ1_0, Integers: LowBitQuants.TQ1_0Integers),
+        new(35, "tq2_0", 256, 66, Decoder: LowBitQuants.TQ2_0, Integers: LowBitQuants.TQ2_0Integers),
         new(36, "iq4_nl_4_4", 0, 0),
         new(37, "iq4_nl_4_8", 0, 0),
         new(38, "iq4_nl_8_8", 0, 0),
         new(39, "mxfp4", 32, 17, Decoder: MicroscalingQuants.MXFP4, Encoder: MicroscalingQuantizers.MXFP4),
         new(40, "nvfp4", 64, 36, Decoder: MicroscalingQuants.NVFP4),
         new(41, "q1_0", 128, 18, Decoder: LowBitQuants.Q1_0),
-        new(42, "q2_0", 64, 18, Decoder: LowBitQuants.Q2_0),
+        new(42, "q2_0", 64, 18, Decoder: LowBitQuants.Q2_0, Integers: LowBitQuants.Q2_0Integers),
     ];
 
     /// <summary>The type with id <paramref name="id"/>, or null for an id ggml never defined.</summary>

@@ -61,4 +61,40 @@ internal static class LowBitQuants
 
     // The n-th trit of a packed byte: byte·3^n wraps to a byte, and its top third says 0, 1 or 2.
     private static int Trit(byte packed, int n) => (byte)(packed * PowersOf3[n]) * 3 >> 8;
+
+    /// <summary>Q2_0's stored side: q in 0..3 around 1, the block's d.</summary>
+    public static int Q2_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..64].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
+        var qs = block.Slice(2, 16);
+        for (int j = 0; j < 64; j++) q[j] = (qs[j / 4] >> (2 * (j % 4))) & 3;
+        return 1;
+    }
+
+    /// <summary>TQ2_0's stored side: q in 0..2 (a 2-bit code) around 1, the block's d.</summary>
+    public static int TQ2_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..256].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block[64..]));
+        int next = 0;
+        for (int run = 0; run < 64; run += 32)
+            for (int shift = 0; shift < 8; shift += 2)
+                for (int m = 0; m < 32; m++)
+                    q[next++] = (block[run + m] >> shift) & 3;
+        return 1;
+    }
+
+    /// <summary>TQ1_0's stored side: each trit, 0..2 around 1, and the block's d.</summary>
+    public static int TQ1_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..256].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block[52..]));
+        int next = 0;
+        foreach (var (start, length) in (ReadOnlySpan<(int, int)>)[(0, 32), (32, 16)])
+            for (int n = 0; n < 5; n++)
+                for (int m = 0; m < length; m++)
+                    q[next++] = Trit(block[start + m], n);
+        for (int n = 0; n < 4; n++)
+            for (int m = 0; m < 4; m++)
+                q[next++] = Trit(block[48 + m], n);
+        return 1;
+    }
 }

@@ -3,7 +3,8 @@ using NeuronKit.Tests.Cli;
 namespace NeuronKit.Tests.Formats.Gguf;
 
 /// <summary>
-/// <c>show --raw</c> of a GGUF weight whose type stores values as (q − z) · scale (q8_0, q4_0, q5_0, q3_k, q6_k): the
+/// <c>show --raw</c> of a GGUF weight whose type stores values as (q − z) · scale (q8_0, q4_0, q5_0, q3_k, q6_k, q2_0,
+/// tq1_0, tq2_0): the
 /// stored integers, each in its type's range, with its block's or sub-block's scale and the type's zero point, give back
 /// every value ggml's decoding gives, exactly.
 /// </summary>
@@ -17,12 +18,15 @@ public class GgufStoredIntegersTests
         ["q5_0"] = (16, 0, 31, 32),
         ["q3_k"] = (4, 0, 7, 16),
         ["q6_k"] = (32, 0, 63, 16),
+        ["q2_0"] = (1, 0, 3, 64),
+        ["tq1_0"] = (1, 0, 2, 256),
+        ["tq2_0"] = (1, 0, 3, 256),
     };
 
     public static TheoryData<string, string> Tensors()
     {
         var data = new TheoryData<string, string>();
-        foreach (string file in new[] { "gguf/tiny_q8_0.gguf", "gguf/tiny_q4_0.gguf", "gguf/tiny_q5_0.gguf", "gguf/tiny_k_quants.gguf", "diff/q_q4_0.gguf", "diff/q_q8_0.gguf" })
+        foreach (string file in new[] { "gguf/tiny_q8_0.gguf", "gguf/tiny_q4_0.gguf", "gguf/tiny_q5_0.gguf", "gguf/tiny_k_quants.gguf", "gguf/tiny_nl_quants.gguf", "diff/q_q4_0.gguf", "diff/q_q8_0.gguf" })
         {
             using var model = Model.Open(Fixtures.Path(file));
             foreach (var tensor in model.Checkpoint.Tensors.Where(t => t.StoredAs is { } type && Forms.ContainsKey(type)))
