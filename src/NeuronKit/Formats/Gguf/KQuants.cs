@@ -38,21 +38,39 @@ internal static class KQuants
     /// </summary>
     public static void Q3_K(ReadOnlySpan<byte> block, Span<float> y)
     {
+        Span<byte> codes = stackalloc byte[256];
+        Span<float> subScales = stackalloc float[16];
+        Q3_KCodes(block, codes, subScales);
+        for (int k = 0; k < 256; k++) y[k] = subScales[k / 16] * (codes[k] - 4);
+    }
+
+    /// <summary>Q3_K's stored side: q in 0..7 (two low bits, the third from hmask) around 4, d·(scale − 32) per 16 elements.</summary>
+    public static int Q3_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
+    {
+        Span<byte> codes = stackalloc byte[256];
+        Span<float> subScales = stackalloc float[16];
+        Q3_KCodes(block, codes, subScales);
+        for (int k = 0; k < 256; k++) (integers[k], scales[k]) = (codes[k], subScales[k / 16]);
+        return 4;
+    }
+
+    // Q3_K's 3-bit codes in element order (a set hmask bit is the code's 4) and its sixteen sub-block scales
+    // d·(scale − 32), exact in float32 (an f16 times a 6-bit integer).
+    private static void Q3_KCodes(ReadOnlySpan<byte> block, Span<byte> codes, Span<float> subScales)
+    {
         var hmask = block[..32];
         var scales = block.Slice(96, 12);
         float dAll = (float)BinaryPrimitives.ReadHalfLittleEndian(block[108..]);
-        int next = 0, sub = 0, bit = 1;
+        for (int sub = 0; sub < 16; sub++) subScales[sub] = dAll * (Q3Scale(scales, sub) - 32);
+        int next = 0, bit = 1;
         for (int n = 0; n < 2; n++)
         {
             var q = block.Slice(32 + 32 * n, 32);
             for (int shift = 0; shift < 8; shift += 2)
             {
                 for (int half = 0; half < 32; half += 16)
-                {
-                    float dl = dAll * (Q3Scale(scales, sub++) - 32);
                     for (int l = 0; l < 16; l++)
-                        y[next++] = dl * (((q[half + l] >> shift) & 3) - ((hmask[half + l] & bit) != 0 ? 0 : 4));
-                }
+                        codes[next++] = (byte)(((q[half + l] >> shift) & 3) | ((hmask[half + l] & bit) != 0 ? 4 : 0));
                 bit <<= 1;
             }
         }
@@ -102,70 +120,40 @@ internal static class KQuants
     /// </summary>
     public static void Q6_K(ReadOnlySpan<byte> block, Span<float> y)
     {
-        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block[208..]);
-        for (int n = 0; n < 2; n++)
-        {
-            var ql = block.Slice(64 * n, 64);
-            var qh = block.Slice(128 + 32 * n, 32);
-            var sc = block.Slice(192 + 8 * n, 8);
-            for (int l = 0; l < 32; l++)
-            {
-                int s = l / 16;
-                int q1 = ((ql[l] & 0xF) | ((qh[l] & 3) << 4)) - 32;
-                int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-                int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-                int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-                y[128 * n + l] = d * (sbyte)sc[s] * q1;
-                y[128 * n + l + 32] = d * (sbyte)sc[s + 2] * q2;
-                y[128 * n + l + 64] = d * (sbyte)sc[s + 4] * q3;
-                y[128 * n + l + 96] = d * (sbyte)sc[s + 6] * q4;
-            }
-        }
-    }
-
-    /// <summary>Q3_K's stored side: q in 0..7 (two low bits, the third from hmask) around 4, d·(scale − 32) per 16 elements.</summary>
-    public static int Q3_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
-    {
-        var hmask = block[..32];
-        var scaleBytes = block.Slice(96, 12);
-        double dAll = (double)BinaryPrimitives.ReadHalfLittleEndian(block[108..]);
-        int next = 0, sub = 0, bit = 1;
-        for (int n = 0; n < 2; n++)
-        {
-            var q = block.Slice(32 + 32 * n, 32);
-            for (int shift = 0; shift < 8; shift += 2)
-            {
-                for (int half = 0; half < 32; half += 16)
-                {
-                    double dl = dAll * (Q3Scale(scaleBytes, sub++) - 32);
-                    for (int l = 0; l < 16; l++, next++)
-                        (integers[next], scales[next]) = (((q[half + l] >> shift) & 3) | ((hmask[half + l] & bit) != 0 ? 4 : 0), dl);
-                }
-                bit <<= 1;
-            }
-        }
-        return 4;
+        Span<byte> codes = stackalloc byte[256];
+        Span<float> subScales = stackalloc float[16];
+        Q6_KCodes(block, codes, subScales);
+        for (int k = 0; k < 256; k++) y[k] = subScales[k / 16] * (codes[k] - 32);
     }
 
     /// <summary>Q6_K's stored side: q in 0..63 (four low bits in ql, two high in qh) around 32, d·sc per 16 elements.</summary>
     public static int Q6_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
     {
-        double d = (double)BinaryPrimitives.ReadHalfLittleEndian(block[208..]);
+        Span<byte> codes = stackalloc byte[256];
+        Span<float> subScales = stackalloc float[16];
+        Q6_KCodes(block, codes, subScales);
+        for (int k = 0; k < 256; k++) (integers[k], scales[k]) = (codes[k], subScales[k / 16]);
+        return 32;
+    }
+
+    // Q6_K's 6-bit codes in element order and its sixteen sub-block scales d·sc, exact in float32 (an f16 times an int8).
+    private static void Q6_KCodes(ReadOnlySpan<byte> block, Span<byte> codes, Span<float> subScales)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block[208..]);
+        for (int sub = 0; sub < 16; sub++) subScales[sub] = d * (sbyte)block[192 + sub];
         for (int n = 0; n < 2; n++)
         {
             var ql = block.Slice(64 * n, 64);
             var qh = block.Slice(128 + 32 * n, 32);
-            var sc = block.Slice(192 + 8 * n, 8);
             for (int l = 0; l < 32; l++)
             {
-                int s = l / 16, at = 128 * n + l;
-                (integers[at], scales[at]) = ((ql[l] & 0xF) | ((qh[l] & 3) << 4), d * (sbyte)sc[s]);
-                (integers[at + 32], scales[at + 32]) = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4), d * (sbyte)sc[s + 2]);
-                (integers[at + 64], scales[at + 64]) = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4), d * (sbyte)sc[s + 4]);
-                (integers[at + 96], scales[at + 96]) = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4), d * (sbyte)sc[s + 6]);
+                int at = 128 * n + l;
+                codes[at] = (byte)((ql[l] & 0xF) | ((qh[l] & 3) << 4));
+                codes[at + 32] = (byte)((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4));
+                codes[at + 64] = (byte)((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4));
+                codes[at + 96] = (byte)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
             }
         }
-        return 32;
     }
 
     // Q3_K's scale j: low 4 bits in byte j (j < 8) or the high nibble of byte j - 8, high 2 bits in byte 8 + j % 4.
