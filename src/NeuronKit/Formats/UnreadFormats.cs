@@ -57,8 +57,8 @@ internal static class UnreadFormats
     }
 
     /// <summary>
-    /// The refusal of <paramref name="folder"/>, which holds no checkpoint file, when a file in it is named as a format
-    /// NeuronKit does not read saves its files (a SavedModel's saved_model.pb, a Keras model.h5); else null.
+    /// The refusal of <paramref name="folder"/>, which holds no checkpoint file, when a file in it has the name or the
+    /// extension of a format NeuronKit does not read (a SavedModel's saved_model.pb, a Keras model.h5); else null.
     /// </summary>
     public static CheckpointException? FolderRefusal(string folder, IEnumerable<string> fileNames)
     {

@@ -3,9 +3,9 @@ using NeuronKit.Tensors;
 namespace NeuronKit.Formats.Gguf;
 
 /// <summary>
-/// A GGUF tensor of a type whose values are <c>(q − z) · scale</c> (q8_0, q4_0, q5_0, q3_k, q6_k, q2_0, tq1_0, tq2_0), read as
-/// <see cref="DequantizedRows"/> and with its stored integers, one scale per block or sub-block along the rows, for
-/// <c>show --raw</c>.
+/// A GGUF tensor of a type whose values are <c>(q − z) · scale</c> (q8_0, q4_0, q5_0, q3_k, q6_k, q2_0, tq1_0,
+/// tq2_0), read as <see cref="DequantizedRows"/> and with its stored integers, one scale per block or sub-block along
+/// the rows, for <c>show --raw</c>.
 /// </summary>
 internal sealed class DequantizedIntegerRows(ByteSource source, long dataOffset, long elements, GgmlType type, int axis)
     : DequantizedRows(source, dataOffset, elements, type), IStoredIntegers
