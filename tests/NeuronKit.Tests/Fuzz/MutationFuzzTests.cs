@@ -118,7 +118,12 @@ public class MutationFuzzTests(ITestOutputHelper output)
                     foreach (var part in layer.Neuron(j).Parts)
                         if (part.View.ElementCount > 1 << 20) continue;
                         else if (NeuronKit.Tensors.DTypes.IsComplex(part.DType)) part.ToComplex();
-                        else part.ToDoubles();
+                        else
+                        {
+                            part.ToDoubles();
+                            // show --raw's stored integers, read from the same hostile bytes
+                            if (part.HasStoredIntegers) part.ToQuantized();
+                        }
             }
             return null;
         }
