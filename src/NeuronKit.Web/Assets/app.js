@@ -223,7 +223,17 @@ function partView(part) {
     el("h3", {}, `${part.tensor}${part.index}`),
     el("div", { class: "meta" }, `${part.role}${part.gate ? ` (gate ${part.gate})` : ""} · ${part.direction} · [${part.shape.join(", ")}] ${part.dtype}`, ...consumer),
     el("dl", { class: "summary" }, summary.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, number(v))])),
-    el("div", { class: "values" }, nested(part.values)));
+    el("div", { class: "values" }, nested(part.values)),
+    part.quantized ? storedView(part.quantized) : null);
+}
+
+// A quantized part's stored side (show --raw): its integers, and the scale and zero point that turn each into its value.
+function storedView(q) {
+  return el("details", { class: "stored" },
+    el("summary", {}, `stored integers (${q.scheme}${q.axis === null ? "" : `, axis ${q.axis}`})`),
+    el("div", { class: "integers" }, nested(q.values)),
+    el("div", { class: "label" }, "scale"), el("div", { class: "scale" }, nested(q.scale)),
+    el("div", { class: "label" }, "zero point"), el("div", { class: "zero-point" }, nested(q.zero_point)));
 }
 
 function nested(values, depth = 0) {
