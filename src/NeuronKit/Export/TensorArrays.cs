@@ -1,4 +1,5 @@
 using NeuronKit.Formats.NumPy;
+using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Export;
@@ -29,6 +30,7 @@ public static class TensorArrays
         if (extension == ".npy" && tensors.Count != 1)
             throw new RequestException($"{Path.GetFileName(path)}: an .npy holds one array, and {tensors.Count} tensors are asked for",
                 ["name one with --tensor NAME, or write an .npz"]);
+        foreach (var tensor in tensors) EnsureNotRepeating(tensor);
         OutputFile.Write(path, stream =>
         {
             if (extension == ".npy")
@@ -42,6 +44,24 @@ public static class TensorArrays
             foreach (var (tensor, name) in tensors.Zip(Names(tensors)))
                 npz.Add(name, NeuronArrays.SavedAs(tensor.DType), tensor.Shape, target => WriteElements(target, tensor, chunkBytes));
         });
+    }
+
+    // A view may repeat its stored values (expand() makes stride 0): torch.save keeps one value for billions of elements,
+    // and np.save, like this, would write every one. Past RepeatLimit times the values stored, and a gigabyte, the tensor
+    // is refused before anything is written: a file of a few hundred bytes must not fill a disk. Decoded formats (a GGUF
+    // block, a GPTQ word) store values as dense as they decode, so they never come near it.
+    private const long RepeatLimit = 64, RepeatedBytes = 1L << 30;
+
+    private static void EnsureNotRepeating(TensorInfo tensor)
+    {
+        long stored = Math.Max(tensor.Storage.ByteLength / tensor.DType.Size(), 1);
+        int size = NeuronArrays.SavedAs(tensor.DType).Size();
+        long elements = tensor.ElementCount;
+        if (elements / RepeatLimit <= stored || elements <= RepeatedBytes / size) return;
+        throw new CheckpointException($"tensor '{tensor.Name}' {tensor.Shape.Text()} holds {elements:N0} values but its storage " +
+            $"{stored:N0}: a view that repeats its values (stride 0, as expand() makes), which would be written out in full, " +
+            $"{(double)elements * size / (1L << 30):N0} GiB; refused",
+            ["'neuron show' reads its rows; --tensor NAME saves the other tensors"]);
     }
 
     /// <summary>

@@ -112,6 +112,55 @@ public class TensorArraysTests
         Assert.True(saved > 200, $"{saved} files");
     }
 
+    [Fact]
+    public void A_view_repeating_its_stored_values_billions_of_times_is_refused_before_anything_is_written()
+    {
+        // Given a torch.save file of 1.4 KB whose GPTQ tensors repeat one stored value each (2^33 times for qweight), and
+        // one whose bias repeats a stored zero along its length
+        using var refused = new TempFolder();
+        using var saved = new TempFolder();
+        string output = Path.Combine(refused.Path, "repeated.npz"), small = Path.Combine(saved.Path, "expanded.npz");
+
+        // When their tensors are saved
+        var run = CliRun.Of("tensors", Fixtures.Path("diff/torch_save/gptq_repeated_words.bin"), "-o", output);
+        var fine = CliRun.Of("tensors", Fixtures.Path("diff/torch_save/gptq_expanded.bin"), "-o", small);
+
+        // Then the first is refused, naming the tensor and what writing it would take, and nothing is written; a repeat
+        // of a few values is saved in full
+        Assert.Equal(3, run.Exit);
+        Assert.Equal("error: tensor 'fc.qweight' [131072, 65536] holds 8,589,934,592 values but its storage 1: a view that repeats " +
+            "its values (stride 0, as expand() makes), which would be written out in full, 32 GiB; refused\n" +
+            "hint: 'neuron show' reads its rows; --tensor NAME saves the other tensors\n", run.Stderr);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(refused.Path));
+        Assert.True(fine.Exit == 0, fine.Stderr);
+        using var original = Model.Open(Fixtures.Path("diff/torch_save/gptq_expanded.bin"));
+        using var back = Model.Open(small);
+        var bias = back.Checkpoint.Find("fc.bias")!;
+        Assert.Equal(original.Checkpoint.Find("fc.bias")!.Shape, bias.Shape);
+        Assert.All(bias.View().ToDoubles(), v => Assert.Equal(0, v));
+    }
+
+    [Fact]
+    public void A_few_thousand_repeats_of_one_value_are_saved_in_full()
+    {
+        // Given one stored float32 repeated 4,096 times (shape [64, 64], strides [0, 0]): far more repeats than stored
+        // values, but 16 KiB as an array
+        var bytes = BitConverter.GetBytes(2.5f);
+        var storage = new TensorStorage("0", new MemoryBytes(bytes), 0, bytes.Length);
+        var tensor = TensorInfo.Create("ones", DType.Float32, [64, 64], [0, 0], 0, storage);
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "ones.npy");
+
+        // When it is saved
+        TensorArrays.Save([tensor], output);
+
+        // Then every repeat is written
+        using var back = Model.Open(output);
+        var array = back.Checkpoint.Tensors.Single();
+        Assert.Equal([64L, 64L], array.Shape);
+        Assert.All(array.View().ToDoubles(), v => Assert.Equal(2.5, v));
+    }
+
     [Theory]
     [InlineData("fc.weight", "fc.weight")]
     [InlineData("/lstm/Constant_output_0", "lstm/Constant_output_0")]
