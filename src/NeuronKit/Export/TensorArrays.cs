@@ -1,5 +1,4 @@
 using NeuronKit.Formats.NumPy;
-using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Export;
@@ -46,21 +45,12 @@ public static class TensorArrays
         });
     }
 
-    // A view may repeat its stored values (expand() makes stride 0): torch.save keeps one value for billions of elements,
-    // and np.save, like this, would write every one. Past RepeatLimit times the values stored, and a gigabyte, the tensor
-    // is refused before anything is written: a file of a few hundred bytes must not fill a disk. Decoded formats (a GGUF
-    // block, a GPTQ word) store values as dense as they decode, so they never come near it.
-    private const long RepeatLimit = 64, RepeatedBytes = 1L << 30;
-
+    // A view that repeats its stored values past RepeatedViews' limit is refused before anything is written.
     private static void EnsureNotRepeating(TensorInfo tensor)
     {
-        long stored = Math.Max(tensor.Storage.ByteLength / tensor.DType.Size(), 1);
-        int size = NeuronArrays.SavedAs(tensor.DType).Size();
-        long elements = tensor.ElementCount;
-        if (elements / RepeatLimit <= stored || elements <= RepeatedBytes / size) return;
-        throw new CheckpointException($"tensor '{tensor.Name}' {tensor.Shape.Text()} holds {elements:N0} values but its storage " +
-            $"{stored:N0}: a view that repeats its values (stride 0, as expand() makes), which would be written out in full, " +
-            $"{(double)elements * size / (1L << 30):N0} GiB; refused",
+        if (RepeatedViews.StoredValues(tensor) is not { } stored) return;
+        double gib = (double)tensor.ElementCount * NeuronArrays.SavedAs(tensor.DType).Size() / (1L << 30);
+        throw new CheckpointException($"tensor {RepeatedViews.Describe(tensor, stored)}, which would be written out in full, {gib:N0} GiB; refused",
             ["'neuron show' reads its rows; --tensor NAME saves the other tensors"]);
     }
 

@@ -22,21 +22,30 @@ public sealed partial class LayerStats
 
     /// <summary>
     /// Why the statistics cannot measure <paramref name="layer"/>, or null when they can: a complex tensor
-    /// (<c>weights1 is complex64</c>). Min, max, mean, std, zeros and the flags are defined for real numbers only, and a
+    /// (<c>weights1 is complex64</c>): min, max, mean, std, zeros and the flags are defined for real numbers only, and a
     /// summary of the moduli |z| alone would drop the phase a spectral weight carries, so it is not offered as the same
-    /// numbers.
+    /// numbers; or a tensor that repeats its stored values billions of times (<see cref="RepeatedViews"/>), every repeat
+    /// of which would be measured.
     /// </summary>
-    public static string? WhyNotMeasurable(Layer layer) =>
-        layer.Tensors.FirstOrDefault(t => t.Tensor.DType.IsComplex()) is { } complex
-            ? $"{complex.Tensor.Name} is {complex.Tensor.DType.Name()}, and the statistics are of real numbers"
-            : null;
+    public static string? WhyNotMeasurable(Layer layer) => Unmeasurable(layer)?.Why;
 
     /// <summary>Throws <see cref="RequestException"/>, naming the layer, when <see cref="WhyNotMeasurable"/> has a reason.</summary>
     public static void EnsureMeasurable(Layer layer)
     {
-        if (WhyNotMeasurable(layer) is { } why)
-            throw new RequestException($"neuron stats cannot measure layer '{layer.Name}': {why}",
-                ["'neuron show' prints its neurons' values as (re, im) pairs"]);
+        if (Unmeasurable(layer) is var (why, hint))
+            throw new RequestException($"neuron stats cannot measure layer '{layer.Name}': {why}", [hint]);
+    }
+
+    private static (string Why, string Hint)? Unmeasurable(Layer layer)
+    {
+        if (layer.Tensors.FirstOrDefault(t => t.Tensor.DType.IsComplex()) is { } complex)
+            return ($"{complex.Tensor.Name} is {complex.Tensor.DType.Name()}, and the statistics are of real numbers",
+                "'neuron show' prints its neurons' values as (re, im) pairs");
+        foreach (var tensor in layer.Tensors)
+            if (RepeatedViews.StoredValues(tensor.Tensor) is { } stored)
+                return ($"{RepeatedViews.Describe(tensor.Tensor, stored)}, and measuring every repeat would take minutes",
+                    "'neuron show' reads its neurons' values");
+        return null;
     }
 
     /// <summary>The bytes of weights and biases one neuron of <paramref name="layer"/> reads (all neurons of a layer read as many).</summary>

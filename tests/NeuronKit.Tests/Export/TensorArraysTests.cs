@@ -128,8 +128,8 @@ public class TensorArraysTests
         // Then the first is refused, naming the tensor and what writing it would take, and nothing is written; a repeat
         // of a few values is saved in full
         Assert.Equal(3, run.Exit);
-        Assert.Equal("error: tensor 'fc.qweight' [131072, 65536] holds 8,589,934,592 values but its storage 1: a view that repeats " +
-            "its values (stride 0, as expand() makes), which would be written out in full, 32 GiB; refused\n" +
+        Assert.Equal("error: tensor 'fc.qweight' [131072, 65536] holds 8,589,934,592 values but its storage 1 (a view that " +
+            "repeats them: stride 0, as expand() makes), which would be written out in full, 32 GiB; refused\n" +
             "hint: 'neuron show' reads its rows; --tensor NAME saves the other tensors\n", run.Stderr);
         Assert.Empty(Directory.EnumerateFileSystemEntries(refused.Path));
         Assert.True(fine.Exit == 0, fine.Stderr);
