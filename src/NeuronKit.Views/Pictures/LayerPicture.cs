@@ -1,5 +1,6 @@
 using NeuronKit.Layers;
 using NeuronKit.Neurons;
+using NeuronKit.Tensors;
 using NeuronKit.Views.Reports;
 
 namespace NeuronKit.Views.Pictures;
@@ -26,6 +27,10 @@ public static class LayerPicture
     {
         options ??= new PictureOptions();
         if (layer.WhyNoNeurons is { } why) throw new RequestException($"layer '{layer.Name}' ({layer.Kind}) has no neurons: {why}");
+        foreach (var tensor in layer.Tensors)
+            if (RepeatedViews.StoredValues(tensor.Tensor) is { } stored)
+                throw new RequestException($"layer '{layer.Name}' cannot be drawn whole: {RepeatedViews.Describe(tensor.Tensor, stored)}, " +
+                    "and drawing every repeat would take minutes", ["give an INDEX to draw one neuron"]);
         if (options.Histogram) return LayerHistogram.Draw(model, layer);
         var lead = Weights(layer.Neuron(0)).FirstOrDefault()
             ?? throw new RequestException($"layer '{layer.Name}' ({layer.Kind}) has no weights to draw");

@@ -9,7 +9,7 @@ namespace NeuronKit.Tensors;
 /// the values its storage holds, and more than 2^28 values (a gigabyte of float32). Decoded formats (a GGUF block, a GPTQ
 /// word) store values as densely as they decode them and never come near it.
 /// </summary>
-internal static class RepeatedViews
+public static class RepeatedViews
 {
     private const long Repeats = 64, Values = 1L << 28;
 

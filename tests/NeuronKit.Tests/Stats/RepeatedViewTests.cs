@@ -7,10 +7,11 @@ namespace NeuronKit.Tests.Stats;
 
 /// <summary>
 /// A torch.save file of 1.4 KB whose tensors are views repeating one stored value billions of times
-/// (diff/torch_save/gptq_repeated_words.bin, make_diff.py): statistics and a diff leave those out, saying why, in a
-/// second instead of measuring every repeat for a minute, and measure the tensor that repeats a value only 2^28 times.
+/// (diff/torch_save/gptq_repeated_words.bin, make_diff.py): statistics, a diff and a whole-layer picture leave those
+/// out or refuse them, saying why, in a second instead of going through every repeat for a minute, and measure the
+/// tensor that repeats a value only 2^28 times.
 /// </summary>
-public class RepeatedViewStatsTests
+public class RepeatedViewTests
 {
     private static readonly string File = Fixtures.Path("diff/torch_save/gptq_repeated_words.bin");
 
@@ -63,5 +64,22 @@ public class RepeatedViewStatsTests
         Assert.Equal(["fc.qzeros"], diff.Layers.Select(l => l.A.Name));
         Assert.All(diff.Layers.SelectMany(l => l.Neurons), n => Assert.Equal(0, n.L2Delta));
         Assert.Equal(QWeight, LayerStats.WhyNotMeasurable(model.Layer("fc.qweight")));
+    }
+
+    [Fact]
+    public void A_whole_layer_picture_of_such_a_layer_is_refused_and_one_neurons_is_drawn()
+    {
+        using var folder = new NeuronKit.Tests.Edits.TempFolder();
+        string layer = Path.Combine(folder.Path, "layer.png"), neuron = Path.Combine(folder.Path, "neuron.png");
+
+        var whole = CliRun.Of("render", File, "fc.qweight", "-o", layer);
+        var one = CliRun.Of("render", File, "fc.qweight", "3", "-o", neuron);
+
+        Assert.Equal(2, whole.Exit);
+        Assert.Equal($"error: layer 'fc.qweight' cannot be drawn whole: {QWeight.Replace("measuring", "drawing")}\n" +
+            "hint: give an INDEX to draw one neuron\n", whole.Stderr);
+        Assert.False(System.IO.File.Exists(layer));
+        Assert.True(one.Exit == 0, one.Stderr);
+        Assert.True(new FileInfo(neuron).Length > 0);
     }
 }
