@@ -36,23 +36,13 @@ internal static class KQuants
     /// <c>block_q3_K { u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d; }</c>: 2 low bits in qs, the third (inverted: set
     /// means no -4) in hmask, sixteen 6-bit scales packed in 12 bytes; y = d·(scale - 32)·(q - 4·!high).
     /// </summary>
-    public static void Q3_K(ReadOnlySpan<byte> block, Span<float> y)
-    {
-        Span<byte> codes = stackalloc byte[256];
-        Span<float> subScales = stackalloc float[16];
-        Q3_KCodes(block, codes, subScales);
-        for (int k = 0; k < 256; k++) y[k] = subScales[k / 16] * (codes[k] - 4);
-    }
+    public static void Q3_K(ReadOnlySpan<byte> block, Span<float> y) => Decode(block, y, Q3_KCodes, Q3_KZero);
 
     /// <summary>Q3_K's stored side: q in 0..7 (two low bits, the third from hmask) around 4, d·(scale − 32) per 16 elements.</summary>
-    public static int Q3_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
-    {
-        Span<byte> codes = stackalloc byte[256];
-        Span<float> subScales = stackalloc float[16];
-        Q3_KCodes(block, codes, subScales);
-        for (int k = 0; k < 256; k++) (integers[k], scales[k]) = (codes[k], subScales[k / 16]);
-        return 4;
-    }
+    public static int Q3_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales) =>
+        Stored(block, integers, scales, Q3_KCodes, Q3_KZero);
+
+    private const int Q3_KZero = 4, Q6_KZero = 32;
 
     // Q3_K's 3-bit codes in element order (a set hmask bit is the code's 4) and its sixteen sub-block scales
     // d·(scale − 32), exact in float32 (an f16 times a 6-bit integer).
@@ -118,23 +108,11 @@ internal static class KQuants
     /// <c>block_q6_K { u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d; }</c>: 4 low bits in ql, 2 high in qh, sixteen
     /// signed 8-bit scales; y = d·scale·(q - 32).
     /// </summary>
-    public static void Q6_K(ReadOnlySpan<byte> block, Span<float> y)
-    {
-        Span<byte> codes = stackalloc byte[256];
-        Span<float> subScales = stackalloc float[16];
-        Q6_KCodes(block, codes, subScales);
-        for (int k = 0; k < 256; k++) y[k] = subScales[k / 16] * (codes[k] - 32);
-    }
+    public static void Q6_K(ReadOnlySpan<byte> block, Span<float> y) => Decode(block, y, Q6_KCodes, Q6_KZero);
 
     /// <summary>Q6_K's stored side: q in 0..63 (four low bits in ql, two high in qh) around 32, d·sc per 16 elements.</summary>
-    public static int Q6_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
-    {
-        Span<byte> codes = stackalloc byte[256];
-        Span<float> subScales = stackalloc float[16];
-        Q6_KCodes(block, codes, subScales);
-        for (int k = 0; k < 256; k++) (integers[k], scales[k]) = (codes[k], subScales[k / 16]);
-        return 32;
-    }
+    public static int Q6_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales) =>
+        Stored(block, integers, scales, Q6_KCodes, Q6_KZero);
 
     // Q6_K's 6-bit codes in element order and its sixteen sub-block scales d·sc, exact in float32 (an f16 times an int8).
     private static void Q6_KCodes(ReadOnlySpan<byte> block, Span<byte> codes, Span<float> subScales)
@@ -154,6 +132,27 @@ internal static class KQuants
                 codes[at + 96] = (byte)((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4));
             }
         }
+    }
+
+    // A block's codes, in element order, and its sixteen sub-block scales (exact in float32).
+    private delegate void BlockCodes(ReadOnlySpan<byte> block, Span<byte> codes, Span<float> subScales);
+
+    // y = sub-block scale · (code − zero), in float32 as ggml computes it (the scale is exact, so one rounding).
+    private static void Decode(ReadOnlySpan<byte> block, Span<float> y, BlockCodes codesOf, int zero)
+    {
+        Span<byte> codes = stackalloc byte[256];
+        Span<float> subScales = stackalloc float[16];
+        codesOf(block, codes, subScales);
+        for (int k = 0; k < 256; k++) y[k] = subScales[k / 16] * (codes[k] - zero);
+    }
+
+    private static int Stored(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales, BlockCodes codesOf, int zero)
+    {
+        Span<byte> codes = stackalloc byte[256];
+        Span<float> subScales = stackalloc float[16];
+        codesOf(block, codes, subScales);
+        for (int k = 0; k < 256; k++) (integers[k], scales[k]) = (codes[k], subScales[k / 16]);
+        return zero;
     }
 
     // Q3_K's scale j: low 4 bits in byte j (j < 8) or the high nibble of byte j - 8, high 2 bits in byte 8 + j % 4.
