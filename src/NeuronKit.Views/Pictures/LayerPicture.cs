@@ -27,10 +27,9 @@ public static class LayerPicture
     {
         options ??= new PictureOptions();
         if (layer.WhyNoNeurons is { } why) throw new RequestException($"layer '{layer.Name}' ({layer.Kind}) has no neurons: {why}");
-        foreach (var tensor in layer.Tensors)
-            if (RepeatedViews.StoredValues(tensor.Tensor) is { } stored)
-                throw new RequestException($"layer '{layer.Name}' cannot be drawn whole: {RepeatedViews.Describe(tensor.Tensor, stored)}, " +
-                    "and drawing every repeat would take minutes", ["give an INDEX to draw one neuron"]);
+        if (RepeatedViews.DescribeIn(layer) is { } repeated)
+            throw new RequestException($"layer '{layer.Name}' cannot be drawn whole: {repeated}, and drawing every repeat would take minutes",
+                ["give an INDEX to draw one neuron"]);
         if (options.Histogram) return LayerHistogram.Draw(model, layer);
         var lead = Weights(layer.Neuron(0)).FirstOrDefault()
             ?? throw new RequestException($"layer '{layer.Name}' ({layer.Kind}) has no weights to draw");

@@ -108,23 +108,30 @@ internal static class LayerPairing
         var unmatchedA = keys.Where(k => !byKey.ContainsKey(k.Value)).ToList();
         var matchedB = keys.Values.Where(byKey.ContainsKey).ToHashSet(StringComparer.Ordinal);
         var unmatchedB = byKey.Where(b => !matchedB.Contains(b.Key)).ToList();
-        if (AttributePrefix([.. unmatchedA.Select(k => k.Value)], [.. unmatchedB.Select(b => b.Key)]) is { } onA)
+        List<string> namesA = [.. unmatchedA.Select(k => k.Value)], namesB = [.. unmatchedB.Select(b => b.Key)];
+        if (AttributePrefix(namesA, namesB) is { } onA)
         {
-            foreach (var (layer, key) in unmatchedA)
-                if (key.StartsWith(onA, StringComparison.Ordinal)) keys[layer] = key[onA.Length..];
+            Unprefix(unmatchedA, keys, onA);
         }
-        else if (AttributePrefix([.. unmatchedB.Select(b => b.Key)], [.. unmatchedA.Select(k => k.Value)]) is { } onB)
+        else if (AttributePrefix(namesB, namesA) is { } onB)
         {
             Unprefix(unmatchedB, byKey, onB);
         }
-        else if (AttributePrefixes([.. unmatchedA.Select(k => k.Value)], [.. unmatchedB.Select(b => b.Key)]) is var (bothA, bothB))
+        else if (AttributePrefixes(namesA, namesB) is var (bothA, bothB))
         {
-            foreach (var (layer, key) in unmatchedA)
-                if (key.StartsWith(bothA, StringComparison.Ordinal)) keys[layer] = key[bothA.Length..];
+            Unprefix(unmatchedA, keys, bothA);
             Unprefix(unmatchedB, byKey, bothB);
         }
     }
 
+    // A's layers keyed without the prefix.
+    private static void Unprefix(List<KeyValuePair<Layer, string>> unmatchedA, Dictionary<Layer, string> keys, string prefix)
+    {
+        foreach (var (layer, key) in unmatchedA)
+            if (key.StartsWith(prefix, StringComparison.Ordinal)) keys[layer] = key[prefix.Length..];
+    }
+
+    // B's layers found by their names without the prefix.
     private static void Unprefix(List<KeyValuePair<string, Layer>> unmatchedB, Dictionary<string, Layer> byKey, string prefix)
     {
         foreach (var (key, layer) in unmatchedB)

@@ -41,11 +41,9 @@ public sealed partial class LayerStats
         if (layer.Tensors.FirstOrDefault(t => t.Tensor.DType.IsComplex()) is { } complex)
             return ($"{complex.Tensor.Name} is {complex.Tensor.DType.Name()}, and the statistics are of real numbers",
                 "'neuron show' prints its neurons' values as (re, im) pairs");
-        foreach (var tensor in layer.Tensors)
-            if (RepeatedViews.StoredValues(tensor.Tensor) is { } stored)
-                return ($"{RepeatedViews.Describe(tensor.Tensor, stored)}, and measuring every repeat would take minutes",
-                    "'neuron show' reads its neurons' values");
-        return null;
+        return RepeatedViews.DescribeIn(layer) is { } repeated
+            ? ($"{repeated}, and measuring every repeat would take minutes", "'neuron show' reads its neurons' values")
+            : null;
     }
 
     /// <summary>The bytes of weights and biases one neuron of <paramref name="layer"/> reads (all neurons of a layer read as many).</summary>

@@ -20,6 +20,14 @@ public static class RepeatedViews
         return elements / Repeats > stored && elements > Values ? stored : null;
     }
 
+    /// <summary>The first of <paramref name="layer"/>'s tensors whose view repeats its values past the limit, described; else null.</summary>
+    public static string? DescribeIn(Layer layer)
+    {
+        foreach (var tensor in layer.Tensors)
+            if (StoredValues(tensor.Tensor) is { } stored) return Describe(tensor.Tensor, stored);
+        return null;
+    }
+
     /// <summary>What the tensor is: <c>'fc.qweight' [131072, 65536] holds 8,589,934,592 values but its storage 1 (…)</c>.</summary>
     public static string Describe(TensorInfo tensor, long stored) =>
         $"'{tensor.Name}' {tensor.Shape.Text()} holds {tensor.ElementCount:N0} values but its storage {stored:N0} " +
