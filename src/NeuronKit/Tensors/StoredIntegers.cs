@@ -2,7 +2,8 @@ namespace NeuronKit.Tensors;
 
 /// <summary>
 /// Decoded values whose file keeps each as an integer under a scale and a zero point, <c>(q − z) · s</c>, in a layout of
-/// its own (GPTQ's and AWQ's groups, compressed-tensors' packs) rather than as a PyTorch or ONNX quantized tensor.
+/// its own (GPTQ's and AWQ's groups, compressed-tensors' and BitNet's packs, GGUF's blocks) rather than as a PyTorch or
+/// ONNX quantized tensor.
 /// </summary>
 internal interface IStoredIntegers
 {
@@ -19,13 +20,19 @@ internal interface IStoredIntegers
 /// <summary>Reads the stored side of a view of values an <see cref="IStoredIntegers"/> decodes.</summary>
 internal static class StoredIntegers
 {
-    /// <summary>The integers, scales and zero points of <paramref name="view"/>'s elements, row-major; null unless its bytes are such values.</summary>
+    /// <summary>
+    /// The integers, scales and zero points of <paramref name="view"/>'s elements, row-major (per tensor, the one scale and
+    /// zero point, as <see cref="QuantizedValues"/> has them); null unless its bytes are such values, or it has none.
+    /// </summary>
     public static QuantizedValues? Read(TensorView view)
     {
         if (view.Storage.Source is not IStoredIntegers stored) return null;
         var elements = view.StorageElements();
+        if (elements.Length == 0) return null;
         var (integers, scales, zeros) = (new long[elements.Length], new double[elements.Length], new double[elements.Length]);
         for (int i = 0; i < elements.Length; i++) (integers[i], scales[i], zeros[i]) = stored.StoredAt(elements[i]);
-        return new QuantizedValues(stored.Scheme, integers, scales, zeros, stored.Axis);
+        return stored.Axis is null
+            ? new QuantizedValues(stored.Scheme, integers, [scales[0]], [zeros[0]], null)
+            : new QuantizedValues(stored.Scheme, integers, scales, zeros, stored.Axis);
     }
 }

@@ -7,9 +7,10 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// A BitNet b1.58 weight [out, in] as float32 values: transformers' BitLinear keeps it as uint8 [out/4, in], four ternary
 /// codes a byte, and row <c>i·out/4 + r</c> is the 2-bit code at bits 2i of packed row r, less one (its
 /// <c>unpack_weights</c>); its output is divided by the tensor's <c>weight_scale</c>, so each value is code / weight_scale,
-/// rounded to float32.
+/// rounded to float32. Its stored side is the 2-bit code with zero point 1 under the one scale 1 / weight_scale in
+/// float32: for a code less one of −1, 0 or 1, (q − 1) · scale is that quotient exactly.
 /// </summary>
-internal sealed class BitNetValues : DecodedFloats
+internal sealed class BitNetValues : DecodedFloats, IStoredIntegers
 {
     private readonly string _name;
     private readonly long _packedRows, _columns;
@@ -36,6 +37,20 @@ internal sealed class BitNetValues : DecodedFloats
             for (int c = 0; c < count; c++)
                 decoded[k++] = (((bytes[c] >> shift) & 3) - 1) / _scale;
         }
+    }
+
+    /// <inheritdoc/>
+    public string Scheme => "per_tensor_affine";
+
+    /// <inheritdoc/>
+    public int? Axis => null;
+
+    /// <inheritdoc/>
+    public (long Integer, double Scale, double ZeroPoint) StoredAt(long element)
+    {
+        long row = element / _columns, column = element % _columns;
+        byte packed = _packed.Source.Span(_packed.ByteOffset + row % _packedRows * _columns + column, 1)[0];
+        return ((packed >> (int)(2 * (row / _packedRows))) & 3, 1f / _scale, 1);
     }
 
     /// <inheritdoc/>
