@@ -4,8 +4,9 @@ namespace NeuronKit.Formats;
 
 /// <summary>
 /// Model formats NeuronKit knows on sight but does not read: Keras' HDF5 and <c>.keras</c> files, TensorFlow's SavedModel
-/// and TFLite. A file in one is refused saying what it is and how to get a file NeuronKit reads (each converts to ONNX),
-/// where it would otherwise be bytes no reader can place, or a SavedModel's protobuf taken for a broken ONNX model.
+/// and TFLite, Flax's msgpack, OpenVINO's IR, PaddlePaddle's and Core ML's files. A file in one is refused saying what it
+/// is and how to get a file NeuronKit reads (most convert to ONNX), where it would otherwise be bytes no reader can place,
+/// or a SavedModel's protobuf taken for a broken ONNX model.
 /// </summary>
 internal static class UnreadFormats
 {
@@ -42,7 +43,30 @@ internal static class UnreadFormats
             "convert the SavedModel's folder to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --saved-model FOLDER --output model.onnx",
             (name, _) => IsSavedModel(name),
             IsSavedModel),
+        new("a Flax model's parameters (flax.serialization's msgpack, as transformers saves flax_model.msgpack)",
+            "transformers saves a Flax model's weights as safetensors, which NeuronKit reads: " +
+            "AutoModel.from_pretrained(FOLDER, from_flax=True).save_pretrained(OUT)",
+            // Flax serializes its parameters' tree: a map first (fixmap, map 16 or map 32).
+            (name, head) => IsMsgpack(name) && head.Length > 0 && (head[0] is >= 0x80 and <= 0x8f or 0xde or 0xdf),
+            IsMsgpack),
+        new("an OpenVINO IR model's graph (its weights are in the .bin file beside it)",
+            "NeuronKit reads the ONNX or PyTorch model it was converted from (OpenVINO converts to IR, not back)",
+            (_, head) => IsOpenVinoIr(head),
+            _ => false),
+        new("a PaddlePaddle model file",
+            "convert the inference model to ONNX, which NeuronKit reads: paddle2onnx --model_dir FOLDER --model_filename model.pdmodel " +
+            "--params_filename model.pdiparams --save_file model.onnx (a .pdparams state dict is saved with paddle.jit.save first)",
+            (name, _) => IsPaddle(name),
+            IsPaddle),
+        new("a Core ML model",
+            "NeuronKit reads the PyTorch or ONNX model it was converted from (coremltools converts to Core ML, not back)",
+            (name, _) => IsCoreMl(name),
+            IsCoreMl),
     ];
+
+    // The first characters an OpenVINO IR's XML may start with, and the root element only it has.
+    private static readonly string[] XmlStarts = ["<?xml", "<net"];
+    private const int XmlLooked = 1024;
 
     /// <summary>
     /// The refusal of file <paramref name="name"/> when its first bytes (<paramref name="head"/>) or its name say it is
@@ -70,6 +94,22 @@ internal static class UnreadFormats
     }
 
     private static bool IsSavedModel(string name) => name is "saved_model.pb" or "saved_model.pbtxt";
+
+    private static bool IsMsgpack(string name) => name.EndsWith(".msgpack", StringComparison.OrdinalIgnoreCase);
+
+    private static bool IsPaddle(string name) =>
+        Path.GetExtension(name).ToLowerInvariant() is ".pdparams" or ".pdiparams" or ".pdmodel";
+
+    private static bool IsCoreMl(string name) => name.EndsWith(".mlmodel", StringComparison.OrdinalIgnoreCase);
+
+    // An XML document (after a byte order mark and white space) whose first kilobyte opens OpenVINO's root element <net.
+    private static bool IsOpenVinoIr(ReadOnlySpan<byte> head)
+    {
+        if (head.StartsWith((ReadOnlySpan<byte>)[0xef, 0xbb, 0xbf])) head = head[3..];
+        string text = System.Text.Encoding.UTF8.GetString(head[..Math.Min(head.Length, XmlLooked)]).TrimStart();
+        return XmlStarts.Any(start => text.StartsWith(start, StringComparison.Ordinal))
+            && (text.Contains("<net ", StringComparison.Ordinal) || text.Contains("<net>", StringComparison.Ordinal));
+    }
 
     // The name of a zip's first member, when the head holds it whole.
     private static string? FirstZipMember(ReadOnlySpan<byte> head)
