@@ -18,6 +18,10 @@ internal static class QuantizedWeights
     /// </summary>
     public static IReadOnlyList<TensorInfo> Decode(IReadOnlyList<TensorInfo> tensors, string path)
     {
+        // The passes find a weight's parts by name; a damaged file may name two tensors alike, which no checkpoint does.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        if (tensors.FirstOrDefault(t => !names.Add(t.Name)) is { } twice)
+            throw new CheckpointException($"{ByteSources.FileName(path)} holds two tensors named '{twice.Name}'");
         if (tensors.All(StoredAlone)) return Passes(tensors, path);
         // The passes read a tensor's bytes from the start of its storage, as safetensors lays every tensor out; a torch.save
         // tensor may be a view into a shared storage, at an offset or strided. Each is handed over as a storage of its own
