@@ -89,7 +89,9 @@ public sealed class Model : IDisposable
                 ? GraphConventions.FitConcatenated(producer, layer, directions, evidence, assumed: false)
                 : LayerGraph.Fit(producer, layer, [], evidence, assumed: false))
             ?? throw new RequestException(layer.Implementation.InputWidth(layer, 1) is { } width
-                ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'"
+                ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'" +
+                    (LayerGraph.ChannelsLast(producer) && width % producer.NeuronCount == 0
+                        ? $" as one slice each: a flatten of a channels-last output interleaves them (channel j is inputs j, j + {producer.NeuronCount}, …)" : "")
                 : $"layer '{layer.Name}' ({layer.Kind}) does not read channels through its weights");
     }
 

@@ -12,6 +12,7 @@ public static class CheckpointFormats
         new Safetensors.SafetensorsReader(),
         new NumPy.NumPyReader(),
         new Gguf.GgufReader(),
+        new Keras.KerasReader(),
         new Onnx.OnnxReader(),
         new TorchSharp.TorchSharpReader(),  // no magic number: last, and it claims a file only after parsing it whole
     ];

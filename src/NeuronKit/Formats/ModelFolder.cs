@@ -17,6 +17,7 @@ public static class ModelFolder
         "adapter_model.safetensors", "adapter_model.bin",                            // PEFT
         "consolidated.safetensors", "consolidated.00.pth",                           // Meta's and Mistral's reference releases
         "model.onnx",                                                                // optimum's exports
+        "model.keras", "model.weights.h5", "model.h5", "tf_model.h5",                // Keras 3, Keras 2, transformers' TensorFlow weights
     ];
 
     // What a training loop saves beside the weights (transformers' Trainer, Accelerate): never the model.
@@ -28,7 +29,8 @@ public static class ModelFolder
     private const int Listed = 5; // an error names a few of a folder's models, not a screenful
 
     private static readonly string[] CheckpointEndings =
-        [".safetensors", ".safetensors.index.json", ".bin.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat"];
+        [".safetensors", ".safetensors.index.json", ".bin.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat",
+         ".h5", ".hdf5", ".keras"];
 
     /// <summary>
     /// The checkpoint file <paramref name="folder"/> holds; throws <see cref="CheckpointException"/> when it holds none,

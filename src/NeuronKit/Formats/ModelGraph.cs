@@ -2,7 +2,8 @@ namespace NeuronKit.Formats;
 
 /// <summary>
 /// What a file says about its model beyond tensors, used by layer inference as evidence: module classes from a
-/// pickled <c>nn.Module</c>, subtrees that hold tensors but no layers (optimizer state), and an ONNX graph's nodes.
+/// pickled <c>nn.Module</c>, subtrees that hold tensors but no layers (optimizer state), an ONNX graph's nodes, a Keras
+/// Sequential model's order.
 /// </summary>
 public sealed record ModelGraph
 {
@@ -23,4 +24,10 @@ public sealed record ModelGraph
 
     /// <summary>The operations of a computation graph (ONNX nodes, subgraphs' too), in file order; empty when the file has none.</summary>
     public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
+
+    /// <summary>
+    /// The layers of a sequential model in the order they run, those without weights too, each with its class (a Keras
+    /// Sequential config's Dense, Dropout, Flatten): what follows a layer. Empty when the file names no such order.
+    /// </summary>
+    public IReadOnlyList<SequenceStep> Sequence { get; init; } = [];
 }

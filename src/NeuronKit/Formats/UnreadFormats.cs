@@ -1,12 +1,10 @@
-using System.Buffers.Binary;
-
 namespace NeuronKit.Formats;
 
 /// <summary>
-/// Model formats NeuronKit knows on sight but does not read: Keras' HDF5 and <c>.keras</c> files, TensorFlow's SavedModel
-/// and TFLite, Flax's msgpack, OpenVINO's IR, PaddlePaddle's and Core ML's files. A file in one is refused saying what it
-/// is and how to get a file NeuronKit reads (most convert to ONNX), where it would otherwise be bytes no reader can place,
-/// or a SavedModel's protobuf taken for a broken ONNX model.
+/// Model formats NeuronKit knows on sight but does not read: TensorFlow's SavedModel and TFLite, Flax's msgpack, OpenVINO's
+/// IR, PaddlePaddle's and Core ML's files. A file in one is refused saying what it is and how to get a file NeuronKit
+/// reads (most convert to ONNX), where it would otherwise be bytes no reader can place, or a SavedModel's protobuf taken
+/// for a broken ONNX model.
 /// </summary>
 internal static class UnreadFormats
 {
@@ -16,24 +14,8 @@ internal static class UnreadFormats
     // where its bytes say nothing of their own (a SavedModel's protobuf), by the name the format always gives it.
     private sealed record Format(string What, string Convert, Recognizer IsIn, Func<string, bool> IsNamed);
 
-    private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0d, 0x0a, 0x1a, 0x0a];
-    private static readonly byte[] ZipLocalHeader = [0x50, 0x4b, 0x03, 0x04];
-    private const int ZipNameLengthAt = 26, ZipNameAt = 30;
-
-    // The members Keras 3's saving_lib writes into a .keras zip; the first is one of them.
-    private static readonly string[] KerasMembers = ["metadata.json", "config.json", "model.weights.h5", "model.weights.npz"];
-
     private static readonly Format[] All =
     [
-        new("a Keras 3 model (a .keras zip of config.json and the weights' HDF5 file)",
-            "Keras 3 exports a model as ONNX, which NeuronKit reads: model.export(\"model.onnx\", format=\"onnx\")",
-            (_, head) => FirstZipMember(head) is { } first && KerasMembers.Contains(first),
-            name => name.EndsWith(".keras", StringComparison.OrdinalIgnoreCase)),
-        new("an HDF5 file (Keras' model.save and save_weights write .h5 files so)",
-            "convert a Keras model to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --keras MODEL.h5 --output model.onnx " +
-            "(tf.keras), or model.export(\"model.onnx\", format=\"onnx\") (Keras 3)",
-            (_, head) => head.StartsWith(Hdf5Signature),
-            name => name.EndsWith(".h5", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".hdf5", StringComparison.OrdinalIgnoreCase)),
         new("a TensorFlow Lite model",
             "convert it to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --tflite MODEL.tflite --output model.onnx",
             // A FlatBuffer's root offset, then TFLite's file identifier.
@@ -82,7 +64,7 @@ internal static class UnreadFormats
 
     /// <summary>
     /// The refusal of <paramref name="folder"/>, which holds no checkpoint file, when a file in it has the name or the
-    /// extension of a format NeuronKit does not read (a SavedModel's saved_model.pb, a Keras model.h5); else null.
+    /// extension of a format NeuronKit does not read (a SavedModel's saved_model.pb, a Flax flax_model.msgpack); else null.
     /// </summary>
     public static CheckpointException? FolderRefusal(string folder, IEnumerable<string> fileNames)
     {
@@ -109,13 +91,5 @@ internal static class UnreadFormats
         string text = System.Text.Encoding.UTF8.GetString(head[..Math.Min(head.Length, XmlLooked)]).TrimStart();
         return XmlStarts.Any(start => text.StartsWith(start, StringComparison.Ordinal))
             && (text.Contains("<net ", StringComparison.Ordinal) || text.Contains("<net>", StringComparison.Ordinal));
-    }
-
-    // The name of a zip's first member, when the head holds it whole.
-    private static string? FirstZipMember(ReadOnlySpan<byte> head)
-    {
-        if (!head.StartsWith(ZipLocalHeader) || head.Length < ZipNameAt) return null;
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(head[ZipNameLengthAt..]);
-        return ZipNameAt + length <= head.Length ? System.Text.Encoding.UTF8.GetString(head.Slice(ZipNameAt, length)) : null;
     }
 }

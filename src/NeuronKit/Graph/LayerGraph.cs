@@ -83,7 +83,8 @@ public sealed class LayerGraph
             return new(consumer, ChannelMap.Identity, groups, through,
                 [evidence, $"{inputs} per group of the {fed} channels it is fed: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
         }
-        if (consumer.Implementation is Linear && width % fed == 0) // only a fully connected layer reads a flattened input
+        // Only a fully connected layer reads a flattened input; a channels-last producer's flatten interleaves its channels.
+        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer))
         {
             long spread = width / fed;
             return new(consumer, new ChannelMap(0, spread), 1, through,
@@ -91,4 +92,8 @@ public sealed class LayerGraph
         }
         return null;
     }
+
+    /// <summary>True when <paramref name="layer"/>'s output keeps its channels last (a Keras convolution's), so a flatten interleaves them.</summary>
+    internal static bool ChannelsLast(Layer layer) =>
+        layer.Implementation is ChannelsLastConv or ChannelsLastConvTranspose or ChannelsLastDepthwiseConv;
 }

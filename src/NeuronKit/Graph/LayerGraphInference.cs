@@ -17,6 +17,7 @@ internal static class LayerGraphInference
         }
         else
         {
+            ModelSequence.Add(layers, graph, consumers, whyNone);
             SequentialSiblings.Add(layers, graph, consumers, whyNone);
             GraphConventions.Add(layers, consumers, whyNone);
         }

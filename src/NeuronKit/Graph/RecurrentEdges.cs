@@ -66,7 +66,9 @@ internal static partial class RecurrentEdges
     /// <paramref name="evidence"/> gives; <paramref name="source"/> names whose layout says so (PyTorch's by default).
     /// </summary>
     public static LayerEdge Feedback(Layer producer, string evidence, string? source = null) => new(producer, ChannelMap.Identity, 1, [],
-        [$"{evidence}: unit j is column j of each gate's block ({source ?? $"torch.nn.{producer.Kind}"})" +
+        [$"{evidence}: " + (producer.Implementation is KerasRecurrent
+            ? $"unit j is row j of each gate's block of recurrent_kernel (keras.layers.{(producer.Gates?.Name == "RNN" ? "SimpleRNN" : producer.Kind)})"
+            : $"unit j is column j of each gate's block ({source ?? $"torch.nn.{producer.Kind}"})") +
             (producer.Gates?.Name == "GRU" ? "; a GRU also keeps h(t−1) through its update gate, h = (1 − z)·n + z·h(t−1), which no weight carries" : "")],
         Assumed: false) { Feedback = true };
 

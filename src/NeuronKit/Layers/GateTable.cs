@@ -37,4 +37,19 @@ internal sealed record GateTable(string Name, string? CellName, IReadOnlyList<Ga
 
     /// <summary>ONNX RNN: one block, no gates.</summary>
     public static readonly GateTable OnnxRnn = new("RNN", null, [null], "");
+
+    /// <summary>Keras' LSTM: kernel [in, 4u] in column blocks i, f, c, o (keras/src/layers/rnn/lstm.py), one bias per gate.</summary>
+    public static readonly GateTable KerasLstm = new("LSTM", null, [Gate.Input, Gate.Forget, Gate.Cell, Gate.Output], "i, f, c, o");
+
+    /// <summary>Keras' GRU with reset_after = False: column blocks z, r, h and one bias per gate, h = tanh(W_h·x + U_h·(r ⊙ h) + b_h).</summary>
+    public static readonly GateTable KerasGru = new("GRU", null, [Gate.Update, Gate.Reset, Gate.Hidden], "z, r, h");
+
+    /// <summary>
+    /// Keras' GRU with reset_after = True (its default, and cuDNN's): bias [2, 3u] holds an input and a recurrent bias per
+    /// gate, and h = tanh(W_h·x + b_h + r ⊙ (U_h·h + b'_h)) (keras/src/layers/rnn/gru.py).
+    /// </summary>
+    public static readonly GateTable KerasGruResetAfter = KerasGru with { Unsummed = (Gate.Hidden, "the reset gate scales the recurrent bias (reset_after)") };
+
+    /// <summary>Keras' SimpleRNN: one block, no gates.</summary>
+    public static readonly GateTable KerasSimpleRnn = new("RNN", null, [null], "");
 }

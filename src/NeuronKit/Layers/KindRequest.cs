@@ -21,12 +21,18 @@ internal sealed partial record KindRequest(ILayerKind Kind, string Name, string?
     public static KindRequest? FromModuleClass(string moduleClass)
     {
         string name = moduleClass[(moduleClass.LastIndexOf('.') + 1)..];
+        // Keras' classes share names with PyTorch's (its Conv1D is a convolution, transformers' a Linear): kinds read them as keras.NAME.
+        if (moduleClass.StartsWith(KerasPrefix, StringComparison.Ordinal)) name = KerasPrefix + name;
         string? fused = NameConventions.FusedModules.GetValueOrDefault(name);
         return LayerKinds.Find(fused ?? name) is { } found && found.Name == (fused ?? name)
-            ? new KindRequest(found.Kind, found.Name, null, null, fused is null ? $"module class {moduleClass}"
+            ? new KindRequest(found.Kind, found.Name, null, null, name.StartsWith(KerasPrefix, StringComparison.Ordinal) ? $"Keras class {name[KerasPrefix.Length..]}"
+                : fused is null ? $"module class {moduleClass}"
                 : $"module class {moduleClass}: a {fused} fused with the operation after it, which has no weights")
             : null;
     }
+
+    /// <summary>The namespace Keras' layer classes are named in (<c>keras.layers.Dense</c>), and their kinds' names start with.</summary>
+    public const string KerasPrefix = "keras.";
 
     /// <summary>
     /// Parses <c>--kind</c> (<c>NAME</c> or <c>NAME(ARGS)</c>, ARGS one of <c>in,out</c>, <c>out,in</c>, <c>groups=N</c>; case-insensitive)
@@ -83,7 +89,7 @@ internal sealed partial record KindRequest(ILayerKind Kind, string Name, string?
             : [$"kinds: {string.Join(", ", LayerKinds.Names)}"];
     }
 
-    [GeneratedRegex(@"^(?<name>[A-Za-z_][A-Za-z0-9_]*)\s*(\((?<args>[^()]*)\))?$")]
+    [GeneratedRegex(@"^(?<name>[A-Za-z_][A-Za-z0-9_.]*)\s*(\((?<args>[^()]*)\))?$")]
     private static partial Regex KindSyntax();
 
     [GeneratedRegex(@"^\s*groups\s*=\s*(\d+)\s*$", RegexOptions.IgnoreCase)]

@@ -11,6 +11,7 @@ internal static class LayerKinds
     /// <summary>
     /// Every kind, most specific first: recurrent and attention tensors are known by their names; norms, convolutions and
     /// embeddings come before Linear because a Linear would take any 2-D weight; the fallback takes whatever is left.
+    /// Keras' kinds read Keras' names (kernel, recurrent_kernel, gamma, …), which PyTorch's never match.
     /// </summary>
     public static readonly IReadOnlyList<ILayerKind> All =
     [
@@ -20,11 +21,17 @@ internal static class LayerKinds
         new OnnxLstm(),
         new OnnxGru(),
         new OnnxRnn(),
+        new KerasLstm(),
+        new KerasGru(),
+        new KerasSimpleRnn(),
         new MultiheadAttention(),
         new Experts(),
         new Norm(),
         new ConvTranspose(),
         new Conv(),
+        new ChannelsLastDepthwiseConv(),
+        new ChannelsLastConvTranspose(),
+        new ChannelsLastConv(),
         new Embedding(),
         new Linear(),
         new Quantize(),

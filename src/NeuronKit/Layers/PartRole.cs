@@ -49,6 +49,18 @@ public sealed class PartRole
     /// <summary>The recurrence-side half of ONNX's B.</summary>
     public static PartRole Rb { get; } = new("Rb", PartUse.Bias, BiasHh);
 
+    /// <summary>Keras' recurrent kernel [in, G·u]: a gate block's column j is unit j's input weights.</summary>
+    public static PartRole Kernel { get; } = new("kernel", PartUse.Weight, WeightIh);
+
+    /// <summary>Keras' recurrent_kernel [u, G·u]: the hidden-to-hidden weights.</summary>
+    public static PartRole RecurrentKernel { get; } = new("recurrent_kernel", PartUse.Weight, WeightHh);
+
+    /// <summary>Row 0 of a Keras GRU's bias [2, 3u] (reset_after), the input-side bias.</summary>
+    public static PartRole InputBias { get; } = new("input_bias", PartUse.Bias, BiasIh);
+
+    /// <summary>Row 1 of a Keras GRU's bias [2, 3u] (reset_after), the recurrent-side bias.</summary>
+    public static PartRole RecurrentBias { get; } = new("recurrent_bias", PartUse.Bias, BiasHh);
+
     /// <summary>ONNX LSTM's peephole weight P: the unit's cell state into a gate, an incoming weight too.</summary>
     public static PartRole P { get; } = new("P", PartUse.Weight);
 

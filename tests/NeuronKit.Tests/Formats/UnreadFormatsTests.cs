@@ -9,9 +9,6 @@ namespace NeuronKit.Tests.Formats;
 /// </summary>
 public class UnreadFormatsTests
 {
-    private const string ToOnnxFromKeras = "convert a Keras model to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --keras MODEL.h5 " +
-        "--output model.onnx (tf.keras), or model.export(\"model.onnx\", format=\"onnx\") (Keras 3)";
-
     private const string ToSafetensorsFromFlax = "transformers saves a Flax model's weights as safetensors, which NeuronKit reads: " +
         "AutoModel.from_pretrained(FOLDER, from_flax=True).save_pretrained(OUT)";
 
@@ -20,10 +17,6 @@ public class UnreadFormatsTests
 
     public static TheoryData<string, string, string> Files() => new()
     {
-        { "keras_legacy.h5", "keras_legacy.h5 is an HDF5 file (Keras' model.save and save_weights write .h5 files so), a format NeuronKit does not read",
-            ToOnnxFromKeras },
-        { "model.keras", "model.keras is a Keras 3 model (a .keras zip of config.json and the weights' HDF5 file), a format NeuronKit does not read",
-            "Keras 3 exports a model as ONNX, which NeuronKit reads: model.export(\"model.onnx\", format=\"onnx\")" },
         { "model.tflite", "model.tflite is a TensorFlow Lite model, a format NeuronKit does not read",
             "convert it to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --tflite MODEL.tflite --output model.onnx" },
         { "saved_model/saved_model.pb", "saved_model.pb is a TensorFlow SavedModel's graph (its weights are in variables/ beside it), " +
@@ -60,15 +53,12 @@ public class UnreadFormatsTests
     [Fact]
     public void A_file_of_a_format_not_read_is_told_by_its_bytes_whatever_its_name()
     {
-        // Given the Keras files and the TFLite file renamed as checkpoints NeuronKit reads
+        // Given the TFLite file and the OpenVINO graph renamed as checkpoints NeuronKit reads
         using var folder = new TempFolder();
-        foreach (var (file, renamed) in new[] { ("keras_legacy.h5", "model.pt"), ("model.keras", "weights.npz"), ("model.tflite", "model.onnx"),
-                     ("openvino/model.xml", "graph.onnx") })
+        foreach (var (file, renamed) in new[] { ("model.tflite", "model.onnx"), ("openvino/model.xml", "graph.onnx") })
             File.Copy(Fixtures.Path("unread/" + file), Path.Combine(folder.Path, renamed));
 
         // Then each is still told for what it is
-        Assert.StartsWith("model.pt is an HDF5 file", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "model.pt"))).Message);
-        Assert.StartsWith("weights.npz is a Keras 3 model", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "weights.npz"))).Message);
         Assert.StartsWith("model.onnx is a TensorFlow Lite model", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "model.onnx"))).Message);
         Assert.StartsWith("graph.onnx is an OpenVINO IR model's graph", Assert.Throws<CheckpointException>(() => Model.Open(Path.Combine(folder.Path, "graph.onnx"))).Message);
     }
@@ -129,20 +119,19 @@ public class UnreadFormatsTests
     }
 
     [Fact]
-    public void A_folder_of_keras_files_names_the_first_and_its_conversion()
+    public void A_folder_of_TFLite_files_names_the_first_and_its_conversion()
     {
-        // Given a folder holding only a Keras .h5 file (with a notes file beside it)
+        // Given a folder holding only a TFLite model (with a notes file beside it)
         using var folder = new TempFolder();
-        File.Copy(Fixtures.Path("unread/keras_legacy.h5"), Path.Combine(folder.Path, "model.h5"));
+        File.Copy(Fixtures.Path("unread/model.tflite"), Path.Combine(folder.Path, "model.tflite"));
         File.WriteAllText(Path.Combine(folder.Path, "notes.txt"), "trained on MNIST");
 
         // When it is opened
         var error = Assert.Throws<CheckpointException>(() => Model.Open(folder.Path));
 
-        // Then the .h5 file is named as what the folder holds
-        Assert.Equal($"{folder.Path} is a folder that holds no checkpoint file NeuronKit reads: model.h5 is an HDF5 file " +
-            "(Keras' model.save and save_weights write .h5 files so)", error.Message);
-        Assert.Equal([ToOnnxFromKeras], error.Hints);
+        // Then the model file is named as what the folder holds
+        Assert.Equal($"{folder.Path} is a folder that holds no checkpoint file NeuronKit reads: model.tflite is a TensorFlow Lite model", error.Message);
+        Assert.Equal(["convert it to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --tflite MODEL.tflite --output model.onnx"], error.Hints);
     }
 
     [Fact]

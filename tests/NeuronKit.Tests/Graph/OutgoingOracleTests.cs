@@ -5,50 +5,62 @@ using NeuronKit.Tests.Oracle;
 namespace NeuronKit.Tests.Graph;
 
 /// <summary>
-/// Outgoing weights against tests/fixtures/graph/expected_outgoing.json, whose every answer make_graph.py proved by a
-/// forward pass (zeroing neuron j's value where its consumers read it equals zeroing exactly these slices), for every file
-/// of the oracle: a Sequential's numbered children, the name conventions (the residual block, the LSTM, GPT-2's MLP and
-/// attention, llama.cpp), ONNX graph edges (recurrent producers and a Transpose too) and consumers the user names
-/// (<c>--consumer</c>, a query's "asked").
+/// Outgoing weights against tests/fixtures/graph/expected_outgoing.json and keras/expected_outgoing.json, whose every
+/// answer make_graph.py and make_keras.py proved by a forward pass (zeroing neuron j's value where its consumers read it
+/// equals zeroing exactly these slices), for every file of the oracles: a Sequential's numbered children, the name
+/// conventions (the residual block, the LSTM, GPT-2's MLP and attention, llama.cpp), ONNX graph edges (recurrent producers
+/// and a Transpose too), a Keras Sequential config's order (channels last, gates in column blocks) and consumers the user
+/// names (<c>--consumer</c>, a query's "asked").
 /// </summary>
 public class OutgoingOracleTests
 {
-    private static readonly Lazy<JsonElement> Root = new(() =>
-        JsonDocument.Parse(File.ReadAllText(Fixtures.Path(Path.Combine("graph", "expected_outgoing.json")))).RootElement);
+    // The fixture folders with an expected_outgoing.json.
+    private static readonly string[] Folders = ["graph", "keras"];
 
-    public static TheoryData<string, string, long> Queries()
-    {
-        var data = new TheoryData<string, string, long>();
-        foreach (var q in Root.Value.GetProperty("queries").EnumerateArray())
-            data.Add(q.GetProperty("file").GetString()!, q.GetProperty("layer").GetString()!, q.GetProperty("index").GetInt64());
-        return data;
-    }
+    private static readonly Dictionary<string, JsonElement> Roots = Folders.ToDictionary(f => f, f =>
+        JsonDocument.Parse(File.ReadAllText(Fixtures.Path(Path.Combine(f, "expected_outgoing.json")))).RootElement);
+
+    public static TheoryData<string, string, string, long> Queries() => Keyed("queries", _ => true);
 
     // Stats read the consumers the file gives; a query whose consumers the user names (asked) is not theirs.
-    public static TheoryData<string, string, long> FoundQueries()
+    public static TheoryData<string, string, string, long> FoundQueries() => Keyed("queries", q => !q.TryGetProperty("asked", out _));
+
+    public static TheoryData<string, string, string, long, string> Errors()
     {
-        var data = new TheoryData<string, string, long>();
-        foreach (var q in Root.Value.GetProperty("queries").EnumerateArray().Where(q => !q.TryGetProperty("asked", out _)))
-            data.Add(q.GetProperty("file").GetString()!, q.GetProperty("layer").GetString()!, q.GetProperty("index").GetInt64());
+        var data = new TheoryData<string, string, string, long, string>();
+        foreach (string folder in Folders)
+            foreach (var e in Roots[folder].GetProperty("errors").EnumerateArray())
+                data.Add(folder, e.GetProperty("file").GetString()!, e.GetProperty("layer").GetString()!, e.GetProperty("index").GetInt64(),
+                    e.GetProperty("contains").GetString()!);
         return data;
     }
 
-    public static TheoryData<string, string, long, string> Errors()
+    private static TheoryData<string, string, string, long> Keyed(string list, Func<JsonElement, bool> keep)
     {
-        var data = new TheoryData<string, string, long, string>();
-        foreach (var e in Root.Value.GetProperty("errors").EnumerateArray())
-            data.Add(e.GetProperty("file").GetString()!, e.GetProperty("layer").GetString()!, e.GetProperty("index").GetInt64(),
-                e.GetProperty("contains").GetString()!);
+        var data = new TheoryData<string, string, string, long>();
+        foreach (string folder in Folders)
+            foreach (var q in Roots[folder].GetProperty(list).EnumerateArray().Where(keep))
+                data.Add(folder, q.GetProperty("file").GetString()!, q.GetProperty("layer").GetString()!, q.GetProperty("index").GetInt64());
         return data;
+    }
+
+    private static JsonElement Query(string folder, string file, string layer, long index) =>
+        Roots[folder].GetProperty("queries").EnumerateArray().Single(q =>
+            q.GetProperty("file").GetString() == file && q.GetProperty("layer").GetString() == layer && q.GetProperty("index").GetInt64() == index);
+
+    [Fact]
+    public void Every_oracle_proved_its_answers()
+    {
+        Assert.All(Folders, f => Assert.NotEmpty(Roots[f].GetProperty("queries").EnumerateArray()));
+        Assert.NotEmpty(Roots["keras"].GetProperty("proofs").EnumerateArray());
     }
 
     [Theory]
     [MemberData(nameof(Queries))]
-    public void Outgoing_parts_are_the_slices_a_forward_pass_proved(string file, string layer, long index)
+    public void Outgoing_parts_are_the_slices_a_forward_pass_proved(string folder, string file, string layer, long index)
     {
-        var expected = Root.Value.GetProperty("queries").EnumerateArray().Single(q =>
-            q.GetProperty("file").GetString() == file && q.GetProperty("layer").GetString() == layer && q.GetProperty("index").GetInt64() == index);
-        using var model = Model.Open(Fixtures.Path(Path.Combine("graph", file)));
+        var expected = Query(folder, file, layer, index);
+        using var model = Model.Open(Fixtures.Path(Path.Combine(folder, file)));
 
         var producer = model.Layer(layer);
         var edges = expected.TryGetProperty("asked", out var asked)
@@ -78,9 +90,9 @@ public class OutgoingOracleTests
 
     [Theory]
     [MemberData(nameof(Errors))]
-    public void The_last_layer_has_no_known_consumer(string file, string layer, long index, string contains)
+    public void The_last_layer_has_no_known_consumer(string folder, string file, string layer, long index, string contains)
     {
-        using var model = Model.Open(Fixtures.Path(Path.Combine("graph", file)));
+        using var model = Model.Open(Fixtures.Path(Path.Combine(folder, file)));
 
         var refused = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron(layer, index)));
 
@@ -89,13 +101,12 @@ public class OutgoingOracleTests
 
     [Theory]
     [MemberData(nameof(FoundQueries))]
-    public void Stats_give_the_L2_norm_of_those_slices_as_the_neurons_outgoing_norm(string file, string layer, long index)
+    public void Stats_give_the_L2_norm_of_those_slices_as_the_neurons_outgoing_norm(string folder, string file, string layer, long index)
     {
-        var expected = Root.Value.GetProperty("queries").EnumerateArray().Single(q =>
-            q.GetProperty("file").GetString() == file && q.GetProperty("layer").GetString() == layer && q.GetProperty("index").GetInt64() == index);
+        var expected = Query(folder, file, layer, index);
         double[] outgoing = [.. expected.GetProperty("parts").EnumerateArray()
             .Where(p => p.GetProperty("direction").GetString() == "out").SelectMany(p => OracleQuery.Flatten(p.GetProperty("values")))];
-        using var model = Model.Open(Fixtures.Path(Path.Combine("graph", file)));
+        using var model = Model.Open(Fixtures.Path(Path.Combine(folder, file)));
 
         var stats = NeuronKit.Stats.ModelStats.Compute(model, [model.Layer(layer)], new NeuronKit.Stats.StatsOptions { Outgoing = true });
 

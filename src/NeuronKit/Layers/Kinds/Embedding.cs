@@ -11,7 +11,12 @@ namespace NeuronKit.Layers.Kinds;
 internal sealed class Embedding : ILayerKind, INodeKind
 {
     /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames { get; } = ["Embedding", "EmbeddingBag"];
+    public IReadOnlyList<string> ClassNames { get; } = ["Embedding", "EmbeddingBag", KerasEmbedding];
+
+    private const string KerasEmbedding = "keras.Embedding";
+
+    // Keras' and Flax's names for an embedding table [num, dim] (keras/src/layers/core/embedding.py, flax.linen.Embed).
+    private static readonly string[] TableNames = ["embeddings", "embedding"];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> OpTypes { get; } = ["Gather"];
@@ -29,6 +34,9 @@ internal sealed class Embedding : ILayerKind, INodeKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
+        if (candidate.Tensors is [{ Tensor.Shape.Count: 2 } table] && TableNames.Contains(table.Role))
+            return [Layer(candidate, "Embedding", table.Tensor,
+                [$"{table.Role} {table.Tensor.Shape.Text()}: an embedding table as Keras and Flax name it, [num, dim]"])];
         if (!candidate.HasOnly("weight") || candidate.Find("weight") is not { Shape.Count: 2 } weight
             || NameConventions.Find(NameConventions.Embedding, candidate.ModuleName) is not { } convention)
             return null;
@@ -39,12 +47,13 @@ internal sealed class Embedding : ILayerKind, INodeKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
     {
-        candidate.RequireOnly(request, "weight");
-        var weight = candidate.Find("weight")
-            ?? throw new RequestException($"{request.Name} needs a tensor named weight, and '{candidate.Module}' has none");
+        string role = request.Name == KerasEmbedding ? "embeddings" : "weight";
+        candidate.RequireOnly(request, role);
+        var weight = candidate.Find(role)
+            ?? throw new RequestException($"{request.Name} needs a tensor named {role}, and '{candidate.Module}' has none");
         if (weight.Shape.Count != 2)
-            throw new RequestException($"{request.Name} needs a 2-d weight [num, dim], and {weight.Name} is {weight.Shape.Text()}");
-        return [Layer(candidate, request.Name, weight, [request.Evidence])];
+            throw new RequestException($"{request.Name} needs a 2-d {role} [num, dim], and {weight.Name} is {weight.Shape.Text()}");
+        return [Layer(candidate, request.Name == KerasEmbedding ? "Embedding" : request.Name, weight, [request.Evidence])];
     }
 
     /// <inheritdoc/>

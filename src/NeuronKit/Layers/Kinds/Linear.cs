@@ -16,12 +16,13 @@ internal sealed partial class Linear : ILayerKind
     public const string InOut = "(in, out)";
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames { get; } = ["Linear", "NonDynamicallyQuantizableLinear", "Conv1D"];
+    public IReadOnlyList<string> ClassNames { get; } = ["Linear", "NonDynamicallyQuantizableLinear", "Conv1D", KerasDense];
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
         if (candidate.Find(NameConventions.SelectionBias) is { } selection) return Router(candidate, selection);
+        if (MatchKernel(candidate) is { } dense) return dense;
         if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { Shape.Count: 2 } weight) return null;
         var bias = candidate.Find("bias");
         if (bias is not null && bias.Shape.Count != 1) return null;
@@ -71,6 +72,7 @@ internal sealed partial class Linear : ILayerKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
     {
+        if (request.Name == KerasDense) return ReadKernel(candidate, request);
         // A lone tensor of any name can be read as a weight: --kind Linear on a fallback layer.
         var weight = candidate.Find("weight") ?? (candidate.Tensors.Count == 1 ? candidate.Tensors[0].Tensor : null)
             ?? throw new RequestException($"{request.Name} needs a tensor named weight; '{candidate.Module}' has " +

@@ -7,7 +7,7 @@ namespace NeuronKit.Layers.Kinds;
 /// BatchNorm, LayerNorm, GroupNorm, InstanceNorm, RMSNorm: per-channel weight, bias and (when tracked) running statistics,
 /// so neuron j is entry j of each. Running statistics mark a BatchNorm; without the class the others look alike.
 /// </summary>
-internal sealed class Norm : ILayerKind, INodeKind
+internal sealed partial class Norm : ILayerKind, INodeKind
 {
     private static readonly string[] Affine = ["weight", "bias"];
     private static readonly string[] Tracked = ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"];
@@ -48,7 +48,7 @@ internal sealed class Norm : ILayerKind, INodeKind
     };
 
     /// <inheritdoc/>
-    public IReadOnlyList<string> ClassNames { get; } = [.. Classes.Select(c => c.Name)];
+    public IReadOnlyList<string> ClassNames { get; } = [.. Classes.Select(c => c.Name), .. KerasClasses.Keys];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> OpTypes { get; } = [.. Operators.Keys];
@@ -83,6 +83,7 @@ internal sealed class Norm : ILayerKind, INodeKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
+        if (KerasNamed(candidate) is { } keras) return Match(keras) is { } layers ? [.. layers.Select(KerasEvidence)] : null;
         if (!candidate.HasOnly(Tracked)) return null;
         var first = candidate.Find("weight") ?? candidate.Find("running_mean");
         if (first is null || first.Shape.Count == 0 || !PerChannel.All(p => candidate.Find(p.Tensor) is not { } t || t.Shape.SequenceEqual(first.Shape)))
@@ -115,6 +116,8 @@ internal sealed class Norm : ILayerKind, INodeKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
     {
+        if (KerasClasses.TryGetValue(request.Name, out string? kind))
+            return [.. Read(KerasNamed(candidate) ?? candidate, request with { Name = kind }).Select(KerasEvidence)];
         string[] roles = Classes.First(c => c.Name == request.Name).Roles;
         candidate.RequireOnly(request, roles);
         var first = candidate.Find("weight") ?? candidate.Find("running_mean")

@@ -1,0 +1,140 @@
+using System.Buffers.Binary;
+using System.Text;
+using NeuronKit.Containers.Hdf5;
+using NeuronKit.Containers.Zip;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Keras;
+
+/// <summary>
+/// Reads Keras' weight files lazily, with NeuronKit's own HDF5 reader (<see cref="Hdf5File"/>): the .h5 files of Keras 2's
+/// and Keras 3's <c>model.save</c> and <c>save_weights</c> (<see cref="KerasLegacyWeights"/>), Keras 3's
+/// <c>.weights.h5</c> and the <c>model.weights.h5</c> inside a <c>.keras</c> archive (<see cref="KerasVarsWeights"/>).
+/// Each weight is a tensor named by its layer's path and variable (<c>dense.kernel</c>), mapped where its dataset lies;
+/// the model's config, when the file has one, gives each layer's class (<c>keras.layers.Dense</c>) as evidence, and is
+/// read as data only: nothing in it (a Lambda layer's code) is run.
+/// </summary>
+public sealed class KerasReader : ICheckpointReader
+{
+    private const string WeightsMember = "model.weights.h5";
+    private const string ConfigMember = "config.json";
+    private const long MaxConfigBytes = 64L << 20;
+
+    // The members Keras 3's saving_lib writes into a .keras zip; the first is one of them.
+    private static readonly string[] KerasMembers = ["metadata.json", ConfigMember, WeightsMember, "model.weights.npz"];
+
+    /// <inheritdoc/>
+    public string Name => "keras";
+
+    /// <inheritdoc/>
+    public string Description => "Keras weights: HDF5 files of model.save and save_weights (.h5, .weights.h5; Keras 2 and 3) and Keras 3 .keras archives";
+
+    /// <inheritdoc/>
+    public bool Detect(ReadOnlySpan<byte> head) => Hdf5File.IsHdf5(head) || FirstZipMember(head) is { } first && KerasMembers.Contains(first);
+
+    /// <inheritdoc/>
+    public Checkpoint Open(string path)
+    {
+        string name = ByteSources.FileName(path);
+        var source = ByteSources.Open(path);
+        try
+        {
+            var (file, config) = Hdf5File.IsHdf5(source.Span(0, (int)Math.Min(8, source.Length)))
+                ? OpenHdf5(source, name)
+                : OpenArchive(source, name);
+            var legacy = KerasLegacyWeights.Find(file, config);
+            var weights = legacy ?? KerasVarsWeights.Find(file, config)
+                ?? throw new CheckpointException($"{name} is an HDF5 file without Keras weights: it lists no layer_names (model.save, " +
+                    "save_weights) and has no layers group (Keras 3)", ["NeuronKit reads the HDF5 files Keras writes; h5py reads any other"]);
+            return Checkpoint(path, source, file, weights, Sequence(config, byPath: legacy is null));
+        }
+        catch (OverflowException)
+        {
+            source.Dispose();
+            throw new CheckpointException($"{name} is corrupt: a size or offset overflows");
+        }
+        catch
+        {
+            source.Dispose();
+            throw;
+        }
+    }
+
+    private static (Hdf5File, KerasConfig?) OpenHdf5(ByteSource source, string name)
+    {
+        var file = Hdf5File.Open(source, 0, source.Length, name);
+        string? json = file.Root.Attribute("model_config") is { IsText: true } config ? config.Strings().FirstOrDefault() : null;
+        return (file, KerasConfig.Parse(json, name));
+    }
+
+    // A .keras archive: its weights' HDF5 file read where it lies (Keras stores it uncompressed), its config.json as data.
+    private static (Hdf5File, KerasConfig?) OpenArchive(ByteSource source, string name)
+    {
+        var archive = ZipArchiveReader.Open(source, name);
+        var weights = archive.Find(WeightsMember)
+            ?? throw (archive.Find("model.weights.npz") is not null
+                ? new CheckpointException($"{name} keeps its weights as model.weights.npz, which NeuronKit does not read inside a .keras archive",
+                    ["unzip it: model.weights.npz is a NumPy archive NeuronKit reads, its arrays named by layer path and position"])
+                : new CheckpointException($"{name} is a .keras archive without {WeightsMember}"));
+        var record = archive.Read(weights);
+        var file = Hdf5File.Open(record.Source, record.Offset, record.Length, $"{name}'s {WeightsMember}");
+        string? json = null;
+        if (archive.Find(ConfigMember) is { } configEntry)
+        {
+            if (configEntry.UncompressedSize > MaxConfigBytes)
+                throw new CheckpointException($"{name}'s {ConfigMember} claims {configEntry.UncompressedSize:N0} bytes (at most {MaxConfigBytes:N0} are read)");
+            var config = archive.Read(configEntry);
+            json = Encoding.UTF8.GetString(config.Source.Span(config.Offset, (int)config.Length));
+        }
+        return (file, KerasConfig.Parse(json, name));
+    }
+
+    // A Sequential model's layers in the order they run, named as their tensors are: by name in a legacy file, by path in Keras 3's.
+    private static IReadOnlyList<SequenceStep> Sequence(KerasConfig? config, bool byPath)
+    {
+        if (config is not { ModelClass: "Sequential" }) return [];
+        var names = new Dictionary<KerasLayer, string>(ReferenceEqualityComparer.Instance);
+        if (byPath)
+            foreach (var (path, layer) in KerasVarsWeights.Paths(config.Layers)) names[layer] = path;
+        return [.. config.Layers.Where(l => l.ClassName != "InputLayer")
+            .Select(l => new SequenceStep(names.GetValueOrDefault(l) ?? l.Name, l.ClassName, l.WeightLayer.Number("groups", 1)))];
+    }
+
+    private Checkpoint Checkpoint(string path, ByteSource source, Hdf5File file, IReadOnlyList<KerasWeight> weights, IReadOnlyList<SequenceStep> sequence)
+    {
+        List<TensorInfo> tensors = [];
+        var unread = new Dictionary<string, string>(StringComparer.Ordinal);
+        var classes = new Dictionary<string, string>(StringComparer.Ordinal);
+        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+        // Compact data lies inside its dataset's header, which a version 2 header covers with a checksum an edit would break.
+        var unwritable = new UnwritableBytes(file.Source, "the dataset keeps its data inside its HDF5 object header, under its checksum");
+        foreach (var weight in weights)
+        {
+            if (weight.Class is { } cls) classes[weight.Module] = "keras.layers." + cls;
+            if (weight.Note is { } note) notes[weight.Module] = note;
+            if (weight.Dataset.DType is not { } dtype)
+            {
+                unread[weight.Name] = weight.Dataset.TypeDescription;
+                continue;
+            }
+            var bytes = weight.Dataset.IsCompact && weight.Dataset.Header.Version == 2 ? unwritable : file.Source;
+            tensors.Add(TensorInfo.Contiguous(weight.Name, dtype, [.. weight.Dataset.Shape],
+                new TensorStorage(weight.Name, bytes, weight.Dataset.DataAddress, weight.Dataset.ByteLength)));
+        }
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string key in new[] { "keras_version", "backend" })
+            if ((file.Root.Attribute(key) ?? file.Root.Group("model_weights")?.Attribute(key)) is { IsText: true } value)
+                metadata[key] = value.Strings().FirstOrDefault() ?? "";
+        return new Checkpoint(path, Name, tensors, [source], metadata,
+            new ModelGraph { ModuleClasses = classes, ModuleNotes = notes, UnreadTensors = unread, Sequence = sequence });
+    }
+
+    // The name of a zip's first member, when the head holds it whole.
+    private static string? FirstZipMember(ReadOnlySpan<byte> head)
+    {
+        const int nameLengthAt = 26, nameAt = 30;
+        if (!head.StartsWith("PK\u0003\u0004"u8) || head.Length < nameAt) return null;
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(head[nameLengthAt..]);
+        return nameAt + length <= head.Length ? Encoding.UTF8.GetString(head.Slice(nameAt, length)) : null;
+    }
+}

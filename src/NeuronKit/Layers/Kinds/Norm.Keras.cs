@@ -1,0 +1,35 @@
+namespace NeuronKit.Layers.Kinds;
+
+/// <summary>
+/// Keras' normalization layers, whose per-channel tensors are PyTorch's under other names: gamma the weight, beta the
+/// bias, moving_mean and moving_variance the running statistics (keras/src/layers/normalization/batch_normalization.py,
+/// layer_normalization.py, group_normalization.py). They are read as the norms they are, by those names or by class.
+/// </summary>
+internal sealed partial class Norm
+{
+    private static readonly Dictionary<string, string> KerasRoles = new(StringComparer.Ordinal)
+    {
+        ["gamma"] = "weight",
+        ["beta"] = "bias",
+        ["moving_mean"] = "running_mean",
+        ["moving_variance"] = "running_var",
+    };
+
+    // Keras' classes and the norm each is.
+    private static readonly Dictionary<string, string> KerasClasses = new(StringComparer.Ordinal)
+    {
+        ["keras.BatchNormalization"] = "BatchNorm",
+        ["keras.LayerNormalization"] = "LayerNorm",
+        ["keras.GroupNormalization"] = "GroupNorm",
+    };
+
+    private const string KerasNote = "Keras' gamma, beta, moving_mean and moving_variance are a norm's weight, bias and running statistics";
+
+    // The candidate with Keras' names read as PyTorch's, when all of its tensors have them; else null.
+    private static LayerCandidate? KerasNamed(LayerCandidate candidate) =>
+        candidate.Tensors.Count > 0 && candidate.Tensors.All(t => KerasRoles.ContainsKey(t.Role))
+            ? new LayerCandidate(candidate.Module, [.. candidate.Tensors.Select(t => new LayerTensor(KerasRoles[t.Role], t.Tensor))], candidate.ModuleClass)
+            : null;
+
+    private static Layer KerasEvidence(Layer layer) => layer.Copy(evidenceBefore: [KerasNote]);
+}
