@@ -67,14 +67,7 @@ public sealed class Hdf5Group : Hdf5Object
             var names = LocalHeap(heap);
             WalkTree(tree, names, members, 0, []);
         }
-        if (Header.Find(Hdf5MessageType.LinkInfo) is { } info)
-        {
-            var fields = info.Fields(File, $"the link info of '{Path}'");
-            fields.Skip(1);
-            int flags = fields.Byte();
-            if ((flags & 0x01) != 0) fields.Skip(8); // maximum creation index
-            if (fields.Address() >= 0) throw File.Unsupported($"dense link storage (a fractal heap) for the members of '{Path}'");
-        }
+        RefuseDenseStorage(Hdf5MessageType.LinkInfo, 8, "link");
         foreach (var link in Header.Messages.Where(m => m.Type == Hdf5MessageType.Link))
         {
             members.Add(ReadLink(link));

@@ -31,15 +31,21 @@ public abstract class Hdf5Object
 
     private List<Hdf5Attribute> ReadAttributes()
     {
-        // Dense attribute storage (an attribute info message with a fractal heap) keeps them outside the header.
-        if (Header.Find(Hdf5MessageType.AttributeInfo) is { } info)
-        {
-            var fields = info.Fields(File, $"the attribute info of '{Path}'");
-            fields.Skip(1);
-            int flags = fields.Byte();
-            if ((flags & 0x01) != 0) fields.Skip(2); // maximum creation index
-            if (fields.Address() >= 0) throw File.Unsupported($"dense attribute storage (a fractal heap) for the attributes of '{Path}'");
-        }
+        RefuseDenseStorage(Hdf5MessageType.AttributeInfo, 2, "attribute");
         return [.. Header.Messages.Where(m => m.Type == Hdf5MessageType.Attribute).Select(m => Hdf5Attribute.Read(File, m, Path))];
+    }
+
+    /// <summary>
+    /// Refuses dense storage: an attribute info or link info message (<paramref name="type"/>; a maximum creation index of
+    /// <paramref name="indexBytes"/> when its flags say so) whose fractal heap keeps the object's <paramref name="what"/>s
+    /// outside its header, where this reader does not follow.
+    /// </summary>
+    private protected void RefuseDenseStorage(Hdf5MessageType type, int indexBytes, string what)
+    {
+        if (Header.Find(type) is not { } info) return;
+        var fields = info.Fields(File, $"the {what} info of '{Path}'");
+        fields.Skip(1); // version
+        if ((fields.Byte() & 0x01) != 0) fields.Skip(indexBytes);
+        if (fields.Address() >= 0) throw File.Unsupported($"dense {what} storage (a fractal heap) for '{Path}'");
     }
 }
