@@ -23,7 +23,7 @@ internal static class ShowCommand
         var full = new Option<bool>("--full") { Description = "Print every value instead of PyTorch's shortened form." };
         var raw = new Option<bool>("--raw")
         {
-            Description = "For quantized parts (PyTorch's qint8, quint8, qint32, ONNX QDQ and QLinear, GPTQ, AWQ, compressed-tensors, " +
+            Description = "For quantized parts (PyTorch's qint8, quint8, qint32, ONNX QDQ and QLinear, GPTQ, AWQ, compressed-tensors, BitNet, " +
                 "GGUF's q8_0, q4_0, q5_0, q3_k, q6_k, q2_0, tq1_0 and tq2_0), " +
                 "also print the stored integers, scales and zero points.",
         };

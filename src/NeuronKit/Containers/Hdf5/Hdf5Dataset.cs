@@ -25,9 +25,6 @@ public sealed class Hdf5Dataset : Hdf5Object
     /// <summary>What the element type is, as a sentence fragment (<c>float32</c>, <c>big-endian float64</c>, <c>compound</c>).</summary>
     public string TypeDescription => _type.Description;
 
-    /// <summary>The size of one element in bytes.</summary>
-    public long ElementSize => _type.Size;
-
     /// <summary>Where the elements start in the file's <see cref="Hdf5File.Source"/>.</summary>
     public long DataAddress { get; }
 

@@ -81,7 +81,8 @@ public sealed class Hdf5File
     {
         long at = SuperblockPlaces.Where(p => p <= Size - 8).FirstOrDefault(p => Source.Span(Start + p, 8).SequenceEqual(Signature), -1);
         if (at < 0) throw Corrupt("no HDF5 superblock at byte 0, 512, 1024, … (no signature)");
-        var fields = new Hdf5Fields(Bytes(at, Math.Min(Size - at, 256), "the superblock", relative: false), this, "the superblock");
+        // The base address is not known yet (0 until the superblock gives it), so this reads from the file's byte 0.
+        var fields = new Hdf5Fields(Bytes(at, Math.Min(Size - at, 256), "the superblock"), this, "the superblock");
         fields.Skip(8);
         int version = fields.Byte();
         long rootHeader;
@@ -136,16 +137,14 @@ public sealed class Hdf5File
     }
 
     /// <summary>
-    /// The <paramref name="length"/> bytes at <paramref name="address"/> (relative to the base address, unless
-    /// <paramref name="relative"/> is false), checked to lie inside the file; <paramref name="what"/> names them in errors.
+    /// The <paramref name="length"/> bytes at <paramref name="address"/> (relative to the base address), checked to lie inside
+    /// the file; <paramref name="what"/> names them in errors.
     /// </summary>
-    internal ReadOnlySpan<byte> Bytes(long address, long length, string what, bool relative = true)
+    internal ReadOnlySpan<byte> Bytes(long address, long length, string what)
     {
-        long at = relative ? BaseAddress + address : address;
-        if (address < 0 || length < 0 || at > Size - length)
-            throw Corrupt($"{what} at byte {at} runs {length:N0} bytes past the end of the file ({Size:N0} bytes)");
+        long at = SourceOffset(address, length, what);
         if (length > int.MaxValue) throw Corrupt($"{what} claims {length:N0} bytes");
-        return Source.Span(Start + at, (int)length);
+        return Source.Span(at, (int)length);
     }
 
     /// <summary>How many bytes of the file follow <paramref name="address"/> (0 past its end).</summary>

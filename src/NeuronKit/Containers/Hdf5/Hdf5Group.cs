@@ -17,9 +17,6 @@ public sealed class Hdf5Group : Hdf5Object
     {
     }
 
-    /// <summary>The members' names, in the file's order (symbol tables sort them by name; link messages keep creation order).</summary>
-    public IReadOnlyList<string> Names => [.. Members.Select(m => m.Name)];
-
     private IReadOnlyList<(string Name, long Address)> Members => _members ??= ReadMembers();
 
     /// <summary>
@@ -43,7 +40,10 @@ public sealed class Hdf5Group : Hdf5Object
     /// <summary>The member group <paramref name="path"/>, or null.</summary>
     public Hdf5Group? Group(string path) => Find(path) as Hdf5Group;
 
-    /// <summary>Every member that is a group or a dataset, in <see cref="Names"/> order.</summary>
+    /// <summary>
+    /// Every member that is a group or a dataset, in the file's order (symbol tables sort members by name; link messages keep
+    /// the order they were made in).
+    /// </summary>
     public IEnumerable<Hdf5Object> Children() =>
         Members.Select(m => Open(m.Name, m.Address)).OfType<Hdf5Object>();
 

@@ -52,6 +52,17 @@ public sealed class ZipArchiveReader
                 (int)Math.Min(LocalHeaderSize + Encoding.UTF8.GetByteCount(e.Name) + 128, e.RecordLimit - e.LocalHeaderOffset)))]);
     }
 
+    /// <summary>
+    /// The name of a zip's first entry, as its local header at the start of <paramref name="head"/> (a file's first bytes)
+    /// stores it; empty unless the head is a zip's and holds the name whole. What a format tells its zips by (.npz, .keras).
+    /// </summary>
+    public static ReadOnlySpan<byte> FirstEntryName(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < LocalHeaderSize || BinaryPrimitives.ReadUInt32LittleEndian(head) != LocalHeaderSignature) return [];
+        int length = BinaryPrimitives.ReadUInt16LittleEndian(head[26..]);
+        return LocalHeaderSize + length <= head.Length ? head.Slice(LocalHeaderSize, length) : [];
+    }
+
     /// <summary>Every entry, in central-directory order.</summary>
     public IReadOnlyList<ZipEntry> Entries { get; }
 

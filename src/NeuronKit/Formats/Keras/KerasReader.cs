@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using NeuronKit.Containers.Hdf5;
 using NeuronKit.Containers.Zip;
@@ -30,7 +29,8 @@ public sealed class KerasReader : ICheckpointReader
     public string Description => "Keras weights: HDF5 files of model.save and save_weights (.h5, .weights.h5; Keras 2 and 3) and Keras 3 .keras archives";
 
     /// <inheritdoc/>
-    public bool Detect(ReadOnlySpan<byte> head) => Hdf5File.IsHdf5(head) || FirstZipMember(head) is { } first && KerasMembers.Contains(first);
+    public bool Detect(ReadOnlySpan<byte> head) =>
+        Hdf5File.IsHdf5(head) || KerasMembers.Contains(Encoding.UTF8.GetString(ZipArchiveReader.FirstEntryName(head)));
 
     /// <inheritdoc/>
     public Checkpoint Open(string path)
@@ -127,14 +127,5 @@ public sealed class KerasReader : ICheckpointReader
                 metadata[key] = value.Strings().FirstOrDefault() ?? "";
         return new Checkpoint(path, Name, tensors, [source], metadata,
             new ModelGraph { ModuleClasses = classes, ModuleNotes = notes, UnreadTensors = unread, Sequence = sequence });
-    }
-
-    // The name of a zip's first member, when the head holds it whole.
-    private static string? FirstZipMember(ReadOnlySpan<byte> head)
-    {
-        const int nameLengthAt = 26, nameAt = 30;
-        if (!head.StartsWith("PK\u0003\u0004"u8) || head.Length < nameAt) return null;
-        int length = BinaryPrimitives.ReadUInt16LittleEndian(head[nameLengthAt..]);
-        return nameAt + length <= head.Length ? Encoding.UTF8.GetString(head.Slice(nameAt, length)) : null;
     }
 }

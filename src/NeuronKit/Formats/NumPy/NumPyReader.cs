@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using NeuronKit.Containers.Zip;
 using NeuronKit.Tensors;
 
@@ -19,8 +18,6 @@ namespace NeuronKit.Formats.NumPy;
 public sealed class NumPyReader : ICheckpointReader
 {
     private const string NpyExtension = ".npy";
-    private const int LocalHeaderSize = 30;
-    private static readonly byte[] ZipLocalHeader = [0x50, 0x4b, 0x03, 0x04];
 
     /// <inheritdoc/>
     public string Name => "numpy";
@@ -80,9 +77,7 @@ public sealed class NumPyReader : ICheckpointReader
     // An npz is a zip whose first entry is "<key>.npy"; a torch.save zip's first entry is "<folder>/<record>", never *.npy.
     private static bool IsNpz(ReadOnlySpan<byte> head)
     {
-        if (!head.StartsWith(ZipLocalHeader) || head.Length < LocalHeaderSize) return false;
-        int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(head[26..]);
-        if (nameLength <= NpyExtension.Length || LocalHeaderSize + nameLength > head.Length) return false;
-        return head.Slice(LocalHeaderSize, nameLength).EndsWith(".npy"u8);
+        var name = ZipArchiveReader.FirstEntryName(head);
+        return name.Length > NpyExtension.Length && name.EndsWith(".npy"u8);
     }
 }
