@@ -26,8 +26,9 @@ public sealed record ModelGraph
     public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
 
     /// <summary>
-    /// The layers of a sequential model in the order they run, those without weights too, each with its class (a Keras
-    /// Sequential config's Dense, Dropout, Flatten): what follows a layer. Empty when the file names no such order.
+    /// The layers of a model's config in its order, those without weights too, each with its class (a Keras config's
+    /// Dense, Dropout, Add, Flatten): in a sequential model each reads the one before it, in a Functional model those its
+    /// <see cref="SequenceStep.Inputs"/> name. What reads a layer's output. Empty when the file names no such layers.
     /// </summary>
     public IReadOnlyList<SequenceStep> Sequence { get; init; } = [];
 }

@@ -5,17 +5,51 @@ using NeuronKit.Layers.Kinds;
 namespace NeuronKit.Graph;
 
 /// <summary>
-/// The consumers a sequential model's order gives (<see cref="ModelGraph.Sequence"/>, a Keras Sequential config): a
-/// layer's output goes to the next layer with weights, through any per-channel layer (a BatchNormalization) between them;
-/// layers without weights between them (Dropout, Activation, pooling, a global pooling) keep its channels, except a Flatten
-/// after a channels-last layer, which interleaves them: channel j becomes inputs j, j + C, j + 2C, …, which no one slice
-/// of the consumer's weights holds. A recurrent layer's own recurrent_kernel also reads its previous output, and a
-/// Bidirectional's two directions are read concatenated, forward first.
+/// The consumers a model's config gives (<see cref="ModelGraph.Sequence"/>, a Keras Sequential or Functional config): from
+/// a layer, forward through what reads its output (in a Sequential model the next layer, in a Functional one the layers
+/// whose inbound nodes name it) to the layers with weights that read it; a per-channel layer (a BatchNormalization) on the
+/// way is passed through, as are layers without weights that keep channel j where it is (Dropout, Activation, pooling, a
+/// global pooling, padding) or add it to another branch's channel j (Add: a residual). A Concatenate on the last axis
+/// moves the channels by those of the inputs before it. A Flatten or Reshape after a channels-last layer interleaves the
+/// channels: channel j becomes inputs j, j + C, j + 2C, …, which no one slice of the consumer's weights holds. A recurrent
+/// layer's own recurrent_kernel also reads its previous output, and a Bidirectional's two directions are read
+/// concatenated, forward first. Any other layer ends the path, and says why.
 /// </summary>
 internal static class ModelSequence
 {
-    // Layers without weights that keep the channels where they are; a Flatten or Reshape moves them.
-    private static readonly string[] Rearranging = ["Flatten", "Reshape"];
+    // Layers without weights whose output channel j is a function of input channel j alone.
+    private static readonly HashSet<string> ChannelWise = new(StringComparer.Ordinal)
+    {
+        "Activation", "ReLU", "LeakyReLU", "ELU", "ThresholdedReLU", "Dropout", "SpatialDropout1D", "SpatialDropout2D",
+        "SpatialDropout3D", "GaussianDropout", "GaussianNoise", "AlphaDropout", "ActivityRegularization", "Masking", "Identity",
+        "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+        "MaxPool1D", "MaxPool2D", "MaxPool3D", "AvgPool1D", "AvgPool2D", "AvgPool3D",
+        "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+        "GlobalMaxPooling3D", "GlobalAvgPool1D", "GlobalAvgPool2D", "GlobalAvgPool3D", "GlobalMaxPool1D", "GlobalMaxPool2D",
+        "GlobalMaxPool3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D", "Cropping1D", "Cropping2D", "Cropping3D",
+        "UpSampling1D", "UpSampling2D", "UpSampling3D",
+    };
+
+    // Layers without weights that add branches channel by channel (a residual shortcut): another branch's channel j is
+    // added to this one's, and the consumer's weights for channel j read both.
+    private static readonly HashSet<string> Merging = new(StringComparer.Ordinal) { "Add", "Subtract", "Average" };
+
+    // Layers without weights that lay the channels out anew.
+    private static readonly HashSet<string> Rearranging = new(StringComparer.Ordinal) { "Flatten", "Reshape" };
+
+    // Steps that are models of their own, nested in this one: their layers are not one layer's neurons.
+    private static readonly HashSet<string> Models = new(StringComparer.Ordinal) { "Sequential", "Functional", "Model" };
+
+    private const int MaxSteps = 10_000;
+
+    // A path from the producer: the steps on the way (the producer's first, the one reached last), the per-channel layers
+    // among them, where its channels sit among what the next layer reads (from Offset, of Channels in all), whether a
+    // Flatten or Reshape laid them out anew, and whether a merge added another branch to them.
+    private sealed record Path(IReadOnlyList<int> Steps, IReadOnlyList<Layer> Through, long Offset, long Channels,
+        bool Rearranged = false, bool Residual = false)
+    {
+        public int Step => Steps[^1];
+    }
 
     public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone)
@@ -23,11 +57,17 @@ internal static class ModelSequence
         var steps = graph.Sequence;
         if (steps.Count == 0) return;
         var ofStep = steps.Select(s => layers.Where(l => l.Name == s.Name || l.Name.StartsWith(s.Name + ".", StringComparison.Ordinal)).ToList()).ToList();
+        var model = new ConfigGraph(steps, ofStep);
         for (int i = 0; i < steps.Count; i++)
         {
             foreach (var producer in ofStep[i])
             {
-                var (edges, why) = Next(steps, ofStep, i, producer);
+                if (Models.Contains(steps[i].Class))
+                {
+                    whyNone[producer] = $"it is a layer of {steps[i].Name}, a {steps[i].Class} nested in the model, and NeuronKit does not follow a nested model's layers";
+                    continue;
+                }
+                var (edges, why) = model.From(i, producer);
                 if (producer.Implementation.FeedbackParts(producer, 0) is not null)
                     edges.Add(RecurrentEdges.Feedback(producer, $"{producer.Name}'s own recurrent_kernel reads its previous output h(t−1)"));
                 if (edges.Count > 0) consumers[producer] = edges;
@@ -36,42 +76,183 @@ internal static class ModelSequence
         }
     }
 
-    // The edge from producer (of step i) into the next step with weights, or why there is none.
-    private static (List<LayerEdge> Edges, string Why) Next(IReadOnlyList<SequenceStep> steps, List<List<Layer>> ofStep, int i, Layer producer)
+    private sealed class ConfigGraph
     {
-        List<Layer> through = [];
-        List<string> between = [];
-        bool rearranged = false;
-        for (int k = i + 1; k < steps.Count; k++)
+        private readonly IReadOnlyList<SequenceStep> _steps;
+        private readonly List<List<Layer>> _ofStep;
+        private readonly bool _sequential;
+        private readonly List<int>[] _readers;
+        private readonly List<int>[] _inputs;
+        private readonly long?[] _channels;
+
+        public ConfigGraph(IReadOnlyList<SequenceStep> steps, List<List<Layer>> ofStep)
         {
-            var next = ofStep[k];
-            if (next.Count == 0)
+            _steps = steps;
+            _ofStep = ofStep;
+            _sequential = steps.All(s => s.Inputs is null);
+            _readers = [.. steps.Select(_ => new List<int>())];
+            _inputs = [.. steps.Select(_ => new List<int>())];
+            var index = new Dictionary<string, int>(StringComparer.Ordinal);
+            for (int k = 0; k < steps.Count; k++) index.TryAdd(steps[k].Name, k);
+            for (int k = 0; k < steps.Count; k++)
             {
-                between.Add(steps[k].Name);
-                rearranged |= Rearranging.Contains(steps[k].Class);
-                continue;
+                var inputs = steps[k].Inputs is { } names ? names.Select(n => index.GetValueOrDefault(n, -1)).Where(i => i >= 0 && i != k) : k > 0 ? [k - 1] : [];
+                foreach (int input in inputs)
+                {
+                    _inputs[k].Add(input);
+                    _readers[input].Add(k);
+                }
             }
-            if (next is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == producer.NeuronCount)
-            {
-                through.Add(norm);
-                continue;
-            }
-            string evidence = $"the model's config: a Sequential model runs {steps[i].Name}, then " +
-                string.Join(", then ", [.. between, .. through.Select(t => t.Name), steps[k].Name]);
-            if (rearranged && LayerGraph.ChannelsLast(producer))
-                return ([], $"a {string.Join(" and ", steps.Skip(i + 1).Take(k - i - 1).Where(s => Rearranging.Contains(s.Class)).Select(s => s.Class).Distinct())} " +
-                    $"of {producer.Name}'s channels-last output interleaves its channels: channel j is inputs j, j + {producer.NeuronCount}, … of {steps[k].Name}, " +
-                    "which no one slice of its weights holds");
-            // A Bidirectional's directions are one output, forward then backward.
-            var directions = ofStep[i].Count > 1 ? ofStep[i] : [producer];
-            // The model says how a convolution groups its input: shapes that would fit other groups do not.
-            var edges = next.Select(consumer => directions.Count > 1
-                    ? GraphConventions.FitConcatenated(producer, consumer, directions, evidence, assumed: false)
-                    : LayerGraph.Fit(producer, consumer, through, evidence, assumed: false))
-                .OfType<LayerEdge>().Where(e => e.Groups == steps[k].Groups).ToList();
-            return edges.Count > 0 ? (edges, "")
-                : ([], $"the next layer with weights, {steps[k].Name} ({next[0].Kind}), does not read {directions.Sum(d => d.NeuronCount)} channels");
+            _channels = new long?[steps.Count];
         }
-        return ([], $"it is the model's last layer with weights");
+
+        // The edges from producer (of step i) to the layers with weights that read its output, or why there are none.
+        public (List<LayerEdge> Edges, string Why) From(int i, Layer producer)
+        {
+            // A Bidirectional's directions are one output, forward then backward.
+            var directions = _ofStep[i].Count > 1 ? _ofStep[i] : [producer];
+            long before = directions.TakeWhile(d => d != producer).Sum(d => d.NeuronCount);
+            List<LayerEdge> edges = [];
+            List<string> stops = [];
+            var seen = new HashSet<(int, long)>();
+            var start = new Path([i], [], before, directions.Sum(d => d.NeuronCount));
+            var pending = new Stack<Path>([start]);
+            int taken = 0;
+            while (pending.TryPop(out var path) && ++taken < MaxSteps)
+            {
+                if (!seen.Add((path.Step, path.Offset))) continue;
+                if (_readers[path.Step].Count == 0)
+                    stops.Add(_sequential ? "it is the model's last layer with weights"
+                        : path.Step == i ? "its output is an output of the model" : $"{_steps[path.Step].Name}'s output is an output of the model");
+                // Both directions' channels as they left the layer: the consumer reads them concatenated.
+                var concatenated = directions.Count > 1 && path.Offset == start.Offset && path.Channels == start.Channels ? directions : null;
+                foreach (int k in _readers[path.Step])
+                    Follow(producer, concatenated, path, k, pending, edges, stops);
+            }
+            return (edges, stops.Count == 0 ? "the model's config names no layer that reads its output" : string.Join("; ", stops.Distinct()));
+        }
+
+        private void Follow(Layer producer, IReadOnlyList<Layer>? directions, Path path, int k, Stack<Path> pending, List<LayerEdge> edges, List<string> stops)
+        {
+            var step = _steps[k];
+            var next = _ofStep[k];
+            var reached = path with { Steps = [.. path.Steps, k] };
+            if (next is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == path.Channels)
+            {
+                pending.Push(reached with { Through = [.. path.Through, norm] });
+                return;
+            }
+            if (next.Count > 0 && Models.Contains(step.Class))
+            {
+                stops.Add($"{step.Name}, a {step.Class} nested in the model, reads it, and NeuronKit does not follow a nested model's layers");
+                return;
+            }
+            if (next.Count > 0)
+            {
+                string evidence = _sequential
+                    ? $"the model's config: a Sequential model runs {string.Join(", then ", reached.Steps.Select(at => _steps[at].Name))}"
+                    : $"the model's config: {string.Join(" → ", reached.Steps.Select(at => _ofStep[at].Count == 0 ? $"{_steps[at].Name} ({_steps[at].Class})" : _steps[at].Name))}";
+                if (path.Rearranged && LayerGraph.ChannelsLast(producer))
+                {
+                    string moves = string.Join(" and ", path.Steps.Select(at => _steps[at].Class).Where(Rearranging.Contains).Distinct());
+                    stops.Add($"a {moves} of {producer.Name}'s channels-last output interleaves its channels: channel j is inputs j, j + {path.Channels}, … of {step.Name}, " +
+                        "which no one slice of its weights holds");
+                    return;
+                }
+                // The model says how a convolution groups its input: shapes that would fit other groups do not.
+                var fitted = next.Select(consumer => directions is not null
+                        ? GraphConventions.FitConcatenated(producer, consumer, directions, evidence, assumed: false)
+                        : Placed(LayerGraph.Fit(producer, consumer, path.Through, evidence, assumed: false, path.Channels), producer, path))
+                    .OfType<LayerEdge>().Where(e => e.Groups == step.Groups).ToList();
+                if (fitted.Count > 0) edges.AddRange(fitted);
+                else stops.Add($"the next layer with weights, {step.Name} ({next[0].Kind}), does not read {path.Channels} channels");
+                return;
+            }
+            if (ChannelWise.Contains(step.Class))
+                pending.Push(reached);
+            else if (Rearranging.Contains(step.Class))
+                pending.Push(reached with { Rearranged = true });
+            else if (Merging.Contains(step.Class))
+                pending.Push(reached with { Residual = true });
+            else if (step.Class == "Concatenate" && Concatenated(path, k) is { } joined)
+                pending.Push(reached with { Offset = path.Offset + joined.Before, Channels = joined.Total });
+            else if (step.Class == "Concatenate")
+                stops.Add(WhyNotConcatenated(k));
+            else
+                stops.Add($"{step.Name} ({step.Class}) reads it, and NeuronKit does not follow channels through {step.Class}");
+        }
+
+        // An edge fitted to all the channels the consumer is fed, moved to where the producer's sit among them, and marked
+        // residual when a merge added another branch to them.
+        private static LayerEdge? Placed(LayerEdge? edge, Layer producer, Path path)
+        {
+            if (edge is null) return null;
+            if (path.Offset != 0)
+                edge = edge with
+                {
+                    Map = edge.Map with { Offset = edge.Map.Offset + path.Offset * edge.Map.Spread },
+                    Evidence = [.. edge.Evidence, $"{path.Offset} of them come before {producer.Name}'s: its unit j is input {path.Offset} + j"],
+                };
+            return path.Residual
+                ? edge with
+                {
+                    Residual = true,
+                    Evidence = [.. edge.Evidence, $"on the way another branch is added to {producer.Name}'s output: {edge.Consumer.Name}'s weights for its unit j read that branch's channel j too"],
+                }
+                : edge;
+        }
+
+        // Where the path's channels land in Concatenate k's output: after the channels of the inputs before the path's step.
+        private (long Before, long Total)? Concatenated(Path path, int k)
+        {
+            if (_steps[k].Axis != -1 || _steps[k].Shared) return null;
+            long before = 0, total = 0;
+            bool found = false;
+            foreach (int input in _inputs[k])
+            {
+                if (Channels(input, 0) is not { } channels) return null;
+                if (input == path.Step) found = true;
+                else if (!found) before += channels;
+                total += channels;
+            }
+            return found ? (before, total) : null;
+        }
+
+        private string WhyNotConcatenated(int k)
+        {
+            var step = _steps[k];
+            if (step.Axis != -1) return $"{step.Name} (Concatenate) joins its inputs on axis {step.Axis}, and NeuronKit follows channels through a concatenation of the last axis only";
+            if (step.Shared) return $"{step.Name} (Concatenate) is called more than once, and its config does not say which call's inputs come first";
+            return $"{step.Name} (Concatenate) reads {string.Join(", ", _inputs[k].Where(i => Channels(i, 0) is null).Select(i => _steps[i].Name))}, " +
+                "whose channels NeuronKit cannot count from the model's config, so where the others' land is unknown";
+        }
+
+        // The channels step k's output holds on its last axis: its layers' neurons, an input's shape, what a channel-wise
+        // layer or a merge reads, a concatenation's inputs' together; null when the config does not say.
+        private long? Channels(int k, int depth)
+        {
+            if (_channels[k] is { } known) return known;
+            if (depth > 256) return null;
+            var step = _steps[k];
+            long? channels = Models.Contains(step.Class) ? null
+                : _ofStep[k].Count > 0 ? _ofStep[k].Sum(l => l.NeuronCount)
+                : step.Channels is { } input ? input
+                : (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class)) && _inputs[k].Count > 0 ? Channels(_inputs[k][0], depth + 1)
+                : step.Class == "Concatenate" && step.Axis == -1 && _inputs[k].Count > 0 ? Sum(_inputs[k].Select(i => Channels(i, depth + 1)))
+                : null;
+            _channels[k] = channels;
+            return channels;
+        }
+
+        private static long? Sum(IEnumerable<long?> values)
+        {
+            long total = 0;
+            foreach (var value in values)
+            {
+                if (value is not { } v) return null;
+                total += v;
+            }
+            return total;
+        }
     }
 }

@@ -14,6 +14,7 @@ internal sealed class CheckpointBuilder
     private readonly Dictionary<string, string> _classes = [];
     private readonly List<string> _nonLayerPrefixes = [];
     private readonly List<GraphNode> _nodes = [];
+    private readonly List<SequenceStep> _steps = [];
 
     /// <summary>Adds tensor <paramref name="name"/> of <paramref name="shape"/> holding 0, 1, 2, … in row-major order.</summary>
     public CheckpointBuilder Tensor(string name, params long[] shape)
@@ -94,9 +95,16 @@ internal sealed class CheckpointBuilder
         return this;
     }
 
+    /// <summary>Adds a layer of a model's config (a Keras Sequential's, or a Functional's with its inputs), as a reader lists them.</summary>
+    public CheckpointBuilder Step(SequenceStep step)
+    {
+        _steps.Add(step);
+        return this;
+    }
+
     /// <summary>The checkpoint, as if read from a file named test.pt.</summary>
     public Checkpoint Build() => new("test.pt", "test", _tensors, [],
-        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes, Nodes = _nodes });
+        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes, Nodes = _nodes, Sequence = _steps });
 
     /// <summary>The checkpoint opened as a model: its layers inferred.</summary>
     public Model Model() => NeuronKit.Model.Create(Build());

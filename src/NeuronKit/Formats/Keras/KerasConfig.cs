@@ -61,7 +61,50 @@ internal sealed class KerasConfig
             ? [.. layers.EnumerateArray().Select(Layer).OfType<KerasLayer>()]
             : [];
         var inner = config.ValueKind == JsonValueKind.Object && config.TryGetProperty("layer", out var wrapped) ? Layer(wrapped) : null;
-        return new KerasLayer(name, className, config.ValueKind == JsonValueKind.Object ? config.Clone() : default, nested, inner);
+        var (inbound, calls) = Inbound(entry);
+        return new KerasLayer(name, className, config.ValueKind == JsonValueKind.Object ? config.Clone() : default, nested, inner)
+        {
+            Inbound = inbound,
+            Calls = calls,
+        };
+    }
+
+    // A Functional model's entry: the layers whose outputs it reads, from its inbound_nodes, one node per call (Keras 2:
+    // [[[name, node, tensor, kwargs], …]], Keras 3: [{"args": [… {"config": {"keras_history": [name, node, tensor]}} …]}]);
+    // every call's, in order, each name once. Null when the entry has no inbound_nodes (a Sequential model's).
+    private static (IReadOnlyList<string>? Inbound, int Calls) Inbound(JsonElement entry)
+    {
+        if (!entry.TryGetProperty("inbound_nodes", out var nodes) || nodes.ValueKind != JsonValueKind.Array) return (null, 0);
+        List<string> names = [];
+        foreach (var node in nodes.EnumerateArray())
+        {
+            if (node.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var tensor in node.EnumerateArray())
+                    if (tensor.ValueKind == JsonValueKind.Array && tensor.GetArrayLength() > 0 && tensor[0].ValueKind == JsonValueKind.String)
+                        names.Add(tensor[0].GetString()!);
+            }
+            else if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty("args", out var args))
+            {
+                History(args, names);
+            }
+        }
+        return ([.. names.Distinct(StringComparer.Ordinal)], nodes.GetArrayLength());
+    }
+
+    // The layer names of the Keras 3 tensors among a call's arguments, in order (a list of tensors for Add, Concatenate).
+    private static void History(JsonElement value, List<string> names)
+    {
+        if (value.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in value.EnumerateArray()) History(item, names);
+        }
+        else if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("config", out var tensor) && tensor.ValueKind == JsonValueKind.Object
+                 && tensor.TryGetProperty("keras_history", out var history) && history.ValueKind == JsonValueKind.Array
+                 && history.GetArrayLength() > 0 && history[0].ValueKind == JsonValueKind.String)
+        {
+            names.Add(history[0].GetString()!);
+        }
     }
 
     private static string? Text(JsonElement element, string property) =>
@@ -78,6 +121,12 @@ internal sealed class KerasConfig
 /// <param name="Inner">A wrapper's layer (Bidirectional's, TimeDistributed's); null for others.</param>
 internal sealed record KerasLayer(string Name, string ClassName, JsonElement Config, IReadOnlyList<KerasLayer> Layers, KerasLayer? Inner)
 {
+    /// <summary>The layers whose outputs it reads, by their names in the config (a Functional model's); null in a Sequential model.</summary>
+    public IReadOnlyList<string>? Inbound { get; init; }
+
+    /// <summary>How many times a Functional model calls the layer (its inbound nodes); more than one for a shared layer.</summary>
+    public int Calls { get; init; }
+
     /// <summary>The class whose weights the layer holds: a wrapper's layer's, else its own.</summary>
     public string WeightClass => Inner?.WeightClass ?? ClassName;
 
@@ -90,6 +139,27 @@ internal sealed record KerasLayer(string Name, string ClassName, JsonElement Con
         && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number) && number > 0
             ? number
             : fallback;
+
+    /// <summary>Setting <paramref name="name"/> when it is a whole number (negative too), else null.</summary>
+    public long? Integer(string name) =>
+        Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty(name, out var value)
+        && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number)
+            ? number
+            : null;
+
+    /// <summary>
+    /// The last dimension of an InputLayer's shape (Keras 3's <c>batch_shape</c>, Keras 2's <c>batch_input_shape</c>): the
+    /// channels of a channels-last input; null when the config does not say.
+    /// </summary>
+    public long? InputChannels()
+    {
+        foreach (string key in (string[])["batch_shape", "batch_input_shape"])
+            if (Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty(key, out var shape) && shape.ValueKind == JsonValueKind.Array
+                && shape.GetArrayLength() > 1 && shape[shape.GetArrayLength() - 1] is { ValueKind: JsonValueKind.Number } last
+                && last.TryGetInt64(out long channels) && channels > 0)
+                return channels;
+        return null;
+    }
 
     /// <summary>Setting <paramref name="name"/> when it is a boolean, else <paramref name="fallback"/> (Keras' default).</summary>
     public bool Flag(string name, bool fallback) =>

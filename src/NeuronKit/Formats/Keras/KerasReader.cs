@@ -89,15 +89,28 @@ public sealed class KerasReader : ICheckpointReader
         return (file, KerasConfig.Parse(json, name));
     }
 
-    // A Sequential model's layers in the order they run, named as their tensors are: by name in a legacy file, by path in Keras 3's.
+    // A model's layers in its config's order, named as their tensors are (by name in a legacy file, by path in Keras 3's):
+    // a Sequential model's in the order they run, a Functional model's each with the layers it reads.
     private static IReadOnlyList<SequenceStep> Sequence(KerasConfig? config, bool byPath)
     {
-        if (config is not { ModelClass: "Sequential" }) return [];
+        bool functional = config is { ModelClass: not "Sequential" } && config.Layers.Any(l => l.Inbound is not null);
+        if (config is null || (config.ModelClass != "Sequential" && !functional)) return [];
         var names = new Dictionary<KerasLayer, string>(ReferenceEqualityComparer.Instance);
         if (byPath)
             foreach (var (path, layer) in KerasVarsWeights.Paths(config.Layers)) names[layer] = path;
-        return [.. config.Layers.Where(l => l.ClassName != "InputLayer")
-            .Select(l => new SequenceStep(names.GetValueOrDefault(l) ?? l.Name, l.ClassName, l.WeightLayer.Number("groups", 1)))];
+        string NameOf(KerasLayer layer) => names.GetValueOrDefault(layer) ?? layer.Name;
+        if (!functional)
+            return [.. config.Layers.Where(l => l.ClassName != "InputLayer")
+                .Select(l => new SequenceStep(NameOf(l), l.ClassName, l.WeightLayer.Number("groups", 1)))];
+        var byName = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var layer in config.Layers) byName.TryAdd(layer.Name, NameOf(layer));
+        return [.. config.Layers.Select(l => new SequenceStep(NameOf(l), l.ClassName, l.WeightLayer.Number("groups", 1))
+        {
+            Inputs = [.. (l.Inbound ?? []).Select(n => byName.GetValueOrDefault(n, n))],
+            Axis = l.Integer("axis") ?? -1,
+            Channels = l.ClassName == "InputLayer" ? l.InputChannels() : null,
+            Shared = l.Calls > 1,
+        })];
     }
 
     private Checkpoint Checkpoint(string path, ByteSource source, Hdf5File file, IReadOnlyList<KerasWeight> weights, IReadOnlyList<SequenceStep> sequence)
