@@ -19,6 +19,12 @@ public sealed record SequenceStep(string Name, string Class, long Groups = 1)
     /// <summary>The channels a model input holds (the last dimension of a Keras InputLayer's shape); null when unknown or no input.</summary>
     public long? Channels { get; init; }
 
+    /// <summary>
+    /// How a wrapper joins its two directions' outputs (a Keras Bidirectional's merge_mode: <c>concat</c>, <c>sum</c>,
+    /// <c>ave</c>, <c>mul</c>, <c>none</c>); null for every other layer, and where a format does not say (concatenated).
+    /// </summary>
+    public string? Merge { get; init; }
+
     /// <summary>True when the layer is called more than once (a shared layer), so that its inputs are those of several calls.</summary>
     public bool Shared { get; init; }
 }

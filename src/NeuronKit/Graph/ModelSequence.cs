@@ -12,8 +12,8 @@ namespace NeuronKit.Graph;
 /// global pooling, padding) or add it to another branch's channel j (Add: a residual). A Concatenate on the last axis
 /// moves the channels by those of the inputs before it. A Flatten or Reshape after a channels-last layer interleaves the
 /// channels: channel j becomes inputs j, j + C, j + 2C, …, which no one slice of the consumer's weights holds. A recurrent
-/// layer's own recurrent_kernel also reads its previous output, and a Bidirectional's two directions are read
-/// concatenated, forward first. Any other layer ends the path, and says why.
+/// layer's own recurrent_kernel also reads its previous output, and a Bidirectional's two directions are read as its
+/// merge mode joins them: concatenated, forward first, or added unit by unit. Any other layer ends the path, and says why.
 /// </summary>
 internal static class ModelSequence
 {
@@ -67,7 +67,9 @@ internal static class ModelSequence
                     whyNone[producer] = $"it is a layer of {steps[i].Name}, a {steps[i].Class} nested in the model, and NeuronKit does not follow a nested model's layers";
                     continue;
                 }
-                var (edges, why) = model.From(i, producer);
+                var (edges, why) = steps[i].Merge is "mul" or "none" && ofStep[i].Count > 1
+                    ? ([], $"{steps[i].Name} joins its two directions' outputs by merge_mode {steps[i].Merge}, and NeuronKit follows only a concatenation, a sum or an average of them")
+                    : model.From(i, producer);
                 if (producer.Implementation.FeedbackParts(producer, 0) is not null)
                     edges.Add(RecurrentEdges.Feedback(producer, $"{producer.Name}'s own recurrent_kernel reads its previous output h(t−1)"));
                 if (edges.Count > 0) consumers[producer] = edges;
@@ -109,13 +111,14 @@ internal static class ModelSequence
         // The edges from producer (of step i) to the layers with weights that read its output, or why there are none.
         public (List<LayerEdge> Edges, string Why) From(int i, Layer producer)
         {
-            // A Bidirectional's directions are one output, forward then backward.
-            var directions = _ofStep[i].Count > 1 ? _ofStep[i] : [producer];
+            // A Bidirectional's directions are one output: concatenated, forward then backward, or added unit by unit (sum, ave).
+            bool added = _steps[i].Merge is "sum" or "ave";
+            var directions = _ofStep[i].Count > 1 && !added ? _ofStep[i] : [producer];
             long before = directions.TakeWhile(d => d != producer).Sum(d => d.NeuronCount);
             List<LayerEdge> edges = [];
             List<string> stops = [];
             var seen = new HashSet<(int, long)>();
-            var start = new Path([i], [], before, directions.Sum(d => d.NeuronCount));
+            var start = new Path([i], [], before, directions.Sum(d => d.NeuronCount), Residual: added && _ofStep[i].Count > 1);
             var pending = new Stack<Path>([start]);
             int taken = 0;
             while (pending.TryPop(out var path) && ++taken < MaxSteps)
@@ -235,7 +238,7 @@ internal static class ModelSequence
             if (depth > 256) return null;
             var step = _steps[k];
             long? channels = Models.Contains(step.Class) ? null
-                : _ofStep[k].Count > 0 ? _ofStep[k].Sum(l => l.NeuronCount)
+                : _ofStep[k].Count > 0 ? (step.Merge is "sum" or "ave" ? _ofStep[k].Max(l => l.NeuronCount) : _ofStep[k].Sum(l => l.NeuronCount))
                 : step.Channels is { } input ? input
                 : (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class)) && _inputs[k].Count > 0 ? Channels(_inputs[k][0], depth + 1)
                 : step.Class == "Concatenate" && step.Axis == -1 && _inputs[k].Count > 0 ? Sum(_inputs[k].Select(i => Channels(i, depth + 1)))

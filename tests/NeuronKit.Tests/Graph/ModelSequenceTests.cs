@@ -122,6 +122,36 @@ public class ModelSequenceTests
             model.Graph.WhyNoConsumer(model.Layer("inner.dense")));
     }
 
+    [Theory]
+    [InlineData("concat", 0L, 4L, false, 8L)]
+    [InlineData("sum", 0L, 0L, true, 4L)]
+    [InlineData("ave", 0L, 0L, true, 4L)]
+    public void A_bidirectional_s_directions_are_read_concatenated_or_added_unit_by_unit_as_its_merge_mode_says(
+        string merge, long forward, long backward, bool residual, long width)
+    {
+        using var model = new CheckpointBuilder().Tensor("bi.forward_lstm.weight", 4, 3).Tensor("bi.backward_lstm.weight", 4, 3)
+            .Tensor("head.weight", 2, width)
+            .Step(new SequenceStep("bi", "Bidirectional") { Merge = merge }).Step(new SequenceStep("head", "Dense")).Model();
+
+        var edges = new[] { "bi.forward_lstm", "bi.backward_lstm" }.Select(d => Assert.Single(model.Graph.ConsumersOf(model.Layer(d)))).ToList();
+
+        Assert.Equal([(forward, residual), (backward, residual)], edges.Select(e => (e.Map.Offset, e.Residual)));
+        Assert.All(edges, e => Assert.Equal("head", e.Consumer.Name));
+    }
+
+    [Theory]
+    [InlineData("mul")]
+    [InlineData("none")]
+    public void A_bidirectional_that_multiplies_or_lists_its_directions_is_not_followed(string merge)
+    {
+        using var model = new CheckpointBuilder().Tensor("bi.forward_lstm.weight", 4, 3).Tensor("bi.backward_lstm.weight", 4, 3)
+            .Tensor("head.weight", 2, 4)
+            .Step(new SequenceStep("bi", "Bidirectional") { Merge = merge }).Step(new SequenceStep("head", "Dense")).Model();
+
+        Assert.Equal($"bi joins its two directions' outputs by merge_mode {merge}, and NeuronKit follows only a concatenation, a sum or an average of them",
+            model.Graph.WhyNoConsumer(model.Layer("bi.backward_lstm")));
+    }
+
     [Fact]
     public void The_last_layer_of_a_functional_model_says_its_output_is_the_model_s()
     {

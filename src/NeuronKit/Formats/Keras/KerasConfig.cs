@@ -140,6 +140,15 @@ internal sealed record KerasLayer(string Name, string ClassName, JsonElement Con
             ? number
             : fallback;
 
+    /// <summary>
+    /// How a Bidirectional joins its two directions' outputs, its <c>merge_mode</c>: <c>concat</c> (Keras' default, also
+    /// when the config does not say), <c>sum</c>, <c>ave</c>, <c>mul</c>, or <c>none</c> (a list of the two).
+    /// </summary>
+    public string MergeMode =>
+        Config.ValueKind != JsonValueKind.Object || !Config.TryGetProperty("merge_mode", out var mode) ? "concat"
+        : mode.ValueKind == JsonValueKind.Null ? "none"
+        : mode.ValueKind == JsonValueKind.String ? mode.GetString()! : "concat";
+
     /// <summary>Setting <paramref name="name"/> when it is a whole number (negative too), else null.</summary>
     public long? Integer(string name) =>
         Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty(name, out var value)

@@ -99,12 +99,14 @@ public sealed class KerasReader : ICheckpointReader
         if (byPath)
             foreach (var (path, layer) in KerasVarsWeights.Paths(config.Layers)) names[layer] = path;
         string NameOf(KerasLayer layer) => names.GetValueOrDefault(layer) ?? layer.Name;
-        if (!functional)
-            return [.. config.Layers.Where(l => l.ClassName != "InputLayer")
-                .Select(l => new SequenceStep(NameOf(l), l.ClassName, l.WeightLayer.Number("groups", 1)))];
+        SequenceStep StepOf(KerasLayer layer) => new(NameOf(layer), layer.ClassName, layer.WeightLayer.Number("groups", 1))
+        {
+            Merge = layer.ClassName == "Bidirectional" ? layer.MergeMode : null,
+        };
+        if (!functional) return [.. config.Layers.Where(l => l.ClassName != "InputLayer").Select(StepOf)];
         var byName = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var layer in config.Layers) byName.TryAdd(layer.Name, NameOf(layer));
-        return [.. config.Layers.Select(l => new SequenceStep(NameOf(l), l.ClassName, l.WeightLayer.Number("groups", 1))
+        return [.. config.Layers.Select(l => StepOf(l) with
         {
             Inputs = [.. (l.Inbound ?? []).Select(n => byName.GetValueOrDefault(n, n))],
             Axis = l.Integer("axis") ?? -1,
