@@ -46,8 +46,21 @@ internal static class TensorText
         return result.ToString();
     }
 
-    /// <summary>One number on its own, in the style PyTorch would print it alone.</summary>
-    public static string Number(double value) => Formatter([value], isFloat: true)(value).Trim();
+    /// <summary>
+    /// One number on its own, in the style PyTorch would print it alone: <see cref="Formatter"/>'s choice for one value,
+    /// made directly (a table of a hundred thousand neurons prints a million of them).
+    /// </summary>
+    public static string Number(double value)
+    {
+        if (double.IsNaN(value)) return "nan";
+        if (double.IsInfinity(value)) return value > 0 ? "inf" : "-inf";
+        bool whole = value == Math.Ceiling(value);
+        double magnitude = Math.Abs(value);
+        bool scientific = value != 0 && (magnitude > 1e8 || (!whole && magnitude < 1e-4));
+        return scientific ? Scientific(value)
+            : whole ? value.ToString("0", CultureInfo.InvariantCulture) + "."
+            : value.ToString("0.0000", CultureInfo.InvariantCulture);
+    }
 
     /// <summary>One complex number on its own, in the style PyTorch would print it alone (<c>0.5000-1.2500j</c>).</summary>
     public static string Number(Complex value) => ComplexFormatter([value])(value).Trim();

@@ -13,6 +13,20 @@ public class TensorTextTests
 
     public static TheoryData<string> Names() => [.. Cases.EnumerateObject().Select(c => c.Name)];
 
+    [Fact]
+    public void One_number_prints_as_a_tensor_of_that_number_alone_does()
+    {
+        // Given numbers of every mode PyTorch picks between (whole, fixed, scientific; its thresholds 1e8 and 1e-4 each side)
+        var random = new Random(5);
+        double[] values = [0, -0.0, 1, -3, 1e8, 1e8 + 1, -123456789, 1e-4, 9.99e-5, -9.99e-5, 0.5, 2.5e-5, 12.34567, 1e20, double.NaN,
+            double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, double.MaxValue, -1e300, 1e-300,
+            .. Enumerable.Range(0, 5000).Select(_ => Math.Pow(10, random.NextDouble() * 24 - 12) * (random.Next(2) * 2 - 1)),
+            .. Enumerable.Range(0, 500).Select(_ => (double)random.Next(-100_000, 100_000))];
+
+        // Then each prints as the 0-d tensor of it, the general formatter's choice for one value
+        Assert.All(values, v => Assert.Equal(TensorText.Format([v], [], isFloat: true, full: false, indent: 0), TensorText.Number(v)));
+    }
+
     [Theory]
     [MemberData(nameof(Names))]
     public void Values_print_as_PyTorch_prints_them(string name)
