@@ -1,6 +1,6 @@
 // One fuzz target per reader: the bytes either open (and every layer's first and last neuron read) or fail with
 // NeuronKit's own error; anything else escapes and AFL records it as a crash.
-//   dotnet NeuronKit.Fuzz.dll <target>        targets: pickle, pytorch, safetensors, onnx, gguf, numpy, torchsharp, keras
+//   dotnet NeuronKit.Fuzz.dll <target>        targets: pickle, pytorch, safetensors, onnx, gguf, numpy, torchsharp, keras, flax
 // With no stdin fuzzing loop (a file path as second argument) it runs one input and prints what happened.
 using NeuronKit;
 using NeuronKit.Containers.Pickle;
@@ -10,7 +10,7 @@ using SharpFuzz;
 
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: NeuronKit.Fuzz <pickle|pytorch|safetensors|onnx|gguf|numpy|torchsharp|keras> [input-file]");
+    Console.Error.WriteLine("usage: NeuronKit.Fuzz <pickle|pytorch|safetensors|onnx|gguf|numpy|torchsharp|keras|flax> [input-file]");
     return 2;
 }
 string target = args[0];
@@ -24,6 +24,7 @@ string file = Path.Combine(dir, target switch
     "numpy" => "arrays.npz",
     "torchsharp" => "model.dat",
     "keras" => "model.h5",
+    "flax" => "flax_model.msgpack",
     _ => "model.pt",
 });
 

@@ -14,6 +14,7 @@ public static class CheckpointFormats
         new Gguf.GgufReader(),
         new Keras.KerasReader(),
         new Onnx.OnnxReader(),
+        new Flax.FlaxReader(),
         new TorchSharp.TorchSharpReader(),  // no magic number: last, and it claims a file only after parsing it whole
     ];
 

@@ -1,8 +1,8 @@
 namespace NeuronKit.Formats;
 
 /// <summary>
-/// Model formats NeuronKit knows on sight but does not read: TensorFlow's SavedModel and TFLite, Flax's msgpack, OpenVINO's
-/// IR, PaddlePaddle's and Core ML's files. A file in one is refused saying what it is and how to get a file NeuronKit
+/// Model formats NeuronKit knows on sight but does not read: TensorFlow's SavedModel and TFLite, OpenVINO's IR,
+/// PaddlePaddle's and Core ML's files. A file in one is refused saying what it is and how to get a file NeuronKit
 /// reads (most convert to ONNX), where it would otherwise be bytes no reader can place, or a SavedModel's protobuf taken
 /// for a broken ONNX model.
 /// </summary>
@@ -25,12 +25,6 @@ internal static class UnreadFormats
             "convert the SavedModel's folder to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --saved-model FOLDER --output model.onnx",
             (name, _) => IsSavedModel(name),
             IsSavedModel),
-        new("a Flax model's parameters (flax.serialization's msgpack, as transformers saves flax_model.msgpack)",
-            "transformers saves a Flax model's weights as safetensors, which NeuronKit reads: " +
-            "AutoModel.from_pretrained(FOLDER, from_flax=True).save_pretrained(OUT)",
-            // Flax serializes its parameters' tree: a map first (fixmap, map 16 or map 32).
-            (name, head) => IsMsgpack(name) && head.Length > 0 && (head[0] is >= 0x80 and <= 0x8f or 0xde or 0xdf),
-            IsMsgpack),
         new("an OpenVINO IR model's graph (its weights are in the .bin file beside it)",
             "NeuronKit reads the ONNX or PyTorch model it was converted from (OpenVINO converts to IR, not back)",
             (_, head) => IsOpenVinoIr(head),
@@ -64,7 +58,7 @@ internal static class UnreadFormats
 
     /// <summary>
     /// The refusal of <paramref name="folder"/>, which holds no checkpoint file, when a file in it has the name or the
-    /// extension of a format NeuronKit does not read (a SavedModel's saved_model.pb, a Flax flax_model.msgpack); else null.
+    /// extension of a format NeuronKit does not read (a SavedModel's saved_model.pb, a Core ML .mlmodel); else null.
     /// </summary>
     public static CheckpointException? FolderRefusal(string folder, IEnumerable<string> fileNames)
     {
@@ -76,8 +70,6 @@ internal static class UnreadFormats
     }
 
     private static bool IsSavedModel(string name) => name is "saved_model.pb" or "saved_model.pbtxt";
-
-    private static bool IsMsgpack(string name) => name.EndsWith(".msgpack", StringComparison.OrdinalIgnoreCase);
 
     private static bool IsPaddle(string name) =>
         Path.GetExtension(name).ToLowerInvariant() is ".pdparams" or ".pdiparams" or ".pdmodel";

@@ -9,9 +9,6 @@ namespace NeuronKit.Tests.Formats;
 /// </summary>
 public class UnreadFormatsTests
 {
-    private const string ToSafetensorsFromFlax = "transformers saves a Flax model's weights as safetensors, which NeuronKit reads: " +
-        "AutoModel.from_pretrained(FOLDER, from_flax=True).save_pretrained(OUT)";
-
     private const string ToOnnxFromSavedModel = "convert the SavedModel's folder to ONNX, which NeuronKit reads: " +
         "python3 -m tf2onnx.convert --saved-model FOLDER --output model.onnx";
 
@@ -21,8 +18,6 @@ public class UnreadFormatsTests
             "convert it to ONNX, which NeuronKit reads: python3 -m tf2onnx.convert --tflite MODEL.tflite --output model.onnx" },
         { "saved_model/saved_model.pb", "saved_model.pb is a TensorFlow SavedModel's graph (its weights are in variables/ beside it), " +
             "a format NeuronKit does not read", ToOnnxFromSavedModel },
-        { "flax_model.msgpack", "flax_model.msgpack is a Flax model's parameters (flax.serialization's msgpack, as transformers saves " +
-            "flax_model.msgpack), a format NeuronKit does not read", ToSafetensorsFromFlax },
         { "openvino/model.xml", "model.xml is an OpenVINO IR model's graph (its weights are in the .bin file beside it), a format " +
             "NeuronKit does not read", "NeuronKit reads the ONNX or PyTorch model it was converted from (OpenVINO converts to IR, not back)" },
         { "model.pdparams", "model.pdparams is a PaddlePaddle model file, a format NeuronKit does not read",
@@ -75,32 +70,6 @@ public class UnreadFormatsTests
         var error = Assert.Throws<CheckpointException>(() => Model.Open(path));
 
         Assert.StartsWith("model.xml is not a checkpoint NeuronKit can read", error.Message);
-    }
-
-    [Fact]
-    public void A_msgpack_file_that_is_no_tree_of_parameters_is_not_taken_for_Flax_s()
-    {
-        // Given a .msgpack file that holds a list, not a map
-        using var folder = new TempFolder();
-        string path = Path.Combine(folder.Path, "data.msgpack");
-        File.WriteAllBytes(path, [0x93, 0x01, 0x02, 0x03]);
-
-        Assert.StartsWith("data.msgpack is not a checkpoint NeuronKit can read", Assert.Throws<CheckpointException>(() => Model.Open(path)).Message);
-    }
-
-    [Fact]
-    public void A_model_folder_of_Flax_weights_names_them_and_their_conversion()
-    {
-        // Given a transformers folder saved from Flax: its config.json and flax_model.msgpack
-        using var folder = new TempFolder();
-        File.Copy(Fixtures.Path("unread/flax_model.msgpack"), Path.Combine(folder.Path, "flax_model.msgpack"));
-        File.WriteAllText(Path.Combine(folder.Path, "config.json"), "{\"model_type\": \"bert\"}");
-
-        var error = Assert.Throws<CheckpointException>(() => Model.Open(folder.Path));
-
-        Assert.Equal($"{folder.Path} is a folder that holds no checkpoint file NeuronKit reads: flax_model.msgpack is a Flax model's " +
-            "parameters (flax.serialization's msgpack, as transformers saves flax_model.msgpack)", error.Message);
-        Assert.Equal([ToSafetensorsFromFlax], error.Hints);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public class FuzzRegressionTests
             string copy = Path.Combine(dir, "model" + target switch
             {
                 "safetensors" => ".safetensors", "onnx" => ".onnx", "gguf" => ".gguf", "numpy" => ".npz",
-                "torchsharp" => ".dat", "keras" => ".h5", _ => ".pt",
+                "torchsharp" => ".dat", "keras" => ".h5", "flax" => ".msgpack", _ => ".pt",
             });
             File.WriteAllBytes(copy, bytes);
             try

@@ -9,7 +9,7 @@ public class OracleTests
 {
     /// <summary>The fixture folders that hold an expected.json; each is named as its format's reader.</summary>
     private static readonly string[] Folders =
-        [.. new[] { "pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras" }
+        [.. new[] { "pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras", "flax" }
             .Where(f => File.Exists(Fixtures.Path(Path.Combine(f, "expected.json"))))];
 
     public static TheoryData<string, string> Queries() => Keyed(f => FixtureOracle.QueryKeys(f));
@@ -34,7 +34,7 @@ public class OracleTests
     [Fact]
     public void Every_format_has_reference_answers()
     {
-        Assert.Equal(["pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras"], Folders);
+        Assert.Equal(["pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras", "flax"], Folders);
         Assert.All(Folders, f => Assert.NotEmpty(FixtureOracle.Queries(f)));
     }
 

@@ -11,7 +11,7 @@ namespace NeuronKit.Tests.Remote;
 [Collection(RemoteCollection.Name)]
 public class RemoteOracleTests
 {
-    public static TheoryData<string> Folders() => ["pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras"];
+    public static TheoryData<string> Folders() => ["pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras", "flax"];
 
     [Theory]
     [MemberData(nameof(Folders))]

@@ -12,7 +12,7 @@ namespace NeuronKit.Tests.Stats;
 internal static class ExpectedStatsJson
 {
     /// <summary>The fixture folders, each with an expected.json and an expected_stats.json.</summary>
-    public static readonly string[] Folders = ["pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras"];
+    public static readonly string[] Folders = ["pytorch", "safetensors", "numpy", "onnx", "gguf", "torchsharp", "keras", "flax"];
 
     private static readonly ConcurrentDictionary<string, JsonDocument> Documents = new();
     private static readonly ConcurrentDictionary<string, Lazy<JsonDocument>> Runs = new();

@@ -11,7 +11,7 @@ namespace NeuronKit.Tests.Web;
 /// </summary>
 public class ApiOracleTests
 {
-    public static TheoryData<string> Folders() => ["pytorch", "safetensors", "onnx", "gguf", "numpy", "torchsharp", "keras"];
+    public static TheoryData<string> Folders() => ["pytorch", "safetensors", "onnx", "gguf", "numpy", "torchsharp", "keras", "flax"];
 
     [Theory]
     [MemberData(nameof(Folders))]

@@ -25,11 +25,13 @@ internal sealed partial class Norm
 
     private const string KerasNote = "Keras' gamma, beta, moving_mean and moving_variance are a norm's weight, bias and running statistics";
 
-    // The candidate with Keras' names read as PyTorch's, when all of its tensors have them; else null.
-    private static LayerCandidate? KerasNamed(LayerCandidate candidate) =>
-        candidate.Tensors.Count > 0 && candidate.Tensors.All(t => KerasRoles.ContainsKey(t.Role))
-            ? new LayerCandidate(candidate.Module, [.. candidate.Tensors.Select(t => new LayerTensor(KerasRoles[t.Role], t.Tensor))], candidate.ModuleClass)
-            : null;
-
-    private static Layer KerasEvidence(Layer layer) => layer.Copy(evidenceBefore: [KerasNote]);
+    // The candidate with Keras' or Flax's names read as PyTorch's, when all of its tensors have one framework's (Flax's a
+    // scale and a bias at least: a lone scale is too common a name elsewhere), and the note that says so; else null.
+    private static (LayerCandidate Candidate, string Note)? Renamed(LayerCandidate candidate)
+    {
+        foreach (var (roles, note, required) in (ReadOnlySpan<(Dictionary<string, string>, string, string[])>)[(KerasRoles, KerasNote, []), (FlaxRoles, FlaxNote, ["scale", "bias"])])
+            if (candidate.Tensors.Count > 0 && candidate.Tensors.All(t => roles.ContainsKey(t.Role)) && required.All(r => candidate.Find(r) is not null))
+                return (new LayerCandidate(candidate.Module, [.. candidate.Tensors.Select(t => new LayerTensor(roles[t.Role], t.Tensor))], candidate.ModuleClass), note);
+        return null;
+    }
 }

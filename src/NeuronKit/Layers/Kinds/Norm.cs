@@ -83,7 +83,8 @@ internal sealed partial class Norm : ILayerKind, INodeKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
-        if (KerasNamed(candidate) is { } keras) return Match(keras) is { } layers ? [.. layers.Select(KerasEvidence)] : null;
+        if (Renamed(candidate) is var (renamed, note))
+            return Match(renamed) is { } layers ? [.. layers.Select(l => l.Copy(evidenceBefore: [note]))] : null;
         if (!candidate.HasOnly(Tracked)) return null;
         var first = candidate.Find("weight") ?? candidate.Find("running_mean");
         if (first is null || first.Shape.Count == 0 || !PerChannel.All(p => candidate.Find(p.Tensor) is not { } t || t.Shape.SequenceEqual(first.Shape)))
@@ -117,7 +118,9 @@ internal sealed partial class Norm : ILayerKind, INodeKind
     public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
     {
         if (KerasClasses.TryGetValue(request.Name, out string? kind))
-            return [.. Read(KerasNamed(candidate) ?? candidate, request with { Name = kind }).Select(KerasEvidence)];
+            return Renamed(candidate) is var (renamed, note)
+                ? [.. Read(renamed, request with { Name = kind }).Select(l => l.Copy(evidenceBefore: [note]))]
+                : Read(candidate, request with { Name = kind });
         string[] roles = Classes.First(c => c.Name == request.Name).Roles;
         candidate.RequireOnly(request, roles);
         var first = candidate.Find("weight") ?? candidate.Find("running_mean")
