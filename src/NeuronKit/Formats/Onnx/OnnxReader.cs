@@ -65,6 +65,9 @@ public sealed class OnnxReader : ICheckpointReader
                 if (shift > 56) return false;
             }
             if (length > int.MaxValue) return false;
+            // A field that runs past the head (a graph, usually) ends what the head shows; added as a long, so that a
+            // length near int.MaxValue cannot wrap the position around to an index before the head.
+            if ((long)position + (long)length >= head.Length) break;
             position += (int)length;
         }
         return fields > 0 || head.Length == 2;
