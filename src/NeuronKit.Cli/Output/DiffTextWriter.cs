@@ -17,7 +17,7 @@ internal static class DiffTextWriter
         foreach (var layer in diff.Layers)
         {
             stdout.WriteLine();
-            string renamed = layer.A.Name == layer.B.Name ? "" : $" (in B: {layer.B.Name}{Converted(layer)})";
+            string renamed = layer.A.Name != layer.B.Name ? $" (in B: {layer.B.Name}{Converted(layer)})" : layer.BAxes is { } axes ? $" ({axes.Name})" : "";
             stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
             if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
@@ -41,7 +41,8 @@ internal static class DiffTextWriter
     internal static string Converted(LayerDiff layer) =>
         (layer.BOrder is { } order ? $", its rows matched through the {order.Name}" : "") +
         (layer.BShift is { } shift ? $", its values less {shift.Name}" : "") +
-        (layer.Kept is { } kept ? $", over {kept.Name}" : "");
+        (layer.Kept is { } kept ? $", over {kept.Name}" : "") +
+        (layer.BAxes is { } axes ? $", {axes.Name}" : "");
 
     private static PlainTable Table(IReadOnlyList<NeuronDiff> neurons)
     {

@@ -23,6 +23,10 @@ namespace NeuronKit.Views.Reports;
 /// over, and why (<c>the first 262,144 of 262,208 embedding rows: llama.cpp's gemma3 converter keeps the tokenizer's
 /// vocabulary</c>).
 /// </param>
+/// <param name="BAxes">
+/// Only when one file keeps a convolution's channels last (Keras, Flax) and the other first (PyTorch, ONNX): how B's
+/// kernel slices were read to run as A's (<c>B's channels-last kernel read as [in, k…]</c>).
+/// </param>
 public sealed record DiffLayerReport(
     string Name,
     string Kind,
@@ -32,10 +36,11 @@ public sealed record DiffLayerReport(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BName = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BRows = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BValues = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BKept = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BKept = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? BAxes = null)
 {
     /// <summary>The report of <paramref name="layer"/>, its neurons in <paramref name="order"/>.</summary>
     public static DiffLayerReport Of(LayerDiff layer, DiffOrder order) =>
         new(layer.A.Name, layer.Kind, layer.A.NeuronCount, DiffSummaryReport.Of(layer), NeuronDiffRows.Of(order.Apply(layer)),
-            layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name, layer.BShift?.Name, layer.Kept?.Name);
+            layer.B.Name == layer.A.Name ? null : layer.B.Name, layer.BOrder?.Name, layer.BShift?.Name, layer.Kept?.Name, layer.BAxes?.Name);
 }

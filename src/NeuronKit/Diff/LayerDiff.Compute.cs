@@ -1,4 +1,5 @@
 using NeuronKit.Layers;
+using NeuronKit.Layers.Kinds;
 using NeuronKit.Neurons;
 using NeuronKit.Stats;
 using NeuronKit.Tensors;
@@ -33,10 +34,11 @@ public sealed partial class LayerDiff
         // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name). Only
         // those of its neurons: what a layer keeps beside them (an FP8 module's input_scale) is no part of the comparison.
         var (tensorsA, tensorsB) = (NeuronTensors(a), NeuronTensors(b));
+        bool channelsMoved = MovedAxes(a, b) is not null;
         foreach (var ta in tensorsA)
         {
             var tb = tensorsB.FirstOrDefault(t => t.Role == ta.Role);
-            if (tb is null || !(ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape) || SameNeuronParts(a, b, ta.Role)))
+            if (tb is null || !(ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape) || SameNeuronParts(a, b, ta.Role) || channelsMoved))
                 return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
         }
         if (tensorsB.FirstOrDefault(tb => tensorsA.All(ta => ta.Role != tb.Role)) is { } extra)
@@ -86,6 +88,28 @@ public sealed partial class LayerDiff
     }
 
     /// <summary>
+    /// The order to read B's weight slices in so that they run as A's do, when one layer is a convolution that keeps its
+    /// channels last (Keras', Flax's: neuron j's kernel[…, j] is [k…, in/groups]) and the other one that keeps them
+    /// first (PyTorch's, ONNX's: weight[j] is [in/groups, k…]), of the same kind and neuron slices; else null.
+    /// </summary>
+    public static AxisOrder? MovedAxes(Layer a, Layer b)
+    {
+        bool lastA = a.Implementation is ChannelsLastConv, lastB = b.Implementation is ChannelsLastConv;
+        if (lastA == lastB || a.Kind != b.Kind || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0
+            || a.Implementation is not (Conv or ChannelsLastConv) || b.Implementation is not (Conv or ChannelsLastConv))
+            return null;
+        if (Weight(a) is not { Count: > 1 } shapeA || Weight(b) is not { } shapeB || shapeA.Count != shapeB.Count) return null;
+        int rank = shapeB.Count;
+        // B's [k…, in] read as [in, k…] (its last axis first), or B's [in, k…] as [k…, in] (its first axis last).
+        int[] axes = lastB ? [rank - 1, .. Enumerable.Range(0, rank - 1)] : [.. Enumerable.Range(1, rank - 1), 0];
+        string name = lastB ? "B's channels-last kernel read as [in, k…]" : "B's kernel read channels last, as [k…, in]";
+        return axes.Select(d => shapeB[d]).SequenceEqual(shapeA) ? new AxisOrder(axes, name) : null;
+
+        static IReadOnlyList<long>? Weight(Layer layer) =>
+            layer.Neuron(0).Parts.Where(p => p.Role.Use == PartUse.Weight).ToList() is [var only] ? only.Shape : null;
+    }
+
+    /// <summary>
     /// How every neuron of <paramref name="a"/> changed in <paramref name="b"/> (the same layer of another file), both
     /// read in parallel blocks straight from their files as <c>neuron stats</c> reads one; throws
     /// <see cref="RequestException"/> when their shapes differ (<see cref="FindMismatch(Layer, Layer)"/>) or a tensor is complex.
@@ -112,8 +136,11 @@ public sealed partial class LayerDiff
         long bytesRead = 0;
         int[] partner = count == 0 ? [] : PartPartners(a.Neuron(0), b.Neuron(0));
         var plansA = LayerPlan.TryCreate(a);
-        // B's plans in the order of A's parts (plan k is the partner of A's part k), put so once for the whole layer.
-        PartPlan[]? plansB = LayerPlan.TryCreate(b) is { } own ? [.. partner.Select(k => own[k])] : null;
+        // B's plans in the order of A's parts (plan k is the partner of A's part k), put so once for the whole layer, and
+        // its weights read in A's axis order where the two keep a convolution's channels at opposite ends.
+        var order = MovedAxes(a, b);
+        var axes = order?.Axes;
+        PartPlan[]? plansB = LayerPlan.TryCreate(b) is { } own ? [.. partner.Select(k => InOrder(own[k], axes))] : null;
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         PartDifference[]? columns = null;
         try
@@ -129,7 +156,7 @@ public sealed partial class LayerDiff
                 long bytes = 0;
                 bool weights = columns is null;
                 var partsA = Want(a, plansA, first, end, readers.A, ref bytes, weights);
-                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, weights, pair.BIndex, partner);
+                var partsB = Want(b, plansB, first, end, readers.B, ref bytes, weights, pair.BIndex, partner, axes);
                 for (long j = first; j < end; j++)
                     neurons[j] = Compare(j, partsA[j - first], plansA is null ? 0 : j, readers.A, partsB[j - first], plansB is null ? 0 : pair.BIndex(j), readers.B,
                         columns?[j], shift);
@@ -149,8 +176,11 @@ public sealed partial class LayerDiff
         }
         LayerStats.ReleaseTensors(a);
         LayerStats.ReleaseTensors(b);
-        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder, pair.BShift, pair.Kept);
+        return new LayerDiff(a, b, neurons, bytesRead, pair.BOrder, pair.BShift, pair.Kept, order);
     }
+
+    // A weight part's plan read in the axis order given, when one is; any other part's as it is.
+    private static PartPlan InOrder(PartPlan plan, int[]? axes) => axes is null || plan.Use != PartUse.Weight ? plan : plan.Permuted(axes);
 
     // The parts of neurons [first, end) of one file's layer, their bytes asked of the reader's block and loaded.
     // With index, slot j holds this file's neuron index(j), the one the other file's neuron j became; with partner, a
@@ -158,7 +188,7 @@ public sealed partial class LayerDiff
     // other's part k; plans come in that order already). Without weights, only the other parts' bytes are loaded (the
     // weights were compared by ColumnDiff), though all are counted as read.
     private static PartPlan[][] Want(Layer layer, PartPlan[]? plans, long first, long end, PartReader reader, ref long bytes,
-        bool weights, Func<long, long>? index = null, int[]? partner = null)
+        bool weights, Func<long, long>? index = null, int[]? partner = null, int[]? axes = null)
     {
         var parts = new PartPlan[end - first][];
         reader.Block.Clear();
@@ -168,7 +198,7 @@ public sealed partial class LayerDiff
             if (plans is null)
             {
                 var own = layer.Neuron(stored).Parts.Select(PartPlan.Of).ToArray();
-                parts[j - first] = partner is null ? own : [.. partner.Select(k => own[k])];
+                parts[j - first] = partner is null ? own : [.. partner.Select(k => InOrder(own[k], axes))];
             }
             else
             {

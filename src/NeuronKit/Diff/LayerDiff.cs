@@ -8,8 +8,9 @@ public sealed partial class LayerDiff
     /// <summary>How many neurons <see cref="MostChanged"/> holds at most.</summary>
     public const int MostChangedCount = 5;
 
-    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder, ValueShift? bShift, KeptRows? kept)
+    private LayerDiff(Layer a, Layer b, NeuronDiff[] neurons, long bytesRead, NeuronOrder? bOrder, ValueShift? bShift, KeptRows? kept, AxisOrder? bAxes)
     {
+        BAxes = bAxes;
         A = a;
         B = b;
         BOrder = bOrder;
@@ -59,7 +60,7 @@ public sealed partial class LayerDiff
     }
 
     /// <summary>This layer's diff with only neuron <paramref name="index"/> (0 ≤ index &lt; count): its summary is that neuron's.</summary>
-    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder, BShift, Kept);
+    public LayerDiff Only(long index) => new(A, B, [Neurons[checked((int)index)]], BytesRead, BOrder, BShift, Kept, BAxes);
 
     /// <summary>The layer in A.</summary>
     public Layer A { get; }
@@ -78,6 +79,12 @@ public sealed partial class LayerDiff
 
     /// <summary>When a converter dropped trailing rows of the weight in one file, the rows the neurons were compared over; null otherwise.</summary>
     public KeptRows? Kept { get; }
+
+    /// <summary>
+    /// When one file keeps a convolution's channels last and the other first, the order B's weight slices were read in
+    /// to run as A's (<see cref="MovedAxes"/>); null otherwise.
+    /// </summary>
+    public AxisOrder? BAxes { get; }
 
     /// <summary>Every neuron, by index (A's).</summary>
     public IReadOnlyList<NeuronDiff> Neurons { get; }

@@ -28,6 +28,20 @@ internal sealed class PartPlan
         Contiguous = PartReader.IsContiguous(_shape, _strides);
     }
 
+    private PartPlan(PartPlan plan, int[] axes)
+    {
+        Use = plan.Use;
+        Gate = plan.Gate;
+        Storage = plan.Storage;
+        DType = plan.DType;
+        _shape = [.. axes.Select(a => plan._shape[a])];
+        _strides = [.. axes.Select(a => plan._strides[a])];
+        Offset = plan.Offset;
+        Step = plan.Step;
+        ElementCount = plan.ElementCount;
+        Contiguous = PartReader.IsContiguous(_shape, _strides);
+    }
+
     /// <summary>What the part is to the statistics.</summary>
     public PartUse Use { get; }
 
@@ -77,6 +91,12 @@ internal sealed class PartPlan
             return null;
         return new PartPlan(first, (b.StorageOffset - a.StorageOffset) / distance);
     }
+
+    /// <summary>
+    /// This plan with its slice's dimensions in the order <paramref name="axes"/> gives (PyTorch's <c>permute</c>): the
+    /// same elements of each neuron, read in another order.
+    /// </summary>
+    public PartPlan Permuted(int[] axes) => new(this, axes);
 
     /// <summary>A plan of one neuron's part, for layers walked neuron by neuron (<see cref="View"/> of 0 is the part).</summary>
     public static PartPlan Of(NeuronPart part) => new(part, 0);

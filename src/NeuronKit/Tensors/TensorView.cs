@@ -64,6 +64,14 @@ public sealed class TensorView
         return elements;
     }
 
+    /// <summary>The view with its dimensions in the order <paramref name="axes"/> gives (PyTorch's <c>permute</c>): the same elements.</summary>
+    public TensorView Permute(IReadOnlyList<int> axes)
+    {
+        if (axes.Count != _shape.Length || axes.Order().Where((a, i) => a != i).Any())
+            throw new ArgumentException($"[{string.Join(", ", axes)}] is no order of a view's {_shape.Length} dimensions", nameof(axes));
+        return new TensorView(Storage, DType, [.. axes.Select(a => _shape[a])], [.. axes.Select(a => _strides[a])], StorageOffset);
+    }
+
     /// <summary>The view with dimension <paramref name="dim"/> fixed at <paramref name="index"/> (PyTorch's <c>select</c>).</summary>
     public TensorView Select(int dim, long index)
     {

@@ -14,7 +14,7 @@ public class FixtureStatsOracleTests
 {
     private const double Relative = 1e-6;
 
-    private static readonly string[] CheckpointEndings = [".pt", ".safetensors", ".index.json", ".npy", ".npz", ".onnx", ".gguf", ".dat", ".h5", ".keras"];
+    private static readonly string[] CheckpointEndings = [".pt", ".safetensors", ".index.json", ".npy", ".npz", ".onnx", ".gguf", ".dat", ".h5", ".keras", ".msgpack"];
 
     public static TheoryData<string> Folders() => [.. ExpectedStatsJson.Folders];
 
