@@ -199,10 +199,15 @@ internal sealed class PartReader : IDisposable
         return MemoryMarshal.AsBytes(a.ToDoubles().AsSpan()).SequenceEqual(MemoryMarshal.AsBytes(b.ToDoubles().AsSpan()));
     }
 
+    // A layer's neurons are read one after another: a strided slice (a column of a channels-last kernel, read in another
+    // axis order) is read through the mapping up to this extent, whose pages the next neuron's column then finds mapped,
+    // rather than a value at a time, as one column alone is.
+    private const long LayerExtent = 64L << 20;
+
     private Span<double> Gather(TensorView view)
     {
         var values = Buffer(checked((int)view.ElementCount));
-        view.CopyTo(values);
+        view.CopyTo(values, LayerExtent);
         return values;
     }
 

@@ -145,10 +145,17 @@ public sealed class TensorView
         MemoryMarshal.Cast<byte, T>(source).CopyTo(destination);
 
     /// <summary>Writes every element, row-major, into <paramref name="destination"/>; refuses a complex dtype.</summary>
-    public void CopyTo(Span<double> destination)
+    public void CopyTo(Span<double> destination) => CopyTo(destination, SparseExtent);
+
+    /// <summary>
+    /// As <see cref="CopyTo(Span{double})"/>, a strided view read through the file's mapping whenever its extent is at
+    /// most <paramref name="mappedExtent"/> bytes (beyond it, value by value): for a caller that reads many such views of
+    /// one extent, the columns of one tensor, whose pages each later view then finds mapped.
+    /// </summary>
+    internal void CopyTo(Span<double> destination, long mappedExtent)
     {
         if (DType.IsComplex()) throw DTypeConversion.NotReal(DType);
-        Gather(destination, DTypeConversion.ToDoubles);
+        Gather(destination, DTypeConversion.ToDoubles, mappedExtent);
     }
 
     /// <summary>Writes every element, row-major, into <paramref name="destination"/> as complex numbers.</summary>
@@ -220,7 +227,7 @@ public sealed class TensorView
     private delegate void Conversion<T>(DType dtype, ReadOnlySpan<byte> source, Span<T> destination);
 
     // Walks the view row by row, converting each run of the innermost dimension in one call.
-    private void Gather<T>(Span<T> destination, Conversion<T> convert)
+    private void Gather<T>(Span<T> destination, Conversion<T> convert, long mappedExtent = SparseExtent)
     {
         if (destination.Length < ElementCount)
             throw new ArgumentException($"destination holds {destination.Length} values; the view has {ElementCount}");
@@ -236,7 +243,7 @@ public sealed class TensorView
         long low = Storage.ByteOffset + StorageOffset * size, extentLength = (last - StorageOffset + 1) * size;
         // A strided run over a large extent (a column of a big matrix: one element per row) is read element by element
         // with pread, not through the mapping, which would map every page it crosses into the process.
-        bool sparse = innerStride != 1 && inner > 1 && extentLength > SparseExtent;
+        bool sparse = innerStride != 1 && inner > 1 && extentLength > mappedExtent;
         bool whole = extentLength <= int.MaxValue && !sparse;
         var extent = whole ? Storage.Source.Span(low, (int)extentLength) : default;
         if (sparse && Storage.Source.PrefetchPays && ElementCount <= MaxPrefetchedElements) Storage.Source.Prefetch(ElementRanges(size));
