@@ -82,21 +82,30 @@ public sealed partial class LayerDiff
     private static bool SameNeuronParts(Layer a, Layer b, string role, bool anyLayout = false)
     {
         if ((a.Layout == b.Layout && !anyLayout) || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0) return false;
-        static List<IReadOnlyList<long>> Shapes(Layer layer, string role) => [.. layer.Neuron(0).Parts.Where(p => p.Role.Name == role).Select(p => p.Shape)];
+        // Dimensions of size 1 aside, which change no value's place: a Keras depthwise kernel's slice [kh, kw] is PyTorch's [1, kh, kw].
+        static List<long[]> Shapes(Layer layer, string role) =>
+            [.. layer.Neuron(0).Parts.Where(p => p.Role.Name == role).Select(p => p.Shape.Where(d => d != 1).ToArray())];
         var (shapesA, shapesB) = (Shapes(a, role), Shapes(b, role));
         return shapesA.Count == shapesB.Count && shapesA.Zip(shapesB).All(s => s.First.SequenceEqual(s.Second));
     }
 
     /// <summary>
     /// The order to read B's weight slices in so that they run as A's do, when one layer is a convolution that keeps its
-    /// channels last (Keras', Flax's: neuron j's kernel[…, j] is [k…, in/groups]) and the other one that keeps them
-    /// first (PyTorch's, ONNX's: weight[j] is [in/groups, k…]), of the same kind and neuron slices; else null.
+    /// channels last (Keras', Flax's: neuron j's kernel[…, j] is [k…, in/groups], a transposed one's kernel[…, j, :]
+    /// [k…, in]) and the other one that keeps them first (PyTorch's, ONNX's: weight[j] is [in/groups, k…], a transposed
+    /// one's weight[:, j] [in, k…]), of the same kind and neuron slices; else null.
     /// </summary>
     public static AxisOrder? MovedAxes(Layer a, Layer b)
     {
-        bool lastA = a.Implementation is ChannelsLastConv, lastB = b.Implementation is ChannelsLastConv;
-        if (lastA == lastB || a.Kind != b.Kind || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0
-            || a.Implementation is not (Conv or ChannelsLastConv) || b.Implementation is not (Conv or ChannelsLastConv))
+        static bool Last(Layer layer) => layer.Implementation is ChannelsLastConv or ChannelsLastConvTranspose;
+        static int Family(Layer layer) => layer.Implementation switch
+        {
+            Conv or ChannelsLastConv => 1,
+            ConvTranspose or ChannelsLastConvTranspose => 2,
+            _ => 0,
+        };
+        bool lastA = Last(a), lastB = Last(b);
+        if (lastA == lastB || a.Kind != b.Kind || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0 || Family(a) == 0 || Family(a) != Family(b))
             return null;
         if (Weight(a) is not { Count: > 1 } shapeA || Weight(b) is not { } shapeB || shapeA.Count != shapeB.Count) return null;
         int rank = shapeB.Count;

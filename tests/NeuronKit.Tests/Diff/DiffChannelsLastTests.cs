@@ -94,6 +94,50 @@ public class DiffChannelsLastTests
     }
 
     [Fact]
+    public void A_transposed_convolution_s_channels_last_kernel_pairs_with_PyTorch_s_weight()
+    {
+        // Given ConvTranspose2d(2, 3, 2)'s weight [in 2, out 3, 2, 2] and the same values as Keras' kernel [2, 2, out 3, in 2]
+        double[] weight = [.. Enumerable.Range(0, 24).Select(i => Math.Sin(i + 1))];
+        double[] kernel = new double[24];
+        for (int i = 0; i < 2; i++)
+            for (int o = 0; o < 3; o++)
+                for (int h = 0; h < 2; h++)
+                    for (int w = 0; w < 2; w++)
+                        kernel[((h * 2 + w) * 3 + o) * 2 + i] = weight[((i * 3 + o) * 2 + h) * 2 + w];
+        using var a = new CheckpointBuilder().Values("up.weight", DType.Float64, [2, 3, 2, 2], weight).Values("up.bias", DType.Float64, [3], [1, 2, 3]).Model();
+        using var b = new CheckpointBuilder().Values("up.kernel", DType.Float64, [2, 2, 3, 2], kernel).Values("up.bias", DType.Float64, [3], [1, 2, 3])
+            .Class("up", "keras.layers.Conv2DTranspose").Model();
+
+        var up = Assert.Single(ModelDiff.Compute(a, b).Layers);
+
+        Assert.Equal(("ConvTranspose2d", "B's channels-last kernel read as [in, k…]"), (up.Kind, up.BAxes!.Name));
+        Assert.All(up.Neurons, n => Assert.Equal((0.0, 0.0), (n.L2Delta, n.MaxAbs)));
+    }
+
+    [Fact]
+    public void A_depthwise_kernel_s_slices_are_PyTorch_s_less_a_dimension_of_one()
+    {
+        // Given a depthwise Conv2d(2, 4, 3, groups=2) weight [4, 1, 3, 3] and Keras' DepthwiseConv2D kernel [3, 3, in 2,
+        // multiplier 2], output channel c·2 + k being kernel[:, :, c, k]
+        double[] weight = [.. Enumerable.Range(0, 36).Select(i => Math.Sin(i + 1))];
+        double[] kernel = new double[36];
+        for (int j = 0; j < 4; j++)
+            for (int h = 0; h < 3; h++)
+                for (int w = 0; w < 3; w++)
+                    kernel[(h * 3 + w) * 4 + j] = weight[(j * 3 + h) * 3 + w];
+        using var a = new CheckpointBuilder().Values("dw.weight", DType.Float64, [4, 1, 3, 3], weight).Values("dw.bias", DType.Float64, [4], [1, 2, 3, 4]).Model();
+        using var b = new CheckpointBuilder().Values("dw.depthwise_kernel", DType.Float64, [3, 3, 2, 2], kernel).Values("dw.bias", DType.Float64, [4], [1, 2, 3, 4])
+            .Class("dw", "keras.layers.DepthwiseConv2D").Model();
+
+        var diff = ModelDiff.Compute(a, b);
+
+        var dw = Assert.Single(diff.Layers);
+        Assert.Empty(diff.Mismatched);
+        Assert.Null(dw.BAxes);
+        Assert.All(dw.Neurons, n => Assert.Equal((0.0, 0.0), (n.L2Delta, n.MaxAbs)));
+    }
+
+    [Fact]
     public void The_json_names_the_reading_and_the_side_by_side_shows_B_in_A_s_order()
     {
         var json = CliRun.Of("diff", Fixtures.Path("flax/checkpoint_torch.pt"), Fixtures.Path("flax/checkpoint.msgpack"), "--json");
