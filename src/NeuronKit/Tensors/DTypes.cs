@@ -27,6 +27,17 @@ public static class DTypes
         (DType.Complex128, 16, "complex128"),
     ];
 
+    /// <summary>
+    /// The type PyTorch names <paramref name="name"/> (<c>float32</c>, <c>bfloat16</c>, …; NumPy's and ml_dtypes' names for
+    /// the same types are these), or null.
+    /// </summary>
+    public static DType? FromName(string name)
+    {
+        foreach (var (dtype, _, known) in Table)
+            if (known == name) return dtype;
+        return null;
+    }
+
     /// <summary>Bytes per element.</summary>
     public static int Size(this DType dtype) => Table[(int)dtype].Size;
 

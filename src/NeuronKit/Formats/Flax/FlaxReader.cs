@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using NeuronKit.Containers.Msgpack;
+using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Flax;
@@ -154,13 +155,14 @@ public sealed class FlaxReader : ICheckpointReader
             if (shape.Items.Any(d => d.Kind != MsgpackKind.Integer || d.Integer < 0))
                 throw new CheckpointException($"{file}'s array '{name}' has a shape that is not a list of sizes");
             long[] dims = [.. shape.Items.Select(d => d.Integer)];
-            if (FlaxDTypes.Of(type.Text!) is not { } dtype) return (dims, null, type.Text!, data);
+            // Flax writes NumPy's dtype.name (ml_dtypes' for bfloat16 and the 8-bit floats), PyTorch's names for the same types.
+            if (DTypes.FromName(type.Text!) is not { } dtype) return (dims, null, type.Text!, data);
             long count = 1;
             foreach (long d in dims)
-                count = d == 0 || count <= long.MaxValue / d ? count * d : throw new CheckpointException($"{file}'s array '{name}' has a shape {ShapeText(dims)} too large to be an array");
+                count = d == 0 || count <= long.MaxValue / d ? count * d : throw new CheckpointException($"{file}'s array '{name}' has a shape {dims.Text()} too large to be an array");
             bool tooLarge = count > long.MaxValue / dtype.Size();
             if (tooLarge || count * dtype.Size() != data.DataLength)
-                throw new CheckpointException($"{file}'s array '{name}' holds {data.DataLength:N0} bytes, but {ShapeText(dims)} of {type.Text} is " +
+                throw new CheckpointException($"{file}'s array '{name}' holds {data.DataLength:N0} bytes, but {dims.Text()} of {type.Text} is " +
                     (tooLarge ? "more than any file holds" : (count * dtype.Size()).ToString("N0", CultureInfo.InvariantCulture)));
             return (dims, dtype, type.Text!, data);
         }
@@ -180,7 +182,5 @@ public sealed class FlaxReader : ICheckpointReader
             if (tensor is not null) Tensors.Add(tensor);
             else Unread[name] = unread!;
         }
-
-        private static string ShapeText(long[] dims) => $"[{string.Join(", ", dims)}]";
     }
 }
