@@ -73,10 +73,13 @@ public sealed class Model : IDisposable
     /// unit j is input H + j; a recurrent layer named as its own consumer is read through its weight_hh). Throws
     /// <see cref="RequestException"/> saying why not.
     /// </summary>
-    public LayerEdge Edge(Layer producer, string consumer)
+    public LayerEdge Edge(Layer producer, string consumer) => Edge(producer, consumer, []);
+
+    // As Edge(producer, consumer), with per-channel layers named on the way (a BatchNorm between them).
+    private LayerEdge Edge(Layer producer, string consumer, IReadOnlyList<Layer> through)
     {
         var layer = Layer(consumer);
-        string evidence = $"--consumer {consumer} (asked for)";
+        string evidence = $"--consumer {consumer} (asked for)" + (through.Count == 0 ? "" : $", through {string.Join(", ", through.Select(t => t.Name))}");
         // A consumer the file already names keeps the mapping found for it (an offset after a concatenation, GPT-2's value third).
         if (Graph.ConsumersOf(producer).FirstOrDefault(e => e.Consumer == layer) is { } found)
             return found with { Evidence = [evidence, .. found.Evidence], Assumed = false };
@@ -87,7 +90,7 @@ public sealed class Model : IDisposable
         var directions = RecurrentEdges.Directions(Layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First()), producer);
         return (directions.Count > 1
                 ? GraphConventions.FitConcatenated(producer, layer, directions, evidence, assumed: false)
-                : LayerGraph.Fit(producer, layer, [], evidence, assumed: false))
+                : LayerGraph.Fit(producer, layer, through, evidence, assumed: false))
             ?? throw new RequestException(layer.Implementation.InputWidth(layer, 1) is { } width
                 ? $"layer '{layer.Name}' reads {width} inputs, which do not fit the {producer.NeuronCount} neurons of '{producer.Name}'" +
                     (LayerGraph.ChannelsLast(producer) && width % producer.NeuronCount == 0
@@ -96,17 +99,34 @@ public sealed class Model : IDisposable
     }
 
     /// <summary>
-    /// The edges to the layers named <paramref name="consumers"/> (<c>--consumer</c>, each as <see cref="Edge"/> makes it),
+    /// The edges to the layers named <paramref name="consumers"/> (<c>--consumer</c>, each as <see cref="Edge(Layer, string)"/> makes it),
     /// then, for a recurrent layer, its own <c>weight_hh</c> edge: the names say what reads the layer's output, and the
     /// layer's previous output feeds its own gates whatever reads it. Naming the layer itself puts that edge where it is
     /// named instead. Throws <see cref="RequestException"/> when a name does not fit.
     /// </summary>
     public IReadOnlyList<LayerEdge> Edges(Layer producer, IReadOnlyList<string> consumers)
     {
-        List<LayerEdge> edges = [.. consumers.Select(c => Edge(producer, c))];
+        List<LayerEdge> edges = [.. NamedEdges(producer, consumers)];
         if (!edges.Any(e => e.Feedback) && producer.Implementation.FeedbackParts(producer, 0) is not null)
             edges.Add(RecurrentEdges.Feedback(producer, $"--consumer names what reads {producer.Name}'s output; its own recurrence reads it too"));
         return edges;
+    }
+
+    /// <summary>
+    /// The edges to the layers named <paramref name="consumers"/>, each as <see cref="Edge(Layer, string)"/> makes it; a
+    /// per-channel layer of the producer's width among them (a BatchNorm) is on the way to the others, as one between
+    /// numbered children is, where no graph says so (Flax's Conv_0, BatchNorm_0, Dense_0). Throws
+    /// <see cref="RequestException"/> when a name does not fit, or only such layers are named.
+    /// </summary>
+    public IReadOnlyList<LayerEdge> NamedEdges(Layer producer, IReadOnlyList<string> consumers)
+    {
+        var layers = consumers.Select(c => Layer(c)).ToList();
+        List<Layer> through = [.. layers.Where(l => l != producer && l.Implementation.PassesChannels && l.NeuronCount == producer.NeuronCount).Distinct()];
+        var readers = consumers.Where((_, k) => !through.Contains(layers[k])).ToList();
+        if (through.Count > 0 && readers.Count == 0)
+            throw new RequestException($"layer '{through[0].Name}' ({through[0].Kind}) passes the channels of '{producer.Name}' on, one for one: " +
+                "name the layer that reads them after it too", [$"--consumer {through[0].Name} --consumer LAYER"]);
+        return [.. readers.Select(c => Edge(producer, c, through))];
     }
 
     /// <summary>

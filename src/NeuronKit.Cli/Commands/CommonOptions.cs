@@ -9,7 +9,7 @@ internal static class CommonOptions
 {
     public static Argument<string> File() => new("FILE")
     {
-        Description = "The checkpoint: PyTorch, safetensors (or its index.json), ONNX, GGUF, TorchSharp .dat, NumPy .npy/.npz; told by content (see neuron formats). " +
+        Description = "The checkpoint: PyTorch, safetensors (or its index.json), ONNX, GGUF, TorchSharp .dat, NumPy .npy/.npz, Keras .h5/.keras, Flax .msgpack; told by content (see neuron formats). " +
             "An http(s):// URL is read by range requests; a folder opens as the model it holds (model.safetensors, a Trainer's checkpoint-500/).",
     };
 

@@ -46,7 +46,7 @@ internal static class EditCommand
         };
         var consumers = new Option<string[]>("--consumer")
         {
-            Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable).",
+            Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable). A per-channel layer named too (a BatchNorm) is taken as on the way to the others.",
             AllowMultipleArgumentsPerToken = false,
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the edited model to OUT (a new file, or over one)." };
@@ -81,7 +81,7 @@ internal static class EditCommand
             {
                 var neuron = model.Layer(name).Neuron(j);
                 if (parse.GetValue(outgoing))
-                    neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : [.. named.Select(c => model.Edge(neuron.Layer, c))]);
+                    neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : model.NamedEdges(neuron.Layer, named));
                 targets.Add((neuron, action is EditAction.SetParts arrays ? arrays.PartsOf(neuron, parse.GetValue(part))
                     : ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
             }

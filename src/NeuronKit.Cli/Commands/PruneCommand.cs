@@ -29,7 +29,7 @@ internal static class PruneCommand
         var consumers = new Option<string[]>("--consumer")
         {
             Description = "The layer that reads a pruned layer's output where the file tells none (repeatable); its inputs shrink too. " +
-                "Layers whose consumers the file tells keep those.",
+                "Layers whose consumers the file tells keep those. A per-channel layer named too (a BatchNorm) is taken as on the way to the others.",
             AllowMultipleArgumentsPerToken = false,
         };
         var output = new Option<string?>("--output", "-o") { Description = "Write the pruned model to OUT." };

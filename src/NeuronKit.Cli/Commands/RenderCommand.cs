@@ -29,7 +29,7 @@ internal static class RenderCommand
         };
         var consumers = new Option<string[]>("--consumer")
         {
-            Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable).",
+            Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable). A per-channel layer named too (a BatchNorm) is taken as on the way to the others.",
             AllowMultipleArgumentsPerToken = false,
             HelpName = "LAYER",
         };

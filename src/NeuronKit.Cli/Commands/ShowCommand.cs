@@ -44,7 +44,7 @@ internal static class ShowCommand
         var consumers = new Option<string[]>("--consumer")
         {
             Description = "With --outgoing: the layer that reads this one's output, where the file cannot tell (repeatable); " +
-                "it replaces the consumers found. A recurrent layer's own weight_hh is added unless you name the layer itself.",
+                "it replaces the consumers found. A recurrent layer's own weight_hh is added unless you name the layer itself. A per-channel layer named too (a BatchNorm) is taken as on the way to the others.",
             AllowMultipleArgumentsPerToken = false,
         };
         var output = new Option<string?>("--output", "-o")

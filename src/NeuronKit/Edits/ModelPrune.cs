@@ -274,7 +274,7 @@ public sealed class ModelPrune
         // Named consumers stand in where the file tells none; a layer whose consumers the file does tell keeps them.
         var known = model.Graph.ConsumersOf(layer);
         var edges = named is { Count: > 0 } && known.All(e => e.Feedback)
-            ? [.. known, .. named.Select(c => model.Edge(layer, c))]
+            ? [.. known, .. model.NamedEdges(layer, named)]
             : known.ToList();
         if (edges.All(e => e.Feedback))
             throw new RequestException($"layer '{layer.Name}' has no known consumer: {model.Graph.WhyNoConsumer(layer)}; " +

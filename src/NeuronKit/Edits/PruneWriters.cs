@@ -11,6 +11,7 @@ internal static class PruneWriters
         new Formats.Gguf.GgufPruneWriter(),
         new Formats.PyTorch.PyTorchPruneWriter(),
         new Formats.TorchSharp.TorchSharpPruneWriter(),
+        new Formats.Flax.FlaxPruneWriter(),
     ];
 
     /// <summary>The writer of <paramref name="format"/>, or null.</summary>

@@ -22,12 +22,13 @@ namespace NeuronKit.Formats.Flax;
 /// </summary>
 public sealed class FlaxReader : ICheckpointReader
 {
-    private const sbyte ArrayExtension = 1, ScalarExtension = 3;
+    internal const sbyte ArrayExtension = 1;
+    private const sbyte ScalarExtension = 3;
     private const string ChunkedMarker = "__msgpack_chunked_array__";
 
     // The collections of a Flax variables tree whose layers are named without them; and the optimizer's state.
     private static readonly string[] LayerCollections = ["params", "batch_stats"];
-    private const string OptimizerState = "opt_state";
+    internal const string OptimizerState = "opt_state";
 
     /// <inheritdoc/>
     public string Name => "flax";

@@ -64,15 +64,6 @@ public class FlaxReaderTests
     }
 
     [Fact]
-    public void Prune_is_refused_by_format()
-    {
-        var run = CliRun.Of("prune", Fixture("checkpoint.msgpack"), "Conv_0", "1", "--consumer", "Dense_0", "-o", Path.Combine(Path.GetTempPath(), "never.msgpack"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("pruning flax files is not supported", run.Stderr);
-    }
-
-    [Fact]
     public void A_model_folder_opens_its_flax_model_msgpack()
     {
         using var folder = new TempFolder();
