@@ -54,6 +54,7 @@ internal static class PruneCommand
             if (parse.GetValue(json)) ReportJson.Write(stdout, PruneReport.Of(prune, dry));
             else PruneTextWriter.Write(stdout, prune, dry);
             foreach (var stale in StaleConfigSize.Of(prune)) stderr.WriteLine($"note: {Note(stale)}");
+            foreach (string note in prune.Notes) stderr.WriteLine($"note: {note}");
         }));
         return command;
     }

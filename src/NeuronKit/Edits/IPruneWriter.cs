@@ -25,4 +25,10 @@ public interface IPruneWriter
     /// per-axis scales, a recurrent node's initial state): planned, reported and checked like the others.
     /// </summary>
     IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts) => [];
+
+    /// <summary>
+    /// What the user must know of the pruned file that the format keeps beyond its tensors (a model config inside it that
+    /// still gives the old sizes), one sentence each; printed as notes.
+    /// </summary>
+    IReadOnlyList<string> Notes(ModelPrune prune) => [];
 }

@@ -39,6 +39,12 @@ public sealed class ModelPrune
     /// <summary>The consumer layers whose inputs shrink, by name.</summary>
     public IReadOnlyList<string> Consumers { get; }
 
+    /// <summary>
+    /// What the format keeps beyond the tensors that the prune leaves as it was (a Keras file's model config, which still
+    /// gives the old sizes), one sentence each; none for most formats.
+    /// </summary>
+    public IReadOnlyList<string> Notes => PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? [];
+
     /// <summary>Where the pruned model was written, as the caller named it; null while only planned.</summary>
     public string? WrittenTo { get; private set; }
 
@@ -294,7 +300,9 @@ public sealed class ModelPrune
     private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
     {
         var items = part.Slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Where(i => i.Item.Kind != SliceKind.All).ToList();
-        if (part.Direction == PartDirection.Out && items.Count > 1) items = items[^1..];
+        // A recurrent consumer's input column is the one index among its gate blocks' ranges (PyTorch's
+        // weight_ih[g·H:(g+1)·H, j], Keras' kernel[j, g·u:(g+1)·u]): the blocks keep their other columns.
+        if (part.Direction == PartDirection.Out && items.Count > 1) items = [.. items.Where(i => i.Item.Kind == SliceKind.Index)];
         // An ONNX recurrent tensor holds every direction's layer along dim 0 (W[d, g·H + j]); the directions lose the same
         // units (CheckSharedTensors), so the cut is the same for each.
         if (items.Count == 2 && items[0] is { Dim: 0, Item.Kind: SliceKind.Index }

@@ -12,6 +12,7 @@ internal static class PruneWriters
         new Formats.PyTorch.PyTorchPruneWriter(),
         new Formats.TorchSharp.TorchSharpPruneWriter(),
         new Formats.Flax.FlaxPruneWriter(),
+        new Formats.Keras.KerasPruneWriter(),
     ];
 
     /// <summary>The writer of <paramref name="format"/>, or null.</summary>

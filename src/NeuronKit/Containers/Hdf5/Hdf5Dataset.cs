@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using NeuronKit.Edits;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Containers.Hdf5;
@@ -33,6 +35,59 @@ public sealed class Hdf5Dataset : Hdf5Object
 
     /// <summary>The byte length of the elements.</summary>
     public long ByteLength => Shape.Aggregate(1L, (n, d) => n * d) * _type.Size;
+
+    /// <summary>
+    /// Plans shrinking the dataset in place to <paramref name="shape"/> holding <paramref name="data"/> (row-major): the
+    /// data written where it lies and the bytes it no longer uses zeroed, the dataspace's dimensions (and maximum
+    /// dimensions, unless unlimited) and the layout's size made the new ones, a version 2 header's checksums made again.
+    /// Only a contiguous dataset in a file NeuronKit can write (<see cref="MappedFile"/>) can be shrunk so.
+    /// </summary>
+    internal void PlanShrink(IReadOnlyList<long> shape, byte[] data, PatchSet patches)
+    {
+        string what = $"dataset '{Path}'";
+        if (IsCompact) throw new RequestException($"{what} keeps its data inside its HDF5 object header (compact), which a prune does not rewrite");
+        if (File.Source is not MappedFile target) throw new RequestException($"{what} is not in a file NeuronKit can write");
+        if (shape.Count != Shape.Count || data.LongLength > ByteLength || data.LongLength != shape.Aggregate(1L, (n, d) => n * d) * _type.Size)
+            throw new ArgumentException($"a shrink of {what} needs as many dimensions and at most its bytes, in full", nameof(data));
+        patches.Write(target, DataAddress, data);
+        patches.Write(target, DataAddress + data.LongLength, new byte[ByteLength - data.LongLength]);
+        var space = Header.Find(Hdf5MessageType.Dataspace)!;
+        var head = File.Bytes(space.Address, 4, what);
+        int version = head[0], rank = head[1], flags = head[2];
+        long dims = space.Address + (version == 1 ? 8 : 4);
+        var lengths = shape.Select(d => Length(d)).ToList();
+        for (int d = 0; d < rank; d++) Write(target, dims + d * File.LengthSize, lengths[d], patches, what);
+        // Maximum dimensions follow when flag 1 is set; an unlimited one (all bits set) stays so.
+        if ((flags & 1) != 0)
+            for (int d = 0; d < rank; d++)
+            {
+                long at = dims + (rank + d) * File.LengthSize;
+                if (!File.Bytes(at, File.LengthSize, what).ContainsAnyExcept((byte)0xff)) continue;
+                Write(target, at, lengths[d], patches, what);
+            }
+        // A contiguous layout (version 3 or 4, class 1): its address, then its size.
+        var layout = Header.Find(Hdf5MessageType.DataLayout)!;
+        Write(target, layout.Address + 2 + File.OffsetSize, Length(data.LongLength), patches, what);
+        foreach (var (start, end) in Header.Checksummed)
+        {
+            var covered = new byte[end - start];
+            patches.Read(target, File.SourceOffset(start, covered.Length, what), covered);
+            var checksum = new byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(checksum, Hdf5Checksum.Of(covered));
+            Write(target, end, checksum, patches, what);
+        }
+    }
+
+    // A length as the file stores lengths: little-endian, LengthSize bytes.
+    private byte[] Length(long value)
+    {
+        var bytes = new byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        return bytes[..File.LengthSize];
+    }
+
+    private void Write(MappedFile target, long address, byte[] bytes, PatchSet patches, string what) =>
+        patches.Write(target, File.SourceOffset(address, bytes.Length, what), bytes);
 
     internal static Hdf5Dataset Read(Hdf5File file, string path, Hdf5ObjectHeader header)
     {

@@ -10,12 +10,19 @@ internal sealed class Hdf5ObjectHeader
     private const int MaxMessages = 1 << 16;
     private const int MaxChunks = 1 << 10;
 
-    private Hdf5ObjectHeader(long address, IReadOnlyList<Hdf5Message> messages, int version)
+    private Hdf5ObjectHeader(long address, IReadOnlyList<Hdf5Message> messages, int version, IReadOnlyList<(long Start, long End)> checksummed)
     {
         Address = address;
         Messages = messages;
         Version = version;
+        Checksummed = checksummed;
     }
+
+    /// <summary>
+    /// A version 2 header's chunks as the checksums cover them: bytes [Start, End) of each (from its OHDR or OCHK
+    /// signature), its checksum in the four bytes at End; none in version 1.
+    /// </summary>
+    public IReadOnlyList<(long Start, long End)> Checksummed { get; }
 
     /// <summary>The header's address.</summary>
     public long Address { get; }
@@ -62,6 +69,7 @@ internal sealed class Hdf5ObjectHeader
             first = address + 16; // the prefix is padded to 8-byte alignment
         }
         chunks.Enqueue((first, firstLength));
+        List<(long Start, long End)> checksummed = version == 2 ? [(address, first + firstLength)] : [];
         while (chunks.Count > 0)
         {
             var (at, length) = chunks.Dequeue();
@@ -74,6 +82,7 @@ internal sealed class Hdf5ObjectHeader
                     throw file.Corrupt($"{what} continues at byte {at} without an OCHK block");
                 messagesAt = at + 4;
                 length -= 8;
+                checksummed.Add((at, at + 4 + length));
             }
             var fields = new Hdf5Fields(file.Bytes(messagesAt, length, what), file, what);
             int messageHeader = version == 1 ? 8 : creationOrder ? 6 : 4;
@@ -100,6 +109,6 @@ internal sealed class Hdf5ObjectHeader
                 }
             }
         }
-        return new Hdf5ObjectHeader(address, messages, version);
+        return new Hdf5ObjectHeader(address, messages, version, checksummed);
     }
 }

@@ -39,14 +39,8 @@ public sealed class KerasReader : ICheckpointReader
         var source = ByteSources.Open(path);
         try
         {
-            var (file, config) = Hdf5File.IsHdf5(source.Span(0, (int)Math.Min(8, source.Length)))
-                ? OpenHdf5(source, name)
-                : OpenArchive(source, name);
-            var legacy = KerasLegacyWeights.Find(file, config);
-            var weights = legacy ?? KerasVarsWeights.Find(file, config)
-                ?? throw new CheckpointException($"{name} is an HDF5 file without Keras weights: it lists no layer_names (model.save, " +
-                    "save_weights) and has no layers group (Keras 3)", ["NeuronKit reads the HDF5 files Keras writes; h5py reads any other"]);
-            return Checkpoint(path, source, file, weights, Sequence(config, byPath: legacy is null));
+            var (file, weights, sequence, _) = Read(source, name);
+            return Checkpoint(path, source, file, weights, sequence);
         }
         catch (OverflowException)
         {
@@ -58,6 +52,22 @@ public sealed class KerasReader : ICheckpointReader
             source.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The HDF5 file of a Keras file or archive in <paramref name="source"/>, its weights (each with its dataset) and its
+    /// model's layer sequence; throws <see cref="CheckpointException"/> for a file without Keras weights.
+    /// </summary>
+    internal static (Hdf5File File, IReadOnlyList<KerasWeight> Weights, IReadOnlyList<SequenceStep> Sequence, bool Configured) Read(ByteSource source, string name)
+    {
+        var (file, config) = Hdf5File.IsHdf5(source.Span(0, (int)Math.Min(8, source.Length)))
+            ? OpenHdf5(source, name)
+            : OpenArchive(source, name);
+        var legacy = KerasLegacyWeights.Find(file, config);
+        var weights = legacy ?? KerasVarsWeights.Find(file, config)
+            ?? throw new CheckpointException($"{name} is an HDF5 file without Keras weights: it lists no layer_names (model.save, " +
+                "save_weights) and has no layers group (Keras 3)", ["NeuronKit reads the HDF5 files Keras writes; h5py reads any other"]);
+        return (file, weights, Sequence(config, byPath: legacy is null), config is not null);
     }
 
     private static (Hdf5File, KerasConfig?) OpenHdf5(ByteSource source, string name)

@@ -125,15 +125,6 @@ public class KerasReaderTests
     }
 
     [Fact]
-    public void Prune_is_refused_by_format()
-    {
-        var run = CliRun.Of("prune", Fixture("mlp.h5"), "dense", "1", "--consumer", "dense_1", "-o", Path.Combine(Path.GetTempPath(), "never.h5"));
-
-        Assert.Equal(2, run.Exit);
-        Assert.Contains("pruning keras files is not supported", run.Stderr);
-    }
-
-    [Fact]
     public void A_consumer_after_a_flatten_of_channels_last_output_is_refused_saying_why()
     {
         // flatten.h5: Conv2D(2) → Flatten → Dense: conv2d's channel j is dense's inputs j, j + 2, …, no one slice

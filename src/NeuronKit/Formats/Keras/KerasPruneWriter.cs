@@ -1,0 +1,43 @@
+using NeuronKit.Containers.Zip;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Formats.Keras;
+
+/// <summary>
+/// Writes a Keras HDF5 file (or <c>.keras</c> archive) with some weights cut smaller, as a copy of the file shrunk in
+/// place: each cut dataset's kept bytes written where its data lies (the bytes it no longer uses zeroed), its dataspace
+/// and layout given the new shape and size, a version 2 object header's checksums made again, and a .keras archive's
+/// CRC-32 of its weights; every other byte as it was. HDF5 keeps no other record of a dataset's size, so the file stays
+/// valid and keeps its size: the space a cut frees stays in it, as it does in any HDF5 file a dataset shrinks in.
+/// </summary>
+internal sealed class KerasPruneWriter : IPruneWriter
+{
+    /// <inheritdoc/>
+    public string Format => "keras";
+
+    /// <inheritdoc/>
+    public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
+    {
+        string name = Path.GetFileName(checkpoint.Path);
+        if (checkpoint.Tensors[0].Storage.Source is not MappedFile source) throw new RequestException($"{name} is not a file NeuronKit can write");
+        var datasets = KerasReader.Read(source, name).Weights.ToDictionary(w => w.Name, w => w.Dataset, StringComparer.Ordinal);
+        var patches = new PatchSet();
+        foreach (var cut in cuts) datasets[cut.Tensor.Name].PlanShrink(cut.NewShape, cut.KeptBytes(), patches);
+        if (ZipCrcUpdate.IsZip(source)) ZipCrcUpdate.Plan(source, patches);
+        File.Copy(checkpoint.Path, output);
+        using var handle = File.OpenHandle(output, FileMode.Open, FileAccess.ReadWrite);
+        foreach (var run in patches.Runs(source.Path)) RandomAccess.Write(handle, run.Bytes, run.Offset);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Notes(ModelPrune prune)
+    {
+        var checkpoint = prune.Model.Checkpoint;
+        if (checkpoint.Tensors[0].Storage.Source is not MappedFile source || !KerasReader.Read(source, Path.GetFileName(checkpoint.Path)).Configured)
+            return [];
+        string sizes = string.Join(", ", prune.Targets.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
+        return [$"the model config inside {Path.GetFileName(checkpoint.Path)} still gives the layers their old sizes ({sizes}): " +
+            "keras.models.load_model would build those and refuse the weights; build the model with the new sizes and load the pruned file with model.load_weights"];
+    }
+}

@@ -1,0 +1,78 @@
+using NeuronKit.Containers.Hdf5;
+using NeuronKit.Edits;
+using NeuronKit.Tensors;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Edits;
+
+/// <summary>
+/// <c>neuron prune</c> on Keras files writes the bytes make_prune_keras.py judged: opened by Python's zipfile (every CRC)
+/// and h5py (every version 2 header checksum), each dataset the original's with exactly the slices numpy deletes, and a
+/// numpy forward pass of Keras' equations equal to the original's with the units ablated.
+/// </summary>
+public class PruneKerasTests
+{
+    private const string Pinned = "keras/expected_prune.json";
+
+    public static TheoryData<string> Cases() => [.. PinnedCases.Read(Pinned).Select(c => c.GetProperty("name").GetString()!)];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void The_pruned_file_is_the_one_h5py_and_numpy_accepted(string name)
+    {
+        using var folder = new TempFolder();
+        var pinned = PinnedCases.Named(Pinned, name);
+
+        string output = PinnedCases.Prune(pinned, folder, "pruned" + Path.GetExtension(pinned.GetProperty("input").GetString()!));
+
+        Assert.Equal([output], Directory.GetFiles(folder.Path));
+        Assert.Equal(new FileInfo(Fixtures.Path(pinned.GetProperty("input").GetString()!)).Length, new FileInfo(output).Length);
+    }
+
+    [Fact]
+    public void A_file_with_a_model_config_gets_a_note_that_the_config_keeps_the_old_sizes()
+    {
+        var withConfig = CliRun.Of("prune", Fixtures.Path("keras/mlp.h5"), "dense", "1", "--dry-run");
+        var weightsOnly = CliRun.Of("prune", Fixtures.Path("keras/rnn.weights.h5"), "lstm", "2", "--consumer", "gru", "--dry-run");
+
+        Assert.True(withConfig.Exit == 0, withConfig.Stderr);
+        Assert.Contains("note: the model config inside mlp.h5 still gives the layers their old sizes (dense 6 → 5)", withConfig.Stderr);
+        Assert.True(weightsOnly.Exit == 0, weightsOnly.Stderr);
+        Assert.DoesNotContain("note:", weightsOnly.Stderr);
+    }
+
+    [Fact]
+    public void A_recurrent_consumer_loses_the_unit_s_row_of_its_kernel_and_keeps_every_gate_column()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("keras/rnn.h5"), "lstm", "1", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Matches(@"lstm\.recurrent_kernel +\[4, 16\] → \[3, 12\] +dim 1: 1, 5, 9, 13; dim 0: 1", run.Stdout);
+        Assert.Matches(@"gru\.kernel +\[4, 9\] → \[3, 9\] +dim 0: 1", run.Stdout);
+    }
+
+    [Fact]
+    public void Every_version_2_object_header_chunk_holds_the_lookup3_checksum_of_its_bytes()
+    {
+        using var source = MappedFile.Open(Fixtures.Path("keras/mlp_latest.h5"));
+        var file = Hdf5File.Open(source, 0, source.Length, "mlp_latest.h5");
+        var dataset = (Hdf5Dataset)file.Root.Find("model_weights/dense/dense/kernel:0")!;
+
+        Assert.Equal(2, dataset.Header.Version);
+        Assert.NotEmpty(dataset.Header.Checksummed);
+        foreach (var (start, end) in dataset.Header.Checksummed)
+            Assert.Equal(BitConverter.ToUInt32(source.Span(end, 4)), Hdf5Checksum.Of(source.Span(start, (int)(end - start))));
+    }
+
+    [Fact]
+    public void A_compact_dataset_is_not_shrunk()
+    {
+        using var source = MappedFile.Open(Fixtures.Path("keras/mlp_latest.h5"));
+        var file = Hdf5File.Open(source, 0, source.Length, "mlp_latest.h5");
+        var bias = (Hdf5Dataset)file.Root.Find("model_weights/dense_1/dense_1/bias:0")!;
+
+        var refused = Assert.Throws<RequestException>(() => bias.PlanShrink([2], new byte[8], new PatchSet()));
+
+        Assert.Contains("keeps its data inside its HDF5 object header (compact)", refused.Message);
+    }
+}
