@@ -1,3 +1,4 @@
+using NeuronKit.Edits;
 using NeuronKit.Tests.Cli;
 
 namespace NeuronKit.Tests.Edits;
@@ -47,6 +48,18 @@ public class PruneFlaxTests
         Assert.Equal(2, run.Exit);
         Assert.Contains("opt_state.0.v_row.Dense_1.kernel is the optimizer's state of Dense_1.kernel but has the shape [4], not [4, 2]", run.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
+    public void An_array_Flax_split_into_chunks_is_not_cut()
+    {
+        using var model = Model.Open(Fixtures.Path("flax/chunked.msgpack"));
+        var embedding = model.Checkpoint.Tensors.Single(t => t.Name == "Embed_0.embedding");
+
+        var refused = Assert.Throws<RequestException>(() =>
+            new NeuronKit.Formats.Flax.FlaxPruneWriter().Companions(model.Checkpoint, [TensorCut.Along(embedding, 1, [0])]));
+
+        Assert.Contains("Embed_0.embedding is an array Flax split into chunks (over 2^30 bytes), which prune does not rewrite", refused.Message);
     }
 
     [Fact]

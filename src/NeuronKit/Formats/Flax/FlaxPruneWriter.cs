@@ -41,6 +41,10 @@ internal sealed class FlaxPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
     {
+        // An array Flax split into chunks is read through them joined; writing it again would be chunking it as Flax does.
+        if (cuts.FirstOrDefault(c => c.Tensor.Storage.Source is JoinedBytes) is { } chunked)
+            throw new RequestException($"{chunked.Tensor.Name} is an array Flax split into chunks (over 2^30 bytes), which prune does not rewrite",
+                ["ablate with neuron edit --zero --outgoing instead"]);
         var byName = cuts.ToDictionary(c => c.Tensor.Name, StringComparer.Ordinal);
         string prefix = FlaxReader.OptimizerState + ".";
         var parameters = checkpoint.Tensors.Where(t => !t.Name.StartsWith(prefix, StringComparison.Ordinal)).Select(t => t.Name).ToHashSet(StringComparer.Ordinal);

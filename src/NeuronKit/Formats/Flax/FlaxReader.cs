@@ -10,7 +10,8 @@ namespace NeuronKit.Formats.Flax;
 //  the state dict of a tree (nested maps of string keys; a list's items under "0", "1", …) packed by msgpack;
 //  each array an extension of type 1 (a NumPy scalar: type 3, shape []) whose bytes are msgpack again: [shape, dtype
 //  name, bin of the array's C-order bytes], in the byte order of the machine that wrote them (little-endian: x86, ARM);
-//  an array over 2^30 bytes split into {"__msgpack_chunked_array__": true, "shape": {…}, "chunks": {"0": array, …}}.
+//  an array over 2^30 bytes split into {"__msgpack_chunked_array__": true, "shape": {…}, "chunks": {"0": array, …}},
+//  read as one array whose bytes are the chunks' in order.
 //  flax.training's checkpoints hold a TrainState: {"step", "params", "opt_state", "batch_stats"?}; transformers'
 //  flax_model.msgpack holds the params collection's tree itself ({"bert": {…}}).
 
@@ -101,7 +102,7 @@ public sealed class FlaxReader : ICheckpointReader
             switch (value.Kind)
             {
                 case MsgpackKind.Map when value[ChunkedMarker] is not null:
-                    Add(name, null, $"an array Flax split into {value["chunks"]?.Entries.Count ?? 0} chunks (it does so over 2^30 bytes), which NeuronKit does not join");
+                    Chunked(value, name);
                     break;
                 case MsgpackKind.Map:
                     foreach (var (key, child) in value.Entries)
@@ -139,6 +140,45 @@ public sealed class FlaxReader : ICheckpointReader
         }
 
         private static string Join(string prefix, string key) => prefix.Length == 0 ? key : $"{prefix}.{key}";
+
+        // An array Flax split into chunks (flax/serialization.py, _chunk_array_leaves_in_place: over 2^30 bytes, the array
+        // flattened and cut into 1-D arrays): its shape and chunks as maps keyed "0", "1", …; the chunks' bytes, joined in
+        // order, are the array's.
+        private void Chunked(MsgpackValue value, string name)
+        {
+            if (value["shape"] is not { Kind: MsgpackKind.Map } shape || value["chunks"] is not { Kind: MsgpackKind.Map } chunks)
+                throw new CheckpointException($"{file}'s chunked array '{name}' has no map of its shape and its chunks");
+            long[] dims = [.. Listed(shape, name, "shape").Select(d => d is { Kind: MsgpackKind.Integer, Integer: >= 0 } ? d.Integer
+                : throw new CheckpointException($"{file}'s chunked array '{name}' has a shape that is not a list of sizes"))];
+            var parts = Listed(chunks, name, "chunks").Select((chunk, k) => chunk is { Kind: MsgpackKind.Extension, ExtensionType: ArrayExtension }
+                ? Parts(chunk, $"{name}, chunk {k}")
+                : throw new CheckpointException($"{file}'s chunked array '{name}' has a chunk {k} that is not an array")).ToList();
+            if (parts.FindIndex(p => p.DType is null) is >= 0 and var k)
+            {
+                Add(name, null, $"of type {parts[k].TypeName}, which NeuronKit does not read (in {parts.Count} chunks)");
+                return;
+            }
+            var dtype = parts.Count == 0 ? null : parts[0].DType;
+            if (dtype is null || parts.Any(p => p.DType != dtype || p.Dims.Length != 1))
+                throw new CheckpointException($"{file}'s chunked array '{name}' has {(parts.Count == 0 ? "no chunks" : "chunks that are not 1-D arrays of one type")}");
+            long count = 1;
+            foreach (long d in dims)
+                count = d == 0 || count <= long.MaxValue / d / dtype.Value.Size() ? count * d : throw new CheckpointException($"{file}'s chunked array '{name}' has a shape {dims.Text()} too large to be an array");
+            long bytes = parts.Sum(p => p.Data.DataLength);
+            if (bytes != count * dtype.Value.Size())
+                throw new CheckpointException($"{file}'s chunked array '{name}' holds {bytes:N0} bytes in {parts.Count} chunks, but {dims.Text()} of {parts[0].TypeName} is {count * dtype.Value.Size():N0}");
+            var joined = new JoinedBytes(source, [.. parts.Select(p => (p.Data.DataOffset, p.Data.DataLength))]);
+            Add(name, TensorInfo.Contiguous(name, dtype.Value, dims, new TensorStorage(name, joined, 0, bytes)), null);
+        }
+
+        // A map's values under the keys "0", "1", … in order: how Flax writes a tuple.
+        private List<MsgpackValue> Listed(MsgpackValue map, string name, string what)
+        {
+            for (int k = 0; k < map.Entries.Count; k++)
+                if (map.Entries[k].Key.Name != k.ToString(CultureInfo.InvariantCulture))
+                    throw new CheckpointException($"{file}'s chunked array '{name}' has a {what} map whose key {k} is not \"{k}\"");
+            return [.. map.Entries.Select(e => e.Value)];
+        }
 
         // An array's extension, where its type is one NeuronKit reads; else the layer is listed as unread.
         private void Array(MsgpackValue extension, string name)
