@@ -18,7 +18,7 @@ public static class ModelFolder
         "consolidated.safetensors", "consolidated.00.pth",                           // Meta's and Mistral's reference releases
         "model.onnx",                                                                // optimum's exports
         "model.keras", "model.weights.h5", "model.h5", "tf_model.h5",                // Keras 3, Keras 2, transformers' TensorFlow weights
-        "flax_model.msgpack",                                                        // transformers' Flax weights
+        "flax_model.msgpack.index.json", "flax_model.msgpack",                       // transformers' Flax weights
     ];
 
     // What a training loop saves beside the weights (transformers' Trainer, Accelerate): never the model.
@@ -30,7 +30,7 @@ public static class ModelFolder
     private const int Listed = 5; // an error names a few of a folder's models, not a screenful
 
     private static readonly string[] CheckpointEndings =
-        [".safetensors", ".safetensors.index.json", ".bin.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat",
+        [".safetensors", ".safetensors.index.json", ".bin.index.json", ".msgpack.index.json", ".gguf", ".onnx", ".pt", ".pth", ".bin", ".ckpt", ".npz", ".npy", ".dat",
          ".h5", ".hdf5", ".keras", ".msgpack"];
 
     /// <summary>

@@ -20,6 +20,9 @@ internal sealed class FlaxPruneWriter : IPruneWriter
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
         string file = Path.GetFileName(checkpoint.Path);
+        if (checkpoint.Files.Count > 1)
+            throw new RequestException($"{file} is a sharded model: prune writes one Flax file",
+                ["prune the shard that holds the layer and its consumers, if one does"]);
         var source = checkpoint.Tensors[0].Storage.Source;
         // An array's bin is the last item of its extension: the two end together.
         var extensions = new Dictionary<long, MsgpackValue>();

@@ -35,7 +35,7 @@ public sealed class FlaxReader : ICheckpointReader
     public string Name => "flax";
 
     /// <inheritdoc/>
-    public string Description => "Flax parameters as flax.serialization writes them (msgpack: transformers' flax_model.msgpack, flax.training checkpoints)";
+    public string Description => "Flax parameters as flax.serialization writes them (msgpack: transformers' flax_model.msgpack and its shards by their index.json, flax.training checkpoints)";
 
     /// <inheritdoc/>
     public bool Detect(ReadOnlySpan<byte> head)

@@ -12,7 +12,8 @@ namespace NeuronKit.Formats.Safetensors;
 //                        end exclusive; sorted by offset the tensors tile the buffer exactly, and the file ends with it.
 // A sharded model adds model.safetensors.index.json: {"metadata": {"total_size": …}, "weight_map": {"<name>": "<shard file>"}}
 // (huggingface_hub serialization/_base.py); every shard is a safetensors file of its own. transformers' older
-// pytorch_model.bin.index.json is the same JSON over torch.save shards (PyTorchShards).
+// pytorch_model.bin.index.json is the same JSON over torch.save shards (PyTorchShards), flax_model.msgpack.index.json
+// over Flax's (FlaxShards).
 
 /// <summary>
 /// Reads safetensors files, and sharded models through their index (opening the index or any shard it lists), lazily:
@@ -38,7 +39,9 @@ public sealed partial class SafetensorsReader : ICheckpointReader
         if (IsIndex(Head(path)))
         {
             var index = SafetensorsIndex.Read(path);
-            return HoldsTorchShards(index) ? PyTorch.PyTorchShards.Open(path, index) : SafetensorsShards.Open(path, index);
+            return HoldsTorchShards(index) ? PyTorch.PyTorchShards.Open(path, index)
+                : Flax.FlaxShards.Hold(index) ? Flax.FlaxShards.Open(path, index)
+                : SafetensorsShards.Open(path, index);
         }
         var file = ByteSources.Open(path);
         try

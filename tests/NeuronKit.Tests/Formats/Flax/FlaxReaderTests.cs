@@ -64,6 +64,55 @@ public class FlaxReaderTests
     }
 
     [Fact]
+    public void A_sharded_model_reads_whole_through_its_index_and_its_folder_opens_the_index()
+    {
+        // Given the shards and their index in a folder beside another msgpack file (a TrainState's)
+        using var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(Fixture("sharded"))) File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        File.Copy(Fixture("checkpoint.msgpack"), Path.Combine(folder.Path, "train_state.msgpack"));
+
+        using var model = Model.Open(folder.Path);
+
+        Assert.Equal("flax", model.Checkpoint.Format);
+        Assert.EndsWith("flax_model.msgpack.index.json", model.Checkpoint.Path);
+        Assert.Equal("2", model.Checkpoint.Metadata["shards"]);
+        Assert.Equal(3, model.Checkpoint.Files.Count);
+        Assert.Equal(["embeddings.word_embeddings", "embeddings.LayerNorm", "encoder.layer.0.dense", "head"], model.Layers.Select(l => l.Name));
+    }
+
+    [Fact]
+    public void A_shard_that_holds_an_array_the_index_places_elsewhere_is_refused()
+    {
+        using var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(Fixture("sharded"))) File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        string index = Path.Combine(folder.Path, "flax_model.msgpack.index.json");
+        File.WriteAllText(index, File.ReadAllText(index).Replace("\"head/bias\": \"flax_model-00002-of-00002.msgpack\"", "\"head/bias\": \"flax_model-00001-of-00002.msgpack\""));
+
+        var refused = Assert.Throws<CheckpointException>(() => Model.Open(index));
+
+        Assert.Contains("flax_model.msgpack.index.json places tensor 'head/bias' in flax_model-00001-of-00002.msgpack, but flax_model-00001-of-00002.msgpack does not hold it", refused.Message);
+    }
+
+    [Fact]
+    public void An_edit_of_a_sharded_model_writes_into_the_shard_that_holds_the_part_and_a_prune_is_refused()
+    {
+        using var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(Fixture("sharded"))) File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        string index = Path.Combine(folder.Path, "flax_model.msgpack.index.json");
+        var first = File.ReadAllBytes(Path.Combine(folder.Path, "flax_model-00001-of-00002.msgpack"));
+
+        var edit = CliRun.Of("edit", index, "encoder.layer.0.dense", "3", "--zero", "--in-place");
+        var prune = CliRun.Of("prune", index, "encoder.layer.0.dense", "3", "--consumer", "head", "-o", Path.Combine(folder.Path, "pruned.msgpack"));
+
+        Assert.True(edit.Exit == 0, edit.Stderr);
+        using (var model = Model.Open(index))
+            Assert.All(model.Neuron("encoder.layer.0.dense", 3).Parts, p => Assert.All(p.ToDoubles(), v => Assert.Equal(0, v)));
+        Assert.Equal(first, File.ReadAllBytes(Path.Combine(folder.Path, "flax_model-00001-of-00002.msgpack")));
+        Assert.Equal(2, prune.Exit);
+        Assert.Contains("flax_model.msgpack.index.json is a sharded model: prune writes one Flax file", prune.Stderr);
+    }
+
+    [Fact]
     public void A_model_folder_opens_its_flax_model_msgpack()
     {
         using var folder = new TempFolder();
