@@ -125,6 +125,8 @@ public sealed class TrackModelFilesTests : IDisposable
     [InlineData("run/pytorch_model-00001-of-00002.bin", "run/pytorch_model.bin")]
     [InlineData("run/pytorch_model.bin.index.json", "run/pytorch_model.bin")]
     [InlineData("run/pytorch_model.bin", "run/pytorch_model.bin")]
+    [InlineData("run/flax_model-00002-of-00002.msgpack", "run/flax_model.msgpack")]
+    [InlineData("run/flax_model.msgpack.index.json", "run/flax_model.msgpack")]
     public void Names_alone_group_a_model_s_files(string path, string group)
     {
         Assert.Equal(group, ModelFiles.GroupOf(path));
