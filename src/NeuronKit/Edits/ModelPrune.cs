@@ -205,12 +205,18 @@ public sealed class ModelPrune
     // nn.LSTM/GRU/RNN keep one hidden size for every layer and direction: their sub-layers shrink together or not at all.
     private static void CheckRecurrentSiblings(Model model, List<(Layer Layer, List<long> Removed)> targets)
     {
-        foreach (var group in model.Layers.Where(l => l.Gates is not null && l.Module is not null).GroupBy(l => l.Module))
+        // A PyTorch module's layers and directions; a Keras Bidirectional's two, built from one layer's config.
+        var byName = model.Layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First());
+        var groups = model.Layers.Where(l => l.Gates is not null && l.Module is not null).GroupBy(l => l.Module!)
+            .Select(g => (Name: g.Key, Layers: (IReadOnlyList<Layer>)[.. g]))
+            .Concat(model.Layers.Where(l => l.Implementation is Layers.Kinds.KerasRecurrent)
+                .Select(l => Graph.RecurrentEdges.Directions(byName, l)).Where(d => d.Count > 1).DistinctBy(d => d[0])
+                .Select(d => (Name: d[0].Name[..d[0].Name.LastIndexOf('.')], Layers: d)));
+        foreach (var (name, siblings) in groups)
         {
-            var siblings = group.ToList();
             var counts = siblings.Select(s => targets.FirstOrDefault(t => t.Layer == s).Removed?.Count ?? 0).ToList();
             if (counts.Distinct().Count() > 1)
-                throw new RequestException($"'{group.Key}' keeps one hidden size for all its layers and directions " +
+                throw new RequestException($"'{name}' keeps one hidden size for all its layers and directions " +
                     $"({string.Join(", ", siblings.Select(s => s.Name))}): prune as many units of each",
                     [$"--neurons {string.Join(",", siblings.Select(s => $"{s.Name}:J"))} (one J per layer)"]);
         }

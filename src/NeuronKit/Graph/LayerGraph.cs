@@ -83,8 +83,9 @@ public sealed class LayerGraph
             return new(consumer, ChannelMap.Identity, groups, through,
                 [evidence, $"{inputs} per group of the {fed} channels it is fed: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
         }
-        // Only a fully connected layer reads a flattened input; a channels-last producer's flatten interleaves its channels.
-        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer))
+        // Only a fully connected layer reads a flattened input; a channels-last producer's flatten interleaves its channels,
+        // as a recurrent layer's does (its output is [time, units]: unit j is inputs j, j + units, …).
+        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer) && producer.Gates is null)
         {
             long spread = width / fed;
             return new(consumer, new ChannelMap(0, spread), 1, through,

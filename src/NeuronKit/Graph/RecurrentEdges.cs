@@ -74,11 +74,20 @@ internal static partial class RecurrentEdges
 
     /// <summary>
     /// The directions whose outputs are concatenated with <paramref name="producer"/>'s, in order (<c>rnn.l1</c>,
-    /// <c>rnn.l1_reverse</c>; an ONNX node's <c>.forward</c>, <c>.reverse</c>), the producer among them; just the producer when it
+    /// <c>rnn.l1_reverse</c>; an ONNX node's <c>.forward</c>, <c>.reverse</c>; a Keras Bidirectional's
+    /// <c>bidirectional.forward_lstm</c>, <c>bidirectional.backward_lstm</c>), the producer among them; just the producer when it
     /// is no sub-layer of a bidirectional module.
     /// </summary>
     public static IReadOnlyList<Layer> Directions(IReadOnlyDictionary<string, Layer> byName, Layer producer)
     {
+        // A Keras Bidirectional's two layers, forward first (merge_mode concat): Keras 2 names them forward_lstm and
+        // backward_lstm after the layer it wraps, Keras 3's paths forward_layer and backward_layer.
+        if (producer.Implementation is KerasRecurrent && KerasDirection().Match(producer.Name) is { Success: true } keras)
+        {
+            var (wrapper, inner) = (keras.Groups["top"].Value, keras.Groups["inner"].Value);
+            List<Layer> both = [.. ((string[])[$"{wrapper}.forward_{inner}", $"{wrapper}.backward_{inner}"]).Select(byName.GetValueOrDefault).OfType<Layer>()];
+            return both.Count == 2 ? both : [producer];
+        }
         if (producer.Implementation is OnnxRecurrent && producer.Module is not null)
             return [.. byName.Values.Where(l => l.Module == producer.Module && l.Implementation is OnnxRecurrent).OrderBy(l => l.StackIndex)];
         if (producer.Implementation is not Recurrent || producer.Module is null || SubLayer().Match(producer.Name) is not { Success: true } name)
@@ -89,4 +98,7 @@ internal static partial class RecurrentEdges
 
     [GeneratedRegex(@"^(?<top>(?<m>.+)\.l(?<k>\d+))(?:_reverse)?$", RegexOptions.CultureInvariant)]
     private static partial Regex SubLayer();
+
+    [GeneratedRegex(@"^(?<top>.+)\.(?:forward|backward)_(?<inner>[^.]+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex KerasDirection();
 }

@@ -52,6 +52,31 @@ public class PruneKerasTests
     }
 
     [Fact]
+    public void A_bidirectional_layer_s_directions_lose_as_many_units_each_and_its_consumer_the_concatenated_rows()
+    {
+        string file = Fixtures.Path("keras/rnn.weights.h5");
+
+        var alone = CliRun.Of("prune", file, "--neurons", "bidirectional.forward_layer:1", "--consumer", "dense", "--dry-run");
+        var both = CliRun.Of("prune", file, "--neurons", "bidirectional.forward_layer:1,bidirectional.backward_layer:2", "--consumer", "dense", "--dry-run");
+
+        Assert.Equal(2, alone.Exit);
+        Assert.Contains("'bidirectional' keeps one hidden size for all its layers and directions", alone.Stderr);
+        Assert.True(both.Exit == 0, both.Stderr);
+        // Forward first, as Keras concatenates them: forward unit 1 is input 1, backward unit 2 is input 3 + 2.
+        Assert.Matches(@"dense\.kernel +\[6, 2\] → \[4, 2\] +dim 0: 1, 5", both.Stdout);
+    }
+
+    [Fact]
+    public void A_recurrent_layer_named_as_read_by_a_layer_of_a_multiple_of_its_units_is_not_taken_as_flattened()
+    {
+        // Its output is [time, units]: a flatten would interleave the units (j, j + 3, …), no block of rows per unit.
+        var run = CliRun.Of("show", Fixtures.Path("keras/rnn.weights.h5"), "gru", "1", "--outgoing", "--consumer", "dense");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("layer 'dense' reads 6 inputs, which do not fit the 3 neurons of 'gru'", run.Stderr);
+    }
+
+    [Fact]
     public void Every_version_2_object_header_chunk_holds_the_lookup3_checksum_of_its_bytes()
     {
         using var source = MappedFile.Open(Fixtures.Path("keras/mlp_latest.h5"));
