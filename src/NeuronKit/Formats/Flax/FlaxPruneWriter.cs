@@ -23,7 +23,9 @@ internal sealed class FlaxPruneWriter : IPruneWriter
         if (checkpoint.Files.Count > 1)
             throw new RequestException($"{file} is a sharded model: prune writes one Flax file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);
-        var source = checkpoint.Tensors[0].Storage.Source;
+        // The file's own bytes (a chunked array's are joined from them).
+        var source = checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault()
+            ?? throw new RequestException($"{file} is not a file NeuronKit can write");
         // An array's bin is the last item of its extension: the two end together.
         var extensions = new Dictionary<long, MsgpackValue>();
         Collect(MsgpackParser.Parse(source, 0, source.Length, file), extensions);

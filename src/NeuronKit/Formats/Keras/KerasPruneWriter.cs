@@ -20,7 +20,9 @@ internal sealed class KerasPruneWriter : IPruneWriter
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
         string name = Path.GetFileName(checkpoint.Path);
-        if (checkpoint.Tensors[0].Storage.Source is not MappedFile source) throw new RequestException($"{name} is not a file NeuronKit can write");
+        // The file's own bytes: a compact dataset's are kept apart (UnwritableBytes), and one of those may come first.
+        var source = checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault()
+            ?? throw new RequestException($"{name} is not a file NeuronKit can write");
         var datasets = KerasReader.Read(source, name).Weights.ToDictionary(w => w.Name, w => w.Dataset, StringComparer.Ordinal);
         var patches = new PatchSet();
         foreach (var cut in cuts) datasets[cut.Tensor.Name].PlanShrink(cut.NewShape, cut.KeptBytes(), patches);
@@ -34,7 +36,8 @@ internal sealed class KerasPruneWriter : IPruneWriter
     public IReadOnlyList<string> Notes(ModelPrune prune)
     {
         var checkpoint = prune.Model.Checkpoint;
-        if (checkpoint.Tensors[0].Storage.Source is not MappedFile source || !KerasReader.Read(source, Path.GetFileName(checkpoint.Path)).Configured)
+        if (checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault() is not { } source
+            || !KerasReader.Read(source, Path.GetFileName(checkpoint.Path)).Configured)
             return [];
         string sizes = string.Join(", ", prune.Targets.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
         return [$"the model config inside {Path.GetFileName(checkpoint.Path)} still gives the layers their old sizes ({sizes}): " +
