@@ -295,6 +295,11 @@ public sealed class ModelPrune
         if (edges.FirstOrDefault(e => e.Residual) is { } residual)
             throw new RequestException($"layer '{layer.Name}' feeds a residual add on its way to '{residual.Consumer.Name}': the other branch " +
                 "would need the same channels removed", ["prune the matching channels of both branches together, or ablate with neuron edit --zero --outgoing"]);
+        // A Keras DepthwiseConv2D's input channel c has its own filters, making outputs c·multiplier + m: cutting c would
+        // remove those outputs too, and all that reads them.
+        if (edges.FirstOrDefault(e => !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ChannelsLastDepthwiseConv) is { } depthwise)
+            throw new RequestException($"'{depthwise.Consumer.Name}' is a depthwise convolution that reads '{layer.Name}': each of its input " +
+                "channels has filters and outputs of its own, which would go too", ["ablate with neuron edit --zero --outgoing instead"]);
         if (edges.FirstOrDefault(e => e.Groups > 1) is { } grouped)
             throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {grouped.Groups} groups: removing a channel " +
                 "would unbalance its groups", ["ablate with neuron edit --zero --outgoing instead"]);

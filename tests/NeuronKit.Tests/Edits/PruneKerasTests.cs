@@ -76,6 +76,17 @@ public class PruneKerasTests
         Assert.Contains("layer 'dense' reads 6 inputs, which do not fit the 3 neurons of 'gru'", run.Stderr);
     }
 
+    [Theory]
+    [InlineData("conv2d")]
+    [InlineData("batch_normalization")]
+    public void A_layer_read_by_a_depthwise_convolution_is_refused_since_its_outputs_would_go_too(string layer)
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("keras/cnn.keras"), layer, "1", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains($"'depthwise_conv2d' is a depthwise convolution that reads '{layer}': each of its input channels has filters and outputs of its own", run.Stderr);
+    }
+
     [Fact]
     public void Every_version_2_object_header_chunk_holds_the_lookup3_checksum_of_its_bytes()
     {
