@@ -9,7 +9,8 @@ namespace NeuronKit.Graph;
 /// a layer, forward through what reads its output (in a Sequential model the next layer, in a Functional one the layers
 /// whose inbound nodes name it) to the layers with weights that read it; a per-channel layer (a BatchNormalization) on the
 /// way is passed through, as are layers without weights that keep channel j where it is (Dropout, Activation, pooling, a
-/// global pooling, padding) or add it to another branch's channel j (Add: a residual). A Concatenate on the last axis
+/// global pooling, padding) or join it with another branch's channel j (Add: a residual; Multiply, a gate; Maximum,
+/// Minimum): the consumer's weights for channel j then read both branches. A Concatenate on the last axis
 /// moves the channels by those of the inputs before it. A Flatten or Reshape after a channels-last layer interleaves the
 /// channels: channel j becomes inputs j, j + C, j + 2C, …, which no one slice of the consumer's weights holds. A recurrent
 /// layer's own recurrent_kernel also reads its previous output, and a Bidirectional's two directions are read as its
@@ -34,6 +35,10 @@ internal static class ModelSequence
     // added to this one's, and the consumer's weights for channel j read both.
     private static readonly HashSet<string> Merging = new(StringComparer.Ordinal) { "Add", "Subtract", "Average" };
 
+    // Layers without weights that join branches channel by channel otherwise (a gate: Multiply; Maximum, Minimum): channel
+    // j of the output is a function of each branch's channel j alone, so the consumer's weights for channel j read both.
+    private static readonly HashSet<string> Combining = new(StringComparer.Ordinal) { "Multiply", "Maximum", "Minimum" };
+
     // Layers without weights that lay the channels out anew.
     private static readonly HashSet<string> Rearranging = new(StringComparer.Ordinal) { "Flatten", "Reshape" };
 
@@ -46,7 +51,7 @@ internal static class ModelSequence
     // among them, where its channels sit among what the next layer reads (from Offset, of Channels in all), whether a
     // Flatten or Reshape laid them out anew, and whether a merge added another branch to them.
     private sealed record Path(IReadOnlyList<int> Steps, IReadOnlyList<Layer> Through, long Offset, long Channels,
-        bool Rearranged = false, bool Residual = false)
+        bool Rearranged = false, bool Residual = false, string? CombinedBy = null)
     {
         public int Step => Steps[^1];
     }
@@ -177,6 +182,8 @@ internal static class ModelSequence
                 pending.Push(reached with { Rearranged = true });
             else if (Merging.Contains(step.Class))
                 pending.Push(reached with { Residual = true });
+            else if (Combining.Contains(step.Class))
+                pending.Push(reached with { Residual = true, CombinedBy = reached.CombinedBy ?? step.Class });
             else if (step.Class == "Concatenate" && Concatenated(path, k) is { } joined)
                 pending.Push(reached with { Offset = path.Offset + joined.Before, Channels = joined.Total });
             else if (step.Class == "Concatenate")
@@ -196,11 +203,14 @@ internal static class ModelSequence
                     Map = edge.Map with { Offset = edge.Map.Offset + path.Offset * edge.Map.Spread },
                     Evidence = [.. edge.Evidence, $"{path.Offset} of them come before {producer.Name}'s: its unit j is input {path.Offset} + j"],
                 };
+            string joined = path.CombinedBy is { } combined
+                ? $"on the way a {combined} joins {producer.Name}'s output with another branch's, channel by channel"
+                : $"on the way another branch is added to {producer.Name}'s output";
             return path.Residual
                 ? edge with
                 {
                     Residual = true,
-                    Evidence = [.. edge.Evidence, $"on the way another branch is added to {producer.Name}'s output: {edge.Consumer.Name}'s weights for its unit j read that branch's channel j too"],
+                    Evidence = [.. edge.Evidence, $"{joined}: {edge.Consumer.Name}'s weights for its unit j read that branch's channel j too"],
                 }
                 : edge;
         }
@@ -240,7 +250,7 @@ internal static class ModelSequence
             long? channels = Models.Contains(step.Class) ? null
                 : _ofStep[k].Count > 0 ? (step.Merge is "sum" or "ave" ? _ofStep[k].Max(l => l.NeuronCount) : _ofStep[k].Sum(l => l.NeuronCount))
                 : step.Channels is { } input ? input
-                : (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class)) && _inputs[k].Count > 0 ? Channels(_inputs[k][0], depth + 1)
+                : (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class) || Combining.Contains(step.Class)) && _inputs[k].Count > 0 ? Channels(_inputs[k][0], depth + 1)
                 : step.Class == "Concatenate" && step.Axis == -1 && _inputs[k].Count > 0 ? Sum(_inputs[k].Select(i => Channels(i, depth + 1)))
                 : null;
             _channels[k] = channels;

@@ -52,7 +52,26 @@ public class ModelSequenceTests
     }
 
     [Theory]
-    [InlineData("Multiply", "merged (Multiply) reads it, and NeuronKit does not follow channels through Multiply")]
+    [InlineData("Multiply")]
+    [InlineData("Maximum")]
+    [InlineData("Minimum")]
+    public void A_gate_or_a_maximum_of_two_branches_passes_channel_j_on_shared_with_the_other_branch(string merge)
+    {
+        using var model = new CheckpointBuilder().Tensor("value.weight", 4, 3).Tensor("gate.weight", 4, 3).Tensor("head.weight", 2, 4)
+            .Step(new SequenceStep("x", "InputLayer") { Inputs = [] })
+            .Step(Step("value", "Dense", "x")).Step(Step("gate", "Dense", "x")).Step(Step("sigmoid", "Activation", "gate"))
+            .Step(Step("merged", merge, "value", "sigmoid")).Step(Step("head", "Dense", "merged")).Model();
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer("gate")));
+
+        Assert.Equal(("head", 0L, true), (edge.Consumer.Name, edge.Map.Offset, edge.Residual));
+        Assert.Contains($"gate → sigmoid (Activation) → merged ({merge}) → head", edge.Evidence[0]);
+        Assert.Equal($"on the way a {merge} joins gate's output with another branch's, channel by channel: head's weights for its unit j read that branch's channel j too",
+            edge.Evidence[^1]);
+    }
+
+    [Theory]
+    [InlineData("Dot", "merged (Dot) reads it, and NeuronKit does not follow channels through Dot")]
     [InlineData("Lambda", "merged (Lambda) reads it, and NeuronKit does not follow channels through Lambda")]
     [InlineData("Softmax", "merged (Softmax) reads it")]
     public void A_layer_that_mixes_channels_or_runs_code_ends_the_path_saying_so(string cls, string why)
