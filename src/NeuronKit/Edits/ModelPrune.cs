@@ -293,7 +293,7 @@ public sealed class ModelPrune
                 "pruning it would leave whatever reads it with inputs that no longer exist",
                 ["name it with --consumer LAYER"]);
         if (edges.FirstOrDefault(e => e.Residual) is { } residual)
-            throw new RequestException($"layer '{layer.Name}' feeds a residual add on its way to '{residual.Consumer.Name}': the other branch " +
+            throw new RequestException($"layer '{layer.Name}' feeds a merge with another branch (a residual add, a gate) on its way to '{residual.Consumer.Name}': the other branch " +
                 "would need the same channels removed", ["prune the matching channels of both branches together, or ablate with neuron edit --zero --outgoing"]);
         // A Keras DepthwiseConv2D's input channel c has its own filters, making outputs c·multiplier + m: cutting c would
         // remove those outputs too, and all that reads them.

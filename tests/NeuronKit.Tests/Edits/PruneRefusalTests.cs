@@ -7,7 +7,7 @@ namespace NeuronKit.Tests.Edits;
 public class PruneRefusalTests
 {
     [Theory]
-    [InlineData("graph/resblock.pt", "conv2", "0", "feeds a residual add on its way to 'fc'", "prune the matching channels of both branches together")]
+    [InlineData("graph/resblock.pt", "conv2", "0", "feeds a merge with another branch (a residual add, a gate) on its way to 'fc'", "prune the matching channels of both branches together")]
     [InlineData("graph/grouped.pt", "0", "1", "'2' reads '0' in 2 groups: removing a channel would unbalance its groups", "neuron edit --zero --outgoing")]
     [InlineData("prune/mlp.safetensors", "net.4", "0", "layer 'net.4' has no known consumer", "name it with --consumer LAYER")]
     [InlineData("prune/mlp.safetensors", "net.0", "0,1,2,3,4,5", "pruning all 6 neurons of 'net.0' would leave an empty layer", null)]
