@@ -29,6 +29,7 @@ internal static class LayerKinds
         new Norm(),
         new ConvTranspose(),
         new Conv(),
+        new DenseGeneral(),
         new ChannelsLastDepthwiseConv(),
         new ChannelsLastConvTranspose(),
         new ChannelsLastConv(),
