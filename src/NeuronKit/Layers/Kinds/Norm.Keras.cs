@@ -29,7 +29,9 @@ internal sealed partial class Norm
     // scale and a bias at least: a lone scale is too common a name elsewhere), and the note that says so; else null.
     private static (LayerCandidate Candidate, string Note)? Renamed(LayerCandidate candidate)
     {
-        foreach (var (roles, note, required) in (ReadOnlySpan<(Dictionary<string, string>, string, string[])>)[(KerasRoles, KerasNote, []), (FlaxRoles, FlaxNote, ["scale", "bias"])])
+        // A lone Flax scale is a norm's only where the module's name says norm (RMSNorm_0, final_norm): the name alone is too common.
+        string[] flaxRequired = candidate.ModuleName.Contains("norm", StringComparison.OrdinalIgnoreCase) ? ["scale"] : ["scale", "bias"];
+        foreach (var (roles, note, required) in (ReadOnlySpan<(Dictionary<string, string>, string, string[])>)[(KerasRoles, KerasNote, []), (FlaxRoles, FlaxNote, flaxRequired)])
             if (candidate.Tensors.Count > 0 && candidate.Tensors.All(t => roles.ContainsKey(t.Role)) && required.All(r => candidate.Find(r) is not null))
                 return (new LayerCandidate(candidate.Module, [.. candidate.Tensors.Select(t => new LayerTensor(roles[t.Role], t.Tensor))], candidate.ModuleClass), note);
         return null;
