@@ -38,7 +38,8 @@ internal sealed class JoinedBytes : ByteSource
     public override ReadOnlySpan<byte> Span(long offset, int length)
     {
         CheckRange(offset, length);
-        if (Pieces(offset, length).ToList() is [var (source, _, _)]) return _source.Span(source, length);
+        int r = Run(offset);
+        if (r >= 0 && offset + length <= _starts[r] + _runs[r].Length) return _source.Span(_runs[r].Offset + offset - _starts[r], length);
         var bytes = new byte[length];
         Read(offset, bytes);
         return bytes;
@@ -84,9 +85,8 @@ internal sealed class JoinedBytes : ByteSource
     // bytes, and how long it is.
     private IEnumerable<(long Source, long At, long Count)> Pieces(long offset, long length)
     {
-        int r = Array.BinarySearch(_starts, offset);
-        if (r < 0) r = ~r - 1;
-        for (long done = 0; done < length; r++)
+        long done = 0;
+        for (int r = Run(offset); done < length; r++)
         {
             long within = offset + done - _starts[r];
             long count = Math.Min(_runs[r].Length - within, length - done);
@@ -94,5 +94,13 @@ internal sealed class JoinedBytes : ByteSource
             yield return (_runs[r].Offset + within, done, count);
             done += count;
         }
+    }
+
+    // The run that starts at or last before offset: the one it lies in, or an empty run at the same start, which Pieces
+    // steps over and Span copies around.
+    private int Run(long offset)
+    {
+        int r = Array.BinarySearch(_starts, offset);
+        return r >= 0 ? r : ~r - 1;
     }
 }

@@ -161,12 +161,9 @@ public sealed class FlaxReader : ICheckpointReader
             var dtype = parts.Count == 0 ? null : parts[0].DType;
             if (dtype is null || parts.Any(p => p.DType != dtype || p.Dims.Length != 1))
                 throw new CheckpointException($"{file}'s chunked array '{name}' has {(parts.Count == 0 ? "no chunks" : "chunks that are not 1-D arrays of one type")}");
-            long count = 1;
-            foreach (long d in dims)
-                count = d == 0 || count <= long.MaxValue / d / dtype.Value.Size() ? count * d : throw new CheckpointException($"{file}'s chunked array '{name}' has a shape {dims.Text()} too large to be an array");
             long bytes = parts.Sum(p => p.Data.DataLength);
-            if (bytes != count * dtype.Value.Size())
-                throw new CheckpointException($"{file}'s chunked array '{name}' holds {bytes:N0} bytes in {parts.Count} chunks, but {dims.Text()} of {parts[0].TypeName} is {count * dtype.Value.Size():N0}");
+            if (ByteCount(dims, dtype.Value, $"chunked array '{name}'") is var expected && expected != bytes)
+                throw new CheckpointException($"{file}'s chunked array '{name}' holds {bytes:N0} bytes in {parts.Count} chunks, but {dims.Text()} of {parts[0].TypeName} is {Size(expected)}");
             var joined = new JoinedBytes(source, [.. parts.Select(p => (p.Data.DataOffset, p.Data.DataLength))]);
             Add(name, TensorInfo.Contiguous(name, dtype.Value, dims, new TensorStorage(name, joined, 0, bytes)), null);
         }
@@ -198,15 +195,22 @@ public sealed class FlaxReader : ICheckpointReader
             long[] dims = [.. shape.Items.Select(d => d.Integer)];
             // Flax writes NumPy's dtype.name (ml_dtypes' for bfloat16 and the 8-bit floats), PyTorch's names for the same types.
             if (DTypes.FromName(type.Text!) is not { } dtype) return (dims, null, type.Text!, data);
-            long count = 1;
-            foreach (long d in dims)
-                count = d == 0 || count <= long.MaxValue / d ? count * d : throw new CheckpointException($"{file}'s array '{name}' has a shape {dims.Text()} too large to be an array");
-            bool tooLarge = count > long.MaxValue / dtype.Size();
-            if (tooLarge || count * dtype.Size() != data.DataLength)
-                throw new CheckpointException($"{file}'s array '{name}' holds {data.DataLength:N0} bytes, but {dims.Text()} of {type.Text} is " +
-                    (tooLarge ? "more than any file holds" : (count * dtype.Size()).ToString("N0", CultureInfo.InvariantCulture)));
+            if (ByteCount(dims, dtype, $"array '{name}'") is var bytes && bytes != data.DataLength)
+                throw new CheckpointException($"{file}'s array '{name}' holds {data.DataLength:N0} bytes, but {dims.Text()} of {type.Text} is {Size(bytes)}");
             return (dims, dtype, type.Text!, data);
         }
+
+        // The bytes an array of dims and dtype holds, null when more than a long counts; what names it when its element
+        // count alone is too large.
+        private long? ByteCount(long[] dims, DType dtype, string what)
+        {
+            long count = 1;
+            foreach (long d in dims)
+                count = d == 0 || count <= long.MaxValue / d ? count * d : throw new CheckpointException($"{file}'s {what} has a shape {dims.Text()} too large to be an array");
+            return count > long.MaxValue / dtype.Size() ? null : count * dtype.Size();
+        }
+
+        private static string Size(long? bytes) => bytes?.ToString("N0", CultureInfo.InvariantCulture) ?? "more than any file holds";
 
         private (MsgpackValue Shape, MsgpackValue Type, MsgpackValue Data) Payload(MsgpackValue extension, string name)
         {

@@ -23,27 +23,16 @@ internal static class FlaxShards
     public static Checkpoint Open(string path, SafetensorsIndex index)
     {
         var reader = new FlaxReader();
-        var shards = new List<Checkpoint>();
+        // The index names an array by its path joined with '/', NeuronKit by the same path joined with '.'.
+        var shards = index.OpenShards(reader, "a Flax file", reader.Open,
+            part => part.Tensors.Select(t => t.Name).Concat(part.Graph.UnreadTensors.Keys).Select(n => n.Replace('.', '/')));
         try
         {
-            var tensors = new List<Tensors.TensorInfo>();
-            var unread = new Dictionary<string, string>(StringComparer.Ordinal);
-            var metadata = new Dictionary<string, string>(index.Metadata, StringComparer.Ordinal);
-            foreach (var shard in index.Shards)
-            {
-                index.CheckShardFile(shard);
-                if (!reader.Detect(SafetensorsReader.Head(index.ShardPath(shard))))
-                    throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a Flax file as its first shard is");
-                var part = reader.Open(index.ShardPath(shard));
-                shards.Add(part);
-                // The index names an array by its path joined with '/', NeuronKit by the same path joined with '.'.
-                index.CheckShardHolds(shard, part.Tensors.Select(t => t.Name).Concat(part.Graph.UnreadTensors.Keys).Select(n => n.Replace('.', '/')));
-                tensors.AddRange(part.Tensors);
-                foreach (var (name, why) in part.Graph.UnreadTensors) unread[name] = why;
-            }
+            var tensors = shards.SelectMany(s => s.Tensors).ToList();
+            var metadata = index.MetadataWith(shards);
             metadata["arrays"] = tensors.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            metadata["index"] = index.FileName;
-            metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            // Each name is in one shard only (CheckShardHolds), so the shards' unread arrays do not collide.
+            var unread = shards.SelectMany(s => s.Graph.UnreadTensors).ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal);
             return new Checkpoint(path, reader.Name, tensors, shards, metadata, new ModelGraph { UnreadTensors = unread }, files: index.Files);
         }
         catch

@@ -15,25 +15,11 @@ internal static class PyTorchShards
     public static Checkpoint Open(string path, SafetensorsIndex index)
     {
         var reader = new PyTorchReader();
-        var shards = new List<Checkpoint>();
+        var shards = index.OpenShards(reader, "a torch.save file", shard => reader.Open(shard, decodeLayouts: false), part => part.Tensors.Select(t => t.Name));
         try
         {
-            var tensors = new List<Tensors.TensorInfo>();
-            var metadata = new Dictionary<string, string>(index.Metadata, StringComparer.Ordinal);
-            foreach (var shard in index.Shards)
-            {
-                index.CheckShardFile(shard);
-                if (!reader.Detect(SafetensorsReader.Head(index.ShardPath(shard))))
-                    throw new CheckpointException($"{index.FileName} names shard '{shard}', which is not a torch.save file as its first shard is");
-                var part = reader.Open(index.ShardPath(shard), decodeLayouts: false);
-                shards.Add(part);
-                index.CheckShardHolds(shard, part.Tensors.Select(t => t.Name));
-                tensors.AddRange(part.Tensors);
-                foreach (var (key, value) in part.Metadata) metadata.TryAdd(key, value);
-            }
-            metadata["index"] = index.FileName;
-            metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return new Checkpoint(path, reader.Name, QuantizedWeights.Decode(tensors, path), shards, metadata, files: index.Files);
+            var tensors = shards.SelectMany(s => s.Tensors).ToList();
+            return new Checkpoint(path, reader.Name, QuantizedWeights.Decode(tensors, path), shards, index.MetadataWith(shards), files: index.Files);
         }
         catch
         {

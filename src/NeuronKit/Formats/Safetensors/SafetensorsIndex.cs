@@ -66,6 +66,49 @@ internal sealed class SafetensorsIndex
     public string ShardPath(string shard) => ByteSources.Sibling(Path, shard);
 
     /// <summary>
+    /// Every shard opened by <paramref name="open"/>, in order: each first vouched for (<see cref="CheckShardFile"/>),
+    /// recognised by <paramref name="reader"/> as the first shard was (else refused as not <paramref name="noun"/>), and
+    /// checked to hold exactly what the index places in it (<see cref="CheckShardHolds"/>), its contents named the index's
+    /// way by <paramref name="held"/>. On any failure the shards opened so far are closed.
+    /// </summary>
+    public List<Checkpoint> OpenShards(ICheckpointReader reader, string noun, Func<string, Checkpoint> open, Func<Checkpoint, IEnumerable<string>> held)
+    {
+        var shards = new List<Checkpoint>();
+        try
+        {
+            foreach (var shard in Shards)
+            {
+                CheckShardFile(shard);
+                if (!reader.Detect(SafetensorsReader.Head(ShardPath(shard))))
+                    throw new CheckpointException($"{FileName} names shard '{shard}', which is not {noun} as its first shard is");
+                var part = open(ShardPath(shard));
+                shards.Add(part);
+                CheckShardHolds(shard, held(part));
+            }
+            return shards;
+        }
+        catch
+        {
+            foreach (var shard in shards) shard.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The metadata of a model read through the index: the index's own, then each shard's (the first to give a key
+    /// wins), and the index's name and shard count.
+    /// </summary>
+    public Dictionary<string, string> MetadataWith(IEnumerable<Checkpoint> shards)
+    {
+        var metadata = new Dictionary<string, string>(Metadata, StringComparer.Ordinal);
+        foreach (var shard in shards)
+            foreach (var (key, value) in shard.Metadata) metadata.TryAdd(key, value);
+        metadata["index"] = FileName;
+        metadata["shards"] = Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return metadata;
+    }
+
+    /// <summary>
     /// True when <paramref name="bytes"/> is a JSON object whose <c>weight_map</c> names <paramref name="shard"/>; a file that is
     /// not such an index is no business of the shard's, so it does not fail here.
     /// </summary>
