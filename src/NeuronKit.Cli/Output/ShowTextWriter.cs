@@ -83,7 +83,7 @@ internal static class ShowTextWriter
             $"mean {TensorText.Number(mean)}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}{nonFinite}";
     }
 
-    /// <summary><c>--raw</c>: a quantized part's stored integers, then its scale and zero point (per element for a per-channel scheme).</summary>
+    /// <summary><c>--raw</c>: a quantized part's stored integers, then its scale and zero point (per element for a per-channel scheme), and its min where the layout adds one.</summary>
     private static void WriteStored(TextWriter stdout, NeuronPart part, QuantizedValues quantized, bool full)
     {
         string integers = TensorText.Format([.. quantized.Integers.Select(v => (double)v)], part.Shape, false, full, indent: 2);
@@ -100,6 +100,9 @@ internal static class ShowTextWriter
         stdout.WriteLine("  " + TensorText.Format(quantized.Scales, part.Shape, true, full, indent: 2));
         stdout.WriteLine("  zero point:");
         stdout.WriteLine("  " + TensorText.Format(quantized.ZeroPoints, part.Shape, !quantized.ZeroPoints.All(double.IsInteger), full, indent: 2));
+        if (quantized.Mins is not { } mins) return;
+        stdout.WriteLine("  min (what integer 0 decodes to):");
+        stdout.WriteLine("  " + TensorText.Format(mins, part.Shape, true, full, indent: 2));
     }
 
     /// <summary>Min, max, mean and L2 norm of the finite values, and how many are not finite.</summary>

@@ -1,9 +1,9 @@
 namespace NeuronKit.Tensors;
 
 /// <summary>
-/// Decoded values whose file keeps each as an integer under a scale and a zero point, <c>(q − z) · s</c>, in a layout of
-/// its own (GPTQ's and AWQ's groups, compressed-tensors' and BitNet's packs, GGUF's blocks) rather than as a PyTorch or
-/// ONNX quantized tensor.
+/// Decoded values whose file keeps each as an integer under a scale and a zero point, <c>(q − z) · s</c> (plus a min in
+/// some: <c>q · s + min</c>), in a layout of its own (GPTQ's and AWQ's groups, compressed-tensors', BitNet's and MLX's packs,
+/// GGUF's blocks) rather than as a PyTorch or ONNX quantized tensor.
 /// </summary>
 internal interface IStoredIntegers
 {
@@ -15,14 +15,20 @@ internal interface IStoredIntegers
 
     /// <summary>The integer, scale and zero point of element <paramref name="element"/> of the decoded tensor, row-major.</summary>
     (long Integer, double Scale, double ZeroPoint) StoredAt(long element);
+
+    /// <summary>
+    /// Element <paramref name="element"/>'s min, the value its integer 0 decodes to, in layouts that add one to
+    /// <c>(q − z) · s</c> (ggml's q4_1, q5_1, q2_k, q4_k, q5_k); null in the others.
+    /// </summary>
+    double? MinAt(long element) => null;
 }
 
 /// <summary>Reads the stored side of a view of values an <see cref="IStoredIntegers"/> decodes.</summary>
 internal static class StoredIntegers
 {
     /// <summary>
-    /// The integers, scales and zero points of <paramref name="view"/>'s elements, row-major (per tensor, the one scale and
-    /// zero point, as <see cref="QuantizedValues"/> has them); null unless its bytes are such values, or it has none.
+    /// The integers, scales, zero points (and mins) of <paramref name="view"/>'s elements, row-major (per tensor, the one
+    /// scale and zero point, as <see cref="QuantizedValues"/> has them); null unless its bytes are such values, or it has none.
     /// </summary>
     public static QuantizedValues? Read(TensorView view)
     {
@@ -31,8 +37,9 @@ internal static class StoredIntegers
         if (elements.Length == 0) return null;
         var (integers, scales, zeros) = (new long[elements.Length], new double[elements.Length], new double[elements.Length]);
         for (int i = 0; i < elements.Length; i++) (integers[i], scales[i], zeros[i]) = stored.StoredAt(elements[i]);
+        double[]? mins = stored.MinAt(elements[0]) is null ? null : [.. elements.Select(e => stored.MinAt(e)!.Value)];
         return stored.Axis is null
-            ? new QuantizedValues(stored.Scheme, integers, [scales[0]], [zeros[0]], null)
-            : new QuantizedValues(stored.Scheme, integers, scales, zeros, stored.Axis);
+            ? new QuantizedValues(stored.Scheme, integers, [scales[0]], [zeros[0]], null, mins is null ? null : [mins[0]])
+            : new QuantizedValues(stored.Scheme, integers, scales, zeros, stored.Axis, mins);
     }
 }

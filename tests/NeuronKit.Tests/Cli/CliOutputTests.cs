@@ -98,8 +98,8 @@ public class CliOutputTests
     }
 
     [Theory]
-    [InlineData("diff/mlx/q4", "fc", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors' and BitNet's packs and of GGUF's q8_0, q4_0, q5_0, q3_k, q6_k, q2_0, tq1_0 and tq2_0 blocks; fc.weight is stored as mlx int4 and shown as the values it decodes to ('neuron tensors' lists the file's tensors it is read from)")]
-    [InlineData("gguf/tiny_k_quants.gguf", "blk.0.attn_k", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors' and BitNet's packs and of GGUF's q8_0, q4_0, q5_0, q3_k, q6_k, q2_0, tq1_0 and tq2_0 blocks; blk.0.attn_k.weight is stored as q4_k and shown as the values it decodes to")]
+    [InlineData("diff/mlx/mxfp4", "fc", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0 blocks; fc.weight is stored as mlx mxfp4 and shown as the values it decodes to ('neuron tensors' lists the file's tensors it is read from)")]
+    [InlineData("gguf/tiny_nl_quants.gguf", "blk.0.attn_q", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0 blocks; blk.0.attn_q.weight is stored as iq4_xs and shown as the values it decodes to")]
     [InlineData("pytorch/seed_linear.pt", "0", "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values")]
     public void Show_raw_says_when_a_neuron_has_no_stored_integers_to_add(string file, string layer, string note)
     {

@@ -110,6 +110,34 @@ public class QuantizedStoredFormTests
             Assert.Equal(values[i], (float)(stored.Integers[i] - (long)stored.ZeroPoints[i]) * (float)stored.Scales[i]);
     }
 
+    [Theory]
+    [InlineData("q3")]      // 3-bit codes across bytes
+    [InlineData("mixed")]   // a module's own 8 bits from config.json
+    [InlineData("moe")]     // an expert of a stack [experts, out, in]: its groups along axis 2
+    [InlineData("gpt_oss")] // 8-bit affine beside a float mode's module
+    public void Show_raw_json_gives_an_MLX_neuron_s_integers_with_its_groups_scale_and_bias_as_the_min(string variant)
+    {
+        // Given a neuron of an affine MLX module, and its integers, scales and biases as numpy reads them from the file's bytes
+        using var root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json")));
+        var expected = root.RootElement.GetProperty("mlx_raw").EnumerateArray().Single(e => e.GetProperty("variant").GetString() == variant);
+
+        // When show --raw --json reads it
+        var run = CliRun.Of("show", Fixtures.Path($"diff/mlx/{variant}"), expected.GetProperty("layer").GetString()!,
+            expected.GetProperty("neuron").GetInt32().ToString(), "--raw", "--json");
+
+        // Then its weight's stored side is numpy's: each q, its group's scale, zero point 0 and its group's bias as the
+        // min (what q = 0 decodes to), along the inputs' axis
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var actual = json.RootElement.GetProperty("parts").EnumerateArray().Single(p => p.GetProperty("role").GetString() == "weight").GetProperty("quantized");
+        var want = expected.GetProperty("quantized");
+        Assert.Equal(want.EnumerateObject().Select(p => p.Name), actual.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(want.GetProperty("scheme").GetString(), actual.GetProperty("scheme").GetString());
+        Assert.Equal(want.GetProperty("axis").GetInt32(), actual.GetProperty("axis").GetInt32());
+        foreach (string key in new[] { "values", "scale", "zero_point", "min" })
+            Assert.Equal(want.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()), actual.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()));
+    }
+
     // The tensor names of a safetensors header: an 8-byte length, then a JSON object of them (and __metadata__).
     private static List<string> StoredNames(string path)
     {

@@ -87,6 +87,8 @@ internal static class FixtureOracle
         Assert.Equal(OracleQuery.Flatten(q.GetProperty("scale")), actual.Scales);
         Assert.Equal(OracleQuery.Flatten(q.GetProperty("zero_point")), actual.ZeroPoints.Select(v => (double)v));
         Assert.Equal(q.GetProperty("axis").ValueKind == JsonValueKind.Null ? null : q.GetProperty("axis").GetInt32(), actual.Axis);
+        // A layout that adds a min (ggml's q4_1, q4_k, …) has one per element; the others none.
+        Assert.Equal(q.TryGetProperty("min", out var min) ? OracleQuery.Flatten(min) : null, actual.Mins);
     }
 
     /// <summary>The same query through <c>neuron show --json</c>: the contract's shape, the reader's name, exact values.</summary>
@@ -121,7 +123,9 @@ internal static class FixtureOracle
             Assert.Equal(Depth(e.GetProperty("values")), Depth(a.GetProperty("values")));
             Assert.Equal(e.TryGetProperty("quantized", out var eq), a.TryGetProperty("quantized", out var aq));
             if (eq.ValueKind == JsonValueKind.Object)
-                foreach (string key in new[] { "scheme", "values", "scale", "zero_point", "axis" })
+            {
+                Assert.Equal(eq.TryGetProperty("min", out _), aq.TryGetProperty("min", out _));
+                foreach (string key in new[] { "scheme", "values", "scale", "zero_point", "axis", "min" }.Where(k => eq.TryGetProperty(k, out _)))
                 {
                     Assert.Equal(eq.GetProperty(key).ValueKind, aq.GetProperty(key).ValueKind);
                     if (eq.GetProperty(key).ValueKind is JsonValueKind.Array or JsonValueKind.Number)
@@ -131,6 +135,7 @@ internal static class FixtureOracle
                     }
                     else Assert.Equal(eq.GetProperty(key).GetString(), aq.GetProperty(key).GetString());
                 }
+            }
         }
     }
 

@@ -125,30 +125,42 @@ public class PageTests
     }
 
     [BrowserFact]
-    public async Task A_quantized_parts_stored_integers_open_under_its_values()
-    {
+    public async Task A_quantized_parts_stored_integers_open_under_its_values() =>
         // Given the page of neuron 5 of a Q8_0 GGUF layer, whose weight part carries its stored side
-        string file = Fixtures.Path("gguf/tiny_q8_0.gguf");
+        await AssertStoredSide("gguf/tiny_q8_0.gguf", "blk.0.attn_q", 5);
+
+    [BrowserFact]
+    public async Task A_q4_k_part_shows_its_min_after_its_zero_point() =>
+        // Given the page of neuron 2 of a Q4_K GGUF layer, whose stored side adds a min per sub-block
+        await AssertStoredSide("gguf/tiny_k_quants.gguf", "blk.0.attn_k", 2);
+
+    private static async Task AssertStoredSide(string fixture, string layer, int neuron)
+    {
+        string file = Fixtures.Path(fixture);
         await using var served = await ServedFolder.Start([file]);
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
         var page = await browser.NewPageAsync();
-        await page.GotoAsync($"{served.Server.Url}#file=0&layer=blk.0.attn_q&neuron=5");
-        var stored = page.Locator(".part[data-tensor='blk.0.attn_q.weight'] details.stored");
+        await page.GotoAsync($"{served.Server.Url}#file=0&layer={layer}&neuron={neuron}");
+        var stored = page.Locator($".part[data-tensor='{layer}.weight'] details.stored");
         await stored.WaitForAsync();
 
         // When its stored integers are opened
         await Assertions.Expect(stored.Locator(".integers")).ToBeHiddenAsync();
         await stored.Locator("summary").ClickAsync();
 
-        // Then they, the scales and the zero points are show --raw's, number for number
-        using var cli = JsonDocument.Parse(CliRun.Of("show", file, "blk.0.attn_q", "5", "--json").Stdout);
+        // Then they, the scales, the zero points (and the mins, where the type adds one) are show --raw's, number for number
+        using var cli = JsonDocument.Parse(CliRun.Of("show", file, layer, neuron.ToString(), "--json").Stdout);
         var quantized = cli.RootElement.GetProperty("parts")[0].GetProperty("quantized");
         await Assertions.Expect(stored.Locator("summary")).ToHaveTextAsync("stored integers (per_group_affine, axis 1)");
         await Assertions.Expect(stored.Locator(".integers")).ToBeVisibleAsync();
         Assert.Equal(OracleQuery.Flatten(quantized.GetProperty("values")), Numbers(await stored.Locator(".integers").InnerTextAsync()));
         Assert.Equal(OracleQuery.Flatten(quantized.GetProperty("scale")), Numbers(await stored.Locator(".scale").InnerTextAsync()));
         Assert.Equal(OracleQuery.Flatten(quantized.GetProperty("zero_point")), Numbers(await stored.Locator(".zero-point").InnerTextAsync()));
+        if (quantized.TryGetProperty("min", out var min))
+            Assert.Equal(OracleQuery.Flatten(min), Numbers(await stored.Locator(".min").InnerTextAsync()));
+        else
+            await Assertions.Expect(stored.Locator(".min")).ToHaveCountAsync(0);
     }
 
     // Every number in a part's values as the page prints them.

@@ -41,6 +41,17 @@ public class DequantizedRows : DecodedBytes
         return (integers[k], scales[k], zero);
     }
 
+    /// <summary>Element <paramref name="element"/>'s min, for a type that adds one (<see cref="GgmlType.Minimums"/>); else null.</summary>
+    private protected double? Minimum(long element)
+    {
+        if (_type.Minimums is not { } minimums) return null;
+        ArgumentOutOfRangeException.ThrowIfNegative(element);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(element, _elements);
+        Span<double> mins = stackalloc double[_type.BlockSize];
+        minimums(_source.Span(_dataOffset + element / _type.BlockSize * _type.TypeSize, _type.TypeSize), mins);
+        return mins[(int)(element % _type.BlockSize)];
+    }
+
     /// <summary>How the tensor is stored (<c>q4_k</c>).</summary>
     public string StoredAs => _type.Name;
 

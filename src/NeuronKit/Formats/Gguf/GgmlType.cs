@@ -14,9 +14,11 @@ namespace NeuronKit.Formats.Gguf;
 /// <param name="Plain">The DType of an unquantized type, else null.</param>
 /// <param name="Decoder">The dequantizer of a quantized type NeuronKit reads, else null.</param>
 /// <param name="Encoder">ggml's reference quantizer of a type NeuronKit writes back after an edit, else null.</param>
-/// <param name="Integers">The reader of a block's stored integers and scales, for types whose values are (q − z)·scale.</param>
+/// <param name="Integers">The reader of a block's stored integers and scales, for types whose values are (q − z)·scale
+/// (+ min).</param>
+/// <param name="Minimums">The reader of a block's mins, for types whose values add one (q·scale + min).</param>
 internal sealed record GgmlType(int Id, string Name, int BlockSize, int TypeSize, DType? Plain = null, GgmlBlockDecoder? Decoder = null,
-    GgmlBlockEncoder? Encoder = null, GgmlBlockIntegers? Integers = null)
+    GgmlBlockEncoder? Encoder = null, GgmlBlockIntegers? Integers = null, GgmlBlockMinimums? Minimums = null)
 {
     /// <summary>True for ids ggml no longer defines (Q4_2, Q4_3, the repacked Q4_0_x_y and IQ4_NL_x_y).</summary>
     public bool Removed => BlockSize == 0;

@@ -13,17 +13,17 @@ internal static class GgmlTypes
         new(0, "f32", 1, 4, DType.Float32),
         new(1, "f16", 1, 2, DType.Float16),
         new(2, "q4_0", 32, 18, Decoder: LegacyQuants.Q4_0, Encoder: LegacyQuantizers.Q4_0, Integers: LegacyQuants.Q4_0Integers),
-        new(3, "q4_1", 32, 20, Decoder: LegacyQuants.Q4_1),
+        new(3, "q4_1", 32, 20, Decoder: LegacyQuants.Q4_1, Integers: LegacyQuants.Q4_1Integers, Minimums: LegacyQuants.Q4_1Minimums),
         new(4, "q4_2", 0, 0),                          // removed from ggml in 2023
         new(5, "q4_3", 0, 0),                          // removed from ggml in 2023
         new(6, "q5_0", 32, 22, Decoder: LegacyQuants.Q5_0, Integers: LegacyQuants.Q5_0Integers),
-        new(7, "q5_1", 32, 24, Decoder: LegacyQuants.Q5_1),
+        new(7, "q5_1", 32, 24, Decoder: LegacyQuants.Q5_1, Integers: LegacyQuants.Q5_1Integers, Minimums: LegacyQuants.Q5_1Minimums),
         new(8, "q8_0", 32, 34, Decoder: LegacyQuants.Q8_0, Encoder: LegacyQuantizers.Q8_0, Integers: LegacyQuants.Q8_0Integers),
         new(9, "q8_1", 32, 36),                        // an intermediate type for dot products, not written to models
-        new(10, "q2_k", 256, 84, Decoder: KQuants.Q2_K),
+        new(10, "q2_k", 256, 84, Decoder: KQuants.Q2_K, Integers: KQuants.Q2_KIntegers, Minimums: KQuants.Q2_KMinimums),
         new(11, "q3_k", 256, 110, Decoder: KQuants.Q3_K, Integers: KQuants.Q3_KIntegers),
-        new(12, "q4_k", 256, 144, Decoder: KQuants.Q4_K),
-        new(13, "q5_k", 256, 176, Decoder: KQuants.Q5_K),
+        new(12, "q4_k", 256, 144, Decoder: KQuants.Q4_K, Integers: KQuants.Q4_KIntegers, Minimums: KQuants.Q4_KMinimums),
+        new(13, "q5_k", 256, 176, Decoder: KQuants.Q5_K, Integers: KQuants.Q5_KIntegers, Minimums: KQuants.Q5_KMinimums),
         new(14, "q6_k", 256, 210, Decoder: KQuants.Q6_K, Integers: KQuants.Q6_KIntegers),
         new(15, "q8_k", 256, 292),
         new(16, "iq2_xxs", 256, 66),

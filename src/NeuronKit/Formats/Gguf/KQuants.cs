@@ -32,6 +32,33 @@ internal static class KQuants
         }
     }
 
+    /// <summary>Q2_K's stored side: q in 0..3 from 0, d·(sc &amp; 15) per 16 elements (its mins: <see cref="Q2_KMinimums"/>).</summary>
+    public static int Q2_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block[80..]);
+        int next = 0, sub = 0;
+        for (int n = 0; n < 2; n++)
+        {
+            var q = block.Slice(16 + 32 * n, 32);
+            for (int shift = 0; shift < 8; shift += 2)
+            {
+                for (int half = 0; half < 32; half += 16)
+                {
+                    scales.Slice(next, 16).Fill(d * (block[sub++] & 0xF));
+                    for (int l = 0; l < 16; l++) integers[next++] = (q[half + l] >> shift) & 3;
+                }
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Q2_K's mins: −dmin·(sc &gt;&gt; 4) per 16 elements, what q = 0 decodes to (exact: an f16 times a 4-bit integer).</summary>
+    public static void Q2_KMinimums(ReadOnlySpan<byte> block, Span<double> mins)
+    {
+        float min = (float)BinaryPrimitives.ReadHalfLittleEndian(block[82..]);
+        for (int sub = 0; sub < 16; sub++) mins.Slice(16 * sub, 16).Fill(0.0 - min * (block[sub] >> 4));
+    }
+
     /// <summary>
     /// <c>block_q3_K { u8 hmask[32]; u8 qs[64]; u8 scales[12]; f16 d; }</c>: 2 low bits in qs, the third (inverted: set
     /// means no -4) in hmask, sixteen 6-bit scales packed in 12 bytes; y = d·(scale - 32)·(q - 4·!high).
@@ -102,6 +129,53 @@ internal static class KQuants
             low <<= 2;
             high <<= 2;
         }
+    }
+
+    /// <summary>Q4_K's stored side: q in 0..15 from 0, d·sc per 32 elements (its mins: <see cref="Q4_KMinimums"/>).</summary>
+    public static int Q4_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
+    {
+        SubBlockScales(block, scales);
+        for (int k = 0; k < 4; k++)
+        {
+            var q = block.Slice(16 + 32 * k, 32);
+            for (int l = 0; l < 32; l++) (integers[64 * k + l], integers[64 * k + 32 + l]) = (q[l] & 0xF, q[l] >> 4);
+        }
+        return 0;
+    }
+
+    /// <summary>Q5_K's stored side: q in 0..31 from 0 (bit 4 from qh), d·sc per 32 elements (its mins: <see cref="Q5_KMinimums"/>).</summary>
+    public static int Q5_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
+    {
+        SubBlockScales(block, scales);
+        var qh = block.Slice(16, 32);
+        for (int k = 0; k < 4; k++)
+        {
+            var ql = block.Slice(48 + 32 * k, 32);
+            int low = 1 << (2 * k), high = 2 << (2 * k);
+            for (int l = 0; l < 32; l++)
+            {
+                integers[64 * k + l] = (ql[l] & 0xF) + ((qh[l] & low) != 0 ? 16 : 0);
+                integers[64 * k + 32 + l] = (ql[l] >> 4) + ((qh[l] & high) != 0 ? 16 : 0);
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>Q4_K's mins: −dmin·m per 32 elements, what q = 0 decodes to (exact: an f16 times a 6-bit integer).</summary>
+    public static void Q4_KMinimums(ReadOnlySpan<byte> block, Span<double> mins)
+    {
+        float min = (float)BinaryPrimitives.ReadHalfLittleEndian(block[2..]);
+        for (int sub = 0; sub < 8; sub++) mins.Slice(32 * sub, 32).Fill(0.0 - min * ScaleMin(sub, block.Slice(4, 12)).Min);
+    }
+
+    /// <summary>Q5_K's mins, kept as Q4_K keeps them.</summary>
+    public static void Q5_KMinimums(ReadOnlySpan<byte> block, Span<double> mins) => Q4_KMinimums(block, mins);
+
+    // Q4_K's and Q5_K's eight sub-block scales d·sc, each over its 32 elements (exact: an f16 times a 6-bit integer).
+    private static void SubBlockScales(ReadOnlySpan<byte> block, Span<double> scales)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        for (int sub = 0; sub < 8; sub++) scales.Slice(32 * sub, 32).Fill(d * ScaleMin(sub, block.Slice(4, 12)).Scale);
     }
 
     /// <summary>

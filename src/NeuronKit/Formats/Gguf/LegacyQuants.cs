@@ -83,14 +83,42 @@ internal static class LegacyQuants
     public static int Q5_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
     {
         scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
-        uint qh = BinaryPrimitives.ReadUInt32LittleEndian(block[2..]);
-        var qs = block.Slice(6, 16);
+        FiveBitIntegers(BinaryPrimitives.ReadUInt32LittleEndian(block[2..]), block.Slice(6, 16), q);
+        return 16;
+    }
+
+    /// <summary>Q4_1's stored side: q in 0..15 from 0, the block's d (its m is <see cref="Q4_1Minimums"/>).</summary>
+    public static int Q4_1Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
+        var qs = block.Slice(4, 16);
+        for (int j = 0; j < 16; j++) (q[j], q[j + 16]) = (qs[j] & 0x0F, qs[j] >> 4);
+        return 0;
+    }
+
+    /// <summary>Q4_1's and Q5_1's min: the block's m, what q = 0 decodes to.</summary>
+    public static void Q4_1Minimums(ReadOnlySpan<byte> block, Span<double> mins) =>
+        mins[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block[2..]));
+
+    /// <summary>Q5_1's stored side: q in 0..31 from 0, the block's d (its m is <see cref="Q5_1Minimums"/>).</summary>
+    public static int Q5_1Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
+    {
+        scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
+        FiveBitIntegers(BinaryPrimitives.ReadUInt32LittleEndian(block[4..]), block.Slice(8, 16), q);
+        return 0;
+    }
+
+    /// <summary>Q5_1's min: the block's m, as Q4_1's (both keep it second, after d).</summary>
+    public static void Q5_1Minimums(ReadOnlySpan<byte> block, Span<double> mins) => Q4_1Minimums(block, mins);
+
+    // Q5's integers: element j's low 4 bits in qs[j]'s low nibble (j + 16: its high nibble), its bit 4 in qh's bit j (j + 16).
+    private static void FiveBitIntegers(uint qh, ReadOnlySpan<byte> qs, Span<long> q)
+    {
         for (int j = 0; j < 16; j++)
         {
             int high0 = (int)((qh >> j) << 4) & 0x10, high1 = (int)(qh >> (j + 12)) & 0x10;
             (q[j], q[j + 16]) = ((qs[j] & 0x0F) | high0, (qs[j] >> 4) | high1);
         }
-        return 16;
     }
 
     /// <summary>Q8_0's stored side: q in -128..127 around 0, the block's d.</summary>

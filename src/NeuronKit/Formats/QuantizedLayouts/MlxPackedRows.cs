@@ -32,6 +32,22 @@ internal abstract class MlxPackedRows(long rows, long inputs, int bits, TensorSt
         }
     }
 
+    /// <summary>Element <paramref name="element"/>'s code (row-major), read from the one or two bytes it lies in.</summary>
+    protected uint CodeAt(long element)
+    {
+        long row = element / inputs, bit = element % inputs * bits;
+        var bytes = words.Source.Span(words.ByteOffset + row * _rowBytes + bit / 8, (int)Math.Min(2, _rowBytes - bit / 8));
+        return Code(bytes, bit & 7);
+    }
+
+    /// <summary>The code at bit <paramref name="bit"/> of <paramref name="bytes"/> (a code of up to 8 bits spans at most two bytes).</summary>
+    protected uint Code(ReadOnlySpan<byte> bytes, long bit)
+    {
+        int at = (int)(bit >> 3);
+        uint pair = bytes[at] | (at + 1 < bytes.Length ? (uint)bytes[at + 1] << 8 : 0);
+        return (pair >> (int)(bit & 7)) & ((1u << bits) - 1);
+    }
+
     /// <summary>
     /// Decodes codes <paramref name="from"/> … of <paramref name="row"/> into <paramref name="values"/>, from
     /// <paramref name="bytes"/>, the row's bytes starting at bit <paramref name="bitFrom"/> of the row.

@@ -7,20 +7,19 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// An MLX-quantized weight as float32 values: element i of row r is <c>scales[r, g] · q + biases[r, g]</c>, q the
 /// <c>bits</c>-bit unsigned integer at bit i·bits of the row's little-endian bit stream, g = i / group_size, computed
 /// in double and rounded once (MLX rounds each step to the scales' dtype). A run reads its row's bytes and its groups'
-/// scales and biases once.
+/// scales and biases once. Its stored side (<c>show --raw</c>) is q with its group's scale and, as the min that q = 0
+/// decodes to, its group's bias.
 /// </summary>
-internal sealed class MlxQuantValues : MlxPackedRows
+internal sealed class MlxQuantValues : MlxPackedRows, IStoredIntegers
 {
     private readonly string _name;
-    private readonly int _groupSize;
-    private readonly uint _mask;
+    private readonly int _groupSize, _axis;
     private readonly TensorView _scales, _biases;
 
     public MlxQuantValues(string name, int bits, int groupSize, long rows, long inputs, TensorInfo words, TensorInfo scales, TensorInfo biases)
         : base(rows, inputs, bits, words.Storage)
     {
-        (_name, _groupSize) = (name, groupSize);
-        _mask = (1u << bits) - 1;
+        (_name, _groupSize, _axis) = (name, groupSize, words.Shape.Count - 1);
         long groups = inputs / groupSize;
         _scales = Rows(scales, rows, groups);
         _biases = Rows(biases, rows, groups);
@@ -38,14 +37,28 @@ internal sealed class MlxQuantValues : MlxPackedRows
         var biases = _biases.Select(0, row).Narrow(0, groupFrom, groupTo - groupFrom + 1).ToDoubles();
         for (int k = 0; k < values.Length; k++)
         {
-            long i = from + k, bit = i * Bits - bitFrom;
-            int at = (int)(bit >> 3);
-            uint pair = bytes[at] | (at + 1 < bytes.Length ? (uint)bytes[at + 1] << 8 : 0);
-            uint q = (pair >> (int)(bit & 7)) & _mask;
+            long i = from + k;
             long g = i / _groupSize - groupFrom;
-            values[k] = (float)(scales[g] * q + biases[g]);
+            values[k] = (float)(scales[g] * Code(bytes, i * Bits - bitFrom) + biases[g]);
         }
     }
+
+    /// <inheritdoc/>
+    public string Scheme => "per_group_affine";
+
+    /// <inheritdoc/>
+    public int? Axis => _axis;
+
+    /// <inheritdoc/>
+    public (long Integer, double Scale, double ZeroPoint) StoredAt(long element) =>
+        (CodeAt(element), Group(_scales, element), 0);
+
+    /// <inheritdoc/>
+    public double? MinAt(long element) => Group(_biases, element);
+
+    // Element's group's entry of a [rows, groups] scales or biases view.
+    private double Group(TensorView perGroup, long element) =>
+        perGroup.Select(0, element / Inputs).Narrow(0, element % Inputs / _groupSize, 1).ToDoubles()[0];
 
     /// <inheritdoc/>
     public override void Write(long offset, ReadOnlySpan<byte> bytes, PatchSet patches) =>
