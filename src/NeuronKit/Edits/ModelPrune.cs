@@ -319,8 +319,13 @@ public sealed class ModelPrune
         if (items.Count == 2 && items[0] is { Dim: 0, Item.Kind: SliceKind.Index }
             && model.Layers.Any(l => l.Gates is not null && l.Tensors.Any(t => t.Tensor.Name == part.Tensor)))
             items = items[1..];
+        // A unit indexed in two dimensions (a DenseGeneral's kernel[:, head, d], a Keras depthwise kernel[…, c, m]) shares
+        // every slice of either with other units: the tensor cannot shrink around it alone.
         if (items.Count != 1)
-            throw new RequestException($"{part.Tensor}{part.Index} is cut along {items.Count} dimensions; a unit's slice takes one");
+            throw new RequestException($"{part.Tensor}{part.Index} holds this unit at one index in each of dimensions " +
+                $"{string.Join(" and ", items.Select(i => i.Dim))} of {part.Tensor} {LayerTensorOf(model, part.Tensor)?.Shape.Text()}: " +
+                "a prune removes whole slices of one dimension, and every such slice here holds other units too",
+                ["ablate it with neuron edit --zero (with --outgoing, its consumers' weights too) instead"]);
         if (!removed.TryGetValue(part.Tensor, out var entry))
             removed[part.Tensor] = entry = (LayerTensorOf(model, part.Tensor) ?? throw new RequestException($"no tensor '{part.Tensor}'"), []);
         var dims = entry.Dims;

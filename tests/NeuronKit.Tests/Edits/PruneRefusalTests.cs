@@ -12,11 +12,18 @@ public class PruneRefusalTests
     [InlineData("prune/mlp.safetensors", "net.4", "0", "layer 'net.4' has no known consumer", "name it with --consumer LAYER")]
     [InlineData("prune/mlp.safetensors", "net.0", "0,1,2,3,4,5", "pruning all 6 neurons of 'net.0' would leave an empty layer", null)]
     [InlineData("prune/mlp.safetensors", "net.0", "6", "neuron 6 is out of range for layer 'net.0'", null)]
-    public void An_inconsistent_prune_is_exit_2_and_writes_nothing(string fixture, string layer, string indices, string message, string? hint)
+    // A depthwise unit is kernel[…, c, m]: every slice of either dimension holds other units too.
+    [InlineData("keras/cnn.keras", "depthwise_conv2d", "1", "depthwise_conv2d.kernel[:, :, 0, 1] holds this unit at one index in each of " +
+        "dimensions 2 and 3 of depthwise_conv2d.kernel [3, 3, 4, 2]: a prune removes whole slices of one dimension", "ablate it with neuron edit --zero")]
+    // A DenseGeneral unit is one dimension of one head, kernel[:, h, d]; the consumer is named, as Flax files need.
+    [InlineData("flax/attention.msgpack", "MultiHeadDotProductAttention_0.value", "3", "MultiHeadDotProductAttention_0.value.kernel[:, 0, 3] holds " +
+        "this unit at one index in each of dimensions 1 and 2 of MultiHeadDotProductAttention_0.value.kernel [8, 2, 4]", "ablate it with neuron edit --zero",
+        "MultiHeadDotProductAttention_0.out")]
+    public void An_inconsistent_prune_is_exit_2_and_writes_nothing(string fixture, string layer, string indices, string message, string? hint, string? consumer = null)
     {
         using var folder = new TempFolder();
 
-        var run = CliRun.Of("prune", Fixtures.Path(fixture), layer, indices, "-o", Path.Combine(folder.Path, "out"));
+        var run = CliRun.Of(["prune", Fixtures.Path(fixture), layer, indices, "-o", Path.Combine(folder.Path, "out"), .. consumer is null ? [] : new[] { "--consumer", consumer }]);
 
         Assert.Equal(2, run.Exit);
         Assert.Contains(message, run.Stderr);
