@@ -33,13 +33,19 @@ internal static class StatsCommand
         {
             Description = "Also give each neuron's outgoing L2 norm and flag unused neurons (outgoing weights all zero), where the consumers are known.",
         };
+        var similar = new Option<double?>("--similar")
+        {
+            Description = "Also give each neuron its nearest other neuron by the cosine similarity of their incoming weights, and flag it " +
+                "similar at COSINE or above (near-duplicates, e.g. 0.99). Compares every pair of a layer's neurons.",
+            HelpName = "COSINE",
+        };
         var loraBase = CommonOptions.Base();
         var verbose = CommonOptions.Verbose();
         var statsRequests = CommonOptions.StatsRequests();
         var command = new Command("stats", "Statistics of every neuron's incoming weights (L1, L2, mean, std, min, max, zeros), its bias, " +
             "and flags: dead, duplicate, outlier; a summary per layer and for the model.")
         {
-            file, layer, json, csv, sort, top, outlierK, outgoing, loraBase, verbose, statsRequests,
+            file, layer, json, csv, sort, top, outlierK, outgoing, similar, loraBase, verbose, statsRequests,
         };
         command.SetAction(parse => CommandRunner.Run(stderr, parse.GetValue(verbose), parse.GetValue(statsRequests), () =>
         {
@@ -47,13 +53,16 @@ internal static class StatsCommand
             if (asJson && asCsv) throw new RequestException("--json and --csv both ask for the output format; give one");
             double k = parse.GetValue(outlierK);
             if (!(k > 0) || !double.IsFinite(k)) throw new RequestException($"--outlier-k {k} must be a positive number of deviations");
+            double? cosine = parse.GetValue(similar);
+            if (cosine is { } c && !(c > 0 && c <= 1)) throw new RequestException($"--similar {c} must be a cosine above 0 and at most 1 (0.99: nearly parallel)");
             var order = StatsOrder.Parse(parse.GetValue(sort), parse.GetValue(top));
             using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             var layers = ModelStats.LayersFor(model, parse.GetValue(layer));
-            var stats = Compute(model, layers, new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) },
+            if (cosine is not null && parse.GetValue(layer) is null) CheckSimilarityWork(layers);
+            var stats = Compute(model, layers, new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing), Similar = cosine },
                 showProgress: !asJson && StatsProgress.Possible(stderr));
             if (asJson) ReportJson.Write(stdout, StatsReport.Of(stats, order));
-            else if (asCsv) StatsCsvWriter.Write(stdout, stats, order);
+            else if (asCsv) StatsCsvWriter.Write(stdout, stats, order, nearest: cosine is not null);
             else StatsTextWriter.Write(stdout, stats, order);
             // CSV rows have no place for a note; stderr keeps it out of the data.
             if (asCsv)
@@ -61,6 +70,21 @@ internal static class StatsCommand
                     stderr.WriteLine($"note: layer '{skipped.Layer.Name}' not measured: {skipped.Reason}");
         }));
         return command;
+    }
+
+    // Comparing every pair is quadratic in a layer's neurons: a whole model's comparison is refused past about a minute
+    // of work here (2^36 multiply-adds: every 4096-weight neuron of 4096×4096 layers twice over), a named layer never.
+    private const double SimilarityBudget = 68_719_476_736;
+
+    private static void CheckSimilarityWork(IReadOnlyList<Layers.Layer> layers)
+    {
+        double work = ModelStats.SimilarityWork(layers);
+        if (work <= SimilarityBudget) return;
+        var largest = layers.Where(l => Stats.LayerStats.WhyNotMeasurable(l) is null).MaxBy(l => ModelStats.SimilarityWork([l]))!;
+        throw new RequestException($"--similar compares every pair of a layer's neurons: {work:0.#e0} multiply-adds in all, " +
+            $"{ModelStats.SimilarityWork([largest]):0.#e0} of them in '{largest.Name}' ({largest.NeuronCount:N0} neurons), " +
+            $"past the {SimilarityBudget:0.#e0} a whole model may take",
+            ["name one layer (neuron stats FILE LAYER --similar COSINE) to compare it whatever its size"]);
     }
 
     private static ModelStats Compute(Model model, IReadOnlyList<Layers.Layer> layers, StatsOptions options, bool showProgress)

@@ -14,7 +14,7 @@ internal static class Usage
             "[--part ROLE[:GATE]] [--outgoing] [--consumer LAYER] (--output OUT|--in-place) [--dry-run] [--json]",
         ["prune"] = "neuron prune FILE [LAYER] [INDICES] [--neurons L:I,…] [--consumer LAYER] (--output OUT|--dry-run) [--json]",
         ["tensors"] = "neuron tensors FILE [--json] [--output OUT.npz|OUT.npy [--tensor NAME]]",
-        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing] [--base BASE]",
+        ["stats"] = "neuron stats FILE [LAYER] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--outlier-k K] [--outgoing] [--similar COSINE] [--base BASE]",
         ["diff"] = "neuron diff A B [LAYER] [INDEX] [--json|--csv] [--sort KEY[:asc|:desc]] [--top N] [--full] [--base BASE]",
         ["track"] = "neuron track CHECKPOINT [CHECKPOINT…] [--layer L] (--parquet OUT|--csv OUT) [--shard I/N] [--outlier-k K] [--outgoing] [--keep-going] [--base BASE]",
         ["render"] = "neuron render FILE LAYER [INDEX] --output OUT.png [--scale N] [--rgb] [--shape H,W] [--hist] [--outgoing] [--consumer LAYER] [--base BASE]",

@@ -33,7 +33,8 @@ internal static class StatsTextWriter
             stdout.WriteLine($"{skipped.Layer.Name} ({skipped.Layer.Kind}, {Plural(skipped.Layer.NeuronCount, "neuron")}) not measured: {skipped.Reason}");
         }
         stdout.WriteLine();
-        stdout.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, " +
+        string similar = stats.Layers.Any(l => l.SimilarCosine is not null) ? $"{Plural(stats.SimilarCount, "similar neuron")}, " : "";
+        stdout.WriteLine($"model: {Plural(stats.DeadCount, "dead neuron")}, {Plural(stats.DuplicateCount, "duplicate")}, {similar}" +
             $"{Plural(stats.OutlierCount, "outlier")}; {(stats.Weights == 0 ? "no weights" : Percent((double)stats.Zeros / stats.Weights) + " of weights are zero")}; " +
             $"{Plural(stats.BytesRead, "byte")} read");
     }
@@ -63,6 +64,7 @@ internal static class StatsTextWriter
         $"L2 median {Number(layer.NormMedian)}, robust deviation {Number(layer.NormSigma)} (outlier beyond {layer.OutlierK.ToString(CultureInfo.InvariantCulture)}×); " +
         $"weights {Number(layer.Min)}..{Number(layer.Max)}, {Percent(layer.ZeroFraction)} zero; " +
         $"{Plural(layer.DeadCount, "dead neuron")}, {Plural(layer.DuplicateCount, "duplicate")}, {Plural(layer.OutlierCount, "outlier")}" +
+        (layer.SimilarCosine is { } cosine ? $", {Plural(layer.SimilarCount, "similar neuron")} (nearest cosine ≥ {cosine.ToString(CultureInfo.InvariantCulture)})" : "") +
         (layer.Neurons.Count > 0 && layer.Neurons[0].OutgoingL2 is not null ? $", {Plural(layer.UnusedCount, "unused neuron")} (outgoing weights all zero)" : "");
 
     internal static string Number(double value) => double.IsNaN(value) ? "nan" : value == 0 ? "0" : TensorText.Number(value);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NeuronKit.Stats;
 
 namespace NeuronKit.Views.Reports;
@@ -11,10 +12,13 @@ namespace NeuronKit.Views.Reports;
 /// <param name="Duplicates">Duplicate neurons.</param>
 /// <param name="Outliers">Outlier neurons.</param>
 /// <param name="BytesRead">Bytes of weights and biases read.</param>
-public sealed record ModelSummaryReport(int Layers, long Neurons, long Weights, double ZeroFraction, long Dead, long Duplicates, long Outliers, long BytesRead)
+/// <param name="Similar">Neurons with a near-duplicate in their layer, when <c>--similar</c> asked; left out otherwise.</param>
+public sealed record ModelSummaryReport(int Layers, long Neurons, long Weights, double ZeroFraction, long Dead, long Duplicates, long Outliers, long BytesRead,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Similar = null)
 {
     /// <summary>The summary of <paramref name="stats"/>.</summary>
     public static ModelSummaryReport Of(ModelStats stats) => new(
         stats.Layers.Count, stats.NeuronCount, stats.Weights, stats.Weights == 0 ? double.NaN : (double)stats.Zeros / stats.Weights,
-        stats.DeadCount, stats.DuplicateCount, stats.OutlierCount, stats.BytesRead);
+        stats.DeadCount, stats.DuplicateCount, stats.OutlierCount, stats.BytesRead,
+        stats.Layers.Any(l => l.SimilarCosine is not null) ? stats.SimilarCount : null);
 }

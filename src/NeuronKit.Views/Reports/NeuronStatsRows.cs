@@ -7,13 +7,14 @@ namespace NeuronKit.Views.Reports;
 [JsonConverter(typeof(NeuronStatsRowsConverter))]
 public sealed class NeuronStatsRows : ReportRows<NeuronStats, NeuronStatsRow>
 {
-    private NeuronStatsRows(IReadOnlyList<NeuronStats>? neurons, IReadOnlyList<NeuronStatsRow>? rows) : base(neurons, rows, NeuronStatsRow.Of)
+    private NeuronStatsRows(IReadOnlyList<NeuronStats>? neurons, IReadOnlyList<NeuronStatsRow>? rows, bool nearest)
+        : base(neurons, rows, n => NeuronStatsRow.Of(n, nearest))
     {
     }
 
-    /// <summary>The rows of <paramref name="neurons"/>, made when they are written or read.</summary>
-    public static NeuronStatsRows Of(IReadOnlyList<NeuronStats> neurons) => new(neurons, null);
+    /// <summary>The rows of <paramref name="neurons"/>, made when they are written or read; with each one's nearest neighbour when <paramref name="nearest"/>.</summary>
+    public static NeuronStatsRows Of(IReadOnlyList<NeuronStats> neurons, bool nearest = false) => new(neurons, null, nearest);
 
     /// <summary>Rows already made (read back from JSON, say).</summary>
-    public static NeuronStatsRows Of(IReadOnlyList<NeuronStatsRow> rows) => new(null, rows);
+    public static NeuronStatsRows Of(IReadOnlyList<NeuronStatsRow> rows) => new(null, rows, false);
 }

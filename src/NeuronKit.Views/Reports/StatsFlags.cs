@@ -2,7 +2,7 @@ using NeuronKit.Stats;
 
 namespace NeuronKit.Views.Reports;
 
-/// <summary>A neuron's flags as words: <c>dead</c>, <c>duplicate of 7</c>, <c>outlier</c>, <c>unused</c>.</summary>
+/// <summary>A neuron's flags as words: <c>dead</c>, <c>duplicate of 7</c>, <c>similar to 3 (0.998731)</c>, <c>outlier</c>, <c>unused</c>.</summary>
 public static class StatsFlags
 {
     /// <summary>The flags of <paramref name="n"/>, comma-separated; empty when it has none.</summary>
@@ -10,6 +10,8 @@ public static class StatsFlags
     {
         n.Dead ? "dead" : null,
         n.DuplicateOf is { } of ? $"duplicate of {of}" : null,
+        // A duplicate is similar too (cosine 1), and says so already.
+        n.Similar && !n.Duplicate ? $"similar to {n.Nearest} ({n.NearestCosine!.Value.ToString("0.######", System.Globalization.CultureInfo.InvariantCulture)})" : null,
         n.Outlier ? "outlier" : null,
         n.Unused ? "unused" : null,
     }.OfType<string>());

@@ -12,5 +12,6 @@ public sealed record StatsLayerReport(string Name, string Kind, long Neurons, La
 {
     /// <summary>The report of <paramref name="layer"/>, its neurons in <paramref name="order"/>.</summary>
     public static StatsLayerReport Of(LayerStats layer, StatsOrder order) =>
-        new(layer.Layer.Name, layer.Layer.Kind, layer.Neurons.Count, LayerSummaryReport.Of(layer), NeuronStatsRows.Of(order.Apply(layer)));
+        new(layer.Layer.Name, layer.Layer.Kind, layer.Neurons.Count, LayerSummaryReport.Of(layer),
+            NeuronStatsRows.Of(order.Apply(layer), nearest: layer.SimilarCosine is not null));
 }

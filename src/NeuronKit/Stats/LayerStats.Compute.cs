@@ -17,7 +17,7 @@ public sealed partial class LayerStats
     {
         EnsureMeasurable(layer);
         options ??= new StatsOptions();
-        return Finish(Measure(layer, options), options);
+        return NearestNeurons.Apply(Finish(Measure(layer, options), options), options);
     }
 
     /// <summary>

@@ -5,7 +5,8 @@ namespace NeuronKit.Stats;
 /// <summary>Statistics of every neuron of a layer, and the layer's summary.</summary>
 public sealed partial class LayerStats
 {
-    private LayerStats(Layer layer, NeuronStats[] neurons, double normMedian, double normSigma, double outlierK, long bytesRead)
+    private LayerStats(Layer layer, NeuronStats[] neurons, double normMedian, double normSigma, double outlierK, long bytesRead,
+        double? similarCosine = null)
     {
         Layer = layer;
         Neurons = neurons;
@@ -13,6 +14,7 @@ public sealed partial class LayerStats
         NormSigma = normSigma;
         OutlierK = outlierK;
         BytesRead = bytesRead;
+        SimilarCosine = similarCosine;
         foreach (var n in neurons)
         {
             Weights += n.Weights;
@@ -21,6 +23,7 @@ public sealed partial class LayerStats
             if (n.Duplicate) DuplicateCount++;
             if (n.Outlier) OutlierCount++;
             if (n.Unused) UnusedCount++;
+            if (n.Similar) SimilarCount++;
             if (n.Weights == 0) continue;
             Min = double.IsNaN(Min) || n.Min < Min || double.IsNaN(n.Min) ? n.Min : Min;
             Max = double.IsNaN(Max) || n.Max > Max || double.IsNaN(n.Max) ? n.Max : Max;
@@ -66,10 +69,26 @@ public sealed partial class LayerStats
     /// <summary>How many neurons have outgoing weights that are all zero (<see cref="NeuronStats.Unused"/>).</summary>
     public int UnusedCount { get; }
 
+    /// <summary>How many neurons have a nearest neighbour at <see cref="SimilarCosine"/> or above (<see cref="NeuronStats.Similar"/>).</summary>
+    public int SimilarCount { get; }
+
+    /// <summary>The cosine at or above which a neuron is <see cref="NeuronStats.Similar"/>; null when nearest neighbours were not asked for.</summary>
+    public double? SimilarCosine { get; }
+
     /// <summary>These statistics with each neuron's outgoing norm and unused flag set from <paramref name="outgoing"/> (per neuron: its L2, and whether all are zero).</summary>
     internal LayerStats WithOutgoing(IReadOnlyList<(double? L2, bool AllZero)> outgoing) =>
         new(Layer, [.. Neurons.Select((n, j) => n with { OutgoingL2 = outgoing[j].L2, Unused = outgoing[j].AllZero })],
-            NormMedian, NormSigma, OutlierK, BytesRead);
+            NormMedian, NormSigma, OutlierK, BytesRead, SimilarCosine);
+
+    /// <summary>These statistics with each neuron's nearest neighbour and cosine from <paramref name="nearest"/>, similar at <paramref name="threshold"/> or above.</summary>
+    internal LayerStats WithNearest(IReadOnlyList<(long? Neuron, double? Cosine)> nearest, double threshold) =>
+        new(Layer, [.. Neurons.Select((n, j) => n with
+            {
+                Nearest = nearest[j].Neuron,
+                NearestCosine = nearest[j].Cosine,
+                Similar = nearest[j].Cosine >= threshold,
+            })],
+            NormMedian, NormSigma, OutlierK, BytesRead, threshold);
 
     /// <summary>Bytes of weights and biases read.</summary>
     public long BytesRead { get; }

@@ -46,7 +46,8 @@ public sealed class ModelStats
             foreach (var layer in measurable)
             {
                 var measured = LayerStats.Measure(layer, options);
-                finishing.Add(Task.Run(() => OutgoingNorms.Apply(model.Graph, LayerStats.Finish(measured, options), options)));
+                finishing.Add(Task.Run(() =>
+                    NearestNeurons.Apply(OutgoingNorms.Apply(model.Graph, LayerStats.Finish(measured, options), options), options)));
             }
         }
         finally
@@ -75,6 +76,13 @@ public sealed class ModelStats
     /// <summary>The bytes of weights and biases that computing statistics of <paramref name="layers"/> reads: a progress bar's total.</summary>
     public static long BytesToRead(IEnumerable<Layer> layers) =>
         layers.Where(l => LayerStats.WhyNotMeasurable(l) is null).Sum(l => l.NeuronCount * LayerStats.BytesPerNeuron(l));
+
+    /// <summary>
+    /// The multiply-adds that finding every neuron's nearest neighbour in <paramref name="layers"/> takes
+    /// (<see cref="StatsOptions.Similar"/>): N·(N − 1)/2 · D a layer, for D incoming weights per neuron.
+    /// </summary>
+    public static double SimilarityWork(IEnumerable<Layer> layers) =>
+        layers.Where(l => LayerStats.WhyNotMeasurable(l) is null).Sum(NearestNeurons.Work);
 
     /// <summary>The model.</summary>
     public Model Model { get; }
@@ -105,6 +113,9 @@ public sealed class ModelStats
 
     /// <summary>Outlier neurons in all layers.</summary>
     public long OutlierCount => Layers.Sum(l => (long)l.OutlierCount);
+
+    /// <summary>Neurons with a near-duplicate in their layer (<see cref="NeuronStats.Similar"/>), in all layers.</summary>
+    public long SimilarCount => Layers.Sum(l => (long)l.SimilarCount);
 
     /// <summary>Neurons whose outgoing weights are all zero, in every layer whose consumers the graph knows.</summary>
     public long UnusedCount => Layers.Sum(l => (long)l.UnusedCount);

@@ -62,4 +62,17 @@ public readonly record struct NeuronStats
 
     /// <summary>True when every outgoing weight is zero: the neuron cannot affect the output, whatever it computes.</summary>
     public bool Unused { get; init; }
+
+    /// <summary>
+    /// The other neuron of the layer whose incoming weights have the largest cosine similarity with this one's (the
+    /// lowest index on a tie), when <see cref="StatsOptions.Similar"/> asked for it; null otherwise, and for a neuron
+    /// without a direction (dead, a NaN or an infinity among its weights, a single weight) or alone in its layer.
+    /// </summary>
+    public long? Nearest { get; init; }
+
+    /// <summary>The cosine similarity with <see cref="Nearest"/>, computed in double; null where it is.</summary>
+    public double? NearestCosine { get; init; }
+
+    /// <summary>True when <see cref="NearestCosine"/> reaches <see cref="StatsOptions.Similar"/>: a near-duplicate.</summary>
+    public bool Similar { get; init; }
 }

@@ -15,6 +15,13 @@ public sealed record StatsOptions
     /// </summary>
     public bool Outgoing { get; init; }
 
+    /// <summary>
+    /// Also find each neuron's nearest other neuron by the cosine similarity of their incoming weights
+    /// (<see cref="NeuronStats.Nearest"/>), flagging it <see cref="NeuronStats.Similar"/> at this cosine or above; null
+    /// leaves them out. Every pair of a layer's neurons is compared (N²/2 dot products), so it is asked for.
+    /// </summary>
+    public double? Similar { get; init; }
+
     /// <summary>Worker threads; 0 or less means one per core.</summary>
     public int Parallelism { get; init; }
 
