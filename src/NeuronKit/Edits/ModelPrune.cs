@@ -66,6 +66,17 @@ public sealed class ModelPrune
                 $"removing its rows would change every {noun}'s shape",
                 [$"ablate with neuron edit {expert.Name} J --zero{(noun == "expert" ? " --outgoing" : "")} instead"]);
         }
+        // A norm's channel j is its producer's output j: cut from the norm alone, the producer would still make it.
+        if (targets.FirstOrDefault(t => t.Layer.Implementation is Layers.Kinds.Norm).Layer is { } norm)
+        {
+            var producers = model.Layers.Where(l => model.Graph.ConsumersOf(l).Any(e => e.Through.Contains(norm))).Select(l => $"'{l.Name}'").ToList();
+            string producer = producers.Count > 0 ? string.Join(" and ", producers) : "the layer that feeds it";
+            throw new RequestException($"'{norm.Name}' ({norm.Kind}) scales the channels {producer} makes: removing its channels alone " +
+                "would leave that layer making them, and the pruned model could not run",
+                [producers.Count > 0
+                    ? $"prune {producer} instead: its channels in '{norm.Name}' go with them"
+                    : $"prune the layer that feeds it, naming its consumer with --consumer so that '{norm.Name}' is cut on the way"]);
+        }
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
         CheckRecurrentSiblings(model, normalized);

@@ -77,8 +77,7 @@ public class PruneKerasTests
     }
 
     [Theory]
-    [InlineData("conv2d")]
-    [InlineData("batch_normalization")]
+    [InlineData("conv2d")]  // (its BatchNorm on the way is refused as a norm, whatever reads it)
     public void A_layer_read_by_a_depthwise_convolution_is_refused_since_its_outputs_would_go_too(string layer)
     {
         var run = CliRun.Of("prune", Fixtures.Path("keras/cnn.keras"), layer, "1", "--dry-run");

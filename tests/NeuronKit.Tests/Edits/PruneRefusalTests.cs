@@ -12,6 +12,11 @@ public class PruneRefusalTests
     [InlineData("prune/mlp.safetensors", "net.4", "0", "layer 'net.4' has no known consumer", "name it with --consumer LAYER")]
     [InlineData("prune/mlp.safetensors", "net.0", "0,1,2,3,4,5", "pruning all 6 neurons of 'net.0' would leave an empty layer", null)]
     [InlineData("prune/mlp.safetensors", "net.0", "6", "neuron 6 is out of range for layer 'net.0'", null)]
+    // A norm's channels are its producer's outputs: cut from the norm alone, the model could not run.
+    [InlineData("prune/cnn.pt", "net.1", "0", "'net.1' (BatchNorm) scales the channels 'net.0' makes: removing its channels alone would leave " +
+        "that layer making them", "prune 'net.0' instead: its channels in 'net.1' go with them")]
+    [InlineData("graph/cnn.onnx", "/1/BatchNormalization", "1", "'/1/BatchNormalization' (BatchNorm) scales the channels '/0/Conv' makes", "prune '/0/Conv' instead")]
+    [InlineData("keras/mlp.h5", "batch_normalization", "0", "'batch_normalization' (BatchNorm) scales the channels 'dense' makes", "prune 'dense' instead")]
     // A depthwise unit is kernel[…, c, m]: every slice of either dimension holds other units too.
     [InlineData("keras/cnn.keras", "depthwise_conv2d", "1", "depthwise_conv2d.kernel[:, :, 0, 1] holds this unit at one index in each of " +
         "dimensions 2 and 3 of depthwise_conv2d.kernel [3, 3, 4, 2]: a prune removes whole slices of one dimension", "ablate it with neuron edit --zero")]
