@@ -176,7 +176,7 @@ public sealed class ModelEdit
                 RandomAccess.FlushToDisk(handle);
             }, temporary);
             foreach (var snapshot in _snapshots) snapshot.CheckUnchanged();
-            Check(temporary);
+            Check(temporary, full);
             Try(() => File.Move(temporary, full, overwrite: true), full);
             WrittenTo = output;
         }
@@ -212,7 +212,7 @@ public sealed class ModelEdit
                 done.Add((file.Path, old));
                 Try(() => Apply(file.Path, runs), file.Path);
             }
-            Check(Model.Checkpoint.Path);
+            Check(Model.Checkpoint.Path, Model.Checkpoint.Path);
             foreach (var (path, _) in done) File.Delete(EditJournal.PathOf(path));
             WrittenTo = Model.Checkpoint.Path;
         }
@@ -246,22 +246,27 @@ public sealed class ModelEdit
         return bytes;
     }
 
-    // The written file must open as the original did (same tensors, dtypes, shapes) and every changed part must read
-    // back as planned: exactly the requested values rounded to the dtype, or, quantized, whatever the quantizer kept.
-    private void Check(string path)
+    // The written file (at `path`, to become `output`) must open as the original did (same tensors, dtypes, shapes) and
+    // every changed part must read back as planned: exactly the requested values rounded to the dtype, or, quantized,
+    // whatever the quantizer kept.
+    private void Check(string path, string output)
     {
         using var written = Model.Open(path);
         var before = Model.Checkpoint.Tensors;
         var after = written.Checkpoint.Tensors;
-        if (before.Count != after.Count || before.Zip(after).Any(p => p.First.Name != p.Second.Name || p.First.DType != p.Second.DType
+        // A lone .npy array is named after its file, which the copy's name need not share.
+        bool namedByFile = before.Count == 1 && Path.GetExtension(Model.Checkpoint.Path).Equals(".npy", StringComparison.OrdinalIgnoreCase);
+        if (before.Count != after.Count || before.Zip(after).Any(p => (!namedByFile && p.First.Name != p.Second.Name) || p.First.DType != p.Second.DType
                 || !p.First.Shape.SequenceEqual(p.Second.Shape)))
-            throw new CheckpointException($"the edited {Path.GetFileName(path)} does not read back with the original's tensors; nothing was kept");
+            throw ReadsOtherwise(output);
+        var writtenName = before.Zip(after).ToDictionary(p => p.First.Name, p => p.Second.Name, StringComparer.Ordinal);
         // Quantized tensors are read dequantized through their layers (ONNX QDQ constants are plain integers in the file).
         var read = written.Layers.SelectMany(l => l.Tensors).Select(t => t.Tensor).Where(t => t.Quantization is not null)
             .GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First());
         foreach (var change in Changes)
         {
-            var tensor = read.GetValueOrDefault(change.Part.Tensor) ?? written.Checkpoint.Find(change.Part.Tensor)!;
+            string name = writtenName[change.Part.Tensor];
+            var tensor = read.GetValueOrDefault(name) ?? written.Checkpoint.Find(name)!;
             var values = change.Part.Slice.Apply(tensor.View()).ToDoubles();
             if (change.Part.Quantization is null && change.Part.StoredAs is null)
             {
@@ -271,7 +276,7 @@ public sealed class ModelEdit
                 DTypeConversion.ToDoubles(change.Part.DType, bytes, expected);
                 for (int i = 0; i < values.Length; i++)
                     if (BitConverter.DoubleToInt64Bits(values[i]) != BitConverter.DoubleToInt64Bits(expected[i]))
-                        throw new CheckpointException($"the edited {Path.GetFileName(path)} reads {values[i]} at element {i} of " +
+                        throw new CheckpointException($"the edited {Path.GetFileName(output)} reads {values[i]} at element {i} of " +
                             $"{change.Part.Tensor}{change.Part.Index}, not the {expected[i]} written; nothing was kept");
             }
             change.After = values;
@@ -279,6 +284,27 @@ public sealed class ModelEdit
                 change.Clipped = values.Where((v, i) => Math.Abs(v - change.Requested[i]) > 0.51 * quantized.Scales[quantized.Axis is null ? 0 : i]).Count();
         }
     }
+
+    // Why a copy does not read back with the original's tensors. A config beside the original may say how to decode it
+    // (MLX's and BitNet's config.json, GPTQ's quantize_config.json): a copy in a folder without it reads as stored.
+    private Exception ReadsOtherwise(string output)
+    {
+        string source = Path.GetFullPath(Model.Checkpoint.Path), from = Path.GetDirectoryName(source)!;
+        string to = Path.GetDirectoryName(Path.GetFullPath(output))!;
+        foreach (string config in (string[])["config.json", "quantize_config.json"])
+        {
+            var (original, copy) = (new FileInfo(Path.Combine(from, config)), new FileInfo(Path.Combine(to, config)));
+            if (from == to || !original.Exists || (copy.Exists && SameBytes(original, copy))) continue;
+            return new RequestException($"{Path.GetFileName(source)} is read through the {config} beside it, and {to} has " +
+                $"{(copy.Exists ? "another" : "none")}: the edited copy would read otherwise; nothing was written",
+                [$"copy {config} into {to} first, or write the edit into {from}"]);
+        }
+        return new CheckpointException($"the edited {Path.GetFileName(output)} does not read back with the original's tensors; nothing was kept");
+    }
+
+    // Two small files (a config is a few kilobytes; past 4 MiB no reader takes it) with the same bytes.
+    private static bool SameBytes(FileInfo a, FileInfo b) =>
+        a.Length == b.Length && a.Length <= 4 << 20 && File.ReadAllBytes(a.FullName).AsSpan().SequenceEqual(File.ReadAllBytes(b.FullName));
 
     // IO failures (a full disk, a read-only folder) are the file's trouble, not a bug: say which file and why.
     private static void Try(Action action, string path)

@@ -28,6 +28,46 @@ public class EditSafetyTests
         Assert.Equal(before, PinnedCases.Sha(Fixtures.Path("pytorch/seed_conv.pt")));
     }
 
+    [Theory]
+    [InlineData("other.npy")]  // its one array is then named 'other'
+    [InlineData("matrix.npy")]
+    public void A_lone_npy_array_edited_into_a_copy_reads_back_under_the_copy_s_name(string name)
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, name);
+
+        var run = CliRun.Of("edit", Fixtures.Path("numpy/matrix.npy"), "matrix", "0", "--zero", "-o", output);
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var model = Model.Open(output);
+        Assert.All(model.Checkpoint.Tensors.Single().View().Select(0, 0).ToDoubles(), v => Assert.Equal(0, v));
+        Assert.Equal(Path.GetFileNameWithoutExtension(name), model.Checkpoint.Tensors.Single().Name);
+    }
+
+    [Fact]
+    public void A_copy_into_a_folder_without_the_config_that_decodes_the_original_is_refused_and_with_it_written()
+    {
+        // Given an MLX model, whose config.json beside it says how its weights decode
+        using var folder = new TempFolder();
+        string source = Fixtures.Path("diff/mlx/q4/model.safetensors"), output = Path.Combine(folder.Path, "model.safetensors");
+        string[] edit = ["edit", source, "fc", "0", "--zero", "--part", "bias", "-o", output];
+
+        // When its bias is edited into a folder without that config, then with a copy of it
+        var without = CliRun.Of(edit);
+        bool leftNothing = Directory.GetFileSystemEntries(folder.Path).Length == 0;
+        File.Copy(Path.Combine(Path.GetDirectoryName(source)!, "config.json"), Path.Combine(folder.Path, "config.json"));
+        var with = CliRun.Of(edit);
+
+        // Then the first is refused, saying why and what to do, leaving nothing; the second is written
+        Assert.Equal(2, without.Exit);
+        Assert.Contains($"model.safetensors is read through the config.json beside it, and {folder.Path} has none: the edited copy would read otherwise", without.Stderr);
+        Assert.Contains($"hint: copy config.json into {folder.Path} first", without.Stderr);
+        Assert.True(leftNothing);
+        Assert.True(with.Exit == 0, with.Stderr);
+        using var model = Model.Open(output);
+        Assert.Equal(0, model.Neuron("fc", 0).Parts.Single(p => p.Role.Name == "bias").ToDoubles()[0]);
+    }
+
     [Fact]
     public void An_in_place_write_that_fails_half_way_puts_the_old_bytes_back()
     {
