@@ -7,9 +7,17 @@ public static class InputFolder
     public static IReadOnlyList<string> Files(string folder)
     {
         if (!Directory.Exists(folder)) throw new RequestException($"--inputs {folder}: no such folder");
-        var files = Directory.EnumerateFiles(folder)
-            .Where(f => ImageTensor.IsPicture(f) || Path.GetExtension(f).Equals(".npy", StringComparison.OrdinalIgnoreCase))
-            .Order(StringComparer.Ordinal).ToList();
+        List<string> files;
+        try
+        {
+            files = [.. Directory.EnumerateFiles(folder)
+                .Where(f => ImageTensor.IsPicture(f) || Path.GetExtension(f).Equals(".npy", StringComparison.OrdinalIgnoreCase))
+                .Order(StringComparer.Ordinal)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"--inputs {folder} cannot be read: {e.Message}", inner: e);
+        }
         return files.Count > 0 ? files : throw new RequestException($"--inputs {folder}: the folder holds no .npy, .png or .jpg file");
     }
 }

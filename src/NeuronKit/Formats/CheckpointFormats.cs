@@ -36,8 +36,12 @@ public static class CheckpointFormats
         }
         if (Directory.Exists(path)) path = ModelFolder.Find(path);
         string name = Path.GetFileName(path);
-        if (!File.Exists(path))
-            throw new CheckpointException($"{path} does not exist");
+        var file = new FileInfo(path);
+        if (!file.Exists) throw Missing(path);
+        // A size of 0 is checked before opening: a named pipe (a FIFO) would block the open until something writes to it,
+        // and it, like a device, reports no size.
+        if (file.Length == 0)
+            throw new CheckpointException($"{name} is empty (0 bytes)", ["a named pipe or a device is not read; give a file"]);
         byte[] head = new byte[HeadSize];
         int read;
         try
@@ -52,6 +56,23 @@ public static class CheckpointFormats
         if (read == 0)
             throw new CheckpointException($"{name} is empty (0 bytes)");
         return Open(path, name, head, read);
+    }
+
+    // A file the system does not show is missing, or behind a folder that cannot be opened: opening it says which.
+    private static CheckpointException Missing(string path)
+    {
+        try
+        {
+            File.OpenHandle(path).Dispose();
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+        }
+        catch (IOException)
+        {
+        }
+        return new CheckpointException($"{path} does not exist");
     }
 
     private static Checkpoint Open(string path, string name, byte[] head, int read)

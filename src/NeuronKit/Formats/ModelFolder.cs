@@ -57,7 +57,7 @@ public static class ModelFolder
         string message = $"{folder} is a folder that holds no checkpoint file";
         if (Inside(folder) is { Count: > 0 } inside)
             return new(message, [$"its folders {string.Join(", ", inside.Take(Listed))}{(inside.Count > Listed ? ", …" : "")} hold models (a diffusers pipeline's unet, vae, …): name one"]);
-        return UnreadFormats.FolderRefusal(folder, Directory.EnumerateFiles(folder).Select(Path.GetFileName).OfType<string>())
+        return UnreadFormats.FolderRefusal(folder, FileNames(folder))
             ?? new(message, [$"a checkpoint file ends in {string.Join(", ", CheckpointEndings)}; name the file itself"]);
     }
 
@@ -67,7 +67,7 @@ public static class ModelFolder
     /// </summary>
     public static IReadOnlyList<string> Models(string folder)
     {
-        var files = Directory.EnumerateFiles(folder).Select(Path.GetFileName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var files = FileNames(folder).ToHashSet(StringComparer.Ordinal);
         foreach (string name in WeightNames)
             if (files.Contains(name)) return [Path.Combine(folder, name)];
         return files
@@ -79,9 +79,37 @@ public static class ModelFolder
             .ToList();
     }
 
-    // The folders directly inside that hold a model, as a pipeline's components do (unet/, text_encoder/).
+    // The folders directly inside that hold a model, as a pipeline's components do (unet/, text_encoder/); one that
+    // cannot be listed holds none that can be read.
     private static List<string> Inside(string folder) =>
-        [.. Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal).Where(d => Models(d).Count > 0).Select(d => Path.GetFileName(d) + "/")];
+        [.. Listing(folder, Directory.EnumerateDirectories).Order(StringComparer.Ordinal).Where(HoldsModels).Select(d => Path.GetFileName(d) + "/")];
+
+    private static bool HoldsModels(string folder)
+    {
+        try
+        {
+            return Models(folder).Count > 0;
+        }
+        catch (CheckpointException)
+        {
+            return false;
+        }
+    }
+
+    // The names of the files in a folder; a folder that cannot be listed (no permission) is the caller's file trouble, not a bug.
+    private static List<string> FileNames(string folder) => [.. Listing(folder, Directory.EnumerateFiles).Select(Path.GetFileName).OfType<string>()];
+
+    private static List<string> Listing(string folder, Func<string, IEnumerable<string>> list)
+    {
+        try
+        {
+            return [.. list(folder)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException($"{folder} cannot be read: {e.Message}", inner: e);
+        }
+    }
 
     // A shard set opens whole by its index; a GGUF's splits by any of them (the first); shards with no index beside
     // them are read alone, each a model of its own.

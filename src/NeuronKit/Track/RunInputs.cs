@@ -28,9 +28,17 @@ public static class RunInputs
 
     private static IEnumerable<string> Paths(string input)
     {
-        if (input.StartsWith('@')) return ListFile(input[1..]);
-        if (input.Contains('*') && !ByteSources.IsUrl(input)) return Glob(input); // a URL's folder cannot be listed
-        return [Directory.Exists(input) ? Model(input) : input];
+        try
+        {
+            if (input.StartsWith('@')) return ListFile(input[1..]);
+            if (input.Contains('*') && !ByteSources.IsUrl(input)) return Glob(input); // a URL's folder cannot be listed
+            return [Directory.Exists(input) ? Model(input) : input];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder of the pattern, or the list file, that cannot be read (no permission): the input's trouble, not a bug.
+            throw new CheckpointException($"{input} cannot be read: {e.Message}", inner: e);
+        }
     }
 
     // A folder stands for the one model it holds, as its file, so a file named beside it is not taken twice; a folder that

@@ -135,7 +135,16 @@ public sealed partial class SafetensorsReader : ICheckpointReader
         }
         string fileName = Path.GetFileName(path);
         string folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var listing = Directory.EnumerateFiles(folder, "*" + IndexSuffix)
+        string[] candidates;
+        try
+        {
+            candidates = Directory.GetFiles(folder, "*" + IndexSuffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // a folder that cannot be listed (opened but not readable) shows no index
+        }
+        var listing = candidates
             .Where(candidate => IsIndex(Head(candidate)) && SafetensorsIndex.Lists(SafetensorsIndex.ReadSmallFile(candidate), fileName))
             .Select(candidate => SafetensorsIndex.Read(candidate))
             .ToList();
