@@ -48,6 +48,8 @@ internal static class PruneCommand
             bool dry = parse.GetValue(dryRun);
             if (target is null && !dry) throw new RequestException("say where to write: -o OUT (prune always writes a new file)");
             using var model = Model.Open(parse.GetValue(file)!);
+            // A file no prune can be written into says so first; a dry run still shows the plan.
+            if (!dry) ModelPrune.CheckWritable(model);
             var targets = Targets(model, parse.GetValue(layer), parse.GetValue(indices), parse.GetValue(neurons));
             var prune = ModelPrune.Plan(model, targets, parse.GetValue(consumers) ?? []);
             if (!dry) prune.WriteTo(target!);

@@ -10,11 +10,12 @@ internal static class ConsoleFactory
 {
     public static IAnsiConsole Create(TextWriter writer)
     {
-        bool terminal = ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected;
+        bool terminal = writer is PrintableWriter { Terminal: true };
+        // No styles are used, so no escape codes are needed, even on a terminal (the writer would show them as text).
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
-            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
             Out = new AnsiConsoleOutput(new TrimmingWriter(writer)),
             Interactive = InteractionSupport.No,
         });

@@ -19,7 +19,7 @@ internal static class DiffNeuronTextWriter
     {
         var layer = diff.Layers[0];
         var n = layer.Neurons[0];
-        stdout.WriteLine($"{layer.A.Name} ({layer.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
+        stdout.WriteLine($"{PrintableWriter.OneLine(layer.A.Name)} ({layer.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
             $"{ModelTitle.Of(diff.A)} → {ModelTitle.Of(diff.B)}" +
             (layer.A.Name != layer.B.Name || b.Index != a.Index ? $" (in B: {layer.B.Name} neuron {b.Index}{DiffTextWriter.Converted(layer)})"
                 : layer.BAxes is { } axes ? $" ({axes.Name})" : ""));

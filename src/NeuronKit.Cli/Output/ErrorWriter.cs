@@ -5,7 +5,8 @@ internal static class ErrorWriter
 {
     public static void Write(TextWriter stderr, string message, IEnumerable<string> hints)
     {
-        stderr.WriteLine($"error: {message}");
-        foreach (var hint in hints) stderr.WriteLine($"hint: {hint}");
+        // An error is one line whatever a name in it holds.
+        stderr.WriteLine($"error: {PrintableWriter.OneLine(message)}");
+        foreach (var hint in hints) stderr.WriteLine($"hint: {PrintableWriter.OneLine(hint)}");
     }
 }

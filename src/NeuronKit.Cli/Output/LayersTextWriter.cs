@@ -30,9 +30,9 @@ internal static class LayersTextWriter
             // Tensor names are shown relative to the layer's module, which the first column already names.
             string prefix = (layer.Module ?? layer.Name) is "" ? "" : (layer.Module ?? layer.Name) + ".";
             string tensors = string.Join("\n", layer.Tensors.Select(t =>
-                $"{(t.Tensor.Name.StartsWith(prefix, StringComparison.Ordinal) ? t.Tensor.Name[prefix.Length..] : t.Tensor.Name)} " +
+                $"{PrintableWriter.OneLine(t.Tensor.Name.StartsWith(prefix, StringComparison.Ordinal) ? t.Tensor.Name[prefix.Length..] : t.Tensor.Name)} " +
                 $"[{string.Join(", ", t.Tensor.Shape)}] {t.Tensor.StoredAs ?? t.Tensor.DType.Name()}"));
-            table.AddRow(Markup.Escape(layer.Name == "" ? "\"\"" : layer.Name), Markup.Escape(layer.Kind + (layer.Assumed ? "*" : "")),
+            table.AddRow(Markup.Escape(layer.Name == "" ? "\"\"" : PrintableWriter.OneLine(layer.Name)), Markup.Escape(layer.Kind + (layer.Assumed ? "*" : "")),
                 layer.NeuronCount.ToString("N0"), Markup.Escape(tensors), Markup.Escape(layer.Layout));
         }
         console.Write(table);

@@ -24,7 +24,7 @@ internal sealed class PlainTable
     public void Row(params string[] cells)
     {
         if (cells.Length != _columns.Count) throw new ArgumentException($"a row of {cells.Length} cells in a table of {_columns.Count} columns");
-        _rows.Add(cells);
+        _rows.Add([.. cells.Select(PrintableWriter.OneLine)]); // a cell is one line, whatever name it holds
     }
 
     /// <summary>Writes the table, in chunks of many lines (a console writer flushes every write).</summary>

@@ -11,7 +11,7 @@ internal static class PruneTextWriter
         string file = Path.GetFileName(prune.Model.Checkpoint.Path);
         stdout.WriteLine(dryRun ? $"{file} (dry run: nothing written)" : $"{file} → {prune.WrittenTo}");
         foreach (var (layer, removed) in prune.Targets)
-            stdout.WriteLine($"  {layer.Name}: removes {Counted.Of(removed.Count, "neuron")} ({string.Join(", ", removed)}), " +
+            stdout.WriteLine($"  {PrintableWriter.OneLine(layer.Name)}: removes {Counted.Of(removed.Count, "neuron")} ({string.Join(", ", removed)}), " +
                 $"{layer.NeuronCount:N0} → {layer.NeuronCount - removed.Count:N0}");
         if (prune.Consumers.Count > 0) stdout.WriteLine($"  consumers whose inputs shrink: {string.Join(", ", prune.Consumers)}");
         var rows = prune.Cuts.Select(c => (Name: c.Tensor.Name,

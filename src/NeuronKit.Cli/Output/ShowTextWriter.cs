@@ -11,7 +11,7 @@ internal static class ShowTextWriter
     public static void Write(TextWriter stdout, Model model, Neuron neuron, bool full, bool raw)
     {
         var layer = neuron.Layer;
-        stdout.WriteLine($"{ModelTitle.WithFormat(model)} · layer {layer.Name} ({layer.Kind}) · " +
+        stdout.WriteLine($"{ModelTitle.WithFormat(model)} · layer {PrintableWriter.OneLine(layer.Name)} ({layer.Kind}) · " +
             $"neuron {neuron.Index} of {layer.NeuronCount} (0..{layer.NeuronCount - 1})");
         stdout.WriteLine($"layout: {layer.Layout}{(layer.Assumed ? " (assumed: " + string.Join("; ", layer.Evidence) + ")" : "")}");
         var values = new Dictionary<NeuronPart, double[]>();

@@ -11,7 +11,7 @@ internal static class StatsProgress
     private static readonly TimeSpan Delay = TimeSpan.FromSeconds(1);
 
     /// <summary>True when a bar may be drawn on <paramref name="stderr"/>.</summary>
-    public static bool Possible(TextWriter stderr) => ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected;
+    public static bool Possible(TextWriter stderr) => stderr is PrintableWriter { Terminal: true };
 
     /// <summary>Waits for <paramref name="work"/>, drawing a bar of <paramref name="done"/> out of <paramref name="total"/> bytes once it has run a second.</summary>
     public static void Wait(Task work, Func<long> done, long total)

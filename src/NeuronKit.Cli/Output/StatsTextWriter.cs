@@ -19,10 +19,10 @@ internal static class StatsTextWriter
             stdout.WriteLine();
             if (layer.Layer.WhyNoNeurons is { } why)
             {
-                stdout.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}) has no neurons: {why}");
+                stdout.WriteLine($"{PrintableWriter.OneLine(layer.Layer.Name)} ({layer.Layer.Kind}) has no neurons: {why}");
                 continue;
             }
-            stdout.WriteLine($"{layer.Layer.Name} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
+            stdout.WriteLine($"{PrintableWriter.OneLine(layer.Layer.Name)} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
                 $"{Plural(layer.Neurons.Count == 0 ? 0 : layer.Neurons[0].Weights, "weight")} each)");
             if (!order.SummaryOnly) Table(layer, order).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
@@ -30,7 +30,7 @@ internal static class StatsTextWriter
         foreach (var skipped in stats.Skipped)
         {
             stdout.WriteLine();
-            stdout.WriteLine($"{skipped.Layer.Name} ({skipped.Layer.Kind}, {Plural(skipped.Layer.NeuronCount, "neuron")}) not measured: {skipped.Reason}");
+            stdout.WriteLine($"{PrintableWriter.OneLine(skipped.Layer.Name)} ({skipped.Layer.Kind}, {Plural(skipped.Layer.NeuronCount, "neuron")}) not measured: {skipped.Reason}");
         }
         stdout.WriteLine();
         string similar = stats.Layers.Any(l => l.SimilarCosine is not null) ? $"{Plural(stats.SimilarCount, "similar neuron")}, " : "";

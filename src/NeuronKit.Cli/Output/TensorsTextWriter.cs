@@ -27,5 +27,5 @@ internal static class TensorsTextWriter
     }
 
     private static void AddRow(Table table, TensorInfo tensor, string indent) =>
-        table.AddRow(indent + Markup.Escape(tensor.Name), $"[[{string.Join(", ", tensor.Shape)}]]", tensor.StoredAs ?? tensor.DType.Name(), tensor.ByteSize.ToString("N0"));
+        table.AddRow(indent + Markup.Escape(PrintableWriter.OneLine(tensor.Name)), $"[[{string.Join(", ", tensor.Shape)}]]", tensor.StoredAs ?? tensor.DType.Name(), tensor.ByteSize.ToString("N0"));
 }

@@ -21,6 +21,15 @@ public interface IPruneWriter
     void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output);
 
     /// <summary>
+    /// Throws <see cref="RequestException"/> when no prune of <paramref name="checkpoint"/> can be written at all (a
+    /// safetensors file of packed quantized tensors, a sharded one), whatever its layers: said before any layer's own
+    /// trouble. <see cref="Write"/> checks it too.
+    /// </summary>
+    void CheckWritable(Checkpoint checkpoint)
+    {
+    }
+
+    /// <summary>
     /// The cuts the format itself needs besides <paramref name="cuts"/>, for tensors no layer names (an ONNX QDQ constant's
     /// per-axis scales, a recurrent node's initial state): planned, reported and checked like the others.
     /// </summary>

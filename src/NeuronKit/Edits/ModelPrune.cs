@@ -105,6 +105,16 @@ public sealed class ModelPrune
     }
 
     /// <summary>
+    /// Throws <see cref="RequestException"/> when no prune of <paramref name="model"/>'s file could be written, whatever
+    /// its layers (a format not written yet, packed quantized tensors, a sharded model): to say before any plan's trouble.
+    /// </summary>
+    public static void CheckWritable(Model model) => WriterFor(model).CheckWritable(model.Checkpoint);
+
+    private static IPruneWriter WriterFor(Model model) =>
+        PruneWriters.For(model.Checkpoint.Format) ?? throw new RequestException($"pruning {model.Checkpoint.Format} files is not supported yet",
+            ["neuron edit --zero --outgoing ablates the neurons in place instead"]);
+
+    /// <summary>
     /// Writes the pruned model to <paramref name="output"/> in the file's own format: new files in a temporary folder
     /// beside it (the model, and the data file some formats keep beside it), flushed to disk and, meanwhile, checked by
     /// reading them back (every tensor
@@ -115,9 +125,7 @@ public sealed class ModelPrune
     {
         if (Tensors.ByteSources.IsUrl(Model.Checkpoint.Path))
             throw Remote.HttpRangeSource.NotLocal(Tensors.ByteSources.FileName(Model.Checkpoint.Path), "prune");
-        var writer = PruneWriters.For(Model.Checkpoint.Format)
-            ?? throw new RequestException($"pruning {Model.Checkpoint.Format} files is not supported yet",
-                ["neuron edit --zero --outgoing ablates the neurons in place instead"]);
+        var writer = WriterFor(Model);
         string full = Path.GetFullPath(output);
         string folder = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder))

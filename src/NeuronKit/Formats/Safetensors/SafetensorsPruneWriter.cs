@@ -17,7 +17,7 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     public string Format => "safetensors";
 
     /// <inheritdoc/>
-    public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
+    public void CheckWritable(Checkpoint checkpoint)
     {
         if (checkpoint.Tensors.FirstOrDefault(t => t.StoredAs is not null) is { StoredAs: { } storedAs } packed)
             throw new RequestException($"{Path.GetFileName(checkpoint.Path)} stores {packed.Name} as {storedAs} (its values decoded from more " +
@@ -25,6 +25,12 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
         if (checkpoint.Tensors.Any(t => t.Storage.Source is not MappedFile { } file || file.Path != checkpoint.Path))
             throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is a sharded model: prune writes one safetensors file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);
+    }
+
+    /// <inheritdoc/>
+    public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
+    {
+        CheckWritable(checkpoint);
         var source = (MappedFile)checkpoint.Tensors[0].Storage.Source;
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(source.Span(0, 8));
         var header = JsonNode.Parse(source.Span(8, (int)headerLength).ToArray())!.AsObject();
