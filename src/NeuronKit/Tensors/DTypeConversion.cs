@@ -154,7 +154,7 @@ public static class DTypeConversion
     /// <summary>The error of asking for a complex dtype's values as real numbers: a pair would silently lose a half.</summary>
     internal static RequestException NotReal(DType dtype, string? what = null) =>
         new($"{what ?? "the values"} {(what is null ? "are" : "is")} {dtype.Name()}: each value is a (re, im) pair, not one real number",
-            ["read them as System.Numerics.Complex with ToComplex()"]);
+            ["'neuron show' prints them as (re, im) pairs; from C#, read them as System.Numerics.Complex with ToComplex()"]);
 
     // Every 8-bit float is one of 256 doubles, decoded once from its format's definition.
     private static void Lookup(double[] values, ReadOnlySpan<byte> source, Span<double> destination)

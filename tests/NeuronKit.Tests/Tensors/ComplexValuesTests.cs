@@ -21,7 +21,7 @@ public class ComplexValuesTests
         Assert.Equal("fc.weight[1] is complex128: each value is a (re, im) pair, not one real number", doubles.Message);
         Assert.Equal(doubles.Message, floats.Message);
         Assert.Equal("the values are complex128: each value is a (re, im) pair, not one real number", view.Message);
-        Assert.Equal(["read them as System.Numerics.Complex with ToComplex()"], doubles.Hints);
+        Assert.Equal(["'neuron show' prints them as (re, im) pairs; from C#, read them as System.Numerics.Complex with ToComplex()"], doubles.Hints);
         Assert.Equal(2, doubles.ExitCode);
     }
 
