@@ -69,7 +69,7 @@ public sealed class LoraConfig
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{name} is not JSON: {e.Message}");
+            throw new CheckpointException($"{name} is not JSON: {Formats.JsonErrorText.Of(e)}");
         }
     }
 

@@ -28,7 +28,7 @@ public static class ConfigJson
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{name} is not JSON: {e.Message}", inner: e);
+            throw new CheckpointException($"{name} is not JSON: {JsonErrorText.Of(e)}", inner: e);
         }
     }
 

@@ -52,15 +52,18 @@ internal static partial class GgufSplits
                 }
                 catch (CheckpointException e)
                 {
+                    // A split not there is the common case (one not downloaded): said plainly, not as the system's sentence.
+                    bool missing = !ByteSources.IsUrl(locations[^1]) && !File.Exists(locations[^1]);
                     throw new CheckpointException($"{fileName} is split {int.Parse(name.Groups[2].Value, CultureInfo.InvariantCulture)} of " +
-                        $"{count}, and split {i + 1}, {split}, cannot be read: {e.Message}", inner: e);
+                        $"{count}, and split {i + 1}, {split}, {(missing ? "is not beside it" : $"cannot be read: {e.Message}")}", inner: e);
                 }
                 files.Add(file);
                 var header = read(file, split);
                 if (!header.Metadata.TryGetValue(Number, out var number) || number != i.ToString(CultureInfo.InvariantCulture)
                     || !header.Metadata.TryGetValue(Count, out var splits) || splits != count.ToString(CultureInfo.InvariantCulture))
-                    throw new CheckpointException($"{split} should be split {i} of {count} ('{Number}' {i}, '{Count}' {count}), but says " +
-                        $"'{Number}' {header.Metadata.GetValueOrDefault(Number) ?? "nothing"}, '{Count}' {header.Metadata.GetValueOrDefault(Count) ?? "nothing"}");
+                    throw new CheckpointException($"{split} is split {i + 1} of {count} by its name, so its '{Number}' should be {i} " +
+                        $"(ggml counts splits from 0) and its '{Count}' {count}, but they say {header.Metadata.GetValueOrDefault(Number) ?? "nothing"} " +
+                        $"and {header.Metadata.GetValueOrDefault(Count) ?? "nothing"}");
                 foreach (var tensor in header.Tensors)
                 {
                     if (seen.TryGetValue(tensor.Name, out var other))

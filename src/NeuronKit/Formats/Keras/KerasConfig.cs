@@ -41,7 +41,7 @@ internal sealed class KerasConfig
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{file} has a Keras model config that is not JSON: {e.Message}");
+            throw new CheckpointException($"{file} has a Keras model config that is not JSON: {JsonErrorText.Of(e)}");
         }
     }
 

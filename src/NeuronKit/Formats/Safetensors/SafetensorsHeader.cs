@@ -94,7 +94,7 @@ internal static class SafetensorsHeader
         }
         catch (JsonException e)
         {
-            throw new CheckpointException($"{fileName} has a {what} that is not valid safetensors JSON: {e.Message}", inner: e);
+            throw new CheckpointException($"{fileName} has a {what} that is not valid safetensors JSON: {JsonErrorText.Of(e)}", inner: e);
         }
     }
 

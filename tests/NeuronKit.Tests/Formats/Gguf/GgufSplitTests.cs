@@ -64,8 +64,9 @@ public class GgufSplitTests
     }
 
     [Theory]
-    [InlineData("missing-00001-of-00003.gguf", "missing-00001-of-00003.gguf is split 1 of 3, and split 2, missing-00002-of-00003.gguf, cannot be read")]
-    [InlineData("renumbered-00001-of-00003.gguf", "renumbered-00002-of-00003.gguf should be split 1 of 3 ('split.no' 1, 'split.count' 3), but says 'split.no' 2, 'split.count' 3")]
+    [InlineData("missing-00001-of-00003.gguf", "missing-00001-of-00003.gguf is split 1 of 3, and split 2, missing-00002-of-00003.gguf, is not beside it")]
+    [InlineData("renumbered-00001-of-00003.gguf", "renumbered-00002-of-00003.gguf is split 2 of 3 by its name, so its 'split.no' should be 1 " +
+        "(ggml counts splits from 0) and its 'split.count' 3, but they say 2 and 3")]
     [InlineData("counted-00003-of-00003.gguf", "the 3 splits of counted hold 3 tensors, but 'split.tensors.count' says 4: a split is missing tensors or from another model")]
     [InlineData("twice-00002-of-00003.gguf", "tensor 'blk.0.attn_q.weight' is in both twice-00001-of-00003.gguf and twice-00002-of-00003.gguf; each split holds its own tensors")]
     [InlineData("renamed.gguf", "renamed.gguf is one of 3 splits of a model ('split.count' 3), but is not named as llama.cpp names them (NAME-00001-of-00003.gguf), by which the others are found")]

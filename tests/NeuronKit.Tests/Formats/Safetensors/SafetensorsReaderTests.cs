@@ -92,6 +92,17 @@ public class SafetensorsReaderTests
         Assert.Contains(expected, Refused(header, SafetensorsBytes.Floats(1)).Message);
     }
 
+    [Theory]
+    [InlineData("{this is not js}", "'t' is an invalid start of a property name. Expected a '\"' (at byte 1)")]
+    [InlineData("{\"w\":\n tru}", "(at byte 4 of line 2)")]
+    public void A_header_that_is_not_JSON_says_where_in_words_of_ours(string header, string expected)
+    {
+        var message = Refused(header, SafetensorsBytes.Floats(1)).Message;
+
+        Assert.EndsWith(expected, message);
+        Assert.DoesNotContain("LineNumber", message);
+    }
+
     [Fact]
     public void A_header_that_is_not_UTF8_is_refused()
     {
