@@ -15,6 +15,7 @@ public sealed partial class LayerStats
         OutlierK = outlierK;
         BytesRead = bytesRead;
         SimilarCosine = similarCosine;
+        bool measured = false;
         foreach (var n in neurons)
         {
             Weights += n.Weights;
@@ -24,9 +25,10 @@ public sealed partial class LayerStats
             if (n.Outlier) OutlierCount++;
             if (n.Unused) UnusedCount++;
             if (n.Similar) SimilarCount++;
-            if (n.Weights == 0) continue;
-            Min = double.IsNaN(Min) || n.Min < Min || double.IsNaN(n.Min) ? n.Min : Min;
-            Max = double.IsNaN(Max) || n.Max > Max || double.IsNaN(n.Max) ? n.Max : Max;
+            if (n.Weights == 0 || double.IsNaN(Min) && measured) continue; // a NaN, once seen, stays the layer's min and max
+            Min = !measured || n.Min < Min || double.IsNaN(n.Min) ? n.Min : Min;
+            Max = !measured || n.Max > Max || double.IsNaN(n.Max) ? n.Max : Max;
+            measured = true;
         }
     }
 

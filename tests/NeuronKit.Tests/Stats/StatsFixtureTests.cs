@@ -53,6 +53,19 @@ public class StatsFixtureTests
     }
 
     [Fact]
+    public void A_NaN_weight_makes_its_layer_s_min_and_max_NaN_as_it_makes_its_neuron_s()
+    {
+        // Given stats.pt's 'odd' layer: a NaN in neuron 0, an infinity in neuron 1, neuron 2 finite (measured after them)
+        using var model = Model.Open(StatsExpectedJson.Checkpoint);
+
+        var odd = LayerStats.Compute(model.Layer("odd"));
+
+        // Then the NaN is the layer's min and max too, as torch.min of the whole weight says, whatever follows it
+        Assert.True(double.IsNaN(odd.Neurons[0].Min) && !double.IsNaN(odd.Neurons[2].Min));
+        Assert.True(double.IsNaN(odd.Min) && double.IsNaN(odd.Max));
+    }
+
+    [Fact]
     public void The_fixture_has_the_flags_it_was_built_to_have()
     {
         // Given the neurons make_stats.py made dead, equal or far out
