@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using NeuronKit.Cli.Output;
 using NeuronKit.Tests.Edits;
@@ -67,21 +66,12 @@ public class HostileNameOutputTests
         // Given a file naming a tensor with an escape sequence, and the built tool as a process
         using var folder = new TempFolder();
         string file = Write(folder);
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "neuron.dll"), "show", file, "nope", "0"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
 
         // When it fails naming the file's layers
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await stdout;
+        var (exit, _, stderr) = await CliProcess.Run(["show", file, "nope", "0"]);
 
         // Then the message shows the escape as text, and no raw control character reaches stderr
-        Assert.Equal(2, process.ExitCode);
+        Assert.Equal(2, exit);
         Assert.Contains("'fc\\x1b[31mRED\\x1b[0m'", stderr);
         Assert.DoesNotContain(stderr, c => char.IsControl(c) && c != '\n');
     }

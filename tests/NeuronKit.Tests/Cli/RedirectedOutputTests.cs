@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace NeuronKit.Tests.Cli;
 
 /// <summary>
@@ -21,18 +19,10 @@ public sealed class RedirectedOutputTests
         Assert.True(inProcess.Exit == 0, inProcess.Stderr);
 
         // When the built tool runs it as a process, its standard output a pipe
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "neuron.dll"), .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exit, stdout, stderr) = await CliProcess.Run(args);
 
         // Then it printed exactly what the in-process run printed
-        Assert.True(process.ExitCode == 0, stderr);
-        Assert.Equal(inProcess.Stdout, await stdout);
+        Assert.True(exit == 0, stderr);
+        Assert.Equal(inProcess.Stdout, stdout);
     }
 }

@@ -58,14 +58,7 @@ public class UnreadablePathTests
     // them from its bounding set), so that a folder's mode keeps it out as it keeps out anyone else.
     private static async Task<(int Exit, string Stderr)> RunWithoutFileOverrides(string[] args)
     {
-        string[] tool = ["dotnet", Path.Combine(AppContext.BaseDirectory, "neuron.dll"), .. args];
-        string[] command = Environment.IsPrivilegedProcess ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", .. tool] : tool;
-        var start = new ProcessStartInfo(command[0], command[1..]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        string stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        await stdout;
-        return (process.ExitCode, stderr);
+        var (exit, _, stderr) = await CliProcess.Run(args, Environment.IsPrivilegedProcess ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search"] : null);
+        return (exit, stderr);
     }
 }
