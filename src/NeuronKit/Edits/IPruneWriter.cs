@@ -23,7 +23,7 @@ public interface IPruneWriter
     /// <summary>
     /// Throws <see cref="RequestException"/> when no prune of <paramref name="checkpoint"/> can be written at all (a
     /// safetensors file of packed quantized tensors, a sharded one), whatever its layers: said before any layer's own
-    /// trouble. <see cref="Write"/> checks it too.
+    /// trouble. <see cref="ModelPrune"/> calls it before <see cref="Write"/>.
     /// </summary>
     void CheckWritable(Checkpoint checkpoint)
     {

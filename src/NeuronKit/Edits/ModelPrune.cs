@@ -126,6 +126,7 @@ public sealed class ModelPrune
         if (Tensors.ByteSources.IsUrl(Model.Checkpoint.Path))
             throw Remote.HttpRangeSource.NotLocal(Tensors.ByteSources.FileName(Model.Checkpoint.Path), "prune");
         var writer = WriterFor(Model);
+        writer.CheckWritable(Model.Checkpoint);
         string full = Path.GetFullPath(output);
         string folder = Path.GetDirectoryName(full)!;
         if (!Directory.Exists(folder))

@@ -31,13 +31,10 @@ public class DequantizedRows : DecodedBytes
     /// </summary>
     private protected (long Integer, double Scale, double ZeroPoint) Stored(long element)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(element);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(element, _elements);
-        int blockSize = _type.BlockSize;
-        Span<long> integers = stackalloc long[blockSize];
-        Span<double> scales = stackalloc double[blockSize];
-        int zero = _type.Integers!(_source.Span(_dataOffset + element / blockSize * _type.TypeSize, _type.TypeSize), integers, scales);
-        int k = (int)(element % blockSize);
+        var block = BlockOf(element, out int k);
+        Span<long> integers = stackalloc long[_type.BlockSize];
+        Span<double> scales = stackalloc double[_type.BlockSize];
+        int zero = _type.Integers!(block, integers, scales);
         return (integers[k], scales[k], zero);
     }
 
@@ -45,11 +42,19 @@ public class DequantizedRows : DecodedBytes
     private protected double? Minimum(long element)
     {
         if (_type.Minimums is not { } minimums) return null;
+        var block = BlockOf(element, out int k);
+        Span<double> mins = stackalloc double[_type.BlockSize];
+        minimums(block, mins);
+        return mins[k];
+    }
+
+    // The bytes of the block that holds element, and the element's place in it.
+    private ReadOnlySpan<byte> BlockOf(long element, out int k)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(element);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(element, _elements);
-        Span<double> mins = stackalloc double[_type.BlockSize];
-        minimums(_source.Span(_dataOffset + element / _type.BlockSize * _type.TypeSize, _type.TypeSize), mins);
-        return mins[(int)(element % _type.BlockSize)];
+        k = (int)(element % _type.BlockSize);
+        return _source.Span(_dataOffset + element / _type.BlockSize * _type.TypeSize, _type.TypeSize);
     }
 
     /// <summary>How the tensor is stored (<c>q4_k</c>).</summary>

@@ -30,7 +30,6 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
-        CheckWritable(checkpoint);
         var source = (MappedFile)checkpoint.Tensors[0].Storage.Source;
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(source.Span(0, 8));
         var header = JsonNode.Parse(source.Span(8, (int)headerLength).ToArray())!.AsObject();
