@@ -55,8 +55,8 @@ internal static class PruneCommand
             if (!dry) prune.WriteTo(target!);
             if (parse.GetValue(json)) ReportJson.Write(stdout, PruneReport.Of(prune, dry));
             else PruneTextWriter.Write(stdout, prune, dry);
-            foreach (var stale in StaleConfigSize.Of(prune)) stderr.WriteLine($"note: {Note(stale)}");
-            foreach (string note in prune.Notes) stderr.WriteLine($"note: {note}");
+            foreach (var stale in StaleConfigSize.Of(prune)) stderr.WriteLine($"note: {PrintableWriter.OneLine(Note(stale))}");
+            foreach (string note in prune.Notes) stderr.WriteLine($"note: {PrintableWriter.OneLine(note)}");
         }));
         return command;
     }

@@ -91,7 +91,7 @@ internal static class ShowCommand
             // --raw has integers to show only where the file keeps them affine per tensor or channel; say so rather than print nothing.
             if (parse.GetValue(raw) && !neuron.Parts.Any(p => p.HasStoredIntegers))
                 stderr.WriteLine(neuron.Parts.FirstOrDefault(p => p.StoredAs is not null) is { } packed
-                    ? $"note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of {GgufRawTypes} blocks; {packed.Tensor} is stored as {packed.StoredAs} and shown as the values it decodes to" +
+                    ? $"note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of {GgufRawTypes} blocks; {PrintableWriter.OneLine(packed.Tensor)} is stored as {packed.StoredAs} and shown as the values it decodes to" +
                       (model.Checkpoint.Find(packed.Tensor) is { StoredParts.Count: > 0 } ? " ('neuron tensors' lists the file's tensors it is read from)" : "")
                     : "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values");
         }));

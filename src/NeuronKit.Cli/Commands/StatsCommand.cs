@@ -67,7 +67,7 @@ internal static class StatsCommand
             // CSV rows have no place for a note; stderr keeps it out of the data.
             if (asCsv)
                 foreach (var skipped in stats.Skipped)
-                    stderr.WriteLine($"note: layer '{skipped.Layer.Name}' not measured: {skipped.Reason}");
+                    stderr.WriteLine($"note: layer '{PrintableWriter.OneLine(skipped.Layer.Name)}' not measured: {PrintableWriter.OneLine(skipped.Reason)}");
         }));
         return command;
     }
@@ -82,7 +82,7 @@ internal static class StatsCommand
         if (work <= SimilarityBudget) return;
         var largest = layers.Where(l => Stats.LayerStats.WhyNotMeasurable(l) is null).MaxBy(l => ModelStats.SimilarityWork([l]))!;
         throw new RequestException($"--similar compares every pair of a layer's neurons: {work:0.#e0} multiply-adds in all, " +
-            $"{ModelStats.SimilarityWork([largest]):0.#e0} of them in '{largest.Name}' ({largest.NeuronCount:N0} neurons), " +
+            $"{ModelStats.SimilarityWork([largest]):0.#e0} of them in '{PrintableWriter.OneLine(largest.Name)}' ({largest.NeuronCount:N0} neurons), " +
             $"past the {SimilarityBudget:0.#e0} a whole model may take",
             ["name one layer (neuron stats FILE LAYER --similar COSINE) to compare it whatever its size"]);
     }

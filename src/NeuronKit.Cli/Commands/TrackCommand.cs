@@ -65,7 +65,7 @@ internal static class TrackCommand
             var options = new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) };
             long rows = Run(run, options, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
             // After the run, not as they happen: the progress bar owns stderr's last line meanwhile.
-            foreach (var skipped in run.Skipped) stderr.WriteLine($"warning: {skipped.Reason}; skipped");
+            foreach (var skipped in run.Skipped) stderr.WriteLine($"warning: {PrintableWriter.OneLine(skipped.Reason)}; skipped");
             if (run.UnmergedAdapters > 0)
                 stderr.WriteLine($"note: {Counted.Of(run.UnmergedAdapters, "checkpoint")} {(run.UnmergedAdapters == 1 ? "is a LoRA adapter" : "are LoRA adapters")}, " +
                     "measured as their factors (lora_A, lora_B); --base BASE measures each merged into the model it was trained on");

@@ -25,11 +25,11 @@ internal static class ActTextWriter
                         stdout.Write($"{Csv(a.Input)},{Position(i, a.Shape)},{Number(a.Values[i])}\n");
                 return;
         }
-        stdout.WriteLine($"{layer}, neuron {neuron}{(post ? ", after its activation function" : "")}: {Count(activations.Count, "input")}");
+        stdout.WriteLine($"{PrintableWriter.OneLine(layer)}, neuron {neuron}{(post ? ", after its activation function" : "")}: {Count(activations.Count, "input")}");
         foreach (var a in activations)
         {
             stdout.WriteLine();
-            stdout.WriteLine($"{a.Input}: shape [{string.Join(", ", a.Shape)}], mean {TensorText.Number(a.Mean)}, max {TensorText.Number(a.Max)}");
+            stdout.WriteLine($"{PrintableWriter.OneLine(a.Input)}: shape [{string.Join(", ", a.Shape)}], mean {TensorText.Number(a.Mean)}, max {TensorText.Number(a.Max)}");
             stdout.WriteLine(TensorText.Format(a.Values, a.Shape, isFloat: true, full: false, indent: 0));
         }
     }
@@ -49,7 +49,7 @@ internal static class ActTextWriter
                     stdout.Write($"{i + 1},{Csv(top[i].Input)},{Number(top[i].Score(by))},{Number(top[i].Mean)},{Number(top[i].Max)}\n");
                 return;
         }
-        stdout.WriteLine($"{layer}, neuron {neuron}: the {top.Count} of {Count(count, "input")} with the highest {byName}");
+        stdout.WriteLine($"{PrintableWriter.OneLine(layer)}, neuron {neuron}: the {top.Count} of {Count(count, "input")} with the highest {byName}");
         var table = new PlainTable().Column("rank", right: true).Column("input").Column(byName, right: true)
             .Column(by == ActivationScore.Max ? "mean" : "max", right: true);
         for (int i = 0; i < top.Count; i++)
@@ -74,7 +74,7 @@ internal static class ActTextWriter
                     stdout.Write(Csv(input) + "," + string.Join(",", scores.Select(Number)) + "\n");
                 return;
         }
-        stdout.WriteLine($"{layer}: the {by.Name()} of each of its {Count(neurons, "neuron")} on {Count(rows.Count, "input")}");
+        stdout.WriteLine($"{PrintableWriter.OneLine(layer)}: the {by.Name()} of each of its {Count(neurons, "neuron")} on {Count(rows.Count, "input")}");
         var table = new PlainTable().Column("input");
         for (int j = 0; j < neurons; j++) table.Column(j.ToString(CultureInfo.InvariantCulture), right: true);
         foreach (var (input, scores) in rows) table.Row([input, .. scores.Select(TensorText.Number)]);

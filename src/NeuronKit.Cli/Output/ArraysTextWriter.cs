@@ -13,7 +13,7 @@ internal static class ArraysTextWriter
     public static void Write(TextWriter stdout, Neuron neuron, IReadOnlyList<NeuronArray> arrays, string path)
     {
         stdout.WriteLine($"neuron {neuron.Index} of {PrintableWriter.OneLine(neuron.Layer.Name)} ({neuron.Layer.Kind}) → {path}: {Counted.Of(arrays.Count, "array")}");
-        var rows = arrays.Select(a => (a.Name, Part: $"{a.Part.Tensor}{a.Part.Index}", Shape: $"[{string.Join(", ", a.Shape)}]",
+        var rows = arrays.Select(a => (a.Name, Part: $"{PrintableWriter.OneLine(a.Part.Tensor)}{a.Part.Index}", Shape: $"[{string.Join(", ", a.Shape)}]",
             Type: a.DType.Name() + (a.Part.StoredAs ?? a.Part.DType.Name()) switch
             {
                 var own when own == a.DType.Name() => "",

@@ -21,7 +21,7 @@ internal static class DiffNeuronTextWriter
         var n = layer.Neurons[0];
         stdout.WriteLine($"{PrintableWriter.OneLine(layer.A.Name)} ({layer.Kind}) neuron {a.Index} of {layer.A.NeuronCount}: " +
             $"{ModelTitle.Of(diff.A)} → {ModelTitle.Of(diff.B)}" +
-            (layer.A.Name != layer.B.Name || b.Index != a.Index ? $" (in B: {layer.B.Name} neuron {b.Index}{DiffTextWriter.Converted(layer)})"
+            (layer.A.Name != layer.B.Name || b.Index != a.Index ? $" (in B: {PrintableWriter.OneLine(layer.B.Name)} neuron {b.Index}{DiffTextWriter.Converted(layer)})"
                 : layer.BAxes is { } axes ? $" ({axes.Name})" : ""));
         var flags = DiffFlagNames.Of(n.Flags);
         stdout.WriteLine($"‖Δ‖ {DiffTextWriter.Number(n.L2Delta)}, relative {DiffTextWriter.Percent(n.Relative)}, cosine {DiffTextWriter.Number(n.Cosine)}, max |Δ| {DiffTextWriter.Number(n.MaxAbs)}" +
@@ -33,8 +33,8 @@ internal static class DiffNeuronTextWriter
             string gate = partA.Gate is { } g ? $" ({g})" : "";
             // The table ends with a blank line of its own.
             if (k == 0) stdout.WriteLine();
-            stdout.WriteLine($"{partA.Tensor}{partA.Index}  {partA.Role}{gate} · [{string.Join(", ", partA.Shape)}] {partA.StoredAs ?? partA.DType.Name()}" +
-                (partB.Tensor == partA.Tensor ? "" : $"  (in B: {partB.Tensor}{partB.Index})"));
+            stdout.WriteLine($"{PrintableWriter.OneLine(partA.Tensor)}{partA.Index}  {partA.Role}{gate} · [{string.Join(", ", partA.Shape)}] {partA.StoredAs ?? partA.DType.Name()}" +
+                (partB.Tensor == partA.Tensor ? "" : $"  (in B: {PrintableWriter.OneLine(partB.Tensor)}{partB.Index})"));
             // B's weights in A's order, where one file keeps a convolution's channels last and the other first.
             double[] valuesA = partA.ToDoubles();
             double[] valuesB = layer.BAxes is { } order && partB.Role.Use == PartUse.Weight ? partB.View.Permute(order.Axes).ToDoubles() : partB.ToDoubles();

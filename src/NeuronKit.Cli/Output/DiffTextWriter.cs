@@ -17,8 +17,8 @@ internal static class DiffTextWriter
         foreach (var layer in diff.Layers)
         {
             stdout.WriteLine();
-            string renamed = layer.A.Name != layer.B.Name ? $" (in B: {layer.B.Name}{Converted(layer)})" : layer.BAxes is { } axes ? $" ({axes.Name})" : "";
-            stdout.WriteLine($"{layer.A.Name}{renamed} ({layer.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
+            string renamed = layer.A.Name != layer.B.Name ? $" (in B: {PrintableWriter.OneLine(layer.B.Name)}{Converted(layer)})" : layer.BAxes is { } axes ? $" ({axes.Name})" : "";
+            stdout.WriteLine($"{PrintableWriter.OneLine(layer.A.Name)}{renamed} ({layer.Kind}, {Counted.Of(layer.Neurons.Count, "neuron")})");
             if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
         }

@@ -15,14 +15,14 @@ internal static class EditTextWriter
             : edit.WrittenTo == edit.Model.Checkpoint.Path ? $"{file} (in place)"
             : $"{file} → {edit.WrittenTo}";
         stdout.WriteLine($"{where}: {edit.Action}");
-        var rows = edit.Changes.Select(c => (Change: c, Name: $"{c.Part.Tensor}{c.Part.Index}",
+        var rows = edit.Changes.Select(c => (Change: c, Name: $"{PrintableWriter.OneLine(c.Part.Tensor)}{c.Part.Index}",
             Side: (c.Part.Consumer is null ? c.Part.Direction.ToString().ToLowerInvariant() : $"out to {c.Part.Consumer}")
                 + (c.Part.Gate is null ? "" : $", {c.Part.Gate.Name}"),
             Type: $"[{string.Join(", ", c.Part.Shape)}] {c.Part.StoredAs ?? c.Part.DType.Name()}")).ToList();
         int name = rows.Max(r => r.Name.Length), side = rows.Max(r => r.Side.Length), type = rows.Max(r => r.Type.Length);
         foreach (var neuron in rows.GroupBy(r => (r.Change.Neuron.Layer.Name, r.Change.Neuron.Index)))
         {
-            stdout.WriteLine($"  {neuron.Key.Name} neuron {neuron.Key.Index}");
+            stdout.WriteLine($"  {PrintableWriter.OneLine(neuron.Key.Name)} neuron {neuron.Key.Index}");
             foreach (var (change, text, direction, stored) in neuron)
             {
                 double after = EditChangeReport.L2(change.After ?? change.Requested);

@@ -40,16 +40,16 @@ internal static class LayersTextWriter
             console.WriteLine("* assumed: the file does not settle the kind or layout; --kind and --layout override it");
         foreach (var layer in model.Layers)
             if (layer.WhyNoNeurons is { } why)
-                console.WriteLine($"{(layer.Name == "" ? "\"\"" : layer.Name)} has no neurons: {why}");
+                console.WriteLine($"{(layer.Name == "" ? "\"\"" : PrintableWriter.OneLine(layer.Name))} has no neurons: {PrintableWriter.OneLine(why)}");
         foreach (string prefix in model.Checkpoint.Graph.NonLayerPrefixes)
-            console.WriteLine($"not layers: {(prefix == "" ? "the whole file" : prefix)} (optimizer state)");
+            console.WriteLine($"not layers: {(prefix == "" ? "the whole file" : PrintableWriter.OneLine(prefix))} (optimizer state)");
         // Evidence is prose; printed plainly so it is never wrapped mid-sentence.
         stdout.WriteLine();
         stdout.WriteLine("evidence:");
         foreach (var layer in model.Layers)
         {
             if (gaps.TryGetValue(layer, out int more)) stdout.WriteLine($"  {Gap(layer, more)}");
-            if (!hidden.Contains(layer)) stdout.WriteLine($"  {(layer.Name == "" ? "\"\"" : layer.Name)}: {string.Join("; ", layer.Evidence)}");
+            if (!hidden.Contains(layer)) stdout.WriteLine($"  {(layer.Name == "" ? "\"\"" : PrintableWriter.OneLine(layer.Name))}: {PrintableWriter.OneLine(string.Join("; ", layer.Evidence))}");
         }
         var edges = model.Layers.Where(l => !hidden.Contains(l)).SelectMany(l => model.Graph.ConsumersOf(l).Select(e => (Producer: l, Edge: e))).ToList();
         if (edges.Count == 0) return;
@@ -63,8 +63,8 @@ internal static class LayersTextWriter
             if (producer != previous && previous is not null && after.TryGetValue(previous, out var gap) && gaps.TryGetValue(gap, out int more))
                 stdout.WriteLine($"  {Gap(gap, more)}");
             previous = producer;
-            string through = edge.Through.Count == 0 ? "" : $" through {string.Join(", ", edge.Through.Select(t => t.Name))}";
-            stdout.WriteLine($"  {producer.Name} → {edge.Consumer.Name}{through}{(edge.Assumed ? "*" : "")}: {string.Join("; ", edge.Evidence)}");
+            string through = edge.Through.Count == 0 ? "" : $" through {string.Join(", ", edge.Through.Select(t => PrintableWriter.OneLine(t.Name)))}";
+            stdout.WriteLine($"  {PrintableWriter.OneLine(producer.Name)} → {PrintableWriter.OneLine(edge.Consumer.Name)}{through}{(edge.Assumed ? "*" : "")}: {PrintableWriter.OneLine(string.Join("; ", edge.Evidence))}");
         }
         if (edges.Any(e => e.Edge.Assumed))
             stdout.WriteLine("  * assumed: names and shapes say so, not the file's graph or module classes; show --outgoing --consumer overrides it");
@@ -91,7 +91,7 @@ internal static class LayersTextWriter
     }
 
     // "… blk.0.ffn_up_exps.1 to .126: 126 more of the same", for the gap that starts at first.
-    private static string Gap(Layer first, int more) => $"… {first.Name} to .{more}: {more} more of the same";
+    private static string Gap(Layer first, int more) => $"… {PrintableWriter.OneLine(first.Name)} to .{more}: {more} more of the same";
 
     // Sub-layer number of its module: blk.0.ffn_up_exps.3 is number 3 of blk.0.ffn_up_exps.
     private static bool Numbered(Layer layer, int number) =>

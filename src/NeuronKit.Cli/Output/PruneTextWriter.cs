@@ -13,8 +13,8 @@ internal static class PruneTextWriter
         foreach (var (layer, removed) in prune.Targets)
             stdout.WriteLine($"  {PrintableWriter.OneLine(layer.Name)}: removes {Counted.Of(removed.Count, "neuron")} ({string.Join(", ", removed)}), " +
                 $"{layer.NeuronCount:N0} → {layer.NeuronCount - removed.Count:N0}");
-        if (prune.Consumers.Count > 0) stdout.WriteLine($"  consumers whose inputs shrink: {string.Join(", ", prune.Consumers)}");
-        var rows = prune.Cuts.Select(c => (Name: c.Tensor.Name,
+        if (prune.Consumers.Count > 0) stdout.WriteLine($"  consumers whose inputs shrink: {string.Join(", ", prune.Consumers.Select(PrintableWriter.OneLine))}");
+        var rows = prune.Cuts.Select(c => (Name: PrintableWriter.OneLine(c.Tensor.Name),
             Shapes: $"[{string.Join(", ", c.Tensor.Shape)}] → [{string.Join(", ", c.NewShape)}]",
             Removed: string.Join("; ", c.Removed.Select(r => $"dim {r.Key}: {Indices(r.Value)}")))).ToList();
         int name = rows.Max(r => r.Name.Length), shapes = rows.Max(r => r.Shapes.Length);

@@ -13,7 +13,7 @@ internal static class ShowTextWriter
         var layer = neuron.Layer;
         stdout.WriteLine($"{ModelTitle.WithFormat(model)} · layer {PrintableWriter.OneLine(layer.Name)} ({layer.Kind}) · " +
             $"neuron {neuron.Index} of {layer.NeuronCount} (0..{layer.NeuronCount - 1})");
-        stdout.WriteLine($"layout: {layer.Layout}{(layer.Assumed ? " (assumed: " + string.Join("; ", layer.Evidence) + ")" : "")}");
+        stdout.WriteLine($"layout: {layer.Layout}{(layer.Assumed ? " (assumed: " + PrintableWriter.OneLine(string.Join("; ", layer.Evidence)) + ")" : "")}");
         var values = new Dictionary<NeuronPart, double[]>();
         string? lastNote = null;
         foreach (var part in neuron.Parts)
@@ -28,8 +28,8 @@ internal static class ShowTextWriter
             string shape = $"[{string.Join(", ", part.Shape)}] {part.StoredAs ?? part.DType.Name()}";
             if (part.DType.IsComplex())
             {
-                WriteComplex(stdout, part, $"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape}", full);
-                if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {part.Note}");
+                WriteComplex(stdout, part, $"{PrintableWriter.OneLine(part.Tensor)}{part.Index}  {part.Role}{gate} · {shape}", full);
+                if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {PrintableWriter.OneLine(part.Note)}");
                 lastNote = part.Note;
                 continue;
             }
@@ -37,17 +37,17 @@ internal static class ShowTextWriter
             values[part] = v;
             if (part.Shape.Count == 0)
             {
-                stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, 0)}");
+                stdout.WriteLine($"{PrintableWriter.OneLine(part.Tensor)}{part.Index}  {part.Role}{gate} · {shape} = {TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, 0)}");
             }
             else
             {
-                stdout.WriteLine($"{part.Tensor}{part.Index}  {part.Role}{gate} · {shape}");
+                stdout.WriteLine($"{PrintableWriter.OneLine(part.Tensor)}{part.Index}  {part.Role}{gate} · {shape}");
                 if (v.Length > 0) stdout.WriteLine($"  {Summary(v)}");
                 stdout.WriteLine("  " + TensorText.Format(v, part.Shape, part.DType.IsFloatingPoint(), full, indent: 2));
             }
             if (raw && part.ToQuantized() is { } quantized) WriteStored(stdout, part, quantized, full);
             // Parts of one gate share their note; say it once.
-            if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {part.Note}");
+            if (part.Note is not null && part.Note != lastNote) stdout.WriteLine($"  note: {PrintableWriter.OneLine(part.Note)}");
             lastNote = part.Note;
         }
         WriteEffectiveBiases(stdout, neuron, values);

@@ -19,7 +19,7 @@ internal static class StatsTextWriter
             stdout.WriteLine();
             if (layer.Layer.WhyNoNeurons is { } why)
             {
-                stdout.WriteLine($"{PrintableWriter.OneLine(layer.Layer.Name)} ({layer.Layer.Kind}) has no neurons: {why}");
+                stdout.WriteLine($"{PrintableWriter.OneLine(layer.Layer.Name)} ({layer.Layer.Kind}) has no neurons: {PrintableWriter.OneLine(why)}");
                 continue;
             }
             stdout.WriteLine($"{PrintableWriter.OneLine(layer.Layer.Name)} ({layer.Layer.Kind}, {Plural(layer.Neurons.Count, "neuron")}, " +
@@ -30,7 +30,7 @@ internal static class StatsTextWriter
         foreach (var skipped in stats.Skipped)
         {
             stdout.WriteLine();
-            stdout.WriteLine($"{PrintableWriter.OneLine(skipped.Layer.Name)} ({skipped.Layer.Kind}, {Plural(skipped.Layer.NeuronCount, "neuron")}) not measured: {skipped.Reason}");
+            stdout.WriteLine($"{PrintableWriter.OneLine(skipped.Layer.Name)} ({skipped.Layer.Kind}, {Plural(skipped.Layer.NeuronCount, "neuron")}) not measured: {PrintableWriter.OneLine(skipped.Reason)}");
         }
         stdout.WriteLine();
         string similar = stats.Layers.Any(l => l.SimilarCosine is not null) ? $"{Plural(stats.SimilarCount, "similar neuron")}, " : "";

@@ -60,6 +60,32 @@ public class HostileNameOutputTests
         Assert.Contains("evil\\nerror: fake line", run.Stdout);
     }
 
+    [Theory]
+    [InlineData("layers", "{0}")]
+    [InlineData("tensors", "{0}")]
+    [InlineData("stats", "{0}")]
+    [InlineData("diff", "{0}", "{0}")]
+    [InlineData("diff", "{0}", "{0}", "evil\nerror: fake line", "0")]
+    [InlineData("show", "{0}", "evil\nerror: fake line", "0")]
+    [InlineData("show", "{0}", "evil\nerror: fake line", "0", "-o", "{1}")]
+    [InlineData("edit", "{0}", "evil\nerror: fake line", "0", "--zero", "--dry-run")]
+    [InlineData("prune", "{0}", "evil\nerror: fake line", "0", "--dry-run")]
+    [InlineData("stats", "{0}", "--similar", "0.5")]
+    public void No_command_prints_a_line_of_the_file_s_making(params string[] arguments)
+    {
+        // Given a file whose layer's name holds a newline and a forged error line
+        using var folder = new TempFolder();
+        string file = Write(folder), arrays = Path.Combine(folder.Path, "neuron.npz");
+
+        // When a command prints it as text
+        var run = CliRun.Of([.. arguments.Select(a => a.Replace("{0}", file).Replace("{1}", arrays))]);
+
+        // Then the name shows its newline as an escape, on the line that names it
+        Assert.True(run.Exit is 0 or 2, run.Stderr);
+        Assert.DoesNotContain((run.Stdout + run.Stderr).Split('\n'), line => line.StartsWith("error: fake line", StringComparison.Ordinal));
+        Assert.Contains("evil\\nerror: fake line", run.Stdout + run.Stderr);
+    }
+
     [Fact]
     public async Task The_tool_s_messages_show_a_name_s_escape_sequence_as_text()
     {
