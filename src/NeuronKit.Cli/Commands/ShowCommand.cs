@@ -10,6 +10,7 @@ internal static class ShowCommand
 {
     // The GGUF types whose blocks keep integers under a scale (and a min): the codebook types (iq4_nl, mxfp4, …) do not.
     private const string GgufRawTypes = "GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0";
+    private const string CodebookLayouts = "GGUF's iq4_nl, iq4_xs, mxfp4 and nvfp4, bitsandbytes' NF4 and FP4, MXFP4, NVFP4 and MLX's float modes";
 
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
@@ -27,7 +28,7 @@ internal static class ShowCommand
         var raw = new Option<bool>("--raw")
         {
             Description = $"For quantized parts (PyTorch's qint8, quint8, qint32, ONNX QDQ and QLinear, GPTQ, AWQ, compressed-tensors, BitNet, MLX's affine mode, {GgufRawTypes}), " +
-                "also print the stored integers, scales and zero points (and mins, where the type adds one).",
+                $"also print the stored integers, scales and zero points (and mins, where the type adds one); for codebook layouts ({CodebookLayouts}), the codes, scales and codebook.",
         };
         var kind = new Option<string?>("--kind")
         {
@@ -91,7 +92,7 @@ internal static class ShowCommand
             // --raw has integers to show only where the file keeps them affine per tensor or channel; say so rather than print nothing.
             if (parse.GetValue(raw) && !neuron.Parts.Any(p => p.HasStoredIntegers))
                 stderr.WriteLine(neuron.Parts.FirstOrDefault(p => p.StoredAs is not null) is { } packed
-                    ? $"note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of {GgufRawTypes} blocks; {PrintableWriter.OneLine(packed.Tensor)} is stored as {packed.StoredAs} and shown as the values it decodes to" +
+                    ? $"note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of {GgufRawTypes} blocks, and the codes of {CodebookLayouts}; {PrintableWriter.OneLine(packed.Tensor)} is stored as {packed.StoredAs} and shown as the values it decodes to" +
                       (model.Checkpoint.Find(packed.Tensor) is { StoredParts.Count: > 0 } ? " ('neuron tensors' lists the file's tensors it is read from)" : "")
                     : "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values");
         }));

@@ -83,7 +83,10 @@ internal static class ShowTextWriter
             $"mean {TensorText.Number(mean)}  L2 {TensorText.Number(Math.Sqrt(sumSquares))}{nonFinite}";
     }
 
-    /// <summary><c>--raw</c>: a quantized part's stored integers, then its scale and zero point (per element for a per-channel scheme), and its min where the layout adds one.</summary>
+    /// <summary>
+    /// <c>--raw</c>: a quantized part's stored integers, then its scale and zero point (per element for a per-channel
+    /// scheme), and its min where the layout adds one; a codebook layout's codes, scales and codebook.
+    /// </summary>
     private static void WriteStored(TextWriter stdout, NeuronPart part, QuantizedValues quantized, bool full)
     {
         string integers = TensorText.Format([.. quantized.Integers.Select(v => (double)v)], part.Shape, false, full, indent: 2);
@@ -98,6 +101,12 @@ internal static class ShowTextWriter
         stdout.WriteLine("  " + integers);
         stdout.WriteLine("  scale:");
         stdout.WriteLine("  " + TensorText.Format(quantized.Scales, part.Shape, true, full, indent: 2));
+        if (quantized.Codebook is { } codebook)
+        {
+            stdout.WriteLine("  codebook (what each code stands for, before its scale):");
+            stdout.WriteLine("  " + TensorText.Format(codebook, [codebook.Length], !codebook.All(double.IsInteger), full: true, indent: 2));
+            return;
+        }
         stdout.WriteLine("  zero point:");
         stdout.WriteLine("  " + TensorText.Format(quantized.ZeroPoints, part.Shape, !quantized.ZeroPoints.All(double.IsInteger), full, indent: 2));
         if (quantized.Mins is not { } mins) return;

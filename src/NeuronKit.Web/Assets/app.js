@@ -227,14 +227,16 @@ function partView(part) {
     part.quantized ? storedView(part.quantized) : null);
 }
 
-// A quantized part's stored side (show --raw): its integers, and the scale and zero point (and min) that turn each into its value.
+// A quantized part's stored side (show --raw): its integers, and the scale and zero point (and min) that turn each into
+// its value; or its codes, their scales and the codebook the codes index.
 function storedView(q) {
   return el("details", { class: "stored" },
-    el("summary", {}, `stored integers (${q.scheme}${q.axis === null ? "" : `, axis ${q.axis}`})`),
+    el("summary", {}, `stored ${q.codebook === undefined ? "integers" : "codes"} (${q.scheme}${q.axis === null ? "" : `, axis ${q.axis}`})`),
     el("div", { class: "integers" }, nested(q.values)),
     el("div", { class: "label" }, "scale"), el("div", { class: "scale" }, nested(q.scale)),
-    el("div", { class: "label" }, "zero point"), el("div", { class: "zero-point" }, nested(q.zero_point)),
-    ...(q.min === undefined ? [] : [el("div", { class: "label" }, "min"), el("div", { class: "min" }, nested(q.min))]));
+    ...(q.zero_point === undefined ? [] : [el("div", { class: "label" }, "zero point"), el("div", { class: "zero-point" }, nested(q.zero_point))]),
+    ...(q.min === undefined ? [] : [el("div", { class: "label" }, "min"), el("div", { class: "min" }, nested(q.min))]),
+    ...(q.codebook === undefined ? [] : [el("div", { class: "label" }, "codebook"), el("div", { class: "codebook" }, nested(q.codebook))]));
 }
 
 function nested(values, depth = 0) {

@@ -267,7 +267,8 @@ public sealed class ModelEdit
         {
             string name = writtenName[change.Part.Tensor];
             var tensor = read.GetValueOrDefault(name) ?? written.Checkpoint.Find(name)!;
-            var values = change.Part.Slice.Apply(tensor.View()).ToDoubles();
+            var view = change.Part.Slice.Apply(tensor.View());
+            var values = view.ToDoubles();
             if (change.Part.Quantization is null && change.Part.StoredAs is null)
             {
                 var bytes = new byte[values.Length * change.Part.DType.Size()];
@@ -280,9 +281,20 @@ public sealed class ModelEdit
                             $"{change.Part.Tensor}{change.Part.Index}, not the {expected[i]} written; nothing was kept");
             }
             change.After = values;
-            if (change.Part.ToQuantized() is { } quantized)
-                change.Clipped = values.Where((v, i) => Math.Abs(v - change.Requested[i]) > 0.51 * quantized.Scales[quantized.Axis is null ? 0 : i]).Count();
+            // The written scales, which a re-quantized block (GGUF's) chose anew for its new values.
+            if ((tensor.Quantization?.Read(view) ?? StoredIntegers.Read(view)) is { } quantized)
+            {
+                // Rounding moves a value by at most half a step: a scale, or a codebook's widest gap between levels times it.
+                double step = quantized.Codebook is { } levels ? WidestGap(levels) : 1;
+                change.Clipped = values.Where((v, i) => Math.Abs(v - change.Requested[i]) > 0.51 * step * quantized.Scales[quantized.Axis is null ? 0 : i]).Count();
+            }
         }
+    }
+
+    private static double WidestGap(double[] levels)
+    {
+        double[] sorted = [.. levels.Where(double.IsFinite).Order()];
+        return sorted.Zip(sorted.Skip(1), (low, high) => high - low).DefaultIfEmpty(1).Max();
     }
 
     // Why a copy does not read back with the original's tensors. A config beside the original may say how to decode it

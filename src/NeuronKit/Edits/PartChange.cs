@@ -14,8 +14,8 @@ public sealed record PartChange(Neuron Neuron, NeuronPart Part, double[] Before,
     public double[]? After { get; internal set; }
 
     /// <summary>
-    /// For an affinely quantized part, how many values fell outside what its integers can hold with their scale and zero
-    /// point, and were saturated (more than half a step from the value asked for); null otherwise.
+    /// For a quantized part with stored integers (affine, or codes into a codebook), how many values fell outside what they
+    /// can hold with their scales, and were saturated (more than half a step from the value asked for); null otherwise.
     /// </summary>
     public int? Clipped { get; internal set; }
 

@@ -83,13 +83,14 @@ public sealed class NeuronPart
     public Quantization? Quantization { get; }
 
     /// <summary>
-    /// The stored integers of the slice with their scales and zero points; null unless the tensor is quantized, as PyTorch
-    /// and ONNX quantize tensors or as GPTQ, AWQ and compressed-tensors pack integers.
+    /// The stored integers of the slice with their scales and zero points (or codes with their scales and codebook); null
+    /// unless the tensor is quantized, as PyTorch and ONNX quantize tensors, as GPTQ, AWQ and compressed-tensors pack
+    /// integers, or as a codebook layout keeps codes.
     /// </summary>
     public QuantizedValues? ToQuantized() => Quantization?.Read(View) ?? StoredIntegers.Read(View);
 
     /// <summary>True when <see cref="ToQuantized"/> has stored integers to give.</summary>
-    public bool HasStoredIntegers => Quantization is not null || View.Storage.Source is IStoredIntegers;
+    public bool HasStoredIntegers => Quantization is not null || View.Storage.Source is IStoredIntegers or IStoredCodes;
 
     /// <summary>
     /// The values, row-major, converted exactly to double. Reads only this slice's bytes. Throws

@@ -23,15 +23,17 @@ internal interface IStoredIntegers
     double? MinAt(long element) => null;
 }
 
-/// <summary>Reads the stored side of a view of values an <see cref="IStoredIntegers"/> decodes.</summary>
+/// <summary>Reads the stored side of a view of values an <see cref="IStoredIntegers"/> or <see cref="IStoredCodes"/> decodes.</summary>
 internal static class StoredIntegers
 {
     /// <summary>
     /// The integers, scales, zero points (and mins) of <paramref name="view"/>'s elements, row-major (per tensor, the one
-    /// scale and zero point, as <see cref="QuantizedValues"/> has them); null unless its bytes are such values, or it has none.
+    /// scale and zero point, as <see cref="QuantizedValues"/> has them), or its codes, scales and codebook; null unless its
+    /// bytes are such values, or it has none.
     /// </summary>
     public static QuantizedValues? Read(TensorView view)
     {
+        if (view.Storage.Source is IStoredCodes codes) return ReadCodes(view, codes);
         if (view.Storage.Source is not IStoredIntegers stored) return null;
         var elements = view.StorageElements();
         if (elements.Length == 0) return null;
@@ -41,5 +43,15 @@ internal static class StoredIntegers
         return stored.Axis is null
             ? new QuantizedValues(stored.Scheme, integers, [scales[0]], [zeros[0]], null, mins is null ? null : [mins[0]])
             : new QuantizedValues(stored.Scheme, integers, scales, zeros, stored.Axis, mins);
+    }
+
+    // A codebook layout's codes and scales, with its table in place of zero points.
+    private static QuantizedValues? ReadCodes(TensorView view, IStoredCodes stored)
+    {
+        var elements = view.StorageElements();
+        if (elements.Length == 0) return null;
+        var (codes, scales) = (new long[elements.Length], new double[elements.Length]);
+        for (int i = 0; i < elements.Length; i++) (codes[i], scales[i]) = stored.CodeAt(elements[i]);
+        return new QuantizedValues(stored.Scheme, codes, scales, [], stored.Axis, Codebook: [.. stored.Codebook]);
     }
 }

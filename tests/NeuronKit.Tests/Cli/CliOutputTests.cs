@@ -98,8 +98,8 @@ public class CliOutputTests
     }
 
     [Theory]
-    [InlineData("diff/mlx/mxfp4", "fc", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0 blocks; fc.weight is stored as mlx mxfp4 and shown as the values it decodes to ('neuron tensors' lists the file's tensors it is read from)")]
-    [InlineData("gguf/tiny_nl_quants.gguf", "blk.0.attn_q", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0 blocks; blk.0.attn_q.weight is stored as iq4_xs and shown as the values it decodes to")]
+    [InlineData("safetensors/fp8.safetensors", "model.layers.0.mlp.up_proj", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0 blocks, and the codes of GGUF's iq4_nl, iq4_xs, mxfp4 and nvfp4, bitsandbytes' NF4 and FP4, MXFP4, NVFP4 and MLX's float modes; model.layers.0.mlp.up_proj.weight is stored as float8_e4m3fn·weight_scale and shown as the values it decodes to ('neuron tensors' lists the file's tensors it is read from)")]
+    [InlineData("gguf/tiny_nl_quants.gguf", "blk.1.attn_q", "note: --raw adds the stored integers of quantized tensors, of GPTQ's, AWQ's, compressed-tensors', BitNet's and MLX's affine packs and of GGUF's q4_0, q4_1, q5_0, q5_1, q8_0, q2_k … q6_k, q2_0, tq1_0 and tq2_0 blocks, and the codes of GGUF's iq4_nl, iq4_xs, mxfp4 and nvfp4, bitsandbytes' NF4 and FP4, MXFP4, NVFP4 and MLX's float modes; blk.1.attn_q.weight is stored as q1_0 and shown as the values it decodes to")]
     [InlineData("pytorch/seed_linear.pt", "0", "note: --raw adds the stored integers of quantized tensors; this neuron's parts are stored as plain values")]
     public void Show_raw_says_when_a_neuron_has_no_stored_integers_to_add(string file, string layer, string note)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Oracle;
 
 namespace NeuronKit.Tests.Formats;
 
@@ -119,7 +120,8 @@ public class QuantizedStoredFormTests
     {
         // Given a neuron of an affine MLX module, and its integers, scales and biases as numpy reads them from the file's bytes
         using var root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json")));
-        var expected = root.RootElement.GetProperty("mlx_raw").EnumerateArray().Single(e => e.GetProperty("variant").GetString() == variant);
+        var expected = root.RootElement.GetProperty("mlx_raw").EnumerateArray()
+            .Single(e => e.GetProperty("variant").GetString() == variant && e.GetProperty("quantized").GetProperty("scheme").GetString() == "per_group_affine");
 
         // When show --raw --json reads it
         var run = CliRun.Of("show", Fixtures.Path($"diff/mlx/{variant}"), expected.GetProperty("layer").GetString()!,
@@ -136,6 +138,34 @@ public class QuantizedStoredFormTests
         Assert.Equal(want.GetProperty("axis").GetInt32(), actual.GetProperty("axis").GetInt32());
         foreach (string key in new[] { "values", "scale", "zero_point", "min" })
             Assert.Equal(want.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()), actual.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()));
+    }
+
+    [Theory]
+    [InlineData("mxfp4")]   // E2M1 codes two a byte under E8M0 scales per 32
+    [InlineData("nvfp4")]   // E2M1 codes under E4M3 scales per 16
+    [InlineData("mxfp8")]   // E4M3 codes a byte each: a table of 256, two of them NaN
+    [InlineData("gpt_oss")] // an mxfp4 module beside 8-bit affine ones
+    public void Show_raw_json_gives_an_MLX_float_mode_neuron_s_codes_with_its_groups_scale_and_the_codebook(string variant)
+    {
+        // Given a neuron of a module in one of MLX's float modes, and its codes, scales and table as numpy reads them
+        using var root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json")));
+        var expected = root.RootElement.GetProperty("mlx_raw").EnumerateArray()
+            .Single(e => e.GetProperty("variant").GetString() == variant && e.GetProperty("quantized").GetProperty("scheme").GetString() == "per_group_codebook");
+
+        // When show --raw --json reads it
+        var run = CliRun.Of("show", Fixtures.Path($"diff/mlx/{variant}"), expected.GetProperty("layer").GetString()!,
+            expected.GetProperty("neuron").GetInt32().ToString(), "--raw", "--json");
+
+        // Then its weight's stored side is numpy's: each code, its group's scale, no zero point, and the codes' table
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var actual = json.RootElement.GetProperty("parts").EnumerateArray().Single(p => p.GetProperty("role").GetString() == "weight").GetProperty("quantized");
+        var want = expected.GetProperty("quantized");
+        Assert.Equal(want.EnumerateObject().Select(p => p.Name), actual.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("per_group_codebook", actual.GetProperty("scheme").GetString());
+        Assert.Equal(want.GetProperty("axis").GetInt32(), actual.GetProperty("axis").GetInt32());
+        foreach (string key in new[] { "values", "scale", "codebook" })
+            Assert.Equal(OracleQuery.Flatten(want.GetProperty(key)).Select(BitConverter.DoubleToInt64Bits), OracleQuery.Flatten(actual.GetProperty(key)).Select(BitConverter.DoubleToInt64Bits));
     }
 
     // The tensor names of a safetensors header: an 8-byte length, then a JSON object of them (and __metadata__).

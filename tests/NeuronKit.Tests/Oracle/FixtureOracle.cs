@@ -85,10 +85,14 @@ internal static class FixtureOracle
         Assert.Equal(q.GetProperty("scheme").GetString(), actual.Scheme);
         Assert.Equal(OracleQuery.Flatten(q.GetProperty("values")), actual.Integers.Select(v => (double)v));
         Assert.Equal(OracleQuery.Flatten(q.GetProperty("scale")), actual.Scales);
-        Assert.Equal(OracleQuery.Flatten(q.GetProperty("zero_point")), actual.ZeroPoints.Select(v => (double)v));
+        // A codebook layout (ggml's iq4_nl, mxfp4, …) has no zero point.
+        Assert.Equal(q.TryGetProperty("zero_point", out var zero) ? OracleQuery.Flatten(zero) : [], actual.ZeroPoints);
         Assert.Equal(q.GetProperty("axis").ValueKind == JsonValueKind.Null ? null : q.GetProperty("axis").GetInt32(), actual.Axis);
         // A layout that adds a min (ggml's q4_1, q4_k, …) has one per element; the others none.
         Assert.Equal(q.TryGetProperty("min", out var min) ? OracleQuery.Flatten(min) : null, actual.Mins);
+        // A codebook layout's levels, indexed by the code, to the bit (E2M1's code 8 is −0).
+        Assert.Equal(q.TryGetProperty("codebook", out var codebook) ? OracleQuery.Flatten(codebook).Select(BitConverter.DoubleToInt64Bits) : null,
+            actual.Codebook?.Select(BitConverter.DoubleToInt64Bits));
     }
 
     /// <summary>The same query through <c>neuron show --json</c>: the contract's shape, the reader's name, exact values.</summary>
@@ -124,8 +128,8 @@ internal static class FixtureOracle
             Assert.Equal(e.TryGetProperty("quantized", out var eq), a.TryGetProperty("quantized", out var aq));
             if (eq.ValueKind == JsonValueKind.Object)
             {
-                Assert.Equal(eq.TryGetProperty("min", out _), aq.TryGetProperty("min", out _));
-                foreach (string key in new[] { "scheme", "values", "scale", "zero_point", "axis", "min" }.Where(k => eq.TryGetProperty(k, out _)))
+                Assert.Equal(eq.EnumerateObject().Select(p => p.Name), aq.EnumerateObject().Select(p => p.Name));
+                foreach (string key in new[] { "scheme", "values", "scale", "zero_point", "axis", "min", "codebook" }.Where(k => eq.TryGetProperty(k, out _)))
                 {
                     Assert.Equal(eq.GetProperty(key).ValueKind, aq.GetProperty(key).ValueKind);
                     if (eq.GetProperty(key).ValueKind is JsonValueKind.Array or JsonValueKind.Number)

@@ -134,6 +134,11 @@ public class PageTests
         // Given the page of neuron 2 of a Q4_K GGUF layer, whose stored side adds a min per sub-block
         await AssertStoredSide("gguf/tiny_k_quants.gguf", "blk.0.attn_k", 2);
 
+    [BrowserFact]
+    public async Task An_iq4_xs_part_shows_its_codes_scales_and_codebook_and_no_zero_point() =>
+        // Given the page of neuron 3 of an IQ4_XS GGUF layer, whose stored side is codes into kvalues_iq4nl
+        await AssertStoredSide("gguf/tiny_nl_quants.gguf", "blk.0.attn_q", 3);
+
     private static async Task AssertStoredSide(string fixture, string layer, int neuron)
     {
         string file = Fixtures.Path(fixture);
@@ -149,18 +154,20 @@ public class PageTests
         await Assertions.Expect(stored.Locator(".integers")).ToBeHiddenAsync();
         await stored.Locator("summary").ClickAsync();
 
-        // Then they, the scales, the zero points (and the mins, where the type adds one) are show --raw's, number for number
+        // Then they, the scales, the zero points (and the mins, where the type adds one; or the codebook in place of
+        // zero points) are show --raw's, number for number
         using var cli = JsonDocument.Parse(CliRun.Of("show", file, layer, neuron.ToString(), "--json").Stdout);
         var quantized = cli.RootElement.GetProperty("parts")[0].GetProperty("quantized");
-        await Assertions.Expect(stored.Locator("summary")).ToHaveTextAsync("stored integers (per_group_affine, axis 1)");
+        bool codes = quantized.TryGetProperty("codebook", out _);
+        await Assertions.Expect(stored.Locator("summary")).ToHaveTextAsync(codes ? "stored codes (per_group_codebook, axis 1)" : "stored integers (per_group_affine, axis 1)");
         await Assertions.Expect(stored.Locator(".integers")).ToBeVisibleAsync();
         Assert.Equal(OracleQuery.Flatten(quantized.GetProperty("values")), Numbers(await stored.Locator(".integers").InnerTextAsync()));
         Assert.Equal(OracleQuery.Flatten(quantized.GetProperty("scale")), Numbers(await stored.Locator(".scale").InnerTextAsync()));
-        Assert.Equal(OracleQuery.Flatten(quantized.GetProperty("zero_point")), Numbers(await stored.Locator(".zero-point").InnerTextAsync()));
-        if (quantized.TryGetProperty("min", out var min))
-            Assert.Equal(OracleQuery.Flatten(min), Numbers(await stored.Locator(".min").InnerTextAsync()));
-        else
-            await Assertions.Expect(stored.Locator(".min")).ToHaveCountAsync(0);
+        foreach (var (key, selector) in new[] { ("zero_point", ".zero-point"), ("min", ".min"), ("codebook", ".codebook") })
+            if (quantized.TryGetProperty(key, out var expected))
+                Assert.Equal(OracleQuery.Flatten(expected), Numbers(await stored.Locator(selector).InnerTextAsync()));
+            else
+                await Assertions.Expect(stored.Locator(selector)).ToHaveCountAsync(0);
     }
 
     // Every number in a part's values as the page prints them.

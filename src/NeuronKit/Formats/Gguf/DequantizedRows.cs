@@ -38,6 +38,19 @@ public class DequantizedRows : DecodedBytes
         return (integers[k], scales[k], zero);
     }
 
+    /// <summary>A codebook type's levels, indexed by the code (<see cref="GgmlType.Codebook"/>).</summary>
+    private protected double[] Levels => _type.Codebook!.Levels;
+
+    /// <summary>Element <paramref name="element"/>'s code and scale, for a codebook type (<see cref="GgmlType.Codebook"/>).</summary>
+    private protected (long Code, double Scale) Code(long element)
+    {
+        var block = BlockOf(element, out int k);
+        Span<long> codes = stackalloc long[_type.BlockSize];
+        Span<double> scales = stackalloc double[_type.BlockSize];
+        _type.Codebook!.Codes(block, codes, scales);
+        return (codes[k], scales[k]);
+    }
+
     /// <summary>Element <paramref name="element"/>'s min, for a type that adds one (<see cref="GgmlType.Minimums"/>); else null.</summary>
     private protected double? Minimum(long element)
     {

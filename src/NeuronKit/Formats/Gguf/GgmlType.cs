@@ -17,8 +17,10 @@ namespace NeuronKit.Formats.Gguf;
 /// <param name="Integers">The reader of a block's stored integers and scales, for types whose values are (q − z)·scale
 /// (+ min).</param>
 /// <param name="Minimums">The reader of a block's mins, for types whose values add one (q·scale + min).</param>
+/// <param name="Codebook">The levels and the reader of a block's codes and scales, for types whose values are
+/// levels[q]·scale.</param>
 internal sealed record GgmlType(int Id, string Name, int BlockSize, int TypeSize, DType? Plain = null, GgmlBlockDecoder? Decoder = null,
-    GgmlBlockEncoder? Encoder = null, GgmlBlockIntegers? Integers = null, GgmlBlockMinimums? Minimums = null)
+    GgmlBlockEncoder? Encoder = null, GgmlBlockIntegers? Integers = null, GgmlBlockMinimums? Minimums = null, GgmlCodebook? Codebook = null)
 {
     /// <summary>True for ids ggml no longer defines (Q4_2, Q4_3, the repacked Q4_0_x_y and IQ4_NL_x_y).</summary>
     public bool Removed => BlockSize == 0;

@@ -95,8 +95,10 @@ public sealed class GgufReader : ICheckpointReader
         if (t.Type.Plain is { } dtype)
             return TensorInfo.Contiguous(t.Name, dtype, t.Shape, new TensorStorage(t.Name, file, start, t.ByteSize));
         // Blocks run along ne[0], the last dimension in PyTorch's order: a scale changes along it.
-        var rows = t.Type.Integers is null ? new DequantizedRows(file, start, t.Elements, t.Type)
-            : new DequantizedIntegerRows(file, start, t.Elements, t.Type, Math.Max(t.Shape.Length - 1, 0));
+        int axis = Math.Max(t.Shape.Length - 1, 0);
+        var rows = t.Type.Integers is not null ? new DequantizedIntegerRows(file, start, t.Elements, t.Type, axis)
+            : t.Type.Codebook is not null ? new DequantizedCodeRows(file, start, t.Elements, t.Type, axis)
+            : new DequantizedRows(file, start, t.Elements, t.Type);
         return TensorInfo.Contiguous(t.Name, DType.Float32, t.Shape, new TensorStorage(t.Name, rows, 0, rows.Length))
             with { StoredAs = t.Type.Name, ByteSize = t.ByteSize };
     }

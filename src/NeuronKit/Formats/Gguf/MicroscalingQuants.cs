@@ -1,3 +1,5 @@
+using NeuronKit.Tensors;
+
 namespace NeuronKit.Formats.Gguf;
 
 /// <summary>
@@ -21,6 +23,36 @@ internal static class MicroscalingQuants
     {
         for (int sub = 0; sub < 4; sub++)
             Decode(block.Slice(4 + 8 * sub, 8), HalfOfUE4M3(block[sub]), y.Slice(16 * sub, 16));
+    }
+
+    /// <summary>
+    /// mxfp4's stored side: each element's E2M1 code, and the block's scale 2^(e − 127) (E2M1's own levels under the
+    /// whole scale, where ggml doubles the one and halves the other; the products are the same, exactly).
+    /// </summary>
+    public static GgmlCodebook MXFP4Codes { get; } = new(Float4E2M1.Codebook, (block, codes, scales) =>
+    {
+        scales[..32].Fill(2.0 * HalfOfE8M0(block[0]));
+        Codes(block.Slice(1, 16), codes);
+    });
+
+    /// <summary>nvfp4's stored side: each element's E2M1 code, and its sub-block's UE4M3 scale.</summary>
+    public static GgmlCodebook NVFP4Codes { get; } = new(Float4E2M1.Codebook, (block, codes, scales) =>
+    {
+        for (int sub = 0; sub < 4; sub++)
+        {
+            scales.Slice(16 * sub, 16).Fill(2.0 * HalfOfUE4M3(block[sub]));
+            Codes(block.Slice(4 + 8 * sub, 8), codes.Slice(16 * sub, 16));
+        }
+    });
+
+    private static void Codes(ReadOnlySpan<byte> qs, Span<long> codes)
+    {
+        int half = qs.Length;
+        for (int j = 0; j < half; j++)
+        {
+            codes[j] = qs[j] & 0xF;
+            codes[j + half] = qs[j] >> 4;
+        }
     }
 
     private static void Decode(ReadOnlySpan<byte> qs, float halfScale, Span<float> y)

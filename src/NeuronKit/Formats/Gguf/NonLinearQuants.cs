@@ -36,6 +36,42 @@ internal static class NonLinearQuants
         }
     }
 
+    /// <summary>iq4_nl's stored side: each element's code into <c>kvalues_iq4nl</c>, and the block's d.</summary>
+    public static GgmlCodebook IQ4_NLCodes { get; } = new(LevelsAsDoubles(), (block, codes, scales) =>
+    {
+        scales[..32].Fill((float)BinaryPrimitives.ReadHalfLittleEndian(block));
+        Codes(block.Slice(2, 16), codes);
+    });
+
+    /// <summary>iq4_xs's stored side: each element's code, and its sub-block's scale d·(scale − 32) in float32, as ggml multiplies.</summary>
+    public static GgmlCodebook IQ4_XSCodes { get; } = new(LevelsAsDoubles(), (block, codes, scales) =>
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        int scalesHigh = BinaryPrimitives.ReadUInt16LittleEndian(block[2..]);
+        for (int sub = 0; sub < 8; sub++)
+        {
+            int scale = ((block[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scalesHigh >> (2 * sub)) & 3) << 4);
+            scales.Slice(32 * sub, 32).Fill(d * (scale - 32));
+            Codes(block.Slice(8 + 16 * sub, 16), codes.Slice(32 * sub, 32));
+        }
+    });
+
+    private static double[] LevelsAsDoubles()
+    {
+        var levels = new double[16];
+        for (int q = 0; q < 16; q++) levels[q] = Levels[q];
+        return levels;
+    }
+
+    private static void Codes(ReadOnlySpan<byte> qs, Span<long> codes)
+    {
+        for (int j = 0; j < 16; j++)
+        {
+            codes[j] = qs[j] & 0xF;
+            codes[j + 16] = qs[j] >> 4;
+        }
+    }
+
     private static void Decode(ReadOnlySpan<byte> qs, float d, Span<float> y)
     {
         for (int j = 0; j < 16; j++)

@@ -66,7 +66,8 @@ internal static class BitsAndBytesPairs
             nested = new(nestedQuantMap.View().ToFloats(), nestedAbsmax.Storage, nestedBlockSize, state.NestedOffset);
         }
         else if (absmax.DType != DType.Float32 || nestedAbsmax is not null) return null;
-        var values = new BnbFourBitValues(name, state.QuantType, count, codes.Storage, quantMap.View().ToFloats(), state.BlockSize, absmax.Storage, nested);
+        var values = new BnbFourBitValues(name, state.QuantType, count, codes.Storage, quantMap.View().ToFloats(), state.BlockSize, absmax.Storage, nested,
+            Math.Max(state.Shape.Length - 1, 0));
         return TensorInfo.Contiguous(name, DType.Float32, state.Shape, new TensorStorage(name, values, 0, values.Length))
             with { StoredAs = "bnb " + state.QuantType };
     }

@@ -9,24 +9,41 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// flattened, are two 4-bit codes a byte, the high nibble first, and value i is <c>quant_map[code] · absmax[i / blocksize]</c>
 /// in float32. With double quantization (nested) each block's absmax is itself stored as a byte a,
 /// <c>nested_quant_map[a] · nested_absmax[b / nested_blocksize] + offset</c>, in float32. A read decodes only the blocks
-/// it covers.
+/// it covers. Its stored side (<c>show --raw</c>) is each value's code, quant_map as the codebook and its block's absmax as
+/// the scale.
 /// </summary>
-internal sealed class BnbFourBitValues : DecodedFloats
+internal sealed class BnbFourBitValues : DecodedFloats, IStoredCodes
 {
     private readonly string _name;
     private readonly string _quantType;
     private readonly float[] _quantMap;
-    private readonly int _blockSize;
+    private readonly int _blockSize, _axis;
     private readonly TensorStorage _codes, _absmax;
     private readonly Nested? _nested;
 
     /// <summary>A double-quantized absmax: its byte codes' map, the scale of each run of blocks, and the offset added back.</summary>
     public sealed record Nested(float[] QuantMap, TensorStorage Absmax, int BlockSize, float Offset);
 
-    public BnbFourBitValues(string name, string quantType, long count, TensorStorage codes, float[] quantMap, int blockSize, TensorStorage absmax, Nested? nested)
+    public BnbFourBitValues(string name, string quantType, long count, TensorStorage codes, float[] quantMap, int blockSize, TensorStorage absmax,
+        Nested? nested, int axis)
         : base(count)
     {
-        (_name, _quantType, _codes, _quantMap, _blockSize, _absmax, _nested) = (name, quantType, codes, quantMap, blockSize, absmax, nested);
+        (_name, _quantType, _codes, _quantMap, _blockSize, _absmax, _nested, _axis) = (name, quantType, codes, quantMap, blockSize, absmax, nested, axis);
+    }
+
+    /// <inheritdoc/>
+    public int Axis => _axis;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<double> Codebook => [.. _quantMap.Select(level => (double)level)];
+
+    /// <inheritdoc/>
+    public (long Code, double Scale) CodeAt(long element)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(element);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(element, Length / sizeof(float));
+        int code = (_codes.Source.Span(_codes.ByteOffset + element / 2, 1)[0] >> (element % 2 == 0 ? 4 : 0)) & 0xF;
+        return (code, Absmax(element / _blockSize, 1)[0]);
     }
 
     /// <inheritdoc/>

@@ -36,7 +36,7 @@ internal static class Mxfp4Pairs
     private static TensorInfo Values(string name, TensorInfo blocks, TensorInfo scales)
     {
         long[] shape = [.. scales.Shape.Take(scales.Shape.Count - 1), checked(scales.Shape[^1] * Mxfp4Values.GroupSize)];
-        var values = new Mxfp4Values(name, blocks.Storage, scales.Storage);
+        var values = new Mxfp4Values(name, blocks.Storage, scales.Storage, shape.Length - 1);
         return TensorInfo.Contiguous(name, DType.Float32, shape, new TensorStorage(name, values, 0, values.Length))
             with { StoredAs = "mxfp4" };
     }

@@ -8,9 +8,10 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// per 16 values of a row and one float32 scale for the tensor. Each block's scale is the E4M3 value times the tensor's
 /// scale (ModelOpt's <c>weight_scale_2</c>) or divided by it (compressed-tensors' <c>weight_global_scale</c>), rounded to
 /// float32, and each value the code times its block's scale, rounded to float32: the two steps both tools' dequantize
-/// takes (ModelOpt's NVFP4QTensor.dequantize, compressed-tensors' _dequantize).
+/// takes (ModelOpt's NVFP4QTensor.dequantize, compressed-tensors' _dequantize). Its stored side (<c>show --raw</c>) is
+/// each value's code and its block's scale.
 /// </summary>
-internal sealed class Nvfp4Values : DecodedFloats
+internal sealed class Nvfp4Values : DecodedFloats, IStoredCodes
 {
     /// <summary>Values per E4M3 scale.</summary>
     public const int BlockSize = 16;
@@ -37,10 +38,31 @@ internal sealed class Nvfp4Values : DecodedFloats
         for (int k = 0; k < decoded.Length; k++)
         {
             long element = first + k;
-            float stored = (float)Float8Format.E4M3FN.Values[scales[(int)(element / BlockSize - first / BlockSize)]];
-            float block = _divides ? stored / _tensorScale : stored * _tensorScale;
+            float block = BlockScale(scales[(int)(element / BlockSize - first / BlockSize)]);
             decoded[k] = Float4E2M1.Values[(codes[(int)(element / 2 - first / 2)] >> (int)(element % 2 * 4)) & 0xF] * block;
         }
+    }
+
+    /// <inheritdoc/>
+    public int Axis => 1;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<double> Codebook => Float4E2M1.Codebook;
+
+    /// <inheritdoc/>
+    public (long Code, double Scale) CodeAt(long element)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(element);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(element, Length / sizeof(float));
+        int code = (_codes.Source.Span(_codes.ByteOffset + element / 2, 1)[0] >> (int)(element % 2 * 4)) & 0xF;
+        return (code, BlockScale(_scales.Source.Span(_scales.ByteOffset + element / BlockSize, 1)[0]));
+    }
+
+    // A block's scale in float32: its E4M3 value times the tensor's scale, or divided by it.
+    private float BlockScale(byte stored)
+    {
+        float value = (float)Float8Format.E4M3FN.Values[stored];
+        return _divides ? value / _tensorScale : value * _tensorScale;
     }
 
     /// <inheritdoc/>
