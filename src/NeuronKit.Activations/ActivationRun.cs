@@ -275,7 +275,7 @@ public sealed class ActivationRun : IDisposable
             }
             catch (OnnxRuntimeException e)
             {
-                throw new CheckpointException($"ONNX Runtime cannot load {Path.GetFileName(_model.Checkpoint.Path)}: {e.Message}");
+                throw new CheckpointException($"ONNX Runtime cannot load {_model.Checkpoint.FileName}: {e.Message}");
             }
             _sessions[value] = session;
             return session;

@@ -23,7 +23,7 @@ public sealed record LayerOutput(string Layer, GraphNode Node, string Value, Neu
     {
         var main = model.Checkpoint.Graph.Nodes.Where(n => n.Graph == "").ToList();
         if (main.Count == 0)
-            throw new RequestException($"{Path.GetFileName(model.Checkpoint.Path)} has no graph to run; neuron act runs ONNX models");
+            throw new RequestException($"{model.Checkpoint.FileName} has no graph to run; neuron act runs ONNX models");
         var (node, direction) = main.FirstOrDefault(n => n.LayerName == name) is { } named ? (named, null) : NodeOfLayer(model, main, name);
         var axis = Recurrent.Contains(node.OpType) ? NeuronAxis.Recurrent : Convolutions.Contains(node.OpType) ? NeuronAxis.Channel : NeuronAxis.Last;
         string value = node.Outputs[0];

@@ -41,7 +41,7 @@ internal static class TensorsCommand
                 TensorArrays.Save(tensors, target);
                 if (!parse.GetValue(json))
                 {
-                    stdout.WriteLine($"{Counted.Of(tensors.Count, "tensor")} of {Path.GetFileName(checkpoint.Path)} → {target}");
+                    stdout.WriteLine($"{Counted.Of(tensors.Count, "tensor")} of {checkpoint.FileName} → {target}");
                     return;
                 }
             }

@@ -10,7 +10,7 @@ internal static class EditTextWriter
 {
     public static void Write(TextWriter stdout, ModelEdit edit, bool dryRun)
     {
-        string file = Path.GetFileName(edit.Model.Checkpoint.Path);
+        string file = edit.Model.Checkpoint.FileName;
         string where = dryRun ? $"{file} (dry run: nothing written)"
             : edit.WrittenTo == edit.Model.Checkpoint.Path ? $"{file} (in place)"
             : $"{file} → {edit.WrittenTo}";

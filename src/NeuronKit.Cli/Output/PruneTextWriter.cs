@@ -8,7 +8,7 @@ internal static class PruneTextWriter
 {
     public static void Write(TextWriter stdout, ModelPrune prune, bool dryRun)
     {
-        string file = Path.GetFileName(prune.Model.Checkpoint.Path);
+        string file = prune.Model.Checkpoint.FileName;
         stdout.WriteLine(dryRun ? $"{file} (dry run: nothing written)" : $"{file} → {prune.WrittenTo}");
         foreach (var (layer, removed) in prune.Targets)
             stdout.WriteLine($"  {PrintableWriter.OneLine(layer.Name)}: removes {Counted.Of(removed.Count, "neuron")} ({string.Join(", ", removed)}), " +

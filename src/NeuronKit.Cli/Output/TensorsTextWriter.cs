@@ -14,7 +14,7 @@ internal static class TensorsTextWriter
     {
         var console = ConsoleFactory.Create(stdout);
         int stored = checkpoint.Tensors.Sum(t => Math.Max(1, t.StoredParts.Count));
-        console.WriteLine($"{Path.GetFileName(checkpoint.Path)} ({checkpoint.Format}): {Counted.Of(checkpoint.Tensors.Count, "tensor")}" +
+        console.WriteLine($"{checkpoint.FileName} ({checkpoint.Format}): {Counted.Of(checkpoint.Tensors.Count, "tensor")}" +
             $"{(stored == checkpoint.Tensors.Count ? "" : $" read from {stored:N0} stored")}, {Counted.Of(checkpoint.Tensors.Sum(t => t.ByteSize), "byte")}");
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("tensor").AddColumn("shape").AddColumn("dtype").AddColumn(new TableColumn("bytes").RightAligned());

@@ -25,8 +25,8 @@ public sealed record DiffReport(
     {
         order ??= DiffOrder.ByIndex;
         return new DiffReport(
-            Path.GetFileName(diff.A.Checkpoint.Path),
-            Path.GetFileName(diff.B.Checkpoint.Path),
+            diff.A.Checkpoint.FileName,
+            diff.B.Checkpoint.FileName,
             diff.Layers.Select(layer => DiffLayerReport.Of(layer, order)),
             [.. diff.OnlyInA.Select(l => l.Name)],
             [.. diff.OnlyInB.Select(l => l.Name)],

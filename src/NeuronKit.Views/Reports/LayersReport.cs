@@ -8,7 +8,7 @@ public sealed record LayersReport(string File, string Format, IReadOnlyList<Laye
 {
     /// <summary>The layers of <paramref name="model"/>.</summary>
     public static LayersReport Of(Model model) => new(
-        Path.GetFileName(model.Checkpoint.Path),
+        model.Checkpoint.FileName,
         model.Checkpoint.Format,
         [.. model.Layers.Select(layer => LayerReport.Of(model, layer))]);
 }

@@ -15,7 +15,7 @@ public static class ModelTitle
     public static string WithFormat(Model model) =>
         Merged(model) is var (name, lora) ? $"{name} ({model.Checkpoint.Format}; LoRA {lora}, merged)" : $"{FileName(model)} ({model.Checkpoint.Format})";
 
-    private static string FileName(Model model) => Path.GetFileName(model.Checkpoint.Path);
+    private static string FileName(Model model) => model.Checkpoint.FileName;
 
     // "base + adapter" and what was merged, or null for a model read as it is.
     private static (string Name, string Lora)? Merged(Model model)
@@ -23,13 +23,14 @@ public static class ModelTitle
         var metadata = model.Checkpoint.Metadata;
         if (!metadata.TryGetValue(LoraAdapter.MergedKey, out var lora)) return null;
         string adapter = AdapterName(model.Checkpoint.Path);
-        return (metadata.TryGetValue(LoraAdapter.BaseKey, out var @base) ? $"{Path.GetFileName(@base)} + {adapter}" : adapter, lora);
+        return (metadata.TryGetValue(LoraAdapter.BaseKey, out var @base) ? $"{Tensors.ByteSources.FileName(@base)} + {adapter}" : adapter, lora);
     }
 
     // PEFT saves every adapter as adapter_model.*: its folder (checkpoint-500/) is what tells two apart.
     private static string AdapterName(string path)
     {
-        string file = Path.GetFileName(path), folder = Path.GetFileName(Path.GetDirectoryName(path) ?? "");
+        string file = Tensors.ByteSources.FileName(path);
+        string folder = Tensors.ByteSources.IsUrl(path) ? "" : Path.GetFileName(Path.GetDirectoryName(path) ?? "");
         return file.StartsWith("adapter_model", StringComparison.Ordinal) && folder.Length > 0 ? $"{folder}/{file}" : file;
     }
 }

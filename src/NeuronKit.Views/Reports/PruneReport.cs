@@ -21,7 +21,7 @@ public sealed record PruneReport(
 {
     /// <summary>The report of <paramref name="prune"/>, planned or done (<paramref name="dryRun"/>: planned only).</summary>
     public static PruneReport Of(ModelPrune prune, bool dryRun) => new(
-        Path.GetFileName(prune.Model.Checkpoint.Path),
+        prune.Model.Checkpoint.FileName,
         prune.Model.Checkpoint.Format,
         prune.WrittenTo,
         dryRun,

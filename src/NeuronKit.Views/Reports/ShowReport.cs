@@ -20,7 +20,7 @@ public sealed record ShowReport(
 {
     /// <summary>The report of <paramref name="neuron"/> of <paramref name="model"/> (reads every part's values).</summary>
     public static ShowReport Of(Model model, Neuron neuron) => new(
-        Path.GetFileName(model.Checkpoint.Path),
+        model.Checkpoint.FileName,
         model.Checkpoint.Format,
         LayerIdentity.Of(neuron.Layer),
         neuron.Index,

@@ -26,7 +26,7 @@ public sealed record StatsReport(
         var checkpoint = stats.Model.Checkpoint;
         order ??= StatsOrder.ByIndex;
         return new StatsReport(
-            Path.GetFileName(checkpoint.Path),
+            checkpoint.FileName,
             checkpoint.Format,
             stats.Layers.Select(layer => StatsLayerReport.Of(layer, order)),
             // Only when there are some, so the object of a model without complex layers stays as it was.

@@ -10,5 +10,5 @@ public sealed record TensorsReport(string File, string Format, IReadOnlyList<Ten
 {
     /// <summary>The tensors of <paramref name="checkpoint"/>.</summary>
     public static TensorsReport Of(Checkpoint checkpoint) =>
-        new(Path.GetFileName(checkpoint.Path), checkpoint.Format, [.. checkpoint.Tensors.Select(TensorReport.Of)]);
+        new(checkpoint.FileName, checkpoint.Format, [.. checkpoint.Tensors.Select(TensorReport.Of)]);
 }

@@ -76,10 +76,10 @@ internal sealed partial class LlamaCppNames
         // convert_hf_to_gguf.py permutes q with the head count and k with the key/value head count (grouped-query attention).
         string key = match.Groups[2].Value == "attn_q" ? "attention.head_count" : "attention.head_count_kv";
         long heads = HeadCount(key) ?? HeadCount("attention.head_count")
-            ?? throw new CheckpointException($"{Path.GetFileName(_file.Path)} has no metadata '{_architecture}.attention.head_count', " +
+            ?? throw new CheckpointException($"{_file.FileName} has no metadata '{_architecture}.attention.head_count', " +
                 $"which putting {layer.Name}'s rows back in Hugging Face's order needs");
         long headRows = NeuronOrder.HeadRows(layer.NeuronCount, heads)
-            ?? throw new CheckpointException($"{Path.GetFileName(_file.Path)} says '{_architecture}.{key}' is {heads}, which does not split " +
+            ?? throw new CheckpointException($"{_file.FileName} says '{_architecture}.{key}' is {heads}, which does not split " +
                 $"{layer.Name}'s {layer.NeuronCount} rows into heads of an even size, as llama.cpp's q/k permutation needs");
         return NeuronOrder.LlamaCppRope(headRows, toLlamaCpp);
     }

@@ -82,7 +82,7 @@ internal sealed partial class MetaNames
         if (!info.Exists || info.Length > 1 << 20) return null;
         try
         {
-            using var json = ConfigJson.Read(path, $"{fileName} beside {Path.GetFileName(checkpoint.Path)}");
+            using var json = ConfigJson.Read(path, $"{fileName} beside {checkpoint.FileName}");
             if (json.RootElement.ValueKind != JsonValueKind.Object) return null;
             foreach (string key in keys)
                 if (json.RootElement.TryGetProperty(key, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long heads)) return heads;

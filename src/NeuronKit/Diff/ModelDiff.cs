@@ -78,12 +78,12 @@ public sealed class ModelDiff
             return LayerPairing.Pair(a.Layers, a.Checkpoint, [inB], b.Checkpoint).Pairs is [var back]
                 ? back
                 : Joined(a, b, inB, inA: false)
-                    ?? throw new RequestException($"layer '{inB.Name}' is only in B ({Path.GetFileName(b.Checkpoint.Path)}), not in A ({Path.GetFileName(a.Checkpoint.Path)})");
+                    ?? throw new RequestException($"layer '{inB.Name}' is only in B ({b.Checkpoint.FileName}), not in A ({a.Checkpoint.FileName})");
         }
         return LayerPairing.Pair([layer], a.Checkpoint, b.Layers, b.Checkpoint).Pairs is [var pair]
             ? pair
             : Joined(a, b, layer, inA: true)
-                ?? throw new RequestException($"layer '{layer.Name}' is only in A ({Path.GetFileName(a.Checkpoint.Path)}), not in B ({Path.GetFileName(b.Checkpoint.Path)})");
+                ?? throw new RequestException($"layer '{layer.Name}' is only in A ({a.Checkpoint.FileName}), not in B ({b.Checkpoint.FileName})");
     }
 
     // Half of a layer llama.cpp's converter split (gpt-oss's ffn_gate_exps) pairs only beside its other half: the pair

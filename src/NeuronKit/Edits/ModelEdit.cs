@@ -194,7 +194,7 @@ public sealed class ModelEdit
     public void WriteInPlace()
     {
         if (_patches.Members.Count > 0)
-            throw new RequestException($"{Path.GetFileName(Model.Checkpoint.Path)} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
+            throw new RequestException($"{Model.Checkpoint.FileName} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
                 "deflated, so the edit cannot be written in place", ["write a new file with -o OUT"]);
         foreach (var file in _patches.Files)
             if (File.Exists(EditJournal.PathOf(file.Path)))

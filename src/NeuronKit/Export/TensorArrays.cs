@@ -77,7 +77,7 @@ public static class TensorArrays
     /// <see cref="RequestException"/>, with the closest names, for one it does not have.
     /// </summary>
     public static IReadOnlyList<TensorInfo> Named(Formats.Checkpoint checkpoint, IReadOnlyList<string> names) =>
-        [.. names.Select(name => checkpoint.Find(name) ?? throw new RequestException($"{Path.GetFileName(checkpoint.Path)} has no tensor '{name}'",
+        [.. names.Select(name => checkpoint.Find(name) ?? throw new RequestException($"{checkpoint.FileName} has no tensor '{name}'",
             Layers.NameSuggestions.Closest(name, [.. checkpoint.Tensors.Select(t => t.Name)]) is [_, ..] close
                 ? [Layers.NameSuggestions.DidYouMean(close)] : ["neuron tensors FILE lists them"]))];
 

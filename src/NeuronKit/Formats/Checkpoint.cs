@@ -25,11 +25,17 @@ public sealed class Checkpoint : IDisposable
         _byName = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
         foreach (var tensor in tensors)
             if (!_byName.TryAdd(tensor.Name, tensor))
-                throw new CheckpointException($"{System.IO.Path.GetFileName(path)} holds two tensors named '{tensor.Name}'");
+                throw new CheckpointException($"{NeuronKit.Tensors.ByteSources.FileName(path)} holds two tensors named '{tensor.Name}'");
     }
 
     /// <summary>The path the checkpoint was opened from.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The checkpoint's file name, as messages and reports name it: a URL's last segment, without its query (which may
+    /// carry a signature) or fragment.
+    /// </summary>
+    public string FileName => NeuronKit.Tensors.ByteSources.FileName(Path);
 
     /// <summary>
     /// The files the checkpoint was read from: its <see cref="Path"/>, or, for a model saved as several files, each of

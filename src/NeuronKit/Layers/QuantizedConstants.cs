@@ -24,7 +24,7 @@ internal sealed class QuantizedConstants(Checkpoint checkpoint)
     private const string PerTensor = "per_tensor_affine";
     private const string PerAxis = "per_channel_affine"; // PyTorch's name for one scale per index of an axis
 
-    private readonly string _file = Path.GetFileName(checkpoint.Path);
+    private readonly string _file = checkpoint.FileName;
     private readonly Dictionary<TensorInfo, QuantizedOperand> _operands = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, TensorInfo> _byOutput = new(StringComparer.Ordinal);
     private readonly HashSet<GraphNode> _seeking = new(ReferenceEqualityComparer.Instance);

@@ -57,6 +57,34 @@ public class RemoteSecurityTests
         Assert.All(server.Paths, p => Assert.StartsWith("/t/model/", p));
     }
 
+    [Theory]
+    [InlineData("show", "{0}", "0", "1", "--json")]
+    [InlineData("show", "{0}", "0", "1")]
+    [InlineData("layers", "{0}")]
+    [InlineData("layers", "{0}", "--json")]
+    [InlineData("tensors", "{0}", "--json")]
+    [InlineData("tensors", "{0}")]
+    [InlineData("stats", "{0}", "--json")]
+    [InlineData("diff", "{0}", "{0}")]
+    [InlineData("diff", "{0}", "{0}", "--json")]
+    public async Task A_URL_s_query_which_may_carry_a_signature_is_never_printed(params string[] arguments)
+    {
+        // Given a file served at a URL whose query signs it (as a presigned S3 or Azure URL does), with a '/' in it
+        await using var server = await RangeServer.Start();
+        string file = "safetensors/seed_linear.safetensors";
+        string url = server.Url($"f/{file}") + "?X-Amz-Signature=nk-signed-4711&next=/a/b/other.bin";
+
+        // When a command reads it by URL
+        var byUrl = CliRun.Of([.. arguments.Select(a => a.Replace("{0}", url))]);
+
+        // Then it prints what it prints by path, naming the file seed_linear.safetensors, and never the query
+        var byPath = CliRun.Of([.. arguments.Select(a => a.Replace("{0}", Fixtures.Path(file)))]);
+        Assert.True(byUrl.Exit == 0, byUrl.Stderr);
+        Assert.Equal(byPath.Stdout, byUrl.Stdout);
+        Assert.DoesNotContain("nk-signed-4711", byUrl.Stdout + byUrl.Stderr);
+        Assert.Contains("seed_linear.safetensors", byUrl.Stdout);
+    }
+
     [Fact]
     public async Task The_token_goes_to_the_named_host_only_never_after_a_redirect_to_another_and_is_never_printed()
     {

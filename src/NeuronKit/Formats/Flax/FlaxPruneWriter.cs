@@ -20,14 +20,14 @@ internal sealed class FlaxPruneWriter : IPruneWriter
     public void CheckWritable(Checkpoint checkpoint)
     {
         if (checkpoint.Files.Count > 1)
-            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is a sharded model: prune writes one Flax file",
+            throw new RequestException($"{checkpoint.FileName} is a sharded model: prune writes one Flax file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);
     }
 
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
-        string file = Path.GetFileName(checkpoint.Path);
+        string file = checkpoint.FileName;
         // The file's own bytes (a chunked array's are joined from them).
         var source = checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault()
             ?? throw new RequestException($"{file} is not a file NeuronKit can write");

@@ -39,8 +39,8 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
     /// <remarks>Also refuses, before anything is written, a quantized tensor whose rows would stop being whole blocks.</remarks>
     public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
     {
-        if (GgufSplits.CountOf(checkpoint.Metadata, Path.GetFileName(checkpoint.Path)) is { } splits)
-            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is one of {splits} splits of a model: prune writes one " +
+        if (GgufSplits.CountOf(checkpoint.Metadata, checkpoint.FileName) is { } splits)
+            throw new RequestException($"{checkpoint.FileName} is one of {splits} splits of a model: prune writes one " +
                 "GGUF file", ["merge the splits first: llama-gguf-split --merge FIRST.gguf MERGED.gguf"]);
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
         var companions = new List<TensorCut>();
@@ -60,7 +60,7 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
-        string fileName = Path.GetFileName(checkpoint.Path);
+        string fileName = checkpoint.FileName;
         using var file = MappedFile.Open(checkpoint.Path);
         var header = GgufHeader.Read(new GgufCursor(file, fileName));
         var byName = cuts.ToDictionary(c => c.Tensor.Name);

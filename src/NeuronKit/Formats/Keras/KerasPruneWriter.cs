@@ -19,7 +19,7 @@ internal sealed class KerasPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
-        string name = Path.GetFileName(checkpoint.Path);
+        string name = checkpoint.FileName;
         // The file's own bytes: a compact dataset's are kept apart (UnwritableBytes), and one of those may come first.
         var source = checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault()
             ?? throw new RequestException($"{name} is not a file NeuronKit can write");
@@ -37,10 +37,10 @@ internal sealed class KerasPruneWriter : IPruneWriter
     {
         var checkpoint = prune.Model.Checkpoint;
         if (checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault() is not { } source
-            || !KerasReader.Read(source, Path.GetFileName(checkpoint.Path)).Configured)
+            || !KerasReader.Read(source, checkpoint.FileName).Configured)
             return [];
         string sizes = string.Join(", ", prune.Targets.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
-        return [$"the model config inside {Path.GetFileName(checkpoint.Path)} still gives the layers their old sizes ({sizes}): " +
+        return [$"the model config inside {checkpoint.FileName} still gives the layers their old sizes ({sizes}): " +
             "keras.models.load_model would build those and refuse the weights; build the model with the new sizes and load the pruned file with model.load_weights"];
     }
 }

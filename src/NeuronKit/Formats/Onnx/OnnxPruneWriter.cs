@@ -95,7 +95,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 var cut = byName.GetValueOrDefault(name);
                 if (cut is null && proto.DataLocation != TensorProto.Types.DataLocation.External) continue;
                 var stored = checkpoint.Find(name)
-                    ?? throw new RequestException($"{Path.GetFileName(checkpoint.Path)}: tensor '{name}' is of a type NeuronKit does not read, " +
+                    ?? throw new RequestException($"{checkpoint.FileName}: tensor '{name}' is of a type NeuronKit does not read, " +
                         "so it cannot be written again");
                 if (cut is not null) proto.Dims.Clear();
                 if (cut is not null) proto.Dims.Add(cut.NewShape);
@@ -140,7 +140,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         DropChangedShapes(model.Graph, byName);
         long size = tensors.Sum(t => (long)t.Proto.RawData.Length);
         if (size >= ProtobufLimit || model.CalculateSize() is < 0 or >= (int)ProtobufLimit)
-            throw new RequestException($"the pruned {Path.GetFileName(checkpoint.Path)} would be over protobuf's 2 GiB limit for one model",
+            throw new RequestException($"the pruned {checkpoint.FileName} would be over protobuf's 2 GiB limit for one model",
                 ["save the model with external data first (onnx.save_model(model, path, save_as_external_data=True)); prune keeps it external"]);
         using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
         model.WriteTo(stream);

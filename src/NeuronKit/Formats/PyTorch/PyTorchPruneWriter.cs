@@ -24,14 +24,14 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
     public void CheckWritable(Checkpoint checkpoint)
     {
         if (checkpoint.Files.Count > 1)
-            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is a model in {checkpoint.Files.Count - 1} torch.save shards: " +
+            throw new RequestException($"{checkpoint.FileName} is a model in {checkpoint.Files.Count - 1} torch.save shards: " +
                 "prune writes one torch file", ["prune the shard that holds the layer and its consumers, if one does"]);
     }
 
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
-        string fileName = Path.GetFileName(checkpoint.Path);
+        string fileName = checkpoint.FileName;
         var byKey = new Dictionary<string, TensorCut>(StringComparer.Ordinal);
         foreach (var cut in cuts)
             if (!byKey.TryAdd(cut.Tensor.Storage.Key, cut))

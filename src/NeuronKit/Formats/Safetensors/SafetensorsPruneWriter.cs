@@ -20,10 +20,10 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     public void CheckWritable(Checkpoint checkpoint)
     {
         if (checkpoint.Tensors.FirstOrDefault(t => t.StoredAs is not null) is { StoredAs: { } storedAs } packed)
-            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} stores {packed.Name} as {storedAs} (its values decoded from more " +
+            throw new RequestException($"{checkpoint.FileName} stores {packed.Name} as {storedAs} (its values decoded from more " +
                 "than one tensor): prune rewrites safetensors files whose tensors are stored as they are read");
         if (checkpoint.Tensors.Any(t => t.Storage.Source is not MappedFile { } file || file.Path != checkpoint.Path))
-            throw new RequestException($"{Path.GetFileName(checkpoint.Path)} is a sharded model: prune writes one safetensors file",
+            throw new RequestException($"{checkpoint.FileName} is a sharded model: prune writes one safetensors file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);
     }
 

@@ -19,7 +19,7 @@ internal sealed class TorchSharpPruneWriter : IPruneWriter
     {
         var byName = cuts.ToDictionary(c => c.Tensor.Name, StringComparer.Ordinal);
         using var file = MappedFile.Open(checkpoint.Path);
-        var entries = new TorchSharpScanner(file, Path.GetFileName(checkpoint.Path)).Scan();
+        var entries = new TorchSharpScanner(file, checkpoint.FileName).Scan();
         using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         long at = 0;
         foreach (var entry in entries)
