@@ -163,9 +163,7 @@ public sealed class ModelEdit
     // and checked, then renamed over `output`; the temporary file never outlives the call.
     private void WriteBeside(string output, Action<string> write)
     {
-        string full = Path.GetFullPath(output);
-        if (!Directory.Exists(Path.GetDirectoryName(full)))
-            throw new CheckpointException($"{output} cannot be written: its folder {Path.GetDirectoryName(full)} does not exist");
+        string full = OutputFile.Target(output);
         string temporary = OutputFile.TemporaryBeside(full);
         try
         {

@@ -127,10 +127,8 @@ public sealed class ModelPrune
             throw Remote.HttpRangeSource.NotLocal(Tensors.ByteSources.FileName(Model.Checkpoint.Path), "prune");
         var writer = WriterFor(Model);
         writer.CheckWritable(Model.Checkpoint);
-        string full = Path.GetFullPath(output);
+        string full = OutputFile.Target(output);
         string folder = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(folder))
-            throw new CheckpointException($"{output} cannot be written: its folder {folder} does not exist");
         // A folder, not a file: a writer's side files (ONNX external data) are named after the output and found beside it.
         string temporary = OutputFile.TemporaryBeside(full);
         string written = Path.Combine(temporary, Path.GetFileName(full));
