@@ -62,7 +62,9 @@ public static class RunInputs
         var folder = new DirectoryInfo(root.Length == 0 ? "." : root);
         if (!folder.Exists) throw new RequestException($"no folder '{root}' for the pattern '{pattern}'");
         string rest = string.Join('/', parts[wild..]);
-        var files = Match(folder, rest).Select(f => root + f);
+        // What is saved beside the weights is passed over: 'run/checkpoint-*/*' matches a Trainer's optimizer.pt,
+        // rng_state.pth, trainer_state.json and config.json too.
+        var files = Match(folder, rest).Where(f => !ModelFolder.IsBesideTheWeights(Path.GetFileName(f))).Select(f => root + f);
         // Folders match as the shell matches them (run/checkpoint-*): those that hold a checkpoint, as the file they hold.
         var folders = Match(folder, rest + "/*").Select(f => root + Path.GetDirectoryName(f)!.Replace('\\', '/')).Distinct(StringComparer.Ordinal)
             .Select(f => (Folder: f, Models: ModelFolder.Models(f))).Where(f => f.Models.Count > 0)

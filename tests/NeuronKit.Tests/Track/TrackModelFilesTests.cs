@@ -116,6 +116,33 @@ public sealed class TrackModelFilesTests : IDisposable
         Assert.Equal(2, run.Compute().Count());
     }
 
+    [Fact]
+    public void A_glob_of_every_file_of_a_trainer_s_checkpoints_passes_over_what_is_saved_beside_the_weights()
+    {
+        // Given Trainer checkpoints holding, beside the weights, the optimizer's, scheduler's and random state, the
+        // trainer's state, the model's config and a tokenizer (files a glob of '*' matches, and torch could open some of)
+        Copy("safetensors/sharded", "checkpoint-200");
+        Directory.CreateDirectory(Path.Combine(_run, "checkpoint-100"));
+        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(_run, "checkpoint-100", "model.safetensors"));
+        foreach (string folder in new[] { "checkpoint-100", "checkpoint-200" })
+        {
+            foreach (string state in new[] { "optimizer.pt", "scheduler.pt", "rng_state.pth", "training_args.bin" })
+                File.Copy(Fixtures.Path("pytorch/seed_linear.pt"), Path.Combine(_run, folder, state));
+            foreach (string json in new[] { "trainer_state.json", "config.json", "tokenizer_config.json" })
+                File.WriteAllText(Path.Combine(_run, folder, json), "{}");
+            File.WriteAllText(Path.Combine(_run, folder, "vocab.txt"), "[PAD]\n");
+        }
+
+        // When every file of every checkpoint is named by a glob
+        var paths = RunInputs.Expand([_run + "/checkpoint-*/*"]);
+
+        // Then only the weights are taken: the two checkpoints, as the glob of their folders measures them
+        Assert.Equal([$"{_run}/checkpoint-100/model.safetensors", $"{_run}/checkpoint-200/model-00001-of-00002.safetensors",
+            $"{_run}/checkpoint-200/model-00002-of-00002.safetensors", $"{_run}/checkpoint-200/model.safetensors.index.json"], paths);
+        var run = TrackRun.Plan(paths, RunShard.All);
+        Assert.Equal(TrackRun.Plan(RunInputs.Expand([_run + "/checkpoint-*"]), RunShard.All).Checkpoints, run.Checkpoints);
+    }
+
     [Theory]
     [InlineData("run/checkpoint-1/model-00001-of-00002.safetensors", "run/checkpoint-1/model.safetensors")]
     [InlineData("run/checkpoint-1/model.safetensors.index.json", "run/checkpoint-1/model.safetensors")]
