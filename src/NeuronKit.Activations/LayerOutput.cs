@@ -1,4 +1,5 @@
 using NeuronKit.Formats;
+using NeuronKit.Graph;
 
 namespace NeuronKit.Activations;
 
@@ -16,7 +17,6 @@ namespace NeuronKit.Activations;
 public sealed record LayerOutput(string Layer, GraphNode Node, string Value, NeuronAxis Axis, GraphNode? Activation, int? Direction = null)
 {
     private static readonly HashSet<string> Recurrent = new(StringComparer.Ordinal) { "LSTM", "GRU", "RNN" };
-    private static readonly HashSet<string> Convolutions = new(StringComparer.Ordinal) { "Conv", "ConvTranspose", "ConvInteger", "QLinearConv" };
 
     /// <summary>Finds layer <paramref name="name"/>'s node in <paramref name="model"/> and the value to read.</summary>
     public static LayerOutput Resolve(Model model, string name, bool post)
@@ -25,7 +25,7 @@ public sealed record LayerOutput(string Layer, GraphNode Node, string Value, Neu
         if (main.Count == 0)
             throw new RequestException($"{model.Checkpoint.FileName} has no graph to run; neuron act runs ONNX models");
         var (node, direction) = main.FirstOrDefault(n => n.LayerName == name) is { } named ? (named, null) : NodeOfLayer(model, main, name);
-        var axis = Recurrent.Contains(node.OpType) ? NeuronAxis.Recurrent : Convolutions.Contains(node.OpType) ? NeuronAxis.Channel : NeuronAxis.Last;
+        var axis = AxisOf(main, node);
         string value = node.Outputs[0];
         // nn.Linear on [N, T, F] exports as MatMul, then Add of the bias: the layer's output is the sum.
         if (node.OpType == "MatMul" && Readers(main, value) is [{ OpType: "Add" } add]
@@ -39,6 +39,24 @@ public sealed record LayerOutput(string Layer, GraphNode Node, string Value, Neu
             : $"goes to {string.Join(", ", readers.Select(r => $"{r.OpType} ({r.LayerName})"))}";
         throw new RequestException($"--post: {name}'s output {what}, not to one activation function; there is nothing after the layer to show",
             ["leave out --post for the layer's own output"]);
+    }
+
+    // Where the node's output holds its neurons, the ones neuron layers counts: on the axis OnnxChannelAxis gives its operator
+    // (a BatchNormalization's channels on axis 1, as a Conv's; a LayerNormalization's first normalized axis); a recurrent
+    // node's Y has a layout of its own. A node that keeps its input's channels (a PRelu, a MaxPool) has the layout of the
+    // value it reads; the last axis when nothing says.
+    private static NeuronAxis AxisOf(List<GraphNode> main, GraphNode node)
+    {
+        for (int steps = 0; steps <= main.Count; steps++) // a malformed graph may loop
+        {
+            if (Recurrent.Contains(node.OpType)) return NeuronAxis.Recurrent;
+            if (OnnxChannelAxis.AxisOf(node) is { } axis) return NeuronAxis.Along(axis);
+            if (!OnnxEdges.KeepsChannels(node) || node.Input(0) is not { } input
+                || main.FirstOrDefault(n => n.Outputs.Contains(input)) is not { } producer)
+                break;
+            node = producer;
+        }
+        return NeuronAxis.Last;
     }
 
     private static List<GraphNode> Readers(List<GraphNode> nodes, string value) => nodes.Where(n => n.Inputs.Contains(value)).ToList();

@@ -27,13 +27,9 @@ internal sealed class OutputTensor(float[] values, long[] shape, NeuronAxis axis
     public long BatchCount => shape.Length == 0 ? 1 : axis == NeuronAxis.Recurrent ? shape[2] : shape.Length == 1 ? 1 : shape[0];
 
     /// <summary>The neurons the output holds; those of one direction when <paramref name="direction"/> names it.</summary>
-    public long NeuronCount(int? direction) => shape.Length == 0 ? 1 : axis switch
-    {
-        NeuronAxis.Recurrent when direction is not null => shape[3],
-        NeuronAxis.Channel => shape[1],
-        NeuronAxis.Recurrent => shape[1] * shape[3],
-        _ => shape[^1],
-    };
+    public long NeuronCount(int? direction) => shape.Length == 0 ? 1
+        : axis != NeuronAxis.Recurrent ? shape[Along]
+        : direction is null ? shape[1] * shape[3] : shape[3];
 
     /// <summary>
     /// Neuron <paramref name="neuron"/>'s values for batch item <paramref name="item"/>, and their shape; of direction
@@ -42,39 +38,39 @@ internal sealed class OutputTensor(float[] values, long[] shape, NeuronAxis axis
     public (long[] Shape, double[] Values) Neuron(long item, long neuron, int? direction)
     {
         if (direction is { } which) neuron += which * shape[3];
-        switch (axis)
+        if (axis == NeuronAxis.Recurrent)
         {
-            case NeuronAxis.Channel:
-            {
-                // [N, C, spatial…]: one contiguous map per channel.
-                long map = shape.Skip(2).Aggregate(1L, (n, d) => n * d);
-                return ([.. shape.Skip(2)], Slice((item * shape[1] + neuron) * map, map, 1));
-            }
-            case NeuronAxis.Recurrent:
-            {
-                // Y [T, directions, N, H]: step t of neuron d·H + h is at ((t·D + d)·N + item)·H + h.
-                long directions = shape[1], batch = shape[2], hidden = shape[3];
-                long d = neuron / hidden, h = neuron % hidden;
-                var result = new double[shape[0]];
-                for (long t = 0; t < shape[0]; t++) result[t] = values[((t * directions + d) * batch + item) * hidden + h];
-                return ([shape[0]], result);
-            }
-            default:
-            {
-                // [N, positions…, F]: every F-th value from the item's start.
-                if (shape.Length <= 1) return ([], [values[neuron]]);
-                long features = shape[^1];
-                long[] inner = [.. shape.Skip(1).SkipLast(1)];
-                long positions = inner.Aggregate(1L, (n, d) => n * d);
-                return (inner, Slice(item * positions * features + neuron, positions, features));
-            }
+            // Y [T, directions, N, H]: step t of neuron d·H + h is at ((t·D + d)·N + item)·H + h.
+            long directions = shape[1], batch = shape[2], hidden = shape[3];
+            long d = neuron / hidden, h = neuron % hidden;
+            var steps = new double[shape[0]];
+            for (long t = 0; t < shape[0]; t++) steps[t] = values[((t * directions + d) * batch + item) * hidden + h];
+            return ([shape[0]], steps);
         }
+        if (shape.Length <= 1) return ([], [values[neuron]]);
+        // [N, outer…, neurons, inner…]: for each outer position, the neuron's block of inner values (a Conv's whole map at
+        // axis 1, every F-th value on the last axis).
+        int along = Along;
+        long[] outerShape = shape[1..along], innerShape = shape[(along + 1)..];
+        long outer = outerShape.Aggregate(1L, (n, d) => n * d), count = shape[along], inner = innerShape.Aggregate(1L, (n, d) => n * d);
+        var result = new double[outer * inner];
+        long start = (item * outer * count + neuron) * inner;
+        for (long o = 0; o < outer; o++)
+            for (long i = 0; i < inner; i++) result[o * inner + i] = values[start + o * count * inner + i];
+        return ([.. outerShape, .. innerShape], result);
     }
 
-    private double[] Slice(long start, long count, long step)
+    // The axis that holds the neurons, from the front. A vector is one item's neurons; otherwise axis 0 is the batch, and a
+    // layer normalized over it (LayerNormalization with axis 0) has no neurons of one item to read.
+    private int Along
     {
-        var result = new double[count];
-        for (long i = 0; i < count; i++) result[i] = values[start + i * step];
-        return result;
+        get
+        {
+            if (shape.Length == 1) return 0;
+            int index = axis.Index!.Value, along = index < 0 ? shape.Length + index : index;
+            return along >= 1 && along < shape.Length ? along
+                : throw new RequestException($"the layer's neurons are on axis {index} of its output [{string.Join(", ", shape)}], " +
+                    "which is not an axis after the batch's; neuron act reads one batch item's neurons");
+        }
     }
 }

@@ -21,17 +21,33 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
     public string? MovedBy { get; init; }
 
     /// <summary>
-    /// The layout of <paramref name="output"/> of <paramref name="node"/>, the node <paramref name="layer"/> is made of: channels on
-    /// axis 1 for convolutions and norms (NCHW), on the last for MatMul and a Gather's table rows, on axis 1 of Gemm's
-    /// [M, N]; a recurrent layer's Y [T, D, B, H] and Y_h [D, B, H] on the last, its direction on D. Null when unknown.
+    /// The layout of <paramref name="output"/> of <paramref name="node"/>, the node <paramref name="layer"/> is made of: the
+    /// channels on the axis <see cref="AxisOf"/> gives (Gemm's as axis 1 of its [M, N], whose rank is known); a recurrent
+    /// layer's Y [T, D, B, H] and Y_h [D, B, H] on the last, its direction on D. Null when unknown.
     /// </summary>
     public static OnnxChannelAxis? Of(GraphNode node, Layer layer, string output) => node.OpType switch
     {
-        "Conv" or "ConvTranspose" or "QLinearConv" or "ConvInteger" or "BatchNormalization" or "InstanceNormalization" => new(1, null),
-        "Gemm" => new(1, 2),
-        "MatMul" or "QLinearMatMul" or "MatMulInteger" or "Gather" or "LayerNormalization" => new(-1, null),
         "LSTM" or "GRU" or "RNN" when output == node.Outputs[0] => new(3, 4, 1, layer.StackIndex, Directions(layer)),
         "LSTM" or "GRU" or "RNN" => new(2, 3, 0, layer.StackIndex, Directions(layer)),
+        "Gemm" => new(1, 2),
+        _ => AxisOf(node) is { } axis ? new(axis, null) : null,
+    };
+
+    /// <summary>
+    /// The axis of <paramref name="node"/>'s output that holds one entry per neuron of the layer it computes, from the front
+    /// when ≥ 0, from the back when &lt; 0: axis 1 for convolutions and the per-channel norms of N×C×… maps
+    /// (BatchNormalization, InstanceNormalization, GroupNormalization), the last for Gemm's [M, N], MatMul and a Gather's
+    /// table rows, and a LayerNormalization's <c>axis</c>, the first it normalizes: its scale spans the axes from there, and
+    /// neuron j is the scale's row j. Null for a recurrent node (its Y holds them on two axes) and for operators NeuronKit
+    /// does not know.
+    /// </summary>
+    public static int? AxisOf(GraphNode node) => node.OpType switch
+    {
+        "Conv" or "ConvTranspose" or "QLinearConv" or "ConvInteger" or "BatchNormalization" or "InstanceNormalization"
+            or "GroupNormalization" => 1,
+        "Gemm" or "MatMul" or "QLinearMatMul" or "MatMulInteger" or "Gather" => -1,
+        // https://onnx.ai/onnx/operators/onnx__LayerNormalization.html: axis defaults to -1, the last.
+        "LayerNormalization" => (int)node.Int("axis", -1),
         _ => null,
     };
 

@@ -25,6 +25,9 @@ internal static class OnnxEdges
         "DequantizeLinear",
     };
 
+    /// <summary>Whether <paramref name="node"/>'s output keeps its first input's layout, channel j coming from channel j alone.</summary>
+    public static bool KeepsChannels(GraphNode node) => ChannelWise.Contains(node.OpType);
+
     // Binary operations: channel-wise when the other operand is a constant (a bias, a scale) or another branch of the same
     // channels (a residual Add).
     private static readonly HashSet<string> Binary = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div" };

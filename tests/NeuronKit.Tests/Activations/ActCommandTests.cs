@@ -81,6 +81,8 @@ public sealed class ActCommandTests
     // a name that is no node of the graph (here the graph's input)
     [InlineData("cnn.onnx x 0 --input cnn_x.npy", "no layer 'x'")]
     [InlineData("cnn.onnx /conv1/Conv 5 --input cnn_x.npy", "/conv1/Conv has 5 neurons")]
+    // a BatchNorm has a neuron per channel (4), not one per column of its [8, 8] maps
+    [InlineData("cnn.onnx /bn/BatchNormalization 7 --input cnn_x.npy", "/bn/BatchNormalization has 4 neurons")]
     // a model of two inputs needs each file named
     [InlineData("two_inputs.onnx /fc/Gemm 0 --input two_a.npy", "the model takes 2 inputs (a, b)")]
     public void A_wrong_request_exits_2_and_says_what_is_wrong(string command, string message)

@@ -28,6 +28,25 @@ public sealed class ActivationRunTests
         Assert.NotEqual(output.Node.Outputs[0], output.Value);
     }
 
+    [Theory]
+    [InlineData("cnn.onnx", "cnn_x.npy")]     // Conv, BatchNormalization, Gemm
+    [InlineData("norms.onnx", "norms_x.npy")] // Conv, InstanceNormalization, LayerNormalization over [C, H, W] and over [H, W]
+    public void Every_layer_has_as_many_neurons_in_its_output_as_neuron_layers_counts(string file, string input)
+    {
+        // Given the layers a node computes (norms.onnx's PRelu slope is listed as a tensor of its own)
+        using var model = Model.Open(Path(file));
+        var layers = model.Layers.Where(l => l.Aliases.Count > 0).ToList();
+        using var run = ActivationRun.Open(Path(file));
+        var inputs = run.ReadInputs([Path(input)]);
+
+        // When
+        var counts = layers.Select(l => (l.Name, (long)run.LayerActivations(run.Output(l.Name), inputs)[0].Count));
+
+        // Then
+        Assert.Equal(4, layers.Count);
+        Assert.Equal(layers.Select(l => (l.Name, l.NeuronCount)), counts);
+    }
+
     [Fact]
     public void The_same_neuron_from_two_calls_on_one_run_is_the_same()
     {
