@@ -17,9 +17,11 @@ internal static class ImageTensor
     /// <summary>The picture at <paramref name="path"/> as [1, 3, H, W] (or [1, H, W, 3]) RGB floats.</summary>
     public static InputTensor Read(string path, ImageOptions options)
     {
-        using var decoded = SKBitmap.Decode(path)
+        using var codec = SKCodec.Create(path)
             ?? throw new CheckpointException($"{Path.GetFileName(path)} is not a PNG or JPEG picture SkiaSharp can decode");
-        using var rgba = decoded.Copy(SKColorType.Rgba8888)
+        // Unpremultiplied: Pillow's convert('RGB'), which torchvision's loaders run, drops a PNG's alpha and keeps its colours
+        // as stored, where SKBitmap.Decode(path) would multiply them by the alpha.
+        using var rgba = SKBitmap.Decode(codec, codec.Info.WithColorType(SKColorType.Rgba8888).WithAlphaType(SKAlphaType.Unpremul))
             ?? throw new CheckpointException($"{Path.GetFileName(path)}: its pixels cannot be converted to RGB");
         int width = rgba.Width, height = rgba.Height;
         var rgb = new byte[width * height * 3];

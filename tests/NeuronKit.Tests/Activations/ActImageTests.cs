@@ -38,6 +38,25 @@ public sealed class ActImageTests
     }
 
     [Fact]
+    public void An_rgba_pngs_colours_are_read_as_stored_not_multiplied_by_its_alpha()
+    {
+        // Given: rows of alpha 0, 255 and 128, and what torchvision's ToTensor makes of Pillow's convert("RGB")
+        var expected = Section("rgba");
+
+        // When
+        var tensor = InputFiles.ReadFile(Path(expected.GetProperty("file").GetString()!), new ImageOptions(ImagePreprocess.Scale));
+
+        // Then: each value is the stored byte / 255, exactly
+        Assert.Equal([1L, 3, 8, 8], tensor.Shape);
+        var rgb = expected.GetProperty("tensor");
+        for (int c = 0; c < 3; c++)
+            for (int y = 0; y < 8; y++)
+                for (int x = 0; x < 8; x++)
+                    Assert.True(rgb[c][y][x].GetSingle() == tensor.Values[(c * 8 + y) * 8 + x],
+                        $"[{c}, {y}, {x}]: {tensor.Values[(c * 8 + y) * 8 + x]}, torchvision {rgb[c][y][x]}");
+    }
+
+    [Fact]
     public void Nhwc_puts_the_channels_last()
     {
         var nchw = InputFiles.ReadFile(Path("cnn_picture.png"), new ImageOptions(ImagePreprocess.Scale, ImageLayout.Nchw));
