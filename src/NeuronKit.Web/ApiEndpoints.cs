@@ -88,7 +88,7 @@ internal static class ApiEndpoints
         var layer = model.Layer(Required(query, "layer"));
         var options = PictureOptions.From(Optional(query, "scale") is { } scale ? Integer(scale, "scale") : null, Flag(query, "rgb"),
             Optional(query, "shape"), Flag(query, "hist"), "scale", "shape");
-        long? index = Optional(query, "neuron") is { } text ? Integer(text, "neuron") : null;
+        long? index = Optional(query, "neuron") is { } text ? LongInteger(text, "neuron") : null;
         if (index is null && Flag(query, "outgoing")) throw new RequestException("outgoing= draws a neuron's outgoing weights; add neuron=");
         using var picture = index is { } j
             ? NeuronPicture.Draw(model, Outgoing(query, model, layer.Neuron(j)), options)
@@ -178,10 +178,16 @@ internal static class ApiEndpoints
         _ => throw new RequestException($"{name}= is given {query[name].Count} times; give it once"),
     };
 
-    private static long Index(IQueryCollection query, string name) => Integer(Required(query, name), name);
+    private static long Index(IQueryCollection query, string name) => LongInteger(Required(query, name), name);
 
     private static int Integer(string text, string name) =>
         int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new RequestException($"{name}={text} is not an integer");
+
+    // A neuron's index as the CLI takes it: any 64-bit integer, so that one past a layer's end says so, as the CLI does.
+    private static long LongInteger(string text, string name) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long value)
             ? value
             : throw new RequestException($"{name}={text} is not an integer");
 

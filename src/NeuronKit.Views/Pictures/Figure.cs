@@ -169,6 +169,9 @@ internal sealed class Figure(DivergingColorMap colors)
     /// <summary>Tiles per row of a flow of <paramref name="count"/>, at most: twice as many across as down (tiles are often wide).</summary>
     public static int TilesPerRow(int count) => Math.Min(count, 2 * (int)Math.Ceiling(Math.Sqrt(count)));
 
+    /// <summary>How many of a tile's <paramref name="drawn"/> images go in one row: all up to 4, else a near-square grid.</summary>
+    public static int ImagesPerRow(int drawn) => drawn <= 4 ? drawn : (int)Math.Ceiling(Math.Sqrt(drawn));
+
     /// <summary>A number as the pictures print it: 4 significant digits.</summary>
     public static string Number(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
 
@@ -180,7 +183,7 @@ internal sealed class Figure(DivergingColorMap colors)
         return new PictureTile
         {
             Label = grid.Label, X = x, Y = y, Images = grid.Images,
-            ImagesPerRow = drawn <= 4 ? drawn : (int)Math.Ceiling(Math.Sqrt(drawn)),
+            ImagesPerRow = ImagesPerRow(drawn),
             Rows = grid.Rows, Columns = grid.Columns, CellWidth = cell, CellHeight = grid.Rows == 1 ? Math.Max(cell, 12) : cell,
             Gap = cell >= 8 ? 4 : 1, RowPooling = grid.RowPooling, ColumnPooling = grid.ColumnPooling, Rgb = grid.Rgb,
         };

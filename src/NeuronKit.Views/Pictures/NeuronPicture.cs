@@ -85,12 +85,13 @@ public static class NeuronPicture
         return caption;
     }
 
-    /// <summary>The default cell size: the widest image about 512 pixels, cells 1 to 40 pixels.</summary>
+    /// <summary>The default cell size: the widest tile about 512 pixels, the tallest at most about 1,024, cells 1 to 40 pixels.</summary>
     internal static int DefaultScale(IReadOnlyList<WeightGrid> grids)
     {
         if (grids.Count == 0) return 1;
-        int widest = grids.Max(g => Math.Min(g.Rgb ? 1 : g.Images, 4) * g.Columns);
-        return Math.Clamp(512 / Math.Max(widest, 1), 1, 40);
+        int widest = grids.Max(g => Figure.ImagesPerRow(g.Rgb ? 1 : g.Images) * g.Columns);
+        int tallest = grids.Max(g => (g.Rgb ? 1 : (g.Images + Figure.ImagesPerRow(g.Images) - 1) / Figure.ImagesPerRow(g.Images)) * g.Rows);
+        return Math.Clamp(Math.Min(512 / Math.Max(widest, 1), 1024 / Math.Max(tallest, 1)), 1, 40);
     }
 
     /// <summary>A shape as <c>neuron show</c> prints it: <c>[3, 3, 3]</c>.</summary>

@@ -156,10 +156,13 @@ function compare(a, b) {
   return value(a) - value(b) || 0;
 }
 
+// Six significant digits, less the fraction's trailing zeros (250000.3 stays 250000; 1.5e+10 keeps its exponent's 0).
 function number(value) {
   if (value === null || value === undefined) return "–";
-  if (typeof value === "number" && !Number.isInteger(value)) return value.toPrecision(6).replace(/\.?0+(e|$)/, "$1");
-  return String(value);
+  if (typeof value !== "number" || Number.isInteger(value)) return String(value);
+  const [mantissa, exponent] = value.toPrecision(6).split("e");
+  const trimmed = mantissa.includes(".") ? mantissa.replace(/\.?0+$/, "") : mantissa;
+  return exponent === undefined ? trimmed : `${trimmed}e${exponent}`;
 }
 
 async function showNeuron(asked, index) {

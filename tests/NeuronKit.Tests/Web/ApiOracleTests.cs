@@ -67,6 +67,19 @@ public class ApiOracleTests
         }
     }
 
+    [Theory]
+    [InlineData("99999999999")]          // past int's range: the CLI's "out of range", not "not an integer"
+    [InlineData("-99999999999")]
+    [InlineData("9223372036854775807")]
+    public async Task A_neuron_index_past_32_bits_is_refused_as_the_CLI_refuses_it(string index)
+    {
+        string file = Fixtures.Path("pytorch/seed_linear.pt");
+        await using var served = await ServedFolder.Start([file]);
+
+        await AssertSame(served, $"/api/show?file=0&layer=0&neuron={index}", ["show", file, "0", index, "--json"]);
+        Assert.Contains("out of range", CliRun.Of("show", file, "0", index).Stderr);
+    }
+
     // The API's body is the CLI's stdout; where the CLI refuses, the API refuses with the same text.
     private static async Task AssertSame(ServedFolder served, string url, string[] args)
     {

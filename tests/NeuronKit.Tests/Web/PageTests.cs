@@ -135,6 +135,25 @@ public class PageTests
         await AssertStoredSide("gguf/tiny_k_quants.gguf", "blk.0.attn_k", 2);
 
     [BrowserFact]
+    public async Task Summaries_and_stats_show_six_significant_digits_without_dropping_an_integer_part_s_zeros()
+    {
+        // Given the page of a served model
+        await using var served = await ServedFolder.Start([Fixtures.Path("gguf/tiny_q8_0.gguf")]);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync(served.Server.Url.ToString());
+        await page.WaitForFunctionAsync("typeof number === 'function'");
+
+        // When it formats numbers as its summaries and stats tables do
+        object?[] values = [250000.3, 120000.25, 1.5, -0.000123456789, 12345678901.5, 1.5e-10, 3, null];
+        var shown = await page.EvaluateAsync<string[]>("values => values.map(number)", values);
+
+        // Then each has six significant digits, trailing zeros of a fraction dropped, an exponent's kept
+        Assert.Equal(["250000", "120000", "1.5", "-0.000123457", "1.23457e+10", "1.5e-10", "3", "–"], shown);
+    }
+
+    [BrowserFact]
     public async Task An_iq4_xs_part_shows_its_codes_scales_and_codebook_and_no_zero_point() =>
         // Given the page of neuron 3 of an IQ4_XS GGUF layer, whose stored side is codes into kvalues_iq4nl
         await AssertStoredSide("gguf/tiny_nl_quants.gguf", "blk.0.attn_q", 3);

@@ -82,7 +82,7 @@ public class LayerPictureTests
     }
 
     // A safetensors file of one float32 tensor.
-    private static byte[] SafetensorsBytes(string name, long[] shape, float[] values)
+    internal static byte[] SafetensorsBytes(string name, long[] shape, float[] values)
     {
         string header = $"{{\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{string.Join(",", shape)}],\"data_offsets\":[0,{values.Length * 4}]}}}}";
         var bytes = new List<byte>(BitConverter.GetBytes((long)header.Length));

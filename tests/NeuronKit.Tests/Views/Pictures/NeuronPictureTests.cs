@@ -30,6 +30,43 @@ public class NeuronPictureTests
         Assert.True(large.Width >= small.Width && large.Height > small.Height);
     }
 
+    [Theory]
+    [InlineData(2048)]
+    [InlineData(16384)]
+    public void A_filter_of_many_input_channels_is_drawn_about_512_pixels_wide_by_default(int channels)
+    {
+        // Given a filter of thousands of 3 × 3 images, which the tile lays out in a near-square grid
+        var weight = Enumerable.Range(0, channels * 9).Select(i => (float)(i % 11 - 5) / 10).ToArray();
+        using var file = new TempFile("deep.safetensors", LayerPictureTests.SafetensorsBytes("d.weight", [1, channels, 3, 3], weight));
+        using var model = Model.Open(file.Path);
+
+        // When it is drawn at the default scale
+        using var picture = NeuronPicture.Draw(model, model.Neuron("d", 0));
+
+        // Then the picture is about as wide as the README says (not thousands of pixels), one pixel a weight at least
+        var tile = Assert.Single(picture.Tiles);
+        Assert.Equal(channels, tile.Images);
+        Assert.InRange(tile.Width, 256, 1024);
+        Assert.InRange(picture.Width, 256, 1280);
+    }
+
+    [Fact]
+    public void A_row_reshaped_into_a_tall_image_is_drawn_at_most_about_1024_pixels_high_by_default()
+    {
+        // Given a row of 200,000 weights drawn as a 200,000 × 1 image (pooled to 1,024 cells)
+        var weight = Enumerable.Range(0, 200_000).Select(i => (float)(i % 13 - 6) / 10).ToArray();
+        using var file = new TempFile("tall.safetensors", LayerPictureTests.SafetensorsBytes("fc.weight", [1, 200_000], weight));
+        using var model = Model.Open(file.Path);
+
+        // When it is drawn at the default scale
+        using var picture = NeuronPicture.Draw(model, model.Neuron("fc", 0), new PictureOptions { Shape = (200_000, 1) });
+
+        // Then its height suits a screen, one pixel a cell (40 a cell, as its width alone would allow, made it 40,990)
+        var tile = Assert.Single(picture.Tiles);
+        Assert.Equal((1021, 1, 1), (tile.Rows, tile.Columns, tile.CellHeight)); // 196 weights a cell
+        Assert.InRange(picture.Height, 1024, 1400);
+    }
+
     [Fact]
     public void Each_pixel_maps_back_to_its_weight_through_the_colour_map()
     {
