@@ -165,8 +165,10 @@ internal sealed class RemoteFile
         {
             case HttpStatusCode.PartialContent:
                 var range = response.Content.Headers.ContentRange;
-                if (range?.Length is not { } total || range.From != 0)
+                if (range?.Length is not { } total)
                     throw new CheckpointException($"{Address} answered a range request without the file's length (Content-Range: {range})");
+                if (range.From != 0)
+                    throw new CheckpointException($"{Address} answered a range request for bytes 0.. with bytes {range.From}.. (Content-Range: {range})");
                 Length = total;
                 _etag = response.Headers.ETag;
                 _lastModified = response.Content.Headers.LastModified;

@@ -110,6 +110,20 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_first_answer_from_the_wrong_byte_says_so_not_that_the_length_is_missing()
+    {
+        // Given a server that answers a request for bytes 0.. with bytes 1.. (and the file's length)
+        await using var server = await RangeServer.Start();
+
+        // When a file is opened through it
+        var run = CliRun.Of("layers", server.Url("shifted/f/safetensors/seed_linear.safetensors"));
+
+        // Then it is refused, naming the bytes it got
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("answered a range request for bytes 0.. with bytes 1.. (Content-Range: bytes 1-", run.Stderr);
+    }
+
+    [Fact]
     public async Task A_file_replaced_on_the_server_mid_read_is_an_error_not_mixed_data()
     {
         // Given a model opened by URL

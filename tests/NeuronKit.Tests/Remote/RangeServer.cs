@@ -16,7 +16,7 @@ namespace NeuronKit.Tests.Remote;
 /// static files (Range, 206, Content-Range, ETag), plus prefixes that misbehave on purpose:
 /// <c>/ignore-ranges/…</c> drops the Range header (a 200 with the whole body), <c>/flaky/…</c> answers every other request
 /// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
-/// <c>/stall/…</c> never answers, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1). Counts requests and
+/// <c>/stall/…</c> never answers, <c>/shifted/…</c> answers every range from byte 1 on, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1). Counts requests and
 /// body bytes, and keeps the Authorization header each host was sent.
 /// </summary>
 internal sealed class RangeServer : IAsyncDisposable
@@ -113,6 +113,9 @@ internal sealed class RangeServer : IAsyncDisposable
             case "cut-short" or "always-cut":
                 context.Request.Path = rest;
                 break;
+            case "shifted":
+                await Shifted(context, rest);
+                return;
             case "stall":
                 try
                 {
@@ -130,11 +133,22 @@ internal sealed class RangeServer : IAsyncDisposable
         await next(context);
     }
 
+    // A 206 of the file from byte 1 on, whatever range was asked for, its Content-Range saying so.
+    private async Task Shifted(HttpContext context, string path)
+    {
+        var bytes = File.ReadAllBytes(FileOf(path))[1..];
+        context.Response.StatusCode = 206;
+        context.Response.ContentLength = bytes.Length;
+        context.Response.Headers.ContentRange = $"bytes 1-{bytes.Length}/{bytes.Length + 1}";
+        await context.Response.Body.WriteAsync(bytes);
+    }
+
+    private string FileOf(string path) => path.StartsWith("/t/", StringComparison.Ordinal) ? Path.Combine(Folder, path[3..]) : Fixtures.Path(path[3..]);
+
     // A 206 that promises the whole range and sends half of it, then drops the connection.
     private async Task CutShort(HttpContext context, string path)
     {
-        string file = path.StartsWith("/t/", StringComparison.Ordinal)
-            ? Path.Combine(Folder, path[3..]) : Fixtures.Path(path[3..]);
+        string file = FileOf(path);
         var range = System.Net.Http.Headers.RangeHeaderValue.Parse(context.Request.Headers.Range.ToString()).Ranges.Single();
         long length = new FileInfo(file).Length, from = range.From!.Value, to = Math.Min(range.To!.Value, length - 1);
         var bytes = new byte[to - from + 1];
