@@ -59,7 +59,7 @@ public static class CheckpointFormats
     }
 
     // A file the system does not show is missing, or behind a folder that cannot be opened: opening it says which.
-    private static CheckpointException Missing(string path)
+    private static NeuronKitException Missing(string path)
     {
         try
         {
@@ -72,6 +72,10 @@ public static class CheckpointFormats
         catch (IOException)
         {
         }
+        // A URL of a scheme other than http(s) (file://, s3://): read as a path, it names no file.
+        if (path.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(path, UriKind.Absolute, out var url))
+            return new RequestException($"{path} is a {url.Scheme}: URL; NeuronKit reads files by path and http(s):// URLs",
+                url.IsFile ? [$"give its path: {url.LocalPath}"] : []);
         return new CheckpointException($"{path} does not exist");
     }
 

@@ -78,4 +78,15 @@ public class CommandLineErrorTests
         Assert.Equal(3, run.Exit);
         Assert.StartsWith("error: --no-such.pt does not exist", run.Stderr);
     }
+
+    [Theory]
+    [InlineData("file:///tmp/nk/model.pt", "error: file:///tmp/nk/model.pt is a file: URL; NeuronKit reads files by path and http(s):// URLs\nhint: give its path: /tmp/nk/model.pt\n")]
+    [InlineData("s3://bucket/model.safetensors", "error: s3://bucket/model.safetensors is a s3: URL; NeuronKit reads files by path and http(s):// URLs\n")]
+    public void A_URL_of_another_scheme_than_http_is_a_usage_error_not_a_missing_file(string url, string stderr)
+    {
+        var run = CliRun.Of("layers", url);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Equal(stderr, run.Stderr);
+    }
 }
