@@ -19,12 +19,15 @@ public sealed partial class LayerDiff
         Neurons = neurons;
         BytesRead = bytesRead;
         double squaredDelta = 0, squaredA = 0, cosines = 0;
+        bool measured = false;
         foreach (var n in neurons)
         {
             squaredDelta += n.L2Delta * n.L2Delta;
             squaredA += n.L2A * n.L2A;
             if (n.L2Delta > 0 || n.BiasDelta is not (null or 0.0)) Changed++;
-            if (double.IsNaN(MaxAbs) || n.MaxAbs > MaxAbs || double.IsNaN(n.MaxAbs)) MaxAbs = n.MaxAbs;
+            // NaN is also 'none yet': a NaN, once measured, stays the layer's largest change, as numpy's max keeps it.
+            MaxAbs = !measured ? n.MaxAbs : double.IsNaN(MaxAbs) || double.IsNaN(n.MaxAbs) ? double.NaN : Math.Max(MaxAbs, n.MaxAbs);
+            measured = true;
             if (double.IsFinite(n.Cosine))
             {
                 cosines += n.Cosine;
@@ -95,7 +98,7 @@ public sealed partial class LayerDiff
     /// <summary>‖W_b − W_a‖ / ‖W_a‖ over all the layer's incoming weights.</summary>
     public double Relative { get; }
 
-    /// <summary>The largest |w_b − w_a| of the layer (NaN when there is none).</summary>
+    /// <summary>The largest |w_b − w_a| of the layer: NaN when any neuron's is (a NaN among its weights), or when there is none.</summary>
     public double MaxAbs { get; } = double.NaN;
 
     /// <summary>The mean cosine of the neurons whose cosine is defined (NaN when none is).</summary>
