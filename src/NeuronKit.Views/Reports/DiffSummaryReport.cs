@@ -11,7 +11,7 @@ namespace NeuronKit.Views.Reports;
 /// <param name="BecameDead">Neurons that became dead.</param>
 /// <param name="Revived">Neurons dead in A and not in B.</param>
 /// <param name="BiasSignChanged">Neurons whose bias changed sign.</param>
-/// <param name="MostChanged">The indices of the neurons that changed most relative to their norm in A, most first.</param>
+/// <param name="MostChanged">The indices of the neurons whose weights changed most relative to their norm in A, most first, a NaN change after every number.</param>
 public sealed record DiffSummaryReport(
     int Changed, double L2Delta, double Relative, double MaxAbs, double MeanCosine, int BecameDead, int Revived, int BiasSignChanged,
     IReadOnlyList<long> MostChanged)

@@ -65,7 +65,7 @@ internal static class DiffKernel
         // A difference is NaN exactly when its square is, and then so is their sum (the other squares are not negative).
         if (double.IsNaN(squaresDelta)) maxAbs = double.NaN;
         // A float32's square is a positive double unless it is zero, so a side's squares sum to zero exactly when all are.
-        sums.Add(a.Length, squaresA, squaresB, dot, squaresDelta, maxAbs, squaresA == 0, squaresB == 0);
+        sums.Add(a.Length, squaresA, squaresB, dot, squaresDelta, maxAbs, squaresA == 0, squaresB == 0, Differs(a, b, maxAbs));
     }
 
     /// <summary>Adds float64 <paramref name="a"/> compared with <paramref name="b"/> (or any values widened to double) to <paramref name="sums"/>.</summary>
@@ -107,7 +107,18 @@ internal static class DiffKernel
         }
         // A difference is NaN exactly when its square is, and then so is their sum (the other squares are not negative).
         if (double.IsNaN(sumDelta)) maxAbs = double.NaN;
-        sums.Add(a.Length, sumA, sumB, sumDot, sumDelta, maxAbs, zeroA, zeroB);
+        sums.Add(a.Length, sumA, sumB, sumDot, sumDelta, maxAbs, zeroA, zeroB, Differs(a, b, maxAbs));
+    }
+
+    // Whether a value of b differs from a's, given the largest difference: two values differ exactly when their
+    // difference is not zero (IEEE subtraction does not underflow to zero), unless it is NaN; only then, rarely, are the
+    // values looked at again, for a NaN against a NaN or an infinity against the same one, which are no change.
+    private static bool Differs<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, double maxAbs) where T : IFloatingPointIeee754<T>
+    {
+        if (!double.IsNaN(maxAbs)) return maxAbs > 0;
+        for (int k = 0; k < a.Length; k++)
+            if (a[k] != b[k] && !(T.IsNaN(a[k]) && T.IsNaN(b[k]))) return true;
+        return false;
     }
 
     private static double LargestLane(Vector<double> lanes)

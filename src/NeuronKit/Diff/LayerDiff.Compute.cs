@@ -312,6 +312,8 @@ public sealed partial class LayerDiff
             MaxAbs = weights == 0 ? double.NaN : maxAbs,
             BiasDelta = oneBias ? biasB - biasA : null,
             Flags = flags,
+            WeightsChanged = sums.Differs,
+            BiasChanged = oneBias && !(biasA == biasB || double.IsNaN(biasA!.Value) && double.IsNaN(biasB!.Value)),
         };
     }
 }

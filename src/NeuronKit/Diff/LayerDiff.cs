@@ -24,7 +24,7 @@ public sealed partial class LayerDiff
         {
             squaredDelta += n.L2Delta * n.L2Delta;
             squaredA += n.L2A * n.L2A;
-            if (n.L2Delta > 0 || n.BiasDelta is not (null or 0.0)) Changed++;
+            if (n.Changed) Changed++;
             // NaN is also 'none yet': a NaN, once measured, stays the layer's largest change, as numpy's max keeps it.
             MaxAbs = !measured ? n.MaxAbs : double.IsNaN(MaxAbs) || double.IsNaN(n.MaxAbs) ? double.NaN : Math.Max(MaxAbs, n.MaxAbs);
             measured = true;
@@ -43,8 +43,9 @@ public sealed partial class LayerDiff
         MostChanged = Most(neurons);
     }
 
-    // The most changed relative to their own size, a revived neuron (infinitely so) first, an unchanged dead one (NaN)
-    // never, ties by index: one pass keeping the leaders in order, rather than a sort of every neuron of the layer.
+    // The neurons whose weights changed, most relative to their own size first: a revived neuron (infinitely so) before
+    // all, one whose change is NaN (a NaN among its weights) after every number, as --sort relative puts NaN last; ties
+    // by index. One pass keeping the leaders in order, rather than a sort of every neuron of the layer.
     private static long[] Most(NeuronDiff[] neurons)
     {
         static double Key(in NeuronDiff n) => double.IsNaN(n.Relative) ? -1 : n.Relative;
@@ -52,7 +53,7 @@ public sealed partial class LayerDiff
         // Neurons come by index, so a later one passes a leader only when it changed strictly more.
         foreach (var n in neurons)
         {
-            if (!(n.L2Delta > 0)) continue;
+            if (!n.WeightsChanged) continue;
             int at = leaders.Count;
             while (at > 0 && Key(n) > Key(leaders[at - 1])) at--;
             if (at == MostChangedCount) continue;
@@ -107,7 +108,7 @@ public sealed partial class LayerDiff
     /// <summary>How many neurons have a defined cosine.</summary>
     public int CosineCount { get; }
 
-    /// <summary>Neurons whose weights or bias differ at all.</summary>
+    /// <summary>Neurons whose weights or bias differ at all (<see cref="NeuronDiff.Changed"/>).</summary>
     public int Changed { get; }
 
     /// <summary>Neurons that became dead.</summary>
@@ -119,7 +120,10 @@ public sealed partial class LayerDiff
     /// <summary>Neurons whose bias changed sign.</summary>
     public int BiasSignChanged { get; }
 
-    /// <summary>The indices of the neurons that changed most relative to their norm in A, most first (at most <see cref="MostChangedCount"/>).</summary>
+    /// <summary>
+    /// The indices of the neurons whose weights changed most relative to their norm in A, most first, a NaN change after
+    /// every number (at most <see cref="MostChangedCount"/>).
+    /// </summary>
     public IReadOnlyList<long> MostChanged { get; }
 
     /// <summary>Bytes of weights and biases read from both files.</summary>

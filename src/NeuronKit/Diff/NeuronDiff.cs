@@ -33,4 +33,16 @@ public readonly record struct NeuronDiff
 
     /// <summary>Became dead, revived, bias sign changed.</summary>
     public DiffFlags Flags { get; init; }
+
+    /// <summary>
+    /// True when an incoming weight differs between the files, a NaN among them included: a NaN at the same place in
+    /// both (or the same infinity) is no change, as <c>np.array_equal(w_a, w_b, equal_nan=True)</c> says.
+    /// </summary>
+    public bool WeightsChanged { get; init; }
+
+    /// <summary>True when the bias <see cref="BiasDelta"/> compares differs, as <see cref="WeightsChanged"/> says of the weights.</summary>
+    public bool BiasChanged { get; init; }
+
+    /// <summary>Its weights or bias differ at all.</summary>
+    public bool Changed => WeightsChanged || BiasChanged;
 }

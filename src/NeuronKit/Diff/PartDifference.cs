@@ -32,10 +32,16 @@ internal struct PartDifference : ITileSum<PartDifference>
     /// <summary>True while every value of B seen is zero.</summary>
     public bool AllZeroB;
 
+    /// <summary>
+    /// True once a value of B differs from A's: a NaN against a NaN, or an infinity against the same one, does not, as
+    /// <c>np.array_equal(a, b, equal_nan=True)</c> says.
+    /// </summary>
+    public bool Differs;
+
     public static PartDifference Empty => new() { AllZeroA = true, AllZeroB = true };
 
     /// <summary>Adds one run of <paramref name="count"/> compared values, given its sums.</summary>
-    public void Add(long count, double squaresA, double squaresB, double dot, double squaresDelta, double maxAbs, bool allZeroA, bool allZeroB)
+    public void Add(long count, double squaresA, double squaresB, double dot, double squaresDelta, double maxAbs, bool allZeroA, bool allZeroB, bool differs)
     {
         Count += count;
         SquaresA += squaresA;
@@ -45,9 +51,10 @@ internal struct PartDifference : ITileSum<PartDifference>
         MaxAbs = double.IsNaN(MaxAbs) || double.IsNaN(maxAbs) ? double.NaN : Math.Max(MaxAbs, maxAbs);
         AllZeroA &= allZeroA;
         AllZeroB &= allZeroB;
+        Differs |= differs;
     }
 
     /// <summary>Adds the sums of another run of the same neuron's values (a later tile of its rows).</summary>
     public void Merge(in PartDifference other) =>
-        Add(other.Count, other.SquaresA, other.SquaresB, other.Dot, other.SquaresDelta, other.MaxAbs, other.AllZeroA, other.AllZeroB);
+        Add(other.Count, other.SquaresA, other.SquaresB, other.Dot, other.SquaresDelta, other.MaxAbs, other.AllZeroA, other.AllZeroB, other.Differs);
 }

@@ -189,7 +189,7 @@ public class DiffKernelTests
         for (int i = 0; i < a.Length; i++)
         {
             double x = a[i], y = b[i], delta = y - x;
-            sums.Add(1, x * x, y * y, x * y, delta * delta, Math.Abs(delta), x == 0, y == 0);
+            sums.Add(1, x * x, y * y, x * y, delta * delta, Math.Abs(delta), x == 0, y == 0, x != y);
         }
         return sums;
     }

@@ -33,7 +33,7 @@ public class MostChangedTests
         var diff = LayerDiff.Compute(modelA.Layer("fc"), modelB.Layer("fc"));
 
         // Then the leaders are those of a full sort, the revived neuron first and the tie in index order
-        var sorted = diff.Neurons.Where(n => n.L2Delta > 0).OrderByDescending(n => double.IsNaN(n.Relative) ? -1 : n.Relative)
+        var sorted = diff.Neurons.Where(n => n.WeightsChanged).OrderByDescending(n => double.IsNaN(n.Relative) ? -1 : n.Relative)
             .ThenBy(n => n.Index).Take(LayerDiff.MostChangedCount).Select(n => n.Index);
         Assert.Equal(sorted, diff.MostChanged);
         Assert.Equal([5L, 3, 7, 11], diff.MostChanged.Take(4));
