@@ -120,11 +120,14 @@ internal static class NearestNeurons
         if (cosine > cosines[i] || (cosine == cosines[i] && j < indices[i])) (cosines[i], indices[i]) = (cosine, j);
     }
 
-    // The cosine of neurons a and b in double from the file's values: their weights' dot product over their norms' product.
+    // The cosine of neurons a and b in double from the file's values: their weights' dot product over their norms' product,
+    // exactly 1 for equal weights and never past ±1, where rounding alone would put it (0.9999999999999998 for a
+    // duplicate of [1, 2], missing a threshold of 1; 1.0000000000000002 for [1, 1, 1] against [2, 2, 2]).
     private static double Cosine(Layer layer, int a, int b)
     {
         var left = Weights(layer, a);
         var right = Weights(layer, b);
+        if (left.AsSpan().SequenceEqual(right)) return 1;
         double dot = 0, squaresLeft = 0, squaresRight = 0;
         for (int k = 0; k < left.Length; k++)
         {
@@ -132,7 +135,7 @@ internal static class NearestNeurons
             squaresLeft += left[k] * left[k];
             squaresRight += right[k] * right[k];
         }
-        return dot / (Math.Sqrt(squaresLeft) * Math.Sqrt(squaresRight));
+        return Math.Clamp(dot / (Math.Sqrt(squaresLeft) * Math.Sqrt(squaresRight)), -1, 1);
     }
 
     private static double[] Weights(Layer layer, int j) =>

@@ -70,7 +70,7 @@ public readonly record struct NeuronStats
     /// </summary>
     public long? Nearest { get; init; }
 
-    /// <summary>The cosine similarity with <see cref="Nearest"/>, computed in double; null where it is.</summary>
+    /// <summary>The cosine similarity with <see cref="Nearest"/>, computed in double (1 for equal weights, never past ±1); null where it is.</summary>
     public double? NearestCosine { get; init; }
 
     /// <summary>True when <see cref="NearestCosine"/> reaches <see cref="StatsOptions.Similar"/>: a near-duplicate.</summary>

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using NeuronKit.Stats;
+using NeuronKit.Tensors;
 using NeuronKit.Tests.Cli;
 using NeuronKit.Tests.Edits;
+using NeuronKit.Tests.Layers;
 
 namespace NeuronKit.Tests.Stats;
 
@@ -76,6 +78,37 @@ public class NearestNeuronsTests
         Assert.Null(fc[0].Nearest);
         Assert.DoesNotContain(fc, n => n.Nearest == 0);
         Assert.True(fc[7].Nearest == 5 && !fc[7].Similar);
+    }
+
+    [Fact]
+    public void An_exact_duplicate_has_cosine_1_and_is_similar_at_a_threshold_of_1()
+    {
+        // Given neurons 0 and 1 both [1, 2, 0], whose cosine in double rounds to 0.9999999999999998, and a third apart
+        using var model = new CheckpointBuilder().Values("fc.weight", DType.Float32, [3, 3], [1, 2, 0, 1, 2, 0, 1, 1, 1]).Model();
+
+        // When each neuron's nearest is looked for, similar only at cosine 1
+        var fc = LayerStats.Compute(model.Layer("fc"), new StatsOptions { Similar = 1 }).Neurons;
+
+        // Then the duplicates are each other's nearest at cosine exactly 1, similar as the README says; the third is not
+        Assert.Equal((1L, 1.0, true), (fc[0].Nearest!.Value, fc[0].NearestCosine!.Value, fc[0].Similar));
+        Assert.Equal((0L, 1.0, true), (fc[1].Nearest!.Value, fc[1].NearestCosine!.Value, fc[1].Similar));
+        Assert.False(fc[2].Similar);
+    }
+
+    [Theory]
+    [InlineData(2.0, 1.0)]   // [1, 1, 1] against [2, 2, 2]: 1.0000000000000002 in double
+    [InlineData(-1.0, -1.0)] // [1, 1, 1] against its opposite: −1.0000000000000002
+    public void A_cosine_is_never_past_1_or_minus_1(double factor, double expected)
+    {
+        // Given two neurons, one the other times factor, whose cosine in double rounds past ±1
+        double[] row = [1, 1, 1];
+        using var model = new CheckpointBuilder().Values("fc.weight", DType.Float32, [2, 3], [.. row, .. row.Select(v => v * factor)]).Model();
+
+        var fc = LayerStats.Compute(model.Layer("fc"), new StatsOptions { Similar = 1 }).Neurons;
+
+        // Then it is ±1, as a cosine is
+        Assert.Equal(expected, fc[0].NearestCosine);
+        Assert.Equal(expected, fc[1].NearestCosine);
     }
 
     [Fact]
