@@ -111,6 +111,49 @@ public class NearestNeuronsTests
         Assert.Equal(expected, fc[1].NearestCosine);
     }
 
+    [Theory]
+    [InlineData(DType.Float32, 1e-23)]  // float32 products of these underflow
+    [InlineData(DType.Float32, 1e20)]   // and of these overflow
+    [InlineData(DType.Float64, 1e300)]  // no float32 at all, and their squares overflow a double
+    [InlineData(DType.Float64, 1e-200)] // their squares underflow a double (the neurons' L2 norms read 0)
+    [InlineData(DType.Float64, 1e-310)] // subnormal doubles
+    public void The_nearest_neuron_does_not_depend_on_the_weights_scale_and_is_never_the_neuron_itself(DType dtype, double scale)
+    {
+        // Given five neurons of six weights, neuron 3 a copy of neuron 1 nudged by noise, as they are and times scale
+        var random = new Random(7);
+        double[] weights = [.. Enumerable.Range(0, 30).Select(_ => random.NextDouble() * 2 - 1)];
+        for (int k = 0; k < 6; k++) weights[18 + k] = weights[6 + k] + 0.001 * (random.NextDouble() - 0.5);
+        using var plain = new CheckpointBuilder().Values("fc.weight", DType.Float32, [5, 6], weights).Model();
+        using var scaled = new CheckpointBuilder().Values("fc.weight", dtype, [5, 6], [.. weights.Select(w => w * scale)]).Model();
+
+        // When each neuron's nearest is looked for in both
+        var options = new StatsOptions { Similar = Threshold };
+        var expected = LayerStats.Compute(plain.Layer("fc"), options).Neurons;
+        var actual = LayerStats.Compute(scaled.Layer("fc"), options).Neurons;
+
+        // Then the plain layer's nearest are those of every pair's cosine in double, and the scaled layer's nearest
+        // neurons, cosines (to float32's rounding of the scaled weights) and flags are the plain one's: 1 and 3
+        // similar, and no neuron its own nearest
+        float[] rounded = [.. weights.Select(w => (float)w)];
+        double Cosine(int a, int b)
+        {
+            double dot = 0, xx = 0, yy = 0;
+            for (int k = 0; k < 6; k++)
+            {
+                double x = rounded[a * 6 + k], y = rounded[b * 6 + k];
+                (dot, xx, yy) = (dot + x * y, xx + x * x, yy + y * y);
+            }
+            return dot / Math.Sqrt(xx * yy);
+        }
+        Assert.Equal(Enumerable.Range(0, 5).Select(j => (long?)Enumerable.Range(0, 5).Where(k => k != j).MaxBy(k => Cosine(j, k))),
+            expected.Select(n => n.Nearest));
+        Assert.Equal(expected.Select(n => n.Nearest), actual.Select(n => n.Nearest));
+        Assert.DoesNotContain(actual, n => n.Nearest == n.Index);
+        Assert.Equal(expected.Select(n => n.Similar), actual.Select(n => n.Similar));
+        Assert.Equal([false, true, false, true, false], actual.Select(n => n.Similar));
+        foreach (var (e, a) in expected.Zip(actual)) Assert.Equal(e.NearestCosine!.Value, a.NearestCosine!.Value, 1e-6);
+    }
+
     [Fact]
     public void Without_similar_no_neighbour_is_looked_for()
     {
