@@ -26,7 +26,7 @@ internal static class DiffTextWriter
         foreach (var layer in diff.OnlyInA) stdout.WriteLine($"only in A: {PrintableWriter.OneLine(layer.Name)} ({layer.Kind})");
         foreach (var layer in diff.OnlyInB) stdout.WriteLine($"only in B: {PrintableWriter.OneLine(layer.Name)} ({layer.Kind})");
         foreach (var m in diff.Mismatched)
-            stdout.WriteLine($"shapes differ: {PrintableWriter.OneLine(m.Name)} ({m.Role} {ShapeMismatch.Text(m.AShape)} in A, {ShapeMismatch.Text(m.BShape)} in B)");
+            stdout.WriteLine($"{m.What} differ: {PrintableWriter.OneLine(m.Name)} ({m.Detail})");
         stdout.WriteLine();
         stdout.WriteLine($"model: {Counted.Of(diff.Changed, "neuron")} of {diff.NeuronCount.ToString("N0", CultureInfo.InvariantCulture)} changed, relative change {Percent(diff.Relative)}; " +
             $"{diff.BecameDead} became dead, {diff.Revived} revived, {Counted.Of(diff.BiasSignChanged, "bias sign change")}; " +

@@ -25,8 +25,9 @@ public sealed partial class LayerDiff
             : FindMismatch(pair.A, pair.B);
 
     /// <summary>
-    /// How <paramref name="b"/>'s tensors differ in shape or role from <paramref name="a"/>'s (the first that does), or
-    /// null when the two layers can be compared neuron by neuron.
+    /// How <paramref name="b"/> differs from <paramref name="a"/> so that they cannot be compared neuron by neuron (its
+    /// kind; else the first tensor that differs in shape or that one file has not; else its neuron count), or null when
+    /// they can be.
     /// </summary>
     public static ShapeMismatch? FindMismatch(Layer a, Layer b)
     {
@@ -34,18 +35,35 @@ public sealed partial class LayerDiff
         // Tensors pair by role: formats store a layer's tensors in different orders (safetensors sorts them by name). Only
         // those of its neurons: what a layer keeps beside them (an FP8 module's input_scale) is no part of the comparison.
         var (tensorsA, tensorsB) = (NeuronTensors(a), NeuronTensors(b));
+        // A kind one file only assumed (a weight-only norm: LayerNorm*) gives way to the other's when the neurons match.
+        bool sameKind = a.Kind == b.Kind || ((a.Assumed || b.Assumed) && tensorsA.All(t => SameNeuronParts(a, b, t.Role, anyLayout: true)));
+        if (!sameKind) return WholeLayerMismatch(a, b);
         bool channelsMoved = MovedAxes(a, b) is not null;
         foreach (var ta in tensorsA)
         {
             var tb = tensorsB.FirstOrDefault(t => t.Role == ta.Role);
             if (tb is null || !(ta.Tensor.Shape.SequenceEqual(tb.Tensor.Shape) || SameNeuronParts(a, b, ta.Role) || channelsMoved))
-                return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape ?? []);
+                return new ShapeMismatch(a.Name, ta.Role, ta.Tensor.Shape, tb?.Tensor.Shape, a.Kind, b.Kind);
         }
         if (tensorsB.FirstOrDefault(tb => tensorsA.All(ta => ta.Role != tb.Role)) is { } extra)
-            return new ShapeMismatch(a.Name, extra.Role, [], extra.Tensor.Shape);
-        // A kind one file only assumed (a weight-only norm: LayerNorm*) gives way to the other's when the neurons match.
-        bool sameKind = a.Kind == b.Kind || ((a.Assumed || b.Assumed) && tensorsA.All(t => SameNeuronParts(a, b, t.Role, anyLayout: true)));
-        return sameKind && a.NeuronCount == b.NeuronCount ? null : new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+            return new ShapeMismatch(a.Name, extra.Role, null, extra.Tensor.Shape, a.Kind, b.Kind);
+        return a.NeuronCount == b.NeuronCount ? null : WholeLayerMismatch(a, b);
+    }
+
+    // Layers that differ as a whole, in kind or neuron count: each file's kind, neuron count and weight's shape (its first
+    // weight part's tensor; its first tensor where it has no neurons).
+    private static ShapeMismatch WholeLayerMismatch(Layer a, Layer b)
+    {
+        static LayerTensor Weight(Layer layer)
+        {
+            string? name = layer.NeuronCount == 0 ? null : layer.Neuron(0).Parts.FirstOrDefault(p => p.Role.Use == PartUse.Weight)?.Tensor;
+            return layer.Tensors.FirstOrDefault(t => t.Tensor.Name == name) ?? layer.Tensors[0];
+        }
+        var (weightA, weightB) = (Weight(a), Weight(b));
+        return new ShapeMismatch(a.Name, weightA.Role, weightA.Tensor.Shape, weightB.Tensor.Shape, a.Kind, b.Kind)
+        {
+            Neurons = (a.NeuronCount, b.NeuronCount),
+        };
     }
 
     // The layer's tensors its first and last neurons read (every one, when it has no neurons).
@@ -60,19 +78,18 @@ public sealed partial class LayerDiff
     // another order) compare unit by unit when every part of a unit has its counterpart in the other, of the same shape.
     private static ShapeMismatch? RecurrentMismatch(Layer a, Layer b)
     {
-        if (a.Kind != b.Kind || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0)
-            return new ShapeMismatch(a.Name, a.Kind, [a.NeuronCount], [b.NeuronCount]);
+        if (a.Kind != b.Kind || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0) return WholeLayerMismatch(a, b);
         var (unitA, unitB) = (a.Neuron(0), b.Neuron(0));
         var taken = new bool[unitB.Parts.Count];
         foreach (var part in unitA.Parts)
         {
             int m = Partner(part, unitA, unitB, taken);
             if (m < 0 || !part.Shape.SequenceEqual(unitB.Parts[m].Shape))
-                return new ShapeMismatch(a.Name, PartName(part), part.Shape, m < 0 ? [] : unitB.Parts[m].Shape);
+                return new ShapeMismatch(a.Name, PartName(part), part.Shape, m < 0 ? null : unitB.Parts[m].Shape, a.Kind, b.Kind);
             taken[m] = true;
         }
         int extra = Array.IndexOf(taken, false);
-        return extra < 0 ? null : new ShapeMismatch(a.Name, PartName(unitB.Parts[extra]), [], unitB.Parts[extra].Shape);
+        return extra < 0 ? null : new ShapeMismatch(a.Name, PartName(unitB.Parts[extra]), null, unitB.Parts[extra].Shape, a.Kind, b.Kind);
     }
 
     private static string PartName(NeuronPart part) => part.Gate is { } gate ? $"{part.Role.Name} ({gate.Name})" : part.Role.Name;
@@ -121,7 +138,8 @@ public sealed partial class LayerDiff
     /// <summary>
     /// How every neuron of <paramref name="a"/> changed in <paramref name="b"/> (the same layer of another file), both
     /// read in parallel blocks straight from their files as <c>neuron stats</c> reads one; throws
-    /// <see cref="RequestException"/> when their shapes differ (<see cref="FindMismatch(Layer, Layer)"/>) or a tensor is complex.
+    /// <see cref="RequestException"/> when they cannot be compared (<see cref="FindMismatch(Layer, Layer)"/>: shapes, a missing
+    /// tensor, kinds) or a tensor is complex.
     /// </summary>
     public static LayerDiff Compute(Layer a, Layer b, DiffOptions? options = null) => Compute(new LayerPair(a, b), options);
 
@@ -133,8 +151,15 @@ public sealed partial class LayerDiff
     {
         var (a, b) = (pair.A, pair.B);
         if (FindMismatch(pair) is { } mismatch)
-            throw new RequestException($"layer '{a.Name}' differs in shape between the files: {mismatch.Role} is " +
-                $"{ShapeMismatch.Text(mismatch.AShape)} in A and {ShapeMismatch.Text(mismatch.BShape)} in B");
+            throw new RequestException($"layer '{a.Name}' " + mismatch switch
+            {
+                { Neurons: var (na, nb) } when mismatch.AKind != mismatch.BKind || na != nb =>
+                    $"differs in {(mismatch.AKind != mismatch.BKind ? "kind" : "neuron count")} between the files: {mismatch.Detail}",
+                { Neurons: not null } => $"differs between the files: {mismatch.Detail}",
+                { AShape: null } => $"differs between the files: A has no {mismatch.Role} (B's is {ShapeMismatch.Text(mismatch.BShape)})",
+                { BShape: null } => $"differs between the files: B has no {mismatch.Role} (A's is {ShapeMismatch.Text(mismatch.AShape)})",
+                _ => $"differs in shape between the files: {mismatch.Role} is {ShapeMismatch.Text(mismatch.AShape)} in A and {ShapeMismatch.Text(mismatch.BShape)} in B",
+            });
         LayerStats.EnsureMeasurable(a);
         LayerStats.EnsureMeasurable(b);
         options ??= new DiffOptions();

@@ -15,7 +15,7 @@ namespace NeuronKit.Diff;
 /// </code>
 /// Layers are paired by name (<c>model_state_dict.</c>-style wrapper prefixes set aside, llama.cpp's GGUF names and
 /// ONNX node names read as the module paths they came from; whose tables live in the Diff folder); those only in one file and
-/// those whose shapes differ are listed, not compared. Where a converter reordered a layer's neurons (llama.cpp's q/k
+/// those that cannot be compared (shapes, a missing tensor or kinds differ) are listed, not compared. Where a converter reordered a layer's neurons (llama.cpp's q/k
 /// rows), A's neuron j is compared with the neuron of B it became; where it added a constant to a layer's weights
 /// (llama.cpp's +1 on Gemma's norms), B's are compared less it.
 /// </summary>
@@ -52,7 +52,7 @@ public sealed class ModelDiff
     /// <summary>
     /// Only <paramref name="layer"/> (a name of <paramref name="a"/>, as <see cref="Model.Layer"/> takes it, or of
     /// <paramref name="b"/>; see <see cref="Pair"/>) compared with its partner in the other file; throws
-    /// <see cref="RequestException"/> when the other file has no such layer or its shapes differ (the message names both).
+    /// <see cref="RequestException"/> when the other file has no such layer or it cannot be compared (the message names both sides).
     /// </summary>
     public static ModelDiff Compute(Model a, Model b, string layer, DiffOptions? options = null)
     {
@@ -119,7 +119,7 @@ public sealed class ModelDiff
     /// <summary>B's layers that A has not.</summary>
     public IReadOnlyList<Layer> OnlyInB { get; }
 
-    /// <summary>The layers in both files whose shapes differ.</summary>
+    /// <summary>The layers in both files that cannot be compared neuron by neuron: a tensor's shape, a tensor one file lacks, the kinds or the neuron counts differ.</summary>
     public IReadOnlyList<ShapeMismatch> Mismatched { get; }
 
     /// <summary>How long computing it took.</summary>
