@@ -112,59 +112,37 @@ public class QuantizedStoredFormTests
     }
 
     [Theory]
-    [InlineData("q3")]      // 3-bit codes across bytes
-    [InlineData("mixed")]   // a module's own 8 bits from config.json
-    [InlineData("moe")]     // an expert of a stack [experts, out, in]: its groups along axis 2
-    [InlineData("gpt_oss")] // 8-bit affine beside a float mode's module
-    public void Show_raw_json_gives_an_MLX_neuron_s_integers_with_its_groups_scale_and_bias_as_the_min(string variant)
+    [InlineData("q3", "per_group_affine")]        // 3-bit codes across bytes
+    [InlineData("mixed", "per_group_affine")]     // a module's own 8 bits from config.json
+    [InlineData("moe", "per_group_affine")]       // an expert of a stack [experts, out, in]: its groups along axis 2
+    [InlineData("gpt_oss", "per_group_affine")]   // 8-bit affine beside a float mode's module
+    [InlineData("mxfp4", "per_group_codebook")]   // E2M1 codes two a byte under E8M0 scales per 32
+    [InlineData("nvfp4", "per_group_codebook")]   // E2M1 codes under E4M3 scales per 16
+    [InlineData("mxfp8", "per_group_codebook")]   // E4M3 codes a byte each: a table of 256, two of them NaN
+    [InlineData("gpt_oss", "per_group_codebook")] // an mxfp4 module beside 8-bit affine ones
+    public void Show_raw_json_gives_an_MLX_neuron_s_stored_side_as_numpy_reads_the_file_s_bytes(string variant, string scheme)
     {
-        // Given a neuron of an affine MLX module, and its integers, scales and biases as numpy reads them from the file's bytes
+        // Given a neuron of an MLX module, and its stored side as numpy reads it from the file's bytes: an affine mode's
+        // integers, group scales and biases; a float mode's codes, group scales and the codes' table
         using var root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json")));
         var expected = root.RootElement.GetProperty("mlx_raw").EnumerateArray()
-            .Single(e => e.GetProperty("variant").GetString() == variant && e.GetProperty("quantized").GetProperty("scheme").GetString() == "per_group_affine");
+            .Single(e => e.GetProperty("variant").GetString() == variant && e.GetProperty("quantized").GetProperty("scheme").GetString() == scheme);
 
         // When show --raw --json reads it
         var run = CliRun.Of("show", Fixtures.Path($"diff/mlx/{variant}"), expected.GetProperty("layer").GetString()!,
             expected.GetProperty("neuron").GetInt32().ToString(), "--raw", "--json");
 
-        // Then its weight's stored side is numpy's: each q, its group's scale, zero point 0 and its group's bias as the
-        // min (what q = 0 decodes to), along the inputs' axis
+        // Then its weight's stored side is numpy's, key for key and bit for bit: an affine mode's q, its group's scale,
+        // zero point 0 and its group's bias as the min (what q = 0 decodes to); a float mode's code, its group's scale and
+        // the codebook, with no zero point
         Assert.True(run.Exit == 0, run.Stderr);
         using var json = JsonDocument.Parse(run.Stdout);
         var actual = json.RootElement.GetProperty("parts").EnumerateArray().Single(p => p.GetProperty("role").GetString() == "weight").GetProperty("quantized");
         var want = expected.GetProperty("quantized");
         Assert.Equal(want.EnumerateObject().Select(p => p.Name), actual.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(want.GetProperty("scheme").GetString(), actual.GetProperty("scheme").GetString());
+        Assert.Equal(scheme, actual.GetProperty("scheme").GetString());
         Assert.Equal(want.GetProperty("axis").GetInt32(), actual.GetProperty("axis").GetInt32());
-        foreach (string key in new[] { "values", "scale", "zero_point", "min" })
-            Assert.Equal(want.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()), actual.GetProperty(key).EnumerateArray().Select(v => v.GetDouble()));
-    }
-
-    [Theory]
-    [InlineData("mxfp4")]   // E2M1 codes two a byte under E8M0 scales per 32
-    [InlineData("nvfp4")]   // E2M1 codes under E4M3 scales per 16
-    [InlineData("mxfp8")]   // E4M3 codes a byte each: a table of 256, two of them NaN
-    [InlineData("gpt_oss")] // an mxfp4 module beside 8-bit affine ones
-    public void Show_raw_json_gives_an_MLX_float_mode_neuron_s_codes_with_its_groups_scale_and_the_codebook(string variant)
-    {
-        // Given a neuron of a module in one of MLX's float modes, and its codes, scales and table as numpy reads them
-        using var root = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("diff/expected.json")));
-        var expected = root.RootElement.GetProperty("mlx_raw").EnumerateArray()
-            .Single(e => e.GetProperty("variant").GetString() == variant && e.GetProperty("quantized").GetProperty("scheme").GetString() == "per_group_codebook");
-
-        // When show --raw --json reads it
-        var run = CliRun.Of("show", Fixtures.Path($"diff/mlx/{variant}"), expected.GetProperty("layer").GetString()!,
-            expected.GetProperty("neuron").GetInt32().ToString(), "--raw", "--json");
-
-        // Then its weight's stored side is numpy's: each code, its group's scale, no zero point, and the codes' table
-        Assert.True(run.Exit == 0, run.Stderr);
-        using var json = JsonDocument.Parse(run.Stdout);
-        var actual = json.RootElement.GetProperty("parts").EnumerateArray().Single(p => p.GetProperty("role").GetString() == "weight").GetProperty("quantized");
-        var want = expected.GetProperty("quantized");
-        Assert.Equal(want.EnumerateObject().Select(p => p.Name), actual.EnumerateObject().Select(p => p.Name));
-        Assert.Equal("per_group_codebook", actual.GetProperty("scheme").GetString());
-        Assert.Equal(want.GetProperty("axis").GetInt32(), actual.GetProperty("axis").GetInt32());
-        foreach (string key in new[] { "values", "scale", "codebook" })
+        foreach (var key in want.EnumerateObject().Select(p => p.Name).Except(["scheme", "axis"]))
             Assert.Equal(OracleQuery.Flatten(want.GetProperty(key)).Select(BitConverter.DoubleToInt64Bits), OracleQuery.Flatten(actual.GetProperty(key)).Select(BitConverter.DoubleToInt64Bits));
     }
 
