@@ -1,3 +1,5 @@
+using NeuronKit.Tensors;
+
 namespace NeuronKit.Activations;
 
 /// <summary>
@@ -51,6 +53,10 @@ internal static class InputFiles
             throw new RequestException($"{Path.GetFileName(path)} is {array.Checkpoint.Format} with {array.Checkpoint.Tensors.Count} tensors; " +
                 "an input is one array in a .npy file, or a PNG or JPEG picture");
         var tensor = array.Checkpoint.Tensors[0];
+        // Real inputs only: a complex array's (re, im) pairs are no float32 tensor.
+        if (tensor.DType.IsComplex())
+            throw new RequestException($"{Path.GetFileName(path)} holds {tensor.DType.Name()} values; neuron act feeds float32 tensors",
+                ["save the array's real part, or np.abs of it, as float32"]);
         return new InputTensor(tensor.View().ToFloats(), [.. tensor.Shape]);
     }
 
@@ -70,13 +76,15 @@ internal static class InputFiles
         if (input.ElementType != "float32")
             throw new RequestException($"the model's input '{input.Name}' takes {input.ElementType}; neuron act feeds float32 tensors only");
         var dims = input.Dimensions;
-        if (tensor.Shape.Count == dims.Count - 1 && dims.Count > 0 && (dims[0] < 0 || dims[0] == 1))
+        // The batch dimension may be left out where the model takes one item, or any number.
+        bool batchOptional = dims.Count > 0 && (dims[0] < 0 || dims[0] == 1);
+        if (tensor.Shape.Count == dims.Count - 1 && batchOptional)
             tensor = tensor with { Shape = [1, .. tensor.Shape] };
         bool fits = tensor.Shape.Count == dims.Count && Enumerable.Range(0, dims.Count).All(i =>
             dims[i] < 0 || dims[i] == tensor.Shape[i] || (i == 0 && dims[0] == 1));
         if (!fits)
             throw new RequestException($"{label} has shape {tensor.Describe()}, but the model's input '{input.Name}' expects {input.Describe()}",
-                [$"give a float32 array of shape {input.Describe()}{(dims.Count > 0 ? " (the first dimension may be left out for one item)" : "")}"]);
+                [$"give a float32 array of shape {input.Describe()}{(batchOptional ? " (the first dimension may be left out for one item)" : "")}"]);
         return tensor;
     }
 }

@@ -96,6 +96,42 @@ public sealed class ActCommandTests
     }
 
     [Fact]
+    public void A_complex_array_as_an_input_is_refused_as_no_float32_tensor()
+    {
+        // Given a .npy of complex64 values [1, 6] (numpy's header, then (re, im) float32 pairs)
+        string header = "{'descr': '<c8', 'fortran_order': False, 'shape': (1, 6), }";
+        header = header.PadRight(118 - 1) + "\n";
+        byte[] bytes = [0x93, .. "NUMPY"u8, 1, 0, .. BitConverter.GetBytes((ushort)header.Length), .. System.Text.Encoding.ASCII.GetBytes(header), .. new byte[6 * 8]];
+        using var file = new TempFile("complex.npy", bytes);
+
+        // When it is given to a model of float32 input
+        var run = CliRun.Of("act", Path("mlp.onnx"), "/net/net.0/Gemm", "0", "--input", file.Path);
+
+        // Then it is refused for what it holds, with a hint for an input (not show's, for printing a complex part)
+        Assert.Equal(2, run.Exit);
+        Assert.Equal("error: complex.npy holds complex64 values; neuron act feeds float32 tensors\n" +
+            "hint: save the array's real part, or np.abs of it, as float32\n", run.Stderr);
+    }
+
+    [Fact]
+    public void A_model_of_a_fixed_batch_of_2_is_not_told_its_first_dimension_may_be_left_out()
+    {
+        // Given mlp.onnx with its input's batch fixed at 2
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path("mlp.onnx")));
+        var batch = model.Graph.Input[0].Type.TensorType.Shape.Dim[0];
+        batch.ClearValue();
+        batch.DimValue = 2;
+        using var file = new TempFile("batch2.onnx", Google.Protobuf.MessageExtensions.ToByteArray(model));
+
+        // When it is given one item of [1, 6]
+        var run = CliRun.Of("act", file.Path, "/net/net.0/Gemm", "0", "--input", Path("mlp_x.npy"));
+
+        // Then the hint asks for the shape it takes, and no more
+        Assert.Equal(2, run.Exit);
+        Assert.EndsWith("hint: give a float32 array of shape [2, 6]\n", run.Stderr);
+    }
+
+    [Fact]
     public void A_model_onnx_runtime_cannot_load_exits_3_with_its_reason()
     {
         // Given: mlp.onnx with an operator no ONNX Runtime has; NeuronKit's own reader still reads it
