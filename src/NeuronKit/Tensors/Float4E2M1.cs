@@ -10,5 +10,5 @@ internal static class Float4E2M1
     public static ReadOnlySpan<float> Values => [0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f];
 
     /// <summary>The same values as doubles, the codebook of E2M1 codes' stored side (<c>show --raw</c>).</summary>
-    public static double[] Codebook => [0, 0.5, 1, 1.5, 2, 3, 4, 6, -0.0, -0.5, -1, -1.5, -2, -3, -4, -6];
+    public static double[] Codebook { get; } = Array.ConvertAll(Values.ToArray(), level => (double)level);
 }

@@ -135,11 +135,7 @@ internal static class KQuants
     public static int Q4_KIntegers(ReadOnlySpan<byte> block, Span<long> integers, Span<double> scales)
     {
         SubBlockScales(block, scales);
-        for (int k = 0; k < 4; k++)
-        {
-            var q = block.Slice(16 + 32 * k, 32);
-            for (int l = 0; l < 32; l++) (integers[64 * k + l], integers[64 * k + 32 + l]) = (q[l] & 0xF, q[l] >> 4);
-        }
+        for (int k = 0; k < 4; k++) GgmlNibbles.Split(block.Slice(16 + 32 * k, 32), integers.Slice(64 * k, 64));
         return 0;
     }
 

@@ -74,8 +74,7 @@ internal static class LegacyQuants
     public static int Q4_0Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
     {
         scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
-        var qs = block.Slice(2, 16);
-        for (int j = 0; j < 16; j++) (q[j], q[j + 16]) = (qs[j] & 0x0F, qs[j] >> 4);
+        GgmlNibbles.Split(block.Slice(2, 16), q);
         return 8;
     }
 
@@ -91,8 +90,7 @@ internal static class LegacyQuants
     public static int Q4_1Integers(ReadOnlySpan<byte> block, Span<long> q, Span<double> scales)
     {
         scales[..32].Fill((double)BinaryPrimitives.ReadHalfLittleEndian(block));
-        var qs = block.Slice(4, 16);
-        for (int j = 0; j < 16; j++) (q[j], q[j + 16]) = (qs[j] & 0x0F, qs[j] >> 4);
+        GgmlNibbles.Split(block.Slice(4, 16), q);
         return 0;
     }
 

@@ -32,7 +32,7 @@ internal static class MicroscalingQuants
     public static GgmlCodebook MXFP4Codes { get; } = new(Float4E2M1.Codebook, (block, codes, scales) =>
     {
         scales[..32].Fill(2.0 * HalfOfE8M0(block[0]));
-        Codes(block.Slice(1, 16), codes);
+        GgmlNibbles.Split(block.Slice(1, 16), codes);
     });
 
     /// <summary>nvfp4's stored side: each element's E2M1 code, and its sub-block's UE4M3 scale.</summary>
@@ -41,19 +41,9 @@ internal static class MicroscalingQuants
         for (int sub = 0; sub < 4; sub++)
         {
             scales.Slice(16 * sub, 16).Fill(2.0 * HalfOfUE4M3(block[sub]));
-            Codes(block.Slice(4 + 8 * sub, 8), codes.Slice(16 * sub, 16));
+            GgmlNibbles.Split(block.Slice(4 + 8 * sub, 8), codes.Slice(16 * sub, 16));
         }
     });
-
-    private static void Codes(ReadOnlySpan<byte> qs, Span<long> codes)
-    {
-        int half = qs.Length;
-        for (int j = 0; j < half; j++)
-        {
-            codes[j] = qs[j] & 0xF;
-            codes[j + half] = qs[j] >> 4;
-        }
-    }
 
     private static void Decode(ReadOnlySpan<byte> qs, float halfScale, Span<float> y)
     {

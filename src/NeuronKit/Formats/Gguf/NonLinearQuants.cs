@@ -26,50 +26,40 @@ internal static class NonLinearQuants
     /// </summary>
     public static void IQ4_XS(ReadOnlySpan<byte> block, Span<float> y)
     {
-        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
-        int scalesHigh = BinaryPrimitives.ReadUInt16LittleEndian(block[2..]);
-        var scalesLow = block.Slice(4, 4);
-        for (int sub = 0; sub < 8; sub++)
-        {
-            int scale = ((scalesLow[sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scalesHigh >> (2 * sub)) & 3) << 4);
-            Decode(block.Slice(8 + 16 * sub, 16), d * (scale - 32), y.Slice(32 * sub, 32));
-        }
+        for (int sub = 0; sub < 8; sub++) Decode(block.Slice(8 + 16 * sub, 16), SubBlockScale(block, sub), y.Slice(32 * sub, 32));
     }
 
     /// <summary>iq4_nl's stored side: each element's code into <c>kvalues_iq4nl</c>, and the block's d.</summary>
     public static GgmlCodebook IQ4_NLCodes { get; } = new(LevelsAsDoubles(), (block, codes, scales) =>
     {
         scales[..32].Fill((float)BinaryPrimitives.ReadHalfLittleEndian(block));
-        Codes(block.Slice(2, 16), codes);
+        GgmlNibbles.Split(block.Slice(2, 16), codes);
     });
 
     /// <summary>iq4_xs's stored side: each element's code, and its sub-block's scale d·(scale − 32) in float32, as ggml multiplies.</summary>
     public static GgmlCodebook IQ4_XSCodes { get; } = new(LevelsAsDoubles(), (block, codes, scales) =>
     {
-        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
-        int scalesHigh = BinaryPrimitives.ReadUInt16LittleEndian(block[2..]);
         for (int sub = 0; sub < 8; sub++)
         {
-            int scale = ((block[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scalesHigh >> (2 * sub)) & 3) << 4);
-            scales.Slice(32 * sub, 32).Fill(d * (scale - 32));
-            Codes(block.Slice(8 + 16 * sub, 16), codes.Slice(32 * sub, 32));
+            scales.Slice(32 * sub, 32).Fill(SubBlockScale(block, sub));
+            GgmlNibbles.Split(block.Slice(8 + 16 * sub, 16), codes.Slice(32 * sub, 32));
         }
     });
+
+    // An iq4_xs sub-block's scale d·(scale − 32) in float32, its 6-bit scale's low 4 bits in scales_l, high 2 in scales_h.
+    private static float SubBlockScale(ReadOnlySpan<byte> block, int sub)
+    {
+        float d = (float)BinaryPrimitives.ReadHalfLittleEndian(block);
+        int scalesHigh = BinaryPrimitives.ReadUInt16LittleEndian(block[2..]);
+        int scale = ((block[4 + sub / 2] >> (4 * (sub % 2))) & 0xF) | (((scalesHigh >> (2 * sub)) & 3) << 4);
+        return d * (scale - 32);
+    }
 
     private static double[] LevelsAsDoubles()
     {
         var levels = new double[16];
         for (int q = 0; q < 16; q++) levels[q] = Levels[q];
         return levels;
-    }
-
-    private static void Codes(ReadOnlySpan<byte> qs, Span<long> codes)
-    {
-        for (int j = 0; j < 16; j++)
-        {
-            codes[j] = qs[j] & 0xF;
-            codes[j + 16] = qs[j] >> 4;
-        }
     }
 
     private static void Decode(ReadOnlySpan<byte> qs, float d, Span<float> y)
