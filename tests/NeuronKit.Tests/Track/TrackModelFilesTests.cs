@@ -96,9 +96,7 @@ public sealed class TrackModelFilesTests : IDisposable
     {
         // Given a Trainer's output: checkpoint folders (one sharded, one in one file, each with an optimizer beside it),
         // a folder of logs, and the final model in the output folder itself
-        Copy("safetensors/sharded", "checkpoint-200");
-        Directory.CreateDirectory(Path.Combine(_run, "checkpoint-100"));
-        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(_run, "checkpoint-100", "model.safetensors"));
+        TrainerCheckpoints();
         foreach (string folder in new[] { "checkpoint-100", "checkpoint-200" })
             File.Copy(Fixtures.Path("pytorch/kinds.pt"), Path.Combine(_run, folder, "optimizer.pt"));
         Directory.CreateDirectory(Path.Combine(_run, "checkpoint-logs"));
@@ -121,9 +119,7 @@ public sealed class TrackModelFilesTests : IDisposable
     {
         // Given Trainer checkpoints holding, beside the weights, the optimizer's, scheduler's and random state, the
         // trainer's state, the model's config and a tokenizer (files a glob of '*' matches, and torch could open some of)
-        Copy("safetensors/sharded", "checkpoint-200");
-        Directory.CreateDirectory(Path.Combine(_run, "checkpoint-100"));
-        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(_run, "checkpoint-100", "model.safetensors"));
+        TrainerCheckpoints();
         foreach (string folder in new[] { "checkpoint-100", "checkpoint-200" })
         {
             foreach (string state in new[] { "optimizer.pt", "scheduler.pt", "rng_state.pth", "training_args.bin" })
@@ -157,6 +153,14 @@ public sealed class TrackModelFilesTests : IDisposable
     public void Names_alone_group_a_model_s_files(string path, string group)
     {
         Assert.Equal(group, ModelFiles.GroupOf(path));
+    }
+
+    // A Trainer's two checkpoint folders: checkpoint-100 of one model.safetensors, checkpoint-200 of two shards and their index.
+    private void TrainerCheckpoints()
+    {
+        Copy("safetensors/sharded", "checkpoint-200");
+        Directory.CreateDirectory(Path.Combine(_run, "checkpoint-100"));
+        File.Copy(Fixtures.Path("diff/cross/llama/model.safetensors"), Path.Combine(_run, "checkpoint-100", "model.safetensors"));
     }
 
     private void Copy(string fixture, string folder)
