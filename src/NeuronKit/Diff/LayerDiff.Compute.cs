@@ -295,7 +295,7 @@ public sealed partial class LayerDiff
     {
         var sums = weightSums ?? PartDifference.Empty;
         double? biasA = null, biasB = null;
-        bool gated = false;
+        bool gated = false, gateBiasChanged = false;
         for (int k = 0; k < partsA.Length; k++)
         {
             var (partA, partB) = (partsA[k], partsB[k]);
@@ -313,7 +313,9 @@ public sealed partial class LayerDiff
                     biasB = (biasB ?? 0) + readerB.Sum(partB, atB);
                     break;
                 case PartUse.Bias:
+                    // A gate's bias (an LSTM's four) has no one delta to give, but a neuron whose only change it is has changed.
                     gated = true;
+                    gateBiasChanged |= Differs(readerA.Sum(partA, atA), readerB.Sum(partB, atB));
                     break;
             }
         }
@@ -338,7 +340,10 @@ public sealed partial class LayerDiff
             BiasDelta = oneBias ? biasB - biasA : null,
             Flags = flags,
             WeightsChanged = sums.Differs,
-            BiasChanged = oneBias && !(biasA == biasB || double.IsNaN(biasA!.Value) && double.IsNaN(biasB!.Value)),
+            BiasChanged = gateBiasChanged || biasA is not null && Differs(biasA.Value, biasB!.Value),
         };
     }
+
+    // Two biases differ unless equal, or both NaN (as np.array_equal(a, b, equal_nan=True) says).
+    private static bool Differs(double a, double b) => !(a == b || double.IsNaN(a) && double.IsNaN(b));
 }

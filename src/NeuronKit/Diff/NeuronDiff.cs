@@ -40,7 +40,10 @@ public readonly record struct NeuronDiff
     /// </summary>
     public bool WeightsChanged { get; init; }
 
-    /// <summary>True when the bias <see cref="BiasDelta"/> compares differs, as <see cref="WeightsChanged"/> says of the weights.</summary>
+    /// <summary>
+    /// True when the bias <see cref="BiasDelta"/> compares differs, or where the neuron has one per gate, any of them, as
+    /// <see cref="WeightsChanged"/> says of the weights.
+    /// </summary>
     public bool BiasChanged { get; init; }
 
     /// <summary>Its weights or bias differ at all.</summary>
