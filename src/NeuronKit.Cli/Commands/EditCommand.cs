@@ -80,8 +80,7 @@ internal static class EditCommand
             foreach (var (name, j) in addresses)
             {
                 var neuron = model.Layer(name).Neuron(j);
-                if (parse.GetValue(outgoing))
-                    neuron = model.Graph.WithOutgoing(neuron, named.Length == 0 ? null : model.NamedEdges(neuron.Layer, named));
+                if (parse.GetValue(outgoing)) neuron = model.WithOutgoing(neuron, named);
                 targets.Add((neuron, action is EditAction.SetParts arrays ? arrays.PartsOf(neuron, parse.GetValue(part))
                     : ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
             }
