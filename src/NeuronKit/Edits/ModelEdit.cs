@@ -85,8 +85,10 @@ public sealed class ModelEdit
     /// <summary>
     /// Plans <paramref name="action"/> on each neuron's <paramref name="targets"/> parts: new values, encoded as each
     /// tensor is stored (rounded to its dtype, quantized again with its scales or ggml blocks), as byte writes; nothing is
-    /// written. Throws <see cref="RequestException"/> for a part that cannot be written (an integer tensor, a compressed
-    /// zip entry, a ggml type without a reference quantizer).
+    /// written. A value two parts hold (a recurrent unit's <c>weight_hh[j, j]</c>, in its row and in its outgoing column; a
+    /// neuron named twice) changes once, as the first part asks. Throws <see cref="RequestException"/> for a part that
+    /// cannot be written (an integer tensor, a compressed zip entry, a ggml type without a reference quantizer), and a
+    /// value <c>--set</c> gives two different new values.
     /// </summary>
     public static ModelEdit Plan(Model model, IEnumerable<(Neuron Neuron, IReadOnlyList<NeuronPart> Parts)> targets, EditAction action)
     {
@@ -94,6 +96,7 @@ public sealed class ModelEdit
             throw Remote.HttpRangeSource.NotLocal(Tensors.ByteSources.FileName(model.Checkpoint.Path), "edit");
         var patches = new PatchSet();
         var changes = new List<PartChange>();
+        var given = new Dictionary<(ByteSource Source, long Offset), (double Value, NeuronPart Part)>();
         foreach (var (neuron, parts) in targets)
         {
             foreach (var part in parts)
@@ -102,6 +105,7 @@ public sealed class ModelEdit
                     throw new RequestException($"{part.Tensor}{part.Index} is {part.DType.Name()}: complex weights are not edited");
                 var before = part.ToDoubles();
                 var requested = action.Apply(part, before);
+                KeepFirst(part, requested, given, action);
                 int mark = patches.Count;
                 try
                 {
@@ -118,6 +122,30 @@ public sealed class ModelEdit
         foreach (var file in patches.Files.Where(ZipCrcUpdate.IsZip).ToList())
             ZipCrcUpdate.Plan(file, patches);
         return new ModelEdit(model, action, changes, patches);
+    }
+
+    // A value an earlier part of this edit already gives a new value keeps that one (the action changes each value once);
+    // --set giving it a different one is a contradiction, refused.
+    private static void KeepFirst(NeuronPart part, double[] requested, Dictionary<(ByteSource, long), (double Value, NeuronPart Part)> given, EditAction action)
+    {
+        var storage = part.View.Storage;
+        long[] elements = part.View.StorageElements();
+        int size = part.DType.Size();
+        for (int i = 0; i < elements.Length; i++)
+        {
+            var at = (storage.Source, storage.ByteOffset + elements[i] * size);
+            if (!given.TryGetValue(at, out var first))
+            {
+                given[at] = (requested[i], part);
+                continue;
+            }
+            if (action is EditAction.Set or EditAction.SetParts && BitConverter.DoubleToInt64Bits(first.Value) != BitConverter.DoubleToInt64Bits(requested[i]))
+                throw new RequestException($"{first.Part.Tensor}{first.Part.Index} and {part.Tensor}{part.Index} share a value, " +
+                    $"and {action} gives it two: {first.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} and " +
+                    $"{requested[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+                    ["give both parts the same value there, or edit one of them with --part ROLE[:GATE]"]);
+            requested[i] = first.Value;
+        }
     }
 
     /// <summary>
