@@ -60,7 +60,8 @@ public sealed class ModelEdit
         List<NeuronPart> chosen;
         if (part is null)
         {
-            chosen = [.. own.Where(p => p.Role.Use is PartUse.Weight or PartUse.Bias)];
+            // A slice every neuron of the layer has (a broadcast bias) is not this neuron's to change unasked.
+            chosen = [.. own.Where(p => p.Role.Use is PartUse.Weight or PartUse.Bias && !p.Shared)];
         }
         else
         {
@@ -87,8 +88,9 @@ public sealed class ModelEdit
     /// tensor is stored (rounded to its dtype, quantized again with its scales or ggml blocks), as byte writes; nothing is
     /// written. A value two parts hold (a recurrent unit's <c>weight_hh[j, j]</c>, in its row and in its outgoing column; a
     /// neuron named twice) changes once, as the first part asks. Throws <see cref="RequestException"/> for a part that
-    /// cannot be written (an integer tensor, a compressed zip entry, a ggml type without a reference quantizer), and a
-    /// value <c>--set</c> gives two different new values.
+    /// cannot be written (an integer tensor, a compressed zip entry, a ggml type without a reference quantizer), a part
+    /// every neuron of its layer shares (a broadcast bias) that the action would change, and a value <c>--set</c> gives
+    /// two different new values.
     /// </summary>
     public static ModelEdit Plan(Model model, IEnumerable<(Neuron Neuron, IReadOnlyList<NeuronPart> Parts)> targets, EditAction action)
     {
@@ -105,6 +107,13 @@ public sealed class ModelEdit
                     throw new RequestException($"{part.Tensor}{part.Index} is {part.DType.Name()}: complex weights are not edited");
                 var before = part.ToDoubles();
                 var requested = action.Apply(part, before);
+                if (part.Shared)
+                {
+                    if (requested.Select(BitConverter.DoubleToInt64Bits).SequenceEqual(before.Select(BitConverter.DoubleToInt64Bits))) continue;
+                    throw new RequestException($"{part.Tensor}{part.Index} is one {part.Role.Name} that every neuron of '{neuron.Layer.Name}' shares " +
+                        $"({part.Note ?? "the same slice for each"}): changing it would change all {neuron.Layer.NeuronCount} neurons",
+                        ["leave it out: without --part, an edit does"]);
+                }
                 KeepFirst(part, requested, given, action);
                 int mark = patches.Count;
                 try

@@ -328,6 +328,8 @@ public sealed class ModelPrune
     // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
     private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
     {
+        // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept.
+        if (part.Shared) return;
         var items = part.Slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Where(i => i.Item.Kind != SliceKind.All).ToList();
         // A recurrent consumer's input column is the one index among its gate blocks' ranges (PyTorch's
         // weight_ih[g·H:(g+1)·H, j], Keras' kernel[j, g·u:(g+1)·u]): the blocks keep their other columns.

@@ -11,13 +11,14 @@ namespace NeuronKit.Neurons;
 public sealed class NeuronPart
 {
     /// <summary>The part of <paramref name="tensor"/> that <paramref name="slice"/> takes, playing <paramref name="role"/>.</summary>
-    internal NeuronPart(TensorInfo tensor, PartRole role, TensorSlice slice, Gate? gate = null, string? note = null)
+    internal NeuronPart(TensorInfo tensor, PartRole role, TensorSlice slice, Gate? gate = null, string? note = null, bool shared = false)
     {
         Tensor = tensor.Name;
         Role = role;
         Gate = gate;
         Slice = slice;
         Note = note;
+        Shared = shared;
         View = slice.Apply(tensor.View());
         Quantization = tensor.Quantization;
         StoredAs = tensor.StoredAs;
@@ -30,6 +31,7 @@ public sealed class NeuronPart
         Gate = part.Gate;
         Slice = part.Slice;
         Note = part.Note;
+        Shared = part.Shared;
         View = part.View;
         Quantization = part.Quantization;
         StoredAs = part.StoredAs;
@@ -63,6 +65,12 @@ public sealed class NeuronPart
 
     /// <summary>Why this slice and not the obvious one, where a raw index would take the wrong thing; else null.</summary>
     public string? Note { get; }
+
+    /// <summary>
+    /// True when every neuron of the layer has this same slice (an ONNX Gemm's one bias broadcast to every output): it is
+    /// not the neuron's alone, so an edit leaves it unless asked for by name and a prune keeps it whole.
+    /// </summary>
+    public bool Shared { get; }
 
     /// <summary>The lazy view of the slice.</summary>
     public TensorView View { get; }

@@ -55,11 +55,10 @@ internal sealed partial class Linear : INodeKind
     {
         var shape = bias.Tensor.Shape;
         if (shape.Count == 1 && shape[0] == outputs) return Slices.Row(bias, neuron, PartRole.Bias);
-        if (shape.Count == 2) return new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice(SliceItem.At(0), SliceItem.At(neuron)));
+        if (shape.Count == 2 && shape[1] == outputs) return new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice(SliceItem.At(0), SliceItem.At(neuron)));
+        // The one entry of a [], [1] or [1, 1] bias.
         const string broadcast = "one bias broadcast to every output: every neuron's bias is this entry";
-        return shape.Count == 0
-            ? new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice(), note: broadcast)
-            : Slices.Row(bias, 0, PartRole.Bias, note: broadcast);
+        return new NeuronPart(bias.Tensor, PartRole.Bias, new TensorSlice([.. shape.Select(_ => SliceItem.At(0))]), note: broadcast, shared: outputs > 1);
     }
 
     // A Gemm's C that is a per-neuron bias: [N] or [1, N], or one entry for all ([], [1], [1, 1]).

@@ -25,6 +25,7 @@ public class NodeKindTests
     [Theory]
     [InlineData(new long[] { 1 }, "[0]")]
     [InlineData(new long[] { 1, 3 }, "[0, 2]")]
+    [InlineData(new long[] { 1, 1 }, "[0, 0]")]   // one entry for all, as [1] and [] are
     [InlineData(new long[] { 3 }, "[2]")]
     public void A_Gemm_bias_is_indexed_by_its_own_shape(long[] shape, string index)
     {
