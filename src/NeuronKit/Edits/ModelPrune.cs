@@ -331,6 +331,9 @@ public sealed class ModelPrune
         // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept.
         if (part.Shared) return;
         var items = part.Slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Where(i => i.Item.Kind != SliceKind.All).ToList();
+        // A range over a whole dimension takes all of it (a ConvTranspose's output channel, weight[0:in, j], with one group).
+        if (items.Count > 1 && LayerTensorOf(model, part.Tensor) is { } whole)
+            items = [.. items.Where(i => !(i.Item.Kind == SliceKind.Range && i.Item.Start == 0 && i.Item.Stop == whole.Shape[i.Dim]))];
         // A recurrent consumer's input column is the one index among its gate blocks' ranges (PyTorch's
         // weight_ih[g·H:(g+1)·H, j], Keras' kernel[j, g·u:(g+1)·u]): the blocks keep their other columns.
         if (part.Direction == PartDirection.Out && items.Count > 1) items = [.. items.Where(i => i.Item.Kind == SliceKind.Index)];
