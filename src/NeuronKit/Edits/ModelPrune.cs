@@ -318,8 +318,11 @@ public sealed class ModelPrune
         if (edges.FirstOrDefault(e => !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ChannelsLastDepthwiseConv) is { } depthwise)
             throw new RequestException($"'{depthwise.Consumer.Name}' is a depthwise convolution that reads '{layer.Name}': each of its input " +
                 "channels has filters and outputs of its own, which would go too", ["ablate with neuron edit --zero --outgoing instead"]);
-        if (edges.FirstOrDefault(e => e.Groups > 1) is { } grouped)
-            throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {grouped.Groups} groups: removing a channel " +
+        // A ConvTranspose reads its input channels in groups too (weight [in, out/groups, …]), though its edge, a row per
+        // input channel, needs no groups to find them.
+        if (edges.Select(e => (Edge: e, Groups: !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ConvTranspose
+                ? Layers.Kinds.ConvTranspose.Groups(e.Consumer) : e.Groups)).FirstOrDefault(g => g.Groups > 1) is { Edge: { } grouped, Groups: var groups })
+            throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {groups} groups: removing a channel " +
                 "would unbalance its groups", ["ablate with neuron edit --zero --outgoing instead"]);
         return edges;
     }

@@ -28,6 +28,9 @@ internal sealed class ConvTranspose : ILayerKind, INodeKind
         return inputs % groups == 0 ? groups : null;
     }
 
+    /// <summary>The groups of a ConvTranspose layer: its output channels over weight [in, out/groups, …]'s dim 1.</summary>
+    internal static long Groups(Layer layer) => layer.NeuronCount / Math.Max(layer.Role("weight")!.Tensor.Shape[1], 1);
+
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
