@@ -79,6 +79,7 @@ public sealed class ModelPrune
         }
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
+        CheckGroups(model, normalized);
         CheckRecurrentSiblings(model, normalized);
         CheckSharedTensors(model, normalized);
         var removed = new Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)>(StringComparer.Ordinal);
@@ -218,6 +219,27 @@ public sealed class ModelPrune
         if (list.Count >= layer.NeuronCount)
             throw new RequestException($"pruning all {layer.NeuronCount} neurons of '{layer.Name}' would leave an empty layer");
         return list;
+    }
+
+    // A grouped convolution's filters are its groups' (weight [out, in/groups, …]): the groups must keep as many each, and
+    // one of a depthwise convolution's (a filter per group) cannot go without its input channel.
+    private static void CheckGroups(Model model, List<(Layer Layer, List<long> Removed)> targets)
+    {
+        foreach (var (layer, removed) in targets)
+        {
+            if (model.Layers.SelectMany(model.Graph.ConsumersOf).FirstOrDefault(e => e.Consumer == layer && !e.Feedback && e.Groups > 1) is not { } edge)
+                continue;
+            long perGroup = layer.NeuronCount / edge.Groups;
+            var counts = Enumerable.Range(0, checked((int)edge.Groups)).Select(g => removed.Count(j => j / perGroup == g)).ToList();
+            if (counts.Distinct().Count() == 1 && counts[0] < perGroup) continue;
+            throw new RequestException($"'{layer.Name}' is a convolution of {edge.Groups} groups of {perGroup} filters{(perGroup == 1 ? " (depthwise)" : "")}: " +
+                (perGroup == 1
+                    ? "removing a filter would leave its group's input channel with nothing to read it"
+                    : $"removing {string.Join(" and ", counts)} filters from its groups in turn would unbalance them"),
+                [perGroup == 1 ? "ablate with neuron edit --zero --outgoing instead"
+                    : $"remove as many filters from each group (filters 0..{perGroup - 1}, {perGroup}..{2 * perGroup - 1}, …), " +
+                      "or ablate with neuron edit --zero --outgoing instead"]);
+        }
     }
 
     // nn.LSTM/GRU/RNN keep one hidden size for every layer and direction: their sub-layers shrink together or not at all.
