@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using NeuronKit.Containers.Pickle;
 using NeuronKit.Containers.Zip;
 using NeuronKit.Edits;
+using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.PyTorch;
@@ -43,6 +44,29 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
             WriteLegacy(file, fileName, byKey, stream);
         else
             WriteZip(file, fileName, checkpoint.Metadata["prefix"], byKey, stream);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Notes(ModelPrune prune)
+    {
+        var checkpoint = prune.Model.Checkpoint;
+        var graph = checkpoint.Graph;
+        var notes = new List<string>();
+        // A pickled nn.Module keeps its sizes as attributes (out_features, hidden_size, …), which the prune leaves as they were.
+        var pickled = prune.Targets.Where(t => graph.ModuleClasses.ContainsKey(t.Layer.Module ?? t.Layer.Name)).ToList();
+        if (pickled.Count > 0)
+            notes.Add($"the modules pickled in {checkpoint.FileName} still give the layers and their consumers their old sizes " +
+                $"({string.Join(", ", pickled.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"))}): " +
+                "torch.load builds modules whose attributes (out_features, in_channels, hidden_size, …) no longer fit their weights; " +
+                "build the model with the new sizes and load the pruned tensors with load_state_dict");
+        // An optimizer's moments of a cut weight keep its old shape: nothing in the file says which weight each is for.
+        var stale = checkpoint.Tensors.Where(t => graph.NonLayerPrefixes.Any(p => t.Name.StartsWith(p + ".", StringComparison.Ordinal))
+            && t.Shape.Count > 0 && prune.Cuts.Any(c => c.Tensor.Shape.SequenceEqual(t.Shape))).ToList();
+        if (stale.Count > 0)
+            notes.Add($"the optimizer state in {checkpoint.FileName} is left as it was, and {stale.Count} of its tensors have the old shape " +
+                $"of a pruned weight ({string.Join(", ", stale.Take(3).Select(t => $"{t.Name} {t.Shape.Text()}"))}{(stale.Count > 3 ? ", …" : "")}): " +
+                "resuming training from it would fail; load the pruned weights into a new optimizer");
+        return notes;
     }
 
     /// <inheritdoc/>
