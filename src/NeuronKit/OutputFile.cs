@@ -78,8 +78,8 @@ public static class OutputFile
 
     private static RequestException EmptyName() => new("the output file's name is empty", ["name the file to write"]);
 
-    // The file a path names, symbolic links followed.
-    private static string Resolved(string path)
+    /// <summary>The full path of the file <paramref name="path"/> names, symbolic links followed.</summary>
+    internal static string Resolved(string path)
     {
         string full = Path.GetFullPath(path);
         return File.Exists(full) && new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true) is { } target ? target.FullName : full;

@@ -155,7 +155,18 @@ public sealed class ModelPrune
             {
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
             }
-            foreach (string side in Directory.GetFiles(temporary).Where(f => f != written))
+            var sides = Directory.GetFiles(temporary).Where(f => f != written).ToList();
+            // A side file named after the output (ONNX's OUT.data) must not replace a file the model reads, which would
+            // stay and read it, unless the output replaces the model too.
+            if (OutputFile.Resolved(full) != OutputFile.Resolved(Model.Checkpoint.Path))
+            {
+                var reading = Model.Checkpoint.Files.Concat(Model.Checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().Select(f => f.Path))
+                    .Where(f => !Tensors.ByteSources.IsUrl(f)).Select(OutputFile.Resolved).ToHashSet();
+                if (sides.Select(side => Path.GetFileName(side)).FirstOrDefault(name => reading.Contains(OutputFile.Resolved(Path.Combine(folder, name)))) is { } clash)
+                    throw new RequestException($"{Path.GetFileName(full)} keeps its tensors in {clash}, which {Model.Checkpoint.FileName} reads: " +
+                        "writing it would replace the data of the model being pruned", ["name another output file"]);
+            }
+            foreach (string side in sides)
                 File.Move(side, Path.Combine(folder, Path.GetFileName(side)), overwrite: true);
             File.Move(written, full, overwrite: true);
             WrittenTo = output;

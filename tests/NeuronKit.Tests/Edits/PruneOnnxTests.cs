@@ -122,6 +122,25 @@ public class PruneOnnxTests
     }
 
     [Fact]
+    public void An_output_whose_data_file_is_the_one_the_model_reads_is_refused_and_the_model_kept()
+    {
+        // Given a copy of the external-data model named source.onnx, its tensors still in mlp_external.onnx.data
+        using var folder = new TempFolder();
+        string source = Path.Combine(folder.Path, "source.onnx"), data = Path.Combine(folder.Path, "mlp_external.onnx.data");
+        File.Copy(Fixtures.Path("prune/mlp_external.onnx"), source);
+        File.Copy(Fixtures.Path("prune/mlp_external.onnx.data"), data);
+
+        // When it is pruned into mlp_external.onnx, whose data file would be mlp_external.onnx.data
+        var run = CliRun.Of("prune", source, "/net/net.0/Gemm", "0", "-o", Path.Combine(folder.Path, "mlp_external.onnx"));
+
+        // Then the prune is refused, and the model and its data are as they were
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("mlp_external.onnx keeps its tensors in mlp_external.onnx.data, which source.onnx reads", run.Stderr);
+        Assert.Equal([data, source], Directory.GetFiles(folder.Path).Order());
+        Assert.Equal(File.ReadAllBytes(Fixtures.Path("prune/mlp_external.onnx.data")), File.ReadAllBytes(data));
+    }
+
+    [Fact]
     public void An_external_data_checksum_becomes_the_sha1_of_the_new_data_file()
     {
         // Given: the external-data fixture with a checksum on every tensor, in a folder of its own
