@@ -26,8 +26,9 @@ public sealed class PyTorchReader : ICheckpointReader
 {
     private static readonly byte[] ZipLocalHeader = [0x50, 0x4b, 0x03, 0x04];
 
-    // PROTO 2, LONG1 of 10 bytes, the magic number little-endian, STOP: the legacy stream's first pickle.
-    private static readonly byte[] LegacyMagic = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
+    // LONG1 of 10 bytes, the magic number little-endian, STOP: the legacy stream's first pickle, after its PROTO (2 by
+    // default; 3, 4 or 5 with pickle_protocol=, 4 and 5 with a FRAME before it).
+    private static readonly byte[] LegacyMagic = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
 
     // Records torch writes under <prefix>/; the first entry of a torch zip is one of them.
     private static readonly string[] KnownRecords =
@@ -41,7 +42,16 @@ public sealed class PyTorchReader : ICheckpointReader
         "transformers' .bin shards by their pytorch_model.bin.index.json; quantized weights read as for safetensors";
 
     /// <inheritdoc/>
-    public bool Detect(ReadOnlySpan<byte> head) => head.StartsWith(LegacyMagic) || StartsWithPickleGlobal(head) || IsTorchZip(head);
+    public bool Detect(ReadOnlySpan<byte> head) => StartsWithLegacyMagic(head) || StartsWithPickleGlobal(head) || IsTorchZip(head);
+
+    // PROTO n (2 to 5), FRAME and its 8-byte length where protocol 4 and 5 write one, then the magic number.
+    private static bool StartsWithLegacyMagic(ReadOnlySpan<byte> head)
+    {
+        if (head.Length < 2 || head[0] != 0x80 || head[1] is < 2 or > 5) return false;
+        var rest = head[2..];
+        if (rest.Length > 0 && rest[0] == 0x95) rest = rest.Length >= 9 ? rest[9..] : [];
+        return rest.StartsWith(LegacyMagic);
+    }
 
     // A pickle that opens by naming a global (a legacy stream whose magic number is computed, e.g. by eval) is read as
     // a legacy stream too, so the unpickler refuses the call by name rather than the file being "not a checkpoint".

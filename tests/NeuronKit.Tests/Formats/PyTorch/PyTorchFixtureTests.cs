@@ -175,6 +175,27 @@ public class PyTorchFixtureTests
         Assert.Equal([3.0], tracked.View().ToDoubles());
     }
 
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(4, true)]
+    [InlineData(5, true)]
+    public void A_legacy_stream_saved_with_another_pickle_protocol_is_detected_and_read(int protocol, bool framed)
+    {
+        // torch.save(..., pickle_protocol=N, _use_new_zipfile_serialization=False) writes the magic number's pickle with
+        // PROTO N, and from protocol 4 on inside a FRAME: legacy.pt's first pickle (PROTO 2, LONG1 magic, STOP) written so.
+        byte[] legacy = File.ReadAllBytes(Fixtures.PyTorch("legacy.pt"));
+        byte[] magic = legacy[2..15];
+        byte[] head = framed ? [0x80, (byte)protocol, 0x95, .. BitConverter.GetBytes((long)magic.Length), .. magic] : [0x80, (byte)protocol, .. magic];
+        using var file = new TempFile("legacy_protocol.pt", [.. head, .. legacy[15..]]);
+
+        Assert.True(new PyTorchReader().Detect(head));
+        using var reread = CheckpointFormats.Open(file.Path);
+        using var original = Open("legacy.pt");
+        Assert.Equal(original.Tensors.Select(Describe), reread.Tensors.Select(Describe));
+        foreach (var t in original.Tensors)
+            Assert.Equal(t.View().ToDoubles(), reread.Find(t.Name)!.View().ToDoubles());
+    }
+
     [Fact]
     public void The_reader_detects_zip_and_legacy_files_by_content()
     {
