@@ -49,7 +49,10 @@ public sealed partial class LiveModel
         _modules[""] = module;
         foreach (var (path, child) in module.named_modules()) _modules[path] = child;
         var classes = _modules.ToDictionary(m => m.Key, m => ClassName(m.Value.GetType()), StringComparer.Ordinal);
-        _model = Model.Create(new Checkpoint(name, Format, tensors, [], graph: new ModelGraph { ModuleClasses = classes }));
+        // A transposed convolution without a bias has no tensor that says its groups; the module does.
+        var groups = _modules.Where(m => m.Value is global::TorchSharp.Modules.Convolution { groups: > 1 })
+            .ToDictionary(m => m.Key, m => ((global::TorchSharp.Modules.Convolution)m.Value).groups, StringComparer.Ordinal);
+        _model = Model.Create(new Checkpoint(name, Format, tensors, [], graph: new ModelGraph { ModuleClasses = classes, ModuleGroups = groups }));
     }
 
     /// <summary>The module read.</summary>

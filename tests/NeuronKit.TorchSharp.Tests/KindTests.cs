@@ -49,6 +49,18 @@ public sealed class KindTests
     }
 
     [TorchFact]
+    public void A_grouped_ConvTranspose1d_without_a_bias_takes_its_groups_from_the_module()
+    {
+        // in 6, out 9, groups 3: weight [6, 3, 2], and no bias to tell the groups; channel 4 is group 1, column 1, input rows 2..3
+        var model = new Named(("up", nn.ConvTranspose1d(6, 9, 2, groups: 3, bias: false)));
+
+        using var channel = new LiveModel(model).Neuron("up", 4);
+
+        Assert.Equal(("ConvTranspose1d", 9L, false), (channel.Layer.Kind, channel.Layer.NeuronCount, channel.Layer.Assumed));
+        Oracle.Matches(model, channel, new Expected("up.weight", null, "[2:4, 1]", Slice(2, 4), Single(1)));
+    }
+
+    [TorchFact]
     public void A_ConvTranspose1d_without_groups_gives_column_j_of_every_input_row()
     {
         var model = new Named(("up", nn.ConvTranspose1d(3, 5, 2)));

@@ -13,6 +13,12 @@ public sealed record ModelGraph
     /// <summary>Module path (as in tensor names, without the trailing dot) → class name (<c>torch.nn.modules.rnn.LSTM</c>).</summary>
     public IReadOnlyDictionary<string, string> ModuleClasses { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Module path → the groups its pickled module says it has (a ConvTranspose's <c>groups</c>), where a state dict's shapes
+    /// alone cannot tell them.
+    /// </summary>
+    public IReadOnlyDictionary<string, long> ModuleGroups { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Name prefixes (<c>optimizer_state_dict</c>) whose tensors are not layer weights.</summary>
     public IReadOnlyList<string> NonLayerPrefixes { get; init; } = [];
 

@@ -44,6 +44,9 @@ internal sealed class LayerCandidate
     /// <summary>The module's class as the file names it (<c>torch.nn.modules.conv.Conv2d</c>), or null.</summary>
     public string? ModuleClass { get; }
 
+    /// <summary>The groups the file says the module has (a pickled ConvTranspose's <c>groups</c>), or null.</summary>
+    public long? ModuleGroups { get; init; }
+
     /// <summary>Every tensor in file order: <see cref="Tensors"/> and <see cref="ActivationQuantization"/>.</summary>
     public IReadOnlyList<LayerTensor> All { get; }
 

@@ -41,7 +41,8 @@ internal static class LayerInference
         // Graph nodes first; the tensors no node claims are read by names and shapes.
         var tied = TiedTensors(checkpoint.Tensors.Where(t => order.ContainsKey(t.Name)));
         return Rooted(fromNodes
-            .Concat(modules.SelectMany(m => Noted(Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key))),
+            .Concat(modules.SelectMany(m => Noted(Infer(new LayerCandidate(m.Key, m.Value, graph.ModuleClasses.GetValueOrDefault(m.Key))
+                    { ModuleGroups = graph.ModuleGroups.TryGetValue(m.Key, out long groups) ? groups : null }),
                 graph.ModuleNotes.GetValueOrDefault(m.Key))))
             // A graph's layers in the order its nodes run (data-flow order: an ONNX graph is sorted so), before the tensors no
             // node reads; otherwise the order of the file's tensors.
@@ -82,6 +83,9 @@ internal static class LayerInference
         {
             if (KindRequest.FromModuleClass(moduleClass) is { } request)
             {
+                // A transposed convolution's groups decide its neurons, and its module says them where a bias cannot.
+                if (request.Kind is Kinds.ConvTranspose && candidate.ModuleGroups is { } groups)
+                    request = request with { Groups = groups, Evidence = $"{request.Evidence} with groups = {groups}" };
                 try
                 {
                     layers = request.Kind.Read(candidate, request);

@@ -17,6 +17,7 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
     private readonly Dictionary<string, string> _moduleClasses = new(StringComparer.Ordinal);
     private readonly List<string> _nonLayerPrefixes = [];
     private readonly Dictionary<string, int> _directions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _moduleNotes = new(StringComparer.Ordinal);
     private readonly HashSet<object> _onPath = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<object, int> _paths = new(ReferenceEqualityComparer.Instance);
@@ -29,7 +30,7 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
     public IReadOnlyList<TensorInfo> Tensors => _tensors;
 
     /// <summary>The graph: pickled module classes by path, and optimizer state prefixes.</summary>
-    public ModelGraph Graph => new() { ModuleClasses = _moduleClasses, NonLayerPrefixes = _nonLayerPrefixes, ModuleNotes = _moduleNotes };
+    public ModelGraph Graph => new() { ModuleClasses = _moduleClasses, ModuleGroups = _groups, NonLayerPrefixes = _nonLayerPrefixes, ModuleNotes = _moduleNotes };
 
     /// <summary>Walks <paramref name="root"/>; a bare tensor at the root is named <c>tensor</c>.</summary>
     public void Walk(object? root)
@@ -88,10 +89,12 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
             case PickleObject { State: PickleDict state } module when IsModule(state):
                 _moduleClasses[path] = module.Class.FullName;
                 if (state.TryGet("bidirectional", out var bidirectional) && bidirectional is bool twoWays) _directions[path] = twoWays ? 2 : 1;
+                if (state.TryGet("groups", out var groups) && groups is long g && g > 0) _groups[path] = g;
                 AddModuleEntries(children, state);
                 break;
             case PickleObject { State: PickleTuple state } module when QuantizedConvState(state):
                 _moduleClasses[path] = module.Class.FullName;
+                if (state[QuantizedConvGroups] is long quantizedGroups && quantizedGroups > 0) _groups[path] = quantizedGroups;
                 children.Add(("weight", state[QuantizedConvWeight]));
                 if (state[QuantizedConvWeight + 1] is not null) children.Add(("bias", state[QuantizedConvWeight + 1]));
                 break;
@@ -109,7 +112,7 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
     // A quantized ConvNd pickles itself as the tuple its __getstate__ returns: (in_channels, out_channels, kernel_size, stride,
     // padding, dilation, transposed, output_padding, groups, padding_mode, weight, bias, scale, zero_point, training)
     // (torch/ao/nn/quantized/modules/conv.py); weight and bias are the ones its state dict names.
-    private const int QuantizedConvWeight = 10;
+    private const int QuantizedConvWeight = 10, QuantizedConvGroups = 8;
 
     private static bool QuantizedConvState(PickleTuple state) =>
         state.Count == 15 && state[9] is string && TorchTensorBuilder.IsTensor(state[QuantizedConvWeight])
