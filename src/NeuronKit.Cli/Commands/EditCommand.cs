@@ -81,6 +81,8 @@ internal static class EditCommand
             {
                 var neuron = model.Layer(name).Neuron(j);
                 if (parse.GetValue(outgoing)) neuron = model.WithOutgoing(neuron, named);
+                if (OutgoingParts.Incomplete(model, neuron.Layer, parse.GetValue(outgoing), named) is { } incomplete)
+                    stderr.WriteLine(incomplete);
                 targets.Add((neuron, action is EditAction.SetParts arrays ? arrays.PartsOf(neuron, parse.GetValue(part))
                     : ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
             }

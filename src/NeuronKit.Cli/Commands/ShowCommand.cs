@@ -72,6 +72,8 @@ internal static class ShowCommand
             using var model = CommonOptions.Open(parse.GetValue(file)!, parse.GetValue(loraBase));
             var neuron = OutgoingParts.Add(model, model.Layer(parse.GetValue(layer)!, parse.GetValue(kind), parse.GetValue(layout)).Neuron(parse.GetValue(index)),
                 parse.GetValue(outgoing), parse.GetValue(consumers) ?? []);
+            if (OutgoingParts.Incomplete(model, neuron.Layer, parse.GetValue(outgoing), parse.GetValue(consumers) ?? []) is { } incomplete)
+                stderr.WriteLine(incomplete);
             string? target = parse.GetValue(output);
             if (parse.GetValue(part) is not null && target is null) throw new RequestException("--part picks the parts -o writes; add -o OUT.npy");
             if (target is not null)

@@ -66,6 +66,9 @@ internal static class LayersTextWriter
             string through = edge.Through.Count == 0 ? "" : $" through {string.Join(", ", edge.Through.Select(t => PrintableWriter.OneLine(t.Name)))}";
             stdout.WriteLine($"  {PrintableWriter.OneLine(producer.Name)} → {PrintableWriter.OneLine(edge.Consumer.Name)}{through}{(edge.Assumed ? "*" : "")}: {PrintableWriter.OneLine(string.Join("; ", edge.Evidence))}");
         }
+        foreach (var layer in model.Layers.Where(l => !hidden.Contains(l)))
+            if (model.Graph.Unfollowed(layer) is { } lost)
+                stdout.WriteLine($"  {PrintableWriter.OneLine(layer.Name)} → ?: {PrintableWriter.OneLine(lost)}; --outgoing shows only the consumers above");
         if (edges.Any(e => e.Edge.Assumed))
             stdout.WriteLine("  * assumed: names and shapes say so, not the file's graph or module classes; show --outgoing --consumer overrides it");
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NeuronKit.Layers;
 
 namespace NeuronKit.Views.Reports;
@@ -10,6 +11,10 @@ namespace NeuronKit.Views.Reports;
 /// <param name="Assumed">True when nothing in the file settled the kind or layout.</param>
 /// <param name="Evidence">What decided the kind and layout.</param>
 /// <param name="Consumers">The layers that read this one's output.</param>
+/// <param name="Unfollowed">
+/// What else reads its output that NeuronKit cannot follow to a consumer (a Concat of an input it cannot count, a Softmax),
+/// beside <paramref name="Consumers"/>; absent when nothing does.
+/// </param>
 /// <param name="Tensors">The layer's tensors.</param>
 public sealed record LayerReport(
     string Name,
@@ -19,6 +24,7 @@ public sealed record LayerReport(
     bool Assumed,
     IReadOnlyList<string> Evidence,
     IReadOnlyList<ConsumerReport> Consumers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Unfollowed,
     IReadOnlyList<LayerTensorReport> Tensors)
 {
     /// <summary>The report of <paramref name="layer"/>, a layer of <paramref name="model"/>.</summary>
@@ -30,5 +36,6 @@ public sealed record LayerReport(
         layer.Assumed,
         layer.Evidence,
         [.. model.Graph.ConsumersOf(layer).Select(ConsumerReport.Of)],
+        model.Graph.Unfollowed(layer),
         [.. layer.Tensors.Select(LayerTensorReport.Of)]);
 }

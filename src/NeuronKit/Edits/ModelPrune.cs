@@ -343,6 +343,9 @@ public sealed class ModelPrune
             throw new RequestException($"layer '{layer.Name}' has no known consumer: {model.Graph.WhyNoConsumer(layer)}; " +
                 "pruning it would leave whatever reads it with inputs that no longer exist",
                 ["name it with --consumer LAYER"]);
+        if (model.Graph.Unfollowed(layer) is { } lost)
+            throw new RequestException($"layer '{layer.Name}' is also read where NeuronKit cannot follow its channels ({lost}); " +
+                "pruning it would leave that reader with inputs that no longer exist");
         if (edges.FirstOrDefault(e => e.Residual) is { } residual)
             throw new RequestException($"layer '{layer.Name}' feeds a merge with another branch (a residual add, a gate) on its way to '{residual.Consumer.Name}': the other branch " +
                 "would need the same channels removed", ["prune the matching channels of both branches together, or ablate with neuron edit --zero --outgoing"]);

@@ -12,15 +12,25 @@ public sealed class LayerGraph
 {
     private readonly IReadOnlyDictionary<Layer, IReadOnlyList<LayerEdge>> _consumers;
     private readonly IReadOnlyDictionary<Layer, string> _whyNone;
+    private readonly IReadOnlyDictionary<Layer, string> _unfollowed;
 
-    internal LayerGraph(IReadOnlyDictionary<Layer, IReadOnlyList<LayerEdge>> consumers, IReadOnlyDictionary<Layer, string> whyNone)
+    internal LayerGraph(IReadOnlyDictionary<Layer, IReadOnlyList<LayerEdge>> consumers, IReadOnlyDictionary<Layer, string> whyNone,
+        IReadOnlyDictionary<Layer, string>? unfollowed = null)
     {
         _consumers = consumers;
         _whyNone = whyNone;
+        _unfollowed = unfollowed ?? new Dictionary<Layer, string>();
     }
 
     /// <summary>The consumers of <paramref name="layer"/>'s output; empty when the file says of none.</summary>
     public IReadOnlyList<LayerEdge> ConsumersOf(Layer layer) => _consumers.GetValueOrDefault(layer) ?? [];
+
+    /// <summary>
+    /// What else reads <paramref name="layer"/>'s output, where the file says so but NeuronKit cannot follow the channels to a
+    /// consumer (a Concat with an input it cannot count, a Softmax), beside the consumers it found; null when there is nothing
+    /// else. Then the known consumers' slices are not all of the neuron's outgoing weights: zeroing them does not silence it.
+    /// </summary>
+    public string? Unfollowed(Layer layer) => _unfollowed.GetValueOrDefault(layer);
 
     /// <summary>Why <paramref name="layer"/> has no known consumer (it is the last layer; no evidence matched).</summary>
     public string WhyNoConsumer(Layer layer) => _whyNone.GetValueOrDefault(layer) ?? "no graph in the file and no convention says what reads it";

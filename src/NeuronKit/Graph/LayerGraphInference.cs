@@ -11,16 +11,17 @@ internal static class LayerGraphInference
         var graph = checkpoint.Graph;
         var consumers = new Dictionary<Layer, IReadOnlyList<LayerEdge>>(ReferenceEqualityComparer.Instance);
         var whyNone = new Dictionary<Layer, string>(ReferenceEqualityComparer.Instance);
+        var unfollowed = new Dictionary<Layer, string>(ReferenceEqualityComparer.Instance);
         if (graph.Nodes.Count > 0)
         {
-            OnnxEdges.Add(layers, checkpoint, consumers, whyNone);
+            OnnxEdges.Add(layers, checkpoint, consumers, whyNone, unfollowed);
         }
         else
         {
-            ModelSequence.Add(layers, graph, consumers, whyNone);
+            ModelSequence.Add(layers, graph, consumers, whyNone, unfollowed);
             SequentialSiblings.Add(layers, graph, consumers, whyNone);
             GraphConventions.Add(layers, consumers, whyNone);
         }
-        return new LayerGraph(consumers, whyNone);
+        return new LayerGraph(consumers, whyNone, unfollowed);
     }
 }

@@ -57,7 +57,7 @@ internal static class ModelSequence
     }
 
     public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
-        Dictionary<Layer, string> whyNone)
+        Dictionary<Layer, string> whyNone, Dictionary<Layer, string> unfollowed)
     {
         var steps = graph.Sequence;
         if (steps.Count == 0) return;
@@ -72,13 +72,14 @@ internal static class ModelSequence
                     whyNone[producer] = $"it is a layer of {steps[i].Name}, a {steps[i].Class} nested in the model, and NeuronKit does not follow a nested model's layers";
                     continue;
                 }
-                var (edges, why) = steps[i].Merge is "mul" or "none" && ofStep[i].Count > 1
-                    ? ([], $"{steps[i].Name} joins its two directions' outputs by merge_mode {steps[i].Merge}, and NeuronKit follows only a concatenation, a sum or an average of them")
+                var (edges, why, lost) = steps[i].Merge is "mul" or "none" && ofStep[i].Count > 1
+                    ? ([], $"{steps[i].Name} joins its two directions' outputs by merge_mode {steps[i].Merge}, and NeuronKit follows only a concatenation, a sum or an average of them", null)
                     : model.From(i, producer);
                 if (producer.Implementation.FeedbackParts(producer, 0) is not null)
                     edges.Add(RecurrentEdges.Feedback(producer, $"{producer.Name}'s own recurrent_kernel reads its previous output h(t−1)"));
                 if (edges.Count > 0) consumers[producer] = edges;
                 else whyNone[producer] = why;
+                if (edges.Count > 0 && lost is not null) unfollowed[producer] = lost;
             }
         }
     }
@@ -114,14 +115,16 @@ internal static class ModelSequence
         }
 
         // The edges from producer (of step i) to the layers with weights that read its output, or why there are none.
-        public (List<LayerEdge> Edges, string Why) From(int i, Layer producer)
+        // The edges found, why there are none, and the paths that reach no consumer but some other layer (a Softmax, a
+        // nested model): null when every path ends in a consumer or an output of the model.
+        public (List<LayerEdge> Edges, string Why, string? Unfollowed) From(int i, Layer producer)
         {
             // A Bidirectional's directions are one output: concatenated, forward then backward, or added unit by unit (sum, ave).
             bool added = _steps[i].Merge is "sum" or "ave";
             var directions = _ofStep[i].Count > 1 && !added ? _ofStep[i] : [producer];
             long before = directions.TakeWhile(d => d != producer).Sum(d => d.NeuronCount);
             List<LayerEdge> edges = [];
-            List<string> stops = [];
+            List<string> stops = [], outputs = [];
             var seen = new HashSet<(int, long)>();
             var start = new Path([i], [], before, directions.Sum(d => d.NeuronCount), Residual: added && _ofStep[i].Count > 1);
             var pending = new Stack<Path>([start]);
@@ -130,14 +133,19 @@ internal static class ModelSequence
             {
                 if (!seen.Add((path.Step, path.Offset))) continue;
                 if (_readers[path.Step].Count == 0)
-                    stops.Add(_sequential ? "it is the model's last layer with weights"
+                {
+                    outputs.Add(_sequential ? "it is the model's last layer with weights"
                         : path.Step == i ? "its output is an output of the model" : $"{_steps[path.Step].Name}'s output is an output of the model");
+                    stops.Add(outputs[^1]);
+                }
                 // Both directions' channels as they left the layer: the consumer reads them concatenated.
                 var concatenated = directions.Count > 1 && path.Offset == start.Offset && path.Channels == start.Channels ? directions : null;
                 foreach (int k in _readers[path.Step])
                     Follow(producer, concatenated, path, k, pending, edges, stops);
             }
-            return (edges, stops.Count == 0 ? "the model's config names no layer that reads its output" : string.Join("; ", stops.Distinct()));
+            var lost = stops.Except(outputs).ToList();
+            return (edges, stops.Count == 0 ? "the model's config names no layer that reads its output" : string.Join("; ", stops.Distinct()),
+                lost.Count == 0 ? null : string.Join("; ", lost));
         }
 
         private void Follow(Layer producer, IReadOnlyList<Layer>? directions, Path path, int k, Stack<Path> pending, List<LayerEdge> edges, List<string> stops)

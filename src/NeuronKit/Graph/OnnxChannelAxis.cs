@@ -107,6 +107,19 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
     }
 
     /// <summary>
+    /// True when a Gather of constant <paramref name="indices"/> takes one direction of a stacked output, and not this
+    /// producer's: what it reads holds none of this producer's channels.
+    /// </summary>
+    public bool TakesAnotherDirection(GraphNode node, (long[] Values, int Rank)? indices)
+    {
+        int at = (int)node.Int("axis", 0);
+        int? axis = at >= 0 ? at : Rank + at, stack = Stack is { } s ? Front(s) : null;
+        if (indices is not { Rank: 0 } picked || stack is null || axis != stack) return false;
+        long index = picked.Values[0] < 0 ? picked.Values[0] + StackSize : picked.Values[0];
+        return index != StackIndex;
+    }
+
+    /// <summary>
     /// The layout after a Gather of constant <paramref name="indices"/> on an axis other than the channels': a scalar index
     /// drops the axis (a time step <c>out[-1]</c>; on the stacking axis, a direction <c>h_n[d]</c>, which must be this
     /// producer's), a list of indices keeps it.

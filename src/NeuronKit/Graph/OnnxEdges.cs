@@ -43,7 +43,7 @@ internal static class OnnxEdges
         OnnxChannelAxis? Axis, bool Residual = false);
 
     public static void Add(IReadOnlyList<Layer> layers, Checkpoint checkpoint, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
-        Dictionary<Layer, string> whyNone)
+        Dictionary<Layer, string> whyNone, Dictionary<Layer, string> unfollowed)
     {
         var graph = checkpoint.Graph;
         var byOutput = new Dictionary<string, Layer>(StringComparer.Ordinal);
@@ -81,11 +81,12 @@ internal static class OnnxEdges
             if (node is null) continue;
             // A recurrent layer's hidden state is Y (every step) and Y_h (the last); Y_c is its cell state, not its output.
             var outputs = producer.Implementation is OnnxRecurrent ? node.Outputs.Take(2).Where(o => o != "") : node.Outputs.Take(1);
-            var (edges, why) = walk.From(producer, [.. outputs.Select(o => new Step(o, [], [], 0, producer.NeuronCount, OnnxChannelAxis.Of(node, producer, o)))]);
+            var (edges, why, lost) = walk.From(producer, [.. outputs.Select(o => new Step(o, [], [], 0, producer.NeuronCount, OnnxChannelAxis.Of(node, producer, o)))]);
             if (edges.Count > 0 && producer.Implementation is OnnxRecurrent)
                 edges.Add(RecurrentEdges.Feedback(producer, $"ONNX {producer.Kind}: its R reads its previous output H(t−1)", $"ONNX {producer.Kind}, gates in ONNX order"));
             if (edges.Count > 0) consumers[producer] = edges;
             else whyNone[producer] = why;
+            if (edges.Count > 0 && lost is not null) unfollowed[producer] = lost;
         }
 
         // A small integer constant (a Reshape's shape, a Squeeze's axes, a Gather's indices) and its rank, or null when it
@@ -99,10 +100,12 @@ internal static class OnnxEdges
     private sealed class Walker(Dictionary<string, List<GraphNode>> readers, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput,
         Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, (long[] Values, int Rank)?> longs)
     {
-        public (List<LayerEdge> Edges, string Why) From(Layer producer, IReadOnlyList<Step> starts)
+        // The edges found, why there are none, and the paths that reach no consumer but some other reader (a Concat of an
+        // input NeuronKit cannot count, a Softmax): null when every path ends in a consumer or an output of the model.
+        public (List<LayerEdge> Edges, string Why, string? Unfollowed) From(Layer producer, IReadOnlyList<Step> starts)
         {
             List<LayerEdge> edges = [];
-            List<string> stops = [];
+            List<string> stops = [], outputs = [];
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var pending = new Stack<Step>(starts.Reverse());
             int steps = 0;
@@ -110,15 +113,23 @@ internal static class OnnxEdges
             {
                 if (!seen.Add(step.Value)) continue;
                 var next = readers.GetValueOrDefault(step.Value) ?? [];
-                if (next.Count == 0) stops.Add($"{step.Value} is an output of the model");
+                if (next.Count == 0)
+                {
+                    outputs.Add($"{step.Value} is an output of the model");
+                    stops.Add(outputs[^1]);
+                }
                 foreach (var node in next)
                     Follow(producer, step, node, pending, edges, stops);
             }
-            return (edges, stops.Count == 0 ? "the graph says of no layer that reads its output" : string.Join("; ", stops.Distinct()));
+            var lost = stops.Except(outputs).ToList();
+            return (edges, stops.Count == 0 ? "the graph says of no layer that reads its output" : string.Join("; ", stops.Distinct()),
+                lost.Count == 0 ? null : string.Join("; ", lost));
         }
 
         private void Follow(Layer producer, Step step, GraphNode node, Stack<Step> pending, List<LayerEdge> edges, List<string> stops)
         {
+            // Shape and Size read a value's dimensions, not its channels' values (a dynamic Reshape's size computation).
+            if (node.OpType is "Shape" or "Size") return;
             var layers = layersOf(node);
             if (layers.Contains(producer)) // its own bias Add (MatMul + Add is one layer)
             {
@@ -164,6 +175,10 @@ internal static class OnnxEdges
                 if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channel axis cannot be followed: {moved}";
                 else Continue(pending, step with { Axis = axis }, node, [.. step.Ops, node.OpType]);
             }
+            else if (node.OpType == "Gather" && node.Input(0) == step.Value && step.Axis?.TakesAnotherDirection(node, longs(node.Input(1))) == true)
+            {
+                // the other direction's h_n[d]: none of this producer's channels go that way
+            }
             else if (node.OpType == "Gather" && node.Input(0) == step.Value)
             {
                 var (axis, taken) = step.Axis is null
@@ -175,6 +190,9 @@ internal static class OnnxEdges
             }
             else if (node.OpType == "Concat" && node.Outputs.Count > 0 && ConcatOffset(node, step, producers, byOutput) is { } concat)
                 pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
+            else if (node.OpType == "Concat" && node.Inputs.Where(i => i != "" && Channels(i, producers, byOutput) is null).ToList() is { Count: > 0 } uncounted)
+                why = $"Concat node '{node.LayerName}' reads it beside {string.Join(", ", uncounted)}, whose channels NeuronKit cannot count, so where " +
+                    "its own land is unknown";
             else
                 why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
             if (why is not null) stops.Add(why);

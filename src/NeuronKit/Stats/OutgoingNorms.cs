@@ -24,9 +24,12 @@ internal static class OutgoingNorms
             carried[j] = reading.Count > 0;
             parts[j] = [.. reading.SelectMany(edge => LayerGraph.OutParts(edge, j))];
         }
+        // Where something else reads the layer's output (a path NeuronKit cannot follow), zero known weights do not make a
+        // neuron unused: the norm is of the known consumers' slices, and no neuron is flagged.
+        bool complete = graph.Unfollowed(layer) is null;
         // Consumers read once, in row blocks; where their slices do not allow that, neuron by neuron.
         if (carried.All(c => c) && OutgoingScan.TryMeasure(parts) is { } scanned)
-            return stats.WithOutgoing([.. scanned.Select(s => ((double?)s.L2, s.AllZero))]);
+            return stats.WithOutgoing([.. scanned.Select(s => ((double?)s.L2, s.AllZero && complete))]);
         var outgoing = new (double? L2, bool AllZero)[layer.NeuronCount];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism > 0 ? options.Parallelism : Environment.ProcessorCount };
         try
@@ -38,7 +41,7 @@ internal static class OutgoingNorms
             // The first worker's own error (a CheckpointException), not the thread pool's wrapper.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
-        return stats.WithOutgoing(outgoing);
+        return stats.WithOutgoing([.. outgoing.Select(o => (o.L2, o.AllZero && complete))]);
     }
 
     /// <summary>The L2 norm of <paramref name="parts"/>' values, summed in their order, and whether all are zero.</summary>
