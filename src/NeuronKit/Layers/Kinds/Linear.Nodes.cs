@@ -21,7 +21,7 @@ internal sealed partial class Linear : INodeKind
         {
             case "QLinearMatMul": return FromQLinearMatMul(candidate);
             case "MatMulInteger": return FromMatMulInteger(candidate);
-            case "MatMul": return FromMatMul(candidate, candidate.Constant(1), candidate.Node.Outputs.FirstOrDefault() ?? "", []);
+            case "MatMul": return FromMatMul(candidate, candidate.Constant(1), candidate.Node.Outputs.FirstOrDefault() ?? "", []) ?? FromTransposedMatMul(candidate);
         }
         if (candidate.Constant(1) is not { Shape.Count: 2 } weight) return null;
         var node = candidate.Node;
@@ -76,6 +76,23 @@ internal sealed partial class Linear : INodeKind
         List<string> evidence = [candidate.Evidence, $"B {weight.Shape.Text()} is a constant [in, out]: neuron j is column j", .. facts];
         if (add is not null) evidence.Add($"Add node '{add.LayerName}' alone reads its output and adds {bias!.Name} {bias.Shape.Text()}: its bias");
         return [Layer(new LayerCandidate(candidate.Name, [], null), weight, bias, InOut, false, evidence).Copy(aliases: aliases)];
+    }
+
+    // A MatMul by the Transpose of a constant [N, K] (perm [1, 0]): torch.onnx.export without constant folding writes a Linear
+    // on 3-d input so, keeping the weight as stored, [out, in]: neuron j is row j. Null when B is anything else.
+    private Layer[]? FromTransposedMatMul(NodeCandidate candidate)
+    {
+        if (candidate.Node.Input(1) is not { } input || candidate.Producer(input) is not { OpType: "Transpose" } transpose
+            || transpose.Input(0) is not { } source || candidate.ConstantNamed(source) is not { Shape.Count: 2 } weight
+            || transpose.IntLists.GetValueOrDefault("perm") is { } perm && !perm.SequenceEqual([1L, 0L]))
+            return null;
+        List<string> aliases = [.. candidate.Node.Outputs.Where(o => o != "")];
+        var bias = MatMulBias(candidate, candidate.Node.Outputs.FirstOrDefault() ?? "", weight.Shape[0], out var add);
+        if (add is not null) aliases.AddRange([add.LayerName, .. add.Outputs.Where(o => o != "")]);
+        List<string> evidence = [candidate.Evidence, $"B is Transpose node '{transpose.LayerName}' of the constant {weight.Name} " +
+            $"{weight.Shape.Text()}, which is therefore [out, in]: neuron j is row j"];
+        if (add is not null) evidence.Add($"Add node '{add.LayerName}' alone reads its output and adds {bias!.Name} {bias.Shape.Text()}: its bias");
+        return [Layer(new LayerCandidate(candidate.Name, [], null), weight, bias, OutIn, false, evidence).Copy(aliases: aliases)];
     }
 
     // The constant [N] an Add adds to `product`, when that Add is its only reader.

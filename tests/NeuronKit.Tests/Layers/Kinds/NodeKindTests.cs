@@ -22,6 +22,26 @@ public class NodeKindTests
         Assert.Contains("broadcast", neuron.Part("bias")!.Note);
     }
 
+    [Fact]
+    public void A_MatMul_by_the_Transpose_of_a_constant_reads_the_constant_as_out_in_with_the_Add_after_it_as_bias()
+    {
+        // torch.onnx.export(..., do_constant_folding=False) of a Linear on 3-d input: MatMul(x, Transpose(fc.weight)) + fc.bias
+        using var model = new CheckpointBuilder().Tensor("fc.weight", 3, 4).Tensor("fc.bias", 3)
+            .Node("Transpose", "t", ["fc.weight"], ["wt"])
+            .Node("MatMul", "mm", ["x", "wt"], ["p"])
+            .Node("Add", "add", ["p", "fc.bias"], ["y"])
+            .Model();
+
+        var layer = model.Layer("mm");
+        var neuron = layer.Neuron(1);
+
+        Assert.Equal(("Linear", "(out, in)", 3L, false), (layer.Kind, layer.Layout, layer.NeuronCount, layer.Assumed));
+        Assert.Contains(layer.Evidence, e => e.StartsWith("B is Transpose node 't' of the constant fc.weight [3, 4]", StringComparison.Ordinal));
+        Assert.Equal(("[1]", "[1]"), (neuron.Part("weight")!.Index, neuron.Part("bias")!.Index));
+        Assert.Equal(Run(4, 4), neuron.Part("weight")!.ToDoubles());
+        Assert.Same(layer, model.Layer("fc.weight"));
+    }
+
     [Theory]
     [InlineData(new long[] { 1 }, "[0]")]
     [InlineData(new long[] { 1, 3 }, "[0, 2]")]
