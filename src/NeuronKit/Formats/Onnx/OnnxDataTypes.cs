@@ -4,7 +4,7 @@ namespace NeuronKit.Formats.Onnx;
 
 /// <summary>
 /// TensorProto.data_type codes (onnx.proto <c>TensorProto.DataType</c>): ONNX's name for each, and the dtype NeuronKit
-/// reads it as, or null for types it does not read (strings, unsigned wider than 8 bits, 8/4/2-bit floats and ints).
+/// reads it as, or null for types it does not read (strings, 8/4/2-bit floats and ints).
 /// </summary>
 internal static class OnnxDataTypes
 {
@@ -13,7 +13,7 @@ internal static class OnnxDataTypes
         [1] = ("FLOAT", DType.Float32),
         [2] = ("UINT8", DType.UInt8),
         [3] = ("INT8", DType.Int8),
-        [4] = ("UINT16", null),
+        [4] = ("UINT16", DType.UInt16),
         [5] = ("INT16", DType.Int16),
         [6] = ("INT32", DType.Int32),
         [7] = ("INT64", DType.Int64),
@@ -21,8 +21,8 @@ internal static class OnnxDataTypes
         [9] = ("BOOL", DType.Bool),
         [10] = ("FLOAT16", DType.Float16),
         [11] = ("DOUBLE", DType.Float64),
-        [12] = ("UINT32", null),
-        [13] = ("UINT64", null),
+        [12] = ("UINT32", DType.UInt32),
+        [13] = ("UINT64", DType.UInt64),
         [14] = ("COMPLEX64", DType.Complex64),
         [15] = ("COMPLEX128", DType.Complex128),
         [16] = ("BFLOAT16", DType.BFloat16),

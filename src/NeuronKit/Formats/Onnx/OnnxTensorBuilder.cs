@@ -7,7 +7,7 @@ namespace NeuronKit.Formats.Onnx;
 /// <summary>
 /// Turns a TensorProto into a lazy <see cref="TensorInfo"/>: data in the model file (raw_data, packed float_data or
 /// double_data, complex ones as (re, im) pairs, found by <see cref="OnnxWireIndex"/>) or beside it stays mapped; data in varint fields (int32_data,
-/// int64_data) or unpacked floats is decoded into memory, as it cannot be mapped. Every count is checked first.
+/// int64_data, uint64_data) or unpacked floats is decoded into memory, as it cannot be mapped. Every count is checked first.
 /// </summary>
 internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWireIndex index, OnnxExternalData external)
 {
@@ -107,8 +107,10 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
             _ when proto.FloatData.Count > 0 => ("float_data", proto.FloatData.Count, dtype is DType.Float32 or DType.Complex64),
             _ when proto.DoubleData.Count > 0 => ("double_data", proto.DoubleData.Count, dtype is DType.Float64 or DType.Complex128),
             _ when proto.Int64Data.Count > 0 => ("int64_data", proto.Int64Data.Count, dtype == DType.Int64),
-            _ when proto.Int32Data.Count > 0 => ("int32_data", proto.Int32Data.Count, dtype is not (DType.Float32 or DType.Float64 or DType.Int64)),
-            _ => (proto.Uint64Data.Count > 0 ? "uint64_data" : "string_data", 0, false),
+            _ when proto.Int32Data.Count > 0 => ("int32_data", proto.Int32Data.Count, dtype is not (DType.Float32 or DType.Float64 or DType.Int64 or DType.UInt32 or DType.UInt64)),
+            // onnx.proto keeps UINT32 and UINT64 in uint64_data, one value per element.
+            _ when proto.Uint64Data.Count > 0 => ("uint64_data", proto.Uint64Data.Count, dtype is DType.UInt32 or DType.UInt64),
+            _ => ("string_data", 0, false),
         };
         if (!fits) throw Bad(name, $"is {typeName} but holds {field}");
         // float_data and double_data hold a complex element as two values, (re, im).
@@ -122,6 +124,12 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
             case "float_data": MemoryMarshal.AsBytes<float>([.. proto.FloatData]).CopyTo(data); break;
             case "double_data": MemoryMarshal.AsBytes<double>([.. proto.DoubleData]).CopyTo(data); break;
             case "int64_data": MemoryMarshal.AsBytes<long>([.. proto.Int64Data]).CopyTo(data); break;
+            case "uint64_data":
+                int width = dtype.Size();
+                for (int i = 0; i < count; i++)
+                    for (int b = 0; b < width; b++)
+                        data[i * width + b] = (byte)(proto.Uint64Data[i] >> (8 * b));
+                break;
             default:
                 // int32_data holds narrower types one per int32, float16 and bfloat16 as their bit patterns: keep the low bytes.
                 int size = dtype.Size();

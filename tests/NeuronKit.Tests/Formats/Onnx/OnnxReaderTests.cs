@@ -105,6 +105,31 @@ public class OnnxReaderTests
         Assert.Equal("labels (STRING)", checkpoint.Metadata["tensors not read"]);
     }
 
+    [Fact]
+    public void Unsigned_16_32_and_64_bit_tensors_are_read_exactly()
+    {
+        // Given UINT16 in int32_data, UINT32 in uint64_data and UINT64 in raw_data, as onnx.proto keeps them
+        var u16 = new TensorProto { Name = "u16", DataType = (int)TensorProto.Types.DataType.Uint16 };
+        u16.Dims.Add(2);
+        u16.Int32Data.Add([65535, 7]);
+        var u32 = new TensorProto { Name = "u32", DataType = (int)TensorProto.Types.DataType.Uint32 };
+        u32.Dims.Add(2);
+        u32.Uint64Data.Add([4294967295UL, 3]);
+        var u64 = new TensorProto { Name = "u64", DataType = (int)TensorProto.Types.DataType.Uint64 };
+        u64.Dims.Add(2);
+        u64.RawData = ByteString.CopyFrom([.. BitConverter.GetBytes(1UL << 40), .. BitConverter.GetBytes(5UL)]);
+        using var file = new TempFile("m.onnx", Model([Gemm("fc", "w")], Raw("w", 3, 4), u16, u32, u64).Bytes());
+
+        using var checkpoint = CheckpointFormats.Open(file.Path);
+
+        // Then each is a tensor of its own dtype with its values, and none is listed as not read
+        Assert.Equal(DType.UInt16, checkpoint.Find("u16")!.DType);
+        Assert.Equal([65535.0, 7.0], checkpoint.Find("u16")!.View().ToDoubles());
+        Assert.Equal([4294967295.0, 3.0], checkpoint.Find("u32")!.View().ToDoubles());
+        Assert.Equal([(double)(1UL << 40), 5.0], checkpoint.Find("u64")!.View().ToDoubles());
+        Assert.False(checkpoint.Metadata.ContainsKey("tensors not read"));
+    }
+
     public static TheoryData<string, string> HostileTensors() => new()
     {
         { "negative dims", "negative dimension" },
