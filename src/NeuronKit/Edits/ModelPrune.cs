@@ -367,8 +367,9 @@ public sealed class ModelPrune
     // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
     private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
     {
-        // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept.
-        if (part.Shared) return;
+        // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept. A
+        // tensor saved expanded has an entry per neuron all the same, so it is cut as any other (written contiguous).
+        if (part.Shared && !part.Expanded) return;
         var items = part.Slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Where(i => i.Item.Kind != SliceKind.All).ToList();
         // A range over a whole dimension takes all of it (a ConvTranspose's output channel, weight[0:in, j], with one group).
         if (items.Count > 1 && LayerTensorOf(model, part.Tensor) is { } whole)

@@ -17,8 +17,9 @@ public sealed class NeuronPart
         Role = role;
         Gate = gate;
         Slice = slice;
-        Note = note;
-        Shared = shared;
+        Expanded = SavedExpanded(tensor, slice);
+        Note = note ?? (Expanded ? "saved expanded (stride 0): every neuron reads these same stored values" : null);
+        Shared = shared || Expanded;
         View = slice.Apply(tensor.View());
         Quantization = tensor.Quantization;
         StoredAs = tensor.StoredAs;
@@ -32,6 +33,7 @@ public sealed class NeuronPart
         Slice = part.Slice;
         Note = part.Note;
         Shared = part.Shared;
+        Expanded = part.Expanded;
         View = part.View;
         Quantization = part.Quantization;
         StoredAs = part.StoredAs;
@@ -67,10 +69,23 @@ public sealed class NeuronPart
     public string? Note { get; }
 
     /// <summary>
-    /// True when every neuron of the layer has this same slice (an ONNX Gemm's one bias broadcast to every output): it is
+    /// True when every neuron of the layer has this same slice (an ONNX Gemm's one bias broadcast to every output, a tensor
+    /// saved expanded, see <see cref="Expanded"/>): it is
     /// not the neuron's alone, so an edit leaves it unless asked for by name and a prune keeps it whole.
     /// </summary>
     public bool Shared { get; }
+
+    /// <summary>
+    /// True when the part is <see cref="Shared"/> because its tensor is saved expanded (<c>torch.zeros(1).expand(8)</c>): the
+    /// slice picks one entry of a dimension whose stride is 0, so every entry is the same stored bytes. A prune still cuts
+    /// such a tensor, which has one entry per neuron, where it keeps a broadcast one whole.
+    /// </summary>
+    internal bool Expanded { get; }
+
+    // A slice that takes part of a dimension of more than one entry with stride 0 takes bytes every other entry has too.
+    private static bool SavedExpanded(TensorInfo tensor, TensorSlice slice) =>
+        slice.Items.Select((item, dim) => (Item: item, Dim: dim)).Any(i => i.Dim < tensor.Shape.Count && i.Item.Kind != SliceKind.All
+            && tensor.Shape[i.Dim] > 1 && tensor.Strides[i.Dim] == 0);
 
     /// <summary>The lazy view of the slice.</summary>
     public TensorView View { get; }
