@@ -94,6 +94,7 @@ internal static class EditCommand
             }
             if (parse.GetValue(json)) ReportJson.Write(stdout, EditReport.Of(edit, dry));
             else EditTextWriter.Write(stdout, edit, dry);
+            foreach (string note in edit.Notes) stderr.WriteLine($"note: {PrintableWriter.OneLine(note)}");
         }));
         return command;
     }

@@ -45,6 +45,33 @@ public sealed class ModelEdit
     /// <summary>Bytes the edit writes in all.</summary>
     public long BytesWritten => Writes.Sum(w => w.Bytes.LongLength);
 
+    /// <summary>
+    /// For each changed part whose values other tensors of the file read too (tied weights such as <c>emb.weight</c> and
+    /// <c>head.weight</c>, views of one storage), a sentence naming them: the edit changes their values as well.
+    /// </summary>
+    public IReadOnlyList<string> Notes =>
+    [
+        .. Changes.Select(c => c.Part).DistinctBy(p => (p.Tensor, p.Index)).Select(part =>
+        {
+            var sharing = Model.Checkpoint.Tensors.Where(t => t.Name != part.Tensor && t.Storage == part.View.Storage
+                && Overlap(ByteSpan(t.View()), ByteSpan(part.View))).Select(t => t.Name).ToList();
+            return sharing.Count == 0 ? null
+                : $"{part.Tensor}{part.Index} shares its stored values with {string.Join(", ", sharing)} (tied weights or views of one storage): " +
+                    $"the edit changes {(sharing.Count == 1 ? "that tensor" : "those tensors")} too";
+        }).OfType<string>(),
+    ];
+
+    // The bytes of its storage a view can reach, first to last (every byte between them, for a strided view).
+    private static (long Start, long End) ByteSpan(TensorView view)
+    {
+        if (view.ElementCount == 0) return (0, 0);
+        long last = view.StorageOffset + view.Shape.Select((d, i) => (d - 1) * view.Strides[i]).Sum();
+        long size = view.DType.Size();
+        return (view.StorageOffset * size, (last + 1) * size);
+    }
+
+    private static bool Overlap((long Start, long End) a, (long Start, long End) b) => a.Start < b.End && b.Start < a.End;
+
     /// <summary>Where the last write went: the output file as the caller named it, or the model's own path in place; null while only planned.</summary>
     public string? WrittenTo { get; private set; }
 
