@@ -13,8 +13,11 @@ public static class EditJournal
 {
     private static readonly byte[] Magic = "NKUNDO1\n"u8.ToArray();
 
-    /// <summary>Where the journal of <paramref name="path"/> lives.</summary>
-    public static string PathOf(string path) => path + ".neuronkit-undo";
+    /// <summary>
+    /// Where the journal of <paramref name="path"/> lives: beside the file itself, symbolic links followed, so that a crash
+    /// is put back whichever name the file is edited by next.
+    /// </summary>
+    public static string PathOf(string path) => OutputFile.Resolved(path) + ".neuronkit-undo";
 
     /// <summary>Writes and flushes the journal of the runs in <paramref name="old"/> (the file's bytes before the edit).</summary>
     internal static void Write(string path, IReadOnlyList<BytePatch> old)

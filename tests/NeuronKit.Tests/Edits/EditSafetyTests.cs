@@ -150,6 +150,30 @@ public class EditSafetyTests
     }
 
     [Fact]
+    public void An_edit_through_a_symbolic_link_cut_short_is_put_back_when_the_file_is_edited_by_its_own_name()
+    {
+        using var folder = new TempFolder();
+        string copy = Copy(folder, "pytorch/dtype_bfloat16.pt"), link = Path.Combine(folder.Path, "link.pt");
+        File.CreateSymbolicLink(link, copy);
+        // The crash of an edit started through the link: its journal is written, then only some of the new bytes land.
+        using (var model = Model.Open(link))
+        {
+            var runs = Plan(model, "fc", 2).Writes;
+            EditJournal.Write(link, [.. runs.Select(r => r with { Bytes = File.ReadAllBytes(copy)[(int)r.Offset..(int)r.End] })]);
+            using var handle = File.OpenHandle(copy, FileMode.Open, FileAccess.Write);
+            RandomAccess.Write(handle, runs[0].Bytes, runs[0].Offset);
+        }
+
+        var (_, args, sha) = EditOracleTests.Case("pt_bfloat16");
+        var run = CliRun.Of(["edit", copy, .. args, "--in-place"]);
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("put back", run.Stderr);
+        Assert.Equal(sha, PinnedCases.Sha(copy));
+        Assert.Equal([copy, link], Directory.GetFiles(folder.Path).Order());
+    }
+
+    [Fact]
     public void A_journal_cut_short_is_dropped_without_touching_the_file()
     {
         using var folder = new TempFolder();
