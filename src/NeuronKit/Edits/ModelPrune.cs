@@ -90,7 +90,7 @@ public sealed class ModelPrune
             consumerNames.AddRange(edges.Where(e => !e.Feedback).Select(e => e.Consumer.Name));
             foreach (long j in indices)
             {
-                var neuron = model.Graph.WithOutgoing(layer.Neuron(j), edges);
+                var neuron = edges.Count == 0 ? layer.Neuron(j) : model.Graph.WithOutgoing(layer.Neuron(j), edges);
                 var parts = neuron.Parts.ToList();
                 if (!edges.Any(e => e.Feedback) && layer.Implementation.FeedbackParts(layer, j) is { } feedback)
                     parts.AddRange(feedback.Select(p => p.Toward(PartDirection.Out, layer.Name)));
@@ -334,6 +334,9 @@ public sealed class ModelPrune
 
     private static IReadOnlyList<LayerEdge> Edges(Model model, Layer layer, IReadOnlyList<string>? named)
     {
+        // An LSTM with proj_size outputs weight_hr's proj_size rows, and reads them back with weight_hh's columns: a hidden
+        // unit's outgoing weights are its own weight_hr column, cut with its gate rows, and no reader's inputs change.
+        if (Graph.LayerGraph.IsProjected(layer)) return [];
         // Named consumers stand in where the file tells none; a layer whose consumers the file does tell keeps them.
         var known = model.Graph.ConsumersOf(layer);
         var edges = named is { Count: > 0 } && known.All(e => e.Feedback)

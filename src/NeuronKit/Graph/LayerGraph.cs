@@ -32,6 +32,12 @@ public sealed class LayerGraph
     /// </summary>
     public string? Unfollowed(Layer layer) => _unfollowed.GetValueOrDefault(layer);
 
+    /// <summary>
+    /// True for a PyTorch LSTM sub-layer with <c>proj_size</c>: its output is <c>weight_hr</c>'s projection of its hidden
+    /// units, so a unit reaches it only through its own column of weight_hr.
+    /// </summary>
+    internal static bool IsProjected(Layer layer) => layer.Implementation is Recurrent && layer.Role("weight_hr") is not null;
+
     /// <summary>Why <paramref name="layer"/> has no known consumer (it is the last layer; no evidence matched).</summary>
     public string WhyNoConsumer(Layer layer) => _whyNone.GetValueOrDefault(layer) ?? "no graph in the file and no convention says what reads it";
 
@@ -45,6 +51,11 @@ public sealed class LayerGraph
     public Neuron WithOutgoing(Neuron neuron, IReadOnlyList<LayerEdge>? edges = null)
     {
         edges ??= ConsumersOf(neuron.Layer);
+        if (edges.Count == 0 && IsProjected(neuron.Layer))
+            throw new RequestException($"layer '{neuron.Layer.Name}' projects its hidden state (LSTM proj_size): unit {neuron.Index}'s outgoing " +
+                $"weights are the projection's input column {neuron.Layer.Role("weight_hr")!.Tensor.Name}[:, {neuron.Index}], one of its own parts, " +
+                "and what reads the layer's output reads the projection, not the unit",
+                ["edit without --outgoing: its own parts include that column, so --zero ablates the unit"]);
         if (edges.Count == 0)
             throw new RequestException($"layer '{neuron.Layer.Name}' has no known consumer: {WhyNoConsumer(neuron.Layer)}",
                 ["name it with --consumer LAYER"]);
