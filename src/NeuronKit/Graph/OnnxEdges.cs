@@ -37,6 +37,9 @@ internal static class OnnxEdges
 
     private const int MaxSteps = 10_000;
 
+    // Why a layer has no consumer when every path from it ends in an output of the model.
+    private const string LeavesGraph = "its output leaves the graph";
+
     // A path from the producer: the value reached, the per-channel layers and operations on the way, where its channels sit
     // among what the next layer reads, and whether a residual Add merged another branch into it.
     private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels,
@@ -85,7 +88,10 @@ internal static class OnnxEdges
             if (edges.Count > 0 && producer.Implementation is OnnxRecurrent)
                 edges.Add(RecurrentEdges.Feedback(producer, $"ONNX {producer.Kind}: its R reads its previous output H(t−1)", $"ONNX {producer.Kind}, gates in ONNX order"));
             if (edges.Count > 0) consumers[producer] = edges;
-            else whyNone[producer] = why;
+            // Its own R still reads a recurrent layer's output, which naming the layer as its consumer edits.
+            else whyNone[producer] = producer.Implementation is OnnxRecurrent && why.StartsWith(LeavesGraph, StringComparison.Ordinal)
+                ? $"{why} but its own R (--consumer {producer.Name} names that)"
+                : why;
             if (edges.Count > 0 && lost is not null) unfollowed[producer] = lost;
         }
 
@@ -122,8 +128,10 @@ internal static class OnnxEdges
                     Follow(producer, step, node, pending, edges, stops);
             }
             var lost = stops.Except(outputs).ToList();
-            return (edges, stops.Count == 0 ? "the graph says of no layer that reads its output" : string.Join("; ", stops.Distinct()),
-                lost.Count == 0 ? null : string.Join("; ", lost));
+            string why = stops.Count == 0 ? "the graph says of no layer that reads its output"
+                : lost.Count == 0 ? $"{LeavesGraph} ({string.Join("; ", outputs.Distinct())}), and no layer reads it"
+                : string.Join("; ", stops.Distinct());
+            return (edges, why, lost.Count == 0 ? null : string.Join("; ", lost));
         }
 
         private void Follow(Layer producer, Step step, GraphNode node, Stack<Step> pending, List<LayerEdge> edges, List<string> stops)
