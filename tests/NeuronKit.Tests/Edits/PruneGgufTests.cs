@@ -55,8 +55,22 @@ public class PruneGgufTests
         // Then
         Assert.Equal(2, run.Exit);
         Assert.Contains("blk.0.ffn_down.weight is q8_0, whose rows are blocks of 32 values", run.Stderr);
-        Assert.Contains("3 fewer or 29 more", run.Stderr);
+        Assert.Contains("hint: remove a multiple of 32 neurons: 29 more (32)\n", run.Stderr.ReplaceLineEndings("\n"));
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Theory]
+    [InlineData("0-32", "hint: remove a multiple of 32 neurons: 1 fewer (32)\n")] // 31 more would remove all 64
+    [InlineData("0-39", "hint: remove a multiple of 32 neurons: 8 fewer (32)\n")]
+    public void The_counts_a_quantized_row_s_blocks_allow_neither_remove_none_nor_all(string range, string hint)
+    {
+        using var folder = new TempFolder();
+        string indices = string.Join(",", Enumerable.Range(0, int.Parse(range[2..]) + 1));
+
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/llama_q8_0.gguf"), "blk.0.ffn_up", indices, "-o", Path.Combine(folder.Path, "pruned.gguf")]);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(hint, run.Stderr.ReplaceLineEndings("\n"));
     }
 
     [Fact]

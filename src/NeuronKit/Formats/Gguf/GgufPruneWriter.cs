@@ -152,10 +152,17 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
         long columns = cut.NewShape[last];
         int block = type.BlockSize;
         if (columns % block != 0)
+        {
+            // Only counts that remove some neurons and leave some: fewer down to a whole block, or more up to one.
+            long total = cut.Tensor.Shape[last], fewer = gone.Count % block, more = block - fewer;
+            var counts = new List<string>();
+            if (gone.Count - fewer > 0) counts.Add($"{fewer} fewer ({gone.Count - fewer})");
+            if (gone.Count + more < total) counts.Add($"{more} more ({gone.Count + more})");
             throw new RequestException($"{cut.Tensor.Name} is {type.Name}, whose rows are blocks of {block} values: removing " +
-                $"{gone.Count} of its {cut.Tensor.Shape[last]} columns would leave rows of {columns}, not whole blocks",
-                [$"remove a multiple of {block} neurons: {gone.Count % block} fewer or {block - gone.Count % block} more",
-                 "or convert the model to f16 or f32 first (llama-quantize --allow-requantize … F16), prune, then quantize again"]);
+                $"{gone.Count} of its {total} columns would leave rows of {columns}, not whole blocks",
+                [.. counts.Count > 0 ? [$"remove a multiple of {block} neurons: {string.Join(" or ", counts)}"] : Array.Empty<string>(),
+                 $"{(counts.Count > 0 ? "or " : "")}convert the model to f16 or f32 first (llama-quantize --allow-requantize … F16), prune, then quantize again"]);
+        }
         if (type.Encoder is null)
             throw new RequestException($"{cut.Tensor.Name} is {type.Name}: removing its columns means quantizing its rows again, " +
                 $"and NeuronKit quantizes only {GgmlTypes.Writable} (ggml's reference quantizers)",
