@@ -75,10 +75,11 @@ internal static class ModelSequence
                 var (edges, why, lost) = steps[i].Merge is "mul" or "none" && ofStep[i].Count > 1
                     ? ([], $"{steps[i].Name} joins its two directions' outputs by merge_mode {steps[i].Merge}, and NeuronKit follows only a concatenation, a sum or an average of them", null)
                     : model.From(i, producer);
+                // Asked of a recurrent layer too, whose own recurrent_kernel is then its one (feedback) consumer.
+                if (edges.Count == 0) whyNone[producer] = why;
                 if (producer.Implementation.FeedbackParts(producer, 0) is not null)
                     edges.Add(RecurrentEdges.Feedback(producer, $"{producer.Name}'s own recurrent_kernel reads its previous output h(t−1)"));
                 if (edges.Count > 0) consumers[producer] = edges;
-                else whyNone[producer] = why;
                 if (edges.Count > 0 && lost is not null) unfollowed[producer] = lost;
             }
         }
