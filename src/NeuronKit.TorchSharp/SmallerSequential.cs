@@ -6,8 +6,9 @@ namespace NeuronKit.TorchSharp;
 
 /// <summary>
 /// Builds the smaller copy of a live Sequential that a prune leaves: each child rebuilt at the sizes the cut tensors
-/// give (Linear, BatchNorm1d/2d/3d, LayerNorm over one dimension), parameterless children (activations, Flatten,
-/// Dropout) shared as they are, nested Sequentials recursively. Any other module refuses by name: the caller builds it.
+/// give (Linear, BatchNorm1d/2d/3d) on their tensors' device and dtype, parameterless children (activations, Flatten,
+/// Dropout) shared as they are, nested Sequentials recursively. Any other module
+/// refuses by name: the caller builds it.
 /// </summary>
 internal static class SmallerSequential
 {
@@ -17,6 +18,11 @@ internal static class SmallerSequential
         norm.momentum = momentum;
         return norm;
     }
+
+    // A norm is built on its tensors' device and dtype, as a Linear is: a float64 module stays float64 throughout.
+    private static Device? Device(nn.Module module) => module.state_dict().Values.FirstOrDefault()?.device;
+
+    private static ScalarType? DType(nn.Module module) => module.state_dict().Values.FirstOrDefault(t => t.is_floating_point())?.dtype;
 
     public static nn.Module Build(nn.Module module, IReadOnlyDictionary<string, long[]> shapes, string path = "")
     {
@@ -30,9 +36,12 @@ internal static class SmallerSequential
                 .Select(c => (c.name, (nn.Module<Tensor, Tensor>)Build(c.module, shapes, path == "" ? c.name : $"{path}.{c.name}"))).ToArray()),
             Linear linear => nn.Linear(Shape("weight", linear.weight!.shape)[1], Shape("weight", linear.weight.shape)[0], hasBias: linear.bias is not null,
                 device: linear.weight.device, dtype: linear.weight.dtype),
-            BatchNorm1d norm => Momentum(nn.BatchNorm1d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats), norm.momentum),
-            BatchNorm2d norm => Momentum(nn.BatchNorm2d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats), norm.momentum),
-            BatchNorm3d norm => Momentum(nn.BatchNorm3d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats), norm.momentum),
+            BatchNorm1d norm => Momentum(nn.BatchNorm1d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats,
+                Device(norm), DType(norm)), norm.momentum),
+            BatchNorm2d norm => Momentum(nn.BatchNorm2d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats,
+                Device(norm), DType(norm)), norm.momentum),
+            BatchNorm3d norm => Momentum(nn.BatchNorm3d(Features(norm.num_features), norm.eps, norm.momentum ?? 0.1, norm.affine, norm.track_running_stats,
+                Device(norm), DType(norm)), norm.momentum),
             _ when !module.parameters().Any() && !module.buffers().Any() => module,
             _ => throw new RequestException($"module '{(path == "" ? "(root)" : path)}' ({module.GetType().Name}) cannot be rebuilt smaller by NeuronKit",
                 ["pass the smaller module to Prune (smaller: () => new YourModel(…)) and NeuronKit fills it"]),

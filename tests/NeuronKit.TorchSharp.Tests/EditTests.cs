@@ -139,6 +139,33 @@ public sealed class EditTests
     }
 
     [TorchFact]
+    public void Pruning_a_float64_Sequential_keeps_its_BatchNorm_float64_and_computes_the_ablated_output()
+    {
+        // Given a float64 Sequential with a BatchNorm between two Linears, in eval mode
+        manual_seed(8);
+        var model = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 4)).to(ScalarType.Float64);
+        using (no_grad())
+        {
+            var norm = model.state_dict();
+            norm["1.running_mean"].uniform_(-0.5, 0.5);
+            norm["1.running_var"].uniform_(0.5, 1.5);
+        }
+        model.eval();
+        using var x = randn(7, 6, dtype: ScalarType.Float64);
+
+        // When unit 2 of the first Linear is pruned, and the same unit is ablated in the original by its outgoing column
+        var smaller = (nn.Module<Tensor, Tensor>)new LiveModel(model).Prune([("0", [2])]);
+        smaller.eval();
+        using var actual = smaller.forward(x);
+        using (no_grad()) model.state_dict()["3.weight"][TensorIndex.Colon, 2] = tensor(0.0);
+        using var expected = ((nn.Module<Tensor, Tensor>)model).forward(x);
+
+        // Then every tensor of the smaller module, the BatchNorm's too, is float64, and it computes the ablated output
+        Assert.All(smaller.state_dict().Where(t => t.Value.is_floating_point()), t => Assert.Equal(ScalarType.Float64, t.Value.dtype));
+        Assert.True(actual.allclose(expected, rtol: 1e-12, atol: 1e-12), "the pruned float64 module computes the ablated output");
+    }
+
+    [TorchFact]
     public void A_module_of_one_s_own_class_is_pruned_into_the_smaller_one_the_caller_builds()
     {
         manual_seed(7);
