@@ -166,6 +166,26 @@ public sealed class EditTests
     }
 
     [TorchFact]
+    public void A_rebuilt_Sequential_is_in_the_train_or_eval_mode_of_the_original_module_by_module()
+    {
+        // Given a Sequential in eval mode but for one Dropout left training, with a BatchNorm
+        manual_seed(9);
+        var model = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.Dropout(0.5), nn.Dropout(0.5), nn.Linear(5, 2));
+        model.eval();
+        model.named_modules().Single(m => m.name == "3").module.train();
+        var flags = model.named_modules().Select(m => (m.name, m.module.training)).Prepend(("", model.training)).ToList();
+
+        // When unit 1 of the first Linear is pruned by NeuronKit's own rebuild
+        var smaller = new LiveModel(model).Prune([("0", [1])]);
+
+        // Then each module of the smaller one has its original's flag, and the original's flags are as they were
+        Assert.Equal(flags, smaller.named_modules().Select(m => (m.name, m.module.training)).Prepend(("", smaller.training)));
+        Assert.Equal(flags, model.named_modules().Select(m => (m.name, m.module.training)).Prepend(("", model.training)));
+        Assert.Contains(flags, f => f.training);
+        Assert.Contains(flags, f => !f.training);
+    }
+
+    [TorchFact]
     public void A_module_of_one_s_own_class_is_pruned_into_the_smaller_one_the_caller_builds()
     {
         manual_seed(7);
