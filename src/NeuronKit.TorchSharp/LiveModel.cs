@@ -86,7 +86,7 @@ public sealed partial class LiveModel
         Neuron(Layer(layer, kind, layout), index);
 
     /// <summary>Neuron <paramref name="index"/> of <paramref name="layer"/>, one of this model's <see cref="Layers"/>.</summary>
-    public LiveNeuron Neuron(Layer layer, long index) => new(layer.Neuron(index), _tensors);
+    public LiveNeuron Neuron(Layer layer, long index) => new(layer.Neuron(index), Current());
 
     /// <summary>Which layers consume which layer's output, from the module's order and classes (a Sequential's children run in order).</summary>
     public LayerGraph Graph => _model.Graph;
@@ -97,7 +97,7 @@ public sealed partial class LiveModel
     /// <paramref name="consumers"/> names the consumers instead (<see cref="Model.Edges"/>). Throws <see cref="RequestException"/> when none is known.
     /// </summary>
     public LiveNeuron WithOutgoing(LiveNeuron neuron, params string[] consumers) =>
-        new(_model.WithOutgoing(neuron.Neuron, consumers), _tensors);
+        new(_model.WithOutgoing(neuron.Neuron, consumers), Current());
 
     /// <summary>
     /// Applies <paramref name="action"/> to <paramref name="neuron"/>'s parts in the module itself, under no_grad, on each
@@ -134,6 +134,7 @@ public sealed partial class LiveModel
     public nn.Module Prune(IReadOnlyList<(string Layer, IReadOnlyList<long> Indices)> targets, Func<nn.Module>? smaller = null,
         params string[] consumers)
     {
+        var sources = Current();
         var prune = ModelPrune.Plan(_model, [.. targets.Select(t => (Layer(t.Layer), t.Indices))], consumers);
         var cuts = prune.Cuts.ToDictionary(c => c.Tensor.Name);
         var module = smaller?.Invoke() ?? SmallerSequential.Build(Module, cuts.ToDictionary(c => c.Key, c => c.Value.NewShape));
@@ -141,7 +142,7 @@ public sealed partial class LiveModel
         if (state.Keys.FirstOrDefault(k => !_tensors.ContainsKey(k)) is { } extra)
             throw new RequestException($"the smaller module has a tensor '{extra}' that {TypeName(Module.GetType())} does not");
         using var noGrad = no_grad();
-        foreach (var (key, source) in _tensors)
+        foreach (var (key, source) in sources)
         {
             if (!state.TryGetValue(key, out var target))
                 throw new RequestException($"the smaller module has no tensor '{key}'");
@@ -160,6 +161,14 @@ public sealed partial class LiveModel
         }
         return module;
     }
+
+    // The tensors read when the model was made, refused once module.to(...) has replaced (and freed) one: a view of one, or a
+    // copy from it, would otherwise fail inside TorchSharp ("Tensor invalid -- empty handle").
+    private IReadOnlyDictionary<string, Tensor> Current() =>
+        _tensors.FirstOrDefault(t => t.Value.IsInvalid).Key is { } replaced
+            ? throw new RequestException($"tensor '{replaced}' was disposed or replaced after the module was read " +
+                "(module.to(...) replaces every parameter it converts)", ["read the converted module again: new LiveModel(module)"])
+            : _tensors;
 
     // True when some tensor is the module's own (its name is the path plus one component), not a child's.
     private bool HoldsOwnTensors(string path) =>

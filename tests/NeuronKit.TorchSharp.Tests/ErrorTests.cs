@@ -92,6 +92,28 @@ public sealed class ErrorTests
     }
 
     [TorchFact]
+    public void A_model_read_before_module_to_refuses_new_neurons_and_prunes_saying_why()
+    {
+        // Given a LiveModel made before the module was converted to float64, which replaces (and frees) its parameters
+        var model = nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 2));
+        var live = new LiveModel(model);
+        model.to(ScalarType.Float64);
+
+        // When a neuron is taken from it, or a prune asked whose first tensors are copied uncut, then each says what happened
+        var errors = new[]
+        {
+            Assert.Throws<RequestException>(() => live.Neuron("0", 1)),
+            Assert.Throws<RequestException>(() => live.Prune([("2", [1])])),
+        };
+        Assert.All(errors, error =>
+        {
+            Assert.Equal("tensor '0.weight' was disposed or replaced after the module was read " +
+                "(module.to(...) replaces every parameter it converts)", error.Message);
+            Assert.Equal(["read the converted module again: new LiveModel(module)"], error.Hints);
+        });
+    }
+
+    [TorchFact]
     public void A_tensor_of_a_type_NeuronKit_does_not_read_is_refused_by_name()
     {
         var model = new Named(("fc", nn.Linear(3, 2)));
