@@ -52,7 +52,11 @@ public sealed partial class LiveModel
         // A transposed convolution without a bias has no tensor that says its groups; the module does.
         var groups = _modules.Where(m => m.Value is global::TorchSharp.Modules.Convolution { groups: > 1 })
             .ToDictionary(m => m.Key, m => ((global::TorchSharp.Modules.Convolution)m.Value).groups, StringComparer.Ordinal);
-        _model = Model.Create(new Checkpoint(name, Format, tensors, [], graph: new ModelGraph { ModuleClasses = classes, ModuleGroups = groups }));
+        // A Sequential's children run in the order it holds them, named ones too (nn.Sequential(("fc1", …), ("fc2", …))).
+        var order = _modules.Where(m => m.Value is global::TorchSharp.Modules.Sequential).ToDictionary(m => m.Key,
+            m => (IReadOnlyList<string>)[.. m.Value.named_children().Select(c => c.name)], StringComparer.Ordinal);
+        _model = Model.Create(new Checkpoint(name, Format, tensors, [],
+            graph: new ModelGraph { ModuleClasses = classes, ModuleGroups = groups, ModuleOrder = order }));
     }
 
     /// <summary>The module read.</summary>

@@ -31,6 +31,41 @@ public sealed class OutgoingTests
     }
 
     [TorchFact]
+    public void A_Sequential_of_named_children_runs_them_in_its_order_so_outgoing_parts_and_prunes_follow_it()
+    {
+        // Given a Sequential whose children are named, not numbered, and its output with unit 2 of fc1 silenced by hand
+        manual_seed(11);
+        var fc1 = nn.Linear(6, 5);
+        var fc2 = nn.Linear(5, 4);
+        var model = nn.Sequential(("fc1", fc1), ("norm", nn.BatchNorm1d(5)), ("act", nn.ReLU()), ("fc2", fc2));
+        model.eval();
+        using var x = randn(7, 6);
+        Tensor expected;
+        using (no_grad())
+        {
+            var children = model.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
+            using var hidden = children[2].call(children[1].call(fc1.call(x)));
+            hidden[TensorIndex.Colon, 2] = tensor(0f);
+            expected = fc2.call(hidden);
+        }
+        var live = new LiveModel(model);
+
+        // When neuron 2 of fc1 is asked for with its outgoing parts, and pruned
+        using var neuron = live.WithOutgoing(live.Neuron("fc1", 2));
+        var smaller = (nn.Module<Tensor, Tensor>)live.Prune([("fc1", [2])]);
+
+        // Then the norm's channel 2 is on the way and fc2's column 2 reads it, by the module's own order, and the smaller
+        // module computes the ablated output
+        Assert.False(Assert.Single(live.Graph.ConsumersOf(live.Layer("fc1"))).Assumed);
+        Assert.Equal(["fc1.weight[2]", "fc1.bias[2]", "norm.weight[2]", "norm.bias[2]", "norm.running_mean[2]", "norm.running_var[2]",
+            "fc2.weight[:, 2]"], neuron.Parts.Select(p => p.ToString()));
+        Assert.Equal([4L, 4], smaller.state_dict()["fc2.weight"].shape);
+        using var actual = smaller.call(x);
+        Assert.True(actual.allclose(expected, atol: 1e-5), "the pruned module computes the ablated output");
+        expected.Dispose();
+    }
+
+    [TorchFact]
     public void The_last_layer_of_a_live_module_has_no_known_consumer_unless_one_is_named()
     {
         var live = new LiveModel(nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4)));

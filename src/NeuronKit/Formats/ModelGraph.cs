@@ -19,6 +19,12 @@ public sealed record ModelGraph
     /// </summary>
     public IReadOnlyDictionary<string, long> ModuleGroups { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>
+    /// Module path of a Sequential → its children's names in the order they run, where the module itself tells it (a live
+    /// TorchSharp Sequential, whose children may be named rather than numbered 0, 1, …); a file's numbered children need none.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> ModuleOrder { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Name prefixes (<c>optimizer_state_dict</c>) whose tensors are not layer weights.</summary>
     public IReadOnlyList<string> NonLayerPrefixes { get; init; } = [];
 

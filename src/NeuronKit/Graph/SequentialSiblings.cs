@@ -8,7 +8,8 @@ namespace NeuronKit.Graph;
 /// The consumers a state dict's names give: the numbered children of a <c>nn.Sequential</c> (<c>features.0</c>,
 /// <c>features.3</c>) run in number order, so a layer's output goes to the next numbered layer with weights, through any
 /// per-channel layer (a BatchNorm) between them; activations, pooling and Flatten have no tensors and leave no name. The
-/// shapes must agree (<see cref="LayerGraph.Fit"/>); a pickled module's class Sequential settles the order.
+/// shapes must agree (<see cref="LayerGraph.Fit"/>); a pickled module's class Sequential settles the order. Where the model
+/// gives a Sequential's order (<see cref="ModelGraph.ModuleOrder"/>: a live module's children, named ones too), that order is the number.
 /// </summary>
 internal static class SequentialSiblings
 {
@@ -18,7 +19,7 @@ internal static class SequentialSiblings
         // A stacked expert's or head's number (blk.0.ffn_up_exps.3, blk.0.attn_k_b.3) is which one it is, not where it runs.
         var families = layers
             .Where(l => l.Implementation is not Layers.Kinds.Experts)
-            .Select(l => (Layer: l, Parent: Parent(l.Name, out long number), Number: number))
+            .Select(l => (Layer: l, Parent: Parent(l.Name, graph, out long number), Number: number))
             .Where(c => c.Number >= 0)
             .GroupBy(c => c.Parent);
         foreach (var family in families)
@@ -59,11 +60,14 @@ internal static class SequentialSiblings
         }
     }
 
-    // The parent path of a numbered child (`features.3` → `features`, number 3; `0` → "", 0); number -1 when not numbered.
-    private static string Parent(string name, out long number)
+    // The parent path of a numbered child (`features.3` → `features`, number 3; `0` → "", 0), or of a child whose place in
+    // its parent's order the graph gives (`head.fc` → `head`, its position); number -1 when neither.
+    private static string Parent(string name, ModelGraph graph, out long number)
     {
         int dot = name.LastIndexOf('.');
-        number = long.TryParse(name[(dot + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
-        return dot < 0 ? "" : name[..dot];
+        string parent = dot < 0 ? "" : name[..dot], child = name[(dot + 1)..];
+        number = graph.ModuleOrder.TryGetValue(parent, out var order) ? order.ToList().IndexOf(child)
+            : long.TryParse(child, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+        return parent;
     }
 }
