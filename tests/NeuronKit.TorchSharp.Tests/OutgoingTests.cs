@@ -66,6 +66,42 @@ public sealed class OutgoingTests
     }
 
     [TorchFact]
+    public void A_norm_in_a_Sequential_nested_between_two_Linears_is_on_the_way_and_a_Linear_there_ends_the_path()
+    {
+        // Given a Linear whose output reaches the next Linear through a BatchNorm nested in a Sequential of its own, in eval mode
+        manual_seed(12);
+        var model = nn.Sequential(nn.Linear(6, 5), nn.Sequential(nn.BatchNorm1d(5), nn.ReLU()), nn.Linear(5, 4));
+        using (no_grad())
+        {
+            var norm = model.state_dict();
+            norm["1.0.running_mean"].uniform_(-0.5, 0.5);
+            norm["1.0.running_var"].uniform_(0.5, 1.5);
+        }
+        model.eval();
+        using var x = randn(7, 6);
+        var live = new LiveModel(model);
+
+        // When unit 1 of the first Linear is asked for with its outgoing parts, and pruned
+        using var neuron = live.WithOutgoing(live.Neuron("0", 1));
+        var smaller = (nn.Module<Tensor, Tensor>)live.Prune([("0", [1])]);
+
+        // Then the nested BatchNorm's channel 1 is on the way (and cut), and the smaller module computes the original's
+        // output with unit 1 ablated by its outgoing column
+        Assert.Equal(["0.weight[1]", "0.bias[1]", "1.0.weight[1]", "1.0.bias[1]", "1.0.running_mean[1]", "1.0.running_var[1]", "2.weight[:, 1]"],
+            neuron.Parts.Select(p => p.ToString()));
+        Assert.Equal([4L], smaller.state_dict()["1.0.running_var"].shape);
+        using var actual = smaller.call(x);
+        using (no_grad()) model.state_dict()["2.weight"][TensorIndex.Colon, 1] = tensor(0f);
+        using var expected = ((nn.Module<Tensor, Tensor>)model).call(x);
+        Assert.True(actual.allclose(expected, atol: 1e-5), "the pruned module computes the ablated output");
+
+        // And a Linear nested there reads the output first, which NeuronKit does not follow: no consumer, rather than the wrong one
+        var deeper = new LiveModel(nn.Sequential(nn.Linear(6, 5), nn.Sequential(nn.Linear(5, 5), nn.ReLU()), nn.Linear(5, 4)));
+        var refused = Assert.Throws<RequestException>(() => deeper.WithOutgoing(deeper.Neuron("0", 1)));
+        Assert.Contains("1.0 (Linear), in a module nested between 0 and 2, reads it first", refused.Message);
+    }
+
+    [TorchFact]
     public void The_last_layer_of_a_live_module_has_no_known_consumer_unless_one_is_named()
     {
         var live = new LiveModel(nn.Sequential(nn.Linear(6, 5), nn.ReLU(), nn.Linear(5, 4)));

@@ -10,6 +10,7 @@ namespace NeuronKit.Graph;
 /// per-channel layer (a BatchNorm) between them; activations, pooling and Flatten have no tensors and leave no name. The
 /// shapes must agree (<see cref="LayerGraph.Fit"/>); a pickled module's class Sequential settles the order. Where the model
 /// gives a Sequential's order (<see cref="ModelGraph.ModuleOrder"/>: a live module's children, named ones too), that order is the number.
+/// A module nested in a child between two layers runs between them: its norms are on the way, any other layer ends the path.
 /// </summary>
 internal static class SequentialSiblings
 {
@@ -24,7 +25,16 @@ internal static class SequentialSiblings
             .GroupBy(c => c.Parent);
         foreach (var family in families)
         {
-            var children = family.OrderBy(c => c.Number).Select(c => c.Layer).ToList();
+            var ordered = family.OrderBy(c => c.Number).ToList();
+            var children = ordered.Select(c => c.Layer).ToList();
+            // Layers of a module nested in a numbered child (`1.0` of nn.Sequential(Linear, nn.Sequential(BatchNorm1d, ReLU),
+            // Linear)): they run between that child's siblings, so a norm there is on the way and anything else ends it.
+            string prefix = family.Key == "" ? "" : family.Key + ".";
+            var nested = layers
+                .Where(l => l.Name.StartsWith(prefix, StringComparison.Ordinal) && l.Name[prefix.Length..].Contains('.'))
+                .Select(l => (Layer: l, Number: Number(family.Key, l.Name[prefix.Length..].Split('.')[0], graph)))
+                .Where(c => c.Number >= 0)
+                .ToList();
             string? parentClass = graph.ModuleClasses.GetValueOrDefault(family.Key);
             bool sequential = parentClass?.EndsWith(".Sequential", StringComparison.Ordinal) ?? false;
             string container = family.Key == "" ? "the saved module" : family.Key;
@@ -36,6 +46,14 @@ internal static class SequentialSiblings
                 for (int k = i + 1; k < children.Count; k++)
                 {
                     var next = children[k];
+                    var between = nested.Where(c => c.Number > ordered[k - 1].Number && c.Number < ordered[k].Number).Select(c => c.Layer).ToList();
+                    if (between.FirstOrDefault(l => !(l.Implementation.PassesChannels && l.NeuronCount == producer.NeuronCount)) is { } inside)
+                    {
+                        why = $"{inside.Name} ({inside.Kind}), in a module nested between {producer.Name} and {next.Name}, reads it first, " +
+                            "and NeuronKit does not follow a path into a nested module";
+                        break;
+                    }
+                    through.AddRange(between);
                     if (next.Implementation.PassesChannels && next.NeuronCount == producer.NeuronCount)
                     {
                         through.Add(next);
@@ -65,9 +83,12 @@ internal static class SequentialSiblings
     private static string Parent(string name, ModelGraph graph, out long number)
     {
         int dot = name.LastIndexOf('.');
-        string parent = dot < 0 ? "" : name[..dot], child = name[(dot + 1)..];
-        number = graph.ModuleOrder.TryGetValue(parent, out var order) ? order.ToList().IndexOf(child)
-            : long.TryParse(child, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
+        string parent = dot < 0 ? "" : name[..dot];
+        number = Number(parent, name[(dot + 1)..], graph);
         return parent;
     }
+
+    private static long Number(string parent, string child, ModelGraph graph) =>
+        graph.ModuleOrder.TryGetValue(parent, out var order) ? order.ToList().IndexOf(child)
+            : long.TryParse(child, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : -1;
 }
