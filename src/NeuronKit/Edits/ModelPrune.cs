@@ -40,10 +40,20 @@ public sealed class ModelPrune
     public IReadOnlyList<string> Consumers { get; }
 
     /// <summary>
-    /// What the format keeps beyond the tensors that the prune leaves as it was (a Keras file's model config, which still
-    /// gives the old sizes), one sentence each; none for most formats.
+    /// What the pruned model does not do as the original with the units ablated (a norm on the way that takes its
+    /// statistics over channels together), and what the format keeps beyond the tensors that the prune leaves as it was
+    /// (a Keras file's model config, which still gives the old sizes), one sentence each; none for most prunes.
     /// </summary>
-    public IReadOnlyList<string> Notes => PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? [];
+    public IReadOnlyList<string> Notes => [.. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+
+    // A LayerNorm, RMSNorm or GroupNorm on a removed unit's way normalises each channel by statistics of several channels
+    // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise.
+    private IEnumerable<string> MixingNorms() =>
+        Targets.SelectMany(t => Model.Graph.ConsumersOf(t.Layer).Where(e => !e.Feedback).SelectMany(e => e.Through))
+            .Distinct().Where(norm => norm.Kind is "LayerNorm" or "RMSNorm" or "GroupNorm")
+            .Select(norm => $"'{norm.Name}' ({norm.Kind}) normalises each channel by statistics taken over " +
+                $"{(norm.Kind == "GroupNorm" ? "its group's channels" : "all its channels")} together, which are fewer now: the pruned model " +
+                "computes only approximately what the original computes with these units ablated (neuron edit --zero --outgoing computes that exactly)");
 
     /// <summary>Where the pruned model was written, as the caller named it; null while only planned.</summary>
     public string? WrittenTo { get; private set; }
