@@ -101,7 +101,7 @@ internal static class LayerAddressing
         string module = LayerCandidate.ModuleOf(layer.Tensors[0].Tensor.Name);
         var candidate = new LayerCandidate(module,
             [.. layer.Tensors.Select(t => new LayerTensor(LayerCandidate.RoleOf(t.Tensor.Name), t.Tensor))],
-            graph.ModuleClasses.GetValueOrDefault(module)) { ModuleGroups = graph.ModuleGroups.TryGetValue(module, out long groups) ? groups : null };
+            graph.ModuleClasses.GetValueOrDefault(module));
         try
         {
             return candidate.WithActivationQuantization(request.Kind.Read(candidate, request)).Single().Copy(name: layer.Name);
