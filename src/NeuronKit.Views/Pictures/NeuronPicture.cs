@@ -26,13 +26,15 @@ public static class NeuronPicture
         if (options.Histogram)
             throw new RequestException("--hist draws a whole layer's histograms; leave out INDEX");
         var parts = neuron.Parts.Select(p => (Part: p, Label: Label(p))).ToList();
+        string PartsHint() => $"its parts: {string.Join(", ", parts.Select(p => $"{p.Part.Role} {ShapeText(p.Part.Shape)}"))}";
         if (options.Shape is var (height, width) && !parts.Any(p => p.Part.Shape.Count == 1 && PartGrid.FitsShape(p.Part.Shape[0], options)))
             throw new RequestException($"--shape {height},{width} holds {(long)height * width} weights, and no part of neuron " +
                 $"{neuron.Index} of '{neuron.Layer.Name}' is a row of that many",
-                [$"its parts: {string.Join(", ", parts.Select(p => $"{p.Part.Role} {ShapeText(p.Part.Shape)}"))}"]);
+                [PartsHint()]);
         if (options.Rgb && !parts.Any(p => p.Part.Shape.Count == 3 && p.Part.Shape[0] == 3))
-            throw new RequestException($"--rgb draws a filter of 3 input channels as one colour image, and neuron {neuron.Index} " +
-                $"of '{neuron.Layer.Name}' ({neuron.Layer.Kind}) has none");
+            throw new RequestException($"--rgb draws a filter of 3 input channels as one colour image ([3, H, W]), and neuron {neuron.Index} " +
+                $"of '{neuron.Layer.Name}' ({neuron.Layer.Kind}) has no part of that shape",
+                [PartsHint()]);
         // The neuron's own parts first, then what its output goes through and into (--outgoing); single values as text.
         List<WeightGrid> grids = [], outgoing = [];
         List<string> singles = [], outgoingSingles = [];

@@ -173,5 +173,18 @@ public class NeuronPictureTests
 
         Assert.Equal("--shape 3,3 holds 9 weights, and no part of neuron 1 of '0' is a row of that many", shape.Message);
         Assert.StartsWith("--rgb draws a filter of 3 input channels", rgb.Message);
+        Assert.StartsWith("its parts: weight [", Assert.Single(rgb.Hints));
+    }
+
+    [Fact]
+    public void A_conv1d_filter_is_no_colour_image_and_the_refusal_says_its_shape()
+    {
+        using var model = Model.Open(Fixtures.PyTorch("kinds.pt"));
+        var neuron = model.Neuron("conv1d", 0);
+
+        var rgb = Assert.Throws<RequestException>(() => NeuronPicture.Draw(model, neuron, new PictureOptions { Rgb = true }));
+
+        Assert.Equal("--rgb draws a filter of 3 input channels as one colour image ([3, H, W]), and neuron 0 of 'conv1d' (Conv1d) has no part of that shape", rgb.Message);
+        Assert.Equal("its parts: weight [4, 3], bias []", Assert.Single(rgb.Hints));
     }
 }
