@@ -18,12 +18,17 @@ namespace NeuronKit.Edits;
 /// </summary>
 public sealed class ModelPrune
 {
+    // The cuts of the tensors as read, which Check compares the written file's with: the same as Cuts but where a tensor is
+    // read from several stored ones, whose cuts Cuts has.
+    private readonly IReadOnlyList<TensorCut> _readCuts;
+
     private ModelPrune(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Removed)> targets, IReadOnlyList<TensorCut> cuts,
-        IReadOnlyList<string> consumers)
+        IReadOnlyList<TensorCut> readCuts, IReadOnlyList<string> consumers)
     {
         Model = model;
         Targets = targets;
         Cuts = cuts;
+        _readCuts = readCuts;
         Consumers = consumers;
     }
 
@@ -111,8 +116,10 @@ public sealed class ModelPrune
             .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims)).ToList();
         if (PruneWriters.For(model.Checkpoint.Format) is { } writer)
             cuts = [.. cuts, .. writer.Companions(model.Checkpoint, cuts).Where(c => !removed.ContainsKey(c.Tensor.Name))];
-        CheckShared(model, cuts);
-        return new ModelPrune(model, normalized.Select(n => (n.Layer, (IReadOnlyList<long>)n.Removed)).ToList(), cuts, [.. consumerNames.Distinct()]);
+        // A tensor read from several stored ones (a pruning mask's original and mask) is cut as they are.
+        var stored = cuts.SelectMany(c => c.Tensor.Storage.Source is IPartwiseCut partwise ? partwise.PartCuts(c) : [c]).ToList();
+        CheckShared(model, stored);
+        return new ModelPrune(model, normalized.Select(n => (n.Layer, (IReadOnlyList<long>)n.Removed)).ToList(), stored, cuts, [.. consumerNames.Distinct()]);
     }
 
     /// <summary>
@@ -206,7 +213,7 @@ public sealed class ModelPrune
     private void Check(string path)
     {
         using var written = Model.Open(path);
-        var cuts = Cuts.ToDictionary(c => c.Tensor.Name);
+        var cuts = _readCuts.ToDictionary(c => c.Tensor.Name);
         foreach (var tensor in Model.Checkpoint.Tensors)
         {
             var now = written.Checkpoint.Find(tensor.Name)
@@ -215,9 +222,10 @@ public sealed class ModelPrune
             if (now.DType != tensor.DType || !now.Shape.SequenceEqual(shape))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} holds '{tensor.Name}' as {now.Shape.Text()} " +
                     $"{now.DType.Name()}, not {shape.Text()} {tensor.DType.Name()}; nothing was kept");
-            // Values are compared where the cut tensor is the file's own, read element by element: plain, or a PyTorch
-            // qtensor (whose cut scales must then dequantize the kept integers to the same values).
-            bool comparable = cut is not null && (tensor.StoredAs is null && cut.Tensor.StoredAs is null || tensor.Quantization is not null && cut.Tensor.Quantization == tensor.Quantization);
+            // Values are compared where the cut tensor is the file's own, read element by element: plain, a PyTorch qtensor
+            // (whose cut scales must then dequantize the kept integers to the same values), or read from stored tensors cut alike.
+            bool comparable = cut is not null && (tensor.StoredAs is null && cut.Tensor.StoredAs is null || tensor.Quantization is not null && cut.Tensor.Quantization == tensor.Quantization
+                || tensor.Storage.Source is IPartwiseCut);
             if (comparable && !HoldsKept(now, cut!))
                 throw new CheckpointException($"the pruned {Path.GetFileName(path)} does not hold the kept values of '{tensor.Name}'; nothing was kept");
         }

@@ -8,7 +8,9 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// bitsandbytes write either): MXFP4 pairs (<see cref="Mxfp4Pairs"/>), bitsandbytes' 4- and 8-bit weights
 /// (<see cref="BitsAndBytesPairs"/>), NVFP4 codes and their scales (<see cref="Nvfp4Pairs"/>), 8-bit floats and theirs
 /// (<see cref="ScaledFloat8Pairs"/>), packed integers and theirs (<see cref="PackedIntPairs"/>,
-/// <see cref="GroupQuantPairs"/>, <see cref="MlxQuantPairs"/>), BitNet's ternary codes (<see cref="BitNetPairs"/>).
+/// <see cref="GroupQuantPairs"/>, <see cref="MlxQuantPairs"/>), BitNet's ternary codes (<see cref="BitNetPairs"/>); and
+/// PyTorch's reparametrized weights, kept the same way: pruning masks (<see cref="Parametrizations.PruneMasks"/>) and
+/// weight norm (<see cref="Parametrizations.WeightNorms"/>).
 /// </summary>
 internal static class QuantizedWeights
 {
@@ -58,9 +60,11 @@ internal static class QuantizedWeights
         return result;
     }
 
+    // PyTorch's reparametrized weights (prune masks, weight norm) are read here too: they are kept in several tensors the
+    // same way, whatever the file.
     private static IReadOnlyList<TensorInfo> Passes(IReadOnlyList<TensorInfo> tensors, string path) =>
-        BitNetPairs.Combine(MlxQuantPairs.Combine(GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(
-            Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path);
+        Parametrizations.WeightNorms.Combine(Parametrizations.PruneMasks.Combine(BitNetPairs.Combine(MlxQuantPairs.Combine(GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(
+            Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path)));
 
     // True when the tensor's bytes are its storage's, start to end, row by row (every safetensors tensor), or the
     // tensor is decoded already (a PyTorch quantized tensor), which no pass takes apart.

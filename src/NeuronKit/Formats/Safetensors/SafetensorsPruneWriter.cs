@@ -19,10 +19,10 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public void CheckWritable(Checkpoint checkpoint)
     {
-        if (checkpoint.Tensors.FirstOrDefault(t => t.StoredAs is not null) is { StoredAs: { } storedAs } packed)
+        if (checkpoint.Tensors.FirstOrDefault(t => t.StoredAs is not null && t.Storage.Source is not IPartwiseCut) is { StoredAs: { } storedAs } packed)
             throw new RequestException($"{checkpoint.FileName} stores {packed.Name} as {storedAs} (its values decoded from more " +
                 "than one tensor): prune rewrites safetensors files whose tensors are stored as they are read");
-        if (checkpoint.Tensors.Any(t => t.Storage.Source is not MappedFile { } file || file.Path != checkpoint.Path))
+        if (Stored(checkpoint).Any(t => t.Storage.Source is not MappedFile { } file || file.Path != checkpoint.Path))
             throw new RequestException($"{checkpoint.FileName} is a sharded model: prune writes one safetensors file",
                 ["prune the shard that holds the layer and its consumers, if one does"]);
     }
@@ -30,11 +30,11 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
     /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
-        var source = (MappedFile)checkpoint.Tensors[0].Storage.Source;
+        var source = (MappedFile)Stored(checkpoint)[0].Storage.Source;
         long headerLength = BinaryPrimitives.ReadInt64LittleEndian(source.Span(0, 8));
         var header = JsonNode.Parse(source.Span(8, (int)headerLength).ToArray())!.AsObject();
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
-        var order = checkpoint.Tensors.OrderBy(t => t.Storage.ByteOffset).ToList();
+        var order = Stored(checkpoint).OrderBy(t => t.Storage.ByteOffset).ToList();
         long offset = 0;
         var data = new List<(TensorInfo Tensor, long Length)>();
         foreach (var tensor in order)
@@ -69,4 +69,8 @@ internal sealed class SafetensorsPruneWriter : IPruneWriter
             source.CopyTo(tensor.Storage.ByteOffset, tensor.Storage.ByteLength, stream);
         }
     }
+
+    // The file's tensors: a tensor read from several (a pruning mask's original and mask) is those.
+    private static List<TensorInfo> Stored(Checkpoint checkpoint) =>
+        [.. checkpoint.Tensors.SelectMany(t => t.StoredParts.Count > 0 ? t.StoredParts : [t])];
 }
