@@ -111,6 +111,7 @@ public sealed class ModelPrune
                     parts.AddRange(feedback.Select(p => p.Toward(PartDirection.Out, layer.Name)));
                 foreach (var part in parts) Cut(model, part, removed);
             }
+            CutPerChannelFakeQuantization(layer, indices, removed);
         }
         var cuts = model.Checkpoint.Tensors.Where(t => removed.ContainsKey(t.Name))
             .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims)).ToList();
@@ -386,6 +387,24 @@ public sealed class ModelPrune
 
     // A part's slice removes its indexed (or ranged) dimension from the tensor. An outgoing part may also name the gate
     // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
+    // Quantization-aware training's per-channel state of a layer's weight (weight_fake_quant's scale, zero_point, min_val and
+    // max_val, one per output channel, along dim 0 as PyTorch's per-channel observers keep it) loses the removed channels:
+    // kept whole, its channels would no longer fit the weight's. A layer whose neurons are not along dim 0 of its weight (a
+    // ConvTranspose) cannot say which axis its observer took, and is refused.
+    private static void CutPerChannelFakeQuantization(Layer layer, List<long> indices, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
+    {
+        var perChannel = layer.Tensors.Where(t => LayerCandidate.IsFakeQuantization(t.Role) && t.Role.StartsWith("weight_fake_quant.", StringComparison.Ordinal)
+            && t.Tensor.Shape is [var n] && n == layer.NeuronCount && n > 1).ToList();
+        if (perChannel.Count == 0) return;
+        var weight = layer.Tensors.FirstOrDefault(t => t.Role == "weight")?.Tensor;
+        if (weight is null || !removed.TryGetValue(weight.Name, out var cut) || cut.Dims.Keys.SingleOrDefault(-1) != 0)
+            throw new RequestException($"'{layer.Name}' keeps per-channel fake quantization state ({perChannel[0].Tensor.Name} " +
+                $"{perChannel[0].Tensor.Shape.Text()}) for neurons that are not the rows of its weight: which channels it holds is not known",
+                ["ablate with neuron edit --zero --outgoing instead"]);
+        foreach (var buffer in perChannel)
+            removed[buffer.Tensor.Name] = (buffer.Tensor, new Dictionary<int, SortedSet<long>> { [0] = [.. indices] });
+    }
+
     private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
     {
         // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept. A

@@ -23,11 +23,12 @@ internal sealed class LayerCandidate
         Packed = tensors.Select(t => NameConventions.FindPacked(t.Tensor.Name)).FirstOrDefault(p => p is not null);
     }
 
-    // A scalar beside a quantized weight: a quantized module's output scale or zero point, or, beside an 8-bit float
-    // weight read through its scales, the static scale of the module's input or its KV cache's; a KV-cache scale named
-    // so beside any weight.
+    // Quantization-aware training's fake quantization and observer buffers; a scalar beside a quantized weight: a quantized
+    // module's output scale or zero point, or, beside an 8-bit float weight read through its scales, the static scale of the
+    // module's input or its KV cache's; a KV-cache scale named so beside any weight.
     private static bool IsActivationQuantization(LayerTensor tensor, bool quantized, bool scaled) =>
-        (quantized && NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0)
+        IsFakeQuantization(tensor.Role)
+        || (quantized && NameConventions.OutputQuantization.Contains(tensor.Role) && tensor.Tensor.Shape.Count == 0)
         || ((scaled && (NameConventions.InputQuantization.Contains(tensor.Role) || NameConventions.CacheQuantization.Contains(tensor.Role))
                 || NameConventions.CacheScales.Contains(tensor.Role))
             && tensor.Tensor.ElementCount == 1 && tensor.Tensor.Shape.Count <= 1);
@@ -81,13 +82,18 @@ internal sealed class LayerCandidate
         static string Names(IEnumerable<LayerTensor> tensors) => string.Join(" and ", tensors.Select(t => t.Tensor.Name));
         var input = ActivationQuantization.Where(t => NameConventions.InputQuantization.Contains(t.Role)).ToList();
         var cache = ActivationQuantization.Where(t => NameConventions.CacheQuantization.Contains(t.Role)).ToList();
-        var output = ActivationQuantization.Except(input).Except(cache).ToList();
+        var fake = ActivationQuantization.Where(t => IsFakeQuantization(t.Role)).ToList();
+        var output = ActivationQuantization.Except(input).Except(cache).Except(fake).ToList();
         int bits = Tensors.Any(t => t.Tensor.StoredAs?.StartsWith("nvfp4", StringComparison.Ordinal) == true) ? 4 : 8;
         var said = new List<string>();
         if (input.Count > 0) said.Add($"{Names(input)} scales the module's input to {bits}-bit floats (a static activation scale)");
         if (cache.Count > 0)
             said.Add($"{Names(cache)}{(cache.Any(t => ModuleOf(t.Tensor.Name) != Module) ? ", kept on the attention," : "")} scales what the module writes to the KV cache");
         if (output.Count > 0) said.Add($"{Names(output)} quantize the module's output (its q_scale and q_zero_point)");
+        foreach (var submodule in fake.GroupBy(t => t.Role[..t.Role.IndexOf('.')]))
+            said.Add($"{(Module == "" ? "" : Module + ".")}{submodule.Key}.* ({submodule.Count()} tensor{(submodule.Count() == 1 ? "" : "s")}) " +
+                (submodule.Key == "weight_fake_quant" ? "fake-quantizes its weight" : "observes or fake-quantizes its output") +
+                " in quantization-aware training (ranges, scales, zero points, switches)");
         return string.Join("; ", said) + ", not its weights: kept with the layer, part of no neuron";
     }
 
@@ -114,13 +120,27 @@ internal sealed class LayerCandidate
     /// or a quantized recurrent cell's (<c>._all_weight_values.0.param.weight_ih_l0</c>).
     /// </summary>
     public static string ModuleOf(string tensorName) =>
-        NameConventions.FindPacked(tensorName) is { } packed ? packed.ModuleOf(tensorName)
+        FakeQuantization(tensorName) is var (module, _) ? module
+        : NameConventions.FindPacked(tensorName) is { } packed ? packed.ModuleOf(tensorName)
         : NameConventions.QuantizedCellParameter().Match(tensorName) is { Success: true } cell ? cell.Groups["module"].Value
         : tensorName.LastIndexOf('.') is var dot and >= 0 ? tensorName[..dot] : "";
 
     /// <summary>A tensor name's last component, or the role of the packed parameter or quantized cell tensor it names.</summary>
     public static string RoleOf(string tensorName) =>
-        NameConventions.FindPacked(tensorName)?.Role
+        FakeQuantization(tensorName) is var (_, role) ? role
+        : NameConventions.FindPacked(tensorName)?.Role
         ?? (NameConventions.QuantizedCellParameter().Match(tensorName) is { Success: true } cell ? cell.Groups["role"].Value
             : tensorName[(tensorName.LastIndexOf('.') + 1)..]);
+
+    // A fake quantization or observer buffer's module and role: fc.activation_post_process.activation_post_process.min_val is
+    // fc's, role activation_post_process.activation_post_process.min_val.
+    private static (string Module, string Role)? FakeQuantization(string tensorName)
+    {
+        var components = tensorName.Split('.');
+        int at = NameConventions.FakeQuantizationAt(components);
+        return at < 0 ? null : (string.Join('.', components[..at]), string.Join('.', components[at..]));
+    }
+
+    /// <summary>True when <paramref name="role"/> is a buffer of a <see cref="NameConventions.FakeQuantization"/> submodule.</summary>
+    public static bool IsFakeQuantization(string role) => NameConventions.FakeQuantizationAt(role.Split('.')) == 0;
 }

@@ -36,6 +36,7 @@ internal static class LayerKinds
         new Embedding(),
         new Linear(),
         new Quantize(),
+        new Observer(),
         Fallback,
     ];
 

@@ -125,6 +125,25 @@ internal static partial class NameConventions
     public static readonly IReadOnlyList<string> OutputQuantization = ["scale", "zero_point"]; // torch.ao.nn.quantized Linear, Conv*d _save_to_state_dict
 
     /// <summary>
+    /// The submodules torch.ao.quantization attaches to a module for quantization-aware training and calibration
+    /// (<c>prepare_qat</c>, <c>prepare</c>): the FakeQuantize of its weight and the FakeQuantize or observer of its output,
+    /// whose buffers (<c>scale</c>, <c>zero_point</c>, <c>min_val</c>, <c>max_val</c>, <c>fake_quant_enabled</c>, …) belong
+    /// to the module but to no neuron.
+    /// </summary>
+    public static readonly IReadOnlyList<string> FakeQuantization = ["weight_fake_quant", "activation_post_process"];
+
+    /// <summary>
+    /// Where a tensor name enters a <see cref="FakeQuantization"/> submodule (<c>fc.weight_fake_quant.scale</c> → the index of
+    /// <c>weight_fake_quant</c> among its components), or -1.
+    /// </summary>
+    public static int FakeQuantizationAt(string[] components)
+    {
+        for (int i = 0; i < components.Length - 1; i++)
+            if (FakeQuantization.Contains(components[i])) return i;
+        return -1;
+    }
+
+    /// <summary>
     /// What an FP8 or NVFP4 module keeps for the quantization of its input (a static activation scale): a scalar beside a
     /// weight read through its scales, which belongs to the layer but to no neuron.
     /// </summary>
