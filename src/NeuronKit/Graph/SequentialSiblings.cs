@@ -10,7 +10,8 @@ namespace NeuronKit.Graph;
 /// per-channel layer (a BatchNorm) between them; activations, pooling and Flatten have no tensors and leave no name. The
 /// shapes must agree (<see cref="LayerGraph.Fit"/>); a pickled module's class Sequential settles the order. Where the model
 /// gives a Sequential's order (<see cref="ModelGraph.ModuleOrder"/>: a live module's children, named ones too), that order is the number.
-/// A module nested in a child between two layers runs between them: its norms are on the way, any other layer ends the path.
+/// A module nested in a child between two layers runs between them: its norms are on the way, any other layer ends the path;
+/// so does one nested in the producer itself (a fused ConvBn's <c>bn</c>), which runs on its output first.
 /// </summary>
 internal static class SequentialSiblings
 {
@@ -41,8 +42,17 @@ internal static class SequentialSiblings
             for (int i = 0; i < children.Count; i++)
             {
                 var producer = children[i];
-                List<Layer> through = [];
+                // A norm that is the producer's own child runs inside it, on its output: torch.ao's fused ConvBn2d, ConvBnReLU2d
+                // and LinearBn1d (quantization-aware training) keep their BatchNorm as `bn` beside their weight.
+                List<Layer> through = [.. nested.Where(c => c.Number == ordered[i].Number && c.Layer.Name.StartsWith(producer.Name + ".", StringComparison.Ordinal))
+                    .Select(c => c.Layer)];
                 string? why = $"it is the last numbered layer of {container}";
+                if (through.FirstOrDefault(l => !(l.Implementation.PassesChannels && l.NeuronCount == producer.NeuronCount)) is { } own)
+                {
+                    whyNone[producer] = $"{own.Name} ({own.Kind}), a module nested in {producer.Name}, reads it first, " +
+                        "and NeuronKit does not follow a path into a nested module";
+                    continue;
+                }
                 for (int k = i + 1; k < children.Count; k++)
                 {
                     var next = children[k];

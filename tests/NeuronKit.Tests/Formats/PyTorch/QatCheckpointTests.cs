@@ -17,6 +17,7 @@ public class QatCheckpointTests
     [Theory]
     [InlineData("mlp.pt")]
     [InlineData("cnn.pt")]
+    [InlineData("fused.pt")]
     public void Fake_quantization_buffers_belong_to_their_module_and_to_no_neuron(string file)
     {
         using var model = Model.Open(Fixtures.Path($"qat/{file}"));
@@ -29,6 +30,18 @@ public class QatCheckpointTests
         Assert.Equal(["weight", "bias"], model.Neuron("1", 0).Parts.Select(p => p.Role.Name));
         Assert.Contains(model.Layer("1").Tensors, t => t.Tensor.Name == "1.weight_fake_quant.scale" && t.Tensor.Shape.SequenceEqual([model.Layer("1").NeuronCount]));
         Assert.Contains("1.weight_fake_quant.* (7 tensors) fake-quantizes its weight in quantization-aware training", string.Join(" ", model.Layer("1").Evidence));
+    }
+
+    [Fact]
+    public void A_fused_conv_batchnorm_reaches_its_consumer_through_its_own_batchnorm()
+    {
+        using var model = Model.Open(Fixtures.Path("qat/fused.pt"));
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer("1")));
+
+        Assert.Equal("4", edge.Consumer.Name);
+        Assert.Equal(["1.bn"], edge.Through.Select(l => l.Name));
+        Assert.Contains(model.Graph.WithOutgoing(model.Neuron("1", 2)).Parts, p => p.Tensor == "1.bn.running_var" && p.Index == "[2]");
     }
 
     [Fact]
@@ -45,6 +58,7 @@ public class QatCheckpointTests
     [Theory]
     [InlineData("mlp")]
     [InlineData("cnn")]
+    [InlineData("fused")]
     public void A_prune_cuts_the_weights_per_channel_fake_quantization_with_its_channels(string name)
     {
         var pinned = Expected.GetProperty("prunes").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
