@@ -385,8 +385,6 @@ public sealed class ModelPrune
         return edges;
     }
 
-    // A part's slice removes its indexed (or ranged) dimension from the tensor. An outgoing part may also name the gate
-    // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
     // Quantization-aware training's per-channel state of a layer's weight (weight_fake_quant's scale, zero_point, min_val and
     // max_val, one per output channel, along dim 0 as PyTorch's per-channel observers keep it) loses the removed channels:
     // kept whole, its channels would no longer fit the weight's. A layer whose neurons are not along dim 0 of its weight (a
@@ -405,6 +403,8 @@ public sealed class ModelPrune
             removed[buffer.Tensor.Name] = (buffer.Tensor, new Dictionary<int, SortedSet<long>> { [0] = [.. indices] });
     }
 
+    // A part's slice removes its indexed (or ranged) dimension from the tensor. An outgoing part may also name the gate
+    // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
     private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
     {
         // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept. A

@@ -63,8 +63,9 @@ internal static class QuantizedWeights
     // PyTorch's reparametrized weights (prune masks, weight norm) are read here too: they are kept in several tensors the
     // same way, whatever the file.
     private static IReadOnlyList<TensorInfo> Passes(IReadOnlyList<TensorInfo> tensors, string path) =>
-        Parametrizations.WeightNorms.Combine(Parametrizations.PruneMasks.Combine(BitNetPairs.Combine(MlxQuantPairs.Combine(GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(
-            Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path)));
+        Parametrizations.WeightNorms.Combine(Parametrizations.PruneMasks.Combine(
+            BitNetPairs.Combine(MlxQuantPairs.Combine(GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(
+                Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path)));
 
     // True when the tensor's bytes are its storage's, start to end, row by row (every safetensors tensor), or the
     // tensor is decoded already (a PyTorch quantized tensor), which no pass takes apart.
