@@ -86,11 +86,20 @@ internal static class MomentsKernel
 
         // The variance from the sums alone, sum(x^2)/n - mean^2, cancels when mean^2 is large against it; while
         // n * mean^2 <= sum(x^2) / 2 (so the variance is at least mean^2) it loses at most a bit to the float sums' own
-        // rounding. Beyond that (or with a NaN or infinity) the deviations are summed from the block's mean exactly.
+        // rounding. Beyond that (or with a NaN or infinity) the deviations are summed from the block's mean.
         double n = values.Length, total = double.CreateTruncating(sum), totalSquares = double.CreateTruncating(squares);
-        double deviations = total * total / n <= totalSquares / 2
-            ? Math.Max(totalSquares - total * total / n, 0)
-            : SquaredDeviations(values, vectors, sum / T.CreateTruncating(values.Length));
+        double deviations;
+        if (total * total / n <= totalSquares / 2) deviations = Math.Max(totalSquares - total * total / n, 0);
+        else
+        {
+            // The float sum's rounding moves that mean by far more than the spread of weights such as 123.4 ± 1e-4, so
+            // the deviations d from it also sum to n·(true mean − centre), not 0: taking that out (and adding it back to
+            // the block's total) leaves the variance and the mean with only the small d's own rounding.
+            T centre = sum / T.CreateTruncating(values.Length);
+            var (shift, squared) = SquaredDeviations(values, vectors, centre);
+            deviations = Math.Max(squared - shift * shift / n, 0);
+            if (double.IsFinite(shift)) total = n * double.CreateTruncating(centre) + shift;
+        }
 
         moments.Add(values.Length, total, double.CreateTruncating(magnitudes), totalSquares,
             double.CreateTruncating(low), double.CreateTruncating(high), zeros, deviations);
@@ -110,27 +119,34 @@ internal static class MomentsKernel
         Add<double>(wide, ref moments);
     }
 
-    private static double SquaredDeviations<T>(ReadOnlySpan<T> values, ReadOnlySpan<Vector<T>> vectors, T mean) where T : unmanaged, IFloatingPointIeee754<T>
+    // The sums of d and of d² for the deviations d = value − mean.
+    private static (double Sum, double Squares) SquaredDeviations<T>(ReadOnlySpan<T> values, ReadOnlySpan<Vector<T>> vectors, T mean) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var centre = new Vector<T>(mean);
-        Vector<T> dev0 = Vector<T>.Zero, dev1 = Vector<T>.Zero;
+        Vector<T> sum0 = Vector<T>.Zero, sum1 = Vector<T>.Zero, dev0 = Vector<T>.Zero, dev1 = Vector<T>.Zero;
         int i = 0;
         for (; i + 1 < vectors.Length; i += 2)
         {
             var a = vectors[i] - centre;
             var b = vectors[i + 1] - centre;
+            sum0 += a;
+            sum1 += b;
             dev0 += a * a;
             dev1 += b * b;
         }
         if (i < vectors.Length)
         {
             var a = vectors[i] - centre;
+            sum0 += a;
             dev0 += a * a;
         }
-        T deviations = Vector.Sum(dev0 + dev1);
+        T sum = Vector.Sum(sum0 + sum1), deviations = Vector.Sum(dev0 + dev1);
         for (int k = vectors.Length * Vector<T>.Count; k < values.Length; k++)
+        {
+            sum += values[k] - mean;
             deviations += (values[k] - mean) * (values[k] - mean);
-        return double.CreateTruncating(deviations);
+        }
+        return (double.CreateTruncating(sum), double.CreateTruncating(deviations));
     }
 
     private static long CountZeros<T>(ReadOnlySpan<T> values, ReadOnlySpan<Vector<T>> vectors) where T : unmanaged, IFloatingPointIeee754<T>

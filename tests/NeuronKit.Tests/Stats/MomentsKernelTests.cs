@@ -57,6 +57,27 @@ public class MomentsKernelTests
         Assert.Equal(std, moments.Std, std * 1e-6);
     }
 
+    [Theory]
+    [InlineData(123.4, 1e-4)]
+    [InlineData(1000, 1e-3)]
+    [InlineData(-3e4, 5e-3)]
+    public void A_spread_a_million_times_smaller_than_the_mean_keeps_its_std_and_mean(double centre, double spread)
+    {
+        // Given a block of float32 values such as 123.4 ± 1e-4 (a dozen float32 steps apart): the block's float sum rounds
+        // its mean off by more than the spread
+        var random = new Random(11);
+        float[] values = [.. Enumerable.Range(0, MomentsKernel.BlockSize).Select(_ => (float)(centre + spread * (2 * random.NextDouble() - 1)))];
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<float>(values, ref moments);
+
+        // Then the std and the mean are still those of double arithmetic
+        double[] exact = [.. values.Select(v => (double)v)];
+        double mean = exact.Average(), std = Math.Sqrt(exact.Sum(v => (v - mean) * (v - mean)) / exact.Length);
+        Assert.Equal(std, moments.Std, std * 1e-4);
+        Assert.Equal(mean, moments.Sum / moments.Count, Math.Abs(mean) * 1e-9);
+    }
+
     [Fact]
     public void A_NaN_after_a_zero_in_the_same_lane_does_not_hide_the_zero()
     {
