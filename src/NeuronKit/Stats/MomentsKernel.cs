@@ -86,10 +86,11 @@ internal static class MomentsKernel
 
         // The variance from the sums alone, sum(x^2)/n - mean^2, cancels when mean^2 is large against it; while
         // n * mean^2 <= sum(x^2) / 2 (so the variance is at least mean^2) it loses at most a bit to the float sums' own
-        // rounding. Beyond that (or with a NaN or infinity) the deviations are summed from the block's mean.
+        // rounding. Beyond that (or with a NaN or infinity, or squares past a double's range, as float64 weights of 1e200
+        // have, where the sums alone say inf − inf) the deviations are summed from the block's mean.
         double n = values.Length, total = double.CreateTruncating(sum), totalSquares = double.CreateTruncating(squares);
         double deviations;
-        if (total * total / n <= totalSquares / 2) deviations = Math.Max(totalSquares - total * total / n, 0);
+        if (double.IsFinite(totalSquares) && total * total / n <= totalSquares / 2) deviations = Math.Max(totalSquares - total * total / n, 0);
         else
         {
             // The float sum's rounding moves that mean by far more than the spread of weights such as 123.4 ± 1e-4, so
@@ -97,7 +98,9 @@ internal static class MomentsKernel
             // the block's total) leaves the variance and the mean with only the small d's own rounding.
             T centre = sum / T.CreateTruncating(values.Length);
             var (shift, squared) = SquaredDeviations(values, vectors, centre);
-            deviations = Math.Max(squared - shift * shift / n, 0);
+            // Where the deviations' squares overflow, so may their sum's: the variance is then infinite, as numpy says.
+            double correction = shift * shift / n;
+            deviations = double.IsFinite(correction) ? Math.Max(squared - correction, 0) : squared;
             if (double.IsFinite(shift)) total = n * double.CreateTruncating(centre) + shift;
         }
 

@@ -156,6 +156,20 @@ public class MomentsKernelTests
         Assert.Equal(1, moments.Zeros);
     }
 
+    [Fact]
+    public void Float64_values_whose_squares_overflow_have_an_infinite_std_as_numpy_says_not_NaN()
+    {
+        // Given float64 weights near 1e200, finite, whose squares pass a double's range (numpy: std inf, norm inf)
+        double[] values = [1e200, -2e200, 3e200, 0.5e200, -1e200];
+
+        var moments = Moments.Empty;
+        MomentsKernel.Add<double>(values, ref moments);
+
+        Assert.Equal(double.PositiveInfinity, moments.Std);
+        Assert.Equal(double.PositiveInfinity, moments.L2);
+        Assert.Equal(values.Average(), moments.Sum / moments.Count, 1e186);
+    }
+
     [Theory]
     [InlineData(DType.Float16)]
     [InlineData(DType.BFloat16)]
