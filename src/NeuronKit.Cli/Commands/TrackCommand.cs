@@ -129,7 +129,7 @@ internal static class TrackCommand
         // A checkpoint that could not be read while computing is still among the planned ones.
         var written = run.Checkpoints.Where(c => run.Skipped.All(s => s.Path != c.Path)).ToList();
         int count = written.Count;
-        string from = run.Shard.Count == 1 ? $"{count} checkpoint{(count == 1 ? "" : "s")}" : $"{count} of the run's {run.RunSize} checkpoints";
+        string from = run.Shard.Count == 1 ? $"{count} checkpoint{(count == 1 ? "" : "s")}" : $"{count} of the run's {Counted.Of(run.RunSize, "checkpoint")}";
         var steps = written.Where(c => c.Step is not null).Select(c => c.Step!.Value).ToList();
         int unknown = count - steps.Count;
         var notes = new List<string>();
@@ -138,6 +138,6 @@ internal static class TrackCommand
         if (unknown > 0) notes.Add($"{unknown} without a step");
         if (run.Skipped.Count > 0) notes.Add($"{run.Skipped.Count} skipped: cannot be read");
         if (run.MergedAdapters > 0) notes.Add($"{Counted.Of(run.MergedAdapters, "LoRA adapter")} merged into {Tensors.ByteSources.FileName(run.LoraBase!)}");
-        return $"wrote {path}: {rows:N0} rows from {from}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
+        return $"wrote {path}: {Counted.Of(rows, "row")} from {from}" + (notes.Count > 0 ? $" ({string.Join("; ", notes)})" : "");
     }
 }

@@ -147,6 +147,20 @@ public class TrackCommandTests
         Assert.Single(Directory.GetFiles(Path.GetDirectoryName(output.Path)!));
     }
 
+    [Fact]
+    public void A_summary_of_one_row_says_row()
+    {
+        // Given a layer of one neuron in one checkpoint
+        using var output = new TempFile("one.csv", []);
+        var run = CliRun.Of("track", Fixtures.Path("safetensors/seed_lstm.safetensors"), "--layer", "fc", "--csv", output.Path);
+        Assert.Equal(0, run.Exit);
+        Assert.Equal($"wrote {output.Path}: 1 row from 1 checkpoint (1 without a step)\n", run.Stdout);
+
+        // And a shard of that run of one checkpoint says so in the singular too
+        var shard = CliRun.Of("track", Fixtures.Path("safetensors/seed_lstm.safetensors"), "--layer", "fc", "--shard", "0/2", "--csv", output.Path);
+        Assert.Equal($"wrote {output.Path}: 1 row from 1 of the run's 1 checkpoint (shard 0/2; 1 without a step)\n", shard.Stdout);
+    }
+
     [Theory]
     [InlineData("3/3", "--shard 3/3: the shard index must be 0 to 2")]
     [InlineData("0/0", "--shard 0/0: the number of shards must be at least 1")]
