@@ -63,9 +63,11 @@ internal static class TrackCommand
             var run = TrackRun.Plan(RunInputs.Expand(parse.GetValue(checkpoints)!), part, parse.GetValue(layer), parse.GetValue(keepGoing), @base);
             if ((parquetPath ?? csvPath) is { } written && written != "-") OutputFile.EnsureNotRead(written, run.Checkpoints.Select(c => c.Path));
             var options = new StatsOptions { OutlierK = k, Outgoing = parse.GetValue(outgoing) };
-            long rows = Run(run, options, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
+            var notMeasured = new NotMeasuredLayers();
+            long rows = Run(run, options, notMeasured, parquetPath, csvPath, stdout, StatsProgress.Possible(stderr));
             // After the run, not as they happen: the progress bar owns stderr's last line meanwhile.
             foreach (var skipped in run.Skipped) stderr.WriteLine($"warning: {PrintableWriter.OneLine(skipped.Reason)}; skipped");
+            notMeasured.WriteNotes(stderr);
             if (run.UnmergedAdapters > 0)
                 stderr.WriteLine($"note: {Counted.Of(run.UnmergedAdapters, "checkpoint")} {(run.UnmergedAdapters == 1 ? "is a LoRA adapter" : "are LoRA adapters")}, " +
                     "measured as their factors (lora_A, lora_B); --base BASE measures each merged into the model it was trained on");
@@ -74,47 +76,48 @@ internal static class TrackCommand
         return command;
     }
 
-    private static long Run(TrackRun run, StatsOptions options, string? parquetPath, string? csvPath, TextWriter stdout, bool showProgress)
+    private static long Run(TrackRun run, StatsOptions options, NotMeasuredLayers notMeasured, string? parquetPath, string? csvPath, TextWriter stdout, bool showProgress)
     {
         long done = 0;
         if (showProgress) options = options with { Progress = bytes => Interlocked.Add(ref done, bytes) };
-        var work = Task.Run(() => parquetPath is not null ? WriteParquet(run, options, parquetPath) : WriteCsv(run, options, csvPath!, stdout));
+        var checkpoints = notMeasured.Noting(run.Compute(options));
+        var work = Task.Run(() => parquetPath is not null ? WriteParquet(run, checkpoints, options, parquetPath) : WriteCsv(checkpoints, csvPath!, stdout));
         if (showProgress) StatsProgress.Wait(work, () => Interlocked.Read(ref done), run.BytesToRead);
         // GetResult rethrows the run's own exception, so the error contract sees a CheckpointException as itself.
         return work.GetAwaiter().GetResult();
     }
 
-    private static async Task<long> WriteParquet(TrackRun run, StatsOptions options, string path)
+    private static async Task<long> WriteParquet(TrackRun run, IEnumerable<CheckpointStats> checkpoints, StatsOptions options, string path)
     {
         long rows = 0;
         await OutputFile.WriteAsync(path, async stream =>
         {
             await using var writer = await TrackParquetWriter.CreateAsync(stream, TrackParquetWriter.Metadata(run, options));
-            foreach (var checkpoint in run.Compute(options)) await writer.AddAsync(checkpoint);
+            foreach (var checkpoint in checkpoints) await writer.AddAsync(checkpoint);
             await writer.CompleteAsync([.. run.Skipped.Select(s => s.Path)]);
             rows = writer.Rows;
         });
         return rows;
     }
 
-    private static async Task<long> WriteCsv(TrackRun run, StatsOptions options, string path, TextWriter stdout)
+    private static async Task<long> WriteCsv(IEnumerable<CheckpointStats> checkpoints, string path, TextWriter stdout)
     {
-        if (path == "-") return WriteCsv(run, options, stdout);
+        if (path == "-") return WriteCsv(checkpoints, stdout);
         long rows = 0;
         await OutputFile.WriteAsync(path, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16);
-            rows = WriteCsv(run, options, writer);
+            rows = WriteCsv(checkpoints, writer);
             return Task.CompletedTask;
         });
         return rows;
     }
 
-    private static long WriteCsv(TrackRun run, StatsOptions options, TextWriter output)
+    private static long WriteCsv(IEnumerable<CheckpointStats> checkpoints, TextWriter output)
     {
         long rows = 0;
         TrackCsvWriter.WriteHeader(output);
-        foreach (var checkpoint in run.Compute(options))
+        foreach (var checkpoint in checkpoints)
         {
             TrackCsvWriter.Write(output, checkpoint);
             rows += checkpoint.Stats.NeuronCount;

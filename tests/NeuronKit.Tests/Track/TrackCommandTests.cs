@@ -161,6 +161,29 @@ public class TrackCommandTests
         Assert.Equal($"wrote {output.Path}: 1 row from 1 of the run's 1 checkpoint (shard 0/2; 1 without a step)\n", shard.Stdout);
     }
 
+    [Fact]
+    public void Layers_no_row_can_hold_are_named_once_on_stderr_as_stats_csv_names_them()
+    {
+        // Given a run of two checkpoints whose layers are complex (stats measures real numbers only)
+        byte[] complex = File.ReadAllBytes(Fixtures.Path("pytorch/complex.pt"));
+        using var first = new TempFile("step_1.pt", complex);
+        string second = Path.Combine(Path.GetDirectoryName(first.Path)!, "step_2.pt");
+        File.WriteAllBytes(second, complex);
+
+        var run = CliRun.Of("track", first.Path, second, "--csv", "-");
+
+        // Then the table has no rows of them, and stderr says so once a layer, with how many checkpoints had it
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(TrackColumnsHeader + "\n", run.Stdout);
+        Assert.Equal(
+            "note: layer 'spectral.weights1' not measured (2 checkpoints): spectral.weights1 is complex64, and the statistics are of real numbers\n" +
+            "note: layer 'fc' not measured (2 checkpoints): fc.weight is complex128, and the statistics are of real numbers\n" +
+            "note: layer 'gru.l0' not measured (2 checkpoints): gru.weight_ih_l0 is complex64, and the statistics are of real numbers\n",
+            run.Stderr);
+    }
+
+    private const string TrackColumnsHeader = "checkpoint,step,layer,kind,neuron,weights,l1,l2,mean,std,min,max,zero_fraction,bias,gate_biases,dead,duplicate_of,outlier,outgoing_l2,unused";
+
     [Theory]
     [InlineData("3/3", "--shard 3/3: the shard index must be 0 to 2")]
     [InlineData("0/0", "--shard 0/0: the number of shards must be at least 1")]
