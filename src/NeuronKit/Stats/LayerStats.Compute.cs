@@ -124,7 +124,8 @@ public sealed partial class LayerStats
     }
 
     // Neuron index's statistics from its parts: plans walked at neuron "at" (the index, or 0 for a one-neuron plan);
-    // its weights' statistics are given when they were measured as columns. A gate's biases add up where the layer says so.
+    // its weights' statistics are given when they were measured as columns. A gate's biases add up where the layer says so,
+    // from −0, the sum that keeps a lone bias as it is stored (0 + −0 is +0, so a bias of −0 would print as 0).
     private static NeuronStats Measure(Layer layer, long index, PartPlan[] parts, long at, PartReader reader, Moments? weights)
     {
         var moments = weights ?? Moments.Empty;
@@ -138,14 +139,14 @@ public sealed partial class LayerStats
                     reader.Add(part, at, ref moments);
                     break;
                 case PartUse.Bias when part.Gate is null:
-                    bias = (bias ?? 0) + reader.Sum(part, at);
+                    bias = (bias ?? -0.0) + reader.Sum(part, at);
                     break;
                 case PartUse.Bias:
                     gates ??= [];
                     int gate = gates.FindIndex(g => g.Gate == part.Gate);
                     if (gate < 0)
                     {
-                        gates.Add(new GateBias(part.Gate, layer.WhyBiasesDoNotSum(part.Gate) is null ? 0 : null));
+                        gates.Add(new GateBias(part.Gate, layer.WhyBiasesDoNotSum(part.Gate) is null ? -0.0 : null));
                         gate = gates.Count - 1;
                     }
                     if (gates[gate].Bias is { } sum) gates[gate] = gates[gate] with { Bias = sum + reader.Sum(part, at) };

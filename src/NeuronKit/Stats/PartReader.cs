@@ -103,7 +103,7 @@ internal sealed class PartReader : IDisposable
     /// <summary>The sum of every value of neuron <paramref name="j"/>'s slice of <paramref name="part"/> (a bias part is one value).</summary>
     public double Sum(PartPlan part, long j)
     {
-        double sum = 0;
+        double sum = -0.0; // the sum of one value is that value, −0 too
         foreach (double v in Values(part, j)) sum += v;
         return sum;
     }

@@ -51,6 +51,26 @@ public class StatsCommandTests
     }
 
     [Fact]
+    public void A_bias_stored_as_negative_zero_is_given_as_show_gives_it()
+    {
+        // Given a Linear whose bias 0 is stored as -0.0 (as a sign-flipped zero comes out of training or an edit)
+        string header = "{\"fc.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}," +
+            "\"fc.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[16,24]}}";
+        byte[] data = [.. new[] { 1f, 2f, 3f, 4f, -0f, 0f }.SelectMany(BitConverter.GetBytes)];
+        using var file = new TempFile("negative_zero.safetensors", Formats.Safetensors.SafetensorsBytes.Build(header, data));
+
+        // Then stats --json and --csv say -0 where the stored bias is -0.0, as show --json does, and 0 where it is 0.0
+        Assert.Contains("\"values\":-0}", CliRun.Of("show", file.Path, "fc", "0", "--json").Stdout);
+        var rows = JsonDocument.Parse(CliRun.Of("stats", file.Path, "--json").Stdout).RootElement
+            .GetProperty("layers")[0].GetProperty("stats").EnumerateArray().ToList();
+        Assert.True(double.IsNegative(rows[0].GetProperty("bias").GetDouble()));
+        Assert.False(double.IsNegative(rows[1].GetProperty("bias").GetDouble()));
+        var csv = CliRun.Of("stats", file.Path, "--csv").Stdout.Split('\n');
+        Assert.Equal("-0", csv[1].Split(',')[11]);
+        Assert.Equal("0", csv[2].Split(',')[11]);
+    }
+
+    [Fact]
     public void Csv_has_a_header_and_one_row_per_neuron()
     {
         var run = CliRun.Of("stats", File, "--csv");
