@@ -20,6 +20,10 @@ public class CheckpointStepTests
     [InlineData("runs/checkpoint-1000/model.safetensors.index.json", 1000L)]
     [InlineData("ckpt-500-00001-of-00002.gguf", 500L)]
     [InlineData("model-00001-of-00002.safetensors", null)]
+    [InlineData("checkpoints/global_step500/mp_rank_00_model_states.pt", 500L)]
+    [InlineData("checkpoints/global_step500/zero_pp_rank_3_mp_rank_00_optim_states.pt", 500L)]
+    [InlineData("mp_rank_01_model_states.pt", null)]
+    [InlineData("frank_300.pt", 300L)]
     [InlineData("resnet18.pt", null)]
     [InlineData("weights.pt", null)]
     [InlineData("step_99999999999999999999999.pt", null)]
@@ -62,5 +66,7 @@ public class CheckpointStepTests
         Assert.Equal(1200L, CheckpointStep.FromMetadata(metadata));
         Assert.Equal(3L, CheckpointStep.FromMetadata(new Dictionary<string, string> { ["epoch"] = "3" }));
         Assert.Null(CheckpointStep.FromMetadata(new Dictionary<string, string> { ["step"] = "soon" }));
+        // DeepSpeed's engine saves {"module": …, "global_steps": N, "global_samples": …}
+        Assert.Equal(500L, CheckpointStep.FromMetadata(new Dictionary<string, string> { ["global_samples"] = "4000", ["global_steps"] = "500" }));
     }
 }
