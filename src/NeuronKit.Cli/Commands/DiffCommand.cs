@@ -67,7 +67,12 @@ internal static class DiffCommand
                 }
             }
             if (asJson) ReportJson.Write(stdout, DiffReport.Of(diff, order));
-            else if (asCsv) DiffCsvWriter.Write(stdout, diff, order);
+            else if (asCsv)
+            {
+                DiffCsvWriter.Write(stdout, diff, order);
+                // CSV rows have no place for the layers not compared; stderr keeps them out of the data, as for stats --csv.
+                foreach (string line in DiffTextWriter.NotCompared(diff)) stderr.WriteLine($"note: {line}");
+            }
             else DiffTextWriter.Write(stdout, diff, order);
         }));
         return command;

@@ -22,15 +22,21 @@ internal static class DiffTextWriter
             if (!order.SummaryOnly) Table(order.Apply(layer)).Write(stdout);
             stdout.WriteLine("  " + Summary(layer));
         }
-        if (diff.OnlyInA.Count > 0 || diff.OnlyInB.Count > 0 || diff.Mismatched.Count > 0) stdout.WriteLine();
-        foreach (var layer in diff.OnlyInA) stdout.WriteLine($"only in A: {PrintableWriter.OneLine(layer.Name)} ({layer.Kind})");
-        foreach (var layer in diff.OnlyInB) stdout.WriteLine($"only in B: {PrintableWriter.OneLine(layer.Name)} ({layer.Kind})");
-        foreach (var m in diff.Mismatched)
-            stdout.WriteLine($"{m.What} differ: {PrintableWriter.OneLine(m.Name)} ({m.Detail})");
+        var notCompared = NotCompared(diff).ToList();
+        if (notCompared.Count > 0) stdout.WriteLine();
+        foreach (string line in notCompared) stdout.WriteLine(line);
         stdout.WriteLine();
         stdout.WriteLine($"model: {Counted.Of(diff.Changed, "neuron")} of {diff.NeuronCount.ToString("N0", CultureInfo.InvariantCulture)} changed, relative change {Percent(diff.Relative)}; " +
             $"{diff.BecameDead} became dead, {diff.Revived} revived, {Counted.Of(diff.BiasSignChanged, "bias sign change")}; " +
             $"{Counted.Of(diff.BytesRead, "byte")} read");
+    }
+
+    /// <summary>The layers not compared, a line each: <c>only in A: fc3 (Linear)</c>, <c>shapes differ: fc1 (…)</c>.</summary>
+    public static IEnumerable<string> NotCompared(ModelDiff diff)
+    {
+        foreach (var layer in diff.OnlyInA) yield return $"only in A: {PrintableWriter.OneLine(layer.Name)} ({layer.Kind})";
+        foreach (var layer in diff.OnlyInB) yield return $"only in B: {PrintableWriter.OneLine(layer.Name)} ({layer.Kind})";
+        foreach (var m in diff.Mismatched) yield return $"{m.What} differ: {PrintableWriter.OneLine(m.Name)} ({m.Detail})";
     }
 
     /// <summary>

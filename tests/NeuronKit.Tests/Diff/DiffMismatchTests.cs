@@ -85,6 +85,26 @@ public class DiffMismatchTests
             "Conv2d of 4 in B, weight [4, 3, 1, 1]\n", conv.Stderr);
     }
 
+    [Fact]
+    public void Csv_rows_leave_the_layers_not_compared_to_notes_on_stderr()
+    {
+        // Given A with fc (with a bias), conv (a Linear), out and only_a; B with fc without its bias, conv a Conv2d, out, only_b
+        using var a = File("a.safetensors", ("fc.weight", [4, 3]), ("fc.bias", [4]), ("conv.weight", [4, 3]), ("conv.bias", [4]), ("out.weight", [2, 4]), ("only_a.weight", [2, 2]));
+        using var b = File("b.safetensors", ("fc.weight", [4, 3]), ("conv.weight", [4, 3, 1, 1]), ("conv.bias", [4]), ("out.weight", [2, 4]), ("only_b.weight", [2, 2]));
+
+        var csv = CliRun.Of("diff", a.Path, b.Path, "--csv");
+
+        // Then the CSV holds out's rows alone, and stderr says, as the text does, which layers were not compared and why
+        Assert.Equal(0, csv.Exit);
+        Assert.Equal(["out", "out"], csv.Stdout.TrimEnd('\n').Split('\n').Skip(1).Select(l => l.Split(',')[0]));
+        Assert.Equal(
+            "note: only in A: only_a (Linear)\n" +
+            "note: only in B: only_b (Linear)\n" +
+            "note: tensors differ: fc (bias [4] in A, none in B)\n" +
+            "note: kinds differ: conv (Linear of 4 neurons in A, weight [4, 3]; Conv2d of 4 in B, weight [4, 3, 1, 1])\n",
+            csv.Stderr);
+    }
+
     // A safetensors file of float32 tensors holding 0.5, 1.5, 2.5, … each.
     private static TempFile File(string name, params (string Tensor, long[] Shape)[] tensors)
     {
