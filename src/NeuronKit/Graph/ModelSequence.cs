@@ -61,7 +61,10 @@ internal static class ModelSequence
     {
         var steps = graph.Sequence;
         if (steps.Count == 0) return;
-        var ofStep = steps.Select(s => layers.Where(l => l.Name == s.Name || l.Name.StartsWith(s.Name + ".", StringComparison.Ordinal)).ToList()).ToList();
+        // A Bidirectional's directions forward first, as it concatenates them: Keras 3's file lists its groups by name,
+        // backward_layer before forward_layer.
+        var ofStep = steps.Select(s => layers.Where(l => l.Name == s.Name || l.Name.StartsWith(s.Name + ".", StringComparison.Ordinal))
+            .OrderBy(l => s.Merge is not null && l.Name.StartsWith(s.Name + ".backward_", StringComparison.Ordinal)).ToList()).ToList();
         var model = new ConfigGraph(steps, ofStep);
         for (int i = 0; i < steps.Count; i++)
         {

@@ -67,6 +67,17 @@ public class PruneKerasTests
     }
 
     [Fact]
+    public void A_keras_3_bidirectional_s_consumer_in_the_config_loses_the_forward_direction_s_rows_first()
+    {
+        // Keras 3's file lists the group backward_layer before forward_layer; the Bidirectional concatenates forward first.
+        var run = CliRun.Of("prune", Fixtures.Path("keras/bidirectional.keras"),
+            "--neurons", "bidirectional.forward_layer:0,bidirectional.backward_layer:1", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Matches(@"dense\.kernel +\[6, 2\] → \[4, 2\] +dim 0: 0, 4", run.Stdout);
+    }
+
+    [Fact]
     public void A_recurrent_layer_named_as_read_by_a_layer_of_a_multiple_of_its_units_is_not_taken_as_flattened()
     {
         // Its output is [time, units]: a flatten would interleave the units (j, j + 3, …), no block of rows per unit.
