@@ -15,7 +15,7 @@ internal static class KerasVarsWeights
     // Keras 3 files, and Keras 2.13's .keras files, which saved the layers list under this name.
     private static readonly string[] LayerLists = ["layers", "_layer_checkpoint_dependencies"];
 
-    // Far beyond any model's nesting; bounds a hostile file's walk (and a group that holds itself).
+    // Far beyond any model's nesting; bounds a hostile file's walk.
     private const int MaxDepth = 64;
 
     /// <summary>The weights, in the file's order, or null when the file is not in this layout.</summary>
@@ -24,12 +24,13 @@ internal static class KerasVarsWeights
         var list = LayerLists.Select(file.Root.Group).FirstOrDefault(g => g is not null);
         if (list is null) return null;
         List<KerasWeight> weights = [];
-        Layers(list, "", config?.Layers, weights, 0);
+        Layers(list, "", config?.Layers, weights, 0, []);
         return weights;
     }
 
     // The layers of one list (a model's): each child group is a layer, matched to the config's entry of the same path.
-    private static void Layers(Hdf5Group list, string prefix, IReadOnlyList<KerasLayer>? configured, List<KerasWeight> weights, int depth)
+    private static void Layers(Hdf5Group list, string prefix, IReadOnlyList<KerasLayer>? configured, List<KerasWeight> weights, int depth,
+        Dictionary<long, string> read)
     {
         var byPath = configured is null ? null : Paths(configured);
         // A group lists its members by name; the config gives the model's order (conv2d_10 after conv2d_9, not before conv2d_2).
@@ -40,7 +41,7 @@ internal static class KerasVarsWeights
             var entry = byPath?.GetValueOrDefault(name);
             string? className = entry?.WeightClass ?? KerasVariables.ClassOfPath(name);
             int first = weights.Count;
-            Layer(layer, prefix + name, entry, className, weights, depth + 1);
+            Layer(layer, prefix + name, entry, className, weights, depth + 1, read);
             if (entry is null && className is not null)
                 for (int k = first; k < weights.Count; k++)
                     weights[k] = weights[k] with { Note = $"no model config names layer '{name}': its path names its class {className}, as Keras 3 names paths" };
@@ -48,17 +49,21 @@ internal static class KerasVarsWeights
     }
 
     // One layer: its own vars, then what it holds (a nested model's layers, a recurrent layer's cell, a wrapper's layers).
+    // read: the groups walked so far, by header address. Keras writes each layer's group once: a group reached again is a
+    // hard link back (a cycle) or across the tree, along which a walk could take as many paths as the links allow.
     private static void Layer(Hdf5Group layer, string module, KerasLayer? entry, string? className, List<KerasWeight> weights, int depth,
-        bool cell = false)
+        Dictionary<long, string> read, bool cell = false)
     {
         if (depth > MaxDepth) throw layer.File.Corrupt($"'{layer.Path}' nests layers more than {MaxDepth} deep");
+        if (!read.TryAdd(layer.Header.Address, layer.Path))
+            throw layer.File.Corrupt($"'{layer.Path}' reaches a group it already read, '{read[layer.Header.Address]}' (a hard link; Keras writes each layer's group once)");
         foreach (var child in layer.Children().OfType<Hdf5Group>())
         {
             string name = child.Name;
             if (name == "vars") Variables(child, module, entry?.WeightLayer, className, weights, cell);
-            else if (LayerLists.Contains(name)) Layers(child, module + ".", entry?.Layers, weights, depth);
-            else if (KerasWeight.IsCell(name)) Layer(child, module, entry, className, weights, depth + 1, cell: true);
-            else Layer(child, $"{module}.{name}", entry?.Inner ?? entry, className, weights, depth + 1);
+            else if (LayerLists.Contains(name)) Layers(child, module + ".", entry?.Layers, weights, depth, read);
+            else if (KerasWeight.IsCell(name)) Layer(child, module, entry, className, weights, depth + 1, read, cell: true);
+            else Layer(child, $"{module}.{name}", entry?.Inner ?? entry, className, weights, depth + 1, read);
         }
     }
 
