@@ -56,8 +56,16 @@ public sealed class Hdf5File
     /// <summary>The root group.</summary>
     public Hdf5Group Root { get; private set; } = null!;
 
-    /// <summary>True when <paramref name="head"/> starts with HDF5's signature.</summary>
-    public static bool IsHdf5(ReadOnlySpan<byte> head) => head.StartsWith(Signature);
+    /// <summary>How many of a file's first bytes <see cref="IsHdf5"/> needs to see every place a superblock may start.</summary>
+    public const int HeadBytes = 8192 + 8;
+
+    /// <summary>True when <paramref name="head"/> holds HDF5's signature where a superblock may start (after a user block too).</summary>
+    public static bool IsHdf5(ReadOnlySpan<byte> head)
+    {
+        foreach (long place in SuperblockPlaces)
+            if (head.Length >= place + 8 && head.Slice((int)place, 8).SequenceEqual(Signature)) return true;
+        return false;
+    }
 
     /// <summary>
     /// Reads the superblock and the root group's header of the HDF5 file at bytes [<paramref name="start"/>, +
@@ -128,11 +136,12 @@ public sealed class Hdf5File
         (OffsetSize, LengthSize) = (offsets, lengths);
     }
 
-    // The end-of-file address is where the library last wrote; a file cut short of it is truncated.
+    // The end-of-file address is where the library last wrote; a file cut short of it is truncated. The library compares
+    // it with the file's whole size, a user block included (H5F__super_read: eof + base_addr < stored_eof).
     private void CheckEnd(long end)
     {
-        if (end >= 0 && BaseAddress + end > Size)
-            throw new CheckpointException($"{Name} is truncated: HDF5's superblock says it is {BaseAddress + end:N0} bytes, but it is {Size:N0}",
+        if (end >= 0 && end > Size)
+            throw new CheckpointException($"{Name} is truncated: HDF5's superblock says it is {end:N0} bytes, but it is {Size:N0}",
                 ["the file was cut short, e.g. by an interrupted download or copy; fetch or save it again"]);
     }
 

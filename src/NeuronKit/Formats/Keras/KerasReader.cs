@@ -60,7 +60,9 @@ public sealed class KerasReader : ICheckpointReader
     /// </summary>
     internal static (Hdf5File File, IReadOnlyList<KerasWeight> Weights, IReadOnlyList<SequenceStep> Sequence, bool Configured) Read(ByteSource source, string name)
     {
-        var (file, config) = Hdf5File.IsHdf5(source.Span(0, (int)Math.Min(8, source.Length)))
+        // A .keras zip holds an HDF5 file, whose signature may happen to lie where a user block would end: the zip decides.
+        var head = source.Span(0, (int)Math.Min(Hdf5File.HeadBytes, source.Length));
+        var (file, config) = ZipArchiveReader.FirstEntryName(head).IsEmpty && Hdf5File.IsHdf5(head)
             ? OpenHdf5(source, name)
             : OpenArchive(source, name);
         var legacy = KerasLegacyWeights.Find(file, config);
