@@ -15,8 +15,17 @@ internal sealed class MsgpackParser
     /// <summary>How deep containers may nest.</summary>
     public const int MaxDepth = 64;
 
-    /// <summary>How many values one parse may make.</summary>
-    public const int MaxValues = 4_000_000;
+    /// <summary>
+    /// How many values one parse may make: each costs about a hundred bytes parsed, so half a million keep a hostile file's
+    /// parse within 64 MiB, and a Flax tree holds a few values per array (a large model's checkpoint, optimizer state
+    /// included, some tens of thousands).
+    /// </summary>
+    public const int MaxValues = 500_000;
+
+    // The bytes are read a window at a time: one read for many small values, where a read per value costs a system call
+    // each. A window starts small after a bin or an extension is stepped over (a Flax file's values lie between its arrays'
+    // bytes, which are not to be read) and doubles while the values run on, up to WindowBytes; it holds the longest string.
+    private const int WindowBytes = 1 << 17, FirstWindowBytes = 256;
 
     /// <summary>How long a string may be (keys and type names are short).</summary>
     public const int MaxStringBytes = 1 << 16;
@@ -28,6 +37,9 @@ internal sealed class MsgpackParser
     private readonly string _file;
     private long _position;
     private int _values;
+    private byte[] _window = [];
+    private long _windowStart, _windowEnd;
+    private int _nextWindow = FirstWindowBytes;
 
     private MsgpackParser(ByteSource source, long start, long end, string file)
     {
@@ -35,6 +47,7 @@ internal sealed class MsgpackParser
         _position = start;
         _end = end;
         _file = file;
+        _windowStart = _windowEnd = start;
     }
 
     /// <summary>
@@ -161,7 +174,15 @@ internal sealed class MsgpackParser
     private ReadOnlySpan<byte> Bytes(int count)
     {
         if (count > _end - _position) throw Truncated(_position, $"{count:N0} more bytes", _end - _position);
-        var span = _source.Span(_position, count);
+        if (_position < _windowStart || _position + count > _windowEnd)
+        {
+            int length = (int)Math.Min(Math.Max(_nextWindow, count), _end - _position);
+            if (_window.Length < length) _window = new byte[Math.Max(length, Math.Min(2 * _window.Length, WindowBytes))];
+            _source.Read(_position, _window.AsSpan(0, length));
+            (_windowStart, _windowEnd) = (_position, _position + length);
+            _nextWindow = Math.Min(2 * _nextWindow, WindowBytes);
+        }
+        var span = _window.AsSpan((int)(_position - _windowStart), count);
         _position += count;
         return span;
     }
@@ -170,6 +191,7 @@ internal sealed class MsgpackParser
     {
         if (count > _end - _position) throw Truncated(at, $"a msgpack value of {count:N0} bytes", _end - _position);
         _position += count;
+        if (_position > _windowEnd) _nextWindow = FirstWindowBytes;
     }
 
     private CheckpointException Truncated(long at, string what, long left) =>
