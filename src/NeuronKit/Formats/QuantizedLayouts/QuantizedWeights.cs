@@ -9,8 +9,8 @@ namespace NeuronKit.Formats.QuantizedLayouts;
 /// (<see cref="BitsAndBytesPairs"/>), NVFP4 codes and their scales (<see cref="Nvfp4Pairs"/>), 8-bit floats and theirs
 /// (<see cref="ScaledFloat8Pairs"/>), packed integers and theirs (<see cref="PackedIntPairs"/>,
 /// <see cref="GroupQuantPairs"/>, <see cref="MlxQuantPairs"/>), BitNet's ternary codes (<see cref="BitNetPairs"/>); and
-/// PyTorch's reparametrized weights, kept the same way: pruning masks (<see cref="Parametrizations.PruneMasks"/>) and
-/// weight norm (<see cref="Parametrizations.WeightNorms"/>).
+/// PyTorch's reparametrized weights, kept the same way: pruning masks (<see cref="Parametrizations.PruneMasks"/>),
+/// weight norm (<see cref="Parametrizations.WeightNorms"/>) and spectral norm (<see cref="Parametrizations.SpectralNorms"/>).
 /// </summary>
 internal static class QuantizedWeights
 {
@@ -60,12 +60,12 @@ internal static class QuantizedWeights
         return result;
     }
 
-    // PyTorch's reparametrized weights (prune masks, weight norm) are read here too: they are kept in several tensors the
+    // PyTorch's reparametrized weights (prune masks, weight norm, spectral norm) are read here too: they are kept in several tensors the
     // same way, whatever the file.
     private static IReadOnlyList<TensorInfo> Passes(IReadOnlyList<TensorInfo> tensors, string path) =>
-        Parametrizations.WeightNorms.Combine(Parametrizations.PruneMasks.Combine(
+        Parametrizations.SpectralNorms.Combine(Parametrizations.WeightNorms.Combine(Parametrizations.PruneMasks.Combine(
             BitNetPairs.Combine(MlxQuantPairs.Combine(GroupQuantPairs.Combine(PackedIntPairs.Combine(ScaledFloat8Pairs.Combine(
-                Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path)));
+                Nvfp4Pairs.Combine(BitsAndBytesPairs.Combine(Mxfp4Pairs.Combine(tensors))))), path), path), path))));
 
     // True when the tensor's bytes are its storage's, start to end, row by row (every safetensors tensor), or the
     // tensor is decoded already (a PyTorch quantized tensor), which no pass takes apart.

@@ -43,8 +43,8 @@ public class ParametrizedWeightTests
         if (read.StoredAs!.EndsWith("_mask", StringComparison.Ordinal))
             Assert.Equal(want, values);   // orig × mask: one float32 product, PyTorch's exactly (signed zeros too)
         else
-            // Weight norm: PyTorch sums each norm in float32 in an order its CPU's vector width sets, NeuronKit in double;
-            // the factor g / ‖v‖ may round one unit apart, and the value then a unit or two (here at most 2 units of 4).
+            // Weight and spectral norm: PyTorch sums each norm (σ) in float32 in an order its CPU's vector width sets,
+            // NeuronKit in double; the factor may round one unit apart, and the value then a unit or a few (here at most 3 of 4).
             for (int i = 0; i < want.Length; i++)
                 Assert.True(Math.Abs(values[i] - want[i]) <= 4 * Math.Abs(MathF.BitIncrement((float)want[i]) - (float)want[i]),
                     $"{tensor}[{i}]: {values[i]:R}, PyTorch {want[i]:R}");
@@ -57,6 +57,8 @@ public class ParametrizedWeightTests
     [InlineData("weight_norm.pt", "0", "Conv1d", 4, "float32·weight_g/‖weight_v‖")]
     [InlineData("weight_norm.pt", "2", "Conv1d", 6, "float32·weight_g/‖weight_v‖")]
     [InlineData("weight_norm_param.pt", "0", "Linear", 3, "float32·original0/‖original1‖")]
+    [InlineData("spectral_norm.pt", "3", "ConvTranspose2d", 4, "float32/σ(weight_u, weight_v)")]
+    [InlineData("spectral_norm.pt", "4", "Linear", 5, "float32/σ(0._u, 0._v)")]
     public void A_reparametrized_module_is_one_layer_of_its_kind(string file, string layer, string kind, long neurons, string storedAs)
     {
         using var model = Model.Open(Fixtures.Path($"parametrized/{file}"));
@@ -85,6 +87,7 @@ public class ParametrizedWeightTests
     [Theory]
     [InlineData("masked.pt", "0", "0.weight is 0.weight_orig times 0.weight_mask (torch.nn.utils.prune)", "torch.nn.utils.prune.remove(module, 'weight')")]
     [InlineData("weight_norm.pt", "2", "2.weight is weight-normed (float32·weight_g/‖weight_v‖)", "torch.nn.utils.remove_weight_norm(module)")]
+    [InlineData("spectral_norm.pt", "2", "2.weight is spectral-normed (float32/σ(weight_u, weight_v))", "torch.nn.utils.remove_spectral_norm(module)")]
     public void An_edit_of_a_reparametrized_weight_is_refused_and_writes_nothing(string file, string layer, string message, string hint)
     {
         using var folder = new TempFolder();
@@ -121,6 +124,30 @@ public class ParametrizedWeightTests
 
         Assert.Equal(["0.bias_mask", "0.bias_orig", "0.weight_mask", "0.weight_orig", "2.weight_mask", "2.weight_orig"],
             prune.Cuts.Select(c => c.Tensor.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void A_spectral_norm_whose_dimension_the_file_cannot_tell_stays_as_its_three_tensors()
+    {
+        using var model = Model.Open(Fixtures.Path("parametrized/spectral_norm.pt"));
+
+        // Layer 5, a Conv2d of 4 inputs and 4 outputs never trained: u is its random start, aligned with W v along neither dimension.
+        Assert.Null(model.Checkpoint.Find("5.weight"));
+        Assert.NotNull(model.Checkpoint.Find("5.weight_orig"));
+        // Layer 1, a ConvTranspose2d of 4 and 4, trained: u says dimension 1 (its outputs), and the weight is read.
+        Assert.Equal("float32/σ(weight_u, weight_v)", model.Checkpoint.Find("1.weight")!.StoredAs);
+    }
+
+    [Fact]
+    public void A_prune_of_a_spectral_normed_weight_is_refused()
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of(["prune", Fixtures.Path("parametrized/spectral_norm.pt"), "0", "1", "-o", Path.Combine(folder.Path, "out.pt")]);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("0.weight is spectral-normed (float32/σ(weight_u, weight_v)): removing any of its rows or columns would change its largest singular value", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
     }
 
     [Fact]
