@@ -30,6 +30,29 @@ public class PruneKerasTests
     }
 
     [Fact]
+    public void A_keras_archive_zipped_again_with_compression_is_refused_as_edit_refuses_it()
+    {
+        using var folder = new TempFolder();
+        // cnn.keras with its members deflated, as a tool that zips the archive again may leave it.
+        string deflated = Path.Combine(folder.Path, "deflated.keras");
+        using (var original = System.IO.Compression.ZipFile.OpenRead(Fixtures.Path("keras/cnn.keras")))
+        using (var zipped = System.IO.Compression.ZipFile.Open(deflated, System.IO.Compression.ZipArchiveMode.Create))
+            foreach (var entry in original.Entries)
+            {
+                using var from = entry.Open();
+                using var to = zipped.CreateEntry(entry.FullName, System.IO.Compression.CompressionLevel.Optimal).Open();
+                from.CopyTo(to);
+            }
+
+        var run = CliRun.Of(["prune", deflated, "conv2d_1", "2", "-o", Path.Combine(folder.Path, "out.keras")]);
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("deflated.keras keeps model.weights.h5 deflated: a prune would have to rewrite the archive", run.Stderr);
+        Assert.Contains("store the archive's members uncompressed", run.Stderr);
+        Assert.False(File.Exists(Path.Combine(folder.Path, "out.keras")));
+    }
+
+    [Fact]
     public void A_file_with_a_model_config_gets_a_note_that_the_config_keeps_the_old_sizes()
     {
         var withConfig = CliRun.Of("prune", Fixtures.Path("keras/mlp.h5"), "dense", "1", "--dry-run");

@@ -17,6 +17,15 @@ internal sealed class KerasPruneWriter : IPruneWriter
     public string Format => "keras";
 
     /// <inheritdoc/>
+    public void CheckWritable(Checkpoint checkpoint)
+    {
+        // A .keras archive zipped again with compression: its weights are inflated into memory, with no place in the file.
+        if (checkpoint.Tensors.Select(t => t.Storage.Source).OfType<Containers.Zip.InflatedMember>().FirstOrDefault() is { } member)
+            throw new RequestException($"{checkpoint.FileName} keeps {member.Entry} deflated: a prune would have to rewrite the archive, " +
+                "which NeuronKit does for .npz files only", ["store the archive's members uncompressed, as Keras writes them (zip -0), and prune that"]);
+    }
+
+    /// <inheritdoc/>
     public void Write(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts, string output)
     {
         string name = checkpoint.FileName;
