@@ -11,7 +11,7 @@ namespace NeuronKit.Formats.Parametrizations;
 /// where PyTorch sums in float32: a value can be a unit or two of the last place apart. σ needs all of the weight, read
 /// once on first use.
 /// </summary>
-internal sealed class SpectralNormValues(string name, TensorInfo weight, double sigma, string stored) : DecodedFloats(weight.ElementCount), IPartwiseCut
+internal sealed class SpectralNormValues(string name, TensorInfo weight, Lazy<double> sigma, string stored) : DecodedFloats(weight.ElementCount), IPartwiseCut
 {
     private readonly TensorView _weight = MaskedValues.FlatView(weight);
 
@@ -19,7 +19,7 @@ internal sealed class SpectralNormValues(string name, TensorInfo weight, double 
     protected override void Decode(long first, Span<float> values)
     {
         var w = _weight.Narrow(0, first, values.Length).ToDoubles();
-        float by = (float)sigma;
+        float by = (float)sigma.Value;
         for (int i = 0; i < values.Length; i++) values[i] = (float)w[i] / by;
     }
 

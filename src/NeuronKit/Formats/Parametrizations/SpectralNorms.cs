@@ -29,9 +29,11 @@ internal static class SpectralNorms
                 || byName.GetValueOrDefault(uName) is not { } u || byName.GetValueOrDefault(vName) is not { } v
                 || weight.DType != DType.Float32 || u.DType != DType.Float32 || v.DType != DType.Float32
                 || weight.Shape.Count < 2 || u.Shape.Count != 1 || v.Shape.Count != 1 || weight.ElementCount == 0
-                || Sigma(weight, u, v) is not { } sigma)
+                || Dim(weight, u, v) is not { } dim)
                 continue;
             string stored = $"float32/σ({Last(uName)}, {Last(vName)})";
+            // σ reads the whole weight: on first use, not when the file is opened.
+            var sigma = new Lazy<double>(() => Dot(u.View().ToDoubles(), Product(weight.View().ToDoubles(), weight.Shape, dim, v.View().ToDoubles())));
             var values = new SpectralNormValues(name, weight, sigma, stored);
             decoded.Add(TensorInfo.Contiguous(name, DType.Float32, [.. weight.Shape], new TensorStorage(name, values, 0, values.Length))
                 with { StoredAs = stored }, weight, u, v);
@@ -56,17 +58,16 @@ internal static class SpectralNorms
         return (parametrized[..(at + 1 - parametrizations.Length)] + parametrized[(at + 1)..], parametrized + ".0._u", parametrized + ".0._v");
     }
 
-    // σ = u · (W v) along the one dimension u and v fit, or the one the file shows u aligned with; null when none does.
-    private static double? Sigma(TensorInfo weight, TensorInfo u, TensorInfo v)
+    // The dimension W is taken along: the one u and v fit (0 for a 2-d weight), or, where they fit both, the one the file
+    // shows u aligned with, which only then reads the tensors; null when none does.
+    private static int? Dim(TensorInfo weight, TensorInfo u, TensorInfo v)
     {
         var fits = new[] { 0, 1 }.Where(d => weight.Shape[d] == u.Shape[0] && weight.ElementCount / weight.Shape[d] == v.Shape[0]).ToList();
         if (fits.Count == 0 || weight.Shape.Count == 2 && !fits.Contains(0)) return null;
+        if (weight.Shape.Count == 2) return 0;
+        if (fits is [var only]) return only;
         double[] w = weight.View().ToDoubles(), uValues = u.View().ToDoubles(), vValues = v.View().ToDoubles();
-        var products = fits.Select(d => (Dim: d, Wv: Product(w, weight.Shape, d, vValues))).ToList();
-        if (weight.Shape.Count == 2) return Dot(uValues, products.Single(p => p.Dim == 0).Wv);
-        if (products.Count == 1) return Dot(uValues, products[0].Wv);
-        var aligned = products.Where(p => Cosine(uValues, p.Wv) > Aligned).ToList();
-        return aligned.Count == 1 ? Dot(uValues, aligned[0].Wv) : null;
+        return fits.Where(d => Cosine(uValues, Product(w, weight.Shape, d, vValues)) > Aligned).ToList() is [var aligned] ? aligned : null;
     }
 
     // W v for W the weight with dimension `dim` first and the others flattened in order.
