@@ -53,6 +53,13 @@ public sealed record TensorInfo
     /// </summary>
     public IReadOnlyList<TensorInfo> StoredParts { get; init; } = [];
 
+    /// <summary>
+    /// For a spectral-normed weight (<c>NAME_orig</c> with <c>NAME_u</c>, <c>NAME_v</c>): the dimension its norm is taken
+    /// along, which <c>torch.nn.utils.spectral_norm</c> makes 1 for a ConvTranspose and 0 for every other module, so it
+    /// tells the two apart where the shapes cannot; else null.
+    /// </summary>
+    public int? SpectralNormDim { get; init; }
+
     /// <summary>The number of elements (1 for a scalar).</summary>
     public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
 

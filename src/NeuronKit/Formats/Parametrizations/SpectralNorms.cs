@@ -36,7 +36,7 @@ internal static class SpectralNorms
             var sigma = new Lazy<double>(() => Dot(u.View().ToDoubles(), Product(weight.View().ToDoubles(), weight.Shape, dim, v.View().ToDoubles())));
             var values = new SpectralNormValues(name, weight, sigma, stored);
             decoded.Add(TensorInfo.Contiguous(name, DType.Float32, [.. weight.Shape], new TensorStorage(name, values, 0, values.Length))
-                with { StoredAs = stored }, weight, u, v);
+                with { StoredAs = stored, SpectralNormDim = dim }, weight, u, v);
         }
         return decoded.Replace(tensors);
     }

@@ -32,18 +32,24 @@ internal sealed partial class Conv : ILayerKind, INodeKind
     {
         if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { } weight || !IsConvRank(weight.Shape.Count))
             return null;
+        if (weight.SpectralNormDim == 1) return null;   // a ConvTranspose's, which ConvTranspose.Match reads
         var bias = candidate.Find("bias");
         string name = $"Conv{weight.Shape.Count - 2}d", transposed = $"ConvTranspose{weight.Shape.Count - 2}d", shape = weight.Shape.Text();
+        // spectral_norm's dimension settles what the shapes leave open.
+        string? normed = weight.SpectralNormDim == 0
+            ? $"its spectral norm is taken along dim 0, as torch.nn.utils.spectral_norm takes it for a {name} (dim 1 for a {transposed}): {name}"
+            : null;
         if (bias is null)
-            return [Layer(candidate, name, weight, null, true,
-                [$"weight {shape} has no bias to tell {name} from {transposed}; {name} assumed"])];
+            return [Layer(candidate, name, weight, null, normed is null,
+                [normed is null ? $"weight {shape} has no bias to tell {name} from {transposed}; {name} assumed" : $"weight {shape} has no bias; {normed}"])];
         if (bias.Shape.Count != 1 || bias.Shape[0] != weight.Shape[0]) return null;
         List<string> evidence = [$"bias length {bias.Shape[0]} equals dim 0 of weight {shape}: output channels on dim 0, {name}"];
         long? groups = ConvTranspose.GroupsFromBias(weight, bias.Shape[0]);
         bool ambiguous = groups is not null;
         if (ambiguous)
-            evidence.Add($"it also equals dim 1 ({weight.Shape[1]}) × {groups}, as a {transposed} with groups {groups} would have; {name} assumed");
-        return [Layer(candidate, name, weight, bias, ambiguous, evidence)];
+            evidence.Add($"it also equals dim 1 ({weight.Shape[1]}) × {groups}, as a {transposed} with groups {groups} would have; " +
+                (normed ?? $"{name} assumed"));
+        return [Layer(candidate, name, weight, bias, ambiguous && normed is null, evidence)];
     }
 
     /// <inheritdoc/>

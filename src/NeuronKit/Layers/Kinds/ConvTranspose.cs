@@ -34,14 +34,30 @@ internal sealed class ConvTranspose : ILayerKind, INodeKind
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
     {
-        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { } weight || !Conv.IsConvRank(weight.Shape.Count)
-            || candidate.Find("bias") is not { Shape.Count: 1 } bias || bias.Shape[0] == weight.Shape[0]
-            || GroupsFromBias(weight, bias.Shape[0]) is not { } groups)
+        if (!candidate.HasOnly("weight", "bias") || candidate.Find("weight") is not { } weight || !Conv.IsConvRank(weight.Shape.Count))
             return null;
         string name = $"ConvTranspose{weight.Shape.Count - 2}d";
+        if (weight.SpectralNormDim == 1) return SpectralNormed(candidate, name, weight, candidate.Find("bias"));
+        if (candidate.Find("bias") is not { Shape.Count: 1 } bias || bias.Shape[0] == weight.Shape[0]
+            || GroupsFromBias(weight, bias.Shape[0]) is not { } groups)
+            return null;
         return [Layer(candidate, name, weight, bias, groups, false,
             [$"bias length {bias.Shape[0]} differs from dim 0 ({weight.Shape[0]}) of weight {weight.Shape.Text()} and equals " +
              $"dim 1 ({weight.Shape[1]}) × {groups}: {name}, output channels on dim 1, groups {groups}"])];
+    }
+
+    // A weight spectral-normed along dim 1 is a ConvTranspose's (spectral_norm takes dim 0 for every other module), even
+    // where its bias length fits dim 0 too or it has no bias; only the groups are then left to the bias.
+    private Layer[]? SpectralNormed(LayerCandidate candidate, string name, TensorInfo weight, TensorInfo? bias)
+    {
+        string normed = $"its spectral norm is taken along dim 1, as torch.nn.utils.spectral_norm takes it for a {name} " +
+            $"(dim 0 for a Conv{weight.Shape.Count - 2}d): {name}, output channels on dim 1";
+        if (bias is null)
+            return [Layer(candidate, name, weight, null, 1, true,
+                [$"{normed}; no bias to tell the groups, groups 1 assumed (ask for others with --kind {name}(groups=N))"])];
+        if (bias.Shape.Count != 1 || GroupsFromBias(weight, bias.Shape[0]) is not { } groups) return null;
+        return [Layer(candidate, name, weight, bias, groups, false,
+            [$"{normed}; bias length {bias.Shape[0]} equals dim 1 ({weight.Shape[1]}) × {groups}: groups {groups}"])];
     }
 
     /// <inheritdoc/>

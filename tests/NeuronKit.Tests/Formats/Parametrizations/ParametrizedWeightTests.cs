@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuronKit.Edits;
+using NeuronKit.Layers;
 using NeuronKit.Stats;
 using NeuronKit.Tests.Cli;
 using NeuronKit.Tensors;
@@ -68,6 +69,30 @@ public class ParametrizedWeightTests
         Assert.Equal((kind, neurons), (read.Kind, read.NeuronCount));
         Assert.Equal(storedAs, read.Tensors.Single(t => t.Role == "weight").Tensor.StoredAs);
         Assert.Equal(read.Tensors.Count, read.Tensors.Select(t => t.Tensor.Name).Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("spectral_norm.pt", "0", "Conv2d", false)]
+    [InlineData("spectral_norm.pt", "1", "ConvTranspose2d", false)]
+    [InlineData("spectral_norm_nobias.pt", "0", "ConvTranspose2d", true)]   // its groups: no bias to tell them
+    [InlineData("spectral_norm_nobias.pt", "1", "Conv2d", false)]
+    public void The_dimension_of_a_spectral_norm_tells_a_ConvTranspose_from_a_Conv_of_the_same_shapes(string file, string layer, string kind, bool assumed)
+    {
+        // Given weights [4, 4, 3, 3] whose bias (or none) fits either kind; spectral_norm takes dim 1 for a ConvTranspose only
+        using var model = Model.Open(Fixtures.Path($"parametrized/{file}"));
+
+        // When the layer is read
+        var read = model.Layer(layer);
+
+        // Then its kind is the module's, and its neuron j the module's output channel j: weight[:, j] for a ConvTranspose
+        Assert.Equal((kind, assumed), (read.Kind, read.Assumed));
+        var weight = Expected.GetProperty("weights").EnumerateArray()
+            .Single(w => w.GetProperty("file").GetString() == file && w.GetProperty("tensor").GetString() == $"{layer}.weight").GetProperty("values");
+        double[] want = kind == "Conv2d" ? Flat(weight[2]) : [.. weight.EnumerateArray().SelectMany(row => Flat(row[2]))];
+        double[] got = model.Neuron(read.Name, 2).Part(PartRole.Weight)!.ToDoubles();
+        Assert.Equal(want.Length, got.Length);
+        for (int i = 0; i < want.Length; i++)
+            Assert.True(Math.Abs(got[i] - want[i]) <= 4 * Math.Abs(MathF.BitIncrement((float)want[i]) - (float)want[i]), $"[{i}]: {got[i]:R}, PyTorch {want[i]:R}");
     }
 
     [Theory]
