@@ -43,6 +43,7 @@ internal static class LayersTextWriter
                 console.WriteLine($"{(layer.Name == "" ? "\"\"" : PrintableWriter.OneLine(layer.Name))} has no neurons: {PrintableWriter.OneLine(why)}");
         foreach (string prefix in model.Checkpoint.Graph.NonLayerPrefixes)
             console.WriteLine($"not layers: {(prefix == "" ? "the whole file" : PrintableWriter.OneLine(prefix))} (optimizer state)");
+        if (UnreadTensorsNote.Of(model.Checkpoint) is { } unread) stdout.WriteLine(unread);
         // Evidence is prose; printed plainly so it is never wrapped mid-sentence.
         stdout.WriteLine();
         stdout.WriteLine("evidence:");

@@ -24,6 +24,7 @@ internal static class TensorsTextWriter
             foreach (var part in tensor.StoredParts) AddRow(table, part, "  ");
         }
         console.Write(table);
+        if (UnreadTensorsNote.Of(checkpoint) is { } unread) stdout.WriteLine(unread);
     }
 
     private static void AddRow(Table table, TensorInfo tensor, string indent) =>

@@ -30,7 +30,7 @@ internal static class LayerAddressing
                 [$"layers are listed by `neuron layers`; this file has {layers.Count}"]);
         // A layer whose tensors the file holds in a form NeuronKit does not read (ONNX's INT4, a chunked Flax array) is named as such.
         if (graph.UnreadTensors.Where(t => t.Key == name || t.Key.StartsWith(name + ".", StringComparison.Ordinal)).ToList() is [var first, ..] unread)
-            throw new RequestException($"layer '{name}' is not read: its tensor {first.Key} is {first.Value}" +
+            throw new RequestException($"layer '{name}' is not read: its tensor {first.Key} is {first.Value}, which NeuronKit does not read" +
                 (unread.Count > 1 ? $" (and {unread.Count - 1} more of its tensors are unread)" : ""));
         // Without its first component ("state_dict." of a Lightning checkpoint, whose callbacks may hold tensors of
         // their own): taken when exactly one first component makes the name a layer.

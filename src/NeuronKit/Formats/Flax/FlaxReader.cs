@@ -182,7 +182,7 @@ public sealed class FlaxReader : ICheckpointReader
         {
             var (dims, dtype, typeName, data) = Parts(extension, name);
             if (dtype is { } known) Add(name, TensorInfo.Contiguous(name, known, dims, new TensorStorage(name, source, data.DataOffset, data.DataLength)), null);
-            else Add(name, null, $"of type {typeName}, which NeuronKit does not read");
+            else Add(name, null, typeName);
         }
 
         // An array's or a NumPy scalar's extension: [shape, dtype name, bytes], its size checked against its shape and
