@@ -33,9 +33,11 @@ internal static class KerasVarsWeights
         Dictionary<long, string> read)
     {
         var byPath = configured is null ? null : Paths(configured);
-        // A group lists its members by name; the config gives the model's order (conv2d_10 after conv2d_9, not before conv2d_2).
+        // A group lists its members by name; the config gives the model's order (conv2d_10 after conv2d_9, not before conv2d_2),
+        // and without one, each class's counter gives the order its layers were made in.
         var order = byPath?.Keys.Select((path, i) => (path, i)).ToDictionary(p => p.path, p => p.i, StringComparer.Ordinal);
-        foreach (var layer in list.Children().OfType<Hdf5Group>().OrderBy(g => order?.GetValueOrDefault(g.Name, int.MaxValue) ?? 0))
+        foreach (var layer in list.Children().OfType<Hdf5Group>().OrderBy(g => order?.GetValueOrDefault(g.Name, int.MaxValue) ?? 0)
+                     .ThenBy(g => Counted(g.Name).Stem, StringComparer.Ordinal).ThenBy(g => Counted(g.Name).Counter))
         {
             string name = layer.Name;
             var entry = byPath?.GetValueOrDefault(name);
@@ -46,6 +48,16 @@ internal static class KerasVarsWeights
                 for (int k = first; k < weights.Count; k++)
                     weights[k] = weights[k] with { Note = $"no model config names layer '{name}': its path names its class {className}, as Keras 3 names paths" };
         }
+    }
+
+    // A path as Keras makes it, its class in snake case and a counter after the first (dense, dense_1, … dense_10): the
+    // stem and the counter (0 for none).
+    private static (string Stem, long Counter) Counted(string path)
+    {
+        int at = path.LastIndexOf('_');
+        return at > 0 && long.TryParse(path.AsSpan(at + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long counter)
+            ? (path[..at], counter)
+            : (path, 0);
     }
 
     // One layer: its own vars, then what it holds (a nested model's layers, a recurrent layer's cell, a wrapper's layers).

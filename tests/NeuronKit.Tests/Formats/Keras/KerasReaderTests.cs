@@ -61,6 +61,20 @@ public class KerasReaderTests
         Assert.Equal(["gru.kernel", "gru.recurrent_kernel", "gru.bias"], model.Layer("gru").Tensors.Select(t => t.Tensor.Name));
     }
 
+    [Fact]
+    public void Without_a_config_the_layers_of_a_class_are_in_the_order_their_counters_give()
+    {
+        // Given a Keras 3 weights file of dense, dense_1, … dense_10, whose groups HDF5 lists by name (dense_10 before dense_2)
+        using var model = Model.Open(Fixture("numbered.weights.h5"));
+
+        // When its layers are listed
+        var names = model.Layers.Select(l => l.Name);
+
+        // Then they are in the order Keras made them
+        Assert.Equal(["dense", .. Enumerable.Range(1, 10).Select(k => $"dense_{k}")], names);
+        Assert.Equal(10f, model.Neuron("dense_10", 0).Part(NeuronKit.Layers.PartRole.Weight)!.ToFloats()[0]);
+    }
+
     [Theory]
     [InlineData("lstm", "lstm")]
     [InlineData("bidirectional.forward_lstm", "bidirectional")]
