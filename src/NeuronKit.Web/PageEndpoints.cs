@@ -18,6 +18,17 @@ internal static class PageEndpoints
     {
         app.MapGet("/", context => Asset(context, "index.html"));
         app.MapGet("/assets/{name}", context => Asset(context, (string)context.Request.RouteValues["name"]!));
+        // Any other address or method, as the API answers a wrong request: JSON the page (and a script) can read, not an empty body.
+        app.MapFallback(NotServed);
+    }
+
+    private static Task NotServed(HttpContext context)
+    {
+        if (HttpMethods.IsGet(context.Request.Method))
+            return ApiError.Write(context, StatusCodes.Status404NotFound, $"no page or API at '{context.Request.Path}'",
+                ["the page is at /, and the API's list of files at /api/files"]);
+        context.Response.Headers.Allow = "GET";
+        return ApiError.Write(context, StatusCodes.Status405MethodNotAllowed, $"{context.Request.Method} is not answered: the page and its API take GET", []);
     }
 
     private static async Task Asset(HttpContext context, string name)

@@ -129,6 +129,37 @@ public class ServerSecurityTests
         Assert.Equal(404, (await served.Get("/assets/missing.js")).Status);
     }
 
+    [Theory]
+    [InlineData("/api/nothing")]
+    [InlineData("/api/show/3")]
+    [InlineData("/nothing")]
+    public async Task An_address_that_is_not_the_page_or_an_API_is_a_404_that_says_so_in_json(string path)
+    {
+        await using var served = await ServedFolder.Start([SeedConv]);
+
+        using var response = await served.Client.GetAsync(path);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal($"no page or API at '{path}'", error.RootElement.GetProperty("error").GetString());
+        Assert.Contains("/api/files", error.RootElement.GetProperty("hints")[0].GetString());
+    }
+
+    [Theory]
+    [InlineData("POST", "/api/show?file=0&layer=fc&neuron=0")]
+    [InlineData("HEAD", "/")]
+    public async Task A_method_other_than_GET_is_a_405_that_allows_GET(string method, string path)
+    {
+        await using var served = await ServedFolder.Start([SeedConv]);
+
+        using var response = await served.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal(["GET"], response.Content.Headers.Allow);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task The_file_list_names_each_served_file_by_index_and_name_and_no_path()
     {
