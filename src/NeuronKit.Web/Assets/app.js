@@ -100,10 +100,19 @@ function picture(params, alt) {
   return image;
 }
 
+// A layer's stats; one of more neurons than an answer carries (a 413: a vocabulary's 50,000 rows) comes as its summary
+// alone (top=0), its rows marked as left out.
 async function layerStats(name) {
   if (state.stats?.name !== name) {
-    const stats = await api("stats", { file: state.file, layer: name });
-    state.stats = { name, layer: stats.layers.find(l => l.name === name) ?? null };
+    let stats, rowsLeftOut = false;
+    try {
+      stats = await api("stats", { file: state.file, layer: name });
+    } catch (error) {
+      if (error.status !== 413) throw error;
+      stats = await api("stats", { file: state.file, layer: name, top: 0 });
+      rowsLeftOut = true;
+    }
+    state.stats = { name, rowsLeftOut, layer: stats.layers.find(l => l.name === name) ?? null };
   }
   return state.stats.layer;
 }
@@ -128,7 +137,10 @@ async function showLayer(asked) {
   view.append(el("div", { class: "pictures" }, picture({ layer: name }, `${name}: every neuron`), picture({ layer: name, hist: 1 }, `${name}: histograms`)));
   const stats = await layerStats(name);
   if (state.layer !== name || !stats) return;
-  view.append(statsSummary(stats.summary), statsTable(stats));
+  view.append(statsSummary(stats.summary), state.stats.rowsLeftOut
+    ? el("p", { class: "hint", id: "stats-rows-left-out" }, `${info.neurons} neurons are more rows than one answer carries: step through them with ← and →, ` +
+      `or list some with neuron stats FILE ${name} --top N --sort KEY`)
+    : statsTable(stats));
 }
 
 function statsSummary(summary) {

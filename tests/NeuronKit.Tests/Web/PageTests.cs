@@ -154,6 +154,35 @@ public class PageTests
     }
 
     [BrowserFact]
+    public async Task A_layer_of_more_neurons_than_a_stats_answer_carries_shows_its_summary_not_an_error()
+    {
+        // Given a server whose stats answers carry at most 5 rows, and a layer of 6 neurons (as a vocabulary's 50,000 are
+        // more than the 20,000 of a real one)
+        string file = Fixtures.Path("graph/cnn.pt");
+        await using var served = await ServedFolder.Start([file], NeuronKit.Web.ServeOptions.Local with { MaxRows = 5 });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
+        var page = await browser.NewPageAsync();
+
+        // When the layer's page is opened
+        await page.GotoAsync($"{served.Server.Url}#file=0&layer=3");
+        await page.Locator("#stats-rows-left-out").WaitForAsync(new() { Timeout = 10_000 });
+
+        // Then it shows the layer's summary (neuron stats --top 0's), says how to list the rows, and shows no error
+        using var stats = JsonDocument.Parse(CliRun.Of("stats", file, "3", "--json", "--top", "0").Stdout);
+        var summary = stats.RootElement.GetProperty("layers")[0].GetProperty("summary");
+        Assert.Equal(summary.GetProperty("weights").GetInt32().ToString(CultureInfo.InvariantCulture),
+            await page.Locator("dl.summary dt:text-is('weights') + dd").InnerTextAsync());
+        await Assertions.Expect(page.Locator("#stats-rows-left-out")).ToContainTextAsync("6 neurons are more rows than one answer carries");
+        Assert.Equal(0, await page.Locator("table.stats").CountAsync());
+        Assert.True(await page.Locator("#error").IsHiddenAsync(), await page.Locator("#error").InnerTextAsync());
+
+        // And → still steps to its first neuron
+        await page.Keyboard.PressAsync("ArrowRight");
+        await Assertions.Expect(page.Locator("#neuron-title")).ToContainTextAsync("neuron 0 of 6");
+    }
+
+    [BrowserFact]
     public async Task An_iq4_xs_part_shows_its_codes_scales_and_codebook_and_no_zero_point() =>
         // Given the page of neuron 3 of an IQ4_XS GGUF layer, whose stored side is codes into kvalues_iq4nl
         await AssertStoredSide("gguf/tiny_nl_quants.gguf", "blk.0.attn_q", 3);
