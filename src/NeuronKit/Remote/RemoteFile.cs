@@ -210,6 +210,8 @@ internal sealed class RemoteFile
             try
             {
                 using var response = Send(offset, destination.Length);
+                // A file cut shorter than the range asked answers 416 with its new length: that is a change, said as one.
+                if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable) CheckSameFile(response);
                 if (response.StatusCode != HttpStatusCode.PartialContent) throw Failure(response);
                 CheckSameFile(response);
                 CheckRange(response, offset, destination.Length);

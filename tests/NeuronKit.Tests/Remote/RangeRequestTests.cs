@@ -156,6 +156,24 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_file_cut_shorter_on_the_server_mid_read_is_an_error_naming_the_change()
+    {
+        // Given a model opened by URL
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+
+        // When the file is cut to its first MiB on the server (which answers a range past its new end with 416), and a
+        // neuron beyond it is asked for
+        using (var stream = new FileStream(path, FileMode.Open)) stream.SetLength(1 << 20);
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // Then the read fails, naming the change, as for a file that grew
+        Assert.Contains("big.safetensors changed on the server while it was being read (its length went from 67,", error.Message);
+        Assert.Contains("to 1,048,576 bytes)", error.Message);
+    }
+
+    [Fact]
     public async Task A_500_then_a_206_is_tried_again_and_answers_as_by_path()
     {
         // Given a server that fails every other request with HTTP 500
