@@ -341,7 +341,7 @@ internal sealed class RemoteFile
         int status = (int)response.StatusCode;
         string answer = $"HTTP {status} {response.ReasonPhrase}".TrimEnd();
         if (Transient.Contains(response.StatusCode))
-            return new TransientException(answer, response.Headers.RetryAfter?.Delta);
+            return new TransientException(answer, RetryAfter(response.Headers.RetryAfter));
         return status switch
         {
             401 or 403 => (Exception)new CheckpointException($"{Address} refused access ({answer})", _token is { } token
@@ -352,6 +352,10 @@ internal sealed class RemoteFile
             _ => new CheckpointException($"{Address} cannot be read: the server answered {answer}"),
         };
     }
+
+    // Retry-After as seconds, or as an HTTP date (RFC 9110 §10.2.3): the wait until then.
+    private static TimeSpan? RetryAfter(RetryConditionHeaderValue? header) =>
+        header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
 
     private TimeSpan Delay(int attempt, TimeSpan? retryAfter) =>
         TimeSpan.FromTicks(Math.Max(_options.FirstRetryDelay.Ticks << attempt, Math.Min(retryAfter?.Ticks ?? 0, TimeSpan.TicksPerSecond * 30)));

@@ -174,6 +174,23 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_503_whose_Retry_After_is_a_date_is_tried_again_after_that_date()
+    {
+        // Given a server that first answers 503 with Retry-After as an HTTP date 3 s ahead (the form besides seconds RFC 9110 allows)
+        await using var server = await RangeServer.Start();
+        var options = new RemoteOptions { FirstRetryDelay = TimeSpan.FromMilliseconds(10) };
+
+        // When a file is opened through it
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var model = Model.Open(server.Url("retry-after-date/f/safetensors/seed_linear.safetensors"), options);
+
+        // Then it asked again only once that date had come (to the second a date can say), and then read the file
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.5), $"asked again after {clock.Elapsed.TotalSeconds:0.##} s");
+        Assert.Equal(2, server.Requests);
+        Assert.Equal("0", model.Layers[0].Name);
+    }
+
+    [Fact]
     public async Task A_500_then_a_206_is_tried_again_and_answers_as_by_path()
     {
         // Given a server that fails every other request with HTTP 500

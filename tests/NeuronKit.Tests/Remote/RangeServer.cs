@@ -16,7 +16,8 @@ namespace NeuronKit.Tests.Remote;
 /// static files (Range, 206, Content-Range, ETag), plus prefixes that misbehave on purpose:
 /// <c>/ignore-ranges/…</c> drops the Range header (a 200 with the whole body), <c>/flaky/…</c> answers every other request
 /// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
-/// <c>/stall/…</c> never answers, <c>/shifted/…</c> answers every range from byte 1 on, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1). Counts requests and
+/// <c>/stall/…</c> never answers, <c>/shifted/…</c> answers every range from byte 1 on, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1),
+/// <c>/retry-after-date/…</c> answers a file's first request 503 with a Retry-After date 3 s ahead. Counts requests and
 /// body bytes, and keeps the Authorization header each host was sent.
 /// </summary>
 internal sealed class RangeServer : IAsyncDisposable
@@ -125,6 +126,13 @@ internal sealed class RangeServer : IAsyncDisposable
                 {
                 }
                 return;
+            case "retry-after-date" when seen == 1:
+                context.Response.StatusCode = 503;
+                context.Response.Headers.RetryAfter = DateTimeOffset.UtcNow.AddSeconds(3).ToString("R");
+                return;
+            case "retry-after-date":
+                context.Request.Path = rest;
+                break;
             case "redirect":
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = $"http://localhost:{Root.Port}{rest}{context.Request.QueryString}";
