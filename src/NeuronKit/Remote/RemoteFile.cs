@@ -164,6 +164,7 @@ internal sealed class RemoteFile
         switch (response.StatusCode)
         {
             case HttpStatusCode.PartialContent:
+                CheckNotEncoded(response);
                 var range = response.Content.Headers.ContentRange;
                 if (range?.Length is not { } total)
                     throw new CheckpointException($"{Address} answered a range request without the file's length (Content-Range: {range})");
@@ -185,6 +186,7 @@ internal sealed class RemoteFile
                         $"{(length is { } l ? $"{l:N0}-byte " : "")}file for a range request); refused rather than downloading it all",
                         ["download it (curl -L -o FILE URL) and open the file, or serve it from a server that honours Range (most do)"]);
                 if (size == 0) throw new CheckpointException($"{Name} is empty (0 bytes)");
+                CheckNotEncoded(response);
                 var whole = new byte[size];
                 ReadBody(response, whole);
                 Length = size;
@@ -213,6 +215,7 @@ internal sealed class RemoteFile
                 // A file cut shorter than the range asked answers 416 with its new length: that is a change, said as one.
                 if (response.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable) CheckSameFile(response);
                 if (response.StatusCode != HttpStatusCode.PartialContent) throw Failure(response);
+                CheckNotEncoded(response);
                 CheckSameFile(response);
                 CheckRange(response, offset, destination.Length);
                 ReadBody(response, destination);
@@ -317,6 +320,16 @@ internal sealed class RemoteFile
         if (range?.From != offset || range.To != offset + length - 1)
             throw new CheckpointException($"{Address} answered a request for bytes {offset:N0}..{offset + length - 1:N0} with " +
                 $"Content-Range '{range}'; refused rather than reading the wrong bytes");
+    }
+
+    // No Accept-Encoding was sent, yet some servers compress anyway: those bytes (and a Content-Range over them) are not
+    // the file's, and asking again gets the same, so it is refused at once.
+    private void CheckNotEncoded(HttpResponseMessage response)
+    {
+        var codings = response.Content.Headers.ContentEncoding.Where(c => !c.Equals("identity", StringComparison.OrdinalIgnoreCase)).ToList();
+        if (codings.Count > 0)
+            throw new CheckpointException($"{Address} answered with Content-Encoding {string.Join(", ", codings)}: compressed bytes, not " +
+                "the file's; refused rather than reading them as the file", ["serve the file without compression, or download it (curl -L -o FILE URL) and open the file"]);
     }
 
     // An answer without a validator cannot be compared (a proxy may drop it); one with a different validator is another file.

@@ -191,6 +191,28 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_compressed_answer_is_refused_never_read_as_the_files_bytes()
+    {
+        // Given a server that gzips its ranged answers though no Accept-Encoding asked for it: the bytes are not the file's
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+
+        // When a file is opened through it, and a neuron is read from a file whose first answer was plain but later ones not
+        var opened = CliRun.Of("layers", server.Url("gzip/f/safetensors/seed_linear.safetensors"));
+        int openRequests = (int)server.Requests;
+        using var model = Model.Open(server.Url("gzip-later/t/big.safetensors"));
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // Then both are refused at once (no retries: the server will answer so again), naming the encoding
+        Assert.Equal(3, opened.Exit);
+        Assert.Contains("answered with Content-Encoding gzip", opened.Stderr);
+        Assert.DoesNotContain("   at ", opened.Stderr);
+        Assert.Equal(1, openRequests);
+        Assert.Contains("answered with Content-Encoding gzip", error.Message);
+        Assert.Equal(3, server.Requests);
+    }
+
+    [Fact]
     public async Task A_500_then_a_206_is_tried_again_and_answers_as_by_path()
     {
         // Given a server that fails every other request with HTTP 500

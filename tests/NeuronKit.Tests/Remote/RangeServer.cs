@@ -17,7 +17,8 @@ namespace NeuronKit.Tests.Remote;
 /// <c>/ignore-ranges/…</c> drops the Range header (a 200 with the whole body), <c>/flaky/…</c> answers every other request
 /// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
 /// <c>/stall/…</c> never answers, <c>/shifted/…</c> answers every range from byte 1 on, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1),
-/// <c>/retry-after-date/…</c> answers a file's first request 503 with a Retry-After date 3 s ahead. Counts requests and
+/// <c>/retry-after-date/…</c> answers a file's first request 503 with a Retry-After date 3 s ahead, <c>/gzip/…</c> gzips every ranged
+/// answer (Content-Encoding: gzip, unasked) and <c>/gzip-later/…</c> every one after the first. Counts requests and
 /// body bytes, and keeps the Authorization header each host was sent.
 /// </summary>
 internal sealed class RangeServer : IAsyncDisposable
@@ -130,7 +131,11 @@ internal sealed class RangeServer : IAsyncDisposable
                 context.Response.StatusCode = 503;
                 context.Response.Headers.RetryAfter = DateTimeOffset.UtcNow.AddSeconds(3).ToString("R");
                 return;
-            case "retry-after-date":
+            case "gzip" when context.Request.Headers.Range.Count > 0:
+            case "gzip-later" when context.Request.Headers.Range.Count > 0 && seen > 1:
+                await Gzipped(context, rest);
+                return;
+            case "retry-after-date" or "gzip" or "gzip-later":
                 context.Request.Path = rest;
                 break;
             case "redirect":
@@ -156,6 +161,32 @@ internal sealed class RangeServer : IAsyncDisposable
     // A 206 that promises the whole range and sends half of it, then drops the connection.
     private async Task CutShort(HttpContext context, string path)
     {
+        var (bytes, contentRange) = RangeOf(context, path);
+        context.Response.StatusCode = 206;
+        context.Response.ContentLength = bytes.Length;
+        context.Response.Headers.ContentRange = contentRange;
+        await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+        await context.Response.Body.FlushAsync();
+        context.Abort();
+    }
+
+    // A 206 for the range asked, its bytes gzipped on the fly as a server compressing everything it sends does.
+    private async Task Gzipped(HttpContext context, string path)
+    {
+        var (bytes, contentRange) = RangeOf(context, path);
+        using var compressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(bytes);
+        context.Response.StatusCode = 206;
+        context.Response.ContentLength = compressed.Length;
+        context.Response.Headers.ContentRange = contentRange;
+        context.Response.Headers.ContentEncoding = "gzip";
+        await context.Response.Body.WriteAsync(compressed.ToArray());
+    }
+
+    // The bytes of the request's range of the file at path, and the Content-Range that says which they are.
+    private (byte[] Bytes, string ContentRange) RangeOf(HttpContext context, string path)
+    {
         string file = FileOf(path);
         var range = System.Net.Http.Headers.RangeHeaderValue.Parse(context.Request.Headers.Range.ToString()).Ranges.Single();
         long length = new FileInfo(file).Length, from = range.From!.Value, to = Math.Min(range.To!.Value, length - 1);
@@ -165,12 +196,7 @@ internal sealed class RangeServer : IAsyncDisposable
             stream.Position = from;
             stream.ReadExactly(bytes);
         }
-        context.Response.StatusCode = 206;
-        context.Response.ContentLength = bytes.Length;
-        context.Response.Headers.ContentRange = $"bytes {from}-{to}/{length}";
-        await context.Response.Body.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
-        await context.Response.Body.FlushAsync();
-        context.Abort();
+        return (bytes, $"bytes {from}-{to}/{length}");
     }
 
     public async ValueTask DisposeAsync()
