@@ -5,18 +5,21 @@ namespace NeuronKit.Web;
 /// <summary>
 /// One file named on <c>neuron serve</c>'s command line: its index and name, the only ways a request may ask for it,
 /// and its model, opened once on first use and then read by every request (a <see cref="Model"/> is safe to read from
-/// many threads).
+/// many threads). A failed open is not remembered: a URL whose host was down, or whose file was not there yet, is
+/// opened again by the next request.
 /// </summary>
 public sealed class ServedFile : IDisposable
 {
-    private readonly Lazy<Model> _model;
+    private readonly string? _loraBase;
+    private readonly Lock _opening = new();
+    private Model? _model;
 
     internal ServedFile(int index, string name, string path, string? loraBase = null)
     {
         Index = index;
         Name = name;
         Path = path;
-        _model = new Lazy<Model>(() => Open(path, loraBase), LazyThreadSafetyMode.ExecutionAndPublication);
+        _loraBase = loraBase;
     }
 
     // A LoRA adapter merged into the base it was served with (the merged model owns both); any other file as it is.
@@ -37,12 +40,20 @@ public sealed class ServedFile : IDisposable
     /// <summary>The path it was given as; never taken from a request.</summary>
     public string Path { get; }
 
-    /// <summary>The model, opened on first use; a file that cannot be read throws its <see cref="CheckpointException"/> each time.</summary>
-    public Model Model => _model.Value;
+    /// <summary>The model, opened on first use; a file that cannot be read throws its <see cref="CheckpointException"/> each time it is tried.</summary>
+    public Model Model
+    {
+        get
+        {
+            if (Volatile.Read(ref _model) is { } model) return model;
+            lock (_opening)
+                return _model ??= Open(Path, _loraBase);
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_model.IsValueCreated) _model.Value.Dispose();
+        lock (_opening) _model?.Dispose();
     }
 }

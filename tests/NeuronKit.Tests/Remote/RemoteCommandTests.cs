@@ -90,4 +90,24 @@ public class RemoteCommandTests
         Assert.Equal(CliRun.Of("layers", Fixtures.Path(File), "--json").Stdout.TrimEnd(), layers.TrimEnd());
         Assert.Equal(CliRun.Of("show", Fixtures.Path(File), "rnn", "2", "--json").Stdout.TrimEnd(), show.TrimEnd());
     }
+
+    [Fact]
+    public async Task Serve_opens_a_URL_again_after_a_failure_instead_of_answering_that_failure_until_restarted()
+    {
+        // Given neuron serve started on a URL whose file is not on the server yet (or a host that is down for a while)
+        await using var server = await RangeServer.Start();
+        await using var served = await ServedFolder.Start([server.Url("t/late.safetensors")]);
+        var (missingStatus, missing) = await served.Get("/api/layers?file=0");
+
+        // When the file appears and the page asks again
+        System.IO.File.Copy(Fixtures.Path("safetensors/seed_linear.safetensors"), Path.Combine(server.Folder, "late.safetensors"));
+        var (status, layers) = await served.Get("/api/layers?file=0");
+
+        // Then the first answer was the failure, and the second is the file's
+        Assert.Equal(422, missingStatus);
+        Assert.Contains("late.safetensors does not exist (HTTP 404", missing);
+        Assert.Equal(200, status);
+        Assert.Equal(CliRun.Of("layers", Fixtures.Path("safetensors/seed_linear.safetensors"), "--json").Stdout.TrimEnd(),
+            layers.TrimEnd().Replace("late.safetensors", "seed_linear.safetensors"));
+    }
 }
