@@ -73,6 +73,24 @@ public class PruneGgufTests
         Assert.Contains(hint, run.Stderr.ReplaceLineEndings("\n"));
     }
 
+    [Theory]
+    [InlineData("blk.0.attn_v", "1", "blk.0.attn_v.weight would lose 1 unit of llama.cpp's attention heads")]
+    [InlineData("blk.1.attn_v", "0,1,2,3,4,5,6,7", "blk.1.attn_v.weight would lose 8 units of llama.cpp's attention heads")] // a whole head
+    public void A_prune_of_attention_heads_llama_cpp_could_not_load_is_refused_before_anything_is_written(string layer, string units, string message)
+    {
+        // Given a llama without grouped-query attention: attn_output reads attn_v's 16 rows one for one
+        using var folder = new TempFolder();
+
+        // When
+        var run = CliRun.Of("prune", Fixtures.Path("prune/llama_mha_f32.gguf"), layer, units, "-o", Path.Combine(folder.Path, "pruned.gguf"));
+
+        // Then: llama.cpp takes every head's size from one value and would refuse attn_v and attn_output cut narrower
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        Assert.Contains($"hint: ablate with neuron edit {layer} J --zero --outgoing instead", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
     [Fact]
     public void A_block_count_no_tensors_could_fill_is_refused_not_allocated()
     {

@@ -32,6 +32,16 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
         (FeedForwardGate(), "{b}ffn_up.{role}"),
     ];
 
+    // llama.cpp sizes every attention head of every block from one value (the head size: {arch}.attention.key_length and
+    // value_length, else embedding_length ÷ head_count) and refuses a tensor of any other shape (llama-model.cpp,
+    // create_tensor: attn_v is {n_embd, n_embd_head_v · n_head_kv}, attn_output {n_embd_head_k · n_head, n_embd}). No
+    // metadata can state a block's heads with a row fewer: the tensor, and which of its dimensions (PyTorch order) is heads.
+    private static readonly (Regex Tensor, int Dim)[] HeadSized =
+    [
+        (AttentionIn(), 0),    // attn_q, attn_k, attn_v, attn_qkv [heads · head size, n_embd], their biases
+        (AttentionOut(), 1),   // attn_output [n_embd, heads · head size]
+    ];
+
     /// <inheritdoc/>
     public string Format => "gguf";
 
@@ -42,6 +52,13 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
         if (GgufSplits.CountOf(checkpoint.Metadata, checkpoint.FileName) is { } splits)
             throw new RequestException($"{checkpoint.FileName} is one of {splits} splits of a model: prune writes one " +
                 "GGUF file", ["merge the splits first: llama-gguf-split --merge FIRST.gguf MERGED.gguf"]);
+        foreach (var cut in cuts)
+            foreach (var (pattern, dim) in HeadSized)
+                if (pattern.Match(cut.Tensor.Name) is { Success: true } match && cut.Removed.ContainsKey(dim))
+                    throw new RequestException($"{cut.Tensor.Name} would lose {Units(cut.Removed[dim].Count)} of llama.cpp's attention " +
+                        $"heads: llama.cpp sizes every head of every block from one head size and loads no tensor of another shape, " +
+                        $"so no metadata of {checkpoint.FileName} could state the pruned heads",
+                        [$"ablate with neuron edit {match.Groups["layer"].Value} J --zero --outgoing instead"]);
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
         var companions = new List<TensorCut>();
         foreach (var cut in cuts)
@@ -143,6 +160,8 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
             encode(values.AsSpan(b * type.BlockSize, type.BlockSize), blocks.AsSpan(b * type.TypeSize, type.TypeSize));
         return blocks;
     }
+
+    private static string Units(int count) => count == 1 ? "1 unit" : $"{count} units";
 
     // A quantized row that loses columns is quantized again: it must stay whole blocks, of a type NeuronKit quantizes.
     private static void CheckColumns(TensorCut cut, GgmlType type)
@@ -274,6 +293,12 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
     private static long Pad(long n, long alignment) => (n + alignment - 1) / alignment * alignment;
 
     private static void Zeros(Stream stream, long count) => stream.Write(new byte[count]);
+
+    [GeneratedRegex(@"^(?<layer>blk\.\d+\.attn_(?:q|k|v|qkv))\.(?:weight|bias)$")]
+    private static partial Regex AttentionIn();
+
+    [GeneratedRegex(@"^(?<layer>blk\.\d+\.attn_output)\.weight$")]
+    private static partial Regex AttentionOut();
 
     [GeneratedRegex(@"^blk\.(?<b>\d+)\.ffn_(?:up|gate)\.weight$")]
     private static partial Regex FeedForwardIn();
