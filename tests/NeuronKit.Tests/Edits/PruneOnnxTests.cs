@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NeuronKit.Tests.Cli;
+using NeuronKit.Tests.Formats.Onnx;
 
 namespace NeuronKit.Tests.Edits;
 
@@ -82,6 +83,27 @@ public class PruneOnnxTests
             for (int i = 0; i < a.Length; i++)
                 Assert.True(Math.Abs(a[i] - b[i]) <= 1e-5, $"{file} output {w.Name}[{i}]: pruned {b[i]}, ablated {a[i]}");
         }
+    }
+
+    [Theory]
+    [InlineData("Gemm")]     // fc1's C
+    [InlineData("MatMul")]   // the bias an Add puts after fc1
+    public void A_bias_given_as_a_constant_s_value_floats_is_refused_not_left_at_its_old_size(string op)
+    {
+        // Given fc1 [5 units] whose bias is a Constant's value_floats, which the reader does not take as a tensor: left
+        // at 5 values beside 4 units, ONNX Runtime stops with "Gemm: Invalid bias shape for broadcast"
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "value_floats.onnx"), pruned = Path.Combine(folder.Path, "out", "pruned.onnx");
+        File.WriteAllBytes(model, ValueFloatsBias(op).Bytes());
+        Directory.CreateDirectory(Path.GetDirectoryName(pruned)!);
+
+        // When
+        var run = CliRun.Of("prune", model, "fc1", "1", "-o", pruned);
+
+        // Then
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("reads C1, a Constant's value_floats, which NeuronKit does not read as a tensor", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(pruned)!));
     }
 
     [Fact]
@@ -177,6 +199,29 @@ public class PruneOnnxTests
         Assert.Equal(2, run.Exit);
         Assert.Contains("share", run.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    // fc1 = Gemm(x, W1 [5, 6], C1) or Add(MatMul(x, W1 [6, 5]), C1), with C1 a Constant's value_floats [5]; relu;
+    // fc2 = Gemm(·, W2 [3, 5], C2 [3]).
+    private static global::Onnx.ModelProto ValueFloatsBias(string op)
+    {
+        static global::Onnx.NodeProto Node(string op, string name, string[] inputs, string output)
+        {
+            var node = new global::Onnx.NodeProto { Name = name, OpType = op };
+            node.Input.Add(inputs);
+            node.Output.Add(output);
+            if (op == "Gemm") node.Attribute.Add(new global::Onnx.AttributeProto { Name = "transB", Type = global::Onnx.AttributeProto.Types.AttributeType.Int, I = 1 });
+            return node;
+        }
+        var constant = Node("Constant", "c1", [], "C1");
+        var floats = new global::Onnx.AttributeProto { Name = "value_floats", Type = global::Onnx.AttributeProto.Types.AttributeType.Floats };
+        floats.Floats.Add([0.1f, 0.2f, 0.3f, 0.4f, 0.5f]);
+        constant.Attribute.Add(floats);
+        global::Onnx.NodeProto[] fc1 = op == "Gemm"
+            ? [Node("Gemm", "fc1", ["x", "W1", "C1"], "h")]
+            : [Node("MatMul", "fc1", ["x", "W1"], "m"), Node("Add", "bias", ["m", "C1"], "h")];
+        return OnnxModelBuilder.Model([constant, .. fc1, Node("Relu", "relu", ["h"], "r"), Node("Gemm", "fc2", ["r", "W2", "C2"], "y")],
+            OnnxModelBuilder.Raw("W1", op == "Gemm" ? new long[] { 5, 6 } : new long[] { 6, 5 }), OnnxModelBuilder.Raw("W2", 3, 5), OnnxModelBuilder.Raw("C2", 3));
     }
 
     private static float[] Floats(JsonElement c, string key) => [.. c.GetProperty(key).EnumerateArray().Select(v => (float)v.GetDouble())];

@@ -226,6 +226,19 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         proto.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>(values));
     }
 
+    // A node whose output the prune narrows, reading a Constant given as value_floats or sparse_value (NeuronKit reads only
+    // a Constant's value tensor): a per-channel list there (a Gemm's C, the bias an Add puts after a MatMul) would keep
+    // its old length and the model would no longer run.
+    private static void CheckUnreadConstants(GraphProto graph, NodeProto node)
+    {
+        foreach (string input in node.Input)
+            if (graph.Node.FirstOrDefault(n => n.OpType == "Constant" && n.Output.Contains(input))?.Attribute
+                    .FirstOrDefault(a => a.Name == "sparse_value" || (a.Name == "value_floats" && a.Floats.Count > 1)) is { } unread)
+                throw new RequestException($"'{(node.Name != "" ? node.Name : node.OpType)}' reads {input}, a Constant's {unread.Name}, " +
+                    "which NeuronKit does not read as a tensor: the prune would leave it with the old number of channels",
+                    [$"store {input} as an initializer first (onnx.numpy_helper.from_array), or ablate with neuron edit --zero --outgoing instead"]);
+    }
+
     // A value whose shape the prune changed: an output of a node that reads a cut tensor on other than its input dimension,
     // and everything computed from it up to a consumer that reads it only through its cut input columns.
     private static void DropChangedShapes(GraphProto main, Dictionary<string, TensorCut> cuts)
@@ -255,7 +268,10 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 }
                 bool fromChanged = node.Input.Any(changed.Contains);
                 if ((reads && !consumerOnly) || (fromChanged && !reads))
+                {
+                    CheckUnreadConstants(graph, node);
                     foreach (string o in node.Output) changed.Add(o);
+                }
             }
             foreach (var info in graph.ValueInfo.Where(v => changed.Contains(v.Name)).ToList()) graph.ValueInfo.Remove(info);
             // A graph output keeps its rank (onnx.checker wants a shape there), its sizes become names.
