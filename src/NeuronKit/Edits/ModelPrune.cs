@@ -52,9 +52,10 @@ public sealed class ModelPrune
     public IReadOnlyList<string> Notes => [.. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
 
     // A LayerNorm, RMSNorm or GroupNorm on a removed unit's way normalises each channel by statistics of several channels
-    // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise.
+    // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise. An operation's
+    // constant that reads as a norm's weight (an ONNX layer scale) only scales each channel.
     private IEnumerable<string> MixingNorms() =>
-        Targets.SelectMany(t => Model.Graph.ConsumersOf(t.Layer).Where(e => !e.Feedback).SelectMany(e => e.Through))
+        Targets.SelectMany(t => Model.Graph.ConsumersOf(t.Layer).Where(e => !e.Feedback).SelectMany(e => e.Through.Except(e.Constants)))
             .Distinct().Where(norm => norm.Kind is "LayerNorm" or "RMSNorm" or "GroupNorm")
             .Select(norm => $"'{norm.Name}' ({norm.Kind}) normalises each channel by statistics taken over " +
                 $"{(norm.Kind == "GroupNorm" ? "its group's channels" : "all its channels")} together, which are fewer now: the pruned model " +
@@ -368,6 +369,10 @@ public sealed class ModelPrune
         if (model.Graph.Unfollowed(layer) is { } lost)
             throw new RequestException($"layer '{layer.Name}' is also read where NeuronKit cannot follow its channels ({lost}); " +
                 "pruning it would leave that reader with inputs that no longer exist");
+        if (edges.FirstOrDefault(e => e.Uncut is not null) is { } uncut)
+            throw new RequestException($"layer '{layer.Name}' reaches '{uncut.Consumer.Name}' through {uncut.Uncut}, which NeuronKit cannot cut " +
+                "with the channels: the pruned model would keep an entry for each removed one, and fail to run",
+                ["ablate with neuron edit --zero --outgoing instead"]);
         if (edges.FirstOrDefault(e => e.Residual) is { } residual)
             throw new RequestException($"layer '{layer.Name}' feeds a merge with another branch (a residual add, a gate) on its way to '{residual.Consumer.Name}': the other branch " +
                 "would need the same channels removed", ["prune the matching channels of both branches together, or ablate with neuron edit --zero --outgoing"]);

@@ -25,4 +25,17 @@ public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IRea
 
     /// <summary>True when the consumer is the producer itself, reading its previous output (a recurrent layer's <c>weight_hh</c>).</summary>
     public bool Feedback { get; init; }
+
+    /// <summary>
+    /// Why a prune cannot cut the producer's channels on the way to the consumer: a constant with an entry per channel that no
+    /// layer holds alone, or not on dimension 0 (an ONNX <c>Mul</c> by a [1, C, 1, 1] scale); null when nothing on the way
+    /// needs it or <see cref="Through"/> holds it.
+    /// </summary>
+    public string? Uncut { get; init; }
+
+    /// <summary>
+    /// The layers of <see cref="Through"/> that are an operation's per-channel constant (an ONNX PRelu's slope, a Mul's layer
+    /// scale), whatever kind their tensor alone reads as: they scale channel j by entry j, and take no statistics.
+    /// </summary>
+    public IReadOnlyList<Layer> Constants { get; init; } = [];
 }

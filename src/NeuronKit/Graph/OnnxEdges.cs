@@ -1,6 +1,7 @@
 using NeuronKit.Formats;
 using NeuronKit.Layers;
 using NeuronKit.Layers.Kinds;
+using NeuronKit.Tensors;
 
 namespace NeuronKit.Graph;
 
@@ -9,7 +10,8 @@ namespace NeuronKit.Graph;
 /// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, Flatten and
 /// Reshape, a channel Concat, a Transpose, Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
 /// next layers that read it as their data input on the axis that holds the channels; a per-channel layer
-/// (BatchNormalization) on the way is passed through. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
+/// (BatchNormalization) on the way is passed through, and so is an operation's per-channel constant (a PRelu's slope, a
+/// layer scale) that a layer holds alone. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
 /// Y_h outputs, and its own R reads its previous output too. An operation that mixes channels in ways no slice describes
 /// (Softmax, a MatMul of two computed values, a Transpose that moves the channels to an axis the consumer does not read as
 /// its inputs) ends the path, and the reason is kept for the error.
@@ -41,9 +43,10 @@ internal static class OnnxEdges
     private const string LeavesGraph = "its output leaves the graph";
 
     // A path from the producer: the value reached, the per-channel layers and operations on the way, where its channels sit
-    // among what the next layer reads, and whether a residual Add merged another branch into it.
+    // among what the next layer reads, whether a residual Add merged another branch into it, and the per-channel constants
+    // on the way: those through as layers (LayerEdge.Constants) and those a prune could not cut (LayerEdge.Uncut).
     private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels,
-        OnnxChannelAxis? Axis, bool Residual = false);
+        OnnxChannelAxis? Axis, bool Residual = false, IReadOnlyList<string>? Uncut = null, IReadOnlyList<Layer>? Constants = null);
 
     public static void Add(IReadOnlyList<Layer> layers, Checkpoint checkpoint, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone, Dictionary<Layer, string> unfollowed)
@@ -72,7 +75,12 @@ internal static class OnnxEdges
         IReadOnlyList<Layer> LayersOf(GraphNode node) =>
             node.Outputs.Count > 0 && byOutput.TryGetValue(node.Outputs[0], out var l) ? [l] : [.. byModule[node.LayerName]];
         var nodes = graph.Nodes.Where(n => n.Graph == "").GroupBy(n => n.LayerName).ToDictionary(g => g.Key, g => g.First());
-        var walk = new Walker(readers, producers, byOutput, LayersOf, Computed, Longs);
+        // A constant a layer not made of a node holds alone (a PRelu slope read as rows, a layer scale named like a norm's
+        // weight): a per-channel operand of an operation on the way is that layer, its entry j the producer's channel j.
+        var alone = layers.Where(l => l.Tensors.Count == 1 && !l.Aliases.Any(producers.ContainsKey))
+            .GroupBy(l => l.Tensors[0].Tensor.Name).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.Single(), StringComparer.Ordinal);
+        TensorInfo? Constant(string value) => value == "" || Computed(value) ? null : checkpoint.Find(value);
+        var walk = new Walker(readers, producers, byOutput, LayersOf, Computed, Longs, Constant, alone);
 
         foreach (var producer in layers.Where(l => l.NeuronCount > 0))
         {
@@ -104,7 +112,8 @@ internal static class OnnxEdges
     }
 
     private sealed class Walker(Dictionary<string, List<GraphNode>> readers, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput,
-        Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, (long[] Values, int Rank)?> longs)
+        Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, (long[] Values, int Rank)?> longs,
+        Func<string, TensorInfo?> constant, IReadOnlyDictionary<string, Layer> alone)
     {
         // The edges found, why there are none, and the paths that reach no consumer but some other reader (a Concat of an
         // input NeuronKit cannot count, a Softmax): null when every path ends in a consumer or an output of the model.
@@ -161,17 +170,18 @@ internal static class OnnxEdges
                     string path = string.Join(" → ", [producer.Name, .. step.Ops, layer.Name]);
                     var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels);
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
-                    else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual });
+                    else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual,
+                        Uncut = step.Uncut is { Count: > 0 } uncut ? string.Join("; ", uncut) : null, Constants = step.Constants ?? [] });
                 }
                 return;
             }
             string? why = null;
             if (ChannelWise.Contains(node.OpType) && node.Input(0) == step.Value)
-                Continue(pending, step, node, [.. step.Ops, node.OpType]);
+                Continue(pending, node.OpType == "PRelu" ? WithConstants(step, node, [node.Input(1) ?? ""]) : step, node, [.. step.Ops, node.OpType]);
             else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1)
                 Continue(pending, step with { Residual = true }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
             else if (Binary.Contains(node.OpType))
-                Continue(pending, step, node, [.. step.Ops, node.OpType]);
+                Continue(pending, WithConstants(step, node, node.Inputs.Where(i => i != step.Value)), node, [.. step.Ops, node.OpType]);
             else if (Flattening.Contains(node.OpType) && node.Input(0) == step.Value)
                 why = Flatten(step, node, pending);
             else if (node.OpType is "Transpose" or "Squeeze" && node.Input(0) == step.Value)
@@ -204,6 +214,42 @@ internal static class OnnxEdges
             else
                 why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
             if (why is not null) stops.Add(why);
+        }
+
+        // A constant operand that holds an entry per channel (a PRelu's slope [C, 1, 1], a Mul's layer scale [C]) goes with the
+        // channels: the layer holding it alone is on the way, its row j cut with channel j. One NeuronKit cannot place that
+        // way (not on dimension 0, held by no such layer, after a flatten) is kept for a prune to refuse; one that broadcasts
+        // along the channels (a scalar) is every channel's.
+        private Step WithConstants(Step step, GraphNode node, IEnumerable<string> operands)
+        {
+            foreach (string operand in operands)
+            {
+                if (constant(operand) is not { } tensor || tensor.ElementCount <= 1) continue;
+                int? dim = ChannelDim(step, tensor);
+                if (dim == -1) continue;
+                if (dim == 0 && step.Offset == 0 && alone.TryGetValue(tensor.Name, out var layer) && layer.NeuronCount == step.Channels)
+                    step = step with { Through = [.. step.Through, layer], Constants = [.. step.Constants ?? [], layer] };
+                else
+                    step = step with { Uncut = [.. step.Uncut ?? [], $"{node.OpType} node '{node.LayerName}' and its constant {tensor.Name} {tensor.Shape.Text()}"] };
+            }
+            return step;
+        }
+
+        // The dimension of a constant operand that lies along the channels as ONNX broadcasts it (shapes aligned from the
+        // last axis), -1 when none does or that one has size 1, null when the layout does not tell. Without the value's rank,
+        // only a [C, 1, …] constant is taken to lie along channels on an axis counted from the front: a [C] one would lie
+        // along the last axis of any value of rank 3 or more.
+        private static int? ChannelDim(Step step, TensorInfo tensor)
+        {
+            var shape = tensor.Shape;
+            int rank = shape.Count;
+            // After a flatten the channels are spread over C·S entries of the merged axis, which no dimension here says.
+            if (step.Ops.Any(op => Flattening.Any(f => op.StartsWith(f, StringComparison.Ordinal)))) return null;
+            if (!shape.Contains(step.Channels)) return -1;
+            if (step.Axis is { } axis && (axis.Axis < 0 ? rank + axis.Axis : axis.Rank is { } r ? axis.Axis - (r - rank) : (int?)null) is { } d)
+                return d < 0 || d >= rank || shape[d] == 1 ? -1 : shape[d] == step.Channels ? d : null;
+            var wide = Enumerable.Range(0, rank).Where(k => shape[k] != 1).ToList();
+            return step.Axis is { Axis: >= 0 } && wide is [var only] && only < rank - 1 && shape[only] == step.Channels ? only : null;
         }
 
         // A Flatten or Reshape: where the channels land when trailing axes merge (OnnxChannelAxis.Merge). A Reshape NeuronKit

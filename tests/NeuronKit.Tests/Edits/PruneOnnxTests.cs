@@ -39,7 +39,8 @@ public class PruneOnnxTests
     }
 
     // Models from other fixture sets (an ONNX Runtime QDQ model, one-direction and bidirectional LSTMs, MatMul on 3-D
-    // input, a Concat, a Transpose): the ablated original is the same file through `neuron edit --zero --outgoing`.
+    // input, a Concat, a Transpose, a PRelu's slope and a layer scale on the way): the ablated original is the same file
+    // through `neuron edit --zero --outgoing`.
     public static TheoryData<string, string> AblatedByEdit() => new()
     {
         { "onnx/qdq.onnx", "/conv/Conv:1" },
@@ -48,6 +49,8 @@ public class PruneOnnxTests
         { "graph/mlp3d.onnx", "/0/MatMul:1,/2/MatMul:3" },
         { "graph/concat.onnx", "/a/Gemm:1" },
         { "graph/transpose.onnx", "/conv/Conv:1" },
+        { "graph/prelu.onnx", "/0/Conv:1" },
+        { "graph/layer_scale.onnx", "/fc1/Gemm:1,/fc1/Gemm:3" },
     };
 
     [Theory]
