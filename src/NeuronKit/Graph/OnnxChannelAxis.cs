@@ -107,6 +107,24 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
     }
 
     /// <summary>
+    /// The layout after a reduction (ReduceMean, ReduceMax, … over <paramref name="axes"/>; null when it names none): channel
+    /// j comes from channel j alone unless the channel axis is reduced, and the reduced axes leave as a Squeeze's do unless
+    /// <c>keepdims</c> keeps them (https://onnx.ai/onnx/operators/onnx__ReduceMean.html).
+    /// </summary>
+    public (OnnxChannelAxis? Next, string? Why) Reduce(GraphNode node, IReadOnlyList<long>? axes)
+    {
+        if (axes is null or { Count: 0 })
+            return node.Int("noop_with_empty_axes", 0) != 0 ? (this, null) : (null, "it reduces every axis, the channels' too");
+        var front = axes.Select(a => a >= 0 ? (int?)a : Rank + (int)a).ToList();
+        if (Front(Axis) is not { } channel || front.Any(a => a is null))
+            return (null, $"it reduces axes [{string.Join(", ", axes)}] of a value whose rank NeuronKit does not know");
+        if (front.Contains(channel)) return (null, "it reduces the channel axis, which mixes the channels");
+        if (Stack is { } s && (Front(s) is not { } stack || front.Contains(stack)))
+            return (null, "it reduces across the axis that stacks the directions");
+        return node.Int("keepdims", 1) != 0 ? (this, null) : Squeeze(node, axes);
+    }
+
+    /// <summary>
     /// True when a Gather of constant <paramref name="indices"/> takes one direction of a stacked output, and not this
     /// producer's: what it reads holds none of this producer's channels.
     /// </summary>

@@ -7,8 +7,8 @@ namespace NeuronKit.Graph;
 
 /// <summary>
 /// The consumers an ONNX graph's edges give: from a layer's output value, forward through the operations that keep channels
-/// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, Flatten and
-/// Reshape, a channel Concat, a Transpose, Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
+/// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, a
+/// reduction over other axes (a global average pool as ReduceMean), Flatten and Reshape, a channel Concat, a Transpose, Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
 /// next layers that read it as their data input on the axis that holds the channels; a per-channel layer
 /// (BatchNormalization) on the way is passed through, and so is an operation's per-channel constant (a PRelu's slope, a
 /// layer scale) that a layer holds alone. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
@@ -33,6 +33,13 @@ internal static class OnnxEdges
     // Binary operations: channel-wise when the other operand is a constant (a bias, a scale) or another branch of the same
     // channels (a residual Add).
     private static readonly HashSet<string> Binary = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div" };
+
+    // Reductions: channel-wise while the axes they reduce (a global pooling's H and W: torch's x.mean([2, 3])) leave the channels' alone.
+    private static readonly HashSet<string> Reducing = new(StringComparer.Ordinal)
+    {
+        "ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+        "ReduceSumSquare",
+    };
 
     // Operations that lay channels out flat, channel by channel (NCHW → N × C·H·W): a consumer then reads S inputs per channel.
     private static readonly HashSet<string> Flattening = new(StringComparer.Ordinal) { "Flatten", "Reshape" };
@@ -191,6 +198,18 @@ internal static class OnnxEdges
                     : node.OpType == "Transpose" ? step.Axis.Transpose(node)
                     : step.Axis.Squeeze(node, node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values);
                 if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channel axis cannot be followed: {moved}";
+                else Continue(pending, step with { Axis = axis }, node, [.. step.Ops, node.OpType]);
+            }
+            else if (Reducing.Contains(node.OpType) && node.Input(0) == step.Value)
+            {
+                // The axes: an attribute, or (opset 18, and ReduceSum from 13) a constant input; one computed at run time is unknown.
+                var axes = node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values;
+                var (axis, reduced) = step.Axis is null
+                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    : axes is null && node.Input(1) is not (null or "")
+                        ? (null, "its axes are computed at run time")
+                        : step.Axis.Reduce(node, axes);
+                if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channels cannot be followed: {reduced}";
                 else Continue(pending, step with { Axis = axis }, node, [.. step.Ops, node.OpType]);
             }
             else if (node.OpType == "Gather" && node.Input(0) == step.Value && step.Axis?.TakesAnotherDirection(node, longs(node.Input(1))) == true)

@@ -39,7 +39,7 @@ public class PruneOnnxTests
     }
 
     // Models from other fixture sets (an ONNX Runtime QDQ model, one-direction and bidirectional LSTMs, MatMul on 3-D
-    // input, a Concat, a Transpose, a PRelu's slope and a layer scale on the way): the ablated original is the same file
+    // input, a Concat, a Transpose, a PRelu's slope and a layer scale on the way, a ReduceMean and a ReduceMax): the ablated original is the same file
     // through `neuron edit --zero --outgoing`.
     public static TheoryData<string, string> AblatedByEdit() => new()
     {
@@ -51,6 +51,8 @@ public class PruneOnnxTests
         { "graph/transpose.onnx", "/conv/Conv:1" },
         { "graph/prelu.onnx", "/0/Conv:1" },
         { "graph/layer_scale.onnx", "/fc1/Gemm:1,/fc1/Gemm:3" },
+        { "graph/reduce_mean.onnx", "/conv/Conv:1" },
+        { "graph/reduce_max.onnx", "/conv/Conv:0,/conv/Conv:3" },
     };
 
     [Theory]
