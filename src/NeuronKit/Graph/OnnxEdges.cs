@@ -8,8 +8,9 @@ namespace NeuronKit.Graph;
 /// <summary>
 /// The consumers an ONNX graph's edges give: from a layer's output value, forward through the operations that keep channels
 /// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, a
-/// reduction over other axes (a global average pool as ReduceMean), Flatten and Reshape, a channel Concat, a Transpose, Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the
-/// next layers that read it as their data input on the axis that holds the channels; a per-channel layer
+/// reduction over other axes (a global average pool as ReduceMean), Flatten and Reshape, a channel Concat, a Transpose,
+/// Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the next layers that
+/// read it as their data input on the axis that holds the channels; a per-channel layer
 /// (BatchNormalization) on the way is passed through, and so is an operation's per-channel constant (a PRelu's slope, a
 /// layer scale) that a layer holds alone. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
 /// Y_h outputs, and its own R reads its previous output too. An operation that mixes channels in ways no slice describes
@@ -194,7 +195,7 @@ internal static class OnnxEdges
             else if (node.OpType is "Transpose" or "Squeeze" && node.Input(0) == step.Value)
             {
                 var (axis, moved) = step.Axis is null
-                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    ? (null, UnknownAxis(step, producer))
                     : node.OpType == "Transpose" ? step.Axis.Transpose(node)
                     : step.Axis.Squeeze(node, node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values);
                 if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channel axis cannot be followed: {moved}";
@@ -205,7 +206,7 @@ internal static class OnnxEdges
                 // The axes: an attribute, or (opset 18, and ReduceSum from 13) a constant input; one computed at run time is unknown.
                 var axes = node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values;
                 var (axis, reduced) = step.Axis is null
-                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    ? (null, UnknownAxis(step, producer))
                     : axes is null && node.Input(1) is not (null or "")
                         ? (null, "its axes are computed at run time")
                         : step.Axis.Reduce(node, axes);
@@ -219,7 +220,7 @@ internal static class OnnxEdges
             else if (node.OpType == "Gather" && node.Input(0) == step.Value)
             {
                 var (axis, taken) = step.Axis is null
-                    ? (null, $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}")
+                    ? (null, UnknownAxis(step, producer))
                     : step.Axis.Gather(node, longs(node.Input(1)));
                 if (axis is null) why = $"Gather node '{node.LayerName}' reads it, and the channels cannot be followed: {taken}";
                 else Continue(pending, step with { Axis = axis }, node,
@@ -234,6 +235,9 @@ internal static class OnnxEdges
                 why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
             if (why is not null) stops.Add(why);
         }
+
+        private static string UnknownAxis(Step step, Layer producer) =>
+            $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}";
 
         // A constant operand that holds an entry per channel (a PRelu's slope [C, 1, 1], a Mul's layer scale [C]) goes with the
         // channels: the layer holding it alone is on the way, its row j cut with channel j. One NeuronKit cannot place that

@@ -229,10 +229,10 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     // A node whose output the prune narrows, reading a Constant given as value_floats or sparse_value (NeuronKit reads only
     // a Constant's value tensor): a per-channel list there (a Gemm's C, the bias an Add puts after a MatMul) would keep
     // its old length and the model would no longer run.
-    private static void CheckUnreadConstants(GraphProto graph, NodeProto node)
+    private static void CheckUnreadConstants(Dictionary<string, NodeProto> constants, NodeProto node)
     {
         foreach (string input in node.Input)
-            if (graph.Node.FirstOrDefault(n => n.OpType == "Constant" && n.Output.Contains(input))?.Attribute
+            if (constants.GetValueOrDefault(input)?.Attribute
                     .FirstOrDefault(a => a.Name == "sparse_value" || (a.Name == "value_floats" && a.Floats.Count > 1)) is { } unread)
                 throw new RequestException($"'{(node.Name != "" ? node.Name : node.OpType)}' reads {input}, a Constant's {unread.Name}, " +
                     "which NeuronKit does not read as a tensor: the prune would leave it with the old number of channels",
@@ -254,6 +254,9 @@ internal sealed class OnnxPruneWriter : IPruneWriter
             }
             var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Output.Count > 0 && n.Input.Count > 0)
                 .ToDictionary(n => n.Output[0], n => n.Input[0]);
+            var constants = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+            foreach (var node in graph.Node.Where(n => n.OpType == "Constant"))
+                foreach (string output in node.Output) constants.TryAdd(output, node);
             foreach (var node in graph.Node)   // nodes are in topological order (onnx IR)
             {
                 bool reads = false, consumerOnly = true;
@@ -269,7 +272,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 bool fromChanged = node.Input.Any(changed.Contains);
                 if ((reads && !consumerOnly) || (fromChanged && !reads))
                 {
-                    CheckUnreadConstants(graph, node);
+                    CheckUnreadConstants(constants, node);
                     foreach (string o in node.Output) changed.Add(o);
                 }
             }
