@@ -32,6 +32,12 @@ internal static class EditTextWriter
                     $"L2 {Number(EditChangeReport.L2(change.Before))} → {Number(after)}{error}  {Where(change.Writes, edit.Model.Checkpoint.Path)}{Bytes(change.Writes)}");
             }
         }
+        if (edit.RewrittenMembers.Count > 0)
+        {
+            string members = $"{string.Join(", ", edit.RewrittenMembers)} deflated anew";
+            stdout.WriteLine(dryRun ? $"would write the archive anew: {members}" : $"wrote the archive anew, {Counted.Of(edit.BytesWritten, "byte")}: {members}");
+            return;
+        }
         var runs = edit.Writes;
         long crc = edit.BytesWritten - edit.Changes.SelectMany(c => c.Writes).Select(w => (w.File, w.Offset, w.End)).Distinct().Sum(w => w.End - w.Offset);
         string verb = dryRun ? "would write" : "wrote";

@@ -10,8 +10,10 @@ namespace NeuronKit.Views.Reports;
 /// <param name="DryRun">True when nothing was written.</param>
 /// <param name="Action">The edit (Zero, Scale 2, …).</param>
 /// <param name="Changes">Each part changed.</param>
-/// <param name="Writes">Every byte run written, in file order.</param>
+/// <param name="Writes">Every byte run written, in file order; an archive written anew is one run, the whole new file.</param>
 /// <param name="BytesWritten">Bytes written (0 for a dry run).</param>
+/// <param name="RewrittenMembers">The zip members deflated anew, the archive written again to hold them (an .npz from
+/// <c>np.savez_compressed</c>); empty when the edit overwrote bytes where they were.</param>
 public sealed record EditReport(
     string File,
     string Format,
@@ -21,7 +23,8 @@ public sealed record EditReport(
     string Action,
     IReadOnlyList<EditChangeReport> Changes,
     IReadOnlyList<WriteRunReport> Writes,
-    long BytesWritten) : IReport
+    long BytesWritten,
+    IReadOnlyList<string> RewrittenMembers) : IReport
 {
     /// <summary>The report of <paramref name="edit"/>, planned or done (<paramref name="dryRun"/>: planned only).</summary>
     public static EditReport Of(ModelEdit edit, bool dryRun)
@@ -35,7 +38,10 @@ public sealed record EditReport(
             dryRun,
             edit.Action.ToString(),
             [.. edit.Changes.Select(EditChangeReport.Of)],
-            [.. edit.Writes.Select(run => new WriteRunReport(Path.GetFileName(run.File), run.Offset, run.Bytes.Length))],
-            dryRun ? 0 : edit.BytesWritten);
+            edit.RewrittenMembers.Count == 0
+                ? [.. edit.Writes.Select(run => new WriteRunReport(Path.GetFileName(run.File), run.Offset, run.Bytes.Length))]
+                : dryRun ? [] : [new WriteRunReport(Path.GetFileName(edit.WrittenTo!), 0, edit.BytesWritten)],
+            dryRun ? 0 : edit.BytesWritten,
+            edit.RewrittenMembers);
     }
 }

@@ -20,6 +20,7 @@ public sealed class ModelEdit
 {
     private readonly PatchSet _patches;
     private readonly IReadOnlyList<FileSnapshot> _snapshots;
+    private long _archiveLength;
 
     private ModelEdit(Model model, EditAction action, IReadOnlyList<PartChange> changes, PatchSet patches)
     {
@@ -42,8 +43,17 @@ public sealed class ModelEdit
     /// <summary>Every byte run the edit writes, per file in file order: the parts' bytes and any CRCs kept up to date.</summary>
     public IReadOnlyList<BytePatch> Writes => [.. _patches.Files.SelectMany(f => _patches.Runs(f.Path))];
 
-    /// <summary>Bytes the edit writes in all.</summary>
-    public long BytesWritten => Writes.Sum(w => w.Bytes.LongLength);
+    /// <summary>
+    /// Bytes the edit writes in all: its runs' bytes, or, for an archive written anew (<see cref="RewrittenMembers"/>),
+    /// the new archive's length once written (0 before).
+    /// </summary>
+    public long BytesWritten => RewrittenMembers.Count > 0 ? _archiveLength : Writes.Sum(w => w.Bytes.LongLength);
+
+    /// <summary>
+    /// The zip members the edit deflates anew (an .npz from <c>np.savez_compressed</c>): a deflated member has no bytes to
+    /// overwrite, so the whole archive is written again; empty for every other edit.
+    /// </summary>
+    public IReadOnlyList<string> RewrittenMembers => [.. _patches.Members.Select(m => m.Entry)];
 
     /// <summary>
     /// For each changed part whose values other tensors of the file read too (tied weights such as <c>emb.weight</c> and
@@ -204,11 +214,15 @@ public sealed class ModelEdit
             // Deflated members edited: the archive is written again, those members deflated anew, the rest as they were
             // (an .npz from np.savez_compressed).
             if (Model.Checkpoint.Format != "numpy")
-                throw new RequestException($"{Path.GetFileName(source)} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
+                throw new RequestException($"{Path.GetFileName(source)} keeps {string.Join(", ", RewrittenMembers)} " +
                     "deflated: an edit would have to rewrite the archive, which NeuronKit does for .npz files only");
             var members = _patches.Members.ToDictionary(m => m.Entry);
-            WriteBeside(output, temporary => Formats.NumPy.NumPyArchive.Rewrite(source,
-                entry => members.TryGetValue(entry.Name, out var member) ? _patches.Patched(member) : null, _patches, temporary));
+            WriteBeside(output, temporary =>
+            {
+                Formats.NumPy.NumPyArchive.Rewrite(source,
+                    entry => members.TryGetValue(entry.Name, out var member) ? _patches.Patched(member) : null, _patches, temporary);
+                _archiveLength = new FileInfo(temporary).Length;
+            });
             return;
         }
         if (files.Count != 1 || files[0].Path != source)
@@ -256,7 +270,7 @@ public sealed class ModelEdit
     public void WriteInPlace()
     {
         if (_patches.Members.Count > 0)
-            throw new RequestException($"{Model.Checkpoint.FileName} keeps {string.Join(", ", _patches.Members.Select(m => m.Entry))} " +
+            throw new RequestException($"{Model.Checkpoint.FileName} keeps {string.Join(", ", RewrittenMembers)} " +
                 "deflated, so the edit cannot be written in place", ["write a new file with -o OUT"]);
         foreach (var file in _patches.Files)
             if (File.Exists(EditJournal.PathOf(file.Path)))

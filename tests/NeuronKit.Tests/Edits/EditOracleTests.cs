@@ -78,6 +78,28 @@ public class EditOracleTests
         Assert.All(written.RootElement.GetProperty("changes").EnumerateArray(), c => Assert.Equal(0, c.GetProperty("l2_after").GetDouble()));
     }
 
+    [Fact]
+    public void An_edit_of_a_deflated_archive_reports_the_archive_written_anew()
+    {
+        var (input, args, _) = Case("npz_compressed_scale");
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "edited.npz");
+
+        var dry = CliRun.Of(["edit", Fixtures.Path(input), .. args, "-o", output, "--dry-run"]);
+        var text = CliRun.Of(["edit", Fixtures.Path(input), .. args, "-o", output]);
+        long length = new FileInfo(output).Length;
+        var json = CliRun.Of(["edit", Fixtures.Path(input), .. args, "-o", output, "--json"]);
+
+        Assert.Equal(0, text.Exit);
+        Assert.EndsWith("would write the archive anew: conv1.weight.npy, conv1.bias.npy deflated anew", dry.Stdout.TrimEnd());
+        Assert.EndsWith($"wrote the archive anew, {length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} bytes: conv1.weight.npy, conv1.bias.npy deflated anew", text.Stdout.TrimEnd());
+        using var report = JsonDocument.Parse(json.Stdout);
+        Assert.Equal(length, report.RootElement.GetProperty("bytes_written").GetInt64());
+        var run = Assert.Single(report.RootElement.GetProperty("writes").EnumerateArray());
+        Assert.Equal(("edited.npz", 0, length), (run.GetProperty("file").GetString(), run.GetProperty("offset").GetInt64(), run.GetProperty("length").GetInt64()));
+        Assert.Equal(["conv1.weight.npy", "conv1.bias.npy"], report.RootElement.GetProperty("rewritten_members").EnumerateArray().Select(m => m.GetString()));
+    }
+
     internal static (string Input, string[] Args, string Sha) Case(string name)
     {
         var c = Expected().Single(e => e.GetProperty("name").GetString() == name);
