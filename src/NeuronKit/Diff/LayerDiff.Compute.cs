@@ -335,7 +335,8 @@ public sealed partial class LayerDiff
             L2Delta = weights == 0 ? double.NaN : Math.Sqrt(squaredDelta),
             L2A = weights == 0 ? double.NaN : l2A,
             L2B = weights == 0 ? double.NaN : l2B,
-            Cosine = dot / (l2A * l2B),
+            // Rounding can put an unchanged neuron's cosine a step past 1 (1.0000000000000002); a cosine is never outside [-1, 1].
+            Cosine = Math.Clamp(dot / (l2A * l2B), -1, 1),
             MaxAbs = weights == 0 ? double.NaN : maxAbs,
             BiasDelta = oneBias ? biasB - biasA : null,
             Flags = flags,
