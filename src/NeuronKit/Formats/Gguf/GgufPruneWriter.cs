@@ -12,7 +12,7 @@ namespace NeuronKit.Formats.Gguf;
 /// the sizes llama.cpp reads for the cut layers), the tensor infos with the new ne and offsets laid out again with the
 /// file's <c>general.alignment</c>, uncut tensors' bytes copied as they are. A quantized tensor that loses whole rows
 /// keeps its other rows' blocks; one that loses columns is quantized again with ggml's reference quantizer, which needs
-/// the new row length to be whole blocks.
+/// the new row length to be whole blocks. Cut tensors are written a row at a time: memory stays flat however many go.
 /// </summary>
 internal sealed partial class GgufPruneWriter : IPruneWriter
 {
@@ -82,7 +82,6 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
         var header = GgufHeader.Read(new GgufCursor(file, fileName));
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
         var data = header.Tensors.Select(t => (Info: t, Cut: byName.GetValueOrDefault(t.Name))).ToList();
-        var bytes = data.ToDictionary(d => d.Info.Name, d => d.Cut is null ? null : Cut(d.Info, d.Cut, file, header.DataStart));
         var sizes = NewSizes(header, cuts);
 
         using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
@@ -117,48 +116,66 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
             foreach (long n in ne) writer.Write((ulong)n);
             writer.Write((uint)info.Type.Id);
             writer.Write((ulong)offset);
-            offset = Pad(offset + (bytes[info.Name]?.LongLength ?? info.ByteSize), header.Alignment);
+            offset = Pad(offset + (cut is null ? info.ByteSize : NewByteSize(info, cut)), header.Alignment);
         }
         writer.Flush();
         Zeros(stream, Pad(stream.Position, header.Alignment) - stream.Position);
         long dataStart = stream.Position;
-        foreach (var (info, _) in data)
+        foreach (var (info, cut) in data)
         {
-            if (bytes[info.Name] is { } cutBytes) stream.Write(cutBytes);
-            else file.CopyTo(header.DataStart + (long)info.Offset, info.ByteSize, stream);
+            long at = stream.Position;
+            if (cut is null) file.CopyTo(header.DataStart + (long)info.Offset, info.ByteSize, stream);
+            else WriteCut(info, cut, file, header.DataStart, stream);
+            // The tensor infos above gave this length; bytes of another would shift every tensor after it.
+            if (cut is not null && stream.Position - at != NewByteSize(info, cut))
+                throw new InvalidOperationException($"{info.Name}: wrote {stream.Position - at} bytes, not the {NewByteSize(info, cut)} its info gives");
             Zeros(stream, Pad(stream.Position - dataStart, header.Alignment) - (stream.Position - dataStart));
         }
     }
 
-    // The cut tensor's new bytes: a plain type's kept elements; a quantized type's kept rows as whole blocks, or its
-    // kept values quantized again when columns go.
-    private static byte[] Cut(GgufTensorInfo info, TensorCut cut, MappedFile file, long dataStart)
+    // The cut tensor's new length: its kept elements as whole blocks of its type (a plain type's block is one element).
+    private static long NewByteSize(GgufTensorInfo info, TensorCut cut) =>
+        cut.NewShape.Aggregate(1L, (n, d) => n * d) / info.Type.BlockSize * info.Type.TypeSize;
+
+    // The cut tensor's new bytes, a row at a time (a 7B model's feed-forward tensors are gigabytes): a plain type's kept
+    // elements; a quantized type's kept rows as whole blocks, or, when columns go, each kept row decoded and its kept
+    // values quantized again.
+    private static void WriteCut(GgufTensorInfo info, TensorCut cut, MappedFile file, long dataStart, Stream stream)
     {
         var type = info.Type;
-        if (type.Plain is not null) return cut.KeptBytes();
-        int rank = cut.NewShape.Length;
-        long columns = cut.NewShape[^1];
-        long rowBytes = columns / type.BlockSize * type.TypeSize;
-        if (!cut.Removed.ContainsKey(rank - 1))
+        if (type.Plain is not null)
         {
-            // Whole rows go: the kept rows' blocks, copied. A row's index is its outer indices, row-major.
-            long oldRowBytes = info.Ne[0] / type.BlockSize * type.TypeSize;
-            var rows = new byte[checked(cut.NewShape.Aggregate(1L, (n, d) => n * d) / columns * rowBytes)];
-            int at = 0;
-            foreach (long row in OuterRows(cut))
+            cut.WriteKeptBytes(stream);
+            return;
+        }
+        long start = dataStart + (long)info.Offset;
+        var row = new byte[checked(info.Ne[0] / type.BlockSize * type.TypeSize)];
+        if (!cut.Removed.ContainsKey(cut.NewShape.Length - 1))
+        {
+            // A row's index is its outer indices, row-major.
+            foreach (long r in OuterRows(cut))
             {
-                file.Read(dataStart + (long)info.Offset + row * oldRowBytes, rows.AsSpan(at, (int)rowBytes));
-                at += (int)rowBytes;
+                file.Read(start + r * row.Length, row);
+                stream.Write(row);
             }
-            return rows;
+            return;
         }
         CheckColumns(cut, type);
-        var encode = type.Encoder!;
-        float[] values = [.. cut.KeptValues().Select(v => (float)v)];
-        var blocks = new byte[checked(values.Length / type.BlockSize * type.TypeSize)];
-        for (int b = 0; b < values.Length / type.BlockSize; b++)
-            encode(values.AsSpan(b * type.BlockSize, type.BlockSize), blocks.AsSpan(b * type.TypeSize, type.TypeSize));
-        return blocks;
+        var (decode, encode) = (type.Decoder!, type.Encoder!);
+        var kept = cut.Kept[^1];
+        var values = new float[info.Ne[0]];
+        var keptValues = new float[kept.Count];
+        var blocks = new byte[kept.Count / type.BlockSize * type.TypeSize];
+        foreach (long r in OuterRows(cut))
+        {
+            file.Read(start + r * row.Length, row);
+            for (int b = 0; b < values.Length / type.BlockSize; b++)
+                decode(row.AsSpan(b * type.TypeSize, type.TypeSize), values.AsSpan(b * type.BlockSize, type.BlockSize));
+            for (int k = 0; k < kept.Count; k++) keptValues[k] = values[kept[k]];
+            for (int b = 0; b < keptValues.Length / type.BlockSize; b++)
+                encode(keptValues.AsSpan(b * type.BlockSize, type.BlockSize), blocks.AsSpan(b * type.TypeSize, type.TypeSize));
+            stream.Write(blocks);
+        }
     }
 
     private static string Units(int count) => count == 1 ? "1 unit" : $"{count} units";
