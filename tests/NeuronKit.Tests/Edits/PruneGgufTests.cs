@@ -43,6 +43,24 @@ public class PruneGgufTests
         Assert.Equal([32L, 61L], model.Checkpoint.Find("blk.1.ffn_down.weight")!.Shape);
     }
 
+    [Theory]
+    [InlineData("blk.0.ffn_down", "blk.1.attn_q", "blk.0.ffn_down.weight would lose 1 of the 32 entries of its dimension 0")]
+    [InlineData("token_embd", "blk.0.attn_q", "token_embd.weight would lose 1 of the 32 entries of its dimension 1")]
+    public void A_cut_of_a_size_llama_cpp_reads_from_metadata_other_than_the_feed_forward_length_is_refused(string layer, string consumer, string message)
+    {
+        // Given a unit of the embedding width every block's residual stream shares, and a consumer named for it
+        using var folder = new TempFolder();
+
+        // When it is pruned
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/llama_f32.gguf"), layer, "3", "--consumer", consumer, "-o", Path.Combine(folder.Path, "pruned.gguf")]);
+
+        // Then nothing is written: llama.cpp would size that tensor from llama.embedding_length and refuse the file
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        Assert.Contains("a prune restates only a block's feed-forward length (llama.feed_forward_length", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
     [Fact]
     public void A_quantized_row_that_would_stop_being_whole_blocks_is_refused_before_anything_is_written()
     {

@@ -42,6 +42,14 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
         (AttentionOut(), 1),   // attn_output [n_embd, heads · head size]
     ];
 
+    // The cuts whose size a prune restates as {arch}.feed_forward_length: a unit is a row of ffn_up and ffn_gate (their
+    // biases' entry, a BitNet ffn_sub_norm's) and a column of ffn_down.
+    private static readonly (Regex Tensor, int Dim)[] Restated =
+    [
+        (FeedForwardUnits(), 0),
+        (FeedForwardOut(), 1),
+    ];
+
     /// <inheritdoc/>
     public string Format => "gguf";
 
@@ -70,7 +78,10 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                     companions.Add(TensorCut.Along(other, 0, rows));
             }
         foreach (var cut in cuts.Concat(companions))
+        {
+            CheckRestated(checkpoint, cut);
             if (cut.Tensor.StoredAs is { } stored && GgmlTypes.ByName(stored) is { } type) CheckColumns(cut, type);
+        }
         return companions;
     }
 
@@ -176,6 +187,36 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                 encode(keptValues.AsSpan(b * type.BlockSize, type.BlockSize), blocks.AsSpan(b * type.TypeSize, type.TypeSize));
             stream.Write(blocks);
         }
+    }
+
+    // llama.cpp gives every tensor it loads a shape from the file's metadata, and a prune restates one size there: a
+    // block's feed-forward length. A cut along any other size (the embedding width every block's residual stream shares,
+    // the vocabulary) would leave a file llama.cpp refuses; a file that names no architecture is no model llama.cpp loads.
+    private static void CheckRestated(Checkpoint checkpoint, TensorCut cut)
+    {
+        var metadata = checkpoint.Metadata;
+        if (!metadata.TryGetValue("general.architecture", out string? arch)) return;
+        foreach (var (dim, gone) in cut.Removed)
+        {
+            long size = cut.Tensor.Shape[dim];
+            if (Restated.Any(r => r.Dim == dim && r.Tensor.Match(cut.Tensor.Name) is { Success: true } match
+                    && metadata.ContainsKey($"{arch}.block_count")
+                    && FeedForwardLength(metadata.GetValueOrDefault($"{arch}.feed_forward_length"), match.Groups["b"].Value) == size))
+                continue;
+            throw new RequestException($"{cut.Tensor.Name} would lose {gone.Count} of the {size} entries of its dimension {dim}: llama.cpp " +
+                $"sizes it from {checkpoint.FileName}'s metadata, and a prune restates only a block's feed-forward length " +
+                $"({arch}.feed_forward_length, the units of ffn_up, ffn_gate and ffn_down), so llama.cpp would refuse the pruned file",
+                ["prune feed-forward units (blk.N.ffn_up or ffn_gate), or ablate with neuron edit LAYER J --zero (--outgoing for what reads it)"]);
+        }
+    }
+
+    // The feed-forward length the metadata states for block `block`: one value ("64") or one per block ("[64, 61]").
+    private static long? FeedForwardLength(string? stated, string block)
+    {
+        if (stated is null || !int.TryParse(block, NumberStyles.None, CultureInfo.InvariantCulture, out int b)) return null;
+        string[] values = stated.Trim('[', ']').Split(',', StringSplitOptions.TrimEntries);
+        string value = values.Length == 1 ? values[0] : b < values.Length ? values[b] : "";
+        return long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long n) ? n : null;
     }
 
     private static string Units(int count) => count == 1 ? "1 unit" : $"{count} units";
@@ -319,6 +360,9 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
 
     [GeneratedRegex(@"^blk\.(?<b>\d+)\.ffn_(?:up|gate)\.weight$")]
     private static partial Regex FeedForwardIn();
+
+    [GeneratedRegex(@"^blk\.(?<b>\d+)\.ffn_(?:up|gate|sub_norm)\.(?:weight|bias)$")]
+    private static partial Regex FeedForwardUnits();
 
     [GeneratedRegex(@"^blk\.(?<b>\d+)\.ffn_down\.weight$")]
     private static partial Regex FeedForwardOut();
