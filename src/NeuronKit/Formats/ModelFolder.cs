@@ -121,22 +121,24 @@ public static class ModelFolder
         return files.Key.EndsWith(".gguf", StringComparison.Ordinal) ? [files.Min(StringComparer.Ordinal)!] : files;
     }
 
-    // rng_state_3.pth: one per process of a distributed run.
     // What saving tools write beside a model that is not one: configs and tokenizers (JSON other than a shards' index,
     // vocabularies, SentencePiece models, chat templates) and notes.
     private static readonly string[] SideEndings = [".txt", ".md", ".model", ".jinja", ".py", ".yaml", ".yml", ".log", ".tiktoken"];
 
     /// <summary>
     /// True when the file named <paramref name="name"/> is one a training loop or a saving tool writes beside the weights
-    /// and never a model: the optimizer's, scheduler's and random state (optimizer.pt, rng_state.pth), trainer_state.json,
-    /// config.json, tokenizer files. A file of any other name may be a model, whatever its extension (formats are told by
-    /// content).
+    /// and never a model: the optimizer's, scheduler's and random state (optimizer.pt, DeepSpeed's *_optim_states.pt,
+    /// rng_state.pth), trainer_state.json, config.json, tokenizer files. A file of any other name may be a model, whatever
+    /// its extension (formats are told by content).
     /// </summary>
     public static bool IsBesideTheWeights(string name) =>
         IsTrainingState(name)
         || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) && !ModelFiles.IsIndex(name)
         || SideEndings.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
+    // rng_state_3.pth: one per process of a distributed run; DeepSpeed's optimizer partitions, one per rank beside
+    // mp_rank_00_model_states.pt in its global_stepN/ ([bf16_]zero_pp_rank_R_mp_rank_00_optim_states.pt).
     private static bool IsTrainingState(string name) =>
-        TrainingState.Contains(name) || name.StartsWith("rng_state_", StringComparison.Ordinal) && name.EndsWith(".pth", StringComparison.Ordinal);
+        TrainingState.Contains(name) || name.StartsWith("rng_state_", StringComparison.Ordinal) && name.EndsWith(".pth", StringComparison.Ordinal)
+        || name.EndsWith("_optim_states.pt", StringComparison.Ordinal);
 }

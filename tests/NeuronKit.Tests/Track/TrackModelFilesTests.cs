@@ -139,6 +139,30 @@ public sealed class TrackModelFilesTests : IDisposable
         Assert.Equal(TrackRun.Plan(RunInputs.Expand([_run + "/checkpoint-*"]), RunShard.All).Checkpoints, run.Checkpoints);
     }
 
+    [Fact]
+    public void DeepSpeed_s_step_folders_are_their_model_states_not_their_optimizer_states()
+    {
+        // Given DeepSpeed's checkpoints: each global_stepN/ holds mp_rank_00_model_states.pt and, per data-parallel
+        // rank, the optimizer's ZeRO partition (bf16_zero_pp_rank_R_mp_rank_00_optim_states.pt), which torch opens too
+        foreach (int step in new[] { 100, 200 })
+        {
+            string folder = Path.Combine(_run, $"global_step{step}");
+            Directory.CreateDirectory(folder);
+            File.Copy(Fixtures.Path("pytorch/seed_linear.pt"), Path.Combine(folder, "mp_rank_00_model_states.pt"));
+            foreach (string optimizer in new[] { "bf16_zero_pp_rank_0_mp_rank_00_optim_states.pt", "zero_pp_rank_1_mp_rank_00_optim_states.pt" })
+                File.Copy(Fixtures.Path("pytorch/kinds.pt"), Path.Combine(folder, optimizer));
+        }
+
+        // When the run is named by a glob of its step folders, and by one of every file in them
+        var folders = RunInputs.Expand([_run + "/global_step*"]);
+        var files = RunInputs.Expand([_run + "/global_step*/*"]);
+
+        // Then each step is its model states, in step order
+        Assert.Equal([$"{_run}/global_step100/mp_rank_00_model_states.pt", $"{_run}/global_step200/mp_rank_00_model_states.pt"], folders);
+        Assert.Equal(folders, files);
+        Assert.Equal([100L, 200L], TrackRun.Plan(folders, RunShard.All).Checkpoints.Select(c => c.Step!.Value));
+    }
+
     [Theory]
     [InlineData("run/checkpoint-1/model-00001-of-00002.safetensors", "run/checkpoint-1/model.safetensors")]
     [InlineData("run/checkpoint-1/model.safetensors.index.json", "run/checkpoint-1/model.safetensors")]
