@@ -279,9 +279,7 @@ internal sealed class RemoteFile
                 throw new CheckpointException($"{Address} answered a redirect (HTTP {(int)response.StatusCode}) without a Location");
             if (hop == _options.MaxRedirects)
                 throw new CheckpointException($"{Address} redirects more than {_options.MaxRedirects} times; refused");
-            target = new Uri(target, location);
-            if (target.Scheme is not ("http" or "https"))
-                throw new CheckpointException($"{Address} redirects to a {target.Scheme}: address; only http and https are followed");
+            target = Redirects.Follow(target, location, Address);
         }
     }
 
