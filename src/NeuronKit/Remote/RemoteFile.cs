@@ -236,6 +236,8 @@ internal sealed class RemoteFile
     private HttpResponseMessage Send(long offset, int length)
     {
         var target = _resolved;
+        // A request that starts from the user's URL has resolved its redirects afresh: its target's 4xx is the answer.
+        bool resolved = target == _url;
         for (int hop = 0; ; hop++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, target);
@@ -264,12 +266,14 @@ internal sealed class RemoteFile
             if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308))
             {
                 if (response.IsSuccessStatusCode) _resolved = target;
-                else if (target != _url && (int)response.StatusCode is 401 or 403 or 404 or 410)
+                else if (!resolved && (int)response.StatusCode is 401 or 403 or 404 or 410)
                 {
-                    // A redirect's target (a signed CDN address) may have expired: go back to the address the user gave.
-                    _resolved = _url;
+                    // An earlier redirect's target (a signed CDN address) may have expired: follow the user's URL again, once.
                     response.Dispose();
-                    throw new TransientException($"the redirect's target answered HTTP {(int)response.StatusCode}");
+                    _resolved = target = _url;
+                    resolved = true;
+                    hop = -1;
+                    continue;
                 }
                 return response;
             }

@@ -174,6 +174,59 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_redirect_whose_target_does_not_exist_fails_at_once_naming_the_status()
+    {
+        // Given a URL that redirects to a file the server does not have
+        await using var server = await RangeServer.Start();
+
+        // When it is opened
+        var run = CliRun.Of("layers", server.Url("redirect-here/t/nothing.safetensors"));
+
+        // Then it fails on the target's 404 after the redirect and the one request it led to, without retries
+        Assert.Equal(["/redirect-here/t/nothing.safetensors", "/t/nothing.safetensors"], server.Paths);
+        Assert.Equal(3, run.Exit);
+        Assert.Contains("does not exist (HTTP 404", run.Stderr);
+    }
+
+    [Fact]
+    public async Task A_redirect_target_gone_mid_read_is_resolved_again_once_then_fails_naming_the_status()
+    {
+        // Given a model opened through a redirect to the 64 MiB file
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("redirect-here/t/big.safetensors"));
+        int opened = (int)server.Requests;
+
+        // When the file is removed from the server and a neuron not yet read is asked for
+        File.Delete(path);
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // Then the target's 404 sent the read back to the URL given once, which led to the same target, still 404: it failed
+        // naming the status, without retries
+        Assert.Equal(["/t/big.safetensors", "/redirect-here/t/big.safetensors", "/t/big.safetensors"], server.Paths.Skip(opened));
+        Assert.Contains("does not exist (HTTP 404", error.Message);
+    }
+
+    [Fact]
+    public async Task A_signed_redirect_target_that_expired_is_resolved_again_from_the_URL_given()
+    {
+        // Given a model opened through a URL that redirects to a signed address, one neuron read through that address
+        await using var server = await RangeServer.Start();
+        LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("signed/t/big.safetensors"));
+        Assert.Equal(LargeSafetensors.Value(10, 0, 0), model.Neuron("fc", 10).Part("weight")!.ToDoubles()[0]);
+        int read = (int)server.Requests;
+
+        // When the signature expires (the address answers 403) and a neuron not yet read is asked for
+        server.ExpireSignatures();
+        double value = model.Neuron("fc", 4000).Part("weight")!.ToDoubles()[0];
+
+        // Then the URL given was followed again to a fresh signature, and the neuron is the file's
+        Assert.Equal(LargeSafetensors.Value(4000, 0, 0), value);
+        Assert.Equal(["/sig/0/t/big.safetensors", "/signed/t/big.safetensors", "/sig/1/t/big.safetensors"], server.Paths.Skip(read));
+    }
+
+    [Fact]
     public async Task A_503_whose_Retry_After_is_a_date_is_tried_again_after_that_date()
     {
         // Given a server that first answers 503 with Retry-After as an HTTP date 3 s ahead (the form besides seconds RFC 9110 allows)

@@ -17,6 +17,8 @@ namespace NeuronKit.Tests.Remote;
 /// <c>/ignore-ranges/…</c> drops the Range header (a 200 with the whole body), <c>/flaky/…</c> answers every other request
 /// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
 /// <c>/stall/…</c> never answers, <c>/shifted/…</c> answers every range from byte 1 on, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1),
+/// <c>/redirect-here/…</c> to the same file on this host, <c>/signed/…</c> to <c>/sig/N/…</c>, a signed address that answers 403
+/// once <see cref="ExpireSignatures"/> has made N old (as a CDN's presigned URL does),
 /// <c>/retry-after-date/…</c> answers a file's first request 503 with a Retry-After date 3 s ahead, <c>/gzip/…</c> gzips every ranged
 /// answer (Content-Encoding: gzip, unasked) and <c>/gzip-later/…</c> every one after the first. Counts requests and
 /// body bytes, and keeps the Authorization header each host was sent.
@@ -27,6 +29,7 @@ internal sealed class RangeServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _seen = new();
     private long _requests;
     private long _bytes;
+    private long _signature;
 
     private RangeServer(WebApplication app, string folder)
     {
@@ -51,6 +54,9 @@ internal sealed class RangeServer : IAsyncDisposable
 
     /// <summary>(host, Authorization header or "") of every request, in order.</summary>
     public ConcurrentQueue<(string Host, string Authorization)> Authorizations { get; } = new();
+
+    /// <summary>Makes every <c>/sig/N/…</c> address handed out so far answer 403, as an expired signature does.</summary>
+    public void ExpireSignatures() => Interlocked.Increment(ref _signature);
 
     /// <summary>The URL of <paramref name="path"/> (e.g. <c>f/pytorch/seed.pt</c>).</summary>
     public string Url(string path) => new Uri(Root, path).AbsoluteUri;
@@ -142,6 +148,23 @@ internal sealed class RangeServer : IAsyncDisposable
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = $"http://localhost:{Root.Port}{rest}{context.Request.QueryString}";
                 return;
+            case "redirect-here":
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = rest;
+                return;
+            case "signed":
+                context.Response.StatusCode = 302;
+                context.Response.Headers.Location = $"/sig/{Interlocked.Read(ref _signature)}{rest}";
+                return;
+            case "sig":
+                int end = rest.IndexOf('/', 1);
+                if (rest[1..end] != Interlocked.Read(ref _signature).ToString(System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    context.Response.StatusCode = 403;
+                    return;
+                }
+                context.Request.Path = rest[end..];
+                break;
         }
         await next(context);
     }
