@@ -45,14 +45,13 @@ public sealed class Model : IDisposable
 
     /// <summary>
     /// Opens <paramref name="url"/> with <paramref name="remote"/>'s timeouts, retries and cache (<see cref="Open(string)"/>
-    /// uses <see cref="Remote.RemoteOptions.Default"/>): the model joins the session opened here. Shards and external data
-    /// beside it are opened with the defaults.
+    /// uses <see cref="Remote.RemoteOptions.Default"/>), and the shards and external data opened with it likewise. An open
+    /// of the same URL with other options reads through a session of its own.
     /// </summary>
     public static Model Open(string url, Remote.RemoteOptions remote)
     {
         if (!Tensors.ByteSources.IsUrl(url)) return Open(url);
-        using var session = Tensors.ByteSources.Open(url, remote);
-        return Open(url);
+        using (Remote.HttpRangeSource.Use(remote)) return Open(url);
     }
 
     /// <summary>Infers the layers of an already opened <paramref name="checkpoint"/>; the model owns it from then on.</summary>

@@ -4,18 +4,25 @@ namespace NeuronKit.Remote;
 
 /// <summary>
 /// The bytes of a file on an HTTP server, read by range requests as readers ask for them. Opening the same URL again
-/// while it is open (format detection, then the reader; two models of one file) shares one session: one first request,
-/// one cache, one length and ETag every answer is checked against.
+/// while it is open (format detection, then the reader; two models of one file) with the same options and token shares
+/// one session: one first request, one cache, one length and ETag every answer is checked against. Other options or
+/// another token open a session of their own.
 /// </summary>
 public sealed class HttpRangeSource : ByteSource
 {
     // Reads of at least this many bytes that no cached range holds go straight into the caller's buffer.
     private const int DirectRead = 1 << 20;
 
-    private static readonly Dictionary<string, Shared> Sessions = new(StringComparer.Ordinal);
+    private static readonly Dictionary<SessionKey, Shared> Sessions = [];
+
+    // The options of opens that name none, while Model.Open(url, options) opens a file and what it reads with it.
+    private static readonly AsyncLocal<RemoteOptions?> Given = new();
 
     private readonly Shared _shared;
     private bool _disposed;
+
+    // What a session is shared by: everything that changes what is asked for and what is sent.
+    private readonly record struct SessionKey(string Url, RemoteOptions Options, string? Token);
 
     private sealed class Shared(Lazy<RemoteFile> file)
     {
@@ -23,19 +30,29 @@ public sealed class HttpRangeSource : ByteSource
         public int Users { get; set; } = 1;
     }
 
+    private sealed class GivenScope(RemoteOptions? outer) : IDisposable
+    {
+        public void Dispose() => Given.Value = outer;
+    }
+
     private HttpRangeSource(Shared shared) => _shared = shared;
 
     private RemoteFile File => _shared.File.Value;
 
-    /// <summary>Opens <paramref name="url"/> (http or https) with <paramref name="options"/>, or joins its open session.</summary>
+    /// <summary>
+    /// Opens <paramref name="url"/> (http or https) with <paramref name="options"/> (else those <see cref="Use"/> gives, else
+    /// the defaults) and the token the environment holds now, or joins the open session of the same.
+    /// </summary>
     public static HttpRangeSource Open(Uri url, RemoteOptions? options = null)
     {
-        options ??= RemoteOptions.Default;
+        options ??= Given.Value ?? RemoteOptions.Default;
+        var token = BearerTokens.For(url);
+        var key = new SessionKey(url.AbsoluteUri, options, token?.Token);
         Shared shared;
         lock (Sessions)
         {
-            if (Sessions.TryGetValue(url.AbsoluteUri, out var open)) open.Users++;
-            else Sessions[url.AbsoluteUri] = open = new Shared(new(() => RemoteFile.Open(url, options), LazyThreadSafetyMode.ExecutionAndPublication));
+            if (Sessions.TryGetValue(key, out var open)) open.Users++;
+            else Sessions[key] = open = new Shared(new(() => RemoteFile.Open(url, options, token), LazyThreadSafetyMode.ExecutionAndPublication));
             shared = open;
         }
         var source = new HttpRangeSource(shared);
@@ -49,6 +66,17 @@ public sealed class HttpRangeSource : ByteSource
             source.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="options"/> those of every open on this thread's flow that names none, until disposed: what
+    /// <see cref="Model.Open(string, RemoteOptions)"/> reads the file, and the shards or external data beside it, with.
+    /// </summary>
+    internal static IDisposable Use(RemoteOptions options)
+    {
+        var scope = new GivenScope(Given.Value);
+        Given.Value = options;
+        return scope;
     }
 
     /// <summary>The file's name (the URL's last segment).</summary>

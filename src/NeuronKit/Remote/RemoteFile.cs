@@ -49,13 +49,13 @@ internal sealed class RemoteFile
     private EntityTagHeaderValue? _etag;
     private DateTimeOffset? _lastModified;
 
-    private RemoteFile(Uri url, RemoteOptions options)
+    private RemoteFile(Uri url, RemoteOptions options, (string Token, string Variable)? token)
     {
         _url = url;
         _resolved = url;
         _options = options;
         _cache = new RangeCache(options.CacheBytes);
-        _token = BearerTokens.For(url);
+        _token = token;
         Name = Tensors.ByteSources.FileName(url.AbsoluteUri);
         Address = url.GetLeftPart(UriPartial.Path);
     }
@@ -72,10 +72,10 @@ internal sealed class RemoteFile
     /// <summary>What reading this file has cost.</summary>
     public RemoteTraffic Traffic { get; } = new();
 
-    /// <summary>Opens <paramref name="url"/>: one request, which also fetches the file's first bytes.</summary>
-    public static RemoteFile Open(Uri url, RemoteOptions options)
+    /// <summary>Opens <paramref name="url"/>, sending <paramref name="token"/> to its origin: one request, which also fetches the file's first bytes.</summary>
+    public static RemoteFile Open(Uri url, RemoteOptions options, (string Token, string Variable)? token)
     {
-        var file = new RemoteFile(url, options);
+        var file = new RemoteFile(url, options, token);
         file.Start();
         file.Traffic.AddFile(file.Length);
         RemoteTraffic.Process.AddFile(file.Length);

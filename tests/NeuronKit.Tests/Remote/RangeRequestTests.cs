@@ -174,6 +174,22 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task A_second_open_of_a_URL_with_other_options_is_read_with_its_own_options()
+    {
+        // Given a small file on a server that ignores ranges, opened by URL with the defaults (which take it whole)
+        await using var server = await RangeServer.Start();
+        string url = server.Url("ignore-ranges/f/safetensors/seed_linear.safetensors");
+        using var first = Model.Open(url);
+
+        // When it is opened again, while the first is open, with a whole-body limit below its size
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(url, new RemoteOptions { WholeBodyLimit = 16 }));
+
+        // Then the second open asked the server itself and kept its own limit, rather than joining the first's session
+        Assert.Contains("is served without range requests", error.Message);
+        Assert.Equal(2, server.Requests);
+    }
+
+    [Fact]
     public async Task A_redirect_whose_target_does_not_exist_fails_at_once_naming_the_status()
     {
         // Given a URL that redirects to a file the server does not have

@@ -107,6 +107,25 @@ public class RemoteSecurityTests
     }
 
     [Fact]
+    public async Task A_URL_opened_again_after_the_token_was_set_sends_the_token_rather_than_joining_the_tokenless_session()
+    {
+        // Given a file opened by URL with no token set, and still open
+        await using var server = await RangeServer.Start();
+        string url = server.Url("f/safetensors/seed_linear.safetensors");
+        using var none = new EnvironmentVariable(BearerTokens.Variable, null);
+        using var first = Model.Open(url);
+
+        // When NEURONKIT_TOKEN is set and the URL is opened again
+        using (new EnvironmentVariable(BearerTokens.Variable, Token))
+        {
+            using var second = Model.Open(url);
+        }
+
+        // Then the second open asked the server itself, with the token
+        Assert.Equal([("127.0.0.1", ""), ("127.0.0.1", "Bearer " + Token)], server.Authorizations);
+    }
+
+    [Fact]
     public async Task A_refused_token_is_named_by_its_variable_not_its_value()
     {
         // Given a server path that does not exist and a token (a hub answers 401 or 404 alike for private files)
