@@ -6,12 +6,13 @@ namespace NeuronKit.Web;
 /// One file named on <c>neuron serve</c>'s command line: its index and name, the only ways a request may ask for it,
 /// and its model, opened once on first use and then read by every request (a <see cref="Model"/> is safe to read from
 /// many threads). A failed open is not remembered: a URL whose host was down, or whose file was not there yet, is
-/// opened again by the next request.
+/// opened again by the next request; so is a URL whose file was found changed on its server.
 /// </summary>
 public sealed class ServedFile : IDisposable
 {
     private readonly string? _loraBase;
     private readonly Lock _opening = new();
+    private readonly List<Model> _replaced = [];
     private Model? _model;
 
     internal ServedFile(int index, string name, string path, string? loraBase = null)
@@ -40,20 +41,35 @@ public sealed class ServedFile : IDisposable
     /// <summary>The path it was given as; never taken from a request.</summary>
     public string Path { get; }
 
-    /// <summary>The model, opened on first use; a file that cannot be read throws its <see cref="CheckpointException"/> each time it is tried.</summary>
+    /// <summary>
+    /// The model, opened on first use, and again after a read found its file changed on the server; a file that cannot
+    /// be read throws its <see cref="CheckpointException"/> each time it is tried.
+    /// </summary>
     public Model Model
     {
         get
         {
-            if (Volatile.Read(ref _model) is { } model) return model;
+            if (Volatile.Read(ref _model) is { Checkpoint.Changed: false } model) return model;
             lock (_opening)
+            {
+                if (_model is { Checkpoint.Changed: true } changed)
+                {
+                    // Requests may still be reading it (and failing, as the file changed): it is disposed with the server.
+                    _replaced.Add(changed);
+                    _model = null;
+                }
                 return _model ??= Open(Path, _loraBase);
+            }
         }
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        lock (_opening) _model?.Dispose();
+        lock (_opening)
+        {
+            _model?.Dispose();
+            foreach (var replaced in _replaced) replaced.Dispose();
+        }
     }
 }

@@ -55,6 +55,9 @@ public sealed class Checkpoint : IDisposable
     /// <summary>What the file says about its model beyond tensors.</summary>
     public ModelGraph Graph { get; }
 
+    /// <summary>True once a file it reads was found changed (<see cref="ByteSource.Changed"/>): open it again to read the new one.</summary>
+    public bool Changed => _owned.Any(owned => owned is ByteSource { Changed: true } or Checkpoint { Changed: true });
+
     /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
     public TensorInfo? Find(string name) => _byName.GetValueOrDefault(name);
 

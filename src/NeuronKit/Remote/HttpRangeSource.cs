@@ -6,7 +6,7 @@ namespace NeuronKit.Remote;
 /// The bytes of a file on an HTTP server, read by range requests as readers ask for them. Opening the same URL again
 /// while it is open (format detection, then the reader; two models of one file) with the same options and token shares
 /// one session: one first request, one cache, one length and ETag every answer is checked against. Other options or
-/// another token open a session of their own.
+/// another token open a session of their own, and so does any open after the session's file was found changed.
 /// </summary>
 public sealed class HttpRangeSource : ByteSource
 {
@@ -28,6 +28,7 @@ public sealed class HttpRangeSource : ByteSource
     {
         public Lazy<RemoteFile> File { get; } = file;
         public int Users { get; set; } = 1;
+        public bool Changed => File.IsValueCreated && File.Value.Changed;
     }
 
     private sealed class GivenScope(RemoteOptions? outer) : IDisposable
@@ -51,7 +52,8 @@ public sealed class HttpRangeSource : ByteSource
         Shared shared;
         lock (Sessions)
         {
-            if (Sessions.TryGetValue(key, out var open)) open.Users++;
+            // A session whose file changed keeps failing for those already reading it; a new open reads the file afresh.
+            if (Sessions.TryGetValue(key, out var open) && !open.Changed) open.Users++;
             else Sessions[key] = open = new Shared(new(() => RemoteFile.Open(url, options, token), LazyThreadSafetyMode.ExecutionAndPublication));
             shared = open;
         }
@@ -90,6 +92,9 @@ public sealed class HttpRangeSource : ByteSource
 
     /// <inheritdoc/>
     public override long Length => File.Length;
+
+    /// <inheritdoc/>
+    public override bool Changed => _shared.Changed;
 
     /// <inheritdoc/>
     public override ReadOnlySpan<byte> Span(long offset, int length)

@@ -45,6 +45,7 @@ internal sealed class RemoteFile
     private readonly RangeCache _cache;
     private readonly (string Token, string Variable)? _token;
     private Uri _resolved;
+    private bool _changed;
     private byte[]? _whole;
     private EntityTagHeaderValue? _etag;
     private DateTimeOffset? _lastModified;
@@ -71,6 +72,9 @@ internal sealed class RemoteFile
 
     /// <summary>What reading this file has cost.</summary>
     public RemoteTraffic Traffic { get; } = new();
+
+    /// <summary>True once an answer showed the file changed on the server: every read since fails, and only opening it again reads the new file.</summary>
+    public bool Changed => Volatile.Read(ref _changed);
 
     /// <summary>Opens <paramref name="url"/>, sending <paramref name="token"/> to its origin: one request, which also fetches the file's first bytes.</summary>
     public static RemoteFile Open(Uri url, RemoteOptions options, (string Token, string Variable)? token)
@@ -345,9 +349,12 @@ internal sealed class RemoteFile
             : _etag is not null && etag is not null && !Equals(etag, _etag) ? $"its ETag went from {_etag} to {etag}"
             : _lastModified is not null && modified is not null && modified != _lastModified ? $"its Last-Modified went from {_lastModified:R} to {modified:R}"
             : null;
-        if (change is not null)
-            throw new CheckpointException($"{Name} changed on the server while it was being read ({change}); nothing of the new " +
-                "file was used", ["open it again"]);
+        if (change is null) return;
+        // The cached bytes are the old file's: from now on every read asks the server, and fails as this one does.
+        Volatile.Write(ref _changed, true);
+        _cache.Drop(0, Length);
+        throw new CheckpointException($"{Name} changed on the server while it was being read ({change}); nothing of the new " +
+            "file was used", ["open it again"]);
     }
 
     // What an unexpected answer means: worth another try (a TransientException), or a CheckpointException that says why not.

@@ -48,6 +48,12 @@ public abstract class ByteSource : IDisposable
     public virtual bool PrefetchPays => false;
 
     /// <summary>
+    /// True once the source found its file changed since it was opened (a file on a server replaced): every read since
+    /// fails, and opening the file again reads the new one. A local file is mapped and never says so.
+    /// </summary>
+    public virtual bool Changed => false;
+
+    /// <summary>
     /// A hint that the caller is done with [offset, offset + length) for now: a mapping may drop those pages from the
     /// process (they stay in the page cache), so a scan over a whole file keeps its memory flat. Never required.
     /// </summary>

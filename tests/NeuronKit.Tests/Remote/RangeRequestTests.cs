@@ -174,6 +174,45 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task Once_a_file_is_found_changed_its_old_bytes_are_dropped_and_a_neuron_read_before_fails_too()
+    {
+        // Given a model opened by URL, neuron 10 read (and cached), then the file replaced and found changed by a read
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("t/big.safetensors"));
+        model.Neuron("fc", 10).Part("weight")!.ToDoubles();
+        LargeSafetensors.Write(server.Folder, salt: 1);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // When neuron 10 is read again
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 10).Part("weight")!.ToDoubles());
+
+        // Then it too fails naming the change: the old file's cached bytes were let go (a served model replaced after a
+        // change keeps none of them), and nothing of the new file is read through the old session
+        Assert.Contains("big.safetensors changed on the server while it was being read", error.Message);
+    }
+
+    [Fact]
+    public async Task A_URL_opened_again_after_its_file_changed_reads_the_new_file_while_the_old_model_is_still_open()
+    {
+        // Given a model opened by URL, whose file was then replaced on the server and found changed by a read
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        string url = server.Url("t/big.safetensors");
+        using var old = Model.Open(url);
+        LargeSafetensors.Write(server.Folder, salt: 1);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        Assert.Throws<CheckpointException>(() => old.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+
+        // When the URL is opened again while the old model is still open
+        using var fresh = Model.Open(url);
+
+        // Then the new model reads the new file, not the old session that knows it only as changed
+        Assert.Equal(LargeSafetensors.Value(4000, 0, 1), fresh.Neuron("fc", 4000).Part("weight")!.ToDoubles()[0]);
+    }
+
+    [Fact]
     public async Task A_second_open_of_a_URL_with_other_options_is_read_with_its_own_options()
     {
         // Given a small file on a server that ignores ranges, opened by URL with the defaults (which take it whole)

@@ -110,4 +110,27 @@ public class RemoteCommandTests
         Assert.Equal(CliRun.Of("layers", Fixtures.Path("safetensors/seed_linear.safetensors"), "--json").Stdout.TrimEnd(),
             layers.TrimEnd().Replace("late.safetensors", "seed_linear.safetensors"));
     }
+
+    [Fact]
+    public async Task Serve_reads_a_file_changed_on_the_server_afresh_from_the_request_after_the_one_that_found_the_change()
+    {
+        // Given neuron serve started on the URL of the 64 MiB file, one neuron of it shown
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        await using var served = await ServedFolder.Start([server.Url("t/big.safetensors")]);
+        var (firstStatus, _) = await served.Get("/api/show?file=0&layer=fc&neuron=10");
+
+        // When the file is replaced on the server (same length, a new ETag) and a neuron not yet read is asked for, twice
+        LargeSafetensors.Write(server.Folder, salt: 1);
+        System.IO.File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        var (changedStatus, changed) = await served.Get("/api/show?file=0&layer=fc&neuron=4000");
+        var (status, show) = await served.Get("/api/show?file=0&layer=fc&neuron=4000");
+
+        // Then the request that found the change says so, and the next answers what the CLI prints for the new file
+        Assert.Equal(200, firstStatus);
+        Assert.Equal(422, changedStatus);
+        Assert.Contains("big.safetensors changed on the server while it was being read", changed);
+        Assert.Equal(200, status);
+        Assert.Equal(CliRun.Of("show", path, "fc", "4000", "--json").Stdout.TrimEnd(), show.TrimEnd());
+    }
 }
