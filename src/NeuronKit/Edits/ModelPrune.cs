@@ -100,10 +100,12 @@ public sealed class ModelPrune
         CheckSharedTensors(model, normalized);
         var removed = new Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)>(StringComparer.Ordinal);
         var consumerNames = new List<string>();
+        var cutLayers = normalized.Select(n => n.Layer).ToHashSet();
         foreach (var (layer, indices) in normalized)
         {
             var edges = Edges(model, layer, consumers);
             consumerNames.AddRange(edges.Where(e => !e.Feedback).Select(e => e.Consumer.Name));
+            cutLayers.UnionWith(edges.SelectMany(e => e.Through.Append(e.Consumer)));
             foreach (long j in indices)
             {
                 var neuron = edges.Count == 0 ? layer.Neuron(j) : model.Graph.WithOutgoing(layer.Neuron(j), edges);
@@ -114,6 +116,7 @@ public sealed class ModelPrune
             }
             CutPerChannelFakeQuantization(layer, indices, removed);
         }
+        CheckHeldElsewhere(model, removed.Keys, cutLayers);
         var cuts = model.Checkpoint.Tensors.Where(t => removed.ContainsKey(t.Name))
             .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims)).ToList();
         if (PruneWriters.For(model.Checkpoint.Format) is { } writer)
@@ -445,6 +448,23 @@ public sealed class ModelPrune
     // The tensor as the layers read it: dequantized for an ONNX QDQ constant, else the checkpoint's own.
     private static TensorInfo? LayerTensorOf(Model model, string name) =>
         model.Layers.SelectMany(l => l.Tensors).Select(t => t.Tensor).FirstOrDefault(t => t.Name == name) ?? model.Checkpoint.Find(name);
+
+    // A tensor the prune cuts that a layer it leaves whole reads too (torch.onnx gives parameters of equal values one
+    // initializer: a fresh DenseNet's BatchNorms of equal width share their weight and bias) would leave that layer
+    // reading a tensor of the wrong size.
+    private static void CheckHeldElsewhere(Model model, IEnumerable<string> cut, HashSet<Layer> cutLayers)
+    {
+        var names = cut.ToHashSet(StringComparer.Ordinal);
+        foreach (var other in model.Layers.Where(l => !cutLayers.Contains(l)))
+            if (other.Tensors.FirstOrDefault(t => names.Contains(t.Tensor.Name))?.Tensor.Name is { } shared)
+            {
+                var cutting = cutLayers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == shared));
+                throw new RequestException($"the prune cuts {shared}{(cutting is null ? "" : $" in '{cutting.Name}'")}, and '{other.Name}', " +
+                    $"which it leaves whole, reads that tensor too: it would read it at the wrong size (an exporter that gives equal " +
+                    "parameters one tensor, as torch.onnx does, shares it between layers)",
+                    ["ablate with neuron edit --zero --outgoing instead"]);
+            }
+    }
 
     // Tied weights share a storage: cutting one and not the other the same way would change what the other reads.
     private static void CheckShared(Model model, List<TensorCut> cuts)

@@ -112,6 +112,23 @@ public class PruneOnnxTests
     }
 
     [Fact]
+    public void A_tensor_a_layer_left_whole_reads_too_is_refused_not_cut_under_it()
+    {
+        // Given two BatchNorms that read one set of initializers (torch.onnx shares equal parameters), bn1 on the way from
+        // conv1 to conv2: cut there, bn2 would read 3 scales for its 4 channels, which ONNX Runtime refuses
+        using var folder = new TempFolder();
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/shared_bn.onnx"), "/conv1/Conv", "1", "-o", Path.Combine(folder.Path, "pruned.onnx")]);
+
+        // Then
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("the prune cuts bn1.weight in '/bn1/BatchNormalization', and '/bn2/BatchNormalization', which it leaves whole, " +
+            "reads that tensor too", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
     public void A_per_channel_constant_read_by_a_qoperator_node_is_refused()
     {
         // Given
