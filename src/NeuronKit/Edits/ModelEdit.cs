@@ -57,19 +57,32 @@ public sealed class ModelEdit
 
     /// <summary>
     /// For each changed part whose values other tensors of the file read too (tied weights such as <c>emb.weight</c> and
-    /// <c>head.weight</c>, views of one storage), a sentence naming them: the edit changes their values as well.
+    /// <c>head.weight</c>, views of one storage), or other layers, or other roles of its own layer (ONNX initializers an
+    /// exporter shares between parameters of equal values), a sentence naming them: the edit changes their values as well.
     /// </summary>
     public IReadOnlyList<string> Notes =>
     [
-        .. Changes.Select(c => c.Part).DistinctBy(p => (p.Tensor, p.Index)).Select(part =>
-        {
-            var sharing = Model.Checkpoint.Tensors.Where(t => t.Name != part.Tensor && t.Storage == part.View.Storage
-                && Overlap(ByteSpan(t.View()), ByteSpan(part.View))).Select(t => t.Name).ToList();
-            return sharing.Count == 0 ? null
-                : $"{part.Tensor}{part.Index} shares its stored values with {string.Join(", ", sharing)} (tied weights or views of one storage): " +
-                    $"the edit changes {(sharing.Count == 1 ? "that tensor" : "those tensors")} too";
-        }).OfType<string>(),
+        .. Changes.DistinctBy(c => (c.Part.Tensor, c.Part.Index)).SelectMany(c => new[] { StorageNote(c.Part), ReadersNote(c) }).OfType<string>(),
     ];
+
+    private string? StorageNote(NeuronPart part)
+    {
+        var sharing = Model.Checkpoint.Tensors.Where(t => t.Name != part.Tensor && t.Storage == part.View.Storage
+            && Overlap(ByteSpan(t.View()), ByteSpan(part.View))).Select(t => t.Name).ToList();
+        return sharing.Count == 0 ? null
+            : $"{part.Tensor}{part.Index} shares its stored values with {string.Join(", ", sharing)} (tied weights or views of one storage): " +
+                $"the edit changes {(sharing.Count == 1 ? "that tensor" : "those tensors")} too";
+    }
+
+    private string? ReadersNote(PartChange change)
+    {
+        var readers = Model.Layers
+            .Select(l => (Layer: l, Roles: l.Tensors.Where(t => t.Tensor.Name == change.Part.Tensor).Select(t => t.Role).ToList()))
+            .Where(r => r.Roles.Count > (r.Layer == change.Neuron.Layer ? 1 : 0)).ToList();
+        return readers.Count == 0 ? null
+            : $"{change.Part.Tensor}{change.Part.Index} is read by {string.Join(", ", readers.Select(r => $"'{r.Layer.Name}' as {string.Join(" and ", r.Roles)}"))} " +
+                "too (an exporter that gives parameters of equal values one tensor shares it): the edit changes it there as well";
+    }
 
     // The bytes of its storage a view can reach, first to last (every byte between them, for a strided view).
     private static (long Start, long End) ByteSpan(TensorView view)

@@ -32,4 +32,21 @@ public class TiedWeightEditTests
         Assert.True(run.Exit == 0, run.Stderr);
         Assert.DoesNotContain("note:", run.Stderr);
     }
+
+    [Fact]
+    public void Editing_an_initializer_other_layers_read_too_notes_them()
+    {
+        // Given shared_bn.onnx, whose two BatchNorms read one weight and one bias initializer, each also as their running
+        // variance and mean (torch.onnx shares parameters of equal values)
+        using var folder = new TempFolder();
+
+        // When bn1's channel 1 is zeroed
+        var run = CliRun.Of(["edit", Fixtures.Path("prune/shared_bn.onnx"), "/bn1/BatchNormalization", "1", "--zero", "-o", Path.Combine(folder.Path, "edited.onnx")]);
+
+        // Then the report says bn2 and bn1's running statistics change with it
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("note: bn1.weight[1] is read by '/bn1/BatchNormalization' as weight and running_var, '/bn2/BatchNormalization' as " +
+            "weight and running_var too", run.Stderr);
+        Assert.Contains("note: bn1.bias[1] is read by", run.Stderr);
+    }
 }
