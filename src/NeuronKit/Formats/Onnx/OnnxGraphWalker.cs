@@ -30,9 +30,8 @@ internal sealed class OnnxGraphWalker(OnnxTensorBuilder builder)
             foreach (var node in graph.Node)
             {
                 Nodes.Add(Describe(node, path));
-                if (node.OpType == "Constant" && node.Domain is "" or "ai.onnx" && node.Output.Count > 0
-                    && node.Attribute.FirstOrDefault(a => a.Name == "value" && a.T is not null) is { } value)
-                    Add(builder.Build(value.T, node.Output[0]));
+                if (node.OpType == "Constant" && node.Domain is "" or "ai.onnx" && node.Output.Count > 0)
+                    Add(Constant(node));
                 string where = path == "" ? Name(node) : $"{path}/{Name(node)}";
                 foreach (var attribute in node.Attribute)
                 {
@@ -41,6 +40,32 @@ internal sealed class OnnxGraphWalker(OnnxTensorBuilder builder)
                 }
             }
         }
+    }
+
+    // A Constant's value, whichever attribute gives it (https://onnx.ai/onnx/operators/onnx__Constant.html): a tensor, a
+    // float or int (shape []), a list of them (shape [n]), or a sparse tensor; strings are not read. value_float(s) arrive
+    // as t, a tensor whose bytes OnnxWireIndex found in the file; the integers are varints, decoded here.
+    private TensorInfo? Constant(NodeProto node)
+    {
+        string name = node.Output[0];
+        foreach (var attribute in node.Attribute)
+        {
+            switch (attribute.Name)
+            {
+                case "value" or "value_float" or "value_floats" when attribute.T is not null:
+                    return builder.Build(attribute.T, name);
+                case "value_float":
+                    return OnnxTensorBuilder.FromAttribute(name, DType.Float32, [], BitConverter.GetBytes(attribute.F), attribute.Name);
+                case "value_int":
+                    return OnnxTensorBuilder.FromAttribute(name, DType.Int64, [], BitConverter.GetBytes(attribute.I), attribute.Name);
+                case "value_ints":
+                    return OnnxTensorBuilder.FromAttribute(name, DType.Int64, [attribute.Ints.Count],
+                        [.. System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>([.. attribute.Ints])], attribute.Name);
+                case "sparse_value" when attribute.SparseTensor is not null:
+                    return builder.BuildSparse(attribute.SparseTensor, name);
+            }
+        }
+        return null;
     }
 
     private void Add(TensorInfo? tensor)

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using NeuronKit.Tensors;
+using SparseTensorProto = global::Onnx.SparseTensorProto;
 using TensorProto = global::Onnx.TensorProto;
 
 namespace NeuronKit.Formats.Onnx;
@@ -88,7 +89,9 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
                 throw Bad(name, $"is {typeName} but holds {(ticket.Field == OnnxDataField.FloatData ? "float_data" : "double_data")}");
             if (ticket.Length != bytes)
                 throw Bad(name, $"holds {ticket.Length:N0} bytes of data, but [{string.Join(", ", proto.Dims)}] {typeName} needs {bytes:N0}");
-            return new TensorStorage(name, file, ticket.Offset, ticket.Length);
+            return ticket.Runs is { } runs
+                ? new TensorStorage(name, new JoinedBytes(file, runs), 0, ticket.Length)
+                : new TensorStorage(name, file, ticket.Offset, ticket.Length);
         }
         return new TensorStorage(name, new MemoryBytes(Decode(proto, name, typeName, dtype, elements, bytes), "decoded from typed fields (int64_data, int32_data …) or raw_data given twice"), 0, bytes);
     }
@@ -140,6 +143,79 @@ internal sealed class OnnxTensorBuilder(ByteSource file, string fileName, OnnxWi
         }
         return data;
     }
+
+    /// <summary>
+    /// A Constant's value given as numbers the parsed attribute holds (value_int, value_ints as varints, which cannot be
+    /// mapped; a value_float without its f): <paramref name="bytes"/> of <paramref name="dtype"/>, in memory.
+    /// </summary>
+    public static TensorInfo FromAttribute(string name, DType dtype, long[] shape, byte[] bytes, string attribute) =>
+        TensorInfo.Contiguous(name, dtype, shape,
+            new TensorStorage(name, new MemoryBytes(bytes, $"decoded from a Constant's {attribute} (varints, not fixed-width bytes)"), 0, bytes.Length));
+
+    /// <summary>
+    /// A Constant's sparse_value as the dense tensor it stands for (onnx.proto SparseTensorProto: values [NNZ], indices
+    /// [NNZ] linear or [NNZ, rank] coordinates, ascending, and dims), expanded into memory; or null, listed in
+    /// <see cref="Skipped"/>, when its values are of a type NeuronKit does not read or its dense form is over
+    /// <see cref="MaxExpandedBytes"/>: that many bytes are not justified by what the file holds.
+    /// </summary>
+    public TensorInfo? BuildSparse(SparseTensorProto sparse, string name)
+    {
+        if (sparse.Values is null || sparse.Indices is null) throw Bad(name, "is a sparse_value without values or indices");
+        long[] shape = [.. sparse.Dims];
+        long elements = 1;
+        try
+        {
+            foreach (long d in shape)
+            {
+                if (d < 0) throw Bad(name, $"is a sparse_value with a negative dimension in [{string.Join(", ", shape)}]");
+                elements = checked(elements * d);
+            }
+        }
+        catch (OverflowException)
+        {
+            throw Bad(name, $"is a sparse_value with dimensions [{string.Join(", ", shape)}] whose product overflows");
+        }
+        if (Build(sparse.Values, name) is not { } values) return null;
+        int size = values.DType.Size();
+        if (elements > MaxExpandedBytes / size)
+        {
+            Skipped.Add((name, $"sparse_value of {elements:N0} elements, over the {MaxExpandedBytes >> 20} MiB NeuronKit expands"));
+            return null;
+        }
+        var indices = Build(sparse.Indices, name + " (indices)");
+        if (values.Shape.Count != 1) throw Bad(name, $"is a sparse_value whose values are [{string.Join(", ", values.Shape)}], not one list");
+        long count = values.Shape[0];
+        if (indices is not { DType: DType.Int64 } || !(indices.Shape.Count == 1 || (indices.Shape.Count == 2 && indices.Shape[1] == shape.Length)))
+            throw Bad(name, $"is a sparse_value whose indices are not INT64 [NNZ] or [NNZ, {shape.Length}]");
+        if (indices.Shape[0] != count)
+            throw Bad(name, $"is a sparse_value that has {count:N0} values but {indices.Shape[0]:N0} ind{(indices.Shape[0] == 1 ? "ex" : "ices")}");
+        var at = MemoryMarshal.Cast<byte, long>(indices.Storage.Source.Span(indices.Storage.ByteOffset, (int)indices.Storage.ByteLength));
+        var source = values.Storage.Source.Span(values.Storage.ByteOffset, (int)values.Storage.ByteLength);
+        var dense = new byte[elements * size];
+        long previous = -1;
+        for (int i = 0; i < count; i++)
+        {
+            long linear = 0;
+            if (indices.Shape.Count == 1) linear = at[i];
+            else
+                for (int d = 0; d < shape.Length; d++)
+                {
+                    long coordinate = at[i * shape.Length + d];
+                    if (coordinate < 0 || coordinate >= shape[d])
+                        throw Bad(name, $"is a sparse_value whose index {coordinate} is outside dimension {d} of [{string.Join(", ", shape)}]");
+                    linear = linear * shape[d] + coordinate;
+                }
+            if (linear < 0 || linear >= elements) throw Bad(name, $"is a sparse_value whose index {linear} is outside its {elements:N0} elements");
+            if (linear <= previous) throw Bad(name, $"is a sparse_value whose indices must ascend, but {linear} follows {previous}");
+            previous = linear;
+            source.Slice(i * size, size).CopyTo(dense.AsSpan((int)(linear * size)));
+        }
+        return TensorInfo.Contiguous(name, values.DType, shape,
+            new TensorStorage(name, new MemoryBytes(dense, "expanded from a Constant's sparse_value"), 0, dense.Length));
+    }
+
+    /// <summary>The most bytes a sparse_value is expanded to; a Constant larger than that is listed as not read.</summary>
+    public const long MaxExpandedBytes = 64L << 20;
 
     private CheckpointException Bad(string tensor, string what) => new($"{fileName}: tensor '{tensor}' {what}");
 }

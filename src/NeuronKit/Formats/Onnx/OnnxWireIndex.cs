@@ -71,6 +71,7 @@ internal sealed class OnnxWireIndex
             RewriteTensor(message, offset, output);
             return;
         }
+        string? constant = kind == Message.Node ? ConstantOutput(message, offset) : null;
         var reader = new WireReader(message, offset, _fileName);
         while (reader.Next(out var field))
         {
@@ -83,9 +84,93 @@ internal sealed class OnnxWireIndex
             if (childDepth > MaxSubgraphDepth)
                 throw new CheckpointException($"{_fileName} nests subgraphs more than {MaxSubgraphDepth} levels deep; refused");
             var buffer = new ArrayBufferWriter<byte>(Math.Max(field.PayloadLength, 16));
-            Rewrite(message.Slice(field.PayloadStart, field.PayloadLength), offset + field.PayloadStart, child, childDepth, buffer);
+            var payload = message.Slice(field.PayloadStart, field.PayloadLength);
+            if (constant is not null && child == Message.Attribute && FloatsAttribute(payload, offset + field.PayloadStart) is { } name)
+                RewriteFloats(payload, offset + field.PayloadStart, name, constant, buffer);
+            else
+                Rewrite(payload, offset + field.PayloadStart, child, childDepth, buffer);
             WireWriter.LengthDelimited(output, field.Number, buffer.WrittenSpan);
         }
+    }
+
+    // The first output of a Constant node of the default domain (what its value is named), or null for any other node.
+    private string? ConstantOutput(ReadOnlySpan<byte> node, long offset)
+    {
+        string? opType = null, domain = "", output = null;
+        var reader = new WireReader(node, offset, _fileName);
+        while (reader.Next(out var field))
+        {
+            if (field.Type != WireType.LengthDelimited) continue;
+            string Text(ReadOnlySpan<byte> n) => System.Text.Encoding.UTF8.GetString(n.Slice(field.PayloadStart, field.PayloadLength));
+            switch (field.Number)
+            {
+                case 2: output ??= Text(node); break;   // NodeProto.output
+                case 4: opType = Text(node); break;     // NodeProto.op_type
+                case 7: domain = Text(node); break;     // NodeProto.domain
+            }
+        }
+        return opType == "Constant" && domain is "" or "ai.onnx" ? output ?? "" : null;
+    }
+
+    // "value_float" or "value_floats" when the attribute is named so (AttributeProto.name = 1), else null.
+    private string? FloatsAttribute(ReadOnlySpan<byte> attribute, long offset)
+    {
+        string? name = null;
+        var reader = new WireReader(attribute, offset, _fileName);
+        while (reader.Next(out var field))
+            if (field is { Number: 1, Type: WireType.LengthDelimited })
+                name = System.Text.Encoding.UTF8.GetString(attribute.Slice(field.PayloadStart, field.PayloadLength));
+        return name is "value_float" or "value_floats" ? name : null;
+    }
+
+    // A Constant's value_float (f = 2, one fixed32; the last wins, as in protobuf) or value_floats (floats = 7: a fixed32
+    // field per element as proto2 writes them, or packed runs as proto3 writers do) becomes the attribute's t: a FLOAT
+    // tensor, [] or [n], whose raw_data is a ticket for the floats' bytes where they lie, so they stay in the file and an
+    // edit can write them in place.
+    private void RewriteFloats(ReadOnlySpan<byte> attribute, long offset, string name, string constant, IBufferWriter<byte> output)
+    {
+        bool scalar = name == "value_float";
+        int number = scalar ? 2 : 7;
+        var runs = new List<(long Offset, long Length)>();
+        long total = 0;
+        var reader = new WireReader(attribute, offset, _fileName);
+        while (reader.Next(out var field))
+        {
+            bool floats = field.Number == number && (field.Type == WireType.Fixed32 || (!scalar && field.Type == WireType.LengthDelimited));
+            if (field.Number == 5)
+                throw new CheckpointException($"{_fileName}: Constant '{constant}' gives its {name} a tensor too (attribute field t); refused as ambiguous");
+            if (!floats)
+            {
+                output.Write(attribute[field.Start..field.End]);
+                continue;
+            }
+            if (field.PayloadLength % 4 != 0)
+                throw new CheckpointException($"{_fileName}: Constant '{constant}' {name} holds {field.PayloadLength:N0} bytes of packed floats, " +
+                    "which is no whole number of 4-byte floats");
+            if (scalar) (runs, total) = ([], 0);
+            long at = offset + field.PayloadStart;
+            if (runs.Count > 0 && runs[^1].Offset + runs[^1].Length == at) runs[^1] = (runs[^1].Offset, runs[^1].Length + field.PayloadLength);
+            else if (field.PayloadLength > 0) runs.Add((at, field.PayloadLength));
+            total += field.PayloadLength;
+        }
+        if (scalar && runs.Count == 0) return; // no f: protobuf's 0, read from the parsed attribute
+        var tensor = new ArrayBufferWriter<byte>(32);
+        if (!scalar)
+        {
+            WireWriter.Varint(tensor, 1 << 3);   // dims [n]
+            WireWriter.Varint(tensor, (ulong)(total / 4));
+        }
+        WireWriter.Varint(tensor, 2 << 3);       // data_type FLOAT
+        WireWriter.Varint(tensor, 1);
+        if (runs.Count > 0)
+        {
+            Span<byte> ticket = stackalloc byte[TicketLength];
+            _nonce.CopyTo(ticket);
+            BinaryPrimitives.WriteInt64LittleEndian(ticket[8..], _ranges.Count);
+            _ranges.Add(new OnnxDataRange(runs[0].Offset, (int)total, OnnxDataField.FloatData, runs.Count > 1 ? runs : null));
+            WireWriter.LengthDelimited(tensor, 9, ticket);
+        }
+        WireWriter.LengthDelimited(output, 5, tensor.WrittenSpan);
     }
 
     // A tensor whose only data field is raw_data, or packed float_data or double_data, gets a ticket; any other tensor
