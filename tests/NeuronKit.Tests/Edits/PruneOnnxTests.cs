@@ -53,6 +53,8 @@ public class PruneOnnxTests
         { "graph/layer_scale.onnx", "/fc1/Gemm:1,/fc1/Gemm:3" },
         { "graph/reduce_mean.onnx", "/conv/Conv:1" },
         { "graph/reduce_max.onnx", "/conv/Conv:0,/conv/Conv:3" },
+        { "graph/constant_attributes.onnx", "conv:1" },   // bias value_floats, then a Reshape to value_ints [1, 12]
+        { "graph/constant_attributes.onnx", "fc:0,fc:2" }, // bias value_floats, then a Mul by a value_float
     };
 
     [Theory]
@@ -70,6 +72,12 @@ public class PruneOnnxTests
         // Then
         Assert.True(prune.Exit == 0, prune.Stderr);
         Assert.True(edit.Exit == 0, edit.Stderr);
+        AssertSameOutputs(ablated, pruned, file);
+    }
+
+    // ONNX Runtime runs both models on the same random inputs and they agree to 1e-5.
+    private static void AssertSameOutputs(string ablated, string pruned, string file)
+    {
         using var original = new InferenceSession(ablated);
         using var smaller = new InferenceSession(pruned);
         var random = new Random(1);
@@ -93,13 +101,58 @@ public class PruneOnnxTests
     [Theory]
     [InlineData("Gemm")]     // fc1's C
     [InlineData("MatMul")]   // the bias an Add puts after fc1
-    public void A_bias_given_as_a_constant_s_value_floats_is_refused_not_left_at_its_old_size(string op)
+    public void A_bias_given_as_a_constant_s_value_floats_is_cut_with_its_units(string op)
     {
-        // Given fc1 [5 units] whose bias is a Constant's value_floats, which the reader does not take as a tensor: left
-        // at 5 values beside 4 units, ONNX Runtime stops with "Gemm: Invalid bias shape for broadcast"
+        // Given fc1 [5 units] whose bias is a Constant's value_floats: left at 5 values beside 4 units, ONNX Runtime would
+        // stop with "Gemm: Invalid bias shape for broadcast"
         using var folder = new TempFolder();
-        string model = Path.Combine(folder.Path, "value_floats.onnx"), pruned = Path.Combine(folder.Path, "out", "pruned.onnx");
+        string model = Path.Combine(folder.Path, "value_floats.onnx");
+        string pruned = Path.Combine(folder.Path, "pruned.onnx"), ablated = Path.Combine(folder.Path, "ablated.onnx");
         File.WriteAllBytes(model, ValueFloatsBias(op).Bytes());
+
+        // When
+        var prune = CliRun.Of("prune", model, "fc1", "1", "-o", pruned);
+        var edit = CliRun.Of("edit", model, "fc1", "1", "--zero", "--outgoing", "-o", ablated);
+
+        // Then the bias keeps its form, one value shorter, and the model runs as the ablated one
+        Assert.True(prune.Exit == 0, prune.Stderr);
+        Assert.True(edit.Exit == 0, edit.Stderr);
+        var constant = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(pruned)).Graph.Node.Single(n => n.OpType == "Constant");
+        Assert.Equal([0.1f, 0.3f, 0.4f, 0.5f], constant.Attribute.Single(a => a.Name == "value_floats").Floats);
+        AssertSameOutputs(ablated, pruned, op);
+    }
+
+    [Fact]
+    public void A_sparse_value_bias_cut_with_its_units_becomes_the_dense_value_it_stands_for()
+    {
+        // Given fc1's C, a sparse_value [5] holding 0.2 at index 1 and 0.4 at index 3
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "sparse.onnx");
+        string pruned = Path.Combine(folder.Path, "pruned.onnx"), ablated = Path.Combine(folder.Path, "ablated.onnx");
+        File.WriteAllBytes(model, ValueFloatsBias("Gemm", sparse: true).Bytes());
+
+        // When unit 1 is pruned (the ablation leaves the bias, which an edit cannot write, and zeroes what reads the unit)
+        var prune = CliRun.Of("prune", model, "fc1", "1", "-o", pruned);
+        var edit = CliRun.Of("edit", model, "fc1", "1", "--zero", "--part", "weight", "--outgoing", "-o", ablated);
+
+        // Then the Constant holds the dense tensor of the kept values, and the model runs as the ablated one
+        Assert.True(prune.Exit == 0, prune.Stderr);
+        Assert.True(edit.Exit == 0, edit.Stderr);
+        var value = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(pruned)).Graph.Node.Single(n => n.OpType == "Constant").Attribute.Single();
+        Assert.Equal(("value", 4L), (value.Name, value.T.Dims.Single()));
+        Assert.Equal([0f, 0f, 0.4f, 0f], System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(value.T.RawData.Span).ToArray());
+        AssertSameOutputs(ablated, pruned, "sparse");
+    }
+
+    [Fact]
+    public void A_bias_given_as_a_constant_NeuronKit_does_not_read_is_refused_not_left_at_its_old_size()
+    {
+        // Given the bias an Add puts after fc1, a sparse_value too large to expand (listed as not read)
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "huge.onnx"), pruned = Path.Combine(folder.Path, "out", "pruned.onnx");
+        var proto = ValueFloatsBias("MatMul", sparse: true);
+        proto.Graph.Node.Single(n => n.OpType == "Constant").Attribute.Single().SparseTensor.Dims[0] = 1L << 40;
+        File.WriteAllBytes(model, proto.Bytes());
         Directory.CreateDirectory(Path.GetDirectoryName(pruned)!);
 
         // When
@@ -107,7 +160,7 @@ public class PruneOnnxTests
 
         // Then
         Assert.Equal(2, run.Exit);
-        Assert.Contains("reads C1, a Constant's value_floats, which NeuronKit does not read as a tensor", run.Stderr);
+        Assert.Contains("reads C1, a Constant's sparse_value, which NeuronKit does not read as a tensor", run.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(pruned)!));
     }
 
@@ -225,7 +278,7 @@ public class PruneOnnxTests
 
     // fc1 = Gemm(x, W1 [5, 6], C1) or Add(MatMul(x, W1 [6, 5]), C1), with C1 a Constant's value_floats [5]; relu;
     // fc2 = Gemm(·, W2 [3, 5], C2 [3]).
-    private static global::Onnx.ModelProto ValueFloatsBias(string op)
+    private static global::Onnx.ModelProto ValueFloatsBias(string op, bool sparse = false)
     {
         static global::Onnx.NodeProto Node(string op, string name, string[] inputs, string output)
         {
@@ -238,12 +291,40 @@ public class PruneOnnxTests
         var constant = Node("Constant", "c1", [], "C1");
         var floats = new global::Onnx.AttributeProto { Name = "value_floats", Type = global::Onnx.AttributeProto.Types.AttributeType.Floats };
         floats.Floats.Add([0.1f, 0.2f, 0.3f, 0.4f, 0.5f]);
-        constant.Attribute.Add(floats);
+        constant.Attribute.Add(sparse ? SparseBias() : floats);
         global::Onnx.NodeProto[] fc1 = op == "Gemm"
             ? [Node("Gemm", "fc1", ["x", "W1", "C1"], "h")]
             : [Node("MatMul", "fc1", ["x", "W1"], "m"), Node("Add", "bias", ["m", "C1"], "h")];
-        return OnnxModelBuilder.Model([constant, .. fc1, Node("Relu", "relu", ["h"], "r"), Node("Gemm", "fc2", ["r", "W2", "C2"], "y")],
+        var model = OnnxModelBuilder.Model([constant, .. fc1, Node("Relu", "relu", ["h"], "r"), Node("Gemm", "fc2", ["r", "W2", "C2"], "y")],
             OnnxModelBuilder.Raw("W1", op == "Gemm" ? new long[] { 5, 6 } : new long[] { 6, 5 }), OnnxModelBuilder.Raw("W2", 3, 5), OnnxModelBuilder.Raw("C2", 3));
+        model.Graph.Input.Add(Value("x", 2, 6));
+        model.Graph.Output.Add(Value("y", 2, 3));
+        return model;
+    }
+
+    // A sparse_value [5]: 0.2 at index 1, 0.4 at index 3.
+    private static global::Onnx.AttributeProto SparseBias()
+    {
+        var values = new global::Onnx.TensorProto { DataType = (int)global::Onnx.TensorProto.Types.DataType.Float };
+        values.Dims.Add(2);
+        values.FloatData.Add([0.2f, 0.4f]);
+        var indices = new global::Onnx.TensorProto { DataType = (int)global::Onnx.TensorProto.Types.DataType.Int64 };
+        indices.Dims.Add(2);
+        indices.Int64Data.Add([1, 3]);
+        var tensor = new global::Onnx.SparseTensorProto { Values = values, Indices = indices };
+        tensor.Dims.Add(5);
+        return new global::Onnx.AttributeProto { Name = "sparse_value", Type = global::Onnx.AttributeProto.Types.AttributeType.SparseTensor, SparseTensor = tensor };
+    }
+
+    private static global::Onnx.ValueInfoProto Value(string name, params long[] dims)
+    {
+        var shape = new global::Onnx.TensorShapeProto();
+        shape.Dim.Add(dims.Select(d => new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = d }));
+        return new global::Onnx.ValueInfoProto
+        {
+            Name = name,
+            Type = new global::Onnx.TypeProto { TensorType = new global::Onnx.TypeProto.Types.Tensor { ElemType = (int)global::Onnx.TensorProto.Types.DataType.Float, Shape = shape } },
+        };
     }
 
     private static float[] Floats(JsonElement c, string key) => [.. c.GetProperty(key).EnumerateArray().Select(v => (float)v.GetDouble())];

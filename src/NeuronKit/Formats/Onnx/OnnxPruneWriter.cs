@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using NeuronKit.Edits;
 using NeuronKit.Tensors;
+using AttributeProto = global::Onnx.AttributeProto;
 using GraphProto = global::Onnx.GraphProto;
 using ModelProto = global::Onnx.ModelProto;
 using NodeProto = global::Onnx.NodeProto;
@@ -90,7 +91,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         FileStream? data = null;
         try
         {
-            foreach (var (name, proto) in tensors)
+            foreach (var (name, proto, _) in tensors)
             {
                 var cut = byName.GetValueOrDefault(name);
                 if (cut is null && proto.DataLocation != TensorProto.Types.DataLocation.External) continue;
@@ -132,12 +133,15 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         {
             // onnx docs/ExternalData.md: checksum is the SHA-1 of the whole file at location.
             string sha1 = Convert.ToHexStringLower(SHA1.HashData(File.ReadAllBytes(dataPath)));
-            foreach (var (_, proto) in tensors.Where(t => t.Proto.DataLocation == TensorProto.Types.DataLocation.External))
+            foreach (var (_, proto, _) in tensors.Where(t => t.Proto.DataLocation == TensorProto.Types.DataLocation.External))
                 proto.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = "checksum", Value = sha1 });
         }
         var constants = tensors.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().Proto);
         UpdateNodes(model.Graph, byName, constants);
-        DropChangedShapes(model.Graph, byName);
+        // What the prune changed (raw_data: a cut, a Reshape's new width) goes back into the attribute it came from.
+        foreach (var (_, proto, attribute) in tensors)
+            if (attribute is not null && proto.HasRawData) OnnxConstantAttribute.Store(proto, attribute);
+        DropChangedShapes(model.Graph, byName, checkpoint.Tensors.Select(t => t.Name).ToHashSet(StringComparer.Ordinal));
         long size = tensors.Sum(t => (long)t.Proto.RawData.Length);
         if (size >= ProtobufLimit || model.CalculateSize() is < 0 or >= (int)ProtobufLimit)
             throw new RequestException($"the pruned {checkpoint.FileName} would be over protobuf's 2 GiB limit for one model",
@@ -150,16 +154,22 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     private static string Stored(Checkpoint checkpoint, string name) =>
         checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "DequantizeLinear" && n.Outputs.Contains(name))?.Input(0) ?? name;
 
-    // Every tensor the reader reads, as the walker names them: initializers, then Constant values, graph by graph.
-    private static IEnumerable<(string Name, TensorProto Proto)> Tensors(GraphProto main)
+    // Every tensor the reader reads, as the walker names them: initializers, then Constant values, graph by graph. A
+    // Constant given by value_floats, value_ints, … is its value as a TensorProto, which OnnxConstantAttribute.Store puts
+    // back once the prune changed it.
+    private static IEnumerable<(string Name, TensorProto Proto, AttributeProto? Attribute)> Tensors(GraphProto main)
     {
         foreach (var graph in Graphs(main))
         {
-            foreach (var initializer in graph.Initializer) yield return (initializer.Name, initializer);
+            foreach (var initializer in graph.Initializer) yield return (initializer.Name, initializer, null);
             foreach (var node in graph.Node)
-                if (node.OpType == "Constant" && node.Domain is "" or "ai.onnx" && node.Output.Count > 0
-                    && node.Attribute.FirstOrDefault(a => a.Name == "value" && a.T is not null) is { } value)
-                    yield return (node.Output[0], value.T);
+            {
+                if (node.OpType != "Constant" || node.Domain is not ("" or "ai.onnx") || node.Output.Count == 0) continue;
+                if (node.Attribute.FirstOrDefault(a => a.Name == "value" && a.T is not null) is { } value)
+                    yield return (node.Output[0], value.T, null);
+                else if (node.Attribute.Select(a => (Attribute: a, Proto: OnnxConstantAttribute.AsTensor(a))).FirstOrDefault(c => c.Proto is not null) is ({ } attribute, { } proto))
+                    yield return (node.Output[0], proto, attribute);
+            }
         }
     }
 
@@ -226,14 +236,13 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         proto.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>(values));
     }
 
-    // A node whose output the prune narrows, reading a Constant given as value_floats or sparse_value (NeuronKit reads only
-    // a Constant's value tensor): a per-channel list there (a Gemm's C, the bias an Add puts after a MatMul) would keep
-    // its old length and the model would no longer run.
-    private static void CheckUnreadConstants(Dictionary<string, NodeProto> constants, NodeProto node)
+    // A node whose output the prune narrows, reading a Constant NeuronKit does not read as a tensor (a sparse_value too
+    // large to expand, a type it does not read): a per-channel list there (a Gemm's C, the bias an Add puts after a
+    // MatMul) would keep its old length and the model would no longer run.
+    private static void CheckUnreadConstants(Dictionary<string, NodeProto> constants, HashSet<string> read, NodeProto node)
     {
         foreach (string input in node.Input)
-            if (constants.GetValueOrDefault(input)?.Attribute
-                    .FirstOrDefault(a => a.Name == "sparse_value" || (a.Name == "value_floats" && a.Floats.Count > 1)) is { } unread)
+            if (!read.Contains(input) && constants.GetValueOrDefault(input)?.Attribute.FirstOrDefault() is { } unread)
                 throw new RequestException($"'{(node.Name != "" ? node.Name : node.OpType)}' reads {input}, a Constant's {unread.Name}, " +
                     "which NeuronKit does not read as a tensor: the prune would leave it with the old number of channels",
                     [$"store {input} as an initializer first (onnx.numpy_helper.from_array), or ablate with neuron edit --zero --outgoing instead"]);
@@ -241,7 +250,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
 
     // A value whose shape the prune changed: an output of a node that reads a cut tensor on other than its input dimension,
     // and everything computed from it up to a consumer that reads it only through its cut input columns.
-    private static void DropChangedShapes(GraphProto main, Dictionary<string, TensorCut> cuts)
+    private static void DropChangedShapes(GraphProto main, Dictionary<string, TensorCut> cuts, HashSet<string> read)
     {
         var changed = new HashSet<string>(cuts.Keys, StringComparer.Ordinal);
         foreach (var graph in Graphs(main))
@@ -272,7 +281,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 bool fromChanged = node.Input.Any(changed.Contains);
                 if ((reads && !consumerOnly) || (fromChanged && !reads))
                 {
-                    CheckUnreadConstants(constants, node);
+                    CheckUnreadConstants(constants, read, node);
                     foreach (string o in node.Output) changed.Add(o);
                 }
             }
