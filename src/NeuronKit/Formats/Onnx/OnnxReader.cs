@@ -9,7 +9,9 @@ namespace NeuronKit.Formats.Onnx;
 //  ModelProto      ir_version=1 (written first: that is how files are told), producer_name=2, graph=7, opset_import=8
 //  GraphProto      node=1, name=2, initializer=5 (TensorProto)
 //  NodeProto       input=1, output=2, name=3, op_type=4, attribute=5, domain=7
-//  AttributeProto  name=1, f=2, i=3, s=4, t=5 (a Constant's value), g=6 and graphs=11 (If/Loop/Scan bodies), type=20
+//  AttributeProto  name=1, f=2, i=3, s=4, t=5 (a Constant's value), g=6 and graphs=11 (If/Loop/Scan bodies), floats=7,
+//                  ints=8 (a Constant's value_floats, value_ints), type=20, sparse_tensor=22 (a Constant's sparse_value)
+//  SparseTensorProto  values=1 (TensorProto [NNZ]), indices=2 (INT64 [NNZ] or [NNZ, rank]), dims=3
 //  TensorProto     dims=1, data_type=2, float_data=4, int32_data=5, int64_data=7, name=8, raw_data=9, double_data=10,
 //                  external_data=13 (location, offset, length: decimal strings), data_location=14 (1 = EXTERNAL)
 // A protobuf is limited to 2 GiB; larger models keep their weights in external files beside the model.

@@ -10,7 +10,8 @@ namespace NeuronKit.Formats.Onnx;
 /// Keeps weights out of Google.Protobuf's hands: before the model is parsed, the bytes are rewritten so that each tensor's
 /// one data field (raw_data, or packed float_data or double_data) becomes a 16-byte ticket in raw_data, and the index
 /// remembers where the real bytes lie in the mapped file. Google.Protobuf copies bytes fields, so without this a model
-/// would be read twice into memory; with it, parsing copies only the graph.
+/// would be read twice into memory; with it, parsing copies only the graph. A Constant's value_float or value_floats is
+/// given a ticket the same way, as a FLOAT tensor in the attribute's t.
 /// </summary>
 internal sealed class OnnxWireIndex
 {
