@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NeuronKit.Edits;
 
 namespace NeuronKit.Views.Reports;
@@ -13,7 +14,7 @@ namespace NeuronKit.Views.Reports;
 /// <param name="Writes">Every byte run written, in file order; an archive written anew is one run, the whole new file.</param>
 /// <param name="BytesWritten">Bytes written (0 for a dry run).</param>
 /// <param name="RewrittenMembers">The zip members deflated anew, the archive written again to hold them (an .npz from
-/// <c>np.savez_compressed</c>); empty when the edit overwrote bytes where they were.</param>
+/// <c>np.savez_compressed</c>); null, and left out of the JSON, when the edit overwrote bytes where they were.</param>
 public sealed record EditReport(
     string File,
     string Format,
@@ -24,7 +25,7 @@ public sealed record EditReport(
     IReadOnlyList<EditChangeReport> Changes,
     IReadOnlyList<WriteRunReport> Writes,
     long BytesWritten,
-    IReadOnlyList<string> RewrittenMembers) : IReport
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? RewrittenMembers) : IReport
 {
     /// <summary>The report of <paramref name="edit"/>, planned or done (<paramref name="dryRun"/>: planned only).</summary>
     public static EditReport Of(ModelEdit edit, bool dryRun)
@@ -42,6 +43,6 @@ public sealed record EditReport(
                 ? [.. edit.Writes.Select(run => new WriteRunReport(Path.GetFileName(run.File), run.Offset, run.Bytes.Length))]
                 : dryRun ? [] : [new WriteRunReport(Path.GetFileName(edit.WrittenTo!), 0, edit.BytesWritten)],
             dryRun ? 0 : edit.BytesWritten,
-            edit.RewrittenMembers);
+            edit.RewrittenMembers.Count > 0 ? edit.RewrittenMembers : null);
     }
 }

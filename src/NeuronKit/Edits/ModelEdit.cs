@@ -62,7 +62,7 @@ public sealed class ModelEdit
     /// </summary>
     public IReadOnlyList<string> Notes =>
     [
-        .. Changes.DistinctBy(c => (c.Part.Tensor, c.Part.Index)).SelectMany(c => new[] { StorageNote(c.Part), ReadersNote(c) }).OfType<string>(),
+        .. Changes.DistinctBy(c => (c.Part.Tensor, c.Part.Index)).SelectMany(c => new[] { StorageNote(c.Part), ReadersNote(c.Part) }).OfType<string>(),
     ];
 
     private string? StorageNote(NeuronPart part)
@@ -74,14 +74,15 @@ public sealed class ModelEdit
                 $"the edit changes {(sharing.Count == 1 ? "that tensor" : "those tensors")} too";
     }
 
-    private string? ReadersNote(PartChange change)
+    // A tensor that more than one layer, or one layer in more than one role, reads: every reader changes with the edit.
+    private string? ReadersNote(NeuronPart part)
     {
         var readers = Model.Layers
-            .Select(l => (Layer: l, Roles: l.Tensors.Where(t => t.Tensor.Name == change.Part.Tensor).Select(t => t.Role).ToList()))
-            .Where(r => r.Roles.Count > (r.Layer == change.Neuron.Layer ? 1 : 0)).ToList();
-        return readers.Count == 0 ? null
-            : $"{change.Part.Tensor}{change.Part.Index} is read by {string.Join(", ", readers.Select(r => $"'{r.Layer.Name}' as {string.Join(" and ", r.Roles)}"))} " +
-                "too (an exporter that gives parameters of equal values one tensor shares it): the edit changes it there as well";
+            .Select(l => (Layer: l, Roles: l.Tensors.Where(t => t.Tensor.Name == part.Tensor).Select(t => t.Role).ToList()))
+            .Where(r => r.Roles.Count > 0).ToList();
+        return readers.Sum(r => r.Roles.Count) <= 1 ? null
+            : $"{part.Tensor}{part.Index} is read by {string.Join(", ", readers.Select(r => $"'{r.Layer.Name}' as {string.Join(" and ", r.Roles)}"))} " +
+                "(an exporter that gives parameters of equal values one tensor shares it): the edit changes it for each";
     }
 
     // The bytes of its storage a view can reach, first to last (every byte between them, for a strided view).

@@ -19,13 +19,20 @@ public static class NeuronArrays
 
     /// <summary>
     /// The key of each of <paramref name="parts"/> (the parts of one neuron) in an .npz: <see cref="NameOf"/>, or, for a
-    /// name two parts would share, each one's tensor and index (<c>fc.weight[3]</c>).
+    /// name two parts would share, each one's tensor and index (<c>fc.weight[3]</c>), and its role too where two roles
+    /// read one tensor (an ONNX initializer an exporter gives a BatchNorm's bias and running mean alike).
     /// </summary>
     public static IReadOnlyList<string> Names(IReadOnlyList<NeuronPart> parts)
     {
-        var names = parts.Select(NameOf).ToList();
+        var names = Apart(parts.Select(NameOf).ToList(), k => $"{parts[k].Tensor}{parts[k].Index}");
+        return Apart(names, k => $"{parts[k].Tensor}{parts[k].Index}/{parts[k].Role.Name}");
+    }
+
+    // The names, each one that two would share given by `instead` (its index in the list).
+    private static List<string> Apart(List<string> names, Func<int, string> instead)
+    {
         var repeated = names.GroupBy(n => n, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
-        return [.. parts.Select((part, k) => repeated.Contains(names[k]) ? NpzWriter.SafeName($"{part.Tensor}{part.Index}") : names[k])];
+        return [.. names.Select((name, k) => repeated.Contains(name) ? NpzWriter.SafeName(instead(k)) : name)];
     }
 
     /// <summary>
