@@ -34,6 +34,16 @@ public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IRea
     public string? Uncut { get; init; }
 
     /// <summary>
+    /// Where channel 0 of the producer sits in each layer of <see cref="Through"/> that reads it beside other channels (a
+    /// DenseNet BatchNorm after the Concat of the block's input and the layer's output: channel j is its entry offset + j);
+    /// a layer not here reads channel j as its entry j.
+    /// </summary>
+    public IReadOnlyDictionary<Layer, long> ThroughOffsets { get; init; } = new Dictionary<Layer, long>();
+
+    /// <summary>The entry of <paramref name="through"/> (a layer of <see cref="Through"/>) that channel <paramref name="channel"/> is.</summary>
+    public long ThroughIndex(Layer through, long channel) => ThroughOffsets.GetValueOrDefault(through) + channel;
+
+    /// <summary>
     /// The layers of <see cref="Through"/> that are an operation's per-channel constant (an ONNX PRelu's slope, a Mul's layer
     /// scale), whatever kind their tensor alone reads as: they scale channel j by entry j, and take no statistics.
     /// </summary>

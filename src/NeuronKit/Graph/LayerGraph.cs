@@ -65,7 +65,7 @@ public sealed class LayerGraph
         foreach (var edge in edges.Where(e => e.Carries(neuron.Index)))
         {
             foreach (var through in edge.Through)
-                parts.AddRange(through.Neuron(neuron.Index).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));
+                parts.AddRange(through.Neuron(edge.ThroughIndex(through, neuron.Index)).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));
             parts.AddRange(OutParts(edge, neuron.Index));
         }
         return neuron with { Parts = parts };

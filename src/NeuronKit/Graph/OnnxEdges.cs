@@ -54,7 +54,11 @@ internal static class OnnxEdges
     // among what the next layer reads, whether a residual Add merged another branch into it, and the per-channel constants
     // on the way: those through as layers (LayerEdge.Constants) and those a prune could not cut (LayerEdge.Uncut).
     private sealed record Step(string Value, IReadOnlyList<Layer> Through, IReadOnlyList<string> Ops, long Offset, long Channels,
-        OnnxChannelAxis? Axis, bool Residual = false, IReadOnlyList<string>? Uncut = null, IReadOnlyList<Layer>? Constants = null);
+        OnnxChannelAxis? Axis, bool Residual = false, IReadOnlyList<string>? Uncut = null, IReadOnlyList<Layer>? Constants = null)
+    {
+        // Where the producer's channels start in each layer on the way that reads them after a Concat (LayerEdge.ThroughOffsets).
+        public IReadOnlyDictionary<Layer, long> ThroughOffsets { get; init; } = new Dictionary<Layer, long>();
+    }
 
     public static void Add(IReadOnlyList<Layer> layers, Checkpoint checkpoint, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
         Dictionary<Layer, string> whyNone, Dictionary<Layer, string> unfollowed)
@@ -165,7 +169,11 @@ internal static class OnnxEdges
             {
                 if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == step.Channels && node.Outputs.Count > 0)
                 {
-                    pending.Push(step with { Value = node.Outputs[0], Through = [.. step.Through, norm], Ops = [.. step.Ops, node.OpType] });
+                    pending.Push(step with
+                    {
+                        Value = node.Outputs[0], Through = [.. step.Through, norm], Ops = [.. step.Ops, node.OpType],
+                        ThroughOffsets = step.Offset == 0 ? step.ThroughOffsets : new Dictionary<Layer, long>(step.ThroughOffsets) { [norm] = step.Offset },
+                    });
                     return;
                 }
                 foreach (var layer in layers)
@@ -179,7 +187,8 @@ internal static class OnnxEdges
                     var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels);
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
                     else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual,
-                        Uncut = step.Uncut is { Count: > 0 } uncut ? string.Join("; ", uncut) : null, Constants = step.Constants ?? [] });
+                        Uncut = step.Uncut is { Count: > 0 } uncut ? string.Join("; ", uncut) : null, Constants = step.Constants ?? [],
+                        ThroughOffsets = step.ThroughOffsets });
                 }
                 return;
             }
