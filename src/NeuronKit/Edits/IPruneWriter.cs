@@ -30,6 +30,12 @@ public interface IPruneWriter
     }
 
     /// <summary>
+    /// True when <see cref="Write"/> gives the layers of a cut's <see cref="TensorCut.KeptBy"/> a copy of the tensor as it
+    /// was; otherwise <see cref="ModelPrune"/> refuses a cut of a tensor a layer it leaves whole reads too.
+    /// </summary>
+    bool KeepsSharedTensors => false;
+
+    /// <summary>
     /// The cuts the format itself needs besides <paramref name="cuts"/>, for tensors no layer names (an ONNX QDQ constant's
     /// per-axis scales, a recurrent node's initial state): planned, reported and checked like the others.
     /// </summary>

@@ -116,9 +116,9 @@ public sealed class ModelPrune
             }
             CutPerChannelFakeQuantization(layer, indices, removed);
         }
-        CheckHeldElsewhere(model, removed.Keys, cutLayers);
+        var keptBy = HeldElsewhere(model, removed.Keys, cutLayers);
         var cuts = model.Checkpoint.Tensors.Where(t => removed.ContainsKey(t.Name))
-            .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims)).ToList();
+            .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims) { KeptBy = keptBy.GetValueOrDefault(t.Name) ?? [] }).ToList();
         if (PruneWriters.For(model.Checkpoint.Format) is { } writer)
             cuts = [.. cuts, .. writer.Companions(model.Checkpoint, cuts).Where(c => !removed.ContainsKey(c.Tensor.Name))];
         // A tensor read from several stored ones (a pruning mask's original and mask) is cut as they are.
@@ -451,19 +451,26 @@ public sealed class ModelPrune
 
     // A tensor the prune cuts that a layer it leaves whole reads too (torch.onnx gives parameters of equal values one
     // initializer: a fresh DenseNet's BatchNorms of equal width share their weight and bias) would leave that layer
-    // reading a tensor of the wrong size.
-    private static void CheckHeldElsewhere(Model model, IEnumerable<string> cut, HashSet<Layer> cutLayers)
+    // reading a tensor of the wrong size: the layers that read each such tensor, for a writer that gives them a copy as it
+    // was; refused where the model's writer does not.
+    private static Dictionary<string, List<Layer>> HeldElsewhere(Model model, IEnumerable<string> cut, HashSet<Layer> cutLayers)
     {
         var names = cut.ToHashSet(StringComparer.Ordinal);
+        var held = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
         foreach (var other in model.Layers.Where(l => !cutLayers.Contains(l)))
-            if (other.Tensors.FirstOrDefault(t => names.Contains(t.Tensor.Name))?.Tensor.Name is { } shared)
+            foreach (string shared in other.Tensors.Select(t => t.Tensor.Name).Where(names.Contains).Distinct())
             {
-                var cutting = cutLayers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == shared));
-                throw new RequestException($"the prune cuts {shared}{(cutting is null ? "" : $" in '{cutting.Name}'")}, and '{other.Name}', " +
-                    $"which it leaves whole, reads that tensor too: it would read it at the wrong size (an exporter that gives equal " +
-                    "parameters one tensor, as torch.onnx does, shares it between layers)",
-                    ["ablate with neuron edit --zero --outgoing instead"]);
+                if (!(PruneWriters.For(model.Checkpoint.Format)?.KeepsSharedTensors ?? false))
+                {
+                    var cutting = cutLayers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == shared));
+                    throw new RequestException($"the prune cuts {shared}{(cutting is null ? "" : $" in '{cutting.Name}'")}, and '{other.Name}', " +
+                        "which it leaves whole, reads that tensor too: it would read it at the wrong size",
+                        ["ablate with neuron edit --zero --outgoing instead"]);
+                }
+                if (!held.TryGetValue(shared, out var layers)) held[shared] = layers = [];
+                layers.Add(other);
             }
+        return held;
     }
 
     // Tied weights share a storage: cutting one and not the other the same way would change what the other reads.

@@ -28,6 +28,12 @@ public sealed class TensorCut
     /// <summary>The tensor as the original file holds it.</summary>
     public TensorInfo Tensor { get; }
 
+    /// <summary>
+    /// Layers the prune leaves whole that read this tensor too (an ONNX initializer an exporter shares between parameters
+    /// of equal values): a writer that can gives them a copy of it as it was; empty for a tensor only the cut layers read.
+    /// </summary>
+    public IReadOnlyList<Layers.Layer> KeptBy { get; internal init; } = [];
+
     /// <summary>The indices removed, per dimension (ascending).</summary>
     public IReadOnlyDictionary<int, IReadOnlyList<long>> Removed { get; }
 

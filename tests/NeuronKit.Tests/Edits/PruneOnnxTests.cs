@@ -55,6 +55,8 @@ public class PruneOnnxTests
         { "graph/reduce_max.onnx", "/conv/Conv:0,/conv/Conv:3" },
         { "graph/constant_attributes.onnx", "conv:1" },   // bias value_floats, then a Reshape to value_ints [1, 12]
         { "graph/constant_attributes.onnx", "fc:0,fc:2" }, // bias value_floats, then a Mul by a value_float
+        { "prune/shared_bn.onnx", "/conv1/Conv:1" },        // bn1 on the way reads initializers bn2 reads too
+        { "graph/concat_bn.onnx", "/conv1/Conv:1" },        // a BatchNorm after a Concat: conv1's channel 1 is its entry 5
     };
 
     [Theory]
@@ -165,20 +167,50 @@ public class PruneOnnxTests
     }
 
     [Fact]
-    public void A_tensor_a_layer_left_whole_reads_too_is_refused_not_cut_under_it()
+    public void A_tensor_a_layer_left_whole_reads_too_is_kept_for_it_as_a_copy()
     {
         // Given two BatchNorms that read one set of initializers (torch.onnx shares equal parameters), bn1 on the way from
-        // conv1 to conv2: cut there, bn2 would read 3 scales for its 4 channels, which ONNX Runtime refuses
+        // conv1 to conv2: cut under bn2 too, bn2 would read 3 scales for its 4 channels, which ONNX Runtime refuses
         using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.onnx");
 
         // When
-        var run = CliRun.Of(["prune", Fixtures.Path("prune/shared_bn.onnx"), "/conv1/Conv", "1", "-o", Path.Combine(folder.Path, "pruned.onnx")]);
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/shared_bn.onnx"), "/conv1/Conv", "1", "-o", output]);
+
+        // Then bn1 reads the cut tensors, bn2 copies of them as they were, and the prune says so
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("note: '/bn2/BatchNormalization' reads bn1.weight too and is left whole: the pruned model gives it a copy of it " +
+            "as it was, bn1.weight.kept", run.Stderr);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output)).Graph;
+        Assert.Equal(["bn1.weight.kept", "bn1.bias.kept", "bn1.bias.kept", "bn1.weight.kept"], graph.Node.Single(n => n.Name == "/bn2/BatchNormalization").Input.Skip(1));
+        Assert.Equal([3L], graph.Initializer.Single(i => i.Name == "bn1.weight").Dims);
+        Assert.Equal([4L], graph.Initializer.Single(i => i.Name == "bn1.weight.kept").Dims);
+    }
+
+    [Fact]
+    public void A_shared_tensor_stored_outside_the_model_is_refused_rather_than_copied()
+    {
+        // Given shared_bn.onnx with bn1.weight's bytes moved to external data
+        using var folder = new TempFolder();
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("prune/shared_bn.onnx")));
+        var weight = proto.Graph.Initializer.Single(i => i.Name == "bn1.weight");
+        File.WriteAllBytes(Path.Combine(folder.Path, "shared.data"), weight.RawData.ToByteArray());
+        weight.DataLocation = global::Onnx.TensorProto.Types.DataLocation.External;
+        foreach (var (key, value) in new[] { ("location", "shared.data"), ("offset", "0"), ("length", weight.RawData.Length.ToString()) })
+            weight.ExternalData.Add(new global::Onnx.StringStringEntryProto { Key = key, Value = value });
+        weight.ClearRawData();
+        string model = Path.Combine(folder.Path, "shared.onnx"), output = Path.Combine(folder.Path, "out", "pruned.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+
+        // When
+        var run = CliRun.Of(["prune", model, "/conv1/Conv", "1", "-o", output]);
 
         // Then
         Assert.Equal(2, run.Exit);
-        Assert.Contains("the prune cuts bn1.weight in '/bn1/BatchNormalization', and '/bn2/BatchNormalization', which it leaves whole, " +
-            "reads that tensor too", run.Stderr);
-        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+        Assert.Contains("the prune cuts bn1.weight, and '/bn2/BatchNormalization', which it leaves whole, reads that tensor too; NeuronKit " +
+            "gives such a layer a copy of the tensor as it was, but not here: its data is stored outside the model", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(Path.GetDirectoryName(output)!));
     }
 
     [Fact]

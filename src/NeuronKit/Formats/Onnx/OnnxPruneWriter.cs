@@ -40,6 +40,19 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     public string Format => "onnx";
 
     /// <inheritdoc/>
+    /// <remarks>An initializer of the main graph only: the copy is a new initializer the layers left whole read instead.</remarks>
+    public bool KeepsSharedTensors => true;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Notes(ModelPrune prune) =>
+    [
+        .. prune.Cuts.Where(c => c.KeptBy.Count > 0).Select(c =>
+            $"{string.Join(", ", c.KeptBy.Select(l => $"'{l.Name}'"))} read{(c.KeptBy.Count == 1 ? "s" : "")} {c.Tensor.Name} too and " +
+            $"{(c.KeptBy.Count == 1 ? "is" : "are")} left whole: the pruned model gives {(c.KeptBy.Count == 1 ? "it" : "them")} a copy of it " +
+            $"as it was, {CopyName(prune.Model.Checkpoint, c.Tensor.Name)}"),
+    ];
+
+    /// <inheritdoc/>
     public IReadOnlyList<TensorCut> Companions(Checkpoint checkpoint, IReadOnlyList<TensorCut> cuts)
     {
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
@@ -84,6 +97,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(checkpoint.Path));
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
+        foreach (var cut in cuts.Where(c => c.KeptBy.Count > 0)) KeepCopy(checkpoint, model.Graph, cut);
         var tensors = Tensors(model.Graph).ToList();
         string dataName = Path.GetFileName(output) + ".data";
         string dataPath = Path.Combine(Path.GetDirectoryName(output)!, dataName);
@@ -148,6 +162,46 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 ["save the model with external data first (onnx.save_model(model, path, save_as_external_data=True)); prune keeps it external"]);
         using var stream = new FileStream(output, FileMode.CreateNew, FileAccess.Write);
         model.WriteTo(stream);
+    }
+
+    // An initializer the prune cuts that layers it leaves whole read too: a copy as it was, which their nodes read
+    // instead, directly or where they read it through Identity nodes (torch.onnx names each shared parameter so).
+    private static void KeepCopy(Checkpoint checkpoint, GraphProto graph, TensorCut cut)
+    {
+        string name = cut.Tensor.Name;
+        var original = graph.Initializer.FirstOrDefault(i => i.Name == name);
+        if (original is null || original.DataLocation == TensorProto.Types.DataLocation.External)
+            throw Shared(cut, original is null ? "it is not an initializer of the main graph" : "its data is stored outside the model");
+        var copy = original.Clone();
+        copy.Name = CopyName(checkpoint, name);
+        graph.Initializer.Add(copy);
+        var identities = graph.Node.Where(n => n.OpType == "Identity" && n.Input.Count == 1 && n.Output.Count == 1)
+            .GroupBy(n => n.Output[0]).ToDictionary(g => g.Key, g => g.First().Input[0], StringComparer.Ordinal);
+        string Source(string value)
+        {
+            for (int hop = 0; hop < 64 && identities.TryGetValue(value, out var input); hop++) value = input;
+            return value;
+        }
+        foreach (var layer in cut.KeptBy)
+        {
+            var node = graph.Node.FirstOrDefault(n => layer.Aliases.Count > 0 && n.Output.Count > 0 && n.Output[0] == layer.Aliases[0])
+                ?? throw Shared(cut, $"'{layer.Name}' is not a node of the main graph");
+            for (int i = 0; i < node.Input.Count; i++)
+                if (node.Input[i] != "" && Source(node.Input[i]) == name) node.Input[i] = copy.Name;
+        }
+    }
+
+    private static RequestException Shared(TensorCut cut, string why) =>
+        new($"the prune cuts {cut.Tensor.Name}, and {string.Join(", ", cut.KeptBy.Select(l => $"'{l.Name}'"))}, which it leaves whole, " +
+            $"read{(cut.KeptBy.Count == 1 ? "s" : "")} that tensor too; NeuronKit gives such a layer a copy of the tensor as it was, " +
+            $"but not here: {why}", ["ablate with neuron edit --zero --outgoing instead"]);
+
+    // The name of a kept copy: the tensor's with ".kept", numbered where the model has that name already.
+    private static string CopyName(Checkpoint checkpoint, string name)
+    {
+        string copy = $"{name}.kept";
+        for (int k = 2; checkpoint.Find(copy) is not null || checkpoint.Graph.Nodes.Any(n => n.Outputs.Contains(copy)); k++) copy = $"{name}.kept{k}";
+        return copy;
     }
 
     // The tensor that node input `name` reads as stored: through a DequantizeLinear of a constant, its integers.
