@@ -456,11 +456,12 @@ public sealed class ModelPrune
     private static Dictionary<string, List<Layer>> HeldElsewhere(Model model, IEnumerable<string> cut, HashSet<Layer> cutLayers)
     {
         var names = cut.ToHashSet(StringComparer.Ordinal);
+        bool keeps = PruneWriters.For(model.Checkpoint.Format)?.KeepsSharedTensors ?? false;
         var held = new Dictionary<string, List<Layer>>(StringComparer.Ordinal);
         foreach (var other in model.Layers.Where(l => !cutLayers.Contains(l)))
             foreach (string shared in other.Tensors.Select(t => t.Tensor.Name).Where(names.Contains).Distinct())
             {
-                if (!(PruneWriters.For(model.Checkpoint.Format)?.KeepsSharedTensors ?? false))
+                if (!keeps)
                 {
                     var cutting = cutLayers.FirstOrDefault(l => l.Tensors.Any(t => t.Tensor.Name == shared));
                     throw new RequestException($"the prune cuts {shared}{(cutting is null ? "" : $" in '{cutting.Name}'")}, and '{other.Name}', " +

@@ -97,7 +97,12 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     {
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(checkpoint.Path));
         var byName = cuts.ToDictionary(c => c.Tensor.Name);
-        foreach (var cut in cuts.Where(c => c.KeptBy.Count > 0)) KeepCopy(checkpoint, model.Graph, cut);
+        if (cuts.Any(c => c.KeptBy.Count > 0))
+        {
+            var identities = model.Graph.Node.Where(n => n.OpType == "Identity" && n.Input.Count == 1 && n.Output.Count == 1)
+                .GroupBy(n => n.Output[0]).ToDictionary(g => g.Key, g => g.First().Input[0], StringComparer.Ordinal);
+            foreach (var cut in cuts.Where(c => c.KeptBy.Count > 0)) KeepCopy(checkpoint, model.Graph, identities, cut);
+        }
         var tensors = Tensors(model.Graph).ToList();
         string dataName = Path.GetFileName(output) + ".data";
         string dataPath = Path.Combine(Path.GetDirectoryName(output)!, dataName);
@@ -165,8 +170,9 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     }
 
     // An initializer the prune cuts that layers it leaves whole read too: a copy as it was, which their nodes read
-    // instead, directly or where they read it through Identity nodes (torch.onnx names each shared parameter so).
-    private static void KeepCopy(Checkpoint checkpoint, GraphProto graph, TensorCut cut)
+    // instead, directly or where they read it through Identity nodes (`identities`: output → input; torch.onnx names
+    // each shared parameter so).
+    private static void KeepCopy(Checkpoint checkpoint, GraphProto graph, Dictionary<string, string> identities, TensorCut cut)
     {
         string name = cut.Tensor.Name;
         var original = graph.Initializer.FirstOrDefault(i => i.Name == name);
@@ -175,8 +181,6 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         var copy = original.Clone();
         copy.Name = CopyName(checkpoint, name);
         graph.Initializer.Add(copy);
-        var identities = graph.Node.Where(n => n.OpType == "Identity" && n.Input.Count == 1 && n.Output.Count == 1)
-            .GroupBy(n => n.Output[0]).ToDictionary(g => g.Key, g => g.First().Input[0], StringComparer.Ordinal);
         string Source(string value)
         {
             for (int hop = 0; hop < 64 && identities.TryGetValue(value, out var input); hop++) value = input;
