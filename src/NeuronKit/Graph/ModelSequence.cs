@@ -54,6 +54,10 @@ internal static class ModelSequence
         bool Rearranged = false, bool Residual = false, string? CombinedBy = null)
     {
         public int Step => Steps[^1];
+
+        // Where the producer's channels start in each layer on the way that reads them after a Concatenate (a DenseNet
+        // block's BatchNormalization; LayerEdge.ThroughOffsets).
+        public IReadOnlyDictionary<Layer, long> ThroughOffsets { get; init; } = new Dictionary<Layer, long>();
     }
 
     public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
@@ -159,7 +163,11 @@ internal static class ModelSequence
             var reached = path with { Steps = [.. path.Steps, k] };
             if (next is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == path.Channels)
             {
-                pending.Push(reached with { Through = [.. path.Through, norm] });
+                pending.Push(reached with
+                {
+                    Through = [.. path.Through, norm],
+                    ThroughOffsets = path.Offset == 0 ? path.ThroughOffsets : new Dictionary<Layer, long>(path.ThroughOffsets) { [norm] = path.Offset },
+                });
                 return;
             }
             if (next.Count > 0 && Models.Contains(step.Class))
@@ -181,7 +189,8 @@ internal static class ModelSequence
                 }
                 // The model says how a convolution groups its input: shapes that would fit other groups do not.
                 var fitted = next.Select(consumer => directions is not null
-                        ? GraphConventions.FitConcatenated(producer, consumer, directions, evidence, assumed: false)
+                        ? GraphConventions.FitConcatenated(producer, consumer, directions, evidence, assumed: false) is { } edge
+                            ? edge with { Through = path.Through, ThroughOffsets = path.ThroughOffsets } : null
                         : Placed(LayerGraph.Fit(producer, consumer, path.Through, evidence, assumed: false, path.Channels), producer, path))
                     .OfType<LayerEdge>().Where(e => e.Groups == step.Groups).ToList();
                 if (fitted.Count > 0) edges.AddRange(fitted);
@@ -209,6 +218,7 @@ internal static class ModelSequence
         private static LayerEdge? Placed(LayerEdge? edge, Layer producer, Path path)
         {
             if (edge is null) return null;
+            edge = edge with { ThroughOffsets = path.ThroughOffsets };
             if (path.Offset != 0)
                 edge = edge with
                 {
