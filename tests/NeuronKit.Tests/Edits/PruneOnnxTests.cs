@@ -188,6 +188,43 @@ public class PruneOnnxTests
     }
 
     [Fact]
+    public void A_reshape_without_an_output_is_no_crash_when_the_prune_restates_the_sizes_of_reshapes()
+    {
+        // Given constant_attributes.onnx with its Reshape's output gone (a damaged file the writer fuzz made)
+        using var folder = new TempFolder();
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("graph/constant_attributes.onnx")));
+        proto.Graph.Node.Single(n => n.OpType == "Reshape").Output.Clear();
+        string model = Path.Combine(folder.Path, "damaged.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        // When conv, which no longer reaches a consumer, is pruned with fc named as its consumer
+        var run = CliRun.Of(["prune", model, "conv", "1", "--consumer", "fc", "-o", Path.Combine(folder.Path, "pruned.onnx")]);
+
+        // Then it is written or refused, never a crash
+        Assert.True(run.Exit is 0 or 2 or 3, run.Stderr);
+        Assert.DoesNotContain("   at ", run.Stderr);
+    }
+
+    [Fact]
+    public void Two_dequantize_nodes_of_one_output_are_no_crash()
+    {
+        // Given mlp_qdq.onnx with its weight's DequantizeLinear node twice (a damaged file: ONNX names each value once)
+        using var folder = new TempFolder();
+        var proto = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("prune/mlp_qdq.onnx")));
+        var dequantize = proto.Graph.Node.First(n => n.OpType == "DequantizeLinear");
+        proto.Graph.Node.Add(new global::Onnx.NodeProto(dequantize) { Name = "again" });
+        string model = Path.Combine(folder.Path, "damaged.onnx");
+        File.WriteAllBytes(model, Google.Protobuf.MessageExtensions.ToByteArray(proto));
+
+        // When
+        var run = CliRun.Of(["prune", model, "/net/net.0/Gemm", "0", "-o", Path.Combine(folder.Path, "pruned.onnx")]);
+
+        // Then it is written or refused, never a crash
+        Assert.True(run.Exit is 0 or 2 or 3, run.Stderr);
+        Assert.DoesNotContain("internal error", run.Stderr);
+    }
+
+    [Fact]
     public void A_shared_tensor_stored_outside_the_model_is_refused_rather_than_copied()
     {
         // Given shared_bn.onnx with bn1.weight's bytes moved to external data

@@ -251,7 +251,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         foreach (var graph in Graphs(main))
         {
             var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Output.Count > 0 && n.Input.Count > 0)
-                .ToDictionary(n => n.Output[0], n => n.Input[0]);
+                .GroupBy(n => n.Output[0]).ToDictionary(g => g.Key, g => g.First().Input[0]); // the first, where a damaged file names an output twice
             string Stored(string name) => dequantized.GetValueOrDefault(name, name);
             var readers = graph.Node.SelectMany(n => n.Input.Select(i => (Input: i, Node: n))).ToLookup(r => r.Input, r => r.Node);
             foreach (var node in graph.Node)
@@ -269,9 +269,10 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                         if (constants.TryGetValue(last, out var size)) SetLast(size, r.Tensor.Shape[2], r.NewShape[2]);
                     }
                 }
-                if (node.OpType != "Reshape" || node.Input.Count < 2 || !constants.TryGetValue(node.Input[1], out var shape)) continue;
+                // A node without outputs (a damaged file) feeds nothing.
+                if (node.OpType != "Reshape" || node.Input.Count < 2 || node.Output.Count == 0 || !constants.TryGetValue(node.Input[1], out var shape)) continue;
                 var consumer = node;
-                while (readers[consumer.Output[0]].ToList() is [{ OpType: "Relu" or "Sigmoid" or "Tanh" or "Dropout" or "Identity" or "LeakyRelu" or "Elu" or "Gelu" } next])
+                while (readers[consumer.Output[0]].ToList() is [{ OpType: "Relu" or "Sigmoid" or "Tanh" or "Dropout" or "Identity" or "LeakyRelu" or "Elu" or "Gelu", Output.Count: > 0 } next])
                     consumer = next;
                 if (readers[consumer.Output[0]].ToList() is not [{ OpType: "Gemm" or "MatMul" } reader] || reader.Input.Count < 2
                     || !cuts.TryGetValue(Stored(reader.Input[1]), out var weight))
@@ -320,7 +321,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 input.Type.TensorType.Shape.Dim.Add(cuts[input.Name].NewShape.Select(d => new global::Onnx.TensorShapeProto.Types.Dimension { DimValue = d }));
             }
             var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Output.Count > 0 && n.Input.Count > 0)
-                .ToDictionary(n => n.Output[0], n => n.Input[0]);
+                .GroupBy(n => n.Output[0]).ToDictionary(g => g.Key, g => g.First().Input[0]); // the first, where a damaged file names an output twice
             var constants = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
             foreach (var node in graph.Node.Where(n => n.OpType == "Constant"))
                 foreach (string output in node.Output) constants.TryAdd(output, node);
