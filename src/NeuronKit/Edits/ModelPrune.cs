@@ -22,9 +22,13 @@ public sealed class ModelPrune
     // read from several stored ones, whose cuts Cuts has.
     private readonly IReadOnlyList<TensorCut> _readCuts;
 
+    // The layers asked for, before those that had to lose the same units came along.
+    private readonly IReadOnlySet<Layer> _asked;
+
     private ModelPrune(Model model, IReadOnlyList<(Layer Layer, IReadOnlyList<long> Removed)> targets, IReadOnlyList<TensorCut> cuts,
-        IReadOnlyList<TensorCut> readCuts, IReadOnlyList<string> consumers)
+        IReadOnlyList<TensorCut> readCuts, IReadOnlyList<string> consumers, IReadOnlySet<Layer> asked)
     {
+        _asked = asked;
         Model = model;
         Targets = targets;
         Cuts = cuts;
@@ -49,7 +53,19 @@ public sealed class ModelPrune
     /// statistics over channels together), and what the format keeps beyond the tensors that the prune leaves as it was
     /// (a Keras file's model config, which still gives the old sizes), one sentence each; none for most prunes.
     /// </summary>
-    public IReadOnlyList<string> Notes => [.. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+
+    // The layers taken along because a merge on the way adds their channels to an asked layer's (a residual stream's every
+    // branch): a prune of one of them is a prune of them all.
+    private IEnumerable<string> MergedBranches()
+    {
+        var along = Targets.Select(t => t.Layer).Where(l => !_asked.Contains(l)
+            && Targets.Any(t => Model.Graph.ConsumersOf(t.Layer).Any(e => e.Branches?.Contains(l) == true))).ToList();
+        if (along.Count == 0) yield break;
+        yield return $"{string.Join(", ", along.Select(l => $"'{l.Name}'"))} {(along.Count == 1 ? "loses" : "lose")} the same channels: a merge " +
+            $"on the way (a residual add, a gate) adds {(along.Count == 1 ? "its" : "their")} channels to those of " +
+            $"{string.Join(", ", _asked.Select(l => $"'{l.Name}'"))}, and every branch of it must keep the same ones";
+    }
 
     // A LayerNorm, RMSNorm or GroupNorm on a removed unit's way normalises each channel by statistics of several channels
     // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise. An operation's
@@ -95,6 +111,7 @@ public sealed class ModelPrune
         }
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
+        CheckBranches(model, normalized, consumers);
         CheckGroups(model, normalized);
         CheckRecurrentSiblings(model, normalized);
         CheckSharedTensors(model, normalized);
@@ -124,7 +141,8 @@ public sealed class ModelPrune
         // A tensor read from several stored ones (a pruning mask's original and mask) is cut as they are.
         var stored = cuts.SelectMany(c => c.Tensor.Storage.Source is IPartwiseCut partwise ? partwise.PartCuts(c) : [c]).ToList();
         CheckShared(model, stored);
-        return new ModelPrune(model, normalized.Select(n => (n.Layer, (IReadOnlyList<long>)n.Removed)).ToList(), stored, cuts, [.. consumerNames.Distinct()]);
+        return new ModelPrune(model, normalized.Select(n => (n.Layer, (IReadOnlyList<long>)n.Removed)).ToList(), stored, cuts, [.. consumerNames.Distinct()],
+            targets.Select(t => t.Layer).ToHashSet());
     }
 
     /// <summary>
@@ -317,6 +335,24 @@ public sealed class ModelPrune
             }
     }
 
+    // A merge on the way (a residual Add, a gate's Mul) adds other branches' channel j to the producer's: every layer that
+    // makes one of them loses channel j too, or the merge would add channels that no longer match. The co-producers have
+    // them all when each branch reaches the same consumers; this says so when one does not.
+    private static void CheckBranches(Model model, List<(Layer Layer, List<long> Removed)> targets, IReadOnlyList<string>? named)
+    {
+        var removed = targets.ToDictionary(t => t.Layer, t => t.Removed);
+        foreach (var (layer, indices) in targets)
+            foreach (var edge in Edges(model, layer, named).Where(e => e.Residual && e.Branches is not null))
+                if (edge.Branches!.FirstOrDefault(b => !removed.TryGetValue(b, out var units) || !units.SequenceEqual(indices)) is { } branch)
+                {
+                    var group = edge.Branches!.Prepend(layer).Distinct().Select(l => $"{l.Name}:{string.Join(",", indices)}");
+                    throw new RequestException($"layer '{layer.Name}' feeds a merge on its way to '{edge.Consumer.Name}' that adds the channels of " +
+                        $"'{branch.Name}' to its own: a prune removes the same channels from every branch of the merge, not " +
+                        $"{string.Join(",", indices)} from '{layer.Name}' and {(removed.TryGetValue(branch, out var other) ? string.Join(",", other) : "none")} from '{branch.Name}'",
+                        [$"--neurons {string.Join(",", group)}"]);
+                }
+    }
+
     // Two producers read into the same inputs of a consumer (llama's ffn_up and ffn_gate, multiplied before ffn_down):
     // removing those inputs removes the other producer's units that feed them too, or its rows would outnumber them.
     // Layers on the way (a BatchNorm between a conv and its consumer) are part of the edge, not other producers.
@@ -345,7 +381,10 @@ public sealed class ModelPrune
                             }
             }
         }
-        return [.. order.Select(l => (l, Normalize(l, removed[l])))];
+        // A norm on a branch's way (a BatchNorm after a ReLU, a layer of its own) reads into the consumer's inputs too, and
+        // is cut with the branch's producer.
+        var through = order.SelectMany(l => Edges(model, l, named)).SelectMany(e => e.Through).ToHashSet();
+        return [.. order.Where(l => targets.Any(t => t.Layer == l) || !through.Contains(l)).Select(l => (l, Normalize(l, removed[l])))];
     }
 
     // The consumer inputs unit j reaches through an edge: Spread of them from the edge's map.
@@ -376,9 +415,10 @@ public sealed class ModelPrune
             throw new RequestException($"layer '{layer.Name}' reaches '{uncut.Consumer.Name}' through {uncut.Uncut}, which NeuronKit cannot cut " +
                 "with the channels: the pruned model would keep an entry for each removed one, and fail to run",
                 ["ablate with neuron edit --zero --outgoing instead"]);
-        if (edges.FirstOrDefault(e => e.Residual) is { } residual)
+        if (edges.FirstOrDefault(e => e.Residual && e.Branches is null) is { } residual)
             throw new RequestException($"layer '{layer.Name}' feeds a merge with another branch (a residual add, a gate) on its way to '{residual.Consumer.Name}': the other branch " +
-                "would need the same channels removed", ["prune the matching channels of both branches together, or ablate with neuron edit --zero --outgoing"]);
+                "would need the same channels removed, and it is not made by layers NeuronKit can cut with them (a model input, a concatenation, " +
+                "or a file whose graph does not say)", ["ablate with neuron edit --zero --outgoing instead"]);
         // A Keras DepthwiseConv2D's input channel c has its own filters, making outputs c·multiplier + m: cutting c would
         // remove those outputs too, and all that reads them.
         if (edges.FirstOrDefault(e => !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ChannelsLastDepthwiseConv) is { } depthwise)

@@ -17,6 +17,13 @@ public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IRea
     /// <summary>True when the consumer reads channel j after an add of two branches (a residual shortcut shares its weights).</summary>
     public bool Residual { get; init; }
 
+    /// <summary>
+    /// For a <see cref="Residual"/> edge: the other layers whose channel j the merges on the way add to the producer's channel
+    /// j (each branch traced back to the layer that makes it), which a prune must cut with it; null when a branch does not
+    /// come from a layer's channels one for one (a model input, a concatenation) or the graph does not say.
+    /// </summary>
+    public IReadOnlyList<Layer>? Branches { get; init; }
+
     /// <summary>The one block of the producer's channels the consumer reads (GPT-2's value third of c_attn); null: all of them.</summary>
     public ChannelBlocks? Blocks { get; init; }
 

@@ -58,6 +58,10 @@ internal static class OnnxEdges
     {
         // Where the producer's channels start in each layer on the way that reads them after a Concat (LayerEdge.ThroughOffsets).
         public IReadOnlyDictionary<Layer, long> ThroughOffsets { get; init; } = new Dictionary<Layer, long>();
+
+        // The layers whose channels the merges on the way add to the producer's (LayerEdge.Branches); null once a merge's
+        // branch could not be traced to one.
+        public IReadOnlyList<Layer>? Branches { get; init; } = [];
     }
 
     public static void Add(IReadOnlyList<Layer> layers, Checkpoint checkpoint, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
@@ -188,7 +192,7 @@ internal static class OnnxEdges
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
                     else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual,
                         Uncut = step.Uncut is { Count: > 0 } uncut ? string.Join("; ", uncut) : null, Constants = step.Constants ?? [],
-                        ThroughOffsets = step.ThroughOffsets });
+                        ThroughOffsets = step.ThroughOffsets, Branches = step.Residual ? step.Branches?.Where(b => b != producer).Distinct().ToList() : null });
                 }
                 return;
             }
@@ -196,7 +200,7 @@ internal static class OnnxEdges
             if (ChannelWise.Contains(node.OpType) && node.Input(0) == step.Value)
                 Continue(pending, node.OpType == "PRelu" ? WithConstants(step, node, [node.Input(1) ?? ""]) : step, node, [.. step.Ops, node.OpType]);
             else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1)
-                Continue(pending, step with { Residual = true }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
+                Continue(pending, step with { Residual = true, Branches = WithBranches(step, node) }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
             else if (Binary.Contains(node.OpType))
                 Continue(pending, WithConstants(step, node, node.Inputs.Where(i => i != step.Value)), node, [.. step.Ops, node.OpType]);
             else if (Flattening.Contains(node.OpType) && node.Input(0) == step.Value)
@@ -243,6 +247,48 @@ internal static class OnnxEdges
             else
                 why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
             if (why is not null) stops.Add(why);
+        }
+
+        // The branches a merge adds to the producer's channels, each traced back to the layers that make it, channel j for
+        // channel j; null when one cannot be (a model input, a concatenation), or the producer's channels are not the
+        // merge's channels one for one.
+        private IReadOnlyList<Layer>? WithBranches(Step step, GraphNode node)
+        {
+            if (step.Branches is null || step.Offset != 0) return null;
+            List<Layer> branches = [.. step.Branches];
+            foreach (string input in node.Inputs.Where(i => i != "" && i != step.Value && computed(i)).Distinct())
+            {
+                if (Sources(input, step.Channels) is not { } sources) return null;
+                branches.AddRange(sources);
+            }
+            return branches;
+        }
+
+        // The layers a computed value comes from, channel j from their channel j: back through channel-wise operations, the
+        // norms on the way, a constant's bias or scale, and other merges; null when some of it comes from anything else.
+        private List<Layer>? Sources(string value, long channels)
+        {
+            List<Layer> sources = [];
+            var pending = new Stack<string>([value]);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            while (pending.TryPop(out var next))
+            {
+                if (!seen.Add(next)) continue;
+                if (seen.Count > MaxSteps || !producers.TryGetValue(next, out var node)) return null;
+                var layers = layersOf(node);
+                if (layers is [{ Implementation.PassesChannels: false } layer] && byOutput.GetValueOrDefault(next) == layer)
+                {
+                    if (layer.NeuronCount != channels) return null;
+                    sources.Add(layer);
+                }
+                else if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == channels || ChannelWise.Contains(node.OpType))
+                    pending.Push(node.Input(0) ?? "");
+                else if (Binary.Contains(node.OpType) && node.Inputs.Where(i => i != "" && computed(i)).ToList() is { Count: > 0 } operands)
+                    foreach (string operand in operands) pending.Push(operand);
+                else
+                    return null;
+            }
+            return sources;
         }
 
         private static string UnknownAxis(Step step, Layer producer) =>

@@ -57,7 +57,34 @@ public class PruneOnnxTests
         { "graph/constant_attributes.onnx", "fc:0,fc:2" }, // bias value_floats, then a Mul by a value_float
         { "prune/shared_bn.onnx", "/conv1/Conv:1" },        // bn1 on the way reads initializers bn2 reads too
         { "graph/concat_bn.onnx", "/conv1/Conv:1" },        // a BatchNorm after a Concat: conv1's channel 1 is its entry 5
+        // Every branch of two residual Adds and a gate's Mul: the stream's channel j, made by four layers (one through a BatchNorm).
+        { "prune/residual.onnx", "/stem/Conv:1,/c2/Conv:1,/c4/Conv:1,/se2/Conv:1" },
+        { "prune/residual.onnx", "/stem/Conv:0,/stem/Conv:3,/c2/Conv:0,/c2/Conv:3,/c4/Conv:0,/c4/Conv:3,/se2/Conv:0,/se2/Conv:3" },
     };
+
+    [Theory]
+    [InlineData("/stem/Conv", "'/c2/Conv', '/c4/Conv', '/se2/Conv' lose the same channels")]
+    [InlineData("/c4/Conv", "'/stem/Conv', '/c2/Conv', '/se2/Conv' lose the same channels")]
+    [InlineData("/se2/Conv", "'/stem/Conv', '/c2/Conv', '/c4/Conv' lose the same channels")]
+    public void A_prune_of_one_branch_of_a_merge_is_a_prune_of_every_branch(string layer, string note)
+    {
+        // Given residual.onnx, whose stream's channel j stem, c2, c4 and se2 all make, added together by two Adds and a Mul
+        using var folder = new TempFolder();
+        string one = Path.Combine(folder.Path, "one.onnx"), all = Path.Combine(folder.Path, "all.onnx");
+
+        // When one of them is pruned, and all four
+        var asked = CliRun.Of("prune", Fixtures.Path("prune/residual.onnx"), layer, "2", "-o", one);
+        var every = CliRun.Of("prune", Fixtures.Path("prune/residual.onnx"), "--neurons", "/stem/Conv:2,/c2/Conv:2,/c4/Conv:2,/se2/Conv:2", "-o", all);
+
+        // Then the others come along, and a note says why; the file is the same
+        Assert.True(asked.Exit == 0, asked.Stderr);
+        Assert.True(every.Exit == 0, every.Stderr);
+        Assert.Contains(note, asked.Stderr);
+        Assert.Contains("a merge on the way (a residual add, a gate) adds their channels to those of", asked.Stderr);
+        Assert.DoesNotContain("lose the same channels", every.Stderr);
+        Assert.DoesNotContain("/bn/BatchNormalization: removes", asked.Stdout);
+        Assert.Equal(File.ReadAllBytes(all), File.ReadAllBytes(one));
+    }
 
     [Theory]
     [MemberData(nameof(AblatedByEdit))]

@@ -7,7 +7,11 @@ namespace NeuronKit.Tests.Edits;
 public class PruneRefusalTests
 {
     [Theory]
-    [InlineData("graph/resblock.pt", "conv2", "0", "feeds a merge with another branch (a residual add, a gate) on its way to 'fc'", "prune the matching channels of both branches together")]
+    [InlineData("graph/resblock.pt", "conv2", "0", "feeds a merge with another branch (a residual add, a gate) on its way to 'fc': the other branch would need the same channels removed, " +
+        "and it is not made by layers NeuronKit can cut with them", "ablate with neuron edit --zero --outgoing instead")]
+    // fc1's unit j is added to the model's input j.
+    [InlineData("prune/input_residual.onnx", "/fc1/Gemm", "1", "feeds a merge with another branch (a residual add, a gate) on its way to '/fc2/Gemm': " +
+        "the other branch would need the same channels removed, and it is not made by layers NeuronKit can cut with them (a model input", "ablate with neuron edit --zero --outgoing instead")]
     [InlineData("graph/grouped.pt", "0", "1", "'2' reads '0' in 2 groups: removing a channel would unbalance its groups", "neuron edit --zero --outgoing")]
     [InlineData("prune/mlp.safetensors", "net.4", "0", "layer 'net.4' has no known consumer", "name it with --consumer LAYER")]
     [InlineData("prune/mlp.safetensors", "net.0", "0,1,2,3,4,5", "pruning all 6 neurons of 'net.0' would leave an empty layer", null)]
