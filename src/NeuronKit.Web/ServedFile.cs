@@ -6,7 +6,8 @@ namespace NeuronKit.Web;
 /// One file named on <c>neuron serve</c>'s command line: its index and name, the only ways a request may ask for it,
 /// and its model, opened once on first use and then read by every request (a <see cref="Model"/> is safe to read from
 /// many threads). A failed open is not remembered: a URL whose host was down, or whose file was not there yet, is
-/// opened again by the next request; so is a URL whose file was found changed on its server.
+/// opened again by the next request; so is a URL whose file was found changed on its server (an adapter served merged, when
+/// its base or itself was).
 /// </summary>
 public sealed class ServedFile : IDisposable
 {

@@ -176,7 +176,9 @@ public sealed partial class LoraAdapter : IDisposable
             [BaseKey] = @base.Checkpoint.Path,
             ["lora_modules"] = updates.Count.ToString(CultureInfo.InvariantCulture),
         };
-        return Model.Create(new Checkpoint(Adapter.Checkpoint.Path, @base.Checkpoint.Format, tensors, ownsBase ? [Adapter, @base] : [Adapter], metadata,
+        // It owns the checkpoints (a model's Dispose is its checkpoint's), so that its Changed sees either file found changed.
+        IReadOnlyList<IDisposable> owned = ownsBase ? [Adapter.Checkpoint, @base.Checkpoint] : [Adapter.Checkpoint];
+        return Model.Create(new Checkpoint(Adapter.Checkpoint.Path, @base.Checkpoint.Format, tensors, owned, metadata,
             @base.Checkpoint.Graph, [.. @base.Checkpoint.Files, .. Adapter.Checkpoint.Files]));
     }
 

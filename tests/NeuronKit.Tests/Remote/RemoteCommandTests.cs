@@ -133,4 +133,28 @@ public class RemoteCommandTests
         Assert.Equal(200, status);
         Assert.Equal(CliRun.Of("show", path, "fc", "4000", "--json").Stdout.TrimEnd(), show.TrimEnd());
     }
+
+    [Fact]
+    public async Task Serve_with_a_base_reads_a_base_changed_on_the_server_afresh_from_the_request_after_the_one_that_found_the_change()
+    {
+        // Given neuron serve started on a LoRA adapter merged into the 64 MiB base read by URL, one neuron of it shown
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        string adapter = LargeSafetensors.WriteAdapter(Path.Combine(server.Folder, "adapter"));
+        await using var served = await ServedFolder.Start([adapter], loraBase: server.Url("t/big.safetensors"));
+        var (firstStatus, _) = await served.Get("/api/show?file=0&layer=fc&neuron=10");
+
+        // When the base is replaced on the server (same length, a new ETag) and a neuron not yet read is asked for, twice
+        LargeSafetensors.Write(server.Folder, salt: 1);
+        System.IO.File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        var (changedStatus, changed) = await served.Get("/api/show?file=0&layer=fc&neuron=4000");
+        var (status, show) = await served.Get("/api/show?file=0&layer=fc&neuron=4000");
+
+        // Then the request that found the change says so, and the next answers what the CLI prints for the adapter over the new base
+        Assert.Equal(200, firstStatus);
+        Assert.Equal(422, changedStatus);
+        Assert.Contains("big.safetensors changed on the server while it was being read", changed);
+        Assert.Equal(200, status);
+        Assert.Equal(CliRun.Of("show", adapter, "fc", "4000", "--base", path, "--json").Stdout.TrimEnd(), show.TrimEnd());
+    }
 }
