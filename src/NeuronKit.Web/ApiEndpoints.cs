@@ -19,29 +19,31 @@ internal static class ApiEndpoints
     public static void Map(WebApplication app, ServedFiles files, ServeOptions options)
     {
         app.MapGet("/api/files", context => Json(context, FilesJson(files)));
-        app.MapGet("/api/layers", context =>
+        app.MapGet("/api/layers", async context =>
         {
-            var model = files.Find(context.Request.Query["file"]).Model;
-            return Report(context, LayersReport.Of(model));
+            using var lease = files.Find(context.Request.Query["file"]).Lease();
+            await Report(context, LayersReport.Of(lease.Model));
         });
-        app.MapGet("/api/show", context =>
+        app.MapGet("/api/show", async context =>
         {
-            var (model, neuron) = Shown(context.Request.Query, files, options, "neuron show FILE LAYER INDEX --json");
-            return Report(context, ShowReport.Of(model, neuron));
+            using var lease = files.Find(context.Request.Query["file"]).Lease();
+            var neuron = Shown(context.Request.Query, lease.Model, options, "neuron show FILE LAYER INDEX --json");
+            await Report(context, ShowReport.Of(lease.Model, neuron));
         });
-        app.MapGet("/api/npz", context =>
+        app.MapGet("/api/npz", async context =>
         {
-            var (_, neuron) = Shown(context.Request.Query, files, options, "neuron show FILE LAYER INDEX -o OUT.npz");
-            return Npz(context, neuron);
+            using var lease = files.Find(context.Request.Query["file"]).Lease();
+            await Npz(context, Shown(context.Request.Query, lease.Model, options, "neuron show FILE LAYER INDEX -o OUT.npz"));
         });
         app.MapGet("/api/render", context => Render(context, files));
         app.MapGet("/api/inputs", context => Json(context, InputsJson(options.Inputs)));
         app.MapGet("/api/input", context => Input(context, options.Inputs));
         app.MapGet("/api/top", context => Top(context, files, options.Inputs));
-        app.MapGet("/api/stats", context =>
+        app.MapGet("/api/stats", async context =>
         {
             var query = context.Request.Query;
-            var model = files.Find(query["file"]).Model;
+            using var lease = files.Find(query["file"]).Lease();
+            var model = lease.Model;
             int? top = Optional(query, "top") is { } text ? Integer(text, "top") : null;
             var order = StatsOrder.Parse(Optional(query, "sort"), top);
             string? name = Optional(query, "layer");
@@ -51,21 +53,20 @@ internal static class ApiEndpoints
                 throw new ResponseTooLargeException($"{(name is null ? "the model" : $"'{name}'")} has {rows:N0} neurons, more than the {options.MaxRows:N0} rows one answer carries",
                     ["ask for the first of them in an order: top=1000&sort=l2 (as neuron stats --top --sort)"]);
             var stats = ModelStats.Compute(model, layers, new StatsOptions { Outgoing = Flag(query, "outgoing") });
-            return Report(context, StatsReport.Of(stats, order));
+            await Report(context, StatsReport.Of(stats, order));
         });
     }
 
-    // The neuron a show request asks for (outgoing=true adds its outgoing parts), if one answer may carry its values.
-    private static (Model Model, Neurons.Neuron Neuron) Shown(IQueryCollection query, ServedFiles files, ServeOptions options, string cli)
+    // The neuron of model a show request asks for (outgoing=true adds its outgoing parts), if one answer may carry its values.
+    private static Neurons.Neuron Shown(IQueryCollection query, Model model, ServeOptions options, string cli)
     {
-        var model = files.Find(query["file"]).Model;
         var neuron = model.Layer(Required(query, "layer"), Optional(query, "kind"), Optional(query, "layout")).Neuron(Index(query, "neuron"));
         neuron = Outgoing(query, model, neuron);
         long values = neuron.Parts.Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
         if (values > options.MaxValues)
             throw new ResponseTooLargeException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has {values:N0} values, more than the " +
                 $"{options.MaxValues:N0} one answer carries", [$"read it with the CLI: {cli}"]);
-        return (model, neuron);
+        return neuron;
     }
 
     // The .npz neuron show -o writes, byte for byte, as a download named after the layer and the neuron.
@@ -84,7 +85,8 @@ internal static class ApiEndpoints
     private static async Task Render(HttpContext context, ServedFiles files)
     {
         var query = context.Request.Query;
-        var model = files.Find(query["file"]).Model;
+        using var lease = files.Find(query["file"]).Lease();
+        var model = lease.Model;
         var layer = model.Layer(Required(query, "layer"));
         var options = PictureOptions.From(Optional(query, "scale") is { } scale ? Integer(scale, "scale") : null, Flag(query, "rgb"),
             Optional(query, "shape"), Flag(query, "hist"), "scale", "shape");

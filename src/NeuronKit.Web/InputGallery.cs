@@ -40,8 +40,10 @@ public sealed class InputGallery : IDisposable
     /// <summary>The <paramref name="k"/> inputs that activate neuron <paramref name="index"/> of <paramref name="layer"/> most, and how many were run.</summary>
     public (IReadOnlyList<NeuronActivation> Top, long Count) Top(ServedFile file, string layer, long index, int k, ActivationScore by, bool post)
     {
-        if (file.Model.Checkpoint.Format != "onnx")
-            throw new RequestException($"{file.Name} is {file.Model.Checkpoint.Format}: the inputs that activate a neuron are run with ONNX models only");
+        string format;
+        using (var lease = file.Lease()) format = lease.Model.Checkpoint.Format;
+        if (format != "onnx")
+            throw new RequestException($"{file.Name} is {format}: the inputs that activate a neuron are run with ONNX models only");
         string key = string.Join('\n', file.Index, layer, index, k, by, post);
         if (_rankings.Count > MaxRankings) _rankings.Clear();
         var run = _runs.GetOrAdd(file.Index, _ => new Lazy<ActivationRun>(() => ActivationRun.Open(file.Path))).Value;

@@ -4,17 +4,16 @@ namespace NeuronKit.Web;
 
 /// <summary>
 /// One file named on <c>neuron serve</c>'s command line: its index and name, the only ways a request may ask for it,
-/// and its model, opened once on first use and then read by every request (a <see cref="Model"/> is safe to read from
-/// many threads). A failed open is not remembered: a URL whose host was down, or whose file was not there yet, is
-/// opened again by the next request; so is a URL whose file was found changed on its server (an adapter served merged, when
-/// its base or itself was).
+/// and its model, opened once on first use and then read by every request, each holding it by a <see cref="Lease"/>
+/// (a <see cref="Model"/> is safe to read from many threads). A failed open is not remembered: a URL whose host was
+/// down, or whose file was not there yet, is opened again by the next request; so is a URL whose file was found changed
+/// on its server (an adapter served merged, when its base or itself was).
 /// </summary>
 public sealed class ServedFile : IDisposable
 {
     private readonly string? _loraBase;
     private readonly Lock _opening = new();
-    private readonly List<Model> _replaced = [];
-    private Model? _model;
+    private CountedModel? _current;
 
     internal ServedFile(int index, string name, string path, string? loraBase = null)
     {
@@ -43,24 +42,22 @@ public sealed class ServedFile : IDisposable
     public string Path { get; }
 
     /// <summary>
-    /// The model, opened on first use, and again after a read found its file changed on the server; a file that cannot
-    /// be read throws its <see cref="CheckpointException"/> each time it is tried.
+    /// The model for one request, opened on first use, and again after a read found its file changed on the server; a
+    /// file that cannot be read throws its <see cref="CheckpointException"/> each time it is tried. Dispose the lease when
+    /// the request is done: a model replaced meanwhile is disposed once the last request reading it is.
     /// </summary>
-    public Model Model
+    public ModelLease Lease()
     {
-        get
+        lock (_opening)
         {
-            if (Volatile.Read(ref _model) is { Checkpoint.Changed: false } model) return model;
-            lock (_opening)
+            if (_current is { Model.Checkpoint.Changed: true } changed)
             {
-                if (_model is { Checkpoint.Changed: true } changed)
-                {
-                    // Requests may still be reading it (and failing, as the file changed): it is disposed with the server.
-                    _replaced.Add(changed);
-                    _model = null;
-                }
-                return _model ??= Open(Path, _loraBase);
+                // Requests still reading it (and failing, as the file changed) keep it open until they are done.
+                _current = null;
+                changed.Release();
             }
+            _current ??= new CountedModel(Open(Path, _loraBase));
+            return _current.Lease();
         }
     }
 
@@ -69,8 +66,8 @@ public sealed class ServedFile : IDisposable
     {
         lock (_opening)
         {
-            _model?.Dispose();
-            foreach (var replaced in _replaced) replaced.Dispose();
+            _current?.Release();
+            _current = null;
         }
     }
 }
