@@ -366,13 +366,31 @@ internal sealed class RemoteFile
             return new TransientException(answer, RetryAfter(response.Headers.RetryAfter));
         return status switch
         {
-            401 or 403 => (Exception)new CheckpointException($"{Address} refused access ({answer})", _token is { } token
-                ? [$"the token in {token.Variable} was sent; check that it may read this file"]
-                : [$"set {BearerTokens.Variable} (or {BearerTokens.HubVariable} for the Hugging Face hub) to a token that may read it"]),
+            401 or 403 => Refused(response.RequestMessage?.RequestUri ?? _url, answer),
             404 or 410 => new CheckpointException($"{Address} does not exist ({answer})"),
             200 => new CheckpointException($"{Address} stopped honouring range requests (it answered {answer} with the whole file); refused"),
             _ => new CheckpointException($"{Address} cannot be read: the server answered {answer}"),
         };
+    }
+
+    // A refusal of access, saying whether the token was sent: it goes only to the URL given's origin, never to one a
+    // redirect led to, so a refusal there says so and how to read the file anyway.
+    private CheckpointException Refused(Uri refusedBy, string answer)
+    {
+        if (SameOrigin(refusedBy, _url))
+            return new($"{Address} refused access ({answer})", _token is { } token
+                ? [$"the token in {token.Variable} was sent; check that it may read this file"]
+                : [$"set {BearerTokens.Variable} (or {BearerTokens.HubVariable} for the Hugging Face hub) to a token that may read it"]);
+        string origin = refusedBy.GetLeftPart(UriPartial.Authority), target = refusedBy.GetLeftPart(UriPartial.Path);
+        string withheld = $"a token goes only to the origin of the URL given ({_url.GetLeftPart(UriPartial.Authority)}), never to one a redirect leads to";
+        string direct = BearerTokens.For(refusedBy) is { } own
+            ? $"open {target} itself, to which the token in {own.Variable} is sent"
+            : $"set {BearerTokens.Variable} to a token {origin} accepts and open {target} itself";
+        return new($"{Address} redirected to {origin}, which refused access ({answer})",
+        [
+            _token is { } held ? $"the token in {held.Variable} was withheld from {origin}: {withheld}" : $"no token is sent to {origin}: {withheld}",
+            $"use a signed URL of the file, which needs no token, or {direct}",
+        ]);
     }
 
     // Retry-After as seconds, or as an HTTP date (RFC 9110 §10.2.3): the wait until then.

@@ -18,7 +18,7 @@ namespace NeuronKit.Tests.Remote;
 /// 500, <c>/cut-short/…</c> cuts the second answer of each file short, <c>/always-cut/…</c> cuts every ranged answer short,
 /// <c>/stall/…</c> never answers, <c>/shifted/…</c> answers every range from byte 1 on, <c>/redirect/…</c> redirects to the same file on <c>localhost</c> (another host than 127.0.0.1),
 /// <c>/redirect-here/…</c> to the same file on this host, <c>/signed/…</c> to <c>/sig/N/…</c>, a signed address that answers 403
-/// once <see cref="ExpireSignatures"/> has made N old (as a CDN's presigned URL does),
+/// once <see cref="ExpireSignatures"/> has made N old (as a CDN's presigned URL does), <c>/forbidden/…</c> answers 403 whatever it is sent,
 /// <c>/retry-after-date/…</c> answers a file's first request 503 with a Retry-After date 3 s ahead, <c>/gzip/…</c> gzips every ranged
 /// answer (Content-Encoding: gzip, unasked) and <c>/gzip-later/…</c> every one after the first. Counts requests and
 /// body bytes, and keeps the Authorization header each host was sent.
@@ -155,6 +155,9 @@ internal sealed class RangeServer : IAsyncDisposable
             case "signed":
                 context.Response.StatusCode = 302;
                 context.Response.Headers.Location = $"/sig/{Interlocked.Read(ref _signature)}{rest}";
+                return;
+            case "forbidden":
+                context.Response.StatusCode = 403;
                 return;
             case "sig":
                 int end = rest.IndexOf('/', 1);

@@ -139,6 +139,49 @@ public class RemoteSecurityTests
     }
 
     [Fact]
+    public async Task A_refusal_by_the_host_named_says_the_token_was_sent_to_it()
+    {
+        // Given NEURONKIT_TOKEN, and a URL on 127.0.0.1 that answers 403
+        await using var server = await RangeServer.Start();
+        using var token = new EnvironmentVariable(BearerTokens.Variable, Token);
+
+        var run = CliRun.Of("layers", server.Url("forbidden/f/safetensors/seed_linear.safetensors"));
+
+        // Then the refusal is the host's own, and the token was sent to it
+        Assert.Equal(3, run.Exit);
+        Assert.Contains($"error: {server.Url("forbidden/f/safetensors/seed_linear.safetensors")} refused access (HTTP 403 Forbidden)", run.Stderr);
+        Assert.Contains("hint: the token in NEURONKIT_TOKEN was sent; check that it may read this file", run.Stderr);
+        Assert.Equal([("127.0.0.1", "Bearer " + Token)], server.Authorizations);
+    }
+
+    [Fact]
+    public async Task A_refusal_after_a_redirect_to_another_origin_says_the_token_was_withheld_from_it_and_what_to_do()
+    {
+        // Given NEURONKIT_TOKEN, and a URL on 127.0.0.1 that redirects to localhost (another origin), which answers 403
+        await using var server = await RangeServer.Start();
+        string url = server.Url("redirect/forbidden/f/safetensors/seed_linear.safetensors"), other = $"http://localhost:{server.Root.Port}";
+        using var token = new EnvironmentVariable(BearerTokens.Variable, Token);
+
+        // When its layers are asked for, with the token and without
+        var withToken = CliRun.Of("layers", url);
+        CliRun withoutToken;
+        using (new EnvironmentVariable(BearerTokens.Variable, null)) withoutToken = CliRun.Of("layers", url);
+
+        // Then the refusal names the origin that refused, says the token was withheld from it, and what to do
+        Assert.Equal(3, withToken.Exit);
+        Assert.Contains($"error: {url} redirected to {other}, which refused access (HTTP 403 Forbidden)", withToken.Stderr);
+        Assert.Contains($"hint: the token in NEURONKIT_TOKEN was withheld from {other}: a token goes only to the origin of the URL given " +
+            $"(http://127.0.0.1:{server.Root.Port}), never to one a redirect leads to", withToken.Stderr);
+        Assert.Contains($"hint: use a signed URL of the file, which needs no token, or open {other}/forbidden/f/safetensors/seed_linear.safetensors " +
+            "itself, to which the token in NEURONKIT_TOKEN is sent", withToken.Stderr);
+        Assert.DoesNotContain("was sent", withToken.Stderr);
+        Assert.Contains($"hint: no token is sent to {other}: a token goes only to the origin of the URL given", withoutToken.Stderr);
+        Assert.Contains($"set NEURONKIT_TOKEN to a token {other} accepts and open {other}/forbidden/f/safetensors/seed_linear.safetensors itself",
+            withoutToken.Stderr);
+        Assert.DoesNotContain(Token, withToken.Stdout + withToken.Stderr);
+    }
+
+    [Fact]
     public void HF_TOKEN_goes_to_the_hub_only_and_NEURONKIT_TOKEN_to_any_host_first()
     {
         using var hub = new EnvironmentVariable(BearerTokens.HubVariable, "hf_hub_token");
