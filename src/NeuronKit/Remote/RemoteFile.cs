@@ -236,49 +236,29 @@ internal sealed class RemoteFile
         }
     }
 
-    // One GET for a range, following redirects by hand: the token goes only to the origin the user named.
+    // One GET for a range. It starts where the last redirects led (a signed CDN address); should that answer as an
+    // expired address does, the redirects are followed again from the URL given, once, and what that reaches is the answer.
     private HttpResponseMessage Send(long offset, int length)
     {
-        var target = _resolved;
-        // A request that starts from the user's URL has resolved its redirects afresh: its target's 4xx is the answer.
-        bool resolved = target == _url;
+        var start = _resolved;
+        var response = FollowRedirects(start, offset, length);
+        if (start == _url || (int)response.StatusCode is not (401 or 403 or 404 or 410)) return response;
+        response.Dispose();
+        _resolved = _url;
+        return FollowRedirects(_url, offset, length);
+    }
+
+    // GETs a range from start, following redirects by hand (at most MaxRedirects): the token goes only to the origin of
+    // the URL given. The address that answers with the bytes is where the next request starts.
+    private HttpResponseMessage FollowRedirects(Uri start, long offset, int length)
+    {
+        var target = start;
         for (int hop = 0; ; hop++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, target);
-            request.Headers.Range = new RangeHeaderValue(offset, offset + length - 1);
-            if (_token is { } token && SameOrigin(target, _url))
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-            HttpResponseMessage response;
-            using (var timeout = new CancellationTokenSource(_options.Timeout))
-            {
-                try
-                {
-                    response = Client.Send(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-                {
-                    throw new TransientException($"no answer within {_options.Timeout.TotalSeconds:0.#} s");
-                }
-                catch (HttpRequestException e)
-                {
-                    // The inner exception says what happened ("Connection refused", "The response ended prematurely").
-                    throw new TransientException(e.InnerException?.Message ?? e.Message);
-                }
-            }
-            Traffic.AddRequest();
-            RemoteTraffic.Process.AddRequest();
+            var response = GetRange(target, offset, length);
             if ((int)response.StatusCode is not (301 or 302 or 303 or 307 or 308))
             {
                 if (response.IsSuccessStatusCode) _resolved = target;
-                else if (!resolved && (int)response.StatusCode is 401 or 403 or 404 or 410)
-                {
-                    // An earlier redirect's target (a signed CDN address) may have expired: follow the user's URL again, once.
-                    response.Dispose();
-                    _resolved = target = _url;
-                    resolved = true;
-                    hop = -1;
-                    continue;
-                }
                 return response;
             }
             var location = response.Headers.Location;
@@ -289,6 +269,35 @@ internal sealed class RemoteFile
                 throw new CheckpointException($"{Address} redirects more than {_options.MaxRedirects} times; refused");
             target = Redirects.Follow(target, location, Address);
         }
+    }
+
+    // One GET of a range from target, with the token when target is the URL given's origin; no answer in time is transient.
+    private HttpResponseMessage GetRange(Uri target, long offset, int length)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, target);
+        request.Headers.Range = new RangeHeaderValue(offset, offset + length - 1);
+        if (_token is { } token && SameOrigin(target, _url))
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        HttpResponseMessage response;
+        using (var timeout = new CancellationTokenSource(_options.Timeout))
+        {
+            try
+            {
+                response = Client.Send(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                throw new TransientException($"no answer within {_options.Timeout.TotalSeconds:0.#} s");
+            }
+            catch (HttpRequestException e)
+            {
+                // The inner exception says what happened ("Connection refused", "The response ended prematurely").
+                throw new TransientException(e.InnerException?.Message ?? e.Message);
+            }
+        }
+        Traffic.AddRequest();
+        RemoteTraffic.Process.AddRequest();
+        return response;
     }
 
     private static bool SameOrigin(Uri a, Uri b) =>

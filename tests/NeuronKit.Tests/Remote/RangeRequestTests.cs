@@ -263,6 +263,43 @@ public partial class RangeRequestTests
     }
 
     [Fact]
+    public async Task After_a_redirect_target_failed_again_the_next_read_starts_from_the_URL_given()
+    {
+        // Given a model opened through a redirect to the 64 MiB file, which is then removed, and a read that found it gone
+        await using var server = await RangeServer.Start();
+        string path = LargeSafetensors.Write(server.Folder);
+        using var model = Model.Open(server.Url("redirect-here/t/big.safetensors"));
+        File.Delete(path);
+        Assert.Throws<CheckpointException>(() => model.Neuron("fc", 4000).Part("weight")!.ToDoubles());
+        int failed = (int)server.Requests;
+
+        // When another neuron not yet read is asked for
+        var error = Assert.Throws<CheckpointException>(() => model.Neuron("fc", 3000).Part("weight")!.ToDoubles());
+
+        // Then it followed the URL given, not the target that failed, and failed on the target's 404 once
+        Assert.Equal(["/redirect-here/t/big.safetensors", "/t/big.safetensors"], server.Paths.Skip(failed));
+        Assert.Contains("does not exist (HTTP 404", error.Message);
+    }
+
+    [Fact]
+    public async Task Five_redirects_in_a_row_are_followed_and_a_sixth_is_refused()
+    {
+        // Given URLs that reach a file through five redirects, and through six
+        await using var server = await RangeServer.Start();
+        string five = string.Concat(Enumerable.Repeat("redirect-here/", 5)) + "f/safetensors/seed_linear.safetensors";
+
+        // When each is opened
+        using (var model = Model.Open(server.Url(five))) Assert.Equal("0", model.Layers[0].Name);
+        long followed = server.Requests;
+        var error = Assert.Throws<CheckpointException>(() => Model.Open(server.Url("redirect-here/" + five)));
+
+        // Then five were followed to the file, and the sixth redirect was refused without asking where it leads
+        Assert.Equal(6, followed);
+        Assert.Equal(12, server.Requests);
+        Assert.Contains("redirects more than 5 times; refused", error.Message);
+    }
+
+    [Fact]
     public async Task A_signed_redirect_target_that_expired_is_resolved_again_from_the_URL_given()
     {
         // Given a model opened through a URL that redirects to a signed address, one neuron read through that address
