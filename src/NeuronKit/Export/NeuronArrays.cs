@@ -20,12 +20,15 @@ public static class NeuronArrays
     /// <summary>
     /// The key of each of <paramref name="parts"/> (the parts of one neuron) in an .npz: <see cref="NameOf"/>, or, for a
     /// name two parts would share, each one's tensor and index (<c>fc.weight[3]</c>), and its role too where two roles
-    /// read one tensor (an ONNX initializer an exporter gives a BatchNorm's bias and running mean alike).
+    /// read one tensor (an ONNX initializer an exporter gives a BatchNorm's bias and running mean alike), and the consumer
+    /// too where a layer on the way is passed toward two (<c>bn.weight[0]/weight for /head/Gemm</c>).
     /// </summary>
     public static IReadOnlyList<string> Names(IReadOnlyList<NeuronPart> parts)
     {
         var names = Apart(parts.Select(NameOf).ToList(), k => $"{parts[k].Tensor}{parts[k].Index}");
-        return Apart(names, k => $"{parts[k].Tensor}{parts[k].Index}/{parts[k].Role.Name}");
+        names = Apart(names, k => $"{parts[k].Tensor}{parts[k].Index}/{parts[k].Role.Name}");
+        // A norm on the way to two consumers (after a residual add) is passed once for each.
+        return Apart(names, k => $"{parts[k].Tensor}{parts[k].Index}/{parts[k].Role.Name} for {parts[k].Consumer}");
     }
 
     // The names, each one that two would share given by `instead` (its index in the list).
