@@ -98,8 +98,8 @@ public sealed class ModelPrune
                 $"removing its rows would change every {noun}'s shape",
                 [$"ablate with neuron edit {expert.Name} J --zero{(noun == "expert" ? " --outgoing" : "")} instead"]);
         }
-        // A norm's channel j is its producer's output j: cut from the norm alone, the producer would still make it.
-        if (targets.FirstOrDefault(t => t.Layer.Implementation is Layers.Kinds.Norm).Layer is { } norm)
+        // A norm's (a PReLU's) channel j is its producer's output j: cut from the norm alone, the producer would still make it.
+        if (targets.FirstOrDefault(t => t.Layer.Implementation.PassesChannels).Layer is { } norm)
         {
             var producers = model.Layers.Where(l => model.Graph.ConsumersOf(l).Any(e => e.Through.Contains(norm))).Select(l => $"'{l.Name}'").ToList();
             string producer = producers.Count > 0 ? string.Join(" and ", producers) : "the layer that feeds it";

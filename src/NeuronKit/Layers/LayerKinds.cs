@@ -9,7 +9,8 @@ internal static class LayerKinds
     public static readonly TensorRows Fallback = new();
 
     /// <summary>
-    /// Every kind, most specific first: recurrent and attention tensors are known by their names; norms, convolutions and
+    /// Every kind, most specific first: recurrent and attention tensors are known by their names; a PReLU's lone weight and a
+    /// Bilinear's only by a name or a single slope, before the norm and convolution they look like; norms, convolutions and
     /// embeddings come before Linear because a Linear would take any 2-D weight; the fallback takes whatever is left.
     /// Keras' kinds read Keras' names (kernel, recurrent_kernel, gamma, …), which PyTorch's never match.
     /// </summary>
@@ -26,7 +27,9 @@ internal static class LayerKinds
         new KerasSimpleRnn(),
         new MultiheadAttention(),
         new Experts(),
+        new PRelu(),
         new Norm(),
+        new Bilinear(),
         new ConvTranspose(),
         new Conv(),
         new DenseGeneral(),

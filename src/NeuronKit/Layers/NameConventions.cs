@@ -70,6 +70,24 @@ internal static partial class NameConventions
         new("attn_sinks", "llama.cpp's attention sinks (gpt-oss): one logit per head"), // llama.cpp gguf-py constants.py ATTN_SINKS
     ];
 
+    /// <summary>Modules whose lone 1-D weight is a PReLU's slopes (torch.nn.PReLU, weight [C]), though a norm stores the same.</summary>
+    public static readonly IReadOnlyList<NameConvention> PRelu =
+    [
+        new(@"(?i:p?relu|act|activation|act_fn|activation_fn|nonlinearity)_?\d*", "an activation's name"), // torchvision, timm, PyTorch tutorials: self.act, self.relu, self.prelu1
+    ];
+
+    /// <summary>Modules whose 3-D weight is a torch.nn.Bilinear's [out, in1, in2], though a Conv1d's [out, in, k] looks the same.</summary>
+    public static readonly IReadOnlyList<NameConvention> Bilinear =
+    [
+        new(@"(?i:\w*bilinear\w*)", "a torch.nn.Bilinear's name"),
+    ];
+
+    /// <summary>Modules whose 3-D weight is a convolution's by their name, not a Bilinear's.</summary>
+    public static readonly IReadOnlyList<NameConvention> Convolution =
+    [
+        new(@"(?i:\w*conv\w*)", "a convolution's name"), // conv1 (Whisper), conv (wav2vec 2.0's feature extractor), conv_layers
+    ];
+
     /// <summary>Modules whose bias-free 2-D weight is an embedding table [num, dim].</summary>
     public static readonly IReadOnlyList<NameConvention> Embedding =
     [

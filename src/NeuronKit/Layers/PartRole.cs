@@ -85,6 +85,9 @@ public sealed class PartRole
     /// <summary>MultiheadAttention's extra value token.</summary>
     public static PartRole BiasV { get; } = new("bias_v", PartUse.Other);
 
+    /// <summary>A PReLU's slope for negative inputs (PyTorch's weight, ONNX PRelu's slope).</summary>
+    public static PartRole Slope { get; } = new("slope", PartUse.Weight);
+
     /// <summary>BatchNorm's running mean.</summary>
     public static PartRole RunningMean { get; } = new("running_mean", PartUse.Statistic);
 

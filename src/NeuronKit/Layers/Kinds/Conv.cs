@@ -39,9 +39,15 @@ internal sealed partial class Conv : ILayerKind, INodeKind
         string? normed = weight.SpectralNormDim == 0
             ? $"its spectral norm is taken along dim 0, as torch.nn.utils.spectral_norm takes it for a {name} (dim 1 for a {transposed}): {name}"
             : null;
+        // A Bilinear stores [out, in1, in2] and bias [out] as a Conv1d stores [out, in, k] and bias [out]; Bilinear.Match takes
+        // it only by name, and a convolution's name settles it here.
+        string? bilinear = weight.Shape.Count == 3 && NameConventions.Find(NameConventions.Convolution, candidate.ModuleName) is null
+            ? $"a Bilinear({weight.Shape[1]}, {weight.Shape[2]}, {weight.Shape[0]}) stores the same {Bilinear.WeightLayout}; {name} assumed (--kind Bilinear reads it so)"
+            : null;
         if (bias is null)
-            return [Layer(candidate, name, weight, null, normed is null,
-                [normed is null ? $"weight {shape} has no bias to tell {name} from {transposed}; {name} assumed" : $"weight {shape} has no bias; {normed}"])];
+            return [Layer(candidate, name, weight, null, normed is null || bilinear is not null,
+                [normed is null ? $"weight {shape} has no bias to tell {name} from {transposed}; {name} assumed" : $"weight {shape} has no bias; {normed}",
+                 .. bilinear is null ? [] : new[] { bilinear }])];
         if (bias.Shape.Count != 1 || bias.Shape[0] != weight.Shape[0]) return null;
         List<string> evidence = [$"bias length {bias.Shape[0]} equals dim 0 of weight {shape}: output channels on dim 0, {name}"];
         long? groups = ConvTranspose.GroupsFromBias(weight, bias.Shape[0]);
@@ -49,7 +55,8 @@ internal sealed partial class Conv : ILayerKind, INodeKind
         if (ambiguous)
             evidence.Add($"it also equals dim 1 ({weight.Shape[1]}) × {groups}, as a {transposed} with groups {groups} would have; " +
                 (normed ?? $"{name} assumed"));
-        return [Layer(candidate, name, weight, bias, ambiguous && normed is null, evidence)];
+        if (bilinear is not null) evidence.Add(bilinear);
+        return [Layer(candidate, name, weight, bias, (ambiguous && normed is null) || bilinear is not null, evidence)];
     }
 
     /// <inheritdoc/>

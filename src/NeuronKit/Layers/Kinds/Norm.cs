@@ -108,10 +108,12 @@ internal sealed partial class Norm : ILayerKind, INodeKind
                 [$"name '{candidate.ModuleName}' is {rms.Source}, and its weight {first.Shape.Text()} has no bias: RMSNorm [C]"])];
         // A weight-only 1-D tensor some model names as something else is left to the fallback, not guessed a norm.
         if (NameConventions.Find(NameConventions.NotNorms, candidate.ModuleName) is not null) return null;
-        string tensors = candidate.Find("bias") is null ? $"weight {first.Shape.Text()}" : $"weight and bias {first.Shape.Text()}";
+        bool alone = candidate.Find("bias") is null;
+        string tensors = alone ? $"weight {first.Shape.Text()}" : $"weight and bias {first.Shape.Text()}";
+        // torch.nn.PReLU keeps a lone weight [C] too: its slopes, which PRelu.Match takes only by name.
         return [Layer(candidate, "LayerNorm", true,
             [$"{tensors} with no running statistics: a LayerNorm-family norm (LayerNorm, GroupNorm, InstanceNorm and RMSNorm " +
-             "store the same); LayerNorm assumed"])];
+             $"store the same){(alone ? ", or a PReLU's slopes (--kind PReLU)" : "")}; LayerNorm assumed"])];
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,70 @@
+using NeuronKit.Neurons;
+using NeuronKit.Tensors;
+
+namespace NeuronKit.Layers.Kinds;
+
+/// <summary>
+/// torch.nn.PReLU: max(0, x) + a·min(0, x), with a slope a per channel (weight [C]) or one that every channel shares
+/// (weight [1], PReLU()), so neuron j is slope j. Alone, a [C] weight is an RMSNorm's or a bias-free LayerNorm's too: a
+/// name or a single slope decides it here, else Norm takes it and names PReLU. https://pytorch.org/docs/stable/generated/torch.nn.PReLU.html
+/// </summary>
+internal sealed class PRelu : ILayerKind
+{
+    /// <inheritdoc/>
+    public IReadOnlyList<string> ClassNames { get; } = ["PReLU"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
+    {
+        if (!candidate.HasOnly("weight") || candidate.Find("weight") is not { Shape.Count: 1 } weight) return null;
+        // Names some models give their norms' or other lone 1-d weights settle it otherwise.
+        if (NameConventions.Find(NameConventions.RmsNorm, candidate.ModuleName) is not null
+            || NameConventions.Find(NameConventions.NotNorms, candidate.ModuleName) is not null)
+            return null;
+        if (NameConventions.Find(NameConventions.PRelu, candidate.ModuleName) is { } named)
+            return [Layer(candidate, weight, true, [$"name '{candidate.ModuleName}' is {named.Source}, and its weight {weight.Shape.Text()} " +
+                "alone is a PReLU's slopes; PReLU assumed (an RMSNorm or a LayerNorm without bias stores the same: --kind RMSNorm or LayerNorm reads it so)"])];
+        return weight.Shape[0] == 1
+            ? [Layer(candidate, weight, true, ["weight [1] alone: a norm over one channel is implausible, and PReLU() keeps its slope so; " +
+                "PReLU assumed (--kind LayerNorm reads it as a norm)"])]
+            : null;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer> Read(LayerCandidate candidate, KindRequest request)
+    {
+        // A lone tensor of any name can be read as the slopes: --kind PReLU on a fallback layer (an ONNX PRelu's slope).
+        var weight = candidate.Find("weight") ?? (candidate.Tensors.Count == 1 ? candidate.Tensors[0].Tensor : null)
+            ?? throw new RequestException($"{request.Name} needs a tensor named weight; '{candidate.Module}' has " +
+                string.Join(", ", candidate.Tensors.Select(t => t.Tensor.Name)));
+        if (candidate.Tensors.Count > 1) candidate.RequireOnly(request, "weight");
+        if (!IsSlopes(weight.Shape))
+            throw new RequestException($"{request.Name} needs a weight [C] (one slope per channel, or [C, 1, …] as ONNX's PRelu broadcasts it) " +
+                $"or [1] (one slope every channel shares), and {weight.Name} is {weight.Shape.Text()}");
+        return [Layer(candidate, weight, false, [request.Evidence])];
+    }
+
+    /// <inheritdoc/>
+    public bool PassesChannels => true;
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) => [Slices.Row(layer.Role("weight")!, neuron, PartRole.Slope)];
+
+    // One slope per channel, [C] or [C, 1, …] as ONNX broadcasts it per channel of an image, or one that every channel shares.
+    private static bool IsSlopes(IReadOnlyList<long> shape) => shape.Count > 0 && shape.Skip(1).All(d => d == 1);
+
+    private Layer Layer(LayerCandidate candidate, TensorInfo weight, bool assumed, IReadOnlyList<string> evidence) => new()
+    {
+        Name = candidate.Module,
+        Kind = "PReLU",
+        NeuronCount = weight.Shape[0],
+        Tensors = [new("weight", weight)],
+        Layout = weight.ElementCount == 1 ? $"{weight.Shape.Text()}: one slope, every channel's"
+            : "[C" + string.Concat(Enumerable.Repeat(", 1", weight.Shape.Count - 1)) + "]",
+        Evidence = weight.ElementCount == 1
+            ? [.. evidence, $"{weight.Name} {weight.Shape.Text()} is one slope that every channel shares (num_parameters=1): the layer has one parameter, its one neuron's"]
+            : evidence,
+        Assumed = assumed,
+        Implementation = this,
+    };
+}
