@@ -6,12 +6,26 @@ namespace NeuronKit.Layers.Kinds;
 /// <summary>
 /// torch.nn.PReLU: max(0, x) + a·min(0, x), with a slope a per channel (weight [C]) or one that every channel shares
 /// (weight [1], PReLU()), so neuron j is slope j. Alone, a [C] weight is an RMSNorm's or a bias-free LayerNorm's too: a
-/// name or a single slope decides it here, else Norm takes it and names PReLU. https://pytorch.org/docs/stable/generated/torch.nn.PReLU.html
+/// name or a single slope decides it here, else Norm takes it and names PReLU. An ONNX PRelu node names its slope outright.
+/// https://pytorch.org/docs/stable/generated/torch.nn.PReLU.html
 /// </summary>
-internal sealed class PRelu : ILayerKind
+internal sealed class PRelu : ILayerKind, INodeKind
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> ClassNames { get; } = ["PReLU"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> OpTypes { get; } = ["PRelu"];
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
+    {
+        // ONNX PRelu: X, slope, broadcast against X from its last axis (https://onnx.ai/onnx/operators/onnx__PRelu.html):
+        // torch.onnx.export writes PReLU(C)'s as [C, 1, 1] before an image's [N, C, H, W], [C] before features, PReLU()'s as [1].
+        if (candidate.Constant(1) is not { } slope || !IsSlopes(slope.Shape)) return null;
+        // No aliases: its output is a producer's channels passed on, which the graph follows through the slope (OnnxEdges).
+        return [Layer(candidate.Name, slope, false, [candidate.Evidence, $"slope {slope.Name} {slope.Shape.Text()}: neuron j is slope j"])];
+    }
 
     /// <inheritdoc/>
     public IReadOnlyList<Layer>? Match(LayerCandidate candidate)
@@ -53,9 +67,12 @@ internal sealed class PRelu : ILayerKind
     // One slope per channel, [C] or [C, 1, …] as ONNX broadcasts it per channel of an image, or one that every channel shares.
     private static bool IsSlopes(IReadOnlyList<long> shape) => shape.Count > 0 && shape.Skip(1).All(d => d == 1);
 
-    private Layer Layer(LayerCandidate candidate, TensorInfo weight, bool assumed, IReadOnlyList<string> evidence) => new()
+    private Layer Layer(LayerCandidate candidate, TensorInfo weight, bool assumed, IReadOnlyList<string> evidence) =>
+        Layer(candidate.Module, weight, assumed, evidence);
+
+    private Layer Layer(string name, TensorInfo weight, bool assumed, IReadOnlyList<string> evidence) => new()
     {
-        Name = candidate.Module,
+        Name = name,
         Kind = "PReLU",
         NeuronCount = weight.Shape[0],
         Tensors = [new("weight", weight)],

@@ -154,6 +154,44 @@ public class PReluTests
     }
 
     [Fact]
+    public void An_ONNX_PRelu_node_makes_its_slope_a_PReLU_that_the_graph_still_passes_through()
+    {
+        // Given torch.onnx.export of Conv2d(3, 4, 3) → PReLU(4) → Conv2d(4, 2, 3): node /1/PRelu reads slope onnx::PRelu_11 [4, 1, 1]
+        using var model = Model.Open(Fixtures.Path("graph/prelu.onnx"));
+
+        // When
+        var layer = model.Layer("/1/PRelu");
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer("/0/Conv")));
+
+        // Then
+        Assert.Equal(("PReLU", 4L, "[C, 1, 1]", false), (layer.Kind, layer.NeuronCount, layer.Layout, layer.Assumed));
+        Assert.Equal(["ONNX node '/1/PRelu' is PRelu", "slope onnx::PRelu_11 [4, 1, 1]: neuron j is slope j"], layer.Evidence);
+        Assert.Equal(("/2/Conv", layer), (edge.Consumer.Name, Assert.Single(edge.Through)));
+        Assert.Equal(("onnx::PRelu_11", "slope", "[3]"), layer.Neuron(3).Parts.Select(p => (p.Tensor, p.Role.Name, p.Index)).Single());
+    }
+
+    [Fact]
+    public void An_ONNX_PRelu_slope_per_feature_or_shared_is_a_PReLU()
+    {
+        // Given fc1 (Gemm, 4 outputs) → PRelu by s [4] → fc2 (Gemm) → PRelu by t [1]
+        using var model = new CheckpointBuilder()
+            .Tensor("fc1.weight", 4, 3).Tensor("s", 4).Tensor("fc2.weight", 2, 4).Tensor("t", 1)
+            .Node("Gemm", "fc1", ["x", "fc1.weight"], ["h"], ints: new() { ["transB"] = 1 })
+            .Node("PRelu", "act1", ["h", "s"], ["a"])
+            .Node("Gemm", "fc2", ["a", "fc2.weight"], ["g"], ints: new() { ["transB"] = 1 })
+            .Node("PRelu", "act2", ["g", "t"], ["y"])
+            .Model();
+
+        // When
+        var (perFeature, shared) = (model.Layer("act1"), model.Layer("act2"));
+
+        // Then
+        Assert.Equal(("PReLU", 4L, false), (perFeature.Kind, perFeature.NeuronCount, perFeature.Assumed));
+        Assert.Equal(("PReLU", 1L, false), (shared.Kind, shared.NeuronCount, shared.Assumed));
+        Assert.Equal(perFeature, Assert.Single(Assert.Single(model.Graph.ConsumersOf(model.Layer("fc1"))).Through));
+    }
+
+    [Fact]
     public void A_prune_of_the_PReLU_alone_is_refused_naming_the_layer_to_prune()
     {
         // Given
