@@ -21,6 +21,7 @@ public static class SupportedModules
         typeof(LayerNorm), typeof(GroupNorm),
         typeof(Embedding), typeof(EmbeddingBag),
         typeof(MultiheadAttention),
+        typeof(PReLU), typeof(Bilinear),
     ];
 
     /// <summary>The supported types' names, for messages: <c>Linear, Conv1d, …</c>.</summary>

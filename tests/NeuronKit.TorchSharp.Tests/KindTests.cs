@@ -171,6 +171,25 @@ public sealed class KindTests
     }
 
     [TorchFact]
+    public void A_PReLU_gives_slope_j_and_a_Bilinear_the_matrix_W_j_and_bias_j()
+    {
+        var model = new Named(("act", nn.PReLU(4)), ("shared", nn.PReLU(1)), ("bi", nn.Bilinear(3, 5, 6)));
+        var live = new LiveModel(model);
+
+        using var slope = live.Neuron("act", 3);
+        using var shared = live.Neuron("shared", 0);
+        using var bilinear = live.Neuron("bi", -1);
+
+        Assert.Equal(("PReLU", 4L, "slope"), (slope.Layer.Kind, slope.Layer.NeuronCount, slope.Parts[0].Role.Name));
+        Oracle.Matches(model, slope, new Expected("act.weight", null, "[3]", Single(3)));
+        Assert.Equal(("PReLU", 1L), (shared.Layer.Kind, shared.Layer.NeuronCount));
+        Oracle.Matches(model, shared, new Expected("shared.weight", null, "[0]", Single(0)));
+        Assert.Equal(("Bilinear", 6L, "[out, in1, in2]"), (bilinear.Layer.Kind, bilinear.Layer.NeuronCount, bilinear.Layer.Layout));
+        Oracle.Matches(model, bilinear, new("bi.weight", null, "[5]", Single(5)), new("bi.bias", null, "[5]", Single(5)));
+        Assert.Equal([3L, 5], bilinear.Parts[0].Shape);
+    }
+
+    [TorchFact]
     public void An_Embedding_gives_unit_j_s_weight_from_every_token()
     {
         var model = new Named(("emb", nn.Embedding(10, 3)), ("bag", nn.EmbeddingBag(7, 4)));
@@ -262,6 +281,7 @@ public sealed class KindTests
             (nn.InstanceNorm1d(2, affine: true), "InstanceNorm1d"), (nn.InstanceNorm2d(2, affine: true), "InstanceNorm2d"),
             (nn.InstanceNorm3d(2, affine: true), "InstanceNorm3d"), (nn.LayerNorm(2), "LayerNorm"), (nn.GroupNorm(1, 2), "GroupNorm"),
             (nn.Embedding(2, 2), "Embedding"), (nn.EmbeddingBag(2, 2), "EmbeddingBag"), (nn.MultiheadAttention(2, 1), "MultiheadAttention"),
+            (nn.PReLU(2), "PReLU"), (nn.Bilinear(2, 3, 2), "Bilinear"),
         ];
         Assert.Equal(SupportedModules.Types.Select(t => t.Name), modules.Select(m => m.Name));
 
