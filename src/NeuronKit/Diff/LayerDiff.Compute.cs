@@ -101,7 +101,7 @@ public sealed partial class LayerDiff
         if ((a.Layout == b.Layout && !anyLayout) || a.NeuronCount != b.NeuronCount || a.NeuronCount == 0) return false;
         // Dimensions of size 1 aside, which change no value's place: a Keras depthwise kernel's slice [kh, kw] is PyTorch's [1, kh, kw].
         static List<long[]> Shapes(Layer layer, string role) =>
-            [.. layer.Neuron(0).Parts.Where(p => p.Role.Name == role).Select(p => p.Shape.Where(d => d != 1).ToArray())];
+            [.. layer.Neuron(0).Parts.Where(p => p.Role.Name == role || p.Role.Meaning.Name == role).Select(p => p.Shape.Where(d => d != 1).ToArray())];
         var (shapesA, shapesB) = (Shapes(a, role), Shapes(b, role));
         return shapesA.Count == shapesB.Count && shapesA.Zip(shapesB).All(s => s.First.SequenceEqual(s.Second));
     }

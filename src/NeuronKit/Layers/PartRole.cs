@@ -86,7 +86,7 @@ public sealed class PartRole
     public static PartRole BiasV { get; } = new("bias_v", PartUse.Other);
 
     /// <summary>A PReLU's slope for negative inputs (PyTorch's weight, ONNX PRelu's slope).</summary>
-    public static PartRole Slope { get; } = new("slope", PartUse.Weight);
+    public static PartRole Slope { get; } = new("slope", PartUse.Weight, Weight);
 
     /// <summary>BatchNorm's running mean.</summary>
     public static PartRole RunningMean { get; } = new("running_mean", PartUse.Statistic);
@@ -105,7 +105,7 @@ public sealed class PartRole
 
     /// <summary>
     /// The role as PyTorch names the same parameter, so a diff pairs an ONNX export with its module: ONNX's W is
-    /// weight_ih, R weight_hh, Wb bias_ih and Rb bias_hh; every other role means itself.
+    /// weight_ih, R weight_hh, Wb bias_ih and Rb bias_hh, a PReLU's slope its weight; every other role means itself.
     /// </summary>
     public PartRole Meaning => _meaning ?? this;
 

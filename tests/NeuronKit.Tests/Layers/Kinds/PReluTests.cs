@@ -192,6 +192,21 @@ public class PReluTests
     }
 
     [Fact]
+    public void A_diff_pairs_the_state_dicts_assumed_LayerNorm_with_the_modules_PReLU_slope_by_slope()
+    {
+        // Given the state dict (1: LayerNorm*, part weight) and the pickled module (1: PReLU, part slope) of one model
+
+        // When
+        var run = CliRun.Of(["diff", Fixture("prelu_bilinear.pt"), Fixture("prelu_bilinear_module.pt")]);
+
+        // Then the slopes compare as the weights they are
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("1 (PReLU, 8 neurons)", run.Stdout);
+        Assert.DoesNotContain("kinds differ", run.Stdout);
+        Assert.Contains("5 layers compared, 27 neurons", run.Stdout);
+    }
+
+    [Fact]
     public void A_prune_of_the_PReLU_alone_is_refused_naming_the_layer_to_prune()
     {
         // Given
