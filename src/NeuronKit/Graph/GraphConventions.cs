@@ -63,7 +63,7 @@ internal static class GraphConventions
                 var named = Existing(convention.Consumers, match, byName);
                 var through = Existing(convention.Through, match, byName);
                 if (named.Count == 0 || (convention.Residual && through.Count != convention.Through.Count)) continue;
-                if (through.FirstOrDefault(t => !t.Implementation.PassesChannels || t.NeuronCount != producer.NeuronCount) is { } blocker)
+                if (through.FirstOrDefault(t => !LayerGraph.PassesOn(t, producer.NeuronCount)) is { } blocker)
                 {
                     whyNone[producer] = $"{convention.Source}, but {blocker.Name} ({blocker.Kind}, {blocker.NeuronCount}) does not pass " +
                         $"{producer.NeuronCount} channels on";

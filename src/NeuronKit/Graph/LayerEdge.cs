@@ -47,8 +47,12 @@ public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IRea
     /// </summary>
     public IReadOnlyDictionary<Layer, long> ThroughOffsets { get; init; } = new Dictionary<Layer, long>();
 
-    /// <summary>The entry of <paramref name="through"/> (a layer of <see cref="Through"/>) that channel <paramref name="channel"/> is.</summary>
-    public long ThroughIndex(Layer through, long channel) => ThroughOffsets.GetValueOrDefault(through) + channel;
+    /// <summary>
+    /// The entry of <paramref name="through"/> (a layer of <see cref="Through"/>) that channel <paramref name="channel"/> is: entry
+    /// 0 of one that every channel shares (PReLU()'s one slope).
+    /// </summary>
+    public long ThroughIndex(Layer through, long channel) =>
+        through.Implementation.SharedByEveryChannel(through) ? 0 : ThroughOffsets.GetValueOrDefault(through) + channel;
 
     /// <summary>
     /// The layers of <see cref="Through"/> that are an operation's per-channel constant (an ONNX PRelu's slope, a Mul's layer

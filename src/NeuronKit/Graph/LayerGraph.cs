@@ -65,7 +65,9 @@ public sealed class LayerGraph
         foreach (var edge in edges.Where(e => e.Carries(neuron.Index)))
         {
             foreach (var through in edge.Through)
-                parts.AddRange(through.Neuron(edge.ThroughIndex(through, neuron.Index)).Parts.Select(p => p.Toward(PartDirection.Through, edge.Consumer.Name)));
+                parts.AddRange(through.Neuron(edge.ThroughIndex(through, neuron.Index)).Parts.Select(p => through.Implementation.SharedByEveryChannel(through)
+                    ? p.ThroughShared(edge.Consumer.Name, $"{through.Name} ({through.Kind}) has this one {p.Role.Name} for every channel")
+                    : p.Toward(PartDirection.Through, edge.Consumer.Name)));
             parts.AddRange(OutParts(edge, neuron.Index));
         }
         return neuron with { Parts = parts };
@@ -114,6 +116,13 @@ public sealed class LayerGraph
         }
         return null;
     }
+
+    /// <summary>
+    /// True when a producer's <paramref name="channels"/> channels pass through <paramref name="layer"/> one by one: a per-channel
+    /// layer (a norm, a PReLU) with an entry per channel, or one whose one entry every channel shares (PReLU()).
+    /// </summary>
+    internal static bool PassesOn(Layer layer, long channels) =>
+        layer.Implementation.PassesChannels && (layer.NeuronCount == channels || layer.Implementation.SharedByEveryChannel(layer));
 
     /// <summary>True when <paramref name="layer"/>'s output keeps its channels last (a Keras convolution's), so a flatten interleaves them.</summary>
     internal static bool ChannelsLast(Layer layer) =>

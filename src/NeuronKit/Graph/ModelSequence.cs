@@ -161,7 +161,7 @@ internal static class ModelSequence
             var step = _steps[k];
             var next = _ofStep[k];
             var reached = path with { Steps = [.. path.Steps, k] };
-            if (next is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == path.Channels)
+            if (next is [var norm] && LayerGraph.PassesOn(norm, path.Channels))
             {
                 pending.Push(reached with
                 {

@@ -49,7 +49,7 @@ internal static partial class ResidualStages
         foreach (var (conv, norm) in producers)
         {
             if (byName.GetValueOrDefault(conv) is not { } producer || consumers.ContainsKey(producer)) continue;
-            List<Layer> through = byName.GetValueOrDefault(norm) is { Implementation.PassesChannels: true } bn && bn.NeuronCount == producer.NeuronCount ? [bn] : [];
+            List<Layer> through = byName.GetValueOrDefault(norm) is { } bn && LayerGraph.PassesOn(bn, producer.NeuronCount) ? [bn] : [];
             string evidence = stem
                 ? "name convention: torchvision's ResNet stem, maxpool(relu(bn1(conv1(x)))), is the first block's input"
                 : "name convention: torchvision's ResNet block output, relu(branch + shortcut), is the next block's input";

@@ -42,12 +42,18 @@ internal static class SequentialSiblings
             for (int i = 0; i < children.Count; i++)
             {
                 var producer = children[i];
+                // PReLU()'s one slope scales every channel of the layer before it: it makes no channel of its own to follow.
+                if (producer.Implementation.SharedByEveryChannel(producer))
+                {
+                    whyNone[producer] = "its one entry is every channel's, not a channel of its own: it is on the way from the layer before it";
+                    continue;
+                }
                 // A norm that is the producer's own child runs inside it, on its output: torch.ao's fused ConvBn2d, ConvBnReLU2d
                 // and LinearBn1d (quantization-aware training) keep their BatchNorm as `bn` beside their weight.
                 List<Layer> through = [.. nested.Where(c => c.Number == ordered[i].Number && c.Layer.Name.StartsWith(producer.Name + ".", StringComparison.Ordinal))
                     .Select(c => c.Layer)];
                 string? why = $"it is the last numbered layer of {container}";
-                if (through.FirstOrDefault(l => !(l.Implementation.PassesChannels && l.NeuronCount == producer.NeuronCount)) is { } own)
+                if (through.FirstOrDefault(l => !LayerGraph.PassesOn(l, producer.NeuronCount)) is { } own)
                 {
                     whyNone[producer] = $"{own.Name} ({own.Kind}), a module nested in {producer.Name}, reads it first, " +
                         "and NeuronKit does not follow a path into a nested module";
@@ -57,14 +63,14 @@ internal static class SequentialSiblings
                 {
                     var next = children[k];
                     var between = nested.Where(c => c.Number > ordered[k - 1].Number && c.Number < ordered[k].Number).Select(c => c.Layer).ToList();
-                    if (between.FirstOrDefault(l => !(l.Implementation.PassesChannels && l.NeuronCount == producer.NeuronCount)) is { } inside)
+                    if (between.FirstOrDefault(l => !LayerGraph.PassesOn(l, producer.NeuronCount)) is { } inside)
                     {
                         why = $"{inside.Name} ({inside.Kind}), in a module nested between {producer.Name} and {next.Name}, reads it first, " +
                             "and NeuronKit does not follow a path into a nested module";
                         break;
                     }
                     through.AddRange(between);
-                    if (next.Implementation.PassesChannels && next.NeuronCount == producer.NeuronCount)
+                    if (LayerGraph.PassesOn(next, producer.NeuronCount))
                     {
                         through.Add(next);
                         continue;

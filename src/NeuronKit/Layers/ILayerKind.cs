@@ -48,6 +48,12 @@ internal interface ILayerKind
     /// <summary>True for a per-channel layer (a norm) whose channel j goes on as channel j: a producer's neuron passes through it.</summary>
     bool PassesChannels => false;
 
+    /// <summary>
+    /// True when <paramref name="layer"/>, a layer that passes channels, holds one entry that every channel shares (PReLU()'s one
+    /// slope) rather than one per channel: any producer's channels pass through it, each reading that entry.
+    /// </summary>
+    bool SharedByEveryChannel(Layer layer) => false;
+
     /// <summary>The parts of neuron <paramref name="neuron"/> (already in range) of <paramref name="layer"/>.</summary>
     IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron);
 }

@@ -25,14 +25,14 @@ public sealed class NeuronPart
         StoredAs = tensor.StoredAs;
     }
 
-    private NeuronPart(NeuronPart part, PartDirection direction, string consumer)
+    private NeuronPart(NeuronPart part, PartDirection direction, string consumer, string? sharedBecause)
     {
         Tensor = part.Tensor;
         Role = part.Role;
         Gate = part.Gate;
         Slice = part.Slice;
-        Note = part.Note;
-        Shared = part.Shared;
+        Note = sharedBecause ?? part.Note;
+        Shared = part.Shared || sharedBecause is not null;
         Expanded = part.Expanded;
         View = part.View;
         Quantization = part.Quantization;
@@ -42,7 +42,13 @@ public sealed class NeuronPart
     }
 
     /// <summary>This part seen from a producer's neuron: <paramref name="direction"/>, on the way to <paramref name="consumer"/>.</summary>
-    internal NeuronPart Toward(PartDirection direction, string consumer) => new(this, direction, consumer);
+    internal NeuronPart Toward(PartDirection direction, string consumer) => new(this, direction, consumer, null);
+
+    /// <summary>
+    /// This part on the way to <paramref name="consumer"/> as one that every channel passing there shares
+    /// (<paramref name="because"/>: PReLU()'s one slope), which an edit leaves and a prune keeps whole.
+    /// </summary>
+    internal NeuronPart ThroughShared(string consumer, string because) => new(this, PartDirection.Through, consumer, because);
 
     /// <summary>Which side of the neuron the part is on: <see cref="PartDirection.In"/> for its own parts.</summary>
     public PartDirection Direction { get; } = PartDirection.In;

@@ -62,6 +62,9 @@ internal sealed class PRelu : ILayerKind, INodeKind
     public bool PassesChannels => true;
 
     /// <inheritdoc/>
+    public bool SharedByEveryChannel(Layer layer) => layer.NeuronCount == 1;
+
+    /// <inheritdoc/>
     public IReadOnlyList<NeuronPart> Parts(Layer layer, long neuron) => [Slices.Row(layer.Role("weight")!, neuron, PartRole.Slope)];
 
     // One slope per channel, [C] or [C, 1, …] as ONNX broadcasts it per channel of an image, or one that every channel shares.

@@ -207,6 +207,28 @@ public class PReluTests
     }
 
     [Fact]
+    public void One_slope_every_channel_shares_is_on_the_way_for_every_channel_and_a_prune_keeps_it()
+    {
+        // Given Sequential(Linear(3, 4), PReLU(), Linear(4, 2)): 1.weight [1] scales all four of 0's outputs
+        using var model = Model.Open(Fixture("prelu_shared.pt"));
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.pt");
+
+        // When
+        var through = model.Graph.WithOutgoing(model.Neuron("0", 3)).Parts.Single(p => p.Direction == PartDirection.Through);
+        var run = CliRun.Of(["prune", Fixture("prelu_shared.pt"), "0", "3", "-o", output]);
+
+        // Then the slope is every channel's, so it stays whole while 0 and 2 shrink; it has no channel of its own to follow
+        Assert.Equal(("1.weight", "[0]", true), (through.Tensor, through.Index, through.Shared));
+        Assert.Empty(model.Graph.ConsumersOf(model.Layer("1")));
+        Assert.Contains("its one entry is every channel's", model.Graph.WhyNoConsumer(model.Layer("1")));
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var pruned = Model.Open(output);
+        Assert.Equal(["1: 1", "0: 3, 3", "2: 2, 3"],
+            new[] { "1", "0", "2" }.Select(l => $"{l}: {string.Join(", ", pruned.Checkpoint.Find($"{l}.weight")!.Shape)}"));
+    }
+
+    [Fact]
     public void A_prune_of_the_PReLU_alone_is_refused_naming_the_layer_to_prune()
     {
         // Given
