@@ -58,6 +58,10 @@ internal static class ModelSequence
         // Where the producer's channels start in each layer on the way that reads them after a Concatenate (a DenseNet
         // block's BatchNormalization; LayerEdge.ThroughOffsets).
         public IReadOnlyDictionary<Layer, long> ThroughOffsets { get; init; } = new Dictionary<Layer, long>();
+
+        // The layers whose channels the merges on the way add to the producer's (LayerEdge.Branches); null once a merge's
+        // branch could not be traced to one.
+        public IReadOnlyList<Layer>? Branches { get; init; } = [];
     }
 
     public static void Add(IReadOnlyList<Layer> layers, ModelGraph graph, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers,
@@ -134,7 +138,10 @@ internal static class ModelSequence
             List<LayerEdge> edges = [];
             List<string> stops = [], outputs = [];
             var seen = new HashSet<(int, long)>();
-            var start = new Path([i], [], before, directions.Sum(d => d.NeuronCount), Residual: added && _ofStep[i].Count > 1);
+            var start = new Path([i], [], before, directions.Sum(d => d.NeuronCount), Residual: added && _ofStep[i].Count > 1)
+            {
+                Branches = added && _ofStep[i].Count > 1 ? null : [],
+            };
             var pending = new Stack<Path>([start]);
             int taken = 0;
             while (pending.TryPop(out var path) && ++taken < MaxSteps)
@@ -202,9 +209,9 @@ internal static class ModelSequence
             else if (Rearranging.Contains(step.Class))
                 pending.Push(reached with { Rearranged = true });
             else if (Merging.Contains(step.Class))
-                pending.Push(reached with { Residual = true });
+                pending.Push(reached with { Residual = true, Branches = WithBranches(path, k) });
             else if (Combining.Contains(step.Class))
-                pending.Push(reached with { Residual = true, CombinedBy = reached.CombinedBy ?? step.Class });
+                pending.Push(reached with { Residual = true, CombinedBy = reached.CombinedBy ?? step.Class, Branches = WithBranches(path, k) });
             else if (step.Class == "Concatenate" && Concatenated(path, k) is { } joined)
                 pending.Push(reached with { Offset = path.Offset + joined.Before, Channels = joined.Total });
             else if (step.Class == "Concatenate")
@@ -218,7 +225,11 @@ internal static class ModelSequence
         private static LayerEdge? Placed(LayerEdge? edge, Layer producer, Path path)
         {
             if (edge is null) return null;
-            edge = edge with { ThroughOffsets = path.ThroughOffsets };
+            edge = edge with
+            {
+                ThroughOffsets = path.ThroughOffsets,
+                Branches = path.Residual ? path.Branches?.Where(b => b != producer).Distinct().ToList() : null,
+            };
             if (path.Offset != 0)
                 edge = edge with
                 {
@@ -235,6 +246,47 @@ internal static class ModelSequence
                     Evidence = [.. edge.Evidence, $"{joined}: {edge.Consumer.Name}'s weights for its unit j read that branch's channel j too"],
                 }
                 : edge;
+        }
+
+        // The branches merge k adds to the path's channels, each traced back to the layers that make it, channel j for
+        // channel j; null when one cannot be (a model input, a concatenation), or the path's channels are not the merge's
+        // one for one.
+        private IReadOnlyList<Layer>? WithBranches(Path path, int k)
+        {
+            if (path.Branches is null || path.Offset != 0) return null;
+            List<Layer> branches = [.. path.Branches];
+            foreach (int input in _inputs[k].Where(i => i != path.Step).Distinct())
+            {
+                if (Sources(input, path.Channels) is not { } sources) return null;
+                branches.AddRange(sources);
+            }
+            return branches;
+        }
+
+        // The layers step k's output comes from, channel j from their channel j: back through channel-wise layers, norms and
+        // other merges; null when some of it comes from anything else (an input of the model, a concatenation, a nested model).
+        private List<Layer>? Sources(int k, long channels)
+        {
+            List<Layer> sources = [];
+            var pending = new Stack<int>([k]);
+            var seen = new HashSet<int>();
+            while (pending.TryPop(out int at))
+            {
+                if (!seen.Add(at)) continue;
+                var step = _steps[at];
+                if (_ofStep[at] is [var layer] && !Models.Contains(step.Class) && step.Merge is null)
+                {
+                    if (LayerGraph.PassesOn(layer, channels) && _inputs[at] is [var read]) pending.Push(read);
+                    else if (!layer.Implementation.PassesChannels && layer.NeuronCount == channels) sources.Add(layer);
+                    else return null;
+                }
+                else if (_ofStep[at].Count == 0 && (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class) || Combining.Contains(step.Class))
+                    && _inputs[at].Count > 0)
+                    foreach (int input in _inputs[at]) pending.Push(input);
+                else
+                    return null;
+            }
+            return sources;
         }
 
         // Where the path's channels land in Concatenate k's output: after the channels of the inputs before the path's step.
