@@ -171,7 +171,7 @@ internal static class OnnxEdges
             }
             if (layers.Count > 0 && node.Input(0) == step.Value)
             {
-                if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == step.Channels && node.Outputs.Count > 0)
+                if (layers is [var norm] && LayerGraph.PassesOn(norm, step.Channels) && node.Outputs.Count > 0)
                 {
                     pending.Push(step with
                     {
@@ -281,7 +281,7 @@ internal static class OnnxEdges
                     if (layer.NeuronCount != channels) return null;
                     sources.Add(layer);
                 }
-                else if (layers is [{ Implementation.PassesChannels: true } norm] && norm.NeuronCount == channels || ChannelWise.Contains(node.OpType))
+                else if (layers is [var norm] && LayerGraph.PassesOn(norm, channels) || ChannelWise.Contains(node.OpType))
                     pending.Push(node.Input(0) ?? "");
                 else if (Binary.Contains(node.OpType) && node.Inputs.Where(i => i != "" && computed(i)).ToList() is { Count: > 0 } operands)
                     foreach (string operand in operands) pending.Push(operand);
