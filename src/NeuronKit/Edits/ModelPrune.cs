@@ -53,7 +53,7 @@ public sealed class ModelPrune
     /// statistics over channels together), and what the format keeps beyond the tensors that the prune leaves as it was
     /// (a Keras file's model config, which still gives the old sizes), one sentence each; none for most prunes.
     /// </summary>
-    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. DepthwiseAlong(), .. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
 
     // The layers taken along because a merge on the way adds their channels to an asked layer's (a residual stream's every
     // branch): a prune of one of them is a prune of them all.
@@ -65,6 +65,24 @@ public sealed class ModelPrune
         yield return $"{string.Join(", ", along.Select(l => $"'{l.Name}'"))} {(along.Count == 1 ? "loses" : "lose")} the same channels: a merge " +
             $"on the way (a residual add, a gate) adds {(along.Count == 1 ? "its" : "their")} channels to those of " +
             $"{string.Join(", ", _asked.Select(l => $"'{l.Name}'"))}, and every branch of it must keep the same ones";
+    }
+
+    // The layers taken along because a depthwise convolution's filters read one channel each: a prune of the channel is
+    // one of its filters, and the other way round.
+    private IEnumerable<string> DepthwiseAlong()
+    {
+        foreach (var (producer, _) in Targets)
+            foreach (var edge in Model.Graph.ConsumersOf(producer).Where(e => DepthwiseChannels.IsDepthwise(e) && Targets.Any(t => t.Layer == e.Consumer)))
+            {
+                var depthwise = edge.Consumer;
+                long m = DepthwiseChannels.Multiplier(edge);
+                if (!_asked.Contains(depthwise))
+                    yield return $"'{depthwise.Name}' loses the filters that read those channels: it is a depthwise convolution, whose " +
+                        (m == 1 ? $"filter of a channel of '{producer.Name}' reads" : $"{m} filters of a channel of '{producer.Name}' read") + " that channel alone";
+                else if (!_asked.Contains(producer))
+                    yield return $"'{producer.Name}' loses the channels that those filters read: '{depthwise.Name}' is a depthwise convolution, " +
+                        "whose filters of a channel read that channel alone, and go with it";
+            }
     }
 
     // A LayerNorm, RMSNorm or GroupNorm on a removed unit's way normalises each channel by statistics of several channels
@@ -121,6 +139,8 @@ public sealed class ModelPrune
         foreach (var (layer, indices) in normalized)
         {
             var edges = Edges(model, layer, consumers);
+            // A depthwise consumer's filters of a removed channel are its own removed neurons, cut as such.
+            var depthwise = edges.Where(DepthwiseChannels.IsDepthwise).Select(e => e.Consumer.Name).ToHashSet();
             consumerNames.AddRange(edges.Where(e => !e.Feedback).Select(e => e.Consumer.Name));
             cutLayers.UnionWith(edges.SelectMany(e => e.Through.Append(e.Consumer)));
             foreach (long j in indices)
@@ -129,7 +149,7 @@ public sealed class ModelPrune
                 var parts = neuron.Parts.ToList();
                 if (!edges.Any(e => e.Feedback) && layer.Implementation.FeedbackParts(layer, j) is { } feedback)
                     parts.AddRange(feedback.Select(p => p.Toward(PartDirection.Out, layer.Name)));
-                foreach (var part in parts) Cut(model, part, removed);
+                foreach (var part in parts.Where(p => p.Direction != PartDirection.Out || !depthwise.Contains(p.Consumer!))) Cut(model, part, removed);
             }
             CutPerChannelFakeQuantization(layer, indices, removed);
         }
@@ -273,26 +293,48 @@ public sealed class ModelPrune
         return list;
     }
 
-    // A grouped convolution's filters are its groups' (weight [out, in/groups, …]): the groups must keep as many each, and
-    // one of a depthwise convolution's (a filter per group) cannot go without its input channel.
+    // A grouped convolution's filters are its groups' (weight [out, in/groups, …]): the groups must keep as many each. A
+    // depthwise convolution's may also lose whole groups, whose input channels WithCoProducers took from their producers;
+    // a group whose input channel no layer makes (a model input) cannot go.
     private static void CheckGroups(Model model, List<(Layer Layer, List<long> Removed)> targets)
     {
+        var removedOf = targets.ToDictionary(t => t.Layer, t => t.Removed);
         foreach (var (layer, removed) in targets)
         {
-            if (model.Layers.SelectMany(model.Graph.ConsumersOf).FirstOrDefault(e => e.Consumer == layer && !e.Feedback && e.Groups > 1) is not { } edge)
-                continue;
-            long perGroup = layer.NeuronCount / edge.Groups;
-            var counts = Enumerable.Range(0, checked((int)edge.Groups)).Select(g => removed.Count(j => j / perGroup == g)).ToList();
+            var into = model.Layers.SelectMany(p => model.Graph.ConsumersOf(p).Select(e => (Producer: p, Edge: e)))
+                .Where(p => p.Edge.Consumer == layer && !p.Edge.Feedback && p.Edge.Groups > 1).ToList();
+            long groups = into.Count > 0 ? into[0].Edge.Groups : GroupsInFile(model, layer);
+            if (groups <= 1) continue;
+            long perGroup = layer.NeuronCount / groups;
+            var counts = Enumerable.Range(0, checked((int)groups)).Select(g => removed.Count(j => j / perGroup == g)).ToList();
             if (counts.Distinct().Count() == 1 && counts[0] < perGroup) continue;
-            throw new RequestException($"'{layer.Name}' is a convolution of {edge.Groups} groups of {perGroup} filters{(perGroup == 1 ? " (depthwise)" : "")}: " +
-                (perGroup == 1
-                    ? "removing a filter would leave its group's input channel with nothing to read it"
-                    : $"removing {string.Join(" and ", counts)} filters from its groups in turn would unbalance them"),
-                [perGroup == 1 ? "ablate with neuron edit --zero --outgoing instead"
-                    : $"remove as many filters from each group (filters 0..{perGroup - 1}, {perGroup}..{2 * perGroup - 1}, …), " +
-                      "or ablate with neuron edit --zero --outgoing instead"]);
+            bool depthwise = into.Count > 0 ? DepthwiseChannels.IsDepthwise(into[0].Edge) : layer.Role("weight")!.Tensor.Shape[1] == 1;
+            if (depthwise && counts.All(c => c == 0 || c == perGroup))
+            {
+                var cut = into.SelectMany(p => (removedOf.GetValueOrDefault(p.Producer) ?? []).Select(c => p.Edge.Map.First(c))).ToHashSet();
+                if (counts.Select((c, g) => (Count: c, Group: (long)g)).FirstOrDefault(g => g.Count > 0 && !cut.Contains(g.Group)) is not { Count: > 0 } orphan)
+                    continue;
+                throw new RequestException($"'{layer.Name}' is a depthwise convolution: its input channel {orphan.Group} goes with the " +
+                    $"filter{(perGroup == 1 ? "" : "s")} {Range(orphan.Group * perGroup, perGroup)} that read{(perGroup == 1 ? "s" : "")} it alone, " +
+                    "but no layer NeuronKit can cut makes that channel (a model input, or what the file's graph does not say)",
+                    ["ablate with neuron edit --zero --outgoing instead"]);
+            }
+            throw new RequestException($"'{layer.Name}' is a convolution of {groups} groups of {perGroup} filters{(depthwise ? $" (depthwise: {perGroup} per input channel)" : "")}: " +
+                (counts.Count <= 4 ? $"removing {string.Join(" and ", counts)} filters from its groups in turn"
+                    : $"removing {removed.Count} filter{(removed.Count == 1 ? "" : "s")} from {counts.Count(c => c > 0)} of its {counts.Count} groups") + " would unbalance them",
+                [$"remove as many filters from each group (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)" +
+                 (depthwise ? ", or all the filters of a group, which take its input channel along" : "") +
+                 ", or ablate with neuron edit --zero --outgoing instead"]);
         }
     }
+
+    // The groups an ONNX Conv node states, where no edge into the layer tells them (its input is the model's, or beyond what
+    // NeuronKit follows); 1 where the file says none.
+    private static long GroupsInFile(Model model, Layer layer) =>
+        layer.Implementation is Layers.Kinds.Conv && layer.Aliases.Count > 0
+        && model.Checkpoint.Graph.Nodes.FirstOrDefault(n => n.Outputs.Contains(layer.Aliases[0])) is { } node ? node.Int("group", 1) : 1;
+
+    private static string Range(long first, long count) => count == 1 ? $"{first}" : $"{first}..{first + count - 1}";
 
     // nn.LSTM/GRU/RNN keep one hidden size for every layer and direction: their sub-layers shrink together or not at all.
     private static void CheckRecurrentSiblings(Model model, List<(Layer Layer, List<long> Removed)> targets)
@@ -355,31 +397,44 @@ public sealed class ModelPrune
 
     // Two producers read into the same inputs of a consumer (llama's ffn_up and ffn_gate, multiplied before ffn_down):
     // removing those inputs removes the other producer's units that feed them too, or its rows would outnumber them.
-    // Layers on the way (a BatchNorm between a conv and its consumer) are part of the edge, not other producers.
+    // Layers on the way (a BatchNorm between a conv and its consumer) are part of the edge, not other producers. A
+    // depthwise convolution's filters go with the channel they read, and the other way round. A layer is looked at again
+    // whenever it gains units, until none does.
     private static List<(Layer Layer, List<long> Removed)> WithCoProducers(Model model, List<(Layer Layer, List<long> Removed)> targets,
         IReadOnlyList<string>? named)
     {
         var removed = targets.ToDictionary(t => t.Layer, t => new SortedSet<long>(t.Removed));
         var order = targets.Select(t => t.Layer).ToList();
-        for (int i = 0; i < order.Count; i++)
+        var pending = new Queue<Layer>(order);
+        var queued = order.ToHashSet();
+        void Add(Layer layer, IEnumerable<long> adding)
         {
-            var layer = order[i];
+            var units = adding.ToList();
+            if (units.Count == 0) return;
+            if (!removed.TryGetValue(layer, out var set))
+            {
+                removed[layer] = set = [];
+                order.Add(layer);
+            }
+            int before = set.Count;
+            set.UnionWith(units);
+            if (set.Count > before && queued.Add(layer)) pending.Enqueue(layer);
+        }
+        while (pending.TryDequeue(out var layer))
+        {
+            queued.Remove(layer);
+            var units = removed[layer].ToList();
             foreach (var edge in Edges(model, layer, named).Where(e => !e.Feedback))
             {
-                var columns = removed[layer].SelectMany(j => Columns(edge, j)).ToHashSet();
+                var columns = units.SelectMany(j => Columns(edge, j)).ToHashSet();
                 foreach (var other in model.Layers.Where(l => l != layer && !edge.Through.Contains(l)))
                     foreach (var shared in model.Graph.ConsumersOf(other).Where(e => !e.Feedback && e.Consumer == edge.Consumer && !e.Through.Contains(layer)))
-                        foreach (long k in Enumerable.Range(0, checked((int)other.NeuronCount)))
-                            if (shared.Carries(k) && Columns(shared, k).Any(columns.Contains))
-                            {
-                                if (!removed.TryGetValue(other, out var units))
-                                {
-                                    removed[other] = units = [];
-                                    order.Add(other);
-                                }
-                                units.Add(k);
-                            }
+                        Add(other, Enumerable.Range(0, checked((int)other.NeuronCount)).Select(k => (long)k)
+                            .Where(k => shared.Carries(k) && Columns(shared, k).Any(columns.Contains)));
+                if (DepthwiseChannels.IsDepthwise(edge))
+                    Add(edge.Consumer, units.Where(edge.Carries).SelectMany(c => DepthwiseChannels.Filters(edge, c)));
             }
+            foreach (var (producer, channels) in DepthwiseChannels.Producers(model, layer, units)) Add(producer, channels);
         }
         // A norm on a branch's way (a BatchNorm after a ReLU, a layer of its own) reads into the consumer's inputs too, and
         // is cut with the branch's producer.
@@ -426,7 +481,8 @@ public sealed class ModelPrune
                 "channels has filters and outputs of its own, which would go too", ["ablate with neuron edit --zero --outgoing instead"]);
         // A ConvTranspose reads its input channels in groups too (weight [in, out/groups, …]), though its edge, a row per
         // input channel, needs no groups to find them.
-        if (edges.Select(e => (Edge: e, Groups: !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ConvTranspose
+        // A depthwise one's filters of a channel go with it (WithCoProducers).
+        if (edges.Where(e => !DepthwiseChannels.IsDepthwise(e)).Select(e => (Edge: e, Groups: !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ConvTranspose
                 ? Layers.Kinds.ConvTranspose.Groups(e.Consumer) : e.Groups)).FirstOrDefault(g => g.Groups > 1) is { Edge: { } grouped, Groups: var groups })
             throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {groups} groups: removing a channel " +
                 "would unbalance its groups", ["ablate with neuron edit --zero --outgoing instead"]);

@@ -4,9 +4,10 @@ using NeuronKit.Tests.Formats.Safetensors;
 namespace NeuronKit.Tests.Edits;
 
 /// <summary>
-/// Grouped convolutions in a prune: a grouped target keeps its groups balanced or is refused (a depthwise filter cannot
-/// go without its input channel), and a grouped ConvTranspose reading the target is refused as a grouped Conv is.
-/// make_prune.py pins the balanced case and the ConvTranspose ones by a forward pass (PruneOracleTests).
+/// Grouped convolutions in a prune: a grouped target keeps its groups balanced or is refused; a depthwise one's group of
+/// filters goes with the input channel it reads, taken from the layer that makes it (refused where none does); a grouped
+/// ConvTranspose reading the target is refused as a grouped Conv is. make_prune.py pins the balanced case, the depthwise
+/// ones and the ConvTranspose ones by a forward pass (PruneOracleTests, PruneOnnxTests).
 /// </summary>
 public class PruneGroupsTests
 {
@@ -27,7 +28,7 @@ public class PruneGroupsTests
     }
 
     [Fact]
-    public void A_depthwise_filter_is_refused_for_its_input_channel_would_stay()
+    public void A_depthwise_filter_takes_the_channel_it_reads_along()
     {
         // Given conv 0 (6 filters) → depthwise conv 1 (6 groups of 1) → conv 2, as a Sequential's numbered children
         using var file = Sequential(("0.weight", [6, 3, 3, 3]), ("0.bias", [6]), ("1.weight", [6, 1, 3, 3]), ("1.bias", [6]),
@@ -35,8 +36,58 @@ public class PruneGroupsTests
 
         var run = CliRun.Of("prune", file.Path, "1", "2", "--dry-run");
 
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("1: removes 1 neuron (2), 6 → 5", run.Stdout);
+        Assert.Contains("0: removes 1 neuron (2), 6 → 5", run.Stdout);
+        Assert.Contains("2.weight  [4, 6, 1, 1] → [4, 5, 1, 1]  dim 1: 2", run.Stdout);
+        Assert.Contains("note: '0' loses the channels that those filters read: '1' is a depthwise convolution, whose filters of a channel " +
+            "read that channel alone, and go with it", run.Stderr);
+    }
+
+    [Fact]
+    public void A_channel_takes_its_depthwise_filters_along()
+    {
+        // Given the same, conv 1 of two filters per channel (12 filters in 6 groups)
+        using var file = Sequential(("0.weight", [6, 3, 3, 3]), ("0.bias", [6]), ("1.weight", [12, 1, 3, 3]), ("1.bias", [12]),
+            ("2.weight", [4, 12, 1, 1]), ("2.bias", [4]));
+
+        var run = CliRun.Of("prune", file.Path, "0", "4", "--dry-run");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("1: removes 2 neurons (8, 9), 12 → 10", run.Stdout);
+        Assert.Contains("2.weight  [4, 12, 1, 1] → [4, 10, 1, 1]  dim 1: 8, 9", run.Stdout);
+        Assert.Contains("note: '1' loses the filters that read those channels: it is a depthwise convolution, whose 2 filters of a channel " +
+            "of '0' read that channel alone", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("2", "removing 1 filter from 1 of its 6 groups would unbalance them")]
+    [InlineData("0,1,3", "removing 3 filters from 2 of its 6 groups would unbalance them")]
+    public void A_depthwise_convolution_losing_part_of_a_group_and_not_of_the_others_is_refused(string indices, string message)
+    {
+        // Given conv 0 (6 filters) → depthwise conv 1 of two filters per channel → conv 2
+        using var file = Sequential(("0.weight", [6, 3, 3, 3]), ("0.bias", [6]), ("1.weight", [12, 1, 3, 3]), ("1.bias", [12]),
+            ("2.weight", [4, 12, 1, 1]), ("2.bias", [4]));
+
+        var run = CliRun.Of("prune", file.Path, "1", indices, "--dry-run");
+
         Assert.Equal(2, run.Exit);
-        Assert.Contains("'1' is a convolution of 6 groups of 1 filters (depthwise): removing a filter would leave its group's input channel with nothing to read it", run.Stderr);
+        Assert.Contains($"'1' is a convolution of 6 groups of 2 filters (depthwise: 2 per input channel): {message}", run.Stderr);
+        Assert.Contains("remove as many filters from each group (filters 0..1, 2..3, …), or all the filters of a group, which take its " +
+            "input channel along, or ablate with neuron edit --zero --outgoing instead", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("1", 1)]   // the model's input channel 1
+    [InlineData("4", 4)]   // the conv's channel 1, behind a Concat with the input that NeuronKit does not follow
+    public void A_depthwise_filter_whose_input_channel_no_layer_makes_is_refused(string indices, int channel)
+    {
+        // Given x → Concat(x, conv(x)) → depthwise conv of 6 groups → 1×1 conv, exported by torch.onnx (make_prune.py)
+        var run = CliRun.Of("prune", Fixtures.Path("prune/depthwise_concat.onnx"), "/depthwise/Conv", indices, "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains($"'/depthwise/Conv' is a depthwise convolution: its input channel {channel} goes with the filter {channel} that reads it " +
+            "alone, but no layer NeuronKit can cut makes that channel (a model input, or what the file's graph does not say)", run.Stderr);
     }
 
     [Fact]

@@ -57,7 +57,7 @@ internal sealed class PyTorchPruneWriter : IPruneWriter
         if (pickled.Count > 0)
             notes.Add($"the modules pickled in {checkpoint.FileName} still give the layers and their consumers their old sizes " +
                 $"({string.Join(", ", pickled.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"))}): " +
-                "torch.load builds modules whose attributes (out_features, in_channels, hidden_size, …) no longer fit their weights; " +
+                "torch.load builds modules whose attributes (out_features, in_channels, groups, hidden_size, …) no longer fit their weights; " +
                 "build the model with the new sizes and load the pruned tensors with load_state_dict");
         // An optimizer's moments of a cut weight keep its old shape: nothing in the file says which weight each is for.
         var stale = checkpoint.Tensors.Where(t => graph.NonLayerPrefixes.Any(p => t.Name.StartsWith(p + ".", StringComparison.Ordinal))
