@@ -332,9 +332,10 @@ public sealed partial class LayerDiff
         return new NeuronDiff
         {
             Index = index,
-            L2Delta = weights == 0 ? double.NaN : Math.Sqrt(squaredDelta),
-            L2A = weights == 0 ? double.NaN : l2A,
-            L2B = weights == 0 ? double.NaN : l2B,
+            // No weights (a Linear(0, n)): the norms of the empty vector are 0, and the relative change 0/0 is NaN.
+            L2Delta = Math.Sqrt(squaredDelta),
+            L2A = l2A,
+            L2B = l2B,
             // Rounding can put an unchanged neuron's cosine a step past 1 (1.0000000000000002); a cosine is never outside [-1, 1].
             Cosine = Math.Clamp(dot / (l2A * l2B), -1, 1),
             MaxAbs = weights == 0 ? double.NaN : maxAbs,

@@ -3,7 +3,8 @@ namespace NeuronKit.Diff;
 /// <summary>
 /// How one neuron's incoming weights (its weight parts concatenated, biases apart) and bias changed from file A to
 /// file B. Divisions follow IEEE: a neuron whose weights are all zero in A has an infinite (or, unchanged, NaN)
-/// <see cref="Relative"/>, and a zero norm on either side makes <see cref="Cosine"/> NaN.
+/// <see cref="Relative"/>, and a zero norm on either side makes <see cref="Cosine"/> NaN. A neuron without incoming
+/// weights (a Linear(0, n)) has norms 0, a NaN relative change and cosine, and a NaN <see cref="MaxAbs"/> (the largest of nothing).
 /// </summary>
 public readonly record struct NeuronDiff
 {

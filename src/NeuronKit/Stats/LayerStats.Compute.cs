@@ -153,13 +153,15 @@ public sealed partial class LayerStats
                     break;
             }
         }
+        // No incoming weights (a Linear(0, n), a BatchNorm without affine): the norms of the empty vector are 0, as
+        // torch.linalg.vector_norm says; its mean, std, min and max have no value.
         bool none = moments.Count == 0;
         return new NeuronStats
         {
             Index = index,
             Weights = moments.Count,
-            L1 = none ? double.NaN : moments.SumOfMagnitudes,
-            L2 = none ? double.NaN : moments.L2,
+            L1 = moments.SumOfMagnitudes,
+            L2 = moments.L2,
             Mean = none ? double.NaN : moments.Sum / moments.Count,
             Std = none ? double.NaN : moments.Std,
             Min = none ? double.NaN : moments.Min,

@@ -2,7 +2,8 @@ namespace NeuronKit.Stats;
 
 /// <summary>
 /// Statistics of one neuron's incoming weights (its weight parts, concatenated), its bias, and its flags.
-/// A neuron with no weight parts (a BatchNorm without affine) has <see cref="Weights"/> 0 and NaN statistics.
+/// A neuron with no incoming weights (a BatchNorm without affine, a Linear(0, n)) has <see cref="Weights"/> 0, norms 0
+/// (of the empty vector) and NaN for the other statistics (a mean or a min of nothing).
 /// </summary>
 public readonly record struct NeuronStats
 {
