@@ -52,7 +52,7 @@ public readonly record struct NeuronStats
     /// <summary>True when <see cref="DuplicateOf"/> is set.</summary>
     public bool Duplicate => DuplicateOf is not null;
 
-    /// <summary>True when the L2 norm lies more than k robust deviations from the layer's median norm.</summary>
+    /// <summary>True when the L2 norm lies more than k robust deviations from the layer's median norm, or is infinite or NaN.</summary>
     public bool Outlier { get; init; }
 
     /// <summary>

@@ -3,7 +3,8 @@ namespace NeuronKit.Stats;
 /// <summary>
 /// The robust outlier rule on a layer's L2 norms: flag |norm − median| > k·σ̂ with σ̂ = 1.4826·MAD (the MAD scaled to
 /// a normal's σ). When more than half the norms are equal the MAD is 0, and σ̂ falls back to 1.2533·mean absolute
-/// deviation (Iglewicz and Hoaglin); when that is 0 too, all norms are equal and nothing is an outlier.
+/// deviation (Iglewicz and Hoaglin); when that is 0 too, all finite norms are equal and none of them is an outlier. A norm
+/// that is not finite (an infinity or a NaN among the weights) is left out of the fit and is always an outlier.
 /// </summary>
 internal static class OutlierRule
 {
@@ -23,9 +24,9 @@ internal static class OutlierRule
         return (median, sigma);
     }
 
-    /// <summary>True when <paramref name="norm"/> is an outlier under the fitted median and σ̂.</summary>
+    /// <summary>True when <paramref name="norm"/> is an outlier under the fitted median and σ̂, or is not finite.</summary>
     public static bool IsOutlier(double norm, double median, double sigma, double k) =>
-        sigma > 0 && double.IsFinite(norm) && Math.Abs(norm - median) > k * sigma;
+        !double.IsFinite(norm) || (sigma > 0 && Math.Abs(norm - median) > k * sigma);
 
     // The middle of sorted values.
     private static double Median(double[] sorted)
