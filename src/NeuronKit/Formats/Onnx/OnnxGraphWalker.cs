@@ -43,8 +43,9 @@ internal sealed class OnnxGraphWalker(OnnxTensorBuilder builder)
     }
 
     // A Constant's value, whichever attribute gives it (https://onnx.ai/onnx/operators/onnx__Constant.html): a tensor, a
-    // float or int (shape []), a list of them (shape [n]), or a sparse tensor; strings are not read. value_float(s) arrive
-    // as t, a tensor whose bytes OnnxWireIndex found in the file; the integers are varints, decoded here.
+    // float or int (shape []), a list of them (shape [n]), or a sparse tensor; strings are not read, and are listed with
+    // the other tensors not read, as a STRING initializer is. value_float(s) arrive as t, a tensor whose bytes
+    // OnnxWireIndex found in the file; the integers are varints, decoded here.
     private TensorInfo? Constant(NodeProto node)
     {
         string name = node.Output[0];
@@ -63,6 +64,9 @@ internal sealed class OnnxGraphWalker(OnnxTensorBuilder builder)
                         [.. System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>([.. attribute.Ints])], attribute.Name);
                 case "sparse_value" when attribute.SparseTensor is not null:
                     return builder.BuildSparse(attribute.SparseTensor, name);
+                case "value_string" or "value_strings":
+                    builder.Skipped.Add((name, "STRING"));
+                    return null;
             }
         }
         return null;
