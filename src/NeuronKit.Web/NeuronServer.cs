@@ -12,7 +12,7 @@ namespace NeuronKit.Web;
 
 /// <summary>
 /// The web view: Kestrel on one address, serving the page (embedded, no CDN) and <c>/api/</c> for the files it was
-/// given, nothing else. Each model is opened once and read by requests in parallel.
+/// given, nothing else. Each model is opened once and read by requests in parallel, and opened again when its file changes.
 /// </summary>
 public sealed class NeuronServer : IAsyncDisposable
 {

@@ -48,8 +48,8 @@ public abstract class ByteSource : IDisposable
     public virtual bool PrefetchPays => false;
 
     /// <summary>
-    /// True once the source found its file changed since it was opened (a file on a server replaced): every read since
-    /// fails, and opening the file again reads the new one. A local file is mapped and never says so.
+    /// True once the source's file changed since it was opened: a file on a server found replaced by a read (every read
+    /// since fails), a local file found rewritten or replaced by a stat of its path. Opening the file again reads the new one.
     /// </summary>
     public virtual bool Changed => false;
 

@@ -10,11 +10,14 @@ public sealed unsafe class MappedFile : ByteSource
     private readonly MemoryMappedViewAccessor _view;
     private readonly byte* _pointer;
     private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
+    private readonly FileSnapshot _opened;
     private bool _disposed;
 
-    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length)
+    private MappedFile(MemoryMappedFile map, MemoryMappedViewAccessor view, Microsoft.Win32.SafeHandles.SafeFileHandle handle, long length,
+        FileSnapshot opened)
     {
         _map = map;
+        _opened = opened;
         _view = view;
         _handle = handle;
         Length = length;
@@ -35,7 +38,9 @@ public sealed unsafe class MappedFile : ByteSource
         try
         {
             // An empty file cannot be mapped; it is also no checkpoint of any format.
-            if (new FileInfo(path).Length == 0) throw new CheckpointException($"{System.IO.Path.GetFileName(path)} is empty (0 bytes)");
+            // Taken before the file is opened, so that a change made while it is being read shows in Changed afterwards.
+            var opened = FileSnapshot.Of(path);
+            if (opened.Length == 0) throw new CheckpointException($"{System.IO.Path.GetFileName(path)} is empty (0 bytes)");
             var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
             try
             {
@@ -43,7 +48,7 @@ public sealed unsafe class MappedFile : ByteSource
                 long length = stream.Length;
                 var map = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: false);
                 var view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-                return new MappedFile(map, view, handle, length) { Path = path };
+                return new MappedFile(map, view, handle, length, opened) { Path = path };
             }
             catch
             {
@@ -57,6 +62,13 @@ public sealed unsafe class MappedFile : ByteSource
         }
     }
 
+    /// <summary>
+    /// True once the path no longer names the file as it was mapped: rewritten in place (another length or write time),
+    /// or another file renamed onto it. A stat of the path; the mapping is not touched, so a file truncated under it
+    /// is found here without reading a page past its new end.
+    /// </summary>
+    public override bool Changed => _opened.Changed();
+
     /// <inheritdoc/>
     public override ReadOnlySpan<byte> Span(long offset, int length)
     {
@@ -64,6 +76,8 @@ public sealed unsafe class MappedFile : ByteSource
         CheckRange(offset, length);
         // Touching a page past the end of a file that shrank after it was mapped raises SIGBUS, which ends the
         // process; one fstat per read (about a microsecond) turns that into an error while the file is still here.
+        // A file truncated after this check, while the caller reads the span, still raises SIGBUS: closing that gap
+        // would take a signal handler, which NeuronKit does not install.
         long now = RandomAccess.GetLength(_handle);
         if (now < offset + length)
             throw new CheckpointException($"{System.IO.Path.GetFileName(Path)} changed while it was open: it is now " +

@@ -37,6 +37,9 @@ internal sealed class OnnxExternalData(string modelPath) : IDisposable
         return new TensorStorage($"{location}@{offset}", source, offset, length);
     }
 
+    /// <summary>The side files mapped so far, each once.</summary>
+    public IEnumerable<ByteSource> Files => _files.Values;
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -103,7 +103,8 @@ public sealed class OnnxReader : ICheckpointReader
             var builder = new OnnxTensorBuilder(file, fileName, index, external);
             var walker = new OnnxGraphWalker(builder);
             walker.Walk(model.Graph);
-            return new Checkpoint(path, Name, walker.Tensors, [external, file], Metadata(model, builder.Skipped),
+            // The checkpoint owns each side file itself, not their holder, so that its Changed sees one rewritten as it sees the model.
+            return new Checkpoint(path, Name, walker.Tensors, [.. external.Files, file], Metadata(model, builder.Skipped),
                 new ModelGraph
                 {
                     Nodes = walker.Nodes,
