@@ -357,11 +357,14 @@ public sealed class ModelPrune
     }
 
     // The directions of one ONNX recurrent node share its W, R and B, and a cut removes the same indices from every
-    // direction: so they lose the same units or none.
+    // direction: so they lose the same units or none (CheckRecurrentSiblings has them lose as many). Another layer that
+    // reads a target's tensor (torch.onnx gives equal parameters, such as two zero biases, one initializer) is given a copy
+    // where the writer keeps shared tensors (HeldElsewhere).
     private static void CheckSharedTensors(Model model, List<(Layer Layer, List<long> Removed)> targets)
     {
+        bool copies = PruneWriters.For(model.Checkpoint.Format)?.KeepsSharedTensors ?? false;
         foreach (var (layer, _) in targets)
-            foreach (var other in model.Layers.Where(l => l != layer && targets.All(t => t.Layer != l)))
+            foreach (var other in model.Layers.Where(l => l != layer && targets.All(t => t.Layer != l) && !copies))
                 if (layer.Tensors.Select(t => t.Tensor.Name).Intersect(other.Tensors.Select(t => t.Tensor.Name)).FirstOrDefault() is { } shared)
                     throw new RequestException($"'{layer.Name}' and '{other.Name}' share {shared}: a prune removes the same units from both",
                         [$"--neurons {layer.Name}:J,{other.Name}:J (the same J for both)"]);

@@ -56,6 +56,7 @@ public class PruneOnnxTests
         { "graph/constant_attributes.onnx", "conv:1" },   // bias value_floats, then a Reshape to value_ints [1, 12]
         { "graph/constant_attributes.onnx", "fc:0,fc:2" }, // bias value_floats, then a Mul by a value_float
         { "prune/shared_bn.onnx", "/conv1/Conv:1" },        // bn1 on the way reads initializers bn2 reads too
+        { "prune/shared_bias.onnx", "/conv1/Conv:1" },      // conv1's own bias is conv3's too
         { "graph/concat_bn.onnx", "/conv1/Conv:1" },        // a BatchNorm after a Concat: conv1's channel 1 is its entry 5
         // Every branch of two residual Adds and a gate's Mul: the stream's channel j, made by four layers (one through a BatchNorm).
         { "prune/residual.onnx", "/stem/Conv:1,/c2/Conv:1,/c4/Conv:1,/se2/Conv:1" },
@@ -212,6 +213,25 @@ public class PruneOnnxTests
         Assert.Equal(["bn1.weight.kept", "bn1.bias.kept", "bn1.bias.kept", "bn1.weight.kept"], graph.Node.Single(n => n.Name == "/bn2/BatchNormalization").Input.Skip(1));
         Assert.Equal([3L], graph.Initializer.Single(i => i.Name == "bn1.weight").Dims);
         Assert.Equal([4L], graph.Initializer.Single(i => i.Name == "bn1.weight.kept").Dims);
+    }
+
+    [Fact]
+    public void A_tensor_of_the_pruned_layer_that_another_layer_reads_too_is_kept_for_it_as_a_copy()
+    {
+        // Given two convs whose zero biases torch.onnx wrote as one initializer
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.onnx");
+
+        // When one of them is pruned
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/shared_bias.onnx"), "/conv1/Conv", "1", "-o", output]);
+
+        // Then it reads the cut bias, the other a copy of it as it was
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("note: '/conv3/Conv' reads conv1.bias too and is left whole: the pruned model gives it a copy of it as it was, " +
+            "conv1.bias.kept", run.Stderr);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output)).Graph;
+        Assert.Equal([3L], graph.Initializer.Single(i => i.Name == "conv1.bias").Dims);
+        Assert.Equal([4L], graph.Initializer.Single(i => i.Name == "conv1.bias.kept").Dims);
     }
 
     [Fact]
