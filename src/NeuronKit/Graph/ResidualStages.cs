@@ -9,7 +9,9 @@ namespace NeuronKit.Graph;
 /// a block's output, relu(branch + shortcut), is read by the next block's <c>conv1</c> and, through that block's identity
 /// shortcut, by the blocks after it, up to and including the first with a <c>downsample</c> (whose <c>downsample.0</c> reads
 /// it too); past the last block, by <c>fc</c>. The producers of a block's output are its last conv (through its bn) and its
-/// <c>downsample.0</c> (through <c>downsample.1</c>); the stem feeds the first block the same way.
+/// <c>downsample.0</c> (through <c>downsample.1</c>); the stem feeds the first block the same way. The shortcuts add up a
+/// stage's stream: a block's input is the sum of the outputs of its stage's first block's downsample (or the stem) and of
+/// every block's last conv up to it, the branches a prune of any one of them cuts with it.
 /// https://github.com/pytorch/vision/blob/main/torchvision/models/resnet.py
 /// </summary>
 internal static partial class ResidualStages
@@ -22,29 +24,39 @@ internal static partial class ResidualStages
             .Select(m => (Name: m.Groups["block"].Value, Stage: Number(m, "stage"), Index: Number(m, "index")))
             .Distinct().OrderBy(b => b.Stage).ThenBy(b => b.Index).Select(b => b.Name).ToList();
         if (blocks.Count == 0) return;
-        Link(byName, consumers, whyNone, [("conv1", "bn1")], blocks, 0, stem: true);
+        // streams[b]: the layers whose outputs add up to block b's input (b = blocks.Count: fc's); null for one not there.
+        List<IReadOnlyList<Layer?>> streams = [[byName.GetValueOrDefault("conv1")]];
         for (int i = 0; i < blocks.Count; i++)
         {
-            string last = byName.ContainsKey($"{blocks[i]}.conv3") ? "conv3" : "conv2";
+            var last = byName.GetValueOrDefault($"{blocks[i]}.{LastConv(byName, blocks[i])}");
+            streams.Add(byName.GetValueOrDefault($"{blocks[i]}.downsample.0") is { } downsample ? [downsample, last] : [.. streams[i], last]);
+        }
+        Link(byName, consumers, whyNone, [("conv1", "bn1")], blocks, 0, stem: true, streams);
+        for (int i = 0; i < blocks.Count; i++)
+        {
+            string last = LastConv(byName, blocks[i]);
             Link(byName, consumers, whyNone, [($"{blocks[i]}.{last}", $"{blocks[i]}.bn{last[^1]}"), ($"{blocks[i]}.downsample.0", $"{blocks[i]}.downsample.1")],
-                blocks, i + 1, stem: false);
+                blocks, i + 1, stem: false, streams);
         }
     }
 
-    // The edges from each producer (with its norm) into the readers of the output they add up to, from block `next` on.
+    private static string LastConv(Dictionary<string, Layer> byName, string block) => byName.ContainsKey($"{block}.conv3") ? "conv3" : "conv2";
+
+    // The edges from each producer (with its norm) into the readers of the output they add up to, from block `next` on,
+    // each residual one with the stream's other layers as its branches.
     private static void Link(Dictionary<string, Layer> byName, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers, Dictionary<Layer, string> whyNone,
-        IReadOnlyList<(string Conv, string Norm)> producers, IReadOnlyList<string> blocks, int next, bool stem)
+        IReadOnlyList<(string Conv, string Norm)> producers, IReadOnlyList<string> blocks, int next, bool stem, IReadOnlyList<IReadOnlyList<Layer?>> streams)
     {
-        List<(Layer Reader, bool Residual)> readers = [];
+        List<(Layer Reader, bool Residual, int Block)> readers = [];
         for (int i = next; i < blocks.Count; i++)
         {
             bool residual = !stem || i > next;
             foreach (string conv in (string[])["conv1", "downsample.0"])
-                if (byName.GetValueOrDefault($"{blocks[i]}.{conv}") is { } reader) readers.Add((reader, residual));
+                if (byName.GetValueOrDefault($"{blocks[i]}.{conv}") is { } reader) readers.Add((reader, residual, i));
             if (byName.ContainsKey($"{blocks[i]}.downsample.0")) break;
-            if (i == blocks.Count - 1 && byName.GetValueOrDefault("fc") is { } head) readers.Add((head, true));
+            if (i == blocks.Count - 1 && byName.GetValueOrDefault("fc") is { } head) readers.Add((head, true, blocks.Count));
         }
-        if (next == blocks.Count && byName.GetValueOrDefault("fc") is { } last) readers.Add((last, true));
+        if (next == blocks.Count && byName.GetValueOrDefault("fc") is { } last) readers.Add((last, true, blocks.Count));
         if (readers.Count == 0) return;
         foreach (var (conv, norm) in producers)
         {
@@ -57,6 +69,9 @@ internal static partial class ResidualStages
                 ? edge with
                 {
                     Residual = r.Residual,
+                    Branches = r.Residual && streams[r.Block].All(l => l is not null && l.NeuronCount == producer.NeuronCount)
+                        ? [.. streams[r.Block].OfType<Layer>().Where(l => l != producer)]
+                        : null,
                     Evidence = r.Residual
                         ? [.. edge.Evidence, $"identity shortcuts carry channel j on to {r.Reader.Name}, added to other branches: its weights for channel j are shared"]
                         : edge.Evidence,
