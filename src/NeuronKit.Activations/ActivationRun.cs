@@ -26,6 +26,7 @@ public sealed class ActivationRun : IDisposable
     private readonly HashSet<string> _graphOutputs;
     private readonly Dictionary<string, InferenceSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+    private bool _disposed;
 
     private ActivationRun(Model model, byte[] bytes, HashSet<string> graphOutputs, IReadOnlyList<ModelInput> inputs)
     {
@@ -145,8 +146,12 @@ public sealed class ActivationRun : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var session in _sessions.Values) session.Dispose();
-        _sessions.Clear();
+        lock (_lock)
+        {
+            _disposed = true;
+            foreach (var session in _sessions.Values) session.Dispose();
+            _sessions.Clear();
+        }
         _model.Dispose();
     }
 
@@ -258,6 +263,8 @@ public sealed class ActivationRun : IDisposable
     {
         lock (_lock)
         {
+            // Else a run used after Dispose would open a session nothing disposes, and run the model it was told to let go.
+            ObjectDisposedException.ThrowIf(_disposed, this);
             if (_sessions.TryGetValue(value, out var session)) return session;
             byte[] bytes = _bytes;
             if (!_graphOutputs.Contains(value))

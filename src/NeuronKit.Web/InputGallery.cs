@@ -6,15 +6,15 @@ namespace NeuronKit.Web;
 /// <summary>
 /// <c>neuron serve --inputs DIR</c>: the folder's inputs (listed once at start, asked for by file name only) and, per
 /// served ONNX model, the inputs that activate a neuron most, as <c>neuron act --inputs DIR --top K</c> ranks them.
-/// Each model is opened once for ONNX Runtime; a ranking is computed once per question and then served from memory.
+/// A ranking is computed once per question and model and then served from memory; the model runs in ONNX Runtime opened
+/// with the served model (<see cref="ModelLease.ActivationRun"/>), so a file saved again is run and ranked afresh.
 /// </summary>
-public sealed class InputGallery : IDisposable
+public sealed class InputGallery
 {
     // Rankings kept: each is K small records; past this many the oldest questions are forgotten all at once.
     private const int MaxRankings = 4096;
 
     private readonly Dictionary<string, string> _byName;
-    private readonly ConcurrentDictionary<int, Lazy<ActivationRun>> _runs = new();
     private readonly ConcurrentDictionary<string, Lazy<(IReadOnlyList<NeuronActivation> Top, long Count)>> _rankings = new(StringComparer.Ordinal);
 
     /// <summary>The inputs of <paramref name="folder"/> (every .npy, .png, .jpg of it), read into tensors with <paramref name="images"/>.</summary>
@@ -40,13 +40,15 @@ public sealed class InputGallery : IDisposable
     /// <summary>The <paramref name="k"/> inputs that activate neuron <paramref name="index"/> of <paramref name="layer"/> most, and how many were run.</summary>
     public (IReadOnlyList<NeuronActivation> Top, long Count) Top(ServedFile file, string layer, long index, int k, ActivationScore by, bool post)
     {
-        string format;
-        using (var lease = file.Lease()) format = lease.Model.Checkpoint.Format;
+        // Held until the ranking is done: a model replaced meanwhile keeps its run open for the requests still using it.
+        using var lease = file.Lease();
+        string format = lease.Model.Checkpoint.Format;
         if (format != "onnx")
             throw new RequestException($"{file.Name} is {format}: the inputs that activate a neuron are run with ONNX models only");
-        string key = string.Join('\n', file.Index, layer, index, k, by, post);
+        // The model's generation is part of the question: a ranking of a model since replaced is never served for the new one.
+        string key = string.Join('\n', file.Index, lease.Generation, layer, index, k, by, post);
         if (_rankings.Count > MaxRankings) _rankings.Clear();
-        var run = _runs.GetOrAdd(file.Index, _ => new Lazy<ActivationRun>(() => ActivationRun.Open(file.Path))).Value;
+        var run = lease.ActivationRun();
         var ranking = _rankings.GetOrAdd(key, _ => new Lazy<(IReadOnlyList<NeuronActivation>, long)>(
             () => FolderActivations.Top(run, layer, index, Files, k, by, post, Images)));
         try
@@ -59,11 +61,5 @@ public sealed class InputGallery : IDisposable
             _rankings.TryRemove(key, out _);
             throw;
         }
-    }
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        foreach (var run in _runs.Values.Where(r => r.IsValueCreated)) run.Value.Dispose();
     }
 }

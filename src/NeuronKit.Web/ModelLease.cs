@@ -1,3 +1,5 @@
+using NeuronKit.Activations;
+
 namespace NeuronKit.Web;
 
 /// <summary>
@@ -12,10 +14,18 @@ public sealed class ModelLease : IDisposable
     {
         _held = held;
         Model = held.Model;
+        Generation = held.Generation;
     }
 
     /// <summary>The model, open until this lease is disposed.</summary>
     public Model Model { get; }
+
+    /// <summary>Which opening of its file <see cref="Model"/> is, from 1; what was computed with one is never served for another.</summary>
+    public long Generation { get; }
+
+    /// <summary>The model as ONNX Runtime runs it, opened on first use; open until this lease is disposed, as the model is.</summary>
+    internal ActivationRun ActivationRun() =>
+        (_held ?? throw new ObjectDisposedException(nameof(ModelLease))).ActivationRun();
 
     /// <inheritdoc/>
     public void Dispose() => Interlocked.Exchange(ref _held, null)?.Release();

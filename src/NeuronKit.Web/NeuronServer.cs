@@ -18,12 +18,9 @@ public sealed class NeuronServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private readonly InputGallery? _inputs;
-
-    private NeuronServer(WebApplication app, ServedFiles files, Uri url, InputGallery? inputs)
+    private NeuronServer(WebApplication app, ServedFiles files, Uri url)
     {
         _app = app;
-        _inputs = inputs;
         Files = files;
         Url = url;
     }
@@ -34,7 +31,7 @@ public sealed class NeuronServer : IAsyncDisposable
     /// <summary>The page's address, <c>http://127.0.0.1:N/</c>.</summary>
     public Uri Url { get; }
 
-    /// <summary>Starts serving <paramref name="files"/> (which the server then owns, with <paramref name="options"/>' inputs) as <paramref name="options"/> say.</summary>
+    /// <summary>Starts serving <paramref name="files"/> (which the server then owns) as <paramref name="options"/> say.</summary>
     public static async Task<NeuronServer> StartAsync(ServedFiles files, ServeOptions options, CancellationToken cancel = default)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "neuron" });
@@ -64,7 +61,7 @@ public sealed class NeuronServer : IAsyncDisposable
         string shown = options.Address.Equals(IPAddress.Any) || options.Address.Equals(IPAddress.IPv6Any)
             ? "127.0.0.1" : bound.Host;
         var url = new Uri($"http://{shown}:{bound.Port}/");
-        return new NeuronServer(app, files, url, options.Inputs);
+        return new NeuronServer(app, files, url);
     }
 
     /// <summary>Waits until the server is stopped (Ctrl+C, SIGTERM, or <paramref name="cancel"/>).</summary>
@@ -75,8 +72,7 @@ public sealed class NeuronServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        Files.Dispose();
-        _inputs?.Dispose();
+        Files.Dispose(); // and with each model, its ONNX Runtime run for --inputs
     }
 
     // A NeuronKit error is the request's or the file's fault, answered with its text; anything else is ours, answered

@@ -16,6 +16,7 @@ public sealed class ServedFile : IDisposable
     private readonly string? _loraBase;
     private readonly Lock _opening = new();
     private CountedModel? _current;
+    private long _openings; // models opened so far, each one's generation
 
     internal ServedFile(int index, string name, string path, string? loraBase = null)
     {
@@ -61,7 +62,7 @@ public sealed class ServedFile : IDisposable
                 _current = null;
                 changed.Release();
             }
-            _current ??= new CountedModel(Open(Path, _loraBase));
+            _current ??= new CountedModel(Open(Path, _loraBase), ++_openings);
             return _current.Lease();
         }
     }

@@ -153,7 +153,7 @@ public class ServedLocalFileTests
 
     // The fixture's bytes written over path as Python's open(path, "wb") does: truncated and written in place, the same
     // inode, no lock taken (File.Copy takes .NET's exclusive lock, which the server's open file would refuse).
-    private static void Rewrite(string path, string fixture)
+    internal static void Rewrite(string path, string fixture)
     {
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite);
         file.Write(File.ReadAllBytes(Fixtures.Path(fixture)));
