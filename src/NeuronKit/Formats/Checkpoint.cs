@@ -55,8 +55,18 @@ public sealed class Checkpoint : IDisposable
     /// <summary>What the file says about its model beyond tensors.</summary>
     public ModelGraph Graph { get; }
 
-    /// <summary>True once a file it reads was found changed (<see cref="ByteSource.Changed"/>): open it again to read the new one.</summary>
-    public bool Changed => _owned.Any(owned => owned is ByteSource { Changed: true } or Checkpoint { Changed: true });
+    /// <summary>
+    /// True once a file it reads was found changed (<see cref="ByteSource.Changed"/>), or one it read at open
+    /// (<see cref="ReadAtOpen"/>): open it again to read the new one.
+    /// </summary>
+    public bool Changed => _owned.Any(owned => owned is ByteSource { Changed: true } or Checkpoint { Changed: true })
+        || ReadAtOpen.Any(file => file.Changed());
+
+    /// <summary>
+    /// Local files read whole at open and closed again, which it does not own but its tensors depend on (a sharded model's
+    /// index, which places each tensor in a shard), as they were before they were read.
+    /// </summary>
+    internal IReadOnlyList<FileSnapshot> ReadAtOpen { get; init; } = [];
 
     /// <summary>The tensor named <paramref name="name"/>, or null.</summary>
     public TensorInfo? Find(string name) => _byName.GetValueOrDefault(name);

@@ -105,6 +105,62 @@ public class ServedLocalFileTests
     }
 
     [Fact]
+    public void A_sharded_model_is_opened_again_when_only_its_index_changes()
+    {
+        // Given a served copy of a sharded model, named by its index, and beside it copies of its two shards with fc's
+        // neuron 1 zeroed, which the index does not name yet
+        using var folder = new TempFolder();
+        using var zeroed = new TempFolder();
+        foreach (var copy in new[] { folder, zeroed })
+            foreach (string file in Directory.GetFiles(Fixtures.Path("safetensors/sharded")))
+                File.Copy(file, Path.Combine(copy.Path, Path.GetFileName(file)));
+        Assert.Equal(0, CliRun.Of("edit", Path.Combine(zeroed.Path, "model.safetensors.index.json"), "fc", "1", "--zero", "--in-place").Exit);
+        foreach (string shard in new[] { "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors" })
+            File.Copy(Path.Combine(zeroed.Path, shard), Path.Combine(folder.Path, "zeroed-" + shard));
+        string index = Path.Combine(folder.Path, "model.safetensors.index.json");
+        using var files = new ServedFiles([index]);
+        Model old;
+        using (var lease = files.All[0].Lease()) old = lease.Model;
+        Assert.NotEqual(0, old.Neuron("fc", 1).Part("weight")!.ToDoubles()[0]);
+
+        // When only the index is saved again, placing every tensor in the zeroed copies; no shard is touched
+        File.WriteAllText(index, File.ReadAllText(index).Replace("\"model-0", "\"zeroed-model-0"));
+
+        // Then the next request reads a model opened afresh through the new index, with the zeroed neuron
+        using var later = files.All[0].Lease();
+        Assert.NotSame(old, later.Model);
+        Assert.All(later.Model.Neuron("fc", 1).Part("weight")!.ToDoubles(), v => Assert.Equal(0, v));
+    }
+
+    [Theory]
+    [InlineData("safetensors/sharded", "model.safetensors.index.json")]
+    [InlineData("diff/bin_sharded", "pytorch_model.bin.index.json")]
+    [InlineData("flax/sharded", "flax_model.msgpack.index.json")]
+    public void A_model_of_any_sharded_format_is_read_through_its_index_as_it_is_now(string fixture, string indexName)
+    {
+        // Given a served copy of a sharded model, named by its index, and copies of its shards under other names beside it
+        using var folder = new TempFolder();
+        foreach (string file in Directory.GetFiles(Fixtures.Path(fixture))) File.Copy(file, Path.Combine(folder.Path, Path.GetFileName(file)));
+        string index = Path.Combine(folder.Path, indexName);
+        string[] shards = [.. Directory.GetFiles(folder.Path).Select(Path.GetFileName).Where(f => f != indexName).Select(f => f!)];
+        foreach (string shard in shards) File.Copy(Path.Combine(folder.Path, shard), Path.Combine(folder.Path, "moved-" + shard));
+        using var files = new ServedFiles([index]);
+        Model old;
+        using (var lease = files.All[0].Lease()) old = lease.Model;
+
+        // When only the index is saved again, naming the copies
+        string json = File.ReadAllText(index);
+        foreach (string shard in shards) json = json.Replace($"\"{shard}\"", $"\"moved-{shard}\"");
+        File.WriteAllText(index, json);
+
+        // Then the next request reads a model opened afresh from the shards the index names now
+        using var later = files.All[0].Lease();
+        Assert.NotSame(old, later.Model);
+        Assert.Equal([index, .. shards.Select(s => Path.Combine(folder.Path, "moved-" + s)).Order(StringComparer.Ordinal)],
+            [later.Model.Checkpoint.Files[0], .. later.Model.Checkpoint.Files.Skip(1).Order(StringComparer.Ordinal)]);
+    }
+
+    [Fact]
     public void An_onnx_model_is_opened_again_when_its_external_data_file_changes()
     {
         // Given a served copy of external.onnx and its external.bin

@@ -33,7 +33,8 @@ internal static class FlaxShards
             metadata["arrays"] = tensors.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
             // Each name is in one shard only (CheckShardHolds), so the shards' unread arrays do not collide.
             var unread = shards.SelectMany(s => s.Graph.UnreadTensors).ToDictionary(u => u.Key, u => u.Value, StringComparer.Ordinal);
-            return new Checkpoint(path, reader.Name, tensors, shards, metadata, new ModelGraph { UnreadTensors = unread }, files: index.Files);
+            return new Checkpoint(path, reader.Name, tensors, shards, metadata, new ModelGraph { UnreadTensors = unread }, files: index.Files)
+                { ReadAtOpen = index.AsRead };
         }
         catch
         {

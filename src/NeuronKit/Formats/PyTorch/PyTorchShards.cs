@@ -19,7 +19,8 @@ internal static class PyTorchShards
         try
         {
             var tensors = shards.SelectMany(s => s.Tensors).ToList();
-            return new Checkpoint(path, reader.Name, QuantizedWeights.Decode(tensors, path), shards, index.MetadataWith(shards), files: index.Files);
+            return new Checkpoint(path, reader.Name, QuantizedWeights.Decode(tensors, path), shards, index.MetadataWith(shards), files: index.Files)
+                { ReadAtOpen = index.AsRead };
         }
         catch
         {

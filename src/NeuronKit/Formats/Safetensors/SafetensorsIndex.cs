@@ -14,10 +14,11 @@ internal sealed class SafetensorsIndex
 
     private Dictionary<string, string>? _placed; // tensor → shard, as CheckShardHolds looks it up
 
-    private SafetensorsIndex(string path, IReadOnlyList<KeyValuePair<string, string>> weightMap,
+    private SafetensorsIndex(string path, FileSnapshot? read, IReadOnlyList<KeyValuePair<string, string>> weightMap,
         IReadOnlyList<string> shards, IReadOnlyDictionary<string, string> metadata)
     {
         Path = path;
+        AsRead = read is null ? [] : [read];
         WeightMap = weightMap;
         Shards = shards;
         Metadata = metadata;
@@ -25,6 +26,12 @@ internal sealed class SafetensorsIndex
 
     /// <summary>The index file.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// The local index file as it was read (none over a URL), for the model's <see cref="Checkpoint.ReadAtOpen"/>: a model
+    /// whose index alone is saved again (its tensors placed in other shards) is found changed too.
+    /// </summary>
+    public IReadOnlyList<FileSnapshot> AsRead { get; }
 
     /// <summary>The index's file name, as errors name it.</summary>
     public string FileName => ByteSources.FileName(Path);
@@ -132,6 +139,16 @@ internal sealed class SafetensorsIndex
     public static SafetensorsIndex Read(string path, byte[]? bytes = null)
     {
         string fileName = ByteSources.FileName(path);
+        FileSnapshot? read = null;
+        if (!ByteSources.IsUrl(path))
+            try
+            {
+                read = FileSnapshot.Of(path); // taken before the read, so that a change made while reading shows afterwards
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CheckpointException($"{path} cannot be read: {e.Message}", inner: e);
+            }
         using var document = SafetensorsHeader.Parse(bytes ?? ReadSmallFile(path), fileName, "index");
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("weight_map", out var map))
@@ -162,7 +179,7 @@ internal sealed class SafetensorsIndex
             foreach (var item in meta.EnumerateObject())
                 if (item.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
                     metadata[item.Name] = item.Value.ValueKind == JsonValueKind.String ? item.Value.GetString()! : item.Value.GetRawText();
-        return new SafetensorsIndex(path, weightMap, shards, metadata);
+        return new SafetensorsIndex(path, read, weightMap, shards, metadata);
     }
 
     /// <summary>

@@ -31,7 +31,7 @@ internal static class SafetensorsShards
             metadata["index"] = index.FileName;
             metadata["shards"] = index.Shards.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return new Checkpoint(path, "safetensors", QuantizedLayouts.QuantizedWeights.Decode(tensors, path), [.. mapped], metadata,
-                files: index.Files);
+                files: index.Files) { ReadAtOpen = index.AsRead };
         }
         catch
         {
