@@ -1,22 +1,35 @@
 using NeuronKit.Graph;
 using NeuronKit.Layers;
+using NeuronKit.Neurons;
 
 namespace NeuronKit.Edits;
 
 /// <summary>
-/// A depthwise convolution (weight [C·m, 1, k…] in C groups: MobileNet's, EfficientNet's) filters input channel c by m
-/// filters of its own, c·m to c·m + m − 1, whose outputs read nothing else: a prune of the channel takes those filters,
-/// and a prune of the filters takes the channel, from whichever layer makes it.
+/// A depthwise convolution (weight [C·m, 1, k…] in C groups: MobileNet's, EfficientNet's; Keras' DepthwiseConv2D, kernel
+/// [k…, C, m]) filters input channel c by m filters of its own, c·m to c·m + m − 1, whose outputs read nothing else: a
+/// prune of the channel takes those filters, and a prune of the filters takes the channel, from whichever layer makes it.
 /// </summary>
 internal static class DepthwiseChannels
 {
     /// <summary>True when <paramref name="edge"/>'s consumer is a depthwise convolution reading one group per channel.</summary>
     public static bool IsDepthwise(LayerEdge edge) =>
-        !edge.Feedback && edge.Groups > 1 && edge.Map.Spread == 1 && edge.Consumer.Implementation is Layers.Kinds.Conv
-        && edge.Consumer.Role("weight")!.Tensor.Shape[1] == 1;
+        !edge.Feedback && edge.Map.Spread == 1 && (IsChannelsLast(edge.Consumer)
+            || edge.Groups > 1 && edge.Consumer.Implementation is Layers.Kinds.Conv && edge.Consumer.Role("weight")!.Tensor.Shape[1] == 1);
 
     /// <summary>The filters of each group: the depthwise convolution's channel multiplier.</summary>
-    public static long Multiplier(LayerEdge edge) => edge.Consumer.NeuronCount / edge.Groups;
+    public static long Multiplier(LayerEdge edge) =>
+        IsChannelsLast(edge.Consumer) ? edge.Consumer.Role("weight")!.Tensor.Shape[^1] : edge.Consumer.NeuronCount / edge.Groups;
+
+    /// <summary>True when <paramref name="layer"/> is a Keras depthwise convolution, whose kernel [k…, in, multiplier] holds filter c·m + k at [c, k].</summary>
+    public static bool IsChannelsLast(Layer layer) => layer.Implementation is Layers.Kinds.ChannelsLastDepthwiseConv;
+
+    /// <summary>
+    /// True when <paramref name="part"/> is a Keras depthwise convolution's own kernel slice, kernel[…, c, k]: a prune takes
+    /// all of channel c's filters or none (ModelPrune.CheckGroups), so it cuts the kernel's dimension <c>in</c> at c alone.
+    /// </summary>
+    public static bool IsChannelsLastFilter(Model model, NeuronPart part) =>
+        part.Direction == PartDirection.In && part.Role == PartRole.Weight
+        && model.Layers.Any(l => IsChannelsLast(l) && l.Role("weight")!.Tensor.Name == part.Tensor);
 
     /// <summary>The consumer's filters that read the producer's channel <paramref name="channel"/> alone.</summary>
     public static IEnumerable<long> Filters(LayerEdge edge, long channel)

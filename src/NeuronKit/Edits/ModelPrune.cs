@@ -302,13 +302,16 @@ public sealed class ModelPrune
         foreach (var (layer, removed) in targets)
         {
             var into = model.Layers.SelectMany(p => model.Graph.ConsumersOf(p).Select(e => (Producer: p, Edge: e)))
-                .Where(p => p.Edge.Consumer == layer && !p.Edge.Feedback && p.Edge.Groups > 1).ToList();
-            long groups = into.Count > 0 ? into[0].Edge.Groups : GroupsInFile(model, layer);
-            if (groups <= 1) continue;
+                .Where(p => p.Edge.Consumer == layer && !p.Edge.Feedback && (p.Edge.Groups > 1 || DepthwiseChannels.IsDepthwise(p.Edge))).ToList();
+            // A Keras depthwise kernel [k…, in, multiplier] groups its filters by input channel, even one.
+            var kernel = layer.Role("weight")?.Tensor;
+            bool channelsLast = DepthwiseChannels.IsChannelsLast(layer);
+            long groups = channelsLast ? kernel!.Shape[^2] : into.Count > 0 ? into[0].Edge.Groups : GroupsInFile(model, layer);
+            if (groups <= 1 && !channelsLast) continue;
             long perGroup = layer.NeuronCount / groups;
             var counts = Enumerable.Range(0, checked((int)groups)).Select(g => removed.Count(j => j / perGroup == g)).ToList();
-            if (counts.Distinct().Count() == 1 && counts[0] < perGroup) continue;
-            bool depthwise = into.Count > 0 ? DepthwiseChannels.IsDepthwise(into[0].Edge) : layer.Role("weight")!.Tensor.Shape[1] == 1;
+            if (!channelsLast && counts.Distinct().Count() == 1 && counts[0] < perGroup) continue;
+            bool depthwise = channelsLast || (into.Count > 0 ? DepthwiseChannels.IsDepthwise(into[0].Edge) : kernel!.Shape[1] == 1);
             if (depthwise && counts.All(c => c == 0 || c == perGroup))
             {
                 var cut = into.SelectMany(p => (removedOf.GetValueOrDefault(p.Producer) ?? []).Select(c => p.Edge.Map.First(c))).ToHashSet();
@@ -318,6 +321,19 @@ public sealed class ModelPrune
                     $"filter{(perGroup == 1 ? "" : "s")} {Range(orphan.Group * perGroup, perGroup)} that read{(perGroup == 1 ? "s" : "")} it alone, " +
                     "but no layer NeuronKit can cut makes that channel (a model input, or what the file's graph does not say)",
                     ["ablate with neuron edit --zero --outgoing instead"]);
+            }
+            // Keras keeps each channel's filters in a slice of the kernel's dimension in, and filter k of every channel in one
+            // of dimension multiplier (depth_multiplier's, which NeuronKit does not cut): only whole channels go.
+            if (channelsLast)
+            {
+                int partial = counts.FindIndex(c => c > 0 && c < perGroup);
+                var some = removed.Where(j => j / perGroup == partial).ToList();
+                throw new RequestException($"'{layer.Name}' is a depthwise convolution whose kernel {kernel!.Shape.Text()} keeps the {perGroup} filters of " +
+                    $"each input channel in one slice of dimension {kernel.Shape.Count - 2}: a prune removes all of a channel's filters, with the channel, " +
+                    $"or none of them, and this one removes {some.Count} of the {perGroup} filters of input channel {partial} " +
+                    $"(filter{(some.Count == 1 ? "" : "s")} {string.Join(", ", some)})",
+                    [$"remove all the filters of a channel (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take the channel along " +
+                     "from the layer that makes it, or ablate with neuron edit --zero --outgoing instead"]);
             }
             throw new RequestException($"'{layer.Name}' is a convolution of {groups} groups of {perGroup} filters{(depthwise ? $" (depthwise: {perGroup} per input channel)" : "")}: " +
                 (counts.Count <= 4 ? $"removing {string.Join(" and ", counts)} filters from its groups in turn"
@@ -477,11 +493,6 @@ public sealed class ModelPrune
             throw new RequestException($"layer '{layer.Name}' feeds a merge with another branch (a residual add, a gate) on its way to '{residual.Consumer.Name}': the other branch " +
                 "would need the same channels removed, and it is not made by layers NeuronKit can cut with them (a model input, a concatenation, " +
                 "or a file whose graph does not say)", ["ablate with neuron edit --zero --outgoing instead"]);
-        // A Keras DepthwiseConv2D's input channel c has its own filters, making outputs c·multiplier + m: cutting c would
-        // remove those outputs too, and all that reads them.
-        if (edges.FirstOrDefault(e => !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ChannelsLastDepthwiseConv) is { } depthwise)
-            throw new RequestException($"'{depthwise.Consumer.Name}' is a depthwise convolution that reads '{layer.Name}': each of its input " +
-                "channels has filters and outputs of its own, which would go too", ["ablate with neuron edit --zero --outgoing instead"]);
         // A ConvTranspose reads its input channels in groups too (weight [in, out/groups, …]), though its edge, a row per
         // input channel, needs no groups to find them.
         // A depthwise one's filters of a channel go with it (WithCoProducers).
@@ -529,6 +540,8 @@ public sealed class ModelPrune
         if (items.Count == 2 && items[0] is { Dim: 0, Item.Kind: SliceKind.Index }
             && model.Layers.Any(l => l.Gates is not null && l.Tensors.Any(t => t.Tensor.Name == part.Tensor)))
             items = items[1..];
+        // A Keras depthwise kernel holds filter c·m + k at [c, k]: a prune takes all of channel c's or none (CheckGroups).
+        if (items.Count == 2 && DepthwiseChannels.IsChannelsLastFilter(model, part)) items = items[..1];
         // A unit indexed in two dimensions (a DenseGeneral's kernel[:, head, d], a Keras depthwise kernel[…, c, m]) shares
         // every slice of either with other units: the tensor cannot shrink around it alone.
         if (items.Count != 1)

@@ -110,14 +110,49 @@ public class PruneKerasTests
         Assert.Contains("layer 'dense' reads 6 inputs, which do not fit the 3 neurons of 'gru'", run.Stderr);
     }
 
-    [Theory]
-    [InlineData("conv2d")]  // (its BatchNorm on the way is refused as a norm, whatever reads it)
-    public void A_layer_read_by_a_depthwise_convolution_is_refused_since_its_outputs_would_go_too(string layer)
+    [Fact]
+    public void A_layer_read_by_a_depthwise_convolution_takes_the_filters_that_read_its_channel_along()
     {
-        var run = CliRun.Of("prune", Fixtures.Path("keras/cnn.keras"), layer, "1", "--dry-run");
+        // Given cnn.keras: conv2d (4 filters) → batch_normalization → depthwise_conv2d (2 filters per channel, kernel
+        // [3, 3, 4, 2]) → conv2d_transpose
+        var run = CliRun.Of("prune", Fixtures.Path("keras/cnn.keras"), "conv2d", "1", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("depthwise_conv2d: removes 2 neurons (2, 3), 8 → 6", run.Stdout);
+        Assert.Matches(@"depthwise_conv2d\.kernel +\[3, 3, 4, 2\] → \[3, 3, 3, 2\] +dim 2: 1\n", run.Stdout);
+        Assert.Matches(@"depthwise_conv2d\.bias +\[8\] → \[6\] +dim 0: 2, 3\n", run.Stdout);
+        Assert.Matches(@"conv2d_transpose\.kernel +\[2, 2, 5, 8\] → \[2, 2, 5, 6\] +dim 3: 2, 3\n", run.Stdout);
+        Assert.Contains("note: 'depthwise_conv2d' loses the filters that read those channels: it is a depthwise convolution, whose 2 filters " +
+            "of a channel of 'conv2d' read that channel alone", run.Stderr);
+        // The config gives DepthwiseConv2D a depth_multiplier, not a size: its own follows from its input's.
+        Assert.Contains("still gives the layers their old sizes (conv2d 4 → 3)", run.Stderr);
+    }
+
+    [Fact]
+    public void All_the_filters_of_a_channel_of_a_depthwise_convolution_take_the_channel_along()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("keras/cnn.keras"), "depthwise_conv2d", "2,3", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("conv2d: removes 1 neuron (1), 4 → 3", run.Stdout);
+        Assert.Matches(@"depthwise_conv2d\.kernel +\[3, 3, 4, 2\] → \[3, 3, 3, 2\] +dim 2: 1\n", run.Stdout);
+        Assert.Matches(@"batch_normalization\.gamma +\[4\] → \[3\] +dim 0: 1\n", run.Stdout);
+        Assert.Contains("note: 'conv2d' loses the channels that those filters read", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("2", "this one removes 1 of the 2 filters of input channel 1 (filter 2)")]
+    // The same filter of every channel is one slice of the kernel's last dimension, depth_multiplier's: not cut either.
+    [InlineData("0,2,4,6", "this one removes 1 of the 2 filters of input channel 0 (filter 0)")]
+    public void Some_but_not_all_of_a_channel_s_depthwise_filters_are_refused(string indices, string which)
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("keras/cnn.keras"), "depthwise_conv2d", indices, "--dry-run");
 
         Assert.Equal(2, run.Exit);
-        Assert.Contains($"'depthwise_conv2d' is a depthwise convolution that reads '{layer}': each of its input channels has filters and outputs of its own", run.Stderr);
+        Assert.Contains("'depthwise_conv2d' is a depthwise convolution whose kernel [3, 3, 4, 2] keeps the 2 filters of each input channel " +
+            $"in one slice of dimension 2: a prune removes all of a channel's filters, with the channel, or none of them, and {which}", run.Stderr);
+        Assert.Contains("hint: remove all the filters of a channel (filters 0..1, 2..3, …), which take the channel along from the layer that " +
+            "makes it, or ablate with neuron edit --zero --outgoing instead", run.Stderr);
     }
 
     [Fact]

@@ -48,7 +48,10 @@ internal sealed class KerasPruneWriter : IPruneWriter
         if (checkpoint.Tensors.Select(t => t.Storage.Source).OfType<MappedFile>().FirstOrDefault() is not { } source
             || !KerasReader.Read(source, checkpoint.FileName).Configured)
             return [];
-        string sizes = string.Join(", ", prune.Targets.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
+        // A DepthwiseConv2D's config gives its depth_multiplier, which a prune keeps, not a size: its own follows its input's.
+        var sized = prune.Targets.Where(t => !DepthwiseChannels.IsChannelsLast(t.Layer)).ToList();
+        if (sized.Count == 0) return [];
+        string sizes = string.Join(", ", sized.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
         return [$"the model config inside {checkpoint.FileName} still gives the layers their old sizes ({sizes}): " +
             "keras.models.load_model would build those and refuse the weights; build the model with the new sizes and load the pruned file with model.load_weights"];
     }
