@@ -21,9 +21,9 @@ public class PruneRefusalTests
         "that layer making them", "prune 'net.0' instead: its channels in 'net.1' go with them")]
     [InlineData("graph/cnn.onnx", "/1/BatchNormalization", "1", "'/1/BatchNormalization' (BatchNorm) scales the channels '/0/Conv' makes", "prune '/0/Conv' instead")]
     [InlineData("keras/mlp.h5", "batch_normalization", "0", "'batch_normalization' (BatchNorm) scales the channels 'dense' makes", "prune 'dense' instead")]
-    // A depthwise unit is kernel[…, c, m]: every slice of either dimension holds other units too.
-    [InlineData("keras/cnn.keras", "depthwise_conv2d", "1", "depthwise_conv2d.kernel[:, :, 0, 1] holds this unit at one index in each of " +
-        "dimensions 2 and 3 of depthwise_conv2d.kernel [3, 3, 4, 2]: a prune removes whole slices of one dimension", "ablate it with neuron edit --zero")]
+    // A Keras depthwise filter, kernel[…, c, m], goes with all of its channel's filters or not at all.
+    [InlineData("keras/cnn.keras", "depthwise_conv2d", "1", "'depthwise_conv2d' is a depthwise convolution whose kernel [3, 3, 4, 2] keeps the 2 " +
+        "filters of each input channel in one slice of dimension 2", "remove all the filters of a channel (filters 0..1, 2..3, …)")]
     // A DenseGeneral unit is one dimension of one head, kernel[:, h, d]; the consumer is named, as Flax files need.
     [InlineData("flax/attention.msgpack", "MultiHeadDotProductAttention_0.value", "3", "MultiHeadDotProductAttention_0.value.kernel[:, 0, 3] holds " +
         "this unit at one index in each of dimensions 1 and 2 of MultiHeadDotProductAttention_0.value.kernel [8, 2, 4]", "ablate it with neuron edit --zero",
