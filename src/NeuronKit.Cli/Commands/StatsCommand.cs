@@ -26,7 +26,7 @@ internal static class StatsCommand
         var top = new Option<int?>("--top") { Description = "Print only the first N neurons of each layer after sorting (0: summaries only)." };
         var outlierK = new Option<double>("--outlier-k")
         {
-            Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median.",
+            Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median; an infinite or NaN norm is always one.",
             DefaultValueFactory = _ => StatsOptions.DefaultOutlierK,
         };
         var outgoing = new Option<bool>("--outgoing")

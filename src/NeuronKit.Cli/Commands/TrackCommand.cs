@@ -29,7 +29,7 @@ internal static class TrackCommand
         };
         var outlierK = new Option<double>("--outlier-k")
         {
-            Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median.",
+            Description = "Flag a neuron as an outlier when its L2 norm is more than K robust deviations (1.4826·MAD) from its layer's median; an infinite or NaN norm is always one.",
             DefaultValueFactory = _ => StatsOptions.DefaultOutlierK,
             HelpName = "K",
         };

@@ -185,6 +185,7 @@ public class CliOutputTests
         Assert.Equal(0, run.Exit);
         Assert.Contains(" stats <FILE> [<LAYER>] [options]\n", run.Stdout);   // after the executable's name
         Assert.Contains("--outlier-k <outlier-k>", run.Stdout);
+        Assert.Contains("from its layer's median; an infinite or NaN norm is always one.", string.Join(' ', run.Stdout.Split((char[])[' ', '\n'], StringSplitOptions.RemoveEmptyEntries)));
     }
 
     [Fact]
