@@ -38,6 +38,15 @@ public sealed record ModelGraph
     public IReadOnlyList<GraphNode> Nodes { get; init; } = [];
 
     /// <summary>
+    /// The shapes the file declares for values of its main graph (ONNX graph.input, graph.value_info and graph.output:
+    /// the model's input, what shape inference wrote), value name → its dims, each null where the file does not say it
+    /// (a symbolic dim_param, a dim left empty, one negative or past <see cref="int.MaxValue"/>). A value declared without
+    /// a shape has no entry. Evidence only: the layer graph counts a Concat input's channels from it where no layer makes
+    /// that input (a model input concatenated with features).
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<long?>> DeclaredShapes { get; init; } = new Dictionary<string, IReadOnlyList<long?>>();
+
+    /// <summary>
     /// The layers of a model's config in its order, those without weights too, each with its class (a Keras config's
     /// Dense, Dropout, Add, Flatten): in a sequential model each reads the one before it, in a Functional model those its
     /// <see cref="SequenceStep.Inputs"/> name. What reads a layer's output. Empty when the file names no such layers.

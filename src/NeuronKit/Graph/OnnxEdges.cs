@@ -8,7 +8,8 @@ namespace NeuronKit.Graph;
 /// <summary>
 /// The consumers an ONNX graph's edges give: from a layer's output value, forward through the operations that keep channels
 /// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, a
-/// reduction over other axes (a global average pool as ReduceMean), Flatten and Reshape, a channel Concat, a Transpose,
+/// reduction over other axes (a global average pool as ReduceMean), Flatten and Reshape, a channel Concat (an input no layer
+/// makes, such as the model's input, counted from the shape the file declares for it), a Transpose,
 /// Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the next layers that
 /// read it as their data input on the axis that holds the channels; a per-channel layer
 /// (BatchNormalization) on the way is passed through, and so is an operation's per-channel constant (a PRelu's slope, a
@@ -96,7 +97,10 @@ internal static class OnnxEdges
         var alone = layers.Where(l => l.Tensors.Count == 1 && !l.Aliases.Any(producers.ContainsKey))
             .GroupBy(l => l.Tensors[0].Tensor.Name).Where(g => g.Count() == 1).ToDictionary(g => g.Key, g => g.Single(), StringComparer.Ordinal);
         TensorInfo? Constant(string value) => value == "" || Computed(value) ? null : checkpoint.Find(value);
-        var walk = new Walker(readers, producers, byOutput, LayersOf, Computed, Longs, Constant, alone);
+        // The shape the file gives a value: what it declares (a model input's, shape inference's), or a constant's own.
+        IReadOnlyList<long?>? Declared(string value) =>
+            graph.DeclaredShapes.GetValueOrDefault(value) ?? (Constant(value)?.Shape is { } shape ? [.. shape.Select(d => (long?)d)] : null);
+        var walk = new Walker(readers, producers, byOutput, LayersOf, Computed, Longs, Constant, alone, Declared);
 
         foreach (var producer in layers.Where(l => l.NeuronCount > 0))
         {
@@ -129,7 +133,7 @@ internal static class OnnxEdges
 
     private sealed class Walker(Dictionary<string, List<GraphNode>> readers, Dictionary<string, GraphNode> producers, Dictionary<string, Layer> byOutput,
         Func<GraphNode, IReadOnlyList<Layer>> layersOf, Func<string, bool> computed, Func<string?, (long[] Values, int Rank)?> longs,
-        Func<string, TensorInfo?> constant, IReadOnlyDictionary<string, Layer> alone)
+        Func<string, TensorInfo?> constant, IReadOnlyDictionary<string, Layer> alone, Func<string, IReadOnlyList<long?>?> declared)
     {
         // The edges found, why there are none, and the paths that reach no consumer but some other reader (a Concat of an
         // input NeuronKit cannot count, a Softmax): null when every path ends in a consumer or an output of the model.
@@ -239,9 +243,9 @@ internal static class OnnxEdges
                 else Continue(pending, step with { Axis = axis }, node,
                     [.. step.Ops, $"Gather (axis {node.Int("axis", 0)}, index {string.Join(", ", longs(node.Input(1))!.Value.Values)})"]);
             }
-            else if (node.OpType == "Concat" && node.Outputs.Count > 0 && ConcatOffset(node, step, producers, byOutput) is { } concat)
+            else if (node.OpType == "Concat" && node.Outputs.Count > 0 && ConcatOffset(node, step) is { } concat)
                 pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
-            else if (node.OpType == "Concat" && node.Inputs.Where(i => i != "" && Channels(i, producers, byOutput) is null).ToList() is { Count: > 0 } uncounted)
+            else if (node.OpType == "Concat" && node.Inputs.Where(i => i != "" && Count(i, node, step) is null).ToList() is { Count: > 0 } uncounted)
                 why = $"Concat node '{node.LayerName}' reads it beside {string.Join(", ", uncounted)}, whose channels NeuronKit cannot count, so where " +
                     "its own land is unknown";
             else
@@ -354,6 +358,52 @@ internal static class OnnxEdges
             return null;
         }
 
+        // Where `value` starts among a channel Concat's inputs, and how many channels it has in all; null when an input's
+        // channel count is unknown (Count) or the axis is not the channel axis. A rank the file declares for an input says
+        // which axis a negative one is.
+        private (long Offset, long Total)? ConcatOffset(GraphNode concat, Step step)
+        {
+            string value = step.Value;
+            int axis = (int)concat.Int("axis", 1);
+            if (axis is not (1 or -1)) return null;
+            int? rank = concat.Inputs.Where(i => i != "").Select(i => declared(i)?.Count).FirstOrDefault(r => r is not null);
+            if (step.Axis?.Is(axis < 0 && rank is { } r ? r + axis : axis) == false) return null;
+            long offset = 0, total = 0;
+            bool found = false;
+            foreach (string input in concat.Inputs)
+            {
+                if (Count(input, concat, step) is not { } channels) return null;
+                if (input == value && !found)
+                {
+                    offset = total;
+                    found = true;
+                }
+                total += channels;
+                if (total > int.MaxValue) return null;
+            }
+            return found ? (offset, total) : null;
+        }
+
+        // The channels of a Concat input: those of the layer it comes from (Channels), else, where they are channels as the
+        // producer's are (no flatten on the way spreads them over positions), the dim on the Concat's axis of the shape the
+        // file gives it or a value it is made from by channel-wise operations (a model input pooled or resized, as U-Net
+        // concatenates it: torch.onnx declares the input's shape, seldom the pooled one's); null when none says it.
+        private long? Count(string value, GraphNode concat, Step step)
+        {
+            if (Channels(value, producers, byOutput) is { } channels) return channels;
+            if (step.Ops.Any(op => Flattening.Any(f => op.StartsWith(f, StringComparison.Ordinal)))) return null;
+            int axis = (int)concat.Int("axis", 1);
+            for (int hop = 0; hop < 64 && value != ""; hop++)
+            {
+                if (declared(value) is { } shape && (axis < 0 ? shape.Count + axis : axis) is var a && a >= 0 && a < shape.Count
+                    && shape[a] is >= 0 and <= int.MaxValue and var dim)
+                    return dim;
+                if (!producers.TryGetValue(value, out var node) || !ChannelWise.Contains(node.OpType) || node.Input(0) is not { } input) return null;
+                value = input;
+            }
+            return null;
+        }
+
         // The axis a Reshape starts merging at when its shape keeps the leading axes (0 copies one) and merges the rest into
         // its last entry ([0, 0, -1] after a bidirectional LSTM's Transpose); null when its shape says otherwise or is computed.
         private int? ReshapeMerge(GraphNode node, OnnxChannelAxis? axis)
@@ -367,28 +417,6 @@ internal static class OnnxEdges
     private static void Continue(Stack<Step> pending, Step step, GraphNode node, IReadOnlyList<string> ops)
     {
         if (node.Outputs.Count > 0 && node.Outputs[0] != "") pending.Push(step with { Value = node.Outputs[0], Ops = ops });
-    }
-
-    // Where `value` starts among a channel Concat's inputs, and how many channels it has in all; null when an input's channel
-    // count is unknown (it is not a layer's output through channel-wise operations) or the axis is not the channel axis.
-    private static (long Offset, long Total)? ConcatOffset(GraphNode concat, Step step, Dictionary<string, GraphNode> producers,
-        Dictionary<string, Layer> byOutput)
-    {
-        string value = step.Value;
-        if (concat.Int("axis", 1) is not (1 or -1) || step.Axis?.Is((int)concat.Int("axis", 1)) == false) return null;
-        long offset = 0, total = 0;
-        bool found = false;
-        foreach (string input in concat.Inputs)
-        {
-            if (Channels(input, producers, byOutput) is not { } channels) return null;
-            if (input == value && !found)
-            {
-                offset = total;
-                found = true;
-            }
-            total += channels;
-        }
-        return found ? (offset, total) : null;
     }
 
     // The channels of a value: the neurons of the layer it comes from (a recurrent node's hidden_size), back through

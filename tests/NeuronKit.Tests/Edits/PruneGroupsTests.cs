@@ -78,16 +78,26 @@ public class PruneGroupsTests
     }
 
     [Theory]
-    [InlineData("1", 1)]   // the model's input channel 1
-    [InlineData("4", 4)]   // the conv's channel 1, behind a Concat with the input that NeuronKit does not follow
-    public void A_depthwise_filter_whose_input_channel_no_layer_makes_is_refused(string indices, int channel)
+    [InlineData("1")]     // the model's input channel 1
+    [InlineData("1,4")]   // and the conv's channel 1 beside it, which could go
+    public void A_depthwise_filter_whose_input_channel_no_layer_makes_is_refused(string indices)
     {
         // Given x → Concat(x, conv(x)) → depthwise conv of 6 groups → 1×1 conv, exported by torch.onnx (make_prune.py)
         var run = CliRun.Of("prune", Fixtures.Path("prune/depthwise_concat.onnx"), "/depthwise/Conv", indices, "--dry-run");
 
         Assert.Equal(2, run.Exit);
-        Assert.Contains($"'/depthwise/Conv' is a depthwise convolution: its input channel {channel} goes with the filter {channel} that reads it " +
+        Assert.Contains("'/depthwise/Conv' is a depthwise convolution: its input channel 1 goes with the filter 1 that reads it " +
             "alone, but no layer NeuronKit can cut makes that channel (a model input, or what the file's graph does not say)", run.Stderr);
+    }
+
+    [Fact]
+    public void A_depthwise_filter_reading_a_layer_s_channel_past_the_model_input_s_takes_that_channel_along()
+    {
+        // Given depthwise_concat.onnx, whose x declares its 3 channels: the depthwise's input channel 4 is the conv's channel 1
+        var run = CliRun.Of("prune", Fixtures.Path("prune/depthwise_concat.onnx"), "/depthwise/Conv", "4", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("'/conv/Conv' loses the channels that those filters read: '/depthwise/Conv' is a depthwise convolution", run.Stdout + run.Stderr);
     }
 
     [Fact]

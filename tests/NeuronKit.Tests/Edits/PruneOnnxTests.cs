@@ -29,6 +29,38 @@ public class PruneOnnxTests
         string output = PinnedCases.Prune(expected, folder, "pruned.onnx");
 
         if (expected.TryGetProperty("data_sha256", out var data)) Assert.Equal(data.GetString(), PinnedCases.Sha(output + ".data"));
+        AssertRunsAs(expected, output, name);
+    }
+
+    // A layer concatenated with the model's input (concat_input/, make_concat_input.py): the consumer's input columns are
+    // cut past the input's declared channels, or before them, and the pruned model gives what PyTorch's module gives with
+    // those columns zeroed.
+    private static readonly JsonElement[] ConcatInput =
+        [.. JsonDocument.Parse(File.ReadAllText(Fixtures.Path("concat_input/expected.json"))).RootElement.GetProperty("prune").EnumerateArray()];
+
+    public static TheoryData<string> ConcatInputCases() => [.. ConcatInput.Select(c => c.GetProperty("name").GetString()!)];
+
+    [Theory]
+    [MemberData(nameof(ConcatInputCases))]
+    public void A_layer_concatenated_with_the_model_input_prunes_to_the_module_with_its_columns_zeroed(string name)
+    {
+        // Given
+        using var folder = new TempFolder();
+        var expected = ConcatInput.Single(c => c.GetProperty("name").GetString() == name);
+        string output = Path.Combine(folder.Path, "pruned.onnx");
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path(expected.GetProperty("input").GetString()!),
+            .. expected.GetProperty("args").EnumerateArray().Select(a => a.GetString()!), "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        AssertRunsAs(expected, output, name);
+    }
+
+    // ONNX Runtime runs the pruned model on the case's x and gives its y to 1e-5.
+    private static void AssertRunsAs(JsonElement expected, string output, string name)
+    {
         float[] x = Floats(expected, "x"), want = Floats(expected, "y");
         using var session = new InferenceSession(output);
         using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(x, Ints(expected, "x_shape")))]);
@@ -58,6 +90,8 @@ public class PruneOnnxTests
         { "prune/shared_bn.onnx", "/conv1/Conv:1" },        // bn1 on the way reads initializers bn2 reads too
         { "prune/shared_bias.onnx", "/conv1/Conv:1" },      // conv1's own bias is conv3's too
         { "graph/concat_bn.onnx", "/conv1/Conv:1" },        // a BatchNorm after a Concat: conv1's channel 1 is its entry 5
+        // A depthwise conv reading cat([x, conv(x)]): its filter 4 reads conv's channel 1, past x's 3 declared channels.
+        { "prune/depthwise_concat.onnx", "/depthwise/Conv:4" },
         // Every branch of two residual Adds and a gate's Mul: the stream's channel j, made by four layers (one through a BatchNorm).
         { "prune/residual.onnx", "/stem/Conv:1,/c2/Conv:1,/c4/Conv:1,/se2/Conv:1" },
         { "prune/residual.onnx", "/stem/Conv:0,/stem/Conv:3,/c2/Conv:0,/c2/Conv:3,/c4/Conv:0,/c4/Conv:3,/se2/Conv:0,/se2/Conv:3" },

@@ -15,6 +15,7 @@ internal sealed class CheckpointBuilder
     private readonly List<string> _nonLayerPrefixes = [];
     private readonly List<GraphNode> _nodes = [];
     private readonly List<SequenceStep> _steps = [];
+    private readonly Dictionary<string, IReadOnlyList<long?>> _declared = [];
 
     /// <summary>Adds tensor <paramref name="name"/> of <paramref name="shape"/> holding 0, 1, 2, … in row-major order.</summary>
     public CheckpointBuilder Tensor(string name, params long[] shape)
@@ -95,6 +96,13 @@ internal sealed class CheckpointBuilder
         return this;
     }
 
+    /// <summary>Declares value <paramref name="name"/>'s shape, as an ONNX file's graph.input or value_info does; null is an unknown dim.</summary>
+    public CheckpointBuilder Declared(string name, params long?[] dims)
+    {
+        _declared[name] = dims;
+        return this;
+    }
+
     /// <summary>Adds a layer of a model's config (a Keras Sequential's, or a Functional's with its inputs), as a reader lists them.</summary>
     public CheckpointBuilder Step(SequenceStep step)
     {
@@ -104,7 +112,8 @@ internal sealed class CheckpointBuilder
 
     /// <summary>The checkpoint, as if read from a file named test.pt.</summary>
     public Checkpoint Build() => new("test.pt", "test", _tensors, [],
-        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes, Nodes = _nodes, Sequence = _steps });
+        graph: new ModelGraph { ModuleClasses = _classes, NonLayerPrefixes = _nonLayerPrefixes, Nodes = _nodes, Sequence = _steps,
+            DeclaredShapes = _declared });
 
     /// <summary>The checkpoint opened as a model: its layers inferred.</summary>
     public Model Model() => NeuronKit.Model.Create(Build());

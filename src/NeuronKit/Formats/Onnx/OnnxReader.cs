@@ -1,13 +1,15 @@
 using Google.Protobuf;
 using NeuronKit.Containers.Protobuf;
 using NeuronKit.Tensors;
+using GraphProto = global::Onnx.GraphProto;
 using ModelProto = global::Onnx.ModelProto;
 
 namespace NeuronKit.Formats.Onnx;
 
 // Layout of an ONNX model (onnx/onnx.proto, proto2; format-facts.md §4), the fields NeuronKit reads:
 //  ModelProto      ir_version=1 (written first: that is how files are told), producer_name=2, graph=7, opset_import=8
-//  GraphProto      node=1, name=2, initializer=5 (TensorProto)
+//  GraphProto      node=1, name=2, initializer=5 (TensorProto), input=11, output=12, value_info=13 (ValueInfoProto)
+//  ValueInfoProto  name=1, type=2 (TypeProto: tensor_type=1 → elem_type=1, shape=2 → dim=1: dim_value=1 or dim_param=2)
 //  NodeProto       input=1, output=2, name=3, op_type=4, attribute=5, domain=7
 //  AttributeProto  name=1, f=2, i=3, s=4, t=5 (a Constant's value), g=6 and graphs=11 (If/Loop/Scan bodies), floats=7,
 //                  ints=8 (a Constant's value_floats, value_ints), type=20, sparse_tensor=22 (a Constant's sparse_value)
@@ -108,6 +110,7 @@ public sealed class OnnxReader : ICheckpointReader
                 new ModelGraph
                 {
                     Nodes = walker.Nodes,
+                    DeclaredShapes = DeclaredShapes(model.Graph),
                     UnreadTensors = builder.Skipped.DistinctBy(t => t.Name).ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal),
                 });
         }
@@ -117,6 +120,21 @@ public sealed class OnnxReader : ICheckpointReader
             file.Dispose();
             throw;
         }
+    }
+
+    // The shapes the main graph declares: its inputs', then value_info's (shape inference's), then its outputs', the first
+    // of a name winning. A dim is the file's word, so hostile: one symbolic (dim_param), left empty, negative or past
+    // int.MaxValue is unknown (null), and so is any number the layer graph would have to trust beyond what a channel
+    // count can be. A value whose type is no tensor, or a tensor without a shape, has no entry.
+    private static Dictionary<string, IReadOnlyList<long?>> DeclaredShapes(GraphProto graph)
+    {
+        var shapes = new Dictionary<string, IReadOnlyList<long?>>(StringComparer.Ordinal);
+        foreach (var value in graph.Input.Concat(graph.ValueInfo).Concat(graph.Output))
+        {
+            if (value.Name == "" || value.Type?.TensorType?.Shape is not { } shape || shapes.ContainsKey(value.Name)) continue;
+            shapes[value.Name] = [.. shape.Dim.Select(d => d.HasDimValue && d.DimValue is >= 0 and <= int.MaxValue ? d.DimValue : (long?)null)];
+        }
+        return shapes;
     }
 
     private static Dictionary<string, string> Metadata(ModelProto model, List<(string Name, string Type)> skipped)

@@ -106,6 +106,48 @@ public class OnnxReaderTests
     }
 
     [Fact]
+    public void Declared_shapes_are_kept_with_every_dim_the_file_does_not_say_as_unknown()
+    {
+        // Given x declared with a dim_value, a dim_param, an empty dim, a negative one and one past int's range; h in
+        // value_info; y as an output; t declared as a tensor without a shape; s as a sequence; and a subgraph's value
+        var model = Model([Gemm("fc", "w", "h")], Raw("w", 3, 4));
+        model.Graph.Input.Add(Declared("x", Dim(2), new TensorShapeProto.Types.Dimension { DimParam = "channels" }, new TensorShapeProto.Types.Dimension(), Dim(-1), Dim(1L << 40)));
+        model.Graph.ValueInfo.Add(Declared("h", Dim(2), Dim(3)));
+        model.Graph.ValueInfo.Add(Declared("h", Dim(9)));
+        model.Graph.Output.Add(Declared("y", Dim(2), Dim(int.MaxValue)));
+        model.Graph.ValueInfo.Add(new ValueInfoProto { Name = "t", Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1 } } });
+        model.Graph.ValueInfo.Add(new ValueInfoProto { Name = "s", Type = new TypeProto { SequenceType = new TypeProto.Types.Sequence { ElemType = Declared("e", Dim(1)).Type } } });
+        var branch = new GraphProto { Name = "then" };
+        branch.ValueInfo.Add(Declared("inner", Dim(5)));
+        var node = new NodeProto { Name = "if", OpType = "If" };
+        node.Input.Add("cond");
+        node.Output.Add("z");
+        node.Attribute.Add(new AttributeProto { Name = "then_branch", Type = AttributeProto.Types.AttributeType.Graph, G = branch });
+        model.Graph.Node.Add(node);
+        using var file = new TempFile("m.onnx", model.Bytes());
+
+        // When it is opened
+        using var checkpoint = CheckpointFormats.Open(file.Path);
+
+        // Then each value of the main graph declared with a shape has it, the first declaration winning
+        var shapes = checkpoint.Graph.DeclaredShapes;
+        Assert.Equal(["h", "x", "y"], shapes.Keys.Order());
+        Assert.Equal([2, null, null, null, null], shapes["x"]);
+        Assert.Equal([2, 3], shapes["h"]);
+        Assert.Equal([2, int.MaxValue], shapes["y"]);
+    }
+
+    private static TensorShapeProto.Types.Dimension Dim(long value) => new() { DimValue = value };
+
+    // A float tensor value of the given dims.
+    private static ValueInfoProto Declared(string name, params TensorShapeProto.Types.Dimension[] dims)
+    {
+        var shape = new TensorShapeProto();
+        shape.Dim.Add(dims);
+        return new ValueInfoProto { Name = name, Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = 1, Shape = shape } } };
+    }
+
+    [Fact]
     public void Unsigned_16_32_and_64_bit_tensors_are_read_exactly()
     {
         // Given UINT16 in int32_data, UINT32 in uint64_data and UINT64 in raw_data, as onnx.proto keeps them
