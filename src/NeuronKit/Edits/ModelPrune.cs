@@ -53,7 +53,7 @@ public sealed class ModelPrune
     /// statistics over channels together), and what the format keeps beyond the tensors that the prune leaves as it was
     /// (a Keras file's model config, which still gives the old sizes), one sentence each; none for most prunes.
     /// </summary>
-    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. DepthwiseAlong(), .. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. GroupsAlong(), .. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
 
     // The layers taken along because a merge on the way adds their channels to an asked layer's (a residual stream's every
     // branch): a prune of one of them is a prune of them all.
@@ -67,21 +67,27 @@ public sealed class ModelPrune
             $"{string.Join(", ", _asked.Select(l => $"'{l.Name}'"))}, and every branch of it must keep the same ones";
     }
 
-    // The layers taken along because a depthwise convolution's filters read one channel each: a prune of the channel is
-    // one of its filters, and the other way round.
-    private IEnumerable<string> DepthwiseAlong()
+    // The layers taken along because a grouped convolution's filters of a group read that group's channels alone: a prune
+    // of a whole group's channels is one of its filters, and the other way round.
+    private IEnumerable<string> GroupsAlong()
     {
+        var removed = Targets.ToDictionary(t => t.Layer, t => t.Removed);
         foreach (var (producer, _) in Targets)
-            foreach (var edge in Model.Graph.ConsumersOf(producer).Where(e => DepthwiseChannels.IsDepthwise(e) && Targets.Any(t => t.Layer == e.Consumer)))
+            foreach (var edge in Model.Graph.ConsumersOf(producer).Where(e => ConvGroups.IsGrouped(e) && Targets.Any(t => t.Layer == e.Consumer)))
             {
-                var depthwise = edge.Consumer;
-                long m = DepthwiseChannels.Multiplier(edge);
-                if (!_asked.Contains(depthwise))
-                    yield return $"'{depthwise.Name}' loses the filters that read those channels: it is a depthwise convolution, whose " +
+                var grouped = edge.Consumer;
+                long m = ConvGroups.FiltersPerGroup(edge), i = ConvGroups.InputsPerGroup(edge);
+                if (!ConvGroups.WholeGroups(edge, ConvGroups.RemovedInputs(Model, grouped, removed.GetValueOrDefault)).Any()) continue;
+                if (ConvGroups.IsDepthwise(edge) && !_asked.Contains(grouped))
+                    yield return $"'{grouped.Name}' loses the filters that read those channels: it is a depthwise convolution, whose " +
                         (m == 1 ? $"filter of a channel of '{producer.Name}' reads" : $"{m} filters of a channel of '{producer.Name}' read") + " that channel alone";
+                else if (!_asked.Contains(grouped))
+                    yield return $"'{grouped.Name}' loses the groups whose channels those are: it is a convolution of {edge.Groups} groups, whose " +
+                        $"{m} filter{(m == 1 ? "" : "s")} of a group read that group's {i} channels alone, and go with them (it has a group fewer for each)";
                 else if (!_asked.Contains(producer))
-                    yield return $"'{producer.Name}' loses the channels that those filters read: '{depthwise.Name}' is a depthwise convolution, " +
-                        "whose filters of a channel read that channel alone, and go with it";
+                    yield return $"'{producer.Name}' loses the channels that those filters read: '{grouped.Name}' is a " +
+                        (ConvGroups.IsDepthwise(edge) ? "depthwise convolution, whose filters of a channel read that channel alone, and go with it"
+                            : $"convolution of {edge.Groups} groups, whose filters of a group read that group's {i} channels alone, and go with them");
             }
     }
 
@@ -131,16 +137,21 @@ public sealed class ModelPrune
         normalized = WithCoProducers(model, normalized, consumers);
         CheckBranches(model, normalized, consumers);
         CheckGroups(model, normalized);
+        CheckGroupedInputs(model, normalized);
         CheckRecurrentSiblings(model, normalized);
         CheckSharedTensors(model, normalized);
         var removed = new Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)>(StringComparer.Ordinal);
         var consumerNames = new List<string>();
+        var removedOf = normalized.ToDictionary(n => n.Layer, n => n.Removed);
         var cutLayers = normalized.Select(n => n.Layer).ToHashSet();
         foreach (var (layer, indices) in normalized)
         {
             var edges = Edges(model, layer, consumers);
-            // A depthwise consumer's filters of a removed channel are its own removed neurons, cut as such.
-            var depthwise = edges.Where(DepthwiseChannels.IsDepthwise).Select(e => e.Consumer.Name).ToHashSet();
+            // A grouped consumer that loses whole groups loses their filters, its own removed neurons, cut as such; one that
+            // loses the same channels of every group (CheckGroupedInputs) loses those columns of its weight.
+            var wholeGroups = edges.Where(e => ConvGroups.IsGrouped(e)
+                && ConvGroups.WholeGroups(e, ConvGroups.RemovedInputs(model, e.Consumer, l => removedOf.GetValueOrDefault(l))).Any())
+                .Select(e => e.Consumer.Name).ToHashSet();
             consumerNames.AddRange(edges.Where(e => !e.Feedback).Select(e => e.Consumer.Name));
             cutLayers.UnionWith(edges.SelectMany(e => e.Through.Append(e.Consumer)));
             foreach (long j in indices)
@@ -149,7 +160,7 @@ public sealed class ModelPrune
                 var parts = neuron.Parts.ToList();
                 if (!edges.Any(e => e.Feedback) && layer.Implementation.FeedbackParts(layer, j) is { } feedback)
                     parts.AddRange(feedback.Select(p => p.Toward(PartDirection.Out, layer.Name)));
-                foreach (var part in parts.Where(p => p.Direction != PartDirection.Out || !depthwise.Contains(p.Consumer!))) Cut(model, part, removed);
+                foreach (var part in parts.Where(p => p.Direction != PartDirection.Out || !wholeGroups.Contains(p.Consumer!))) Cut(model, part, removed);
             }
             CutPerChannelFakeQuantization(layer, indices, removed);
         }
@@ -293,33 +304,38 @@ public sealed class ModelPrune
         return list;
     }
 
-    // A grouped convolution's filters are its groups' (weight [out, in/groups, …]): the groups must keep as many each. A
-    // depthwise convolution's may also lose whole groups, whose input channels WithCoProducers took from their producers;
-    // a group whose input channel no layer makes (a model input) cannot go.
+    // A grouped convolution's filters are its groups' (weight [out, in/groups, …]): the groups must keep as many each, or
+    // lose whole groups, whose input channels WithCoProducers took from their producers; a group whose input channels no
+    // layer makes (a model input) cannot go.
     private static void CheckGroups(Model model, List<(Layer Layer, List<long> Removed)> targets)
     {
         var removedOf = targets.ToDictionary(t => t.Layer, t => t.Removed);
         foreach (var (layer, removed) in targets)
         {
             var into = model.Layers.SelectMany(p => model.Graph.ConsumersOf(p).Select(e => (Producer: p, Edge: e)))
-                .Where(p => p.Edge.Consumer == layer && !p.Edge.Feedback && (p.Edge.Groups > 1 || DepthwiseChannels.IsDepthwise(p.Edge))).ToList();
+                .Where(p => p.Edge.Consumer == layer && !p.Edge.Feedback && (p.Edge.Groups > 1 || ConvGroups.IsGrouped(p.Edge))).ToList();
             // A Keras depthwise kernel [k…, in, multiplier] groups its filters by input channel, even one.
             var kernel = layer.Role("weight")?.Tensor;
-            bool channelsLast = DepthwiseChannels.IsChannelsLast(layer);
+            bool channelsLast = ConvGroups.IsChannelsLast(layer);
             long groups = channelsLast ? kernel!.Shape[^2] : into.Count > 0 ? into[0].Edge.Groups : GroupsInFile(model, layer);
             if (groups <= 1 && !channelsLast) continue;
             long perGroup = layer.NeuronCount / groups;
             var counts = Enumerable.Range(0, checked((int)groups)).Select(g => removed.Count(j => j / perGroup == g)).ToList();
             if (!channelsLast && counts.Distinct().Count() == 1 && counts[0] < perGroup) continue;
-            bool depthwise = channelsLast || (into.Count > 0 ? DepthwiseChannels.IsDepthwise(into[0].Edge) : kernel!.Shape[1] == 1);
-            if (depthwise && counts.All(c => c == 0 || c == perGroup))
+            bool conv = channelsLast || layer.Implementation is Layers.Kinds.Conv;
+            long inputs = channelsLast ? 1 : conv ? kernel!.Shape[1] : 0;
+            bool depthwise = inputs == 1;
+            if (conv && counts.All(c => c == 0 || c == perGroup))
             {
-                var cut = into.SelectMany(p => (removedOf.GetValueOrDefault(p.Producer) ?? []).Select(c => p.Edge.Map.First(c))).ToHashSet();
-                if (counts.Select((c, g) => (Count: c, Group: (long)g)).FirstOrDefault(g => g.Count > 0 && !cut.Contains(g.Group)) is not { Count: > 0 } orphan)
-                    continue;
-                throw new RequestException($"'{layer.Name}' is a depthwise convolution: its input channel {orphan.Group} goes with the " +
-                    $"filter{(perGroup == 1 ? "" : "s")} {Range(orphan.Group * perGroup, perGroup)} that read{(perGroup == 1 ? "s" : "")} it alone, " +
-                    "but no layer NeuronKit can cut makes that channel (a model input, or what the file's graph does not say)",
+                var cut = into.SelectMany(p => (removedOf.GetValueOrDefault(p.Producer) ?? []).Where(p.Edge.Carries).Select(p.Edge.Map.First)).ToHashSet();
+                var orphan = counts.Select((c, g) => (Count: c, Group: (long)g))
+                    .FirstOrDefault(g => g.Count > 0 && Enumerable.Range(0, checked((int)inputs)).Any(k => !cut.Contains(g.Group * inputs + k)));
+                if (orphan.Count == 0) continue;
+                string filters = $"filter{(perGroup == 1 ? "" : "s")} {Range(orphan.Group * perGroup, perGroup)}";
+                throw new RequestException((depthwise
+                        ? $"'{layer.Name}' is a depthwise convolution: its input channel {orphan.Group} goes with the {filters} that read{(perGroup == 1 ? "s" : "")} it alone"
+                        : $"'{layer.Name}' is a convolution of {groups} groups: its input channels {Range(orphan.Group * inputs, inputs)} go with the {filters} that read them alone") +
+                    $", but no layer NeuronKit can cut makes {(depthwise ? "that channel" : "them")} (a model input, or what the file's graph does not say)",
                     ["ablate with neuron edit --zero --outgoing instead"]);
             }
             // Keras keeps each channel's filters in a slice of the kernel's dimension in, and filter k of every channel in one
@@ -339,8 +355,41 @@ public sealed class ModelPrune
                 (counts.Count <= 4 ? $"removing {string.Join(" and ", counts)} filters from its groups in turn"
                     : $"removing {removed.Count} filter{(removed.Count == 1 ? "" : "s")} from {counts.Count(c => c > 0)} of its {counts.Count} groups") + " would unbalance them",
                 [$"remove as many filters from each group (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)" +
-                 (depthwise ? ", or all the filters of a group, which take its input channel along" : "") +
+                 (conv ? $", or all the filters of a group, which take its input channel{(depthwise ? "" : "s")} along" : "") +
                  ", or ablate with neuron edit --zero --outgoing instead"]);
+        }
+    }
+
+    // A grouped convolution's input channels go by whole groups, whose filters WithCoProducers took along, or as the same
+    // channels of every group, whose filters then read as many fewer each (weight [out, in/groups, …] loses those columns):
+    // anything else would unbalance its groups.
+    private static void CheckGroupedInputs(Model model, List<(Layer Layer, List<long> Removed)> targets)
+    {
+        var removedOf = targets.ToDictionary(t => t.Layer, t => t.Removed);
+        foreach (var consumer in targets.SelectMany(t => model.Graph.ConsumersOf(t.Layer)).Where(ConvGroups.IsGrouped).Select(e => e.Consumer).Distinct())
+        {
+            var into = ConvGroups.Into(model, consumer).ToList();
+            var edge = into[0].Edge;
+            long perGroup = ConvGroups.InputsPerGroup(edge), groups = edge.Groups;
+            var inputs = ConvGroups.RemovedInputs(model, consumer, l => removedOf.GetValueOrDefault(l));
+            var whole = ConvGroups.WholeGroups(edge, inputs).ToHashSet();
+            var rest = inputs.Where(c => !whole.Contains(c / perGroup)).ToList();
+            if (rest.Count == 0) continue;
+            var offsets = Enumerable.Range(0, checked((int)groups)).Select(g => rest.Where(c => c / perGroup == g).Select(c => c % perGroup).ToList()).ToList();
+            if (offsets.All(o => o.SequenceEqual(offsets[0]))) continue;
+            // Channels named as the one producer's, where it makes all the inputs; else as the consumer's inputs.
+            string whose = into is [{ Edge.Map.Offset: 0 } only] && only.Producer.NeuronCount == groups * perGroup
+                ? $"the channels of '{only.Producer.Name}'" : "its input channels";
+            var losing = offsets.Select((o, g) => (Offsets: o, Group: g)).Where(g => g.Offsets.Count > 0 || whole.Contains(g.Group)).ToList();
+            string removes = groups <= 4
+                ? string.Join(" and ", offsets.Select((o, g) => whole.Contains(g) ? $"all of group {g}" : o.Count == 0 ? $"none of group {g}"
+                    : $"{(o.Count == 1 ? "channel" : "channels")} {string.Join(", ", o.Select(c => g * perGroup + c))} of group {g}"))
+                : $"{inputs.Count} channels from {losing.Count} of its {groups} groups, not the same ones of each";
+            throw new RequestException($"'{consumer.Name}' is a convolution that reads {whose} in {groups} groups of {perGroup}: a prune removes whole " +
+                $"groups of them, with the filters that read them, or the same channels of every group, and this one removes {removes}",
+                [$"remove whole groups (channels {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take the filters of '{consumer.Name}' " +
+                 $"that read them along, or the same channel of each group ({string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}" +
+                 $"{(groups > 3 ? ", …" : "")}), or ablate with neuron edit --zero --outgoing instead"]);
         }
     }
 
@@ -450,10 +499,11 @@ public sealed class ModelPrune
                     foreach (var shared in model.Graph.ConsumersOf(other).Where(e => !e.Feedback && e.Consumer == edge.Consumer && !e.Through.Contains(layer)))
                         Add(other, Enumerable.Range(0, checked((int)other.NeuronCount)).Select(k => (long)k)
                             .Where(k => shared.Carries(k) && Columns(shared, k).Any(columns.Contains)));
-                if (DepthwiseChannels.IsDepthwise(edge))
-                    Add(edge.Consumer, units.Where(edge.Carries).SelectMany(c => DepthwiseChannels.Filters(edge, c)));
+                if (ConvGroups.IsGrouped(edge))
+                    Add(edge.Consumer, ConvGroups.WholeGroups(edge, ConvGroups.RemovedInputs(model, edge.Consumer, removed.GetValueOrDefault))
+                        .SelectMany(g => ConvGroups.Filters(edge, g)));
             }
-            foreach (var (producer, channels) in DepthwiseChannels.Producers(model, layer, units)) Add(producer, channels);
+            foreach (var (producer, channels) in ConvGroups.Producers(model, layer, units)) Add(producer, channels);
         }
         // A norm on a branch's way (a BatchNorm after a ReLU, a layer of its own) reads into the consumer's inputs too, and
         // is cut with the branch's producer.
@@ -495,8 +545,8 @@ public sealed class ModelPrune
                 "or a file whose graph does not say)", ["ablate with neuron edit --zero --outgoing instead"]);
         // A ConvTranspose reads its input channels in groups too (weight [in, out/groups, …]), though its edge, a row per
         // input channel, needs no groups to find them.
-        // A depthwise one's filters of a channel go with it (WithCoProducers).
-        if (edges.Where(e => !DepthwiseChannels.IsDepthwise(e)).Select(e => (Edge: e, Groups: !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ConvTranspose
+        // A grouped convolution's are checked once every layer's channels are known (CheckGroupedInputs).
+        if (edges.Where(e => !ConvGroups.IsGrouped(e)).Select(e => (Edge: e, Groups: !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ConvTranspose
                 ? Layers.Kinds.ConvTranspose.Groups(e.Consumer) : e.Groups)).FirstOrDefault(g => g.Groups > 1) is { Edge: { } grouped, Groups: var groups })
             throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {groups} groups: removing a channel " +
                 "would unbalance its groups", ["ablate with neuron edit --zero --outgoing instead"]);
@@ -541,7 +591,7 @@ public sealed class ModelPrune
             && model.Layers.Any(l => l.Gates is not null && l.Tensors.Any(t => t.Tensor.Name == part.Tensor)))
             items = items[1..];
         // A Keras depthwise kernel holds filter c·m + k at [c, k]: a prune takes all of channel c's or none (CheckGroups).
-        if (items.Count == 2 && DepthwiseChannels.IsChannelsLastFilter(model, part)) items = items[..1];
+        if (items.Count == 2 && ConvGroups.IsChannelsLastFilter(model, part)) items = items[..1];
         // A unit indexed in two dimensions (a DenseGeneral's kernel[:, head, d], a Keras depthwise kernel[…, c, m]) shares
         // every slice of either with other units: the tensor cannot shrink around it alone.
         if (items.Count != 1)

@@ -4,17 +4,18 @@ using NeuronKit.Tests.Formats.Safetensors;
 namespace NeuronKit.Tests.Edits;
 
 /// <summary>
-/// Grouped convolutions in a prune: a grouped target keeps its groups balanced or is refused; a depthwise one's group of
-/// filters goes with the input channel it reads, taken from the layer that makes it (refused where none does); a grouped
-/// ConvTranspose reading the target is refused as a grouped Conv is. make_prune.py pins the balanced case, the depthwise
-/// ones and the ConvTranspose ones by a forward pass (PruneOracleTests, PruneOnnxTests).
+/// Grouped convolutions in a prune: a grouped target keeps its groups balanced or loses whole groups, which take the input
+/// channels they read along from the layers that make them (refused where none does), and the other way round; its
+/// producer loses whole groups or the same channels of every group, or is refused (a depthwise convolution's every channel
+/// is a group); a grouped ConvTranspose reading the target is refused. make_prune.py pins the balanced, whole-group and
+/// same-channel cases, the depthwise ones and the ConvTranspose ones by a forward pass (PruneOracleTests, PruneOnnxTests).
 /// </summary>
 public class PruneGroupsTests
 {
     [Theory]
     [InlineData("1", "'net.2' is a convolution of 2 groups of 3 filters: removing 1 and 0 filters from its groups in turn would unbalance them")]
-    [InlineData("0,1,2", "removing 3 and 0 filters from its groups in turn")]
     [InlineData("0,4,5", "removing 1 and 2 filters from its groups in turn")]
+    [InlineData("0,1,2,3", "removing 3 and 1 filters from its groups in turn")]
     public void A_grouped_convolution_losing_other_than_as_many_filters_of_each_group_is_refused(string indices, string message)
     {
         using var folder = new TempFolder();
@@ -25,6 +26,77 @@ public class PruneGroupsTests
         Assert.Contains(message, run.Stderr);
         Assert.Contains("remove as many filters from each group (filters 0..2, 3..5, …)", run.Stderr);
         Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
+    public void A_whole_group_of_filters_takes_the_channels_it_reads_along()
+    {
+        // Given conv net.0 (6 filters) → net.2 of 2 groups (3 channels into 3 filters each) → 1×1 conv net.4
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped.pt"), "net.2", "0,1,2", "--dry-run");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("net.2: removes 3 neurons (0, 1, 2), 6 → 3", run.Stdout);
+        Assert.Contains("net.0: removes 3 neurons (0, 1, 2), 6 → 3", run.Stdout);
+        Assert.Contains("net.2.weight  [6, 3, 3, 3] → [3, 3, 3, 3]  dim 0: 0..2", run.Stdout);
+        Assert.DoesNotContain("dim 1", run.Stdout.Split('\n').Single(l => l.Contains("net.2.weight")));
+        Assert.Contains("note: 'net.0' loses the channels that those filters read: 'net.2' is a convolution of 2 groups, whose filters of a group " +
+            "read that group's 3 channels alone, and go with them", run.Stderr);
+    }
+
+    [Fact]
+    public void A_whole_group_of_channels_takes_the_filters_that_read_it_along()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped.pt"), "net.0", "3,4,5", "--dry-run");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("net.2: removes 3 neurons (3, 4, 5), 6 → 3", run.Stdout);
+        Assert.Contains("net.4.weight  [2, 6, 1, 1] → [2, 3, 1, 1]  dim 1: 3..5", run.Stdout);
+        Assert.Contains("note: 'net.2' loses the groups whose channels those are: it is a convolution of 2 groups, whose 3 filters of a group " +
+            "read that group's 3 channels alone, and go with them (it has a group fewer for each)", run.Stderr);
+    }
+
+    [Fact]
+    public void The_same_channels_of_every_group_leave_the_groups_reading_fewer_each()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped.pt"), "net.0", "1,4", "--dry-run");
+
+        Assert.Equal(0, run.Exit);
+        Assert.Contains("net.2.weight  [6, 3, 3, 3] → [6, 2, 3, 3]  dim 1: 1", run.Stdout);
+        Assert.DoesNotContain("net.2: removes", run.Stdout);
+        Assert.DoesNotContain("note:", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("0,2", "channels 0, 2 of group 0 and none of group 1")]
+    [InlineData("1,5", "channel 1 of group 0 and channel 5 of group 1")]
+    [InlineData("0,1,2,4", "all of group 0 and channel 4 of group 1")]
+    public void A_producer_losing_other_than_whole_groups_or_the_same_channels_of_each_is_refused(string indices, string removes)
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped.pt"), "net.0", indices, "-o", Path.Combine(folder.Path, "pruned.pt"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'net.2' is a convolution that reads the channels of 'net.0' in 2 groups of 3: a prune removes whole groups of them, with " +
+            $"the filters that read them, or the same channels of every group, and this one removes {removes}", run.Stderr);
+        Assert.Contains("remove whole groups (channels 0..2, 3..5, …), which take the filters of 'net.2' that read them along, or the same " +
+            "channel of each group (0, 3), or ablate with neuron edit --zero --outgoing instead", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
+    public void Of_many_groups_the_refusal_counts_them()
+    {
+        // Given conv 0 (16 filters) → conv 1 of 8 groups of 2 → conv 2
+        using var file = Sequential(("0.weight", [16, 3, 3, 3]), ("0.bias", [16]), ("1.weight", [16, 2, 3, 3]), ("1.bias", [16]),
+            ("2.weight", [4, 16, 1, 1]), ("2.bias", [4]));
+
+        var run = CliRun.Of("prune", file.Path, "0", "0,3", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'1' is a convolution that reads the channels of '0' in 8 groups of 2: a prune removes whole groups of them, with the filters " +
+            "that read them, or the same channels of every group, and this one removes 2 channels from 2 of its 8 groups, not the same ones of each", run.Stderr);
+        Assert.Contains("or the same channel of each group (0, 2, 4, …)", run.Stderr);
     }
 
     [Fact]
@@ -98,6 +170,17 @@ public class PruneGroupsTests
 
         Assert.True(run.Exit == 0, run.Stderr);
         Assert.Contains("'/conv/Conv' loses the channels that those filters read: '/depthwise/Conv' is a depthwise convolution", run.Stdout + run.Stderr);
+    }
+
+    [Fact]
+    public void A_whole_group_whose_input_channels_no_layer_makes_is_refused()
+    {
+        // Given x (4 channels) → conv of 2 groups → 1×1 conv, exported by torch.onnx (make_prune.py)
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_input.onnx"), "/grouped/Conv", "0,1", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'/grouped/Conv' is a convolution of 2 groups: its input channels 0..1 go with the filters 0..1 that read them alone, " +
+            "but no layer NeuronKit can cut makes them (a model input, or what the file's graph does not say)", run.Stderr);
     }
 
     [Fact]

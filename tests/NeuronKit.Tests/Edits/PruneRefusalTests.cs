@@ -12,7 +12,9 @@ public class PruneRefusalTests
     // fc1's unit j is added to the model's input j.
     [InlineData("prune/input_residual.onnx", "/fc1/Gemm", "1", "feeds a merge with another branch (a residual add, a gate) on its way to '/fc2/Gemm': " +
         "the other branch would need the same channels removed, and it is not made by layers NeuronKit can cut with them (a model input", "ablate with neuron edit --zero --outgoing instead")]
-    [InlineData("graph/grouped.pt", "0", "1", "'2' reads '0' in 2 groups: removing a channel would unbalance its groups", "neuron edit --zero --outgoing")]
+    [InlineData("graph/grouped.pt", "0", "1", "'2' is a convolution that reads the channels of '0' in 2 groups of 4: a prune removes whole groups of them, " +
+        "with the filters that read them, or the same channels of every group, and this one removes channel 1 of group 0 and none of group 1",
+        "remove whole groups (channels 0..3, 4..7, …), which take the filters of '2' that read them along, or the same channel of each group (0, 4)")]
     [InlineData("prune/mlp.safetensors", "net.4", "0", "layer 'net.4' has no known consumer", "name it with --consumer LAYER")]
     [InlineData("prune/mlp.safetensors", "net.0", "0,1,2,3,4,5", "pruning all 6 neurons of 'net.0' would leave an empty layer", null)]
     [InlineData("prune/mlp.safetensors", "net.0", "6", "neuron 6 is out of range for layer 'net.0'", null)]

@@ -49,7 +49,7 @@ internal sealed class KerasPruneWriter : IPruneWriter
             || !KerasReader.Read(source, checkpoint.FileName).Configured)
             return [];
         // A DepthwiseConv2D's config gives its depth_multiplier, which a prune keeps, not a size: its own follows its input's.
-        var sized = prune.Targets.Where(t => !DepthwiseChannels.IsChannelsLast(t.Layer)).ToList();
+        var sized = prune.Targets.Where(t => !ConvGroups.IsChannelsLast(t.Layer)).ToList();
         if (sized.Count == 0) return [];
         string sizes = string.Join(", ", sized.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
         return [$"the model config inside {checkpoint.FileName} still gives the layers their old sizes ({sizes}): " +
