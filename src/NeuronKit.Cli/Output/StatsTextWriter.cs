@@ -60,9 +60,11 @@ internal static class StatsTextWriter
         return table;
     }
 
+    // A layer whose neurons have no incoming weights (Linear(0, n)) has no norms to take a median of, nor weights to range.
     private static string Summary(LayerStats layer) =>
-        $"L2 median {Number(layer.NormMedian)}, robust deviation {Number(layer.NormSigma)} (outlier beyond {layer.OutlierK.ToString(CultureInfo.InvariantCulture)}×); " +
-        $"weights {Number(layer.Min)}..{Number(layer.Max)}, {Percent(layer.ZeroFraction)} zero; " +
+        (layer.Weights == 0 ? "no weights; "
+            : $"L2 median {Number(layer.NormMedian)}, robust deviation {Number(layer.NormSigma)} (outlier beyond {layer.OutlierK.ToString(CultureInfo.InvariantCulture)}×); " +
+              $"weights {Number(layer.Min)}..{Number(layer.Max)}, {Percent(layer.ZeroFraction)} zero; ") +
         $"{Plural(layer.DeadCount, "dead neuron")}, {Plural(layer.DuplicateCount, "duplicate")}, {Plural(layer.OutlierCount, "outlier")}" +
         (layer.SimilarCosine is { } cosine ? $", {Plural(layer.SimilarCount, "similar neuron")} (nearest cosine ≥ {cosine.ToString(CultureInfo.InvariantCulture)})" : "") +
         (layer.Neurons.Count > 0 && layer.Neurons[0].OutgoingL2 is not null ? $", {Plural(layer.UnusedCount, "unused neuron")} (outgoing weights all zero)" : "");

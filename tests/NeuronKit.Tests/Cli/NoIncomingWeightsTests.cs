@@ -59,6 +59,9 @@ public class NoIncomingWeightsTests
         Assert.Contains("\n0,Linear,1,0,0,0,NaN,NaN,NaN,NaN,NaN,0,,false,,false,,false\n", csv.Stdout.Replace("\r\n", "\n"));
         Assert.Equal(0, text.Exit);
         Assert.Matches(@"(?m)^ +1 +0 +0 +nan +nan +nan +nan +- +0 *$", text.Stdout);
+        // The layer's summary has no median of norms nor range of weights to give, and says why
+        Assert.Matches(@"(?m)^  no weights; 0 dead neurons, 0 duplicates, 0 outliers$", text.Stdout);
+        Assert.DoesNotContain("nan..nan", text.Stdout);
     }
 
     [Fact]
