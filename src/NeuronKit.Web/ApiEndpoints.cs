@@ -65,7 +65,7 @@ internal static class ApiEndpoints
         long values = neuron.Parts.Sum(p => p.Shape.Aggregate(1L, (n, d) => n * d));
         if (values > options.MaxValues)
             throw new ResponseTooLargeException($"neuron {neuron.Index} of '{neuron.Layer.Name}' has {values:N0} values, more than the " +
-                $"{options.MaxValues:N0} one answer carries", [$"read it with the CLI: {cli}"]);
+                $"{options.MaxValues:N0} one answer carries", [$"read it with the CLI: {cli}{(Flag(query, "outgoing") ? " --outgoing" : "")}"]);
         return neuron;
     }
 

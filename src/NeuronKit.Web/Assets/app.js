@@ -181,12 +181,15 @@ async function showNeuron(asked, index) {
   const info = layerInfo(asked);
   if (!info) throw new Error(`no layer '${asked}' in ${state.layers.file}`);
   const name = info.name;
-  let neuron;
+  // Incoming only where no consumer is known (400), or where the outgoing weights make more values than an answer
+  // carries (413: a conv channel read through a flatten by a wide Linear), which the page then says.
+  let neuron, tooMany = null;
   try {
     neuron = await api("show", { file: state.file, layer: name, neuron: index, outgoing: true });
   } catch (error) {
-    if (error.status !== 400) throw error;
-    neuron = await api("show", { file: state.file, layer: name, neuron: index }); // no consumer known: incoming only
+    if (error.status !== 400 && error.status !== 413) throw error;
+    if (error.status === 413) tooMany = error;
+    neuron = await api("show", { file: state.file, layer: name, neuron: index });
   }
   state.layer = name;
   state.neuron = neuron.neuron;
@@ -207,6 +210,8 @@ async function showNeuron(asked, index) {
       `${name} neuron ${neuron.neuron}`)));
   const stats = state.stats?.name === name ? state.stats.layer?.stats.find(s => s.neuron === neuron.neuron) : null;
   if (stats) view.append(el("p", { class: "sub" }, "flags: ", flagNames(stats).length ? flagNames(stats).join(", ") : "none"));
+  if (tooMany) view.append(el("p", { class: "hint", id: "outgoing-left-out" },
+    `Its outgoing weights are left out: with them, ${tooMany.message}; ${tooMany.hints.join("; ")}`));
   for (const part of neuron.parts) view.append(partView(part));
   if (neuron.effective_bias !== undefined) view.append(el("p", {}, "effective bias: ", JSON.stringify(neuron.effective_bias)));
   if (state.inputs.length > 0) view.append(await topInputs(name, neuron.neuron));

@@ -183,6 +183,29 @@ public class PageTests
     }
 
     [BrowserFact]
+    public async Task A_neuron_whose_outgoing_weights_are_more_than_an_answer_carries_shows_its_incoming_ones_and_says_so()
+    {
+        // Given a server whose answers carry at most 40 values, and neuron 0 of conv 3 (37 incoming values, 48 outgoing
+        // ones in the Linear after the flatten)
+        string file = Fixtures.Path("graph/cnn.pt");
+        await using var served = await ServedFolder.Start([file], NeuronKit.Web.ServeOptions.Local with { MaxValues = 40 });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = BrowserFactAttribute.Chromium, Headless = true });
+        var page = await browser.NewPageAsync();
+
+        // When the neuron's page is opened
+        await page.GotoAsync($"{served.Server.Url}#file=0&layer=3&neuron=0");
+        await page.Locator("#outgoing-left-out").WaitForAsync(new() { Timeout = 10_000 });
+
+        // Then it shows the incoming parts, says why the outgoing ones are left out and how to read them, and shows no error
+        Assert.Equal(["in", "in"], await page.Locator("div.part").EvaluateAllAsync<string[]>("parts => parts.map(p => p.dataset.direction)"));
+        await Assertions.Expect(page.Locator("#outgoing-left-out")).ToContainTextAsync(
+            "outgoing weights are left out: with them, neuron 0 of '3' has 85 values, more than the 40 one answer carries");
+        await Assertions.Expect(page.Locator("#outgoing-left-out")).ToContainTextAsync("read it with the CLI: neuron show FILE LAYER INDEX --json --outgoing");
+        Assert.True(await page.Locator("#error").IsHiddenAsync(), await page.Locator("#error").InnerTextAsync());
+    }
+
+    [BrowserFact]
     public async Task An_iq4_xs_part_shows_its_codes_scales_and_codebook_and_no_zero_point() =>
         // Given the page of neuron 3 of an IQ4_XS GGUF layer, whose stored side is codes into kvalues_iq4nl
         await AssertStoredSide("gguf/tiny_nl_quants.gguf", "blk.0.attn_q", 3);
