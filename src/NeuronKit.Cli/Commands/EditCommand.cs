@@ -28,7 +28,7 @@ internal static class EditCommand
         };
         var neurons = new Option<string?>("--neurons")
         {
-            Description = "Several neurons in one run, as LAYER:INDEX pairs separated by commas (fc:1,fc:3,conv1:0).",
+            Description = "Several neurons in one run, as LAYER:INDEX pairs separated by commas (fc:1,fc:3,conv1:0); an INDEX may be a range, first..last (conv1:8..15).",
         };
         var zero = new Option<bool>("--zero") { Description = "Set the values to 0 (with --outgoing: ablate the neuron)." };
         var scale = new Option<double?>("--scale") { Description = "Multiply the values by K." };
@@ -77,14 +77,18 @@ internal static class EditCommand
             if (here && !dry) Recover(stderr, path);
             using var model = Model.Open(path);
             var targets = new List<(Neuron, IReadOnlyList<NeuronPart>)>();
-            foreach (var (name, j) in addresses)
+            foreach (var (layerName, indices) in addresses)
             {
-                var neuron = model.Layer(name).Neuron(j);
-                if (parse.GetValue(outgoing)) neuron = model.WithOutgoing(neuron, named);
-                if (OutgoingParts.Incomplete(model, neuron.Layer, parse.GetValue(outgoing), named) is { } incomplete)
-                    stderr.WriteLine(incomplete);
-                targets.Add((neuron, action is EditAction.SetParts arrays ? arrays.PartsOf(neuron, parse.GetValue(part))
-                    : ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
+                var addressed = model.Layer(layerName);
+                foreach (long j in indices.In(addressed))
+                {
+                    var neuron = addressed.Neuron(j);
+                    if (parse.GetValue(outgoing)) neuron = model.WithOutgoing(neuron, named);
+                    if (OutgoingParts.Incomplete(model, neuron.Layer, parse.GetValue(outgoing), named) is { } incomplete)
+                        stderr.WriteLine(incomplete);
+                    targets.Add((neuron, action is EditAction.SetParts arrays ? arrays.PartsOf(neuron, parse.GetValue(part))
+                        : ModelEdit.Select(neuron, parse.GetValue(part), parse.GetValue(outgoing))));
+                }
             }
             var edit = ModelEdit.Plan(model, targets, action);
             if (!dry)
@@ -146,19 +150,18 @@ internal static class EditCommand
         return new EditAction.SetParts(values.Checkpoint.Tensors.ToDictionary(t => t.Name, t => Set(t, $"{file}:{t.Name}"), StringComparer.Ordinal), file);
     }
 
-    private static List<(string Layer, long Index)> Addresses(string? layer, long? index, string? neurons)
+    private static List<(string Layer, IndexRange Indices)> Addresses(string? layer, long? index, string? neurons)
     {
         if (neurons is null)
-            return layer is not null && index is { } j ? [(layer, j)]
+            return layer is not null && index is { } j ? [(layer, new IndexRange(j, j, j.ToString(CultureInfo.InvariantCulture)))]
                 : throw new RequestException("name the neuron: LAYER INDEX, or --neurons LAYER:INDEX,…");
         if (layer is not null) throw new RequestException("give the neurons either as LAYER INDEX or with --neurons, not both");
-        var addresses = new List<(string, long)>();
+        var addresses = new List<(string, IndexRange)>();
         foreach (string item in neurons.Split(',', StringSplitOptions.TrimEntries))
         {
             int colon = item.LastIndexOf(':');
-            if (colon <= 0 || !long.TryParse(item[(colon + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long j))
-                throw new RequestException($"--neurons: '{item}' is not LAYER:INDEX (fc:3)");
-            addresses.Add((item[..colon], j));
+            if (colon <= 0) throw new RequestException($"--neurons: '{item}' is not LAYER:INDEX (fc:3) or LAYER:FIRST..LAST (conv1:8..15)");
+            addresses.Add((item[..colon], IndexRange.Parse(item[(colon + 1)..])));
         }
         return addresses;
     }

@@ -19,12 +19,12 @@ internal static class PruneCommand
         var layer = new Argument<string?>("LAYER") { Description = "The layer, as for show (or give several with --neurons).", Arity = ArgumentArity.ZeroOrOne };
         var indices = new Argument<string?>("INDICES")
         {
-            Description = "The neurons to remove, separated by commas (3 or 1,5,9); negative ones count from the end.",
+            Description = "The neurons to remove, separated by commas (3 or 1,5,9), a range first..last among them (8..15); negative ones count from the end.",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var neurons = new Option<string?>("--neurons")
         {
-            Description = "Neurons of several layers, as LAYER:INDEX pairs separated by commas (rnn.l0:3,rnn.l0_reverse:3).",
+            Description = "Neurons of several layers, as LAYER:INDEX pairs separated by commas (rnn.l0:3,rnn.l0_reverse:3); an INDEX may be a range, first..last (conv1:8..15).",
         };
         var consumers = new Option<string[]>("--consumer")
         {
@@ -66,15 +66,17 @@ internal static class PruneCommand
         if (neurons is null)
         {
             if (layer is null || indices is null) throw new RequestException("name the neurons: LAYER INDEX[,INDEX…], or --neurons LAYER:INDEX,…");
-            return [(model.Layer(layer), [.. indices.Split(',', StringSplitOptions.TrimEntries).Select(i => Index(i, indices))])];
+            var named = model.Layer(layer);
+            return [(named, [.. indices.Split(',', StringSplitOptions.TrimEntries).SelectMany(i => IndexRange.Parse(i).In(named))])];
         }
         if (layer is not null) throw new RequestException("give the neurons either as LAYER INDICES or with --neurons, not both");
         var pairs = new List<(Layer, IReadOnlyList<long>)>();
         foreach (string item in neurons.Split(',', StringSplitOptions.TrimEntries))
         {
             int colon = item.LastIndexOf(':');
-            if (colon <= 0) throw new RequestException($"--neurons: '{item}' is not LAYER:INDEX (fc:3)");
-            pairs.Add((model.Layer(item[..colon]), [Index(item[(colon + 1)..], item)]));
+            if (colon <= 0) throw new RequestException($"--neurons: '{item}' is not LAYER:INDEX (fc:3) or LAYER:FIRST..LAST (conv1:8..15)");
+            var named = model.Layer(item[..colon]);
+            pairs.Add((named, [.. IndexRange.Parse(item[(colon + 1)..]).In(named)]));
         }
         return pairs;
     }
@@ -89,8 +91,4 @@ internal static class PruneCommand
                 ? $"transformers builds the model from it and refuses other shapes, so give the pruned copy a config.json that says {stale.Key} {now}"
                 : $"transformers builds every layer at one size, so it cannot load the pruned copy unless each layer loses as many neurons");
     }
-
-    private static long Index(string text, string where) =>
-        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long j) ? j
-            : throw new RequestException($"'{where}' is not a neuron index (3, or 1,5,9)");
 }
