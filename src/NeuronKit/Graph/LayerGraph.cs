@@ -107,8 +107,9 @@ public sealed class LayerGraph
                 [evidence, $"{inputs} per group of the {fed} channels it is fed: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
         }
         // Only a fully connected layer reads a flattened input; a channels-last producer's flatten interleaves its channels,
-        // as a recurrent layer's does (its output is [time, units]: unit j is inputs j, j + units, …).
-        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer) && producer.Gates is null)
+        // as a recurrent layer's does (its output is [time, units]: unit j is inputs j, j + units, …), and so does one a
+        // Keras PReLU on the way shows to keep other axes before its channels (alpha [d…, C]).
+        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer) && !through.Any(ChannelsLast) && producer.Gates is null)
         {
             long spread = width / fed;
             return new(consumer, new ChannelMap(0, spread), 1, through,
@@ -124,7 +125,11 @@ public sealed class LayerGraph
     internal static bool PassesOn(Layer layer, long channels) =>
         layer.Implementation.PassesChannels && (layer.NeuronCount == channels || layer.Implementation.SharedByEveryChannel(layer));
 
-    /// <summary>True when <paramref name="layer"/>'s output keeps its channels last (a Keras convolution's), so a flatten interleaves them.</summary>
+    /// <summary>
+    /// True when <paramref name="layer"/>'s output keeps its channels last behind other axes (a Keras convolution's, a Keras
+    /// PReLU's whose alpha [d…, C] has the shape of such an input), so a flatten interleaves them.
+    /// </summary>
     internal static bool ChannelsLast(Layer layer) =>
-        layer.Implementation is ChannelsLastConv or ChannelsLastConvTranspose or ChannelsLastDepthwiseConv;
+        layer.Implementation is ChannelsLastConv or ChannelsLastConvTranspose or ChannelsLastDepthwiseConv
+        || (layer.Implementation is PRelu && layer.Role("alpha") is { Tensor.Shape.Count: > 1 });
 }

@@ -42,6 +42,14 @@ internal static class ModelSequence
     // Layers without weights that lay the channels out anew.
     private static readonly HashSet<string> Rearranging = new(StringComparer.Ordinal) { "Flatten", "Reshape" };
 
+    // Layers whose weights scale each channel they are fed (a BatchNormalization's gamma, a PReLU's alpha), and make none.
+    // Read as rows (the reader could not tell which of alpha's axes holds the channels, or the tensors fit no norm), they
+    // pass no channel on, and their rows are no channels a consumer reads.
+    private static readonly HashSet<string> Scaling = new(StringComparer.Ordinal)
+    {
+        "PReLU", "BatchNormalization", "LayerNormalization", "GroupNormalization",
+    };
+
     // Steps that are models of their own, nested in this one: their layers are not one layer's neurons.
     private static readonly HashSet<string> Models = new(StringComparer.Ordinal) { "Sequential", "Functional", "Model" };
 
@@ -83,6 +91,12 @@ internal static class ModelSequence
                     whyNone[producer] = $"it is a layer of {steps[i].Name}, a {steps[i].Class} nested in the model, and NeuronKit does not follow a nested model's layers";
                     continue;
                 }
+                if (AsRows(steps[i], producer))
+                {
+                    whyNone[producer] = $"{steps[i].Name} is a {steps[i].Class}, which scales the channels of the layer before it and makes none, " +
+                        $"and {producer.Name} is read as rows, not as its channels (its evidence says why)";
+                    continue;
+                }
                 var (edges, why, lost) = steps[i].Merge is "mul" or "none" && ofStep[i].Count > 1
                     ? ([], $"{steps[i].Name} joins its two directions' outputs by merge_mode {steps[i].Merge}, and NeuronKit follows only a concatenation, a sum or an average of them", null)
                     : model.From(i, producer);
@@ -95,6 +109,9 @@ internal static class ModelSequence
             }
         }
     }
+
+    // A per-channel layer of the config read as the rows of its tensor (LayerKinds.Fallback), not as the channels it scales.
+    private static bool AsRows(SequenceStep step, Layer layer) => Scaling.Contains(step.Class) && layer.Implementation == LayerKinds.Fallback;
 
     private sealed class ConfigGraph
     {
@@ -177,6 +194,12 @@ internal static class ModelSequence
                 });
                 return;
             }
+            if (next is [var rows] && AsRows(step, rows))
+            {
+                stops.Add($"{step.Name}, a {step.Class} on the way, scales each channel by entries of {rows.Name}, which is read as rows, not as " +
+                    "its channels (its evidence says why): which entries are channel j's is not known");
+                return;
+            }
             if (next.Count > 0 && Models.Contains(step.Class))
             {
                 stops.Add($"{step.Name}, a {step.Class} nested in the model, reads it, and NeuronKit does not follow a nested model's layers");
@@ -187,7 +210,8 @@ internal static class ModelSequence
                 string evidence = _sequential
                     ? $"the model's config: a Sequential model runs {string.Join(", then ", reached.Steps.Select(at => _steps[at].Name))}"
                     : $"the model's config: {string.Join(" → ", reached.Steps.Select(at => _ofStep[at].Count == 0 ? $"{_steps[at].Name} ({_steps[at].Class})" : _steps[at].Name))}";
-                if (path.Rearranged && LayerGraph.ChannelsLast(producer))
+                // A Keras PReLU on the way whose alpha [d…, C] keeps other axes before the channels shows the same of the producer.
+                if (path.Rearranged && (LayerGraph.ChannelsLast(producer) || path.Through.Any(LayerGraph.ChannelsLast)))
                 {
                     string moves = string.Join(" and ", path.Steps.Select(at => _steps[at].Class).Where(Rearranging.Contains).Distinct());
                     stops.Add($"a {moves} of {producer.Name}'s channels-last output interleaves its channels: channel j is inputs j, j + {path.Channels}, … of {step.Name}, " +
@@ -277,7 +301,7 @@ internal static class ModelSequence
                 if (_ofStep[at] is [var layer] && !Models.Contains(step.Class) && step.Merge is null)
                 {
                     if (LayerGraph.PassesOn(layer, channels) && _inputs[at] is [var read]) pending.Push(read);
-                    else if (!layer.Implementation.PassesChannels && layer.NeuronCount == channels) sources.Add(layer);
+                    else if (!layer.Implementation.PassesChannels && layer.NeuronCount == channels && !AsRows(step, layer)) sources.Add(layer);
                     else return null;
                 }
                 else if (_ofStep[at].Count == 0 && (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class) || Combining.Contains(step.Class))
@@ -321,7 +345,7 @@ internal static class ModelSequence
             if (_channels[k] is { } known) return known;
             if (depth > 256) return null;
             var step = _steps[k];
-            long? channels = Models.Contains(step.Class) ? null
+            long? channels = Models.Contains(step.Class) || _ofStep[k] is [var rows] && AsRows(step, rows) ? null
                 : _ofStep[k].Count > 0 ? (step.Merge is "sum" or "ave" ? _ofStep[k].Max(l => l.NeuronCount) : _ofStep[k].Sum(l => l.NeuronCount))
                 : step.Channels is { } input ? input
                 : (ChannelWise.Contains(step.Class) || Merging.Contains(step.Class) || Combining.Contains(step.Class)) && _inputs[k].Count > 0 ? Channels(_inputs[k][0], depth + 1)

@@ -85,7 +85,7 @@ public sealed class PartRole
     /// <summary>MultiheadAttention's extra value token.</summary>
     public static PartRole BiasV { get; } = new("bias_v", PartUse.Other);
 
-    /// <summary>A PReLU's slope for negative inputs (PyTorch's weight, ONNX PRelu's slope).</summary>
+    /// <summary>A PReLU's slope for negative inputs (PyTorch's weight, ONNX PRelu's slope, Keras' alpha).</summary>
     public static PartRole Slope { get; } = new("slope", PartUse.Weight, Weight);
 
     /// <summary>BatchNorm's running mean.</summary>

@@ -156,6 +156,49 @@ public class PruneKerasTests
     }
 
     [Fact]
+    public void A_filter_before_a_prelu_takes_its_channel_s_slopes_along_alpha_s_last_axis()
+    {
+        // Given prelu.h5: conv2d (4 filters) → PReLU() whose alpha [4, 4, 4] holds a slope per position and channel → conv2d_1
+        var run = CliRun.Of("prune", Fixtures.Path("keras/prelu.h5"), "conv2d", "1", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Matches(@"conv2d\.kernel +\[3, 3, 3, 4\] → \[3, 3, 3, 3\] +dim 3: 1\n", run.Stdout);
+        Assert.Matches(@"p_re_lu\.alpha +\[4, 4, 4\] → \[4, 4, 3\] +dim 2: 1\n", run.Stdout);
+        Assert.Matches(@"conv2d_1\.kernel +\[1, 1, 4, 3\] → \[1, 1, 3, 3\] +dim 2: 1\n", run.Stdout);
+    }
+
+    [Fact]
+    public void One_alpha_every_channel_shares_is_kept_whole()
+    {
+        // prelu_flatten.keras: conv2d → PReLU(shared_axes=[1, 2, 3]), alpha [1, 1, 1] → conv2d_1
+        var run = CliRun.Of("prune", Fixtures.Path("keras/prelu_flatten.keras"), "conv2d", "1", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Matches(@"conv2d_1\.kernel +\[1, 1, 2, 2\] → \[1, 1, 1, 2\] +dim 2: 1\n", run.Stdout);
+        Assert.DoesNotContain("p_re_lu.alpha", run.Stdout);
+    }
+
+    [Fact]
+    public void A_prelu_s_channels_are_pruned_with_the_layer_that_makes_them()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("keras/prelu.h5"), "p_re_lu", "1", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'p_re_lu' (PReLU) scales the channels 'conv2d' makes", run.Stderr);
+        Assert.Contains("hint: prune 'conv2d' instead: its channels in 'p_re_lu' go with them", run.Stderr);
+    }
+
+    [Fact]
+    public void A_channel_flattened_after_a_prelu_is_refused()
+    {
+        // prelu_flatten.keras: conv2d_1 → PReLU() (alpha [3, 3, 2]) → Flatten → Dense: channel j is inputs j, j + 2, …
+        var run = CliRun.Of("prune", Fixtures.Path("keras/prelu_flatten.keras"), "conv2d_1", "0", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("a Flatten of conv2d_1's channels-last output interleaves its channels", run.Stderr);
+    }
+
+    [Fact]
     public void Every_version_2_object_header_chunk_holds_the_lookup3_checksum_of_its_bytes()
     {
         using var source = MappedFile.Open(Fixtures.Path("keras/mlp_latest.h5"));

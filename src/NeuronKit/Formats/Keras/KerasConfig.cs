@@ -22,6 +22,12 @@ internal sealed class KerasConfig
     /// <summary>The layer named <paramref name="name"/> at any depth, or null.</summary>
     public KerasLayer? Find(string name) => All(Layers).FirstOrDefault(l => l.Name == name);
 
+    /// <summary>
+    /// The first layer, at any depth, whose settings keep its data's channels first (<c>data_format</c> channels_first,
+    /// Keras 1's <c>dim_ordering</c> th), or null when every layer keeps them last, as Keras does unless told otherwise.
+    /// </summary>
+    public KerasLayer? ChannelsFirst => All(Layers).FirstOrDefault(l => l.Text("data_format") == "channels_first" || l.Text("dim_ordering") == "th");
+
     private static IEnumerable<KerasLayer> All(IEnumerable<KerasLayer> layers) =>
         layers.SelectMany(l => new[] { l }.Concat(All(l.Layers)).Concat(l.Inner is null ? [] : All([l.Inner])));
 
@@ -169,6 +175,12 @@ internal sealed record KerasLayer(string Name, string ClassName, JsonElement Con
                 return channels;
         return null;
     }
+
+    /// <summary>Setting <paramref name="name"/> when it is a string, else null.</summary>
+    public string? Text(string name) =>
+        Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : null;
 
     /// <summary>Setting <paramref name="name"/> when it is a boolean, else <paramref name="fallback"/> (Keras' default).</summary>
     public bool Flag(string name, bool fallback) =>

@@ -1,6 +1,7 @@
 using System.Text;
 using NeuronKit.Containers.Hdf5;
 using NeuronKit.Containers.Zip;
+using NeuronKit.Layers;
 using NeuronKit.Tensors;
 
 namespace NeuronKit.Formats.Keras;
@@ -69,7 +70,28 @@ public sealed class KerasReader : ICheckpointReader
         var weights = legacy ?? KerasVarsWeights.Find(file, config)
             ?? throw new CheckpointException($"{name} is an HDF5 file without Keras weights: it lists no layer_names (model.save, " +
                 "save_weights) and has no layers group (Keras 3)", ["NeuronKit reads the HDF5 files Keras writes; h5py reads any other"]);
-        return (file, weights, Sequence(config, byPath: legacy is null), config is not null);
+        return (file, PReluChannels(weights, config), Sequence(config, byPath: legacy is null), config is not null);
+    }
+
+    // Keras' PReLU learns an alpha of its input's shape without the batch axis, 1 on each shared axis
+    // (keras/src/layers/activations/prelu.py, build): of several axes, the input's layout says which holds the channels, the
+    // last unless a layer's data_format keeps them first. Where the config does not say they are last (it keeps some
+    // layer's channels first, or there is none), the class is left unsaid, and alpha reads as rows with a note saying why.
+    private static IReadOnlyList<KerasWeight> PReluChannels(IReadOnlyList<KerasWeight> weights, KerasConfig? config)
+    {
+        var first = config?.ChannelsFirst;
+        if (config is not null && first is null) return weights;
+        return [.. weights.Select(w => w.Class != "PReLU" || w.Dataset.Shape.Count < 2 ? w : w with
+        {
+            Class = null,
+            Note = first is not null
+                ? $"Keras class PReLU, whose alpha {w.Dataset.Shape.Text()} has the shape of its input without the batch axis: the model's " +
+                  $"config keeps the channels of {first.Name} first (data_format channels_first), so alpha's first axis or its last may hold " +
+                  "the channels, and which one cannot be told: alpha is read as rows, not as a PReLU's channels"
+                : $"no model config names layer '{w.Module}': its path names its class PReLU, as Keras 3 names paths, but nothing says " +
+                  $"whether its input keeps its channels last (Keras' default) or first, so which axis of alpha {w.Dataset.Shape.Text()} " +
+                  "holds them cannot be told: alpha is read as rows (--kind keras.PReLU reads channel j as alpha[…, j], channels last)",
+        })];
     }
 
     private static (Hdf5File, KerasConfig?) OpenHdf5(ByteSource source, string name)

@@ -48,4 +48,17 @@ public class KerasConfigTests
 
         Assert.Null(Assert.Single(config.Layers).Inbound);
     }
+
+    [Theory]
+    [InlineData("""{"class_name": "Conv2D", "config": {"name": "c", "data_format": "channels_last"}}""", null)]
+    [InlineData("""{"class_name": "Conv2D", "config": {"name": "c", "data_format": "channels_first"}}""", "c")]
+    // Keras 1 named the layout dim_ordering: th (Theano's) kept channels first, tf last.
+    [InlineData("""{"class_name": "Convolution2D", "config": {"name": "c", "dim_ordering": "th"}}""", "c")]
+    [InlineData("""{"class_name": "Sequential", "config": {"name": "inner", "layers": [{"class_name": "MaxPooling2D", "config": {"name": "p", "data_format": "channels_first"}}]}}""", "p")]
+    public void A_layer_at_any_depth_whose_data_format_keeps_channels_first_is_found(string layer, string? found)
+    {
+        var config = KerasConfig.Parse($$$"""{"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {"name": "d"}}, {{{layer}}}]}}""", "x.h5")!;
+
+        Assert.Equal(found, config.ChannelsFirst?.Name);
+    }
 }
