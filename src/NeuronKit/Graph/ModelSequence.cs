@@ -211,7 +211,7 @@ internal static class ModelSequence
                     ? $"the model's config: a Sequential model runs {string.Join(", then ", reached.Steps.Select(at => _steps[at].Name))}"
                     : $"the model's config: {string.Join(" → ", reached.Steps.Select(at => _ofStep[at].Count == 0 ? $"{_steps[at].Name} ({_steps[at].Class})" : _steps[at].Name))}";
                 // A Keras PReLU on the way whose alpha [d…, C] keeps other axes before the channels shows the same of the producer.
-                if (path.Rearranged && (LayerGraph.ChannelsLast(producer) || path.Through.Any(LayerGraph.ChannelsLast)))
+                if (path.Rearranged && (KeepsChannelsLast(path.Steps[0]) || path.Through.Any(LayerGraph.ChannelsLast)))
                 {
                     string moves = string.Join(" and ", path.Steps.Select(at => _steps[at].Class).Where(Rearranging.Contains).Distinct());
                     stops.Add($"a {moves} of {producer.Name}'s channels-last output interleaves its channels: channel j is inputs j, j + {path.Channels}, … of {step.Name}, " +
@@ -289,6 +289,20 @@ internal static class ModelSequence
 
         // The layers step k's output comes from, channel j from their channel j: back through channel-wise layers, norms and
         // other merges; null when some of it comes from anything else (an input of the model, a concatenation, a nested model).
+        // True when step k's output keeps its channels last behind other axes: a channels-last layer's, or a per-channel
+        // layer's or channel-wise step's that reads one (a BatchNormalization after a Conv2D scales each channel where it lies).
+        private bool KeepsChannelsLast(int k)
+        {
+            for (int depth = 0; depth < 256; depth++)
+            {
+                if (_ofStep[k] is [var layer] && LayerGraph.ChannelsLast(layer)) return true;
+                bool passes = _ofStep[k] is [var one] ? one.Implementation.PassesChannels : _ofStep[k].Count == 0 && ChannelWise.Contains(_steps[k].Class);
+                if (!passes || _inputs[k] is not [var read]) return false;
+                k = read;
+            }
+            return false;
+        }
+
         private List<Layer>? Sources(int k, long channels)
         {
             List<Layer> sources = [];
