@@ -5,7 +5,7 @@ namespace NeuronKit.Tests.Formats.Keras;
 /// <summary>
 /// A per-channel layer after a channels-last one keeps its channels last: a Flatten of a BatchNormalization after a Conv2D
 /// interleaves them as the Conv2D's own Flatten does (channel j is the Dense's inputs j, j + C, …), so neither has an
-/// outgoing slice; keras/bn_flatten.h5 is make_keras_bn_flatten.py's.
+/// outgoing slice; keras_flatten/bn_flatten.h5 is make_keras_bn_flatten.py's.
 /// </summary>
 public class KerasNormFlattenTests
 {
@@ -13,7 +13,7 @@ public class KerasNormFlattenTests
     public void A_flatten_after_a_batch_norm_of_a_conv_leaves_neither_an_outgoing_slice()
     {
         // Given conv2d (2 filters) → BatchNormalization → Flatten → Dense, whose kernel [18, 3] reads channel j at rows j, j + 2, …
-        string file = Fixtures.Path("keras/bn_flatten.h5");
+        string file = Fixtures.Path("keras_flatten/bn_flatten.h5");
 
         var norm = CliRun.Of("show", file, "batch_normalization", "0", "--outgoing");
         var conv = CliRun.Of("show", file, "conv2d", "0", "--outgoing");
