@@ -12,10 +12,10 @@ internal readonly record struct IndexRange(long First, long Last, string Text)
     /// <summary>Reads <paramref name="text"/>: 3, -1 or 8..15.</summary>
     public static IndexRange Parse(string text)
     {
-        string[] ends = text.Split("..");
-        if (ends.Length is 1 or 2 && ends.All(e => long.TryParse(e, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)))
+        var ends = text.Split("..").Select(Number).ToList();
+        if (ends.Count is 1 or 2 && ends.All(e => e is not null))
         {
-            long first = long.Parse(ends[0], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture), last = long.Parse(ends[^1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            long first = ends[0]!.Value, last = ends[^1]!.Value;
             if ((first < 0) == (last < 0) && first > last)
                 throw new RequestException($"'{text}' is not a range of neurons: it runs from {first} down to {last} (give the first one first, {last}..{first})");
             return new(first, last, text);
@@ -39,6 +39,9 @@ internal readonly record struct IndexRange(long First, long Last, string Text)
             throw new RequestException($"neurons {Text} are not all in layer '{layer.Name}', whose {n:N0} neurons are 0..{n - 1}");
         return Span(first, last);
     }
+
+    private static long? Number(string text) =>
+        long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long j) ? j : null;
 
     private static IEnumerable<long> Span(long first, long last)
     {

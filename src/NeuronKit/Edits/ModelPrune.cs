@@ -327,7 +327,7 @@ public sealed class ModelPrune
             bool depthwise = inputs == 1;
             if (conv && counts.All(c => c == 0 || c == perGroup))
             {
-                var cut = into.SelectMany(p => (removedOf.GetValueOrDefault(p.Producer) ?? []).Where(p.Edge.Carries).Select(p.Edge.Map.First)).ToHashSet();
+                var cut = ConvGroups.RemovedInputs(model, layer, l => removedOf.GetValueOrDefault(l));
                 var orphan = counts.Select((c, g) => (Count: c, Group: (long)g))
                     .FirstOrDefault(g => g.Count > 0 && Enumerable.Range(0, checked((int)inputs)).Any(k => !cut.Contains(g.Group * inputs + k)));
                 if (orphan.Count == 0) continue;
