@@ -106,10 +106,10 @@ public sealed class LayerGraph
             return new(consumer, ChannelMap.Identity, groups, through,
                 [evidence, $"{inputs} per group of the {fed} channels it is fed: groups = {groups}" + (width == 1 ? " (depthwise)" : "")], assumed);
         }
-        // Only a fully connected layer reads a flattened input; a channels-last producer's flatten interleaves its channels,
-        // as a recurrent layer's does (its output is [time, units]: unit j is inputs j, j + units, …), and so does one a
-        // Keras PReLU on the way shows to keep other axes before its channels (alpha [d…, C]).
-        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer) && !through.Any(ChannelsLast) && producer.Gates is null)
+        // Only a fully connected layer reads a flattened input; a channels-last producer's flatten interleaves its channels
+        // (unit j is inputs j, j + units, …), and so does one a Keras PReLU on the way shows to keep other axes before its
+        // channels (alpha [d…, C]).
+        if (consumer.Implementation is Linear && width % fed == 0 && !ChannelsLast(producer) && !through.Any(ChannelsLast))
         {
             long spread = width / fed;
             return new(consumer, new ChannelMap(0, spread), 1, through,
@@ -126,10 +126,15 @@ public sealed class LayerGraph
         layer.Implementation.PassesChannels && (layer.NeuronCount == channels || layer.Implementation.SharedByEveryChannel(layer));
 
     /// <summary>
-    /// True when <paramref name="layer"/>'s output keeps its channels last behind other axes (a Keras convolution's, a Keras
-    /// PReLU's whose alpha [d…, C] has the shape of such an input), so a flatten interleaves them.
+    /// True when <paramref name="layer"/>'s output keeps its channels last behind other axes, so a flatten interleaves them:
+    /// a Keras convolution's, a Keras PReLU's whose alpha [d…, C] has the shape of such an input, and that of every layer
+    /// that acts on its input's last axis (a fully connected layer over a sequence [time, features] makes [time, units], a
+    /// recurrent layer's output is [time, units], an embedding's [tokens, dim]). Only a channels-first convolution's
+    /// flatten keeps channel j's values together.
     /// </summary>
     internal static bool ChannelsLast(Layer layer) =>
         layer.Implementation is ChannelsLastConv or ChannelsLastConvTranspose or ChannelsLastDepthwiseConv
+            or Linear or DenseGeneral or Bilinear or Embedding or MultiheadAttention or Experts
+        || layer.Gates is not null
         || (layer.Implementation is PRelu && layer.Role("alpha") is { Tensor.Shape.Count: > 1 });
 }

@@ -11,8 +11,10 @@ namespace NeuronKit.Graph;
 /// way is passed through, as are layers without weights that keep channel j where it is (Dropout, Activation, pooling, a
 /// global pooling, padding) or join it with another branch's channel j (Add: a residual; Multiply, a gate; Maximum,
 /// Minimum): the consumer's weights for channel j then read both branches. A Concatenate on the last axis
-/// moves the channels by those of the inputs before it. A Flatten or Reshape after a channels-last layer interleaves the
-/// channels: channel j becomes inputs j, j + C, j + 2C, …, which no one slice of the consumer's weights holds. A recurrent
+/// moves the channels by those of the inputs before it. A Flatten or Reshape after a channels-last layer (any but a
+/// channels_first convolution: a Dense over a sequence keeps its units last too) interleaves the channels: channel j becomes
+/// inputs j, j + C, j + 2C, …, which no one slice of the consumer's weights holds; one of a single position (after a
+/// global pooling) keeps channel j as input j. A recurrent
 /// layer's own recurrent_kernel also reads its previous output, and a Bidirectional's two directions are read as its
 /// merge mode joins them: concatenated, forward first, or added unit by unit. Any other layer ends the path, and says why.
 /// </summary>
@@ -211,7 +213,10 @@ internal static class ModelSequence
                     ? $"the model's config: a Sequential model runs {string.Join(", then ", reached.Steps.Select(at => _steps[at].Name))}"
                     : $"the model's config: {string.Join(" → ", reached.Steps.Select(at => _ofStep[at].Count == 0 ? $"{_steps[at].Name} ({_steps[at].Class})" : _steps[at].Name))}";
                 // A Keras PReLU on the way whose alpha [d…, C] keeps other axes before the channels shows the same of the producer.
-                if (path.Rearranged && (KeepsChannelsLast(path.Steps[0]) || path.Through.Any(LayerGraph.ChannelsLast)))
+                // A consumer fed no more inputs than there are channels was fed a flatten of one position (after a global
+                // pooling, or of a [batch, units] output), which keeps channel j as input j.
+                if (path.Rearranged && (KeepsChannelsLast(path.Steps[0]) || path.Through.Any(LayerGraph.ChannelsLast))
+                    && next.Any(consumer => consumer.Implementation.InputWidth(consumer, 1) != path.Channels))
                 {
                     string moves = string.Join(" and ", path.Steps.Select(at => _steps[at].Class).Where(Rearranging.Contains).Distinct());
                     stops.Add($"a {moves} of {producer.Name}'s channels-last output interleaves its channels: channel j is inputs j, j + {path.Channels}, … of {step.Name}, " +

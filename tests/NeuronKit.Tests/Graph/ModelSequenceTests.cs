@@ -34,6 +34,26 @@ public class ModelSequenceTests
         Assert.Equal("[:, 10]", model.Graph.WithOutgoing(model.Neuron("right", 3)).Parts[^1].Index);
     }
 
+    [Fact]
+    public void A_flatten_of_a_Dense_over_a_sequence_interleaves_its_units_and_one_after_a_global_pooling_keeps_them()
+    {
+        using var model = new CheckpointBuilder()
+            .Tensor("seq.weight", 3, 5).Tensor("seq_head.weight", 2, 12).Tensor("conv.kernel", 3, 3, 1, 4).Tensor("conv.bias", 4)
+            .Class("conv", "keras.Conv2D").Tensor("head.weight", 2, 4)
+            .Step(new SequenceStep("x", "InputLayer") { Inputs = [] }).Step(Step("seq", "Dense", "x"))
+            .Step(Step("seq_flat", "Flatten", "seq")).Step(Step("seq_head", "Dense", "seq_flat"))
+            .Step(new SequenceStep("image", "InputLayer") { Inputs = [] }).Step(Step("conv", "Conv2D", "image"))
+            .Step(Step("pooled", "GlobalAveragePooling2D", "conv")).Step(Step("flat", "Flatten", "pooled")).Step(Step("head", "Dense", "flat"))
+            .Model();
+
+        var refused = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron("seq", 1)));
+        var pooled = Assert.Single(model.Graph.ConsumersOf(model.Layer("conv")));
+
+        Assert.Contains("a Flatten of seq's channels-last output interleaves its channels: channel j is inputs j, j + 3, … of seq_head", refused.Message);
+        Assert.Equal(("head", 0L, 1L), (pooled.Consumer.Name, pooled.Map.Offset, pooled.Map.Spread));
+        Assert.Equal("[:, 2]", model.Graph.WithOutgoing(model.Neuron("conv", 2)).Parts[^1].Index);
+    }
+
     [Theory]
     [InlineData("Add")]
     [InlineData("Subtract")]

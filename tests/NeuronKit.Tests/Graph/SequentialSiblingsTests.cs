@@ -68,6 +68,21 @@ public class SequentialSiblingsTests
     }
 
     [Fact]
+    public void A_Linear_is_not_taken_to_feed_a_wider_Linear_through_a_flatten_because_it_keeps_its_units_last()
+    {
+        // Linear(5, 3) over a sequence [4, 5] makes [4, 3]; a flatten makes unit j inputs j, j + 3, j + 6, j + 9 of
+        // Linear(12, 2), not the block 4j .. 4j + 3 a convolution's flatten would give.
+        using var model = new CheckpointBuilder().Tensor("0.weight", 3, 5).Tensor("2.weight", 2, 12).Model();
+
+        var refused = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron("0", 1)));
+        var named = Assert.Throws<RequestException>(() => model.Edge(model.Layer("0"), "2"));
+
+        Assert.Equal("layer '0' has no known consumer: the next numbered layer, 2 (Linear), does not read 3 channels", refused.Message);
+        Assert.Equal("layer '2' reads 12 inputs, which do not fit the 3 neurons of '0' as one slice each: a flatten of a channels-last " +
+            "output interleaves them (channel j is inputs j, j + 3, …)", named.Message);
+    }
+
+    [Fact]
     public void The_last_layer_and_a_misfit_have_no_consumer_and_the_error_says_why_and_what_to_do()
     {
         using var model = new CheckpointBuilder().Tensor("0.weight", 5, 6).Tensor("1.weight", 4, 7).Model();
