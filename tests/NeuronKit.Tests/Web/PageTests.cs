@@ -85,7 +85,9 @@ public class PageTests
 
         await page.GotoAsync($"{served.Server.Url}#file=0&layer=3");
         await page.Locator("table.stats tbody tr").First.WaitForAsync();
+        await PicturesLoaded(page);
         await page.ClickAsync("table.stats th[data-key='l2']");
+        await Assertions.Expect(page.Locator("table.stats th[data-key='l2']")).ToHaveClassAsync(new Regex(@"\bsorted\b"));
 
         // The rows are the neurons by L2, largest first, as neuron stats --sort l2 orders them
         using var stats = JsonDocument.Parse(CliRun.Of("stats", file, "3", "--json", "--sort", "l2").Stdout);
@@ -96,6 +98,7 @@ public class PageTests
         // A neuron's outgoing part names its consumer, which is a link to that layer
         await page.Locator("table.stats tbody tr[data-neuron='5']").ClickAsync();
         await Assertions.Expect(page.Locator("#neuron-title")).ToContainTextAsync("neuron 5 of 6");
+        await PicturesLoaded(page);
         await page.Locator(".part.out a.consumer").First.ClickAsync();
         await Assertions.Expect(page.Locator("h2.title")).ToHaveTextAsync("6");
     }
@@ -223,6 +226,7 @@ public class PageTests
 
         // When its stored integers are opened
         await Assertions.Expect(stored.Locator(".integers")).ToBeHiddenAsync();
+        await PicturesLoaded(page);
         await stored.Locator("summary").ClickAsync();
 
         // Then they, the scales, the zero points (and the mins, where the type adds one; or the codebook in place of
@@ -242,6 +246,11 @@ public class PageTests
     }
 
     // Every number in a part's values as the page prints them.
+    // The pictures above a layer's table load late (rendered on request) and push the table down: a click aimed at a
+    // header before they load can land on whatever moves under it, on a loaded machine.
+    private static Task PicturesLoaded(IPage page) =>
+        page.WaitForFunctionAsync("() => [...document.querySelectorAll('.pictures img')].every(image => image.complete)");
+
     private static double[] Numbers(string text) =>
         [.. Regex.Matches(text, @"-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity").Select(m => m.Value switch
         {
