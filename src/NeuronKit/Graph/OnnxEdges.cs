@@ -195,6 +195,7 @@ internal static class OnnxEdges
                     var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels);
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
                     else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual,
+                        Evidence = step.Offset == 0 || !step.Ops.Contains("Concat") ? edge.Evidence : [.. edge.Evidence, Before(producer, step.Offset, edge.Map.Spread)],
                         Uncut = step.Uncut is { Count: > 0 } uncut ? string.Join("; ", uncut) : null, Constants = step.Constants ?? [],
                         ThroughOffsets = step.ThroughOffsets, Branches = step.Residual ? step.Branches?.Where(b => b != producer).Distinct().ToList() : null });
                 }
@@ -413,6 +414,12 @@ internal static class OnnxEdges
             return kept == shape.Length - 1 && kept < rank ? kept : null;
         }
     }
+
+    // Where a Concat put the producer's channels among what the consumer reads, as a Keras config's path says it (a
+    // Reshape that concatenates a recurrent layer's directions says it in its step).
+    private static string Before(Layer producer, long offset, long spread) => spread == 1
+        ? $"{offset} of them come before {producer.Name}'s: its unit j is input {offset} + j"
+        : $"{offset} channels come before {producer.Name}'s: its channel j is inputs ({offset} + j)·{spread} to ({offset} + j + 1)·{spread} − 1";
 
     private static void Continue(Stack<Step> pending, Step step, GraphNode node, IReadOnlyList<string> ops)
     {

@@ -117,6 +117,25 @@ public class OnnxConcatInputTests
 
         Assert.Equal(("conv2", 3L), (edge.Consumer.Name, edge.Map.Offset));
         Assert.Equal("[:, 4]", model.Graph.WithOutgoing(model.Neuron("conv1", 1)).Parts.Single(p => p.Direction == PartDirection.Out).Index);
+        Assert.Equal("3 of them come before conv1's: its unit j is input 3 + j", edge.Evidence[^1]);
+    }
+
+    [Fact]
+    public void A_flatten_after_the_concatenation_puts_channel_j_s_block_after_the_input_s_blocks_and_says_so()
+    {
+        // x [N, 3, 2, 2] → conv1 (4 filters, 1×1) → Concat(x, ·) → Flatten → fc reads 7 channels × 4 positions.
+        using var model = new CheckpointBuilder().Tensor("conv1.weight", 4, 3, 1, 1).Tensor("fc.weight", 5, 28)
+            .Node("Conv", "conv1", ["x", "conv1.weight"], ["h"])
+            .Node("Concat", "join", ["x", "h"], ["c"], ints: new() { ["axis"] = 1 })
+            .Node("Flatten", "flatten", ["c"], ["f"], ints: new() { ["axis"] = 1 })
+            .Node("Gemm", "fc", ["f", "fc.weight"], ["y"], ints: new() { ["transB"] = 1 })
+            .Declared("x", 1, 3, 2, 2).Model();
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer("conv1")));
+
+        Assert.Equal(("fc", 12L, 4L), (edge.Consumer.Name, edge.Map.Offset, edge.Map.Spread));
+        Assert.Equal("[:, 20:24]", model.Graph.WithOutgoing(model.Neuron("conv1", 2)).Parts.Single(p => p.Direction == PartDirection.Out).Index);
+        Assert.Equal("3 channels come before conv1's: its channel j is inputs (3 + j)·4 to (3 + j + 1)·4 − 1", edge.Evidence[^1]);
     }
 
     public static TheoryData<long?[]> Unknown() =>
