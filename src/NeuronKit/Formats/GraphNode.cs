@@ -36,6 +36,12 @@ public sealed record GraphNode
     /// <summary>Where the node sits: empty for the main graph, else the path of subgraphs (<c>If_3/then_branch</c>).</summary>
     public string Graph { get; init; } = "";
 
+    /// <summary>
+    /// The names of the file's nodes this one stands for (a LayerNorm torch.onnx wrote as nine nodes before opset 17:
+    /// <see cref="Onnx.DecomposedLayerNorm"/>); empty for a node of the file.
+    /// </summary>
+    public IReadOnlyList<string> FusedFrom { get; init; } = [];
+
     /// <summary>Input <paramref name="index"/>, or null when the node omits it.</summary>
     public string? Input(int index) => index < Inputs.Count && Inputs[index] != "" ? Inputs[index] : null;
 

@@ -14,7 +14,11 @@ internal sealed class NodeCandidate(GraphNode node, string name, Func<string, Te
     public string Name { get; } = name;
 
     /// <summary>The sentence a layer's evidence starts with: which node, which operator.</summary>
-    public string Evidence => $"ONNX node '{Node.LayerName}' is {Node.OpType}" + (Node.Graph == "" ? "" : $" (in subgraph {Node.Graph})");
+    public string Evidence => (Node.FusedFrom is [var first, .., var last]
+            ? $"ONNX nodes '{first}' to '{last}' ({string.Join(", ", Node.FusedFrom.Select(n => n[(n.LastIndexOf('/') + 1)..]))}) compute a " +
+              $"{Node.OpType} over the last {(Node.Int("axis", -1) == -1 ? "axis" : $"{-Node.Int("axis", -1)} axes")}, as torch.onnx writes one before opset 17"
+            : $"ONNX node '{Node.LayerName}' is {Node.OpType}")
+        + (Node.Graph == "" ? "" : $" (in subgraph {Node.Graph})");
 
     /// <summary>The tensor the file holds for input <paramref name="index"/> (an initializer or a Constant, through Identity nodes), or null.</summary>
     public TensorInfo? Constant(int index) => Node.Input(index) is { } input ? constant(input) : null;

@@ -70,6 +70,31 @@ public class PruneOnnxTests
             Assert.True(Math.Abs(y.GetValue(i) - want[i]) <= 1e-5, $"{name}: output {i} is {y.GetValue(i)}, the ablated model gives {want[i]}");
     }
 
+    // A LayerNorm torch.onnx wrote as nine nodes (opset 13) and as one (opset 17): the pruned model normalizes the channels
+    // left, as the module rebuilt without the pruned units does (decomposed_norm/, make_decomposed_norm.py).
+    private static readonly JsonElement[] DecomposedNorm =
+        [.. JsonDocument.Parse(File.ReadAllText(Fixtures.Path("decomposed_norm/expected.json"))).RootElement.GetProperty("prune").EnumerateArray()];
+
+    public static TheoryData<string> DecomposedNormCases() => [.. DecomposedNorm.Select(c => c.GetProperty("name").GetString()!)];
+
+    [Theory]
+    [MemberData(nameof(DecomposedNormCases))]
+    public void A_layer_before_a_LayerNorm_prunes_to_the_module_rebuilt_without_its_units_whichever_opset_wrote_the_norm(string name)
+    {
+        // Given
+        using var folder = new TempFolder();
+        var expected = DecomposedNorm.Single(c => c.GetProperty("name").GetString() == name);
+        string output = Path.Combine(folder.Path, "pruned.onnx");
+
+        // When
+        var run = CliRun.Of(["prune", Fixtures.Path(expected.GetProperty("input").GetString()!),
+            .. expected.GetProperty("args").EnumerateArray().Select(a => a.GetString()!), "-o", output]);
+
+        // Then
+        Assert.True(run.Exit == 0, run.Stderr);
+        AssertRunsAs(expected, output, name);
+    }
+
     // Models from other fixture sets (an ONNX Runtime QDQ model, one-direction and bidirectional LSTMs, MatMul on 3-D
     // input, a Concat, a Transpose, a PRelu's slope and a layer scale on the way, a ReduceMean and a ReduceMax): the ablated original is the same file
     // through `neuron edit --zero --outgoing`.
