@@ -10,22 +10,63 @@ namespace NeuronKit.Edits;
 /// channels takes its filters along, and a prune of a whole group's filters takes its channels, from whichever layers make
 /// them; the convolution has a group fewer for each. A depthwise convolution (MobileNet's, EfficientNet's; Keras'
 /// DepthwiseConv2D, kernel [k…, C, m]) has a group per input channel, so a prune of any of its channels is one of groups.
+/// A grouped transposed convolution (weight [in, out/groups, k…]) groups its input rows and output channels alike.
 /// </summary>
 internal static class ConvGroups
 {
+    /// <summary>The groups <paramref name="edge"/>'s consumer reads its input in (a ConvTranspose's from its own weight, which its edge needs not).</summary>
+    public static long Groups(LayerEdge edge) => !edge.Feedback && IsTransposed(edge.Consumer) ? Layers.Kinds.ConvTranspose.Groups(edge.Consumer) : edge.Groups;
+
     /// <summary>True when <paramref name="edge"/>'s consumer is a convolution reading the producer's channels in groups.</summary>
     public static bool IsGrouped(LayerEdge edge) =>
-        !edge.Feedback && edge.Map.Spread == 1 && (IsChannelsLast(edge.Consumer) || edge.Groups > 1 && edge.Consumer.Implementation is Layers.Kinds.Conv);
+        !edge.Feedback && edge.Map.Spread == 1 && (IsChannelsLast(edge.Consumer)
+            || Groups(edge) > 1 && edge.Consumer.Implementation is Layers.Kinds.Conv or Layers.Kinds.ConvTranspose);
 
     /// <summary>True when <paramref name="edge"/>'s consumer is a depthwise convolution reading one group per channel.</summary>
     public static bool IsDepthwise(LayerEdge edge) => IsGrouped(edge) && InputsPerGroup(edge) == 1;
 
     /// <summary>The input channels each group reads.</summary>
-    public static long InputsPerGroup(LayerEdge edge) => IsChannelsLast(edge.Consumer) ? 1 : edge.Consumer.Role("weight")!.Tensor.Shape[1];
+    public static long InputsPerGroup(LayerEdge edge) => InputsPerGroup(edge.Consumer, Groups(edge));
+
+    /// <summary>The input channels each of <paramref name="groups"/> groups of <paramref name="layer"/>, a convolution, reads.</summary>
+    public static long InputsPerGroup(Layer layer, long groups)
+    {
+        var weight = layer.Role("weight")!.Tensor;
+        return layer.Implementation switch
+        {
+            Layers.Kinds.ChannelsLastDepthwiseConv => 1,
+            Layers.Kinds.ConvTranspose => weight.Shape[0] / Math.Max(groups, 1),   // [in, out/groups, k…]
+            _ => weight.Shape[1],                                                  // [out, in/groups, k…]
+        };
+    }
 
     /// <summary>The filters of each group: a depthwise convolution's channel multiplier.</summary>
     public static long FiltersPerGroup(LayerEdge edge) =>
-        IsChannelsLast(edge.Consumer) ? edge.Consumer.Role("weight")!.Tensor.Shape[^1] : edge.Consumer.NeuronCount / edge.Groups;
+        IsChannelsLast(edge.Consumer) ? edge.Consumer.Role("weight")!.Tensor.Shape[^1] : edge.Consumer.NeuronCount / Groups(edge);
+
+    /// <summary>
+    /// True when <paramref name="layer"/> is a transposed convolution (weight [in, out/groups, k…]), whose output channel k of
+    /// group g is column k of that group's input rows: its groups share each column, so they lose the same output channels
+    /// or whole groups (the rows of those).
+    /// </summary>
+    public static bool IsTransposed(Layer layer) => layer.Implementation is Layers.Kinds.ConvTranspose;
+
+    /// <summary>
+    /// The one dimension of its weight that a grouped transposed convolution's own part of output channel
+    /// <paramref name="neuron"/> (weight[g·i:(g+1)·i, k]) is cut along, where the prune removes <paramref name="removed"/>
+    /// of its output channels: the group's rows (dimension 0) where the whole group goes, else column k (dimension 1), which
+    /// every group loses alike (ModelPrune.CheckGroups); null for any other part or layer.
+    /// </summary>
+    public static int? TransposedDimension(Layer layer, NeuronPart part, long neuron, IReadOnlySet<long> removed)
+    {
+        if (!IsTransposed(layer) || part.Direction != PartDirection.In || part.Role != PartRole.Weight
+            || part.Tensor != layer.Role("weight")!.Tensor.Name)
+            return null;
+        long perGroup = layer.Role("weight")!.Tensor.Shape[1], group = neuron / perGroup;
+        if (layer.NeuronCount == perGroup) return null;   // one group: its whole rows are every row, and the column alone is cut
+        bool whole = Enumerable.Range(0, checked((int)perGroup)).All(k => removed.Contains(group * perGroup + k));
+        return whole ? 0 : 1;
+    }
 
     /// <summary>True when <paramref name="layer"/> is a Keras depthwise convolution, whose kernel [k…, in, multiplier] holds filter c·m + k at [c, k].</summary>
     public static bool IsChannelsLast(Layer layer) => layer.Implementation is Layers.Kinds.ChannelsLastDepthwiseConv;

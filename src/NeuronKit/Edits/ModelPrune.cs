@@ -76,20 +76,28 @@ public sealed class ModelPrune
             foreach (var edge in Model.Graph.ConsumersOf(producer).Where(e => ConvGroups.IsGrouped(e) && Targets.Any(t => t.Layer == e.Consumer)))
             {
                 var grouped = edge.Consumer;
-                long m = ConvGroups.FiltersPerGroup(edge), i = ConvGroups.InputsPerGroup(edge);
+                long m = ConvGroups.FiltersPerGroup(edge), i = ConvGroups.InputsPerGroup(edge), groups = ConvGroups.Groups(edge);
                 if (!ConvGroups.WholeGroups(edge, ConvGroups.RemovedInputs(Model, grouped, removed.GetValueOrDefault)).Any()) continue;
-                if (ConvGroups.IsDepthwise(edge) && !_asked.Contains(grouped))
+                // A transposed convolution's neurons are its output channels, each made from its group's input channels.
+                bool transposed = ConvGroups.IsTransposed(grouped);
+                string kind = transposed ? "transposed convolution" : "convolution";
+                if (ConvGroups.IsDepthwise(edge) && !transposed && !_asked.Contains(grouped))
                     yield return $"'{grouped.Name}' loses the filters that read those channels: it is a depthwise convolution, whose " +
                         (m == 1 ? $"filter of a channel of '{producer.Name}' reads" : $"{m} filters of a channel of '{producer.Name}' read") + " that channel alone";
                 else if (!_asked.Contains(grouped))
-                    yield return $"'{grouped.Name}' loses the groups whose channels those are: it is a convolution of {edge.Groups} groups, whose " +
-                        $"{m} filter{(m == 1 ? "" : "s")} of a group read that group's {i} channels alone, and go with them (it has a group fewer for each)";
+                    yield return $"'{grouped.Name}' loses the groups whose channels those are: it is a {kind} of {groups} groups, whose " +
+                        (transposed ? $"{m} output channel{(m == 1 ? " of a group is" : "s of a group are")} made from that group's {Channels(i)} alone"
+                            : $"{m} filter{(m == 1 ? "" : "s")} of a group read that group's {Channels(i)} alone") +
+                        ", and go with them (it has a group fewer for each)";
                 else if (!_asked.Contains(producer))
-                    yield return $"'{producer.Name}' loses the channels that those filters read: '{grouped.Name}' is a " +
-                        (ConvGroups.IsDepthwise(edge) ? "depthwise convolution, whose filters of a channel read that channel alone, and go with it"
-                            : $"convolution of {edge.Groups} groups, whose filters of a group read that group's {i} channels alone, and go with them");
+                    yield return $"'{producer.Name}' loses the channels that those {(transposed ? "output channels are made from" : "filters read")}: '{grouped.Name}' is a " +
+                        (ConvGroups.IsDepthwise(edge) && !transposed ? "depthwise convolution, whose filters of a channel read that channel alone, and go with it"
+                            : $"{kind} of {groups} groups, whose {(transposed ? "output channels of a group are made from" : "filters of a group read")} " +
+                              $"that group's {Channels(i)} alone, and go with them");
             }
     }
+
+    private static string Channels(long count) => count == 1 ? "1 channel" : $"{count} channels";
 
     // A LayerNorm, RMSNorm or GroupNorm on a removed unit's way normalises each channel by statistics of several channels
     // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise. An operation's
@@ -154,13 +162,16 @@ public sealed class ModelPrune
                 .Select(e => e.Consumer.Name).ToHashSet();
             consumerNames.AddRange(edges.Where(e => !e.Feedback).Select(e => e.Consumer.Name));
             cutLayers.UnionWith(edges.SelectMany(e => e.Through.Append(e.Consumer)));
+            var removedHere = indices.ToHashSet();
             foreach (long j in indices)
             {
                 var neuron = edges.Count == 0 ? layer.Neuron(j) : model.Graph.WithOutgoing(layer.Neuron(j), edges);
                 var parts = neuron.Parts.ToList();
                 if (!edges.Any(e => e.Feedback) && layer.Implementation.FeedbackParts(layer, j) is { } feedback)
                     parts.AddRange(feedback.Select(p => p.Toward(PartDirection.Out, layer.Name)));
-                foreach (var part in parts.Where(p => p.Direction != PartDirection.Out || !wholeGroups.Contains(p.Consumer!))) Cut(model, part, removed);
+                // A grouped ConvTranspose's output channel, weight[g·i:(g+1)·i, k], goes as its group's rows or as column k.
+                foreach (var part in parts.Where(p => p.Direction != PartDirection.Out || !wholeGroups.Contains(p.Consumer!)))
+                    Cut(model, part, removed, ConvGroups.TransposedDimension(layer, part, j, removedHere));
             }
             CutPerChannelFakeQuantization(layer, indices, removed);
         }
@@ -306,7 +317,9 @@ public sealed class ModelPrune
 
     // A grouped convolution's filters are its groups' (weight [out, in/groups, …]): the groups must keep as many each, or
     // lose whole groups, whose input channels WithCoProducers took from their producers; a group whose input channels no
-    // layer makes (a model input) cannot go.
+    // layer makes (a model input) cannot go. A grouped ConvTranspose's output channels (weight [in, out/groups, …]) share
+    // its columns among the groups, output channel k of each group being column k of that group's rows: the groups lose
+    // the same output channels each, or whole groups (their rows).
     private static void CheckGroups(Model model, List<(Layer Layer, List<long> Removed)> targets)
     {
         var removedOf = targets.ToDictionary(t => t.Layer, t => t.Removed);
@@ -316,26 +329,46 @@ public sealed class ModelPrune
                 .Where(p => p.Edge.Consumer == layer && !p.Edge.Feedback && (p.Edge.Groups > 1 || ConvGroups.IsGrouped(p.Edge))).ToList();
             // A Keras depthwise kernel [k…, in, multiplier] groups its filters by input channel, even one.
             var kernel = layer.Role("weight")?.Tensor;
-            bool channelsLast = ConvGroups.IsChannelsLast(layer);
-            long groups = channelsLast ? kernel!.Shape[^2] : into.Count > 0 ? into[0].Edge.Groups : GroupsInFile(model, layer);
+            bool channelsLast = ConvGroups.IsChannelsLast(layer), transposed = ConvGroups.IsTransposed(layer);
+            long groups = channelsLast ? kernel!.Shape[^2] : transposed ? Layers.Kinds.ConvTranspose.Groups(layer)
+                : into.Count > 0 ? ConvGroups.Groups(into[0].Edge) : GroupsInFile(model, layer);
             if (groups <= 1 && !channelsLast) continue;
             long perGroup = layer.NeuronCount / groups;
             var counts = Enumerable.Range(0, checked((int)groups)).Select(g => removed.Count(j => j / perGroup == g)).ToList();
-            if (!channelsLast && counts.Distinct().Count() == 1 && counts[0] < perGroup) continue;
-            bool conv = channelsLast || layer.Implementation is Layers.Kinds.Conv;
-            long inputs = channelsLast ? 1 : conv ? kernel!.Shape[1] : 0;
-            bool depthwise = inputs == 1;
+            // A transposed convolution's filters are its output channels, made from (not reading) its group's channels.
+            string filter = transposed ? "output channel" : "filter", filters = filter + "s";
+            if (!channelsLast && counts.Distinct().Count() == 1 && counts[0] < perGroup)
+            {
+                if (!transposed) continue;
+                var columns = Enumerable.Range(0, checked((int)groups)).Select(g => removed.Where(j => j / perGroup == g).Select(j => j % perGroup).ToList()).ToList();
+                if (columns.All(c => c.SequenceEqual(columns[0]))) continue;
+                string removes = groups <= 4
+                    ? string.Join(" and ", columns.Select((c, g) => $"{(c.Count == 1 ? filter : filters)} {string.Join(", ", c.Select(k => g * perGroup + k))} of group {g}"))
+                    : $"{removed.Count} {filters} from its {groups} groups, not the same ones of each";
+                throw new RequestException($"'{layer.Name}' is a transposed convolution of {groups} groups of {perGroup} output channels, whose weight " +
+                    $"{kernel!.Shape.Text()} (in, out/groups, …) keeps output channel k of every group in column k of dimension 1: a prune removes the " +
+                    $"same output channels of every group, or whole groups, and this one removes {removes}",
+                    [$"remove the same output channel of each group ({string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}" +
+                     $"{(groups > 3 ? ", …" : "")}), or all the output channels of a group ({Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take " +
+                     "its input channels along, or ablate with neuron edit --zero --outgoing instead"]);
+            }
+            bool conv = channelsLast || transposed || layer.Implementation is Layers.Kinds.Conv;
+            long inputs = conv ? ConvGroups.InputsPerGroup(layer, groups) : 0;
+            bool depthwise = inputs == 1 && !transposed;
+            string kind = transposed ? "transposed convolution" : "convolution";
             if (conv && counts.All(c => c == 0 || c == perGroup))
             {
                 var cut = ConvGroups.RemovedInputs(model, layer, l => removedOf.GetValueOrDefault(l));
                 var orphan = counts.Select((c, g) => (Count: c, Group: (long)g))
                     .FirstOrDefault(g => g.Count > 0 && Enumerable.Range(0, checked((int)inputs)).Any(k => !cut.Contains(g.Group * inputs + k)));
                 if (orphan.Count == 0) continue;
-                string filters = $"filter{(perGroup == 1 ? "" : "s")} {Range(orphan.Group * perGroup, perGroup)}";
+                string these = $"{(perGroup == 1 ? filter : filters)} {Range(orphan.Group * perGroup, perGroup)}";
                 throw new RequestException((depthwise
-                        ? $"'{layer.Name}' is a depthwise convolution: its input channel {orphan.Group} goes with the {filters} that read{(perGroup == 1 ? "s" : "")} it alone"
-                        : $"'{layer.Name}' is a convolution of {groups} groups: its input channels {Range(orphan.Group * inputs, inputs)} go with the {filters} that read them alone") +
-                    $", but no layer NeuronKit can cut makes {(depthwise ? "that channel" : "them")} (a model input, or what the file's graph does not say)",
+                        ? $"'{layer.Name}' is a depthwise convolution: its input channel {orphan.Group} goes with the {these} that read{(perGroup == 1 ? "s" : "")} it alone"
+                        : $"'{layer.Name}' is a {kind} of {groups} groups: its input channel{(inputs == 1 ? "" : "s")} {Range(orphan.Group * inputs, inputs)} " +
+                          $"go{(inputs == 1 ? "es" : "")} with the {these} that {(transposed ? (perGroup == 1 ? "is made from" : "are made from") : "read")} " +
+                          $"{(inputs == 1 ? "it" : "them")} alone") +
+                    $", but no layer NeuronKit can cut makes {(inputs == 1 ? "that channel" : "them")} (a model input, or what the file's graph does not say)",
                     ["ablate with neuron edit --zero --outgoing instead"]);
             }
             // Keras keeps each channel's filters in a slice of the kernel's dimension in, and filter k of every channel in one
@@ -351,18 +384,21 @@ public sealed class ModelPrune
                     [$"remove all the filters of a channel (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take the channel along " +
                      "from the layer that makes it, or ablate with neuron edit --zero --outgoing instead"]);
             }
-            throw new RequestException($"'{layer.Name}' is a convolution of {groups} groups of {perGroup} filters{(depthwise ? $" (depthwise: {perGroup} per input channel)" : "")}: " +
-                (counts.Count <= 4 ? $"removing {string.Join(" and ", counts)} filters from its groups in turn"
-                    : $"removing {removed.Count} filter{(removed.Count == 1 ? "" : "s")} from {counts.Count(c => c > 0)} of its {counts.Count} groups") + " would unbalance them",
-                [$"remove as many filters from each group (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)" +
-                 (conv ? $", or all the filters of a group, which take its input channel{(depthwise ? "" : "s")} along" : "") +
+            throw new RequestException($"'{layer.Name}' is a {kind} of {groups} groups of {perGroup} {filters}{(depthwise ? $" (depthwise: {perGroup} per input channel)" : "")}: " +
+                (counts.Count <= 4 ? $"removing {string.Join(" and ", counts)} {filters} from its groups in turn"
+                    : $"removing {removed.Count} {(removed.Count == 1 ? filter : filters)} from {counts.Count(c => c > 0)} of its {counts.Count} groups") + " would unbalance them",
+                [(transposed ? $"remove the same output channels of each group ({string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}" +
+                               $"{(groups > 3 ? ", …" : "")})"
+                    : $"remove as many filters from each group (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)") +
+                 (conv ? $", or all the {filters} of a group{(transposed ? $" ({Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)" : "")}, which take its input channel{(depthwise ? "" : "s")} along" : "") +
                  ", or ablate with neuron edit --zero --outgoing instead"]);
         }
     }
 
     // A grouped convolution's input channels go by whole groups, whose filters WithCoProducers took along, or as the same
     // channels of every group, whose filters then read as many fewer each (weight [out, in/groups, …] loses those columns):
-    // anything else would unbalance its groups.
+    // anything else would unbalance its groups. A grouped ConvTranspose keeps each input channel in a row of its own
+    // (weight [in, out/groups, …]): any channels go whose groups lose as many each.
     private static void CheckGroupedInputs(Model model, List<(Layer Layer, List<long> Removed)> targets)
     {
         var removedOf = targets.ToDictionary(t => t.Layer, t => t.Removed);
@@ -370,26 +406,34 @@ public sealed class ModelPrune
         {
             var into = ConvGroups.Into(model, consumer).ToList();
             var edge = into[0].Edge;
-            long perGroup = ConvGroups.InputsPerGroup(edge), groups = edge.Groups;
+            long perGroup = ConvGroups.InputsPerGroup(edge), groups = ConvGroups.Groups(edge);
+            bool transposed = ConvGroups.IsTransposed(consumer);
             var inputs = ConvGroups.RemovedInputs(model, consumer, l => removedOf.GetValueOrDefault(l));
             var whole = ConvGroups.WholeGroups(edge, inputs).ToHashSet();
             var rest = inputs.Where(c => !whole.Contains(c / perGroup)).ToList();
             if (rest.Count == 0) continue;
             var offsets = Enumerable.Range(0, checked((int)groups)).Select(g => rest.Where(c => c / perGroup == g).Select(c => c % perGroup).ToList()).ToList();
-            if (offsets.All(o => o.SequenceEqual(offsets[0]))) continue;
-            // Channels named as the one producer's, where it makes all the inputs; else as the consumer's inputs.
-            string whose = into is [{ Edge.Map.Offset: 0 } only] && only.Producer.NeuronCount == groups * perGroup
+            if (transposed ? offsets.All(o => o.Count == offsets[0].Count) : offsets.All(o => o.SequenceEqual(offsets[0]))) continue;
+            // Channels named as the one producer's, where it makes all the inputs (a norm on the way passes them on); else as
+            // the consumer's inputs.
+            string whose = into.Where(p => !p.Producer.Implementation.PassesChannels).ToList() is [{ Edge.Map.Offset: 0 } only]
+                && only.Producer.NeuronCount == groups * perGroup
                 ? $"the channels of '{only.Producer.Name}'" : "its input channels";
             var losing = offsets.Select((o, g) => (Offsets: o, Group: g)).Where(g => g.Offsets.Count > 0 || whole.Contains(g.Group)).ToList();
             string removes = groups <= 4
                 ? string.Join(" and ", offsets.Select((o, g) => whole.Contains(g) ? $"all of group {g}" : o.Count == 0 ? $"none of group {g}"
                     : $"{(o.Count == 1 ? "channel" : "channels")} {string.Join(", ", o.Select(c => g * perGroup + c))} of group {g}"))
-                : $"{inputs.Count} channels from {losing.Count} of its {groups} groups, not the same ones of each";
-            throw new RequestException($"'{consumer.Name}' is a convolution that reads {whose} in {groups} groups of {perGroup}: a prune removes whole " +
-                $"groups of them, with the filters that read them, or the same channels of every group, and this one removes {removes}",
-                [$"remove whole groups (channels {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take the filters of '{consumer.Name}' " +
-                 $"that read them along, or the same channel of each group ({string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}" +
-                 $"{(groups > 3 ? ", …" : "")}), or ablate with neuron edit --zero --outgoing instead"]);
+                : $"{inputs.Count} channels from {losing.Count} of its {groups} groups, {(transposed ? "not as many of each" : "not the same ones of each")}";
+            string firsts = $"{string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}{(groups > 3 ? ", …" : "")}";
+            throw new RequestException(transposed
+                    ? $"'{consumer.Name}' is a transposed convolution that reads {whose} in {groups} groups of {perGroup}: a prune removes whole groups of " +
+                      $"them, with the output channels made from them, or as many channels of every group, and this one removes {removes}"
+                    : $"'{consumer.Name}' is a convolution that reads {whose} in {groups} groups of {perGroup}: a prune removes whole " +
+                      $"groups of them, with the filters that read them, or the same channels of every group, and this one removes {removes}",
+                [$"remove whole groups (channels {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take the " +
+                 (transposed ? $"output channels of '{consumer.Name}' made from them along, or as many channels of each group (one of each: {firsts})"
+                     : $"filters of '{consumer.Name}' that read them along, or the same channel of each group ({firsts})") +
+                 ", or ablate with neuron edit --zero --outgoing instead"]);
         }
     }
 
@@ -543,11 +587,11 @@ public sealed class ModelPrune
             throw new RequestException($"layer '{layer.Name}' feeds a merge with another branch (a residual add, a gate) on its way to '{residual.Consumer.Name}': the other branch " +
                 "would need the same channels removed, and it is not made by layers NeuronKit can cut with them (a model input, a concatenation, " +
                 "or a file whose graph does not say)", ["ablate with neuron edit --zero --outgoing instead"]);
-        // A ConvTranspose reads its input channels in groups too (weight [in, out/groups, …]), though its edge, a row per
-        // input channel, needs no groups to find them.
-        // A grouped convolution's are checked once every layer's channels are known (CheckGroupedInputs).
-        if (edges.Where(e => !ConvGroups.IsGrouped(e)).Select(e => (Edge: e, Groups: !e.Feedback && e.Consumer.Implementation is Layers.Kinds.ConvTranspose
-                ? Layers.Kinds.ConvTranspose.Groups(e.Consumer) : e.Groups)).FirstOrDefault(g => g.Groups > 1) is { Edge: { } grouped, Groups: var groups })
+        // A grouped convolution's (a ConvTranspose's too, weight [in, out/groups, …], though its edge, a row per input
+        // channel, needs no groups to find them) are checked once every layer's channels are known (CheckGroupedInputs);
+        // any other layer read in groups is refused.
+        if (edges.Where(e => !ConvGroups.IsGrouped(e)).Select(e => (Edge: e, Groups: ConvGroups.Groups(e)))
+                .FirstOrDefault(g => g.Groups > 1) is { Edge: { } grouped, Groups: var groups })
             throw new RequestException($"'{grouped.Consumer.Name}' reads '{layer.Name}' in {groups} groups: removing a channel " +
                 "would unbalance its groups", ["ablate with neuron edit --zero --outgoing instead"]);
         return edges;
@@ -573,7 +617,8 @@ public sealed class ModelPrune
 
     // A part's slice removes its indexed (or ranged) dimension from the tensor. An outgoing part may also name the gate
     // block it lies in (weight_ih[0:20, 3]): its input dimension, the last one it names, is the one that shrinks.
-    private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
+    private static void Cut(Model model, NeuronPart part, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed,
+        int? dimension = null)
     {
         // A slice every neuron has (a Gemm's one broadcast bias) stays whole: it still broadcasts to the units kept. A
         // tensor saved expanded has an entry per neuron all the same, so it is cut as any other (written contiguous).
@@ -592,6 +637,9 @@ public sealed class ModelPrune
             items = items[1..];
         // A Keras depthwise kernel holds filter c·m + k at [c, k]: a prune takes all of channel c's or none (CheckGroups).
         if (items.Count == 2 && ConvGroups.IsChannelsLastFilter(model, part)) items = items[..1];
+        // A grouped ConvTranspose's output channel k of group g, weight[g·i:(g+1)·i, k]: the prune takes the group's rows, or
+        // column k of every group (CheckGroups).
+        if (dimension is { } only) items = [.. items.Where(i => i.Dim == only)];
         // A unit indexed in two dimensions (a DenseGeneral's kernel[:, head, d], a Keras depthwise kernel[…, c, m]) shares
         // every slice of either with other units: the tensor cannot shrink around it alone.
         if (items.Count != 1)

@@ -7,7 +7,9 @@ namespace NeuronKit.Tests.Edits;
 /// Grouped convolutions in a prune: a grouped target keeps its groups balanced or loses whole groups, which take the input
 /// channels they read along from the layers that make them (refused where none does), and the other way round; its
 /// producer loses whole groups or the same channels of every group, or is refused (a depthwise convolution's every channel
-/// is a group); a grouped ConvTranspose reading the target is refused. make_prune.py pins the balanced, whole-group and
+/// is a group). A grouped ConvTranspose (weight [in, out/groups, …]) loses whole groups (their rows) with the channels
+/// they are made from, and the other way round, or the same output channels of every group (a column of dim 1), or as
+/// many input channels of every group (rows); anything else is refused. make_prune.py pins the balanced, whole-group and
 /// same-channel cases, the depthwise ones and the ConvTranspose ones by a forward pass (PruneOracleTests, PruneOnnxTests).
 /// </summary>
 public class PruneGroupsTests
@@ -184,7 +186,7 @@ public class PruneGroupsTests
     }
 
     [Fact]
-    public void A_producer_of_a_grouped_ConvTranspose_is_refused_as_that_of_a_grouped_conv()
+    public void A_producer_of_a_grouped_ConvTranspose_losing_part_of_one_group_is_refused()
     {
         // Given conv 0 (4 filters) → ConvTranspose 1 of 2 groups (weight [4, 3, …], 6 outputs), as numbered children
         using var file = Sequential(("0.weight", [4, 3, 3, 3]), ("0.bias", [4]), ("1.weight", [4, 3, 3, 3]), ("1.bias", [6]));
@@ -192,7 +194,126 @@ public class PruneGroupsTests
         var run = CliRun.Of("prune", file.Path, "0", "1", "--dry-run");
 
         Assert.Equal(2, run.Exit);
-        Assert.Contains("'1' reads '0' in 2 groups: removing a channel would unbalance its groups", run.Stderr);
+        Assert.Contains("'1' is a transposed convolution that reads the channels of '0' in 2 groups of 2: a prune removes whole groups of them, " +
+            "with the output channels made from them, or as many channels of every group, and this one removes channel 1 of group 0 and none of group 1", run.Stderr);
+        Assert.Contains("remove whole groups (channels 0..1, 2..3, …), which take the output channels of '1' made from them along, or as many " +
+            "channels of each group (one of each: 0, 2), or ablate with neuron edit --zero --outgoing instead", run.Stderr);
+    }
+
+    [Fact]
+    public void A_whole_group_of_a_grouped_ConvTranspose_s_channels_takes_its_output_channels_along()
+    {
+        // Given conv net.0 (6 filters) → BatchNorm → ConvTranspose net.3 of 2 groups (weight [6, 2, 3, 3]: 3 input rows and 2
+        // output channels each) → BatchNorm net.4 → 1×1 conv net.6 (make_prune.py)
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.pt"), "net.0", "3,4,5", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("net.3: removes 2 neurons (2, 3), 4 → 2", run.Stdout);
+        Assert.Contains("net.3.weight        [6, 2, 3, 3] → [3, 2, 3, 3]  dim 0: 3..5", run.Stdout);
+        Assert.Contains("net.3.bias          [4] → [2]                    dim 0: 2, 3", run.Stdout);
+        Assert.Contains("net.4.running_var   [4] → [2]                    dim 0: 2, 3", run.Stdout);
+        Assert.Contains("net.6.weight        [2, 4, 1, 1] → [2, 2, 1, 1]  dim 1: 2, 3", run.Stdout);
+        Assert.Contains("note: 'net.3' loses the groups whose channels those are: it is a transposed convolution of 2 groups, whose 2 output " +
+            "channels of a group are made from that group's 3 channels alone, and go with them (it has a group fewer for each)", run.Stderr);
+    }
+
+    [Fact]
+    public void A_whole_group_of_a_grouped_ConvTranspose_s_output_channels_takes_the_channels_they_are_made_from_along()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.pt"), "net.3", "0,1", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("net.0: removes 3 neurons (0, 1, 2), 6 → 3", run.Stdout);
+        Assert.Contains("net.3.weight        [6, 2, 3, 3] → [3, 2, 3, 3]  dim 0: 0..2", run.Stdout);
+        Assert.DoesNotContain("dim 1", run.Stdout.Split('\n').Single(l => l.Contains("net.3.weight")));
+        Assert.Contains("note: 'net.0' loses the channels that those output channels are made from: 'net.3' is a transposed convolution of 2 " +
+            "groups, whose output channels of a group are made from that group's 3 channels alone, and go with them", run.Stderr);
+    }
+
+    [Fact]
+    public void The_same_output_channel_of_every_group_of_a_ConvTranspose_goes_as_a_column()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.pt"), "net.3", "1,3", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("net.3.weight        [6, 2, 3, 3] → [6, 1, 3, 3]  dim 1: 1", run.Stdout);
+        Assert.Contains("net.3.bias          [4] → [2]                    dim 0: 1, 3", run.Stdout);
+        Assert.DoesNotContain("net.0: removes", run.Stdout);
+        Assert.DoesNotContain("note:", run.Stderr);
+    }
+
+    [Fact]
+    public void As_many_channels_of_every_group_of_a_ConvTranspose_go_as_its_rows()
+    {
+        // Channel 0 of group 0 and channel 4 (1 of group 1): each group keeps 2 rows, in order
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.pt"), "net.0", "0,4", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("net.3.weight        [6, 2, 3, 3] → [4, 2, 3, 3]  dim 0: 0, 4", run.Stdout);
+        Assert.DoesNotContain("net.3: removes", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("0,3", "'net.3' is a transposed convolution of 2 groups of 2 output channels, whose weight [6, 2, 3, 3] (in, out/groups, …) keeps " +
+        "output channel k of every group in column k of dimension 1: a prune removes the same output channels of every group, or whole groups, " +
+        "and this one removes output channel 0 of group 0 and output channel 3 of group 1")]
+    [InlineData("1", "'net.3' is a transposed convolution of 2 groups of 2 output channels: removing 1 and 0 output channels from its groups in turn would unbalance them")]
+    [InlineData("0,1,3", "removing 2 and 1 output channels from its groups in turn would unbalance them")]
+    public void A_grouped_ConvTranspose_losing_other_than_the_same_output_channels_of_each_group_or_whole_groups_is_refused(string indices, string message)
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.pt"), "net.3", indices, "-o", Path.Combine(folder.Path, "pruned.pt"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        Assert.Contains("hint: remove the same output channel", run.Stderr);
+        Assert.Contains("or all the output channels of a group (0..1, 2..3, …), which take its input channels along, or ablate with " +
+            "neuron edit --zero --outgoing instead", run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Theory]
+    [InlineData("0,1", "channels 0, 1 of group 0 and none of group 1")]
+    [InlineData("0,1,2,4", "all of group 0 and channel 4 of group 1")]
+    public void A_producer_of_a_grouped_ConvTranspose_losing_other_than_whole_groups_or_as_many_of_each_is_refused(string indices, string removes)
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.pt"), "net.0", indices, "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'net.3' is a transposed convolution that reads the channels of 'net.0' in 2 groups of 3: a prune removes whole groups " +
+            $"of them, with the output channels made from them, or as many channels of every group, and this one removes {removes}", run.Stderr);
+    }
+
+    [Fact]
+    public void A_whole_group_of_a_ConvTranspose_whose_input_channels_no_layer_makes_is_refused()
+    {
+        // Given ConvTranspose 0 of 2 groups (weight [4, 3, 3, 3], 6 outputs) reading the model's input → 1×1 conv 1
+        using var file = Sequential(("0.weight", [4, 3, 3, 3]), ("0.bias", [6]), ("1.weight", [2, 6, 1, 1]), ("1.bias", [2]));
+
+        var run = CliRun.Of("prune", file.Path, "0", "3,4,5", "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("'0' is a transposed convolution of 2 groups: its input channels 2..3 go with the output channels 3..5 that are made " +
+            "from them alone, but no layer NeuronKit can cut makes them (a model input, or what the file's graph does not say)", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("/net/net.0/Conv", "3,4,5", 1, new long[] { 3, 2, 3, 3 })]            // a whole group: its rows, one group left
+    [InlineData("/net/net.3/ConvTranspose", "1,3", 2, new long[] { 6, 1, 3, 3 })]     // column 1 of both groups
+    [InlineData("/net/net.0/Conv", "0,4", 2, new long[] { 4, 2, 3, 3 })]              // a row of each group
+    public void A_pruned_grouped_ConvTranspose_node_has_a_group_fewer_for_each_whole_group_that_went(string layer, string indices, long group, long[] dims)
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.onnx");
+
+        var run = CliRun.Of("prune", Fixtures.Path("prune/grouped_deconv.onnx"), layer, indices, "-o", output);
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        var graph = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(output)).Graph;
+        var node = graph.Node.Single(n => n.OpType == "ConvTranspose");
+        Assert.Equal(group, node.Attribute.Single(a => a.Name == "group").I);
+        Assert.Equal(dims, graph.Initializer.Single(i => i.Name == node.Input[1]).Dims);
     }
 
     // A safetensors file of float32 tensors 0.5, 1.5, … of the given names and shapes, in that order.

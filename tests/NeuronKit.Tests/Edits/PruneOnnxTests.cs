@@ -120,6 +120,10 @@ public class PruneOnnxTests
         // Every branch of two residual Adds and a gate's Mul: the stream's channel j, made by four layers (one through a BatchNorm).
         { "prune/residual.onnx", "/stem/Conv:1,/c2/Conv:1,/c4/Conv:1,/se2/Conv:1" },
         { "prune/residual.onnx", "/stem/Conv:0,/stem/Conv:3,/c2/Conv:0,/c2/Conv:3,/c4/Conv:0,/c4/Conv:3,/se2/Conv:0,/se2/Conv:3" },
+        // A ConvTranspose of 2 groups: a whole group of its output channels (the rows of the channels it is made from, which
+        // go too; group 2 → 1), and the same output channel of each group (column 0 of W [in, out/group, k…]).
+        { "prune/grouped_deconv.onnx", "/net/net.3/ConvTranspose:2,/net/net.3/ConvTranspose:3" },
+        { "prune/grouped_deconv.onnx", "/net/net.3/ConvTranspose:0,/net/net.3/ConvTranspose:2" },
     };
 
     [Theory]

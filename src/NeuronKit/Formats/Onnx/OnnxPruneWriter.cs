@@ -14,7 +14,7 @@ namespace NeuronKit.Formats.Onnx;
 /// Writes an ONNX model with some tensors cut smaller, re-serialised with Google.Protobuf (unknown fields kept): the cut
 /// tensors get their new dims and raw_data (typed fields become raw_data); a QDQ constant's per-axis scale and zero point
 /// shrink with it; LSTM/GRU/RNN nodes get the new hidden_size and their constant initial states lose the same units; a
-/// grouped or depthwise Conv loses the groups whose filters went (with their input channels); a Reshape's constant target width after a flatten follows its
+/// grouped or depthwise Conv (or ConvTranspose) loses the groups whose filters went (with their input channels); a Reshape's constant target width after a flatten follows its
 /// consumer; value_info and graph outputs whose shape the prune changed lose the entry or their sizes (shape inference gives
 /// them again). Tensors kept outside the model stay outside, all of them in one new file beside the output named after it
 /// (<c>OUT.data</c>, a relative location).
@@ -246,7 +246,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         }
     }
 
-    // hidden_size follows R; a grouped Conv's group the whole groups of filters that went; a Reshape's constant width before a consumer follows the consumer's cut input dimension.
+    // hidden_size follows R; a grouped Conv's (or ConvTranspose's) group the whole groups of filters that went; a Reshape's constant width before a consumer follows the consumer's cut input dimension.
     private static void UpdateNodes(GraphProto main, Dictionary<string, TensorCut> cuts, Dictionary<string, TensorProto> constants)
     {
         foreach (var graph in Graphs(main))
@@ -271,8 +271,9 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                     }
                 }
                 // A grouped (or depthwise) convolution has a group fewer for each whole group of filters that went, which took
-                // its input channels along; a cut of as many filters from every group keeps them all.
-                if (node.OpType == "Conv" && node.Attribute.FirstOrDefault(a => a.Name == "group") is { I: > 1 } group
+                // its input channels along; a cut of as many filters from every group keeps them all. A grouped ConvTranspose's
+                // W [in, out/group, k…] keeps a group's input channels in its rows, which go with the whole group.
+                if (node.OpType is "Conv" or "ConvTranspose" && node.Attribute.FirstOrDefault(a => a.Name == "group") is { I: > 1 } group
                     && node.Input.Count > 1 && cuts.TryGetValue(Stored(node.Input[1]), out var filters) && filters.Removed.TryGetValue(0, out var gone))
                 {
                     long perGroup = filters.Tensor.Shape[0] / group.I;
