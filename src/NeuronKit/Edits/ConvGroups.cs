@@ -10,7 +10,8 @@ namespace NeuronKit.Edits;
 /// channels takes its filters along, and a prune of a whole group's filters takes its channels, from whichever layers make
 /// them; the convolution has a group fewer for each. A depthwise convolution (MobileNet's, EfficientNet's; Keras'
 /// DepthwiseConv2D, kernel [k…, C, m]) has a group per input channel, so a prune of any of its channels is one of groups.
-/// A grouped transposed convolution (weight [in, out/groups, k…]) groups its input rows and output channels alike.
+/// A grouped transposed convolution (weight [in, out/groups, k…]) groups its input rows and output channels alike, and a
+/// Keras Conv2D with groups (kernel [k…, in/groups, filters]) as a Conv does.
 /// </summary>
 internal static class ConvGroups
 {
@@ -20,7 +21,7 @@ internal static class ConvGroups
     /// <summary>True when <paramref name="edge"/>'s consumer is a convolution reading the producer's channels in groups.</summary>
     public static bool IsGrouped(LayerEdge edge) =>
         !edge.Feedback && edge.Map.Spread == 1 && (IsChannelsLast(edge.Consumer)
-            || Groups(edge) > 1 && edge.Consumer.Implementation is Layers.Kinds.Conv or Layers.Kinds.ConvTranspose);
+            || Groups(edge) > 1 && edge.Consumer.Implementation is Layers.Kinds.Conv or Layers.Kinds.ConvTranspose or Layers.Kinds.ChannelsLastConv);
 
     /// <summary>True when <paramref name="edge"/>'s consumer is a depthwise convolution reading one group per channel.</summary>
     public static bool IsDepthwise(LayerEdge edge) => IsGrouped(edge) && InputsPerGroup(edge) == 1;
@@ -36,6 +37,7 @@ internal static class ConvGroups
         {
             Layers.Kinds.ChannelsLastDepthwiseConv => 1,
             Layers.Kinds.ConvTranspose => weight.Shape[0] / Math.Max(groups, 1),   // [in, out/groups, k…]
+            Layers.Kinds.ChannelsLastConv => weight.Shape[^2],                     // [k…, in/groups, filters]
             _ => weight.Shape[1],                                                  // [out, in/groups, k…]
         };
     }

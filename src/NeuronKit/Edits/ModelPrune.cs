@@ -352,7 +352,7 @@ public sealed class ModelPrune
                      $"{(groups > 3 ? ", …" : "")}), or all the output channels of a group ({Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take " +
                      "its input channels along, or ablate with neuron edit --zero --outgoing instead"]);
             }
-            bool conv = channelsLast || transposed || layer.Implementation is Layers.Kinds.Conv;
+            bool conv = channelsLast || transposed || layer.Implementation is Layers.Kinds.Conv or Layers.Kinds.ChannelsLastConv;
             long inputs = conv ? ConvGroups.InputsPerGroup(layer, groups) : 0;
             bool depthwise = inputs == 1 && !transposed;
             string kind = transposed ? "transposed convolution" : "convolution";
@@ -437,11 +437,15 @@ public sealed class ModelPrune
         }
     }
 
-    // The groups an ONNX Conv node states, where no edge into the layer tells them (its input is the model's, or beyond what
-    // NeuronKit follows); 1 where the file says none.
-    private static long GroupsInFile(Model model, Layer layer) =>
-        layer.Implementation is Layers.Kinds.Conv && layer.Aliases.Count > 0
-        && model.Checkpoint.Graph.Nodes.FirstOrDefault(n => n.Outputs.Contains(layer.Aliases[0])) is { } node ? node.Int("group", 1) : 1;
+    // The groups an ONNX Conv node or a Keras config's Conv2D states, where no edge into the layer tells them (its input is
+    // the model's, or beyond what NeuronKit follows); 1 where the file says none.
+    private static long GroupsInFile(Model model, Layer layer) => layer.Implementation switch
+    {
+        Layers.Kinds.Conv when layer.Aliases.Count > 0 =>
+            model.Checkpoint.Graph.Nodes.FirstOrDefault(n => n.Outputs.Contains(layer.Aliases[0])) is { } node ? node.Int("group", 1) : 1,
+        Layers.Kinds.ChannelsLastConv => model.Checkpoint.Graph.Sequence.FirstOrDefault(s => s.Name == layer.Name)?.Groups ?? 1,
+        _ => 1,
+    };
 
     private static string Range(long first, long count) => count == 1 ? $"{first}" : $"{first}..{first + count - 1}";
 

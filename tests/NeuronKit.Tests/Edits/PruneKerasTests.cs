@@ -65,6 +65,50 @@ public class PruneKerasTests
     }
 
     [Fact]
+    public void A_whole_group_of_a_grouped_Conv2D_s_channels_takes_its_filters_along_and_the_note_gives_the_new_groups()
+    {
+        // Given conv2d (6 filters) → BatchNormalization → conv2d_1, a Conv2D of groups 2 (kernel [3, 3, 3, 6]) → conv2d_2 1×1
+        // (make_keras_grouped.py)
+        var run = CliRun.Of("prune", Fixtures.Path("keras_grouped/grouped.h5"), "conv2d", "3..5", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains("conv2d_1: removes 3 neurons (3, 4, 5), 6 → 3", run.Stdout);
+        Assert.Matches(@"conv2d_1\.kernel +\[3, 3, 3, 6\] → \[3, 3, 3, 3\] +dim 3: 3\.\.5\n", run.Stdout);
+        Assert.Matches(@"conv2d_2\.kernel +\[1, 1, 6, 4\] → \[1, 1, 3, 4\] +dim 2: 3\.\.5\n", run.Stdout);
+        Assert.Contains("note: 'conv2d_1' loses the groups whose channels those are: it is a convolution of 2 groups, whose 3 filters of a group " +
+            "read that group's 3 channels alone, and go with them (it has a group fewer for each)", run.Stderr);
+        Assert.Contains("note: the model config inside grouped.h5 still gives the layers their old sizes (conv2d 6 → 3, conv2d_1 6 → 3, groups 2 → 1)", run.Stderr);
+    }
+
+    [Fact]
+    public void The_same_channel_of_every_group_of_a_grouped_Conv2D_leaves_its_groups_reading_one_fewer()
+    {
+        var run = CliRun.Of("prune", Fixtures.Path("keras_grouped/grouped.h5"), "conv2d", "1,4", "--dry-run");
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Matches(@"conv2d_1\.kernel +\[3, 3, 3, 6\] → \[3, 3, 2, 6\] +dim 2: 1\n", run.Stdout);
+        Assert.DoesNotContain("conv2d_1: removes", run.Stdout);
+        Assert.Contains("(conv2d 6 → 4)", run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("conv2d", "0,1", "'conv2d_1' is a convolution that reads the channels of 'conv2d' in 2 groups of 3: a prune removes whole groups of them, " +
+        "with the filters that read them, or the same channels of every group, and this one removes channels 0, 1 of group 0 and none of group 1")]
+    [InlineData("conv2d", "1,3", "this one removes channel 1 of group 0 and channel 3 of group 1")]
+    [InlineData("conv2d_1", "1", "'conv2d_1' is a convolution of 2 groups of 3 filters: removing 1 and 0 filters from its groups in turn would unbalance them")]
+    [InlineData("conv2d_1", "0,1,2,3", "removing 3 and 1 filters from its groups in turn would unbalance them")]
+    public void A_grouped_Conv2D_losing_other_than_whole_groups_or_as_many_of_each_is_refused(string layer, string indices, string message)
+    {
+        using var folder = new TempFolder();
+
+        var run = CliRun.Of("prune", Fixtures.Path("keras_grouped/grouped.h5"), layer, indices, "-o", Path.Combine(folder.Path, "pruned.h5"));
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+        Assert.Empty(Directory.GetFileSystemEntries(folder.Path));
+    }
+
+    [Fact]
     public void A_recurrent_consumer_loses_the_unit_s_row_of_its_kernel_and_keeps_every_gate_column()
     {
         var run = CliRun.Of("prune", Fixtures.Path("keras/rnn.h5"), "lstm", "1", "--dry-run");

@@ -51,8 +51,18 @@ internal sealed class KerasPruneWriter : IPruneWriter
         // A DepthwiseConv2D's config gives its depth_multiplier, which a prune keeps, not a size: its own follows its input's.
         var sized = prune.Targets.Where(t => !ConvGroups.IsChannelsLast(t.Layer)).ToList();
         if (sized.Count == 0) return [];
-        string sizes = string.Join(", ", sized.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}"));
+        string sizes = string.Join(", ", sized.Select(t => $"{t.Layer.Name} {t.Layer.NeuronCount} → {t.Layer.NeuronCount - t.Removed.Count}{Groups(prune, t.Layer, t.Removed)}"));
         return [$"the model config inside {checkpoint.FileName} still gives the layers their old sizes ({sizes}): " +
             "keras.models.load_model would build those and refuse the weights; build the model with the new sizes and load the pruned file with model.load_weights"];
+    }
+
+    // A Conv2D whose config gives groups has one fewer for each whole group of filters the prune removes: ", groups 2 → 1".
+    private static string Groups(ModelPrune prune, Layers.Layer layer, IReadOnlyList<long> removed)
+    {
+        if (layer.Implementation is not Layers.Kinds.ChannelsLastConv
+            || prune.Model.Checkpoint.Graph.Sequence.FirstOrDefault(s => s.Name == layer.Name) is not { Groups: > 1 and var groups })
+            return "";
+        long perGroup = layer.NeuronCount / groups, whole = removed.GroupBy(j => j / perGroup).Count(g => g.LongCount() == perGroup);
+        return whole == 0 ? "" : $", groups {groups} → {groups - whole}";
     }
 }
