@@ -112,7 +112,7 @@ internal static class OnnxEdges
             if (node is null) continue;
             // A recurrent layer's hidden state is Y (every step) and Y_h (the last); Y_c is its cell state, not its output.
             var outputs = producer.Implementation is OnnxRecurrent ? node.Outputs.Take(2).Where(o => o != "") : node.Outputs.Take(1);
-            var (edges, why, lost) = walk.From(producer, [.. outputs.Select(o => new Step(o, [], [], 0, producer.NeuronCount, OnnxChannelAxis.Of(node, producer, o)))]);
+            var (edges, why, lost) = walk.From(producer, [.. outputs.Select(o => new Step(o, [], [], 0, producer.NeuronCount, Ranked(OnnxChannelAxis.Of(node, producer, o), node)))]);
             if (edges.Count > 0 && producer.Implementation is OnnxRecurrent)
                 edges.Add(RecurrentEdges.Feedback(producer, $"ONNX {producer.Kind}: its R reads its previous output H(t−1)", $"ONNX {producer.Kind}, gates in ONNX order"));
             if (edges.Count > 0) consumers[producer] = edges;
@@ -121,6 +121,22 @@ internal static class OnnxEdges
                 ? $"{why} but its own R (--consumer {producer.Name} names that)"
                 : why;
             if (edges.Count > 0 && lost is not null) unfollowed[producer] = lost;
+        }
+
+        // The layout with the rank of the layer's output where the file gives it: a convolution makes a value of its
+        // weight's rank (W [M, C/group, k…] reads an input [N, C, d…] of that rank); a MatMul by a 2-D weight, one of its data
+        // input's rank where the file declares that (the model's input). Torch.onnx declares no intermediate shape, and
+        // without a rank an axis counted from the back (a Concat's -1) cannot be told from one counted from the front.
+        OnnxChannelAxis? Ranked(OnnxChannelAxis? axis, GraphNode node)
+        {
+            if (axis is not { Rank: null }) return axis;
+            int? rank = node.OpType switch
+            {
+                "Conv" or "ConvTranspose" => Constant(node.Input(1) ?? "")?.Shape.Count,
+                "MatMul" when Constant(node.Input(1) ?? "")?.Shape.Count == 2 && Declared(node.Input(0) ?? "")?.Count is >= 2 and var r => r,
+                _ => null,
+            };
+            return rank is >= 2 ? axis with { Rank = rank } : axis;
         }
 
         // A small integer constant (a Reshape's shape, a Squeeze's axes, a Gather's indices) and its rank, or null when it
@@ -244,6 +260,8 @@ internal static class OnnxEdges
                 else Continue(pending, step with { Axis = axis }, node,
                     [.. step.Ops, $"Gather (axis {node.Int("axis", 0)}, index {string.Join(", ", longs(node.Input(1))!.Value.Values)})"]);
             }
+            else if (node.OpType == "Concat" && ConcatAcross(node, step, producer) is { } across)
+                why = across;
             else if (node.OpType == "Concat" && node.Outputs.Count > 0 && ConcatOffset(node, step) is { } concat)
                 pending.Push(step with { Value = node.Outputs[0], Ops = [.. step.Ops, "Concat"], Offset = step.Offset + concat.Offset, Channels = concat.Total });
             else if (node.OpType == "Concat" && node.Inputs.Where(i => i != "" && Count(i, node, step) is null).ToList() is { Count: > 0 } uncounted)
@@ -357,6 +375,27 @@ internal static class OnnxEdges
                 : step with { Axis = axis };
             Continue(pending, next, node, [.. next.Ops, stacked ? $"{node.OpType} (directions concatenated: unit j is input {offset} + j)" : node.OpType]);
             return null;
+        }
+
+        // Why a Concat is no channel Concat for the producer's channels: it joins along another axis (the width of two
+        // convolutions' outputs, the time of two sequences), where channel j of every input is the output's channel j and
+        // no slice of a consumer's weights is the producer's alone; or the ranks do not tell whether its axis is the
+        // channels' (an axis counted from the back, channels counted from the front). Null when it is the channel axis,
+        // or the layout is unknown.
+        private string? ConcatAcross(GraphNode concat, Step step, Layer producer)
+        {
+            if (step.Axis is not { } channels) return null;
+            int axis = (int)concat.Int("axis", 1);
+            int? rank = concat.Inputs.Where(i => i != "").Select(i => declared(i)?.Count).FirstOrDefault(r => r is not null);
+            string op = $"Concat node '{concat.LayerName}' joins along axis {axis}";
+            return channels.Is(axis < 0 && rank is { } r ? r + axis : axis) switch
+            {
+                true => null,
+                false => $"{op}, not the axis that holds the channels of {producer.Name} ({channels.Axis}): channel j of every value it joins " +
+                    "is its output's channel j, so no slice of what reads it is this layer's alone",
+                null => $"{op}, and NeuronKit does not know whether that axis holds the channels of {producer.Name} " +
+                    $"(axis {channels.Axis} of a value whose rank the file does not give)",
+            };
         }
 
         // Where `value` starts among a channel Concat's inputs, and how many channels it has in all; null when an input's

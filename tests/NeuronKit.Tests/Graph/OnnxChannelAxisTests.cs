@@ -61,12 +61,27 @@ public class OnnxChannelAxisTests
     [Fact]
     public void A_transpose_without_perm_of_a_value_of_unknown_rank_is_not_guessed()
     {
+        // A MatMul of a computed value (relu(x)) by a 2-D weight: the file gives no rank for either
+        using var file = new TempFile("reversed.onnx", Model([Node("Relu", "r", ["x"], "xr"), Node("MatMul", "lin", ["xr", "lw"], "l"),
+            Node("Transpose", "t", ["l"], "t_out"), Node("MatMul", "proj", ["t_out", "mw"], "y")], [Raw("lw", 3, 4), Raw("mw", 4, 2)]).Bytes());
+        using var model = Model.Open(file.Path);
+
+        var refused = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron("lin", 0)));
+
+        Assert.Equal("layer 'lin' has no known consumer: Transpose node 't' reads it, and the channel axis cannot be followed: " +
+            "Transpose node 't' reverses the axes of a value whose rank NeuronKit does not know", refused.Message);
+    }
+
+    [Fact]
+    public void A_transpose_without_perm_of_a_conv_output_reverses_its_weight_s_rank_of_axes()
+    {
+        // A Conv's output has its weight's rank (4): reversed, the channels are on axis 2, which a MatMul does not read
         using var file = Write("reversed.onnx", [Node("Transpose", "t", ["c"], "t_out"), Node("MatMul", "proj", ["t_out", "mw"], "y")], Raw("mw", 4, 2));
         using var model = Model.Open(file.Path);
 
         var refused = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron("conv", 0)));
 
-        Assert.Equal("layer 'conv' has no known consumer: Transpose node 't' reads it, and the channel axis cannot be followed: " +
-            "Transpose node 't' reverses the axes of a value whose rank NeuronKit does not know", refused.Message);
+        Assert.Equal("layer 'conv' has no known consumer: conv → Transpose → proj: proj reads axis -1 of its input as its channels, " +
+            "but the channels are on axis 2 there, where Transpose node 't' moved them", refused.Message);
     }
 }

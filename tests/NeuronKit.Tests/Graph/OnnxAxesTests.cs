@@ -1,0 +1,67 @@
+using System.Text.Json;
+using NeuronKit.Neurons;
+using NeuronKit.Tests.Cli;
+
+namespace NeuronKit.Tests.Graph;
+
+/// <summary>
+/// ONNX graphs where only the rank of a layer's output says which axis an operation on the way works on: a Concat along
+/// the width of two convolutions' outputs (not their channels), a Concat along the time axis of two Linear layers over a
+/// sequence whose rank the file does not give, a mean over time of a Linear over the declared 3-D input, a Concat of two
+/// bias-free Linear layers (MatMul) over a declared 2-D input. onnx_axes/*.onnx are torch.onnx.export's (make_onnx_axes.py,
+/// which proved each slice by a forward pass).
+/// </summary>
+public class OnnxAxesTests
+{
+    private static readonly JsonElement Expected = JsonDocument.Parse(File.ReadAllText(Fixtures.Path("onnx_axes/expected.json"))).RootElement;
+
+    public static TheoryData<string, long> Outgoing()
+    {
+        var cases = new TheoryData<string, long>();
+        foreach (var c in Expected.GetProperty("outgoing").EnumerateArray()) cases.Add(c.GetProperty("file").GetString()!, c.GetProperty("neuron").GetInt64());
+        return cases;
+    }
+
+    public static TheoryData<string> Refused()
+    {
+        var cases = new TheoryData<string>();
+        foreach (var c in Expected.GetProperty("refused").EnumerateArray()) cases.Add(c.GetProperty("file").GetString()!);
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(Outgoing))]
+    public void A_layer_whose_output_rank_the_file_gives_reaches_the_proved_column(string file, long j)
+    {
+        // Given the consumer's weight column that PyTorch's forward pass proved reads channel j
+        var expected = Expected.GetProperty("outgoing").EnumerateArray()
+            .Single(c => c.GetProperty("file").GetString() == file && c.GetProperty("neuron").GetInt64() == j);
+        using var model = Model.Open(Fixtures.Path("onnx_axes/" + file));
+
+        // When the layer's neuron j is read with its outgoing parts
+        var outgoing = model.Graph.WithOutgoing(model.Neuron(expected.GetProperty("layer").GetString()!, j)).Parts
+            .Where(p => p.Direction == PartDirection.Out).ToList();
+
+        // Then the one part is that column
+        var part = Assert.Single(outgoing);
+        Assert.Equal((expected.GetProperty("consumer").GetString(), expected.GetProperty("tensor").GetString(), expected.GetProperty("index").GetString()),
+            (part.Consumer, part.Tensor, part.Index));
+        Assert.Equal(expected.GetProperty("values").EnumerateArray().Select(v => (float)v.GetDouble()), part.ToFloats());
+    }
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void A_concat_along_an_axis_that_is_not_or_may_not_be_the_channels_is_refused_saying_so(string file)
+    {
+        // Given a Concat that joins the layer's output with another along time or width, not its channels
+        var expected = Expected.GetProperty("refused").EnumerateArray().Single(c => c.GetProperty("file").GetString() == file);
+
+        // When neuron 1's outgoing weights are asked for
+        var run = CliRun.Of("show", Fixtures.Path("onnx_axes/" + file), expected.GetProperty("layer").GetString()!, "1", "--outgoing");
+
+        // Then no slice is given, and the Concat's axis is the reason
+        Assert.Equal(2, run.Exit);
+        Assert.Empty(run.Stdout);
+        Assert.Contains(expected.GetProperty("reason").GetString()!, run.Stderr);
+    }
+}
