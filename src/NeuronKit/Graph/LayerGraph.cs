@@ -90,16 +90,23 @@ public sealed class LayerGraph
     /// The edge from <paramref name="producer"/> to <paramref name="consumer"/> that shapes allow (the consumer's inputs equal
     /// the <paramref name="channels"/> it is fed, by default the producer's neurons, or a whole multiple of them for a flatten;
     /// a grouped convolution's groups follow), with <paramref name="through"/> on the way; null when the shapes do not fit.
+    /// <paramref name="consumerGroups"/> are the consumer's groups where the file gives them (an ONNX Conv's <c>group</c>); where it
+    /// does not (a state dict), a consumer reading a whole fraction of the channels is taken as grouped, except after a fully
+    /// connected layer: its units reach a convolution only through a reshape (<c>nn.Unflatten</c>, <c>view</c>), which
+    /// spreads each input channel over several of them, so no slice is one unit's.
     /// </summary>
-    public static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, string evidence, bool assumed, long? channels = null)
+    public static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, string evidence, bool assumed, long? channels = null,
+        long? consumerGroups = null)
     {
         long fed = channels ?? producer.NeuronCount;
         var kind = consumer.Implementation;
         if (fed <= 0 || kind.InputWidth(consumer, 1) is not { } width || width <= 0) return null;
         string inputs = $"{consumer.Name} reads {width} input{(width == 1 ? "" : "s")}";
-        if (width == fed)
-            return new(consumer, ChannelMap.Identity, 1, through, [evidence, fed == producer.NeuronCount ? $"{inputs}, one per neuron of {producer.Name}" : $"{inputs}, one per channel it is fed ({fed})"], assumed);
+        // A consumer whose weight holds every input whatever its groups (a ConvTranspose's [in, out/groups, …]) reads channel j as input j.
         bool grouped = kind.InputWidth(consumer, 2) != width;
+        if (width == fed && (consumerGroups is null or 1 || !grouped))
+            return new(consumer, ChannelMap.Identity, 1, through, [evidence, fed == producer.NeuronCount ? $"{inputs}, one per neuron of {producer.Name}" : $"{inputs}, one per channel it is fed ({fed})"], assumed);
+        grouped &= consumerGroups is { } known ? known == fed / width : !FullyConnected(producer);
         if (grouped && fed % width == 0 && consumer.NeuronCount % (fed / width) == 0)
         {
             long groups = fed / width;
@@ -117,6 +124,11 @@ public sealed class LayerGraph
         }
         return null;
     }
+
+    // A layer whose units are the last axis of its output and no spatial map's channels: a Linear's, an embedding's, a
+    // recurrent layer's.
+    private static bool FullyConnected(Layer layer) =>
+        layer.Implementation is Linear or DenseGeneral or Bilinear or Embedding or MultiheadAttention or Experts || layer.Gates is not null;
 
     /// <summary>
     /// True when a producer's <paramref name="channels"/> channels pass through <paramref name="layer"/> one by one: a per-channel

@@ -208,7 +208,8 @@ internal static class OnnxEdges
                         continue;
                     }
                     string path = string.Join(" → ", [producer.Name, .. step.Ops, layer.Name]);
-                    var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels);
+                    long? groups = node.OpType is "Conv" or "ConvTranspose" or "QLinearConv" or "ConvInteger" ? node.Int("group", 1) : null;
+                    var edge = LayerGraph.Fit(producer, layer, step.Through, $"ONNX graph: {path}", assumed: false, step.Channels, groups);
                     if (edge is null) stops.Add($"{layer.Name} ({layer.Kind}) reads {step.Value}, but its inputs do not fit {step.Channels} channels");
                     else edges.Add(edge with { Map = edge.Map with { Offset = edge.Map.Offset + step.Offset * edge.Map.Spread }, Residual = step.Residual,
                         Evidence = step.Offset == 0 || !step.Ops.Contains("Concat") ? edge.Evidence : [.. edge.Evidence, Before(producer, step.Offset, edge.Map.Spread)],

@@ -8,7 +8,9 @@ namespace NeuronKit.Tests.Graph;
 /// ONNX graphs where only the rank of a layer's output says which axis an operation on the way works on: a Concat along
 /// the width of two convolutions' outputs (not their channels), a Concat along the time axis of two Linear layers over a
 /// sequence whose rank the file does not give, a mean over time of a Linear over the declared 3-D input, a Concat of two
-/// bias-free Linear layers (MatMul) over a declared 2-D input. onnx_axes/*.onnx are torch.onnx.export's (make_onnx_axes.py,
+/// bias-free Linear layers (MatMul) over a declared 2-D input; and views that spread a convolution's input channel over
+/// several units (a Linear viewed as a 4-channel map, a pixel shuffle written with view and permute), which a convolution
+/// of group 1 does not read as groups. onnx_axes/*.onnx are torch.onnx.export's (make_onnx_axes.py,
 /// which proved each slice by a forward pass).
 /// </summary>
 public class OnnxAxesTests
@@ -51,15 +53,16 @@ public class OnnxAxesTests
 
     [Theory]
     [MemberData(nameof(Refused))]
-    public void A_concat_along_an_axis_that_is_not_or_may_not_be_the_channels_is_refused_saying_so(string file)
+    public void A_path_that_does_not_keep_channel_j_apart_is_refused_saying_why(string file)
     {
-        // Given a Concat that joins the layer's output with another along time or width, not its channels
+        // Given a Concat that joins the layer's output with another along time or width, not its channels, or a view that
+        // spreads a consumer's input channel over several of the layer's units (a convolution of group 1 reading fewer inputs)
         var expected = Expected.GetProperty("refused").EnumerateArray().Single(c => c.GetProperty("file").GetString() == file);
 
         // When neuron 1's outgoing weights are asked for
         var run = CliRun.Of("show", Fixtures.Path("onnx_axes/" + file), expected.GetProperty("layer").GetString()!, "1", "--outgoing");
 
-        // Then no slice is given, and the Concat's axis is the reason
+        // Then no slice is given, and the reason names what is on the way
         Assert.Equal(2, run.Exit);
         Assert.Empty(run.Stdout);
         Assert.Contains(expected.GetProperty("reason").GetString()!, run.Stderr);

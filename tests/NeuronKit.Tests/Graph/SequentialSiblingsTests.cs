@@ -83,6 +83,21 @@ public class SequentialSiblingsTests
     }
 
     [Fact]
+    public void A_Linear_is_not_taken_to_feed_a_narrower_convolution_as_groups_because_a_reshape_must_spread_its_units()
+    {
+        // Linear(5, 16) → nn.Unflatten(1, (4, 2, 2)) → Conv2d(4, 8, 1): unit j is input channel j // 4 at position j % 4,
+        // which the filters of every group read; 16 units as 4 groups of the conv's 4 inputs would give unit j filters
+        // 2·(j // 4) .. 2·(j // 4) + 1 only.
+        using var model = new CheckpointBuilder().Tensor("0.weight", 16, 5).Tensor("3.weight", 8, 4, 1, 1).Model();
+
+        var refused = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron("0", 5)));
+        var named = Assert.Throws<RequestException>(() => model.Edge(model.Layer("0"), "3"));
+
+        Assert.Equal("layer '0' has no known consumer: the next numbered layer, 3 (Conv2d), does not read 16 channels", refused.Message);
+        Assert.Equal("layer '3' reads 4 inputs, which do not fit the 16 neurons of '0'", named.Message);
+    }
+
+    [Fact]
     public void The_last_layer_and_a_misfit_have_no_consumer_and_the_error_says_why_and_what_to_do()
     {
         using var model = new CheckpointBuilder().Tensor("0.weight", 5, 6).Tensor("1.weight", 4, 7).Model();
