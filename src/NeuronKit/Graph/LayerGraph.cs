@@ -146,7 +146,6 @@ public sealed class LayerGraph
     /// </summary>
     internal static bool ChannelsLast(Layer layer) =>
         layer.Implementation is ChannelsLastConv or ChannelsLastConvTranspose or ChannelsLastDepthwiseConv
-            or Linear or DenseGeneral or Bilinear or Embedding or MultiheadAttention or Experts
-        || layer.Gates is not null
+        || FullyConnected(layer)
         || (layer.Implementation is PRelu && layer.Role("alpha") is { Tensor.Shape.Count: > 1 });
 }
