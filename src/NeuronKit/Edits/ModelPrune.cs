@@ -348,8 +348,7 @@ public sealed class ModelPrune
                 throw new RequestException($"'{layer.Name}' is a transposed convolution of {groups} groups of {perGroup} output channels, whose weight " +
                     $"{kernel!.Shape.Text()} (in, out/groups, …) keeps output channel k of every group in column k of dimension 1: a prune removes the " +
                     $"same output channels of every group, or whole groups, and this one removes {removes}",
-                    [$"remove the same output channel of each group ({string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}" +
-                     $"{(groups > 3 ? ", …" : "")}), or all the output channels of a group ({Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take " +
+                    [$"remove the same output channel of each group ({FirstOfEachGroup(groups, perGroup)}), or all the output channels of a group ({Range(0, perGroup)}, {Range(perGroup, perGroup)}, …), which take " +
                      "its input channels along, or ablate with neuron edit --zero --outgoing instead"]);
             }
             bool conv = channelsLast || transposed || layer.Implementation is Layers.Kinds.Conv or Layers.Kinds.ChannelsLastConv;
@@ -387,8 +386,7 @@ public sealed class ModelPrune
             throw new RequestException($"'{layer.Name}' is a {kind} of {groups} groups of {perGroup} {filters}{(depthwise ? $" (depthwise: {perGroup} per input channel)" : "")}: " +
                 (counts.Count <= 4 ? $"removing {string.Join(" and ", counts)} {filters} from its groups in turn"
                     : $"removing {removed.Count} {(removed.Count == 1 ? filter : filters)} from {counts.Count(c => c > 0)} of its {counts.Count} groups") + " would unbalance them",
-                [(transposed ? $"remove the same output channels of each group ({string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}" +
-                               $"{(groups > 3 ? ", …" : "")})"
+                [(transposed ? $"remove the same output channels of each group ({FirstOfEachGroup(groups, perGroup)})"
                     : $"remove as many filters from each group (filters {Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)") +
                  (conv ? $", or all the {filters} of a group{(transposed ? $" ({Range(0, perGroup)}, {Range(perGroup, perGroup)}, …)" : "")}, which take its input channel{(depthwise ? "" : "s")} along" : "") +
                  ", or ablate with neuron edit --zero --outgoing instead"]);
@@ -424,7 +422,7 @@ public sealed class ModelPrune
                 ? string.Join(" and ", offsets.Select((o, g) => whole.Contains(g) ? $"all of group {g}" : o.Count == 0 ? $"none of group {g}"
                     : $"{(o.Count == 1 ? "channel" : "channels")} {string.Join(", ", o.Select(c => g * perGroup + c))} of group {g}"))
                 : $"{inputs.Count} channels from {losing.Count} of its {groups} groups, {(transposed ? "not as many of each" : "not the same ones of each")}";
-            string firsts = $"{string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup))}{(groups > 3 ? ", …" : "")}";
+            string firsts = FirstOfEachGroup(groups, perGroup);
             throw new RequestException(transposed
                     ? $"'{consumer.Name}' is a transposed convolution that reads {whose} in {groups} groups of {perGroup}: a prune removes whole groups of " +
                       $"them, with the output channels made from them, or as many channels of every group, and this one removes {removes}"
@@ -446,6 +444,10 @@ public sealed class ModelPrune
         Layers.Kinds.ChannelsLastConv => model.Checkpoint.Graph.Sequence.FirstOrDefault(s => s.Name == layer.Name)?.Groups ?? 1,
         _ => 1,
     };
+
+    // Index 0 of each of a layer's first groups, as a hint lists the same one of every group: "0, 6, 12, …".
+    private static string FirstOfEachGroup(long groups, long perGroup) =>
+        string.Join(", ", Enumerable.Range(0, (int)Math.Min(groups, 3)).Select(g => g * perGroup)) + (groups > 3 ? ", …" : "");
 
     private static string Range(long first, long count) => count == 1 ? $"{first}" : $"{first}..{first + count - 1}";
 

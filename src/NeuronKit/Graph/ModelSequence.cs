@@ -292,8 +292,6 @@ internal static class ModelSequence
             return branches;
         }
 
-        // The layers step k's output comes from, channel j from their channel j: back through channel-wise layers, norms and
-        // other merges; null when some of it comes from anything else (an input of the model, a concatenation, a nested model).
         // True when step k's output keeps its channels last behind other axes: a channels-last layer's, or a per-channel
         // layer's or channel-wise step's that reads one (a BatchNormalization after a Conv2D scales each channel where it lies).
         private bool KeepsChannelsLast(int k)
@@ -308,6 +306,8 @@ internal static class ModelSequence
             return false;
         }
 
+        // The layers step k's output comes from, channel j from their channel j: back through channel-wise layers, norms and
+        // other merges; null when some of it comes from anything else (an input of the model, a concatenation, a nested model).
         private List<Layer>? Sources(int k, long channels)
         {
             List<Layer> sources = [];

@@ -386,10 +386,8 @@ internal static class OnnxEdges
         private string? ConcatAcross(GraphNode concat, Step step, Layer producer)
         {
             if (step.Axis is not { } channels) return null;
-            int axis = (int)concat.Int("axis", 1);
-            int? rank = concat.Inputs.Where(i => i != "").Select(i => declared(i)?.Count).FirstOrDefault(r => r is not null);
-            string op = $"Concat node '{concat.LayerName}' joins along axis {axis}";
-            return channels.Is(axis < 0 && rank is { } r ? r + axis : axis) switch
+            string op = $"Concat node '{concat.LayerName}' joins along axis {concat.Int("axis", 1)}";
+            return JoinsChannels(concat, channels) switch
             {
                 true => null,
                 false => $"{op}, not the axis that holds the channels of {producer.Name} ({channels.Axis}): channel j of every value it joins " +
@@ -399,16 +397,21 @@ internal static class OnnxEdges
             };
         }
 
+        // Whether a Concat joins along the axis that holds the channels; a rank the file declares for an input says which
+        // axis a negative one is. Null when that is not known.
+        private bool? JoinsChannels(GraphNode concat, OnnxChannelAxis channels)
+        {
+            int axis = (int)concat.Int("axis", 1);
+            int? rank = concat.Inputs.Where(i => i != "").Select(i => declared(i)?.Count).FirstOrDefault(r => r is not null);
+            return channels.Is(axis < 0 && rank is { } r ? r + axis : axis);
+        }
+
         // Where `value` starts among a channel Concat's inputs, and how many channels it has in all; null when an input's
-        // channel count is unknown (Count) or the axis is not the channel axis. A rank the file declares for an input says
-        // which axis a negative one is.
+        // channel count is unknown (Count) or the axis is not the channel axis (JoinsChannels).
         private (long Offset, long Total)? ConcatOffset(GraphNode concat, Step step)
         {
             string value = step.Value;
-            int axis = (int)concat.Int("axis", 1);
-            if (axis is not (1 or -1)) return null;
-            int? rank = concat.Inputs.Where(i => i != "").Select(i => declared(i)?.Count).FirstOrDefault(r => r is not null);
-            if (step.Axis?.Is(axis < 0 && rank is { } r ? r + axis : axis) == false) return null;
+            if (concat.Int("axis", 1) is not (1 or -1) || step.Axis is { } layout && JoinsChannels(concat, layout) == false) return null;
             long offset = 0, total = 0;
             bool found = false;
             foreach (string input in concat.Inputs)

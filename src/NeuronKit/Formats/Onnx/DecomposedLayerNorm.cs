@@ -15,13 +15,14 @@ internal static class DecomposedLayerNorm
 {
     /// <summary>
     /// <paramref name="nodes"/> with each decomposed LayerNorm replaced by one LayerNormalization node where its first node
-    /// stood. <paramref name="constant"/> gives a tensor of the file by value name; <paramref name="rank"/> the rank the
-    /// file declares for a value, or null; <paramref name="outputs"/> are the main graph's outputs.
+    /// stood. <paramref name="tensors"/> are the file's (initializers and Constant values); <paramref name="rank"/> gives the
+    /// rank the file declares for a value, or null; <paramref name="outputs"/> are the main graph's outputs.
     /// </summary>
-    public static IReadOnlyList<GraphNode> Fuse(IReadOnlyList<GraphNode> nodes, Func<string, TensorInfo?> constant, Func<string, int?> rank,
+    public static IReadOnlyList<GraphNode> Fuse(IReadOnlyList<GraphNode> nodes, IReadOnlyList<TensorInfo> tensors, Func<string, int?> rank,
         IReadOnlySet<string> outputs)
     {
         if (!nodes.Any(n => n.OpType == "ReduceMean" && n.Graph == "")) return nodes;
+        var byName = tensors.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         var readers = new Dictionary<(string Graph, string Value), List<GraphNode>>();
         var producers = new Dictionary<(string Graph, string Value), GraphNode>();
         foreach (var node in nodes)
@@ -51,7 +52,7 @@ internal static class DecomposedLayerNorm
         {
             for (int hop = 0; hop < 8; hop++)
             {
-                if (constant(value) is { } tensor) return tensor;
+                if (byName.GetValueOrDefault(value) is { } tensor) return tensor;
                 if (producers.GetValueOrDefault((graph, value)) is not { OpType: "Identity" } identity || identity.Input(0) is not { } input) return null;
                 value = input;
             }

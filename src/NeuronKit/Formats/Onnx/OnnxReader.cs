@@ -107,11 +107,10 @@ public sealed class OnnxReader : ICheckpointReader
             walker.Walk(model.Graph);
             // The checkpoint owns each side file itself, not their holder, so that its Changed sees one rewritten as it sees the model.
             var declared = DeclaredShapes(model.Graph);
-            var constants = walker.Tensors.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
             return new Checkpoint(path, Name, walker.Tensors, [.. external.Files, file], Metadata(model, builder.Skipped),
                 new ModelGraph
                 {
-                    Nodes = DecomposedLayerNorm.Fuse(walker.Nodes, constants.GetValueOrDefault, value => declared.GetValueOrDefault(value)?.Count,
+                    Nodes = DecomposedLayerNorm.Fuse(walker.Nodes, walker.Tensors, value => declared.GetValueOrDefault(value)?.Count,
                         model.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal)),
                     DeclaredShapes = declared,
                     UnreadTensors = builder.Skipped.DistinctBy(t => t.Name).ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal),
