@@ -100,14 +100,58 @@ public sealed class ModelPrune
     private static string Channels(long count) => count == 1 ? "1 channel" : $"{count} channels";
 
     // A LayerNorm, RMSNorm or GroupNorm on a removed unit's way normalises each channel by statistics of several channels
-    // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise. An operation's
-    // constant that reads as a norm's weight (an ONNX layer scale) only scales each channel.
-    private IEnumerable<string> MixingNorms() =>
-        Targets.SelectMany(t => Model.Graph.ConsumersOf(t.Layer).Where(e => !e.Feedback).SelectMany(e => e.Through.Except(e.Constants)))
-            .Distinct().Where(norm => norm.Kind is "LayerNorm" or "RMSNorm" or "GroupNorm")
-            .Select(norm => $"'{norm.Name}' ({norm.Kind}) normalises each channel by statistics taken over " +
+    // (a BatchNorm's or InstanceNorm's are its own): with fewer of them, the kept channels come out otherwise, but for a
+    // GroupNorm's groups that go whole. An operation's constant that reads as a norm's weight (an ONNX layer scale) only
+    // scales each channel.
+    private IEnumerable<string> MixingNorms()
+    {
+        var norms = Targets.SelectMany(t => Model.Graph.ConsumersOf(t.Layer).Where(e => !e.Feedback).SelectMany(e => e.Through.Except(e.Constants)))
+            .Distinct().Where(norm => norm.Kind is "LayerNorm" or "RMSNorm" or "GroupNorm");
+        foreach (var norm in norms)
+        {
+            var loss = GroupNormLoss(Model, norm, Cuts.FirstOrDefault(c => c.Tensor.Name == norm.Role("weight")?.Tensor.Name)?.Removed.GetValueOrDefault(0));
+            if (loss is { Whole: > 0 } whole)
+                yield return $"'{norm.Name}' (GroupNorm) has {whole.Whole} group{(whole.Whole == 1 ? "" : "s")} fewer ({whole.Groups} → " +
+                    $"{whole.Groups - whole.Whole}): each group left is normalised over its channels as before";
+            if (loss is { Partial: 0 }) continue;
+            yield return $"'{norm.Name}' ({norm.Kind}) normalises each channel by statistics taken over " +
                 $"{(norm.Kind == "GroupNorm" ? "its group's channels" : "all its channels")} together, which are fewer now: the pruned model " +
-                "computes only approximately what the original computes with these units ablated (neuron edit --zero --outgoing computes that exactly)");
+                "computes only approximately what the original computes with these units ablated (neuron edit --zero --outgoing computes that exactly)";
+        }
+    }
+
+    // What a prune that removes `gone` of a GroupNorm's channels does to its groups, where the file says how many it has (an
+    // ONNX GroupNormalization): how many go whole, and how many channels each of the others loses (null when they lose
+    // unequal counts: they would no longer be of one size).
+    private static (long Groups, long PerGroup, long[] Lost, long Whole, long? Partial)? GroupNormLoss(Model model, Layer norm, IReadOnlyCollection<long>? gone)
+    {
+        if (norm.Kind != "GroupNorm" || gone is null
+            || model.Checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "GroupNormalization" && n.LayerName == norm.Name)?.Int("num_groups", 0) is not { } groups
+            || groups <= 0 || norm.NeuronCount % groups != 0)
+            return null;
+        long perGroup = norm.NeuronCount / groups;
+        long[] lost = new long[groups];
+        foreach (long channel in gone) lost[channel / perGroup]++;
+        var partial = lost.Where(n => n < perGroup).Distinct().ToList();
+        return (groups, perGroup, lost, lost.LongCount(n => n == perGroup), partial.Count switch { 0 => 0, 1 => partial[0], _ => null });
+    }
+
+    // A GroupNorm whose groups the prune would leave of unequal sizes cannot be built.
+    private static void CheckGroupNorms(Model model, Dictionary<string, (TensorInfo Tensor, Dictionary<int, SortedSet<long>> Dims)> removed)
+    {
+        foreach (var norm in model.Layers.Where(l => l.Kind == "GroupNorm"))
+        {
+            var weight = norm.Role("weight")?.Tensor;
+            if (weight is null || !removed.TryGetValue(weight.Name, out var cut) || GroupNormLoss(model, norm, cut.Dims.GetValueOrDefault(0)) is not
+                { Partial: null } loss)
+                continue;
+            string taken = string.Join(", ", loss.Lost.Take(4).Select((n, g) => $"{n} of group {g}")) + (loss.Groups > 4 ? ", …" : "");
+            throw new RequestException($"'{norm.Name}' (GroupNorm) normalises {loss.Groups} groups of {loss.PerGroup} channels each, and the prune " +
+                $"would take {taken}: its groups would no longer be of one size",
+                [$"remove as many channels of each group (the same one of each: {FirstOfEachGroup(loss.Groups, loss.PerGroup)}), " +
+                 $"or whole groups (group 0 is {Range(0, loss.PerGroup)})"]);
+        }
+    }
 
     /// <summary>Where the pruned model was written, as the caller named it; null while only planned.</summary>
     public string? WrittenTo { get; private set; }
@@ -175,6 +219,7 @@ public sealed class ModelPrune
             }
             CutPerChannelFakeQuantization(layer, indices, removed);
         }
+        CheckGroupNorms(model, removed);
         var keptBy = HeldElsewhere(model, removed.Keys, cutLayers);
         var cuts = model.Checkpoint.Tensors.Where(t => removed.ContainsKey(t.Name))
             .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims) { KeptBy = keptBy.GetValueOrDefault(t.Name) ?? [] }).ToList();

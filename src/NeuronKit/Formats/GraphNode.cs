@@ -37,10 +37,13 @@ public sealed record GraphNode
     public string Graph { get; init; } = "";
 
     /// <summary>
-    /// The names of the file's nodes this one stands for (a LayerNorm torch.onnx wrote as nine nodes before opset 17:
-    /// <see cref="Onnx.DecomposedLayerNorm"/>); empty for a node of the file.
+    /// The file's nodes this one stands for (a LayerNorm torch.onnx wrote as nine nodes before opset 17:
+    /// <see cref="Onnx.DecomposedNorms"/>), for the evidence and for a prune that changes what they read; empty for a node of the file.
     /// </summary>
-    public IReadOnlyList<string> FusedFrom { get; init; } = [];
+    public IReadOnlyList<GraphNode> FusedFrom { get; init; } = [];
+
+    /// <summary>What the nodes of <see cref="FusedFrom"/> compute together, as evidence says it ("a LayerNormalization over the last axis, …").</summary>
+    public string FusedAs { get; init; } = "";
 
     /// <summary>Input <paramref name="index"/>, or null when the node omits it.</summary>
     public string? Input(int index) => index < Inputs.Count && Inputs[index] != "" ? Inputs[index] : null;

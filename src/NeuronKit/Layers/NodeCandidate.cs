@@ -15,8 +15,7 @@ internal sealed class NodeCandidate(GraphNode node, string name, Func<string, Te
 
     /// <summary>The sentence a layer's evidence starts with: which node, which operator.</summary>
     public string Evidence => (Node.FusedFrom is [var first, .., var last]
-            ? $"ONNX nodes '{first}' to '{last}' ({string.Join(", ", Node.FusedFrom.Select(n => n[(n.LastIndexOf('/') + 1)..]))}) compute a " +
-              $"{Node.OpType} over the last {(Node.Int("axis", -1) == -1 ? "axis" : $"{-Node.Int("axis", -1)} axes")}, as torch.onnx writes one before opset 17"
+            ? $"ONNX nodes '{first.LayerName}' to '{last.LayerName}' ({string.Join(", ", Node.FusedFrom.Select(n => n.LayerName[(n.LayerName.LastIndexOf('/') + 1)..]))}) compute {Node.FusedAs}"
             : $"ONNX node '{Node.LayerName}' is {Node.OpType}")
         + (Node.Graph == "" ? "" : $" (in subgraph {Node.Graph})");
 

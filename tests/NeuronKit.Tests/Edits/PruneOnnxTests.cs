@@ -70,7 +70,8 @@ public class PruneOnnxTests
             Assert.True(Math.Abs(y.GetValue(i) - want[i]) <= 1e-5, $"{name}: output {i} is {y.GetValue(i)}, the ablated model gives {want[i]}");
     }
 
-    // A LayerNorm torch.onnx wrote as nine nodes (opset 13) and as one (opset 17): the pruned model normalizes the channels
+    // A LayerNorm torch.onnx wrote as nine nodes (opset 13) and as one (opset 17), and a GroupNorm it wrote as six nodes
+    // (opset 13) losing whole groups, as many channels of each group, or both: the pruned model normalizes the channels
     // left, as the module rebuilt without the pruned units does (decomposed_norm/, make_decomposed_norm.py).
     private static readonly JsonElement[] DecomposedNorm =
         [.. JsonDocument.Parse(File.ReadAllText(Fixtures.Path("decomposed_norm/expected.json"))).RootElement.GetProperty("prune").EnumerateArray()];
@@ -79,7 +80,7 @@ public class PruneOnnxTests
 
     [Theory]
     [MemberData(nameof(DecomposedNormCases))]
-    public void A_layer_before_a_LayerNorm_prunes_to_the_module_rebuilt_without_its_units_whichever_opset_wrote_the_norm(string name)
+    public void A_layer_before_a_norm_torch_onnx_wrote_as_nodes_prunes_to_the_module_rebuilt_without_its_units(string name)
     {
         // Given
         using var folder = new TempFolder();

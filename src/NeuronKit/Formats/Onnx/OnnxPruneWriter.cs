@@ -14,7 +14,8 @@ namespace NeuronKit.Formats.Onnx;
 /// Writes an ONNX model with some tensors cut smaller, re-serialised with Google.Protobuf (unknown fields kept): the cut
 /// tensors get their new dims and raw_data (typed fields become raw_data); a QDQ constant's per-axis scale and zero point
 /// shrink with it; LSTM/GRU/RNN nodes get the new hidden_size and their constant initial states lose the same units; a
-/// grouped or depthwise Conv (or ConvTranspose) loses the groups whose filters went (with their input channels); a Reshape's constant target width after a flatten follows its
+/// grouped or depthwise Conv (or ConvTranspose) loses the groups whose filters went (with their input channels), and so does a
+/// GroupNorm torch.onnx wrote as nodes (its Reshape into groups and its InstanceNormalization's ones and zeros); a Reshape's constant target width after a flatten follows its
 /// consumer; value_info and graph outputs whose shape the prune changed lose the entry or their sizes (shape inference gives
 /// them again). Tensors kept outside the model stay outside, all of them in one new file beside the output named after it
 /// (<c>OUT.data</c>, a relative location).
@@ -82,6 +83,8 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                 }
             }
         }
+        foreach (var node in checkpoint.Graph.Nodes.Where(n => n.OpType == "GroupNormalization" && n.FusedFrom.Count > 0))
+            companions.AddRange(GroupCuts(checkpoint, node, byName));
         // A constant with per-channel scales read by anything else (QLinearConv's w_scale, its int32 bias) would keep
         // scales for channels that are gone.
         foreach (var cut in cuts.Where(c => c.Tensor.Quantization?.Axis is { } a && c.Removed.ContainsKey(a)))
@@ -91,6 +94,31 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                     "prune shrinks the per-channel scales of DequantizeLinear only",
                     ["ablate with neuron edit --zero --outgoing instead, or prune the float model and quantize it again"]);
         return [.. companions.DistinctBy(c => c.Tensor.Name)];
+    }
+
+    // A GroupNorm torch.onnx wrote as nodes (DecomposedGroupNorm) whose per-channel weight loses whole groups: the
+    // InstanceNormalization's ones and zeros, one per group, lose those groups, and UpdateNodes makes the Reshape into
+    // groups say how many are left. Those constants must be this GroupNorm's alone: another's would lose its groups too.
+    private static IEnumerable<TensorCut> GroupCuts(Checkpoint checkpoint, GraphNode node, Dictionary<string, TensorCut> byName)
+    {
+        if (node.FusedFrom is not [var split, var norm, ..] || node.Input(1) is not { } weight || !byName.TryGetValue(weight, out var cut)
+            || !cut.Removed.TryGetValue(0, out var channels))
+            return [];
+        long groups = node.Int("num_groups", 1), perGroup = cut.Tensor.Shape[0] / groups;
+        var whole = channels.GroupBy(c => c / perGroup).Where(g => g.LongCount() == perGroup).Select(g => g.Key).ToList();
+        if (whole.Count == 0) return [];
+        var fileNodes = checkpoint.Graph.Nodes.SelectMany(n => n.FusedFrom.Count > 0 ? n.FusedFrom : [n]).ToList();
+        List<TensorCut> cuts = [];
+        foreach (var (reader, input, what) in new[] { (split, 1, "shape"), (norm, 1, "scale"), (norm, 2, "bias") })
+        {
+            string name = reader.Input(input)!;
+            if (fileNodes.Count(n => n.Inputs.Contains(name)) > 1 || checkpoint.Find(name) is not { } tensor)
+                throw new RequestException($"'{node.Name}' loses whole groups, so its '{reader.LayerName}' would read a new {what}, " +
+                    $"but {name} is {(checkpoint.Find(name) is null ? "not a constant NeuronKit reads" : "read by other nodes too")}",
+                    [$"remove as many channels of each group instead (the same one of each), or ablate with neuron edit --zero --outgoing"]);
+            if (what != "shape") cuts.Add(TensorCut.Along(tensor, 0, whole));
+        }
+        return cuts;
     }
 
     /// <inheritdoc/>
@@ -246,7 +274,8 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         }
     }
 
-    // hidden_size follows R; a grouped Conv's (or ConvTranspose's) group the whole groups of filters that went; a Reshape's constant width before a consumer follows the consumer's cut input dimension.
+    // hidden_size follows R; a grouped Conv's (or ConvTranspose's) group the whole groups of filters that went, a GroupNorm's
+    // Reshape into groups the groups that went; a Reshape's constant width before a consumer follows the consumer's cut input dimension.
     private static void UpdateNodes(GraphProto main, Dictionary<string, TensorCut> cuts, Dictionary<string, TensorProto> constants)
     {
         foreach (var graph in Graphs(main))
@@ -267,7 +296,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                         if (graph.Node.FirstOrDefault(n => n.OpType == "Expand" && n.Output.Contains(state)) is not { Input.Count: 2 } expand) continue;
                         string last = graph.Node.FirstOrDefault(n => n.OpType == "Concat" && n.Output.Contains(expand.Input[1])) is { } concat
                             ? concat.Input[^1] : expand.Input[1];
-                        if (constants.TryGetValue(last, out var size)) SetLast(size, r.Tensor.Shape[2], r.NewShape[2]);
+                        if (constants.TryGetValue(last, out var size)) SetEntry(size, -1, r.Tensor.Shape[2], r.NewShape[2]);
                     }
                 }
                 // A grouped (or depthwise) convolution has a group fewer for each whole group of filters that went, which took
@@ -279,6 +308,11 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                     long perGroup = filters.Tensor.Shape[0] / group.I;
                     group.I -= gone.GroupBy(f => f / perGroup).Count(g => g.LongCount() == perGroup);
                 }
+                // An InstanceNormalization over a GroupNorm's groups that lost some (GroupCuts): the Reshape into groups, [0, G, -1], follows.
+                if (node.OpType == "InstanceNormalization" && node.Input.Count > 1 && cuts.TryGetValue(node.Input[1], out var ones)
+                    && graph.Node.FirstOrDefault(n => n.OpType == "Reshape" && n.Output.Contains(node.Input[0])) is { Input.Count: 2 } split
+                    && constants.TryGetValue(split.Input[1], out var groups))
+                    SetEntry(groups, 1, ones.Tensor.Shape[0], ones.NewShape[0]);
                 // A node without outputs (a damaged file) feeds nothing.
                 if (node.OpType != "Reshape" || node.Input.Count < 2 || node.Output.Count == 0 || !constants.TryGetValue(node.Input[1], out var shape)) continue;
                 var consumer = node;
@@ -288,19 +322,20 @@ internal sealed class OnnxPruneWriter : IPruneWriter
                     || !cuts.TryGetValue(Stored(reader.Input[1]), out var weight))
                     continue;
                 int dim = reader.OpType == "MatMul" ? 0 : (reader.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0) == 1 ? 1 : 0;
-                if (weight.Removed.ContainsKey(dim)) SetLast(shape, weight.Tensor.Shape[dim], weight.NewShape[dim]);
+                if (weight.Removed.ContainsKey(dim)) SetEntry(shape, -1, weight.Tensor.Shape[dim], weight.NewShape[dim]);
             }
         }
     }
 
-    // A 1-D int64 constant whose last entry states a size that was cut: the new size, as raw_data.
-    private static void SetLast(TensorProto proto, long before, long after)
+    // A 1-D int64 constant whose entry `index` (from the end when negative) states a size that was cut: the new size, as raw_data.
+    private static void SetEntry(TensorProto proto, int index, long before, long after)
     {
         if (proto.DataType != (int)TensorProto.Types.DataType.Int64 || proto.Dims.Count != 1) return;
         long[] values = proto.Int64Data.Count > 0 ? [.. proto.Int64Data]
             : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(proto.RawData.Span).ToArray();
-        if (values.Length == 0 || values[^1] != before) return;
-        values[^1] = after;
+        if (index < 0) index += values.Length;
+        if (index < 0 || index >= values.Length || values[index] != before) return;
+        values[index] = after;
         proto.Int64Data.Clear();
         proto.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes<long>(values));
     }

@@ -110,7 +110,7 @@ public sealed class OnnxReader : ICheckpointReader
             return new Checkpoint(path, Name, walker.Tensors, [.. external.Files, file], Metadata(model, builder.Skipped),
                 new ModelGraph
                 {
-                    Nodes = DecomposedLayerNorm.Fuse(walker.Nodes, walker.Tensors, value => declared.GetValueOrDefault(value)?.Count,
+                    Nodes = DecomposedNorms.Fuse(walker.Nodes, walker.Tensors, value => declared.GetValueOrDefault(value)?.Count,
                         model.Graph.Output.Select(o => o.Name).ToHashSet(StringComparer.Ordinal)),
                     DeclaredShapes = declared,
                     UnreadTensors = builder.Skipped.DistinctBy(t => t.Name).ToDictionary(t => t.Name, t => t.Type, StringComparer.Ordinal),

@@ -45,6 +45,7 @@ internal sealed partial class Norm : ILayerKind, INodeKind
         ["BatchNormalization"] = ("BatchNorm", ["weight", "bias", "running_mean", "running_var"]),
         ["LayerNormalization"] = ("LayerNorm", ["weight", "bias"]),
         ["InstanceNormalization"] = ("InstanceNorm", ["weight", "bias"]),
+        ["GroupNormalization"] = ("GroupNorm", ["weight", "bias"]),
     };
 
     /// <inheritdoc/>
@@ -57,12 +58,17 @@ internal sealed partial class Norm : ILayerKind, INodeKind
     public IReadOnlyList<Layer>? FromNode(NodeCandidate candidate)
     {
         var (kind, roles) = Operators[candidate.Node.OpType];
+        // A file's own GroupNormalization keeps a scale per group before opset 21 and per channel from it, and the node does
+        // not say which opset it is of; the one DecomposedGroupNorm makes of torch.onnx's nodes is per channel, [C, 1, …].
+        if (kind == "GroupNorm" && candidate.Node.FusedFrom.Count == 0) return null;
         List<LayerTensor> tensors = [];
         for (int i = 0; i < roles.Length; i++)
             if (candidate.Constant(i + 1) is { } tensor) tensors.Add(new LayerTensor(roles[i], tensor));
         if (tensors.Count == 0 || tensors[0].Role != "weight") return null;
         var shape = tensors[0].Tensor.Shape;
-        if (shape.Count == 0 || (shape.Count > 1 && kind != "LayerNorm") || tensors.Any(t => !t.Tensor.Shape.SequenceEqual(shape))) return null;
+        bool unsqueezed = kind == "GroupNorm" && shape.Skip(1).All(d => d == 1);
+        if (shape.Count == 0 || (shape.Count > 1 && kind != "LayerNorm" && !unsqueezed) || tensors.Any(t => !t.Tensor.Shape.SequenceEqual(shape)))
+            return null;
         List<string> evidence = [candidate.Evidence,
             $"{string.Join(", ", tensors.Select(t => $"{t.Role} {t.Tensor.Name}"))} {shape.Text()}: {kind}, neuron j is entry j of each"];
         if (Enumerable.Range(2, roles.Length - 1).Any(candidate.IsComputed))
@@ -73,7 +79,9 @@ internal sealed partial class Norm : ILayerKind, INodeKind
             Kind = kind,
             NeuronCount = shape[0],
             Tensors = tensors,
-            Layout = shape.Count == 1 ? "[C]" : $"{shape.Text()} (normalized shape): neuron j is row j of dim 0",
+            Layout = shape.Count == 1 ? "[C]"
+                : unsqueezed ? $"[C{string.Concat(shape.Skip(1).Select(_ => ", 1"))}]"
+                : $"{shape.Text()} (normalized shape): neuron j is row j of dim 0",
             Evidence = evidence,
             Aliases = [.. candidate.Node.Outputs.Where(o => o != "")],
             Implementation = this,
