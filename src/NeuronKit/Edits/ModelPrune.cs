@@ -120,20 +120,28 @@ public sealed class ModelPrune
         }
     }
 
-    // What a prune that removes `gone` of a GroupNorm's channels does to its groups, where the file says how many it has (an
-    // ONNX GroupNormalization): how many go whole, and how many channels each of the others loses (null when they lose
-    // unequal counts: they would no longer be of one size).
+    // What a prune that removes `gone` of a GroupNorm's channels does to its groups, where the file says how many it has:
+    // how many go whole, and how many channels each of the others loses (null when they lose unequal counts: they would no
+    // longer be of one size).
     private static (long Groups, long PerGroup, long[] Lost, long Whole, long? Partial)? GroupNormLoss(Model model, Layer norm, IReadOnlyCollection<long>? gone)
     {
-        if (norm.Kind != "GroupNorm" || gone is null
-            || model.Checkpoint.Graph.Nodes.FirstOrDefault(n => n.OpType == "GroupNormalization" && n.LayerName == norm.Name)?.Int("num_groups", 0) is not { } groups
-            || groups <= 0 || norm.NeuronCount % groups != 0)
+        if (norm.Kind != "GroupNorm" || gone is null || GroupsStated(model, norm) is not { } groups || groups <= 0 || norm.NeuronCount % groups != 0)
             return null;
         long perGroup = norm.NeuronCount / groups;
         long[] lost = new long[groups];
         foreach (long channel in gone) lost[channel / perGroup]++;
         var partial = lost.Where(n => n < perGroup).Distinct().ToList();
         return (groups, perGroup, lost, lost.LongCount(n => n == perGroup), partial.Count switch { 0 => 0, 1 => partial[0], _ => null });
+    }
+
+    // The groups a file states for a GroupNorm: an ONNX GroupNormalization's num_groups (as DecomposedGroupNorm reads
+    // torch.onnx's nodes), a Keras config's groups, a pickled module's num_groups; null for a state dict's weight alone.
+    private static long? GroupsStated(Model model, Layer norm)
+    {
+        var graph = model.Checkpoint.Graph;
+        return graph.Nodes.FirstOrDefault(n => n.OpType == "GroupNormalization" && n.LayerName == norm.Name)?.Int("num_groups", 0)
+            ?? graph.Sequence.FirstOrDefault(s => s.Name == norm.Name && s.Class == "GroupNormalization")?.Groups
+            ?? (graph.ModuleGroups.GetValueOrDefault(norm.Module ?? norm.Name) is > 0 and var pickled ? pickled : null);
     }
 
     // A GroupNorm whose groups the prune would leave of unequal sizes cannot be built.

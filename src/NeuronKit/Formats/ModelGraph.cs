@@ -14,8 +14,8 @@ public sealed record ModelGraph
     public IReadOnlyDictionary<string, string> ModuleClasses { get; init; } = new Dictionary<string, string>();
 
     /// <summary>
-    /// Module path → the groups its pickled module says it has (a ConvTranspose's <c>groups</c>), where a state dict's shapes
-    /// alone cannot tell them.
+    /// Module path → the groups its pickled module says it has (a ConvTranspose's <c>groups</c>, a GroupNorm's
+    /// <c>num_groups</c>), where a state dict's shapes alone cannot tell them.
     /// </summary>
     public IReadOnlyDictionary<string, long> ModuleGroups { get; init; } = new Dictionary<string, long>();
 

@@ -89,7 +89,8 @@ internal sealed class TorchObjectWalker(TorchTensorBuilder builder, string fileN
             case PickleObject { State: PickleDict state } module when IsModule(state):
                 _moduleClasses[path] = module.Class.FullName;
                 if (state.TryGet("bidirectional", out var bidirectional) && bidirectional is bool twoWays) _directions[path] = twoWays ? 2 : 1;
-                if (state.TryGet("groups", out var groups) && groups is long g && g > 0) _groups[path] = g;
+                // A convolution's groups, or a GroupNorm's (num_groups): what a prune must keep whole.
+                if ((state.TryGet("groups", out var groups) || state.TryGet("num_groups", out groups)) && groups is long g && g > 0) _groups[path] = g;
                 AddModuleEntries(children, state);
                 break;
             case PickleObject { State: PickleTuple state } module when QuantizedConvState(state):
