@@ -7,7 +7,7 @@ namespace NeuronKit.Graph;
 /// Where a producer's channels sit in an ONNX value as <see cref="OnnxEdges"/> follows it: the channel axis (from the front
 /// when ≥ 0, from the back when &lt; 0), the value's rank where known, and a stacking axis of which the producer fills one
 /// index (a bidirectional recurrent layer's direction axis D of Y [T, D, B, H]). A Transpose moves the axes
-/// (https://onnx.ai/onnx/operators/onnx__Transpose.html), a Squeeze drops some, a Flatten or Reshape merges trailing
+/// (https://onnx.ai/onnx/operators/onnx__Transpose.html), a Squeeze drops some, an Unsqueeze inserts some, a Flatten or Reshape merges trailing
 /// ones; a step that cannot be followed says why instead of guessing.
 /// </summary>
 /// <param name="Axis">The axis that holds the channels.</param>
@@ -104,6 +104,28 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
             StackIndex = stack is null ? 0 : StackIndex,
             StackSize = stack is null ? 1 : StackSize,
         }, null);
+    }
+
+    /// <summary>
+    /// The layout after an Unsqueeze that inserts axes of size 1 at <paramref name="axes"/>, positions of its output
+    /// (https://onnx.ai/onnx/operators/onnx__Unsqueeze.html): an axis inserted at or before where the channels come moves
+    /// them one further (an SE gate's w[:, :, None, None] keeps them at 1).
+    /// </summary>
+    public (OnnxChannelAxis? Next, string? Why) Unsqueeze(GraphNode node, IReadOnlyList<long>? axes)
+    {
+        if (axes is null) return (null, $"Unsqueeze node '{node.LayerName}' inserts axes computed at run time");
+        int? rank = Rank + axes.Count;
+        var inserted = axes.Select(a => a >= 0 ? (int?)a : rank + (int)a).ToList();
+        if (Front(Axis) is not { } channel || inserted.Any(a => a is null) || inserted.Distinct().Count() != inserted.Count)
+            return (null, $"Unsqueeze node '{node.LayerName}' inserts axes [{string.Join(", ", axes)}] into a value whose rank NeuronKit does not know");
+        int Moved(int axis)
+        {
+            foreach (int at in inserted.Select(a => a!.Value).Order())
+                if (at <= axis) axis++;
+            return axis;
+        }
+        return (this with { Axis = Moved(channel), Rank = rank, Stack = Stack is { } s && Front(s) is { } stack ? Moved(stack) : null,
+            StackIndex = Stack is null ? 0 : StackIndex, StackSize = Stack is null ? 1 : StackSize }, null);
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace NeuronKit.Graph;
 /// apart (activations, pooling, Dropout, Identity, a bias or scale by a constant, a residual Add of two branches, a
 /// reduction over other axes (a global average pool as ReduceMean), Flatten and Reshape, a channel Concat (an input no layer
 /// makes, such as the model's input, counted from the shape the file declares for it), a Transpose,
-/// Squeeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the next layers that
+/// Squeeze, Unsqueeze or constant Gather whose channel axis can be followed, <see cref="OnnxChannelAxis"/>), to the next layers that
 /// read it as their data input on the axis that holds the channels; a per-channel layer
 /// (BatchNormalization) on the way is passed through, and so is an operation's per-channel constant (a PRelu's slope, a
 /// layer scale) that a layer holds alone. A recurrent layer (ONNX LSTM, GRU, RNN) is followed from its Y and
@@ -227,12 +227,15 @@ internal static class OnnxEdges
                 Continue(pending, WithConstants(step, node, node.Inputs.Where(i => i != step.Value)), node, [.. step.Ops, node.OpType]);
             else if (Flattening.Contains(node.OpType) && node.Input(0) == step.Value)
                 why = Flatten(step, node, pending);
-            else if (node.OpType is "Transpose" or "Squeeze" && node.Input(0) == step.Value)
+            else if (node.OpType is "Transpose" or "Squeeze" or "Unsqueeze" && node.Input(0) == step.Value)
             {
+                // Squeeze's and Unsqueeze's axes: an attribute until opset 13, a constant input from it.
+                var axes = node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values;
                 var (axis, moved) = step.Axis is null
                     ? (null, UnknownAxis(step, producer))
                     : node.OpType == "Transpose" ? step.Axis.Transpose(node)
-                    : step.Axis.Squeeze(node, node.IntLists.GetValueOrDefault("axes") ?? longs(node.Input(1))?.Values);
+                    : node.OpType == "Squeeze" ? step.Axis.Squeeze(node, axes)
+                    : step.Axis.Unsqueeze(node, axes);
                 if (axis is null) why = $"{node.OpType} node '{node.LayerName}' reads it, and the channel axis cannot be followed: {moved}";
                 else Continue(pending, step with { Axis = axis }, node, [.. step.Ops, node.OpType]);
             }
@@ -288,8 +291,8 @@ internal static class OnnxEdges
             return branches;
         }
 
-        // The layers a computed value comes from, channel j from their channel j: back through channel-wise operations, the
-        // norms on the way, a constant's bias or scale, and other merges; null when some of it comes from anything else.
+        // The layers a computed value comes from, channel j from their channel j: back through channel-wise operations and
+        // Unsqueeze, the norms on the way, a constant's bias or scale, and other merges; null when some of it comes from anything else.
         private List<Layer>? Sources(string value, long channels)
         {
             List<Layer> sources = [];
@@ -305,7 +308,8 @@ internal static class OnnxEdges
                     if (layer.NeuronCount != channels) return null;
                     sources.Add(layer);
                 }
-                else if (layers is [var norm] && LayerGraph.PassesOn(norm, channels) || ChannelWise.Contains(node.OpType))
+                // An Unsqueeze only adds axes of size 1 (an SE gate's w[:, :, None, None]): channel j stays channel j.
+                else if (layers is [var norm] && LayerGraph.PassesOn(norm, channels) || ChannelWise.Contains(node.OpType) || node.OpType == "Unsqueeze")
                     pending.Push(node.Input(0) ?? "");
                 else if (Binary.Contains(node.OpType) && node.Inputs.Where(i => i != "" && computed(i)).ToList() is { Count: > 0 } operands)
                     foreach (string operand in operands) pending.Push(operand);

@@ -5,7 +5,8 @@ namespace NeuronKit.Tests.Graph;
 
 /// <summary>
 /// ONNX edges through a Transpose: followed where the perm puts the channels on the axis the consumer reads, refused with
-/// the reason where it does not or cannot be told (transpose.onnx and transpose_blocked.onnx are the forward-pass cases).
+/// the reason where it does not or cannot be told (transpose.onnx and transpose_blocked.onnx are the forward-pass cases);
+/// through an Unsqueeze, whose inserted axes move the channels (onnx_axes/se_unsqueeze.onnx is the forward-pass case).
 /// </summary>
 public class OnnxChannelAxisTests
 {
@@ -83,5 +84,28 @@ public class OnnxChannelAxisTests
 
         Assert.Equal("layer 'conv' has no known consumer: conv → Transpose → proj: proj reads axis -1 of its input as its channels, " +
             "but the channels are on axis 2 there, where Transpose node 't' moved them", refused.Message);
+    }
+
+    [Theory]
+    [InlineData(new long[] { 0, -1 }, new long[] { 0, 5 }, true)]   // [1, N, C, H, W, 1]: C on axis 2, squeezed back to 1
+    [InlineData(new long[] { 1 }, new long[] { 1 }, true)]          // [N, 1, C, H, W]: C on axis 2, squeezed back to 1
+    [InlineData(new long[] { 2, 3 }, new long[] { 2, 3 }, true)]    // [N, C, 1, 1, H, W]: C stays on axis 1
+    [InlineData(new long[] { 0 }, new long[] { 4 }, false)]         // [1, N, C, H, W] less axis 4: C on axis 2, not the Conv's 1
+    public void An_unsqueeze_moves_the_channels_past_each_axis_it_inserts_at_or_before_them(long[] inserted, long[] squeezed, bool reaches)
+    {
+        // Given conv → Unsqueeze(axes as a constant input, opset 13) → Squeeze → a Conv that reads axis 1
+        var axes = new TensorProto { Name = "axes", DataType = (int)TensorProto.Types.DataType.Int64 };
+        axes.Dims.Add(inserted.Length);
+        axes.Int64Data.Add(inserted);
+        using var file = Write("unsqueeze.onnx", [Node("Unsqueeze", "u", ["c", "axes"], "u_out"), Node("Squeeze", "s", ["u_out"], "s_out", Ints("axes", squeezed)),
+            Node("Conv", "next", ["s_out", "nw"], "y")], Raw("nw", 2, 4, 1, 1), axes);
+        using var model = Model.Open(file.Path);
+
+        // When conv's neuron 3 is read with its outgoing parts, then it reaches next's input 3 only where the axes bring the channels back to 1
+        if (reaches && model.Graph.WithOutgoing(model.Neuron("conv", 3)).Parts.Last() is var part)
+            Assert.Equal(("nw", "[:, 3]"), (part.Tensor, part.Index));
+        else
+            Assert.Contains("next reads axis 1 of its input as its channels, but the channels are on axis 2 there",
+                Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron("conv", 3))).Message);
     }
 }
