@@ -221,7 +221,7 @@ internal static class OnnxEdges
             string? why = null;
             if (ChannelWise.Contains(node.OpType) && node.Input(0) == step.Value)
                 Continue(pending, node.OpType == "PRelu" ? WithConstants(step, node, [node.Input(1) ?? ""]) : step, node, [.. step.Ops, node.OpType]);
-            else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1)
+            else if (Binary.Contains(node.OpType) && node.Inputs.Count(i => i != "" && computed(i)) > 1 && !SelfGate(node))
                 Continue(pending, step with { Residual = true, Branches = WithBranches(step, node) }, node, [.. step.Ops, $"{node.OpType} (residual)"]);
             else if (Binary.Contains(node.OpType))
                 Continue(pending, WithConstants(step, node, node.Inputs.Where(i => i != step.Value)), node, [.. step.Ops, node.OpType]);
@@ -274,6 +274,30 @@ internal static class OnnxEdges
             else
                 why = $"{node.OpType} node '{node.LayerName}' reads it, and NeuronKit does not follow channels through {node.OpType}";
             if (why is not null) stops.Add(why);
+        }
+
+        // A binary operation whose computed operands all come, channel for channel, from one value: SiLU as torch.onnx writes
+        // it, x · Sigmoid(x), or GELU's x · (1 + Erf(x / √2)) / 2 before opset 20. Channel j of its output is a function of
+        // channel j of that value alone, as an activation's is: no other branch merges in.
+        private bool SelfGate(GraphNode node)
+        {
+            var origins = node.Inputs.Where(i => i != "" && computed(i)).Distinct().Select(Origins).ToList();
+            return origins.Skip(1).Aggregate(origins[0], (common, next) => [.. common.Intersect(next)]).Count > 0;
+        }
+
+        // A value and those it comes from channel for channel: back through channel-wise operations and binary ones whose
+        // other operands are constants, up to the first layer or merge.
+        private HashSet<string> Origins(string value)
+        {
+            var chain = new HashSet<string>(StringComparer.Ordinal) { value };
+            for (int hop = 0; hop < 64 && producers.TryGetValue(value, out var node) && layersOf(node).Count == 0; hop++)
+            {
+                if (ChannelWise.Contains(node.OpType) && node.Input(0) is { } input) value = input;
+                else if (Binary.Contains(node.OpType) && node.Inputs.Where(i => i != "" && computed(i)).Distinct().ToList() is [var only]) value = only;
+                else break;
+                if (!chain.Add(value)) break;
+            }
+            return chain;
         }
 
         // The branches a merge adds to the producer's channels, each traced back to the layers that make it, channel j for

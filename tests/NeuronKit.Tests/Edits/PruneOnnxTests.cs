@@ -97,7 +97,7 @@ public class PruneOnnxTests
     }
 
     // Models from other fixture sets (an ONNX Runtime QDQ model, one-direction and bidirectional LSTMs, MatMul on 3-D
-    // input, a Concat, a Transpose, a PRelu's slope and a layer scale on the way, a ReduceMean and a ReduceMax, a squeeze-and-excitation gate): the ablated original is the same file
+    // input, a Concat, a Transpose, a PRelu's slope and a layer scale on the way, a ReduceMean and a ReduceMax, a squeeze-and-excitation gate, GELU and SiLU as Muls): the ablated original is the same file
     // through `neuron edit --zero --outgoing`.
     public static TheoryData<string, string> AblatedByEdit() => new()
     {
@@ -111,7 +111,8 @@ public class PruneOnnxTests
         { "graph/layer_scale.onnx", "/fc1/Gemm:1,/fc1/Gemm:3" },
         { "graph/reduce_mean.onnx", "/conv/Conv:1" },
         { "graph/reduce_max.onnx", "/conv/Conv:0,/conv/Conv:3" },
-        { "onnx_axes/se_unsqueeze.onnx", "/conv/Conv:1" },  // an SE gate of Linears, unsqueezed back: fc2's row and fc1's column go too
+        { "onnx_axes/se_unsqueeze.onnx", "/conv/Conv:1" },
+        { "onnx_axes/activations.onnx", "/l1/Gemm:2,/l2/Gemm:0" },  // GELU and SiLU as Muls of one channel  // an SE gate of Linears, unsqueezed back: fc2's row and fc1's column go too
         { "graph/constant_attributes.onnx", "conv:1" },   // bias value_floats, then a Reshape to value_ints [1, 12]
         { "graph/constant_attributes.onnx", "fc:0,fc:2" }, // bias value_floats, then a Mul by a value_float
         { "prune/shared_bn.onnx", "/conv1/Conv:1" },        // bn1 on the way reads initializers bn2 reads too

@@ -10,8 +10,9 @@ namespace NeuronKit.Tests.Graph;
 /// sequence whose rank the file does not give, a mean over time of a Linear over the declared 3-D input, a Concat of two
 /// bias-free Linear layers (MatMul) over a declared 2-D input; and views that spread a convolution's input channel over
 /// several units (a Linear viewed as a 4-channel map, a pixel shuffle written with view and permute), which a convolution
-/// of group 1 does not read as groups. onnx_axes/*.onnx are torch.onnx.export's (make_onnx_axes.py,
-/// which proved each slice by a forward pass).
+/// of group 1 does not read as groups; an SE gate unsqueezed back to the channels' axis; GELU and SiLU as torch.onnx writes
+/// them, Muls of two values that come from one channel, which merge no branches. onnx_axes/*.onnx are torch.onnx.export's
+/// (make_onnx_axes.py, which proved each slice by a forward pass).
 /// </summary>
 public class OnnxAxesTests
 {
@@ -49,6 +50,19 @@ public class OnnxAxesTests
         Assert.Equal((expected.GetProperty("consumer").GetString(), expected.GetProperty("tensor").GetString(), expected.GetProperty("index").GetString()),
             (part.Consumer, part.Tensor, part.Index));
         Assert.Equal(expected.GetProperty("values").EnumerateArray().Select(v => (float)v.GetDouble()), part.ToFloats());
+    }
+
+    [Fact]
+    public void GELU_and_SiLU_written_as_Muls_of_one_channel_are_activations_not_merges_of_branches()
+    {
+        // When the layers of GELU (x · (1 + Erf(x / √2)) · 0.5) and SiLU (x · Sigmoid(x)) as torch.onnx writes them are listed
+        var layers = JsonDocument.Parse(CliRun.Of("layers", Fixtures.Path("onnx_axes/activations.onnx"), "--json").Stdout).RootElement.GetProperty("layers");
+
+        // Then each layer's consumer is the next, along a path of Muls that no other branch merges into
+        var consumers = layers.EnumerateArray().Where(l => l.TryGetProperty("consumers", out var c) && c.GetArrayLength() > 0)
+            .Select(l => l.GetProperty("consumers")[0]).ToList();
+        Assert.Equal([("/l2/Gemm", false, "ONNX graph: /l1/Gemm → Mul → Mul → /l2/Gemm"), ("/l3/Gemm", false, "ONNX graph: /l2/Gemm → Mul → /l3/Gemm")],
+            consumers.Select(c => (c.GetProperty("layer").GetString(), c.GetProperty("residual").GetBoolean(), c.GetProperty("evidence")[0].GetString())));
     }
 
     [Theory]
