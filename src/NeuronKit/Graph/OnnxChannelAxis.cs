@@ -47,7 +47,7 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
             or "GroupNormalization" => 1,
         "Gemm" or "MatMul" or "QLinearMatMul" or "MatMulInteger" or "Gather" => -1,
         // https://onnx.ai/onnx/operators/onnx__LayerNormalization.html: axis defaults to -1, the last.
-        "LayerNormalization" => (int)node.Int("axis", -1),
+        "LayerNormalization" or "RMSNormalization" => (int)node.Int("axis", -1),
         _ => null,
     };
 

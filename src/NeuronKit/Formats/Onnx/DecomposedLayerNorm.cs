@@ -58,9 +58,11 @@ internal static class DecomposedLayerNorm
     // A ReduceMean's axes, an attribute until opset 18 (from which LayerNormalization is an operator of its own).
     private static IReadOnlyList<long>? Axes(GraphNode node) => node.IntLists.GetValueOrDefault("axes");
 
-    // How many trailing axes `axes` are (-2, -1: two), or null when they are not the last ones; positive axes need the
-    // input's rank to say so.
-    private static int? Trailing(IReadOnlyList<long> axes, int? rank)
+    /// <summary>
+    /// How many trailing axes <paramref name="axes"/> are (-2, -1: two), or null when they are not the last ones; positive
+    /// axes need the input's <paramref name="rank"/> to say so.
+    /// </summary>
+    public static int? Trailing(IReadOnlyList<long> axes, int? rank)
     {
         var sorted = axes.Select(a => a < 0 ? a : rank is { } r ? a - r : long.MaxValue).Order().ToList();
         for (int i = 0; i < sorted.Count; i++)

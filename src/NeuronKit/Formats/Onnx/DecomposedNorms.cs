@@ -4,7 +4,8 @@ namespace NeuronKit.Formats.Onnx;
 
 /// <summary>
 /// The norms torch.onnx writes as several nodes where the opset has no operator for them (<see cref="DecomposedLayerNorm"/>
-/// before opset 17, <see cref="DecomposedGroupNorm"/> before opset 18), each read as the one node a later opset writes.
+/// before opset 17, <see cref="DecomposedGroupNorm"/> before opset 18, <see cref="DecomposedRmsNorm"/> before opset 23),
+/// each read as the one node a later opset writes.
 /// A run of the main graph is fused only where each value between its nodes is read inside the run alone (no other node,
 /// no graph output); the file's own nodes are kept (<see cref="GraphNode.FusedFrom"/>) for the evidence.
 /// </summary>
@@ -27,7 +28,7 @@ internal static class DecomposedNorms
         {
             var match = node.OpType switch
             {
-                "ReduceMean" => DecomposedLayerNorm.Match(node, index),
+                "ReduceMean" => DecomposedLayerNorm.Match(node, index) ?? DecomposedRmsNorm.Match(node, index),
                 "InstanceNormalization" => DecomposedGroupNorm.Match(node, index),
                 _ => null,
             };

@@ -46,6 +46,7 @@ internal sealed partial class Norm : ILayerKind, INodeKind
         ["LayerNormalization"] = ("LayerNorm", ["weight", "bias"]),
         ["InstanceNormalization"] = ("InstanceNorm", ["weight", "bias"]),
         ["GroupNormalization"] = ("GroupNorm", ["weight", "bias"]),
+        ["RMSNormalization"] = ("RMSNorm", ["weight"]),  // onnx__RMSNormalization.html (X, scale), opset 23
     };
 
     /// <inheritdoc/>
@@ -67,7 +68,7 @@ internal sealed partial class Norm : ILayerKind, INodeKind
         if (tensors.Count == 0 || tensors[0].Role != "weight") return null;
         var shape = tensors[0].Tensor.Shape;
         bool unsqueezed = kind == "GroupNorm" && shape.Skip(1).All(d => d == 1);
-        if (shape.Count == 0 || (shape.Count > 1 && kind != "LayerNorm" && !unsqueezed) || tensors.Any(t => !t.Tensor.Shape.SequenceEqual(shape)))
+        if (shape.Count == 0 || (shape.Count > 1 && kind is not ("LayerNorm" or "RMSNorm") && !unsqueezed) || tensors.Any(t => !t.Tensor.Shape.SequenceEqual(shape)))
             return null;
         List<string> evidence = [candidate.Evidence,
             $"{string.Join(", ", tensors.Select(t => $"{t.Role} {t.Tensor.Name}"))} {shape.Text()}: {kind}, neuron j is entry j of each"];
