@@ -50,18 +50,31 @@ public class DecomposedRmsNormTests
         DecomposedLayerNormTests.AssertPartsAre(Rms.GetProperty("same").EnumerateArray().Single(c => c.GetProperty("layer").GetString() == layer), run.Stdout);
     }
 
-    [Fact]
-    public void A_reciprocal_of_the_root_reads_as_the_Div_of_1_does()
+    [Theory]
+    [InlineData(false, "(Cast, Pow, ReduceMean, Add, Sqrt, Div, Mul, Cast_1, Mul_1)")]
+    [InlineData(true, "(Cast, Pow, ReduceMean, Add, Sqrt, Div, Cast_1, Mul_1)")]
+    public void A_reciprocal_of_the_root_or_a_division_by_it_reads_as_the_Div_of_1_does(bool divides, string nodes)
     {
+        // Given rms13.onnx with Reciprocal(root) for Div(1, root), or x' / root for x' · Div(1, root)
         using var file = Changed(model =>
         {
             var div = model.Graph.Node.Single(n => n.OpType == "Div");
+            var times = model.Graph.Node.Single(n => n.Name == "/norm/Mul");
+            if (divides)
+            {
+                div.Input[0] = times.Input[0];
+                model.Graph.Node.Remove(times);
+                model.Graph.Node.Single(n => n.Name == "/norm/Cast_1").Input[0] = div.Output[0];
+                return;
+            }
             div.OpType = "Reciprocal";
             div.Input.RemoveAt(0);
         });
         using var model = global::NeuronKit.Model.Open(file.Path);
 
-        Assert.Contains("(Cast, Pow, ReduceMean, Add, Sqrt, Div, Mul, Cast_1, Mul_1)", model.Layer("/norm/RMSNormalization").Evidence[0]);
+        // Then the nodes are one RMSNorm still, its channel j reaching fc2's column j
+        Assert.Contains(nodes, model.Layer("/norm/RMSNormalization").Evidence[0]);
+        Assert.Equal("[:, 1]", model.Graph.WithOutgoing(model.Neuron("/fc1/Gemm", 1)).Parts.Last().Index);
     }
 
     [Theory]
