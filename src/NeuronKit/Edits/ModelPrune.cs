@@ -114,9 +114,15 @@ public sealed class ModelPrune
                 yield return $"'{norm.Name}' (GroupNorm) has {whole.Whole} group{(whole.Whole == 1 ? "" : "s")} fewer ({whole.Groups} → " +
                     $"{whole.Groups - whole.Whole}): each group left is normalised over its channels as before";
             if (loss is { Partial: 0 }) continue;
+            // A state dict's norm weight and bias are a LayerNorm's or a GroupNorm's alike, and neither says a GroupNorm's groups.
+            string groups = loss is not null ? ""
+                : norm.Kind == "GroupNorm" ? "; the file does not say how many groups it has, which must stay of one size (as many channels of each, or whole groups)"
+                : norm.Kind == "LayerNorm" && norm.Assumed ? "; the file does not say whether it is a LayerNorm or a GroupNorm, whose groups must stay of one size " +
+                    "(as many channels of each, or whole groups)"
+                : "";
             yield return $"'{norm.Name}' ({norm.Kind}) normalises each channel by statistics taken over " +
                 $"{(norm.Kind == "GroupNorm" ? "its group's channels" : "all its channels")} together, which are fewer now: the pruned model " +
-                "computes only approximately what the original computes with these units ablated (neuron edit --zero --outgoing computes that exactly)";
+                "computes only approximately what the original computes with these units ablated (neuron edit --zero --outgoing computes that exactly)" + groups;
         }
     }
 

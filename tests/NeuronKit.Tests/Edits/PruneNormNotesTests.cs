@@ -13,14 +13,21 @@ public class PruneNormNotesTests
     private static Model Mlp(string? normClass)
     {
         var builder = new CheckpointBuilder().Tensor("0.weight", 4, 3).Tensor("0.bias", 4);
-        builder = normClass is null ? builder.Norm("1", 4) : builder.Tensor("1.weight", 4).Tensor("1.bias", 4).Class("1", normClass);
+        builder = normClass is null ? builder.Norm("1", 4)
+            : normClass == "" ? builder.Tensor("1.weight", 4).Tensor("1.bias", 4)
+            : builder.Tensor("1.weight", 4).Tensor("1.bias", 4).Class("1", normClass);
         return builder.Tensor("2.weight", 2, 4).Tensor("2.bias", 2).Model();
     }
 
+    // "": no class, a state dict's weight and bias alone, which a LayerNorm and a GroupNorm both keep. Where the groups are
+    // unknown the note says they must stay of one size.
     [Theory]
-    [InlineData("torch.nn.modules.normalization.LayerNorm", "'1' (LayerNorm) normalises each channel by statistics taken over all its channels together")]
-    [InlineData("torch.nn.modules.normalization.GroupNorm", "'1' (GroupNorm) normalises each channel by statistics taken over its group's channels together")]
-    public void A_norm_that_mixes_channels_on_the_way_is_noted(string normClass, string expected)
+    [InlineData("torch.nn.modules.normalization.LayerNorm", "'1' (LayerNorm) normalises each channel by statistics taken over all its channels together", "")]
+    [InlineData("torch.nn.modules.normalization.GroupNorm", "'1' (GroupNorm) normalises each channel by statistics taken over its group's channels together",
+        "; the file does not say how many groups it has, which must stay of one size (as many channels of each, or whole groups)")]
+    [InlineData("", "'1' (LayerNorm) normalises each channel by statistics taken over all its channels together",
+        "; the file does not say whether it is a LayerNorm or a GroupNorm, whose groups must stay of one size (as many channels of each, or whole groups)")]
+    public void A_norm_that_mixes_channels_on_the_way_is_noted(string normClass, string expected, string groups)
     {
         using var model = Mlp(normClass);
 
@@ -30,6 +37,7 @@ public class PruneNormNotesTests
         var note = Assert.Single(prune.Notes);
         Assert.StartsWith(expected, note);
         Assert.Contains("computes only approximately what the original computes with these units ablated", note);
+        Assert.EndsWith("(neuron edit --zero --outgoing computes that exactly)" + groups, note);
     }
 
     [Fact]
