@@ -159,11 +159,15 @@ public sealed class ModelPrune
             if (weight is null || !removed.TryGetValue(weight.Name, out var cut) || GroupNormLoss(model, norm, cut.Dims.GetValueOrDefault(0)) is not
                 { Partial: null } loss)
                 continue;
-            string taken = string.Join(", ", loss.Lost.Take(4).Select((n, g) => $"{n} of group {g}")) + (loss.Groups > 4 ? ", …" : "");
+            // The groups that would lose channels (its channels, which a Concat before it may number otherwise than the layer's units).
+            var losing = Enumerable.Range(0, (int)loss.Groups).Where(g => loss.Lost[g] > 0).ToList();
+            string taken = string.Join(", ", losing.Take(4).Select((g, i) => $"{(i == 0 ? Channels(loss.Lost[g]) : loss.Lost[g])} of group {g}"))
+                + (losing.Count > 4 ? ", …" : "")
+                + (loss.Groups - losing.Count is > 0 and var untouched ? $" and none of the other {untouched} group{(untouched == 1 ? "" : "s")}" : "");
             throw new RequestException($"'{norm.Name}' (GroupNorm) normalises {loss.Groups} groups of {loss.PerGroup} channels each, and the prune " +
                 $"would take {taken}: its groups would no longer be of one size",
-                [$"remove as many channels of each group (the same one of each: {FirstOfEachGroup(loss.Groups, loss.PerGroup)}), " +
-                 $"or whole groups (group 0 is {Range(0, loss.PerGroup)})"]);
+                [$"remove as many of its channels from each group (the same one of each: {FirstOfEachGroup(loss.Groups, loss.PerGroup)}), " +
+                 $"or whole groups (group 0 is its channels {Range(0, loss.PerGroup)})"]);
         }
     }
 

@@ -39,6 +39,6 @@ public class PruneGroupNormTests
         Assert.Equal(expected.GetProperty("exit").GetInt32(), run.Exit);
         Assert.Contains(expected.GetProperty("contains").GetString()!, run.Stderr);
         Assert.Equal(run.Exit == 0, File.Exists(output));
-        if (run.Exit != 0) Assert.Contains("hint: remove as many channels of each group (the same one of each: 0, 4, 8), or whole groups (group 0 is 0..3)", run.Stderr);
+        if (run.Exit != 0) Assert.Contains("hint: remove as many of its channels from each group (the same one of each: 0, 4, 8), or whole groups (group 0 is its channels 0..3)", run.Stderr);
     }
 }

@@ -10,7 +10,8 @@ namespace NeuronKit.Tests.Formats.Onnx;
 /// A GroupNorm torch.onnx wrote before opset 18 as Reshape, InstanceNormalization (ones and zeros, one per group), Shape,
 /// Reshape, Mul and Add reads as one GroupNormalization node whose weight and bias are the per-channel Mul and Add
 /// constants: decomposed_norm/group13.onnx is Conv2d(3, 12) → GroupNorm(3, 12) → ReLU → Conv2d(12, 4, 1) at opset 13
-/// (make_decomposed_norm.py, which checked the answers against the module). Its prunes run in ONNX Runtime in
+/// (make_decomposed_norm.py, which checked the answers against the module); group_cat13.onnx puts a Concat of two convs
+/// before a GroupNorm(4, 8). Their prunes run in ONNX Runtime in
 /// PruneOnnxTests; here, the one that would leave groups of unequal sizes is refused, and nodes that compute something
 /// else stay nodes.
 /// </summary>
@@ -61,7 +62,21 @@ public class DecomposedGroupNormTests
 
         Assert.Equal(refused.GetProperty("exit").GetInt32(), run.Exit);
         Assert.Contains(refused.GetProperty("contains").GetString()!, run.Stderr);
-        Assert.Contains("hint: remove as many channels of each group (the same one of each: 0, 4, 8), or whole groups (group 0 is 0..3)", run.Stderr);
+        Assert.Contains("hint: remove as many of its channels from each group (the same one of each: 0, 4, 8), or whole groups (group 0 is its channels 0..3)", run.Stderr);
+    }
+
+    [Fact]
+    public void After_a_Concat_the_groups_are_counted_in_the_norm_s_channels_not_the_layer_s_units()
+    {
+        // Given group_cat13.onnx: cat([a(x), b(x)], 1) → GroupNorm(4, 8), b's unit j the norm's channel 4 + j
+        var refused = Group.GetProperty("cat_refused");
+
+        // When b's unit 1 is pruned alone
+        var run = CliRun.Of(["prune", Fixtures.Path(refused.GetProperty("input").GetString()!), .. refused.GetProperty("args").EnumerateArray().Select(a => a.GetString()!)]);
+
+        // Then the reason names the group it falls in, 2, and the others untouched
+        Assert.Equal(refused.GetProperty("exit").GetInt32(), run.Exit);
+        Assert.Contains(refused.GetProperty("contains").GetString()!, run.Stderr);
     }
 
     [Fact]
