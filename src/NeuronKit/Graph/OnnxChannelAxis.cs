@@ -129,6 +129,22 @@ internal sealed record OnnxChannelAxis(int Axis, int? Rank, int? Stack = null, l
     }
 
     /// <summary>
+    /// Where a Reshape's constant <paramref name="shape"/> puts <paramref name="channels"/> when it only adds axes of size 1
+    /// to them and a batch before them at most ([1, C, 1, 1], [0, C, 1, 1], [-1, C]: an SE gate's w.view(1, C, 1, 1)); null
+    /// for any other shape.
+    /// </summary>
+    public static int? UnitAxesChannel(IReadOnlyList<long> shape, long channels)
+    {
+        var sized = Enumerable.Range(0, shape.Count).Where(i => shape[i] != 1).ToList();
+        return sized switch
+        {
+            [var only] when shape[only] == channels => only,
+            [var batch, var channel] when shape[batch] is 0 or -1 && shape[channel] == channels => channel,
+            _ => null,
+        };
+    }
+
+    /// <summary>
     /// The layout after a reduction (ReduceMean, ReduceMax, … over <paramref name="axes"/>; null when it names none): channel
     /// j comes from channel j alone unless the channel axis is reduced, and the reduced axes leave as a Squeeze's do unless
     /// <c>keepdims</c> keeps them (https://onnx.ai/onnx/operators/onnx__ReduceMean.html).

@@ -30,7 +30,10 @@ internal static class OnnxEdges
     };
 
     /// <summary>Whether <paramref name="node"/>'s output keeps its first input's layout, channel j coming from channel j alone.</summary>
-    public static bool KeepsChannels(GraphNode node) => ChannelWise.Contains(node.OpType);
+    public static bool KeepsChannels(GraphNode node) => KeepsChannels(node.OpType);
+
+    /// <summary>Whether an operation <paramref name="opType"/> keeps its first input's layout, channel j coming from channel j alone.</summary>
+    public static bool KeepsChannels(string opType) => ChannelWise.Contains(opType);
 
     // Binary operations: channel-wise when the other operand is a constant (a bias, a scale) or another branch of the same
     // channels (a residual Add).
@@ -315,8 +318,8 @@ internal static class OnnxEdges
             return branches;
         }
 
-        // The layers a computed value comes from, channel j from their channel j: back through channel-wise operations and
-        // Unsqueeze, the norms on the way, a constant's bias or scale, and other merges; null when some of it comes from anything else.
+        // The layers a computed value comes from, channel j from their channel j: back through channel-wise operations,
+        // Unsqueeze and Reshape that add axes of size 1, the norms on the way, a constant's bias or scale, and other merges; null when some of it comes from anything else.
         private List<Layer>? Sources(string value, long channels)
         {
             List<Layer> sources = [];
@@ -332,8 +335,10 @@ internal static class OnnxEdges
                     if (layer.NeuronCount != channels) return null;
                     sources.Add(layer);
                 }
-                // An Unsqueeze only adds axes of size 1 (an SE gate's w[:, :, None, None]): channel j stays channel j.
-                else if (layers is [var norm] && LayerGraph.PassesOn(norm, channels) || ChannelWise.Contains(node.OpType) || node.OpType == "Unsqueeze")
+                // An Unsqueeze only adds axes of size 1 (an SE gate's w[:, :, None, None]), and so does a Reshape to a constant
+                // shape that holds the channels and 1s, after the batch at most (w.view(1, C, 1, 1)): channel j stays channel j.
+                else if (layers is [var norm] && LayerGraph.PassesOn(norm, channels) || ChannelWise.Contains(node.OpType) || node.OpType == "Unsqueeze"
+                    || AddsUnitAxes(node, channels))
                     pending.Push(node.Input(0) ?? "");
                 else if (Binary.Contains(node.OpType) && node.Inputs.Where(i => i != "" && computed(i)).ToList() is { Count: > 0 } operands)
                     foreach (string operand in operands) pending.Push(operand);
@@ -342,6 +347,11 @@ internal static class OnnxEdges
             }
             return sources;
         }
+
+        // A Reshape to a constant shape that holds the channels, 1s and a batch before them at most (0 copies it, -1 infers it);
+        // OnnxPruneWriter gives it the new count.
+        private bool AddsUnitAxes(GraphNode node, long channels) =>
+            node.OpType == "Reshape" && longs(node.Input(1))?.Values is { } shape && OnnxChannelAxis.UnitAxesChannel(shape, channels) is not null;
 
         private static string UnknownAxis(Step step, Layer producer) =>
             $"NeuronKit does not know which axis of {step.Value} holds the channels of {producer.Name}";

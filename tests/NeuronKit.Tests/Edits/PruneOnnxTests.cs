@@ -111,8 +111,9 @@ public class PruneOnnxTests
         { "graph/layer_scale.onnx", "/fc1/Gemm:1,/fc1/Gemm:3" },
         { "graph/reduce_mean.onnx", "/conv/Conv:1" },
         { "graph/reduce_max.onnx", "/conv/Conv:0,/conv/Conv:3" },
-        { "onnx_axes/se_unsqueeze.onnx", "/conv/Conv:1" },
-        { "onnx_axes/activations.onnx", "/l1/Gemm:2,/l2/Gemm:0" },  // GELU and SiLU as Muls of one channel  // an SE gate of Linears, unsqueezed back: fc2's row and fc1's column go too
+        { "onnx_axes/se_unsqueeze.onnx", "/conv/Conv:1" },         // an SE gate of Linears, unsqueezed back: fc2's row and fc1's column go too
+        { "onnx_axes/se_view.onnx", "/conv/Conv:1" },              // the same gate reshaped back by view(1, 8, 1, 1): the Reshape's shape says 7
+        { "onnx_axes/activations.onnx", "/l1/Gemm:2,/l2/Gemm:0" }, // GELU and SiLU as Muls of one channel
         { "graph/constant_attributes.onnx", "conv:1" },   // bias value_floats, then a Reshape to value_ints [1, 12]
         { "graph/constant_attributes.onnx", "fc:0,fc:2" }, // bias value_floats, then a Mul by a value_float
         { "prune/shared_bn.onnx", "/conv1/Conv:1" },        // bn1 on the way reads initializers bn2 reads too
@@ -169,6 +170,35 @@ public class PruneOnnxTests
         Assert.True(prune.Exit == 0, prune.Stderr);
         Assert.True(edit.Exit == 0, edit.Stderr);
         AssertSameOutputs(ablated, pruned, file);
+    }
+
+    [Fact]
+    public void A_reshape_whose_shape_another_node_reads_too_gets_a_copy_with_the_new_count()
+    {
+        // Given se_view.onnx with the gate's Reshape shape [1, 8, 1, 1] read by an Identity too
+        using var folder = new TempFolder();
+        var model = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Fixtures.Path("onnx_axes/se_view.onnx")));
+        string shape = model.Graph.Node.Single(n => n.OpType == "Reshape").Input[1];
+        var identity = new global::Onnx.NodeProto { Name = "/copy", OpType = "Identity" };
+        identity.Input.Add(shape);
+        identity.Output.Add("shape_copy");
+        model.Graph.Node.Add(identity);
+        string shared = Path.Combine(folder.Path, "shared.onnx"), pruned = Path.Combine(folder.Path, "pruned.onnx"), ablated = Path.Combine(folder.Path, "ablated.onnx");
+        File.WriteAllBytes(shared, Google.Protobuf.MessageExtensions.ToByteArray(model));
+
+        // When conv's channel 1 is pruned, and ablated
+        var prune = CliRun.Of(["prune", shared, "/conv/Conv", "1", "-o", pruned]);
+        var edit = CliRun.Of(["edit", shared, "--neurons", "/conv/Conv:1", "--zero", "--outgoing", "-o", ablated]);
+
+        // Then the Reshape reads a copy of the shape saying 7, the Identity the shape as it was, and the two models agree
+        Assert.True(prune.Exit == 0 && edit.Exit == 0, prune.Stderr + edit.Stderr);
+        AssertSameOutputs(ablated, pruned, "shared.onnx");
+        var written = global::Onnx.ModelProto.Parser.ParseFrom(File.ReadAllBytes(pruned));
+        Assert.Equal(shape + ".pruned", written.Graph.Node.Single(n => n.OpType == "Reshape").Input[1]);
+        Assert.Equal(shape, written.Graph.Node.Single(n => n.OpType == "Identity").Input[0]);
+        using var read = global::NeuronKit.Model.Open(pruned);
+        Assert.Equal([1.0, 7, 1, 1], read.Checkpoint.Find(shape + ".pruned")!.View().ToDoubles());
+        Assert.Equal([1.0, 8, 1, 1], read.Checkpoint.Find(shape)!.View().ToDoubles());
     }
 
     // ONNX Runtime runs both models on the same random inputs and they agree to 1e-5.

@@ -186,6 +186,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
         }
         var constants = tensors.GroupBy(t => t.Name).ToDictionary(g => g.Key, g => g.First().Proto);
         UpdateNodes(model.Graph, byName, constants);
+        ResizeUnitReshapes(model.Graph, byName, constants);
         // What the prune changed (raw_data: a cut, a Reshape's new width) goes back into the attribute it came from.
         foreach (var (_, proto, attribute) in tensors)
             if (attribute is not null && proto.HasRawData) OnnxConstantAttribute.Store(proto, attribute);
@@ -326,6 +327,55 @@ internal sealed class OnnxPruneWriter : IPruneWriter
             }
         }
     }
+
+    // A Reshape that only adds axes of size 1 to a value whose channels the prune cut (an SE gate's w.view(1, C, 1, 1)) says
+    // the old count in its constant shape: it gets the new one (a copy of the shape where other nodes read it too). The
+    // counts are followed from a Gemm, MatMul or Conv whose weight, or an Add whose 1-D constant, is cut along its output
+    // channels, through operations that keep them (an activation, an Unsqueeze, a bias or scale by a constant).
+    private static void ResizeUnitReshapes(GraphProto graph, Dictionary<string, TensorCut> cuts, Dictionary<string, TensorProto> constants)
+    {
+        var sizes = new Dictionary<string, (long Before, long After)>(StringComparer.Ordinal);
+        var readers = graph.Node.SelectMany(n => n.Input).GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var dequantized = graph.Node.Where(n => n.OpType == "DequantizeLinear" && n.Output.Count > 0 && n.Input.Count > 0)
+            .GroupBy(n => n.Output[0]).ToDictionary(g => g.Key, g => g.First().Input[0]);
+        TensorCut? CutOf(string value) => cuts.GetValueOrDefault(dequantized.GetValueOrDefault(value, value));
+        foreach (var node in graph.Node.Where(n => n.Output.Count > 0 && n.Input.Count > 0))
+        {
+            int? dim = node.OpType switch
+            {
+                "Gemm" => (node.Attribute.FirstOrDefault(a => a.Name == "transB")?.I ?? 0) == 1 ? 0 : 1,
+                "MatMul" => 1,
+                "Conv" => 0,
+                _ => null,
+            };
+            if (dim is { } d && node.Input.Count > 1 && CutOf(node.Input[1]) is { } weight && weight.Removed.ContainsKey(d))
+                sizes[node.Output[0]] = (weight.Tensor.Shape[d], weight.NewShape[d]);
+            else if (node.OpType == "Add" && node.Input.Select(CutOf).FirstOrDefault(c => c is { Tensor.Shape.Count: 1 }) is { } bias)
+                sizes[node.Output[0]] = (bias.Tensor.Shape[0], bias.NewShape[0]);
+            else if (sizes.TryGetValue(node.Input[0], out var carried) && node.OpType == "Reshape" && node.Input.Count > 1
+                && constants.TryGetValue(node.Input[1], out var shape) && shape.DataType == (int)TensorProto.Types.DataType.Int64 && shape.Dims.Count == 1
+                && Graph.OnnxChannelAxis.UnitAxesChannel(Int64s(shape), carried.Before) is { } index)
+            {
+                if (readers[node.Input[1]] > 1)
+                {
+                    shape = shape.Clone();
+                    shape.Name = $"{node.Input[1]}.pruned";
+                    for (int k = 2; constants.ContainsKey(shape.Name) || readers.ContainsKey(shape.Name); k++) shape.Name = $"{node.Input[1]}.pruned{k}";
+                    graph.Initializer.Add(shape);
+                    node.Input[1] = shape.Name;
+                }
+                SetEntry(shape, index, carried.Before, carried.After);
+                sizes[node.Output[0]] = carried;
+            }
+            else if (node.Input.FirstOrDefault(sizes.ContainsKey) is { } data && (node.Input[0] == data
+                    && (Graph.OnnxEdges.KeepsChannels(node.OpType) || node.OpType == "Unsqueeze")
+                    || node.OpType is "Add" or "Sub" or "Mul" or "Div" && node.Input.All(i => i == data || constants.ContainsKey(i))))
+                sizes[node.Output[0]] = sizes[data];
+        }
+    }
+
+    private static long[] Int64s(TensorProto proto) => proto.Int64Data.Count > 0 ? [.. proto.Int64Data]
+        : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(proto.RawData.Span).ToArray();
 
     // A 1-D int64 constant whose entry `index` (from the end when negative) states a size that was cut: the new size, as raw_data.
     private static void SetEntry(TensorProto proto, int index, long before, long after)
