@@ -381,8 +381,7 @@ internal sealed class OnnxPruneWriter : IPruneWriter
     private static void SetEntry(TensorProto proto, int index, long before, long after)
     {
         if (proto.DataType != (int)TensorProto.Types.DataType.Int64 || proto.Dims.Count != 1) return;
-        long[] values = proto.Int64Data.Count > 0 ? [.. proto.Int64Data]
-            : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(proto.RawData.Span).ToArray();
+        long[] values = Int64s(proto);
         if (index < 0) index += values.Length;
         if (index < 0 || index >= values.Length || values[index] != before) return;
         values[index] = after;
