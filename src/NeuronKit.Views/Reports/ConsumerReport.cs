@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NeuronKit.Graph;
 
 namespace NeuronKit.Views.Reports;
@@ -7,6 +8,10 @@ namespace NeuronKit.Views.Reports;
 /// <param name="Through">The per-channel layers on the way (a BatchNorm).</param>
 /// <param name="Offset">The consumer input that channel 0 starts at.</param>
 /// <param name="Spread">How many consecutive consumer inputs one channel feeds (1, or S positions after a flatten).</param>
+/// <param name="Fold">
+/// The length of the blocks of the layer's channels that land on the same inputs (a gated unit's gate | up halves): channel
+/// j is then input offset + (j mod fold)·spread. Left out of the JSON where they do not fold.
+/// </param>
 /// <param name="Groups">The groups the consumer is read with (a grouped convolution's; 1 otherwise).</param>
 /// <param name="Residual">True when the path passes a residual add.</param>
 /// <param name="Assumed">True when only names and shapes say so, not the file's graph or module order.</param>
@@ -16,6 +21,7 @@ public sealed record ConsumerReport(
     IReadOnlyList<string> Through,
     long Offset,
     long Spread,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Fold,
     long Groups,
     bool Residual,
     bool Assumed,
@@ -27,6 +33,7 @@ public sealed record ConsumerReport(
         [.. edge.Through.Select(through => through.Name)],
         edge.Map.Offset,
         edge.Map.Spread,
+        edge.Map.Fold,
         edge.Groups,
         edge.Residual,
         edge.Assumed,

@@ -576,8 +576,9 @@ public sealed class ModelPrune
                 }
     }
 
-    // Two producers read into the same inputs of a consumer (llama's ffn_up and ffn_gate, multiplied before ffn_down):
-    // removing those inputs removes the other producer's units that feed them too, or its rows would outnumber them.
+    // Two producers read into the same inputs of a consumer (llama's ffn_up and ffn_gate, multiplied before ffn_down), or two
+    // blocks of one (Phi-3's gate_up_proj, gate | up): removing those inputs removes the other units that feed them too, or
+    // the rows would outnumber them.
     // Layers on the way (a BatchNorm between a conv and its consumer) are part of the edge, not other producers. A
     // depthwise convolution's filters go with the channel they read, and the other way round. A layer is looked at again
     // whenever it gains units, until none does.
@@ -608,6 +609,10 @@ public sealed class ModelPrune
             foreach (var edge in Edges(model, layer, named).Where(e => !e.Feedback))
             {
                 var columns = units.SelectMany(j => Columns(edge, j)).ToHashSet();
+                // Blocks of the layer's own units that fold onto the same inputs (Phi-3's gate | up halves) go together.
+                if (edge.Map.Fold is not null)
+                    Add(layer, Enumerable.Range(0, checked((int)layer.NeuronCount)).Select(k => (long)k)
+                        .Where(k => edge.Carries(k) && Columns(edge, k).Any(columns.Contains)));
                 foreach (var other in model.Layers.Where(l => l != layer && !edge.Through.Contains(l)))
                     foreach (var shared in model.Graph.ConsumersOf(other).Where(e => !e.Feedback && e.Consumer == edge.Consumer && !e.Through.Contains(layer)))
                         Add(other, Enumerable.Range(0, checked((int)other.NeuronCount)).Select(k => (long)k)

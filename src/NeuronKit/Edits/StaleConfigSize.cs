@@ -32,7 +32,9 @@ public sealed partial record StaleConfigSize(string Key, long Size, IReadOnlyLis
     {
         using var config = ConfigJson.Beside(prune.Model.Checkpoint.Path, "config.json");
         if (config?.RootElement is not { ValueKind: JsonValueKind.Object } root) return [];
-        var pruned = prune.Targets.Select(t => (t.Layer.Name, Before: t.Layer.NeuronCount, After: t.Layer.NeuronCount - t.Removed.Count)).ToList();
+        var graph = prune.Model.Graph;
+        var pruned = prune.Targets.Select(t => (t.Layer.Name, Before: Units(graph, t.Layer, t.Layer.NeuronCount),
+            After: Units(graph, t.Layer, t.Layer.NeuronCount - t.Removed.Count))).ToList();
         var names = pruned.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
         var stale = new List<StaleConfigSize>();
         foreach (var (prefix, section) in Sections(root))
@@ -42,12 +44,18 @@ public sealed partial record StaleConfigSize(string Key, long Size, IReadOnlyLis
                 {
                     // The same layer of another block left whole keeps the old size beside the new one.
                     var patterns = layers.Select(l => BlockPattern(l.Name)).ToHashSet(StringComparer.Ordinal);
-                    bool keptWhole = prune.Model.Layers.Any(l => !names.Contains(l.Name) && l.NeuronCount == size && patterns.Contains(BlockPattern(l.Name)));
+                    bool keptWhole = prune.Model.Layers.Any(l => !names.Contains(l.Name) && Units(graph, l, l.NeuronCount) == size
+                        && patterns.Contains(BlockPattern(l.Name)));
                     var now = layers.Select(l => l.After).Concat(keptWhole ? [size] : []).Distinct().Order();
                     stale.Add(new(prefix + key, size, [.. layers.Select(l => l.Name)], [.. now]));
                 }
         return stale;
     }
+
+    // The units `neurons` of a layer are, as a config counts them: a fused gate | up projection's rows are two a unit
+    // (Phi-3's gate_up_proj is 2 · intermediate_size rows).
+    private static long Units(Graph.LayerGraph graph, Layers.Layer layer, long neurons) =>
+        graph.ConsumersOf(layer).FirstOrDefault(e => e.Map.Fold is not null) is { Map.Fold: { } fold } ? neurons / (layer.NeuronCount / fold) : neurons;
 
     // A layer's name with its block numbers blanked: model.layers.#.mlp.up_proj names that layer of every block.
     private static string BlockPattern(string name) => BlockNumber().Replace(name, "#");

@@ -11,6 +11,12 @@ public sealed record ChannelMap(long Offset, long Spread)
     /// <summary>Channel j is input j.</summary>
     public static readonly ChannelMap Identity = new(0, 1);
 
+    /// <summary>
+    /// The length of the blocks of the producer's channels that land on the same inputs, or null: channel j is then taken
+    /// as j mod Fold (a gated unit's gate | up halves, multiplied unit for unit before the consumer reads them).
+    /// </summary>
+    public long? Fold { get; init; }
+
     /// <summary>The first consumer input channel <paramref name="channel"/> feeds.</summary>
-    public long First(long channel) => Offset + channel * Spread;
+    public long First(long channel) => Offset + (Fold is { } fold ? channel % fold : channel) * Spread;
 }

@@ -10,6 +10,13 @@ namespace NeuronKit.Graph;
 /// </summary>
 internal static class GraphConventions
 {
+    private const string AttentionSoftmax = "queries and keys act through the attention softmax, which weighs every position's " +
+        "values by them, so no slice of a consumer's weights multiplies them";
+
+    // A producer that may hold a gated unit's two projections, gate | up, which the model multiplies unit for unit (the gate's
+    // through its activation) before the consumer reads them: one that the consumer reads half of does.
+    private static readonly ChannelBlocks GatedHalves = new(["gate", "up"], null, "act(gate unit i) · up unit i");
+
     /// <summary>The conventions in the order they are tried; the first whose consumer exists decides.</summary>
     public static readonly IReadOnlyList<GraphConvention> All =
     [
@@ -19,12 +26,19 @@ internal static class GraphConventions
         new(@"(?<b>(?:.+\.)?)mlp\.c_fc", ["{b}mlp.c_proj"], [], "GPT-2's MLP: c_proj(gelu(c_fc(x)))", []), // GPT-2 (HF GPT2MLP, nanoGPT MLP)
         new(@"(?<b>(?:.+\.)?)attn\.c_attn", ["{b}attn.c_proj"], [],
             "GPT-2's attention: c_proj reads each head's attention-weighted values, the value third of c_attn's q | k | v", [],
-            new(["query", "key", "value"], 2, "queries and keys act through the attention softmax, which weighs every " +
-                "position's values by them, so no slice of a consumer's weights multiplies them")), // GPT-2 (HF GPT2Attention, nanoGPT CausalSelfAttention)
+            new(["query", "key", "value"], 2, AttentionSoftmax)), // GPT-2 (HF GPT2Attention, nanoGPT CausalSelfAttention)
         new(@"(?<b>(?:.+\.)?)intermediate\.dense", ["{b}output.dense"], [],
             "BERT's feed-forward: output.dense(gelu(intermediate.dense(x)))", []),               // BERT, RoBERTa (HF BertIntermediate → BertOutput)
         new(@"(?<b>(?:.+\.)?)(?:up|gate)_proj", ["{b}down_proj"], [],
             "Hugging Face's gated MLP: down_proj(act(gate_proj(x)) · up_proj(x))", []), // HF LlamaMLP (LLaMA, Mistral, Qwen, Gemma, OLMo), DeepSeek's and Qwen's experts and shared experts
+        new(@"(?<b>(?:.+\.)?)gate_up_proj", ["{b}down_proj"], [],
+            "Phi-3's and GLM-4's gated MLP: down_proj(act(gate) · up), gate | up = gate_up_proj(x)", [], GatedHalves), // HF Phi3MLP, Glm4MLP: gate, up = gate_up_proj(x).chunk(2, -1)
+        new(@"(?<b>(?:.+\.)?)mlp\.dense_h_to_4h", ["{b}mlp.dense_4h_to_h"], [],
+            "the MLP of GPT-NeoX, BLOOM and Falcon: dense_4h_to_h(gelu(dense_h_to_4h(x))); of ChatGLM: " +
+            "dense_4h_to_h(silu(gate) · up), gate | up = dense_h_to_4h(x)", [], GatedHalves), // HF GPTNeoXMLP, BloomMLP, FalconMLP; ChatGLM's MLP (swiglu: chunk(2, -1))
+        new(@"(?<b>(?:.+\.)?)self_attn\.qkv_proj", ["{b}self_attn.o_proj"], [],
+            "Phi-3's attention: o_proj reads each head's attention-weighted values, the value third of qkv_proj's q | k | v", [],
+            new(["query", "key", "value"], 2, AttentionSoftmax)), // HF Phi3Attention (qkv_proj → o_proj)
         new(@"(?<b>(?:.+\.)?(?:feed_forward|experts\.\d+)\.)w[13]", ["{b}w2"], [],
             "Meta's and Mixtral's feed-forward: w2(silu(w1(x)) · w3(x))", []),                  // Meta llama FeedForward, HF MixtralBlockSparseTop2MLP
         new(@"(?<b>(?:.+\.)?)self_attn\.v_proj", ["{b}self_attn.o_proj"], [],
@@ -36,13 +50,17 @@ internal static class GraphConventions
         new(@"(?<b>(?:.+\.)?)attention\.wv", ["{b}attention.wo"], [],
             "Meta's attention: wo reads each head's attention-weighted values", []),            // Meta llama Attention (wv → wo)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],
-            "llama.cpp's feed-forward: ffn_down(silu(ffn_gate(x)) · ffn_up(x))", []),            // llama.cpp LLaMA-family GGUF (HF gate_proj, up_proj → down_proj)
+            "llama.cpp's feed-forward: ffn_down(act(ffn_gate(x)) · ffn_up(x)), or ffn_down(act(ffn_up(x))) where the block " +
+            "has no ffn_gate (Phi-3's and ChatGLM's ffn_up holding gate | up, swiglu'd)", [], GatedHalves), // llama.cpp LLaMA-family GGUF (HF gate_proj, up_proj → down_proj); phi3, chatglm: LLM_FFN_SWIGLU of the fused ffn_up
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)_exps\.(?<e>\d+)", ["{b}ffn_down_exps.{e}"], [],
             "llama.cpp's mixture of experts: expert E's ffn_down reads its own ffn_gate and ffn_up", []), // llama.cpp MoE GGUF (Mixtral w1, w3 → w2; Qwen MoE gate_proj, up_proj → down_proj)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)_shexp", ["{b}ffn_down_shexp"], [],
             "llama.cpp's shared expert: ffn_down_shexp(silu(ffn_gate_shexp(x)) · ffn_up_shexp(x))", []), // llama.cpp Qwen2-MoE GGUF (HF shared_expert)
         new(@"(?<b>blk\.\d+\.)attn_v", ["{b}attn_output"], [],
             "llama.cpp's attention: attn_output reads each head's attention-weighted values", []), // llama.cpp LLaMA-family GGUF (HF v_proj → o_proj)
+        new(@"(?<b>blk\.\d+\.)attn_qkv", ["{b}attn_output"], [],
+            "llama.cpp's fused attention: attn_output reads each head's attention-weighted values, the value third of attn_qkv's " +
+            "q | k | v", [], new(["query", "key", "value"], 2, AttentionSoftmax)), // llama.cpp phi3, gpt2, falcon, bloom GGUF: the converters write q | k | v
         new(@"(?<b>(?:.+\.)?)conv1", ["{b}conv2"], ["{b}bn1"], "torchvision's BasicBlock and Bottleneck: conv2(relu(bn1(conv1(x))))", []), // torchvision resnet.py
         new(@"(?<b>(?:.+\.)?)conv2", ["{b}conv3"], ["{b}bn2"], "torchvision's Bottleneck: conv3(relu(bn2(conv2(x))))", []),         // torchvision resnet.py
         new("conv2", ["fc"], ["bn2"],
@@ -105,7 +123,9 @@ internal static class GraphConventions
     {
         string evidence = $"name convention: {convention.Source}";
         if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence, assumed: true);
-        if (convention.Blocks is { } blocks) return FitBlock(producer, consumer, blocks, evidence);
+        if (convention.Blocks is { Carried: not null } blocks) return FitBlock(producer, consumer, blocks, evidence);
+        // A producer of gate | up halves is read so when its consumer reads half its channels, and one for one otherwise.
+        if (convention.Blocks is { } halves && FitBlock(producer, consumer, halves, evidence) is { } folded) return folded;
         // Every convention here reads the producer's channels one for one (or by groups): a flatten would be another model.
         if (LayerGraph.Fit(producer, consumer, through, evidence, assumed: true) is not { Map.Spread: 1 } edge) return null;
         return convention.Residual
@@ -126,12 +146,21 @@ internal static class GraphConventions
             || LayerGraph.Fit(producer, consumer, [], evidence, assumed: true, size) is not { Map.Spread: 1, Groups: 1 } edge)
             return null;
         var block = blocks with { Size = size };
+        string units = $"{producer.Name}'s {producer.NeuronCount} units are {string.Join(" | ", blocks.Names)}, {size} each";
+        if (block.Carried is null)
+            return edge with
+            {
+                Map = ChannelMap.Identity with { Fold = size },
+                Blocks = block,
+                Evidence = [evidence, $"{units}; {consumer.Name} reads {size} inputs, {blocks.Why}: {blocks.Names[0]} unit i and " +
+                    $"{blocks.Names[1]} unit {size} + i are both input i"],
+            };
         return edge with
         {
             Map = new ChannelMap(-block.First, 1),
             Blocks = block,
-            Evidence = [evidence, $"{producer.Name}'s {producer.NeuronCount} units are {string.Join(" | ", blocks.Names)}, {size} each; " +
-                $"{consumer.Name} reads {size} inputs, the {blocks.Names[blocks.Carried]} units: unit {block.First} + i is input i " +
+            Evidence = [evidence, $"{units}; {consumer.Name} reads {size} inputs, the {blocks.Names[block.Carried.Value]} units: " +
+                $"unit {block.First} + i is input i " +
                 "(heads are merged in order, head by head)"],
         };
     }

@@ -23,6 +23,7 @@ internal static partial class NameConventions
         new("out_proj", "torch.nn.MultiheadAttention's output projection, a torch.nn.Linear"), // PyTorch MHA, BART, OPT (HF)
         new("q_proj|k_proj|v_proj|o_proj", "a Hugging Face attention projection, a torch.nn.Linear"), // LLaMA, Mistral, OPT (HF)
         new("gate_proj|up_proj|down_proj", "a Hugging Face MLP projection, a torch.nn.Linear"),      // LLaMA, Mistral (HF)
+        new("qkv_proj|gate_up_proj", "a fused Hugging Face projection (q | k | v, gate | up), a torch.nn.Linear"), // Phi-3 (HF Phi3Attention, Phi3MLP), GLM-4 (Glm4MLP)
         new("query|key|value", "BERT's attention projection, a torch.nn.Linear"),                    // BERT, RoBERTa (HF)
         new("attn_q|attn_k", "llama.cpp's query/key projection (GGUF ne [in, out], read back as [out, in]); for " +
             "LLaMA-family models llama.cpp's converter permutes its rows within each head (GGUF row h·hd + 2i + p is " +

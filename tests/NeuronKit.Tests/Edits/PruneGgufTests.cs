@@ -43,6 +43,45 @@ public class PruneGgufTests
         Assert.Equal([32L, 61L], model.Checkpoint.Find("blk.1.ffn_down.weight")!.Shape);
     }
 
+    [Fact]
+    public void A_fused_gate_and_up_unit_restates_the_feed_forward_length_by_its_ffn_down_columns()
+    {
+        using var folder = new TempFolder();
+        string output = Path.Combine(folder.Path, "pruned.gguf");
+
+        // When up unit 8 of Phi-3's ffn_up (gate | up, 6 each) goes
+        var run = CliRun.Of(["prune", Fixtures.Path("prune/phi3_f32.gguf"), "blk.0.ffn_up", "8", "-o", output]);
+
+        // Then with gate unit 2 as one unit: 12 rows → 10, phi3.feed_forward_length 6 → 5 for block 0 alone
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var model = Model.Open(output);
+        Assert.Equal("[5, 6]", model.Checkpoint.Metadata["phi3.feed_forward_length"]);
+        Assert.Equal([10L, 8L], model.Checkpoint.Find("blk.0.ffn_up.weight")!.Shape);
+        Assert.Equal([8L, 5L], model.Checkpoint.Find("blk.0.ffn_down.weight")!.Shape);
+    }
+
+    [Fact]
+    public void An_ffn_up_its_ffn_down_reads_whole_loses_one_row_a_unit_without_an_ffn_gate_too()
+    {
+        // Given llama_ffn.gguf with its ffn_gate renamed (the same length: every offset stays), as GPT-2's and Falcon's
+        // GGUF files have none: ffn_up [8, 4] and ffn_down [4, 8], not gate | up halves
+        using var folder = new TempFolder();
+        string model = Path.Combine(folder.Path, "ffn.gguf"), output = Path.Combine(folder.Path, "pruned.gguf");
+        var bytes = File.ReadAllBytes(Fixtures.Path("graph/llama_ffn.gguf"));
+        byte[] gate = "blk.0.ffn_gate.weight"u8.ToArray();
+        int at = bytes.AsSpan().IndexOf(gate);
+        "blk.0.ffn_gatx.weight"u8.CopyTo(bytes.AsSpan(at));
+        File.WriteAllBytes(model, bytes);
+
+        var run = CliRun.Of("prune", model, "blk.0.ffn_up", "3", "-o", output);
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        using var pruned = Model.Open(output);
+        Assert.Equal("7", pruned.Checkpoint.Metadata["llama.feed_forward_length"]);
+        Assert.Equal([7L, 4L], pruned.Checkpoint.Find("blk.0.ffn_up.weight")!.Shape);
+        Assert.Equal([4L, 7L], pruned.Checkpoint.Find("blk.0.ffn_down.weight")!.Shape);
+    }
+
     [Theory]
     [InlineData("blk.0.ffn_down", "blk.1.attn_q", "blk.0.ffn_down.weight would lose 1 of the 32 entries of its dimension 0")]
     [InlineData("token_embd", "blk.0.attn_q", "token_embd.weight would lose 1 of the 32 entries of its dimension 1")]

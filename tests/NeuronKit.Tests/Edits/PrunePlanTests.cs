@@ -37,6 +37,24 @@ public class PrunePlanTests
         Assert.Equal([1], cuts["model.layers.1.mlp.down_proj.weight"].Removed.Keys);
     }
 
+    [Theory]
+    [InlineData("phi3_block.safetensors", "model.layers.0.mlp.gate_up_proj", "model.layers.0.mlp.down_proj", 8)]
+    [InlineData("phi3_block.gguf", "blk.0.ffn_up", "blk.0.ffn_down", 2)]
+    public void A_fused_gate_and_up_projection_loses_both_halves_of_a_unit(string file, string layer, string consumer, long asked)
+    {
+        // Given Phi-3's gate | up, n_ff 6, in either naming: asked for up unit 8 or gate unit 2, both of MLP unit 2
+        using var model = Model.Open(Fixtures.Path("graph/" + file));
+
+        var prune = ModelPrune.Plan(model, [(model.Layer(layer), [asked])]);
+
+        // Then its gate row 2 and up row 8 go, and the column of the consumer they both reach
+        Assert.Equal([(layer, [2L, 8])], prune.Targets.Select(t => (t.Layer.Name, t.Removed.ToArray())));
+        var cuts = prune.Cuts.ToDictionary(c => c.Tensor.Name);
+        Assert.Equal([10L, 4], cuts[layer + ".weight"].NewShape);
+        Assert.Equal([4L, 5], cuts[consumer + ".weight"].NewShape);
+        Assert.Equal([2L], Assert.Single(cuts[consumer + ".weight"].Removed, d => d.Key == 1).Value);
+    }
+
     [Fact]
     public void A_norm_on_the_way_is_cut_with_the_layer_not_taken_for_another_producer()
     {

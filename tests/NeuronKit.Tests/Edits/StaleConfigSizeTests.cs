@@ -72,6 +72,22 @@ public class StaleConfigSizeTests
         Assert.Contains("(15 or 16 now): transformers builds every layer at one size, so it cannot load the pruned copy unless each layer loses as many neurons", run.Stderr);
     }
 
+    [Fact]
+    public void A_fused_gate_and_up_projection_s_units_are_counted_as_its_config_counts_them()
+    {
+        // Given the tiny Phi-3 (intermediate_size 64: gate_up_proj's 128 rows are gate | up)
+        using var model = Model.Open(Fixtures.Path("diff/cross/phi3/model.safetensors"));
+
+        // When unit 3 of block 0's MLP goes (gate row 3, up row 67)
+        var prune = ModelPrune.Plan(model, [(model.Layer("model.layers.0.mlp.gate_up_proj"), [3L])]);
+
+        // Then the config's 64 is stale: block 0 has 63 units now, block 1 still 64
+        var stale = Assert.Single(StaleConfigSize.Of(prune));
+        Assert.Equal(("intermediate_size", 64L), (stale.Key, stale.Size));
+        Assert.Equal(["model.layers.0.mlp.gate_up_proj"], stale.Layers);
+        Assert.Equal([63L, 64L], stale.Now);
+    }
+
     [Theory]
     [InlineData("""{"model_type": "llama", "intermediate_size": 32}""")]   // no size the prune changes
     [InlineData("""{"intermediate_size": "16"}""")]                        // not a number

@@ -92,4 +92,19 @@ public class ConsumerOptionTests
         Assert.All(stats.Take(8), s => Assert.Equal((JsonValueKind.Null, false), (s.GetProperty("outgoing_l2").ValueKind, s.GetProperty("unused").GetBoolean())));
         Assert.All(stats.Skip(8), s => Assert.True(s.GetProperty("outgoing_l2").GetDouble() > 0));
     }
+
+    [Fact]
+    public void Layers_json_gives_the_fold_of_a_fused_gate_and_up_projection_and_no_fold_elsewhere()
+    {
+        var run = CliRun.Of("layers", Graph("phi3_block.safetensors"), "--json");
+
+        Assert.Equal(0, run.Exit);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var consumers = json.RootElement.GetProperty("layers").EnumerateArray()
+            .Where(l => l.GetProperty("consumers").GetArrayLength() > 0)
+            .ToDictionary(l => l.GetProperty("name").GetString()!, l => l.GetProperty("consumers")[0]);
+        Assert.Equal(6, consumers["model.layers.0.mlp.gate_up_proj"].GetProperty("fold").GetInt64());
+        Assert.Equal((-8L, false), (consumers["model.layers.0.self_attn.qkv_proj"].GetProperty("offset").GetInt64(),
+            consumers["model.layers.0.self_attn.qkv_proj"].TryGetProperty("fold", out _)));
+    }
 }

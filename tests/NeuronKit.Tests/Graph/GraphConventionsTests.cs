@@ -52,6 +52,56 @@ public class GraphConventionsTests
     }
 
     [Theory]
+    [InlineData("model.layers.0.mlp.gate_up_proj", "model.layers.0.mlp.down_proj")]             // Phi-3's and GLM-4's MLP
+    [InlineData("transformer.encoder.layers.0.mlp.dense_h_to_4h", "transformer.encoder.layers.0.mlp.dense_4h_to_h")] // ChatGLM's
+    [InlineData("blk.0.ffn_up", "blk.0.ffn_down")]                                                 // llama.cpp's phi3 and chatglm
+    public void A_fused_gate_and_up_projection_reaches_its_consumer_from_both_halves(string producer, string consumer)
+    {
+        // Given gate | up [12, 4] (no gate of its own beside it) and a consumer [4, 6] that reads half of them
+        using var model = new CheckpointBuilder().Tensor(producer + ".weight", 12, 4).Tensor(consumer + ".weight", 4, 6).Model();
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer(producer)));
+        var gate = model.Graph.WithOutgoing(model.Neuron(producer, 2)).Parts.Last();
+        var up = model.Graph.WithOutgoing(model.Neuron(producer, 8)).Parts.Last();
+
+        // Then gate unit 2 and up unit 6 + 2 both multiply the consumer's column 2
+        Assert.Equal((consumer, true, 6L), (edge.Consumer.Name, edge.Assumed, edge.Map.Fold));
+        Assert.Contains("are gate | up, 6 each", edge.Evidence[1]);
+        Assert.Equal((consumer + ".weight", "[:, 2]"), (gate.Tensor, gate.Index));
+        Assert.Equal((consumer + ".weight", "[:, 2]"), (up.Tensor, up.Index));
+        Assert.Equal([2.0, 8, 14, 20], up.ToDoubles());
+    }
+
+    [Theory]
+    [InlineData("gpt_neox.layers.0.mlp.dense_h_to_4h", "gpt_neox.layers.0.mlp.dense_4h_to_h")] // GPT-NeoX's, BLOOM's, Falcon's: not gated
+    [InlineData("blk.0.ffn_up", "blk.0.ffn_down")]                                             // llama.cpp's GPT-2 and Falcon
+    public void A_producer_its_consumer_reads_whole_is_read_one_for_one_not_as_halves(string producer, string consumer)
+    {
+        using var model = new CheckpointBuilder().Tensor(producer + ".weight", 16, 4).Tensor(consumer + ".weight", 4, 16).Model();
+
+        var edge = Assert.Single(model.Graph.ConsumersOf(model.Layer(producer)));
+        var outgoing = model.Graph.WithOutgoing(model.Neuron(producer, 9)).Parts.Last();
+
+        Assert.Equal((consumer, (long?)null), (edge.Consumer.Name, edge.Map.Fold));
+        Assert.Equal((consumer + ".weight", "[:, 9]"), (outgoing.Tensor, outgoing.Index));
+    }
+
+    [Theory]
+    [InlineData("model.layers.0.self_attn.qkv_proj", "model.layers.0.self_attn.o_proj")] // Phi-3's attention
+    [InlineData("blk.0.attn_qkv", "blk.0.attn_output")]                                  // llama.cpp's fused q | k | v
+    public void A_fused_q_k_v_projection_reaches_its_output_projection_from_its_value_third_only(string producer, string consumer)
+    {
+        using var model = new CheckpointBuilder().Tensor(producer + ".weight", 12, 4).Tensor(consumer + ".weight", 4, 4).Model();
+
+        var value = model.Graph.WithOutgoing(model.Neuron(producer, 9)).Parts.Last();
+        var key = Assert.Throws<RequestException>(() => model.Graph.WithOutgoing(model.Neuron(producer, 5)));
+
+        Assert.Equal((consumer + ".weight", "[:, 1]"), (value.Tensor, value.Index));
+        Assert.Equal([1.0, 5, 9, 13], value.ToDoubles());
+        Assert.Contains("is a key unit (0..3 query, 4..7 key, 8..11 value)", key.Message);
+    }
+
+    [Theory]
     [InlineData("moe/deepseek_v3.safetensors", "model.layers.1.self_attn.q_a_proj", "model.layers.1.self_attn.q_a_layernorm", "model.layers.1.self_attn.q_b_proj")]
     [InlineData("deepseek2_f32.gguf", "blk.1.attn_q_a", "blk.1.attn_q_a_norm", "blk.1.attn_q_b")]
     public void DeepSeek_s_low_rank_query_unit_goes_out_through_its_norm_into_q_b(string file, string producer, string norm, string consumer)

@@ -12,7 +12,7 @@ namespace NeuronKit.Tests.Stats;
 public class OutgoingNormsTests
 {
     private static readonly string[] GraphFiles = ["mlp.pt", "mlp.onnx", "mlp3d.onnx", "cnn.pt", "cnn.onnx", "resblock.pt",
-        "resblock.onnx", "concat.onnx", "grouped.pt", "lstm.pt", "gpt2_block.safetensors", "llama_ffn.gguf"];
+        "resblock.onnx", "concat.onnx", "grouped.pt", "lstm.pt", "gpt2_block.safetensors", "llama_ffn.gguf", "phi3_block.safetensors", "phi3_block.gguf"];
 
     public static TheoryData<string> Files() => [.. GraphFiles];
 
@@ -29,6 +29,7 @@ public class OutgoingNormsTests
         { "lstm.pt", "rnn.l1" },              // into a Linear, and its own weight_hh
         { "gpt2_block.safetensors", "h.0.mlp.c_fc" }, // [in, out]: c_proj.weight[j], a row
         { "llama_ffn.gguf", "blk.0.ffn_up" },
+        { "phi3_block.safetensors", "model.layers.0.mlp.gate_up_proj" }, // gate | up halves: unit j and n_ff + j read one column
         { "mlp3d.onnx", "/0/MatMul" },        // MatMul by an [in, out] initializer
         { "concat.onnx", "/b/Gemm" },         // after a concatenation: column 3 + j
     };
@@ -51,6 +52,12 @@ public class OutgoingNormsTests
             }
             for (int j = 0; j < layer.Neurons.Count; j++)
             {
+                // A unit no consumer reads through its weights (a query or key unit of a fused q | k | v) has no norm.
+                if (!model.Graph.ConsumersOf(layer.Layer).Any(e => e.Carries(j)))
+                {
+                    Assert.Null(layer.Neurons[j].OutgoingL2);
+                    continue;
+                }
                 var (l2, allZero) = OutgoingNorms.Measure(OutParts(model, layer.Layer.Name, j));
                 Assert.Equal(l2, layer.Neurons[j].OutgoingL2!.Value);
                 Assert.Equal(allZero, layer.Neurons[j].Unused);

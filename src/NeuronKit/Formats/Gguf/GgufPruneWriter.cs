@@ -201,7 +201,7 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
             long size = cut.Tensor.Shape[dim];
             if (Restated.Any(r => r.Dim == dim && r.Tensor.Match(cut.Tensor.Name) is { Success: true } match
                     && metadata.ContainsKey($"{arch}.block_count")
-                    && FeedForwardLength(metadata.GetValueOrDefault($"{arch}.feed_forward_length"), match.Groups["b"].Value) == size))
+                    && FeedForwardLength(metadata.GetValueOrDefault($"{arch}.feed_forward_length"), match.Groups["b"].Value) * Halves(cut, dim, name => checkpoint.Find(name)?.Shape) == size))
                 continue;
             throw new RequestException($"{cut.Tensor.Name} would lose {gone.Count} of the {size} entries of its dimension {dim}: llama.cpp " +
                 $"sizes it from {checkpoint.FileName}'s metadata, and a prune restates only a block's feed-forward length " +
@@ -209,6 +209,13 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                 ["prune feed-forward units (blk.N.ffn_up or ffn_gate), or ablate with neuron edit LAYER J --zero (--outgoing for what reads it)"]);
         }
     }
+
+    // How many rows of the cut tensor's dimension `dim` a feed-forward unit has: 2 for a block's ffn_up that holds the gate | up
+    // halves fused (Phi-3's, ChatGLM's, which llama.cpp swiglus: no ffn_gate beside it, and twice the rows ffn_down has
+    // columns), 1 otherwise. `shape` gives a tensor's shape in PyTorch's order, null where the file has none of that name.
+    private static int Halves(TensorCut cut, int dim, Func<string, IReadOnlyList<long>?> shape) =>
+        dim == 0 && FeedForwardUp().Match(cut.Tensor.Name) is { Success: true } up && shape($"{up.Groups["b"].Value}ffn_gate.weight") is null
+        && shape($"{up.Groups["b"].Value}ffn_down.weight") is [_, var units] && cut.Tensor.Shape[0] == 2 * units ? 2 : 1;
 
     // The feed-forward length the metadata states for block `block`: one value ("64") or one per block ("[64, 61]").
     private static long? FeedForwardLength(string? stated, string block)
@@ -277,7 +284,7 @@ internal sealed partial class GgufPruneWriter : IPruneWriter
                 if (!found.TryGetValue(key, out var blocks)) found[key] = blocks = [];
                 if (!int.TryParse(match.Groups["b"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out int block))
                     throw new CheckpointException($"tensor '{cut.Tensor.Name}' names a block number too large to be one");
-                blocks[block] = cut.NewShape[dim];
+                blocks[block] = cut.NewShape[dim] / Halves(cut, dim, name => header.Tensors.FirstOrDefault(t => t.Name == name) is { } info ? [.. info.Ne.Reverse()] : null);
             }
         return found;
     }
