@@ -12,6 +12,10 @@ namespace NeuronKit.Views.Reports;
 /// The length of the blocks of the layer's channels that land on the same inputs (a gated unit's gate | up halves): channel
 /// j is then input offset + (j mod fold)·spread. Left out of the JSON where they do not fold.
 /// </param>
+/// <param name="SharedHeads">
+/// How grouped-query attention shares the layer's value heads among query heads (size, times): unit j lands at inputs
+/// offset + ((j / size)·times + t)·size + j mod size for each t &lt; times. Left out of the JSON for every other consumer.
+/// </param>
 /// <param name="Groups">The groups the consumer is read with (a grouped convolution's; 1 otherwise).</param>
 /// <param name="Residual">True when the path passes a residual add.</param>
 /// <param name="Assumed">True when only names and shapes say so, not the file's graph or module order.</param>
@@ -22,6 +26,7 @@ public sealed record ConsumerReport(
     long Offset,
     long Spread,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Fold,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] SharedHeads? SharedHeads,
     long Groups,
     bool Residual,
     bool Assumed,
@@ -34,6 +39,7 @@ public sealed record ConsumerReport(
         edge.Map.Offset,
         edge.Map.Spread,
         edge.Map.Fold,
+        edge.Map.Heads,
         edge.Groups,
         edge.Residual,
         edge.Assumed,

@@ -205,6 +205,7 @@ public sealed class ModelPrune
         }
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
+        CheckSharedHeads(model, normalized, consumers);
         CheckBranches(model, normalized, consumers);
         CheckGroups(model, normalized);
         CheckGroupedInputs(model, normalized);
@@ -558,6 +559,18 @@ public sealed class ModelPrune
             }
     }
 
+    // A value unit of grouped-query attention is one place of a key/value head, which every query head of its group reads: its
+    // head would be one shorter than the others, which no attention computes (every head has the one head size).
+    private static void CheckSharedHeads(Model model, List<(Layer Layer, List<long> Removed)> targets, IReadOnlyList<string>? named)
+    {
+        foreach (var (layer, indices) in targets)
+            if (Edges(model, layer, named).FirstOrDefault(e => e.Map.Heads is not null) is { Map.Heads: { } heads } edge)
+                throw new RequestException($"'{layer.Name}' is the value projection of grouped-query attention ({heads.Times} query heads " +
+                    $"share each of its heads of {heads.Size} units): removing unit {indices[0]} would leave its head shorter than every " +
+                    $"other, which no attention computes, and '{edge.Consumer.Name}' reads it once for each of the {heads.Times}",
+                    [$"ablate it with neuron edit {layer.Name} {indices[0]} --zero --outgoing instead"]);
+    }
+
     // A merge on the way (a residual Add, a gate's Mul) adds other branches' channel j to the producer's: every layer that
     // makes one of them loses channel j too, or the merge would add channels that no longer match. The co-producers have
     // them all when each branch reaches the same consumers; this says so when one does not.
@@ -629,12 +642,9 @@ public sealed class ModelPrune
         return [.. order.Where(l => targets.Any(t => t.Layer == l) || !through.Contains(l)).Select(l => (l, Normalize(l, removed[l])))];
     }
 
-    // The consumer inputs unit j reaches through an edge: Spread of them from the edge's map.
-    private static IEnumerable<long> Columns(LayerEdge edge, long j)
-    {
-        long first = edge.Map.First(j);
-        for (long c = 0; c < edge.Map.Spread; c++) yield return first + c;
-    }
+    // The consumer inputs unit j reaches through an edge: Spread of them from each of the edge's map's firsts.
+    private static IEnumerable<long> Columns(LayerEdge edge, long j) =>
+        edge.Map.Firsts(j).SelectMany(first => Enumerable.Range(0, checked((int)edge.Map.Spread)).Select(c => first + c));
 
     private static IReadOnlyList<LayerEdge> Edges(Model model, Layer layer, IReadOnlyList<string>? named)
     {

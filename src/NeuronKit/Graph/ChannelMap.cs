@@ -17,6 +17,22 @@ public sealed record ChannelMap(long Offset, long Spread)
     /// </summary>
     public long? Fold { get; init; }
 
+    /// <summary>
+    /// Null, or how grouped-query attention shares the producer's value heads among query heads: channel j then feeds Spread
+    /// inputs at each of <see cref="SharedHeads.Inputs"/>, not one run.
+    /// </summary>
+    public SharedHeads? Heads { get; init; }
+
     /// <summary>The first consumer input channel <paramref name="channel"/> feeds.</summary>
-    public long First(long channel) => Offset + (Fold is { } fold ? channel % fold : channel) * Spread;
+    public long First(long channel) => Firsts(channel).First();
+
+    /// <summary>
+    /// The first consumer input of each run of Spread that channel <paramref name="channel"/> feeds: one run, or one per query
+    /// head that shares its value head.
+    /// </summary>
+    public IEnumerable<long> Firsts(long channel)
+    {
+        long j = Fold is { } fold ? channel % fold : channel;
+        return Heads is { } heads ? heads.Inputs(j).Select(i => Offset + i * Spread) : [Offset + j * Spread];
+    }
 }

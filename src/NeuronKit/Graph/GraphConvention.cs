@@ -19,12 +19,17 @@ namespace NeuronKit.Graph;
 /// The block of the producer's channels the consumers read when they read one of several equal blocks (GPT-2's c_attn:
 /// q | k | v, of which c_proj reads v); the producer's unit First + i is then the consumers' input i.
 /// </param>
+/// <param name="ValueHeads">
+/// True when the producer is an attention's value projection and the consumers its output projection: under grouped-query
+/// attention, whose heads the model's files state (<see cref="AttentionHeads"/>), each value unit reaches one input per query
+/// head of its group.
+/// </param>
 /// <param name="Residual">
 /// True when the consumers read the producer's channel after an add of a shortcut; such a convention applies only where all
 /// its <paramref name="Through"/> layers exist (they are what marks the block).
 /// </param>
 internal sealed partial record GraphConvention(string Producer, IReadOnlyList<string> Consumers, IReadOnlyList<string> Through, string Source,
-    IReadOnlyList<string> Concatenated, ChannelBlocks? Blocks = null, bool Residual = false)
+    IReadOnlyList<string> Concatenated, ChannelBlocks? Blocks = null, bool Residual = false, bool ValueHeads = false)
 {
     private readonly Regex _producer = new($"^(?:{Producer})$", RegexOptions.CultureInvariant);
 

@@ -42,13 +42,13 @@ internal static class GraphConventions
         new(@"(?<b>(?:.+\.)?(?:feed_forward|experts\.\d+)\.)w[13]", ["{b}w2"], [],
             "Meta's and Mixtral's feed-forward: w2(silu(w1(x)) · w3(x))", []),                  // Meta llama FeedForward, HF MixtralBlockSparseTop2MLP
         new(@"(?<b>(?:.+\.)?)self_attn\.v_proj", ["{b}self_attn.o_proj"], [],
-            "Hugging Face's attention: o_proj reads each head's attention-weighted values", []), // HF LlamaAttention and its kin (v_proj → o_proj)
+            "Hugging Face's attention: o_proj reads each head's attention-weighted values", [], ValueHeads: true), // HF LlamaAttention and its kin (v_proj → o_proj)
         new(@"(?<b>(?:.+\.)?)self_attn\.q_a_proj", ["{b}self_attn.q_b_proj"], ["{b}self_attn.q_a_layernorm"],
             "DeepSeek's low-rank queries: q_b_proj(q_a_layernorm(q_a_proj(x)))", []),          // HF DeepseekV3Attention (q_lora_rank)
         new(@"(?<b>blk\.\d+\.)attn_q_a", ["{b}attn_q_b"], ["{b}attn_q_a_norm"],
             "llama.cpp's low-rank queries (deepseek2): attn_q_b(attn_q_a_norm(attn_q_a(x)))", []), // llama.cpp deepseek2 GGUF
         new(@"(?<b>(?:.+\.)?)attention\.wv", ["{b}attention.wo"], [],
-            "Meta's attention: wo reads each head's attention-weighted values", []),            // Meta llama Attention (wv → wo)
+            "Meta's attention: wo reads each head's attention-weighted values", [], ValueHeads: true),            // Meta llama Attention (wv → wo)
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)", ["{b}ffn_down"], [],
             "llama.cpp's feed-forward: ffn_down(act(ffn_gate(x)) · ffn_up(x)), or ffn_down(act(ffn_up(x))) where the block " +
             "has no ffn_gate (Phi-3's and ChatGLM's ffn_up holding gate | up, swiglu'd)", [], GatedHalves), // llama.cpp LLaMA-family GGUF (HF gate_proj, up_proj → down_proj); phi3, chatglm: LLM_FFN_SWIGLU of the fused ffn_up
@@ -57,7 +57,7 @@ internal static class GraphConventions
         new(@"(?<b>blk\.\d+\.)ffn_(?:up|gate)_shexp", ["{b}ffn_down_shexp"], [],
             "llama.cpp's shared expert: ffn_down_shexp(silu(ffn_gate_shexp(x)) · ffn_up_shexp(x))", []), // llama.cpp Qwen2-MoE GGUF (HF shared_expert)
         new(@"(?<b>blk\.\d+\.)attn_v", ["{b}attn_output"], [],
-            "llama.cpp's attention: attn_output reads each head's attention-weighted values", []), // llama.cpp LLaMA-family GGUF (HF v_proj → o_proj)
+            "llama.cpp's attention: attn_output reads each head's attention-weighted values", [], ValueHeads: true), // llama.cpp LLaMA-family GGUF (HF v_proj → o_proj)
         new(@"(?<b>blk\.\d+\.)attn_qkv", ["{b}attn_output"], [],
             "llama.cpp's fused attention: attn_output reads each head's attention-weighted values, the value third of attn_qkv's " +
             "q | k | v", [], new(["query", "key", "value"], 2, AttentionSoftmax)), // llama.cpp phi3, gpt2, falcon, bloom GGUF: the converters write q | k | v
@@ -70,7 +70,9 @@ internal static class GraphConventions
     ];
 
     /// <summary>Adds the consumers the names give to every layer that has none yet, then the recurrent layers' own.</summary>
-    public static void Add(IReadOnlyList<Layer> layers, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers, Dictionary<Layer, string> whyNone)
+    /// <remarks><paramref name="heads"/> gives the attention heads the model's files state, asked only where a value projection needs them.</remarks>
+    public static void Add(IReadOnlyList<Layer> layers, Dictionary<Layer, IReadOnlyList<LayerEdge>> consumers, Dictionary<Layer, string> whyNone,
+        Func<AttentionHeads?> heads)
     {
         var byName = layers.GroupBy(l => l.Name).ToDictionary(g => g.Key, g => g.First());
         foreach (var producer in layers.Where(l => !consumers.ContainsKey(l)))
@@ -88,10 +90,14 @@ internal static class GraphConventions
                     break;
                 }
                 var concatenated = Existing(convention.Concatenated, match, byName);
-                var edges = named.Select(c => Fit(producer, c, through, concatenated, convention)).ToList();
+                var edges = named.Select(c => Fit(producer, c, through, concatenated, convention, heads)).ToList();
                 if (edges.FindIndex(e => e is null) is var misfit and >= 0)
                     whyNone[producer] = $"{convention.Source}, but {named[misfit].Name} ({named[misfit].Kind}) does not read " +
-                        $"{producer.NeuronCount} channels of {producer.Name}";
+                        $"{producer.NeuronCount} channels of {producer.Name}" + (convention.ValueHeads && heads() is null
+                            && named[misfit].Implementation.InputWidth(named[misfit], 1) is { } width && width > producer.NeuronCount && width % producer.NeuronCount == 0
+                            ? $" ({width} = {width / producer.NeuronCount} × {producer.NeuronCount}: grouped-query attention, whose heads no config.json, " +
+                              "params.json or GGUF metadata here states)"
+                            : "");
                 else
                 {
                     consumers[producer] = edges!;
@@ -119,7 +125,8 @@ internal static class GraphConventions
             [evidence, $"{consumer.Name} reads {width} inputs = {parts}, concatenated: unit j of {producer.Name} is input {offset} + j"], assumed);
     }
 
-    private static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, IReadOnlyList<Layer> concatenated, GraphConvention convention)
+    private static LayerEdge? Fit(Layer producer, Layer consumer, IReadOnlyList<Layer> through, IReadOnlyList<Layer> concatenated, GraphConvention convention,
+        Func<AttentionHeads?> heads)
     {
         string evidence = $"name convention: {convention.Source}";
         if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence, assumed: true);
@@ -127,7 +134,8 @@ internal static class GraphConventions
         // A producer of gate | up halves is read so when its consumer reads half its channels, and one for one otherwise.
         if (convention.Blocks is { } halves && FitBlock(producer, consumer, halves, evidence) is { } folded) return folded;
         // Every convention here reads the producer's channels one for one (or by groups): a flatten would be another model.
-        if (LayerGraph.Fit(producer, consumer, through, evidence, assumed: true) is not { Map.Spread: 1 } edge) return null;
+        if (LayerGraph.Fit(producer, consumer, through, evidence, assumed: true) is not { Map.Spread: 1 } edge)
+            return convention.ValueHeads && heads() is { } stated ? FitSharedHeads(producer, consumer, stated, evidence) : null;
         return convention.Residual
             ? edge with
             {
@@ -162,6 +170,23 @@ internal static class GraphConventions
             Evidence = [evidence, $"{units}; {consumer.Name} reads {size} inputs, the {blocks.Names[block.Carried.Value]} units: " +
                 $"unit {block.First} + i is input i " +
                 "(heads are merged in order, head by head)"],
+        };
+    }
+
+    // The edge from a value projection of grouped-query attention: key/value head g's unit r is what each query head of group g
+    // reads at place r, so it lands at that place of each of their outputs, merged in order before the output projection.
+    private static LayerEdge? FitSharedHeads(Layer producer, Layer consumer, AttentionHeads heads, string evidence)
+    {
+        long times = heads.Heads / heads.KeyValueHeads;
+        if (times == 1 || producer.NeuronCount != heads.KeyValueHeads * heads.Size
+            || LayerGraph.Fit(producer, consumer, [], evidence, assumed: true, heads.Heads * heads.Size) is not { Map.Spread: 1, Groups: 1 } edge)
+            return null;
+        return edge with
+        {
+            Map = ChannelMap.Identity with { Heads = new SharedHeads(heads.Size, times) },
+            Evidence = [evidence, $"{heads.Source}: {heads.Heads} query heads share {heads.KeyValueHeads} key/value head{(heads.KeyValueHeads == 1 ? "" : "s")} of {heads.Size}; " +
+                $"{consumer.Name} reads {heads.Heads * heads.Size} inputs, the query heads' outputs in order: value unit i (head i / {heads.Size}) " +
+                $"is input (i / {heads.Size} · {times} + t) · {heads.Size} + i mod {heads.Size} for each of its group's {times} query heads t"],
         };
     }
 

@@ -80,10 +80,19 @@ public sealed class LayerGraph
     internal static IEnumerable<NeuronPart> OutParts(LayerEdge edge, long index)
     {
         var kind = edge.Consumer.Implementation;
-        var reads = (edge.Feedback ? kind.FeedbackParts(edge.Consumer, index)
-                : kind.InputParts(edge.Consumer, edge.Map.First(index), edge.Map.Spread, edge.Groups))
-            ?? throw new RequestException($"layer '{edge.Consumer.Name}' ({edge.Consumer.Kind}) does not read channels through its weights");
+        var reads = edge.Feedback ? kind.FeedbackParts(edge.Consumer, index) : InputParts(edge, index);
+        if (reads is null)
+            throw new RequestException($"layer '{edge.Consumer.Name}' ({edge.Consumer.Kind}) does not read channels through its weights");
         return reads.Select(p => p.Toward(PartDirection.Out, edge.Consumer.Name));
+    }
+
+    // The consumer's slices that read channel `index`: one run of inputs, or one per query head that shares a value unit
+    // (grouped-query attention); null when the consumer does not read channels through its weights.
+    private static List<NeuronPart>? InputParts(LayerEdge edge, long index)
+    {
+        var kind = edge.Consumer.Implementation;
+        var runs = edge.Map.Firsts(index).Select(first => kind.InputParts(edge.Consumer, first, edge.Map.Spread, edge.Groups)).ToList();
+        return runs.Any(r => r is null) ? null : [.. runs.SelectMany(r => r!)];
     }
 
     /// <summary>

@@ -20,7 +20,8 @@ internal static class LayerGraphInference
         {
             ModelSequence.Add(layers, graph, consumers, whyNone, unfollowed);
             SequentialSiblings.Add(layers, graph, consumers, whyNone);
-            GraphConventions.Add(layers, consumers, whyNone);
+            var heads = new Lazy<AttentionHeads?>(() => AttentionHeads.Of(checkpoint));
+            GraphConventions.Add(layers, consumers, whyNone, () => heads.Value);
         }
         return new LayerGraph(consumers, whyNone, unfollowed);
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using NeuronKit.Edits;
 using NeuronKit.Tests.Cli;
 using NeuronKit.Tests.Formats.Safetensors;
@@ -20,15 +19,8 @@ public class StaleConfigSizeTests
         foreach (int block in (int[])[0, 1])
             tensors.AddRange([(string.Format(Mlp, block) + "gate_proj.weight", 16, 8), (string.Format(Mlp, block) + "up_proj.weight", 16, 8),
                 (string.Format(Mlp, block) + "down_proj.weight", 8, 16)]);
-        var header = new StringBuilder("{");
-        long at = 0;
-        foreach (var (name, rows, columns) in tensors)
-        {
-            header.Append($"{(at == 0 ? "" : ",")}\"{name}\":{{\"dtype\":\"F32\",\"shape\":[{rows},{columns}],\"data_offsets\":[{at},{at + rows * columns * 4}]}}");
-            at += rows * columns * 4;
-        }
         string path = Path.Combine(folder.Path, "model.safetensors");
-        File.WriteAllBytes(path, SafetensorsBytes.Build(header.Append('}').ToString(), SafetensorsBytes.Floats((int)(at / 4))));
+        File.WriteAllBytes(path, SafetensorsBytes.Matrices(tensors));
         File.WriteAllText(Path.Combine(folder.Path, "config.json"), config);
         return path;
     }

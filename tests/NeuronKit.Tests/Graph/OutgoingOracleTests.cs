@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuronKit.Graph;
 using NeuronKit.Neurons;
 using NeuronKit.Tests.Oracle;
 
@@ -8,7 +9,7 @@ namespace NeuronKit.Tests.Graph;
 /// Outgoing weights against tests/fixtures/graph/expected_outgoing.json and keras/expected_outgoing.json, whose every
 /// answer make_graph.py and make_keras.py proved by a forward pass (zeroing neuron j's value where its consumers read it
 /// equals zeroing exactly these slices), for every file of the oracles: a Sequential's numbered children, the name
-/// conventions (the residual block, the LSTM, GPT-2's MLP and attention, llama.cpp, Phi-3's fused projections), ONNX graph edges (recurrent producers
+/// conventions (the residual block, the LSTM, GPT-2's MLP and attention, llama.cpp, Phi-3's fused projections, grouped-query attention's shared value heads), ONNX graph edges (recurrent producers
 /// and a Transpose too), a Keras Sequential config's order (channels last, gates in column blocks) and consumers the user
 /// names (<c>--consumer</c>, a query's "asked").
 /// </summary>
@@ -73,9 +74,12 @@ public class OutgoingOracleTests
                 string.Join(",", c.GetProperty("through").EnumerateArray().Select(t => t.GetString())),
                 c.GetProperty("map").GetProperty("offset").GetInt64(), c.GetProperty("map").GetProperty("spread").GetInt64(),
                 c.GetProperty("map").GetProperty("groups").GetInt64(),
-                c.GetProperty("map").TryGetProperty("fold", out var fold) ? fold.GetInt64() : (long?)null, c.GetProperty("residual").GetBoolean())),
+                c.GetProperty("map").TryGetProperty("fold", out var fold) ? fold.GetInt64() : (long?)null,
+                c.GetProperty("map").TryGetProperty("shared_heads", out var heads)
+                    ? new SharedHeads(heads.GetProperty("size").GetInt64(), heads.GetProperty("times").GetInt64()) : null,
+                c.GetProperty("residual").GetBoolean())),
             edges.Select(e => ((string?)e.Consumer.Name, string.Join(",", e.Through.Select(t => t.Name)), e.Map.Offset, e.Map.Spread, e.Groups,
-                e.Map.Fold, e.Residual)));
+                e.Map.Fold, e.Map.Heads, e.Residual)));
         var outgoing = neuron.Parts.Where(p => p.Direction != PartDirection.In).ToList();
         var want = expected.GetProperty("parts").EnumerateArray().ToList();
         Assert.Equal(want.Count, outgoing.Count);
