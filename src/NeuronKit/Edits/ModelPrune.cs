@@ -205,7 +205,6 @@ public sealed class ModelPrune
         }
         var normalized = targets.GroupBy(t => t.Layer).Select(g => (Layer: g.Key, Removed: Normalize(g.Key, g.SelectMany(t => t.Indices)))).ToList();
         normalized = WithCoProducers(model, normalized, consumers);
-        CheckSharedHeads(model, normalized, consumers);
         CheckBranches(model, normalized, consumers);
         CheckGroups(model, normalized);
         CheckGroupedInputs(model, normalized);
@@ -244,6 +243,8 @@ public sealed class ModelPrune
             .Select(t => new TensorCut(removed[t.Name].Tensor, removed[t.Name].Dims) { KeptBy = keptBy.GetValueOrDefault(t.Name) ?? [] }).ToList();
         if (PruneWriters.For(model.Checkpoint.Format) is { } writer)
             cuts = [.. cuts, .. writer.Companions(model.Checkpoint, cuts).Where(c => !removed.ContainsKey(c.Tensor.Name))];
+        // After the format's own refusals (llama.cpp's one head size, which GGUF's writer names).
+        CheckAttentionValues(model, normalized, consumers);
         // A tensor read from several stored ones (a pruning mask's original and mask) is cut as they are.
         var stored = cuts.SelectMany(c => c.Tensor.Storage.Source is IPartwiseCut partwise ? partwise.PartCuts(c) : [c]).ToList();
         CheckShared(model, stored);
@@ -559,15 +560,20 @@ public sealed class ModelPrune
             }
     }
 
-    // A value unit of grouped-query attention is one place of a key/value head, which every query head of its group reads: its
-    // head would be one shorter than the others, which no attention computes (every head has the one head size).
-    private static void CheckSharedHeads(Model model, List<(Layer Layer, List<long> Removed)> targets, IReadOnlyList<string>? named)
+    // An attention's value unit is one place of a head, and every head has the one head size (transformers' head_dim, for
+    // queries and keys too): a model with one head shorter cannot be built. Under grouped-query attention several query
+    // heads read that place of a key/value head.
+    private static void CheckAttentionValues(Model model, List<(Layer Layer, List<long> Removed)> targets, IReadOnlyList<string>? named)
     {
         foreach (var (layer, indices) in targets)
-            if (Edges(model, layer, named).FirstOrDefault(e => e.Map.Heads is not null) is { Map.Heads: { } heads } edge)
-                throw new RequestException($"'{layer.Name}' is the value projection of grouped-query attention ({heads.Times} query heads " +
-                    $"share each of its heads of {heads.Size} units): removing unit {indices[0]} would leave its head shorter than every " +
-                    $"other, which no attention computes, and '{edge.Consumer.Name}' reads it once for each of the {heads.Times}",
+            if (Edges(model, layer, named).FirstOrDefault(e => e.AttentionValues || e.Map.Heads is not null) is { } edge)
+                throw new RequestException((edge.Map.Heads is { } heads
+                        ? $"'{layer.Name}' is the value projection of grouped-query attention ({heads.Times} query heads share each of its " +
+                          $"heads of {heads.Size} units): removing unit {indices[0]} would leave its head shorter than every other, " +
+                          $"and '{edge.Consumer.Name}' reads it once for each of the {heads.Times}"
+                        : $"'{edge.Consumer.Name}' reads '{layer.Name}' as attention heads' values: removing unit {indices[0]} would " +
+                          "leave its head shorter than every other") +
+                    ", while the model computes every head at one head size (its queries' and keys' too), so the pruned model could not be built",
                     [$"ablate it with neuron edit {layer.Name} {indices[0]} --zero --outgoing instead"]);
     }
 

@@ -14,15 +14,29 @@ public sealed record ChannelBlocks(IReadOnlyList<string> Names, int? Carried, st
     /// <summary>Channels per block (the producer's neurons over the number of blocks).</summary>
     public long Size { get; init; }
 
+    /// <summary>
+    /// Each block's channels where they differ (a fused q | k | v of grouped-query attention: fewer key and value heads than
+    /// query heads); null when every block has <see cref="Size"/>.
+    /// </summary>
+    public IReadOnlyList<long>? Sizes { get; init; }
+
     /// <summary>The first channel of the carried block.</summary>
-    public long First => (Carried ?? 0) * Size;
+    public long First => Start(Carried ?? 0);
 
     /// <summary>True when channel <paramref name="channel"/> is in the carried block (in any block, when they fold).</summary>
-    public bool Carries(long channel) => Carried is null || (channel >= First && channel < First + Size);
+    public bool Carries(long channel) => Carried is not { } carried || (channel >= First && channel < First + Length(carried));
 
     /// <summary>Why <paramref name="producer"/>'s unit <paramref name="channel"/>, outside the carried block, has no outgoing slice.</summary>
-    public string WhyNot(string producer, long channel, string consumer) =>
-        $"unit {channel} of layer '{producer}' is a {Names[(int)(channel / Size)]} unit (" +
-        string.Join(", ", Names.Select((n, b) => $"{b * Size}..{(b + 1) * Size - 1} {n}")) + $"): {Why}; only the {Names[Carried ?? 0]} units " +
-        $"{First}..{First + Size - 1} have outgoing weights, in {consumer}";
+    public string WhyNot(string producer, long channel, string consumer)
+    {
+        int block = Enumerable.Range(0, Names.Count).Last(b => Start(b) <= channel);
+        int carried = Carried ?? 0;
+        return $"unit {channel} of layer '{producer}' is a {Names[block]} unit (" +
+            string.Join(", ", Names.Select((n, b) => $"{Start(b)}..{Start(b) + Length(b) - 1} {n}")) + $"): {Why}; only the {Names[carried]} units " +
+            $"{First}..{First + Length(carried) - 1} have outgoing weights, in {consumer}";
+    }
+
+    private long Length(int block) => Sizes?[block] ?? Size;
+
+    private long Start(int block) => Sizes?.Take(block).Sum() ?? block * Size;
 }

@@ -18,8 +18,8 @@ public sealed record ChannelMap(long Offset, long Spread)
     public long? Fold { get; init; }
 
     /// <summary>
-    /// Null, or how grouped-query attention shares the producer's value heads among query heads: channel j then feeds Spread
-    /// inputs at each of <see cref="SharedHeads.Inputs"/>, not one run.
+    /// Null, or how grouped-query attention shares the producer's value heads among query heads: channel j, unit Offset + j of
+    /// the value heads, then feeds each of <see cref="SharedHeads.Inputs"/> (Spread is 1), not one run.
     /// </summary>
     public SharedHeads? Heads { get; init; }
 
@@ -33,6 +33,7 @@ public sealed record ChannelMap(long Offset, long Spread)
     public IEnumerable<long> Firsts(long channel)
     {
         long j = Fold is { } fold ? channel % fold : channel;
-        return Heads is { } heads ? heads.Inputs(j).Select(i => Offset + i * Spread) : [Offset + j * Spread];
+        // Shared heads read one input each: Offset + j is the unit's place among the value heads (a fused q | k | v's value block).
+        return Heads is { } heads ? heads.Inputs(Offset + j) : [Offset + j * Spread];
     }
 }

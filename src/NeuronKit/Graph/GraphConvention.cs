@@ -20,9 +20,10 @@ namespace NeuronKit.Graph;
 /// q | k | v, of which c_proj reads v); the producer's unit First + i is then the consumers' input i.
 /// </param>
 /// <param name="ValueHeads">
-/// True when the producer is an attention's value projection and the consumers its output projection: under grouped-query
-/// attention, whose heads the model's files state (<see cref="AttentionHeads"/>), each value unit reaches one input per query
-/// head of its group.
+/// True when the producer is an attention's value projection (or holds one as a block) and the consumers its output
+/// projection: its units are places of heads of one size (<see cref="LayerEdge.AttentionValues"/>), and under grouped-query
+/// attention, whose heads the model's files state (<see cref="AttentionHeads"/>), each reaches one input per query head of its
+/// group.
 /// </param>
 /// <param name="Residual">
 /// True when the consumers read the producer's channel after an add of a shortcut; such a convention applies only where all

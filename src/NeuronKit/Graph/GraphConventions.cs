@@ -26,7 +26,7 @@ internal static class GraphConventions
         new(@"(?<b>(?:.+\.)?)mlp\.c_fc", ["{b}mlp.c_proj"], [], "GPT-2's MLP: c_proj(gelu(c_fc(x)))", []), // GPT-2 (HF GPT2MLP, nanoGPT MLP)
         new(@"(?<b>(?:.+\.)?)attn\.c_attn", ["{b}attn.c_proj"], [],
             "GPT-2's attention: c_proj reads each head's attention-weighted values, the value third of c_attn's q | k | v", [],
-            new(["query", "key", "value"], 2, AttentionSoftmax)), // GPT-2 (HF GPT2Attention, nanoGPT CausalSelfAttention)
+            new(["query", "key", "value"], 2, AttentionSoftmax), ValueHeads: true), // GPT-2 (HF GPT2Attention, nanoGPT CausalSelfAttention)
         new(@"(?<b>(?:.+\.)?)intermediate\.dense", ["{b}output.dense"], [],
             "BERT's feed-forward: output.dense(gelu(intermediate.dense(x)))", []),               // BERT, RoBERTa (HF BertIntermediate → BertOutput)
         new(@"(?<b>(?:.+\.)?)(?:up|gate)_proj", ["{b}down_proj"], [],
@@ -37,8 +37,8 @@ internal static class GraphConventions
             "the MLP of GPT-NeoX, BLOOM and Falcon: dense_4h_to_h(gelu(dense_h_to_4h(x))); of ChatGLM: " +
             "dense_4h_to_h(silu(gate) · up), gate | up = dense_h_to_4h(x)", [], GatedHalves), // HF GPTNeoXMLP, BloomMLP, FalconMLP; ChatGLM's MLP (swiglu: chunk(2, -1))
         new(@"(?<b>(?:.+\.)?)self_attn\.qkv_proj", ["{b}self_attn.o_proj"], [],
-            "Phi-3's attention: o_proj reads each head's attention-weighted values, the value third of qkv_proj's q | k | v", [],
-            new(["query", "key", "value"], 2, AttentionSoftmax)), // HF Phi3Attention (qkv_proj → o_proj)
+            "Phi-3's attention: o_proj reads each head's attention-weighted values, the value block of qkv_proj's q | k | v", [],
+            new(["query", "key", "value"], 2, AttentionSoftmax), ValueHeads: true), // HF Phi3Attention (qkv_proj → o_proj)
         new(@"(?<b>(?:.+\.)?(?:feed_forward|experts\.\d+)\.)w[13]", ["{b}w2"], [],
             "Meta's and Mixtral's feed-forward: w2(silu(w1(x)) · w3(x))", []),                  // Meta llama FeedForward, HF MixtralBlockSparseTop2MLP
         new(@"(?<b>(?:.+\.)?)self_attn\.v_proj", ["{b}self_attn.o_proj"], [],
@@ -59,8 +59,8 @@ internal static class GraphConventions
         new(@"(?<b>blk\.\d+\.)attn_v", ["{b}attn_output"], [],
             "llama.cpp's attention: attn_output reads each head's attention-weighted values", [], ValueHeads: true), // llama.cpp LLaMA-family GGUF (HF v_proj → o_proj)
         new(@"(?<b>blk\.\d+\.)attn_qkv", ["{b}attn_output"], [],
-            "llama.cpp's fused attention: attn_output reads each head's attention-weighted values, the value third of attn_qkv's " +
-            "q | k | v", [], new(["query", "key", "value"], 2, AttentionSoftmax)), // llama.cpp phi3, gpt2, falcon, bloom GGUF: the converters write q | k | v
+            "llama.cpp's fused attention: attn_output reads each head's attention-weighted values, the value block of attn_qkv's " +
+            "q | k | v", [], new(["query", "key", "value"], 2, AttentionSoftmax), ValueHeads: true), // llama.cpp phi3, gpt2, falcon, bloom GGUF: the converters write q | k | v
         new(@"(?<b>(?:.+\.)?)conv1", ["{b}conv2"], ["{b}bn1"], "torchvision's BasicBlock and Bottleneck: conv2(relu(bn1(conv1(x))))", []), // torchvision resnet.py
         new(@"(?<b>(?:.+\.)?)conv2", ["{b}conv3"], ["{b}bn2"], "torchvision's Bottleneck: conv3(relu(bn2(conv2(x))))", []),         // torchvision resnet.py
         new("conv2", ["fc"], ["bn2"],
@@ -90,7 +90,8 @@ internal static class GraphConventions
                     break;
                 }
                 var concatenated = Existing(convention.Concatenated, match, byName);
-                var edges = named.Select(c => Fit(producer, c, through, concatenated, convention, heads)).ToList();
+                var edges = named.Select(c => Fit(producer, c, through, concatenated, convention, heads))
+                    .Select(e => e is not null && convention.ValueHeads ? e with { AttentionValues = true } : e).ToList();
                 if (edges.FindIndex(e => e is null) is var misfit and >= 0)
                     whyNone[producer] = $"{convention.Source}, but {named[misfit].Name} ({named[misfit].Kind}) does not read " +
                         $"{producer.NeuronCount} channels of {producer.Name}" + (convention.ValueHeads && heads() is null
@@ -130,7 +131,9 @@ internal static class GraphConventions
     {
         string evidence = $"name convention: {convention.Source}";
         if (concatenated.Count > 1) return FitConcatenated(producer, consumer, concatenated, evidence, assumed: true);
-        if (convention.Blocks is { Carried: not null } blocks) return FitBlock(producer, consumer, blocks, evidence);
+        if (convention.Blocks is { Carried: not null } blocks)
+            return FitBlock(producer, consumer, blocks, evidence)
+                ?? (convention.ValueHeads && heads() is { } known ? FitFusedSharedHeads(producer, consumer, blocks, known, evidence) : null);
         // A producer of gate | up halves is read so when its consumer reads half its channels, and one for one otherwise.
         if (convention.Blocks is { } halves && FitBlock(producer, consumer, halves, evidence) is { } folded) return folded;
         // Every convention here reads the producer's channels one for one (or by groups): a flatten would be another model.
@@ -175,10 +178,10 @@ internal static class GraphConventions
 
     // The edge from a value projection of grouped-query attention: key/value head g's unit r is what each query head of group g
     // reads at place r, so it lands at that place of each of their outputs, merged in order before the output projection.
-    private static LayerEdge? FitSharedHeads(Layer producer, Layer consumer, AttentionHeads heads, string evidence)
+    private static LayerEdge? FitSharedHeads(Layer producer, Layer consumer, AttentionHeads heads, string evidence, long? values = null)
     {
         long times = heads.Heads / heads.KeyValueHeads;
-        if (times == 1 || producer.NeuronCount != heads.KeyValueHeads * heads.Size
+        if (times == 1 || (values ?? producer.NeuronCount) != heads.KeyValueHeads * heads.Size
             || LayerGraph.Fit(producer, consumer, [], evidence, assumed: true, heads.Heads * heads.Size) is not { Map.Spread: 1, Groups: 1 } edge)
             return null;
         return edge with
@@ -187,6 +190,24 @@ internal static class GraphConventions
             Evidence = [evidence, $"{heads.Source}: {heads.Heads} query heads share {heads.KeyValueHeads} key/value head{(heads.KeyValueHeads == 1 ? "" : "s")} of {heads.Size}; " +
                 $"{consumer.Name} reads {heads.Heads * heads.Size} inputs, the query heads' outputs in order: value unit i (head i / {heads.Size}) " +
                 $"is input (i / {heads.Size} · {times} + t) · {heads.Size} + i mod {heads.Size} for each of its group's {times} query heads t"],
+        };
+    }
+
+    // The edge from the value block of a fused q | k | v of grouped-query attention (Phi-3 medium's qkv_proj): blocks of the
+    // query heads', the key/value heads' and the key/value heads' units, the last shared as a value projection's are.
+    private static LayerEdge? FitFusedSharedHeads(Layer producer, Layer consumer, ChannelBlocks blocks, AttentionHeads heads, string evidence)
+    {
+        long query = heads.Heads * heads.Size, keyValue = heads.KeyValueHeads * heads.Size;
+        if (blocks.Names.Count != 3 || producer.NeuronCount != query + 2 * keyValue
+            || FitSharedHeads(producer, consumer, heads, evidence, keyValue) is not { } edge)
+            return null;
+        var sized = blocks with { Sizes = [query, keyValue, keyValue] };
+        return edge with
+        {
+            Map = edge.Map with { Offset = -sized.First },
+            Blocks = sized,
+            Evidence = [evidence, $"{producer.Name}'s {producer.NeuronCount} units are {string.Join(" | ", blocks.Names)}, {query}, {keyValue} " +
+                $"and {keyValue}: value unit i is unit {sized.First} + i; {edge.Evidence[1]}"],
         };
     }
 

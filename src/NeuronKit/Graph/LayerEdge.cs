@@ -34,6 +34,12 @@ public sealed record LayerEdge(Layer Consumer, ChannelMap Map, long Groups, IRea
     public bool Feedback { get; init; }
 
     /// <summary>
+    /// True when the consumer reads the producer's channels as attention heads' values, merged head by head (an output
+    /// projection reading a value projection): every head has the one head size, which a prune of some of a head's units breaks.
+    /// </summary>
+    public bool AttentionValues { get; init; }
+
+    /// <summary>
     /// Why a prune cannot cut the producer's channels on the way to the consumer: a constant with an entry per channel that no
     /// layer holds alone, or not on dimension 0 (an ONNX <c>Mul</c> by a [1, C, 1, 1] scale); null when nothing on the way
     /// needs it or <see cref="Through"/> holds it.

@@ -63,9 +63,11 @@ public class GroupedQueryAttentionTests
     }
 
     [Theory]
-    [InlineData("graph/gqa/model.safetensors", "model.layers.0.self_attn.v_proj", "model.layers.0.self_attn.o_proj")]
-    [InlineData("graph/gqa.gguf", "blk.0.attn_v", "blk.0.attn_output")]
-    public void A_prune_of_a_shared_value_unit_is_refused_and_an_ablation_zeroes_every_query_head_s_column(string file, string layer, string consumer)
+    [InlineData("graph/gqa/model.safetensors", "model.layers.0.self_attn.v_proj", "model.layers.0.self_attn.o_proj",
+        "'model.layers.0.self_attn.v_proj' is the value projection of grouped-query attention (2 query heads share each of its heads of 2 units)")]
+    [InlineData("graph/gqa.gguf", "blk.0.attn_v", "blk.0.attn_output", "blk.0.attn_v.weight would lose 1 unit of llama.cpp's attention heads")]
+    public void A_prune_of_a_shared_value_unit_is_refused_and_an_ablation_zeroes_every_query_head_s_column(string file, string layer, string consumer,
+        string refusal)
     {
         using var folder = new TempFolder();
         string extension = Path.GetExtension(file);
@@ -76,7 +78,7 @@ public class GroupedQueryAttentionTests
 
         // Then the prune writes nothing: unit 1 is place 1 of key/value head 0, which query heads 0 and 1 both read
         Assert.Equal(2, prune.Exit);
-        Assert.Contains($"'{layer}' is the value projection of grouped-query attention (2 query heads share each of its heads of 2 units)", prune.Stderr);
+        Assert.Contains(refusal, prune.Stderr);
         Assert.False(File.Exists(pruned));
         // And the ablation zeroes the consumer's columns 1 and 3, and no other
         Assert.True(edit.Exit == 0, edit.Stderr);
@@ -84,5 +86,17 @@ public class GroupedQueryAttentionTests
         double[] values = [.. model.Checkpoint.Find(consumer + ".weight")!.View().ToDoubles()];
         var zeroColumns = Enumerable.Range(0, 8).Where(c => Enumerable.Range(0, 8).All(r => values[r * 8 + c] == 0));
         Assert.Equal([1, 3], zeroColumns);
+    }
+
+    [Theory]
+    [InlineData("graph/phi3_block.safetensors", "model.layers.0.self_attn.qkv_proj", 9, "model.layers.0.self_attn.o_proj")]
+    [InlineData("graph/gpt2_attn.safetensors", "h.0.attn.c_attn", 9, "h.0.attn.c_proj")]
+    public void A_prune_of_a_value_unit_of_any_attention_is_refused_for_its_head_would_be_shorter(string file, string layer, long unit, string consumer)
+    {
+        var run = CliRun.Of("prune", Fixtures.Path(file), layer, unit.ToString(System.Globalization.CultureInfo.InvariantCulture), "--dry-run");
+
+        Assert.Equal(2, run.Exit);
+        Assert.Contains($"'{consumer}' reads '{layer}' as attention heads' values: removing unit {unit} would leave its head shorter than every " +
+            "other, while the model computes every head at one head size", run.Stderr);
     }
 }

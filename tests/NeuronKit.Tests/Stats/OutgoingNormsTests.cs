@@ -12,7 +12,8 @@ namespace NeuronKit.Tests.Stats;
 public class OutgoingNormsTests
 {
     private static readonly string[] GraphFiles = ["mlp.pt", "mlp.onnx", "mlp3d.onnx", "cnn.pt", "cnn.onnx", "resblock.pt",
-        "resblock.onnx", "concat.onnx", "grouped.pt", "lstm.pt", "gpt2_block.safetensors", "llama_ffn.gguf", "phi3_block.safetensors", "phi3_block.gguf", "gqa/model.safetensors", "gqa.gguf"];
+        "resblock.onnx", "concat.onnx", "grouped.pt", "lstm.pt", "gpt2_block.safetensors", "llama_ffn.gguf", "phi3_block.safetensors", "phi3_block.gguf", "gqa/model.safetensors", "gqa.gguf",
+        "gqa_fused/model.safetensors", "gqa_fused.gguf"];
 
     public static TheoryData<string> Files() => [.. GraphFiles];
 
