@@ -53,7 +53,19 @@ public sealed class ModelPrune
     /// statistics over channels together), and what the format keeps beyond the tensors that the prune leaves as it was
     /// (a Keras file's model config, which still gives the old sizes), one sentence each; none for most prunes.
     /// </summary>
-    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. GroupsAlong(), .. MixingNorms(), .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+    public IReadOnlyList<string> Notes => [.. MergedBranches(), .. GroupsAlong(), .. HalvesAlong(), .. MixingNorms(),
+        .. PruneWriters.For(Model.Checkpoint.Format)?.Notes(this) ?? []];
+
+    // A layer whose blocks of units fold onto the same inputs (Phi-3's gate_up_proj, gate | up): each unit's rows in every
+    // block went together, whichever was asked for.
+    private IEnumerable<string> HalvesAlong()
+    {
+        foreach (var (layer, removed) in Targets)
+            if (Model.Graph.ConsumersOf(layer).FirstOrDefault(e => e is { Map.Fold: not null, Blocks: not null }) is { Map.Fold: { } fold, Blocks: { } blocks } edge)
+                yield return $"'{layer.Name}' loses each unit's {string.Join(" and ", blocks.Names)} rows together " +
+                    $"({string.Join("; ", removed.GroupBy(j => j % fold).Select(g => string.Join(", ", g)))}): they are multiplied unit for unit before " +
+                    $"'{edge.Consumer.Name}' reads them";
+    }
 
     // The layers taken along because a merge on the way adds their channels to an asked layer's (a residual stream's every
     // branch): a prune of one of them is a prune of them all.

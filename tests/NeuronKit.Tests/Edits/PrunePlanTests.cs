@@ -53,6 +53,8 @@ public class PrunePlanTests
         Assert.Equal([10L, 4], cuts[layer + ".weight"].NewShape);
         Assert.Equal([4L, 5], cuts[consumer + ".weight"].NewShape);
         Assert.Equal([2L], Assert.Single(cuts[consumer + ".weight"].Removed, d => d.Key == 1).Value);
+        Assert.Equal([$"'{layer}' loses each unit's gate and up rows together (2, 8): they are multiplied unit for unit before '{consumer}' reads them"],
+            prune.Notes);
     }
 
     [Fact]
